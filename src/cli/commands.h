@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand registers itself on the app and, when it runs, stores the process exit code.
+// Exit codes (DESIGN.md): 0 allowed / success, 1 denied / verification failed, 2 tool error.
+#include <CLI/CLI.hpp>
+
+namespace modelgate::cli {
+
+void add_scan_command(CLI::App& app, int& exit_code);
+void add_rules_command(CLI::App& app, int& exit_code);
+
+}  // namespace modelgate::cli

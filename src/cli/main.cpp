@@ -1,0 +1,26 @@
+#include <iostream>
+
+#include "commands.h"
+#include "modelgate/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"modelgate: static safety gate for machine-learning model files"};
+  app.set_version_flag("--version", modelgate::kVersion);
+  app.require_subcommand(1);
+  int exit_code = 0;
+  modelgate::cli::add_scan_command(app, exit_code);
+  modelgate::cli::add_rules_command(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "modelgate: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  return exit_code;
+}

@@ -1,0 +1,88 @@
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include "commands.h"
+#include "modelgate/render.h"
+#include "modelgate/scan.h"
+
+namespace modelgate::cli {
+
+namespace {
+
+struct ScanArgs {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string output;
+  std::string policy_file;
+  std::vector<std::string> profiles;
+  std::vector<std::string> allow_globals;
+  unsigned threads = 0;
+  bool quiet = false;
+  int verbose = 0;
+};
+
+int run_scan(const ScanArgs& args) {
+  ScanOptions options;
+  if (!args.policy_file.empty()) {
+    if (auto err = load_policy(args.policy_file, options.policy)) {
+      std::cerr << "modelgate: " << *err << '\n';
+      return 2;
+    }
+  }
+  if (!args.profiles.empty()) options.policy.profiles = args.profiles;
+  for (const auto& g : args.allow_globals) options.policy.extra_allowed_globals.push_back(g);
+  options.threads = args.threads;
+  options.progress = isatty(STDERR_FILENO) && !args.quiet;
+
+  std::vector<std::filesystem::path> paths(args.paths.begin(), args.paths.end());
+  ScanResult result = scan_paths(paths, options);
+  if (!result.errors.empty()) {
+    for (const auto& e : result.errors) std::cerr << "modelgate: " << e << '\n';
+    return 2;
+  }
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  if (!args.output.empty()) {
+    file.open(args.output, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      std::cerr << "modelgate: cannot write " << args.output << '\n';
+      return 2;
+    }
+    out = &file;
+  }
+  if (args.format == "json")
+    render_json(result, *out);
+  else if (args.format == "sarif")
+    render_sarif(result, *out);
+  else
+    render_text(result, *out, args.quiet ? -1 : args.verbose);
+  out->flush();
+  if (!*out) {
+    std::cerr << "modelgate: error writing output\n";
+    return 2;
+  }
+  return result.decision.allow ? 0 : 1;
+}
+
+}  // namespace
+
+void add_scan_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ScanArgs>();
+  auto* cmd = app.add_subcommand("scan", "Scan model files and directories; exit 1 when the policy denies any");
+  cmd->add_option("paths", args->paths, "Files or directories to scan")->required();
+  cmd->add_option("--format", args->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
+  cmd->add_option("--policy", args->policy_file, "Policy file (JSON, schema modelgate.policy/1)");
+  cmd->add_option("--profile", args->profiles,
+                  "Pickle allowlist profile (repeatable): torch, python-data, numpy, sklearn");
+  cmd->add_option("--allow-global", args->allow_globals,
+                  "Also allow this pickle global, as module.name (repeatable)");
+  cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)");
+  cmd->add_flag("-q,--quiet", args->quiet, "Print only artifacts the policy does not allow");
+  cmd->add_flag("-v,--verbose", args->verbose, "Also print informational findings");
+  cmd->callback([args, &exit_code] { exit_code = run_scan(*args); });
+}
+
+}  // namespace modelgate::cli

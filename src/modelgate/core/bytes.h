@@ -1,0 +1,52 @@
+#pragma once
+// Borrowed views over bytes, and the owners that keep them alive (a file mapping or a buffer).
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace modelgate {
+
+using ByteView = std::span<const std::uint8_t>;
+
+inline std::string_view as_chars(ByteView v) {
+  return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+
+// Something that owns bytes. Views handed out stay valid while the owner lives.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  virtual ByteView bytes() const = 0;
+};
+
+// A read-only private mapping of a whole file. Empty files map to an empty view.
+class MappedFile final : public ByteSource {
+ public:
+  // Returns nullptr and sets `error` when the file cannot be opened or mapped.
+  static std::shared_ptr<MappedFile> open(const std::filesystem::path& path, std::string& error);
+  ~MappedFile() override;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ByteView bytes() const override { return {data_, size_}; }
+
+ private:
+  MappedFile(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  const std::uint8_t* data_;
+  std::size_t size_;
+};
+
+class OwnedBuffer final : public ByteSource {
+ public:
+  explicit OwnedBuffer(std::vector<std::uint8_t> data) : data_(std::move(data)) {}
+  ByteView bytes() const override { return data_; }
+
+ private:
+  std::vector<std::uint8_t> data_;
+};
+
+}  // namespace modelgate

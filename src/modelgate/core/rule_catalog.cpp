@@ -1,0 +1,32 @@
+#include "core/rule_catalog.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace modelgate {
+
+const std::vector<Rule>& all_rules() {
+  static const std::vector<Rule> rules = [] {
+    std::vector<Rule> all;
+    for (auto table : {core_rules(), pickle_rules(), walk_rules()})
+      all.insert(all.end(), table.begin(), table.end());
+    std::sort(all.begin(), all.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
+    return all;
+  }();
+  return rules;
+}
+
+const Rule* find_rule(std::string_view id) {
+  const auto& rules = all_rules();
+  auto it = std::lower_bound(rules.begin(), rules.end(), id,
+                             [](const Rule& r, std::string_view v) { return r.id < v; });
+  return it != rules.end() && it->id == id ? &*it : nullptr;
+}
+
+const Rule& rule(std::string_view id) {
+  if (const Rule* r = find_rule(id)) return *r;
+  throw std::logic_error("unknown rule id " + std::string(id));
+}
+
+}  // namespace modelgate

@@ -1,0 +1,13 @@
+#pragma once
+// Each module exposes its rule table here; rule_catalog.cpp concatenates them.
+#include <span>
+
+#include "modelgate/rules.h"
+
+namespace modelgate {
+
+std::span<const Rule> core_rules();
+std::span<const Rule> pickle_rules();
+std::span<const Rule> walk_rules();
+
+}  // namespace modelgate

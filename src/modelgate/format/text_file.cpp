@@ -1,0 +1,13 @@
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+// Plain text that no more specific scanner claims (README, LICENSE, notes) is inert data.
+void scan_text_file(const Artifact&, ScanContext&, ArtifactReport&) {}
+
+void scan_unknown_file(const Artifact& a, ScanContext&, ArtifactReport& report) {
+  report.add(make_finding(rule("MG-FORMAT-UNRECOGNISED"), a.origin, std::nullopt,
+                          "content matches no known format"));
+}
+
+}  // namespace modelgate

@@ -1,0 +1,58 @@
+#pragma once
+// Allowlists decide; the denylist only grades. Both are data (data/pickle/*.txt).
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "core/expected.h"
+#include "modelgate/status.h"
+
+namespace modelgate::pickle {
+
+// The union of the selected allowlist profiles plus policy additions.
+class Allowlist {
+ public:
+  // Profiles are looked up as data/pickle/allow-<name>.txt. An unknown name is an error.
+  static Expected<Allowlist> from_profiles(const std::vector<std::string>& profiles,
+                                           const std::vector<std::string>& extra_globals);
+  static std::vector<std::string> available_profiles();
+
+  // `qualname` is "module.name" (name may be dotted). Exact entries, or "module.*" wildcards
+  // that admit any name directly under that module prefix.
+  bool allows(std::string_view module, std::string_view name) const;
+  const std::vector<std::string>& profiles() const { return profiles_; }
+
+ private:
+  std::vector<std::string> profiles_;
+  std::unordered_set<std::string> exact_;
+  std::vector<std::string> module_wildcards_;  // "sklearn.linear_model" for "sklearn.linear_model.*"
+  std::vector<std::string> excluded_;          // "!" entries: never allowed, even under a wildcard
+};
+
+struct DenyMatch {
+  Severity severity;
+  std::string category;  // "process", "code-execution", "network", ...
+  std::string pattern;   // the entry that matched
+};
+
+// Known-dangerous globals, matched on module prefixes after splitting dotted names.
+class Denylist {
+ public:
+  static const Denylist& builtin();
+  // Checks "module.name" and every suffix of it of two components or more (so that
+  // `pathlib` + `os.system` is seen as `os.system`).
+  std::optional<DenyMatch> match(std::string_view module, std::string_view name) const;
+
+ private:
+  struct Entry {
+    Severity severity;
+    std::string category;
+    std::string pattern;
+  };
+  std::vector<Entry> entries_;
+  std::optional<DenyMatch> match_exact(std::string_view qualname) const;
+};
+
+}  // namespace modelgate::pickle

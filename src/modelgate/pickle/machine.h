@@ -1,0 +1,55 @@
+#pragma once
+// The symbolic pickle machine: reads one pickle stream exactly as CPython's _pickle.c would,
+// never executing it, and reports every import and call with the verdict of the allowlist.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/expected.h"
+#include "modelgate/finding.h"
+#include "modelgate/limits.h"
+#include "pickle/allowlist.h"
+#include "pickle/value.h"
+
+namespace modelgate::pickle {
+
+struct MachineOptions {
+  const Allowlist* allowlist = nullptr;  // required
+  const Limits* limits = nullptr;        // required
+  // Keep every container's contents (for conversion). Scanning keeps only what analysis needs.
+  bool retain_data = false;
+  // The loader supplies persistent_load (torch.load does; plain pickle.load does not).
+  bool loader_has_persistent_load = false;
+  unsigned nested_depth = 0;  // > 0 when this stream was found inside another pickle
+};
+
+struct ImportRecord {
+  std::string module;
+  std::string name;
+  std::uint64_t offset = 0;
+  const char* via = "";  // opcode name
+};
+
+struct StreamResult {
+  std::size_t start = 0;
+  std::size_t end = 0;      // just past STOP, or the offset of the opcode that failed
+  bool complete = false;    // STOP reached with no error
+  std::optional<ParseError> error;
+  int protocol = 0;         // highest PROTO seen
+  std::uint64_t opcodes = 0;
+  std::vector<Finding> findings;
+  std::vector<ImportRecord> imports;
+  std::vector<Value> persistent_ids;  // in order of appearance (nodes in `graph`)
+  std::shared_ptr<ValueGraph> graph;  // owns nodes referenced by `root` and persistent_ids
+  Value root;                         // the value STOP returned (meaningful when complete)
+};
+
+// Runs one stream starting at `start`. `origin` names the artifact for findings.
+StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
+                         const MachineOptions& options);
+
+}  // namespace modelgate::pickle

@@ -1,0 +1,78 @@
+#include "core/rule_catalog.h"
+
+namespace modelgate {
+
+std::span<const Rule> pickle_rules() {
+  static const Rule rules[] = {
+      {"MG-PICKLE-GLOBAL-DANGEROUS", Severity::critical, Status::unsafe,
+       "The pickle imports a known code-execution, process, file or network primitive.",
+       "Loading this pickle imports an object that can run commands, evaluate code, touch files or "
+       "open connections. Do not load it. If the model is needed, ask the publisher for a "
+       "safetensors copy, or convert the data with `modelgate convert` after review."},
+      {"MG-PICKLE-GLOBAL-UNLISTED", Severity::medium, Status::unverified,
+       "The pickle imports a global that is not on the active allowlist.",
+       "Importing a module runs its code, and the imported object may be called during loading. "
+       "The global is not known to be dangerous, but it is not proven safe either. Add it to the "
+       "policy (allow_globals) only after reviewing what it does."},
+      {"MG-PICKLE-CALL-DANGEROUS", Severity::critical, Status::unsafe,
+       "The pickle calls a known-dangerous callable while loading.",
+       "REDUCE, NEWOBJ, INST, OBJ or BUILD invokes a callable that executes code or reaches the "
+       "system. The evidence shows the call with its arguments as far as they are known."},
+      {"MG-PICKLE-CALL-UNLISTED", Severity::medium, Status::unverified,
+       "The pickle calls something that is not on the active allowlist.",
+       "A callable outside the allowlist runs during loading. It is not known to be dangerous, "
+       "but the pickle cannot be proven safe."},
+      {"MG-PICKLE-CALL-INDIRECT", Severity::high, Status::unverified,
+       "The pickle calls the result of another call or an attribute looked up at load time.",
+       "Calling a value produced during loading (getattr(...)(...), a factory's return value) hides "
+       "the real target from simple scanners. modelgate names the target when it can be derived."},
+      {"MG-PICKLE-BUILD-GLOBAL", Severity::high, Status::unsafe,
+       "BUILD sets attributes on a class, function or module.",
+       "BUILD with a state on an imported object (rather than an instance) assigns attributes on "
+       "it, which can replace methods of a class used later in the process."},
+      {"MG-PICKLE-MUTATE-NONCONTAINER", Severity::medium, Status::unverified,
+       "APPEND, SETITEM or ADDITEMS targets an object that is not a list, dict or set.",
+       "On other objects these opcodes call the object's append/extend/__setitem__/add methods, "
+       "which run code defined by the object's class."},
+      {"MG-PICKLE-EXT-UNRESOLVED", Severity::high, Status::refused,
+       "An EXT opcode names an extension code that the pickle does not register itself.",
+       "EXT1/EXT2/EXT4 look up a global in copyreg's extension registry of the loading process. "
+       "What they import depends on that process, so the stream cannot be analysed."},
+      {"MG-PICKLE-NESTED-PAYLOAD", Severity::high, Status::unverified,
+       "The pickle passes data to a deserialising callable (pickle.loads, torch.load, marshal...).",
+       "The nested payload is decoded and analysed; its findings appear with their own origin. "
+       "Deserialising inside a pickle is itself a way to hide code from scanners."},
+      {"MG-PICKLE-NESTED-OPAQUE", Severity::high, Status::refused,
+       "A nested payload could not be recovered statically.",
+       "The argument of a deserialising callable is computed at load time, compressed in an "
+       "unsupported way, or nested deeper than the limit, so its content is unknown."},
+      {"MG-PICKLE-MALFORMED", Severity::high, Status::refused,
+       "The pickle stream cannot be read completely and unambiguously.",
+       "Truncation, an unknown opcode, stack underflow, a memo miss, a mark mismatch or an operand "
+       "the real unpickler rejects. Loaders may still execute everything before this point, so "
+       "findings before the offset remain valid. Nothing after it was analysed."},
+      {"MG-PICKLE-LOADER-DIVERGENCE", Severity::high, Status::refused,
+       "CPython's C unpickler and pickle.py/pickletools read this stream differently.",
+       "A text operand, frame or string that one reader accepts and another rejects or decodes "
+       "differently. Scanners built on pickletools see a different program than the loader runs."},
+      {"MG-PICKLE-TRAILING-DATA", Severity::medium, Status::unverified,
+       "Bytes follow the last STOP opcode.",
+       "pickle.load stops at STOP and ignores them; loaders that read further (legacy PyTorch) or "
+       "tools that carve data may not. Legitimate pickle files end at STOP."},
+      {"MG-PICKLE-MULTIPLE-STREAMS", Severity::medium, Status::unverified,
+       "More than one pickle is stored back to back.",
+       "Each stream is analysed. A scanner that reads only the first misses the others, while "
+       "loaders that read several (legacy PyTorch reads five) execute them."},
+      {"MG-PICKLE-PERSISTENT-ID", Severity::info, Status::safe,
+       "The pickle references external objects through persistent ids.",
+       "PERSID/BINPERSID hand a value to the loader's persistent_load (PyTorch uses it for tensor "
+       "storages). A plain pickle.load without persistent_load fails on it."},
+      {"MG-PICKLE-OUT-OF-BAND", Severity::low, Status::unverified,
+       "The pickle expects out-of-band buffers (protocol 5 NEXT_BUFFER).",
+       "The data comes from the caller, not the file; loading fails without them and the content "
+       "cannot be checked."},
+  };
+  return rules;
+}
+
+}  // namespace modelgate

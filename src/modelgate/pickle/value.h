@@ -1,0 +1,87 @@
+#pragma once
+// The symbolic values of the pickle machine. A Value is 16 bytes and held by value on the stack
+// and in the memo; composite values (tuples with non-numeric items, globals, calls, and every
+// container when data is retained for conversion) live as Nodes in a ValueGraph.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+
+namespace modelgate::pickle {
+
+enum class Kind : std::uint8_t {
+  none, boolean, integer, big_integer, floating, string, bytes, bytearray, buffer,
+  tuple, list, dict, set, frozenset,
+  global,      // an imported object: module + dotted name; name empty for a module itself
+  call,        // the result of calling something (REDUCE, NEWOBJ, INST, OBJ, ...)
+  attribute,   // getattr(<non-global>, name)
+  persistent,  // persistent_load(pid)
+};
+
+struct Value {
+  static constexpr std::uint8_t kView = 1;       // string/bytes: `u` is an offset into the input
+  static constexpr std::uint8_t kNode = 2;       // `u` is a node index
+  static constexpr std::uint8_t kFrom8bit = 4;   // str produced by STRING/BINSTRING (encoding-dependent)
+
+  Kind kind = Kind::none;
+  std::uint8_t flags = 0;
+  std::uint32_t len = 0;  // string/bytes length, container item count
+  union {
+    std::int64_t i;
+    double f;
+    std::uint64_t u;
+  };
+  Value() : u(0) {}
+
+  bool has_node() const { return (flags & kNode) != 0; }
+  bool is_text_or_bytes() const {
+    return kind == Kind::string || kind == Kind::bytes || kind == Kind::bytearray;
+  }
+};
+
+enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj, ext_call };
+
+struct Node {
+  Kind kind = Kind::none;
+  CallHow how = CallHow::reduce;
+  std::uint64_t offset = 0;  // opcode offset that created it
+  std::vector<Value> items;  // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
+  std::string module;        // global: module; attribute: attribute name
+  std::string name;          // global: dotted name
+  std::string text;          // decoded string contents that are not a view of the input
+};
+
+// Owns nodes and decoded strings of one pickle stream.
+class ValueGraph {
+ public:
+  explicit ValueGraph(ByteView input) : input_(input) {}
+  ByteView input() const { return input_; }
+
+  std::uint32_t add_node(Node n) {
+    nodes_.push_back(std::move(n));
+    return static_cast<std::uint32_t>(nodes_.size() - 1);
+  }
+  Node& node(std::uint32_t i) { return nodes_[i]; }
+  const Node& node(std::uint32_t i) const { return nodes_[i]; }
+  std::size_t node_count() const { return nodes_.size(); }
+
+  Value make_owned_text(Kind kind, std::string text, std::uint8_t extra_flags = 0);
+  static Value make_view(Kind kind, std::size_t offset, std::size_t length);
+
+  // The bytes of a string/bytes value (decoded text for pooled strings, raw input for views).
+  std::string_view text_of(const Value& v) const;
+
+  // Human-readable rendering for evidence, bounded in length.
+  std::string describe(const Value& v, std::size_t budget = 160) const;
+  // "module.name" for globals; "<describe>.attr" for attributes; "" otherwise.
+  std::string qualified_name(const Value& v) const;
+
+ private:
+  void describe_into(const Value& v, std::string& out, std::size_t budget, int depth) const;
+  ByteView input_;
+  std::vector<Node> nodes_;
+};
+
+}  // namespace modelgate::pickle

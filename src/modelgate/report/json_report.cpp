@@ -1,0 +1,43 @@
+#include "report/json_report.h"
+
+#include "modelgate/render.h"
+#include "modelgate/version.h"
+
+namespace modelgate {
+
+nlohmann::json finding_to_json(const Finding& f) {
+  nlohmann::json j = {{"rule", f.rule},
+                      {"severity", to_string(f.severity)},
+                      {"status", to_string(f.status)},
+                      {"origin", f.origin},
+                      {"message", f.message}};
+  if (f.offset) j["offset"] = *f.offset;
+  if (!f.evidence.empty()) j["evidence"] = f.evidence;
+  return j;
+}
+
+nlohmann::json report_to_json(const ArtifactReport& r) {
+  nlohmann::json j = {{"origin", r.origin},
+                      {"format", r.format},
+                      {"size", r.size},
+                      {"status", to_string(r.status)}};
+  j["findings"] = nlohmann::json::array();
+  for (const auto& f : r.findings) j["findings"].push_back(finding_to_json(f));
+  if (!r.facts.empty()) j["facts"] = r.facts;
+  if (!r.children.empty()) {
+    j["children"] = nlohmann::json::array();
+    for (const auto& c : r.children) j["children"].push_back(report_to_json(c));
+  }
+  return j;
+}
+
+void render_json(const ScanResult& result, std::ostream& out) {
+  nlohmann::json j = {{"schema", kScanSchema},
+                      {"tool", {{"name", "modelgate"}, {"version", kVersion}}},
+                      {"decision", {{"allow", result.decision.allow}, {"reasons", result.decision.reasons}}}};
+  j["artifacts"] = nlohmann::json::array();
+  for (const auto& r : result.artifacts) j["artifacts"].push_back(report_to_json(r));
+  out << j.dump(2) << '\n';
+}
+
+}  // namespace modelgate

@@ -1,0 +1,32 @@
+#pragma once
+// One thing to scan: bytes plus where they came from.
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/bytes.h"
+
+namespace modelgate {
+
+struct Artifact {
+  std::string origin;                       // origin chain, e.g. "m.zip!/archive/data.pkl"
+  ByteView bytes;
+  std::shared_ptr<const ByteSource> owner;  // keeps `bytes` alive
+  std::filesystem::path path;               // on-disk path for files; empty for members
+  std::string name;                         // file or member name: a hint for messages only
+  unsigned depth = 0;                       // 0 for files given on the command line
+
+  // A member of this artifact (archive entry, nested payload). `bytes` must be owned by `owner`.
+  Artifact child(std::string member_name, ByteView member_bytes,
+                 std::shared_ptr<const ByteSource> member_owner) const {
+    Artifact a;
+    a.origin = origin + "!/" + member_name;
+    a.bytes = member_bytes;
+    a.owner = member_owner ? std::move(member_owner) : owner;
+    a.name = std::move(member_name);
+    a.depth = depth + 1;
+    return a;
+  }
+};
+
+}  // namespace modelgate

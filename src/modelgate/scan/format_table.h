@@ -1,0 +1,15 @@
+#pragma once
+#include "scan/identify.h"
+#include "scan/scan_context.h"
+
+namespace modelgate {
+
+// The scanner for each identified format.
+ScannerFn scanner_for(Format f);
+
+// Scanners, one per format file.
+void scan_pickle_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_text_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_unknown_file(const Artifact&, ScanContext&, ArtifactReport&);
+
+}  // namespace modelgate

@@ -1,0 +1,80 @@
+#include "scan/identify.h"
+
+#include <algorithm>
+
+#include "pickle/allowlist.h"
+#include "pickle/machine.h"
+#include "pickle/opcodes.h"
+
+namespace modelgate {
+
+namespace {
+
+bool is_identifier_path(std::string_view s) {
+  if (s.empty()) return false;
+  bool start = true;
+  for (char c : s) {
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    bool digit = c >= '0' && c <= '9';
+    if (c == '.') {
+      if (start) return false;
+      start = true;
+    } else if (alpha || (digit && !start)) {
+      start = false;
+    } else {
+      return false;
+    }
+  }
+  return !start;
+}
+
+// A protocol 0/1 pickle has no magic; it is a pickle when the machine reads it to STOP, or when
+// it imports a real-looking global before breaking (a broken payload is still a payload).
+bool probe_unframed_pickle(ByteView bytes) {
+  if (pickle::op_name(bytes[0]) == nullptr) return false;
+  static const Limits limits;
+  static const auto allowlist = pickle::Allowlist::from_profiles({}, {});
+  pickle::MachineOptions opts;
+  opts.allowlist = &*allowlist;
+  opts.limits = &limits;
+  auto r = pickle::run_machine(bytes, 0, "", opts);
+  if (r.complete) return true;
+  return std::any_of(r.imports.begin(), r.imports.end(), [](const pickle::ImportRecord& i) {
+    return is_identifier_path(i.module) && is_identifier_path(i.name);
+  });
+}
+
+// Valid UTF-8 without NUL or unusual control characters in the first 64 KiB.
+bool looks_like_text(ByteView bytes) {
+  std::size_t n = std::min<std::size_t>(bytes.size(), 64 * 1024);
+  std::size_t i = 0;
+  while (i < n) {
+    std::uint8_t c = bytes[i];
+    if (c < 0x80) {
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b)
+        return false;
+      ++i;
+      continue;
+    }
+    std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    if (len == 0 || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4)) return false;
+    if (i + len > n) return n < bytes.size();  // sequence cut by the sampling window
+    for (std::size_t k = 1; k < len; ++k)
+      if ((bytes[i + k] & 0xC0) != 0x80) return false;
+    i += len;
+  }
+  return true;
+}
+
+}  // namespace
+
+Format identify(ByteView bytes) {
+  if (bytes.empty()) return Format::empty;
+  if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
+    return Format::pickle;
+  if (probe_unframed_pickle(bytes)) return Format::pickle;
+  if (looks_like_text(bytes)) return Format::text;
+  return Format::unknown;
+}
+
+}  // namespace modelgate

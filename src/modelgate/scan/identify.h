@@ -1,0 +1,20 @@
+#pragma once
+// Content sniffing: the single entry point that decides which scanner reads an artifact.
+// Extensions are never consulted.
+#include <string_view>
+
+#include "core/bytes.h"
+
+namespace modelgate {
+
+enum class Format {
+  empty,
+  pickle,
+  text,
+  unknown,
+};
+
+Format identify(ByteView bytes);
+std::string_view format_name(Format f);
+
+}  // namespace modelgate

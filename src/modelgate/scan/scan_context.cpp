@@ -1,0 +1,27 @@
+#include "scan/scan_context.h"
+
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+ArtifactReport ScanContext::scan(const Artifact& artifact) {
+  ArtifactReport report;
+  report.origin = artifact.origin;
+  report.size = artifact.bytes.size();
+  if (artifact.depth > limits_.max_nesting_depth) {
+    report.format = "unknown";
+    report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), artifact.origin, std::nullopt,
+                            "nesting depth " + std::to_string(artifact.depth) +
+                                " exceeds the limit of " +
+                                std::to_string(limits_.max_nesting_depth)));
+    report.finalize();
+    return report;
+  }
+  Format f = identify(artifact.bytes);
+  report.format = std::string(format_name(f));
+  scanner_for(f)(artifact, *this, report);
+  report.finalize();
+  return report;
+}
+
+}  // namespace modelgate

@@ -1,0 +1,38 @@
+#pragma once
+// Everything a format scanner needs: limits, the active allowlist, and a way to scan nested
+// artifacts. No global state: one context per scan run, shared read-only across threads except
+// for the atomic budget counters.
+#include <atomic>
+#include <cstdint>
+
+#include "modelgate/limits.h"
+#include "modelgate/policy.h"
+#include "modelgate/report.h"
+#include "pickle/allowlist.h"
+#include "scan/artifact.h"
+
+namespace modelgate {
+
+class ScanContext {
+ public:
+  ScanContext(const Limits& limits, const Policy& policy, const pickle::Allowlist& allowlist)
+      : limits_(limits), policy_(policy), allowlist_(allowlist) {}
+
+  const Limits& limits() const { return limits_; }
+  const Policy& policy() const { return policy_; }
+  const pickle::Allowlist& allowlist() const { return allowlist_; }
+
+  // Identifies the artifact by content and runs the matching scanner. Used for files and for
+  // every nested artifact (archive members, embedded payloads). The report is finalized.
+  ArtifactReport scan(const Artifact& artifact);
+
+ private:
+  const Limits& limits_;
+  const Policy& policy_;
+  const pickle::Allowlist& allowlist_;
+};
+
+// Signature shared by every format scanner: fill `report` (findings, children, facts).
+using ScannerFn = void (*)(const Artifact&, ScanContext&, ArtifactReport&);
+
+}  // namespace modelgate

@@ -1,0 +1,64 @@
+#include "walk/walk.h"
+
+#include <algorithm>
+#include <system_error>
+
+namespace modelgate {
+
+namespace fs = std::filesystem;
+
+static bool is_within(const fs::path& inner, const fs::path& root) {
+  auto r = root.begin();
+  auto i = inner.begin();
+  for (; r != root.end(); ++r, ++i)
+    if (i == inner.end() || *i != *r) return false;
+  return true;
+}
+
+WalkResult walk_directory(const fs::path& root, const std::string& origin) {
+  WalkResult out;
+  std::error_code ec;
+  fs::path canonical_root = fs::canonical(root, ec);
+  auto report = [&](const std::string& rel, const char* rule_id, std::string msg) {
+    out.findings.push_back(make_finding(rule(rule_id), origin + "/" + rel, std::nullopt, std::move(msg)));
+  };
+  fs::recursive_directory_iterator it(root, fs::directory_options::none, ec), end;
+  if (ec) {
+    out.findings.push_back(make_finding(rule("MG-IO-ERROR"), origin, std::nullopt,
+                                        "cannot list directory: " + ec.message()));
+    return out;
+  }
+  for (; it != end; it.increment(ec)) {
+    if (ec) {
+      out.findings.push_back(make_finding(rule("MG-IO-ERROR"), origin, std::nullopt,
+                                          "cannot list directory: " + ec.message()));
+      break;
+    }
+    const fs::path& p = it->path();
+    std::string rel = fs::relative(p, root, ec).generic_string();
+    auto st = it->symlink_status(ec);
+    if (fs::is_symlink(st)) {
+      fs::path target = fs::canonical(p, ec);
+      if (ec || !is_within(target, canonical_root)) {
+        report(rel, "MG-WALK-SYMLINK-ESCAPE",
+               "symbolic link points outside the scanned directory (to " +
+                   fs::read_symlink(p, ec).string() + "); not followed");
+        continue;
+      }
+      if (fs::is_directory(target)) continue;  // its files are inside the root: seen directly
+      if (fs::is_regular_file(target)) out.files.push_back({p, rel});
+      continue;
+    }
+    if (fs::is_directory(st)) continue;
+    if (fs::is_regular_file(st)) {
+      out.files.push_back({p, rel});
+      continue;
+    }
+    report(rel, "MG-WALK-SPECIAL-FILE", "not a regular file (device, FIFO or socket); not read");
+  }
+  std::sort(out.files.begin(), out.files.end(),
+            [](const WalkEntry& a, const WalkEntry& b) { return a.relative < b.relative; });
+  return out;
+}
+
+}  // namespace modelgate

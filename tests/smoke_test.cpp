@@ -1,0 +1,9 @@
+#include <gtest/gtest.h>
+
+#include "modelgate/rules.h"
+
+TEST(Rules, CatalogIsSortedAndUnique) {
+  const auto& rules = modelgate::all_rules();
+  ASSERT_FALSE(rules.empty());
+  for (std::size_t i = 1; i < rules.size(); ++i) EXPECT_LT(rules[i - 1].id, rules[i].id);
+}
