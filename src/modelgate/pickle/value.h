@@ -41,7 +41,7 @@ struct Value {
   }
 };
 
-enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj, ext_call };
+enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj };
 
 struct Node {
   Kind kind = Kind::none;
@@ -50,7 +50,9 @@ struct Node {
   std::vector<Value> items;  // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
   std::string module;        // global: module; attribute: attribute name
   std::string name;          // global: dotted name
-  std::string text;          // decoded string contents that are not a view of the input
+  std::string text;          // decoded string contents; for calls, the role of the result
+                             // when it is called in turn ("partial", "attrgetter:a.b", ...)
+  bool trusted = false;      // global on the allowlist, or a call of such a global
 };
 
 // Owns nodes and decoded strings of one pickle stream.
