@@ -459,11 +459,11 @@ class Machine {
       if (arg_text(0) && arg_text(1) && code && code->kind == Kind::integer)
         extensions_[code->i] = {*arg_text(0), *arg_text(1)};
     }
-    // Calling an attrgetter/methodcaller result: the attribute is looked up on the argument.
-    if (const Node* callee = result.has_node() ? node_of(node_of(result)->items[0]) : nullptr) {
-      if (callee->kind == Kind::call && callee->text.rfind("attrgetter:", 0) == 0 && arg(0))
-        result = get_attribute(*arg(0), callee->text.substr(11));
-    }
+    // Calling an attrgetter result looks the attribute up on the argument.
+    const Node* call = node_of(result);
+    const Node* callee = call && call->kind == Kind::call && !call->items.empty() ? node_of(call->items[0]) : nullptr;
+    if (callee && callee->kind == Kind::call && callee->text.rfind("attrgetter:", 0) == 0 && arg(0))
+      result = get_attribute(*arg(0), callee->text.substr(11));
     if (const char* kind = deserializer_kind(target)) nested_payload(target, kind, arg(0));
   }
   void set_role(const Value& v, std::string role) {

@@ -3,6 +3,7 @@
 // and in the memo; composite values (tuples with non-numeric items, globals, calls, and every
 // container when data is retained for conversion) live as Nodes in a ValueGraph.
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -83,7 +84,7 @@ class ValueGraph {
  private:
   void describe_into(const Value& v, std::string& out, std::size_t budget, int depth) const;
   ByteView input_;
-  std::vector<Node> nodes_;
+  std::deque<Node> nodes_;  // a deque: references to nodes stay valid while nodes are added
 };
 
 }  // namespace modelgate::pickle
