@@ -628,6 +628,9 @@ bool Machine::loop() {
       case STOP:
         if (above_fence() < 1) return underflow();
         res_.root = pop();
+        if (!stack_.empty() || !marks_.empty())
+          divergence("values or MARKs are left on the stack at STOP: the unpicklers ignore them, "
+                     "pickletools.dis rejects the stream");
         return true;
       case MARK:
         if (marks_.size() >= lim_.max_pickle_marks) return limit("MARK nesting", lim_.max_pickle_marks);
@@ -854,6 +857,13 @@ bool Machine::step() {
       if (above_fence() < 2) return underflow();
       Value name = pop(), module = pop();
       if (name.kind != Kind::string || module.kind != Kind::string) return fail("STACK_GLOBAL requires str");
+      for (const Value* part : {&module, &name}) {
+        std::string_view t = g_->text_of(*part);
+        if ((part->flags & Value::kFrom8bit) &&
+            std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+          divergence("STACK_GLOBAL uses a non-ASCII 8-bit string: its name depends on the loader's "
+                     "encoding (ASCII fails, UTF-8 and Latin-1 decode it differently)");
+      }
       return push(import_global(text(module), text(name), "STACK_GLOBAL"));
     }
     case EXT1: return op_ext(1);
