@@ -12,6 +12,11 @@ enum class Format {
   pickle,
   text,
   unknown,
+  onnx,
+  tf_savedmodel,
+  keras_metadata_pb,
+  keras_archive,
+  hdf5,
 };
 
 Format identify(ByteView bytes);
