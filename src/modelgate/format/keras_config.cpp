@@ -199,7 +199,7 @@ class Analyser {
     lambda_payloads(o, path);
 
     bool keras_module = module.empty() || in_any(module, kKerasFamily);
-    if (!module.empty()) {
+    if (!module.empty() && cls != "TFSMLayer") {
       std::string member = cls == "function" && o.contains("config") && o["config"].is_string()
                                ? o["config"].get<std::string>()
                                : cls;

@@ -188,7 +188,10 @@ class Analyser {
     for (const auto& f : m.functions())
       for (const auto& n : f.node()) node(n, "function " + f.domain() + ":" + f.name(), graphs);
     // Subgraphs are appended as nodes are visited; depth is bounded by the pre-pass.
-    for (std::size_t i = 0; i < graphs.size(); ++i) graph(*graphs[i].first, graphs[i].second, graphs);
+    for (std::size_t i = 0; i < graphs.size(); ++i) {
+      auto [g, where] = graphs[i];  // a copy: visiting appends to `graphs`
+      graph(*g, where, graphs);
+    }
   }
 
   std::map<std::string, std::uint64_t> op_types;
@@ -349,12 +352,17 @@ class Analyser {
 
 }  // namespace
 
+// Writers emit fields in number order, so ir_version comes first. Read in prefix mode so that a
+// truncated model is still recognised (and then refused).
 bool looks_like_onnx_model(ByteView bytes) {
   MessageReader r(bytes);
+  r.allow_truncated_tail();
   Field f;
-  bool ir_version = false, graph = false, opset = false;
+  bool ir_version = false, graph = false, opset = false, first = true;
   std::uint64_t ir = 0;
   while (r.next(f)) {
+    if (first && (f.number != 1 || f.type != WireType::varint)) return false;
+    first = false;
     switch (f.number) {
       case 1: if (f.type != WireType::varint) return false; ir_version = true; ir = f.value; break;
       case 5: if (f.type != WireType::varint) return false; break;
@@ -368,7 +376,8 @@ bool looks_like_onnx_model(ByteView bytes) {
         if (f.number > 32 || f.type != WireType::len) return false;
     }
   }
-  return !r.error() && ir_version && ir >= 1 && ir <= 64 && graph && (opset || ir < 3);
+  if (r.error() || !ir_version || ir < 1 || ir > 64 || !graph) return false;
+  return opset || ir < 3 || r.truncated();
 }
 
 void scan_onnx_model(const Artifact& a, ScanContext&, ArtifactReport& report) {

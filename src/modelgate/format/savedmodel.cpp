@@ -84,8 +84,10 @@ constexpr std::size_t kMaxListedOpTypes = 1024;
 
 }  // namespace
 
+// The probes read in prefix mode so that a truncated file is still recognised (and then refused).
 bool looks_like_saved_model(ByteView bytes) {
   protowire::MessageReader r(bytes);
+  r.allow_truncated_tail();
   protowire::Field f;
   bool have_meta_graph = false;
   while (r.next(f)) {
@@ -94,6 +96,7 @@ bool looks_like_saved_model(ByteView bytes) {
     if (have_meta_graph) continue;
     // The first MetaGraphDef: only length-delimited fields 1..7, with a meta_info_def or graph_def.
     protowire::MessageReader m(f.bytes);
+    if (r.truncated()) m.allow_truncated_tail();
     protowire::Field g;
     bool graph_or_info = false;
     while (m.next(g)) {
@@ -108,6 +111,7 @@ bool looks_like_saved_model(ByteView bytes) {
 
 bool looks_like_keras_metadata_pb(ByteView bytes) {
   protowire::MessageReader r(bytes);
+  r.allow_truncated_tail();
   protowire::Field f;
   bool first = true, keras_identifier = false;
   while (r.next(f)) {
@@ -115,6 +119,7 @@ bool looks_like_keras_metadata_pb(ByteView bytes) {
     if (!first) continue;
     first = false;
     protowire::MessageReader m(f.bytes);
+    if (r.truncated()) m.allow_truncated_tail();
     protowire::Field g;
     while (m.next(g)) {
       if (g.number == 2 && g.type == protowire::WireType::varint) continue;
@@ -139,8 +144,12 @@ void scan_tensorflow_protobuf(const Artifact& a, ScanContext&, ArtifactReport& r
                                 " protobuf fields; the rest was not walked"));
   std::map<std::string, std::uint64_t> op_counts;
   std::map<std::string, std::uint64_t> checkpoint_ops;
+  std::uint64_t named_nodes = 0;
   for (const auto& node : walk.nodes) {
-    if (op_counts.size() < kMaxListedOpTypes || op_counts.count(node.op)) ++op_counts[node.op];
+    if (node.named) {
+      ++named_nodes;
+      if (op_counts.size() < kMaxListedOpTypes || op_counts.count(node.op)) ++op_counts[node.op];
+    }
     const OpEntry* e = find_op(node.op);
     if (e == nullptr || e->cls == OpClass::ordinary) continue;
     const char* id = e->cls == OpClass::python ? "MG-SAVEDMODEL-PYTHON-OP"
@@ -151,13 +160,14 @@ void scan_tensorflow_protobuf(const Artifact& a, ScanContext&, ArtifactReport& r
       ++checkpoint_ops[node.op];
       continue;
     }
+    if (!node.named && e->cls == OpClass::asset) continue;
     report.add(make_finding(rule(id), a.origin, node.offset,
                             "node '" + node.name + "' runs op " + node.op + ", which " + std::string(e->what),
                             node.op + " " + node.name));
   }
   for (const auto& text : walk.json_objects)
     analyse_keras_config(as_chars(text.text), a.origin, report, text.offset);
-  report.facts["nodes"] = walk.nodes.size();
+  report.facts["nodes"] = named_nodes;
   report.facts["op_types"] = op_counts;
   if (!checkpoint_ops.empty()) report.facts["checkpoint_ops"] = checkpoint_ops;
   report.facts["keras_metadata_objects"] = walk.json_objects.size();

@@ -1,6 +1,7 @@
 #include "protowire/node_walk.h"
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 
 #include "protowire/wire.h"
@@ -23,33 +24,32 @@ class Walker {
  public:
   Walker(const NodeWalkLimits& limits, NodeWalkResult& out) : limits_(limits), out_(out) {}
 
-  // `message` is known to be a flat valid message.
+  // `message` is known to be a flat valid message. Like protobuf, the last occurrence of a
+  // singular field wins and fields of unexpected types or numbers are ignored, so a NodeDef is any
+  // message whose last length-delimited field 2 is an op type.
   void visit(ByteView message, std::size_t base, unsigned depth) {
     MessageReader r(message, base);
     Field f;
-    unsigned name_count = 0, op_count = 0;
-    bool node_shape = true;
-    ByteView name, op;
+    std::optional<ByteView> name, op;
     while (r.next(f)) {
       if (++out_.fields_read > limits_.max_fields) {
         out_.limit_reached = true;
         return;
       }
-      if (f.type != WireType::len) {
-        node_shape = false;
-        continue;
-      }
-      if (f.number == 1) ++name_count, name = f.bytes;
-      else if (f.number == 2) ++op_count, op = f.bytes;
-      else if (f.number > 7) node_shape = false;
+      if (f.type != WireType::len) continue;
+      if (f.number == 1) name = f.bytes;
+      else if (f.number == 2) op = f.bytes;
       std::size_t at = r.absolute(f.bytes);
       if (looks_like_json_object(f.bytes)) out_.json_objects.push_back({at, f.bytes});
       if (!f.bytes.empty() && depth + 1 <= limits_.max_depth && is_flat_message(f.bytes))
         visit(f.bytes, at, depth + 1);
       if (out_.limit_reached) return;
     }
-    if (node_shape && name_count == 1 && op_count == 1 && is_node_name(name) && is_op_type(op))
-      out_.nodes.push_back({std::string(as_chars(name)), std::string(as_chars(op)), base, depth});
+    if (op && is_op_type(*op)) {
+      bool named = name && is_node_name(*name);
+      out_.nodes.push_back({named ? std::string(as_chars(*name)) : std::string(), std::string(as_chars(*op)), base,
+                            depth, named});
+    }
   }
 
  private:

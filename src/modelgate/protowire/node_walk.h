@@ -18,6 +18,7 @@ struct NodeDefLike {
   std::string op;
   std::size_t offset = 0;  // of the NodeDef message
   unsigned depth = 0;      // message nesting depth where it was found
+  bool named = false;      // has a valid node name; unnamed candidates are only checked for danger
 };
 
 struct TextField {
