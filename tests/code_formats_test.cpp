@@ -232,7 +232,9 @@ TEST_F(CodeFormats, MarshalReaderNamesWhatCodeReferences) {
   for (std::size_t n = 0; n < data.size(); ++n) {
     auto cut = modelgate::marshal::read_code_object(
         modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), n));
-    if (cut.ok()) EXPECT_NE(cut->layout, r->layout) << n;
+    if (cut.ok()) {
+      EXPECT_NE(cut->layout, r->layout) << n;
+    }
   }
 }
 
