@@ -196,6 +196,7 @@ TEST_F(CodeFormats, SavedModelBenignIsSafe) {
   EXPECT_EQ(r.facts["op_types"]["AddV2"], 1);
   EXPECT_EQ(r.facts["checkpoint_ops"]["SaveV2"], 1);
   expect("savedmodel/keras_benign/keras_metadata.pb", "keras-metadata-pb", Status::safe);
+  expect("savedmodel/benign/fingerprint.pb", "tf-fingerprint", Status::safe);
 }
 
 TEST_F(CodeFormats, SavedModelDangerousOpsNameTheNode) {
@@ -345,6 +346,7 @@ TEST(CodeFormatIdentify, RandomBytesAreNotClaimed) {
     EXPECT_NE(f, modelgate::Format::onnx);
     EXPECT_NE(f, modelgate::Format::tf_savedmodel);
     EXPECT_NE(f, modelgate::Format::keras_metadata_pb);
+    EXPECT_NE(f, modelgate::Format::tf_fingerprint);
   }
   // A short valid protobuf is not an ONNX model without a graph.
   EXPECT_NE(modelgate::identify(view(std::string("\x08\x07\x12\x03" "abc", 7))), modelgate::Format::onnx);

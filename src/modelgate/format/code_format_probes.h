@@ -8,6 +8,7 @@ namespace modelgate {
 bool looks_like_onnx_model(ByteView bytes);
 bool looks_like_saved_model(ByteView bytes);
 bool looks_like_keras_metadata_pb(ByteView bytes);
+bool looks_like_tf_fingerprint(ByteView bytes);
 bool looks_like_hdf5(ByteView bytes);
 bool looks_like_keras_archive(ByteView bytes);
 

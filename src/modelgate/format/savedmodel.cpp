@@ -131,6 +131,25 @@ bool looks_like_keras_metadata_pb(ByteView bytes) {
   return !r.error() && keras_identifier;
 }
 
+// fingerprint.pb (TF >= 2.12): FingerprintDef, five uint64 hashes and a VersionDef. Pure data.
+bool looks_like_tf_fingerprint(ByteView bytes) {
+  protowire::MessageReader r(bytes);
+  protowire::Field f;
+  unsigned hashes = 0;
+  while (r.next(f)) {
+    if (f.number >= 1 && f.number <= 5 && f.type == protowire::WireType::varint) ++hashes;
+    else if (!(f.number == 6 && f.type == protowire::WireType::len && protowire::is_flat_message(f.bytes))) return false;
+  }
+  return !r.error() && hashes >= 3;
+}
+
+void scan_tf_fingerprint(const Artifact& a, ScanContext&, ArtifactReport& report) {
+  protowire::MessageReader r(a.bytes);
+  protowire::Field f;
+  while (r.next(f))
+    if (f.number == 1 && f.type == protowire::WireType::varint) report.facts["saved_model_checksum"] = f.value;
+}
+
 void scan_tensorflow_protobuf(const Artifact& a, ScanContext&, ArtifactReport& report) {
   auto walk = protowire::walk_for_nodes(a.bytes, {});
   if (walk.error) {

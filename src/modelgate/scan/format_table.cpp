@@ -15,6 +15,7 @@ ScannerFn scanner_for(Format f) {
     case Format::keras_metadata_pb: return scan_tensorflow_protobuf;
     case Format::keras_archive: return scan_keras_archive;
     case Format::hdf5: return scan_hdf5;
+    case Format::tf_fingerprint: return scan_tf_fingerprint;
   }
   return scan_unknown_file;
 }
@@ -30,6 +31,7 @@ std::string_view format_name(Format f) {
     case Format::keras_metadata_pb: return "keras-metadata-pb";
     case Format::keras_archive: return "keras";
     case Format::hdf5: return "hdf5";
+    case Format::tf_fingerprint: return "tf-fingerprint";
   }
   return "unknown";
 }

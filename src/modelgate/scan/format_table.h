@@ -15,5 +15,6 @@ void scan_onnx_model(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_tensorflow_protobuf(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_keras_archive(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_hdf5(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_tf_fingerprint(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

@@ -78,6 +78,7 @@ Format identify(ByteView bytes) {
   if (looks_like_onnx_model(bytes)) return Format::onnx;
   if (looks_like_saved_model(bytes)) return Format::tf_savedmodel;
   if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;
+  if (looks_like_tf_fingerprint(bytes)) return Format::tf_fingerprint;
   if (probe_unframed_pickle(bytes)) return Format::pickle;
   if (looks_like_text(bytes)) return Format::text;
   return Format::unknown;

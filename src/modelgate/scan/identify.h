@@ -17,6 +17,7 @@ enum class Format {
   keras_metadata_pb,
   keras_archive,
   hdf5,
+  tf_fingerprint,
 };
 
 Format identify(ByteView bytes);
