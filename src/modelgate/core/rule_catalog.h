@@ -9,5 +9,8 @@ namespace modelgate {
 std::span<const Rule> core_rules();
 std::span<const Rule> pickle_rules();
 std::span<const Rule> walk_rules();
+std::span<const Rule> onnx_rules();
+std::span<const Rule> keras_rules();
+std::span<const Rule> savedmodel_rules();
 
 }  // namespace modelgate

@@ -10,6 +10,12 @@ ScannerFn scanner_for(Format f) {
     case Format::pickle: return scan_pickle_file;
     case Format::text: return scan_text_file;
     case Format::unknown: return scan_unknown_file;
+    case Format::onnx: return scan_onnx_model;
+    case Format::tf_savedmodel: return scan_tensorflow_protobuf;
+    case Format::keras_metadata_pb: return scan_tensorflow_protobuf;
+    case Format::keras_archive: return scan_keras_archive;
+    case Format::hdf5: return scan_hdf5;
+    case Format::tf_fingerprint: return scan_tf_fingerprint;
   }
   return scan_unknown_file;
 }
@@ -20,6 +26,12 @@ std::string_view format_name(Format f) {
     case Format::pickle: return "pickle";
     case Format::text: return "text";
     case Format::unknown: return "unknown";
+    case Format::onnx: return "onnx";
+    case Format::tf_savedmodel: return "tf-savedmodel";
+    case Format::keras_metadata_pb: return "keras-metadata-pb";
+    case Format::keras_archive: return "keras";
+    case Format::hdf5: return "hdf5";
+    case Format::tf_fingerprint: return "tf-fingerprint";
   }
   return "unknown";
 }

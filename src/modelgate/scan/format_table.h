@@ -11,5 +11,10 @@ ScannerFn scanner_for(Format f);
 void scan_pickle_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_text_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_unknown_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_onnx_model(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_tensorflow_protobuf(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_keras_archive(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_hdf5(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_tf_fingerprint(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

@@ -12,6 +12,12 @@ enum class Format {
   pickle,
   text,
   unknown,
+  onnx,
+  tf_savedmodel,
+  keras_metadata_pb,
+  keras_archive,
+  hdf5,
+  tf_fingerprint,
 };
 
 Format identify(ByteView bytes);
