@@ -9,5 +9,7 @@ namespace modelgate {
 std::span<const Rule> core_rules();
 std::span<const Rule> pickle_rules();
 std::span<const Rule> walk_rules();
+std::span<const Rule> safetensors_rules();
+std::span<const Rule> gguf_rules();
 
 }  // namespace modelgate

@@ -10,6 +10,8 @@ ScannerFn scanner_for(Format f) {
     case Format::pickle: return scan_pickle_file;
     case Format::text: return scan_text_file;
     case Format::unknown: return scan_unknown_file;
+    case Format::safetensors: return scan_safetensors_file;
+    case Format::gguf: return scan_gguf_file;
   }
   return scan_unknown_file;
 }
@@ -20,6 +22,8 @@ std::string_view format_name(Format f) {
     case Format::pickle: return "pickle";
     case Format::text: return "text";
     case Format::unknown: return "unknown";
+    case Format::safetensors: return "safetensors";
+    case Format::gguf: return "gguf";
   }
   return "unknown";
 }

@@ -11,5 +11,7 @@ ScannerFn scanner_for(Format f);
 void scan_pickle_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_text_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_unknown_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_safetensors_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_gguf_file(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "format/gguf.h"
+#include "format/safetensors.h"
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
@@ -70,6 +72,8 @@ bool looks_like_text(ByteView bytes) {
 
 Format identify(ByteView bytes) {
   if (bytes.empty()) return Format::empty;
+  if (gguf::looks_like_gguf(bytes)) return Format::gguf;
+  if (safetensors::looks_like_safetensors(bytes)) return Format::safetensors;
   if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
     return Format::pickle;
   if (probe_unframed_pickle(bytes)) return Format::pickle;

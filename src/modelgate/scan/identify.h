@@ -12,6 +12,8 @@ enum class Format {
   pickle,
   text,
   unknown,
+  safetensors,
+  gguf,
 };
 
 Format identify(ByteView bytes);
