@@ -1,0 +1,26 @@
+// libFuzzer target: the GGUF reader and scanner on arbitrary bytes (the magic is forced so that
+// every input reaches the parser).
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "format/gguf.h"
+#include "modelgate/scan.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const modelgate::ScanOptions options;
+  std::vector<std::uint8_t> file(data, data + size);
+  if (file.size() >= 4) std::memcpy(file.data(), "GGUF", 4);
+  modelgate::Limits limits;
+  auto parsed = modelgate::gguf::parse(file, limits);
+  if (parsed.ok()) {
+    for (const auto& kv : parsed.file->metadata)
+      if (const auto* a = kv.value.array()) (void)modelgate::gguf::string_elements(*a);
+    (void)modelgate::gguf::chat_templates(*parsed.file);
+    for (const auto& t : parsed.file->tensors)
+      if (parsed.file->data_start + t.offset + t.bytes > file.size()) __builtin_trap();
+  }
+  auto report = modelgate::scan_bytes("fuzz", file.data(), file.size(), options);
+  (void)report;
+  return 0;
+}
