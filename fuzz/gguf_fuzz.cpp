@@ -6,9 +6,10 @@
 
 #include "format/gguf.h"
 #include "modelgate/scan.h"
+#include "pickle/allowlist.h"
+#include "scan/scan_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const modelgate::ScanOptions options;
   std::vector<std::uint8_t> file(data, data + size);
   if (file.size() >= 4) std::memcpy(file.data(), "GGUF", 4);
   modelgate::Limits limits;
@@ -20,7 +21,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& t : parsed.file->tensors)
       if (parsed.file->data_start + t.offset + t.bytes > file.size()) __builtin_trap();
   }
-  auto report = modelgate::scan_bytes("fuzz", file.data(), file.size(), options);
+  // The scanner through the identify table, with one context for the whole run.
+  static const modelgate::Limits scan_limits;
+  static const modelgate::Policy policy;
+  static const auto allowlist = modelgate::pickle::Allowlist::from_profiles(policy.profiles, {});
+  modelgate::ScanContext ctx(scan_limits, policy, *allowlist);
+  modelgate::Artifact artifact;
+  artifact.origin = "fuzz";
+  artifact.bytes = modelgate::ByteView(file.data(), file.size());
+  auto report = ctx.scan(artifact);
   (void)report;
   return 0;
 }

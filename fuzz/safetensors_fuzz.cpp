@@ -6,9 +6,10 @@
 
 #include "format/safetensors.h"
 #include "modelgate/scan.h"
+#include "pickle/allowlist.h"
+#include "scan/scan_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const modelgate::ScanOptions options;
   modelgate::Limits limits;
   limits.max_safetensors_header = 1 << 20;
   (void)modelgate::safetensors::parse(modelgate::ByteView(data, size), limits);
@@ -25,7 +26,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& t : parsed.file->tensors)
       if (t.end > parsed.file->buffer_size || t.begin > t.end) __builtin_trap();
   }
-  auto report = modelgate::scan_bytes("fuzz", file.data(), file.size(), options);
+  // The scanner through the identify table, with one context for the whole run.
+  static const modelgate::Limits scan_limits;
+  static const modelgate::Policy policy;
+  static const auto allowlist = modelgate::pickle::Allowlist::from_profiles(policy.profiles, {});
+  modelgate::ScanContext ctx(scan_limits, policy, *allowlist);
+  modelgate::Artifact artifact;
+  artifact.origin = "fuzz";
+  artifact.bytes = modelgate::ByteView(file.data(), file.size());
+  auto report = ctx.scan(artifact);
   (void)report;
   return 0;
 }
