@@ -316,3 +316,15 @@ TEST(SafetensorsFixtures, GeneratedFilesAreSafe) {
     else EXPECT_NE(r.status, Status::safe) << n;
   }
 }
+
+TEST(SafetensorsRules, JsonValueCountLimit) {
+  Limits limits;
+  limits.max_tensors = 1;
+  std::string header = R"({"__metadata__":{)";
+  for (int i = 0; i < (1 << 20) + 20; ++i) header += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":\"\"";
+  header += "}}";
+  std::string bytes = st(header);
+  auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.rejection.rule, "MG-LIMIT-EXCEEDED");
+}

@@ -112,9 +112,14 @@ class Validator {
     std::string_view text = as_chars(bytes_.subspan(8, file.header_length));
     if (text.front() != '{')
       return reject("MG-SAFETENSORS-HEADER-JSON", 8, "the header does not start with '{'");
-    StrictJson parsed = parse_strict_json(text, limits_.max_json_depth);
+    // A tensor entry takes 7 values plus its dimensions; the allowance covers 8-dimensional
+    // tensors at the tensor limit and a large __metadata__.
+    std::uint64_t max_values = std::numeric_limits<std::uint64_t>::max();
+    if (limits_.max_tensors < (max_values >> 5)) max_values = limits_.max_tensors * 16 + (1u << 20);
+    StrictJson parsed = parse_strict_json(text, limits_.max_json_depth, max_values);
     if (!parsed.ok()) {
       auto rule = parsed.kind == JsonErrorKind::duplicate_key ? "MG-SAFETENSORS-DUPLICATE-KEY"
+                  : parsed.kind == JsonErrorKind::too_large   ? "MG-LIMIT-EXCEEDED"
                                                                : "MG-SAFETENSORS-HEADER-JSON";
       return reject(rule, 8 + parsed.error.offset, "header: " + parsed.error.reason);
     }

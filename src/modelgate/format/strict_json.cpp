@@ -23,8 +23,9 @@ class ViewBuffer : public std::streambuf {
 // Builds the DOM itself so that it can see every key of every object as it is parsed.
 class StrictSax final : public nlohmann::json_sax<json> {
  public:
-  StrictSax(std::string_view text, const ViewBuffer& buffer, std::uint32_t max_depth, StrictJson& out)
-      : text_(text), buffer_(buffer), max_depth_(max_depth), out_(out) {}
+  StrictSax(std::string_view text, const ViewBuffer& buffer, std::uint32_t max_depth,
+            std::uint64_t max_values, StrictJson& out)
+      : text_(text), buffer_(buffer), max_depth_(max_depth), max_values_(max_values), out_(out) {}
 
   json root;
 
@@ -87,6 +88,7 @@ class StrictSax final : public nlohmann::json_sax<json> {
   }
 
   json* place(json&& v) {
+    ++values_;
     if (stack_.empty()) {
       root = std::move(v);
       return &root;
@@ -97,14 +99,20 @@ class StrictSax final : public nlohmann::json_sax<json> {
     return &parent.back();
   }
   bool put(json&& v) {
+    if (values_ >= max_values_) return too_many();
     place(std::move(v));
     return true;
+  }
+  bool too_many() {
+    return fail(JsonErrorKind::too_large, "more than " + std::to_string(max_values_) + " JSON values",
+                buffer_.consumed() > 0 ? buffer_.consumed() - 1 : 0);
   }
   bool open(json&& v) {
     if (stack_.size() >= max_depth_)
       return fail(JsonErrorKind::too_deep,
                   "JSON nesting deeper than " + std::to_string(max_depth_) + " levels",
                   buffer_.consumed() > 0 ? buffer_.consumed() - 1 : 0);
+    if (values_ >= max_values_) return too_many();
     json* node = place(std::move(v));
     stack_.push_back({node, {}});
     return true;
@@ -128,6 +136,8 @@ class StrictSax final : public nlohmann::json_sax<json> {
   std::string_view text_;
   const ViewBuffer& buffer_;
   std::uint32_t max_depth_;
+  std::uint64_t max_values_;
+  std::uint64_t values_ = 0;
   StrictJson& out_;
   std::vector<Level> stack_;
   std::string pending_key_;
@@ -136,11 +146,11 @@ class StrictSax final : public nlohmann::json_sax<json> {
 
 }  // namespace
 
-StrictJson parse_strict_json(std::string_view text, std::uint32_t max_depth) {
+StrictJson parse_strict_json(std::string_view text, std::uint32_t max_depth, std::uint64_t max_values) {
   StrictJson out;
   ViewBuffer buffer(text);
   std::istream in(&buffer);
-  StrictSax sax(text, buffer, max_depth, out);
+  StrictSax sax(text, buffer, max_depth, max_values, out);
   bool ok = false;
   try {
     ok = json::sax_parse(in, &sax, json::input_format_t::json, /*strict=*/true,

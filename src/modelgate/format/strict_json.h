@@ -4,6 +4,7 @@
 // is bounded, and a key repeated in the same object is an error (nlohmann's DOM parser, like
 // Python's json module, would silently keep the last one: two readers could disagree).
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@
 
 namespace modelgate {
 
-enum class JsonErrorKind { syntax, duplicate_key, too_deep };
+enum class JsonErrorKind { syntax, duplicate_key, too_deep, too_large };
 
 struct JsonKeyOffset {
   std::string key;
@@ -31,6 +32,9 @@ struct StrictJson {
   bool ok() const { return value.has_value(); }
 };
 
-StrictJson parse_strict_json(std::string_view text, std::uint32_t max_depth);
+// `max_values` bounds the DOM's size (every scalar, array and object counts as one value), so
+// that a header of small numbers cannot expand into many times its size in memory.
+StrictJson parse_strict_json(std::string_view text, std::uint32_t max_depth,
+                             std::uint64_t max_values = std::numeric_limits<std::uint64_t>::max());
 
 }  // namespace modelgate
