@@ -11,6 +11,7 @@
 #include <string>
 
 #include "core/bytes.h"
+#include "format/gguf.h"
 #include "format/safetensors.h"
 #include "modelgate/scan.h"
 
@@ -90,6 +91,59 @@ void BM_ScanSparse20GB(benchmark::State& state) {
   fs::remove(path);
 }
 BENCHMARK(BM_ScanSparse20GB)->Unit(benchmark::kMicrosecond);
+
+// A GGUF v3 file of about `total` bytes: a 32000-token vocabulary, a chat template and 291 F16
+// tensors, extended sparsely.
+fs::path make_sparse_gguf(std::uint64_t total) {
+  auto u32 = [](std::string& o, std::uint32_t v) { for (int i = 0; i < 4; ++i) o += static_cast<char>((v >> (8 * i)) & 0xff); };
+  auto u64 = [](std::string& o, std::uint64_t v) { for (int i = 0; i < 8; ++i) o += static_cast<char>((v >> (8 * i)) & 0xff); };
+  auto str = [&](std::string& o, const std::string& s) { u64(o, s.size()); o += s; };
+  std::string out = "GGUF";
+  u32(out, 3);
+  u64(out, kTensors);
+  u64(out, 3);
+  str(out, "general.architecture"); u32(out, 8); str(out, "llama");
+  str(out, "tokenizer.chat_template"); u32(out, 8);
+  str(out, "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}{% endfor %}");
+  str(out, "tokenizer.ggml.tokens"); u32(out, 9); u32(out, 8); u64(out, 32000);
+  for (int i = 0; i < 32000; ++i) str(out, "tok" + std::to_string(i));
+  const std::uint64_t rows = (total / kTensors) / (4096 * 2);
+  const std::uint64_t per = rows * 4096 * 2;  // a multiple of 32: no padding between tensors
+  for (int i = 0; i < kTensors; ++i) {
+    str(out, "blk." + std::to_string(i) + ".weight");
+    u32(out, 2); u64(out, 4096); u64(out, rows); u32(out, 1); u64(out, per * i);
+  }
+  out.append((32 - out.size() % 32) % 32, '\0');
+  fs::path path = fs::temp_directory_path() / ("modelgate-bench-" + std::to_string(total) + "-" +
+                                                std::to_string(::getpid()) + ".gguf");
+  int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+  if (fd < 0) return {};
+  bool ok = ::write(fd, out.data(), out.size()) == static_cast<ssize_t>(out.size()) &&
+            ::ftruncate(fd, static_cast<off_t>(out.size() + per * kTensors)) == 0;
+  ::close(fd);
+  if (!ok) return {};
+  return path;
+}
+
+void BM_GgufHeader(benchmark::State& state) {
+  const std::uint64_t total = static_cast<std::uint64_t>(state.range(0)) << 20;
+  fs::path path = make_sparse_gguf(total);
+  if (path.empty()) {
+    state.SkipWithError("cannot create the sparse file");
+    return;
+  }
+  modelgate::Limits limits;
+  for (auto _ : state) {
+    std::string error;
+    auto mapped = modelgate::MappedFile::open(path, error);
+    auto parsed = modelgate::gguf::parse(mapped->bytes(), limits);
+    if (!parsed.ok()) state.SkipWithError(parsed.rejection.error.reason.c_str());
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.counters["file_GB"] = static_cast<double>(fs::file_size(path)) / 1e9;
+  fs::remove(path);
+}
+BENCHMARK(BM_GgufHeader)->Arg(20)->Arg(20 << 10)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
