@@ -238,6 +238,7 @@ TEST(GgufRules, NestedArrayBudget) {
 TEST(GgufRules, EmptyOrInvalidKey) {
   expect_refused(Gguf(3).kv_str("", "x").build(), "MG-GGUF-KEY");
   expect_refused(Gguf(3).kv_str("a\xff", "x").build(), "MG-GGUF-KEY");
+  expect_refused(Gguf(3).kv_str(std::string(65536, 'k'), "x").build(), "MG-GGUF-KEY");
 }
 
 // --- MG-GGUF-DUPLICATE-KEY

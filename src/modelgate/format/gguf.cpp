@@ -14,6 +14,7 @@ namespace {
 constexpr std::uint32_t kMaxDims = 4;     // GGML_MAX_DIMS
 constexpr std::size_t kMaxTensorName = 63;  // GGML_MAX_NAME (64) including the terminating NUL
 constexpr std::uint64_t kDefaultAlignment = 32;
+constexpr std::size_t kMaxKey = 65535;  // keys are at most 2^16 - 1 bytes (docs/gguf.md)
 constexpr std::uint64_t kInt64Max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 std::string quote_name(std::string_view s) {
@@ -158,6 +159,10 @@ class Parser {
       kv.offset = r_.offset();
       if (!read_string(kv.key, "metadata key " + std::to_string(i))) return false;
       if (kv.key.empty()) return reject("MG-GGUF-KEY", kv.offset, "metadata key " + std::to_string(i) + " is empty");
+      if (kv.key.size() > kMaxKey)
+        return reject("MG-GGUF-KEY", kv.offset,
+                      "metadata key " + std::to_string(i) + " is " + std::to_string(kv.key.size()) +
+                          " bytes long; the specification allows at most " + std::to_string(kMaxKey));
       if (!is_valid_utf8(kv.key))
         return reject("MG-GGUF-KEY", kv.offset, "metadata key " + std::to_string(i) + " is not valid UTF-8");
       if (!seen.insert(kv.key).second)

@@ -22,7 +22,7 @@ std::span<const Rule> gguf_rules() {
        "modelgate reads GGUF versions 1 to 3 in little-endian byte order. Other versions and "
        "big-endian files are refused rather than guessed at."},
       {"MG-GGUF-KEY", Severity::high, Status::refused,
-       "A GGUF metadata key is empty or not valid UTF-8.",
+       "A GGUF metadata key is empty, longer than 65535 bytes or not valid UTF-8.",
        "Keys name the metadata a loader acts on; they must be non-empty UTF-8 strings."},
       {"MG-GGUF-PADDING", Severity::low, Status::unverified,
        "GGUF alignment padding contains non-zero bytes.",
