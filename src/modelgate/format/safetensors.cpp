@@ -168,8 +168,8 @@ class Validator {
     const std::uint64_t at = t.header_offset;
     if (!value.is_object())
       return reject("MG-SAFETENSORS-TENSOR-ENTRY", at, who + " is " + json_kind(value) + ", not an object");
-    for (const auto& [k, v] : value.items()) {
-      (void)v;
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      const std::string& k = it.key();
       if (k != "dtype" && k != "shape" && k != "data_offsets")
         return reject("MG-SAFETENSORS-TENSOR-ENTRY", at, who + " has an unknown key " + quote_name(k));
     }
