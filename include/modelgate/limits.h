@@ -18,6 +18,15 @@ struct Limits {
   std::uint32_t max_pickle_memo = 1u << 24;        // memo entries
   std::uint32_t max_pickle_nodes = 1u << 24;       // retained composite values
   std::uint32_t max_trailing_pickles = 16;        // pickles analysed after the first STOP
+  // Data-only tensor formats (safetensors, GGUF) and strict JSON
+  std::uint64_t max_safetensors_header = 100'000'000;  // the reference loader's own cap
+  std::uint64_t max_tensors = 1u << 20;                // per file
+  std::uint64_t max_gguf_metadata_entries = 1u << 20;
+  std::uint64_t max_gguf_array_length = 1u << 26;      // elements in one array
+  std::uint64_t max_gguf_nested_arrays = 1u << 20;     // inner arrays kept in memory, per file
+  std::uint32_t max_gguf_array_depth = 4;              // arrays of arrays of ...
+  std::uint64_t max_gguf_string = 1u << 26;            // bytes in one string
+  std::uint32_t max_json_depth = 64;
 };
 
 }  // namespace modelgate

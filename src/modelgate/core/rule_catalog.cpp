@@ -9,9 +9,22 @@ namespace modelgate {
 const std::vector<Rule>& all_rules() {
   static const std::vector<Rule> rules = [] {
     std::vector<Rule> all;
-    for (auto table : {core_rules(), pickle_rules(), walk_rules(),
-                        onnx_rules(), keras_rules(), savedmodel_rules()})
+    // One line per module: keeps additions conflict-free.
+    using Table = std::span<const Rule> (*)();
+    static constexpr Table tables[] = {
+        core_rules,
+        pickle_rules,
+        walk_rules,
+        onnx_rules,
+        keras_rules,
+        savedmodel_rules,
+        safetensors_rules,
+        gguf_rules,
+    };
+    for (Table t : tables) {
+      auto table = t();
       all.insert(all.end(), table.begin(), table.end());
+    }
     std::sort(all.begin(), all.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
     return all;
   }();

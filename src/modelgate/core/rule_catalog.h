@@ -12,5 +12,7 @@ std::span<const Rule> walk_rules();
 std::span<const Rule> onnx_rules();
 std::span<const Rule> keras_rules();
 std::span<const Rule> savedmodel_rules();
+std::span<const Rule> safetensors_rules();
+std::span<const Rule> gguf_rules();
 
 }  // namespace modelgate

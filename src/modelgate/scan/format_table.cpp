@@ -16,6 +16,8 @@ ScannerFn scanner_for(Format f) {
     case Format::keras_archive: return scan_keras_archive;
     case Format::hdf5: return scan_hdf5;
     case Format::tf_fingerprint: return scan_tf_fingerprint;
+    case Format::safetensors: return scan_safetensors_file;
+    case Format::gguf: return scan_gguf_file;
   }
   return scan_unknown_file;
 }
@@ -32,6 +34,8 @@ std::string_view format_name(Format f) {
     case Format::keras_archive: return "keras";
     case Format::hdf5: return "hdf5";
     case Format::tf_fingerprint: return "tf-fingerprint";
+    case Format::safetensors: return "safetensors";
+    case Format::gguf: return "gguf";
   }
   return "unknown";
 }

@@ -16,5 +16,7 @@ void scan_tensorflow_protobuf(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_keras_archive(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_hdf5(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_tf_fingerprint(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_safetensors_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_gguf_file(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

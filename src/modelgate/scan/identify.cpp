@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "format/code_format_probes.h"
+#include "format/gguf.h"
+#include "format/safetensors.h"
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
@@ -71,6 +73,8 @@ bool looks_like_text(ByteView bytes) {
 
 Format identify(ByteView bytes) {
   if (bytes.empty()) return Format::empty;
+  if (gguf::looks_like_gguf(bytes)) return Format::gguf;
+  if (safetensors::looks_like_safetensors(bytes)) return Format::safetensors;
   if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
     return Format::pickle;
   if (looks_like_hdf5(bytes)) return Format::hdf5;

@@ -18,6 +18,8 @@ enum class Format {
   keras_archive,
   hdf5,
   tf_fingerprint,
+  safetensors,
+  gguf,
 };
 
 Format identify(ByteView bytes);

@@ -1,6 +1,7 @@
 #include <atomic>
 #include <thread>
 
+#include "format/directory_checks.h"
 #include "modelgate/scan.h"
 #include "scan/scan_context.h"
 #include "walk/walk.h"
@@ -99,6 +100,9 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
       jobs.push_back({w.files[k].path, r.origin + "/" + w.files[k].relative, &r.children[k]});
   }
   run_jobs(ctx, jobs, options.threads);
+  for (std::size_t i = 0, w = 0; i < result.artifacts.size(); ++i)
+    if (result.artifacts[i].format == "directory")
+      check_directory(walks[w++].second.files, result.artifacts[i].children, ctx);
   for (auto& r : result.artifacts) r.finalize();
   result.decision = decide(options.policy, result.artifacts);
   return result;

@@ -1,0 +1,35 @@
+// libFuzzer target: the GGUF reader and scanner on arbitrary bytes (the magic is forced so that
+// every input reaches the parser).
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "format/gguf.h"
+#include "modelgate/scan.h"
+#include "pickle/allowlist.h"
+#include "scan/scan_context.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::vector<std::uint8_t> file(data, data + size);
+  if (file.size() >= 4) std::memcpy(file.data(), "GGUF", 4);
+  modelgate::Limits limits;
+  auto parsed = modelgate::gguf::parse(file, limits);
+  if (parsed.ok()) {
+    for (const auto& kv : parsed.file->metadata)
+      if (const auto* a = kv.value.array()) (void)modelgate::gguf::string_elements(*a);
+    (void)modelgate::gguf::chat_templates(*parsed.file);
+    for (const auto& t : parsed.file->tensors)
+      if (parsed.file->data_start + t.offset + t.bytes > file.size()) __builtin_trap();
+  }
+  // The scanner through the identify table, with one context for the whole run.
+  static const modelgate::Limits scan_limits;
+  static const modelgate::Policy policy;
+  static const auto allowlist = modelgate::pickle::Allowlist::from_profiles(policy.profiles, {});
+  modelgate::ScanContext ctx(scan_limits, policy, *allowlist);
+  modelgate::Artifact artifact;
+  artifact.origin = "fuzz";
+  artifact.bytes = modelgate::ByteView(file.data(), file.size());
+  auto report = ctx.scan(artifact);
+  (void)report;
+  return 0;
+}

@@ -1,0 +1,40 @@
+// libFuzzer target: the safetensors header reader and scanner on arbitrary bytes. The input is
+// also wrapped as a header with a matching length so that the fuzzer reaches the JSON checks.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "format/safetensors.h"
+#include "modelgate/scan.h"
+#include "pickle/allowlist.h"
+#include "scan/scan_context.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  modelgate::Limits limits;
+  limits.max_safetensors_header = 1 << 20;
+  (void)modelgate::safetensors::parse(modelgate::ByteView(data, size), limits);
+
+  // As a header: length prefix, then the input split into header and buffer at its first NUL.
+  std::vector<std::uint8_t> file(8);
+  std::size_t header = 0;
+  while (header < size && data[header] != 0) ++header;
+  for (int i = 0; i < 8; ++i) file[i] = static_cast<std::uint8_t>((static_cast<std::uint64_t>(header) >> (8 * i)) & 0xff);
+  file.insert(file.end(), data, data + header);
+  if (header < size) file.insert(file.end(), data + header + 1, data + size);
+  auto parsed = modelgate::safetensors::parse(file, limits);
+  if (parsed.ok()) {
+    for (const auto& t : parsed.file->tensors)
+      if (t.end > parsed.file->buffer_size || t.begin > t.end) __builtin_trap();
+  }
+  // The scanner through the identify table, with one context for the whole run.
+  static const modelgate::Limits scan_limits;
+  static const modelgate::Policy policy;
+  static const auto allowlist = modelgate::pickle::Allowlist::from_profiles(policy.profiles, {});
+  modelgate::ScanContext ctx(scan_limits, policy, *allowlist);
+  modelgate::Artifact artifact;
+  artifact.origin = "fuzz";
+  artifact.bytes = modelgate::ByteView(file.data(), file.size());
+  auto report = ctx.scan(artifact);
+  (void)report;
+  return 0;
+}

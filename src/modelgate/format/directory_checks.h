@@ -1,0 +1,21 @@
+#pragma once
+// Checks that span several files of one directory, such as a sharded checkpoint's index against
+// its shards. Run once per scanned directory, after every file in it has its report.
+#include <vector>
+
+#include "modelgate/report.h"
+#include "scan/scan_context.h"
+#include "walk/walk.h"
+
+namespace modelgate {
+
+// `reports[i]` is the finalized report of `files[i]`; checks add findings to them and
+// re-finalize the ones they touch.
+void check_directory(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
+                     ScanContext& ctx);
+
+// The sharded-safetensors check (safetensors_index.cpp).
+void check_safetensors_indexes(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
+                               ScanContext& ctx);
+
+}  // namespace modelgate

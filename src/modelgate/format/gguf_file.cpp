@@ -1,0 +1,73 @@
+// A GGUF file: header, metadata, tensor infos and data layout validated; tensor data never read.
+// Facts keep the metadata a model card or BOM needs and every chat template in full, under
+// facts["chat_templates"] = {name: text}, for the chat-template analyser.
+#include <cmath>
+#include <map>
+
+#include "format/ggml_types.h"
+#include "format/gguf.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxFactString = 1024;
+
+json value_fact(const gguf::Value& v) {
+  if (const auto* u = std::get_if<std::uint64_t>(&v.data)) return *u;
+  if (const auto* i = std::get_if<std::int64_t>(&v.data)) return *i;
+  if (const auto* d = std::get_if<double>(&v.data)) return std::isfinite(*d) ? json(*d) : json(nullptr);
+  if (const auto* b = std::get_if<bool>(&v.data)) return *b;
+  if (const auto* s = v.string()) {
+    if (s->size() <= kMaxFactString && gguf::is_valid_utf8(*s)) return std::string(*s);
+    return json{{"type", "string"}, {"bytes", s->size()}};
+  }
+  const gguf::Array& a = *v.array();
+  return json{{"type", "array"},
+              {"element_type", std::string(gguf::value_type_name(a.element))},
+              {"count", a.count}};
+}
+
+}  // namespace
+
+void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto parsed = gguf::parse(a.bytes, ctx.limits());
+  if (!parsed.ok()) {
+    const auto& r = parsed.rejection;
+    report.add(make_finding(rule(r.rule), a.origin, r.error.offset, r.error.reason));
+    return;
+  }
+  const gguf::File& file = *parsed.file;
+  for (const auto& an : file.anomalies) report.add(make_finding(rule(an.rule), a.origin, an.offset, an.message));
+
+  report.facts["gguf_version"] = file.version;
+  report.facts["tensor_count"] = file.tensors.size();
+  report.facts["metadata_count"] = file.metadata.size();
+  report.facts["alignment"] = file.alignment;
+  for (const char* key : {"general.architecture", "general.name", "general.license", "general.basename",
+                          "general.size_label", "general.file_type"}) {
+    if (const gguf::Value* v = file.find(key)) report.facts[std::string(key).substr(8)] = value_fact(*v);
+  }
+  json metadata = json::object();
+  for (const auto& kv : file.metadata) metadata[std::string(kv.key)] = value_fact(kv.value);
+  report.facts["metadata"] = std::move(metadata);
+
+  std::uint64_t parameters = 0;
+  std::map<std::string, std::uint64_t> types;
+  for (const auto& t : file.tensors) {
+    parameters += t.elements;
+    ++types[std::string(gguf::ggml_type(t.type)->name)];
+  }
+  report.facts["parameters"] = parameters;
+  report.facts["tensor_types"] = types;
+
+  json templates = json::object();
+  for (const auto& t : gguf::chat_templates(file))
+    if (gguf::is_valid_utf8(t.text)) templates[t.name] = std::string(t.text);
+  if (!templates.empty()) report.facts["chat_templates"] = std::move(templates);
+}
+
+}  // namespace modelgate

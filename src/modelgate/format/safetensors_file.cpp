@@ -1,0 +1,42 @@
+// A safetensors file: the header is validated strictly; tensor data is never read.
+#include <map>
+
+#include "format/safetensors.h"
+#include "format/suspicious_text.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+void scan_safetensors_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto parsed = safetensors::parse(a.bytes, ctx.limits());
+  if (!parsed.ok()) {
+    const auto& r = parsed.rejection;
+    report.add(make_finding(rule(r.rule), a.origin, r.error.offset, r.error.reason));
+    return;
+  }
+  const safetensors::File& file = *parsed.file;
+
+  std::uint64_t parameters = 0;
+  std::map<std::string, std::uint64_t> dtypes;
+  for (const auto& t : file.tensors) {
+    parameters += t.elements;  // cannot overflow: each tensor's bytes lie inside the file
+    ++dtypes[std::string(safetensors::dtype_name(t.dtype))];
+  }
+  report.facts["header_length"] = file.header_length;
+  report.facts["tensor_count"] = file.tensors.size();
+  report.facts["parameters"] = parameters;
+  report.facts["dtypes"] = dtypes;
+  if (file.has_metadata) report.facts["metadata"] = file.metadata;
+
+  for (const auto& [key, value] : file.metadata) {
+    auto hit = find_suspicious_text(value);
+    if (!hit) continue;
+    report.add(make_finding(rule("MG-SAFETENSORS-METADATA-SUSPICIOUS"), a.origin, std::nullopt,
+                            "__metadata__ value of \"" + text_snippet(key, 60) + "\" looks like " +
+                                std::string(hit->kind) + " (contains \"" +
+                                std::string(hit->pattern) + "\")",
+                            text_snippet(value)));
+  }
+}
+
+}  // namespace modelgate
