@@ -26,9 +26,8 @@ Check verify_dsse_signature(const Bundle& bundle, EVP_PKEY* public_key, bool all
 }
 
 Check verify_with_key(const Bundle& bundle, EVP_PKEY* public_key) {
-  if (bundle.material != MaterialKind::public_key)
-    return verification_failure("verification material", "the bundle was not made with the key method");
-  if (!bundle.key_hint.empty() && bundle.key_hint != public_key_hint(public_key))
+  // As in the reference, the key decides: a certificate bundle also verifies with its leaf's public key.
+  if (bundle.material == MaterialKind::public_key && !bundle.key_hint.empty() && bundle.key_hint != public_key_hint(public_key))
     return verification_failure("key hint", "the bundle's public key hint " + bundle.key_hint +
                                                 " does not match the given public key (" + public_key_hint(public_key) + ")");
   return verify_dsse_signature(bundle, public_key, true);

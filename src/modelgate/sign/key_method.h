@@ -9,7 +9,8 @@ namespace modelgate::sign {
 
 Result<std::string> sign_with_key(const std::string& payload, EVP_PKEY* private_key);
 
-// Checks the DSSE signature of `bundle` with `public_key`; the payload is then trustworthy.
+// Checks the DSSE signature of `bundle` with `public_key` (and the key hint when the bundle has one);
+// the payload is then trustworthy.
 Check verify_with_key(const Bundle& bundle, EVP_PKEY* public_key);
 
 // DSSE signature check shared by the key and certificate methods (with the v0.2 PAE fallback).
