@@ -89,8 +89,8 @@ void add_sign_command(CLI::App& app, int& exit_code) {
   auto* cert = add_method(sign_cmd, "certificate", "Sign with a private key and its X.509 certificate chain", cert_args);
   cert->add_option("--signing-certificate", cert_args->signing_certificate, "PEM certificate of the signing key")
       ->required();
-  cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM certificates of the issuing chain")
-      ->take_all();
+  cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM certificates of the issuing chain (repeatable)")
+      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cert->callback([cert_args, &exit_code] { exit_code = run_sign(*cert_args, true); });
 }
 

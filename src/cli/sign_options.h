@@ -24,8 +24,8 @@ struct HashingArgs {
 // Ignore paths and thread count (sign, verify and digest).
 inline void add_ignore_options(CLI::App* cmd, HashingArgs& a) {
   cmd->add_option("--ignore-paths", a.ignore_paths,
-                  "Paths to leave out, relative to the model (or naming a path inside it); directories drop their whole subtree")
-      ->take_all();
+                  "A path to leave out (repeatable), relative to the model or naming a path inside it; a directory drops its subtree")
+      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--no-ignore-git-paths", a.no_ignore_git_paths,
                 "Include .git, .gitattributes, .github and .gitignore (ignored by default)");
   cmd->add_option("--threads", a.threads, "Hashing threads (default: one per core)");

@@ -65,9 +65,9 @@ void add_verify_command(CLI::App& app, int& exit_code) {
 
   auto cert_args = std::make_shared<VerifyArgs>();
   auto* cert = add_method(verify, "certificate", "Verify a signature made with a certificate chain", cert_args);
-  cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM trust anchors (and intermediates)")
+  cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM trust anchors and intermediates (repeatable)")
       ->required()
-      ->take_all();
+      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cert->callback([cert_args, &exit_code] {
     std::vector<Cert> anchors;
     for (const auto& path : cert_args->certificate_chain) {
