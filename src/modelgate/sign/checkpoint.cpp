@@ -32,6 +32,12 @@ Result<Checkpoint> verify_checkpoint(std::string_view note, const TransparencyLo
     pos = nl + 1;
   }
   if (line_no < 3) return fail("the note body has fewer than three lines");
+  // The origin line names the log ("rekor.sigstore.dev - <tree id>"): it must be this log's host.
+  std::string_view host = log.base_url;
+  if (auto scheme = host.find("://"); scheme != std::string_view::npos) host.remove_prefix(scheme + 3);
+  if (auto slash = host.find('/'); slash != std::string_view::npos) host = host.substr(0, slash);
+  if (!host.empty() && !(cp.origin == host || cp.origin.starts_with(std::string(host) + " ")))
+    return fail("the checkpoint's origin '" + cp.origin + "' is not the log " + std::string(host));
 
   static constexpr std::string_view kDash = "\xE2\x80\x94 ";  // U+2014 EM DASH, space
   pos = 0;
