@@ -152,7 +152,6 @@ Result<Bundle> parse_bundle(std::string_view text) {
   if (!sig_bytes) return sig_bytes.failure();
   if (sig_bytes->empty()) return bad("the DSSE signature is empty");
   b.signature = std::move(*sig_bytes);
-  b.signature_b64 = *sig;
   return b;
 }
 

@@ -43,7 +43,6 @@ struct Bundle {
   std::string payload;             // decoded DSSE payload
   std::string payload_type;
   Bytes signature;                 // the single DSSE signature
-  std::string signature_b64;       // as written
 };
 
 Result<Bundle> parse_bundle(std::string_view text);

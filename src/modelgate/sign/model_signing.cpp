@@ -126,6 +126,10 @@ Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_
   for (const auto& p : expected.serialization.ignore_paths)
     if (!single_file) ser.ignore_paths.push_back(p);
   ser.hashing = config.hashing;
+  std::set<std::string> signed_paths;
+  for (const auto& item : expected.items) signed_paths.insert(item.path);
+  if (options.ignore_unsigned_files)
+    ser.select = [&signed_paths](const std::string& relative) { return signed_paths.count(relative) != 0; };
   auto actual = serialize_model(model, ser);
   if (!actual) {
     Failure f = actual.failure();

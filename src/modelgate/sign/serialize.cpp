@@ -33,6 +33,7 @@ Result<Manifest> serialize_model(const fs::path& model, const SerializeOptions& 
 
   std::vector<HashRange> ranges;
   for (const auto& f : *files) {
+    if (options.select && !options.select(f.relative)) continue;
     if (ser.method == SerializationMethod::files) {
       ranges.push_back({f.path, 0, f.size, f.size, ser.allow_symlinks});
       manifest.items.push_back({f.relative, false, 0, f.size, ser.hash, {}});
