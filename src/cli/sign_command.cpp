@@ -92,6 +92,16 @@ void add_sign_command(CLI::App& app, int& exit_code) {
   cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM certificates of the issuing chain (repeatable)")
       ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cert->callback([cert_args, &exit_code] { exit_code = run_sign(*cert_args, true); });
+
+  // Present so that users of the reference get an explanation instead of "unknown command".
+  auto* keyless = sign_cmd->add_subcommand("sigstore", "Not available: keyless signing needs Fulcio and Rekor online");
+  keyless->allow_extras();
+  keyless->callback([&exit_code] {
+    std::cerr << "modelgate: sigstore signing is not offered: keyless signing needs the public Fulcio CA and Rekor "
+                 "log online. Sign with `model_signing sign sigstore` and verify with `modelgate verify sigstore` "
+                 "(docs/signing.md).\n";
+    exit_code = 2;
+  });
 }
 
 }  // namespace modelgate::cli
