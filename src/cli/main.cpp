@@ -10,6 +10,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   modelgate::cli::add_scan_command(app, exit_code);
   modelgate::cli::add_rules_command(app, exit_code);
+  modelgate::cli::add_sign_command(app, exit_code);
+  modelgate::cli::add_verify_command(app, exit_code);
+  modelgate::cli::add_digest_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,66 @@
+#pragma once
+// Options shared by `sign`, `verify` and `digest`: how the model is hashed and which paths are left out.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sign/model_signing.h"
+
+namespace modelgate::cli {
+
+struct HashingArgs {
+  std::vector<std::string> ignore_paths;
+  bool no_ignore_git_paths = false;
+  bool allow_symlinks = false;
+  std::string serialization = "files";
+  std::uint64_t shard_size = 1'000'000'000;
+  std::string hash_type = "sha256";
+  unsigned threads = 0;
+};
+
+// Ignore paths and thread count (sign, verify and digest).
+inline void add_ignore_options(CLI::App* cmd, HashingArgs& a) {
+  cmd->add_option("--ignore-paths", a.ignore_paths,
+                  "A path to leave out (repeatable), relative to the model or naming a path inside it; a directory drops its subtree")
+      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_flag("--no-ignore-git-paths", a.no_ignore_git_paths,
+                "Include .git, .gitattributes, .github and .gitignore (ignored by default)");
+  cmd->add_option("--threads", a.threads, "Hashing threads (default: one per core)");
+}
+
+// How to serialize (sign and digest; verify takes these from the signature).
+inline void add_serialization_options(CLI::App* cmd, HashingArgs& a) {
+  cmd->add_flag("--allow-symlinks", a.allow_symlinks, "Follow symbolic links to files instead of failing");
+  cmd->add_option("--serialization", a.serialization, "files (one digest per file) or shards")
+      ->check(CLI::IsMember({"files", "shards"}));
+  cmd->add_option("--shard-size", a.shard_size, "Shard size in bytes for --serialization shards")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--hash-type", a.hash_type, "sha256 (default) or blake2b")->check(CLI::IsMember({"sha256", "blake2b"}));
+}
+
+inline sign::HashingConfig hashing_config(const HashingArgs& a, const std::string& signature) {
+  sign::HashingConfig c;
+  c.serialization.method = a.serialization == "shards" ? sign::SerializationMethod::shards : sign::SerializationMethod::files;
+  c.serialization.shard_size = a.shard_size;
+  c.serialization.hash = a.hash_type == "blake2b" ? sign::HashAlgorithm::blake2b : sign::HashAlgorithm::sha256;
+  c.serialization.allow_symlinks = a.allow_symlinks;
+  c.ignore_paths = a.ignore_paths;
+  c.ignore_git_paths = !a.no_ignore_git_paths;
+  c.signature = signature;
+  c.hashing.threads = a.threads;
+  return c;
+}
+
+// Prints a failure and returns its exit code: 1 for a failed verification, 2 for usage/tool errors.
+inline int report_failure(const sign::Failure& f, bool verifying) {
+  if (verifying && f.kind == sign::FailureKind::verification)
+    std::cerr << "modelgate: verification failed: " << f.message() << '\n';
+  else
+    std::cerr << "modelgate: " << f.message() << '\n';
+  return verifying && f.kind == sign::FailureKind::verification ? 1 : 2;
+}
+
+}  // namespace modelgate::cli

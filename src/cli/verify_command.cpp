@@ -1,0 +1,106 @@
+#include <iostream>
+
+#include "commands.h"
+#include "sign/certificate_method.h"
+#include "sign/embedded_trusted_root.h"
+#include "sign/key_method.h"
+#include "sign/openssl_util.h"
+#include "sign/sigstore_verifier.h"
+#include "sign/trusted_root.h"
+#include "sign_options.h"
+
+namespace modelgate::cli {
+
+namespace {
+
+struct VerifyArgs {
+  std::string model;
+  std::string signature;
+  std::string public_key;
+  std::vector<std::string> certificate_chain;
+  std::string identity, identity_provider, trusted_root;
+  bool ignore_unsigned_files = false;
+  HashingArgs hashing;
+};
+
+int run_verify(const VerifyArgs& a, const sign::SignatureCheck& check) {
+  sign::VerifyOptions options;
+  options.hashing = hashing_config(a.hashing, a.signature);
+  options.ignore_unsigned_files = a.ignore_unsigned_files;
+  auto report = sign::verify_model(a.model, a.signature, options, check);
+  if (!report) return report_failure(report.failure(), true);
+  std::cout << "Verification succeeded: " << report->resources << " resources of '" << report->model_name
+            << "' match the signature\n";
+  return 0;
+}
+
+CLI::App* add_method(CLI::App* parent, const char* name, const char* help, std::shared_ptr<VerifyArgs> a) {
+  auto* cmd = parent->add_subcommand(name, help);
+  cmd->add_option("model", a->model, "The model directory or file")->required();
+  cmd->add_option("--signature", a->signature, "The signature bundle to check")->required();
+  cmd->add_flag("--ignore-unsigned-files", a->ignore_unsigned_files,
+                "Accept files in the model that the signature does not list");
+  add_ignore_options(cmd, a->hashing);
+  return cmd;
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
+  using namespace sign;
+  auto* verify = app.add_subcommand("verify", "Verify a model against an OpenSSF Model Signing (OMS) signature");
+  verify->require_subcommand(1);
+
+  auto key_args = std::make_shared<VerifyArgs>();
+  auto* key = add_method(verify, "key", "Verify a signature made with an ECDSA key", key_args);
+  key->add_option("--public-key", key_args->public_key, "PEM or DER public key")->required();
+  key->callback([key_args, &exit_code] {
+    auto bytes = read_small_file(key_args->public_key, 1 << 20, "public key");
+    if (!bytes) return void(exit_code = report_failure(bytes.failure(), true));
+    auto pub = load_public_key(*bytes);
+    if (!pub) return void(exit_code = report_failure(pub.failure(), true));
+    EVP_PKEY* k = pub->get();
+    exit_code = run_verify(*key_args, [k](const Bundle& b) { return verify_with_key(b, k); });
+  });
+
+  auto cert_args = std::make_shared<VerifyArgs>();
+  auto* cert = add_method(verify, "certificate", "Verify a signature made with a certificate chain", cert_args);
+  cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM trust anchors and intermediates (repeatable)")
+      ->required()
+      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cert->callback([cert_args, &exit_code] {
+    std::vector<Cert> anchors;
+    for (const auto& path : cert_args->certificate_chain) {
+      auto pem = read_small_file(path, 1 << 20, "certificate chain");
+      if (!pem) return void(exit_code = report_failure(pem.failure(), true));
+      auto certs = parse_certificates_pem(*pem, "certificate chain");
+      if (!certs) return void(exit_code = report_failure(certs.failure(), true));
+      for (auto& c : *certs) anchors.push_back(std::move(c));
+    }
+    exit_code = run_verify(*cert_args, [&anchors](const Bundle& b) { return verify_with_certificate(b, anchors); });
+  });
+
+  auto ss_args = std::make_shared<VerifyArgs>();
+  auto* ss = add_method(verify, "sigstore", "Verify a keyless Sigstore signature offline", ss_args);
+  ss->add_option("--identity", ss_args->identity, "Expected signer identity (certificate SAN: email or URI)")->required();
+  ss->add_option("--identity-provider", ss_args->identity_provider, "Expected OIDC issuer URL")->required();
+  ss->add_option("--trusted-root", ss_args->trusted_root,
+                 "Sigstore trusted_root.json (default: the shipped public-good root)");
+  ss->callback([ss_args, &exit_code] {
+    std::string text;
+    if (ss_args->trusted_root.empty()) {
+      text = std::string(embedded_trusted_root());
+    } else {
+      auto file = read_small_file(ss_args->trusted_root, 16 << 20, "trusted root");
+      if (!file) return void(exit_code = report_failure(file.failure(), true));
+      text = std::move(*file);
+    }
+    auto root = parse_trusted_root(text);
+    if (!root) return void(exit_code = report_failure(root.failure(), true));
+    SigstoreIdentity who{ss_args->identity, ss_args->identity_provider};
+    const TrustedRoot& r = *root;
+    exit_code = run_verify(*ss_args, [&r, &who](const Bundle& b) { return verify_with_sigstore(b, r, who); });
+  });
+}
+
+}  // namespace modelgate::cli
