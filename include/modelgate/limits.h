@@ -19,6 +19,13 @@ struct Limits {
   std::uint32_t max_pickle_nodes = 1u << 24;       // retained composite values
   std::uint32_t max_nested_payload_depth = 4;     // pickle.loads(...) inside a pickle, recursively
   std::uint32_t max_trailing_pickles = 16;        // pickles analysed after the first STOP
+  // Chat templates, JSON configs, Python sources, model cards
+  std::uint64_t max_template_bytes = 1u << 20;
+  std::uint32_t max_template_tokens = 1u << 18;
+  std::uint32_t max_template_depth = 64;          // nesting of blocks and expressions
+  std::uint64_t max_json_bytes = 512ull << 20;    // tokenizer.json files reach tens of MiB
+  std::uint32_t max_json_depth = 128;
+  std::uint64_t max_python_bytes = 16u << 20;
 };
 
 }  // namespace modelgate

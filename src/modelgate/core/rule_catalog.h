@@ -9,5 +9,6 @@ namespace modelgate {
 std::span<const Rule> core_rules();
 std::span<const Rule> pickle_rules();
 std::span<const Rule> walk_rules();
+std::span<const Rule> template_rules();
 
 }  // namespace modelgate
