@@ -9,7 +9,7 @@ namespace modelgate {
 const std::vector<Rule>& all_rules() {
   static const std::vector<Rule> rules = [] {
     std::vector<Rule> all;
-    for (auto table : {core_rules(), pickle_rules(), walk_rules(), template_rules()})
+    for (auto table : {core_rules(), pickle_rules(), walk_rules(), template_rules(), hf_rules()})
       all.insert(all.end(), table.begin(), table.end());
     std::sort(all.begin(), all.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
     return all;

@@ -10,5 +10,6 @@ std::span<const Rule> core_rules();
 std::span<const Rule> pickle_rules();
 std::span<const Rule> walk_rules();
 std::span<const Rule> template_rules();
+std::span<const Rule> hf_rules();
 
 }  // namespace modelgate

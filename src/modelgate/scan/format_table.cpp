@@ -10,6 +10,10 @@ ScannerFn scanner_for(Format f) {
     case Format::pickle: return scan_pickle_file;
     case Format::text: return scan_text_file;
     case Format::unknown: return scan_unknown_file;
+    case Format::json: return scan_json_file;
+    case Format::python: return scan_python_file;
+    case Format::model_card: return scan_model_card;
+    case Format::jinja: return scan_jinja_file;
   }
   return scan_unknown_file;
 }
@@ -20,6 +24,10 @@ std::string_view format_name(Format f) {
     case Format::pickle: return "pickle";
     case Format::text: return "text";
     case Format::unknown: return "unknown";
+    case Format::json: return "json";
+    case Format::python: return "python";
+    case Format::model_card: return "model-card";
+    case Format::jinja: return "chat-template";
   }
   return "unknown";
 }

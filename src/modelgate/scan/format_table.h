@@ -11,5 +11,9 @@ ScannerFn scanner_for(Format f);
 void scan_pickle_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_text_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_unknown_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_json_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_python_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_model_card(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_jinja_file(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

@@ -5,6 +5,9 @@
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
+#include "hf/front_matter.h"
+#include "hf/python_lexer.h"
+#include "hf/strict_json.h"
 
 namespace modelgate {
 
@@ -72,8 +75,16 @@ Format identify(ByteView bytes) {
   if (bytes.empty()) return Format::empty;
   if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
     return Format::pickle;
+  // JSON cannot start a pickle ('{', '[' and whitespace are not opcodes), so it goes first.
+  if (looks_like_json(as_chars(bytes)) && looks_like_text(bytes)) return Format::json;
   if (probe_unframed_pickle(bytes)) return Format::pickle;
-  if (looks_like_text(bytes)) return Format::text;
+  if (looks_like_text(bytes)) {
+    std::string_view text = as_chars(bytes);
+    if (has_front_matter(text)) return Format::model_card;
+    if (python::looks_like_python(text)) return Format::python;
+    if (text.find("{%") != std::string_view::npos || text.find("{{") != std::string_view::npos) return Format::jinja;
+    return Format::text;
+  }
   return Format::unknown;
 }
 
