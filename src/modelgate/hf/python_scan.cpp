@@ -148,7 +148,13 @@ class Scanner {
         i = parse_from(i + 1);
         continue;
       }
-      if (i > 0 && is_op(i - 1, ".")) continue;  // an attribute, handled with its head
+      if (i > 0 && is_op(i - 1, ".")) {  // an attribute, handled with its head, except:
+        // methods that write files whatever the receiver (pathlib.Path(...).write_text)
+        if ((tok.text == "write_text" || tok.text == "write_bytes") && is_op(i + 1, "("))
+          add(kFileWrite, tok.offset, tok.line, "calls " + std::string(tok.text) + "(), writing a file",
+              std::string(tok.text));
+        continue;
+      }
       if (i > 0 && t_[i - 1].kind == TokKind::name && (t_[i - 1].text == "def" || t_[i - 1].text == "class")) continue;
       reference(i);
     }
@@ -297,13 +303,6 @@ class Scanner {
     }
     if (head == "__builtins__") {
       flag("__builtins__", at, false);
-      return;
-    }
-    // Method calls that write files whatever the receiver (pathlib).
-    std::size_t last_dot = name.rfind('.');
-    std::string method = last_dot == std::string::npos ? std::string() : name.substr(last_dot + 1);
-    if (call && (method == "write_text" || method == "write_bytes")) {
-      add(kFileWrite, at.offset, at.line, "calls " + method + "(), writing a file", name);
       return;
     }
     // Unimported but fully qualified uses (os.system without a visible import).
