@@ -264,3 +264,23 @@ TEST(TemplateLimits, DeepNestingAndSizeAreRefusedNotCrashed) {
 }
 
 }  // namespace
+
+namespace {
+TEST(TemplateFacts, RecordedTemplatesGetChildReports) {
+  modelgate::ArtifactReport r;
+  r.origin = "model.gguf";
+  r.format = "gguf";
+  r.facts["chat_templates"] = {{"tokenizer.chat_template", "{{ messages[0].content }}"},
+                               {"tokenizer.chat_template.rag", "{{ joiner.__init__.__globals__ }}"}};
+  modelgate::analyse_recorded_chat_templates(r, modelgate::Limits{});
+  r.finalize();
+  ASSERT_EQ(r.children.size(), 2u);
+  EXPECT_EQ(r.children[0].origin, "model.gguf!/tokenizer.chat_template");
+  EXPECT_EQ(r.children[0].status, Status::safe);
+  EXPECT_EQ(r.children[1].status, Status::unsafe);
+  EXPECT_EQ(r.status, Status::unsafe);
+  // Already analysed: nothing is added twice.
+  modelgate::analyse_recorded_chat_templates(r, modelgate::Limits{});
+  EXPECT_EQ(r.children.size(), 2u);
+}
+}  // namespace

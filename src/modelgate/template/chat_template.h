@@ -24,4 +24,10 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
 // append to that artifact's children. `origin` is e.g. "model.gguf!/tokenizer.chat_template".
 ArtifactReport chat_template_report(std::string_view text, std::string origin, const Limits& limits);
 
+// For scanners that only record templates in facts["chat_templates"] = {name: text} (GGUF
+// metadata): adds one child report per template, origin "<report origin>!/<name>". Does nothing
+// when the templates were already analysed (the report or one of its children is a chat-template).
+// ScanContext::scan calls it after every scanner.
+void analyse_recorded_chat_templates(ArtifactReport& report, const Limits& limits);
+
 }  // namespace modelgate
