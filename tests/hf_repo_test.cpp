@@ -323,3 +323,21 @@ TEST(HfRepository, DirectoryScanGivesEveryFileAVerdict) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(HfJson, LargeTokenizerIsValidatedShallow) {
+  std::string vocab;
+  for (int i = 0; i < 150000; ++i) vocab += (i ? ",\"tok" : "\"tok") + std::to_string(i) + "\":" + std::to_string(i);
+  std::string doc = R"({"version": "1.0", "added_tokens": [], "model": {"type": "BPE", "vocab": {)" + vocab + "}}}";
+  ASSERT_GT(doc.size(), 1u << 20);
+  auto r = scan(doc, "tokenizer.json");
+  EXPECT_EQ(r.format, "hf-tokenizer");
+  EXPECT_EQ(r.status, Status::safe) << findings(r);
+  std::string dup = R"({"version": "1.0", "added_tokens": [], "model": {"type": "BPE", "vocab": {)" + vocab + ",\"tok7\":1}}}";
+  auto bad = scan(dup, "tokenizer.json");
+  EXPECT_EQ(bad.status, Status::refused);
+  EXPECT_TRUE(has_rule(bad, "MG-JSON-MALFORMED"));
+}
+
+}  // namespace

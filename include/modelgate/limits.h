@@ -25,7 +25,7 @@ struct Limits {
   std::uint32_t max_template_depth = 64;          // nesting of blocks and expressions
   std::uint64_t max_json_bytes = 512ull << 20;    // tokenizer.json files reach tens of MiB
   std::uint32_t max_json_depth = 128;
-  std::uint64_t max_python_bytes = 16u << 20;
+  std::uint64_t max_python_bytes = 4u << 20;       // tokens are kept in memory (32 B each)
 };
 
 }  // namespace modelgate

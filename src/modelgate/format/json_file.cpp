@@ -54,7 +54,7 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   }
   JsonReadOptions options;
   options.max_depth = limits.max_json_depth;
-  options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map", "model"};
+  options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map"};
   auto doc = read_strict_json(text, options);
   if (!doc) {
     report.add(make_finding(rule("MG-JSON-MALFORMED"), a.origin, doc.error().offset,

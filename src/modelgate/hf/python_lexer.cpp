@@ -237,7 +237,11 @@ bool looks_like_python(std::string_view text) {
     p = nl + 1;
   }
   if (!marker) return false;
-  return lex(text, 1u << 24).ok;
+  // Beyond this size the decision rests on the statement lines; the scanner then refuses the
+  // file as over its size limit rather than calling it text.
+  constexpr std::size_t kProbeBytes = 4u << 20;
+  if (text.size() > kProbeBytes) return true;
+  return lex(text, kProbeBytes).ok;
 }
 
 }  // namespace modelgate::python

@@ -1,5 +1,8 @@
 #include "template/chat_template.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "modelgate/rules.h"
 #include "template/analyse.h"
 #include "template/lexer.h"
@@ -20,11 +23,24 @@ std::string snippet(std::string_view text, std::size_t offset) {
   return out;
 }
 
-std::string where(std::string_view text, std::size_t offset) {
-  std::size_t line = 0, col = 0;
-  jinja::line_col(text, offset, line, col);
-  return "line " + std::to_string(line) + ", column " + std::to_string(col);
-}
+// Line starts, so that many findings in a large template do not rescan it each time.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text) {
+    starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') starts_.push_back(i + 1);
+  }
+  std::string where(std::size_t offset) const {
+    auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+    std::size_t line = static_cast<std::size_t>(it - starts_.begin());
+    std::size_t col = offset - starts_[line - 1] + 1;
+    return "line " + std::to_string(line) + ", column " + std::to_string(col);
+  }
+
+ private:
+  std::vector<std::size_t> starts_;
+};
 
 }  // namespace
 
@@ -39,16 +55,18 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
   pl.max_tokens = limits.max_template_tokens;
   pl.max_depth = limits.max_template_depth;
   jinja::ParseResult parsed = jinja::parse_template(text, pl);
+  LineIndex lines(parsed.limit && text.size() > limits.max_template_bytes ? std::string_view() : text);
+  auto where = [&](std::size_t offset) { return lines.where(offset); };
   if (!parsed.ok) {
     std::string msg = "chat template " + (parsed.limit ? std::string("exceeds a limit") : std::string("does not parse")) +
-                      " at " + where(text, parsed.error_offset) + ": " + parsed.error;
+                      " at " + where(parsed.error_offset) + ": " + parsed.error;
     report.add(make_finding(rule(parsed.limit ? "MG-LIMIT-EXCEEDED" : "MG-TEMPLATE-SYNTAX"), origin,
                             at(parsed.error_offset), std::move(msg), snippet(text, parsed.error_offset)));
     return;
   }
   for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast)) {
     report.add(make_finding(rule(issue.rule), origin, at(issue.offset),
-                            issue.message + " (" + where(text, issue.offset) + ")", snippet(text, issue.offset)));
+                            issue.message + " (" + where(issue.offset) + ")", snippet(text, issue.offset)));
   }
 }
 
