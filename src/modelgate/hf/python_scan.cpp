@@ -160,7 +160,7 @@ class Scanner {
     }
     if (decoder_line_ && exec_line_)
       add("MG-PY-ENCODED-PAYLOAD", decoder_offset_, decoder_line_,
-          "decodes data (line " + std::to_string(decoder_line_) + ") and executes or deserialises code (line " +
+          "decodes data with " + decoder_name_ + " and executes or deserialises code (first at line " +
               std::to_string(exec_line_) + ")",
           decoder_name_);
   }
