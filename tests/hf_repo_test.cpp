@@ -208,6 +208,7 @@ TEST(HfPython, DangerousCallsAreNamedWithLines) {
       {"import marshal\nmarshal.loads(b'')\n", "MG-PY-DESERIALIZE", "marshal"},
       {"import base64\nexec(base64.b64decode('cHJpbnQoMSk='))\n", "MG-PY-ENCODED-PAYLOAD", "base64.b64decode"},
       {"import ctypes\nctypes.CDLL(None)\n", "MG-PY-NATIVE", "ctypes"},
+      {"import os as o\ngetattr(o, 'system')('id')\n", "MG-PY-PROCESS", "os.system"},
   };
   for (const auto& c : cases) {
     auto r = scan(c.code, "x.py");

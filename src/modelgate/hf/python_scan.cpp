@@ -284,6 +284,13 @@ class Scanner {
       flag(alias->second + tail, at, false);
       return;
     }
+    // getattr(module, "name") with a literal name: the same as module.name.
+    if (name == "getattr" && call && next + 4 < t_.size() && t_[next + 1].kind == TokKind::name &&
+        is_op(next + 2, ",") && t_[next + 3].kind == TokKind::string) {
+      std::string mod(t_[next + 1].text);
+      auto a = aliases_.find(mod);
+      flag((a != aliases_.end() ? a->second : mod) + "." + std::string(t_[next + 3].text), at, false);
+    }
     // Builtins reached by bare name.
     if (tail.empty() && call) {
       if (head == "eval" || head == "exec" || head == "compile" || head == "execfile") {

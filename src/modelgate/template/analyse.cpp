@@ -289,15 +289,22 @@ class Analyser {
   }
 
   // Does `id` build a string from pieces (so that a subscript with it as key is a computed name)?
-  bool constructed(NodeId id, int depth = 0) {
-    if (id == kNoNode || depth > 32) return depth > 32;
+  // Bounded: variables can have many assignments, each naming other variables. Past the budget
+  // the answer is "yes", which only makes the verdict stricter.
+  bool constructed(NodeId id) {
+    int budget = 2000;
+    return constructed(id, 0, budget);
+  }
+  bool constructed(NodeId id, int depth, int& budget) {
+    if (id == kNoNode) return false;
+    if (depth > 32 || --budget < 0) return true;
     const Node& n = at(id);
     switch (n.kind) {
       case NodeKind::concat: return true;
       case NodeKind::binary:
         if (n.text == "+" || n.text == "%" || n.text == "*")
           return at(n.kids[0]).kind == NodeKind::string || at(n.kids[1]).kind == NodeKind::string ||
-                 constructed(n.kids[0], depth + 1) || constructed(n.kids[1], depth + 1);
+                 constructed(n.kids[0], depth + 1, budget) || constructed(n.kids[1], depth + 1, budget);
         return false;
       case NodeKind::filter: return is_string_builder(n.text);
       case NodeKind::call: {
@@ -307,7 +314,8 @@ class Analyser {
         return false;
       }
       case NodeKind::getitem: return at(n.kids[1]).kind == NodeKind::slice;
-      case NodeKind::cond_expr: return constructed(n.kids[0], depth + 1) || constructed(n.kids[2], depth + 1);
+      case NodeKind::cond_expr:
+        return constructed(n.kids[0], depth + 1, budget) || constructed(n.kids[2], depth + 1, budget);
       case NodeKind::name:
       case NodeKind::getattr: {
         std::string key = n.kind == NodeKind::name ? n.text
@@ -316,7 +324,7 @@ class Analyser {
         if (key.empty()) return false;
         if (set_blocks_.count(key)) return true;
         for (const Binding& b : folder_.history(key))
-          if (b.kind == Binding::Kind::expr && constructed(b.node, depth + 1)) return true;
+          if (b.kind == Binding::Kind::expr && constructed(b.node, depth + 1, budget)) return true;
         return false;
       }
       default: return false;
