@@ -88,6 +88,12 @@ const std::vector<std::string>& payloads() {
       R"({{ lipsum|attr('__glo' ~ 'bals__' if true else 'x') }})",
       R"({{ lipsum|attr('__globals__'.strip()) }})",
       R"({% set p = "__class__" %}{% if false %}{% set p = "role" %}{% endif %}{{ messages[0][p] }})",
+      R"({% from 'x' import y as __builtins__ %})",
+      R"({{ x|__class__ }})",
+      R"({% set s | attr('__class__') %}x{% endset %})",
+      R"({% filter attr('__class__') %}x{% endfilter %})",
+      R"({% macro m(a=lipsum.__globals__) %}{% endmacro %})",
+      R"({% for x in messages if x.__class__ %}{% endfor %})",
   };
   return p;
 }

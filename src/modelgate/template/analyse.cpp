@@ -230,9 +230,16 @@ class Analyser {
         std::string target = v && v->kind == Value::Kind::string ? quoted(v->str) : "a computed name";
         report(kExternal, n.offset, std::string("{% ") + what + " %} loads another template (" + target + ")");
         expr(n.kids[0]);
-        if (n.kind == NodeKind::import_stmt) folder_.bind(n.text, Binding{});
-        for (std::size_t i = 1; n.kind == NodeKind::from_import && i < n.kids.size(); ++i)
-          folder_.bind(at(n.kids[i]).text, Binding{});
+        if (n.kind == NodeKind::import_stmt) {
+          check_identifier(n.text, n.offset);
+          folder_.bind(n.text, Binding{});
+        }
+        for (std::size_t i = 1; n.kind == NodeKind::from_import && i < n.kids.size(); ++i) {
+          const Node& item = at(n.kids[i]);
+          check_identifier(item.text, item.offset);
+          if (item.kind == NodeKind::keyword) check_identifier(at(item.kids[0]).text, item.offset);
+          folder_.bind(item.text, Binding{});
+        }
         break;
       }
       case NodeKind::block:
@@ -489,6 +496,7 @@ class Analyser {
   void filter(NodeId id) {
     const Node& n = at(id);
     const std::string& f = n.text;
+    check_identifier(f, n.offset);
     if (!is_known_filter(f)) report(kFilter, n.offset, "filter " + quoted(f) + " is not a standard filter");
     if (f == "attr") {
       NodeId key = positional(n, 0);
@@ -615,6 +623,7 @@ class Analyser {
         check_assembled(id);
         break;
       case NodeKind::test:
+        check_identifier(n.text, n.offset);
         if (!is_known_test(n.text)) report(kTest, n.offset, "test " + quoted(n.text) + " is not a standard test");
         expr(n.kids[0]);
         args(n, 1);
