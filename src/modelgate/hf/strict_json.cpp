@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <unordered_set>
 
 namespace modelgate {
@@ -52,7 +53,7 @@ class Reader {
     if (c == '[') return array(out, depth, keep);
     if (c == '"') {
       std::string str;
-      if (!string(str)) return false;
+      if (!string(str, keep)) return false;
       if (keep) out = std::move(str);
       return true;
     }
@@ -88,7 +89,10 @@ class Reader {
   bool object(nlohmann::json& out, std::size_t depth, bool keep) {
     ++pos_;
     if (keep) out = nlohmann::json::object();
-    std::unordered_set<std::string> seen;  // only when not building (the DOM detects duplicates)
+    // Only when not building (the DOM detects duplicates): keys without escapes are compared as
+    // views of the source (their bytes are their value); decoded keys are kept in `decoded`.
+    std::unordered_set<std::string_view> seen;
+    std::vector<std::unique_ptr<std::string>> decoded;
     skip_ws();
     if (pos_ < s_.size() && s_[pos_] == '}') {
       ++pos_;
@@ -99,15 +103,32 @@ class Reader {
       if (pos_ >= s_.size() || s_[pos_] != '"') return fail("expected a string key");
       std::size_t key_at = pos_;
       std::string key;
-      if (!string(key)) return false;
+      std::string_view key_view;
+      if (keep) {
+        if (!string(key)) return false;
+      } else {
+        if (!string(key, false)) return false;
+        std::string_view raw = s_.substr(key_at + 1, pos_ - key_at - 2);
+        if (raw.find('\\') == std::string_view::npos) {
+          key_view = raw;
+        } else {
+          std::size_t end = pos_;
+          pos_ = key_at;
+          decoded.push_back(std::make_unique<std::string>());
+          if (!string(*decoded.back())) return false;
+          pos_ = end;
+          key_view = *decoded.back();
+        }
+      }
       skip_ws();
       if (pos_ >= s_.size() || s_[pos_] != ':') return fail("expected ':' after a key");
       ++pos_;
       skip_ws();
-      bool duplicate = keep ? out.contains(key) : !seen.insert(key).second;
+      bool duplicate = keep ? out.contains(key) : !seen.insert(key_view).second;
       if (duplicate) {
+        std::string shown = keep ? key : std::string(key_view);
         pos_ = key_at;
-        return fail("duplicate key \"" + key.substr(0, 80) + "\" (loaders disagree on which value wins)");
+        return fail("duplicate key \"" + shown.substr(0, 80) + "\" (loaders disagree on which value wins)");
       }
       bool keep_child = keep;
       if (keep && depth == 0 && shallow_) {
@@ -253,7 +274,8 @@ class Reader {
     return true;
   }
 
-  bool string(std::string& out) {
+  // Validates a string; appends the decoded text to `out` only when `build`.
+  bool string(std::string& out, bool build = true) {
     ++pos_;  // opening quote
     for (;;) {
       if (pos_ >= s_.size()) return fail("unterminated string");
@@ -268,14 +290,14 @@ class Reader {
         if (pos_ >= s_.size()) return fail("unterminated string");
         char e = s_[pos_++];
         switch (e) {
-          case '"': out += '"'; break;
-          case '\\': out += '\\'; break;
-          case '/': out += '/'; break;
-          case 'b': out += '\b'; break;
-          case 'f': out += '\f'; break;
-          case 'n': out += '\n'; break;
-          case 'r': out += '\r'; break;
-          case 't': out += '\t'; break;
+          case '"': if (build) out += '"'; break;
+          case '\\': if (build) out += '\\'; break;
+          case '/': if (build) out += '/'; break;
+          case 'b': if (build) out += '\b'; break;
+          case 'f': if (build) out += '\f'; break;
+          case 'n': if (build) out += '\n'; break;
+          case 'r': if (build) out += '\r'; break;
+          case 't': if (build) out += '\t'; break;
           case 'u': {
             std::uint32_t cp = 0;
             if (!hex4(cp)) return false;
@@ -288,7 +310,7 @@ class Reader {
               if (lo < 0xDC00 || lo > 0xDFFF) return fail("high surrogate not followed by a low surrogate");
               cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
-            put_utf8(out, cp);
+            if (build) put_utf8(out, cp);
             break;
           }
           default: --pos_; return fail("invalid escape in a string");
@@ -296,7 +318,7 @@ class Reader {
         continue;
       }
       if (c < 0x80) {
-        out += static_cast<char>(c);
+        if (build) out += static_cast<char>(c);
         ++pos_;
         continue;
       }
@@ -312,7 +334,7 @@ class Reader {
       if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
           (cp >= 0xD800 && cp <= 0xDFFF))
         return fail("invalid UTF-8 in a string (overlong or surrogate)");
-      out.append(s_.substr(pos_, len));
+      if (build) out.append(s_.substr(pos_, len));
       pos_ += len;
     }
   }
