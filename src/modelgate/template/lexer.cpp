@@ -1,5 +1,6 @@
 #include "template/lexer.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -161,6 +162,7 @@ class Lexer {
   Lexer(std::string_view src, std::size_t max_tokens) : s_(src), max_tokens_(max_tokens) {}
 
   LexResult run() {
+    r_.tokens.reserve(std::min(s_.size() / 4 + 1, max_tokens_));
     while (pos_ < s_.size() && r_.ok) lex_data();
     if (r_.ok) push(TokKind::eof, static_cast<std::uint32_t>(s_.size()), {});
     return std::move(r_);

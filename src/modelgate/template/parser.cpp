@@ -12,7 +12,9 @@ namespace {
 class Parser {
  public:
   Parser(std::vector<Token> tokens, std::size_t max_depth)
-      : t_(std::move(tokens)), max_depth_(max_depth) {}
+      : t_(std::move(tokens)), max_depth_(max_depth) {
+    ast_.nodes.reserve(t_.size() + 1);
+  }
 
   ParseResult run() {
     ParseResult r;
