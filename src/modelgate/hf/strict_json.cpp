@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-#include <unordered_set>
+#include <algorithm>
 
 namespace modelgate {
 
@@ -91,8 +91,19 @@ class Reader {
     if (keep) out = nlohmann::json::object();
     // Only when not building (the DOM detects duplicates): keys without escapes are compared as
     // views of the source (their bytes are their value); decoded keys are kept in `decoded`.
-    std::unordered_set<std::string_view> seen;
+    // Sorting the keys once at the end is much cheaper than a hash set for large vocabularies.
+    std::vector<std::string_view> seen;
     std::vector<std::unique_ptr<std::string>> decoded;
+    std::size_t object_at = pos_ - 1;
+    auto check_duplicates = [&] {
+      if (seen.size() < 2) return true;
+      std::sort(seen.begin(), seen.end());
+      auto dup = std::adjacent_find(seen.begin(), seen.end());
+      if (dup == seen.end()) return true;
+      pos_ = object_at;
+      return fail("duplicate key \"" + std::string(dup->substr(0, 80)) +
+                  "\" in the object starting here (loaders disagree on which value wins)");
+    };
     skip_ws();
     if (pos_ < s_.size() && s_[pos_] == '}') {
       ++pos_;
@@ -124,11 +135,10 @@ class Reader {
       if (pos_ >= s_.size() || s_[pos_] != ':') return fail("expected ':' after a key");
       ++pos_;
       skip_ws();
-      bool duplicate = keep ? out.contains(key) : !seen.insert(key_view).second;
-      if (duplicate) {
-        std::string shown = keep ? key : std::string(key_view);
+      if (!keep) seen.push_back(key_view);
+      if (keep && out.contains(key)) {
         pos_ = key_at;
-        return fail("duplicate key \"" + shown.substr(0, 80) + "\" (loaders disagree on which value wins)");
+        return fail("duplicate key \"" + key.substr(0, 80) + "\" (loaders disagree on which value wins)");
       }
       bool keep_child = keep;
       if (keep && depth == 0 && shallow_) {
@@ -163,7 +173,7 @@ class Reader {
       }
       if (pos_ < s_.size() && s_[pos_] == '}') {
         ++pos_;
-        return true;
+        return check_duplicates();
       }
       return fail("expected ',' or '}' in an object");
     }
