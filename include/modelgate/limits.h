@@ -26,7 +26,13 @@ struct Limits {
   std::uint64_t max_gguf_nested_arrays = 1u << 20;     // inner arrays kept in memory, per file
   std::uint32_t max_gguf_array_depth = 4;              // arrays of arrays of ...
   std::uint64_t max_gguf_string = 1u << 26;            // bytes in one string
-  std::uint32_t max_json_depth = 64;
+  // Chat templates, JSON configs, Python sources, model cards
+  std::uint64_t max_template_bytes = 1u << 20;
+  std::uint32_t max_template_tokens = 1u << 18;
+  std::uint32_t max_template_depth = 64;          // nesting of blocks and expressions
+  std::uint64_t max_json_bytes = 512ull << 20;    // tokenizer.json files reach tens of MiB
+  std::uint32_t max_json_depth = 128;
+  std::uint64_t max_python_bytes = 4u << 20;       // tokens are kept in memory (32 B each)
 };
 
 }  // namespace modelgate

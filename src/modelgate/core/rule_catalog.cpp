@@ -20,6 +20,8 @@ const std::vector<Rule>& all_rules() {
         savedmodel_rules,
         safetensors_rules,
         gguf_rules,
+        template_rules,
+        hf_rules,
     };
     for (Table t : tables) {
       auto table = t();

@@ -14,5 +14,7 @@ std::span<const Rule> keras_rules();
 std::span<const Rule> savedmodel_rules();
 std::span<const Rule> safetensors_rules();
 std::span<const Rule> gguf_rules();
+std::span<const Rule> template_rules();
+std::span<const Rule> hf_rules();
 
 }  // namespace modelgate

@@ -18,6 +18,10 @@ ScannerFn scanner_for(Format f) {
     case Format::tf_fingerprint: return scan_tf_fingerprint;
     case Format::safetensors: return scan_safetensors_file;
     case Format::gguf: return scan_gguf_file;
+    case Format::json: return scan_json_file;
+    case Format::python: return scan_python_file;
+    case Format::model_card: return scan_model_card;
+    case Format::jinja: return scan_jinja_file;
   }
   return scan_unknown_file;
 }
@@ -36,6 +40,10 @@ std::string_view format_name(Format f) {
     case Format::tf_fingerprint: return "tf-fingerprint";
     case Format::safetensors: return "safetensors";
     case Format::gguf: return "gguf";
+    case Format::json: return "json";
+    case Format::python: return "python";
+    case Format::model_card: return "model-card";
+    case Format::jinja: return "chat-template";
   }
   return "unknown";
 }

@@ -18,5 +18,9 @@ void scan_hdf5(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_tf_fingerprint(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_safetensors_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_gguf_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_json_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_python_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_model_card(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_jinja_file(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

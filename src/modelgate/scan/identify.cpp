@@ -8,6 +8,9 @@
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
+#include "hf/front_matter.h"
+#include "hf/python_lexer.h"
+#include "hf/strict_json.h"
 
 namespace modelgate {
 
@@ -83,8 +86,16 @@ Format identify(ByteView bytes) {
   if (looks_like_saved_model(bytes)) return Format::tf_savedmodel;
   if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;
   if (looks_like_tf_fingerprint(bytes)) return Format::tf_fingerprint;
+  // JSON cannot start a pickle ('{', '[' and whitespace are not opcodes), so it goes first.
+  if (looks_like_json(as_chars(bytes)) && looks_like_text(bytes)) return Format::json;
   if (probe_unframed_pickle(bytes)) return Format::pickle;
-  if (looks_like_text(bytes)) return Format::text;
+  if (looks_like_text(bytes)) {
+    std::string_view text = as_chars(bytes);
+    if (has_front_matter(text)) return Format::model_card;
+    if (python::looks_like_python(text)) return Format::python;
+    if (text.find("{%") != std::string_view::npos || text.find("{{") != std::string_view::npos) return Format::jinja;
+    return Format::text;
+  }
   return Format::unknown;
 }
 

@@ -20,6 +20,10 @@ enum class Format {
   tf_fingerprint,
   safetensors,
   gguf,
+  json,           // strict JSON; the scanner classifies configs, tokenizers, weight indexes by keys
+  python,         // Python source text
+  model_card,     // Markdown with YAML front matter (README.md)
+  jinja,          // text with Jinja tags that no other format claims (chat_template.jinja)
 };
 
 Format identify(ByteView bytes);

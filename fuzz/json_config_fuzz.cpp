@@ -1,0 +1,30 @@
+// Strict JSON reader (full and shallow), classification, remote-code and chat-template
+// extraction, as run on configuration files.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "hf/chat_template_source.h"
+#include "hf/json_kind.h"
+#include "hf/remote_code.h"
+#include "hf/strict_json.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const modelgate::Limits limits;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)modelgate::looks_like_json(text);
+  for (std::size_t full : {std::size_t{1} << 20, std::size_t{0}}) {
+    modelgate::JsonReadOptions o;
+    o.full_dom_bytes = full;
+    o.deep_keys = {"chat_template", "auto_map"};
+    auto doc = modelgate::read_strict_json(text, o);
+    if (!doc) continue;
+    modelgate::ArtifactReport report;
+    report.origin = "fuzz.json";
+    (void)modelgate::classify_json(doc->value);
+    modelgate::analyse_remote_code(doc->value, report.origin, report);
+    modelgate::extract_chat_templates(doc->value, report.origin, limits, report);
+    report.finalize();
+  }
+  return 0;
+}

@@ -1,0 +1,20 @@
+// Python lexer and lexical safety pass, and the model-card front-matter reader.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "hf/front_matter.h"
+#include "hf/python_lexer.h"
+#include "hf/python_scan.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const modelgate::Limits limits;
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)modelgate::python::looks_like_python(text);
+  modelgate::ArtifactReport report;
+  modelgate::analyse_python_source(text, "fuzz.py", limits, report);
+  if (modelgate::has_front_matter(text)) (void)modelgate::parse_front_matter(text);
+  std::string card = "---\n" + std::string(text) + "\n---\n";
+  (void)modelgate::parse_front_matter(card);
+  return 0;
+}

@@ -1,0 +1,73 @@
+#include "hf/chat_template_source.h"
+#include "hf/json_kind.h"
+#include "hf/remote_code.h"
+#include "hf/strict_json.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+namespace {
+
+// Facts worth keeping for the bill of materials, by kind.
+void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) {
+  auto copy = [&](const char* key) {
+    if (d.contains(key) && !d[key].is_object() && !d[key].is_array()) report.facts[key] = d[key];
+    else if (d.contains(key) && d[key].is_array() && d[key].size() <= 64) report.facts[key] = d[key];
+  };
+  switch (kind) {
+    case JsonKind::model_config:
+      copy("model_type");
+      copy("architectures");
+      copy("torch_dtype");
+      copy("transformers_version");
+      break;
+    case JsonKind::tokenizer_config:
+      copy("tokenizer_class");
+      copy("model_max_length");
+      break;
+    case JsonKind::processor_config:
+      copy("processor_class");
+      copy("image_processor_type");
+      copy("feature_extractor_type");
+      break;
+    case JsonKind::tokenizer:
+      if (d.contains("model") && d["model"].is_object() && d["model"].contains("type")) report.facts["tokenizer_model"] = d["model"]["type"];
+      break;
+    case JsonKind::weight_index:
+      report.facts["weight_map_entries"] = d["weight_map"].size();
+      break;
+    default:
+      break;
+  }
+}
+
+}  // namespace
+
+void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  std::string_view text = as_chars(a.bytes);
+  const Limits& limits = ctx.limits();
+  if (text.size() > limits.max_json_bytes) {
+    report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
+                            "JSON file of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+                                std::to_string(limits.max_json_bytes)));
+    return;
+  }
+  JsonReadOptions options;
+  options.max_depth = limits.max_json_depth;
+  options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map"};
+  auto doc = read_strict_json(text, options);
+  if (!doc) {
+    report.add(make_finding(rule("MG-JSON-MALFORMED"), a.origin, doc.error().offset,
+                            "not strict JSON at byte " + std::to_string(doc.error().offset) + ": " +
+                                doc.error().reason));
+    return;
+  }
+  const nlohmann::json& d = doc->value;
+  JsonKind kind = classify_json(d);
+  report.format = std::string(json_kind_format(kind));
+  keep_facts(kind, d, report);
+  if (kind != JsonKind::tokenizer && kind != JsonKind::weight_index) analyse_remote_code(d, a.origin, report);
+  extract_chat_templates(d, a.origin, limits, report);
+}
+
+}  // namespace modelgate

@@ -1,0 +1,73 @@
+#include "core/rule_catalog.h"
+
+namespace modelgate {
+
+std::span<const Rule> hf_rules() {
+  static const Rule rules[] = {
+      {"MG-JSON-MALFORMED", Severity::high, Status::refused,
+       "The JSON file is not strict JSON (syntax, duplicate keys, invalid UTF-8, trailing data, depth).",
+       "Configuration files are read strictly: a duplicate key is refused because Python's json keeps "
+       "the last value while other readers keep the first, so two tools would see different "
+       "configurations. Lone surrogates, invalid UTF-8, trailing data and excessive nesting are "
+       "refused for the same reason. The message gives the byte offset."},
+      {"MG-HF-REMOTE-CODE", Severity::high, Status::unverified,
+       "The configuration makes transformers import Python code from the repository (auto_map, custom_pipelines).",
+       "Loading with trust_remote_code=True imports the named modules and runs them with the user's "
+       "privileges. The finding names the classes and the .py files they come from; review those files "
+       "(modelgate scans them too) before trusting the repository."},
+      {"MG-HF-REMOTE-CODE-EXTERNAL", Severity::high, Status::unverified,
+       "auto_map refers to code in another repository (owner/repo--module.Class).",
+       "The code is fetched from a different repository at load time, so it is not part of what was "
+       "scanned and can change independently of this one."},
+      {"MG-HF-CONFIG-MALFORMED", Severity::medium, Status::unverified,
+       "An auto_map or custom_pipelines entry has an unexpected shape.",
+       "Entries are module.Class strings (or lists of them). Other shapes make transformers fail or "
+       "behave unpredictably; the entry is shown as evidence."},
+      {"MG-HF-CHAT-TEMPLATE-MALFORMED", Severity::high, Status::refused,
+       "chat_template is neither a string nor a list of {name, template} entries.",
+       "transformers accepts a single template string or a list of named templates. Anything else "
+       "(or two templates with one name) is ambiguous and refused."},
+      {"MG-PY-CODE", Severity::medium, Status::unverified, "The file is Python source code.",
+       "Python files in a model repository run when the repository is loaded with trust_remote_code "
+       "or imported by a custom pipeline. Code cannot be proven safe by a scanner; review it. More "
+       "specific findings name dangerous calls."},
+      {"MG-PY-MALFORMED", Severity::medium, Status::refused, "The Python source cannot be tokenized.",
+       "An unterminated string or a stray character stops the lexical pass, so the rest of the file "
+       "was not inspected."},
+      {"MG-PY-PROCESS", Severity::critical, Status::unsafe,
+       "The Python code starts processes or shell commands (os.system, subprocess, pty...).",
+       "Model code has no reason to run programs. The line number and the call are given."},
+      {"MG-PY-FILE-WRITE", Severity::high, Status::unsafe,
+       "The Python code writes, deletes or moves files.",
+       "open() with a write mode, os.remove, shutil.rmtree, Path.write_text and similar calls change "
+       "the file system when the model is loaded."},
+      {"MG-PY-NETWORK", Severity::high, Status::unsafe,
+       "The Python code opens network connections (socket, urllib, requests...).",
+       "Network access at load time can exfiltrate data or fetch further payloads."},
+      {"MG-PY-EVAL", Severity::critical, Status::unsafe,
+       "The Python code evaluates code built at run time (eval, exec, compile, __builtins__).",
+       "Dynamic evaluation hides what the code does from review and from this scanner."},
+      {"MG-PY-IMPORT-HIDING", Severity::high, Status::unsafe,
+       "The Python code imports modules by computed name (__import__, importlib, imp, runpy).",
+       "Computed imports hide which modules are loaded, a common way to smuggle os or subprocess past "
+       "reviewers."},
+      {"MG-PY-DESERIALIZE", Severity::high, Status::unsafe,
+       "The Python code deserialises with pickle, marshal, dill, shelve or yaml.unsafe_load.",
+       "These loaders execute code embedded in their input."},
+      {"MG-PY-NATIVE", Severity::high, Status::unsafe, "The Python code calls native code through ctypes or cffi.",
+       "Native calls bypass every Python-level control and can do anything the process can."},
+      {"MG-PY-ENCODED-PAYLOAD", Severity::critical, Status::unsafe,
+       "The Python code decodes data (base64, hex, zlib...) and also executes or deserialises code.",
+       "Decoding followed by exec/eval/marshal/pickle is the classic way to hide a payload in source "
+       "code."},
+      {"MG-CARD-FRONT-MATTER-MALFORMED", Severity::low, Status::safe,
+       "The model card's YAML front matter cannot be read.",
+       "The card is documentation and is not loaded by pipelines, so this does not change the verdict; "
+       "its metadata (license, base model, datasets) is missing from the bill of materials. modelgate "
+       "reads a strict subset of YAML (block mappings and lists, quoted and plain scalars, flow lists, "
+       "block scalars)."},
+  };
+  return rules;
+}
+
+}  // namespace modelgate

@@ -1,0 +1,16 @@
+#pragma once
+// Lexical safety pass over Python source in a model repository (modeling_*.py, custom
+// pipelines, tokenizers). Python code is `unverified` by default; process, file-write, network,
+// eval/exec, import-hiding, deserialisation and native-code primitives make it `unsafe`.
+#include <string>
+#include <string_view>
+
+#include "modelgate/limits.h"
+#include "modelgate/report.h"
+
+namespace modelgate {
+
+void analyse_python_source(std::string_view text, const std::string& origin, const Limits& limits,
+                           ArtifactReport& report);
+
+}  // namespace modelgate

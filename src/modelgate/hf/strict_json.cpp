@@ -1,0 +1,380 @@
+#include "hf/strict_json.h"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <algorithm>
+
+namespace modelgate {
+
+namespace {
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+class Reader {
+ public:
+  Reader(std::string_view s, const JsonReadOptions& o) : s_(s), o_(o) {}
+
+  Expected<JsonDocument> run() {
+    JsonDocument doc;
+    shallow_ = s_.size() > o_.full_dom_bytes;
+    skip_ws();
+    if (!value(doc.value, 0, true)) return parse_error(err_at_, err_);
+    skip_ws();
+    if (pos_ != s_.size()) return parse_error(pos_, "unexpected data after the JSON value");
+    doc.shallow = shallow_ && skipped_;
+    return doc;
+  }
+
+ private:
+  bool fail(std::string why) {
+    if (err_.empty()) {
+      err_ = std::move(why);
+      err_at_ = pos_;
+    }
+    return false;
+  }
+  void skip_ws() {
+    while (pos_ < s_.size() && is_ws(s_[pos_])) ++pos_;
+  }
+  bool literal(std::string_view word) {
+    if (s_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  // `keep`: build the value; otherwise only validate it.
+  bool value(nlohmann::json& out, std::size_t depth, bool keep) {
+    if (depth > o_.max_depth) return fail("JSON nested deeper than " + std::to_string(o_.max_depth));
+    if (pos_ >= s_.size()) return fail("unexpected end of JSON");
+    char c = s_[pos_];
+    if (c == '{') return object(out, depth, keep);
+    if (c == '[') return array(out, depth, keep);
+    if (c == '"') {
+      std::string str;
+      if (!string(str, keep)) return false;
+      if (keep) out = std::move(str);
+      return true;
+    }
+    if (literal("true")) {
+      if (keep) out = true;
+      return true;
+    }
+    if (literal("false")) {
+      if (keep) out = false;
+      return true;
+    }
+    if (literal("null")) {
+      if (keep) out = nullptr;
+      return true;
+    }
+    // Python's json module writes these for non-finite floats and reads them back.
+    if (literal("NaN")) {
+      if (keep) out = std::numeric_limits<double>::quiet_NaN();
+      return true;
+    }
+    if (literal("Infinity")) {
+      if (keep) out = std::numeric_limits<double>::infinity();
+      return true;
+    }
+    if (literal("-Infinity")) {
+      if (keep) out = -std::numeric_limits<double>::infinity();
+      return true;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) return number(out, keep);
+    return fail(std::string("unexpected character '") + (static_cast<unsigned char>(c) < 0x20 ? '?' : c) + "'");
+  }
+
+  bool object(nlohmann::json& out, std::size_t depth, bool keep) {
+    ++pos_;
+    if (keep) out = nlohmann::json::object();
+    // Only when not building (the DOM detects duplicates): keys without escapes are compared as
+    // views of the source (their bytes are their value); decoded keys are kept in `decoded`.
+    // Sorting the keys once at the end is much cheaper than a hash set for large vocabularies.
+    std::vector<std::string_view> seen;
+    std::vector<std::unique_ptr<std::string>> decoded;
+    std::size_t object_at = pos_ - 1;
+    auto check_duplicates = [&] {
+      if (seen.size() < 2) return true;
+      std::sort(seen.begin(), seen.end());
+      auto dup = std::adjacent_find(seen.begin(), seen.end());
+      if (dup == seen.end()) return true;
+      pos_ = object_at;
+      return fail("duplicate key \"" + std::string(dup->substr(0, 80)) +
+                  "\" in the object starting here (loaders disagree on which value wins)");
+    };
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == '}') {
+      ++pos_;
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_] != '"') return fail("expected a string key");
+      std::size_t key_at = pos_;
+      std::string key;
+      std::string_view key_view;
+      if (keep) {
+        if (!string(key)) return false;
+      } else {
+        if (!string(key, false)) return false;
+        std::string_view raw = s_.substr(key_at + 1, pos_ - key_at - 2);
+        if (raw.find('\\') == std::string_view::npos) {
+          key_view = raw;
+        } else {
+          std::size_t end = pos_;
+          pos_ = key_at;
+          decoded.push_back(std::make_unique<std::string>());
+          if (!string(*decoded.back())) return false;
+          pos_ = end;
+          key_view = *decoded.back();
+        }
+      }
+      skip_ws();
+      if (pos_ >= s_.size() || s_[pos_] != ':') return fail("expected ':' after a key");
+      ++pos_;
+      skip_ws();
+      if (!keep) seen.push_back(key_view);
+      if (keep && out.contains(key)) {
+        pos_ = key_at;
+        return fail("duplicate key \"" + key.substr(0, 80) + "\" (loaders disagree on which value wins)");
+      }
+      bool keep_child = keep;
+      if (keep && depth == 0 && shallow_) {
+        keep_child = false;
+        for (const auto& k : o_.deep_keys)
+          if (k == key) keep_child = true;
+      }
+      if (keep_child) {
+        nlohmann::json child;
+        if (!value(child, depth + 1, true)) return false;
+        out[key] = std::move(child);
+      } else {
+        nlohmann::json placeholder;
+        std::size_t at = pos_;
+        if (!value(placeholder, depth + 1, false)) return false;
+        if (keep) {
+          // Scalars are cheap and classification may need them; containers stay empty.
+          char first = s_[at];
+          if (first == '{') out[key] = nlohmann::json::object();
+          else if (first == '[') out[key] = nlohmann::json::array();
+          else {
+            pos_ = at;
+            if (!value(out[key], depth + 1, true)) return false;
+          }
+          if (first == '{' || first == '[') skipped_ = true;
+        }
+      }
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == '}') {
+        ++pos_;
+        return check_duplicates();
+      }
+      return fail("expected ',' or '}' in an object");
+    }
+  }
+
+  bool array(nlohmann::json& out, std::size_t depth, bool keep) {
+    ++pos_;
+    if (keep) out = nlohmann::json::array();
+    skip_ws();
+    if (pos_ < s_.size() && s_[pos_] == ']') {
+      ++pos_;
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      nlohmann::json child;
+      if (!value(child, depth + 1, keep)) return false;
+      if (keep) out.push_back(std::move(child));
+      skip_ws();
+      if (pos_ < s_.size() && s_[pos_] == ',') {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < s_.size() && s_[pos_] == ']') {
+        ++pos_;
+        return true;
+      }
+      return fail("expected ',' or ']' in an array");
+    }
+  }
+
+  bool number(nlohmann::json& out, bool keep) {
+    std::size_t start = pos_;
+    if (s_[pos_] == '-') ++pos_;
+    auto digits = [&] {
+      std::size_t b = pos_;
+      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
+      return pos_ - b;
+    };
+    if (pos_ >= s_.size()) return fail("truncated number");
+    if (s_[pos_] == '0') {
+      ++pos_;
+    } else if (digits() == 0) {
+      return fail("malformed number");
+    }
+    bool integral = true;
+    if (pos_ < s_.size() && s_[pos_] == '.') {
+      ++pos_;
+      integral = false;
+      if (digits() == 0) return fail("malformed number: digits expected after '.'");
+    }
+    if (pos_ < s_.size() && (s_[pos_] == 'e' || s_[pos_] == 'E')) {
+      ++pos_;
+      integral = false;
+      if (pos_ < s_.size() && (s_[pos_] == '+' || s_[pos_] == '-')) ++pos_;
+      if (digits() == 0) return fail("malformed number: digits expected in the exponent");
+    }
+    if (!keep) return true;
+    std::string_view text = s_.substr(start, pos_ - start);
+    if (integral) {
+      std::int64_t i = 0;
+      auto r = std::from_chars(text.data(), text.data() + text.size(), i);
+      if (r.ec == std::errc() && r.ptr == text.data() + text.size()) {
+        out = i;
+        return true;
+      }
+      std::uint64_t u = 0;
+      r = std::from_chars(text.data(), text.data() + text.size(), u);
+      if (r.ec == std::errc() && r.ptr == text.data() + text.size()) {
+        out = u;
+        return true;
+      }
+    }
+    double d = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), d);
+    if (r.ec == std::errc::result_out_of_range) d = text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+    out = d;
+    return true;
+  }
+
+  static void put_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xC0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xE0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+  }
+
+  bool hex4(std::uint32_t& out) {
+    if (pos_ + 4 > s_.size()) return fail("truncated \\u escape");
+    out = 0;
+    for (int i = 0; i < 4; ++i) {
+      char c = s_[pos_++];
+      int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      if (v < 0) return fail("invalid \\u escape");
+      out = out * 16 + static_cast<std::uint32_t>(v);
+    }
+    return true;
+  }
+
+  // Validates a string; appends the decoded text to `out` only when `build`.
+  bool string(std::string& out, bool build = true) {
+    ++pos_;  // opening quote
+    for (;;) {
+      if (pos_ >= s_.size()) return fail("unterminated string");
+      auto c = static_cast<unsigned char>(s_[pos_]);
+      if (c == '"') {
+        ++pos_;
+        return true;
+      }
+      if (c < 0x20) return fail("control character in a string");
+      if (c == '\\') {
+        ++pos_;
+        if (pos_ >= s_.size()) return fail("unterminated string");
+        char e = s_[pos_++];
+        switch (e) {
+          case '"': if (build) out += '"'; break;
+          case '\\': if (build) out += '\\'; break;
+          case '/': if (build) out += '/'; break;
+          case 'b': if (build) out += '\b'; break;
+          case 'f': if (build) out += '\f'; break;
+          case 'n': if (build) out += '\n'; break;
+          case 'r': if (build) out += '\r'; break;
+          case 't': if (build) out += '\t'; break;
+          case 'u': {
+            std::uint32_t cp = 0;
+            if (!hex4(cp)) return false;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return fail("lone low surrogate in a \\u escape");
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+              std::uint32_t lo = 0;
+              if (s_.substr(pos_, 2) != "\\u") return fail("lone high surrogate in a \\u escape");
+              pos_ += 2;
+              if (!hex4(lo)) return false;
+              if (lo < 0xDC00 || lo > 0xDFFF) return fail("high surrogate not followed by a low surrogate");
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            if (build) put_utf8(out, cp);
+            break;
+          }
+          default: --pos_; return fail("invalid escape in a string");
+        }
+        continue;
+      }
+      if (c < 0x80) {
+        if (build) out += static_cast<char>(c);
+        ++pos_;
+        continue;
+      }
+      std::size_t len = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+      if (len == 0 || (len == 2 && c < 0xC2) || (len == 4 && c > 0xF4) || pos_ + len > s_.size())
+        return fail("invalid UTF-8 in a string");
+      std::uint32_t cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+      for (std::size_t k = 1; k < len; ++k) {
+        auto b = static_cast<unsigned char>(s_[pos_ + k]);
+        if ((b & 0xC0) != 0x80) return fail("invalid UTF-8 in a string");
+        cp = (cp << 6) | (b & 0x3F);
+      }
+      if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+          (cp >= 0xD800 && cp <= 0xDFFF))
+        return fail("invalid UTF-8 in a string (overlong or surrogate)");
+      if (build) out.append(s_.substr(pos_, len));
+      pos_ += len;
+    }
+  }
+
+  std::string_view s_;
+  const JsonReadOptions& o_;
+  std::size_t pos_ = 0;
+  bool shallow_ = false;
+  bool skipped_ = false;
+  std::string err_;
+  std::size_t err_at_ = 0;
+};
+
+}  // namespace
+
+Expected<JsonDocument> read_strict_json(std::string_view text, const JsonReadOptions& options) {
+  return Reader(text, options).run();
+}
+
+bool looks_like_json(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && is_ws(text[i])) ++i;
+  if (i >= text.size()) return false;
+  char open = text[i++];
+  if (open != '{' && open != '[') return false;
+  while (i < text.size() && is_ws(text[i])) ++i;
+  if (i >= text.size()) return false;
+  char next = text[i];
+  if (open == '{') return next == '"' || next == '}';
+  return next == '{' || next == '[' || next == '"' || next == ']' || next == '-' || (next >= '0' && next <= '9');
+}
+
+}  // namespace modelgate

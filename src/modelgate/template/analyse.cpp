@@ -1,0 +1,653 @@
+#include "template/analyse.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "template/fold.h"
+#include "template/vocabulary.h"
+
+namespace modelgate::jinja {
+
+namespace {
+
+constexpr std::string_view kDunder = "MG-TEMPLATE-DUNDER";
+constexpr std::string_view kAssembled = "MG-TEMPLATE-DUNDER-ASSEMBLED";
+constexpr std::string_view kDunderString = "MG-TEMPLATE-DUNDER-STRING";
+constexpr std::string_view kPrivate = "MG-TEMPLATE-PRIVATE-ATTRIBUTE";
+constexpr std::string_view kGadget = "MG-TEMPLATE-GADGET";
+constexpr std::string_view kGadgetRef = "MG-TEMPLATE-GADGET-REFERENCE";
+constexpr std::string_view kFormat = "MG-TEMPLATE-FORMAT-STRING";
+constexpr std::string_view kDynamic = "MG-TEMPLATE-DYNAMIC-ATTRIBUTE";
+constexpr std::string_view kAttrFilter = "MG-TEMPLATE-ATTR-FILTER";
+constexpr std::string_view kCallable = "MG-TEMPLATE-UNKNOWN-CALLABLE";
+constexpr std::string_view kFilter = "MG-TEMPLATE-UNKNOWN-FILTER";
+constexpr std::string_view kTest = "MG-TEMPLATE-UNKNOWN-TEST";
+constexpr std::string_view kExternal = "MG-TEMPLATE-EXTERNAL";
+constexpr std::string_view kResource = "MG-TEMPLATE-RESOURCE";
+constexpr std::string_view kOpaque = "MG-TEMPLATE-OPAQUE-STRING";
+
+// Python internals reachable without underscores (frames, code objects, py2 function attributes).
+bool is_internal_attribute(std::string_view a) {
+  static const std::unordered_set<std::string_view> k = {
+      "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "gi_frame", "gi_code", "cr_frame",
+      "cr_code", "ag_frame", "ag_code", "tb_frame", "tb_next", "co_code", "co_consts", "co_names",
+      "func_globals", "func_code", "func_closure", "im_func", "im_self", "im_class", "mro"};
+  return k.count(a) != 0;
+}
+
+std::string quoted(std::string_view s) {
+  std::string out = "'";
+  for (char c : s.substr(0, 80)) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+  if (s.size() > 80) out += "...";
+  return out + "'";
+}
+
+// Methods and filters that build strings from strings.
+bool is_string_builder(std::string_view n) {
+  static const std::unordered_set<std::string_view> k = {
+      "format", "format_map", "join", "replace", "reverse", "lower", "upper", "title", "capitalize",
+      "trim", "strip", "lstrip", "rstrip", "string", "first", "last", "list", "center", "swapcase",
+      "casefold", "removeprefix", "removesuffix", "default", "d", "join", "urlencode", "wordwrap"};
+  return k.count(n) != 0;
+}
+
+// Filters whose `attribute=` argument (or a positional one) names attributes to read.
+bool takes_attribute_kwarg(std::string_view f) {
+  return f == "map" || f == "sort" || f == "groupby" || f == "unique" || f == "min" || f == "max" ||
+         f == "sum" || f == "join" || f == "dictsort" || f == "selectattr" || f == "rejectattr";
+}
+
+class Analyser {
+ public:
+  explicit Analyser(const Ast& ast) : ast_(ast), folder_(ast) {}
+
+  std::vector<Issue> run() {
+    collect_bound_names();
+    stmt(ast_.root);
+    return std::move(issues_);
+  }
+
+ private:
+  void report(std::string_view rule, std::uint32_t offset, std::string message) {
+    if (!seen_.insert({rule, offset}).second) return;
+    issues_.push_back({rule, offset, std::move(message)});
+  }
+
+  const Node& at(NodeId id) const { return ast_.at(id); }
+
+  // Names the template binds anywhere (a template variable called `g` is not Flask's g).
+  void collect_bound_names() {
+    for (const Node& n : ast_.nodes) {
+      if (n.kind == NodeKind::set_stmt || n.kind == NodeKind::set_block || n.kind == NodeKind::for_stmt) {
+        NodeId t = n.kids.empty() ? kNoNode : n.kids[0];
+        if (t == kNoNode) continue;
+        if (at(t).kind == NodeKind::name) bound_.insert(at(t).text);
+        if (at(t).kind == NodeKind::tuple)
+          for (NodeId k : at(t).kids) bound_.insert(at(k).text);
+      }
+      if (n.kind == NodeKind::macro) bound_.insert(n.text);
+    }
+  }
+
+  // ---- scoping ---------------------------------------------------------------------------------
+
+  using Saved = std::vector<std::pair<std::string, std::optional<Binding>>>;
+
+  void scoped_bind(Saved& saved, const std::string& name, Binding b) {
+    const Binding* old = folder_.binding(name);
+    saved.emplace_back(name, old ? std::optional<Binding>(*old) : std::nullopt);
+    folder_.bind(name, b);
+  }
+  void restore(Saved& saved) {
+    for (auto it = saved.rbegin(); it != saved.rend(); ++it)
+      folder_.bind(it->first, it->second.value_or(Binding{}));
+  }
+
+  void bind_target(NodeId target, Binding b, Saved* saved) {
+    const Node& t = at(target);
+    auto bind = [&](const std::string& name, Binding v) {
+      if (saved) scoped_bind(*saved, name, v);
+      else folder_.bind(name, v);
+    };
+    if (t.kind == NodeKind::name) {
+      bind(t.text, b);
+    } else if (t.kind == NodeKind::tuple) {
+      for (NodeId k : t.kids) bind_target(k, Binding{}, saved);
+    } else if (t.kind == NodeKind::getattr && at(t.kids[0]).kind == NodeKind::name) {
+      bind(at(t.kids[0]).text + "." + t.text, b);
+    }
+  }
+
+  // {% set ns = namespace(a=..., b=...) %}: the attributes start with those values.
+  void bind_namespace_fields(NodeId target, NodeId value) {
+    if (at(target).kind != NodeKind::name || at(value).kind != NodeKind::call) return;
+    NodeId callee = at(value).kids[0];
+    if (at(callee).kind != NodeKind::name || at(callee).text != "namespace") return;
+    for (std::size_t i = 1; i < at(value).kids.size(); ++i) {
+      const Node& a = at(at(value).kids[i]);
+      if (a.kind == NodeKind::keyword)
+        folder_.bind(at(target).text + "." + a.text, Binding{Binding::Kind::expr, a.kids[0]});
+    }
+  }
+
+  // ---- statements ------------------------------------------------------------------------------
+
+  void stmt(NodeId id) {
+    if (id == kNoNode) return;
+    const Node& n = at(id);
+    switch (n.kind) {
+      case NodeKind::body:
+        for (NodeId k : n.kids) stmt(k);
+        break;
+      case NodeKind::text:
+      case NodeKind::break_stmt:
+      case NodeKind::continue_stmt:
+        break;
+      case NodeKind::print:
+      case NodeKind::do_stmt:
+        expr(n.kids[0]);
+        break;
+      case NodeKind::if_stmt:
+        expr(n.kids[0]);
+        stmt(n.kids[1]);
+        stmt(n.kids[2]);
+        break;
+      case NodeKind::for_stmt: {
+        expr(n.kids[1]);
+        Saved saved;
+        bind_target(n.kids[0], Binding{}, &saved);
+        scoped_bind(saved, "loop", Binding{});
+        check_target(n.kids[0]);
+        if (n.kids[4] != kNoNode) expr(n.kids[4]);
+        stmt(n.kids[2]);
+        restore(saved);
+        stmt(n.kids[3]);
+        break;
+      }
+      case NodeKind::set_stmt:
+        expr(n.kids[1]);
+        check_target(n.kids[0]);
+        folder_.fold(n.kids[1]);
+        bind_target(n.kids[0], Binding{Binding::Kind::expr, n.kids[1]}, nullptr);
+        bind_namespace_fields(n.kids[0], n.kids[1]);
+        break;
+      case NodeKind::set_block:
+        stmt(n.kids[1]);
+        if (n.kids[2] != kNoNode) expr(n.kids[2]);
+        check_target(n.kids[0]);
+        folder_.fold(n.kids[1]);
+        bind_target(n.kids[0],
+                    n.kids[2] == kNoNode ? Binding{Binding::Kind::body, n.kids[1]} : Binding{}, nullptr);
+        set_blocks_.insert(at(n.kids[0]).text);
+        break;
+      case NodeKind::macro: {
+        check_identifier(n.text, n.offset);
+        folder_.define_macro(n.text, id);
+        Saved saved;
+        signature(n.kids[0], saved);
+        for (const char* implicit : {"varargs", "kwargs", "caller"}) scoped_bind(saved, implicit, Binding{});
+        ++in_macro_;
+        stmt(n.kids[1]);
+        --in_macro_;
+        restore(saved);
+        break;
+      }
+      case NodeKind::call_block: {
+        expr(n.kids[0]);
+        Saved saved;
+        signature(n.kids[1], saved);
+        ++in_macro_;
+        stmt(n.kids[2]);
+        --in_macro_;
+        restore(saved);
+        break;
+      }
+      case NodeKind::filter_block:
+        expr(n.kids[0]);
+        stmt(n.kids[1]);
+        break;
+      case NodeKind::with_stmt: {
+        Saved saved;
+        for (NodeId s : at(n.kids[0]).kids) {
+          expr(at(s).kids[1]);
+          check_target(at(s).kids[0]);
+          bind_target(at(s).kids[0], Binding{Binding::Kind::expr, at(s).kids[1]}, &saved);
+        }
+        stmt(n.kids[1]);
+        restore(saved);
+        break;
+      }
+      case NodeKind::include:
+      case NodeKind::import_stmt:
+      case NodeKind::from_import:
+      case NodeKind::extends: {
+        const char* what = n.kind == NodeKind::include ? "include" : n.kind == NodeKind::extends ? "extends"
+                                                                                                   : "import";
+        const Value* v = folder_.fold(n.kids[0]);
+        std::string target = v && v->kind == Value::Kind::string ? quoted(v->str) : "a computed name";
+        report(kExternal, n.offset, std::string("{% ") + what + " %} loads another template (" + target + ")");
+        expr(n.kids[0]);
+        if (n.kind == NodeKind::import_stmt) {
+          check_identifier(n.text, n.offset);
+          folder_.bind(n.text, Binding{});
+        }
+        for (std::size_t i = 1; n.kind == NodeKind::from_import && i < n.kids.size(); ++i) {
+          const Node& item = at(n.kids[i]);
+          check_identifier(item.text, item.offset);
+          if (item.kind == NodeKind::keyword) check_identifier(at(item.kids[0]).text, item.offset);
+          folder_.bind(item.text, Binding{});
+        }
+        break;
+      }
+      case NodeKind::block:
+        check_identifier(n.text, n.offset);
+        stmt(n.kids[0]);
+        break;
+      case NodeKind::generation:
+        stmt(n.kids[0]);
+        break;
+      case NodeKind::autoescape:
+        expr(n.kids[0]);
+        stmt(n.kids[1]);
+        break;
+      default:
+        expr(id);
+    }
+  }
+
+  void signature(NodeId params, Saved& saved) {
+    for (NodeId p : at(params).kids) {
+      const Node& pn = at(p);
+      check_identifier(pn.text, pn.offset);
+      if (pn.kind == NodeKind::keyword) expr(pn.kids[0]);
+      scoped_bind(saved, pn.text, Binding{});
+    }
+  }
+
+  void check_target(NodeId t) {
+    const Node& n = at(t);
+    if (n.kind == NodeKind::name) check_identifier(n.text, n.offset);
+    else if (n.kind == NodeKind::tuple)
+      for (NodeId k : n.kids) check_target(k);
+    else if (n.kind == NodeKind::getattr) {
+      check_attribute_name(n.text, n.offset, "attribute assignment");
+      check_target(n.kids[0]);
+    }
+  }
+
+  // ---- checks ----------------------------------------------------------------------------------
+
+  void check_identifier(const std::string& name, std::uint32_t offset) {
+    if (name.find("__") != std::string::npos)
+      report(kDunder, offset, "identifier " + quoted(name) + " has a double underscore (Python internals)");
+  }
+
+  void check_attribute_name(const std::string& name, std::uint32_t offset, std::string_view how) {
+    if (is_dunder(name) || name.find("__") != std::string::npos) {
+      report(kDunder, offset, std::string(how) + " reaches " + quoted(name));
+    } else if (!name.empty() && name[0] == '_') {
+      report(kPrivate, offset, std::string(how) + " reaches private attribute " + quoted(name));
+    } else if (is_internal_attribute(name)) {
+      report(kPrivate, offset, std::string(how) + " reaches Python internal " + quoted(name));
+    }
+  }
+
+  // Does `id` build a string from pieces (so that a subscript with it as key is a computed name)?
+  // Bounded: variables can have many assignments, each naming other variables. Past the budget
+  // the answer is "yes", which only makes the verdict stricter.
+  bool constructed(NodeId id) {
+    int budget = 2000;
+    return constructed(id, 0, budget);
+  }
+  bool constructed(NodeId id, int depth, int& budget) {
+    if (id == kNoNode) return false;
+    if (depth > 32 || --budget < 0) return true;
+    const Node& n = at(id);
+    switch (n.kind) {
+      case NodeKind::concat: return true;
+      case NodeKind::binary:
+        if (n.text == "+" || n.text == "%" || n.text == "*")
+          return at(n.kids[0]).kind == NodeKind::string || at(n.kids[1]).kind == NodeKind::string ||
+                 constructed(n.kids[0], depth + 1, budget) || constructed(n.kids[1], depth + 1, budget);
+        return false;
+      case NodeKind::filter: return is_string_builder(n.text);
+      case NodeKind::call: {
+        const Node& c = at(n.kids[0]);
+        if (c.kind == NodeKind::getattr) return is_string_builder(c.text);
+        if (c.kind == NodeKind::name) return folder_.macro(c.text) != kNoNode;
+        return false;
+      }
+      case NodeKind::getitem: return at(n.kids[1]).kind == NodeKind::slice;
+      case NodeKind::cond_expr:
+        return constructed(n.kids[0], depth + 1, budget) || constructed(n.kids[2], depth + 1, budget);
+      case NodeKind::name:
+      case NodeKind::getattr: {
+        std::string key = n.kind == NodeKind::name ? n.text
+                          : at(n.kids[0]).kind == NodeKind::name ? at(n.kids[0]).text + "." + n.text
+                                                                 : std::string();
+        if (key.empty()) return false;
+        if (set_blocks_.count(key)) return true;
+        for (const Binding& b : folder_.history(key))
+          if (b.kind == Binding::Kind::expr && constructed(b.node, depth + 1, budget)) return true;
+        return false;
+      }
+      default: return false;
+    }
+  }
+
+  enum class KeyUse { subscript, attr_filter, attribute_path };
+
+  // A key that selects an attribute or item: a literal, a folded constant, or computed.
+  void check_key(NodeId key, std::uint32_t offset, KeyUse use, std::string_view how) {
+    std::vector<const Value*> candidates;
+    if (const Value* v = folder_.fold(key)) candidates.push_back(v);
+    const Node& k = at(key);
+    std::string binding_key = k.kind == NodeKind::name ? k.text
+                              : (k.kind == NodeKind::getattr && at(k.kids[0]).kind == NodeKind::name)
+                                  ? at(k.kids[0]).text + "." + k.text
+                                  : std::string();
+    if (!binding_key.empty())
+      for (const Binding& b : folder_.history(binding_key))
+        if (b.kind != Binding::Kind::unknown)
+          if (const Value* v = folder_.fold(b.node)) candidates.push_back(v);
+    bool any_string = false;
+    for (const Value* v : candidates) {
+      if (v->kind != Value::Kind::string) continue;
+      any_string = true;
+      if (use == KeyUse::attribute_path) {
+        std::size_t start = 0;
+        for (;;) {
+          std::size_t dot = v->str.find('.', start);
+          check_attribute_name(v->str.substr(start, dot == std::string::npos ? std::string::npos : dot - start),
+                               offset, how);
+          if (dot == std::string::npos) break;
+          start = dot + 1;
+        }
+      } else {
+        check_attribute_name(v->str, offset, how);
+      }
+      if (use == KeyUse::attr_filter && !v->str.empty() && v->str[0] != '_' && v->str.find("__") == std::string::npos)
+        report(kAttrFilter, offset, "|attr(" + quoted(v->str) + ") is not part of the chat-template vocabulary");
+    }
+    if (candidates.empty() || (!any_string && use != KeyUse::subscript)) {
+      if (use != KeyUse::subscript || constructed(key))
+        report(kDynamic, offset, std::string(how) + " uses a name computed at render time");
+    }
+  }
+
+  void check_gadget_object(NodeId obj, std::uint32_t offset, std::string_view how) {
+    const Node& o = at(obj);
+    if (o.kind != NodeKind::name) return;
+    if ((is_gadget_object(o.text) && !(o.text == "g" && bound_.count("g"))) || o.text == "namespace")
+      report(kGadget, offset, std::string(how) + " on " + quoted(o.text) +
+                                  ", an object used in template-injection payloads");
+  }
+
+  void check_assembled(NodeId id) {
+    const Value* v = folder_.fold(id);
+    if (v == nullptr || v->kind != Value::Kind::string || !contains_dunder(v->str)) return;
+    if (!assembled_.insert(v->str).second) return;
+    report(kAssembled, at(id).offset, "string assembled from pieces spells " + quoted(v->str));
+  }
+
+  void check_range_call(const Node& call) {
+    for (std::size_t i = 1; i < call.kids.size(); ++i) {
+      const Value* v = folder_.fold(call.kids[i]);
+      if (v && v->kind == Value::Kind::integer && (v->num > 100000 || v->num < -100000))
+        report(kResource, call.offset, "range() over " + std::to_string(v->num) + " elements");
+    }
+  }
+
+  // str.format fields can walk attributes and items: "{0.__class__}", "{0[x]}".
+  void check_format_method(NodeId receiver, std::uint32_t offset) {
+    const Value* v = folder_.fold(receiver);
+    if (v == nullptr || v->kind != Value::Kind::string) {
+      report(kCallable, offset, "str.format on a string that is not a constant");
+      return;
+    }
+    const std::string& f = v->str;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+      if (f[i] != '{') continue;
+      if (i + 1 < f.size() && f[i + 1] == '{') {
+        ++i;
+        continue;
+      }
+      std::size_t close = f.find('}', i);
+      std::string field = f.substr(i + 1, close == std::string::npos ? std::string::npos : close - i - 1);
+      std::size_t cut = field.find_first_of("!:");
+      std::string name = field.substr(0, cut);
+      if (name.find_first_of(".[") != std::string::npos || contains_dunder(field)) {
+        report(kFormat, offset, "format field " + quoted("{" + field + "}") + " walks attributes or items");
+        return;
+      }
+      if (close == std::string::npos) break;
+      i = close;
+    }
+  }
+
+  void call(NodeId id) {
+    const Node& n = at(id);
+    NodeId callee = n.kids[0];
+    const Node& c = at(callee);
+    if (c.kind == NodeKind::name) {
+      const std::string& f = c.text;
+      bool known = is_known_global_function(f) || folder_.macro(f) != kNoNode || f == "loop" || f == "super" ||
+                   (f == "caller" && in_macro_ > 0) || is_gadget_object(f);
+      if (!known) report(kCallable, c.offset, "call of unknown function " + quoted(f));
+      if (f == "range") check_range_call(n);
+      if (f != "namespace") expr(callee);
+      else check_identifier(f, c.offset);
+    } else if (c.kind == NodeKind::getattr) {
+      const std::string& m = c.text;
+      NodeId obj = c.kids[0];
+      bool loop_method = at(obj).kind == NodeKind::name && at(obj).text == "loop" && is_loop_method(m);
+      if (m == "format" || m == "format_map") check_format_method(obj, c.offset);
+      else if (!loop_method && !is_safe_method(m)) report(kCallable, c.offset, "call of method " + quoted(m));
+      expr(callee);
+    } else {
+      report(kCallable, c.offset, "call of a computed value");
+      expr(callee);
+    }
+    args(n, 1);
+  }
+
+  void args(const Node& n, std::size_t first) {
+    for (std::size_t i = first; i < n.kids.size(); ++i) {
+      NodeId a = n.kids[i];
+      if (a == kNoNode) continue;
+      const Node& an = at(a);
+      if (an.kind == NodeKind::keyword) {
+        check_identifier(an.text, an.offset);
+        expr(an.kids[0]);
+      } else if (an.kind == NodeKind::star_arg || an.kind == NodeKind::dstar_arg) {
+        expr(an.kids[0]);
+      } else {
+        expr(a);
+      }
+    }
+  }
+
+  // The i-th positional / the named argument of a filter or test node.
+  NodeId positional(const Node& n, std::size_t index) const {
+    std::size_t seen = 0;
+    for (std::size_t i = 1; i < n.kids.size(); ++i) {
+      NodeKind k = at(n.kids[i]).kind;
+      if (k == NodeKind::keyword || k == NodeKind::star_arg || k == NodeKind::dstar_arg) continue;
+      if (seen++ == index) return n.kids[i];
+    }
+    return kNoNode;
+  }
+  NodeId keyword(const Node& n, std::string_view name) const {
+    for (std::size_t i = 1; i < n.kids.size(); ++i)
+      if (at(n.kids[i]).kind == NodeKind::keyword && at(n.kids[i]).text == name) return at(n.kids[i]).kids[0];
+    return kNoNode;
+  }
+
+  std::optional<std::string> literal_name(NodeId id) {
+    if (id == kNoNode) return std::nullopt;
+    const Value* v = folder_.fold(id);
+    if (v == nullptr || v->kind != Value::Kind::string) return std::nullopt;
+    return v->str;
+  }
+
+  void filter(NodeId id) {
+    const Node& n = at(id);
+    const std::string& f = n.text;
+    check_identifier(f, n.offset);
+    if (!is_known_filter(f)) report(kFilter, n.offset, "filter " + quoted(f) + " is not a standard filter");
+    if (f == "attr") {
+      NodeId key = positional(n, 0);
+      if (key != kNoNode) check_key(key, n.offset, KeyUse::attr_filter, "|attr()");
+    }
+    if (takes_attribute_kwarg(f)) {
+      NodeId a = keyword(n, "attribute");
+      if (a != kNoNode) check_key(a, n.offset, KeyUse::attribute_path, "|" + f + "(attribute=...)");
+    }
+    if (f == "selectattr" || f == "rejectattr" || f == "groupby") {
+      NodeId a = positional(n, 0);
+      if (a != kNoNode) check_key(a, n.offset, KeyUse::attribute_path, "|" + f + "()");
+    }
+    // map/select/reject name another filter or test in their first argument.
+    if (f == "map" || f == "select" || f == "reject" || f == "selectattr" || f == "rejectattr") {
+      std::size_t which = (f == "selectattr" || f == "rejectattr") ? 1 : 0;
+      NodeId a = positional(n, which);
+      if (a != kNoNode) {
+        auto name = literal_name(a);
+        if (!name) {
+          report(kDynamic, n.offset, "|" + f + "() names a filter or test computed at render time");
+        } else if (f == "map") {
+          if (!is_known_filter(*name)) report(kFilter, n.offset, "|map() applies unknown filter " + quoted(*name));
+          if (*name == "attr") {
+            NodeId key = positional(n, 1);
+            if (key != kNoNode) check_key(key, n.offset, KeyUse::attr_filter, "|map('attr', ...)");
+          }
+        } else if (!is_known_test(*name)) {
+          report(kTest, n.offset, "|" + f + "() applies unknown test " + quoted(*name));
+        }
+      }
+    }
+    if (!n.kids.empty() && n.kids[0] != kNoNode) {
+      check_gadget_use(n.kids[0], n.offset, f);
+      expr(n.kids[0]);
+    }
+    args(n, 1);
+  }
+
+  void check_gadget_use(NodeId operand, std::uint32_t offset, const std::string& filter_name) {
+    if (filter_name == "attr") check_gadget_object(operand, offset, "|attr()");
+  }
+
+  // ---- expressions -----------------------------------------------------------------------------
+
+  void expr(NodeId id) {
+    if (id == kNoNode) return;
+    const Node& n = at(id);
+    switch (n.kind) {
+      case NodeKind::name:
+        check_identifier(n.text, n.offset);
+        if ((is_gadget_object(n.text) && !(n.text == "g" && bound_.count("g"))) || n.text == "namespace")
+          report(kGadgetRef, n.offset, quoted(n.text) + " is not part of the chat-template vocabulary");
+        break;
+      case NodeKind::string:
+        if (n.flag) report(kOpaque, n.offset, "string literal uses a \\N{...} escape modelgate does not decode");
+        if (contains_dunder(n.text)) report(kDunderString, n.offset, "string literal mentions " + quoted(n.text));
+        break;
+      case NodeKind::integer:
+      case NodeKind::floating:
+      case NodeKind::boolean:
+      case NodeKind::none:
+      case NodeKind::placeholder:
+        break;
+      case NodeKind::list:
+      case NodeKind::tuple:
+      case NodeKind::dict:
+      case NodeKind::unary:
+        for (NodeId k : n.kids) expr(k);
+        break;
+      case NodeKind::concat:
+        for (NodeId k : n.kids) expr(k);
+        check_assembled(id);
+        break;
+      case NodeKind::cond_expr:
+        for (NodeId k : n.kids) expr(k);
+        break;
+      case NodeKind::binary: {
+        for (NodeId k : n.kids) expr(k);
+        if (n.text == "*" || n.text == "**") {
+          const Value* l = folder_.fold(n.kids[0]);
+          const Value* r = folder_.fold(n.kids[1]);
+          for (const Value* v : {l, r})
+            if (v && v->kind == Value::Kind::integer &&
+                (n.text == "*" ? (v->num > 1000000 || v->num < -1000000) : (v == r && v->num > 256)))
+              report(kResource, n.offset, "'" + n.text + "' with operand " + std::to_string(v->num));
+        }
+        check_assembled(id);
+        break;
+      }
+      case NodeKind::getattr:
+        check_attribute_name(n.text, n.offset, "attribute access");
+        check_gadget_object(n.kids[0], n.offset, "attribute access ." + n.text);
+        expr(n.kids[0]);
+        break;
+      case NodeKind::getitem:
+        expr(n.kids[0]);
+        if (at(n.kids[1]).kind == NodeKind::slice) {
+          for (NodeId k : at(n.kids[1]).kids) expr(k);
+          check_assembled(id);
+        } else {
+          expr(n.kids[1]);
+          check_key(n.kids[1], n.offset, KeyUse::subscript, "subscript");
+          check_gadget_object(n.kids[0], n.offset, "subscript");
+        }
+        break;
+      case NodeKind::slice:
+        for (NodeId k : n.kids) expr(k);
+        break;
+      case NodeKind::call:
+        call(id);
+        check_assembled(id);
+        break;
+      case NodeKind::keyword:
+        check_identifier(n.text, n.offset);
+        expr(n.kids[0]);
+        break;
+      case NodeKind::star_arg:
+      case NodeKind::dstar_arg:
+        expr(n.kids[0]);
+        break;
+      case NodeKind::filter:
+        filter(id);
+        check_assembled(id);
+        break;
+      case NodeKind::test:
+        check_identifier(n.text, n.offset);
+        if (!is_known_test(n.text)) report(kTest, n.offset, "test " + quoted(n.text) + " is not a standard test");
+        expr(n.kids[0]);
+        args(n, 1);
+        break;
+      default:
+        break;  // statements never appear inside expressions
+    }
+  }
+
+  const Ast& ast_;
+  Folder folder_;
+  std::vector<Issue> issues_;
+  std::set<std::pair<std::string_view, std::uint32_t>> seen_;
+  std::unordered_set<std::string> bound_;
+  std::unordered_set<std::string> set_blocks_;
+  std::unordered_set<std::string> assembled_;
+  int in_macro_ = 0;
+};
+
+}  // namespace
+
+std::vector<Issue> analyse_template(const Ast& ast) {
+  if (ast.root == kNoNode) return {};
+  return Analyser(ast).run();
+}
+
+}  // namespace modelgate::jinja

@@ -1,0 +1,23 @@
+#pragma once
+// Static analysis of a parsed Jinja template for template-injection primitives. It never renders:
+// it walks the tree in document order, folds constant strings, and reports every construct that
+// leaves the vocabulary of real chat templates.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "template/ast.h"
+
+namespace modelgate::jinja {
+
+struct Issue {
+  std::string_view rule;  // MG-TEMPLATE-...
+  std::uint32_t offset = 0;
+  std::string message;
+};
+
+// Issues in document order, at most one per (rule, offset).
+std::vector<Issue> analyse_template(const Ast& ast);
+
+}  // namespace modelgate::jinja

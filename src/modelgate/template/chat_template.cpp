@@ -1,0 +1,102 @@
+#include "template/chat_template.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "modelgate/rules.h"
+#include "template/analyse.h"
+#include "template/lexer.h"
+#include "template/parser.h"
+
+namespace modelgate {
+
+namespace {
+
+// The template text at `offset`, up to the end of its line, for the finding's evidence.
+std::string snippet(std::string_view text, std::size_t offset) {
+  if (offset >= text.size()) return {};
+  std::string_view rest = text.substr(offset, 100);
+  std::size_t nl = rest.find('\n');
+  std::string out(rest.substr(0, nl));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  return out;
+}
+
+// Line starts, so that many findings in a large template do not rescan it each time.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text) {
+    starts_.push_back(0);
+    for (std::size_t i = 0; i < text.size(); ++i)
+      if (text[i] == '\n') starts_.push_back(i + 1);
+  }
+  std::string where(std::size_t offset) const {
+    auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+    std::size_t line = static_cast<std::size_t>(it - starts_.begin());
+    std::size_t col = offset - starts_[line - 1] + 1;
+    return "line " + std::to_string(line) + ", column " + std::to_string(col);
+  }
+
+ private:
+  std::vector<std::size_t> starts_;
+};
+
+}  // namespace
+
+void analyse_chat_template(std::string_view text, const std::string& origin, const Limits& limits,
+                           ArtifactReport& report, std::optional<std::uint64_t> base_offset) {
+  auto at = [&](std::size_t offset) -> std::optional<std::uint64_t> {
+    if (!base_offset) return std::nullopt;
+    return *base_offset + offset;
+  };
+  jinja::ParseLimits pl;
+  pl.max_bytes = limits.max_template_bytes;
+  pl.max_tokens = limits.max_template_tokens;
+  pl.max_depth = limits.max_template_depth;
+  jinja::ParseResult parsed = jinja::parse_template(text, pl);
+  LineIndex lines(parsed.limit && text.size() > limits.max_template_bytes ? std::string_view() : text);
+  auto where = [&](std::size_t offset) { return lines.where(offset); };
+  if (!parsed.ok) {
+    std::string msg = "chat template " + (parsed.limit ? std::string("exceeds a limit") : std::string("does not parse")) +
+                      " at " + where(parsed.error_offset) + ": " + parsed.error;
+    report.add(make_finding(rule(parsed.limit ? "MG-LIMIT-EXCEEDED" : "MG-TEMPLATE-SYNTAX"), origin,
+                            at(parsed.error_offset), std::move(msg), snippet(text, parsed.error_offset)));
+    return;
+  }
+  for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast)) {
+    report.add(make_finding(rule(issue.rule), origin, at(issue.offset),
+                            issue.message + " (" + where(issue.offset) + ")", snippet(text, issue.offset)));
+  }
+}
+
+ArtifactReport chat_template_report(std::string_view text, std::string origin, const Limits& limits) {
+  ArtifactReport r;
+  r.origin = std::move(origin);
+  r.format = "chat-template";
+  r.size = text.size();
+  analyse_chat_template(text, r.origin, limits, r);
+  r.finalize();
+  return r;
+}
+
+void analyse_recorded_chat_templates(ArtifactReport& report, const Limits& limits) {
+  auto it = report.facts.find("chat_templates");
+  if (it == report.facts.end() || !it->is_object() || report.format == "chat-template") return;
+  for (const auto& child : report.children)
+    if (child.format == "chat-template") return;
+  for (const auto& [name, text] : it->items()) {
+    if (text.is_string()) {
+      report.children.push_back(chat_template_report(text.get<std::string>(), report.origin + "!/" + name, limits));
+    } else {
+      ArtifactReport r;
+      r.origin = report.origin + "!/" + name;
+      r.format = "chat-template";
+      r.add(make_finding(rule("MG-TEMPLATE-SYNTAX"), r.origin, std::nullopt, "chat template is not a string"));
+      r.finalize();
+      report.children.push_back(std::move(r));
+    }
+  }
+}
+
+}  // namespace modelgate

@@ -1,0 +1,28 @@
+#pragma once
+// Recursive-descent parser for Jinja2 templates (the syntax real chat templates use, with the
+// loopcontrols and do extensions and Hugging Face's {% generation %} block). Nothing is rendered.
+#include <string>
+#include <string_view>
+
+#include "template/ast.h"
+
+namespace modelgate::jinja {
+
+struct ParseLimits {
+  std::size_t max_bytes = 1u << 20;
+  std::size_t max_tokens = 1u << 18;
+  std::size_t max_depth = 64;    // nesting of statements and expressions together
+  std::size_t max_height = 256;  // longest path in the tree (attribute and filter chains too)
+};
+
+struct ParseResult {
+  bool ok = false;
+  Ast ast;
+  std::uint32_t error_offset = 0;
+  std::string error;   // what was wrong
+  bool limit = false;  // error is a resource bound, not bad syntax
+};
+
+ParseResult parse_template(std::string_view source, const ParseLimits& limits);
+
+}  // namespace modelgate::jinja
