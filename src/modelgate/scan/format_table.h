@@ -11,5 +11,10 @@ ScannerFn scanner_for(Format f);
 void scan_pickle_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_text_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_unknown_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_zip(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_archive(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_npy(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_torch_legacy(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_joblib_compressed(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

@@ -5,6 +5,7 @@
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
+#include "scan/container_magic.h"
 
 namespace modelgate {
 
@@ -70,6 +71,7 @@ bool looks_like_text(ByteView bytes) {
 
 Format identify(ByteView bytes) {
   if (bytes.empty()) return Format::empty;
+  if (auto f = identify_container(bytes)) return *f;
   if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
     return Format::pickle;
   if (probe_unframed_pickle(bytes)) return Format::pickle;

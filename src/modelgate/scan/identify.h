@@ -12,6 +12,11 @@ enum class Format {
   pickle,
   text,
   unknown,
+  zip,
+  archive,       // 7z, tar, single-stream compression (libarchive)
+  npy,
+  torch_legacy,
+  joblib_compressed,
 };
 
 Format identify(ByteView bytes);
