@@ -1,6 +1,7 @@
 // A raw pickle file: one stream, possibly followed by more pickles or other bytes.
 #include <algorithm>
 
+#include "format/pickle_stream_report.h"
 #include "pickle/machine.h"
 #include "scan/format_table.h"
 
@@ -21,12 +22,13 @@ void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
   opts.allowlist = &ctx.allowlist();
   opts.limits = &ctx.limits();
   auto first = pickle::run_machine(a.bytes, 0, a.origin, opts);
-  for (auto& f : first.findings) report.add(std::move(f));
   report.facts["pickle_protocol"] = first.protocol;
   report.facts["opcodes"] = first.opcodes;
-  if (!first.complete) return;
-
+  bool complete = first.complete;
   std::size_t pos = first.end;
+  add_stream_to_report(std::move(first), a, ctx, report);
+  if (!complete) return;
+
   for (std::uint32_t n = 0; pos < a.bytes.size(); ++n) {
     if (n >= ctx.limits().max_trailing_pickles) {
       report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, pos,
@@ -39,16 +41,15 @@ void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
       report.add(make_finding(rule("MG-PICKLE-MULTIPLE-STREAMS"), a.origin, pos,
                               "another pickle follows the STOP of the previous one; pickle.load "
                               "ignores it but loaders that read several streams run it"));
-      for (auto& f : next.findings) report.add(std::move(f));
       pos = next.end;
+      add_stream_to_report(std::move(next), a, ctx, report);
       continue;
     }
     report.add(make_finding(rule("MG-PICKLE-TRAILING-DATA"), a.origin, pos,
                             std::to_string(a.bytes.size() - pos) +
                                 " bytes follow the last STOP and do not form a complete pickle"));
     // A broken trailing pickle that already imported or called something is still reported.
-    if (has_construct_findings(next))
-      for (auto& f : next.findings) report.add(std::move(f));
+    if (has_construct_findings(next)) add_stream_to_report(std::move(next), a, ctx, report);
     return;
   }
 }

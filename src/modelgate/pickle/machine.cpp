@@ -1,17 +1,1043 @@
+// The pickle machine. It follows CPython's C unpickler (_pickle.c) opcode by opcode: the same
+// operand rules, the same stack/mark/fence discipline, the same memo. Values are symbolic; nothing
+// is imported or called. Where pickle.py or pickletools would read the stream differently, that
+// is reported as a loader divergence and the reading continues with whichever reader accepts more,
+// so that the findings are the union over loaders.
 #include "pickle/machine.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstring>
+#include <unordered_map>
+
+#include "core/byte_reader.h"
+#include "pickle/opcodes.h"
+#include "pickle/payload_decoding.h"
+#include "pickle/python2_names.h"
+#include "pickle/text_operands.h"
 
 namespace modelgate::pickle {
 
+namespace {
+
+constexpr std::size_t kMaxNestedPayload = 256u << 20;
+constexpr int kMaxResolveDepth = 16;
+
+bool is_scalar(Kind k) {
+  return k == Kind::none || k == Kind::boolean || k == Kind::integer || k == Kind::big_integer ||
+         k == Kind::floating;
+}
+
+// Callables that deserialise their argument: the argument is a nested payload.
+const char* deserializer_kind(std::string_view name) {
+  static constexpr std::string_view pickles[] = {
+      "pickle.loads", "pickle.load", "pickle._loads", "pickle._load", "_pickle.loads", "_pickle.load",
+      "pickle.Unpickler", "_pickle.Unpickler", "dill.loads", "dill.load", "dill._dill.loads",
+      "cloudpickle.loads", "cloudpickle.load", "joblib.load", "torch.load", "torch.serialization.load",
+      "torch.storage._load_from_bytes", "numpy.loads", "numpy.core.numeric.loads", "pandas.read_pickle",
+      "copyreg._reconstructor.loads"};
+  static constexpr std::string_view marshals[] = {"marshal.loads", "marshal.load"};
+  for (auto n : pickles)
+    if (n == name) return "pickle";
+  for (auto n : marshals)
+    if (n == name) return "marshal";
+  return nullptr;
+}
+
+class Memo {
+ public:
+  bool get(std::uint64_t key, Value& out) const {
+    if (key < dense_.size()) {
+      if (!present_[key]) return false;
+      out = dense_[key];
+      return true;
+    }
+    auto it = sparse_.find(key);
+    if (it == sparse_.end()) return false;
+    out = it->second;
+    return true;
+  }
+  // Returns true when the key was new.
+  bool put(std::uint64_t key, const Value& v) {
+    if (key < dense_.size()) {
+      bool fresh = !present_[key];
+      dense_[key] = v;
+      present_[key] = true;
+      count_ += fresh;
+      return fresh;
+    }
+    if (key == dense_.size() && sparse_.empty()) {
+      dense_.push_back(v);
+      present_.push_back(true);
+      ++count_;
+      return true;
+    }
+    bool fresh = sparse_.insert_or_assign(key, v).second;
+    count_ += fresh;
+    return fresh;
+  }
+  std::uint64_t size() const { return count_; }
+
+ private:
+  std::vector<Value> dense_;
+  std::vector<bool> present_;
+  std::unordered_map<std::uint64_t, Value> sparse_;
+  std::uint64_t count_ = 0;
+};
+
+class Machine {
+ public:
+  Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o)
+      : r_(data, start), origin_(origin), o_(o), lim_(*o.limits) {
+    res_.start = start;
+    res_.graph = std::make_shared<ValueGraph>(data);
+    g_ = res_.graph.get();
+  }
+
+  StreamResult run() {
+    bool ok = loop();
+    res_.end = ok ? r_.offset() : op_offset_;
+    res_.complete = ok;
+    for (auto& [key, entry] : dedupe_)
+      if (entry.second > 1)
+        res_.findings[entry.first].message += " (" + std::to_string(entry.second) + " occurrences)";
+    return std::move(res_);
+  }
+
+ private:
+  // ---------------------------------------------------------------- findings
+  void add(std::string_view rule_id, std::string message, std::string evidence,
+           std::optional<Severity> severity = std::nullopt) {
+    std::string key = std::string(rule_id) + '\0' + evidence;
+    if (evidence.empty()) key += message;
+    if (auto it = dedupe_.find(key); it != dedupe_.end()) {
+      ++it->second.second;
+      return;
+    }
+    Finding f = make_finding(rule(rule_id), origin_, op_offset_, std::move(message), std::move(evidence));
+    if (severity) f.severity = *severity;
+    dedupe_.emplace(std::move(key), std::make_pair(res_.findings.size(), std::size_t{1}));
+    res_.findings.push_back(std::move(f));
+  }
+  bool fail(std::string reason) {
+    const char* name = op_name(op_);
+    std::string where = name ? std::string(name) : "opcode";
+    res_.error = parse_error(op_offset_, where + ": " + reason);
+    add("MG-PICKLE-MALFORMED", where + " at offset " + std::to_string(op_offset_) + ": " + reason, {});
+    return false;
+  }
+  bool truncated(std::size_t need) {
+    return fail("pickle data was truncated (needs " + std::to_string(need) + " bytes, " +
+                std::to_string(r_.remaining()) + " remain)");
+  }
+  bool limit(const std::string& what, std::uint64_t value) {
+    res_.error = parse_error(op_offset_, what + " limit reached");
+    add("MG-LIMIT-EXCEEDED", what + " exceeds the limit of " + std::to_string(value) +
+                                 "; the rest of the stream was not analysed", {});
+    return false;
+  }
+  void divergence(std::string what) { add("MG-PICKLE-LOADER-DIVERGENCE", std::move(what), {}); }
+
+  // ---------------------------------------------------------------- reading
+  // Every read goes through here so that pickle.py's framing rules can be checked alongside.
+  bool take(std::size_t n, ByteView& out) {
+    if (!r_.bytes(n, out)) return false;
+    frame_account(n);
+    return true;
+  }
+  bool take_line(ByteView& out) {
+    if (!r_.line(out)) return false;
+    frame_account(out.size() + 1);
+    return true;
+  }
+  // pickle.py's _Unframer: a read that starts inside a frame must end inside it; once a frame is
+  // used up, reads continue from the stream. _pickle.c ignores frame boundaries entirely.
+  void frame_account(std::size_t n) {
+    if (!frame_active_ || n == 0) return;
+    if (frame_remaining_ == 0) {
+      frame_active_ = false;
+      return;
+    }
+    if (n > frame_remaining_) {
+      divergence("a read of " + std::to_string(n) + " bytes crosses the end of the current FRAME (" +
+                 std::to_string(frame_remaining_) + " bytes left): _pickle.c accepts it, pickle.py "
+                 "raises 'pickle exhausted before end of frame'");
+      frame_active_ = false;
+      return;
+    }
+    frame_remaining_ -= n;
+  }
+  template <class T>
+  bool take_le(T& v) {
+    ByteView b;
+    if (!take(sizeof(T), b)) return false;
+    ByteReader br(b);
+    return br.le(v);
+  }
+
+  // ---------------------------------------------------------------- stack
+  std::size_t fence() const { return marks_.empty() ? 0 : marks_.back(); }
+  std::size_t above_fence() const { return stack_.size() - fence(); }
+  bool underflow() {
+    return fail(marks_.empty() ? "unpickling stack underflow" : "could not find MARK (stack underflow)");
+  }
+  bool push(const Value& v) {
+    if (stack_.size() >= lim_.max_pickle_stack) return limit("stack depth", lim_.max_pickle_stack);
+    stack_.push_back(v);
+    return true;
+  }
+  Value pop() {
+    Value v = stack_.back();
+    stack_.pop_back();
+    return v;
+  }
+  // marker(): pops the innermost mark and returns its stack position.
+  bool pop_mark(std::size_t& pos) {
+    if (marks_.empty()) return fail("could not find MARK");
+    pos = marks_.back();
+    marks_.pop_back();
+    return true;
+  }
+  std::uint32_t add_node(Node n) {
+    if (g_->node_count() >= lim_.max_pickle_nodes) {
+      node_limit_hit_ = true;
+      return 0;
+    }
+    n.offset = op_offset_;
+    return g_->add_node(std::move(n));
+  }
+  Value node_value(Kind k, Node n, std::uint32_t len = 0) {
+    Value v;
+    v.kind = k;
+    v.len = len;
+    n.kind = k;
+    std::uint32_t idx = add_node(std::move(n));
+    if (node_limit_hit_) return v;
+    v.flags = Value::kNode;
+    v.u = idx;
+    return v;
+  }
+  // Tuples of plain numbers carry nothing the analysis needs; others keep their items.
+  Value make_sequence(Kind k, std::vector<Value>&& items) {
+    bool keep = o_.retain_data;
+    if (!keep && k == Kind::tuple)
+      keep = std::any_of(items.begin(), items.end(), [](const Value& v) { return !is_scalar(v.kind); });
+    auto len = static_cast<std::uint32_t>(std::min<std::size_t>(items.size(), UINT32_MAX));
+    if (!keep) {
+      Value v;
+      v.kind = k;
+      v.len = len;
+      return v;
+    }
+    Node n;
+    n.items = std::move(items);
+    return node_value(k, std::move(n), len);
+  }
+  std::vector<Value> pop_to(std::size_t pos) {
+    std::vector<Value> items(stack_.begin() + static_cast<std::ptrdiff_t>(pos), stack_.end());
+    stack_.resize(pos);
+    return items;
+  }
+  const Node* node_of(const Value& v) const { return v.has_node() ? &g_->node(static_cast<std::uint32_t>(v.u)) : nullptr; }
+  std::string text(const Value& v) const { return std::string(g_->text_of(v)); }
+
+  // ---------------------------------------------------------------- names
+  enum class Trust { allowed, unlisted, dangerous };
+  Trust classify(const std::string& module, const std::string& name, std::optional<DenyMatch>& deny) const {
+    if (o_.allowlist->allows(module, name)) return Trust::allowed;
+    deny = Denylist::builtin().match(module, name);
+    return deny ? Trust::dangerous : Trust::unlisted;
+  }
+  static std::string qualname(const std::string& module, const std::string& name) {
+    return name.empty() ? module : module + "." + name;
+  }
+
+  Value import_global(std::string module, std::string name, const char* via) {
+    res_.imports.push_back({module, name, op_offset_, via});
+    std::string raw = qualname(module, name);
+    if (proto_ < 3) std::tie(module, name) = map_python2_name(module, name);
+    std::string full = qualname(module, name);
+    std::optional<DenyMatch> deny;
+    Trust t = classify(module, name, deny);
+    if (t != Trust::allowed && !deny) deny = Denylist::builtin().match(raw, "");  // the unmapped name too
+    std::string evidence = full + (raw != full ? " (written as " + raw + ")" : "") +
+                           (std::string_view(via) != "GLOBAL" ? std::string(" via ") + via : "");
+    if (t != Trust::allowed) {
+      if (deny)
+        add("MG-PICKLE-GLOBAL-DANGEROUS", "imports " + full + " (" + deny->category + ")", evidence,
+            deny->severity);
+      else
+        add("MG-PICKLE-GLOBAL-UNLISTED", "imports " + full + ", which is not on the allowlist", evidence);
+    }
+    Node n;
+    n.module = std::move(module);
+    n.name = std::move(name);
+    n.trusted = t == Trust::allowed;
+    return node_value(Kind::global, std::move(n));
+  }
+
+  // What calling `v` reaches, as a dotted name, or "" when it cannot be derived.
+  std::string call_target(const Value& v, int depth = 0) const {
+    const Node* n = node_of(v);
+    if (n == nullptr || depth > kMaxResolveDepth) return {};
+    if (n->kind == Kind::global) return qualname(n->module, n->name);
+    if (n->kind == Kind::call) {
+      if (n->text == "partial" && n->items.size() > 1) {
+        const Node* args = node_of(n->items[1]);
+        if (args && !args->items.empty()) return call_target(args->items[0], depth + 1);
+      }
+      if (n->text.rfind("methodcaller:", 0) == 0) return "<object>." + n->text.substr(13);
+    }
+    return {};
+  }
+
+  // getattr(base, path) as far as it can be followed statically.
+  Value get_attribute(const Value& base, const std::string& path) {
+    const Node* b = node_of(base);
+    if (b && b->kind == Kind::global) {
+      Node n;
+      n.module = b->module;
+      n.name = b->name.empty() ? path : b->name + "." + path;
+      std::optional<DenyMatch> deny;
+      n.trusted = classify(n.module, n.name, deny) == Trust::allowed;
+      return node_value(Kind::global, std::move(n));
+    }
+    Node n;
+    n.module = path;
+    n.items.push_back(base);
+    return node_value(Kind::attribute, std::move(n));
+  }
+
+  Value module_value(const std::string& module) {
+    Node n;
+    n.module = module;
+    std::optional<DenyMatch> deny;
+    n.trusted = classify(module, "", deny) == Trust::allowed;
+    return node_value(Kind::global, std::move(n));
+  }
+
+  // ---------------------------------------------------------------- payload recovery
+  std::optional<std::string> recover_bytes(const Value& v, int depth = 0) const {
+    if (depth > kMaxResolveDepth) return std::nullopt;
+    if (v.is_text_or_bytes()) return text(v);
+    const Node* n = node_of(v);
+    if (n == nullptr || n->kind != Kind::call || n->items.size() < 2) return std::nullopt;
+    std::string target = call_target(n->items[0]);
+    const Node* args = node_of(n->items[1]);
+    if (args == nullptr || args->items.empty()) return std::nullopt;
+    auto inner = [&]() { return recover_bytes(args->items[0], depth + 1); };
+    if (target == "io.BytesIO" || target == "_io.BytesIO" || target == "builtins.bytes" ||
+        target == "builtins.bytearray")
+      return inner();
+    if (target == "base64.b64decode" || target == "base64.standard_b64decode" ||
+        target == "base64.decodebytes" || target == "base64.decodestring" || target == "binascii.a2b_base64") {
+      auto in = inner();
+      return in ? decode_base64(*in, false) : std::nullopt;
+    }
+    if (target == "base64.urlsafe_b64decode") {
+      auto in = inner();
+      return in ? decode_base64(*in, true) : std::nullopt;
+    }
+    if (target == "binascii.unhexlify" || target == "binascii.a2b_hex" || target == "bytes.fromhex" ||
+        target == "builtins.bytes.fromhex") {
+      auto in = inner();
+      return in ? decode_hex(*in) : std::nullopt;
+    }
+    if (target == "zlib.decompress" || target == "gzip.decompress") {
+      auto in = inner();
+      return in ? inflate_bounded(*in, target[0] == 'g' ? 31 : 47, kMaxNestedPayload) : std::nullopt;
+    }
+    if (target == "_codecs.encode" || target == "codecs.encode" || target == "codecs.decode" ||
+        target == "_codecs.decode") {
+      auto in = inner();
+      if (!in) return std::nullopt;
+      std::string enc = args->items.size() > 1 && args->items[1].is_text_or_bytes() ? text(args->items[1]) : "utf-8";
+      std::transform(enc.begin(), enc.end(), enc.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (enc == "base64" || enc == "base_64" || enc == "base-64") return decode_base64(*in, false);
+      if (enc == "hex" || enc == "hex_codec") return decode_hex(*in);
+      if (enc == "zlib" || enc == "zlib_codec") return inflate_bounded(*in, 47, kMaxNestedPayload);
+      if (enc == "latin1" || enc == "latin-1" || enc == "iso-8859-1") return utf8_to_latin1(*in);
+      return in;
+    }
+    return std::nullopt;
+  }
+  static std::optional<std::string> utf8_to_latin1(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      auto c = static_cast<unsigned char>(s[i]);
+      if (c < 0x80) {
+        out += static_cast<char>(c);
+      } else if ((c & 0xE0) == 0xC0 && i + 1 < s.size()) {
+        unsigned cp = ((c & 0x1Fu) << 6) | (static_cast<unsigned char>(s[++i]) & 0x3Fu);
+        if (cp > 0xFF) return std::nullopt;
+        out += static_cast<char>(cp);
+      } else {
+        return std::nullopt;
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- calls
+  // Everything that invokes a callable while loading goes through here.
+  bool invoke(const Value& callable, const Value& args, const Value* kwargs, CallHow how, Value& result) {
+    const Node* cn = node_of(callable);
+    Kind k = callable.kind;
+    if (k != Kind::global && k != Kind::call && k != Kind::attribute && k != Kind::persistent) {
+      // Values created by the stream itself (numbers, strings, containers) are not callable.
+      return fail("calls a value that is not callable");
+    }
+    Node call;
+    call.how = how;
+    call.items.push_back(callable);
+    call.items.push_back(args);
+    if (kwargs) call.items.push_back(*kwargs);
+    std::string target = call_target(callable);
+    bool trusted = false;
+    if (cn && cn->kind == Kind::global) {
+      trusted = cn->trusted;
+    } else if (!target.empty() && target.rfind("<object>", 0) != 0) {
+      std::string module = target, name;
+      std::optional<DenyMatch> deny;
+      trusted = classify(target, "", deny) == Trust::allowed;
+      (void)module;
+      (void)name;
+    }
+    call.trusted = trusted;
+    Value result_value = node_value(Kind::call, std::move(call));
+    std::string evidence = g_->describe(result_value, 240);
+    if (!trusted) {
+      std::optional<DenyMatch> deny;
+      if (!target.empty()) deny = Denylist::builtin().match(target, "");
+      if (deny) {
+        add("MG-PICKLE-CALL-DANGEROUS", "calls " + target + " (" + deny->category + ")", evidence, deny->severity);
+      } else if (cn && cn->kind == Kind::global) {
+        // The import itself was already reported as unlisted.
+      } else if (!target.empty()) {
+        add("MG-PICKLE-CALL-UNLISTED", "calls " + target + ", reached through a value built at load time", evidence);
+      } else {
+        add("MG-PICKLE-CALL-INDIRECT", "calls a value produced while loading", evidence);
+      }
+    }
+    apply_known_semantics(target, args, result_value);
+    result = result_value;
+    return true;
+  }
+
+  // Follows the few callables whose effect on later opcodes matters for naming targets.
+  void apply_known_semantics(const std::string& target, const Value& args, Value& result) {
+    const Node* a = node_of(args);
+    auto arg = [&](std::size_t i) -> const Value* { return a && i < a->items.size() ? &a->items[i] : nullptr; };
+    auto arg_text = [&](std::size_t i) -> std::optional<std::string> {
+      const Value* v = arg(i);
+      if (v && v->kind == Kind::string) return text(*v);
+      return std::nullopt;
+    };
+    if (target == "builtins.getattr" || target == "__builtin__.getattr") {
+      if (arg(0) && arg_text(1)) result = get_attribute(*arg(0), *arg_text(1));
+    } else if (target == "builtins.__import__" || target == "importlib.import_module" ||
+               target == "importlib.__import__") {
+      if (auto m = arg_text(0)) {
+        std::string module = *m;
+        if (target != "importlib.import_module") module = module.substr(0, module.find('.'));
+        result = module_value(module);
+      }
+    } else if (target == "operator.getitem" || target == "_operator.getitem") {
+      const Value* base = arg(0);
+      const Node* bn = base ? node_of(*base) : nullptr;
+      if (bn && bn->kind == Kind::global && qualname(bn->module, bn->name) == "sys.modules" && arg_text(1))
+        result = module_value(*arg_text(1));
+    } else if (target == "operator.attrgetter" || target == "_operator.attrgetter") {
+      if (auto p = arg_text(0)) set_role(result, "attrgetter:" + *p);
+    } else if (target == "operator.methodcaller" || target == "_operator.methodcaller") {
+      if (auto p = arg_text(0)) set_role(result, "methodcaller:" + *p);
+    } else if (target == "functools.partial" || target == "_functools.partial") {
+      set_role(result, "partial");
+    } else if (target == "copyreg.add_extension" || target == "copy_reg.add_extension") {
+      const Value* code = arg(2);
+      if (arg_text(0) && arg_text(1) && code && code->kind == Kind::integer)
+        extensions_[code->i] = {*arg_text(0), *arg_text(1)};
+    }
+    // Calling an attrgetter result looks the attribute up on the argument.
+    const Node* call = node_of(result);
+    const Node* callee = call && call->kind == Kind::call && !call->items.empty() ? node_of(call->items[0]) : nullptr;
+    if (callee && callee->kind == Kind::call && callee->text.rfind("attrgetter:", 0) == 0 && arg(0))
+      result = get_attribute(*arg(0), callee->text.substr(11));
+    if (const char* kind = deserializer_kind(target)) nested_payload(target, kind, arg(0));
+  }
+  void set_role(const Value& v, std::string role) {
+    if (v.has_node()) g_->node(static_cast<std::uint32_t>(v.u)).text = std::move(role);
+  }
+
+  void nested_payload(const std::string& target, const char* kind, const Value* data) {
+    std::optional<std::string> bytes = data ? recover_bytes(*data) : std::nullopt;
+    if (!bytes) {
+      add("MG-PICKLE-NESTED-OPAQUE", "passes data to " + target + " that cannot be recovered statically",
+          data ? g_->describe(*data) : std::string("<no argument>"));
+      return;
+    }
+    add("MG-PICKLE-NESTED-PAYLOAD",
+        "passes a " + std::to_string(bytes->size()) + "-byte " + kind + " payload to " + target +
+            "; it is analysed as a nested artifact",
+        target);
+    NestedPayload p;
+    p.offset = op_offset_;
+    p.via = target;
+    p.bytes = std::make_shared<OwnedBuffer>(std::vector<std::uint8_t>(bytes->begin(), bytes->end()));
+    res_.nested.push_back(std::move(p));
+  }
+
+  // APPEND(S)/SETITEM(S)/ADDITEMS on something that is not the matching builtin container call
+  // methods of that object.
+  void check_container(const Value& target, Kind expected, const char* method) {
+    if (target.kind == expected) return;
+    const Node* n = node_of(target);
+    if (n && n->kind == Kind::call && n->trusted) return;  // e.g. OrderedDict, Counter, deque
+    add("MG-PICKLE-MUTATE-NONCONTAINER",
+        std::string("calls ") + method + " on " + g_->describe(target, 80) + ", which is not a builtin container",
+        g_->describe(target, 120));
+  }
+  void retain_items(const Value& target, std::vector<Value>&& items) {
+    if (!o_.retain_data || !target.has_node()) return;
+    auto& dst = g_->node(static_cast<std::uint32_t>(target.u)).items;
+    dst.insert(dst.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
+  }
+
+  // ---------------------------------------------------------------- the loop
+  bool loop();
+  bool step();
+  bool op_text_int(bool is_long);
+  bool op_float();
+  bool op_string();
+  bool op_counted_bytes(Kind kind, int width, bool is_unicode);
+  bool op_global_line(bool inst);
+  bool op_build();
+  bool op_ext(int width);
+
+  ByteReader r_;
+  std::string origin_;
+  const MachineOptions& o_;
+  const Limits& lim_;
+  StreamResult res_;
+  ValueGraph* g_ = nullptr;
+  std::vector<Value> stack_;
+  std::vector<std::size_t> marks_;
+  Memo memo_;
+  int proto_ = 0;
+  std::uint8_t op_ = 0;
+  std::size_t op_offset_ = 0;
+  bool frame_active_ = false;
+  std::uint64_t frame_remaining_ = 0;
+  bool node_limit_hit_ = false;
+  std::unordered_map<std::int64_t, std::pair<std::string, std::string>> extensions_;
+  std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
+};
+
+bool Machine::loop() {
+  for (;;) {
+    op_offset_ = r_.offset();
+    if (++res_.opcodes > lim_.max_pickle_opcodes) return limit("opcode count", lim_.max_pickle_opcodes);
+    ByteView b;
+    if (!take(1, b)) {
+      op_ = 0;
+      return fail(op_offset_ == res_.start ? "empty stream" : "ran out of input before STOP");
+    }
+    op_ = b[0];
+    if (op_ == STOP) {
+      if (above_fence() < 1) return underflow();
+      res_.root = pop();
+      return true;
+    }
+    if (!step()) return false;
+    if (node_limit_hit_) return limit("retained value count", lim_.max_pickle_nodes);
+  }
+}
+
+bool Machine::step() {
+  ByteView b;
+  switch (op_) {
+    case MARK:
+      if (marks_.size() >= lim_.max_pickle_marks) return limit("MARK nesting", lim_.max_pickle_marks);
+      marks_.push_back(stack_.size());
+      return true;
+    case POP:
+      if (!marks_.empty() && marks_.back() == stack_.size()) {
+        marks_.pop_back();  // _pickle.c pops the mark when it is on top
+        return true;
+      }
+      if (above_fence() < 1) return underflow();
+      stack_.pop_back();
+      return true;
+    case POP_MARK: {
+      std::size_t pos;
+      if (!pop_mark(pos)) return false;
+      stack_.resize(pos);
+      return true;
+    }
+    case DUP:
+      if (above_fence() < 1) return underflow();
+      return push(stack_.back());
+    case NONE: return push(Value{});
+    case NEWTRUE:
+    case NEWFALSE: {
+      Value v;
+      v.kind = Kind::boolean;
+      v.i = op_ == NEWTRUE;
+      return push(v);
+    }
+    case INT: return op_text_int(false);
+    case LONG: return op_text_int(true);
+    case BININT:
+    case BININT1:
+    case BININT2: {
+      Value v;
+      v.kind = Kind::integer;
+      if (op_ == BININT) {
+        std::int32_t x;
+        if (!take_le(x)) return truncated(4);
+        v.i = x;
+      } else if (op_ == BININT1) {
+        std::uint8_t x;
+        if (!take_le(x)) return truncated(1);
+        v.i = x;
+      } else {
+        std::uint16_t x;
+        if (!take_le(x)) return truncated(2);
+        v.i = x;
+      }
+      return push(v);
+    }
+    case LONG1:
+    case LONG4: {
+      std::int64_t n;
+      if (op_ == LONG1) {
+        std::uint8_t x;
+        if (!take_le(x)) return truncated(1);
+        n = x;
+      } else {
+        std::int32_t x;
+        if (!take_le(x)) return truncated(4);
+        if (x < 0) return fail("LONG pickle has negative byte count");
+        n = x;
+      }
+      if (!take(static_cast<std::size_t>(n), b)) return truncated(static_cast<std::size_t>(n));
+      Value v;
+      if (n > 8) {
+        v.kind = Kind::big_integer;
+      } else {
+        v.kind = Kind::integer;
+        std::uint64_t acc = 0;
+        for (std::int64_t i = n - 1; i >= 0; --i) acc = (acc << 8) | b[static_cast<std::size_t>(i)];
+        if (n > 0 && n < 8 && (b[static_cast<std::size_t>(n - 1)] & 0x80)) acc |= ~0ull << (8 * n);
+        v.i = static_cast<std::int64_t>(acc);
+      }
+      return push(v);
+    }
+    case FLOAT: return op_float();
+    case BINFLOAT: {
+      ByteView raw;
+      if (!take(8, raw)) return truncated(8);
+      ByteReader br(raw);
+      std::uint64_t bits = 0;
+      br.be(bits);
+      Value v;
+      v.kind = Kind::floating;
+      std::memcpy(&v.f, &bits, 8);
+      return push(v);
+    }
+    case STRING: return op_string();
+    case BINSTRING: return op_counted_bytes(Kind::string, 4, false);
+    case SHORT_BINSTRING: return op_counted_bytes(Kind::string, 1, false);
+    case BINBYTES: return op_counted_bytes(Kind::bytes, 4, false);
+    case SHORT_BINBYTES: return op_counted_bytes(Kind::bytes, 1, false);
+    case BINBYTES8: return op_counted_bytes(Kind::bytes, 8, false);
+    case BYTEARRAY8: return op_counted_bytes(Kind::bytearray, 8, false);
+    case BINUNICODE: return op_counted_bytes(Kind::string, 4, true);
+    case SHORT_BINUNICODE: return op_counted_bytes(Kind::string, 1, true);
+    case BINUNICODE8: return op_counted_bytes(Kind::string, 8, true);
+    case UNICODE: {
+      if (!take_line(b)) return fail("no newline before end of data");
+      auto decoded = raw_unicode_escape_to_utf8(as_chars(b));
+      if (!decoded) return fail("invalid raw-unicode-escape operand");
+      return push(g_->make_owned_text(Kind::string, std::move(*decoded)));
+    }
+    case NEXT_BUFFER: {
+      add("MG-PICKLE-OUT-OF-BAND", "reads an out-of-band buffer supplied by the caller", {});
+      Value v;
+      v.kind = Kind::buffer;
+      return push(v);
+    }
+    case READONLY_BUFFER: {
+      if (above_fence() < 1) return underflow();
+      Kind k = stack_.back().kind;
+      if (k != Kind::buffer && k != Kind::bytes && k != Kind::bytearray)
+        return fail("READONLY_BUFFER on an object that is not a buffer");
+      return true;
+    }
+    case EMPTY_TUPLE: return push(make_sequence(Kind::tuple, {}));
+    case TUPLE1:
+    case TUPLE2:
+    case TUPLE3: {
+      std::size_t n = static_cast<std::size_t>(op_ - TUPLE1 + 1);
+      if (above_fence() < n) return underflow();
+      return push(make_sequence(Kind::tuple, pop_to(stack_.size() - n)));
+    }
+    case TUPLE:
+    case LIST:
+    case FROZENSET: {
+      std::size_t pos;
+      if (!pop_mark(pos)) return false;
+      Kind k = op_ == TUPLE ? Kind::tuple : op_ == LIST ? Kind::list : Kind::frozenset;
+      return push(make_sequence(k, pop_to(pos)));
+    }
+    case DICT: {
+      std::size_t pos;
+      if (!pop_mark(pos)) return false;
+      if ((stack_.size() - pos) % 2) return fail("odd number of items for DICT");
+      auto items = pop_to(pos);
+      auto pairs = static_cast<std::uint32_t>(items.size() / 2);
+      Value v = make_sequence(Kind::dict, std::move(items));
+      v.len = pairs;
+      return push(v);
+    }
+    case EMPTY_LIST: return push(make_sequence(Kind::list, {}));
+    case EMPTY_DICT: return push(make_sequence(Kind::dict, {}));
+    case EMPTY_SET: return push(make_sequence(Kind::set, {}));
+    case APPEND: {
+      if (above_fence() < 2) return underflow();
+      Value item = pop();
+      check_container(stack_.back(), Kind::list, "append");
+      retain_items(stack_.back(), {item});
+      return true;
+    }
+    case APPENDS:
+    case SETITEMS:
+    case ADDITEMS: {
+      std::size_t pos;
+      if (!pop_mark(pos)) return false;
+      if (pos <= fence() || pos > stack_.size()) return underflow();
+      if (pos == stack_.size()) return true;  // nothing to add: the target is not touched
+      if (op_ == SETITEMS && (stack_.size() - pos) % 2) return fail("odd number of items for SETITEMS");
+      auto items = pop_to(pos);
+      Kind expected = op_ == APPENDS ? Kind::list : op_ == SETITEMS ? Kind::dict : Kind::set;
+      check_container(stack_.back(), expected, op_ == APPENDS ? "extend" : op_ == SETITEMS ? "__setitem__" : "add");
+      retain_items(stack_.back(), std::move(items));
+      return true;
+    }
+    case SETITEM: {
+      if (above_fence() < 3) return underflow();
+      auto items = pop_to(stack_.size() - 2);
+      check_container(stack_.back(), Kind::dict, "__setitem__");
+      retain_items(stack_.back(), std::move(items));
+      return true;
+    }
+    case GET:
+    case BINGET:
+    case LONG_BINGET: {
+      std::uint64_t key;
+      if (op_ == GET) {
+        if (!take_line(b)) return fail("no newline before end of data");
+        IntOperand k = python_int(as_chars(b), 10);
+        if (!k.ok || k.big || k.value < 0) return fail("bad memo key '" + std::string(as_chars(b)) + "'");
+        key = static_cast<std::uint64_t>(k.value);
+      } else if (op_ == BINGET) {
+        std::uint8_t x;
+        if (!take_le(x)) return truncated(1);
+        key = x;
+      } else {
+        std::uint32_t x;
+        if (!take_le(x)) return truncated(4);
+        key = x;
+      }
+      Value v;
+      if (!memo_.get(key, v)) return fail("memo value not found at index " + std::to_string(key));
+      return push(v);
+    }
+    case PUT:
+    case BINPUT:
+    case LONG_BINPUT:
+    case MEMOIZE: {
+      std::uint64_t key;
+      if (op_ == PUT) {
+        if (!take_line(b)) return fail("no newline before end of data");
+        IntOperand k = python_int(as_chars(b), 10);
+        if (!k.ok || k.big) return fail("bad memo key '" + std::string(as_chars(b)) + "'");
+        if (k.value < 0) return fail("negative PUT argument");
+        key = static_cast<std::uint64_t>(k.value);
+      } else if (op_ == BINPUT) {
+        std::uint8_t x;
+        if (!take_le(x)) return truncated(1);
+        key = x;
+      } else if (op_ == LONG_BINPUT) {
+        std::uint32_t x;
+        if (!take_le(x)) return truncated(4);
+        key = x;
+      } else {
+        key = memo_.size();
+      }
+      if (above_fence() < 1) return underflow();
+      if (memo_.size() >= lim_.max_pickle_memo) return limit("memo size", lim_.max_pickle_memo);
+      if (!memo_.put(key, stack_.back()) && op_ != MEMOIZE)
+        divergence("memo index " + std::to_string(key) + " is written twice: the unpicklers overwrite it, "
+                   "pickletools.dis rejects the stream");
+      return true;
+    }
+    case GLOBAL: return op_global_line(false);
+    case INST: return op_global_line(true);
+    case STACK_GLOBAL: {
+      if (above_fence() < 2) return underflow();
+      Value name = pop(), module = pop();
+      if (name.kind != Kind::string || module.kind != Kind::string) return fail("STACK_GLOBAL requires str");
+      return push(import_global(text(module), text(name), "STACK_GLOBAL"));
+    }
+    case EXT1: return op_ext(1);
+    case EXT2: return op_ext(2);
+    case EXT4: return op_ext(4);
+    case REDUCE: {
+      if (above_fence() < 2) return underflow();
+      Value args = pop();
+      Value callable = pop();
+      if (args.kind != Kind::tuple && args.kind != Kind::call && args.kind != Kind::attribute &&
+          args.kind != Kind::global && args.kind != Kind::persistent)
+        return fail("REDUCE arguments are not a tuple");
+      Value result;
+      if (!invoke(callable, args, nullptr, CallHow::reduce, result)) return false;
+      return push(result);
+    }
+    case NEWOBJ:
+    case NEWOBJ_EX: {
+      std::size_t need = op_ == NEWOBJ ? 2 : 3;
+      if (above_fence() < need) return underflow();
+      Value kwargs;
+      if (op_ == NEWOBJ_EX) kwargs = pop();
+      Value args = pop();
+      Value cls = pop();
+      if (args.kind != Kind::tuple) return fail(std::string(op_name(op_)) + " expected an arg tuple");
+      if (op_ == NEWOBJ_EX && kwargs.kind != Kind::dict) return fail("NEWOBJ_EX expected a dict of keyword arguments");
+      Value result;
+      if (!invoke(cls, args, op_ == NEWOBJ_EX ? &kwargs : nullptr,
+                  op_ == NEWOBJ ? CallHow::newobj : CallHow::newobj_ex, result))
+        return false;
+      return push(result);
+    }
+    case OBJ: {
+      std::size_t pos;
+      if (!pop_mark(pos)) return false;
+      if (stack_.size() - pos < 1) return underflow();
+      auto items = pop_to(pos);
+      Value cls = items.front();
+      items.erase(items.begin());
+      Value args = make_sequence(Kind::tuple, std::move(items));
+      Value result;
+      if (!invoke(cls, args, nullptr, CallHow::obj, result)) return false;
+      return push(result);
+    }
+    case BUILD: return op_build();
+    case PERSID:
+    case BINPERSID: {
+      Value pid;
+      if (op_ == PERSID) {
+        if (!take_line(b)) return fail("no newline before end of data");
+        std::string_view s = as_chars(b);
+        if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+          return fail("persistent IDs in protocol 0 must be ASCII strings");
+        pid = g_->make_owned_text(Kind::string, std::string(s));
+      } else {
+        if (above_fence() < 1) return underflow();
+        pid = pop();
+      }
+      if (!o_.loader_has_persistent_load)
+        add("MG-PICKLE-PERSISTENT-ID",
+            "references a persistent id; pickle.load without persistent_load rejects the stream here",
+            g_->describe(pid, 120));
+      res_.persistent_ids.push_back(pid);
+      Node n;
+      n.items.push_back(pid);
+      return push(node_value(Kind::persistent, std::move(n)));
+    }
+    case PROTO: {
+      std::uint8_t p;
+      if (!take_le(p)) return truncated(1);
+      if (p > kHighestProtocol) return fail("unsupported pickle protocol: " + std::to_string(p));
+      proto_ = p;
+      res_.protocol = std::max<int>(res_.protocol, p);
+      return true;
+    }
+    case FRAME: {
+      std::uint64_t len;
+      if (!take_le(len)) return truncated(8);
+      if (frame_active_ && frame_remaining_ > 0)
+        divergence("FRAME starts before the previous frame ends: pickle.py raises 'beginning of a new "
+                   "frame before end of current frame', _pickle.c continues");
+      if (len > r_.remaining())
+        divergence("FRAME announces " + std::to_string(len) + " bytes but only " + std::to_string(r_.remaining()) +
+                   " remain: _pickle.c fails here, pickle.py reads on until the data runs out");
+      frame_active_ = true;
+      frame_remaining_ = len;
+      return true;
+    }
+    default: {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "0x%02x", op_);
+      return fail(std::string("invalid load key ") + buf + " (not an opcode)");
+    }
+  }
+}
+
+bool Machine::op_text_int(bool is_long) {
+  ByteView b;
+  if (!take_line(b)) return fail("no newline before end of data");
+  std::string_view s = as_chars(b);
+  if (s.empty()) return fail("empty operand");
+  IntOperand c = is_long ? long_operand_loader(s) : int_operand_c(s);
+  IntOperand py = is_long ? long_operand_loader(s) : int_operand_py(s);
+  IntOperand tools = is_long ? long_operand_pickletools(s) : int_operand_pickletools(s);
+  auto same = [](const IntOperand& a, const IntOperand& b) {
+    return a.ok == b.ok && (!a.ok || (a.big == b.big && a.is_bool == b.is_bool && (a.big || a.value == b.value)));
+  };
+  if (!same(c, py) || !same(c, tools))
+    divergence(std::string(is_long ? "LONG" : "INT") + " operand '" + std::string(s) + "' is read as " +
+               (c.ok ? (c.big ? "a big int" : std::to_string(c.value)) : "an error") + " by _pickle.c, " +
+               (py.ok ? (py.big ? "a big int" : std::to_string(py.value)) : "an error") + " by pickle.py and " +
+               (tools.ok ? (tools.big ? "a big int" : std::to_string(tools.value)) : "an error") + " by pickletools");
+  const IntOperand& v = c.ok ? c : py;
+  if (!v.ok) return fail("could not convert '" + std::string(s) + "' to int");
+  Value out;
+  out.kind = v.big ? Kind::big_integer : v.is_bool ? Kind::boolean : Kind::integer;
+  out.i = v.value;
+  return push(out);
+}
+
+bool Machine::op_float() {
+  ByteView b;
+  if (!take_line(b)) return fail("no newline before end of data");
+  std::string_view s = as_chars(b);
+  auto c = float_operand_c(s);
+  auto py = float_operand_py(s);
+  if (c.has_value() != py.has_value())
+    divergence("FLOAT operand '" + std::string(s) + "' is accepted by " + (c ? "_pickle.c" : "pickle.py and pickletools") +
+               " only");
+  if (!c && !py) return fail("could not convert string to float: '" + std::string(s) + "'");
+  Value v;
+  v.kind = Kind::floating;
+  v.f = c ? *c : *py;
+  return push(v);
+}
+
+bool Machine::op_string() {
+  ByteView b;
+  if (!take_line(b)) return fail("no newline before end of data");
+  std::string_view s = as_chars(b);
+  auto c = string_operand_c(s);
+  auto tools = string_operand_pickletools(s);
+  if (c.has_value() != tools.has_value())
+    divergence("STRING operand is accepted by " + std::string(c ? "_pickle.c" : "pickletools") + " only");
+  if (!c) return fail("the STRING opcode argument must be quoted and validly escaped");
+  return push(g_->make_owned_text(Kind::string, std::move(*c), Value::kFrom8bit));
+}
+
+bool Machine::op_counted_bytes(Kind kind, int width, bool is_unicode) {
+  std::uint64_t n;
+  if (width == 1) {
+    std::uint8_t x;
+    if (!take_le(x)) return truncated(1);
+    n = x;
+  } else if (width == 4) {
+    std::uint32_t x;
+    if (!take_le(x)) return truncated(4);
+    n = x;
+    if (op_ == BINSTRING && x > 0x7fffffffu)
+      divergence("BINSTRING length " + std::to_string(x) + " is negative for pickle.py and pickletools");
+  } else {
+    if (!take_le(n)) return truncated(8);
+  }
+  if (n > r_.remaining()) return truncated(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX)));
+  if (n > UINT32_MAX) return limit("single string length", UINT32_MAX);
+  std::size_t offset = r_.offset();
+  ByteView data;
+  take(static_cast<std::size_t>(n), data);
+  if (is_unicode && !valid_utf8(as_chars(data), true))
+    return fail("invalid UTF-8 in " + std::string(op_name(op_)) + " operand");
+  Value v = ValueGraph::make_view(kind, offset, static_cast<std::size_t>(n));
+  if (!is_unicode && kind == Kind::string) v.flags |= Value::kFrom8bit;
+  return push(v);
+}
+
+bool Machine::op_global_line(bool inst) {
+  std::size_t mark_pos = 0;
+  // _pickle.c looks for the MARK before reading the names; pickle.py imports first.
+  bool have_mark = !inst || !marks_.empty();
+  if (inst && have_mark) {
+    mark_pos = marks_.back();
+    marks_.pop_back();
+  }
+  ByteView mod, name;
+  if (!take_line(mod) || !take_line(name)) return fail("no newline before end of data");
+  std::string m(as_chars(mod)), n(as_chars(name));
+  if (!valid_utf8(m, false) || !valid_utf8(n, false)) return fail("global name is not valid UTF-8");
+  Value cls = import_global(m, n, inst ? "INST" : "GLOBAL");
+  if (!inst) return push(cls);
+  if (!have_mark) return fail("could not find MARK");
+  Value args = make_sequence(Kind::tuple, pop_to(mark_pos));
+  Value result;
+  if (!invoke(cls, args, nullptr, CallHow::inst, result)) return false;
+  return push(result);
+}
+
+bool Machine::op_build() {
+  if (above_fence() < 2) return underflow();
+  Value state = pop();
+  const Value& inst = stack_.back();
+  const Node* n = node_of(inst);
+  if (n && n->kind == Kind::global) {
+    add("MG-PICKLE-BUILD-GLOBAL",
+        "BUILD assigns state to " + qualname(n->module, n->name) + " itself, not to an instance",
+        g_->describe(inst) + " <- " + g_->describe(state, 160));
+  }
+  if (o_.retain_data && inst.has_node()) {
+    Node& target = g_->node(static_cast<std::uint32_t>(inst.u));
+    if (target.kind == Kind::call && target.items.size() < 4) {
+      while (target.items.size() < 3) target.items.push_back(Value{});
+      target.items.push_back(state);  // items[3] is the BUILD state
+    }
+  }
+  return true;
+}
+
+bool Machine::op_ext(int width) {
+  std::int64_t code;
+  if (width == 1) {
+    std::uint8_t x;
+    if (!take_le(x)) return truncated(1);
+    code = x;
+  } else if (width == 2) {
+    std::uint16_t x;
+    if (!take_le(x)) return truncated(2);
+    code = x;
+  } else {
+    std::int32_t x;
+    if (!take_le(x)) return truncated(4);
+    code = x;
+  }
+  if (code <= 0) return fail("EXT specifies code <= 0");
+  auto it = extensions_.find(code);
+  if (it == extensions_.end()) {
+    add("MG-PICKLE-EXT-UNRESOLVED",
+        "EXT code " + std::to_string(code) + " is not registered by the stream; it imports whatever the "
+        "loading process registered under that code", "EXT code " + std::to_string(code));
+    Node n;
+    n.module = "<copyreg extension " + std::to_string(code) + ">";
+    return push(node_value(Kind::global, std::move(n)));
+  }
+  return push(import_global(it->second.first, it->second.second, op_name(op_)));
+}
+
+}  // namespace
+
 StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
                          const MachineOptions& options) {
-  (void)options;
-  (void)origin;
-  StreamResult r;
-  r.start = start;
-  r.end = start;
-  r.graph = std::make_shared<ValueGraph>(data);
-  r.error = parse_error(start, "not implemented");
-  return r;
+  return Machine(data, start, origin, options).run();
 }
 
 }  // namespace modelgate::pickle

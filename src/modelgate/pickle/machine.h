@@ -24,7 +24,6 @@ struct MachineOptions {
   bool retain_data = false;
   // The loader supplies persistent_load (torch.load does; plain pickle.load does not).
   bool loader_has_persistent_load = false;
-  unsigned nested_depth = 0;  // > 0 when this stream was found inside another pickle
 };
 
 struct ImportRecord {
@@ -32,6 +31,14 @@ struct ImportRecord {
   std::string name;
   std::uint64_t offset = 0;
   const char* via = "";  // opcode name
+};
+
+// Bytes handed to a deserialising callable (pickle.loads, torch.load, marshal.loads, ...),
+// recovered statically; the caller scans them as a nested artifact.
+struct NestedPayload {
+  std::uint64_t offset = 0;  // opcode that made the call
+  std::string via;           // the deserialising callable
+  std::shared_ptr<OwnedBuffer> bytes;
 };
 
 struct StreamResult {
@@ -43,7 +50,8 @@ struct StreamResult {
   std::uint64_t opcodes = 0;
   std::vector<Finding> findings;
   std::vector<ImportRecord> imports;
-  std::vector<Value> persistent_ids;  // in order of appearance (nodes in `graph`)
+  std::vector<Value> persistent_ids;  // the pid values, in order of appearance
+  std::vector<NestedPayload> nested;
   std::shared_ptr<ValueGraph> graph;  // owns nodes referenced by `root` and persistent_ids
   Value root;                         // the value STOP returned (meaningful when complete)
 };

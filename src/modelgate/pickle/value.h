@@ -3,6 +3,7 @@
 // and in the memo; composite values (tuples with non-numeric items, globals, calls, and every
 // container when data is retained for conversion) live as Nodes in a ValueGraph.
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,7 +42,7 @@ struct Value {
   }
 };
 
-enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj, ext_call };
+enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj };
 
 struct Node {
   Kind kind = Kind::none;
@@ -50,7 +51,9 @@ struct Node {
   std::vector<Value> items;  // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
   std::string module;        // global: module; attribute: attribute name
   std::string name;          // global: dotted name
-  std::string text;          // decoded string contents that are not a view of the input
+  std::string text;          // decoded string contents; for calls, the role of the result
+                             // when it is called in turn ("partial", "attrgetter:a.b", ...)
+  bool trusted = false;      // global on the allowlist, or a call of such a global
 };
 
 // Owns nodes and decoded strings of one pickle stream.
@@ -81,7 +84,7 @@ class ValueGraph {
  private:
   void describe_into(const Value& v, std::string& out, std::size_t budget, int depth) const;
   ByteView input_;
-  std::vector<Node> nodes_;
+  std::deque<Node> nodes_;  // a deque: references to nodes stay valid while nodes are added
 };
 
 }  // namespace modelgate::pickle

@@ -45,6 +45,8 @@ std::string uri_of(const std::string& path) {
     }
   }
   if (out.rfind("./", 0) == 0) out.erase(0, 2);
+  // Absolute paths become file URIs; relative ones stay relative to the scan root.
+  if (!out.empty() && out[0] == '/') out = "file://" + out;
   return out;
 }
 

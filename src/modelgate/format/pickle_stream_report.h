@@ -1,0 +1,12 @@
+#pragma once
+// Moves one analysed pickle stream into a report: its findings, and each nested payload it hands
+// to a deserialiser as a child artifact scanned on its own. Shared by every container of pickles.
+#include "pickle/machine.h"
+#include "scan/scan_context.h"
+
+namespace modelgate {
+
+void add_stream_to_report(pickle::StreamResult&& stream, const Artifact& artifact, ScanContext& ctx,
+                          ArtifactReport& report);
+
+}  // namespace modelgate

@@ -1,0 +1,92 @@
+// The command line end to end: exit codes, output formats, SARIF validity, rules.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "pickle_builder.h"
+#include "test_util.h"
+
+using namespace mgtest;
+
+namespace {
+
+struct Corpus {
+  TempDir dir;
+  Corpus() {
+    write_file(dir / "ok.pkl", PickleBuilder().proto(2).op('}').str("a").binint1(1).op('s').stop().done());
+    write_file(dir / "evil.bin",
+               PickleBuilder().proto(2).global("os", "system").str("id").tuple1().reduce().stop().done());
+    write_file(dir / "README.md", "# model\n");
+  }
+};
+
+std::string mg(const std::string& args) { return modelgate_binary() + " " + args; }
+
+}  // namespace
+
+TEST(Cli, ExitCodes) {
+  Corpus c;
+  EXPECT_EQ(run(mg("scan " + (c.dir / "ok.pkl").string())).exit_code, 0);
+  EXPECT_EQ(run(mg("scan " + (c.dir / "evil.bin").string())).exit_code, 1);
+  EXPECT_EQ(run(mg("scan " + c.dir.path().string())).exit_code, 1);
+  auto missing = run(mg("scan " + (c.dir / "nope").string()));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("no such file"), std::string::npos);
+  EXPECT_EQ(run(mg("scan --bogus x")).exit_code, 2);
+  EXPECT_EQ(run(mg("scan --profile nosuch " + (c.dir / "ok.pkl").string())).exit_code, 2);
+  EXPECT_EQ(run(mg("")).exit_code, 2);
+}
+
+TEST(Cli, TextOutputNamesEveryFileAndFinding) {
+  Corpus c;
+  auto r = run(mg("scan " + c.dir.path().string()));
+  EXPECT_NE(r.output.find("safe        " + (c.dir / "ok.pkl").string()), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("unsafe      " + (c.dir / "evil.bin").string()), std::string::npos);
+  EXPECT_NE(r.output.find("(text)"), std::string::npos);
+  EXPECT_NE(r.output.find("MG-PICKLE-CALL-DANGEROUS"), std::string::npos);
+  EXPECT_NE(r.output.find("os.system('id')"), std::string::npos);
+}
+
+TEST(Cli, JsonIsVersioned) {
+  Corpus c;
+  auto r = run(mg("scan --format json " + c.dir.path().string()));
+  auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["schema"], "modelgate.scan/1");
+  EXPECT_EQ(j["decision"]["allow"], false);
+  ASSERT_EQ(j["artifacts"].size(), 1u);
+  EXPECT_EQ(j["artifacts"][0]["format"], "directory");
+  EXPECT_EQ(j["artifacts"][0]["children"].size(), 3u);
+}
+
+TEST(Cli, PolicyFileSelectsProfilesAndStatuses) {
+  Corpus c;
+  write_file(c.dir / "policy.json", R"({"schema":"modelgate.policy/1","profiles":["python-data"],"allow_status":["safe","unverified"]})");
+  write_file(c.dir / "custom.pkl", PickleBuilder().proto(2).global("mypkg", "Thing").op(')').reduce().stop().done());
+  EXPECT_EQ(run(mg("scan --policy " + (c.dir / "policy.json").string() + " " + (c.dir / "custom.pkl").string())).exit_code, 0);
+  EXPECT_EQ(run(mg("scan " + (c.dir / "custom.pkl").string())).exit_code, 1);
+  write_file(c.dir / "bad.json", R"({"profiles": 3})");
+  EXPECT_EQ(run(mg("scan --policy " + (c.dir / "bad.json").string() + " " + (c.dir / "custom.pkl").string())).exit_code, 2);
+}
+
+TEST(Cli, SarifValidatesWithMicrosoftValidator) {
+  Corpus c;
+  auto out = c.dir / "out.sarif";
+  run(mg("scan --format sarif -o " + out.string() + " " + c.dir.path().string()));
+  auto j = nlohmann::json::parse(read_file(out));
+  EXPECT_EQ(j["version"], "2.1.0");
+  EXPECT_FALSE(j["runs"][0]["results"].empty());
+  auto validator = source_dir() / "tools/node_modules/.bin/sarif-multitool";
+  ASSERT_TRUE(fs::exists(validator)) << "run scripts/setup to install the SARIF validator";
+  auto v = run(validator.string() + " validate " + out.string());
+  EXPECT_EQ(v.output.find(": error "), std::string::npos) << v.output;
+  EXPECT_NE(v.output.find("Done."), std::string::npos) << v.output;
+}
+
+TEST(Cli, RulesListsAndExplains) {
+  auto all = run(mg("rules"));
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_NE(all.output.find("MG-PICKLE-GLOBAL-DANGEROUS"), std::string::npos);
+  auto one = run(mg("rules MG-PICKLE-MALFORMED"));
+  EXPECT_NE(one.output.find("refused"), std::string::npos);
+  EXPECT_EQ(run(mg("rules MG-NOPE")).exit_code, 2);
+}

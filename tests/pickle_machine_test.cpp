@@ -1,0 +1,271 @@
+// Opcode-level tests of the pickle machine: each opcode's semantics, every malformation, every limit.
+#include <gtest/gtest.h>
+
+#include "pickle/machine.h"
+#include "pickle_builder.h"
+#include "test_util.h"
+
+using modelgate::Limits;
+using modelgate::Status;
+using namespace modelgate::pickle;
+using mgtest::PickleBuilder;
+
+namespace {
+
+const Allowlist& default_allowlist() {
+  static const auto a = Allowlist::from_profiles({"torch", "python-data", "numpy"}, {});
+  return *a;
+}
+
+// Results keep views into their input: the inputs stay alive for the whole test program.
+StreamResult run(const std::string& input, const Limits& limits = Limits{}, bool retain = true) {
+  static std::vector<std::unique_ptr<std::string>> inputs;
+  inputs.push_back(std::make_unique<std::string>(input));
+  const std::string& bytes = *inputs.back();
+  MachineOptions o;
+  o.allowlist = &default_allowlist();
+  o.limits = &limits;
+  o.retain_data = retain;
+  auto view = modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  return run_machine(view, 0, "t.pkl", o);
+}
+
+bool has(const StreamResult& r, const std::string& rule) {
+  for (const auto& f : r.findings)
+    if (f.rule == rule) return true;
+  return false;
+}
+
+std::string root_text(const StreamResult& r) { return r.graph->describe(r.root, 400); }
+
+}  // namespace
+
+TEST(PickleMachine, ScalarsAndContainers) {
+  auto r = run(PickleBuilder().proto(2).op(']').binint1(1).op('a').op('}').str("k").binint(-5).op('s')
+                   .tuple2().stop().done());
+  ASSERT_TRUE(r.complete) << (r.error ? r.error->reason : "");
+  EXPECT_EQ(root_text(r), "([1], {'k': -5})");
+  EXPECT_TRUE(r.findings.empty());
+}
+
+TEST(PickleMachine, TextOpcodesOfProtocol0) {
+  std::string p = "(I1\nI00\nL12L\nF2.5\nS'a\\x41'\nVb\\u00e9\np0\ng0\nNt.";
+  auto r = run(p);
+  ASSERT_TRUE(r.complete) << (r.error ? r.error->reason : "");
+  EXPECT_EQ(root_text(r), "(1, False, 12, 2.5, 'aA', 'b\\xc3\\xa9', 'b\\xc3\\xa9', None)");
+}
+
+TEST(PickleMachine, BinaryStringsBytesAndProtocol5) {
+  auto r = run(PickleBuilder().proto(5).op('U').op(2).raw("hi").bytes("xy").op(0x96).u64(1).raw("z")
+                   .op(0x8d).u64(2).raw("ok").op(0x8e).u64(1).raw("q").op(0x87).op(0x86).stop().done());
+  ASSERT_TRUE(r.complete) << (r.error ? r.error->reason : "");
+  EXPECT_EQ(root_text(r), "(b'xy', (bytearray('z'), 'ok', b'q'))");
+}
+
+TEST(PickleMachine, Long1AndLong4) {
+  auto r = run(PickleBuilder().proto(2).op(0x8a).op(2).raw("\xff\x7f").op(0x8a).op(1).raw("\xff")
+                   .op(0x8b).u32(0).op(0x87).stop().done());
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(root_text(r), "(32767, -1, 0)");
+}
+
+TEST(PickleMachine, SetsFrozensetsAndAdditems) {
+  auto r = run(PickleBuilder().proto(4).op(0x8f).mark().binint1(1).binint1(2).op(0x90)
+                   .mark().binint1(3).op(0x91).tuple2().stop().done());
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(root_text(r), "({1, 2}, frozenset({3}))");
+}
+
+TEST(PickleMachine, MemoizeAndGetVariants) {
+  auto r = run(PickleBuilder().proto(4).str("a").op(0x94).str("b").op('r').u32(7).op(0x30).op('j').u32(7)
+                   .op('h').op(0).tuple2().stop().done());
+  ASSERT_TRUE(r.complete) << (r.error ? r.error->reason : "");
+  EXPECT_EQ(root_text(r), "('b', 'a')");
+}
+
+TEST(PickleMachine, PopOnTopOfMarkPopsTheMark) {
+  // _pickle.c: POP with a mark on top removes the mark, so TUPLE below finds no mark.
+  auto r = run(PickleBuilder().proto(2).binint1(1).mark().op('0').tuple1().stop().done());
+  ASSERT_TRUE(r.complete) << (r.error ? r.error->reason : "");
+  EXPECT_EQ(root_text(r), "(1,)");
+}
+
+TEST(PickleMachine, PopMarkAndDup) {
+  auto r = run(PickleBuilder().proto(2).binint1(7).op('2').mark().binint1(1).binint1(2).op('1').tuple2()
+                   .stop().done());
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(root_text(r), "(7, 7)");
+}
+
+TEST(PickleMachine, ProtoCanRepeatAndRejectsUnknownVersions) {
+  EXPECT_TRUE(run(PickleBuilder().proto(2).none().proto(4).stop().done()).complete);
+  auto r = run(PickleBuilder().proto(6).none().stop().done());
+  EXPECT_FALSE(r.complete);
+  EXPECT_TRUE(has(r, "MG-PICKLE-MALFORMED"));
+}
+
+TEST(PickleMachine, FramesAreTransparentToTheCUnpickler) {
+  auto body = PickleBuilder().binint1(1).stop().done();
+  auto r = run(PickleBuilder().proto(4).op(0x95).u64(body.size()).raw(body).done());
+  ASSERT_TRUE(r.complete);
+  EXPECT_FALSE(has(r, "MG-PICKLE-LOADER-DIVERGENCE"));
+}
+
+TEST(PickleMachine, BinbytesLongerThanItsFrameIsADivergence) {
+  // FRAME of 4 bytes; the BINBYTES operand runs past it. _pickle.c loads it, pickle.py refuses.
+  auto r = run(PickleBuilder().proto(4).op(0x95).u64(4).bytes("0123456789").stop().done());
+  EXPECT_TRUE(r.complete);
+  EXPECT_TRUE(has(r, "MG-PICKLE-LOADER-DIVERGENCE"));
+}
+
+TEST(PickleMachine, NewFrameInsideFrameIsADivergence) {
+  auto r = run(PickleBuilder().proto(4).op(0x95).u64(30).none().op(0x95).u64(2).op('0').none().stop().done());
+  EXPECT_TRUE(has(r, "MG-PICKLE-LOADER-DIVERGENCE"));
+}
+
+TEST(PickleMachine, FrameLongerThanDataIsADivergenceButStillAnalysed) {
+  auto payload = PickleBuilder().global("os", "system").str("id").tuple1().reduce().stop().done();
+  auto r = run(PickleBuilder().proto(4).op(0x95).u64(1000).raw(payload).done());
+  EXPECT_TRUE(has(r, "MG-PICKLE-LOADER-DIVERGENCE"));
+  EXPECT_TRUE(has(r, "MG-PICKLE-CALL-DANGEROUS"));
+}
+
+TEST(PickleMachine, PersistentIdsAreRecorded) {
+  auto r = run(PickleBuilder().proto(2).str("storage").str("0").tuple2().op('Q').op('P').line("abc").tuple2()
+                   .stop().done());
+  ASSERT_TRUE(r.complete);
+  ASSERT_EQ(r.persistent_ids.size(), 2u);
+  EXPECT_TRUE(has(r, "MG-PICKLE-PERSISTENT-ID"));
+}
+
+TEST(PickleMachine, NonAsciiPersidIsRejected) {
+  auto r = run(std::string("P\xc3\xa9\n.", 5));
+  EXPECT_FALSE(r.complete);
+}
+
+TEST(PickleMachine, NextBufferNeedsOutOfBandData) {
+  auto r = run(PickleBuilder().proto(5).op(0x97).op(0x98).stop().done());
+  EXPECT_TRUE(r.complete);
+  EXPECT_TRUE(has(r, "MG-PICKLE-OUT-OF-BAND"));
+}
+
+// ---- malformations: each refuses with offset and reason
+
+struct Bad {
+  const char* name;
+  std::string bytes;
+  const char* reason_part;
+};
+
+class Malformed : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(Malformed, IsRefusedWithReason) {
+  auto r = run(GetParam().bytes);
+  EXPECT_FALSE(r.complete);
+  ASSERT_TRUE(r.error.has_value());
+  EXPECT_NE(r.error->reason.find(GetParam().reason_part), std::string::npos) << r.error->reason;
+  EXPECT_TRUE(has(r, "MG-PICKLE-MALFORMED"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Pickle, Malformed,
+    ::testing::Values(
+        Bad{"empty", "", "empty stream"}, Bad{"no_stop", PickleBuilder().proto(2).none().done(), "before STOP"},
+        Bad{"unknown_opcode", std::string("\x80\x02\xff", 3), "invalid load key"},
+        Bad{"underflow", PickleBuilder().proto(2).op('a').stop().done(), "underflow"},
+        Bad{"stop_on_empty", ".", "underflow"},
+        Bad{"memo_miss", PickleBuilder().proto(2).binget(3).stop().done(), "memo value not found"},
+        Bad{"mark_missing", PickleBuilder().proto(2).none().op('t').stop().done(), "MARK"},
+        Bad{"below_fence", PickleBuilder().proto(2).none().mark().op(0x85).stop().done(), "MARK"},
+        Bad{"truncated_binunicode", PickleBuilder().proto(2).op('X').u32(100).raw("ab").done(), "truncated"},
+        Bad{"huge_binbytes8", PickleBuilder().proto(4).op(0x8e).u64(~0ull).done(), "truncated"},
+        Bad{"negative_long4", PickleBuilder().proto(2).op(0x8b).u32(0xffffffffu).stop().done(), "negative"},
+        Bad{"odd_dict", PickleBuilder().proto(2).mark().none().op('d').stop().done(), "odd number"},
+        Bad{"odd_setitems", PickleBuilder().proto(2).op('}').mark().none().op('u').stop().done(), "odd number"},
+        Bad{"bad_utf8", PickleBuilder().proto(2).op(0x8c).op(2).raw("\xc3\x28").stop().done(), "UTF-8"},
+        Bad{"stack_global_types", PickleBuilder().proto(4).binint1(1).str("x").op(0x93).stop().done(),
+            "requires str"},
+        Bad{"unquoted_string", "Sabc\n.", "quoted"}, Bad{"bad_escape", "S'\\x4'\n.", "quoted"},
+        Bad{"bad_int", "Iabc\n.", "convert"}, Bad{"bad_float", "Fnope\n.", "float"},
+        Bad{"newline_missing", "I12", "newline"},
+        Bad{"negative_put", PickleBuilder().proto(2).none().op('p').line("-1").stop().done(), "negative PUT"},
+        Bad{"newobj_args", PickleBuilder().proto(2).global("collections", "OrderedDict").none().op(0x81).stop().done(),
+            "arg tuple"},
+        Bad{"call_non_callable", PickleBuilder().proto(2).binint1(1).op(')').reduce().stop().done(), "not callable"},
+        Bad{"ext_zero", PickleBuilder().proto(2).op(0x84).u32(0).stop().done(), "code <= 0"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST(PickleMachine, EveryTruncationOfAValidPickleIsRefused) {
+  std::string full = PickleBuilder().proto(4).op(0x95).u64(20).op('}').str("w").op(0x94).bytes("abc")
+                         .op('s').mark().binint1(1).op('l').tuple2().stop().done();
+  ASSERT_TRUE(run(full).complete);
+  for (std::size_t n = 0; n < full.size(); ++n) {
+    auto r = run(full.substr(0, n));
+    EXPECT_FALSE(r.complete) << "prefix " << n;
+    EXPECT_TRUE(r.error.has_value());
+  }
+}
+
+// ---- limits: each one refuses instead of growing without bound
+
+TEST(PickleLimits, Opcodes) {
+  Limits l;
+  l.max_pickle_opcodes = 10;
+  PickleBuilder b;
+  b.proto(2);
+  for (int i = 0; i < 20; ++i) b.none().op('0');
+  auto r = run(b.none().stop().done(), l);
+  EXPECT_FALSE(r.complete);
+  EXPECT_TRUE(has(r, "MG-LIMIT-EXCEEDED"));
+}
+
+TEST(PickleLimits, StackDepth) {
+  Limits l;
+  l.max_pickle_stack = 100;
+  PickleBuilder b;
+  for (int i = 0; i < 200; ++i) b.none();
+  auto r = run(b.stop().done(), l);
+  EXPECT_TRUE(has(r, "MG-LIMIT-EXCEEDED"));
+}
+
+TEST(PickleLimits, MarkNesting) {
+  Limits l;
+  l.max_pickle_marks = 50;
+  auto r = run(std::string(100, '(') + "N.", l);
+  EXPECT_TRUE(has(r, "MG-LIMIT-EXCEEDED"));
+}
+
+TEST(PickleLimits, MemoSize) {
+  Limits l;
+  l.max_pickle_memo = 10;
+  PickleBuilder b;
+  b.proto(4).none();
+  for (int i = 0; i < 20; ++i) b.op(0x94);
+  auto r = run(b.stop().done(), l);
+  EXPECT_TRUE(has(r, "MG-LIMIT-EXCEEDED"));
+}
+
+TEST(PickleLimits, RetainedNodes) {
+  Limits l;
+  l.max_pickle_nodes = 10;
+  PickleBuilder b;
+  b.proto(2);
+  for (int i = 0; i < 20; ++i) b.str("s").tuple1().op('0');
+  auto r = run(b.none().stop().done(), l, false);
+  EXPECT_TRUE(has(r, "MG-LIMIT-EXCEEDED"));
+}
+
+TEST(PickleLimits, SparseMemoKeysDoNotAllocate) {
+  // A LONG_BINPUT at 4 billion must not allocate a 4-billion-entry table.
+  auto r = run(PickleBuilder().proto(2).none().op('r').u32(0xfffffff0u).op('j').u32(0xfffffff0u).tuple2().stop().done());
+  EXPECT_TRUE(r.complete);
+}
+
+TEST(PickleScanMode, NumericContainersAreNotRetained) {
+  PickleBuilder b;
+  b.proto(2).op(']');
+  for (int i = 0; i < 1000; ++i) b.mark().binint1(1).binint1(2).op('l').op('a');
+  auto r = run(b.stop().done(), Limits{}, false);
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(r.graph->node_count(), 0u);
+}
