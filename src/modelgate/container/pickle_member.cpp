@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "format/pickle_stream_report.h"
+
 namespace modelgate {
 
 pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start, ScanContext& ctx,
@@ -10,14 +12,17 @@ pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start,
   opts.allowlist = &ctx.allowlist();
   opts.limits = &ctx.limits();
   opts.loader_has_persistent_load = o.persistent_load;
+  opts.retain_data = o.retain_data;
+  opts.after_build = o.after_build;
   auto r = pickle::run_machine(a.bytes, start, a.origin, opts);
-  for (const auto& f : r.findings) report.add(f);
+  pickle::StreamResult copy = r;
+  add_stream_to_report(std::move(copy), a, ctx, report);
   return r;
 }
 
 pickle::StreamResult scan_pickle_member(const Artifact& a, ScanContext& ctx, ArtifactReport& report,
                                         const PickleMemberOptions& o) {
-  report.format = "pickle";
+  if (report.format.empty()) report.format = "pickle";
   auto first = analyse_pickle_stream(a, 0, ctx, report, o);
   report.facts["pickle_protocol"] = first.protocol;
   if (!first.complete || !o.report_trailing) return first;
@@ -34,15 +39,18 @@ pickle::StreamResult scan_pickle_member(const Artifact& a, ScanContext& ctx, Art
       report.add(make_finding(rule("MG-PICKLE-MULTIPLE-STREAMS"), a.origin, pos,
                               "another pickle follows the STOP of the previous one"));
       for (auto& f : scratch.findings) report.add(std::move(f));
+      for (auto& c : scratch.children) report.children.push_back(std::move(c));
       pos = next.end;
       continue;
     }
     report.add(make_finding(rule("MG-PICKLE-TRAILING-DATA"), a.origin, pos,
                             std::to_string(a.bytes.size() - pos) +
                                 " bytes follow the last STOP and do not form a complete pickle"));
-    if (!next.imports.empty())
+    if (!next.imports.empty()) {
       for (auto& f : scratch.findings)
         if (f.rule != "MG-PICKLE-MALFORMED") report.add(std::move(f));
+      for (auto& c : scratch.children) report.children.push_back(std::move(c));
+    }
     break;
   }
   return first;

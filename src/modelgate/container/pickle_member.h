@@ -13,6 +13,8 @@ namespace modelgate {
 struct PickleMemberOptions {
   bool persistent_load = false;  // the loader supplies persistent_load (torch)
   bool report_trailing = true;   // bytes after STOP are a finding (false when the container owns them)
+  bool retain_data = false;
+  decltype(pickle::MachineOptions::after_build) after_build;
 };
 
 // Runs one stream at `start` and appends its findings to `report`.

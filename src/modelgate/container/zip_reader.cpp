@@ -462,7 +462,14 @@ Expected<Archive> Parser::run() {
     return parse_error(e.offset, "central directory overlaps the end record");
   }
 
-  if (auto err = read_central(e)) return *err;
+  if (auto err = read_central(e)) {
+    if (out_.zipfile_shift == 0) return *err;
+    // miniz cannot read this archive at all; zipfile can. Read it as zipfile does.
+    out_.members.clear();
+    e.cd_offset += out_.zipfile_shift;
+    if (auto err2 = read_central(e)) return *err2;
+    for (auto& m : out_.members) m.local_header_offset += out_.zipfile_shift;
+  }
   out_.miniz_sorted = miniz_sort(out_.members);
   for (auto& m : out_.members) read_local(m);
   check_names();

@@ -13,5 +13,6 @@ std::span<const Rule> zip_rules();
 std::span<const Rule> torch_rules();
 std::span<const Rule> archive_rules();
 std::span<const Rule> numpy_rules();
+std::span<const Rule> joblib_rules();
 
 }  // namespace modelgate

@@ -1002,6 +1002,13 @@ bool Machine::op_build() {
       target.items.push_back(state);  // items[3] is the BUILD state
     }
   }
+  if (o_.after_build) {
+    if (auto next = o_.after_build(*g_, stack_.back(), state, r_.offset())) {
+      if (*next < r_.offset() || *next > r_.data().size())
+        return fail("data the loader reads after BUILD runs past the end of the input");
+      r_.seek(*next);
+    }
+  }
   return true;
 }
 

@@ -67,6 +67,14 @@ std::optional<Format> identify_container(ByteView b) {
       zlib_stream_starts(b))
     return Format::joblib_compressed;
   if (starts_with(b, "ZF0x")) return Format::joblib_compressed;
+  // joblib pickles import the wrapper before the first array's raw bytes, so its name appears
+  // early; a joblib file missed here is read as a plain pickle and refused at the raw bytes.
+  if (b.size() >= 2 && b[0] == 0x80) {
+    std::string_view head = as_chars(b.subspan(0, std::min<std::size_t>(b.size(), 4u << 20)));
+    if (head.find("NumpyArrayWrapper") != std::string_view::npos &&
+        head.find("joblib.numpy_pickle") != std::string_view::npos)
+      return Format::joblib;
+  }
   return std::nullopt;
 }
 

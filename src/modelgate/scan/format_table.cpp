@@ -15,6 +15,7 @@ ScannerFn scanner_for(Format f) {
     case Format::npy: return scan_npy;
     case Format::torch_legacy: return scan_torch_legacy;
     case Format::joblib_compressed: return scan_joblib_compressed;
+    case Format::joblib: return scan_joblib;
   }
   return scan_unknown_file;
 }
@@ -30,6 +31,7 @@ std::string_view format_name(Format f) {
     case Format::npy: return "npy";
     case Format::torch_legacy: return "pytorch-legacy";
     case Format::joblib_compressed: return "joblib-compressed";
+    case Format::joblib: return "joblib";
   }
   return "unknown";
 }

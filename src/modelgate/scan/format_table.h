@@ -16,5 +16,6 @@ void scan_archive(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_npy(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_torch_legacy(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_joblib_compressed(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_joblib(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

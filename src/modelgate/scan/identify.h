@@ -17,6 +17,7 @@ enum class Format {
   npy,
   torch_legacy,
   joblib_compressed,
+  joblib,        // a pickle with joblib's NumpyArrayWrapper (raw array bytes inline)
 };
 
 Format identify(ByteView bytes);
