@@ -29,6 +29,45 @@ std::string unsafe_member_path(std::string_view name) {
   return {};
 }
 
+// Decompresses the whole outer stream once (discarding it) to check the limits on what a
+// compressed tar really holds: libarchive's tar reader stops at the end-of-archive blocks and
+// never reads what follows, so a bomb or a payload behind them would otherwise go unseen.
+void check_whole_stream(const Artifact& a, const Limits& limits, std::vector<Finding>& findings) {
+  std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
+  archive_read_support_filter_all(ar.get());
+  archive_read_support_format_raw(ar.get());
+  struct archive_entry* e = nullptr;
+  auto add = [&](const char* id, std::string msg) {
+    findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg)));
+  };
+  if (archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
+      archive_read_next_header(ar.get(), &e) != ARCHIVE_OK) {
+    add("MG-ARCHIVE-UNREADABLE", "the compressed stream cannot be opened");
+    return;
+  }
+  std::uint64_t total = 0;
+  std::uint8_t chunk[64 * 1024];
+  for (;;) {
+    la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
+    if (n == 0) return;
+    if (n < 0) {
+      const char* err = archive_error_string(ar.get());
+      add("MG-ARCHIVE-UNREADABLE", std::string("the compressed stream cannot be read completely: ") + (err ? err : "unknown error"));
+      return;
+    }
+    total += static_cast<std::uint64_t>(n);
+    if (total > limits.max_total_unpacked) {
+      add("MG-LIMIT-EXCEEDED", "the compressed stream exceeds the unpacked-bytes limit");
+      return;
+    }
+    if (total > (16ull << 20) && total / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio) {
+      add("MG-ARCHIVE-BOMB", "more than " + std::to_string(limits.max_compression_ratio) +
+                                 " bytes unpacked per packed byte (at " + std::to_string(total) + " bytes)");
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVisitor& visit) {
@@ -56,6 +95,11 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
   for (std::uint32_t count = 0;; ++count) {
     struct archive_entry* e = nullptr;
     int rc = archive_read_next_header(ar.get(), &e);
+    if (count == 0 && archive_filter_count(ar.get()) > 1 &&
+        (rc != ARCHIVE_OK || archive_format(ar.get()) != ARCHIVE_FORMAT_RAW)) {
+      check_whole_stream(a, limits, out.findings);
+      if (!out.findings.empty()) break;
+    }
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK) {
       const char* err = archive_error_string(ar.get());
@@ -133,6 +177,8 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
     auto owner = std::make_shared<OwnedBuffer>(std::move(data));
     visit(name, owner);
   }
+  if (out.names.empty() && out.findings.empty())
+    add("MG-ARCHIVE-UNREADABLE", "no member could be read (an empty archive, or data libarchive does not recognise)");
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "container/pickle_member.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "format/pickle_stream_report.h"
 
@@ -10,6 +11,16 @@ pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start,
                                            ArtifactReport& report, const PickleMemberOptions& o) {
   pickle::MachineOptions opts;
   opts.allowlist = &ctx.allowlist();
+  std::optional<pickle::Allowlist> extended;
+  if (!o.loader_globals.empty()) {
+    auto extra = ctx.policy().extra_allowed_globals;
+    extra.insert(extra.end(), o.loader_globals.begin(), o.loader_globals.end());
+    auto al = pickle::Allowlist::from_profiles(ctx.allowlist().profiles(), extra);
+    if (al) {
+      extended.emplace(std::move(*al));
+      opts.allowlist = &*extended;
+    }
+  }
   opts.limits = &ctx.limits();
   opts.loader_has_persistent_load = o.persistent_load;
   opts.retain_data = o.retain_data;

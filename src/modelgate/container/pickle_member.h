@@ -3,6 +3,8 @@
 // the options of the loader that reads them (persistent_load for torch, several streams in a row
 // for legacy torch), with the report shaped like a pickle file's.
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "modelgate/report.h"
 #include "pickle/machine.h"
@@ -14,6 +16,9 @@ struct PickleMemberOptions {
   bool persistent_load = false;  // the loader supplies persistent_load (torch)
   bool report_trailing = true;   // bytes after STOP are a finding (false when the container owns them)
   bool retain_data = false;
+  // The loader resolves these globals itself (joblib's array wrapper, TorchScript's own types):
+  // they are added to the policy's allowlist for this pickle.
+  std::vector<std::string> loader_globals;
   decltype(pickle::MachineOptions::after_build) after_build;
 };
 

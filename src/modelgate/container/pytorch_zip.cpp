@@ -1,5 +1,6 @@
 #include "container/pytorch_zip.h"
 
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -63,6 +64,36 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
   const bool torchscript = records.count("constants.pkl") > 0;
   report.format = torchscript ? "torchscript" : "pytorch-zip";
 
+  // torch.jit.load's C++ unpickler imports nothing from Python: `__torch__.` names resolve to the
+  // classes compiled from code/ in this archive, and torch.jit._pickle helpers are built in.
+  std::vector<std::string> script_globals;
+  if (torchscript) {
+    script_globals = {"torch.jit._pickle.build_intlist", "torch.jit._pickle.build_tensorlist",
+                      "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist",
+                      "torch.jit._pickle.build_complexlist", "torch.jit._pickle.restore_type_tag"};
+    for (const auto& m : ar.members) {
+      auto rec = record_of(m.name, prefix);
+      if (!rec || rec->substr(0, 5) != "code/" || rec->size() < 8 || rec->substr(rec->size() - 3) != ".py")
+        continue;
+      std::string module(rec->substr(5, rec->size() - 8));
+      for (auto& c : module)
+        if (c == '/') c = '.';
+      auto text = zip::peek_member(a.bytes, m, 1u << 20);
+      std::string_view t(reinterpret_cast<const char*>(text.data()), text.size());
+      for (std::size_t pos = 0; pos < t.size();) {
+        std::size_t eol = t.find('\n', pos);
+        if (eol == std::string_view::npos) eol = t.size();
+        std::string_view line = t.substr(pos, eol - pos);
+        if (line.substr(0, 6) == "class ") {
+          std::size_t end = 6;
+          while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '_')) ++end;
+          if (end > 6) script_globals.push_back(module + "." + std::string(line.substr(6, end - 6)));
+        }
+        pos = eol + 1;
+      }
+    }
+  }
+
   // Pickles torch.load would unpickle, and the storage folder each one's persistent ids refer to.
   struct Pkl {
     const zip::Member* member;
@@ -88,6 +119,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
     cr.size = child->bytes.size();
     PickleMemberOptions o;
     o.persistent_load = true;
+    o.loader_globals = script_globals;
     auto r = scan_pickle_member(*child, ctx, cr, o);
     std::vector<std::string> malformed;
     auto refs = storage_refs(r, malformed);
@@ -156,6 +188,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
       cr.size = child->bytes.size();
       PickleMemberOptions o;
       o.persistent_load = true;
+      o.loader_globals = script_globals;
       scan_pickle_member(*child, ctx, cr, o);
       report.children.push_back(std::move(cr));
     } else {

@@ -165,6 +165,9 @@ void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   PickleMemberOptions o;
   o.retain_data = true;
   o.after_build = std::ref(reader);
+  // joblib's unpickler handles the wrapper itself: it reads the raw bytes that follow (checked by
+  // WrapperReader) or unpickles the nested object-array stream (analysed separately).
+  o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};
   scan_pickle_member(a, ctx, report, o);
   report.format = "joblib";
   report.facts["arrays"] = reader.arrays;
