@@ -223,3 +223,26 @@ TEST(PickleRules, PlainTextIsNotAPickle) {
   EXPECT_EQ(scan("copyright 2024 someone\nall rights reserved\n").format, "text");
   EXPECT_EQ(scan("Some README text\n").format, "text");
 }
+
+TEST(PickleRules, EncodingDependentNameIsADivergence) {
+  auto p = PickleBuilder().proto(4).op('U').op(2).raw("os").op('U').op(3).raw("sy\xe9").op(0x93).stop().done();
+  EXPECT_TRUE(has_rule(scan(p), "MG-PICKLE-LOADER-DIVERGENCE"));
+}
+
+TEST(PickleLimitsEngine, NestedPayloadDepthIsBounded) {
+  // pickle.loads(pickle.loads(...(os.system call))) nested deeper than the limit
+  std::string p = os_system_call();
+  for (int i = 0; i < 12; ++i)
+    p = PickleBuilder().proto(2).global("pickle", "loads").bytes(p).tuple1().reduce().stop().done();
+  auto r = scan(p);
+  EXPECT_TRUE(has_rule(r, "MG-LIMIT-EXCEEDED")) << findings_text(r);
+  EXPECT_EQ(r.status, Status::unsafe);  // pickle.loads itself is already dangerous
+}
+
+TEST(PickleLimitsEngine, TrailingPicklesAreBounded) {
+  PickleBuilder b;
+  for (int i = 0; i < 40; ++i) b.proto(2).none().stop();
+  auto r = scan(b.done());
+  EXPECT_TRUE(has_rule(r, "MG-LIMIT-EXCEEDED")) << findings_text(r);
+  EXPECT_GE(r.status, Status::refused);
+}

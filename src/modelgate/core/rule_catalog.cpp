@@ -10,7 +10,8 @@ const std::vector<Rule>& all_rules() {
   static const std::vector<Rule> rules = [] {
     std::vector<Rule> all;
     for (auto table : {core_rules(), pickle_rules(), walk_rules(),
-                       zip_rules(), torch_rules(), archive_rules(), numpy_rules(), joblib_rules()})
+                       zip_rules(), torch_rules(), archive_rules(), numpy_rules(), joblib_rules(),
+                       onnx_rules(), keras_rules(), savedmodel_rules()})
       all.insert(all.end(), table.begin(), table.end());
     std::sort(all.begin(), all.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
     return all;

@@ -14,5 +14,8 @@ std::span<const Rule> torch_rules();
 std::span<const Rule> archive_rules();
 std::span<const Rule> numpy_rules();
 std::span<const Rule> joblib_rules();
+std::span<const Rule> onnx_rules();
+std::span<const Rule> keras_rules();
+std::span<const Rule> savedmodel_rules();
 
 }  // namespace modelgate

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <unordered_map>
 
-#include "core/byte_reader.h"
+#include <bit>
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
@@ -45,51 +45,101 @@ const char* deserializer_kind(std::string_view name) {
   return nullptr;
 }
 
+// The memo. Picklers memoize every container, so a large pickle has millions of entries; most of
+// them are lists/dicts whose contents scanning does not keep, so their kind is all an entry needs.
+// Dense keys get a 32-bit slot: 0 absent, 1..255 an inline kind, or (bit 31) an index into
+// `values_` for entries with a payload. Far-away keys live in a hash map.
 class Memo {
  public:
   bool get(std::uint64_t key, Value& out) const {
-    if (key < dense_.size()) {
-      if (!present_[key]) return false;
-      out = dense_[key];
-      return true;
+    if (key < slot_.size()) {
+      std::uint32_t s = slot_[key];
+      if (s & kIndexed) {
+        out = values_[s & ~kIndexed];
+        return true;
+      }
+      if (s != 0) {
+        out = Value{};
+        out.kind = static_cast<Kind>(s - 1);
+        return true;
+      }
     }
     auto it = sparse_.find(key);
     if (it == sparse_.end()) return false;
     out = it->second;
     return true;
   }
-  // Returns true when the key was new.
+  // Returns true when the key was not set before.
   bool put(std::uint64_t key, const Value& v) {
-    if (key < dense_.size()) {
-      bool fresh = !present_[key];
-      dense_[key] = v;
-      present_[key] = true;
-      count_ += fresh;
-      return fresh;
+    bool fresh;
+    if (key < slot_.size() + kDenseSlack && key < kDenseMax) {
+      if (key == slot_.size())
+        slot_.push_back(0);
+      else if (key > slot_.size())
+        slot_.resize(static_cast<std::size_t>(key) + 1, 0);
+      std::uint32_t& s = slot_[key];
+      fresh = s == 0 && (sparse_.empty() || sparse_.erase(key) == 0);
+      bool compact = v.flags == 0 && (v.kind == Kind::none || v.kind == Kind::list || v.kind == Kind::dict ||
+                                      v.kind == Kind::set || v.kind == Kind::frozenset || v.kind == Kind::tuple);
+      if (compact) {
+        s = static_cast<std::uint32_t>(v.kind) + 1;
+      } else if (s & kIndexed) {
+        values_[s & ~kIndexed] = v;
+      } else {
+        s = kIndexed | static_cast<std::uint32_t>(values_.size());
+        values_.push_back(v);
+      }
+    } else {
+      fresh = sparse_.insert_or_assign(key, v).second;
     }
-    if (key == dense_.size() && sparse_.empty()) {
-      dense_.push_back(v);
-      present_.push_back(true);
-      ++count_;
-      return true;
-    }
-    bool fresh = sparse_.insert_or_assign(key, v).second;
     count_ += fresh;
     return fresh;
   }
   std::uint64_t size() const { return count_; }
 
  private:
-  std::vector<Value> dense_;
-  std::vector<bool> present_;
+  static constexpr std::uint32_t kIndexed = 1u << 31;
+  static constexpr std::uint64_t kDenseSlack = 4096, kDenseMax = 1u << 30;
+  std::vector<std::uint32_t> slot_;
+  std::vector<Value> values_;
   std::unordered_map<std::uint64_t, Value> sparse_;
   std::uint64_t count_ = 0;
+};
+
+// The object stack. Capacity never exceeds the limit, so the limit is checked only on growth.
+class ValueStack {
+ public:
+  explicit ValueStack(std::size_t max) : max_(max) {}
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  Value& back() { return buf_[n_ - 1]; }
+  Value& operator[](std::size_t i) { return buf_[i]; }
+  const Value* begin() const { return buf_.data(); }
+  const Value* end() const { return buf_.data() + n_; }
+  void pop_back() { --n_; }
+  void resize(std::size_t n) { n_ = n; }  // only ever shrinks
+  [[gnu::always_inline]] bool push(const Value& v) {
+    if (n_ == buf_.size() && !grow()) return false;
+    buf_[n_++] = v;
+    return true;
+  }
+
+ private:
+  bool grow() {
+    if (buf_.size() >= max_) return false;
+    buf_.resize(std::min<std::size_t>(max_, std::max<std::size_t>(1024, buf_.size() * 2)));
+    return true;
+  }
+  std::vector<Value> buf_;
+  std::size_t n_ = 0;
+  std::size_t max_;
 };
 
 class Machine {
  public:
   Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o)
-      : r_(data, start), origin_(origin), o_(o), lim_(*o.limits) {
+      : data_(data.data()), size_(data.size()), pos_(start), origin_(origin), o_(o), lim_(*o.limits),
+        stack_(o.limits->max_pickle_stack) {
     res_.start = start;
     res_.graph = std::make_shared<ValueGraph>(data);
     g_ = res_.graph.get();
@@ -97,7 +147,7 @@ class Machine {
 
   StreamResult run() {
     bool ok = loop();
-    res_.end = ok ? r_.offset() : op_offset_;
+    res_.end = ok ? pos_ : op_offset_;
     res_.complete = ok;
     for (auto& [key, entry] : dedupe_)
       if (entry.second > 1)
@@ -129,7 +179,7 @@ class Machine {
   }
   bool truncated(std::size_t need) {
     return fail("pickle data was truncated (needs " + std::to_string(need) + " bytes, " +
-                std::to_string(r_.remaining()) + " remain)");
+                std::to_string(remaining()) + " remain)");
   }
   bool limit(const std::string& what, std::uint64_t value) {
     res_.error = parse_error(op_offset_, what + " limit reached");
@@ -140,41 +190,44 @@ class Machine {
   void divergence(std::string what) { add("MG-PICKLE-LOADER-DIVERGENCE", std::move(what), {}); }
 
   // ---------------------------------------------------------------- reading
+  std::size_t remaining() const { return size_ - pos_; }
   // Every read goes through here so that pickle.py's framing rules can be checked alongside.
   bool take(std::size_t n, ByteView& out) {
-    if (!r_.bytes(n, out)) return false;
-    frame_account(n);
+    if (n > size_ - pos_) return false;
+    if (pos_ + n > frame_end_) frame_account(pos_, n);
+    out = ByteView(data_ + pos_, n);
+    pos_ += n;
     return true;
   }
   bool take_line(ByteView& out) {
-    if (!r_.line(out)) return false;
-    frame_account(out.size() + 1);
+    const void* nl = pos_ < size_ ? std::memchr(data_ + pos_, '\n', size_ - pos_) : nullptr;
+    if (nl == nullptr) return false;
+    std::size_t n = static_cast<std::size_t>(static_cast<const std::uint8_t*>(nl) - (data_ + pos_));
+    if (pos_ + n + 1 > frame_end_) frame_account(pos_, n + 1);
+    out = ByteView(data_ + pos_, n);
+    pos_ += n + 1;
+    return true;
+  }
+  template <class T>
+  [[gnu::always_inline]] bool take_le(T& v) {
+    static_assert(std::endian::native == std::endian::little || sizeof(T) == 1);
+    if (sizeof(T) > size_ - pos_) return false;
+    if (pos_ + sizeof(T) > frame_end_) frame_account(pos_, sizeof(T));
+    std::memcpy(&v, data_ + pos_, sizeof(T));
+    pos_ += sizeof(T);
     return true;
   }
   // pickle.py's _Unframer: a read that starts inside a frame must end inside it; once a frame is
   // used up, reads continue from the stream. _pickle.c ignores frame boundaries entirely.
-  void frame_account(std::size_t n) {
-    if (!frame_active_ || n == 0) return;
-    if (frame_remaining_ == 0) {
-      frame_active_ = false;
-      return;
-    }
-    if (n > frame_remaining_) {
+  // Called only for reads that go past frame_end_ (SIZE_MAX when no frame is active).
+  [[gnu::noinline]] void frame_account(std::size_t at, std::size_t n) {
+    if (at < frame_end_ && n > 0)
       divergence("a read of " + std::to_string(n) + " bytes crosses the end of the current FRAME (" +
-                 std::to_string(frame_remaining_) + " bytes left): _pickle.c accepts it, pickle.py "
+                 std::to_string(frame_end_ - at) + " bytes left): _pickle.c accepts it, pickle.py "
                  "raises 'pickle exhausted before end of frame'");
-      frame_active_ = false;
-      return;
-    }
-    frame_remaining_ -= n;
+    frame_end_ = SIZE_MAX;
   }
-  template <class T>
-  bool take_le(T& v) {
-    ByteView b;
-    if (!take(sizeof(T), b)) return false;
-    ByteReader br(b);
-    return br.le(v);
-  }
+  bool frame_active() const { return frame_end_ != SIZE_MAX; }
 
   // ---------------------------------------------------------------- stack
   std::size_t fence() const { return marks_.empty() ? 0 : marks_.back(); }
@@ -182,10 +235,9 @@ class Machine {
   bool underflow() {
     return fail(marks_.empty() ? "unpickling stack underflow" : "could not find MARK (stack underflow)");
   }
-  bool push(const Value& v) {
-    if (stack_.size() >= lim_.max_pickle_stack) return limit("stack depth", lim_.max_pickle_stack);
-    stack_.push_back(v);
-    return true;
+  [[gnu::always_inline]] bool push(const Value& v) {
+    if (stack_.push(v)) return true;
+    return limit("stack depth", lim_.max_pickle_stack);
   }
   Value pop() {
     Value v = stack_.back();
@@ -194,6 +246,7 @@ class Machine {
   }
   // marker(): pops the innermost mark and returns its stack position.
   bool pop_mark(std::size_t& pos) {
+    pos = 0;
     if (marks_.empty()) return fail("could not find MARK");
     pos = marks_.back();
     marks_.pop_back();
@@ -218,29 +271,49 @@ class Machine {
     v.u = idx;
     return v;
   }
-  // Tuples of plain numbers carry nothing the analysis needs; others keep their items.
-  Value make_sequence(Kind k, std::vector<Value>&& items) {
+  // Builds a sequence from the stack items above `pos` and removes them. Tuples of plain numbers
+  // and, unless data is retained, all lists, dicts and sets carry nothing the analysis needs and
+  // stay inline; anything else becomes a node that keeps its items.
+  Value collect(Kind k, std::size_t pos) {
+    std::size_t n = stack_.size() - pos;
     bool keep = o_.retain_data;
     if (!keep && k == Kind::tuple)
-      keep = std::any_of(items.begin(), items.end(), [](const Value& v) { return !is_scalar(v.kind); });
-    auto len = static_cast<std::uint32_t>(std::min<std::size_t>(items.size(), UINT32_MAX));
+      keep = std::any_of(stack_.begin() + pos, stack_.end(),
+                         [](const Value& v) { return !is_scalar(v.kind); });
+    auto len = static_cast<std::uint32_t>(std::min<std::size_t>(k == Kind::dict ? n / 2 : n, UINT32_MAX));
     if (!keep) {
+      stack_.resize(pos);
       Value v;
       v.kind = k;
       v.len = len;
       return v;
     }
-    Node n;
-    n.items = std::move(items);
-    return node_value(k, std::move(n), len);
+    Node node;
+    node.items = pop_to(pos);
+    return node_value(k, std::move(node), len);
+  }
+  Value empty(Kind k) {
+    if (o_.retain_data) return collect(k, stack_.size());
+    Value v;
+    v.kind = k;
+    return v;
   }
   std::vector<Value> pop_to(std::size_t pos) {
-    std::vector<Value> items(stack_.begin() + static_cast<std::ptrdiff_t>(pos), stack_.end());
+    std::vector<Value> items(stack_.begin() + pos, stack_.end());
     stack_.resize(pos);
     return items;
   }
   const Node* node_of(const Value& v) const { return v.has_node() ? &g_->node(static_cast<std::uint32_t>(v.u)) : nullptr; }
   std::string text(const Value& v) const { return std::string(g_->text_of(v)); }
+
+  [[gnu::always_inline]] bool memoize(std::uint64_t key) {
+    if (above_fence() < 1) return underflow();
+    if (memo_.size() >= lim_.max_pickle_memo) return limit("memo size", lim_.max_pickle_memo);
+    if (!memo_.put(key, stack_.back()) && op_ != MEMOIZE)
+      divergence("memo index " + std::to_string(key) + " is written twice: the unpicklers overwrite it, "
+                 "pickletools.dis rejects the stream");
+    return true;
+  }
 
   // ---------------------------------------------------------------- names
   enum class Trust { allowed, unlisted, dangerous };
@@ -498,10 +571,14 @@ class Machine {
         std::string("calls ") + method + " on " + g_->describe(target, 80) + ", which is not a builtin container",
         g_->describe(target, 120));
   }
-  void retain_items(const Value& target, std::vector<Value>&& items) {
-    if (!o_.retain_data || !target.has_node()) return;
-    auto& dst = g_->node(static_cast<std::uint32_t>(target.u)).items;
-    dst.insert(dst.end(), std::make_move_iterator(items.begin()), std::make_move_iterator(items.end()));
+  // Moves the items above `pos` into the container just below them (kept only when retaining).
+  void add_items(std::size_t pos) {
+    const Value& target = stack_[pos - 1];
+    if (o_.retain_data && target.has_node()) {
+      auto& dst = g_->node(static_cast<std::uint32_t>(target.u)).items;
+      dst.insert(dst.end(), stack_.begin() + pos, stack_.end());
+    }
+    stack_.resize(pos);
   }
 
   // ---------------------------------------------------------------- the loop
@@ -515,52 +592,152 @@ class Machine {
   bool op_build();
   bool op_ext(int width);
 
-  ByteReader r_;
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t pos_;
   std::string origin_;
   const MachineOptions& o_;
   const Limits& lim_;
   StreamResult res_;
   ValueGraph* g_ = nullptr;
-  std::vector<Value> stack_;
+  ValueStack stack_;
   std::vector<std::size_t> marks_;
   Memo memo_;
   int proto_ = 0;
-  std::uint8_t op_ = 0;
+  std::uint16_t op_ = 0;  // not a character type: see Kind
   std::size_t op_offset_ = 0;
-  bool frame_active_ = false;
-  std::uint64_t frame_remaining_ = 0;
+  std::size_t frame_end_ = SIZE_MAX;
   bool node_limit_hit_ = false;
   std::unordered_map<std::int64_t, std::pair<std::string, std::string>> extensions_;
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
 };
 
+// The hot opcodes of data-heavy pickles are handled inline here; the rest in step().
 bool Machine::loop() {
   for (;;) {
-    op_offset_ = r_.offset();
+    op_offset_ = pos_;
     if (++res_.opcodes > lim_.max_pickle_opcodes) return limit("opcode count", lim_.max_pickle_opcodes);
-    ByteView b;
-    if (!take(1, b)) {
+    std::uint8_t opcode;
+    if (!take_le(opcode)) {
       op_ = 0;
       return fail(op_offset_ == res_.start ? "empty stream" : "ran out of input before STOP");
     }
-    op_ = b[0];
-    if (op_ == STOP) {
-      if (above_fence() < 1) return underflow();
-      res_.root = pop();
-      return true;
+    op_ = opcode;
+    Value v;
+    switch (op_) {
+      case STOP:
+        if (above_fence() < 1) return underflow();
+        res_.root = pop();
+        if (!stack_.empty() || !marks_.empty())
+          divergence("values or MARKs are left on the stack at STOP: the unpicklers ignore them, "
+                     "pickletools.dis rejects the stream");
+        return true;
+      case MARK:
+        if (marks_.size() >= lim_.max_pickle_marks) return limit("MARK nesting", lim_.max_pickle_marks);
+        marks_.push_back(stack_.size());
+        continue;
+      case BININT1: {
+        std::uint8_t x;
+        if (!take_le(x)) return truncated(1);
+        v.kind = Kind::integer;
+        v.i = x;
+        break;
+      }
+      case BININT2: {
+        std::uint16_t x;
+        if (!take_le(x)) return truncated(2);
+        v.kind = Kind::integer;
+        v.i = x;
+        break;
+      }
+      case BININT: {
+        std::int32_t x;
+        if (!take_le(x)) return truncated(4);
+        v.kind = Kind::integer;
+        v.i = x;
+        break;
+      }
+      case BINFLOAT: {
+        std::uint64_t bits;
+        if (!take_le(bits)) return truncated(8);
+        bits = __builtin_bswap64(bits);  // BINFLOAT is big-endian
+        v.kind = Kind::floating;
+        std::memcpy(&v.f, &bits, 8);
+        break;
+      }
+      case NONE: break;
+      case NEWTRUE:
+      case NEWFALSE:
+        v.kind = Kind::boolean;
+        v.i = op_ == NEWTRUE;
+        break;
+      case EMPTY_LIST: v = empty(Kind::list); break;
+      case EMPTY_DICT: v = empty(Kind::dict); break;
+      case EMPTY_TUPLE: v = empty(Kind::tuple); break;
+      case BINGET:
+      case LONG_BINGET: {
+        std::uint32_t key = 0;
+        if (op_ == BINGET) {
+          std::uint8_t x;
+          if (!take_le(x)) return truncated(1);
+          key = x;
+        } else if (!take_le(key)) {
+          return truncated(4);
+        }
+        if (!memo_.get(key, v)) return fail("memo value not found at index " + std::to_string(key));
+        break;
+      }
+      case MEMOIZE:
+      case BINPUT:
+      case LONG_BINPUT: {
+        std::uint32_t key = 0;
+        if (op_ == BINPUT) {
+          std::uint8_t x;
+          if (!take_le(x)) return truncated(1);
+          key = x;
+        } else if (op_ == LONG_BINPUT) {
+          if (!take_le(key)) return truncated(4);
+        }
+        if (!memoize(op_ == MEMOIZE ? memo_.size() : key)) return false;
+        continue;
+      }
+      case APPEND:
+      case SETITEM: {
+        std::size_t items = op_ == APPEND ? 1 : 2;
+        if (above_fence() < items + 1) return underflow();
+        std::size_t pos = stack_.size() - items;
+        if (op_ == APPEND)
+          check_container(stack_[pos - 1], Kind::list, "append");
+        else
+          check_container(stack_[pos - 1], Kind::dict, "__setitem__");
+        add_items(pos);
+        continue;
+      }
+      case APPENDS:
+      case SETITEMS:
+      case ADDITEMS: {
+        std::size_t pos;
+        if (!pop_mark(pos)) return false;
+        if (pos <= fence() || pos > stack_.size()) return underflow();
+        if (pos == stack_.size()) continue;  // nothing to add: the target is not touched
+        if (op_ == SETITEMS && (stack_.size() - pos) % 2) return fail("odd number of items for SETITEMS");
+        Kind expected = op_ == APPENDS ? Kind::list : op_ == SETITEMS ? Kind::dict : Kind::set;
+        check_container(stack_[pos - 1], expected, op_ == APPENDS ? "extend" : op_ == SETITEMS ? "__setitem__" : "add");
+        add_items(pos);
+        continue;
+      }
+      default:
+        if (!step()) return false;
+        if (node_limit_hit_) return limit("retained value count", lim_.max_pickle_nodes);
+        continue;
     }
-    if (!step()) return false;
-    if (node_limit_hit_) return limit("retained value count", lim_.max_pickle_nodes);
+    if (!push(v)) return false;
   }
 }
 
 bool Machine::step() {
   ByteView b;
   switch (op_) {
-    case MARK:
-      if (marks_.size() >= lim_.max_pickle_marks) return limit("MARK nesting", lim_.max_pickle_marks);
-      marks_.push_back(stack_.size());
-      return true;
     case POP:
       if (!marks_.empty() && marks_.back() == stack_.size()) {
         marks_.pop_back();  // _pickle.c pops the mark when it is on top
@@ -578,36 +755,8 @@ bool Machine::step() {
     case DUP:
       if (above_fence() < 1) return underflow();
       return push(stack_.back());
-    case NONE: return push(Value{});
-    case NEWTRUE:
-    case NEWFALSE: {
-      Value v;
-      v.kind = Kind::boolean;
-      v.i = op_ == NEWTRUE;
-      return push(v);
-    }
     case INT: return op_text_int(false);
     case LONG: return op_text_int(true);
-    case BININT:
-    case BININT1:
-    case BININT2: {
-      Value v;
-      v.kind = Kind::integer;
-      if (op_ == BININT) {
-        std::int32_t x;
-        if (!take_le(x)) return truncated(4);
-        v.i = x;
-      } else if (op_ == BININT1) {
-        std::uint8_t x;
-        if (!take_le(x)) return truncated(1);
-        v.i = x;
-      } else {
-        std::uint16_t x;
-        if (!take_le(x)) return truncated(2);
-        v.i = x;
-      }
-      return push(v);
-    }
     case LONG1:
     case LONG4: {
       std::int64_t n;
@@ -635,17 +784,6 @@ bool Machine::step() {
       return push(v);
     }
     case FLOAT: return op_float();
-    case BINFLOAT: {
-      ByteView raw;
-      if (!take(8, raw)) return truncated(8);
-      ByteReader br(raw);
-      std::uint64_t bits = 0;
-      br.be(bits);
-      Value v;
-      v.kind = Kind::floating;
-      std::memcpy(&v.f, &bits, 8);
-      return push(v);
-    }
     case STRING: return op_string();
     case BINSTRING: return op_counted_bytes(Kind::string, 4, false);
     case SHORT_BINSTRING: return op_counted_bytes(Kind::string, 1, false);
@@ -675,13 +813,12 @@ bool Machine::step() {
         return fail("READONLY_BUFFER on an object that is not a buffer");
       return true;
     }
-    case EMPTY_TUPLE: return push(make_sequence(Kind::tuple, {}));
     case TUPLE1:
     case TUPLE2:
     case TUPLE3: {
       std::size_t n = static_cast<std::size_t>(op_ - TUPLE1 + 1);
       if (above_fence() < n) return underflow();
-      return push(make_sequence(Kind::tuple, pop_to(stack_.size() - n)));
+      return push(collect(Kind::tuple, stack_.size() - n));
     }
     case TUPLE:
     case LIST:
@@ -689,99 +826,30 @@ bool Machine::step() {
       std::size_t pos;
       if (!pop_mark(pos)) return false;
       Kind k = op_ == TUPLE ? Kind::tuple : op_ == LIST ? Kind::list : Kind::frozenset;
-      return push(make_sequence(k, pop_to(pos)));
+      return push(collect(k, pos));
     }
     case DICT: {
       std::size_t pos;
       if (!pop_mark(pos)) return false;
       if ((stack_.size() - pos) % 2) return fail("odd number of items for DICT");
-      auto items = pop_to(pos);
-      auto pairs = static_cast<std::uint32_t>(items.size() / 2);
-      Value v = make_sequence(Kind::dict, std::move(items));
-      v.len = pairs;
-      return push(v);
+      return push(collect(Kind::dict, pos));
     }
-    case EMPTY_LIST: return push(make_sequence(Kind::list, {}));
-    case EMPTY_DICT: return push(make_sequence(Kind::dict, {}));
-    case EMPTY_SET: return push(make_sequence(Kind::set, {}));
-    case APPEND: {
-      if (above_fence() < 2) return underflow();
-      Value item = pop();
-      check_container(stack_.back(), Kind::list, "append");
-      retain_items(stack_.back(), {item});
-      return true;
-    }
-    case APPENDS:
-    case SETITEMS:
-    case ADDITEMS: {
-      std::size_t pos;
-      if (!pop_mark(pos)) return false;
-      if (pos <= fence() || pos > stack_.size()) return underflow();
-      if (pos == stack_.size()) return true;  // nothing to add: the target is not touched
-      if (op_ == SETITEMS && (stack_.size() - pos) % 2) return fail("odd number of items for SETITEMS");
-      auto items = pop_to(pos);
-      Kind expected = op_ == APPENDS ? Kind::list : op_ == SETITEMS ? Kind::dict : Kind::set;
-      check_container(stack_.back(), expected, op_ == APPENDS ? "extend" : op_ == SETITEMS ? "__setitem__" : "add");
-      retain_items(stack_.back(), std::move(items));
-      return true;
-    }
-    case SETITEM: {
-      if (above_fence() < 3) return underflow();
-      auto items = pop_to(stack_.size() - 2);
-      check_container(stack_.back(), Kind::dict, "__setitem__");
-      retain_items(stack_.back(), std::move(items));
-      return true;
-    }
-    case GET:
-    case BINGET:
-    case LONG_BINGET: {
-      std::uint64_t key;
-      if (op_ == GET) {
-        if (!take_line(b)) return fail("no newline before end of data");
-        IntOperand k = python_int(as_chars(b), 10);
-        if (!k.ok || k.big || k.value < 0) return fail("bad memo key '" + std::string(as_chars(b)) + "'");
-        key = static_cast<std::uint64_t>(k.value);
-      } else if (op_ == BINGET) {
-        std::uint8_t x;
-        if (!take_le(x)) return truncated(1);
-        key = x;
-      } else {
-        std::uint32_t x;
-        if (!take_le(x)) return truncated(4);
-        key = x;
-      }
+    case EMPTY_SET: return push(empty(Kind::set));
+    case GET: {
+      if (!take_line(b)) return fail("no newline before end of data");
+      IntOperand k = python_int(as_chars(b), 10);
+      if (!k.ok || k.big || k.value < 0) return fail("bad memo key '" + std::string(as_chars(b)) + "'");
       Value v;
-      if (!memo_.get(key, v)) return fail("memo value not found at index " + std::to_string(key));
+      if (!memo_.get(static_cast<std::uint64_t>(k.value), v))
+        return fail("memo value not found at index " + std::to_string(k.value));
       return push(v);
     }
-    case PUT:
-    case BINPUT:
-    case LONG_BINPUT:
-    case MEMOIZE: {
-      std::uint64_t key;
-      if (op_ == PUT) {
-        if (!take_line(b)) return fail("no newline before end of data");
-        IntOperand k = python_int(as_chars(b), 10);
-        if (!k.ok || k.big) return fail("bad memo key '" + std::string(as_chars(b)) + "'");
-        if (k.value < 0) return fail("negative PUT argument");
-        key = static_cast<std::uint64_t>(k.value);
-      } else if (op_ == BINPUT) {
-        std::uint8_t x;
-        if (!take_le(x)) return truncated(1);
-        key = x;
-      } else if (op_ == LONG_BINPUT) {
-        std::uint32_t x;
-        if (!take_le(x)) return truncated(4);
-        key = x;
-      } else {
-        key = memo_.size();
-      }
-      if (above_fence() < 1) return underflow();
-      if (memo_.size() >= lim_.max_pickle_memo) return limit("memo size", lim_.max_pickle_memo);
-      if (!memo_.put(key, stack_.back()) && op_ != MEMOIZE)
-        divergence("memo index " + std::to_string(key) + " is written twice: the unpicklers overwrite it, "
-                   "pickletools.dis rejects the stream");
-      return true;
+    case PUT: {
+      if (!take_line(b)) return fail("no newline before end of data");
+      IntOperand k = python_int(as_chars(b), 10);
+      if (!k.ok || k.big) return fail("bad memo key '" + std::string(as_chars(b)) + "'");
+      if (k.value < 0) return fail("negative PUT argument");
+      return memoize(static_cast<std::uint64_t>(k.value));
     }
     case GLOBAL: return op_global_line(false);
     case INST: return op_global_line(true);
@@ -789,6 +857,13 @@ bool Machine::step() {
       if (above_fence() < 2) return underflow();
       Value name = pop(), module = pop();
       if (name.kind != Kind::string || module.kind != Kind::string) return fail("STACK_GLOBAL requires str");
+      for (const Value* part : {&module, &name}) {
+        std::string_view t = g_->text_of(*part);
+        if ((part->flags & Value::kFrom8bit) &&
+            std::any_of(t.begin(), t.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+          divergence("STACK_GLOBAL uses a non-ASCII 8-bit string: its name depends on the loader's "
+                     "encoding (ASCII fails, UTF-8 and Latin-1 decode it differently)");
+      }
       return push(import_global(text(module), text(name), "STACK_GLOBAL"));
     }
     case EXT1: return op_ext(1);
@@ -825,10 +900,9 @@ bool Machine::step() {
       std::size_t pos;
       if (!pop_mark(pos)) return false;
       if (stack_.size() - pos < 1) return underflow();
-      auto items = pop_to(pos);
-      Value cls = items.front();
-      items.erase(items.begin());
-      Value args = make_sequence(Kind::tuple, std::move(items));
+      Value cls = stack_[pos];
+      Value args = collect(Kind::tuple, pos + 1);
+      stack_.pop_back();
       Value result;
       if (!invoke(cls, args, nullptr, CallHow::obj, result)) return false;
       return push(result);
@@ -867,14 +941,13 @@ bool Machine::step() {
     case FRAME: {
       std::uint64_t len;
       if (!take_le(len)) return truncated(8);
-      if (frame_active_ && frame_remaining_ > 0)
+      if (frame_active() && pos_ < frame_end_)
         divergence("FRAME starts before the previous frame ends: pickle.py raises 'beginning of a new "
                    "frame before end of current frame', _pickle.c continues");
-      if (len > r_.remaining())
-        divergence("FRAME announces " + std::to_string(len) + " bytes but only " + std::to_string(r_.remaining()) +
+      if (len > remaining())
+        divergence("FRAME announces " + std::to_string(len) + " bytes but only " + std::to_string(remaining()) +
                    " remain: _pickle.c fails here, pickle.py reads on until the data runs out");
-      frame_active_ = true;
-      frame_remaining_ = len;
+      frame_end_ = len > remaining() ? size_ : pos_ + static_cast<std::size_t>(len);
       return true;
     }
     default: {
@@ -952,15 +1025,15 @@ bool Machine::op_counted_bytes(Kind kind, int width, bool is_unicode) {
   } else {
     if (!take_le(n)) return truncated(8);
   }
-  if (n > r_.remaining()) return truncated(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX)));
+  if (n > remaining()) return truncated(static_cast<std::size_t>(std::min<std::uint64_t>(n, SIZE_MAX)));
   if (n > UINT32_MAX) return limit("single string length", UINT32_MAX);
-  std::size_t offset = r_.offset();
+  std::size_t offset = pos_;
   ByteView data;
   take(static_cast<std::size_t>(n), data);
   if (is_unicode && !valid_utf8(as_chars(data), true))
     return fail("invalid UTF-8 in " + std::string(op_name(op_)) + " operand");
   Value v = ValueGraph::make_view(kind, offset, static_cast<std::size_t>(n));
-  if (!is_unicode && kind == Kind::string) v.flags |= Value::kFrom8bit;
+  if (!is_unicode && kind == Kind::string) v.flags = static_cast<std::uint16_t>(v.flags | Value::kFrom8bit);
   return push(v);
 }
 
@@ -979,7 +1052,7 @@ bool Machine::op_global_line(bool inst) {
   Value cls = import_global(m, n, inst ? "INST" : "GLOBAL");
   if (!inst) return push(cls);
   if (!have_mark) return fail("could not find MARK");
-  Value args = make_sequence(Kind::tuple, pop_to(mark_pos));
+  Value args = collect(Kind::tuple, mark_pos);
   Value result;
   if (!invoke(cls, args, nullptr, CallHow::inst, result)) return false;
   return push(result);
@@ -1003,10 +1076,10 @@ bool Machine::op_build() {
     }
   }
   if (o_.after_build) {
-    if (auto next = o_.after_build(*g_, stack_.back(), state, r_.offset())) {
-      if (*next < r_.offset() || *next > r_.data().size())
+    if (auto next = o_.after_build(*g_, stack_.back(), state, pos_)) {
+      if (*next < pos_ || *next > size_)
         return fail("data the loader reads after BUILD runs past the end of the input");
-      r_.seek(*next);
+      pos_ = *next;
     }
   }
   return true;

@@ -12,7 +12,8 @@
 
 namespace modelgate::pickle {
 
-enum class Kind : std::uint8_t {
+// Not a character type, so that stores of Values do not alias every other object for the optimizer.
+enum class Kind : std::uint16_t {
   none, boolean, integer, big_integer, floating, string, bytes, bytearray, buffer,
   tuple, list, dict, set, frozenset,
   global,      // an imported object: module + dotted name; name empty for a module itself
@@ -22,12 +23,12 @@ enum class Kind : std::uint8_t {
 };
 
 struct Value {
-  static constexpr std::uint8_t kView = 1;       // string/bytes: `u` is an offset into the input
-  static constexpr std::uint8_t kNode = 2;       // `u` is a node index
-  static constexpr std::uint8_t kFrom8bit = 4;   // str produced by STRING/BINSTRING (encoding-dependent)
+  static constexpr std::uint16_t kView = 1;       // string/bytes: `u` is an offset into the input
+  static constexpr std::uint16_t kNode = 2;       // `u` is a node index
+  static constexpr std::uint16_t kFrom8bit = 4;   // str produced by STRING/BINSTRING (encoding-dependent)
 
   Kind kind = Kind::none;
-  std::uint8_t flags = 0;
+  std::uint16_t flags = 0;
   std::uint32_t len = 0;  // string/bytes length, container item count
   union {
     std::int64_t i;
@@ -42,7 +43,7 @@ struct Value {
   }
 };
 
-enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj };
+enum class CallHow : std::uint16_t { reduce, newobj, newobj_ex, inst, obj };
 
 struct Node {
   Kind kind = Kind::none;
@@ -70,7 +71,7 @@ class ValueGraph {
   const Node& node(std::uint32_t i) const { return nodes_[i]; }
   std::size_t node_count() const { return nodes_.size(); }
 
-  Value make_owned_text(Kind kind, std::string text, std::uint8_t extra_flags = 0);
+  Value make_owned_text(Kind kind, std::string text, std::uint16_t extra_flags = 0);
   static Value make_view(Kind kind, std::size_t offset, std::size_t length);
 
   // The bytes of a string/bytes value (decoded text for pooled strings, raw input for views).

@@ -4,13 +4,13 @@
 
 namespace modelgate::pickle {
 
-Value ValueGraph::make_owned_text(Kind kind, std::string text, std::uint8_t extra_flags) {
+Value ValueGraph::make_owned_text(Kind kind, std::string text, std::uint16_t extra_flags) {
   Node n;
   n.kind = kind;
   n.text = std::move(text);
   Value v;
   v.kind = kind;
-  v.flags = Value::kNode | extra_flags;
+  v.flags = static_cast<std::uint16_t>(Value::kNode | extra_flags);
   v.len = static_cast<std::uint32_t>(n.text.size());
   v.u = add_node(std::move(n));
   return v;

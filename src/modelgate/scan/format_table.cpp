@@ -16,6 +16,12 @@ ScannerFn scanner_for(Format f) {
     case Format::torch_legacy: return scan_torch_legacy;
     case Format::joblib_compressed: return scan_joblib_compressed;
     case Format::joblib: return scan_joblib;
+    case Format::onnx: return scan_onnx_model;
+    case Format::tf_savedmodel: return scan_tensorflow_protobuf;
+    case Format::keras_metadata_pb: return scan_tensorflow_protobuf;
+    case Format::keras_archive: return scan_keras_archive;
+    case Format::hdf5: return scan_hdf5;
+    case Format::tf_fingerprint: return scan_tf_fingerprint;
   }
   return scan_unknown_file;
 }
@@ -32,6 +38,12 @@ std::string_view format_name(Format f) {
     case Format::torch_legacy: return "pytorch-legacy";
     case Format::joblib_compressed: return "joblib-compressed";
     case Format::joblib: return "joblib";
+    case Format::onnx: return "onnx";
+    case Format::tf_savedmodel: return "tf-savedmodel";
+    case Format::keras_metadata_pb: return "keras-metadata-pb";
+    case Format::keras_archive: return "keras";
+    case Format::hdf5: return "hdf5";
+    case Format::tf_fingerprint: return "tf-fingerprint";
   }
   return "unknown";
 }

@@ -17,5 +17,10 @@ void scan_npy(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_torch_legacy(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_joblib_compressed(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_joblib(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_onnx_model(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_tensorflow_protobuf(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_keras_archive(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_hdf5(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_tf_fingerprint(const Artifact&, ScanContext&, ArtifactReport&);
 
 }  // namespace modelgate

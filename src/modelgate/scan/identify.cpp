@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "format/code_format_probes.h"
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
@@ -71,9 +72,16 @@ bool looks_like_text(ByteView bytes) {
 
 Format identify(ByteView bytes) {
   if (bytes.empty()) return Format::empty;
+  // A .keras file is a ZIP with its own scanner; it must be claimed before the generic ZIP.
+  if (looks_like_keras_archive(bytes)) return Format::keras_archive;
   if (auto f = identify_container(bytes)) return *f;
   if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
     return Format::pickle;
+  if (looks_like_hdf5(bytes)) return Format::hdf5;
+  if (looks_like_onnx_model(bytes)) return Format::onnx;
+  if (looks_like_saved_model(bytes)) return Format::tf_savedmodel;
+  if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;
+  if (looks_like_tf_fingerprint(bytes)) return Format::tf_fingerprint;
   if (probe_unframed_pickle(bytes)) return Format::pickle;
   if (looks_like_text(bytes)) return Format::text;
   return Format::unknown;

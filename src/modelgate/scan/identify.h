@@ -18,6 +18,12 @@ enum class Format {
   torch_legacy,
   joblib_compressed,
   joblib,        // a pickle with joblib's NumpyArrayWrapper (raw array bytes inline)
+  onnx,
+  tf_savedmodel,
+  keras_metadata_pb,
+  keras_archive,
+  hdf5,
+  tf_fingerprint,
 };
 
 Format identify(ByteView bytes);

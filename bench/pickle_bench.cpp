@@ -1,0 +1,44 @@
+// Throughput of the pickle machine over an opcode-dense pickle (MG_BENCH_PICKLE, default
+// /tmp/modelgate-dense.pkl; bench/pickle_bench.sh generates it).
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "core/bytes.h"
+#include "pickle/machine.h"
+
+namespace {
+
+std::shared_ptr<modelgate::MappedFile> load() {
+  const char* env = std::getenv("MG_BENCH_PICKLE");
+  std::string path = env ? env : "/tmp/modelgate-dense.pkl";
+  std::string error;
+  auto f = modelgate::MappedFile::open(path, error);
+  if (!f) std::cerr << path << ": " << error << " (run bench/pickle_bench.sh)\n";
+  return f;
+}
+
+void BM_PickleMachine(benchmark::State& state) {
+  static auto file = load();
+  if (!file) {
+    state.SkipWithError("no input file");
+    return;
+  }
+  static const auto allowlist = modelgate::pickle::Allowlist::from_profiles({"torch", "python-data", "numpy"}, {});
+  modelgate::Limits limits;
+  modelgate::pickle::MachineOptions o;
+  o.allowlist = &*allowlist;
+  o.limits = &limits;
+  for (auto _ : state) {
+    auto r = modelgate::pickle::run_machine(file->bytes(), 0, "bench", o);
+    if (!r.complete) state.SkipWithError("stream did not complete");
+    benchmark::DoNotOptimize(r.opcodes);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(file->bytes().size()));
+}
+BENCHMARK(BM_PickleMachine)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,169 @@
+// HDF5 files: Keras 2 `.h5` models and Keras 3 `model.weights.h5`. HDF5 is parsed only by
+// libhdf5; modelgate reads the root `model_config`/`training_config` attributes (bounded) and
+// looks for links and datasets that reach into other files. Any libhdf5 error refuses the file.
+#include <hdf5.h>
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "format/code_format_probes.h"
+#include "format/keras_config.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+namespace {
+
+constexpr std::uint8_t kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+constexpr std::size_t kMaxAttributeBytes = 64u << 20;
+constexpr std::uint64_t kMaxLinks = 1u << 20;
+
+// Closes an HDF5 identifier with the matching function.
+struct Handle {
+  hid_t id = H5I_INVALID_HID;
+  herr_t (*close)(hid_t) = nullptr;
+  Handle(hid_t i, herr_t (*c)(hid_t)) : id(i), close(c) {}
+  ~Handle() {
+    if (id >= 0 && close) close(id);
+  }
+  Handle(const Handle&) = delete;
+  Handle& operator=(const Handle&) = delete;
+  bool ok() const { return id >= 0; }
+};
+
+// Reads a string attribute of the root group; nullopt with `error` set on failure.
+std::optional<std::string> read_string_attribute(hid_t file, const char* name, std::string& error) {
+  Handle attr(H5Aopen(file, name, H5P_DEFAULT), H5Aclose);
+  if (!attr.ok()) return error = std::string("cannot open attribute ") + name, std::nullopt;
+  Handle type(H5Aget_type(attr.id), H5Tclose);
+  Handle space(H5Aget_space(attr.id), H5Sclose);
+  if (!type.ok() || !space.ok()) return error = std::string("cannot read the type of attribute ") + name, std::nullopt;
+  if (H5Tget_class(type.id) != H5T_STRING) return error = std::string("attribute ") + name + " is not a string", std::nullopt;
+  hssize_t points = H5Sget_simple_extent_npoints(space.id);
+  if (points != 1) return error = std::string("attribute ") + name + " is not a single string", std::nullopt;
+  htri_t variable = H5Tis_variable_str(type.id);
+  if (variable < 0) return error = std::string("cannot inspect attribute ") + name, std::nullopt;
+  if (variable > 0) {
+    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    if (!mem.ok() || H5Tset_size(mem.id, H5T_VARIABLE) < 0 || H5Tset_cset(mem.id, H5Tget_cset(type.id)) < 0)
+      return error = "cannot build a string type", std::nullopt;
+    char* value = nullptr;
+    if (H5Aread(attr.id, mem.id, &value) < 0 || value == nullptr)
+      return error = std::string("cannot read attribute ") + name, std::nullopt;
+    std::size_t n = strnlen(value, kMaxAttributeBytes + 1);
+    std::string out(value, std::min(n, kMaxAttributeBytes));
+    H5free_memory(value);
+    if (n > kMaxAttributeBytes) return error = std::string("attribute ") + name + " is larger than the limit", std::nullopt;
+    return out;
+  }
+  std::size_t size = H5Tget_size(type.id);
+  if (size == 0 || size > kMaxAttributeBytes)
+    return error = std::string("attribute ") + name + " has an unacceptable size", std::nullopt;
+  std::string out(size, '\0');
+  if (H5Aread(attr.id, type.id, out.data()) < 0) return error = std::string("cannot read attribute ") + name, std::nullopt;
+  out.resize(strnlen(out.data(), out.size()));
+  return out;
+}
+
+struct LinkVisit {
+  std::vector<std::string> external;  // "name -> target" of external/user-defined links and external data
+  std::uint64_t links = 0;
+  bool limit = false;
+  bool error = false;
+};
+
+herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
+  auto& v = *static_cast<LinkVisit*>(data);
+  if (++v.links > kMaxLinks) {
+    v.limit = true;
+    return 1;
+  }
+  if (info->type == H5L_TYPE_EXTERNAL || info->type >= H5L_TYPE_UD_MIN) {
+    v.external.push_back(std::string(name) + " (external link)");
+    return 0;
+  }
+  if (info->type != H5L_TYPE_HARD) return 0;
+  H5O_info_t oinfo;
+  if (H5Oget_info_by_name(group, name, &oinfo, H5P_DEFAULT) < 0) {
+    v.error = true;
+    return -1;
+  }
+  if (oinfo.type != H5O_TYPE_DATASET) return 0;
+  Handle ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
+  if (!ds.ok()) return v.error = true, -1;
+  Handle dcpl(H5Dget_create_plist(ds.id), H5Pclose);
+  if (!dcpl.ok()) return v.error = true, -1;
+  int external = H5Pget_external_count(dcpl.id);
+  H5D_layout_t layout = H5Pget_layout(dcpl.id);
+  if (external < 0 || layout < 0) return v.error = true, -1;
+  if (external > 0) v.external.push_back(std::string(name) + " (raw data in external files)");
+  if (layout == H5D_VIRTUAL) v.external.push_back(std::string(name) + " (virtual dataset)");
+  return 0;
+}
+
+}  // namespace
+
+bool looks_like_hdf5(ByteView bytes) {
+  // The superblock is at 0 or after a user block of 512 * 2^k bytes.
+  for (std::size_t at = 0; at + 8 <= bytes.size() && at <= (1u << 20); at = at == 0 ? 512 : at * 2)
+    if (std::memcmp(bytes.data() + at, kSignature, 8) == 0) return true;
+  return false;
+}
+
+void scan_hdf5(const Artifact& a, ScanContext&, ArtifactReport& report) {
+  auto refuse = [&](const std::string& why) {
+    report.add(make_finding(rule("MG-HDF5-MALFORMED"), a.origin, std::nullopt, why));
+  };
+  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
+  hid_t file_id;
+  if (!a.path.empty() && a.depth == 0) {
+    file_id = H5Fopen(a.path.c_str(), H5F_ACC_RDONLY, fapl.id);
+  } else {
+    // An archive member: libhdf5 reads a private copy of the bytes through its core driver.
+    if (H5Pset_fapl_core(fapl.id, 1 << 20, 0) < 0 ||
+        H5Pset_file_image(fapl.id, const_cast<std::uint8_t*>(a.bytes.data()), a.bytes.size()) < 0)
+      return refuse("libhdf5 cannot take the file image");
+    file_id = H5Fopen("modelgate-member.h5", H5F_ACC_RDONLY, fapl.id);
+  }
+  Handle file(file_id, H5Fclose);
+  if (!file.ok()) return refuse("libhdf5 cannot open the file");
+
+  for (const char* name : {"keras_version", "backend"}) {
+    htri_t exists = H5Aexists(file.id, name);
+    if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
+    if (exists == 0) continue;
+    std::string error;
+    auto value = read_string_attribute(file.id, name, error);
+    if (!value) return refuse(error);
+    report.facts[name] = *value;
+  }
+  for (const char* name : {"model_config", "training_config"}) {
+    htri_t exists = H5Aexists(file.id, name);
+    if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
+    if (exists == 0) continue;
+    std::string error;
+    auto value = read_string_attribute(file.id, name, error);
+    if (!value) return refuse(error);
+    report.facts["keras_h5_" + std::string(name)] = true;
+    analyse_keras_config(*value, a.origin + "#" + name, report);
+  }
+
+  LinkVisit visit;
+  if (H5Lvisit(file.id, H5_INDEX_NAME, H5_ITER_NATIVE, visit_link, &visit) < 0 || visit.error)
+    return refuse("libhdf5 cannot walk the file's groups");
+  if (visit.limit) {
+    report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
+                            "more than " + std::to_string(kMaxLinks) + " HDF5 links; the rest was not inspected"));
+    return;
+  }
+  for (const auto& e : visit.external)
+    report.add(make_finding(rule("MG-HDF5-EXTERNAL-LINK"), a.origin, std::nullopt,
+                            "'" + e + "' makes readers open another file", e));
+  report.facts["hdf5_links"] = visit.links;
+}
+
+}  // namespace modelgate

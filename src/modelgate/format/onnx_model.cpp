@@ -1,0 +1,428 @@
+// ONNX models: a wire-level pre-pass bounds graph, node and tensor counts and subgraph nesting
+// before libprotobuf allocates anything, then the ModelProto is parsed with the official schema
+// (Debian's libonnx-dev) and every graph, subgraph and local function is analysed.
+#include <climits>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string_view>
+#include <vector>
+
+#include <google/protobuf/io/coded_stream.h>
+#include <onnx/onnx_pb.h>
+
+#include "format/code_format_probes.h"
+#include "protowire/wire.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+namespace {
+
+namespace fs = std::filesystem;
+using protowire::Field;
+using protowire::MessageReader;
+using protowire::WireType;
+
+struct OnnxLimits {
+  std::uint64_t max_graphs = 1u << 16;
+  std::uint64_t max_nodes = 1u << 22;
+  std::uint64_t max_tensors = 1u << 22;
+  unsigned max_graph_depth = 16;  // subgraphs inside If/Loop/Scan attributes, inside functions
+};
+
+// Domains whose operators are built into ONNX runtimes: the ONNX standard domains and
+// onnxruntime's compiled-in contrib domains. Everything else needs a custom-op library.
+constexpr std::string_view kStandardDomains[] = {
+    "", "ai.onnx", "ai.onnx.ml", "ai.onnx.training", "ai.onnx.preview.training",
+    "com.microsoft", "com.microsoft.nchwc", "com.microsoft.experimental", "com.ms.internal.nhwc",
+};
+
+// Operators that call into Python (onnxruntime's PyOp and the names used by other bridges),
+// recognised in any domain because onnxruntime registers PyOp under the node's own domain.
+constexpr std::string_view kPythonOps[] = {"PyOp", "PythonOp", "PyFunc", "PythonFunction", "PyCustomOp",
+                                           "PyTorchOp"};
+
+struct Counts {
+  std::uint64_t graphs = 0, nodes = 0, tensors = 0;
+  unsigned max_depth = 0;
+};
+
+// The pre-pass: walks only the fields that lead to graphs, nodes and tensors.
+class Prepass {
+ public:
+  Prepass(const OnnxLimits& limits) : limits_(limits) {}
+  Counts counts;
+  std::optional<ParseError> error;
+  std::string limit;  // set when a limit was exceeded
+
+  bool model(ByteView bytes) {
+    MessageReader r(bytes);
+    Field f;
+    while (r.next(f)) {
+      if (f.type != WireType::len) continue;
+      std::size_t at = r.absolute(f.bytes);
+      if (f.number == 7 && !graph(f.bytes, at, 1)) return false;
+      if (f.number == 25 && !function(f.bytes, at, 1)) return false;
+      if (f.number == 20 && !training_info(f.bytes, at, 1)) return false;
+    }
+    return check(r);
+  }
+
+ private:
+  bool check(const MessageReader& r) {
+    if (r.error()) error = r.error();
+    return !r.error();
+  }
+  bool over(std::string what) {
+    limit = std::move(what);
+    return false;
+  }
+  bool graph(ByteView bytes, std::size_t base, unsigned depth) {
+    if (depth > limits_.max_graph_depth)
+      return over("subgraphs nested deeper than " + std::to_string(limits_.max_graph_depth) + " levels");
+    counts.max_depth = std::max(counts.max_depth, depth);
+    if (++counts.graphs > limits_.max_graphs) return over("more than " + std::to_string(limits_.max_graphs) + " graphs");
+    MessageReader r(bytes, base);
+    Field f;
+    while (r.next(f)) {
+      if (f.type != WireType::len) continue;
+      if (f.number == 1 && !node(f.bytes, r.absolute(f.bytes), depth)) return false;
+      if ((f.number == 5 || f.number == 15) && !tensor()) return false;
+    }
+    return check(r);
+  }
+  bool tensor() {
+    if (++counts.tensors > limits_.max_tensors) return over("more than " + std::to_string(limits_.max_tensors) + " tensors");
+    return true;
+  }
+  bool node(ByteView bytes, std::size_t base, unsigned depth) {
+    if (++counts.nodes > limits_.max_nodes) return over("more than " + std::to_string(limits_.max_nodes) + " nodes");
+    MessageReader r(bytes, base);
+    Field f;
+    while (r.next(f)) {
+      if (f.number != 5 || f.type != WireType::len) continue;
+      MessageReader a(f.bytes, r.absolute(f.bytes));
+      Field g;
+      while (a.next(g)) {
+        if (g.type != WireType::len) continue;
+        if ((g.number == 5 || g.number == 10 || g.number == 22 || g.number == 23) && !tensor()) return false;
+        if ((g.number == 6 || g.number == 11) && !graph(g.bytes, a.absolute(g.bytes), depth + 1)) return false;
+      }
+      if (!check(a)) return false;
+    }
+    return check(r);
+  }
+  bool function(ByteView bytes, std::size_t base, unsigned depth) {
+    MessageReader r(bytes, base);
+    Field f;
+    while (r.next(f))
+      if (f.number == 7 && f.type == WireType::len && !node(f.bytes, r.absolute(f.bytes), depth)) return false;
+    return check(r);
+  }
+  bool training_info(ByteView bytes, std::size_t base, unsigned depth) {
+    MessageReader r(bytes, base);
+    Field f;
+    while (r.next(f))
+      if ((f.number == 1 || f.number == 2) && f.type == WireType::len && !graph(f.bytes, r.absolute(f.bytes), depth))
+        return false;
+    return check(r);
+  }
+  const OnnxLimits& limits_;
+};
+
+bool is_standard_domain(const std::string& d) {
+  for (auto s : kStandardDomains)
+    if (d == s) return true;
+  return false;
+}
+
+bool is_python_node(const onnx::NodeProto& n) {
+  for (auto p : kPythonOps)
+    if (n.op_type() == p) return true;
+  // onnxruntime's PyOp is configured by string attributes naming a module and a class/function.
+  bool module = false, callable = false;
+  for (const auto& a : n.attribute()) {
+    module |= a.name() == "module";
+    callable |= a.name() == "class_name" || a.name() == "compute" || a.name() == "function";
+  }
+  return module && callable;
+}
+
+bool path_has_dotdot(std::string_view loc) {
+  std::size_t start = 0;
+  while (start <= loc.size()) {
+    std::size_t end = loc.find_first_of("/\\", start);
+    if (end == std::string_view::npos) end = loc.size();
+    if (loc.substr(start, end - start) == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+bool is_absolute_location(std::string_view loc) {
+  return loc.starts_with('/') || loc.starts_with('\\') || loc.starts_with('~') ||
+         (loc.size() >= 2 && loc[1] == ':');
+}
+
+// True when `inner` is `dir` itself or below it, compared component by component.
+bool is_within(const fs::path& dir, const fs::path& inner) {
+  auto d = dir.begin(), i = inner.begin();
+  for (; d != dir.end(); ++d, ++i)
+    if (i == inner.end() || *d != *i) return false;
+  return true;
+}
+
+class Analyser {
+ public:
+  Analyser(const Artifact& a, ArtifactReport& report) : a_(a), report_(report) {}
+
+  void run(const onnx::ModelProto& m) {
+    for (const auto& f : m.functions()) local_functions_.insert({f.domain(), f.name()});
+    std::vector<std::pair<const onnx::GraphProto*, std::string>> graphs;
+    if (m.has_graph()) graphs.push_back({&m.graph(), "graph"});
+    for (const auto& t : m.training_info()) {
+      if (t.has_initialization()) graphs.push_back({&t.initialization(), "training_info.initialization"});
+      if (t.has_algorithm()) graphs.push_back({&t.algorithm(), "training_info.algorithm"});
+    }
+    for (const auto& f : m.functions())
+      for (const auto& n : f.node()) node(n, "function " + f.domain() + ":" + f.name(), graphs);
+    // Subgraphs are appended as nodes are visited; depth is bounded by the pre-pass.
+    for (std::size_t i = 0; i < graphs.size(); ++i) {
+      auto [g, where] = graphs[i];  // a copy: visiting appends to `graphs`
+      graph(*g, where, graphs);
+    }
+  }
+
+  std::map<std::string, std::uint64_t> op_types;
+  std::set<std::string> external_files;
+  std::set<std::string> custom_domains;
+
+ private:
+  using GraphList = std::vector<std::pair<const onnx::GraphProto*, std::string>>;
+
+  void add(std::string_view id, std::string message, std::string evidence) {
+    report_.add(make_finding(rule(id), a_.origin, std::nullopt, std::move(message), std::move(evidence)));
+  }
+
+  void graph(const onnx::GraphProto& g, const std::string& where, GraphList& graphs) {
+    for (const auto& t : g.initializer()) tensor(t, where + " initializer");
+    for (const auto& s : g.sparse_initializer()) {
+      tensor(s.values(), where + " sparse initializer");
+      tensor(s.indices(), where + " sparse initializer");
+    }
+    for (const auto& n : g.node()) node(n, where, graphs);
+  }
+
+  void node(const onnx::NodeProto& n, const std::string& where, GraphList& graphs) {
+    std::string qualified = (n.domain().empty() ? "" : n.domain() + ":") + n.op_type();
+    if (op_types.size() < 1024 || op_types.count(qualified)) ++op_types[qualified];
+    std::string label = "node '" + n.name() + "' (" + qualified + ") in " + where;
+    if (is_python_node(n)) {
+      std::string detail;
+      for (const auto& at : n.attribute())
+        if (at.has_s() && (at.name() == "module" || at.name() == "class_name" || at.name() == "compute" || at.name() == "function"))
+          detail += " " + at.name() + "=" + at.s().substr(0, 120);
+      add("MG-ONNX-PYTHON-OP", label + " runs Python code", qualified + detail);
+    } else if (!is_standard_domain(n.domain()) && !local_functions_.count({n.domain(), n.op_type()})) {
+      custom_domains.insert(n.domain());
+      add("MG-ONNX-CUSTOM-DOMAIN", label + " needs a custom operator library for domain '" + n.domain() + "'",
+          qualified);
+    }
+    for (const auto& at : n.attribute()) {
+      std::string in = where + "/" + n.name() + "." + at.name();
+      if (at.has_t()) tensor(at.t(), in);
+      for (const auto& t : at.tensors()) tensor(t, in);
+      if (at.has_sparse_tensor()) {
+        tensor(at.sparse_tensor().values(), in);
+        tensor(at.sparse_tensor().indices(), in);
+      }
+      for (const auto& s : at.sparse_tensors()) {
+        tensor(s.values(), in);
+        tensor(s.indices(), in);
+      }
+      if (at.has_g()) graphs.push_back({&at.g(), in});
+      for (const auto& g : at.graphs()) graphs.push_back({&g, in});
+    }
+  }
+
+  void tensor(const onnx::TensorProto& t, const std::string& where) {
+    if (t.data_location() != onnx::TensorProto::EXTERNAL && t.external_data_size() == 0) return;
+    std::string location, offset_text, length_text;
+    for (const auto& kv : t.external_data()) {
+      if (kv.key() == "location") location = kv.value();
+      else if (kv.key() == "offset") offset_text = kv.value();
+      else if (kv.key() == "length") length_text = kv.value();
+    }
+    std::string label = "tensor '" + t.name() + "' in " + where;
+    if (location.empty()) {
+      add("MG-ONNX-EXTERNAL-DATA-MISSING", label + " is stored externally but has no location", t.name());
+      return;
+    }
+    if (location.find('\0') != std::string::npos || is_absolute_location(location) || path_has_dotdot(location)) {
+      add("MG-ONNX-EXTERNAL-DATA-ESCAPE", label + " reads external data from '" + location +
+                                             "', outside the model directory", location);
+      return;
+    }
+    external_files.insert(location);
+    std::uint64_t offset = 0, length = 0;
+    bool has_length = !length_text.empty();
+    if (!parse_u64(offset_text, offset) || !parse_u64(length_text, length)) {
+      add("MG-ONNX-EXTERNAL-DATA-MISSING", label + " has a malformed external data offset or length",
+          "offset=" + offset_text + " length=" + length_text);
+      return;
+    }
+    if (a_.path.empty()) {
+      add("MG-ONNX-EXTERNAL-DATA-MISSING", label + " refers to '" + location +
+                                              "', which cannot be resolved for a model that is not a file on disk",
+          location);
+      return;
+    }
+    auto it = resolved_.find(location);
+    if (it == resolved_.end()) it = resolved_.emplace(location, resolve(location)).first;
+    const Resolved& r = it->second;
+    if (r.escapes) {
+      add("MG-ONNX-EXTERNAL-DATA-ESCAPE", label + " reads '" + location + "', which resolves to '" + r.target +
+                                             "' outside the model directory",
+          location + " -> " + r.target);
+    } else if (!r.error.empty()) {
+      add("MG-ONNX-EXTERNAL-DATA-MISSING", label + " refers to '" + location + "': " + r.error, location);
+    } else if (offset > r.size || (has_length && length > r.size - offset)) {
+      add("MG-ONNX-EXTERNAL-DATA-MISSING",
+          label + " reads bytes [" + std::to_string(offset) + ", +" + std::to_string(length) + ") of '" + location +
+              "', which has only " + std::to_string(r.size) + " bytes",
+          location);
+    }
+  }
+
+  static bool parse_u64(const std::string& s, std::uint64_t& out) {
+    out = 0;
+    if (s.empty()) return true;
+    for (char c : s) {
+      if (c < '0' || c > '9' || out > (UINT64_MAX - 9) / 10) return false;
+      out = out * 10 + static_cast<unsigned>(c - '0');
+    }
+    return true;
+  }
+
+  struct Resolved {
+    bool escapes = false;
+    std::string target;
+    std::string error;
+    std::uint64_t size = 0;
+  };
+
+  // Resolves through symlinks; the file must be a regular file inside the model's directory.
+  Resolved resolve(const std::string& location) const {
+    Resolved r;
+    std::error_code ec;
+    fs::path dir = fs::canonical(fs::absolute(a_.path, ec).parent_path(), ec);
+    if (ec) {
+      r.error = "the model directory cannot be resolved (" + ec.message() + ")";
+      return r;
+    }
+    fs::path joined = dir / location;
+    fs::path target = fs::weakly_canonical(joined, ec);
+    if (ec) {
+      r.error = "cannot be resolved (" + ec.message() + ")";
+      return r;
+    }
+    r.target = target.string();
+    if (!is_within(dir, target)) {
+      r.escapes = true;
+      return r;
+    }
+    auto st = fs::status(target, ec);
+    if (ec || !fs::exists(st)) {
+      r.error = "the file does not exist";
+    } else if (!fs::is_regular_file(st)) {
+      r.error = "not a regular file";
+    } else {
+      r.size = fs::file_size(target, ec);
+      if (ec) r.error = "cannot be read (" + ec.message() + ")";
+    }
+    return r;
+  }
+
+  const Artifact& a_;
+  ArtifactReport& report_;
+  std::set<std::pair<std::string, std::string>> local_functions_;
+  std::map<std::string, Resolved> resolved_;
+};
+
+}  // namespace
+
+// Writers emit fields in number order, so ir_version comes first. Read in prefix mode so that a
+// truncated model is still recognised (and then refused).
+bool looks_like_onnx_model(ByteView bytes) {
+  MessageReader r(bytes);
+  r.allow_truncated_tail();
+  Field f;
+  bool ir_version = false, graph = false, opset = false, first = true;
+  std::uint64_t ir = 0;
+  while (r.next(f)) {
+    if (first && (f.number != 1 || f.type != WireType::varint)) return false;
+    first = false;
+    switch (f.number) {
+      case 1: if (f.type != WireType::varint) return false; ir_version = true; ir = f.value; break;
+      case 5: if (f.type != WireType::varint) return false; break;
+      case 2: case 3: case 4: case 6: case 14: case 20: case 25:
+        if (f.type != WireType::len) return false;
+        break;
+      case 7: if (f.type != WireType::len) return false; graph = true; break;
+      case 8: if (f.type != WireType::len) return false; opset = true; break;
+      default:
+        // Fields added by later IR versions are length-delimited messages.
+        if (f.number > 32 || f.type != WireType::len) return false;
+    }
+  }
+  if (r.error() || !ir_version || ir < 1 || ir > 64 || !graph) return false;
+  return opset || ir < 3 || r.truncated();
+}
+
+void scan_onnx_model(const Artifact& a, ScanContext&, ArtifactReport& report) {
+  const OnnxLimits limits;
+  if (a.bytes.size() > static_cast<std::size_t>(INT_MAX)) {
+    report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
+                            "ONNX protobuf of " + std::to_string(a.bytes.size()) +
+                                " bytes is over protobuf's 2 GiB limit; runtimes cannot load it either"));
+    return;
+  }
+  Prepass pre(limits);
+  if (!pre.model(a.bytes)) {
+    if (pre.error)
+      report.add(make_finding(rule("MG-ONNX-MALFORMED"), a.origin, pre.error->offset,
+                              "protobuf wire format error: " + pre.error->reason));
+    else
+      report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt, "ONNX model has " + pre.limit));
+    return;
+  }
+  onnx::ModelProto model;
+  google::protobuf::io::CodedInputStream in(a.bytes.data(), static_cast<int>(a.bytes.size()));
+  in.SetRecursionLimit(static_cast<int>(limits.max_graph_depth) * 4 + 16);
+  if (!model.ParseFromCodedStream(&in) || !in.ConsumedEntireMessage()) {
+    report.add(make_finding(rule("MG-ONNX-MALFORMED"), a.origin, std::nullopt,
+                            "libprotobuf cannot parse the ModelProto (bad field types, invalid enum or "
+                            "nesting over the limit)"));
+    return;
+  }
+  if (!model.has_graph()) {
+    report.add(make_finding(rule("MG-ONNX-MALFORMED"), a.origin, std::nullopt, "the model has no graph"));
+    return;
+  }
+  Analyser an(a, report);
+  an.run(model);
+  report.facts["ir_version"] = model.ir_version();
+  report.facts["producer"] = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
+  nlohmann::json opsets = nlohmann::json::object();
+  for (const auto& o : model.opset_import()) opsets[o.domain().empty() ? "ai.onnx" : o.domain()] = o.version();
+  report.facts["opset_import"] = opsets;
+  report.facts["graphs"] = pre.counts.graphs;
+  report.facts["nodes"] = pre.counts.nodes;
+  report.facts["tensors"] = pre.counts.tensors;
+  report.facts["op_types"] = an.op_types;
+  if (!an.external_files.empty()) report.facts["external_data_files"] = an.external_files;
+  if (!an.custom_domains.empty()) report.facts["custom_domains"] = an.custom_domains;
+}
+
+}  // namespace modelgate

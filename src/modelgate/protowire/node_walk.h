@@ -1,0 +1,47 @@
+#pragma once
+// Schema-free search for TensorFlow NodeDef-shaped messages in any protobuf. Every
+// length-delimited field that parses as a message is descended into (bounded depth and work), so
+// nodes are found wherever a loader could read them: GraphDef.node, FunctionDef.node_def, graphs
+// serialized inside attribute strings.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/expected.h"
+
+namespace modelgate::protowire {
+
+struct NodeDefLike {
+  std::string name;
+  std::string op;
+  std::size_t offset = 0;  // of the NodeDef message
+  unsigned depth = 0;      // message nesting depth where it was found
+  bool named = false;      // has a valid node name; unnamed candidates are only checked for danger
+};
+
+struct TextField {
+  std::size_t offset = 0;
+  ByteView text;
+};
+
+struct NodeWalkLimits {
+  unsigned max_depth = 48;                 // nested messages
+  std::uint64_t max_fields = 1ull << 26;   // field reads across the whole walk
+};
+
+struct NodeWalkResult {
+  std::vector<NodeDefLike> nodes;
+  std::vector<TextField> json_objects;  // text fields that look like JSON objects with "class_name"
+  std::optional<ParseError> error;      // the root is not a valid message
+  bool limit_reached = false;
+  std::uint64_t fields_read = 0;
+};
+
+NodeWalkResult walk_for_nodes(ByteView root, const NodeWalkLimits& limits);
+
+// True for a TensorFlow-style op type: [A-Za-z_][A-Za-z0-9_>]* (">" separates op namespaces).
+bool is_op_type(ByteView text);
+
+}  // namespace modelgate::protowire

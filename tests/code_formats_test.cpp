@@ -1,0 +1,353 @@
+// ONNX, Keras (.keras, .h5) and TensorFlow SavedModel: fixtures written by the real writers
+// (python3-onnx, python3-h5py, zipfile) and hand-assembled protobufs from
+// tests/fixtures/make_onnx_keras.py, plus unit tests of the readers underneath.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+
+#include "format/keras_config.h"
+#include "marshal/marshal_reader.h"
+#include "modelgate/scan.h"
+#include "protowire/node_walk.h"
+#include "protowire/wire.h"
+#include "scan/identify.h"
+#include "test_util.h"
+
+using namespace mgtest;
+using modelgate::Status;
+
+namespace {
+
+class CodeFormats : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    auto r = run(python() + " " + (source_dir() / "tests/fixtures/make_onnx_keras.py").string() + " " +
+                 dir_->path().string());
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
+  }
+
+  static modelgate::ArtifactReport scan_fixture(const std::string& rel) {
+    modelgate::ScanOptions opts;
+    opts.threads = 1;
+    auto result = modelgate::scan_paths({dir_->path() / rel}, opts);
+    EXPECT_TRUE(result.errors.empty()) << rel;
+    EXPECT_EQ(result.artifacts.size(), 1u) << rel;
+    return result.artifacts.empty() ? modelgate::ArtifactReport{} : result.artifacts[0];
+  }
+
+  static void expect(const std::string& rel, const std::string& format, Status status,
+                     const std::vector<std::string>& rules = {}) {
+    auto r = scan_fixture(rel);
+    EXPECT_EQ(r.format, format) << rel;
+    EXPECT_EQ(r.status, status) << rel << ": got " << modelgate::to_string(r.status) << " " << describe(r);
+    for (const auto& id : rules) EXPECT_TRUE(has_rule(r, id)) << rel << " lacks " << id << ": " << describe(r);
+  }
+
+  static std::string describe(const modelgate::ArtifactReport& r) {
+    std::string s;
+    for (const auto* f : r.all_findings()) s += "[" + f->rule + ": " + f->message + " | " + f->evidence + "] ";
+    return s;
+  }
+
+  static TempDir* dir_;
+};
+
+TempDir* CodeFormats::dir_ = nullptr;
+
+// ---------------------------------------------------------------- ONNX
+TEST_F(CodeFormats, OnnxBenignModelsAreSafe) {
+  expect("onnx/benign.onnx", "onnx", Status::safe);
+  expect("onnx/ext/model.onnx", "onnx", Status::safe);
+  expect("onnx/subgraph_benign.onnx", "onnx", Status::safe);
+  expect("onnx/local_function.onnx", "onnx", Status::safe);
+}
+
+TEST_F(CodeFormats, OnnxFactsListOpsAndExternalFiles) {
+  auto r = scan_fixture("onnx/ext/model.onnx");
+  EXPECT_EQ(r.facts["op_types"]["Add"], 1);
+  EXPECT_EQ(r.facts["external_data_files"][0], "weights.bin");
+  EXPECT_EQ(r.facts["opset_import"]["ai.onnx"], 13);
+}
+
+TEST_F(CodeFormats, OnnxExternalDataEscapesAreUnsafe) {
+  for (const char* f : {"onnx/ext_absolute.onnx", "onnx/ext_dotdot.onnx", "onnx/ext_dotdot2.onnx", "onnx/link/model.onnx"})
+    expect(f, "onnx", Status::unsafe, {"MG-ONNX-EXTERNAL-DATA-ESCAPE"});
+}
+
+TEST_F(CodeFormats, OnnxMissingOrShortExternalDataIsRefused) {
+  expect("onnx/ext_missing.onnx", "onnx", Status::refused, {"MG-ONNX-EXTERNAL-DATA-MISSING"});
+  expect("onnx/short/model.onnx", "onnx", Status::refused, {"MG-ONNX-EXTERNAL-DATA-MISSING"});
+}
+
+TEST_F(CodeFormats, OnnxExternalDataOfInMemoryModelCannotBeResolved) {
+  auto r = scan(read_file(dir_->path() / "onnx/ext/model.onnx"));
+  EXPECT_EQ(r.status, Status::refused);
+  EXPECT_TRUE(has_rule(r, "MG-ONNX-EXTERNAL-DATA-MISSING"));
+}
+
+TEST_F(CodeFormats, OnnxCustomDomainIsUnverified) {
+  expect("onnx/custom_domain.onnx", "onnx", Status::unverified, {"MG-ONNX-CUSTOM-DOMAIN"});
+}
+
+TEST_F(CodeFormats, OnnxPythonOpsAreUnsafeAlsoInSubgraphs) {
+  expect("onnx/pyop.onnx", "onnx", Status::unsafe, {"MG-ONNX-PYTHON-OP"});
+  expect("onnx/subgraph_pyop.onnx", "onnx", Status::unsafe, {"MG-ONNX-PYTHON-OP"});
+}
+
+TEST_F(CodeFormats, OnnxMalformedIsRefused) {
+  expect("onnx/truncated.onnx", "onnx", Status::refused, {"MG-ONNX-MALFORMED"});
+  expect("onnx/bad_node.onnx", "onnx", Status::refused, {"MG-ONNX-MALFORMED"});
+  expect("onnx/bad_tensor.onnx", "onnx", Status::refused, {"MG-ONNX-MALFORMED"});
+}
+
+TEST_F(CodeFormats, OnnxSubgraphNestingIsLimited) {
+  expect("onnx/deep_subgraphs.onnx", "onnx", Status::refused, {"MG-LIMIT-EXCEEDED"});
+}
+
+// ---------------------------------------------------------------- Keras v3
+TEST_F(CodeFormats, KerasBenignArchiveIsSafe) {
+  auto r = scan_fixture("keras/benign.keras");
+  EXPECT_EQ(r.format, "keras");
+  EXPECT_EQ(r.status, Status::safe) << describe(r);
+  ASSERT_EQ(r.children.size(), 1u);
+  EXPECT_EQ(r.children[0].format, "hdf5");
+  EXPECT_EQ(r.facts["keras_version"], "3.9.0");
+}
+
+TEST_F(CodeFormats, KerasLambdaBytecodeIsUnsafeWhateverTheVersion) {
+  expect("keras/lambda.keras", "keras", Status::unsafe, {"MG-KERAS-LAMBDA-BYTECODE"});
+  expect("keras/old_version_lambda.keras", "keras", Status::unsafe, {"MG-KERAS-LAMBDA-BYTECODE"});
+  auto r = scan_fixture("keras/lambda.keras");
+  for (const auto* f : r.all_findings())
+    if (f->rule == "MG-KERAS-LAMBDA-BYTECODE") {
+      EXPECT_NE(f->evidence.find("system"), std::string::npos) << f->evidence;
+    }
+}
+
+TEST_F(CodeFormats, KerasNamedLambdaAndCustomObjectsAreUnverified) {
+  expect("keras/lambda_named.keras", "keras", Status::unverified, {"MG-KERAS-LAMBDA", "MG-KERAS-CUSTOM-OBJECT"});
+  expect("keras/custom.keras", "keras", Status::unverified, {"MG-KERAS-CUSTOM-OBJECT"});
+  expect("keras/vocab_path.keras", "keras", Status::unverified, {"MG-KERAS-EXTERNAL-REFERENCE"});
+}
+
+TEST_F(CodeFormats, KerasGadgetsAreUnsafe) {
+  expect("keras/get_file.keras", "keras", Status::unsafe, {"MG-KERAS-DANGEROUS-REFERENCE"});
+  expect("keras/builtins_exec.keras", "keras", Status::unsafe, {"MG-KERAS-DANGEROUS-REFERENCE"});
+  expect("keras/os_system.keras", "keras", Status::unsafe, {"MG-KERAS-DANGEROUS-REFERENCE"});
+  expect("keras/tfsm.keras", "keras", Status::unsafe, {"MG-KERAS-DANGEROUS-REFERENCE"});
+  expect("keras/torch_wrapper.keras", "keras", Status::unsafe, {"MG-KERAS-TORCH-MODULE"});
+}
+
+TEST_F(CodeFormats, KerasMalformedArchivesAreRefused) {
+  expect("keras/bad_json.keras", "keras", Status::refused, {"MG-KERAS-MALFORMED"});
+  expect("keras/deep_json.keras", "keras", Status::refused, {"MG-KERAS-MALFORMED"});
+  expect("keras/duplicate.keras", "keras", Status::refused, {"MG-KERAS-MALFORMED"});
+}
+
+// ---------------------------------------------------------------- Keras 2 / HDF5
+TEST_F(CodeFormats, Hdf5BenignFilesAreSafe) {
+  expect("h5/benign.h5", "hdf5", Status::safe);
+  expect("h5/benign_vlen.h5", "hdf5", Status::safe);
+  expect("h5/weights_only.h5", "hdf5", Status::safe);
+  EXPECT_EQ(scan_fixture("h5/benign.h5").facts["keras_version"], "2.11.0");
+}
+
+TEST_F(CodeFormats, Keras2LambdaIsDecodedAndUnsafe) {
+  auto r = scan_fixture("h5/lambda.h5");
+  EXPECT_EQ(r.status, Status::unsafe);
+  bool named = false;
+  for (const auto* f : r.all_findings())
+    named |= f->rule == "MG-KERAS-LAMBDA-BYTECODE" && f->evidence.find("__import__") != std::string::npos &&
+             f->evidence.find("touch /tmp/modelgate-lambda-marker") != std::string::npos;
+  EXPECT_TRUE(named) << describe(r);
+  expect("h5/lambda_os.h5", "hdf5", Status::unsafe, {"MG-KERAS-DANGEROUS-REFERENCE"});
+  expect("h5/custom.h5", "hdf5", Status::unverified, {"MG-KERAS-CUSTOM-OBJECT"});
+}
+
+TEST_F(CodeFormats, Hdf5ExternalReferencesAreUnverified) {
+  expect("h5/external_link.h5", "hdf5", Status::unverified, {"MG-HDF5-EXTERNAL-LINK"});
+  expect("h5/external_data.h5", "hdf5", Status::unverified, {"MG-HDF5-EXTERNAL-LINK"});
+}
+
+TEST_F(CodeFormats, Hdf5ErrorsAreRefused) {
+  expect("h5/truncated.h5", "hdf5", Status::refused, {"MG-HDF5-MALFORMED"});
+  expect("h5/config_not_string.h5", "hdf5", Status::refused, {"MG-HDF5-MALFORMED"});
+  expect("h5/bad_config.h5", "hdf5", Status::refused, {"MG-KERAS-MALFORMED"});
+}
+
+TEST_F(CodeFormats, Hdf5MemberIsReadFromMemory) {
+  auto r = scan(read_file(dir_->path() / "h5/lambda.h5"));
+  EXPECT_EQ(r.format, "hdf5");
+  EXPECT_EQ(r.status, Status::unsafe);
+}
+
+// ---------------------------------------------------------------- SavedModel
+TEST_F(CodeFormats, SavedModelBenignIsSafe) {
+  auto r = scan_fixture("savedmodel/benign/saved_model.pb");
+  EXPECT_EQ(r.format, "tf-savedmodel");
+  EXPECT_EQ(r.status, Status::safe) << describe(r);
+  EXPECT_EQ(r.facts["op_types"]["MatMul"], 1);
+  EXPECT_EQ(r.facts["op_types"]["AddV2"], 1);
+  EXPECT_EQ(r.facts["checkpoint_ops"]["SaveV2"], 1);
+  expect("savedmodel/keras_benign/keras_metadata.pb", "keras-metadata-pb", Status::safe);
+  expect("savedmodel/benign/fingerprint.pb", "tf-fingerprint", Status::safe);
+}
+
+TEST_F(CodeFormats, SavedModelDangerousOpsNameTheNode) {
+  expect("savedmodel/pyfunc/saved_model.pb", "tf-savedmodel", Status::unsafe, {"MG-SAVEDMODEL-PYTHON-OP"});
+  expect("savedmodel/pyfunc_unknown_fields/saved_model.pb", "tf-savedmodel", Status::unsafe, {"MG-SAVEDMODEL-PYTHON-OP"});
+  expect("savedmodel/readfile/saved_model.pb", "tf-savedmodel", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  expect("savedmodel/asset_table/saved_model.pb", "tf-savedmodel", Status::unverified, {"MG-SAVEDMODEL-ASSET-OP"});
+  auto r = scan_fixture("savedmodel/pyfunc/saved_model.pb");
+  bool named = false;
+  for (const auto* f : r.all_findings()) named |= f->message.find("'py_call'") != std::string::npos;
+  EXPECT_TRUE(named) << describe(r);
+}
+
+TEST_F(CodeFormats, SavedModelKerasMetadataIsAnalysed) {
+  expect("savedmodel/keras_lambda/keras_metadata.pb", "keras-metadata-pb", Status::unsafe, {"MG-KERAS-LAMBDA-BYTECODE"});
+  expect("savedmodel/keras_user_object/saved_model.pb", "tf-savedmodel", Status::unsafe, {"MG-KERAS-LAMBDA-BYTECODE"});
+}
+
+TEST_F(CodeFormats, SavedModelTruncatedIsRefused) {
+  expect("savedmodel/truncated/saved_model.pb", "tf-savedmodel", Status::refused, {"MG-SAVEDMODEL-MALFORMED"});
+}
+
+// ---------------------------------------------------------------- marshal reader
+TEST_F(CodeFormats, MarshalReaderNamesWhatCodeReferences) {
+  auto data = read_file(dir_->path() / "marshal/nested.bin");
+  auto r = modelgate::marshal::read_code_object(
+      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
+  ASSERT_TRUE(r.ok()) << r.error().reason;
+  EXPECT_EQ(r->codes[0].name, "sample");
+  auto& names = r->codes[0].names;
+  EXPECT_NE(std::find(names.begin(), names.end(), "call"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "str"), names.end());
+  // A prefix is refused, or (the stream has no version) read as a different code-object layout.
+  for (std::size_t n = 0; n < data.size(); ++n) {
+    auto cut = modelgate::marshal::read_code_object(
+        modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), n));
+    if (cut.ok()) {
+      EXPECT_NE(cut->layout, r->layout) << n;
+    }
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- unit tests without fixtures
+namespace {
+
+modelgate::ByteView view(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+modelgate::ArtifactReport analyse(const std::string& json) {
+  modelgate::ArtifactReport r;
+  modelgate::analyse_keras_config(json, "cfg", r);
+  r.finalize();
+  return r;
+}
+
+}  // namespace
+
+TEST(KerasConfig, VocabularyOfRealModelsIsSafe) {
+  auto r = analyse(R"({"class_name":"Functional","config":{"layers":[{"class_name":"Dense","config":{"units":3}}]}})");
+  EXPECT_EQ(r.status, Status::safe);
+}
+
+TEST(KerasConfig, FunctionReferencesAreCheckedByModuleAndName) {
+  EXPECT_EQ(analyse(R"({"a":{"module":"keras.activations","class_name":"function","config":"relu"}})").status, Status::safe);
+  EXPECT_EQ(analyse(R"({"a":{"module":"subprocess","class_name":"function","config":"run"}})").status, Status::unsafe);
+  EXPECT_EQ(analyse(R"({"a":{"module":"keras.src.saving.saving_api","class_name":"function","config":"load_model"}})").status,
+            Status::unsafe);
+  EXPECT_EQ(analyse(R"({"a":{"module":"mylib","class_name":"function","config":"f"}})").status, Status::unverified);
+  // A module name that merely starts like a Keras module is not Keras.
+  EXPECT_EQ(analyse(R"({"a":{"module":"kerasx.layers","class_name":"Dense","config":{}}})").status, Status::unverified);
+  // The os module is dangerous under any class name; "osx" is not the os module.
+  EXPECT_EQ(analyse(R"({"a":{"module":"os.path","class_name":"join","config":{}}})").status, Status::unsafe);
+  EXPECT_EQ(analyse(R"({"a":{"module":"osx","class_name":"X","config":{}}})").status, Status::unverified);
+}
+
+TEST(KerasConfig, LambdaWithUndecodablePayloadIsStillUnsafe) {
+  auto r = analyse(R"({"class_name":"Lambda","config":{"function":["!!notbase64",null,null],"function_type":"lambda"}})");
+  EXPECT_EQ(r.status, Status::unsafe);
+  auto r2 = analyse(R"({"class_name":"__lambda__","config":{"value":["AAAA",null,null]}})");
+  EXPECT_EQ(r2.status, Status::unsafe);
+}
+
+TEST(KerasConfig, MalformedAndOversizedTextIsRefused) {
+  EXPECT_EQ(analyse("[1,2]").status, Status::refused);
+  EXPECT_EQ(analyse("{\"a\":").status, Status::refused);
+  EXPECT_EQ(analyse("\xff\xfe").status, Status::refused);
+  modelgate::ArtifactReport r;
+  modelgate::KerasConfigLimits limits;
+  limits.max_bytes = 8;
+  EXPECT_FALSE(modelgate::analyse_keras_config(R"({"a":"0123456789"})", "cfg", r, std::nullopt, limits));
+  // Brackets inside strings do not count as nesting.
+  EXPECT_EQ(analyse("{\"a\":\"" + std::string(1000, '[') + "\"}").status, Status::safe);
+}
+
+TEST(ProtoWire, VarintsAndGroups) {
+  using namespace modelgate::protowire;
+  std::size_t pos = 0;
+  std::uint64_t v = 0;
+  std::string ten = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01";
+  EXPECT_TRUE(read_varint(view(ten), pos, v));
+  EXPECT_EQ(v, UINT64_MAX);
+  pos = 0;
+  std::string eleven = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01";
+  EXPECT_FALSE(read_varint(view(eleven), pos, v));
+  // field 1 group containing field 2 varint, then field 3 string.
+  std::string msg = std::string("\x0b\x10\x05\x0c\x1a\x02hi", 8);
+  MessageReader r(view(msg));
+  Field f;
+  ASSERT_TRUE(r.next(f));
+  EXPECT_EQ(f.type, WireType::group);
+  EXPECT_EQ(f.bytes.size(), 2u);
+  ASSERT_TRUE(r.next(f));
+  EXPECT_EQ(f.number, 3u);
+  EXPECT_FALSE(r.next(f));
+  EXPECT_FALSE(r.error());
+  EXPECT_FALSE(is_flat_message(view(std::string("\x0b\x10\x05\x14", 4))));  // mismatched end group
+  EXPECT_FALSE(is_flat_message(view(std::string("\x0a\x05hi", 4))));         // length past the end
+  EXPECT_FALSE(is_flat_message(view(std::string("\x0f", 1))));               // wire type 7
+}
+
+TEST(ProtoWire, DeepNestingIsBoundedNotRecursedForever) {
+  std::string m = "\x12\x02\x0a\x00";
+  // 10000 levels of field 1 wrapping: the walker stops at its depth limit without failing.
+  std::string nested;
+  for (int i = 0; i < 10000; ++i) {
+    std::string len;
+    std::size_t n = nested.size();
+    do {
+      len += static_cast<char>((n & 0x7f) | (n > 0x7f ? 0x80 : 0));
+      n >>= 7;
+    } while (n);
+    nested = "\x0a" + len + nested;
+  }
+  auto r = modelgate::protowire::walk_for_nodes(view(nested), {});
+  EXPECT_FALSE(r.error);
+}
+
+TEST(CodeFormatIdentify, RandomBytesAreNotClaimed) {
+  std::mt19937 rng(42);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(static_cast<std::size_t>(rng() % 512 + 1), '\0');
+    for (auto& c : s) c = static_cast<char>(rng());
+    auto f = modelgate::identify(view(s));
+    EXPECT_NE(f, modelgate::Format::onnx);
+    EXPECT_NE(f, modelgate::Format::tf_savedmodel);
+    EXPECT_NE(f, modelgate::Format::keras_metadata_pb);
+    EXPECT_NE(f, modelgate::Format::tf_fingerprint);
+  }
+  // A short valid protobuf is not an ONNX model without a graph.
+  EXPECT_NE(modelgate::identify(view(std::string("\x08\x07\x12\x03" "abc", 7))), modelgate::Format::onnx);
+}
