@@ -25,6 +25,9 @@ struct ScanResult {
 
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths, const ScanOptions& options);
 
+// Scans a Hugging Face hub cache: one report per repository and revision, each blob scanned once.
+ScanResult scan_hf_cache(const std::filesystem::path& cache_dir, const ScanOptions& options);
+
 // Scans bytes already in memory (tests, fuzzing). `name` is a hint for messages only.
 ArtifactReport scan_bytes(std::string_view name, const unsigned char* data, std::size_t size,
                           const ScanOptions& options);

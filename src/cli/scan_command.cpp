@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "modelgate/render.h"
 #include "modelgate/scan.h"
+#include "walk/hf_cache.h"
 
 namespace modelgate::cli {
 
@@ -12,6 +13,8 @@ namespace {
 
 struct ScanArgs {
   std::vector<std::string> paths;
+  bool hf_cache = false;
+  std::string hf_cache_dir;
   std::string format = "text";
   std::string output;
   std::string policy_file;
@@ -36,7 +39,21 @@ int run_scan(const ScanArgs& args) {
   options.progress = isatty(STDERR_FILENO) && !args.quiet;
 
   std::vector<std::filesystem::path> paths(args.paths.begin(), args.paths.end());
-  ScanResult result = scan_paths(paths, options);
+  if (!args.hf_cache && paths.empty()) {
+    std::cerr << "modelgate: scan needs PATH... or --hf-cache [DIR]\n";
+    return 2;
+  }
+  ScanResult result;
+  if (args.hf_cache) {
+    if (!paths.empty()) {
+      std::cerr << "modelgate: --hf-cache takes the cache directory as its value, not PATH arguments\n";
+      return 2;
+    }
+    result = scan_hf_cache(args.hf_cache_dir.empty() ? default_hf_cache() : std::filesystem::path(args.hf_cache_dir),
+                           options);
+  } else {
+    result = scan_paths(paths, options);
+  }
   if (!result.errors.empty()) {
     for (const auto& e : result.errors) std::cerr << "modelgate: " << e << '\n';
     return 2;
@@ -70,7 +87,10 @@ int run_scan(const ScanArgs& args) {
 void add_scan_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ScanArgs>();
   auto* cmd = app.add_subcommand("scan", "Scan model files and directories; exit 1 when the policy denies any");
-  cmd->add_option("paths", args->paths, "Files or directories to scan")->required();
+  cmd->add_option("paths", args->paths, "Files or directories to scan");
+  cmd->add_option("--hf-cache", args->hf_cache_dir,
+                  "Scan a Hugging Face hub cache (default $HF_HUB_CACHE, $HF_HOME/hub or ~/.cache/huggingface/hub)")
+      ->expected(0, 1);
   cmd->add_option("--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
@@ -82,7 +102,10 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)");
   cmd->add_flag("-q,--quiet", args->quiet, "Print only artifacts the policy does not allow");
   cmd->add_flag("-v,--verbose", args->verbose, "Also print informational findings");
-  cmd->callback([args, &exit_code] { exit_code = run_scan(*args); });
+  cmd->callback([args, cmd, &exit_code] {
+    args->hf_cache = cmd->count("--hf-cache") > 0;
+    exit_code = run_scan(*args);
+  });
 }
 
 }  // namespace modelgate::cli

@@ -22,6 +22,11 @@ const std::vector<Rule>& all_rules() {
         gguf_rules,
         template_rules,
         hf_rules,
+        zip_rules,
+        torch_rules,
+        archive_rules,
+        numpy_rules,
+        joblib_rules,
     };
     for (Table t : tables) {
       auto table = t();

@@ -9,6 +9,11 @@ namespace modelgate {
 std::span<const Rule> core_rules();
 std::span<const Rule> pickle_rules();
 std::span<const Rule> walk_rules();
+std::span<const Rule> zip_rules();
+std::span<const Rule> torch_rules();
+std::span<const Rule> archive_rules();
+std::span<const Rule> numpy_rules();
+std::span<const Rule> joblib_rules();
 std::span<const Rule> onnx_rules();
 std::span<const Rule> keras_rules();
 std::span<const Rule> savedmodel_rules();

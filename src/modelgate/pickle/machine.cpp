@@ -1075,6 +1075,13 @@ bool Machine::op_build() {
       target.items.push_back(state);  // items[3] is the BUILD state
     }
   }
+  if (o_.after_build) {
+    if (auto next = o_.after_build(*g_, stack_.back(), state, pos_)) {
+      if (*next < pos_ || *next > size_)
+        return fail("data the loader reads after BUILD runs past the end of the input");
+      pos_ = *next;
+    }
+  }
   return true;
 }
 

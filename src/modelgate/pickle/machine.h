@@ -2,6 +2,7 @@
 // The symbolic pickle machine: reads one pickle stream exactly as CPython's _pickle.c would,
 // never executing it, and reports every import and call with the verdict of the allowlist.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,12 @@ struct MachineOptions {
   bool retain_data = false;
   // The loader supplies persistent_load (torch.load does; plain pickle.load does not).
   bool loader_has_persistent_load = false;
+  // Called after every BUILD with the built object and its state. A loader that reads raw bytes
+  // from the file right after BUILD (joblib's NumpyArrayWrapper) returns the offset where pickle
+  // opcodes resume; nullopt leaves the position alone. Used by container scanners.
+  std::function<std::optional<std::size_t>(const ValueGraph&, const Value& object, const Value& state,
+                                            std::size_t offset)>
+      after_build;
 };
 
 struct ImportRecord {

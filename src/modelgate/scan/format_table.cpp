@@ -10,6 +10,12 @@ ScannerFn scanner_for(Format f) {
     case Format::pickle: return scan_pickle_file;
     case Format::text: return scan_text_file;
     case Format::unknown: return scan_unknown_file;
+    case Format::zip: return scan_zip;
+    case Format::archive: return scan_archive;
+    case Format::npy: return scan_npy;
+    case Format::torch_legacy: return scan_torch_legacy;
+    case Format::joblib_compressed: return scan_joblib_compressed;
+    case Format::joblib: return scan_joblib;
     case Format::onnx: return scan_onnx_model;
     case Format::tf_savedmodel: return scan_tensorflow_protobuf;
     case Format::keras_metadata_pb: return scan_tensorflow_protobuf;
@@ -32,6 +38,12 @@ std::string_view format_name(Format f) {
     case Format::pickle: return "pickle";
     case Format::text: return "text";
     case Format::unknown: return "unknown";
+    case Format::zip: return "zip";
+    case Format::archive: return "archive";
+    case Format::npy: return "npy";
+    case Format::torch_legacy: return "pytorch-legacy";
+    case Format::joblib_compressed: return "joblib-compressed";
+    case Format::joblib: return "joblib";
     case Format::onnx: return "onnx";
     case Format::tf_savedmodel: return "tf-savedmodel";
     case Format::keras_metadata_pb: return "keras-metadata-pb";

@@ -11,6 +11,7 @@
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
 #include "hf/strict_json.h"
+#include "scan/container_magic.h"
 
 namespace modelgate {
 
@@ -78,10 +79,12 @@ Format identify(ByteView bytes) {
   if (bytes.empty()) return Format::empty;
   if (gguf::looks_like_gguf(bytes)) return Format::gguf;
   if (safetensors::looks_like_safetensors(bytes)) return Format::safetensors;
+  // A .keras file is a ZIP with its own scanner; it must be claimed before the generic ZIP.
+  if (looks_like_keras_archive(bytes)) return Format::keras_archive;
+  if (auto f = identify_container(bytes)) return *f;
   if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
     return Format::pickle;
   if (looks_like_hdf5(bytes)) return Format::hdf5;
-  if (looks_like_keras_archive(bytes)) return Format::keras_archive;
   if (looks_like_onnx_model(bytes)) return Format::onnx;
   if (looks_like_saved_model(bytes)) return Format::tf_savedmodel;
   if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;

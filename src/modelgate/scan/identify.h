@@ -12,6 +12,12 @@ enum class Format {
   pickle,
   text,
   unknown,
+  zip,
+  archive,       // 7z, tar, single-stream compression (libarchive)
+  npy,
+  torch_legacy,
+  joblib_compressed,
+  joblib,        // a pickle with joblib's NumpyArrayWrapper (raw array bytes inline)
   onnx,
   tf_savedmodel,
   keras_metadata_pb,

@@ -3,6 +3,7 @@
 
 #include "format/directory_checks.h"
 #include "modelgate/scan.h"
+#include "scan/progress.h"
 #include "scan/scan_context.h"
 #include "walk/walk.h"
 
@@ -38,13 +39,17 @@ ArtifactReport scan_file(ScanContext& ctx, const fs::path& path, const std::stri
   return ctx.scan(a);
 }
 
-void run_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, unsigned threads) {
+void run_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, unsigned threads, bool show_progress) {
+  Progress progress(show_progress, jobs.size());
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(jobs.size(), 1)));
   std::atomic<std::size_t> next{0};
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();)
+    {
       *jobs[i].out = scan_file(ctx, jobs[i].path, jobs[i].origin);
+      progress.file_done(jobs[i].out->size);
+    }
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
@@ -99,7 +104,7 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
     for (std::size_t k = 0; k < w.files.size(); ++k)
       jobs.push_back({w.files[k].path, r.origin + "/" + w.files[k].relative, &r.children[k]});
   }
-  run_jobs(ctx, jobs, options.threads);
+  run_jobs(ctx, jobs, options.threads, options.progress);
   for (std::size_t i = 0, w = 0; i < result.artifacts.size(); ++i)
     if (result.artifacts[i].format == "directory")
       check_directory(walks[w++].second.files, result.artifacts[i].children, ctx);

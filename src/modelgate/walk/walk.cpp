@@ -15,10 +15,10 @@ static bool is_within(const fs::path& inner, const fs::path& root) {
   return true;
 }
 
-WalkResult walk_directory(const fs::path& root, const std::string& origin) {
+WalkResult walk_directory(const fs::path& root, const std::string& origin, const fs::path& containment) {
   WalkResult out;
   std::error_code ec;
-  fs::path canonical_root = fs::canonical(root, ec);
+  fs::path canonical_root = fs::canonical(containment.empty() ? root : containment, ec);
   auto report = [&](const std::string& rel, const char* rule_id, std::string msg) {
     out.findings.push_back(make_finding(rule(rule_id), origin + "/" + rel, std::nullopt, std::move(msg)));
   };
@@ -35,7 +35,8 @@ WalkResult walk_directory(const fs::path& root, const std::string& origin) {
       break;
     }
     const fs::path& p = it->path();
-    std::string rel = fs::relative(p, root, ec).generic_string();
+    // Lexical: fs::relative would resolve a link and name its target instead of the entry.
+    std::string rel = p.lexically_relative(root).generic_string();
     auto st = it->symlink_status(ec);
     if (fs::is_symlink(st)) {
       fs::path target = fs::canonical(p, ec);

@@ -19,6 +19,9 @@ struct WalkResult {
   std::vector<Finding> findings;
 };
 
-WalkResult walk_directory(const std::filesystem::path& root, const std::string& origin);
+// Links are followed when they resolve inside `containment` (default: `root` itself); the Hugging
+// Face cache passes the cache directory, whose blobs/ the snapshot links point into.
+WalkResult walk_directory(const std::filesystem::path& root, const std::string& origin,
+                          const std::filesystem::path& containment = {});
 
 }  // namespace modelgate

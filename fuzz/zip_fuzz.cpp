@@ -1,0 +1,25 @@
+// The strict ZIP reader on arbitrary bytes: directory parsing, member lookup as miniz and zipfile
+// do it, and opening every member (inflate with limits, CRC).
+#include <cstddef>
+#include <cstdint>
+
+#include "container/zip_reader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const modelgate::Limits limits = [] {
+    modelgate::Limits l;
+    l.max_member_unpacked = 1 << 24;
+    return l;
+  }();
+  modelgate::ByteView bytes(data, size);
+  auto ar = modelgate::zip::read_zip(bytes, "fuzz.zip", limits);
+  if (!ar) return 0;
+  std::vector<modelgate::Finding> findings;
+  for (const auto& m : ar->members) {
+    (void)ar->find_as_miniz(m.name);
+    (void)ar->find_as_zipfile(m.name);
+    (void)modelgate::zip::peek_member(bytes, m, 16);
+    (void)modelgate::zip::open_member(bytes, m, "fuzz.zip", limits, findings);
+  }
+  return 0;
+}

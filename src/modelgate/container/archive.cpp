@@ -1,0 +1,206 @@
+// 7z, tar (plain or compressed) and single-stream gzip/bzip2/xz/lzma/zstd/lz4 files through
+// libarchive. Members are decompressed into bounded buffers and scanned by content, recursively.
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+#include "container/archive_walk.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+namespace {
+
+struct ArchiveCloser {
+  void operator()(struct archive* a) const { archive_read_free(a); }
+};
+
+std::string unsafe_member_path(std::string_view name) {
+  if (!name.empty() && name[0] == '/') return "is an absolute path";
+  if (name.find('\\') != std::string_view::npos) return "contains a backslash";
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t end = name.find('/', start);
+    if (end == std::string_view::npos) end = name.size();
+    if (name.substr(start, end - start) == "..") return "contains a '..' component";
+    start = end + 1;
+  }
+  return {};
+}
+
+// Decompresses the whole outer stream once (discarding it) to check the limits on what a
+// compressed tar really holds: libarchive's tar reader stops at the end-of-archive blocks and
+// never reads what follows, so a bomb or a payload behind them would otherwise go unseen.
+void check_whole_stream(const Artifact& a, const Limits& limits, std::vector<Finding>& findings) {
+  std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
+  archive_read_support_filter_all(ar.get());
+  archive_read_support_format_raw(ar.get());
+  struct archive_entry* e = nullptr;
+  auto add = [&](const char* id, std::string msg) {
+    findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg)));
+  };
+  if (archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
+      archive_read_next_header(ar.get(), &e) != ARCHIVE_OK) {
+    add("MG-ARCHIVE-UNREADABLE", "the compressed stream cannot be opened");
+    return;
+  }
+  std::uint64_t total = 0;
+  std::uint8_t chunk[64 * 1024];
+  for (;;) {
+    la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
+    if (n == 0) return;
+    if (n < 0) {
+      const char* err = archive_error_string(ar.get());
+      add("MG-ARCHIVE-UNREADABLE", std::string("the compressed stream cannot be read completely: ") + (err ? err : "unknown error"));
+      return;
+    }
+    total += static_cast<std::uint64_t>(n);
+    if (total > limits.max_total_unpacked) {
+      add("MG-LIMIT-EXCEEDED", "the compressed stream exceeds the unpacked-bytes limit");
+      return;
+    }
+    if (total > (16ull << 20) && total / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio) {
+      add("MG-ARCHIVE-BOMB", "more than " + std::to_string(limits.max_compression_ratio) +
+                                 " bytes unpacked per packed byte (at " + std::to_string(total) + " bytes)");
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVisitor& visit) {
+  ArchiveListing out;
+  const Limits& limits = ctx.limits();
+  auto add = [&](const char* id, std::string msg, std::string evidence = {}) {
+    out.findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg), std::move(evidence)));
+  };
+  std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
+  if (!ar) {
+    add("MG-ARCHIVE-UNREADABLE", "libarchive could not be initialised");
+    return out;
+  }
+  archive_read_support_filter_all(ar.get());
+  archive_read_support_format_7zip(ar.get());
+  archive_read_support_format_tar(ar.get());
+  archive_read_support_format_gnutar(ar.get());
+  archive_read_support_format_raw(ar.get());  // a single compressed stream
+  if (archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK) {
+    add("MG-ARCHIVE-UNREADABLE", std::string("cannot open: ") + archive_error_string(ar.get()));
+    return out;
+  }
+  std::uint64_t total = 0;
+  const std::uint64_t ratio_floor = 16ull << 20;  // small files may legitimately compress better
+  for (std::uint32_t count = 0;; ++count) {
+    struct archive_entry* e = nullptr;
+    int rc = archive_read_next_header(ar.get(), &e);
+    if (count == 0 && archive_filter_count(ar.get()) > 1 &&
+        (rc != ARCHIVE_OK || archive_format(ar.get()) != ARCHIVE_FORMAT_RAW)) {
+      check_whole_stream(a, limits, out.findings);
+      if (!out.findings.empty()) break;
+    }
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK) {
+      const char* err = archive_error_string(ar.get());
+      add("MG-ARCHIVE-UNREADABLE", std::string("cannot read the next member header: ") + (err ? err : "unknown error"));
+      break;
+    }
+    if (count >= limits.max_archive_members) {
+      add("MG-LIMIT-EXCEEDED", "more than " + std::to_string(limits.max_archive_members) + " members");
+      break;
+    }
+    out.format = archive_format_name(ar.get()) ? archive_format_name(ar.get()) : "";
+    if (archive_filter_count(ar.get()) > 1) out.filter = archive_filter_name(ar.get(), 0);
+    const char* pn = archive_entry_pathname(e);
+    std::string name = pn ? pn : "";
+    if (name.empty() || archive_format(ar.get()) == ARCHIVE_FORMAT_RAW) name = name.empty() ? "data" : name;
+    if (auto why = unsafe_member_path(name); !why.empty())
+      add("MG-ARCHIVE-UNSAFE-PATH", "member name " + why, name);
+    if (archive_entry_is_encrypted(e)) {
+      add("MG-ARCHIVE-ENCRYPTED", "member '" + name + "' is encrypted and cannot be inspected");
+      continue;
+    }
+    auto type = archive_entry_filetype(e);
+    if (archive_entry_hardlink(e) || type == AE_IFLNK) {
+      const char* target = archive_entry_hardlink(e) ? archive_entry_hardlink(e) : archive_entry_symlink(e);
+      add("MG-ARCHIVE-LINK", "member '" + name + "' is a link to '" + (target ? target : "") + "'");
+      continue;
+    }
+    if (type == AE_IFDIR) continue;
+    if (type != AE_IFREG && type != 0) {
+      add("MG-ARCHIVE-SPECIAL", "member '" + name + "' is a device, FIFO or socket");
+      continue;
+    }
+    out.names.push_back(name);
+    std::vector<std::uint8_t> data;
+    if (archive_entry_size_is_set(e)) {
+      auto declared = static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_entry_size(e)));
+      if (declared > limits.max_member_unpacked) {
+        add("MG-LIMIT-EXCEEDED", "member '" + name + "' declares " + std::to_string(declared) +
+                                     " bytes, more than the member limit");
+        break;
+      }
+      data.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(declared, 1ull << 30)));
+    }
+    bool failed = false;
+    std::uint8_t chunk[64 * 1024];
+    for (;;) {
+      la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
+      if (n == 0) break;
+      if (n < 0) {
+        const char* err = archive_error_string(ar.get());
+        add("MG-ARCHIVE-UNREADABLE", "member '" + name + "' cannot be read completely: " + (err ? err : "unknown error"));
+        failed = true;
+        break;
+      }
+      total += static_cast<std::uint64_t>(n);
+      if (data.size() + static_cast<std::size_t>(n) > limits.max_member_unpacked ||
+          total > limits.max_total_unpacked) {
+        add("MG-LIMIT-EXCEEDED", "member '" + name + "' exceeds the unpacked-bytes limit");
+        failed = true;
+        break;
+      }
+      if (total > ratio_floor && total / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio) {
+        add("MG-ARCHIVE-BOMB", "more than " + std::to_string(limits.max_compression_ratio) +
+                                   " bytes unpacked per packed byte (at " + std::to_string(total) + " bytes)");
+        failed = true;
+        break;
+      }
+      data.insert(data.end(), chunk, chunk + n);
+    }
+    if (failed) break;
+    if (archive_entry_size_is_set(e) && data.size() != static_cast<std::uint64_t>(archive_entry_size(e))) {
+      add("MG-ARCHIVE-UNREADABLE", "member '" + name + "' is shorter than its header says");
+      break;
+    }
+    auto owner = std::make_shared<OwnedBuffer>(std::move(data));
+    visit(name, owner);
+  }
+  if (out.names.empty() && out.findings.empty())
+    add("MG-ARCHIVE-UNREADABLE", "no member could be read (an empty archive, or data libarchive does not recognise)");
+  return out;
+}
+
+void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  std::vector<ArtifactReport> children;
+  auto listing = read_archive(a, ctx, [&](const std::string& name, std::shared_ptr<OwnedBuffer> buf) {
+    ByteView bytes = buf->bytes();
+    children.push_back(ctx.scan(a.child(name, bytes, std::move(buf))));
+  });
+  report.format = listing.format.empty() ? "archive" : listing.format;
+  if (listing.format == "raw") report.format = listing.filter.empty() ? "compressed" : listing.filter;
+  else if (!listing.filter.empty()) report.format += "+" + listing.filter;
+  if (is_legacy_torch_tar(listing.names)) report.format = "pytorch-legacy-tar";
+  for (auto& f : listing.findings) report.add(std::move(f));
+  for (auto& c : children) report.children.push_back(std::move(c));
+  report.facts["members"] = listing.names.size();
+}
+
+bool is_legacy_torch_tar(const std::vector<std::string>& names) {
+  int hits = 0;
+  for (const auto& n : names) hits += n == "pickle" || n == "storages" || n == "tensors" || n == "sys_info";
+  return hits >= 3;
+}
+
+}  // namespace modelgate

@@ -1,0 +1,30 @@
+#pragma once
+// NumPy .npy header: magic, version, and the header dict parsed with an exact literal parser
+// (the subset of Python literals numpy writes and ast.literal_eval reads: dicts, lists, tuples,
+// strings, integers, True/False/None).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/expected.h"
+
+namespace modelgate::npy {
+
+struct Header {
+  int major = 0, minor = 0;
+  std::size_t data_offset = 0;      // where the array data starts
+  std::string descr_text;           // descr as written (for messages)
+  bool fortran_order = false;
+  std::vector<std::uint64_t> shape;
+  std::uint64_t itemsize = 0;       // 0 for object dtypes (no fixed size)
+  bool has_object = false;          // 'O' anywhere in descr: the data is a pickle
+  std::uint64_t count = 1;          // product of shape
+};
+
+// numpy.load's default limit on the header length (numpy >= 1.24).
+inline constexpr std::size_t kMaxHeaderSize = 10000;
+
+Expected<Header> parse_header(ByteView file);
+
+}  // namespace modelgate::npy

@@ -1,0 +1,14 @@
+#pragma once
+// PyTorch zip checkpoints (torch.save since 1.6) and TorchScript archives, read the way
+// torch.load reads them: records under the first member's top-level folder, looked up via miniz.
+#include "container/zip_members.h"
+
+namespace modelgate {
+
+// True when the archive has a `<folder>/data.pkl` or `<folder>/constants.pkl` member.
+bool is_torch_zip(const zip::Archive& ar);
+
+void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
+                    ArtifactReport& report, UnpackBudget& budget);
+
+}  // namespace modelgate

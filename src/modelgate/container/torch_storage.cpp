@@ -1,0 +1,66 @@
+#include "container/torch_storage.h"
+
+#include <array>
+#include <utility>
+
+namespace modelgate {
+
+std::uint64_t storage_element_size(std::string_view type) {
+  static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 19> sizes{{
+      {"FloatStorage", 4}, {"DoubleStorage", 8}, {"HalfStorage", 2}, {"BFloat16Storage", 2},
+      {"LongStorage", 8}, {"IntStorage", 4}, {"ShortStorage", 2}, {"CharStorage", 1},
+      {"ByteStorage", 1}, {"BoolStorage", 1}, {"ComplexFloatStorage", 8},
+      {"ComplexDoubleStorage", 16}, {"QInt8Storage", 1}, {"QUInt8Storage", 1},
+      {"QInt32Storage", 4}, {"QUInt4x2Storage", 1}, {"QUInt2x4Storage", 1},
+      {"UntypedStorage", 1}, {"ComplexHalfStorage", 4},
+  }};
+  for (const auto& [name, size] : sizes)
+    if (name == type) return size;
+  return 0;
+}
+
+std::vector<StorageRef> storage_refs(const pickle::StreamResult& r, std::vector<std::string>& malformed) {
+  std::vector<StorageRef> out;
+  if (!r.graph) return out;
+  const pickle::ValueGraph& g = *r.graph;
+  for (pickle::Value v : r.persistent_ids) {
+    std::uint64_t offset = 0;
+    if (v.kind == pickle::Kind::persistent && v.has_node()) {
+      const auto& n = g.node(static_cast<std::uint32_t>(v.u));
+      offset = n.offset;
+      if (n.items.empty()) {
+        malformed.push_back("empty persistent id");
+        continue;
+      }
+      v = n.items[0];
+    }
+    if (v.kind != pickle::Kind::tuple || !v.has_node()) {
+      malformed.push_back("persistent id " + g.describe(v) + " is not a tuple");
+      continue;
+    }
+    const auto& t = g.node(static_cast<std::uint32_t>(v.u));
+    if (offset == 0) offset = t.offset;
+    const auto& it = t.items;
+    bool shape = it.size() >= 5 && it[0].kind == pickle::Kind::string && g.text_of(it[0]) == "storage" &&
+                 it[1].kind == pickle::Kind::global && it[1].has_node() &&
+                 it[2].kind == pickle::Kind::string && it[3].kind == pickle::Kind::string &&
+                 it[4].kind == pickle::Kind::integer && it[4].i >= 0;
+    if (!shape) {
+      malformed.push_back("persistent id " + g.describe(v) + " is not a storage reference");
+      continue;
+    }
+    const auto& type = g.node(static_cast<std::uint32_t>(it[1].u));
+    StorageRef s;
+    s.type = type.name;
+    if (type.module != "torch") s.type = type.module + "." + type.name;
+    s.key = std::string(g.text_of(it[2]));
+    s.location = std::string(g.text_of(it[3]));
+    s.numel = static_cast<std::uint64_t>(it[4].i);
+    s.element_size = type.module == "torch" ? storage_element_size(type.name) : 0;
+    s.offset = offset;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace modelgate

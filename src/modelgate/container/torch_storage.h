@@ -1,0 +1,30 @@
+#pragma once
+// PyTorch's persistent ids for tensor storages, as written by torch.save:
+//   zip format:    ('storage', torch.<Type>Storage, key, location, numel)
+//   legacy format: ('storage', torch.<Type>Storage, root_key, location, numel, view_metadata)
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pickle/machine.h"
+
+namespace modelgate {
+
+struct StorageRef {
+  std::string type;      // e.g. "FloatStorage" (torch.<type>)
+  std::string key;       // record name under data/
+  std::string location;  // "cpu", "cuda:0"
+  std::uint64_t numel = 0;
+  std::uint64_t element_size = 0;  // 0 when the type is unknown
+  std::uint64_t offset = 0;        // offset of the persistent id in the pickle
+};
+
+// Bytes per element of torch.<type>Storage; 0 when unknown.
+std::uint64_t storage_element_size(std::string_view type);
+
+// Decodes the storage persistent ids of a stream. Ids that do not have the storage shape are
+// returned in `malformed` as descriptions (a loader would fail on them or run something else).
+std::vector<StorageRef> storage_refs(const pickle::StreamResult& r, std::vector<std::string>& malformed);
+
+}  // namespace modelgate

@@ -1,0 +1,72 @@
+// NumPy .npy: header parsed exactly; plain arrays are data (never read), object arrays carry a
+// pickle that numpy.load(allow_pickle=True) unpickles, analysed here.
+#include "container/npy_header.h"
+#include "container/pickle_member.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+void scan_npy(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto h = npy::parse_header(a.bytes);
+  if (!h) {
+    report.add(make_finding(rule("MG-NPY-MALFORMED"), a.origin, h.error().offset, h.error().reason));
+    return;
+  }
+  report.facts["npy_version"] = std::to_string(h->major) + "." + std::to_string(h->minor);
+  report.facts["descr"] = h->descr_text;
+  report.facts["shape"] = h->shape;
+  report.facts["fortran_order"] = h->fortran_order;
+  std::uint64_t available = a.bytes.size() - h->data_offset;
+  if (h->has_object) {
+    report.facts["object_dtype"] = true;
+    report.add(make_finding(rule("MG-NPY-OBJECT-ARRAY"), a.origin, h->data_offset,
+                            "dtype " + h->descr_text + " holds Python objects: the data is a pickle "
+                            "(numpy.load refuses it unless allow_pickle=True)"));
+    Artifact data = a.child("pickle", a.bytes.subspan(h->data_offset), nullptr);
+    data.origin = a.origin;  // offsets below are relative to the data; keep the file as origin
+    ArtifactReport pr;
+    pr.origin = a.origin + "@" + std::to_string(h->data_offset);
+    pr.size = available;
+    PickleMemberOptions o;
+    scan_pickle_member(data, ctx, pr, o);
+    report.children.push_back(std::move(pr));
+    return;
+  }
+  std::uint64_t need = 0;
+  if (h->itemsize != 0 && h->count > UINT64_MAX / h->itemsize) {
+    report.add(make_finding(rule("MG-NPY-SIZE-MISMATCH"), a.origin, h->data_offset,
+                            "shape x itemsize overflows"));
+    return;
+  }
+  need = h->count * h->itemsize;
+  report.facts["data_bytes"] = need;
+  if (need > available)
+    report.add(make_finding(rule("MG-NPY-SIZE-MISMATCH"), a.origin, h->data_offset,
+                            "header needs " + std::to_string(need) + " data bytes, the file has " +
+                                std::to_string(available) + " (numpy.load fails)"));
+  else if (need < available)
+    report.add(make_finding(rule("MG-NPY-TRAILING-DATA"), a.origin, h->data_offset + need,
+                            std::to_string(available - need) + " bytes follow the array data; numpy.load ignores them"));
+}
+
+std::span<const Rule> numpy_rules() {
+  static const Rule rules[] = {
+      {"MG-NPY-MALFORMED", Severity::high, Status::refused, "The .npy header cannot be read exactly.",
+       "Bad magic or version, a header that is not the dict numpy writes (descr, fortran_order, "
+       "shape), an unknown dtype, or a header over numpy.load's 10000-byte limit."},
+      {"MG-NPY-SIZE-MISMATCH", Severity::high, Status::refused,
+       "The array data is shorter than the header's shape and dtype require.",
+       "numpy.load fails on a truncated array; the file is not what its header says."},
+      {"MG-NPY-TRAILING-DATA", Severity::medium, Status::unverified,
+       "Bytes follow the array data.",
+       "numpy.load reads exactly shape x itemsize bytes and ignores the rest: a place to hide a "
+       "payload for another reader."},
+      {"MG-NPY-OBJECT-ARRAY", Severity::low, Status::safe,
+       "The array has an object dtype; its data is a pickle.",
+       "numpy.load refuses object arrays by default (allow_pickle=False) but many callers pass "
+       "allow_pickle=True. The pickle is analysed and decides the verdict."},
+  };
+  return rules;
+}
+
+}  // namespace modelgate

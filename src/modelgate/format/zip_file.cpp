@@ -1,0 +1,42 @@
+// ZIP archives: torch checkpoints, TorchScript, npz and plain ZIPs all go through the strict
+// reader; the flavour is decided from the directory, never from the file name.
+#include "container/pytorch_zip.h"
+#include "container/zip_members.h"
+#include "scan/format_table.h"
+
+namespace modelgate {
+
+namespace {
+
+bool is_npz(const Artifact& a, const zip::Archive& ar) {
+  bool any = false;
+  for (const auto& m : ar.members) {
+    if (m.is_directory()) continue;
+    auto head = zip::peek_member(a.bytes, m, 6);
+    if (head.size() < 6 || head[0] != 0x93 || std::string_view(reinterpret_cast<const char*>(&head[1]), 5) != "NUMPY")
+      return false;
+    any = true;
+  }
+  return any;
+}
+
+}  // namespace
+
+void scan_zip(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto ar = zip::read_zip(a.bytes, a.origin, ctx.limits());
+  if (!ar) {
+    report.add(make_finding(rule("MG-ZIP-MALFORMED"), a.origin, ar.error().offset, ar.error().reason));
+    return;
+  }
+  for (auto& f : ar->findings) report.add(std::move(f));
+  report.facts["members"] = ar->members.size();
+  UnpackBudget budget;
+  if (is_torch_zip(*ar)) {
+    scan_torch_zip(a, *ar, ctx, report, budget);
+    return;
+  }
+  if (is_npz(a, *ar)) report.format = "npz";
+  scan_zip_members(a, *ar, ctx, report, budget);
+}
+
+}  // namespace modelgate

@@ -1,0 +1,81 @@
+#include "scan/container_magic.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+#include "container/zip_reader.h"
+
+namespace modelgate {
+
+namespace {
+
+bool starts_with(ByteView b, std::string_view magic) {
+  return b.size() >= magic.size() && std::memcmp(b.data(), magic.data(), magic.size()) == 0;
+}
+
+// ustar magic at offset 257 ("ustar\0" POSIX, "ustar  \0" GNU).
+bool is_tar(ByteView b) {
+  return b.size() >= 512 && std::memcmp(b.data() + 257, "ustar", 5) == 0;
+}
+
+// The header is only two bytes: a zlib stream is claimed when its first bytes actually inflate.
+bool zlib_stream_starts(ByteView b) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return false;
+  std::uint8_t out[16];
+  zs.next_in = const_cast<Bytef*>(b.data());
+  zs.avail_in = static_cast<uInt>(std::min<std::size_t>(b.size(), 4096));
+  zs.next_out = out;
+  zs.avail_out = sizeof out;
+  int rc = inflate(&zs, Z_SYNC_FLUSH);
+  bool ok = (rc == Z_OK || rc == Z_STREAM_END) && zs.total_out > 0;
+  inflateEnd(&zs);
+  return ok;
+}
+
+}  // namespace
+
+std::size_t torch_legacy_magic_length(ByteView b) {
+  // Protocol 0 and 1: the long as text.
+  static constexpr std::string_view text = "L119547037146038801333356L\n.";
+  if (starts_with(b, text)) return text.size();
+  // Protocol 2+: PROTO n, an optional FRAME, LONG1 with the 10 little-endian bytes, STOP.
+  static constexpr std::string_view long1("\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19.", 13);
+  if (b.size() < 2 || b[0] != 0x80 || b[1] < 2 || b[1] > 5) return 0;
+  std::size_t pos = 2;
+  if (b.size() > pos && b[pos] == 0x95) pos += 9;
+  if (pos > b.size() || !starts_with(b.subspan(pos), long1)) return 0;
+  return pos + long1.size();
+}
+
+std::optional<Format> identify_container(ByteView b) {
+  if (zip::looks_like_zip(b)) return Format::zip;
+  if (starts_with(b, "\x93NUMPY")) return Format::npy;
+  if (torch_legacy_magic_length(b) != 0) return Format::torch_legacy;
+  if (starts_with(b, "7z\xbc\xaf\x27\x1c") || starts_with(b, "\x1f\x8b") || starts_with(b, "BZh") ||
+      starts_with(b, "\xfd" "7zXZ\x00") || starts_with(b, "\x04\x22\x4d\x18") ||
+      starts_with(b, "\x28\xb5\x2f\xfd") || is_tar(b))
+    return Format::archive;
+  // lzma-alone (joblib's "lzma" compressor): properties byte 0x5d, dictionary size, then a size
+  // that is either known or all-ones.
+  if (b.size() >= 13 && b[0] == 0x5d && b[1] == 0x00 && b[2] == 0x00) return Format::archive;
+  // joblib's zlib compressor writes a bare zlib stream; "ZF" is joblib < 0.9.3's zlib container.
+  if (b.size() >= 2 && b[0] == 0x78 && (b[1] & 0x20) == 0 && ((b[0] << 8) | b[1]) % 31 == 0 &&
+      zlib_stream_starts(b))
+    return Format::joblib_compressed;
+  if (starts_with(b, "ZF0x")) return Format::joblib_compressed;
+  // joblib pickles import the wrapper before the first array's raw bytes, so its name appears
+  // early; a joblib file missed here is read as a plain pickle and refused at the raw bytes.
+  if (b.size() >= 2 && b[0] == 0x80) {
+    std::string_view head = as_chars(b.subspan(0, std::min<std::size_t>(b.size(), 4u << 20)));
+    if (head.find("NumpyArrayWrapper") != std::string_view::npos &&
+        head.find("joblib.numpy_pickle") != std::string_view::npos)
+      return Format::joblib;
+  }
+  return std::nullopt;
+}
+
+}  // namespace modelgate

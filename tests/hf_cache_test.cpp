@@ -1,0 +1,54 @@
+// The Hugging Face cache layout: per repository and revision, blobs scanned once, links that
+// leave the cache reported and not followed, default location from HF_HOME.
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace {
+
+using namespace mgtest;
+
+TEST(HfCache, ReportsPerRevisionAndFollowsOnlyInternalLinks) {
+  TempDir t;
+  fs::path repo = t / "hub/models--org--tiny";
+  write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
+  write_file(repo / "blobs/bbb", std::string("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26));
+  write_file(repo / "refs/main", "rev1");
+  write_file(t / "outside.txt", "secret\n");
+  fs::create_directories(repo / "snapshots/rev1");
+  fs::create_directories(repo / "snapshots/rev2");
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev2/config.json");
+  fs::create_symlink("../../blobs/bbb", repo / "snapshots/rev2/model.bin");
+  fs::create_symlink((t / "outside.txt").string(), repo / "snapshots/rev2/leak.txt");
+
+  auto r = run("HF_HOME=" + t.path().string() + " " + modelgate_binary() + " scan --hf-cache --format json");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  auto j = nlohmann::json::parse(r.output.substr(r.output.find('{')));
+  const auto& root = j["artifacts"][0];
+  EXPECT_EQ(root["format"], "hf-cache");
+  EXPECT_EQ(root["facts"]["blobs"], 2);
+  ASSERT_EQ(root["children"].size(), 2u);
+  EXPECT_EQ(root["children"][0]["origin"], "hf://model:org/tiny@rev1");
+  EXPECT_EQ(root["children"][0]["facts"]["refs"][0], "main");
+  EXPECT_EQ(root["children"][0]["status"], "safe");
+  EXPECT_EQ(root["children"][1]["status"], "unsafe");
+  EXPECT_NE(r.output.find("MG-WALK-SYMLINK-ESCAPE"), std::string::npos);
+  EXPECT_NE(r.output.find("hf://model:org/tiny@rev2/model.bin"), std::string::npos);
+  EXPECT_EQ(r.output.find("secret"), std::string::npos);
+}
+
+TEST(HfCache, DirectoryScanGivesEveryFileAVerdict) {
+  TempDir t;
+  write_file(t / "m/README.md", "# model\n");
+  write_file(t / "m/LICENSE", "MIT\n");
+  write_file(t / "m/weights.npy", std::string("\x93NUMPY\x01\x00\x76\x00", 10) +
+                                      "{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }" +
+                                      std::string(118 - 60, ' ') + "\n" + std::string(4, '\0'));
+  auto r = run(modelgate_binary() + " scan " + (t / "m").string());
+  EXPECT_NE(r.output.find("README.md (text)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("LICENSE (text)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("weights.npy (npy)"), std::string::npos) << r.output;
+}
+
+}  // namespace

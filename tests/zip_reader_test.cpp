@@ -1,0 +1,253 @@
+// The strict ZIP reader: one test per rule, on archives built byte by byte.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "container/npy_header.h"
+#include "container/zip_reader.h"
+#include "test_util.h"
+
+namespace {
+
+using namespace mgtest;
+
+struct Entry {
+  Entry(std::string n, std::string d, std::string l = {}, std::uint16_t f = 0, std::uint16_t m = 0)
+      : name(std::move(n)), data(std::move(d)), local_name(std::move(l)), flags(f), method(m) {}
+  std::string name;
+  std::string data;
+  std::string local_name;  // empty: same as name
+  std::uint16_t flags = 0;
+  std::uint16_t method = 0;
+  bool bad_crc = false;
+  std::uint16_t made_by = 20;
+  std::uint32_t external_attrs = 0;
+  std::int64_t force_offset = -1;  // central directory offset override
+};
+
+void put16(std::string& s, std::uint16_t v) {
+  s += char(v & 0xff);
+  s += char(v >> 8);
+}
+void put32(std::string& s, std::uint32_t v) {
+  put16(s, v & 0xffff);
+  put16(s, v >> 16);
+}
+
+std::string deflate_raw(const std::string& in) {
+  z_stream zs{};
+  deflateInit2(&zs, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY);
+  std::string out(deflateBound(&zs, in.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = in.size();
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = out.size();
+  deflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+std::string build_zip(const std::vector<Entry>& entries, const std::string& comment = "",
+                      const std::string& trailing = "") {
+  std::string out, central;
+  for (const auto& e : entries) {
+    std::string payload = e.method == 8 ? deflate_raw(e.data) : e.data;
+    std::uint32_t crc = crc32(0, reinterpret_cast<const Bytef*>(e.data.data()), e.data.size());
+    if (e.bad_crc) crc ^= 0xffffffff;
+    std::uint32_t offset = e.force_offset >= 0 ? std::uint32_t(e.force_offset) : std::uint32_t(out.size());
+    const std::string& lname = e.local_name.empty() ? e.name : e.local_name;
+    if (e.force_offset < 0) {
+      put32(out, 0x04034b50);
+      put16(out, 20);
+      put16(out, e.flags);
+      put16(out, e.method);
+      put32(out, 0);
+      put32(out, crc);
+      put32(out, payload.size());
+      put32(out, e.data.size());
+      put16(out, lname.size());
+      put16(out, 0);
+      out += lname + payload;
+    }
+    put32(central, 0x02014b50);
+    put16(central, e.made_by);
+    put16(central, 20);
+    put16(central, e.flags);
+    put16(central, e.method);
+    put32(central, 0);
+    put32(central, crc);
+    put32(central, payload.size());
+    put32(central, e.data.size());
+    put16(central, e.name.size());
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
+    put32(central, e.external_attrs);
+    put32(central, offset);
+    central += e.name;
+  }
+  std::uint32_t cd_offset = out.size();
+  out += central;
+  put32(out, 0x06054b50);
+  put16(out, 0);
+  put16(out, 0);
+  put16(out, entries.size());
+  put16(out, entries.size());
+  put32(out, central.size());
+  put32(out, cd_offset);
+  put16(out, comment.size());
+  return out + comment + trailing;
+}
+
+modelgate::zip::Archive read(const std::string& bytes) {
+  static const modelgate::Limits limits;
+  auto ar = modelgate::zip::read_zip(
+      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), "t.zip", limits);
+  EXPECT_TRUE(ar.ok()) << (ar.ok() ? "" : ar.error().reason);
+  return ar.ok() ? std::move(*ar) : modelgate::zip::Archive{};
+}
+
+bool has(const modelgate::zip::Archive& ar, const std::string& rule) {
+  for (const auto& f : ar.findings)
+    if (f.rule == rule) return true;
+  return false;
+}
+
+TEST(ZipReader, PlainArchiveIsSafe) {
+  auto z = build_zip({{"a/readme.txt", "hello world\n"}, {"a/b.txt", std::string(3000, 'x'), "", 0, 8}});
+  auto r = scan(z);
+  EXPECT_EQ(r.format, "zip");
+  EXPECT_EQ(r.status, modelgate::Status::safe) << r.findings.size();
+  EXPECT_EQ(r.children.size(), 2u);
+}
+
+TEST(ZipReader, NameMismatch) {
+  Entry e{"a/data.pkl", "x"};
+  e.local_name = "a/data.pkx";
+  EXPECT_TRUE(has(read(build_zip({e})), "MG-ZIP-NAME-MISMATCH"));
+}
+
+TEST(ZipReader, DuplicatesAndWhichCopyEachReaderReturns) {
+  auto ar = read(build_zip({{"a/x", "1"}, {"a/y", "2"}, {"a/x", "3"}}));
+  EXPECT_TRUE(has(ar, "MG-ZIP-DUPLICATE-NAME"));
+  EXPECT_EQ(ar.find_as_zipfile("a/x")->index, 2u);
+  ASSERT_NE(ar.find_as_miniz("a/x"), nullptr);
+  // miniz compares names case-insensitively.
+  EXPECT_NE(ar.find_as_miniz("A/Y"), nullptr);
+  EXPECT_EQ(ar.find_as_zipfile("A/Y"), nullptr);
+  EXPECT_TRUE(has(read(build_zip({{"a/Data.pkl", "1"}, {"a/data.pkl", "2"}})), "MG-ZIP-DUPLICATE-NAME"));
+}
+
+TEST(ZipReader, CrcMismatchIsReportedWhenMemberIsRead) {
+  Entry e{"a/notes.txt", "hello\n"};
+  e.bad_crc = true;
+  auto r = scan(build_zip({e}));
+  EXPECT_TRUE(has_rule(r, "MG-ZIP-CRC-MISMATCH"));
+  EXPECT_EQ(r.status, modelgate::Status::refused);
+}
+
+TEST(ZipReader, FlagBitsAndMethods) {
+  Entry enc{"a", "x"};
+  enc.flags = 1;
+  EXPECT_TRUE(has(read(build_zip({enc})), "MG-ZIP-ENCRYPTED"));
+  Entry patched{"a", "x"};
+  patched.flags = 0x20;
+  EXPECT_TRUE(has(read(build_zip({patched})), "MG-ZIP-FLAGS"));
+  Entry bz{"a", "x"};
+  bz.method = 12;
+  EXPECT_TRUE(has(read(build_zip({bz})), "MG-ZIP-METHOD"));
+}
+
+TEST(ZipReader, TrailingDataAndSeveralEndRecords) {
+  EXPECT_TRUE(has(read(build_zip({{"a", "x"}}, "", "TRAILER")), "MG-ZIP-TRAILING-DATA"));
+  // A second copy of the end record appended: both readers take the last one.
+  auto z = build_zip({{"a", "x"}});
+  auto ar = read(z + z.substr(z.size() - 22));
+  EXPECT_TRUE(has(ar, "MG-ZIP-MULTIPLE-EOCD"));
+}
+
+TEST(ZipReader, OverlapAndOutOfBounds) {
+  Entry a{"a", "hello"};
+  Entry b{"b", "hello"};
+  b.force_offset = 0;  // points at a's local header
+  auto ar = read(build_zip({a, b}));
+  EXPECT_TRUE(has(ar, "MG-ZIP-OVERLAP"));
+  Entry c{"c", "x"};
+  c.force_offset = 1 << 20;
+  EXPECT_TRUE(has(read(build_zip({{"a", "x"}, c})), "MG-ZIP-OUT-OF-BOUNDS"));
+}
+
+TEST(ZipReader, UnsafeNamesAndSymlinks) {
+  for (std::string name : std::vector<std::string>{"../evil", "/etc/passwd", "a\\..\\b", std::string("a\0b", 3), "C:/x"})
+    EXPECT_TRUE(has(read(build_zip({{name, "x"}})), "MG-ZIP-UNSAFE-PATH")) << name;
+  Entry link{"link", "/etc/passwd"};
+  link.made_by = 3 << 8;
+  link.external_attrs = 0120777u << 16;
+  auto r = scan(build_zip({link}));
+  EXPECT_TRUE(has_rule(r, "MG-ZIP-SYMLINK"));
+  EXPECT_EQ(r.status, modelgate::Status::unsafe);
+}
+
+TEST(ZipReader, RatioBombIsNotInflated) {
+  Entry e{"zeros", std::string(4 << 20, '\0')};
+  e.method = 8;
+  auto r = scan(build_zip({e}));
+  EXPECT_TRUE(has_rule(r, "MG-ZIP-BOMB"));
+  EXPECT_EQ(r.status, modelgate::Status::refused);
+}
+
+TEST(ZipReader, TruncatedArchivesAreRefused) {
+  auto z = build_zip({{"a/b.txt", "hello"}});
+  for (std::size_t cut : {z.size() - 1, z.size() - 30, std::size_t(10)}) {
+    auto r = scan(z.substr(0, cut));
+    EXPECT_NE(r.status, modelgate::Status::safe) << cut;
+  }
+  auto r = scan(z.substr(0, z.size() - 23));
+  EXPECT_EQ(r.status, modelgate::Status::refused);
+}
+
+TEST(ZipReader, PrependedDataIsSeenByBothReaders) {
+  auto z = build_zip({{"a", "x"}});
+  auto ar = read("PREFIX" + z);
+  EXPECT_TRUE(has(ar, "MG-ZIP-LOADER-DIVERGENCE"));
+  ASSERT_EQ(ar.members.size(), 1u);  // read the way zipfile reads it
+  EXPECT_EQ(ar.members[0].data_offset, 6u + 30u + 1u);
+}
+
+TEST(NpyHeader, ParsesWhatNumpyWrites) {
+  auto make = [](const std::string& dict, int major = 1) {
+    std::string h = "\x93NUMPY";
+    h += char(major);
+    h += char(0);
+    std::string text = dict;
+    std::size_t fixed = major == 1 ? 10 : 12;
+    while ((fixed + text.size() + 1) % 64) text += ' ';
+    text += '\n';
+    if (major == 1) put16(h, text.size()); else put32(h, text.size());
+    return h + text;
+  };
+  auto parse = [](const std::string& s) {
+    return modelgate::npy::parse_header(
+        modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()));
+  };
+  auto h = parse(make("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }"));
+  ASSERT_TRUE(h.ok()) << h.error().reason;
+  EXPECT_EQ(h->itemsize, 4u);
+  EXPECT_EQ(h->count, 12u);
+  auto s = parse(make("{'descr': [('x', '<f8'), ('y', '<i4', (2,)), ('', '|V4')], 'fortran_order': True, 'shape': (5,), }", 2));
+  ASSERT_TRUE(s.ok()) << s.error().reason;
+  EXPECT_EQ(s->itemsize, 20u);
+  auto o = parse(make("{'descr': [('a', '|O')], 'fortran_order': False, 'shape': (), }", 3));
+  ASSERT_TRUE(o.ok()) << o.error().reason;
+  EXPECT_TRUE(o->has_object);
+  EXPECT_EQ(o->count, 1u);
+  for (const char* bad : {"{'descr': '<f4', 'fortran_order': False}", "{'descr': '<f4', 'fortran_order': 0, 'shape': ()}",
+                          "{'descr': '<f4', 'fortran_order': False, 'shape': (3)}", "{'descr': '<q9', 'fortran_order': False, 'shape': ()}",
+                          "{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}", "{'descr': '<f4', 'fortran_order': False, 'shape': (), 'x': 1}",
+                          "{'descr': __import__('os'), 'fortran_order': False, 'shape': ()}",
+                          "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999, 99999999999)}"})
+    EXPECT_FALSE(parse(make(bad)).ok()) << bad;
+}
+
+}  // namespace
