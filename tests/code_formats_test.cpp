@@ -351,3 +351,34 @@ TEST(CodeFormatIdentify, RandomBytesAreNotClaimed) {
   // A short valid protobuf is not an ONNX model without a graph.
   EXPECT_NE(modelgate::identify(view(std::string("\x08\x07\x12\x03" "abc", 7))), modelgate::Format::onnx);
 }
+
+// ---------------------------------------------------------------- data files named by a model
+TEST_F(CodeFormats, OnnxDirectoryWithExternalDataIsSafe) {
+  auto r = scan_fixture("onnx/ext");
+  EXPECT_EQ(r.format, "directory");
+  EXPECT_EQ(r.status, Status::safe) << describe(r);
+  bool found = false;
+  for (const auto& c : r.children)
+    if (c.origin.size() >= 11 && c.origin.substr(c.origin.size() - 11) == "weights.bin") {
+      EXPECT_EQ(c.format, "onnx-external-data");
+      found = true;
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(CodeFormats, SavedModelVariablesAreItsData) {
+  TempDir d;
+  fs::copy(dir_->path() / "savedmodel/benign", d.path(), fs::copy_options::recursive);
+  std::string index(64, '\x01');
+  index.replace(56, 8, std::string("\x57\xfb\x80\x8b\x24\x75\x47\xdb", 8));
+  write_file(d / "variables/variables.index", index);
+  write_file(d / "variables/variables.data-00000-of-00001", std::string("\x00\x11\xfe\x7f\x80", 5));
+  modelgate::ScanOptions opts;
+  auto result = modelgate::scan_paths({d.path()}, opts);
+  ASSERT_EQ(result.artifacts.size(), 1u);
+  EXPECT_EQ(result.artifacts[0].status, Status::safe) << describe(result.artifacts[0]);
+  // Without a valid table footer the same files stay unrecognised.
+  write_file(d / "variables/variables.index", std::string(64, '\x01'));
+  result = modelgate::scan_paths({d.path()}, opts);
+  EXPECT_EQ(result.artifacts[0].status, Status::unverified);
+}

@@ -4,6 +4,7 @@ namespace modelgate {
 
 void check_directory(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
                      ScanContext& ctx) {
+  classify_referenced_data_files(files, reports);
   check_safetensors_indexes(files, reports, ctx);
 }
 

@@ -18,4 +18,8 @@ void check_directory(const std::vector<WalkEntry>& files, std::vector<ArtifactRe
 void check_safetensors_indexes(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
                                ScanContext& ctx);
 
+// ONNX external-data files and SavedModel variables, named by a model in the same directory, are
+// that model's data rather than unrecognised files (referenced_data_files.cpp).
+void classify_referenced_data_files(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports);
+
 }  // namespace modelgate
