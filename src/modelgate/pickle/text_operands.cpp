@@ -1,5 +1,7 @@
 #include "pickle/text_operands.h"
 
+#include "core/utf8.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -261,24 +263,6 @@ std::optional<std::string> string_operand_pickletools(std::string_view text) {
 
 namespace {
 
-void put_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 }  // namespace
 
 std::optional<std::string> raw_unicode_escape_to_utf8(std::string_view s) {
@@ -288,7 +272,7 @@ std::optional<std::string> raw_unicode_escape_to_utf8(std::string_view s) {
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c != '\\') {
-      put_utf8(out, c);  // bytes are Latin-1 code points
+      append_utf8(out, c);  // bytes are Latin-1 code points
       ++i;
       continue;
     }
@@ -309,7 +293,7 @@ std::optional<std::string> raw_unicode_escape_to_utf8(std::string_view s) {
     }
     if (cp > 0x10FFFF) return std::nullopt;
     i += static_cast<std::size_t>(count);
-    put_utf8(out, cp);
+    append_utf8(out, cp);
   }
   return out;
 }
