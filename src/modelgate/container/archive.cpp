@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "container/archive_walk.h"
+#include "container/member_path.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -15,19 +16,6 @@ namespace {
 struct ArchiveCloser {
   void operator()(struct archive* a) const { archive_read_free(a); }
 };
-
-std::string unsafe_member_path(std::string_view name) {
-  if (!name.empty() && name[0] == '/') return "is an absolute path";
-  if (name.find('\\') != std::string_view::npos) return "contains a backslash";
-  std::size_t start = 0;
-  while (start <= name.size()) {
-    std::size_t end = name.find('/', start);
-    if (end == std::string_view::npos) end = name.size();
-    if (name.substr(start, end - start) == "..") return "contains a '..' component";
-    start = end + 1;
-  }
-  return {};
-}
 
 // Decompresses the whole outer stream once (discarding it) to check the limits on what a
 // compressed tar really holds: libarchive's tar reader stops at the end-of-archive blocks and

@@ -1,5 +1,7 @@
 #include "container/zip_reader.h"
 
+#include "container/member_path.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -77,23 +79,6 @@ bool unix_symlink(const Member& m) {
 }
 
 // Reasons a member name is dangerous for anything that extracts the archive.
-std::string unsafe_path_reason(std::string_view name) {
-  if (name.find('\0') != std::string_view::npos) return "contains a NUL byte";
-  if (name.find('\\') != std::string_view::npos) return "contains a backslash";
-  if (!name.empty() && name[0] == '/') return "is an absolute path";
-  if (name.size() >= 2 && name[1] == ':' &&
-      ((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z')))
-    return "starts with a drive letter";
-  std::size_t start = 0;
-  while (start <= name.size()) {
-    std::size_t end = name.find('/', start);
-    if (end == std::string_view::npos) end = name.size();
-    if (name.substr(start, end - start) == "..") return "contains a '..' component";
-    start = end + 1;
-  }
-  return {};
-}
-
 struct Eocd {
   std::uint64_t offset = 0;
   std::uint16_t disk = 0, cd_disk = 0;
@@ -334,7 +319,7 @@ void Parser::check_names() {
     std::string f = m.name;
     for (auto& c : f) c = static_cast<char>(lower(static_cast<unsigned char>(c)));
     folded[f].push_back(m.index);
-    if (auto why = unsafe_path_reason(m.name); !why.empty())
+    if (auto why = unsafe_member_path(m.name); !why.empty())
       add("MG-ZIP-UNSAFE-PATH", m.local_header_offset, "member name " + why, m.name);
     if (unix_symlink(m))
       add("MG-ZIP-SYMLINK", m.local_header_offset, "member '" + m.name + "' is a symbolic link");
