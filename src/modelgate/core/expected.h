@@ -13,11 +13,12 @@ struct ParseError {
   std::string reason;
 };
 
-template <class T>
-class [[nodiscard]] Expected {
+// A value or an error of type E. Modules with their own error type (signing's Failure) build on it.
+template <class T, class E>
+class [[nodiscard]] ValueOr {
  public:
-  Expected(T value) : v_(std::move(value)) {}
-  Expected(ParseError error) : v_(std::move(error)) {}
+  ValueOr(T value) : v_(std::move(value)) {}
+  ValueOr(E error) : v_(std::move(error)) {}
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<0>(v_); }
@@ -26,11 +27,14 @@ class [[nodiscard]] Expected {
   const T& operator*() const { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
-  const ParseError& error() const { return std::get<1>(v_); }
+  const E& error() const { return std::get<1>(v_); }
 
  private:
-  std::variant<T, ParseError> v_;
+  std::variant<T, E> v_;
 };
+
+template <class T>
+using Expected = ValueOr<T, ParseError>;
 
 inline ParseError parse_error(std::uint64_t offset, std::string reason) {
   return ParseError{offset, std::move(reason)};

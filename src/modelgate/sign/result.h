@@ -3,7 +3,8 @@
 // Verification failures (exit 1) are kept apart from usage/tool errors (exit 2).
 #include <string>
 #include <utility>
-#include <variant>
+
+#include "core/expected.h"
 
 namespace modelgate::sign {
 
@@ -26,22 +27,10 @@ inline Failure usage_failure(std::string check, std::string detail) {
 struct Ok {};
 
 template <class T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : public ValueOr<T, Failure> {
  public:
-  Result(T value) : v_(std::move(value)) {}
-  Result(Failure failure) : v_(std::move(failure)) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const Failure& failure() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, Failure> v_;
+  using ValueOr<T, Failure>::ValueOr;
+  const Failure& failure() const { return this->error(); }
 };
 
 using Check = Result<Ok>;
