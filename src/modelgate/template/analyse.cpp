@@ -38,7 +38,7 @@ bool is_internal_attribute(std::string_view a) {
   return k.count(a) != 0;
 }
 
-std::string quoted(std::string_view s) {
+std::string in_quotes(std::string_view s) {
   std::string out = "'";
   for (char c : s.substr(0, 80)) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
   if (s.size() > 80) out += "...";
@@ -227,7 +227,7 @@ class Analyser {
         const char* what = n.kind == NodeKind::include ? "include" : n.kind == NodeKind::extends ? "extends"
                                                                                                    : "import";
         const Value* v = folder_.fold(n.kids[0]);
-        std::string target = v && v->kind == Value::Kind::string ? quoted(v->str) : "a computed name";
+        std::string target = v && v->kind == Value::Kind::string ? in_quotes(v->str) : "a computed name";
         report(kExternal, n.offset, std::string("{% ") + what + " %} loads another template (" + target + ")");
         expr(n.kids[0]);
         if (n.kind == NodeKind::import_stmt) {
@@ -282,16 +282,16 @@ class Analyser {
 
   void check_identifier(const std::string& name, std::uint32_t offset) {
     if (name.find("__") != std::string::npos)
-      report(kDunder, offset, "identifier " + quoted(name) + " has a double underscore (Python internals)");
+      report(kDunder, offset, "identifier " + in_quotes(name) + " has a double underscore (Python internals)");
   }
 
   void check_attribute_name(const std::string& name, std::uint32_t offset, std::string_view how) {
     if (is_dunder(name) || name.find("__") != std::string::npos) {
-      report(kDunder, offset, std::string(how) + " reaches " + quoted(name));
+      report(kDunder, offset, std::string(how) + " reaches " + in_quotes(name));
     } else if (!name.empty() && name[0] == '_') {
-      report(kPrivate, offset, std::string(how) + " reaches private attribute " + quoted(name));
+      report(kPrivate, offset, std::string(how) + " reaches private attribute " + in_quotes(name));
     } else if (is_internal_attribute(name)) {
-      report(kPrivate, offset, std::string(how) + " reaches Python internal " + quoted(name));
+      report(kPrivate, offset, std::string(how) + " reaches Python internal " + in_quotes(name));
     }
   }
 
@@ -370,7 +370,7 @@ class Analyser {
         check_attribute_name(v->str, offset, how);
       }
       if (use == KeyUse::attr_filter && !v->str.empty() && v->str[0] != '_' && v->str.find("__") == std::string::npos)
-        report(kAttrFilter, offset, "|attr(" + quoted(v->str) + ") is not part of the chat-template vocabulary");
+        report(kAttrFilter, offset, "|attr(" + in_quotes(v->str) + ") is not part of the chat-template vocabulary");
     }
     if (candidates.empty() || (!any_string && use != KeyUse::subscript)) {
       if (use != KeyUse::subscript || constructed(key))
@@ -382,7 +382,7 @@ class Analyser {
     const Node& o = at(obj);
     if (o.kind != NodeKind::name) return;
     if ((is_gadget_object(o.text) && !(o.text == "g" && bound_.count("g"))) || o.text == "namespace")
-      report(kGadget, offset, std::string(how) + " on " + quoted(o.text) +
+      report(kGadget, offset, std::string(how) + " on " + in_quotes(o.text) +
                                   ", an object used in template-injection payloads");
   }
 
@@ -390,7 +390,7 @@ class Analyser {
     const Value* v = folder_.fold(id);
     if (v == nullptr || v->kind != Value::Kind::string || !contains_dunder(v->str)) return;
     if (!assembled_.insert(v->str).second) return;
-    report(kAssembled, at(id).offset, "string assembled from pieces spells " + quoted(v->str));
+    report(kAssembled, at(id).offset, "string assembled from pieces spells " + in_quotes(v->str));
   }
 
   void check_range_call(const Node& call) {
@@ -420,7 +420,7 @@ class Analyser {
       std::size_t cut = field.find_first_of("!:");
       std::string name = field.substr(0, cut);
       if (name.find_first_of(".[") != std::string::npos || contains_dunder(field)) {
-        report(kFormat, offset, "format field " + quoted("{" + field + "}") + " walks attributes or items");
+        report(kFormat, offset, "format field " + in_quotes("{" + field + "}") + " walks attributes or items");
         return;
       }
       if (close == std::string::npos) break;
@@ -436,7 +436,7 @@ class Analyser {
       const std::string& f = c.text;
       bool known = is_known_global_function(f) || folder_.macro(f) != kNoNode || f == "loop" || f == "super" ||
                    (f == "caller" && in_macro_ > 0) || is_gadget_object(f);
-      if (!known) report(kCallable, c.offset, "call of unknown function " + quoted(f));
+      if (!known) report(kCallable, c.offset, "call of unknown function " + in_quotes(f));
       if (f == "range") check_range_call(n);
       if (f != "namespace") expr(callee);
       else check_identifier(f, c.offset);
@@ -445,7 +445,7 @@ class Analyser {
       NodeId obj = c.kids[0];
       bool loop_method = at(obj).kind == NodeKind::name && at(obj).text == "loop" && is_loop_method(m);
       if (m == "format" || m == "format_map") check_format_method(obj, c.offset);
-      else if (!loop_method && !is_safe_method(m)) report(kCallable, c.offset, "call of method " + quoted(m));
+      else if (!loop_method && !is_safe_method(m)) report(kCallable, c.offset, "call of method " + in_quotes(m));
       expr(callee);
     } else {
       report(kCallable, c.offset, "call of a computed value");
@@ -497,7 +497,7 @@ class Analyser {
     const Node& n = at(id);
     const std::string& f = n.text;
     check_identifier(f, n.offset);
-    if (!is_known_filter(f)) report(kFilter, n.offset, "filter " + quoted(f) + " is not a standard filter");
+    if (!is_known_filter(f)) report(kFilter, n.offset, "filter " + in_quotes(f) + " is not a standard filter");
     if (f == "attr") {
       NodeId key = positional(n, 0);
       if (key != kNoNode) check_key(key, n.offset, KeyUse::attr_filter, "|attr()");
@@ -519,13 +519,13 @@ class Analyser {
         if (!name) {
           report(kDynamic, n.offset, "|" + f + "() names a filter or test computed at render time");
         } else if (f == "map") {
-          if (!is_known_filter(*name)) report(kFilter, n.offset, "|map() applies unknown filter " + quoted(*name));
+          if (!is_known_filter(*name)) report(kFilter, n.offset, "|map() applies unknown filter " + in_quotes(*name));
           if (*name == "attr") {
             NodeId key = positional(n, 1);
             if (key != kNoNode) check_key(key, n.offset, KeyUse::attr_filter, "|map('attr', ...)");
           }
         } else if (!is_known_test(*name)) {
-          report(kTest, n.offset, "|" + f + "() applies unknown test " + quoted(*name));
+          report(kTest, n.offset, "|" + f + "() applies unknown test " + in_quotes(*name));
         }
       }
     }
@@ -549,11 +549,11 @@ class Analyser {
       case NodeKind::name:
         check_identifier(n.text, n.offset);
         if ((is_gadget_object(n.text) && !(n.text == "g" && bound_.count("g"))) || n.text == "namespace")
-          report(kGadgetRef, n.offset, quoted(n.text) + " is not part of the chat-template vocabulary");
+          report(kGadgetRef, n.offset, in_quotes(n.text) + " is not part of the chat-template vocabulary");
         break;
       case NodeKind::string:
         if (n.flag) report(kOpaque, n.offset, "string literal uses a \\N{...} escape modelgate does not decode");
-        if (contains_dunder(n.text)) report(kDunderString, n.offset, "string literal mentions " + quoted(n.text));
+        if (contains_dunder(n.text)) report(kDunderString, n.offset, "string literal mentions " + in_quotes(n.text));
         break;
       case NodeKind::integer:
       case NodeKind::floating:
@@ -624,7 +624,7 @@ class Analyser {
         break;
       case NodeKind::test:
         check_identifier(n.text, n.offset);
-        if (!is_known_test(n.text)) report(kTest, n.offset, "test " + quoted(n.text) + " is not a standard test");
+        if (!is_known_test(n.text)) report(kTest, n.offset, "test " + in_quotes(n.text) + " is not a standard test");
         expr(n.kids[0]);
         args(n, 1);
         break;
