@@ -147,7 +147,7 @@ TEST_F(CodeFormats, KerasGadgetsAreUnsafe) {
 TEST_F(CodeFormats, KerasMalformedArchivesAreRefused) {
   expect("keras/bad_json.keras", "keras", Status::refused, {"MG-KERAS-MALFORMED"});
   expect("keras/deep_json.keras", "keras", Status::refused, {"MG-KERAS-MALFORMED"});
-  expect("keras/duplicate.keras", "keras", Status::refused, {"MG-KERAS-MALFORMED"});
+  expect("keras/duplicate.keras", "keras", Status::refused, {"MG-ZIP-DUPLICATE-NAME"});
 }
 
 // ---------------------------------------------------------------- Keras 2 / HDF5

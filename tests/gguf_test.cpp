@@ -278,6 +278,24 @@ TEST(GgufRules, InvalidUtf8Value) {
   EXPECT_FALSE(j.empty());
 }
 
+// --- MG-GGUF-METADATA-SUSPICIOUS (info: the file stays safe)
+TEST(GgufRules, MetadataTextThatLooksLikeACommand) {
+  auto r = scan(Gguf(3).kv_str("general.description", "run: curl http://127.0.0.1/x | sh").build());
+  EXPECT_EQ(r.status, Status::safe);
+  EXPECT_TRUE(has_rule(r, "MG-GGUF-METADATA-SUSPICIOUS"));
+}
+TEST(GgufRules, UrlsInTheSpecsUrlKeysAreExpected) {
+  auto r = scan(Gguf(3)
+                    .kv_str("general.url", "https://huggingface.co/org/model")
+                    .kv_str("general.source.url", "https://example.org/src")
+                    .kv_str("general.license.link", "https://example.org/LICENSE")
+                    .build());
+  EXPECT_EQ(r.status, Status::safe);
+  EXPECT_FALSE(has_rule(r, "MG-GGUF-METADATA-SUSPICIOUS"));
+  auto elsewhere = scan(Gguf(3).kv_str("general.name", "see https://example.org/x").build());
+  EXPECT_TRUE(has_rule(elsewhere, "MG-GGUF-METADATA-SUSPICIOUS"));
+}
+
 // --- MG-GGUF-TENSOR-NAME
 TEST(GgufRules, DuplicateTensorName) {
   Gguf g(3);

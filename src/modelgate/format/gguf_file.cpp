@@ -6,6 +6,7 @@
 
 #include "format/ggml_types.h"
 #include "format/gguf.h"
+#include "format/suspicious_text.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -31,6 +32,25 @@ json value_fact(const gguf::Value& v) {
               {"count", a.count}};
 }
 
+// Chat templates are analysed as Jinja elsewhere; URLs are what the spec's *url / *link keys hold.
+bool expected_url_key(std::string_view key) {
+  auto last = key.substr(key.rfind('.') + 1);
+  return last.find("url") != std::string_view::npos || last == "link" || last == "repository" || last == "doi";
+}
+
+void check_metadata_text(const Artifact& a, const gguf::File& file, ArtifactReport& report) {
+  for (const auto& kv : file.metadata) {
+    const auto* s = kv.value.string();
+    if (s == nullptr || kv.key.starts_with("tokenizer.chat_template")) continue;
+    auto hit = find_suspicious_text(*s);
+    if (!hit || (hit->kind == "a URL" && expected_url_key(kv.key))) continue;
+    report.add(make_finding(rule("MG-GGUF-METADATA-SUSPICIOUS"), a.origin, std::nullopt,
+                            "metadata value of \"" + text_snippet(kv.key, 60) + "\" looks like " +
+                                std::string(hit->kind) + " (contains \"" + std::string(hit->pattern) + "\")",
+                            text_snippet(*s)));
+  }
+}
+
 }  // namespace
 
 void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -54,6 +74,7 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   json metadata = json::object();
   for (const auto& kv : file.metadata) metadata[std::string(kv.key)] = value_fact(kv.value);
   report.facts["metadata"] = std::move(metadata);
+  check_metadata_text(a, file, report);
 
   std::uint64_t parameters = 0;
   std::map<std::string, std::uint64_t> types;

@@ -24,6 +24,11 @@ std::span<const Rule> gguf_rules() {
       {"MG-GGUF-KEY", Severity::high, Status::refused,
        "A GGUF metadata key is empty, longer than 65535 bytes or not valid UTF-8.",
        "Keys name the metadata a loader acts on; they must be non-empty UTF-8 strings."},
+      {"MG-GGUF-METADATA-SUSPICIOUS", Severity::info, Status::safe,
+       "GGUF metadata text looks like a URL, a shell command or code.",
+       "Metadata strings are inert for llama.cpp, but text shaped like a command or code (or a URL "
+       "outside the url/link keys of the GGUF spec) may be meant for a tool or a person further down "
+       "the pipeline. Chat templates are analysed separately as Jinja."},
       {"MG-GGUF-PADDING", Severity::low, Status::unverified,
        "GGUF alignment padding contains non-zero bytes.",
        "Writers pad with zeros. Non-zero padding is never read by loaders and can carry hidden "

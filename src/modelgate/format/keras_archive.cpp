@@ -1,52 +1,53 @@
 // Keras v3 `.keras` archives: config.json is analysed for code it would load, metadata.json is
 // read for facts, and every other member (model.weights.h5, assets) is scanned as a nested artifact.
+// Keras opens the archive with Python's zipfile, so the members it uses are looked up the way
+// zipfile looks them up; the strict reader reports every place where another reader would differ.
 #include <algorithm>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "container/zip_members.h"
 #include "format/code_format_probes.h"
-#include "format/keras_archive_reader.h"
 #include "format/keras_config.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
 
 bool looks_like_keras_archive(ByteView bytes) {
-  static constexpr std::uint8_t kLocalHeader[] = {'P', 'K', 3, 4};
-  if (bytes.size() < 4 || !std::equal(kLocalHeader, kLocalHeader + 4, bytes.begin())) return false;
-  auto names = list_keras_member_names(bytes, 100000);
-  if (!names) return false;
-  auto has = [&](std::string_view n) { return std::find(names->begin(), names->end(), n) != names->end(); };
+  if (!zip::looks_like_zip(bytes)) return false;
+  auto ar = zip::read_zip(bytes, "", Limits{});
+  if (!ar) return false;
+  auto has = [&](std::string_view n) { return ar->find_as_zipfile(n) != nullptr; };
   return has("config.json") && (has("metadata.json") || has("model.weights.h5") || has("model.weights.npz"));
 }
 
 void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
-  auto members = read_keras_members(a.bytes, ctx.limits());
-  if (!members) {
-    report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, std::nullopt,
-                            "cannot read the .keras archive: " + members.error().reason));
+  auto ar = zip::read_zip(a.bytes, a.origin, ctx.limits());
+  if (!ar) {
+    report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, ar.error().offset,
+                            "cannot read the .keras archive: " + ar.error().reason));
     return;
   }
-  std::set<std::string> seen;
-  const KerasMember* config = nullptr;
-  const KerasMember* metadata = nullptr;
-  for (const auto& m : *members) {
-    if (!seen.insert(m.name).second) {
-      report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, std::nullopt,
-                              "member '" + m.name + "' appears more than once; readers disagree on which copy counts"));
-      return;
-    }
-    if (m.name == "config.json") config = &m;
-    if (m.name == "metadata.json") metadata = &m;
-  }
+  for (auto& f : ar->findings) report.add(std::move(f));
+  report.facts["members"] = ar->members.size();
+  UnpackBudget budget;
+  const zip::Member* config = ar->find_as_zipfile("config.json");
+  const zip::Member* metadata = ar->find_as_zipfile("metadata.json");
   if (config == nullptr) {
     report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, std::nullopt, "the archive has no config.json"));
     return;
   }
-  analyse_keras_config(as_chars(config->data->bytes()), a.origin + "!/config.json", report);
+  auto config_bytes = open_zip_member(a, *config, ctx, report, budget);
+  if (!config_bytes) {
+    report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, config->local_header_offset,
+                            "config.json cannot be read, so the model's code cannot be judged"));
+    return;
+  }
+  analyse_keras_config(as_chars(config_bytes->bytes), config_bytes->origin, report);
   if (metadata != nullptr) {
-    auto meta = nlohmann::json::parse(as_chars(metadata->data->bytes()), nullptr, false);
+    auto meta_bytes = open_zip_member(a, *metadata, ctx, report, budget);
+    auto meta = meta_bytes ? nlohmann::json::parse(as_chars(meta_bytes->bytes), nullptr, false)
+                           : nlohmann::json(nlohmann::json::value_t::discarded);
     if (meta.is_discarded() || !meta.is_object()) {
       report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin + "!/metadata.json", std::nullopt,
                               "metadata.json is not a JSON object"));
@@ -55,11 +56,8 @@ void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& rep
         if (meta.contains(key) && meta[key].is_string()) report.facts[key] = meta[key];
     }
   }
-  for (const auto& m : *members) {
-    if (&m == config || &m == metadata || m.name.ends_with('/')) continue;
-    Artifact child = a.child(m.name, m.data->bytes(), m.data);
-    report.children.push_back(ctx.scan(child));
-  }
+  scan_zip_members(a, *ar, ctx, report, budget,
+                   [&](const zip::Member& m) { return &m == config || &m == metadata; });
 }
 
 }  // namespace modelgate
