@@ -331,3 +331,20 @@ TEST(TemplateDifferential, AgreesWithJinja2OnValidity) {
 }
 
 }  // namespace
+
+// Text that merely shows other template languages is not a chat template; a file named like one is.
+TEST(TemplateFiles, BracesInProseAreTextUnlessNamedLikeATemplate) {
+  const std::string card = "# Model\n\nOllama: `{{ .Prompt }}`, Helm: `{{- if .Values.x }}`.\n";
+  auto readme = mgtest::scan(card, "README.md");
+  EXPECT_EQ(readme.status, Status::safe);
+  EXPECT_EQ(readme.format, "text");
+  EXPECT_TRUE(mgtest::has_rule(readme, "MG-TEXT-TEMPLATE-LIKE"));
+  for (const char* name : {"chat_template.jinja", "additional_chat_templates/tool_use.jinja"}) {
+    auto tmpl = mgtest::scan(card, name);
+    EXPECT_EQ(tmpl.status, Status::refused) << name;
+    EXPECT_TRUE(mgtest::has_rule(tmpl, "MG-TEMPLATE-SYNTAX")) << name;
+  }
+  // A valid template with a payload is unsafe under any name.
+  auto notes = mgtest::scan("see {{ cycler.__init__.__globals__.os.popen('id').read() }}\n", "notes.md");
+  EXPECT_EQ(notes.status, Status::unsafe);
+}

@@ -10,6 +10,12 @@ std::span<const Rule> template_rules() {
        "cannot parse cannot be checked, so it is refused; the message gives line and column. Jinja "
        "itself would also reject most of these, but a template that fails to parse here is never "
        "reported as clean."},
+      {"MG-TEXT-TEMPLATE-LIKE", Severity::info, Status::safe,
+       "A text file has Jinja-like braces but is not a Jinja template.",
+       "Model cards and notes often show Go, Helm or Ollama templates ({{ .Prompt }}). Hugging Face "
+       "loaders pick standalone chat templates by file name (chat_template.jinja, *.jinja), so a text "
+       "file under another name that Jinja could not even compile is treated as text. Files named "
+       "like templates are still refused when they do not parse (MG-TEMPLATE-SYNTAX)."},
       {"MG-TEMPLATE-DUNDER", Severity::critical, Status::unsafe,
        "The template reaches a double-underscore attribute (__class__, __globals__, __init__...).",
        "Dunder attributes lead from any object to Python's internals (class hierarchy, module "
