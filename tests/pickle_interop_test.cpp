@@ -101,6 +101,7 @@ struct DivergenceCase {
   const char* py;     // pickle.py
   const char* tools;  // pickletools (genops, or dis for memo checks)
 };
+void PrintTo(const DivergenceCase& c, std::ostream* os) { *os << c.name; }
 
 class Divergence : public ::testing::TestWithParam<DivergenceCase> {};
 

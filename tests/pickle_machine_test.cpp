@@ -156,6 +156,8 @@ struct Bad {
   std::string bytes;
   const char* reason_part;
 };
+// ctest lists parameters by name, not as a raw byte dump.
+void PrintTo(const Bad& b, std::ostream* os) { *os << b.name; }
 
 class Malformed : public ::testing::TestWithParam<Bad> {};
 
