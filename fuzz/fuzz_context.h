@@ -15,6 +15,15 @@ inline ScanContext& context() {
   return ctx;
 }
 
+// The scanner as the CLI runs it: default policy and its allowlist profiles.
+inline ScanContext& default_policy_context() {
+  static const Limits limits;
+  static const Policy policy;
+  static const auto allowlist = pickle::Allowlist::from_profiles(policy.profiles, {});
+  static ScanContext ctx(limits, policy, *allowlist);
+  return ctx;
+}
+
 inline Artifact artifact(const std::uint8_t* data, std::size_t size) {
   Artifact a;
   a.origin = "fuzz";

@@ -5,9 +5,7 @@
 #include <vector>
 
 #include "format/gguf.h"
-#include "modelgate/scan.h"
-#include "pickle/allowlist.h"
-#include "scan/scan_context.h"
+#include "fuzz_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::uint8_t> file(data, data + size);
@@ -21,15 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& t : parsed.file->tensors)
       if (parsed.file->data_start + t.offset + t.bytes > file.size()) __builtin_trap();
   }
-  // The scanner through the identify table, with one context for the whole run.
-  static const modelgate::Limits scan_limits;
-  static const modelgate::Policy policy;
-  static const auto allowlist = modelgate::pickle::Allowlist::from_profiles(policy.profiles, {});
-  modelgate::ScanContext ctx(scan_limits, policy, *allowlist);
-  modelgate::Artifact artifact;
-  artifact.origin = "fuzz";
-  artifact.bytes = modelgate::ByteView(file.data(), file.size());
-  auto report = ctx.scan(artifact);
-  (void)report;
+  // The scanner through the identify table.
+  (void)modelgate::fuzz::default_policy_context().scan(modelgate::fuzz::artifact(file.data(), file.size()));
   return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "core/rejection.h"
 #include "modelgate/limits.h"
 
 namespace modelgate::gguf {
@@ -81,16 +82,8 @@ struct File {
   std::optional<std::string_view> string(std::string_view key) const;
 };
 
-struct Rejection {
-  std::string_view rule;
-  ParseError error;
-};
-
-struct ParseResult {
-  std::optional<File> file;
-  Rejection rejection;  // meaningful when !file
-  bool ok() const { return file.has_value(); }
-};
+using Rejection = modelgate::Rejection;
+using ParseResult = ParseOutcome<File>;
 
 bool looks_like_gguf(ByteView bytes);  // the "GGUF" magic
 ParseResult parse(ByteView bytes, const Limits& limits);

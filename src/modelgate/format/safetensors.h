@@ -13,6 +13,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "core/rejection.h"
 #include "modelgate/limits.h"
 
 namespace modelgate::safetensors {
@@ -49,17 +50,8 @@ struct File {
   const Tensor* find(std::string_view name) const;
 };
 
-// The refusal: which rule, where, why.
-struct Rejection {
-  std::string_view rule;
-  ParseError error;
-};
-
-struct ParseResult {
-  std::optional<File> file;
-  Rejection rejection;  // meaningful when !file
-  bool ok() const { return file.has_value(); }
-};
+using Rejection = modelgate::Rejection;
+using ParseResult = ParseOutcome<File>;
 
 // 8-byte little-endian length followed by '{' with a plausible length (below 2^40).
 bool looks_like_safetensors(ByteView bytes);
