@@ -7,7 +7,7 @@
 #include "hf/chat_template_source.h"
 #include "hf/json_kind.h"
 #include "hf/remote_code.h"
-#include "hf/strict_json.h"
+#include "core/strict_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const modelgate::Limits limits;

@@ -6,7 +6,7 @@
 
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
-#include "hf/strict_json.h"
+#include "core/strict_json.h"
 #include "test_util.h"
 
 namespace {
@@ -21,7 +21,7 @@ std::string findings(const modelgate::ArtifactReport& r) {
   return out;
 }
 
-modelgate::Expected<modelgate::JsonDocument> json(const std::string& text, std::size_t full = 1u << 20) {
+modelgate::ValueOr<modelgate::JsonDocument, modelgate::JsonError> json(const std::string& text, std::size_t full = 1u << 20) {
   modelgate::JsonReadOptions o;
   o.full_dom_bytes = full;
   o.deep_keys = {"keep"};
@@ -58,6 +58,31 @@ TEST(StrictJson, RefusesAmbiguousOrMalformedInput) {
   auto d = json(deep);
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().reason.find("deeper"), std::string::npos);
+}
+
+TEST(StrictJson, ErrorKindsOffsetsAndOptions) {
+  using modelgate::JsonErrorKind;
+  modelgate::JsonReadOptions o;
+  auto dup = modelgate::read_strict_json(R"({"a": 1, "a": 2})", o);
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().kind, JsonErrorKind::duplicate_key);
+  EXPECT_EQ(dup.error().offset, 9u);
+  o.max_depth = 2;
+  EXPECT_EQ(modelgate::read_strict_json("[[[1]]]", o).error().kind, JsonErrorKind::too_deep);
+  o.max_depth = 128;
+  o.max_values = 3;
+  EXPECT_EQ(modelgate::read_strict_json("[1, 2, 3]", o).error().kind, JsonErrorKind::too_large);
+  EXPECT_TRUE(modelgate::read_strict_json("[1, 2]", o).ok());
+  o.max_values = UINT64_MAX;
+  o.python_constants = false;  // serde_json (safetensors) rejects Python's non-finite literals
+  EXPECT_EQ(modelgate::read_strict_json(R"({"a": NaN})", o).error().kind, JsonErrorKind::syntax);
+  auto keys = modelgate::read_strict_json(R"( {"b": {"x": 1}, "a": 2} )", o);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->top_level_keys.size(), 2u);
+  EXPECT_EQ(keys->top_level_keys[0].key, "b");
+  EXPECT_EQ(keys->top_level_keys[0].offset, 2u);
+  EXPECT_EQ(keys->top_level_keys[1].key, "a");
+  EXPECT_EQ(keys->top_level_keys[1].offset, 17u);
 }
 
 TEST(StrictJson, ShallowModeStillValidatesEverything) {

@@ -1,7 +1,7 @@
 #include "hf/chat_template_source.h"
 #include "hf/json_kind.h"
 #include "hf/remote_code.h"
-#include "hf/strict_json.h"
+#include "core/strict_json.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -54,6 +54,7 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   }
   JsonReadOptions options;
   options.max_depth = limits.max_json_depth;
+  options.full_dom_bytes = 1u << 20;  // larger configs (tokenizer.json) keep only what analysis needs
   options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map"};
   auto doc = read_strict_json(text, options);
   if (!doc) {

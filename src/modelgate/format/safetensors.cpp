@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "core/byte_reader.h"
-#include "format/strict_json.h"
+#include "core/strict_json.h"
 
 namespace modelgate::safetensors {
 
@@ -116,14 +116,19 @@ class Validator {
     // tensors at the tensor limit and a large __metadata__.
     std::uint64_t max_values = std::numeric_limits<std::uint64_t>::max();
     if (limits_.max_tensors < (max_values >> 5)) max_values = limits_.max_tensors * 16 + (1u << 20);
-    StrictJson parsed = parse_strict_json(text, limits_.max_json_depth, max_values);
-    if (!parsed.ok()) {
-      auto rule = parsed.kind == JsonErrorKind::duplicate_key ? "MG-SAFETENSORS-DUPLICATE-KEY"
-                  : parsed.kind == JsonErrorKind::too_large   ? "MG-LIMIT-EXCEEDED"
-                                                               : "MG-SAFETENSORS-HEADER-JSON";
-      return reject(rule, 8 + parsed.error.offset, "header: " + parsed.error.reason);
+    JsonReadOptions options;
+    options.max_depth = limits_.max_json_depth;
+    options.max_values = max_values;
+    options.python_constants = false;  // the reference loader (serde_json) rejects NaN/Infinity
+    auto parsed = read_strict_json(text, options);
+    if (!parsed) {
+      const JsonError& e = parsed.error();
+      auto rule = e.kind == JsonErrorKind::duplicate_key ? "MG-SAFETENSORS-DUPLICATE-KEY"
+                  : e.kind == JsonErrorKind::too_large   ? "MG-LIMIT-EXCEEDED"
+                                                          : "MG-SAFETENSORS-HEADER-JSON";
+      return reject(rule, 8 + e.offset, "header: " + e.reason);
     }
-    const json& header = *parsed.value;
+    const json& header = parsed->value;
     if (!header.is_object())
       return reject("MG-SAFETENSORS-HEADER-JSON", 8, "the header is not a JSON object");
 
@@ -133,7 +138,7 @@ class Validator {
                     std::to_string(tensor_count) + " tensors exceed the limit of " +
                         std::to_string(limits_.max_tensors));
     file.tensors.reserve(tensor_count);
-    for (const auto& [key, at] : parsed.top_level_keys) {
+    for (const auto& [key, at] : parsed->top_level_keys) {
       std::uint64_t offset = 8 + at;
       const json& value = header.at(key);
       if (key == kMetadataKey) {

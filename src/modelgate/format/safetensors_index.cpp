@@ -6,7 +6,7 @@
 
 #include "format/directory_checks.h"
 #include "format/safetensors.h"
-#include "format/strict_json.h"
+#include "core/strict_json.h"
 
 namespace modelgate {
 
@@ -85,12 +85,14 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
                                   std::to_string(ctx.limits().max_safetensors_header) + " bytes"));
     return;
   }
-  StrictJson parsed = parse_strict_json(as_chars(bytes), ctx.limits().max_json_depth);
-  if (!parsed.ok()) {
-    if (named_for_safetensors) invalid(parsed.error.offset, "index: " + parsed.error.reason);
+  JsonReadOptions options;
+  options.max_depth = ctx.limits().max_json_depth;
+  auto parsed = read_strict_json(as_chars(bytes), options);
+  if (!parsed) {
+    if (named_for_safetensors) invalid(parsed.error().offset, "index: " + parsed.error().reason);
     return;
   }
-  const nlohmann::json& root = *parsed.value;
+  const nlohmann::json& root = parsed->value;
   if (!root.is_object() || !root.contains("weight_map")) {
     if (named_for_safetensors) invalid(std::nullopt, "the index has no weight_map");
     return;

@@ -10,7 +10,7 @@
 #include "pickle/opcodes.h"
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
-#include "hf/strict_json.h"
+#include "core/strict_json.h"
 #include "scan/container_magic.h"
 
 namespace modelgate {

@@ -1,4 +1,4 @@
-#include "hf/strict_json.h"
+#include "core/strict_json.h"
 
 #include "core/utf8.h"
 
@@ -18,24 +18,34 @@ class Reader {
  public:
   Reader(std::string_view s, const JsonReadOptions& o) : s_(s), o_(o) {}
 
-  Expected<JsonDocument> run() {
+  ValueOr<JsonDocument, JsonError> run() {
     JsonDocument doc;
     shallow_ = s_.size() > o_.full_dom_bytes;
+    top_level_keys_ = &doc.top_level_keys;
     skip_ws();
-    if (!value(doc.value, 0, true)) return parse_error(err_at_, err_);
+    if (!value(doc.value, 0, true)) return error_;
     skip_ws();
-    if (pos_ != s_.size()) return parse_error(pos_, "unexpected data after the JSON value");
+    if (pos_ != s_.size()) {
+      fail("unexpected data after the JSON value");
+      return error_;
+    }
     doc.shallow = shallow_ && skipped_;
     return doc;
   }
 
  private:
-  bool fail(std::string why) {
-    if (err_.empty()) {
-      err_ = std::move(why);
-      err_at_ = pos_;
+  bool fail(std::string why, JsonErrorKind kind = JsonErrorKind::syntax) {
+    if (error_.reason.empty()) {
+      error_.reason = std::move(why);
+      error_.offset = pos_;
+      error_.kind = kind;
     }
     return false;
+  }
+  // Counts one materialised value against the DOM bound.
+  bool count_value() {
+    if (++values_ <= o_.max_values) return true;
+    return fail("more than " + std::to_string(o_.max_values) + " JSON values", JsonErrorKind::too_large);
   }
   void skip_ws() {
     while (pos_ < s_.size() && is_ws(s_[pos_])) ++pos_;
@@ -48,8 +58,10 @@ class Reader {
 
   // `keep`: build the value; otherwise only validate it.
   bool value(nlohmann::json& out, std::size_t depth, bool keep) {
-    if (depth > o_.max_depth) return fail("JSON nested deeper than " + std::to_string(o_.max_depth));
+    if (depth > o_.max_depth)
+      return fail("JSON nesting deeper than " + std::to_string(o_.max_depth) + " levels", JsonErrorKind::too_deep);
     if (pos_ >= s_.size()) return fail("unexpected end of JSON");
+    if (keep && !count_value()) return false;
     char c = s_[pos_];
     if (c == '{') return object(out, depth, keep);
     if (c == '[') return array(out, depth, keep);
@@ -72,6 +84,7 @@ class Reader {
       return true;
     }
     // Python's json module writes these for non-finite floats and reads them back.
+    if (!o_.python_constants) return number_or_fail(out, keep);
     if (literal("NaN")) {
       if (keep) out = std::numeric_limits<double>::quiet_NaN();
       return true;
@@ -84,6 +97,11 @@ class Reader {
       if (keep) out = -std::numeric_limits<double>::infinity();
       return true;
     }
+    return number_or_fail(out, keep);
+  }
+
+  bool number_or_fail(nlohmann::json& out, bool keep) {
+    char c = s_[pos_];
     if (c == '-' || (c >= '0' && c <= '9')) return number(out, keep);
     return fail(std::string("unexpected character '") + (static_cast<unsigned char>(c) < 0x20 ? '?' : c) + "'");
   }
@@ -103,8 +121,9 @@ class Reader {
       auto dup = std::adjacent_find(seen.begin(), seen.end());
       if (dup == seen.end()) return true;
       pos_ = object_at;
-      return fail("duplicate key \"" + std::string(dup->substr(0, 80)) +
-                  "\" in the object starting here (loaders disagree on which value wins)");
+      return fail("duplicate key \"" + printable(*dup) +
+                      "\" in the object starting here (loaders disagree on which value wins)",
+                  JsonErrorKind::duplicate_key);
     };
     skip_ws();
     if (pos_ < s_.size() && s_[pos_] == '}') {
@@ -140,8 +159,10 @@ class Reader {
       if (!keep) seen.push_back(key_view);
       if (keep && out.contains(key)) {
         pos_ = key_at;
-        return fail("duplicate key \"" + key.substr(0, 80) + "\" (loaders disagree on which value wins)");
+        return fail("duplicate key \"" + printable(key) + "\" in an object (loaders disagree on which value wins)",
+                    JsonErrorKind::duplicate_key);
       }
+      if (keep && depth == 0) top_level_keys_->push_back({key, key_at});
       bool keep_child = keep;
       if (keep && depth == 0 && shallow_) {
         keep_child = false;
@@ -333,18 +354,27 @@ class Reader {
     }
   }
 
+  // A key for a message: at most 80 bytes, control characters replaced.
+  static std::string printable(std::string_view key) {
+    std::string out;
+    for (unsigned char c : key.substr(0, 80)) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+    if (key.size() > 80) out += "...";
+    return out;
+  }
+
   std::string_view s_;
   const JsonReadOptions& o_;
   std::size_t pos_ = 0;
   bool shallow_ = false;
   bool skipped_ = false;
-  std::string err_;
-  std::size_t err_at_ = 0;
+  std::uint64_t values_ = 0;
+  std::vector<JsonKeyOffset>* top_level_keys_ = nullptr;
+  JsonError error_;
 };
 
 }  // namespace
 
-Expected<JsonDocument> read_strict_json(std::string_view text, const JsonReadOptions& options) {
+ValueOr<JsonDocument, JsonError> read_strict_json(std::string_view text, const JsonReadOptions& options) {
   return Reader(text, options).run();
 }
 

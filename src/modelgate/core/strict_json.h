@@ -1,0 +1,55 @@
+#pragma once
+// The one strict JSON reader, for every header and configuration file that loaders parse with
+// permissive parsers: RFC 8259 (optionally plus the NaN/Infinity literals Python's json module
+// writes), with duplicate keys, invalid UTF-8, lone surrogates and trailing data refused, nesting
+// and DOM size bounded, and no exceptions. A key repeated in one object is an error because
+// Python's json, serde_json and nlohmann each keep a different copy or fail: readers would disagree.
+// Large documents can be read "shallow": every byte is still validated, but only top-level scalars
+// and the listed top-level keys are materialised.
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/expected.h"
+
+namespace modelgate {
+
+struct JsonReadOptions {
+  std::size_t max_depth = 128;
+  // Bounds the DOM (every materialised scalar, array and object counts as one value), so that a
+  // text of small numbers cannot expand into many times its size in memory.
+  std::uint64_t max_values = std::numeric_limits<std::uint64_t>::max();
+  bool python_constants = true;           // accept NaN, Infinity, -Infinity (Python's json writes them)
+  std::size_t full_dom_bytes = std::numeric_limits<std::size_t>::max();  // larger: read shallow
+  std::vector<std::string> deep_keys;     // top-level keys always materialised
+};
+
+struct JsonKeyOffset {
+  std::string key;
+  std::uint64_t offset;  // of the key's opening quote, relative to the parsed text
+};
+
+struct JsonDocument {
+  nlohmann::json value;
+  bool shallow = false;                      // some top-level containers were validated but left empty
+  std::vector<JsonKeyOffset> top_level_keys;  // keys of a top-level object, in text order
+};
+
+enum class JsonErrorKind { syntax, duplicate_key, too_deep, too_large };
+
+struct JsonError : ParseError {
+  JsonErrorKind kind = JsonErrorKind::syntax;
+};
+
+ValueOr<JsonDocument, JsonError> read_strict_json(std::string_view text, const JsonReadOptions& options);
+
+// Cheap content test used by identify(): the bytes start (after whitespace) like a JSON object
+// or array. The scanner decides strictly.
+bool looks_like_json(std::string_view text);
+
+}  // namespace modelgate
