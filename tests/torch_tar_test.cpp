@@ -65,7 +65,9 @@ TEST(TorchTar, FixturesGetTheirVerdicts) {
     bool match = std::find(expect.begin(), expect.end(), status) != expect.end();
     EXPECT_TRUE(match) << name << ": modelgate says " << status << " (" << summary(report) << "), expected " << expect[0];
     for (const auto& rule : entry["rules"]) EXPECT_TRUE(has_rule(report, rule)) << name << " lacks " << rule;
-    EXPECT_EQ(report.format, "pytorch-legacy-tar") << name;
+    if (name.size() < 4 || name.substr(name.size() - 4) != ".tar") {
+      EXPECT_EQ(report.format, "pytorch-legacy-tar") << name;
+    }
     if (entry["trick"].get<std::string>().empty()) {
       // torch.load reads the hand-built file to exactly the tensors it was built from.
       EXPECT_NE(entry["loader"].get<std::string>().find("RESULT match"), std::string::npos)
@@ -87,7 +89,7 @@ TEST(TorchTar, TorchLoadRunsThePayloads) {
   ASSERT_TRUE(f.ok) << f.log;
   for (const char* name : {"tar_trick_pickle.pt", "tar_trick_storage_first.pt", "tar_trick_storage_third.pt",
                            "tar_trick_storage_views.pt", "tar_trick_tensor_record.pt", "tar_trick_dup_evil_last.pt",
-                           "tar_trick_polyglot.pt", "tar_trick_pax_rename.pt"})
+                           "tar_trick_polyglot.pt", "tar_trick_polyglot_plain.tar", "tar_trick_pax_rename.pt"})
     EXPECT_TRUE(f.manifest[name]["executed"].get<bool>()) << name << ": " << f.manifest[name]["loader"];
   for (const char* name : {"tar_trick_sys_info.pt", "tar_trick_dup_evil_first.pt"})
     EXPECT_FALSE(f.manifest[name]["executed"].get<bool>()) << name << ": " << f.manifest[name]["loader"];

@@ -279,23 +279,8 @@ void TorchTarReader::compare_with_libarchive() {
   }
 }
 
-// When tarfile raises, torch.load seeks back to 0 and unpickles the file as a legacy checkpoint:
-// a pickle in the first header's name field runs. Whatever the tar's state, a complete pickle at
-// offset 0 is analysed and reported.
 void TorchTarReader::probe_pickle_at_start() {
-  if (a_.bytes.empty() || !pickle::op_name(a_.bytes[0])) return;
-  ArtifactReport scratch;
-  PickleMemberOptions o;
-  o.persistent_load = true;
-  auto r = analyse_pickle_stream(a_, 0, ctx_, scratch, o);
-  if (!r.complete && r.imports.empty()) return;
-  add("MG-TORCH-TAR-POLYGLOT", 0,
-      std::string("the file also starts with a ") + (r.complete ? "complete" : "broken") +
-          " pickle; torch.load unpickles it when tarfile fails on the archive");
-  for (auto& f : scratch.findings)
-    if (f.rule != "MG-PICKLE-MALFORMED") report_.add(std::move(f));
-  for (auto& c : scratch.children) report_.children.push_back(std::move(c));
-  layout_.complete = false;
+  if (report_pickle_at_tar_start(a_, ctx_, report_)) layout_.complete = false;
 }
 
 void TorchTarReader::trailing(const Artifact& m, ArtifactReport& r, std::size_t pos, const char* after) {
@@ -547,6 +532,25 @@ void TorchTarReader::read_pickle(const tar::Member& tm) {
 }
 
 }  // namespace
+
+// When tarfile raises, torch.load seeks back to 0 and unpickles the file as a legacy checkpoint:
+// a pickle in the first header's name field runs. Whatever the tar's state, a pickle at offset 0
+// (complete, or broken after importing something) is analysed and reported.
+bool report_pickle_at_tar_start(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  if (a.bytes.empty() || !pickle::op_name(a.bytes[0])) return false;
+  ArtifactReport scratch;
+  PickleMemberOptions o;
+  o.persistent_load = true;
+  auto r = analyse_pickle_stream(a, 0, ctx, scratch, o);
+  if (!r.complete && r.imports.empty()) return false;
+  report.add(make_finding(rule("MG-TORCH-TAR-POLYGLOT"), a.origin, 0,
+                          std::string("the file also starts with a ") + (r.complete ? "complete" : "broken") +
+                              " pickle; torch.load unpickles it when tarfile fails on the archive"));
+  for (auto& f : scratch.findings)
+    if (f.rule != "MG-PICKLE-MALFORMED") report.add(std::move(f));
+  for (auto& c : scratch.children) report.children.push_back(std::move(c));
+  return true;
+}
 
 bool looks_like_torch_tar(ByteView bytes, std::uint32_t max_members) {
   if (bytes.size() < 512) return false;

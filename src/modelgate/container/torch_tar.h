@@ -55,6 +55,10 @@ bool looks_like_torch_tar(ByteView bytes, std::uint32_t max_members);
 // Scans the checkpoint into `report` (findings, one child per member) and returns its layout.
 TorchTarLayout read_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report);
 
+// A pickle at offset 0 of an uncompressed tar: torch.load runs it when tarfile raises on the
+// archive. Reports it (MG-TORCH-TAR-POLYGLOT and the pickle's findings); true when found.
+bool report_pickle_at_tar_start(const Artifact& a, ScanContext& ctx, ArtifactReport& report);
+
 void scan_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report);
 
 }  // namespace modelgate
