@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <charconv>
 #include <map>
 #include <memory>
 #include <set>
@@ -42,11 +43,10 @@ std::optional<std::string> pid_key(const pickle::ValueGraph& g, const pickle::Va
   if (v.kind == pickle::Kind::integer) return std::to_string(v.i);
   if (v.kind != pickle::Kind::string) return std::nullopt;
   std::string_view s = g.text_of(v);
-  std::size_t i = s.size() > 1 && s[0] == '-' ? 1 : 0;
-  if (s.empty() || s.size() > 19 || i == s.size()) return std::nullopt;
-  for (std::size_t k = i; k < s.size(); ++k)
-    if (s[k] < '0' || s[k] > '9') return std::nullopt;
-  return std::to_string(std::stoll(std::string(s)));
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return std::to_string(n);
 }
 
 const std::vector<pickle::Value>* sequence(const pickle::StreamResult& r, const pickle::Value& v) {
