@@ -204,4 +204,16 @@ TEST(TorchTar, SparseAndLinkMembersAreRefusedOrUnsafe) {
   EXPECT_GE(r2.status, modelgate::Status::refused);
 }
 
+// Members the record walk never reaches (no `storages`, a tar tarfile rejects) are still scanned.
+TEST(TorchTar, MembersOutsideTheWalkAreScannedByContent) {
+  std::string payload("cposix\nsystem\n(S'true'\ntR.");
+  auto r = scan(member("tensors", "N.") + member("pickle", payload) + tar_end());
+  EXPECT_EQ(r.status, modelgate::Status::unsafe);
+  EXPECT_TRUE(has_rule(r, "MG-TORCH-TAR-MALFORMED"));
+  std::string cut = member("pickle", payload) + member("storages", std::string(4000, 'x'));
+  cut.resize(cut.size() - 2000);
+  auto r2 = scan(cut);
+  EXPECT_EQ(r2.status, modelgate::Status::unsafe);
+}
+
 }  // namespace

@@ -121,11 +121,10 @@ TorchTarLayout TorchTarReader::run() {
   probe_pickle_at_start();
 
   // legacy_load extracts storages, then tensors, then opens pickle; a missing one stops it there.
-  const tar::Member* torch_reads[3] = {};
-  for (int i = 0; i < 3; ++i) torch_reads[i] = tar::find_last(listing_, kTorchMembers[i]);
+  std::set<const tar::Member*> walked;
   bool usable = !listing_.error && !listing_.unsupported;
   for (int i = 0; i < 3 && usable; ++i) {
-    const tar::Member* m = torch_reads[i];
+    const tar::Member* m = tar::find_last(listing_, kTorchMembers[i]);
     if (m == nullptr) {
       add("MG-TORCH-TAR-MALFORMED", std::nullopt,
           std::string("no member '") + std::string(kTorchMembers[i]) + "' (torch.load raises KeyError)");
@@ -133,18 +132,17 @@ TorchTarLayout TorchTarReader::run() {
       break;
     }
     if (!m->is_plain_file()) break;  // reported by check_members
+    walked.insert(m);
     if (i == 0) read_storages(*m);
     if (i == 1) read_tensors(*m);
     if (i == 2) read_pickle(*m);
   }
 
-  // Every other member (sys_info, earlier copies of duplicated names, anything else) is scanned
-  // by content: torch does not read them, other tools may.
+  // Every other member (sys_info, earlier copies of duplicated names, members the walk did not
+  // reach, anything else) is scanned by content: torch does not read them, other tools may.
   std::map<std::string, int> seen;
   for (const auto& m : listing_.members) {
-    bool read_by_torch = false;
-    for (auto* t : torch_reads) read_by_torch |= t == &m && m.is_plain_file();
-    if (read_by_torch || !m.python_reads_as_file() || m.data_offset > a_.bytes.size() ||
+    if (walked.count(&m) || !m.python_reads_as_file() || m.data_offset > a_.bytes.size() ||
         m.size > a_.bytes.size() - m.data_offset)
       continue;
     int copy = ++seen[m.name];
