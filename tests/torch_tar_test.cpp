@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -192,6 +193,72 @@ TEST(TarHeaders, PaxPathAndSizeApply) {
   EXPECT_EQ(l.members[0].header_name, "other");
   EXPECT_EQ(l.members[0].size, 10u);
   EXPECT_TRUE(l.members[0].extended);
+}
+
+TEST(TarHeaders, GnuLongNameAndChainedExtendedHeaders) {
+  std::string t = member("././@LongLink", std::string("pickle") + '\0', 'L') + member("short", "abc") + tar_end();
+  auto l = walk(t);
+  ASSERT_FALSE(l.error) << l.error->reason;
+  ASSERT_EQ(l.members.size(), 1u);
+  EXPECT_EQ(l.members[0].name, "pickle");
+  EXPECT_EQ(l.members[0].header_name, "short");
+  EXPECT_EQ(l.members[0].header_offset, 0u);
+  // A long-name block followed by a broken header: tarfile raises (SubsequentHeaderError).
+  std::string broken = member("././@LongLink", "pickle", 'L') + std::string(512, 'z');
+  EXPECT_TRUE(walk(broken).error);
+  // Two extended headers in a row are noted: readers differ in which one wins.
+  std::string chained = member("././@LongLink", "a", 'L') + member("PaxHeader", "12 path=bbb\n", 'x') +
+                        member("c", "x") + tar_end();
+  auto lc = walk(chained);
+  ASSERT_EQ(lc.members.size(), 1u);
+  EXPECT_EQ(lc.members[0].name, "a");  // as tarfile: the outer GNU long name wins
+  EXPECT_FALSE(lc.notes.empty());
+}
+
+// Differential: the walker lists the same members, sizes and errors as CPython's tarfile on tars
+// built to hit its edge cases.
+TEST(TarHeaders, AgreesWithPythonTarfile) {
+  std::string bad_sum = member("b", "y");
+  bad_sum[0] = 'c';
+  std::string cut = member("a", "x") + member("big", std::string(3000, 'q'));
+  cut.resize(cut.size() - 1500);
+  std::map<std::string, std::string> cases = {
+      {"plain", member("a", "x") + member("b/", "", '5') + tar_end()},
+      {"dups", member("pickle", "1") + member("pickle", "22") + tar_end()},
+      {"zero_then_more", member("a", "x") + std::string(512, '\0') + member("hidden", "y") + tar_end()},
+      {"bad_after_first", member("a", "x") + bad_sum + tar_end()},
+      {"cut", cut},
+      {"python_number", header("n", 4, '0', " +0o_4 ") + std::string("abcd") + std::string(508, '\0') + tar_end()},
+      {"pax", member("PaxHeader", "15 path=pickle\n" "11 size=10\n", 'x') + header("o", 3) + std::string("0123456789") +
+                  std::string(502, '\0') + tar_end()},
+      {"gnu_long", member("././@LongLink", std::string("storages") + '\0', 'L') + member("s", "abc") + tar_end()},
+      {"long_then_bad", member("././@LongLink", "x", 'L') + std::string(512, 'z')},
+      {"unknown_type", member("u", "data", 'Z') + member("v", "w") + tar_end()},
+      {"v7_dir", member("d/", "", '\0') + tar_end()},
+  };
+  TempDir dir;
+  std::string args;
+  for (const auto& [name, bytes] : cases) {
+    write_file(dir / name, bytes);
+    args += " " + (dir / name).string();
+  }
+  auto r = run(python() + " " + (source_dir() / "tests/fixtures/tarfile_view.py").string() + args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto py = nlohmann::json::parse(r.output);
+  for (const auto& [name, bytes] : cases) {
+    const auto& want = py[(dir / name).string()];
+    auto l = walk(bytes);
+    EXPECT_EQ(static_cast<bool>(l.error), want["error"].get<bool>()) << name;
+    if (want["error"].get<bool>()) continue;
+    std::vector<std::string> names;
+    std::vector<std::uint64_t> sizes;
+    for (const auto& m : l.members) {
+      names.push_back(m.name);
+      sizes.push_back(m.size);
+    }
+    EXPECT_EQ(names, want["names"].get<std::vector<std::string>>()) << name;
+    EXPECT_EQ(sizes, want["sizes"].get<std::vector<std::uint64_t>>()) << name;
+  }
 }
 
 TEST(TorchTar, SparseAndLinkMembersAreRefusedOrUnsafe) {
