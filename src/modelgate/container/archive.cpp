@@ -7,6 +7,8 @@
 
 #include "container/archive_walk.h"
 #include "container/member_path.h"
+#include "container/tar_headers.h"
+#include "container/torch_tar.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -171,6 +173,9 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
 }
 
 void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  // torch.load reads an uncompressed tar with Python's tarfile when it holds torch's members.
+  if (looks_like_torch_tar(a.bytes, ctx.limits().max_archive_members)) return scan_torch_tar(a, ctx, report);
+  if (tar::looks_like_tar_header(a.bytes)) report_pickle_at_tar_start(a, ctx, report);
   std::vector<ArtifactReport> children;
   auto listing = read_archive(a, ctx, [&](const std::string& name, std::shared_ptr<OwnedBuffer> buf) {
     ByteView bytes = buf->bytes();

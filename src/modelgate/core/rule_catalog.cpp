@@ -27,6 +27,7 @@ const std::vector<Rule>& all_rules() {
         archive_rules,
         numpy_rules,
         joblib_rules,
+        torch_tar_rules,
     };
     for (Table t : tables) {
       auto table = t();

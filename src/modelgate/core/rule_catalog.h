@@ -21,5 +21,6 @@ std::span<const Rule> safetensors_rules();
 std::span<const Rule> gguf_rules();
 std::span<const Rule> template_rules();
 std::span<const Rule> hf_rules();
+std::span<const Rule> torch_tar_rules();
 
 }  // namespace modelgate

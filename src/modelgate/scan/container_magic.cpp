@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "container/tar_headers.h"
 #include "container/zip_reader.h"
 
 namespace modelgate {
@@ -16,9 +17,10 @@ bool starts_with(ByteView b, std::string_view magic) {
   return b.size() >= magic.size() && std::memcmp(b.data(), magic.data(), magic.size()) == 0;
 }
 
-// ustar magic at offset 257 ("ustar\0" POSIX, "ustar  \0" GNU).
+// ustar magic at offset 257 ("ustar\0" POSIX, "ustar  \0" GNU), or a pre-POSIX (v7) header that
+// Python's tarfile accepts (torch.load reads such a file as a tar checkpoint).
 bool is_tar(ByteView b) {
-  return b.size() >= 512 && std::memcmp(b.data() + 257, "ustar", 5) == 0;
+  return b.size() >= 512 && (std::memcmp(b.data() + 257, "ustar", 5) == 0 || tar::looks_like_tar_header(b));
 }
 
 // The header is only two bytes: a zlib stream is claimed when its first bytes actually inflate.

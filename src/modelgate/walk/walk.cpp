@@ -41,8 +41,10 @@ WalkResult walk_directory(const fs::path& root, const std::string& origin, const
     if (fs::is_symlink(st)) {
       fs::path target = fs::canonical(p, ec);
       if (ec || !is_within(target, canonical_root)) {
+        // A dangling link is not followed either: what it will point to is not known.
+        bool dangling = static_cast<bool>(ec);
         report(rel, "MG-WALK-SYMLINK-ESCAPE",
-               "symbolic link points outside the scanned directory (to " +
+               std::string(dangling ? "symbolic link is dangling (to " : "symbolic link points outside the scanned directory (to ") +
                    fs::read_symlink(p, ec).string() + "); not followed");
         continue;
       }

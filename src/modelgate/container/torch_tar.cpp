@@ -1,0 +1,569 @@
+#include "container/torch_tar.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <charconv>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "container/member_path.h"
+#include "container/pickle_member.h"
+#include "container/tar_headers.h"
+#include "container/torch_storage.h"
+#include "pickle/opcodes.h"
+#include "scan/identify.h"
+
+namespace modelgate {
+
+namespace {
+
+constexpr std::string_view kTorchMembers[] = {"storages", "tensors", "pickle"};
+
+bool is_torch_member(std::string_view name) {
+  return name == "storages" || name == "tensors" || name == "pickle" || name == "sys_info";
+}
+
+std::uint64_t le_u64(ByteView b, std::size_t pos) {
+  std::uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | b[pos + static_cast<std::size_t>(i)];
+  return v;
+}
+
+// Python repr of a dict key as legacy_load uses it; nullopt for keys it could not have written.
+std::optional<std::string> key_of(const pickle::ValueGraph& g, const pickle::Value& v) {
+  if (v.kind == pickle::Kind::integer) return std::to_string(v.i);
+  if (v.kind == pickle::Kind::string) return "'" + std::string(g.text_of(v)) + "'";
+  return std::nullopt;
+}
+
+// The lookup `deserialized_objects[int(saved_id)]` of the `pickle` member's persistent_load.
+std::optional<std::string> pid_key(const pickle::ValueGraph& g, const pickle::Value& v) {
+  if (v.kind == pickle::Kind::integer) return std::to_string(v.i);
+  if (v.kind != pickle::Kind::string) return std::nullopt;
+  std::string_view s = g.text_of(v);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return std::to_string(n);
+}
+
+const std::vector<pickle::Value>* sequence(const pickle::StreamResult& r, const pickle::Value& v) {
+  if ((v.kind != pickle::Kind::tuple && v.kind != pickle::Kind::list) || !v.has_node() || !r.graph) return nullptr;
+  return &r.graph->node(static_cast<std::uint32_t>(v.u)).items;
+}
+
+std::optional<std::int64_t> integer(const pickle::Value& v) {
+  if (v.kind == pickle::Kind::integer) return v.i;
+  return std::nullopt;
+}
+
+// Reads the members of the tar the way torch does and records everything into the report.
+class TorchTarReader {
+ public:
+  TorchTarReader(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
+      : a_(a), ctx_(ctx), report_(report) {}
+
+  TorchTarLayout run();
+
+ private:
+  void add(const char* id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
+    report_.add(make_finding(rule(id), a_.origin, off, std::move(msg), std::move(ev)));
+  }
+  // A finding on a member, offset relative to the member's data.
+  void add_in(ArtifactReport& r, const char* id, std::optional<std::uint64_t> off, std::string msg) {
+    r.add(make_finding(rule(id), r.origin, off, std::move(msg)));
+    if (rule(id).status >= Status::refused) layout_.complete = false;
+  }
+  Artifact member_artifact(const tar::Member& m, const std::string& origin_name) const {
+    return a_.child(origin_name, a_.bytes.subspan(m.data_offset, m.size), nullptr);
+  }
+  ArtifactReport member_report(const Artifact& m, const char* format) const {
+    ArtifactReport r;
+    r.origin = m.origin;
+    r.size = m.bytes.size();
+    r.format = format;
+    return r;
+  }
+  pickle::StreamResult record_pickle(const Artifact& m, std::size_t pos, ArtifactReport& r) {
+    PickleMemberOptions o;
+    o.retain_data = true;  // the records are small tuples whose items are needed
+    return analyse_pickle_stream(m, pos, ctx_, r, o);
+  }
+  void check_members();
+  void compare_with_libarchive();
+  void probe_pickle_at_start();
+  void read_storages(const tar::Member& m);
+  void read_tensors(const tar::Member& m);
+  void read_pickle(const tar::Member& m);
+  void trailing(const Artifact& m, ArtifactReport& r, std::size_t pos, const char* after);
+
+  const Artifact& a_;
+  ScanContext& ctx_;
+  ArtifactReport& report_;
+  tar::Listing listing_;
+  TorchTarLayout layout_;
+  std::map<std::string, std::uint64_t> storage_numel_;  // storages and views: key -> elements
+  std::map<std::string, std::uint64_t> storage_esize_;
+  std::set<std::string> tensor_keys_;
+  std::set<std::string> used_storages_;
+  // Cross-checks against the records are meaningful only when the records were walked to the end.
+  bool storages_walked_ = false, tensors_walked_ = false;
+};
+
+TorchTarLayout TorchTarReader::run() {
+  listing_ = tar::read_headers(a_.bytes, ctx_.limits().max_archive_members);
+  layout_.complete = true;
+  report_.format = "pytorch-legacy-tar";
+  check_members();
+  compare_with_libarchive();
+  probe_pickle_at_start();
+
+  // legacy_load extracts storages, then tensors, then opens pickle; a missing one stops it there.
+  std::set<const tar::Member*> walked;
+  bool usable = !listing_.error && !listing_.unsupported;
+  for (int i = 0; i < 3 && usable; ++i) {
+    const tar::Member* m = tar::find_last(listing_, kTorchMembers[i]);
+    if (m == nullptr) {
+      add("MG-TORCH-TAR-MALFORMED", std::nullopt,
+          std::string("no member '") + std::string(kTorchMembers[i]) + "' (torch.load raises KeyError)");
+      layout_.complete = false;
+      break;
+    }
+    if (!m->is_plain_file()) break;  // reported by check_members
+    walked.insert(m);
+    if (i == 0) read_storages(*m);
+    if (i == 1) read_tensors(*m);
+    if (i == 2) read_pickle(*m);
+  }
+
+  // Every other member (sys_info, earlier copies of duplicated names, members the walk did not
+  // reach, anything else) is scanned by content: torch does not read them, other tools may.
+  std::map<std::string, int> seen;
+  for (const auto& m : listing_.members) {
+    if (walked.count(&m) || !m.python_reads_as_file() || m.data_offset > a_.bytes.size() ||
+        m.size > a_.bytes.size() - m.data_offset)
+      continue;
+    int copy = ++seen[m.name];
+    std::string name = m.name.empty() ? "(unnamed)" : m.name;
+    if (tar::find_last(listing_, m.name) != &m || copy > 1) name += "#" + std::to_string(copy);
+    report_.children.push_back(ctx_.scan(member_artifact(m, name)));
+  }
+  report_.facts["members"] = listing_.members.size();
+  report_.facts["storages"] = layout_.storages.size();
+  report_.facts["tensors"] = layout_.tensors.size();
+  return layout_;
+}
+
+void TorchTarReader::check_members() {
+  if (listing_.error) {
+    add("MG-TORCH-TAR-MALFORMED", listing_.error->offset,
+        listing_.error->reason + "; torch.load then re-reads the whole file as a pickle stream");
+    layout_.complete = false;
+  }
+  if (listing_.limit_hit) {
+    add("MG-LIMIT-EXCEEDED", std::nullopt, "more than " + std::to_string(ctx_.limits().max_archive_members) + " members");
+    layout_.complete = false;
+  }
+  for (const auto& n : listing_.notes) {
+    add(listing_.unsupported ? "MG-TORCH-TAR-MEMBER-TYPE" : "MG-TORCH-TAR-HEADER-AMBIGUOUS", n.offset, n.what);
+    layout_.complete = false;
+  }
+  if (!listing_.clean_end && !listing_.error && !listing_.end_reason.empty()) {
+    add("MG-TORCH-TAR-HEADER-AMBIGUOUS", listing_.end_offset, "tarfile stops at " + listing_.end_reason);
+    layout_.complete = false;
+  }
+  // Bytes after the end of the archive are invisible to tarfile; hide nothing there.
+  std::uint64_t tail = listing_.end_offset;
+  if (listing_.clean_end && tail < a_.bytes.size()) {
+    ByteView rest = a_.bytes.subspan(tail);
+    std::size_t first = 0;
+    while (first < rest.size() && rest[first] == 0) ++first;
+    if (first < rest.size()) {
+      add("MG-TORCH-TAR-TRAILING-DATA", tail + first,
+          std::to_string(rest.size() - first) + " non-zero bytes follow the end-of-archive block");
+      Artifact t = a_.child("trailing", rest.subspan(first), nullptr);
+      t.origin = a_.origin + "@" + std::to_string(tail + first);
+      report_.children.push_back(ctx_.scan(t));
+    }
+  }
+  std::map<std::string, int> count;
+  for (const auto& m : listing_.members) {
+    ++count[m.name];
+    if (auto why = unsafe_member_path(m.name); !why.empty())
+      add("MG-ARCHIVE-UNSAFE-PATH", m.header_offset, "member name " + why, m.name);
+    if (m.extended && m.name != m.header_name && is_torch_member(m.name))
+      add("MG-TORCH-TAR-HEADER-AMBIGUOUS", m.header_offset,
+          "member '" + m.name + "' takes its name or size from an extended header (its own header says '" +
+              m.header_name + "'); readers without PAX/GNU support see another member");
+    if (!is_torch_member(m.name) && !m.is_directory())
+      add("MG-TORCH-TAR-EXTRA-MEMBER", m.header_offset,
+          "member '" + m.name + "' is not part of a torch checkpoint (torch never reads it)");
+    if (m.is_link()) {
+      add("MG-ARCHIVE-LINK", m.header_offset,
+          "member '" + m.name + "' is a link to '" + m.linkname + "'" +
+              (is_torch_member(m.name) ? " (tarfile follows it: torch reads another member or a file on disk)" : ""));
+      if (is_torch_member(m.name)) layout_.complete = false;
+    } else if (is_torch_member(m.name) && m.name != "sys_info" && !m.is_plain_file() &&
+               tar::find_last(listing_, m.name) == &m) {
+      std::string t(1, m.type == '\0' ? '0' : m.type);
+      add("MG-TORCH-TAR-MEMBER-TYPE", m.header_offset,
+          "member '" + m.name + "' has type '" + t + "', not a regular file" +
+              (m.python_reads_as_file() ? " (tarfile reads it as one, other readers do not)" : ""));
+      layout_.complete = false;
+    }
+  }
+  for (const auto& [name, n] : count)
+    if (n > 1) {
+      const tar::Member* last = tar::find_last(listing_, name);
+      add("MG-TORCH-TAR-DUPLICATE", last->header_offset,
+          "member '" + name + "' occurs " + std::to_string(n) +
+              " times; tarfile (torch.load) reads the last copy (header at " +
+              std::to_string(last->header_offset) + "), tools that extract in order keep the last, "
+              "scanners that stop at the first read the first. Every copy is scanned");
+      layout_.complete = false;
+    }
+}
+
+// libarchive is the project's tar reader for everything else; where its member list differs from
+// tarfile's, two tools see two different checkpoints.
+void TorchTarReader::compare_with_libarchive() {
+  struct Closer {
+    void operator()(struct archive* p) const { archive_read_free(p); }
+  };
+  std::unique_ptr<struct archive, Closer> ar(archive_read_new());
+  if (!ar) return;
+  archive_read_support_format_tar(ar.get());
+  archive_read_support_format_gnutar(ar.get());
+  std::vector<std::pair<std::string, std::uint64_t>> theirs;
+  std::string err;
+  if (archive_read_open_memory(ar.get(), a_.bytes.data(), a_.bytes.size()) != ARCHIVE_OK) {
+    err = "libarchive cannot open it";
+  } else {
+    for (std::uint32_t n = 0; n <= ctx_.limits().max_archive_members; ++n) {
+      struct archive_entry* e = nullptr;
+      int rc = archive_read_next_header(ar.get(), &e);
+      if (rc == ARCHIVE_EOF) break;
+      if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+        const char* s = archive_error_string(ar.get());
+        err = std::string("libarchive stops: ") + (s ? s : "unknown error");
+        break;
+      }
+      const char* pn = archive_entry_pathname(e);
+      std::string name = pn ? pn : "";
+      while (name.size() > 1 && name.back() == '/') name.pop_back();
+      theirs.emplace_back(name, archive_entry_size_is_set(e) ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0);
+      archive_read_data_skip(ar.get());
+    }
+  }
+  std::string diff;
+  std::size_t n = std::min(theirs.size(), listing_.members.size());
+  for (std::size_t i = 0; i < n && diff.empty(); ++i) {
+    const auto& m = listing_.members[i];
+    std::uint64_t mine = m.python_reads_as_file() ? m.size : 0;
+    if (theirs[i].first != m.name || (theirs[i].second != mine && theirs[i].second != m.size))
+      diff = "member #" + std::to_string(i + 1) + " is '" + m.name + "' (" + std::to_string(m.size) +
+             " bytes) for tarfile but '" + theirs[i].first + "' (" + std::to_string(theirs[i].second) +
+             " bytes) for libarchive";
+  }
+  if (diff.empty() && theirs.size() != listing_.members.size())
+    diff = "tarfile sees " + std::to_string(listing_.members.size()) + " members, libarchive " +
+           std::to_string(theirs.size());
+  if (diff.empty() && !err.empty() && !listing_.error) diff = err + " where tarfile reads on";
+  if (!diff.empty()) {
+    add("MG-TORCH-TAR-READERS-DISAGREE", std::nullopt, diff);
+    layout_.complete = false;
+  }
+}
+
+void TorchTarReader::probe_pickle_at_start() {
+  if (report_pickle_at_tar_start(a_, ctx_, report_)) layout_.complete = false;
+}
+
+void TorchTarReader::trailing(const Artifact& m, ArtifactReport& r, std::size_t pos, const char* after) {
+  if (pos >= m.bytes.size()) return;
+  add_in(r, "MG-TORCH-STORAGE-EXTRA", pos,
+         std::to_string(m.bytes.size() - pos) + " bytes follow the " + after + "; torch never reads them");
+  Artifact t = m.child("trailing", m.bytes.subspan(pos), nullptr);
+  t.origin = m.origin + "@" + std::to_string(pos);
+  r.children.push_back(ctx_.scan(t));
+}
+
+void TorchTarReader::read_storages(const tar::Member& tm) {
+  Artifact m = member_artifact(tm, "storages");
+  ArtifactReport r = member_report(m, "pytorch-tar-storages");
+  auto fail = [&](std::uint64_t off, std::string msg) { add_in(r, "MG-TORCH-TAR-MALFORMED", off, std::move(msg)); };
+  std::size_t pos = 0;
+  auto count_r = record_pickle(m, pos, r);
+  auto count = integer(count_r.root);
+  if (!count_r.complete || !count || *count < 0) {
+    fail(pos, "the storage count is not a complete pickle of a non-negative integer");
+    report_.children.push_back(std::move(r));
+    return;
+  }
+  pos = count_r.end;
+  bool ok = true;
+  for (std::int64_t i = 0; i < *count && ok; ++i) {
+    std::size_t at = pos;
+    auto rec = record_pickle(m, pos, r);
+    const auto* items = rec.complete ? sequence(rec, rec.root) : nullptr;
+    if (!items || items->size() != 3) {
+      fail(at, "storage record " + std::to_string(i) + " is not a (key, location, storage_type) tuple");
+      ok = false;
+      break;
+    }
+    const auto& g = *rec.graph;
+    auto key = key_of(g, (*items)[0]);
+    const auto& type = (*items)[2];
+    TorchTarStorage s;
+    if ((*items)[1].kind == pickle::Kind::string) s.location = std::string(g.text_of((*items)[1]));
+    if (type.kind == pickle::Kind::global && type.has_node()) {
+      const auto& node = g.node(static_cast<std::uint32_t>(type.u));
+      s.type = node.name;
+      if (node.module == "torch" || node.module == "torch.cuda") s.element_size = storage_element_size(node.name);
+    }
+    if (!key || s.element_size == 0 || (*items)[1].kind != pickle::Kind::string) {
+      fail(at, "storage record " + std::to_string(i) + " has an unusable key, location or storage type (" +
+                   g.describe(rec.root) + ")");
+      ok = false;
+      break;
+    }
+    s.key = *key;
+    pos = rec.end;
+    if (m.bytes.size() - pos < 8) {
+      fail(pos, "storage " + s.key + " is truncated before its element count");
+      ok = false;
+      break;
+    }
+    s.numel = le_u64(m.bytes, pos);
+    pos += 8;
+    if (s.numel > (m.bytes.size() - pos) / s.element_size) {
+      fail(pos, "storage " + s.key + " declares " + std::to_string(s.numel) + " x " + std::to_string(s.element_size) +
+                    " bytes but the member holds " + std::to_string(m.bytes.size() - pos));
+      ok = false;
+      break;
+    }
+    s.data_offset = tm.data_offset + pos;
+    pos += s.numel * s.element_size;  // the storage bytes are skipped, never read
+    if (storage_numel_.count(s.key))
+      add_in(r, "MG-TORCH-TAR-DUPLICATE", at, "storage key " + s.key + " is written twice; the later record wins");
+    storage_numel_[s.key] = s.numel;
+    storage_esize_[s.key] = s.element_size;
+    layout_.storages.push_back(std::move(s));
+  }
+  if (ok) {
+    std::size_t at = pos;
+    auto views = record_pickle(m, pos, r);
+    const auto* list = views.complete ? sequence(views, views.root) : nullptr;
+    if (!list) {
+      fail(at, "the storage views pickle is not a complete list");
+      ok = false;
+    } else {
+      for (const auto& v : *list) {
+        const auto* t = sequence(views, v);
+        std::optional<std::string> key, root;
+        std::optional<std::int64_t> off, numel;
+        if (t && t->size() == 4) {
+          key = key_of(*views.graph, (*t)[0]);
+          root = key_of(*views.graph, (*t)[1]);
+          off = integer((*t)[2]);
+          numel = integer((*t)[3]);
+        }
+        if (!key || !root || !off || !numel || *off < 0 || *numel < 0) {
+          fail(at, "a storage view is not (view_key, root_key, offset, numel): " + views.graph->describe(v));
+          ok = false;
+          break;
+        }
+        auto it = storage_numel_.find(*root);
+        if (it == storage_numel_.end()) {
+          add_in(r, "MG-TORCH-STORAGE-MISSING", at, "storage view " + *key + " refers to unknown storage " + *root);
+          ok = false;
+          continue;
+        }
+        auto o = static_cast<std::uint64_t>(*off), n = static_cast<std::uint64_t>(*numel);
+        if (o > it->second || n > it->second - o)
+          add_in(r, "MG-TORCH-STORAGE-SIZE", at,
+                 "storage view " + *key + " covers elements " + std::to_string(o) + "+" + std::to_string(n) +
+                     " of storage " + *root + ", which has " + std::to_string(it->second));
+        used_storages_.insert(*root);
+        storage_esize_[*key] = storage_esize_[*root];
+        storage_numel_[*key] = n;
+        layout_.views.push_back({*key, *root, o, n});
+      }
+      pos = views.end;
+    }
+  }
+  storages_walked_ = ok;
+  if (ok) trailing(m, r, pos, "storage views pickle");
+  r.facts["storages"] = layout_.storages.size();
+  report_.children.push_back(std::move(r));
+}
+
+void TorchTarReader::read_tensors(const tar::Member& tm) {
+  Artifact m = member_artifact(tm, "tensors");
+  ArtifactReport r = member_report(m, "pytorch-tar-tensors");
+  auto fail = [&](std::uint64_t off, std::string msg) { add_in(r, "MG-TORCH-TAR-MALFORMED", off, std::move(msg)); };
+  std::size_t pos = 0;
+  auto count_r = record_pickle(m, pos, r);
+  auto count = integer(count_r.root);
+  if (!count_r.complete || !count || *count < 0) {
+    fail(pos, "the tensor count is not a complete pickle of a non-negative integer");
+    report_.children.push_back(std::move(r));
+    return;
+  }
+  pos = count_r.end;
+  bool ok = true;
+  for (std::int64_t i = 0; i < *count; ++i) {
+    std::size_t at = pos;
+    auto rec = record_pickle(m, pos, r);
+    const auto* items = rec.complete ? sequence(rec, rec.root) : nullptr;
+    std::optional<std::string> key, skey;
+    if (items && items->size() == 3) {
+      key = key_of(*rec.graph, (*items)[0]);
+      skey = key_of(*rec.graph, (*items)[1]);
+    }
+    if (!key || !skey) {
+      fail(at, "tensor record " + std::to_string(i) + " is not a (key, storage_key, tensor_type) tuple");
+      ok = false;
+      break;
+    }
+    TorchTarTensor t;
+    t.key = *key;
+    t.storage_key = *skey;
+    t.type = rec.graph->qualified_name((*items)[2]);
+    pos = rec.end;
+    if (m.bytes.size() - pos < 8) {
+      fail(pos, "tensor " + t.key + " is truncated before its dimension count");
+      ok = false;
+      break;
+    }
+    auto ndim = static_cast<std::int32_t>(static_cast<std::uint32_t>(le_u64(m.bytes, pos) & 0xffffffffu));
+    pos += 8;  // int32 ndim and 4 bytes legacy_load skips
+    if (ndim < 0 || static_cast<std::uint64_t>(ndim) > (m.bytes.size() - pos) / 16 ||
+        m.bytes.size() - pos - 16 * static_cast<std::uint64_t>(ndim) < 8) {
+      fail(pos - 8, "tensor " + t.key + " has " + std::to_string(ndim) + " dimensions, which do not fit in the member");
+      ok = false;
+      break;
+    }
+    for (std::int32_t d = 0; d < ndim; ++d) t.sizes.push_back(static_cast<std::int64_t>(le_u64(m.bytes, pos + 8 * d)));
+    pos += 8 * static_cast<std::size_t>(ndim);
+    for (std::int32_t d = 0; d < ndim; ++d) t.strides.push_back(static_cast<std::int64_t>(le_u64(m.bytes, pos + 8 * d)));
+    pos += 8 * static_cast<std::size_t>(ndim);
+    t.storage_offset = static_cast<std::int64_t>(le_u64(m.bytes, pos));
+    pos += 8;
+    auto st = storage_numel_.find(t.storage_key);
+    if (!storages_walked_) {
+      // the storages member was not walked to the end: nothing to check against
+    } else if (st == storage_numel_.end()) {
+      add_in(r, "MG-TORCH-STORAGE-MISSING", at,
+             "tensor " + t.key + " uses storage " + t.storage_key + ", which the storages member does not hold");
+    } else {
+      used_storages_.insert(t.storage_key);
+      // The last element the tensor reaches must lie inside its storage (torch's set_ checks it).
+      bool bad = t.storage_offset < 0;
+      bool empty = false;
+      std::uint64_t last = static_cast<std::uint64_t>(std::max<std::int64_t>(t.storage_offset, 0));
+      for (std::size_t d = 0; d < t.sizes.size(); ++d) {
+        if (t.sizes[d] < 0 || t.strides[d] < 0) bad = true;
+        if (t.sizes[d] == 0) empty = true;
+        std::uint64_t step = 0;
+        if (t.sizes[d] > 0 && t.strides[d] > 0 &&
+            (__builtin_mul_overflow(static_cast<std::uint64_t>(t.sizes[d] - 1), static_cast<std::uint64_t>(t.strides[d]), &step) ||
+             __builtin_add_overflow(last, step, &last)))
+          bad = true;
+      }
+      if (bad || (!empty && last >= st->second))
+        add_in(r, "MG-TORCH-STORAGE-SIZE", at,
+               "tensor " + t.key + " (offset " + std::to_string(t.storage_offset) +
+                   ") reaches outside storage " + t.storage_key + " of " + std::to_string(st->second) + " elements");
+    }
+    tensor_keys_.insert(t.key);
+    layout_.tensors.push_back(std::move(t));
+  }
+  tensors_walked_ = ok;
+  if (ok) trailing(m, r, pos, "last tensor record");
+  r.facts["tensors"] = layout_.tensors.size();
+  report_.children.push_back(std::move(r));
+}
+
+void TorchTarReader::read_pickle(const tar::Member& tm) {
+  Artifact m = member_artifact(tm, "pickle");
+  layout_.pickle_offset = tm.data_offset;
+  layout_.pickle_size = tm.size;
+  ArtifactReport r = member_report(m, "pickle");
+  PickleMemberOptions o;
+  o.persistent_load = true;
+  auto res = scan_pickle_member(m, ctx_, r, o);
+  if (!res.complete) layout_.complete = false;
+  std::set<std::string> referenced;
+  if (res.graph)
+    for (pickle::Value v : res.persistent_ids) {
+      const auto& g = *res.graph;
+      std::uint64_t off = 0;
+      if (v.kind == pickle::Kind::persistent && v.has_node()) {
+        const auto& n = g.node(static_cast<std::uint32_t>(v.u));
+        off = n.offset;
+        if (n.items.empty()) continue;
+        v = n.items[0];
+      }
+      // A tuple id is a module class whose source torch compares; the machine judged its import.
+      if (v.kind == pickle::Kind::tuple) continue;
+      auto key = pid_key(g, v);
+      if (!key) {
+        add_in(r, "MG-TORCH-PERSISTENT-ID", off, "persistent id " + g.describe(v) + " is not a key legacy_load can look up");
+        continue;
+      }
+      referenced.insert(*key);
+      if (!storages_walked_ || !tensors_walked_) continue;
+      if (!storage_numel_.count(*key) && !tensor_keys_.count(*key))
+        add_in(r, "MG-TORCH-STORAGE-MISSING", off,
+               "persistent id " + *key + " names no storage, view or tensor (torch.load raises KeyError)");
+      else if (storage_numel_.count(*key))
+        used_storages_.insert(*key);
+    }
+  for (const auto& s : layout_.storages)
+    if (storages_walked_ && tensors_walked_ && !used_storages_.count(s.key))
+      add_in(r, "MG-TORCH-STORAGE-EXTRA", std::nullopt, "storage " + s.key + " is used by no tensor, view or persistent id");
+  r.facts["persistent_ids"] = referenced.size();
+  report_.children.push_back(std::move(r));
+}
+
+}  // namespace
+
+// When tarfile raises, torch.load seeks back to 0 and unpickles the file as a legacy checkpoint:
+// a pickle in the first header's name field runs. Whatever the tar's state, a pickle at offset 0
+// (complete, or broken after importing something) is analysed and reported.
+bool report_pickle_at_tar_start(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  if (a.bytes.empty() || !pickle::op_name(a.bytes[0])) return false;
+  ArtifactReport scratch;
+  PickleMemberOptions o;
+  o.persistent_load = true;
+  auto r = analyse_pickle_stream(a, 0, ctx, scratch, o);
+  if (!r.complete && r.imports.empty()) return false;
+  report.add(make_finding(rule("MG-TORCH-TAR-POLYGLOT"), a.origin, 0,
+                          std::string("the file also starts with a ") + (r.complete ? "complete" : "broken") +
+                              " pickle; torch.load unpickles it when tarfile fails on the archive"));
+  for (auto& f : scratch.findings)
+    if (f.rule != "MG-PICKLE-MALFORMED") report.add(std::move(f));
+  for (auto& c : scratch.children) report.children.push_back(std::move(c));
+  return true;
+}
+
+bool looks_like_torch_tar(ByteView bytes, std::uint32_t max_members) {
+  if (bytes.size() < 512) return false;
+  auto l = tar::read_headers(bytes, max_members);
+  for (auto name : kTorchMembers)
+    if (tar::find_last(l, name)) return true;
+  return false;
+}
+
+TorchTarLayout read_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  return TorchTarReader(a, ctx, report).run();
+}
+
+void scan_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  read_torch_tar(a, ctx, report);
+}
+
+}  // namespace modelgate
