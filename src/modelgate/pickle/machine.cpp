@@ -48,40 +48,43 @@ const char* deserializer_kind(std::string_view name) {
 // The memo. Picklers memoize every container, so a large pickle has millions of entries; most of
 // them are lists/dicts whose contents scanning does not keep, so their kind is all an entry needs.
 // Dense keys get a 32-bit slot: 0 absent, 1..255 an inline kind, or (bit 31) an index into
-// `values_` for entries with a payload. Far-away keys live in a hash map.
+// `values_` for entries with a payload. Far-away keys live in a hash map. `slot_` is allocated
+// ahead (zeroed); keys below `used_` are the dense ones.
 class Memo {
  public:
   bool get(std::uint64_t key, Value& out) const {
-    if (key < slot_.size()) {
-      std::uint32_t s = slot_[key];
-      if (s & kIndexed) {
-        out = values_[s & ~kIndexed];
-        return true;
-      }
-      if (s != 0) {
-        out = Value{};
-        out.kind = static_cast<Kind>(s - 1);
-        return true;
-      }
-    }
+    if (get_dense(key, out)) return true;
     auto it = sparse_.find(key);
     if (it == sparse_.end()) return false;
     out = it->second;
     return true;
   }
+  // The dense part of get(): false when the key has no dense slot (it may still be sparse).
+  [[gnu::always_inline]] bool get_dense(std::uint64_t key, Value& out) const {
+    if (key >= slot_.size()) return false;
+    std::uint32_t s = slot_[key];
+    if (s & kIndexed) {
+      std::memcpy(static_cast<void*>(&out), &values_[s & ~kIndexed], sizeof(Value));
+      return true;
+    }
+    if (s == 0) return false;
+    out = Value{};
+    out.kind = static_cast<Kind>(s - 1);
+    return true;
+  }
   // Returns true when the key was not set before.
   bool put(std::uint64_t key, const Value& v) {
+    if (put_next_compact(key, v)) return true;
     bool fresh;
-    if (key < slot_.size() + kDenseSlack && key < kDenseMax) {
-      if (key == slot_.size())
-        slot_.push_back(0);
-      else if (key > slot_.size())
-        slot_.resize(static_cast<std::size_t>(key) + 1, 0);
+    if (key < used_ + kDenseSlack && key < kDenseMax) {
+      if (key >= used_) {
+        if (key >= slot_.size())
+          slot_.resize(std::max<std::size_t>(static_cast<std::size_t>(key) + 1, std::max<std::size_t>(1024, slot_.size() * 2)), 0);
+        used_ = static_cast<std::size_t>(key) + 1;
+      }
       std::uint32_t& s = slot_[key];
       fresh = s == 0 && (sparse_.empty() || sparse_.erase(key) == 0);
-      bool compact = v.flags == 0 && (v.kind == Kind::none || v.kind == Kind::list || v.kind == Kind::dict ||
-                                      v.kind == Kind::set || v.kind == Kind::frozenset || v.kind == Kind::tuple);
-      if (compact) {
+      if (compact(v)) {
         s = static_cast<std::uint32_t>(v.kind) + 1;
       } else if (s & kIndexed) {
         values_[s & ~kIndexed] = v;
@@ -95,15 +98,52 @@ class Memo {
     count_ += fresh;
     return fresh;
   }
+  // put() for the common case, MEMOIZE of a container in a stream without holes: the next dense
+  // slot, already allocated. False (nothing changed) for anything else.
+  [[gnu::always_inline]] bool put_next_compact(std::uint64_t key, const Value& v) {
+    if (key != used_ || key >= slot_.size() || key >= kDenseMax || !compact(v) || !sparse_.empty()) return false;
+    slot_[used_++] = static_cast<std::uint32_t>(v.kind) + 1;
+    ++count_;
+    return true;
+  }
   std::uint64_t size() const { return count_; }
 
  private:
   static constexpr std::uint32_t kIndexed = 1u << 31;
   static constexpr std::uint64_t kDenseSlack = 4096, kDenseMax = 1u << 30;
+
+  [[gnu::always_inline]] static bool compact(const Value& v) {
+    constexpr std::uint32_t kinds = 1u << static_cast<unsigned>(Kind::none) | 1u << static_cast<unsigned>(Kind::list) |
+                                    1u << static_cast<unsigned>(Kind::dict) | 1u << static_cast<unsigned>(Kind::set) |
+                                    1u << static_cast<unsigned>(Kind::frozenset) | 1u << static_cast<unsigned>(Kind::tuple);
+    auto k = static_cast<unsigned>(v.kind);
+    return v.flags == 0 && k < 32 && ((kinds >> k) & 1u) != 0;
+  }
   std::vector<std::uint32_t> slot_;
+  std::size_t used_ = 0;
   std::vector<Value> values_;
   std::unordered_map<std::uint64_t, Value> sparse_;
   std::uint64_t count_ = 0;
+};
+
+// MARK positions on the value stack; like the value stack, the plain path works on it directly.
+class MarkStack {
+ public:
+  bool empty() const { return n_ == 0; }
+  std::size_t size() const { return n_; }
+  std::size_t back() const { return buf_[n_ - 1]; }
+  void pop_back() { --n_; }
+  void push_back(std::size_t pos) {
+    if (n_ == buf_.size()) buf_.resize(std::max<std::size_t>(64, buf_.size() * 2));
+    buf_[n_++] = pos;
+  }
+  std::size_t* data() { return buf_.data(); }
+  std::size_t capacity() const { return buf_.size(); }
+  void resize(std::size_t n) { n_ = n; }  // within capacity
+
+ private:
+  std::vector<std::size_t> buf_;
+  std::size_t n_ = 0;
 };
 
 // The object stack. Capacity never exceeds the limit, so the limit is checked only on growth.
@@ -123,9 +163,12 @@ class ValueStack {
     buf_[n_++] = v;
     return true;
   }
+  // The main loop works on raw pointers between calls into the rest of the machine.
+  Value* data() { return buf_.data(); }
+  Value* capacity_end() { return buf_.data() + buf_.size(); }
 
  private:
-  bool grow() {
+  [[gnu::noinline]] bool grow() {
     if (buf_.size() >= max_) return false;
     buf_.resize(std::min<std::size_t>(max_, std::max<std::size_t>(1024, buf_.size() * 2)));
     return true;
@@ -582,6 +625,7 @@ class Machine {
   }
 
   // ---------------------------------------------------------------- the loop
+  void run_plain();
   bool loop();
   bool step();
   bool op_text_int(bool is_long);
@@ -601,7 +645,7 @@ class Machine {
   StreamResult res_;
   ValueGraph* g_ = nullptr;
   ValueStack stack_;
-  std::vector<std::size_t> marks_;
+  MarkStack marks_;
   Memo memo_;
   int proto_ = 0;
   std::uint16_t op_ = 0;  // not a character type: see Kind
@@ -612,9 +656,198 @@ class Machine {
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
 };
 
-// The hot opcodes of data-heavy pickles are handled inline here; the rest in step().
+// The plain path: the opcodes that make up data-heavy pickles, with the machine's state in locals
+// and no calls, for as long as nothing unusual happens. It stops before the first opcode it does
+// not handle completely — any other opcode, a read that reaches the end of the data or of the
+// current frame, a limit, a stack or memo that would have to grow, a memo miss, a container
+// mismatch, non-ASCII text, retained data — writes its state back and leaves that opcode to
+// loop(), which handles everything exactly as _pickle.c would. It never reports anything itself.
+void Machine::run_plain() {
+  if (o_.retain_data || res_.opcodes >= lim_.max_pickle_opcodes) return;
+  const std::uint8_t* const in = data_;
+  std::size_t pos = pos_;
+  const std::size_t readable = std::min(size_, frame_end_);  // reads that end here need no frame check
+  std::uint64_t budget = lim_.max_pickle_opcodes - res_.opcodes;
+  const std::uint64_t budget_at_start = budget;
+  const std::uint64_t max_memo = lim_.max_pickle_memo;
+  Value* const base = stack_.data();
+  Value* top = base + stack_.size();
+  Value* const cap = stack_.capacity_end();
+  std::size_t* const marks = marks_.data();
+  std::size_t n_marks = marks_.size();
+  const std::size_t mark_room = std::min<std::size_t>(marks_.capacity(), lim_.max_pickle_marks);
+  std::size_t fence = n_marks ? marks[n_marks - 1] : 0;
+  auto depth = [&]() __attribute__((always_inline)) { return static_cast<std::size_t>(top - base); };
+  auto le32 = [&](std::size_t at) __attribute__((always_inline)) {
+    std::uint32_t x;
+    std::memcpy(&x, in + at, 4);
+    return x;
+  };
+
+  while (top != cap && pos < readable && budget != 0) {
+    Value v;
+    const std::size_t room = readable - pos;  // >= 1: the opcode itself
+    switch (in[pos]) {
+      case MARK:
+        if (n_marks == mark_room) goto stop;
+        fence = depth();
+        marks[n_marks++] = fence;
+        pos += 1;
+        --budget;
+        continue;
+      case BININT1:
+        if (room < 2) goto stop;
+        v.kind = Kind::integer;
+        v.i = in[pos + 1];
+        pos += 2;
+        break;
+      case BININT2: {
+        if (room < 3) goto stop;
+        std::uint16_t x;
+        std::memcpy(&x, in + pos + 1, 2);
+        v.kind = Kind::integer;
+        v.i = x;
+        pos += 3;
+        break;
+      }
+      case BININT:
+        if (room < 5) goto stop;
+        v.kind = Kind::integer;
+        v.i = static_cast<std::int32_t>(le32(pos + 1));
+        pos += 5;
+        break;
+      case BINFLOAT: {
+        if (room < 9) goto stop;
+        std::uint64_t bits;
+        std::memcpy(&bits, in + pos + 1, 8);
+        bits = __builtin_bswap64(bits);  // BINFLOAT is big-endian
+        v.kind = Kind::floating;
+        std::memcpy(&v.f, &bits, 8);
+        pos += 9;
+        break;
+      }
+      case NONE: pos += 1; break;
+      case NEWTRUE:
+      case NEWFALSE:
+        v.kind = Kind::boolean;
+        v.i = in[pos] == NEWTRUE;
+        pos += 1;
+        break;
+      case EMPTY_LIST: v.kind = Kind::list; pos += 1; break;
+      case EMPTY_DICT: v.kind = Kind::dict; pos += 1; break;
+      case EMPTY_TUPLE: v.kind = Kind::tuple; pos += 1; break;
+      case EMPTY_SET: v.kind = Kind::set; pos += 1; break;
+      case SHORT_BINUNICODE:
+      case SHORT_BINBYTES:
+      case BINUNICODE:
+      case BINBYTES: {
+        const bool is_short = in[pos] == SHORT_BINUNICODE || in[pos] == SHORT_BINBYTES;
+        const std::size_t header = is_short ? 2 : 5;
+        if (room < header) goto stop;
+        const std::size_t n = is_short ? in[pos + 1] : le32(pos + 1);
+        if (n > room - header) goto stop;
+        const std::uint8_t* text = in + pos + header;
+        if (in[pos] == SHORT_BINUNICODE || in[pos] == BINUNICODE) {
+          // ASCII is valid UTF-8; anything else goes to the full check.
+          std::uint64_t high = 0;
+          std::size_t i = 0;
+          for (; i + 8 <= n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, text + i, 8);
+            high |= w;
+          }
+          for (; i < n; ++i) high |= text[i];
+          if (high & 0x8080808080808080ull) goto stop;
+          v.kind = Kind::string;
+        } else {
+          v.kind = Kind::bytes;
+        }
+        v.flags = Value::kView;
+        v.len = static_cast<std::uint32_t>(n);
+        v.u = pos + header;
+        pos += header + n;
+        break;
+      }
+      case BINGET:
+        if (room < 2 || !memo_.get_dense(in[pos + 1], v)) goto stop;
+        pos += 2;
+        break;
+      case LONG_BINGET:
+        if (room < 5 || !memo_.get_dense(le32(pos + 1), v)) goto stop;
+        pos += 5;
+        break;
+      case MEMOIZE:
+      case BINPUT:
+      case LONG_BINPUT: {
+        const std::size_t width = in[pos] == MEMOIZE ? 1 : in[pos] == BINPUT ? 2 : 5;
+        if (room < width || depth() <= fence || memo_.size() >= max_memo) goto stop;
+        const std::uint64_t key = width == 1 ? memo_.size() : width == 2 ? in[pos + 1] : le32(pos + 1);
+        if (!memo_.put_next_compact(key, top[-1])) goto stop;
+        pos += width;
+        --budget;
+        continue;
+      }
+      case APPEND:
+      case SETITEM: {
+        const std::size_t items = in[pos] == APPEND ? 1 : 2;
+        if (depth() - fence < items + 1) goto stop;
+        Value* target = top - items - 1;
+        if (target->kind != (items == 1 ? Kind::list : Kind::dict)) goto stop;
+        top = target + 1;
+        pos += 1;
+        --budget;
+        continue;
+      }
+      case APPENDS:
+      case SETITEMS:
+      case ADDITEMS: {
+        if (n_marks == 0) goto stop;
+        const std::size_t items_at = marks[n_marks - 1];
+        const std::size_t outer_fence = n_marks > 1 ? marks[n_marks - 2] : 0;
+        if (items_at <= outer_fence || items_at > depth()) goto stop;
+        if (items_at < depth()) {
+          const Kind expected = in[pos] == APPENDS ? Kind::list : in[pos] == SETITEMS ? Kind::dict : Kind::set;
+          if (in[pos] == SETITEMS && (depth() - items_at) % 2) goto stop;
+          if (base[items_at - 1].kind != expected) goto stop;
+          top = base + items_at;
+        }
+        --n_marks;
+        fence = outer_fence;
+        pos += 1;
+        --budget;
+        continue;
+      }
+      case TUPLE1:
+      case TUPLE2:
+      case TUPLE3: {
+        const std::size_t n = static_cast<std::size_t>(in[pos] - TUPLE1 + 1);
+        if (depth() - fence < n) goto stop;
+        for (const Value* item = top - n; item != top; ++item)
+          if (!is_scalar(item->kind)) goto stop;  // such a tuple becomes a node
+        top -= n;
+        v.kind = Kind::tuple;
+        v.len = static_cast<std::uint32_t>(n);
+        pos += 1;
+        break;
+      }
+      default: goto stop;
+    }
+    --budget;
+    std::memcpy(static_cast<void*>(top), &v, sizeof(Value));
+    ++top;
+  }
+stop:
+  pos_ = pos;
+  res_.opcodes += budget_at_start - budget;
+  stack_.resize(depth());
+  marks_.resize(n_marks);
+}
+
+// One opcode at a time, whenever the plain path stops. The opcodes of data-heavy pickles are
+// handled inline here; the rest in step().
 bool Machine::loop() {
   for (;;) {
+    run_plain();
     op_offset_ = pos_;
     if (++res_.opcodes > lim_.max_pickle_opcodes) return limit("opcode count", lim_.max_pickle_opcodes);
     std::uint8_t opcode;
