@@ -53,28 +53,25 @@ const char* deserializer_kind(std::string_view name) {
 class Memo {
  public:
   bool get(std::uint64_t key, Value& out) const {
-    if (get_dense(key, out)) return true;
+    if (key < slot_.size()) {
+      std::uint32_t s = slot_[key];
+      if (s & kIndexed) {
+        out = values_[s & ~kIndexed];
+        return true;
+      }
+      if (s != 0) {
+        out = Value{};
+        out.kind = static_cast<Kind>(s - 1);
+        return true;
+      }
+    }
     auto it = sparse_.find(key);
     if (it == sparse_.end()) return false;
     out = it->second;
     return true;
   }
-  // The dense part of get(): false when the key has no dense slot (it may still be sparse).
-  [[gnu::always_inline]] bool get_dense(std::uint64_t key, Value& out) const {
-    if (key >= slot_.size()) return false;
-    std::uint32_t s = slot_[key];
-    if (s & kIndexed) {
-      std::memcpy(static_cast<void*>(&out), &values_[s & ~kIndexed], sizeof(Value));
-      return true;
-    }
-    if (s == 0) return false;
-    out = Value{};
-    out.kind = static_cast<Kind>(s - 1);
-    return true;
-  }
   // Returns true when the key was not set before.
   bool put(std::uint64_t key, const Value& v) {
-    if (put_next_compact(key, v)) return true;
     bool fresh;
     if (key < used_ + kDenseSlack && key < kDenseMax) {
       if (key >= used_) {
@@ -98,14 +95,51 @@ class Memo {
     count_ += fresh;
     return fresh;
   }
-  // put() for the common case, MEMOIZE of a container in a stream without holes: the next dense
-  // slot, already allocated. False (nothing changed) for anything else.
-  [[gnu::always_inline]] bool put_next_compact(std::uint64_t key, const Value& v) {
-    if (key != used_ || key >= slot_.size() || key >= kDenseMax || !compact(v) || !sparse_.empty()) return false;
-    slot_[used_++] = static_cast<std::uint32_t>(v.kind) + 1;
-    ++count_;
-    return true;
-  }
+  // The memo as the plain path uses it, with its bookkeeping in a local object that finish()
+  // writes back: reads of dense slots, and fresh entries for containers in the next dense slot
+  // (no holes, no sparse keys, within `max_entries` and the allocated slots). Anything else is
+  // left to get()/put(): these return false and change nothing.
+  class Plain {
+   public:
+    Plain(Memo& m, std::uint64_t max_entries)
+        : m_(m), slot_(m.slot_.data()), slots_(m.slot_.size()), values_(m.values_.data()), used_(m.used_),
+          append_end_(m.used_), next_is_count_(m.count_ == m.used_) {
+      if (m.sparse_.empty() && m.count_ < max_entries)
+        append_end_ = static_cast<std::size_t>(std::min<std::uint64_t>(
+            {slots_, kDenseMax, m.used_ + (max_entries - m.count_)}));
+    }
+    [[gnu::always_inline]] bool get(std::uint64_t key, Value& out) const {
+      if (key >= slots_) return false;
+      std::uint32_t s = slot_[key];
+      if (s & kIndexed) {
+        std::memcpy(static_cast<void*>(&out), &values_[s & ~kIndexed], sizeof(Value));
+        return true;
+      }
+      if (s == 0) return false;
+      out.kind = static_cast<Kind>(s - 1);  // `out` is a fresh Value
+      return true;
+    }
+    // MEMOIZE: the key is the number of entries.
+    [[gnu::always_inline]] bool memoize(const Value& v) { return next_is_count_ && put(used_, v); }
+    [[gnu::always_inline]] bool put(std::uint64_t key, const Value& v) {
+      if (key != used_ || used_ >= append_end_ || !compact(v)) return false;
+      slot_[used_++] = static_cast<std::uint32_t>(v.kind) + 1;
+      return true;
+    }
+    void finish() {
+      m_.count_ += used_ - m_.used_;
+      m_.used_ = used_;
+    }
+
+   private:
+    Memo& m_;
+    std::uint32_t* slot_;
+    std::size_t slots_;
+    const Value* values_;
+    std::size_t used_;
+    std::size_t append_end_;
+    bool next_is_count_;
+  };
   std::uint64_t size() const { return count_; }
 
  private:
@@ -167,6 +201,11 @@ class ValueStack {
   Value* data() { return buf_.data(); }
   Value* capacity_end() { return buf_.data() + buf_.size(); }
 
+  // Grows ahead of need (within the limit) so that the plain path has room for long runs. The
+  // limit is the same whichever way capacity grows: push() fails at max_ values.
+  void reserve_ahead() {
+    if (buf_.size() - n_ < 4096) grow();
+  }
  private:
   [[gnu::noinline]] bool grow() {
     if (buf_.size() >= max_) return false;
@@ -663,16 +702,21 @@ class Machine {
 // mismatch, non-ASCII text, retained data — writes its state back and leaves that opcode to
 // loop(), which handles everything exactly as _pickle.c would. It never reports anything itself.
 void Machine::run_plain() {
-  if (o_.retain_data || res_.opcodes >= lim_.max_pickle_opcodes) return;
+  if (o_.retain_data || res_.opcodes >= lim_.max_pickle_opcodes || pos_ >= std::min(size_, frame_end_)) return;
+  stack_.reserve_ahead();
   const std::uint8_t* const in = data_;
-  std::size_t pos = pos_;
-  const std::size_t readable = std::min(size_, frame_end_);  // reads that end here need no frame check
-  std::uint64_t budget = lim_.max_pickle_opcodes - res_.opcodes;
-  const std::uint64_t budget_at_start = budget;
-  const std::uint64_t max_memo = lim_.max_pickle_memo;
+  const std::size_t start = pos_;
   Value* const base = stack_.data();
   Value* top = base + stack_.size();
-  Value* const cap = stack_.capacity_end();
+  // Every opcode takes at least one byte and pushes at most one value, so a run that stays within
+  // `end` can neither exceed the opcode limit nor fill the stack: the only check per opcode is
+  // that its bytes are below `end`. Reads that end there need no frame check either.
+  const std::size_t end = start + static_cast<std::size_t>(std::min<std::uint64_t>(
+                                      {std::min(size_, frame_end_) - start, lim_.max_pickle_opcodes - res_.opcodes,
+                                       static_cast<std::uint64_t>(stack_.capacity_end() - top)}));
+  std::size_t pos = start;
+  std::uint64_t opcodes = 0;
+  Memo::Plain memo(memo_, lim_.max_pickle_memo);
   std::size_t* const marks = marks_.data();
   std::size_t n_marks = marks_.size();
   const std::size_t mark_room = std::min<std::size_t>(marks_.capacity(), lim_.max_pickle_marks);
@@ -684,16 +728,15 @@ void Machine::run_plain() {
     return x;
   };
 
-  while (top != cap && pos < readable && budget != 0) {
+  for (; pos < end; ++opcodes) {
     Value v;
-    const std::size_t room = readable - pos;  // >= 1: the opcode itself
+    const std::size_t room = end - pos;  // >= 1: the opcode itself
     switch (in[pos]) {
       case MARK:
         if (n_marks == mark_room) goto stop;
         fence = depth();
         marks[n_marks++] = fence;
         pos += 1;
-        --budget;
         continue;
       case BININT1:
         if (room < 2) goto stop;
@@ -769,24 +812,25 @@ void Machine::run_plain() {
         break;
       }
       case BINGET:
-        if (room < 2 || !memo_.get_dense(in[pos + 1], v)) goto stop;
+        if (room < 2 || !memo.get(in[pos + 1], v)) goto stop;
         pos += 2;
         break;
       case LONG_BINGET:
-        if (room < 5 || !memo_.get_dense(le32(pos + 1), v)) goto stop;
+        if (room < 5 || !memo.get(le32(pos + 1), v)) goto stop;
         pos += 5;
         break;
       case MEMOIZE:
-      case BINPUT:
-      case LONG_BINPUT: {
-        const std::size_t width = in[pos] == MEMOIZE ? 1 : in[pos] == BINPUT ? 2 : 5;
-        if (room < width || depth() <= fence || memo_.size() >= max_memo) goto stop;
-        const std::uint64_t key = width == 1 ? memo_.size() : width == 2 ? in[pos + 1] : le32(pos + 1);
-        if (!memo_.put_next_compact(key, top[-1])) goto stop;
-        pos += width;
-        --budget;
+        if (depth() <= fence || !memo.memoize(top[-1])) goto stop;
+        pos += 1;
         continue;
-      }
+      case BINPUT:
+        if (room < 2 || depth() <= fence || !memo.put(in[pos + 1], top[-1])) goto stop;
+        pos += 2;
+        continue;
+      case LONG_BINPUT:
+        if (room < 5 || depth() <= fence || !memo.put(le32(pos + 1), top[-1])) goto stop;
+        pos += 5;
+        continue;
       case APPEND:
       case SETITEM: {
         const std::size_t items = in[pos] == APPEND ? 1 : 2;
@@ -795,7 +839,6 @@ void Machine::run_plain() {
         if (target->kind != (items == 1 ? Kind::list : Kind::dict)) goto stop;
         top = target + 1;
         pos += 1;
-        --budget;
         continue;
       }
       case APPENDS:
@@ -814,7 +857,6 @@ void Machine::run_plain() {
         --n_marks;
         fence = outer_fence;
         pos += 1;
-        --budget;
         continue;
       }
       case TUPLE1:
@@ -832,13 +874,13 @@ void Machine::run_plain() {
       }
       default: goto stop;
     }
-    --budget;
     std::memcpy(static_cast<void*>(top), &v, sizeof(Value));
     ++top;
   }
 stop:
+  memo.finish();
   pos_ = pos;
-  res_.opcodes += budget_at_start - budget;
+  res_.opcodes += opcodes;
   stack_.resize(depth());
   marks_.resize(n_marks);
 }
