@@ -4,6 +4,7 @@
 // is reported as a loader divergence and the reading continues with whichever reader accepts more,
 // so that the findings are the union over loaders.
 #include "pickle/machine.h"
+#include "pickle/machine_reference.h"
 
 #include <algorithm>
 #include <cctype>
@@ -219,9 +220,9 @@ class ValueStack {
 
 class Machine {
  public:
-  Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o)
+  Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o, bool plain_path)
       : data_(data.data()), size_(data.size()), pos_(start), origin_(origin), o_(o), lim_(*o.limits),
-        stack_(o.limits->max_pickle_stack) {
+        plain_path_(plain_path && !o.retain_data), stack_(o.limits->max_pickle_stack) {
     res_.start = start;
     res_.graph = std::make_shared<ValueGraph>(data);
     g_ = res_.graph.get();
@@ -681,6 +682,7 @@ class Machine {
   std::string origin_;
   const MachineOptions& o_;
   const Limits& lim_;
+  const bool plain_path_;  // off when retaining data (the plain path keeps nothing) and for reference runs
   StreamResult res_;
   ValueGraph* g_ = nullptr;
   ValueStack stack_;
@@ -702,7 +704,7 @@ class Machine {
 // mismatch, non-ASCII text, retained data — writes its state back and leaves that opcode to
 // loop(), which handles everything exactly as _pickle.c would. It never reports anything itself.
 void Machine::run_plain() {
-  if (o_.retain_data || res_.opcodes >= lim_.max_pickle_opcodes || pos_ >= std::min(size_, frame_end_)) return;
+  if (!plain_path_ || res_.opcodes >= lim_.max_pickle_opcodes || pos_ >= std::min(size_, frame_end_)) return;
   stack_.reserve_ahead();
   const std::uint8_t* const in = data_;
   const std::size_t start = pos_;
@@ -1392,7 +1394,12 @@ bool Machine::op_ext(int width) {
 
 StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
                          const MachineOptions& options) {
-  return Machine(data, start, origin, options).run();
+  return Machine(data, start, origin, options, true).run();
+}
+
+StreamResult run_machine_reference(ByteView data, std::size_t start, std::string_view origin,
+                                   const MachineOptions& options) {
+  return Machine(data, start, origin, options, false).run();
 }
 
 }  // namespace modelgate::pickle
