@@ -49,12 +49,12 @@ const char* deserializer_kind(std::string_view name) {
 // The memo. Picklers memoize every container, so a large pickle has millions of entries; most of
 // them are lists/dicts whose contents scanning does not keep, so their kind is all an entry needs.
 // Dense keys get a 32-bit slot: 0 absent, 1..255 an inline kind, or (bit 31) an index into
-// `values_` for entries with a payload. Far-away keys live in a hash map. `slot_` is allocated
-// ahead (zeroed); keys below `used_` are the dense ones.
+// `values_` for entries with a payload. Far-away keys live in a hash map. Keys below `used_` are
+// the dense ones; slots past them are allocated ahead but not initialised (nor resident).
 class Memo {
  public:
   bool get(std::uint64_t key, Value& out) const {
-    if (key < slot_.size()) {
+    if (key < used_) {
       std::uint32_t s = slot_[key];
       if (s & kIndexed) {
         out = values_[s & ~kIndexed];
@@ -76,9 +76,10 @@ class Memo {
     bool fresh;
     if (key < used_ + kDenseSlack && key < kDenseMax) {
       if (key >= used_) {
-        if (key >= slot_.size())
-          slot_.resize(std::max<std::size_t>(static_cast<std::size_t>(key) + 1, std::max<std::size_t>(1024, slot_.size() * 2)), 0);
-        used_ = static_cast<std::size_t>(key) + 1;
+        auto need = static_cast<std::size_t>(key) + 1;
+        if (need > capacity_) grow(need);
+        std::fill(slot_.get() + used_, slot_.get() + need, 0u);
+        used_ = need;
       }
       std::uint32_t& s = slot_[key];
       fresh = s == 0 && (sparse_.empty() || sparse_.erase(key) == 0);
@@ -103,14 +104,14 @@ class Memo {
   class Plain {
    public:
     Plain(Memo& m, std::uint64_t max_entries)
-        : m_(m), slot_(m.slot_.data()), slots_(m.slot_.size()), values_(m.values_.data()), used_(m.used_),
-          append_end_(m.used_), next_is_count_(m.count_ == m.used_) {
+        : m_(m), slot_(m.slot_.get()), values_(m.values_.data()), used_(m.used_), append_end_(m.used_),
+          next_is_count_(m.count_ == m.used_) {
       if (m.sparse_.empty() && m.count_ < max_entries)
         append_end_ = static_cast<std::size_t>(std::min<std::uint64_t>(
-            {slots_, kDenseMax, m.used_ + (max_entries - m.count_)}));
+            {m.capacity_, kDenseMax, m.used_ + (max_entries - m.count_)}));
     }
     [[gnu::always_inline]] bool get(std::uint64_t key, Value& out) const {
-      if (key >= slots_) return false;
+      if (key >= used_) return false;
       std::uint32_t s = slot_[key];
       if (s & kIndexed) {
         std::memcpy(static_cast<void*>(&out), &values_[s & ~kIndexed], sizeof(Value));
@@ -135,7 +136,6 @@ class Memo {
    private:
     Memo& m_;
     std::uint32_t* slot_;
-    std::size_t slots_;
     const Value* values_;
     std::size_t used_;
     std::size_t append_end_;
@@ -154,7 +154,15 @@ class Memo {
     auto k = static_cast<unsigned>(v.kind);
     return v.flags == 0 && k < 32 && ((kinds >> k) & 1u) != 0;
   }
-  std::vector<std::uint32_t> slot_;
+  [[gnu::noinline]] void grow(std::size_t need) {
+    std::size_t capacity = std::max(need, std::max<std::size_t>(1024, capacity_ * 2));
+    auto bigger = std::make_unique_for_overwrite<std::uint32_t[]>(capacity);
+    if (used_ > 0) std::memcpy(bigger.get(), slot_.get(), used_ * sizeof(std::uint32_t));
+    slot_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  std::unique_ptr<std::uint32_t[]> slot_;
+  std::size_t capacity_ = 0;
   std::size_t used_ = 0;
   std::vector<Value> values_;
   std::unordered_map<std::uint64_t, Value> sparse_;
