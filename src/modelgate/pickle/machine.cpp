@@ -200,7 +200,7 @@ class ValueStack {
   const Value* begin() const { return buf_.data(); }
   const Value* end() const { return buf_.data() + n_; }
   void pop_back() { --n_; }
-  void resize(std::size_t n) { n_ = n; }  // only ever shrinks
+  void resize(std::size_t n) { n_ = n; }  // within capacity: shrinking, or after the plain path wrote
   [[gnu::always_inline]] bool push(const Value& v) {
     if (n_ == buf_.size() && !grow()) return false;
     buf_[n_++] = v;
