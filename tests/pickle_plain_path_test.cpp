@@ -90,6 +90,12 @@ std::vector<std::string> edge_cases() {
   v.push_back(PickleBuilder().proto(2).binint1(1).op('N').op(0x88).op(0x87).tuple1().stop().done());
   v.push_back(PickleBuilder().proto(2).str("a").binint1(1).tuple2().stop().done());
   v.push_back(PickleBuilder().proto(2).mark().binint1(1).tuple2().stop().done());
+  v.push_back(PickleBuilder().proto(1).mark().binint1(1).op('N').op('G').raw("\x3f\xf0\0\0\0\0\0\0").op('t').stop().done());
+  v.push_back(PickleBuilder().proto(1).mark().str("a").op('t').stop().done());
+  v.push_back(PickleBuilder().proto(1).mark().op('t').stop().done());
+  v.push_back(PickleBuilder().proto(1).binint1(1).op('t').stop().done());
+  v.push_back(PickleBuilder().proto(1).mark().mark().binint1(1).op('t').op(')').op('t').stop().done());
+  v.push_back(PickleBuilder().proto(1).op(']').mark().mark().binint1(1).op('t').op('e').stop().done());
   // Strings: ASCII, non-ASCII, invalid UTF-8, lengths at and past the end, long ones.
   v.push_back(PickleBuilder().proto(4).str("plain").str("caf\xc3\xa9").str(std::string(300, 'x') + "\xe2\x82\xac")
                   .bytes("\xff\xfe").op(0x87).stop().done());

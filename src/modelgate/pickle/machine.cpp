@@ -7,6 +7,7 @@
 #include "pickle/machine_reference.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +25,17 @@ namespace {
 
 constexpr std::size_t kMaxNestedPayload = 256u << 20;
 constexpr int kMaxResolveDepth = 16;
+
+// The opcodes Machine::run_plain() handles; loop() enters it only when one of them is next.
+constexpr std::array<bool, 256> kPlainOpcodes = [] {
+  std::array<bool, 256> t{};
+  for (std::uint8_t op : {MARK, BININT1, BININT2, BININT, BINFLOAT, NONE, NEWTRUE, NEWFALSE, EMPTY_LIST, EMPTY_DICT,
+                          EMPTY_TUPLE, EMPTY_SET, SHORT_BINUNICODE, SHORT_BINBYTES, BINUNICODE, BINBYTES, BINGET,
+                          LONG_BINGET, MEMOIZE, BINPUT, LONG_BINPUT, APPEND, SETITEM, APPENDS, SETITEMS, ADDITEMS,
+                          TUPLE, TUPLE1, TUPLE2, TUPLE3})
+    t[op] = true;
+  return t;
+}();
 
 bool is_scalar(Kind k) {
   return k == Kind::none || k == Kind::boolean || k == Kind::integer || k == Kind::big_integer ||
@@ -673,7 +685,7 @@ class Machine {
   }
 
   // ---------------------------------------------------------------- the loop
-  void run_plain();
+  [[gnu::noinline]] void run_plain();
   bool loop();
   bool step();
   bool op_text_int(bool is_long);
@@ -869,6 +881,20 @@ void Machine::run_plain() {
         pos += 1;
         continue;
       }
+      case TUPLE: {
+        if (n_marks == 0) goto stop;
+        const std::size_t items_at = marks[n_marks - 1];
+        if (items_at > depth()) goto stop;
+        for (const Value* item = base + items_at; item != top; ++item)
+          if (!is_scalar(item->kind)) goto stop;  // such a tuple becomes a node
+        v.kind = Kind::tuple;
+        v.len = static_cast<std::uint32_t>(std::min<std::size_t>(depth() - items_at, UINT32_MAX));
+        top = base + items_at;
+        --n_marks;
+        fence = n_marks ? marks[n_marks - 1] : 0;
+        pos += 1;
+        break;
+      }
       case TUPLE1:
       case TUPLE2:
       case TUPLE3: {
@@ -899,7 +925,7 @@ stop:
 // handled inline here; the rest in step().
 bool Machine::loop() {
   for (;;) {
-    run_plain();
+    if (pos_ < size_ && kPlainOpcodes[data_[pos_]]) run_plain();
     op_offset_ = pos_;
     if (++res_.opcodes > lim_.max_pickle_opcodes) return limit("opcode count", lim_.max_pickle_opcodes);
     std::uint8_t opcode;
