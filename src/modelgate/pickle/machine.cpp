@@ -582,8 +582,8 @@ class Machine {
     }
     call.trusted = trusted;
     Value result_value = node_value(Kind::call, std::move(call));
-    std::string evidence = g_->describe(result_value, 240);
     if (!trusted) {
+      std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
       std::optional<DenyMatch> deny;
       if (!target.empty()) deny = Denylist::builtin().match(target, "");
       if (deny) {
