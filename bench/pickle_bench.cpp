@@ -7,6 +7,7 @@
 
 #include "core/bytes.h"
 #include "pickle/machine.h"
+#include "pickle/machine_reference.h"
 
 namespace {
 
@@ -19,6 +20,9 @@ std::shared_ptr<modelgate::MappedFile> load() {
   return f;
 }
 
+// run_machine, or with reference=true the machine without its plain path (every opcode through
+// the exact per-opcode loop), for comparison.
+template <bool reference>
 void BM_PickleMachine(benchmark::State& state) {
   static auto file = load();
   if (!file) {
@@ -31,13 +35,15 @@ void BM_PickleMachine(benchmark::State& state) {
   o.allowlist = &*allowlist;
   o.limits = &limits;
   for (auto _ : state) {
-    auto r = modelgate::pickle::run_machine(file->bytes(), 0, "bench", o);
+    auto r = reference ? modelgate::pickle::run_machine_reference(file->bytes(), 0, "bench", o)
+                       : modelgate::pickle::run_machine(file->bytes(), 0, "bench", o);
     if (!r.complete) state.SkipWithError("stream did not complete");
     benchmark::DoNotOptimize(r.opcodes);
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(file->bytes().size()));
 }
-BENCHMARK(BM_PickleMachine)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_PickleMachine<false>)->Name("BM_PickleMachine")->Unit(benchmark::kMillisecond)->MinTime(3.0);
+BENCHMARK(BM_PickleMachine<true>)->Name("BM_PickleMachineWithoutPlainPath")->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
 }  // namespace
 

@@ -1,9 +1,13 @@
-// libFuzzer target: the pickle machine in both retention modes, then the whole scan engine.
+// libFuzzer target: the pickle machine in both retention modes, checked against the reference run
+// without the plain path, then the whole scan engine.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 
 #include "modelgate/scan.h"
 #include "pickle/machine.h"
+#include "pickle/machine_reference.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const modelgate::Limits limits = [] {
@@ -22,6 +26,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     o.retain_data = retain;
     auto r = modelgate::pickle::run_machine(view, 0, "fuzz", o);
     if (r.complete) (void)r.graph->describe(r.root);
+    if (!retain) {
+      std::string d = modelgate::pickle::result_difference(r, modelgate::pickle::run_machine_reference(view, 0, "fuzz", o));
+      if (!d.empty()) {
+        std::fprintf(stderr, "plain path differs from the reference: %s\n", d.c_str());
+        std::abort();
+      }
+    }
   }
   modelgate::ScanOptions opts;
   opts.limits = limits;

@@ -4,8 +4,10 @@
 // is reported as a loader divergence and the reading continues with whichever reader accepts more,
 // so that the findings are the union over loaders.
 #include "pickle/machine.h"
+#include "pickle/machine_reference.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +25,17 @@ namespace {
 
 constexpr std::size_t kMaxNestedPayload = 256u << 20;
 constexpr int kMaxResolveDepth = 16;
+
+// The opcodes Machine::run_plain() handles; loop() enters it only when one of them is next.
+constexpr std::array<bool, 256> kPlainOpcodes = [] {
+  std::array<bool, 256> t{};
+  for (std::uint8_t op : {MARK, BININT1, BININT2, BININT, BINFLOAT, NONE, NEWTRUE, NEWFALSE, EMPTY_LIST, EMPTY_DICT,
+                          EMPTY_TUPLE, EMPTY_SET, SHORT_BINUNICODE, SHORT_BINBYTES, BINUNICODE, BINBYTES, BINGET,
+                          LONG_BINGET, MEMOIZE, BINPUT, LONG_BINPUT, APPEND, SETITEM, APPENDS, SETITEMS, ADDITEMS,
+                          TUPLE, TUPLE1, TUPLE2, TUPLE3})
+    t[op] = true;
+  return t;
+}();
 
 bool is_scalar(Kind k) {
   return k == Kind::none || k == Kind::boolean || k == Kind::integer || k == Kind::big_integer ||
@@ -48,11 +61,12 @@ const char* deserializer_kind(std::string_view name) {
 // The memo. Picklers memoize every container, so a large pickle has millions of entries; most of
 // them are lists/dicts whose contents scanning does not keep, so their kind is all an entry needs.
 // Dense keys get a 32-bit slot: 0 absent, 1..255 an inline kind, or (bit 31) an index into
-// `values_` for entries with a payload. Far-away keys live in a hash map.
+// `values_` for entries with a payload. Far-away keys live in a hash map. Keys below `used_` are
+// the dense ones; slots past them are allocated ahead but not initialised (nor resident).
 class Memo {
  public:
   bool get(std::uint64_t key, Value& out) const {
-    if (key < slot_.size()) {
+    if (key < used_) {
       std::uint32_t s = slot_[key];
       if (s & kIndexed) {
         out = values_[s & ~kIndexed];
@@ -72,16 +86,16 @@ class Memo {
   // Returns true when the key was not set before.
   bool put(std::uint64_t key, const Value& v) {
     bool fresh;
-    if (key < slot_.size() + kDenseSlack && key < kDenseMax) {
-      if (key == slot_.size())
-        slot_.push_back(0);
-      else if (key > slot_.size())
-        slot_.resize(static_cast<std::size_t>(key) + 1, 0);
+    if (key < used_ + kDenseSlack && key < kDenseMax) {
+      if (key >= used_) {
+        auto need = static_cast<std::size_t>(key) + 1;
+        if (need > capacity_) grow(need);
+        std::fill(slot_.get() + used_, slot_.get() + need, 0u);
+        used_ = need;
+      }
       std::uint32_t& s = slot_[key];
       fresh = s == 0 && (sparse_.empty() || sparse_.erase(key) == 0);
-      bool compact = v.flags == 0 && (v.kind == Kind::none || v.kind == Kind::list || v.kind == Kind::dict ||
-                                      v.kind == Kind::set || v.kind == Kind::frozenset || v.kind == Kind::tuple);
-      if (compact) {
+      if (compact(v)) {
         s = static_cast<std::uint32_t>(v.kind) + 1;
       } else if (s & kIndexed) {
         values_[s & ~kIndexed] = v;
@@ -95,15 +109,96 @@ class Memo {
     count_ += fresh;
     return fresh;
   }
+  // The memo as the plain path uses it, with its bookkeeping in a local object that finish()
+  // writes back: reads of dense slots, and fresh entries for containers in the next dense slot
+  // (no holes, no sparse keys, within `max_entries` and the allocated slots). Anything else is
+  // left to get()/put(): these return false and change nothing.
+  class Plain {
+   public:
+    Plain(Memo& m, std::uint64_t max_entries)
+        : m_(m), slot_(m.slot_.get()), values_(m.values_.data()), used_(m.used_), append_end_(m.used_),
+          next_is_count_(m.count_ == m.used_) {
+      if (m.sparse_.empty() && m.count_ < max_entries)
+        append_end_ = static_cast<std::size_t>(std::min<std::uint64_t>(
+            {m.capacity_, kDenseMax, m.used_ + (max_entries - m.count_)}));
+    }
+    [[gnu::always_inline]] bool get(std::uint64_t key, Value& out) const {
+      if (key >= used_) return false;
+      std::uint32_t s = slot_[key];
+      if (s & kIndexed) {
+        std::memcpy(static_cast<void*>(&out), &values_[s & ~kIndexed], sizeof(Value));
+        return true;
+      }
+      if (s == 0) return false;
+      out.kind = static_cast<Kind>(s - 1);  // `out` is a fresh Value
+      return true;
+    }
+    // MEMOIZE: the key is the number of entries.
+    [[gnu::always_inline]] bool memoize(const Value& v) { return next_is_count_ && put(used_, v); }
+    [[gnu::always_inline]] bool put(std::uint64_t key, const Value& v) {
+      if (key != used_ || used_ >= append_end_ || !compact(v)) return false;
+      slot_[used_++] = static_cast<std::uint32_t>(v.kind) + 1;
+      return true;
+    }
+    void finish() {
+      m_.count_ += used_ - m_.used_;
+      m_.used_ = used_;
+    }
+
+   private:
+    Memo& m_;
+    std::uint32_t* slot_;
+    const Value* values_;
+    std::size_t used_;
+    std::size_t append_end_;
+    bool next_is_count_;
+  };
   std::uint64_t size() const { return count_; }
 
  private:
   static constexpr std::uint32_t kIndexed = 1u << 31;
   static constexpr std::uint64_t kDenseSlack = 4096, kDenseMax = 1u << 30;
-  std::vector<std::uint32_t> slot_;
+
+  [[gnu::always_inline]] static bool compact(const Value& v) {
+    constexpr std::uint32_t kinds = 1u << static_cast<unsigned>(Kind::none) | 1u << static_cast<unsigned>(Kind::list) |
+                                    1u << static_cast<unsigned>(Kind::dict) | 1u << static_cast<unsigned>(Kind::set) |
+                                    1u << static_cast<unsigned>(Kind::frozenset) | 1u << static_cast<unsigned>(Kind::tuple);
+    auto k = static_cast<unsigned>(v.kind);
+    return v.flags == 0 && k < 32 && ((kinds >> k) & 1u) != 0;
+  }
+  [[gnu::noinline]] void grow(std::size_t need) {
+    std::size_t capacity = std::max(need, std::max<std::size_t>(1024, capacity_ * 2));
+    auto bigger = std::make_unique_for_overwrite<std::uint32_t[]>(capacity);
+    if (used_ > 0) std::memcpy(bigger.get(), slot_.get(), used_ * sizeof(std::uint32_t));
+    slot_ = std::move(bigger);
+    capacity_ = capacity;
+  }
+  std::unique_ptr<std::uint32_t[]> slot_;
+  std::size_t capacity_ = 0;
+  std::size_t used_ = 0;
   std::vector<Value> values_;
   std::unordered_map<std::uint64_t, Value> sparse_;
   std::uint64_t count_ = 0;
+};
+
+// MARK positions on the value stack; like the value stack, the plain path works on it directly.
+class MarkStack {
+ public:
+  bool empty() const { return n_ == 0; }
+  std::size_t size() const { return n_; }
+  std::size_t back() const { return buf_[n_ - 1]; }
+  void pop_back() { --n_; }
+  void push_back(std::size_t pos) {
+    if (n_ == buf_.size()) buf_.resize(std::max<std::size_t>(64, buf_.size() * 2));
+    buf_[n_++] = pos;
+  }
+  std::size_t* data() { return buf_.data(); }
+  std::size_t capacity() const { return buf_.size(); }
+  void resize(std::size_t n) { n_ = n; }  // within capacity
+
+ private:
+  std::vector<std::size_t> buf_;
+  std::size_t n_ = 0;
 };
 
 // The object stack. Capacity never exceeds the limit, so the limit is checked only on growth.
@@ -117,15 +212,23 @@ class ValueStack {
   const Value* begin() const { return buf_.data(); }
   const Value* end() const { return buf_.data() + n_; }
   void pop_back() { --n_; }
-  void resize(std::size_t n) { n_ = n; }  // only ever shrinks
+  void resize(std::size_t n) { n_ = n; }  // within capacity: shrinking, or after the plain path wrote
   [[gnu::always_inline]] bool push(const Value& v) {
     if (n_ == buf_.size() && !grow()) return false;
     buf_[n_++] = v;
     return true;
   }
+  // The main loop works on raw pointers between calls into the rest of the machine.
+  Value* data() { return buf_.data(); }
+  Value* capacity_end() { return buf_.data() + buf_.size(); }
 
+  // Grows ahead of need (within the limit) so that the plain path has room for long runs. The
+  // limit is the same whichever way capacity grows: push() fails at max_ values.
+  void reserve_ahead() {
+    if (buf_.size() - n_ < 4096) grow();
+  }
  private:
-  bool grow() {
+  [[gnu::noinline]] bool grow() {
     if (buf_.size() >= max_) return false;
     buf_.resize(std::min<std::size_t>(max_, std::max<std::size_t>(1024, buf_.size() * 2)));
     return true;
@@ -137,9 +240,9 @@ class ValueStack {
 
 class Machine {
  public:
-  Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o)
+  Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o, bool plain_path)
       : data_(data.data()), size_(data.size()), pos_(start), origin_(origin), o_(o), lim_(*o.limits),
-        stack_(o.limits->max_pickle_stack) {
+        plain_path_(plain_path && !o.retain_data), stack_(o.limits->max_pickle_stack) {
     res_.start = start;
     res_.graph = std::make_shared<ValueGraph>(data);
     g_ = res_.graph.get();
@@ -479,8 +582,8 @@ class Machine {
     }
     call.trusted = trusted;
     Value result_value = node_value(Kind::call, std::move(call));
-    std::string evidence = g_->describe(result_value, 240);
     if (!trusted) {
+      std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
       std::optional<DenyMatch> deny;
       if (!target.empty()) deny = Denylist::builtin().match(target, "");
       if (deny) {
@@ -582,6 +685,7 @@ class Machine {
   }
 
   // ---------------------------------------------------------------- the loop
+  [[gnu::noinline]] void run_plain();
   bool loop();
   bool step();
   bool op_text_int(bool is_long);
@@ -598,10 +702,11 @@ class Machine {
   std::string origin_;
   const MachineOptions& o_;
   const Limits& lim_;
+  const bool plain_path_;  // off when retaining data (the plain path keeps nothing) and for reference runs
   StreamResult res_;
   ValueGraph* g_ = nullptr;
   ValueStack stack_;
-  std::vector<std::size_t> marks_;
+  MarkStack marks_;
   Memo memo_;
   int proto_ = 0;
   std::uint16_t op_ = 0;  // not a character type: see Kind
@@ -612,9 +717,215 @@ class Machine {
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
 };
 
-// The hot opcodes of data-heavy pickles are handled inline here; the rest in step().
+// The plain path: the opcodes that make up data-heavy pickles, with the machine's state in locals
+// and no calls, for as long as nothing unusual happens. It stops before the first opcode it does
+// not handle completely — any other opcode, a read that reaches the end of the data or of the
+// current frame, a limit, a stack or memo that would have to grow, a memo miss, a container
+// mismatch, non-ASCII text, retained data — writes its state back and leaves that opcode to
+// loop(), which handles everything exactly as _pickle.c would. It never reports anything itself.
+void Machine::run_plain() {
+  if (!plain_path_ || res_.opcodes >= lim_.max_pickle_opcodes || pos_ >= std::min(size_, frame_end_)) return;
+  stack_.reserve_ahead();
+  const std::uint8_t* const in = data_;
+  const std::size_t start = pos_;
+  Value* const base = stack_.data();
+  Value* top = base + stack_.size();
+  // Every opcode takes at least one byte and pushes at most one value, so a run that stays within
+  // `end` can neither exceed the opcode limit nor fill the stack: the only check per opcode is
+  // that its bytes are below `end`. Reads that end there need no frame check either.
+  const std::size_t end = start + static_cast<std::size_t>(std::min<std::uint64_t>(
+                                      {std::min(size_, frame_end_) - start, lim_.max_pickle_opcodes - res_.opcodes,
+                                       static_cast<std::uint64_t>(stack_.capacity_end() - top)}));
+  std::size_t pos = start;
+  std::uint64_t opcodes = 0;
+  Memo::Plain memo(memo_, lim_.max_pickle_memo);
+  std::size_t* const marks = marks_.data();
+  std::size_t n_marks = marks_.size();
+  const std::size_t mark_room = std::min<std::size_t>(marks_.capacity(), lim_.max_pickle_marks);
+  std::size_t fence = n_marks ? marks[n_marks - 1] : 0;
+  auto depth = [&]() __attribute__((always_inline)) { return static_cast<std::size_t>(top - base); };
+  auto le32 = [&](std::size_t at) __attribute__((always_inline)) {
+    std::uint32_t x;
+    std::memcpy(&x, in + at, 4);
+    return x;
+  };
+
+  for (; pos < end; ++opcodes) {
+    Value v;
+    const std::size_t room = end - pos;  // >= 1: the opcode itself
+    switch (in[pos]) {
+      case MARK:
+        if (n_marks == mark_room) goto stop;
+        fence = depth();
+        marks[n_marks++] = fence;
+        pos += 1;
+        continue;
+      case BININT1:
+        if (room < 2) goto stop;
+        v.kind = Kind::integer;
+        v.i = in[pos + 1];
+        pos += 2;
+        break;
+      case BININT2: {
+        if (room < 3) goto stop;
+        std::uint16_t x;
+        std::memcpy(&x, in + pos + 1, 2);
+        v.kind = Kind::integer;
+        v.i = x;
+        pos += 3;
+        break;
+      }
+      case BININT:
+        if (room < 5) goto stop;
+        v.kind = Kind::integer;
+        v.i = static_cast<std::int32_t>(le32(pos + 1));
+        pos += 5;
+        break;
+      case BINFLOAT: {
+        if (room < 9) goto stop;
+        std::uint64_t bits;
+        std::memcpy(&bits, in + pos + 1, 8);
+        bits = __builtin_bswap64(bits);  // BINFLOAT is big-endian
+        v.kind = Kind::floating;
+        std::memcpy(&v.f, &bits, 8);
+        pos += 9;
+        break;
+      }
+      case NONE: pos += 1; break;
+      case NEWTRUE:
+      case NEWFALSE:
+        v.kind = Kind::boolean;
+        v.i = in[pos] == NEWTRUE;
+        pos += 1;
+        break;
+      case EMPTY_LIST: v.kind = Kind::list; pos += 1; break;
+      case EMPTY_DICT: v.kind = Kind::dict; pos += 1; break;
+      case EMPTY_TUPLE: v.kind = Kind::tuple; pos += 1; break;
+      case EMPTY_SET: v.kind = Kind::set; pos += 1; break;
+      case SHORT_BINUNICODE:
+      case SHORT_BINBYTES:
+      case BINUNICODE:
+      case BINBYTES: {
+        const bool is_short = in[pos] == SHORT_BINUNICODE || in[pos] == SHORT_BINBYTES;
+        const std::size_t header = is_short ? 2 : 5;
+        if (room < header) goto stop;
+        const std::size_t n = is_short ? in[pos + 1] : le32(pos + 1);
+        if (n > room - header) goto stop;
+        const std::uint8_t* text = in + pos + header;
+        if (in[pos] == SHORT_BINUNICODE || in[pos] == BINUNICODE) {
+          // ASCII is valid UTF-8; anything else goes to the full check.
+          std::uint64_t high = 0;
+          std::size_t i = 0;
+          for (; i + 8 <= n; i += 8) {
+            std::uint64_t w;
+            std::memcpy(&w, text + i, 8);
+            high |= w;
+          }
+          for (; i < n; ++i) high |= text[i];
+          if (high & 0x8080808080808080ull) goto stop;
+          v.kind = Kind::string;
+        } else {
+          v.kind = Kind::bytes;
+        }
+        v.flags = Value::kView;
+        v.len = static_cast<std::uint32_t>(n);
+        v.u = pos + header;
+        pos += header + n;
+        break;
+      }
+      case BINGET:
+        if (room < 2 || !memo.get(in[pos + 1], v)) goto stop;
+        pos += 2;
+        break;
+      case LONG_BINGET:
+        if (room < 5 || !memo.get(le32(pos + 1), v)) goto stop;
+        pos += 5;
+        break;
+      case MEMOIZE:
+        if (depth() <= fence || !memo.memoize(top[-1])) goto stop;
+        pos += 1;
+        continue;
+      case BINPUT:
+        if (room < 2 || depth() <= fence || !memo.put(in[pos + 1], top[-1])) goto stop;
+        pos += 2;
+        continue;
+      case LONG_BINPUT:
+        if (room < 5 || depth() <= fence || !memo.put(le32(pos + 1), top[-1])) goto stop;
+        pos += 5;
+        continue;
+      case APPEND:
+      case SETITEM: {
+        const std::size_t items = in[pos] == APPEND ? 1 : 2;
+        if (depth() - fence < items + 1) goto stop;
+        Value* target = top - items - 1;
+        if (target->kind != (items == 1 ? Kind::list : Kind::dict)) goto stop;
+        top = target + 1;
+        pos += 1;
+        continue;
+      }
+      case APPENDS:
+      case SETITEMS:
+      case ADDITEMS: {
+        if (n_marks == 0) goto stop;
+        const std::size_t items_at = marks[n_marks - 1];
+        const std::size_t outer_fence = n_marks > 1 ? marks[n_marks - 2] : 0;
+        if (items_at <= outer_fence || items_at > depth()) goto stop;
+        if (items_at < depth()) {
+          const Kind expected = in[pos] == APPENDS ? Kind::list : in[pos] == SETITEMS ? Kind::dict : Kind::set;
+          if (in[pos] == SETITEMS && (depth() - items_at) % 2) goto stop;
+          if (base[items_at - 1].kind != expected) goto stop;
+          top = base + items_at;
+        }
+        --n_marks;
+        fence = outer_fence;
+        pos += 1;
+        continue;
+      }
+      case TUPLE: {
+        if (n_marks == 0) goto stop;
+        const std::size_t items_at = marks[n_marks - 1];
+        if (items_at > depth()) goto stop;
+        for (const Value* item = base + items_at; item != top; ++item)
+          if (!is_scalar(item->kind)) goto stop;  // such a tuple becomes a node
+        v.kind = Kind::tuple;
+        v.len = static_cast<std::uint32_t>(std::min<std::size_t>(depth() - items_at, UINT32_MAX));
+        top = base + items_at;
+        --n_marks;
+        fence = n_marks ? marks[n_marks - 1] : 0;
+        pos += 1;
+        break;
+      }
+      case TUPLE1:
+      case TUPLE2:
+      case TUPLE3: {
+        const std::size_t n = static_cast<std::size_t>(in[pos] - TUPLE1 + 1);
+        if (depth() - fence < n) goto stop;
+        for (const Value* item = top - n; item != top; ++item)
+          if (!is_scalar(item->kind)) goto stop;  // such a tuple becomes a node
+        top -= n;
+        v.kind = Kind::tuple;
+        v.len = static_cast<std::uint32_t>(n);
+        pos += 1;
+        break;
+      }
+      default: goto stop;
+    }
+    std::memcpy(static_cast<void*>(top), &v, sizeof(Value));
+    ++top;
+  }
+stop:
+  memo.finish();
+  pos_ = pos;
+  res_.opcodes += opcodes;
+  stack_.resize(depth());
+  marks_.resize(n_marks);
+}
+
+// One opcode at a time, whenever the plain path stops. The opcodes of data-heavy pickles are
+// handled inline here; the rest in step().
 bool Machine::loop() {
   for (;;) {
+    if (pos_ < size_ && kPlainOpcodes[data_[pos_]]) run_plain();
     op_offset_ = pos_;
     if (++res_.opcodes > lim_.max_pickle_opcodes) return limit("opcode count", lim_.max_pickle_opcodes);
     std::uint8_t opcode;
@@ -1117,7 +1428,12 @@ bool Machine::op_ext(int width) {
 
 StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
                          const MachineOptions& options) {
-  return Machine(data, start, origin, options).run();
+  return Machine(data, start, origin, options, true).run();
+}
+
+StreamResult run_machine_reference(ByteView data, std::size_t start, std::string_view origin,
+                                   const MachineOptions& options) {
+  return Machine(data, start, origin, options, false).run();
 }
 
 }  // namespace modelgate::pickle
