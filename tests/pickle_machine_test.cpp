@@ -257,6 +257,18 @@ TEST(PickleLimits, RetainedNodes) {
   EXPECT_TRUE(has(r, "MG-LIMIT-EXCEEDED"));
 }
 
+TEST(PickleLimits, RetainedContainerPastTheLimitRightBeforeStopIsNotComplete) {
+  // With data retained (conversion), an empty container created past the limit has no node; the
+  // stream must not come out complete with that container silently missing.
+  Limits l;
+  l.max_pickle_nodes = 3;
+  PickleBuilder b;
+  b.proto(2).op(']').op(']').op(']').op(']').op(']');
+  auto r = run(b.stop().done(), l, true);
+  EXPECT_FALSE(r.complete);
+  EXPECT_TRUE(has(r, "MG-LIMIT-EXCEEDED"));
+}
+
 TEST(PickleLimits, SparseMemoKeysDoNotAllocate) {
   // A LONG_BINPUT at 4 billion must not allocate a 4-billion-entry table.
   auto r = run(PickleBuilder().proto(2).none().op('r').u32(0xfffffff0u).op('j').u32(0xfffffff0u).tuple2().stop().done());

@@ -119,9 +119,9 @@ std::string join_limited(const std::vector<std::string>& items, std::size_t max_
   return s;
 }
 
-class Analyser {
+class KerasConfigAnalyser {
  public:
-  Analyser(const std::string& origin, ArtifactReport& report, std::optional<std::uint64_t> offset,
+  KerasConfigAnalyser(const std::string& origin, ArtifactReport& report, std::optional<std::uint64_t> offset,
            const KerasConfigLimits& limits)
       : origin_(origin), report_(report), offset_(offset), limits_(limits) {}
 
@@ -309,7 +309,7 @@ bool analyse_keras_config(std::string_view json_text, const std::string& origin,
   json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return malformed("configuration is not valid JSON");
   if (!doc.is_object()) return malformed("configuration is not a JSON object");
-  Analyser a(origin, report, offset, limits);
+  KerasConfigAnalyser a(origin, report, offset, limits);
   std::string path;
   a.visit(doc, path);
   auto& seen = report.facts["keras_class_names"];

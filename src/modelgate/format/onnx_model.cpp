@@ -14,6 +14,7 @@
 #include "format/code_format_probes.h"
 #include "protowire/wire.h"
 #include "scan/format_table.h"
+#include "core/path_within.h"
 
 namespace modelgate {
 
@@ -165,17 +166,9 @@ bool is_absolute_location(std::string_view loc) {
          (loc.size() >= 2 && loc[1] == ':');
 }
 
-// True when `inner` is `dir` itself or below it, compared component by component.
-bool is_within(const fs::path& dir, const fs::path& inner) {
-  auto d = dir.begin(), i = inner.begin();
-  for (; d != dir.end(); ++d, ++i)
-    if (i == inner.end() || *d != *i) return false;
-  return true;
-}
-
-class Analyser {
+class OnnxAnalyser {
  public:
-  Analyser(const Artifact& a, ArtifactReport& report) : a_(a), report_(report) {}
+  OnnxAnalyser(const Artifact& a, ArtifactReport& report) : a_(a), report_(report) {}
 
   void run(const onnx::ModelProto& m) {
     for (const auto& f : m.functions()) local_functions_.insert({f.domain(), f.name()});
@@ -328,7 +321,7 @@ class Analyser {
       return r;
     }
     r.target = target.string();
-    if (!is_within(dir, target)) {
+    if (!path_is_within(target, dir)) {
       r.escapes = true;
       return r;
     }
@@ -410,7 +403,7 @@ void scan_onnx_model(const Artifact& a, ScanContext&, ArtifactReport& report) {
     report.add(make_finding(rule("MG-ONNX-MALFORMED"), a.origin, std::nullopt, "the model has no graph"));
     return;
   }
-  Analyser an(a, report);
+  OnnxAnalyser an(a, report);
   an.run(model);
   report.facts["ir_version"] = model.ir_version();
   report.facts["producer"] = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());

@@ -938,6 +938,8 @@ bool Machine::loop() {
     switch (op_) {
       case STOP:
         if (above_fence() < 1) return underflow();
+        // A container created past the retained-value limit has no node: the data is incomplete.
+        if (node_limit_hit_) return limit("retained value count", lim_.max_pickle_nodes);
         res_.root = pop();
         if (!stack_.empty() || !marks_.empty())
           divergence("values or MARKs are left on the stack at STOP: the unpicklers ignore them, "

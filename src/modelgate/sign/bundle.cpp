@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sign/json_member.h"
 #include "sign/statement.h"
 
 namespace modelgate::sign {
@@ -10,13 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-Failure bad(std::string detail) { return verification_failure("bundle", std::move(detail)); }
-
-const json* member(const json* obj, const char* key) {
-  if (obj == nullptr || !obj->is_object()) return nullptr;
-  auto it = obj->find(key);
-  return it == obj->end() || it->is_null() ? nullptr : &*it;
-}
+Failure bundle_error(std::string detail) { return verification_failure("bundle", std::move(detail)); }
 
 // Protobuf JSON writes 64-bit integers as strings; accept numbers too.
 std::optional<std::uint64_t> as_u64(const json* v) {
@@ -37,54 +32,54 @@ std::optional<std::uint64_t> as_u64(const json* v) {
 }
 
 Result<Bytes> b64_field(const json* v, const std::string& what) {
-  if (v == nullptr || !v->is_string()) return bad(what + " is missing");
+  if (v == nullptr || !v->is_string()) return bundle_error(what + " is missing");
   auto out = base64_decode(v->get<std::string>());
-  if (!out) return bad(what + " is not valid base64");
+  if (!out) return bundle_error(what + " is not valid base64");
   return std::move(*out);
 }
 
 Result<TlogEntry> parse_tlog_entry(const json& e) {
   TlogEntry t;
-  auto index = as_u64(member(&e, "logIndex"));
-  if (!index) return bad("tlog entry logIndex is missing");
+  auto index = as_u64(json_member(&e, "logIndex"));
+  if (!index) return bundle_error("tlog entry logIndex is missing");
   t.log_index = *index;
-  auto log_id = b64_field(member(member(&e, "logId"), "keyId"), "tlog entry logId.keyId");
+  auto log_id = b64_field(json_member(json_member(&e, "logId"), "keyId"), "tlog entry logId.keyId");
   if (!log_id) return log_id.failure();
   t.log_id = std::move(*log_id);
-  if (const json* kv = member(&e, "kindVersion")) {
-    if (const json* k = member(kv, "kind"); k && k->is_string()) t.kind = *k;
-    if (const json* v = member(kv, "version"); v && v->is_string()) t.version = *v;
+  if (const json* kv = json_member(&e, "kindVersion")) {
+    if (const json* k = json_member(kv, "kind"); k && k->is_string()) t.kind = *k;
+    if (const json* v = json_member(kv, "version"); v && v->is_string()) t.version = *v;
   }
-  auto time = as_u64(member(&e, "integratedTime"));
-  if (!time || *time > 0x7fffffffffffULL) return bad("tlog entry integratedTime is missing");
+  auto time = as_u64(json_member(&e, "integratedTime"));
+  if (!time || *time > 0x7fffffffffffULL) return bundle_error("tlog entry integratedTime is missing");
   t.integrated_time = static_cast<std::int64_t>(*time);
-  if (const json* promise = member(&e, "inclusionPromise")) {
-    auto set = b64_field(member(promise, "signedEntryTimestamp"), "signedEntryTimestamp");
+  if (const json* promise = json_member(&e, "inclusionPromise")) {
+    auto set = b64_field(json_member(promise, "signedEntryTimestamp"), "signedEntryTimestamp");
     if (!set) return set.failure();
     t.signed_entry_timestamp = std::move(*set);
   }
-  if (const json* proof = member(&e, "inclusionProof")) {
+  if (const json* proof = json_member(&e, "inclusionProof")) {
     InclusionProof p;
-    auto pi = as_u64(member(proof, "logIndex"));
-    auto ts = as_u64(member(proof, "treeSize"));
-    if (!pi || !ts) return bad("inclusion proof logIndex/treeSize missing");
+    auto pi = as_u64(json_member(proof, "logIndex"));
+    auto ts = as_u64(json_member(proof, "treeSize"));
+    if (!pi || !ts) return bundle_error("inclusion proof logIndex/treeSize missing");
     p.log_index = *pi;
     p.tree_size = *ts;
-    auto root = b64_field(member(proof, "rootHash"), "inclusion proof rootHash");
+    auto root = b64_field(json_member(proof, "rootHash"), "inclusion proof rootHash");
     if (!root) return root.failure();
     p.root_hash = std::move(*root);
-    if (const json* hashes = member(proof, "hashes")) {
-      if (!hashes->is_array() || hashes->size() > 64) return bad("inclusion proof hashes malformed");
+    if (const json* hashes = json_member(proof, "hashes")) {
+      if (!hashes->is_array() || hashes->size() > 64) return bundle_error("inclusion proof hashes malformed");
       for (const auto& h : *hashes) {
         auto hb = b64_field(&h, "inclusion proof hash");
         if (!hb) return hb.failure();
         p.hashes.push_back(std::move(*hb));
       }
     }
-    if (const json* env = member(member(proof, "checkpoint"), "envelope"); env && env->is_string()) p.checkpoint = *env;
+    if (const json* env = json_member(json_member(proof, "checkpoint"), "envelope"); env && env->is_string()) p.checkpoint = *env;
     t.inclusion_proof = std::move(p);
   }
-  auto body = b64_field(member(&e, "canonicalizedBody"), "tlog entry canonicalizedBody");
+  auto body = b64_field(json_member(&e, "canonicalizedBody"), "tlog entry canonicalizedBody");
   if (!body) return body.failure();
   t.body = std::move(*body);
   return t;
@@ -93,42 +88,42 @@ Result<TlogEntry> parse_tlog_entry(const json& e) {
 }  // namespace
 
 Result<Bundle> parse_bundle(std::string_view text) {
-  if (text.size() > kMaxBundleBytes) return bad("larger than the bundle size limit");
+  if (text.size() > kMaxBundleBytes) return bundle_error("larger than the bundle size limit");
   json root = json::parse(text.begin(), text.end(), nullptr, false);
-  if (root.is_discarded()) return bad("not valid JSON (missing, truncated or malformed file)");
-  if (!root.is_object()) return bad("not a JSON object");
+  if (root.is_discarded()) return bundle_error("not valid JSON (missing, truncated or malformed file)");
+  if (!root.is_object()) return bundle_error("not a JSON object");
   Bundle b;
-  const json* media = member(&root, "mediaType");
-  if (media == nullptr || !media->is_string()) return bad("mediaType is missing");
+  const json* media = json_member(&root, "mediaType");
+  if (media == nullptr || !media->is_string()) return bundle_error("mediaType is missing");
   b.media_type = *media;
   if (!b.media_type.starts_with("application/vnd.dev.sigstore.bundle"))
-    return bad("mediaType '" + b.media_type + "' is not a Sigstore bundle");
+    return bundle_error("mediaType '" + b.media_type + "' is not a Sigstore bundle");
 
-  const json* vm = member(&root, "verificationMaterial");
-  if (vm == nullptr || !vm->is_object()) return bad("verificationMaterial is missing");
-  if (const json* pk = member(vm, "publicKey")) {
+  const json* vm = json_member(&root, "verificationMaterial");
+  if (vm == nullptr || !vm->is_object()) return bundle_error("verificationMaterial is missing");
+  if (const json* pk = json_member(vm, "publicKey")) {
     b.material = MaterialKind::public_key;
-    if (const json* hint = member(pk, "hint"); hint && hint->is_string()) b.key_hint = *hint;
-  } else if (const json* chain = member(vm, "x509CertificateChain")) {
+    if (const json* hint = json_member(pk, "hint"); hint && hint->is_string()) b.key_hint = *hint;
+  } else if (const json* chain = json_member(vm, "x509CertificateChain")) {
     b.material = MaterialKind::certificate_chain;
-    const json* certs = member(chain, "certificates");
-    if (certs == nullptr || !certs->is_array() || certs->empty()) return bad("x509CertificateChain has no certificates");
-    if (certs->size() > 16) return bad("x509CertificateChain is too long");
+    const json* certs = json_member(chain, "certificates");
+    if (certs == nullptr || !certs->is_array() || certs->empty()) return bundle_error("x509CertificateChain has no certificates");
+    if (certs->size() > 16) return bundle_error("x509CertificateChain is too long");
     for (const auto& c : *certs) {
-      auto der = b64_field(member(&c, "rawBytes"), "certificate rawBytes");
+      auto der = b64_field(json_member(&c, "rawBytes"), "certificate rawBytes");
       if (!der) return der.failure();
       b.certificates.push_back(std::move(*der));
     }
-  } else if (const json* cert = member(vm, "certificate")) {
+  } else if (const json* cert = json_member(vm, "certificate")) {
     b.material = MaterialKind::certificate;
-    auto der = b64_field(member(cert, "rawBytes"), "certificate rawBytes");
+    auto der = b64_field(json_member(cert, "rawBytes"), "certificate rawBytes");
     if (!der) return der.failure();
     b.certificates.push_back(std::move(*der));
   } else {
-    return bad("verificationMaterial has no publicKey, x509CertificateChain or certificate");
+    return bundle_error("verificationMaterial has no publicKey, x509CertificateChain or certificate");
   }
-  if (const json* entries = member(vm, "tlogEntries")) {
-    if (!entries->is_array() || entries->size() > 16) return bad("tlogEntries is not a short list");
+  if (const json* entries = json_member(vm, "tlogEntries")) {
+    if (!entries->is_array() || entries->size() > 16) return bundle_error("tlogEntries is not a short list");
     for (const auto& e : *entries) {
       auto t = parse_tlog_entry(e);
       if (!t) return t.failure();
@@ -136,21 +131,21 @@ Result<Bundle> parse_bundle(std::string_view text) {
     }
   }
 
-  const json* env = member(&root, "dsseEnvelope");
-  if (env == nullptr || !env->is_object()) return bad("dsseEnvelope is missing (message signatures are not OMS)");
-  auto payload = b64_field(member(env, "payload"), "dsseEnvelope.payload");
+  const json* env = json_member(&root, "dsseEnvelope");
+  if (env == nullptr || !env->is_object()) return bundle_error("dsseEnvelope is missing (message signatures are not OMS)");
+  auto payload = b64_field(json_member(env, "payload"), "dsseEnvelope.payload");
   if (!payload) return payload.failure();
   b.payload = to_string(*payload);
-  const json* type = member(env, "payloadType");
-  if (type == nullptr || !type->is_string()) return bad("dsseEnvelope.payloadType is missing");
+  const json* type = json_member(env, "payloadType");
+  if (type == nullptr || !type->is_string()) return bundle_error("dsseEnvelope.payloadType is missing");
   b.payload_type = *type;
-  const json* sigs = member(env, "signatures");
-  if (sigs == nullptr || !sigs->is_array() || sigs->empty()) return bad("dsseEnvelope has no signatures");
-  if (sigs->size() != 1) return bad("dsseEnvelope has " + std::to_string(sigs->size()) + " signatures; exactly one is expected");
-  const json* sig = member(&(*sigs)[0], "sig");
+  const json* sigs = json_member(env, "signatures");
+  if (sigs == nullptr || !sigs->is_array() || sigs->empty()) return bundle_error("dsseEnvelope has no signatures");
+  if (sigs->size() != 1) return bundle_error("dsseEnvelope has " + std::to_string(sigs->size()) + " signatures; exactly one is expected");
+  const json* sig = json_member(&(*sigs)[0], "sig");
   auto sig_bytes = b64_field(sig, "DSSE signature");
   if (!sig_bytes) return sig_bytes.failure();
-  if (sig_bytes->empty()) return bad("the DSSE signature is empty");
+  if (sig_bytes->empty()) return bundle_error("the DSSE signature is empty");
   b.signature = std::move(*sig_bytes);
   return b;
 }

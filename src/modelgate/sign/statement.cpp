@@ -36,7 +36,7 @@ std::string statement_json(const Manifest& manifest) {
 
 namespace {
 
-Failure bad(std::string detail) { return verification_failure("statement", std::move(detail)); }
+Failure statement_error(std::string detail) { return verification_failure("statement", std::move(detail)); }
 
 // JSON integers may have been written as floats (1000000000.0) by some producers.
 std::optional<std::uint64_t> as_uint(const json& v) {
@@ -73,16 +73,16 @@ std::optional<bool> as_bool(const json& v) {
   return std::nullopt;
 }
 
-const json* member(const json& obj, const char* key) {
+const json* statement_member(const json& obj, const char* key) {
   if (!obj.is_object()) return nullptr;
   auto it = obj.find(key);
   return it == obj.end() ? nullptr : &*it;
 }
 
 Result<Bytes> digest_hex(const json* v, std::string_view what) {
-  if (v == nullptr || !v->is_string()) return bad(std::string(what) + " is missing or not a string");
+  if (v == nullptr || !v->is_string()) return statement_error(std::string(what) + " is missing or not a string");
   auto bytes = hex_decode(v->get<std::string>());
-  if (!bytes || bytes->empty()) return bad(std::string(what) + " is not hex");
+  if (!bytes || bytes->empty()) return statement_error(std::string(what) + " is not hex");
   return std::move(*bytes);
 }
 
@@ -90,20 +90,20 @@ Result<SignedManifest> parse_v02(const json& statement) {
   SignedManifest out;
   out.legacy_v02 = true;
   out.manifest.model_name = "";
-  const json* subjects = member(statement, "subject");
-  if (subjects == nullptr || !subjects->is_array() || subjects->empty()) return bad("v0.2 statement has no subjects");
+  const json* subjects = statement_member(statement, "subject");
+  if (subjects == nullptr || !subjects->is_array() || subjects->empty()) return statement_error("v0.2 statement has no subjects");
   std::set<std::string> seen;
   for (const auto& s : *subjects) {
-    const json* name = member(s, "name");
-    if (name == nullptr || !name->is_string()) return bad("v0.2 subject without a name");
-    const json* digests = member(s, "digest");
-    auto digest = digest_hex(digests ? member(*digests, "sha256") : nullptr, "v0.2 subject digest");
+    const json* name = statement_member(s, "name");
+    if (name == nullptr || !name->is_string()) return statement_error("v0.2 subject without a name");
+    const json* digests = statement_member(s, "digest");
+    auto digest = digest_hex(digests ? statement_member(*digests, "sha256") : nullptr, "v0.2 subject digest");
     if (!digest) return digest.failure();
-    if (digest->size() != 32) return bad("v0.2 subject digest is not a SHA-256 digest");
+    if (digest->size() != 32) return statement_error("v0.2 subject digest is not a SHA-256 digest");
     std::string path = normalize_relative(name->get<std::string>());
     if (path.empty()) path = name->get<std::string>() == "." ? "." : "";
-    if (path.empty()) return bad("resource name '" + name->get<std::string>() + "' is not a model-relative path");
-    if (!seen.insert(path).second) return bad("duplicate resource '" + path + "'");
+    if (path.empty()) return statement_error("resource name '" + name->get<std::string>() + "' is not a model-relative path");
+    if (!seen.insert(path).second) return statement_error("duplicate resource '" + path + "'");
     out.manifest.items.push_back({path, false, 0, 0, HashAlgorithm::sha256, std::move(*digest)});
   }
   out.manifest.sort();
@@ -114,12 +114,12 @@ Result<SignedManifest> parse_v02(const json& statement) {
 
 Result<SignedManifest> parse_statement(std::string_view payload) {
   json statement = json::parse(payload.begin(), payload.end(), nullptr, false);
-  if (statement.is_discarded() || !statement.is_object()) return bad("the DSSE payload is not a JSON object");
-  const json* type = member(statement, "_type");
+  if (statement.is_discarded() || !statement.is_object()) return statement_error("the DSSE payload is not a JSON object");
+  const json* type = statement_member(statement, "_type");
   if (type == nullptr || *type != std::string(kStatementType))
-    return bad("_type is not " + std::string(kStatementType));
-  const json* predicate_type = member(statement, "predicateType");
-  if (predicate_type == nullptr || !predicate_type->is_string()) return bad("predicateType is missing");
+    return statement_error("_type is not " + std::string(kStatementType));
+  const json* predicate_type = statement_member(statement, "predicateType");
+  if (predicate_type == nullptr || !predicate_type->is_string()) return statement_error("predicateType is missing");
   if (*predicate_type == std::string(kPredicateTypeV02)) return parse_v02(statement);
   if (*predicate_type != std::string(kPredicateType))
     return verification_failure("predicate type", "expected " + std::string(kPredicateType) + ", got " +
@@ -127,64 +127,64 @@ Result<SignedManifest> parse_statement(std::string_view payload) {
 
   SignedManifest out;
   Manifest& m = out.manifest;
-  const json* subjects = member(statement, "subject");
+  const json* subjects = statement_member(statement, "subject");
   if (subjects == nullptr || !subjects->is_array() || subjects->size() != 1)
-    return bad("expected exactly one subject");
+    return statement_error("expected exactly one subject");
   const json& subject = (*subjects)[0];
-  if (const json* name = member(subject, "name"); name != nullptr && name->is_string()) m.model_name = *name;
-  const json* subject_digests = member(subject, "digest");
-  auto root = digest_hex(subject_digests ? member(*subject_digests, "sha256") : nullptr, "subject sha256 digest");
+  if (const json* name = statement_member(subject, "name"); name != nullptr && name->is_string()) m.model_name = *name;
+  const json* subject_digests = statement_member(subject, "digest");
+  auto root = digest_hex(subject_digests ? statement_member(*subject_digests, "sha256") : nullptr, "subject sha256 digest");
   if (!root) return root.failure();
 
-  const json* predicate = member(statement, "predicate");
-  if (predicate == nullptr || !predicate->is_object()) return bad("predicate is missing");
-  const json* ser = member(*predicate, "serialization");
-  if (ser == nullptr || !ser->is_object()) return bad("predicate.serialization is missing");
-  const json* method = member(*ser, "method");
+  const json* predicate = statement_member(statement, "predicate");
+  if (predicate == nullptr || !predicate->is_object()) return statement_error("predicate is missing");
+  const json* ser = statement_member(*predicate, "serialization");
+  if (ser == nullptr || !ser->is_object()) return statement_error("predicate.serialization is missing");
+  const json* method = statement_member(*ser, "method");
   if (method != nullptr && *method == "files") {
     m.serialization.method = SerializationMethod::files;
   } else if (method != nullptr && *method == "shards") {
     m.serialization.method = SerializationMethod::shards;
-    const json* size = member(*ser, "shard_size");
+    const json* size = statement_member(*ser, "shard_size");
     auto shard_size = size ? as_uint(*size) : std::nullopt;
-    if (!shard_size || *shard_size == 0) return bad("serialization.shard_size is missing or not a positive integer");
+    if (!shard_size || *shard_size == 0) return statement_error("serialization.shard_size is missing or not a positive integer");
     m.serialization.shard_size = *shard_size;
   } else {
-    return bad("serialization.method is not 'files' or 'shards'");
+    return statement_error("serialization.method is not 'files' or 'shards'");
   }
-  const json* hash_type = member(*ser, "hash_type");
+  const json* hash_type = statement_member(*ser, "hash_type");
   auto hash = hash_type && hash_type->is_string() ? parse_hash_name(hash_type->get<std::string>()) : std::nullopt;
-  if (!hash) return bad("serialization.hash_type is missing or unsupported");
+  if (!hash) return statement_error("serialization.hash_type is missing or unsupported");
   m.serialization.hash = *hash;
-  const json* symlinks = member(*ser, "allow_symlinks");
+  const json* symlinks = statement_member(*ser, "allow_symlinks");
   auto allow = symlinks ? as_bool(*symlinks) : std::optional<bool>(false);
-  if (!allow) return bad("serialization.allow_symlinks is not a boolean");
+  if (!allow) return statement_error("serialization.allow_symlinks is not a boolean");
   m.serialization.allow_symlinks = *allow;
-  if (const json* ignores = member(*ser, "ignore_paths"); ignores != nullptr) {
-    if (!ignores->is_array()) return bad("serialization.ignore_paths is not a list");
+  if (const json* ignores = statement_member(*ser, "ignore_paths"); ignores != nullptr) {
+    if (!ignores->is_array()) return statement_error("serialization.ignore_paths is not a list");
     for (const auto& p : *ignores) {
-      if (!p.is_string()) return bad("serialization.ignore_paths has a non-string entry");
+      if (!p.is_string()) return statement_error("serialization.ignore_paths has a non-string entry");
       std::string clean = normalize_relative(p.get<std::string>());
-      if (clean.empty()) return bad("ignore path '" + p.get<std::string>() + "' is not model-relative");
+      if (clean.empty()) return statement_error("ignore path '" + p.get<std::string>() + "' is not model-relative");
       m.serialization.ignore_paths.push_back(clean);
     }
   }
 
-  const json* resources = member(*predicate, "resources");
-  if (resources == nullptr || !resources->is_array()) return bad("predicate.resources is missing");
+  const json* resources = statement_member(*predicate, "resources");
+  if (resources == nullptr || !resources->is_array()) return statement_error("predicate.resources is missing");
   Bytes concatenated;
   std::set<std::string> seen;
   for (const auto& r : *resources) {
-    const json* name = member(r, "name");
-    const json* algorithm = member(r, "algorithm");
+    const json* name = statement_member(r, "name");
+    const json* algorithm = statement_member(r, "algorithm");
     if (name == nullptr || !name->is_string() || name->get<std::string>().empty())
-      return bad("a resource has no name");
+      return statement_error("a resource has no name");
     auto alg = algorithm && algorithm->is_string() ? parse_hash_name(algorithm->get<std::string>()) : std::nullopt;
-    if (!alg) return bad("resource '" + name->get<std::string>() + "' has a missing or unsupported algorithm");
-    auto digest = digest_hex(member(r, "digest"), "resource digest");
+    if (!alg) return statement_error("resource '" + name->get<std::string>() + "' has a missing or unsupported algorithm");
+    auto digest = digest_hex(statement_member(r, "digest"), "resource digest");
     if (!digest) return digest.failure();
     if (digest->size() != digest_size(*alg))
-      return bad("resource '" + name->get<std::string>() + "' digest has the wrong length");
+      return statement_error("resource '" + name->get<std::string>() + "' digest has the wrong length");
     concatenated.insert(concatenated.end(), digest->begin(), digest->end());
 
     ManifestItem item;
@@ -195,18 +195,18 @@ Result<SignedManifest> parse_statement(std::string_view payload) {
       auto c1 = text.find(':');
       auto c2 = c1 == std::string::npos ? c1 : text.find(':', c1 + 1);
       if (c2 == std::string::npos || text.find(':', c2 + 1) != std::string::npos)
-        return bad("shard resource '" + text + "' is not path:start:end");
+        return statement_error("shard resource '" + text + "' is not path:start:end");
       auto start = parse_decimal(std::string_view(text).substr(c1 + 1, c2 - c1 - 1));
       auto end = parse_decimal(std::string_view(text).substr(c2 + 1));
-      if (!start || !end || *start > *end) return bad("shard resource '" + text + "' has bad offsets");
+      if (!start || !end || *start > *end) return statement_error("shard resource '" + text + "' has bad offsets");
       item.shard = true;
       item.start = *start;
       item.end = *end;
       text = text.substr(0, c1);
     }
     item.path = text == "." ? "." : normalize_relative(text);
-    if (item.path.empty()) return bad("resource name '" + text + "' is not a model-relative path");
-    if (!seen.insert(item.name()).second) return bad("duplicate resource '" + item.name() + "'");
+    if (item.path.empty()) return statement_error("resource name '" + text + "' is not a model-relative path");
+    if (!seen.insert(item.name()).second) return statement_error("duplicate resource '" + item.name() + "'");
     m.items.push_back(std::move(item));
   }
   Manifest digest_only;

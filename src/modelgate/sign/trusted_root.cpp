@@ -1,4 +1,5 @@
 #include "sign/trusted_root.h"
+#include "sign/json_member.h"
 
 #include <nlohmann/json.hpp>
 
@@ -53,24 +54,18 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
 
 namespace {
 
-Failure bad(std::string detail) { return usage_failure("trusted root", std::move(detail)); }
-
-const json* member(const json* obj, const char* key) {
-  if (obj == nullptr || !obj->is_object()) return nullptr;
-  auto it = obj->find(key);
-  return it == obj->end() || it->is_null() ? nullptr : &*it;
-}
+Failure root_error(std::string detail) { return usage_failure("trusted root", std::move(detail)); }
 
 Result<ValidityWindow> window(const json* v) {
   ValidityWindow w;
-  const json* start = member(v, "start");
-  if (start == nullptr || !start->is_string()) return bad("validFor.start is missing");
+  const json* start = json_member(v, "start");
+  if (start == nullptr || !start->is_string()) return root_error("validFor.start is missing");
   auto s = parse_rfc3339(start->get<std::string>());
-  if (!s) return bad("validFor.start is not an RFC 3339 time");
+  if (!s) return root_error("validFor.start is not an RFC 3339 time");
   w.start = *s;
-  if (const json* end = member(v, "end")) {
+  if (const json* end = json_member(v, "end")) {
     auto e = end->is_string() ? parse_rfc3339(end->get<std::string>()) : std::nullopt;
-    if (!e) return bad("validFor.end is not an RFC 3339 time");
+    if (!e) return root_error("validFor.end is not an RFC 3339 time");
     w.end = *e;
   }
   return w;
@@ -79,24 +74,24 @@ Result<ValidityWindow> window(const json* v) {
 Result<std::vector<TransparencyLogKey>> logs(const json* list) {
   std::vector<TransparencyLogKey> out;
   if (list == nullptr) return out;
-  if (!list->is_array()) return bad("log list is not an array");
+  if (!list->is_array()) return root_error("log list is not an array");
   for (const auto& l : *list) {
     TransparencyLogKey t;
-    if (const json* url = member(&l, "baseUrl"); url && url->is_string()) t.base_url = *url;
-    const json* pk = member(&l, "publicKey");
-    const json* raw = member(pk, "rawBytes");
+    if (const json* url = json_member(&l, "baseUrl"); url && url->is_string()) t.base_url = *url;
+    const json* pk = json_member(&l, "publicKey");
+    const json* raw = json_member(pk, "rawBytes");
     auto der = raw && raw->is_string() ? base64_decode(raw->get<std::string>()) : std::nullopt;
-    if (!der) return bad("log " + t.base_url + " has no public key");
+    if (!der) return root_error("log " + t.base_url + " has no public key");
     const unsigned char* p = der->data();
     t.key.reset(d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size())));
     if (!t.key) {
       openssl_error();
       continue;  // a key type this OpenSSL cannot load cannot verify anything; skip it
     }
-    auto w = window(member(pk, "validFor"));
+    auto w = window(json_member(pk, "validFor"));
     if (!w) return w.failure();
     t.valid = *w;
-    const json* key_id = member(member(&l, "logId"), "keyId");
+    const json* key_id = json_member(json_member(&l, "logId"), "keyId");
     auto id = key_id && key_id->is_string() ? base64_decode(key_id->get<std::string>()) : std::nullopt;
     t.log_id = id ? *id : sha256(*der);
     out.push_back(std::move(t));
@@ -108,41 +103,41 @@ Result<std::vector<TransparencyLogKey>> logs(const json* list) {
 
 Result<TrustedRoot> parse_trusted_root(std::string_view text) {
   json root = json::parse(text.begin(), text.end(), nullptr, false);
-  if (root.is_discarded() || !root.is_object()) return bad("not a JSON object");
-  const json* media = member(&root, "mediaType");
+  if (root.is_discarded() || !root.is_object()) return root_error("not a JSON object");
+  const json* media = json_member(&root, "mediaType");
   if (media == nullptr || !media->is_string() ||
       !media->get<std::string>().starts_with("application/vnd.dev.sigstore.trustedroot"))
-    return bad("mediaType is not a Sigstore trusted root");
+    return root_error("mediaType is not a Sigstore trusted root");
   TrustedRoot out;
-  auto tlogs = logs(member(&root, "tlogs"));
+  auto tlogs = logs(json_member(&root, "tlogs"));
   if (!tlogs) return tlogs.failure();
   out.tlogs = std::move(*tlogs);
-  auto ctlogs = logs(member(&root, "ctlogs"));
+  auto ctlogs = logs(json_member(&root, "ctlogs"));
   if (!ctlogs) return ctlogs.failure();
   out.ctlogs = std::move(*ctlogs);
-  if (const json* cas = member(&root, "certificateAuthorities")) {
-    if (!cas->is_array()) return bad("certificateAuthorities is not an array");
+  if (const json* cas = json_member(&root, "certificateAuthorities")) {
+    if (!cas->is_array()) return root_error("certificateAuthorities is not an array");
     for (const auto& c : *cas) {
       CertificateAuthority ca;
-      if (const json* uri = member(&c, "uri"); uri && uri->is_string()) ca.uri = *uri;
-      const json* certs = member(member(&c, "certChain"), "certificates");
-      if (certs == nullptr || !certs->is_array() || certs->empty()) return bad("a CA has no certificates");
+      if (const json* uri = json_member(&c, "uri"); uri && uri->is_string()) ca.uri = *uri;
+      const json* certs = json_member(json_member(&c, "certChain"), "certificates");
+      if (certs == nullptr || !certs->is_array() || certs->empty()) return root_error("a CA has no certificates");
       for (const auto& cert : *certs) {
-        const json* raw = member(&cert, "rawBytes");
+        const json* raw = json_member(&cert, "rawBytes");
         auto der = raw && raw->is_string() ? base64_decode(raw->get<std::string>()) : std::nullopt;
-        if (!der) return bad("a CA certificate is not base64");
+        if (!der) return root_error("a CA certificate is not base64");
         auto parsed = parse_certificate_der(*der);
-        if (!parsed) return bad("a CA certificate is not DER");
+        if (!parsed) return root_error("a CA certificate is not DER");
         ca.chain.push_back(std::move(*parsed));
       }
-      auto w = window(member(&c, "validFor"));
+      auto w = window(json_member(&c, "validFor"));
       if (!w) return w.failure();
       ca.valid = *w;
       out.certificate_authorities.push_back(std::move(ca));
     }
   }
   if (out.tlogs.empty() || out.certificate_authorities.empty())
-    return bad("no transparency logs or no certificate authorities");
+    return root_error("no transparency logs or no certificate authorities");
   return out;
 }
 

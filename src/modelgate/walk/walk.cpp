@@ -3,17 +3,11 @@
 #include <algorithm>
 #include <system_error>
 
+#include "core/path_within.h"
+
 namespace modelgate {
 
 namespace fs = std::filesystem;
-
-static bool is_within(const fs::path& inner, const fs::path& root) {
-  auto r = root.begin();
-  auto i = inner.begin();
-  for (; r != root.end(); ++r, ++i)
-    if (i == inner.end() || *i != *r) return false;
-  return true;
-}
 
 WalkResult walk_directory(const fs::path& root, const std::string& origin, const fs::path& containment) {
   WalkResult out;
@@ -40,7 +34,7 @@ WalkResult walk_directory(const fs::path& root, const std::string& origin, const
     auto st = it->symlink_status(ec);
     if (fs::is_symlink(st)) {
       fs::path target = fs::canonical(p, ec);
-      if (ec || !is_within(target, canonical_root)) {
+      if (ec || !path_is_within(target, canonical_root)) {
         // A dangling link is not followed either: what it will point to is not known.
         bool dangling = static_cast<bool>(ec);
         report(rel, "MG-WALK-SYMLINK-ESCAPE",
