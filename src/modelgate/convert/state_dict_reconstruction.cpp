@@ -2,10 +2,12 @@
 
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <set>
 
 #include "container/torch_storage.h"
+#include "convert/python_repr.h"
 #include "convert/tensor_dtype.h"
 
 namespace modelgate::convert {
@@ -33,30 +35,6 @@ bool valid_utf8(std::string_view s) {
     i += n;
   }
   return true;
-}
-
-// Python's repr() of a float: shortest round-trip digits, with ".0" on integral values.
-std::string python_float(double f) {
-  if (f != f) return "nan";
-  if (f == __builtin_inf()) return "inf";
-  if (f == -__builtin_inf()) return "-inf";
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f);
-  std::string s(buf, ec == std::errc() ? end : buf);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";
-  auto e = s.find('e');
-  if (e != std::string::npos) {  // Python writes 1e-05 and 1e+20
-    std::string mant = s.substr(0, e), exp = s.substr(e + 1);
-    if (mant.size() > 2 && mant.substr(mant.size() - 2) == ".0") mant.resize(mant.size() - 2);
-    char sign = '+';
-    if (!exp.empty() && (exp[0] == '-' || exp[0] == '+')) {
-      sign = exp[0];
-      exp = exp.substr(1);
-    }
-    if (exp.size() < 2) exp = "0" + exp;
-    s = mant + "e" + sign + exp;
-  }
-  return s;
 }
 
 class Reconstructor {
@@ -175,7 +153,7 @@ class Reconstructor {
       case Kind::none: return scalar(path, "None");
       case Kind::boolean: return scalar(path, v.i ? "True" : "False");
       case Kind::integer: return scalar(path, std::to_string(v.i));
-      case Kind::floating: return scalar(path, python_float(v.f));
+      case Kind::floating: return scalar(path, python_repr(v.f));
       case Kind::string: {
         std::string_view t = g_.text_of(v);
         if (valid_utf8(t)) return scalar(path, std::string(t));
