@@ -182,6 +182,10 @@ Expected<bool> AtomicFile::commit() {
     }
   }
   if (rc != 0) {
+    int err = errno;
+    ::unlink(temp_.c_str());  // a failed commit leaves nothing behind
+    temp_.clear();
+    errno = err;
     if (errno == EEXIST) return parse_error(0, target_.string() + " appeared while converting; not replaced");
     return parse_error(0, "rename to " + target_.string() + ": " + errno_text());
   }
