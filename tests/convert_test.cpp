@@ -381,3 +381,21 @@ TEST(ConvertCli, ForceJsonAndExitCodes) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConvertReconstruction, SelfContainingAndExplodingDictsAreRefused) {
+  // d = {}; d["self"] = d
+  std::string cyclic = PickleBuilder().op('}').binput(0).mark().str("self").binget(0).op('u').done();
+  EXPECT_NE(error_of(rebuild(cyclic)).find("contains itself"), std::string::npos) << error_of(rebuild(cyclic));
+  // d0 = {"a": d1, "b": d1}, d1 = {"a": d2, "b": d2}, ... 40 levels: 2^40 paths over 40 dicts.
+  PickleBuilder b;
+  b.op('}').binput(0);
+  for (unsigned i = 1; i < 40; ++i)
+    b.op('}').binput(i).mark().str("a").binget(i - 1).str("b").binget(i - 1).op('u');
+  std::string body = b.done();
+  auto r = rebuild(body);
+  EXPECT_FALSE(r.state);
+}
+
+}  // namespace

@@ -149,6 +149,8 @@ class Reconstructor {
   }
 
   void walk_value(const Value& v, const std::string& path, std::uint32_t depth) {
+    if (++visits_ > kMaxVisits)
+      return fail(offset_of(v), "the checkpoint's dicts expand to more than " + std::to_string(kMaxVisits) + " values");
     switch (v.kind) {
       case Kind::none: return scalar(path, "None");
       case Kind::boolean: return scalar(path, v.i ? "True" : "False");
@@ -162,7 +164,16 @@ class Reconstructor {
       }
       default: break;
     }
-    if (auto items = mapping_items(v)) return walk_mapping(*items, path, depth);
+    if (auto items = mapping_items(v)) {
+      // The memo lets a dict contain itself, or the same sub-dict twice at every level: refuse
+      // cycles, and bound the total work so that shared sub-dicts cannot blow it up.
+      if (!v.has_node()) return;  // an empty dict
+      auto id = static_cast<std::uint32_t>(v.u);
+      if (!active_.insert(id).second) return fail(offset_of(v), "'" + path + "': a dict contains itself");
+      walk_mapping(*items, path, depth);
+      active_.erase(id);
+      return;
+    }
     if (v.kind == Kind::call) {
       if (auto t = tensor(v, path, 0)) {
         add_tensor(std::move(*t));
@@ -333,6 +344,9 @@ class Reconstructor {
   StateDict out_;
   std::optional<ParseError> error_;
   std::set<std::string> names_;
+  std::set<std::uint32_t> active_;  // mapping nodes on the current path
+  static constexpr std::uint64_t kMaxVisits = 1u << 22;
+  std::uint64_t visits_ = 0;
   std::map<std::string, std::pair<std::string, std::uint64_t>> storages_;  // key -> (type, bytes)
   static inline const std::vector<Value> empty_{};
 };
