@@ -1,5 +1,6 @@
 #include "convert/tensor_copy.h"
 
+#include <fcntl.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -19,12 +20,21 @@ void swap_elements(std::uint8_t* p, std::size_t bytes, unsigned size) {
 
 }  // namespace
 
+// Starts writeback of what has been written so far every 64 MiB, so that the disk works while the
+// copy goes on and the final fsync has little left to do.
+void TensorCopier::written(int out_fd, std::uint64_t n) {
+  since_writeback_ += n;
+  if (since_writeback_ < (64u << 20)) return;
+  since_writeback_ = 0;
+  ::sync_file_range(out_fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+}
+
 bool TensorCopier::kernel_copy(int out_fd, std::uint64_t offset, std::uint64_t size, std::uint64_t& done) {
   if (in_fd_ < 0 || !kernel_ok_) return false;
   auto in_off = static_cast<off64_t>(offset);
   bool use_sendfile = false;
   while (done < size) {
-    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size - done, 1u << 30));
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size - done, 64u << 20));
     ssize_t n;
     if (!use_sendfile) {
       n = ::copy_file_range(in_fd_, &in_off, out_fd, nullptr, want, 0);
@@ -43,6 +53,7 @@ bool TensorCopier::kernel_copy(int out_fd, std::uint64_t offset, std::uint64_t s
     if (n == 0) return false;  // the file is shorter than the mapping said: fall back to memory
     done += static_cast<std::uint64_t>(n);
     kernel_bytes_ += static_cast<std::uint64_t>(n);
+    written(out_fd, static_cast<std::uint64_t>(n));
   }
   return true;
 }
@@ -50,6 +61,7 @@ bool TensorCopier::kernel_copy(int out_fd, std::uint64_t offset, std::uint64_t s
 bool TensorCopier::flush(int out_fd) {
   bool ok = write_all(out_fd, buf_.data(), buf_.size());
   buffered_bytes_ += buf_.size();
+  written(out_fd, buf_.size());
   buf_.clear();
   return ok;
 }
@@ -67,7 +79,10 @@ Expected<bool> TensorCopier::copy(int out_fd, const TensorRecord& t, const Stora
     if (!swap_bytes) {
       std::uint64_t done = 0;
       if (s.file_offset) kernel_copy(out_fd, *s.file_offset + begin, t.byte_size, done);
-      if (done < t.byte_size && !write_all(out_fd, s.bytes.data() + begin + done, t.byte_size - done)) return io_error();
+      if (done < t.byte_size) {
+        if (!write_all(out_fd, s.bytes.data() + begin + done, t.byte_size - done)) return io_error();
+        written(out_fd, t.byte_size - done);
+      }
       return true;
     }
     for (std::uint64_t pos = 0; pos < t.byte_size;) {

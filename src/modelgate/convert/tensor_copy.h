@@ -25,6 +25,7 @@ class TensorCopier {
  private:
   bool kernel_copy(int out_fd, std::uint64_t offset, std::uint64_t size, std::uint64_t& done);
   bool flush(int out_fd);
+  void written(int out_fd, std::uint64_t n);
 
   int in_fd_;
   std::size_t chunk_;
@@ -32,6 +33,7 @@ class TensorCopier {
   bool kernel_ok_ = true;
   std::uint64_t kernel_bytes_ = 0;
   std::uint64_t buffered_bytes_ = 0;
+  std::uint64_t since_writeback_ = 0;
 };
 
 }  // namespace modelgate::convert
