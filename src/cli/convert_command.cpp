@@ -1,3 +1,5 @@
+#include <sys/resource.h>
+
 #include <iostream>
 
 #include "commands.h"
@@ -25,6 +27,13 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--force", args->force, "replace existing output files");
   cmd->add_flag("--json", args->json, "print the conversion report as JSON (schema modelgate.convert/1)");
   cmd->callback([args, &exit_code] {
+    // A directory keeps every scanned file open until it is written (what is copied is what was
+    // scanned), so allow as many descriptors as the hard limit does.
+    rlimit nofile{};
+    if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+      nofile.rlim_cur = nofile.rlim_max;
+      ::setrlimit(RLIMIT_NOFILE, &nofile);
+    }
     ConvertOptions options;
     options.key = args->key;
     options.force = args->force;
