@@ -399,3 +399,19 @@ TEST(ConvertReconstruction, SelfContainingAndExplodingDictsAreRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ConvertCli, OldTarFormatIsRefusedAsUnsupported) {
+  TempDir d;
+  auto gen = run(python() + " -c \"import tarfile, io, pickle\nt = tarfile.open('" + (d / "old.tar").string() +
+                 "', 'w')\nfor n in ('sys_info', 'pickle', 'storages', 'tensors'):\n    b = pickle.dumps({}, 2)\n"
+                 "    ti = tarfile.TarInfo(n); ti.size = len(b); t.addfile(ti, io.BytesIO(b))\nt.close()\"");
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  auto r = run(modelgate_binary() + " convert " + (d / "old.tar").string() + " " + (d / "out.safetensors").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("not supported for conversion"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(d / "out.safetensors"));
+}
+
+}  // namespace
