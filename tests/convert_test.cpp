@@ -223,30 +223,33 @@ TEST(ConvertReconstruction, ParametersWithStateAndV3Dtypes) {
                           .op('t')
                           .reduce()
                           .done();
-  std::string f8 = PickleBuilder()
-                       .global("torch._utils", "_rebuild_tensor_v3")
-                       .mark()
-                       .raw(storage("UntypedStorage", "1", 16))
-                       .binint(4)
-                       .raw(ints({2, 4}))
-                       .raw(ints({4, 1}))
-                       .op(0x89)
-                       .global("collections", "OrderedDict")
-                       .op(')')
-                       .reduce()
-                       .global("torch", "float8_e4m3fn")
-                       .op('t')
-                       .reduce()
-                       .done();
+  auto v3 = [](const std::vector<int>& shape, const std::vector<int>& stride) {
+    return PickleBuilder()
+        .global("torch._utils", "_rebuild_tensor_v3")
+        .mark()
+        .raw(storage("UntypedStorage", "1", 16))
+        .binint(4)
+        .raw(ints(shape))
+        .raw(ints(stride))
+        .op(0x89)
+        .global("collections", "OrderedDict")
+        .op(')')
+        .reduce()
+        .global("torch", "float8_e4m3fn")
+        .op('t')
+        .reduce()
+        .done();
+  };
+  std::string f8 = v3({2, 4}, {4, 1});
   auto r = rebuild(dict({{"p", param}, {"f8", f8}}));
   ASSERT_TRUE(r.state) << error_of(r);
   ASSERT_EQ(r.state->tensors.size(), 2u);
   EXPECT_EQ(r.state->tensors[0].dtype, Dtype::BF16);
   EXPECT_EQ(r.state->tensors[1].dtype, Dtype::F8_E4M3);
   EXPECT_EQ(r.state->tensors[1].byte_size, 8u);
-  // 4 + 8 elements of one byte exceed the 16-byte storage's end? 4 + 7 = 11 < 16: in bounds.
-  auto oob = rebuild(dict({{"f8", f8.replace(f8.find(ints({2, 4})), ints({2, 4}).size(), ints({3, 4}))}}));
-  EXPECT_TRUE(oob.state) << error_of(oob);  // 4 + 11 = 15 < 16
+  // Offset 4 in a 16-byte untyped storage: a 3x4 view ends at byte 15, a 3x5 view at byte 18.
+  EXPECT_TRUE(rebuild(dict({{"f8", v3({3, 4}, {4, 1})}})).state);
+  EXPECT_NE(error_of(rebuild(dict({{"f8", v3({3, 5}, {5, 1})}}))).find("runs past the end"), std::string::npos);
 }
 
 TEST(ConvertReconstruction, RefusesWhatSafetensorsCannotHoldExactly) {
