@@ -10,28 +10,13 @@
 #include <cstring>
 #include <numeric>
 
+#include "pickle/text_operands.h"
+
 namespace modelgate::convert {
 
-namespace {
+using pickle::valid_utf8;
 
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < n; ++k) {
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n;
-  }
-  return true;
-}
+namespace {
 
 // serde_json's escaping: quote, backslash, and control characters; everything else verbatim.
 void json_string(std::string& out, std::string_view s) {
@@ -76,7 +61,7 @@ Expected<HeaderLayout> layout_header(const std::vector<HeaderEntry>& entries,
     json += "\"__metadata__\":{";
     bool first = true;
     for (const auto& [k, v] : metadata) {
-      if (!valid_utf8(k) || !valid_utf8(v)) return parse_error(0, "metadata entry '" + k + "' is not valid UTF-8");
+      if (!valid_utf8(k, false) || !valid_utf8(v, false)) return parse_error(0, "metadata entry '" + k + "' is not valid UTF-8");
       if (!first) json += ',';
       first = false;
       json_string(json, k);
@@ -89,7 +74,7 @@ Expected<HeaderLayout> layout_header(const std::vector<HeaderEntry>& entries,
   std::uint64_t offset = 0;
   for (std::size_t i : l.order) {
     const auto& e = entries[i];
-    if (!valid_utf8(e.name)) return parse_error(0, "tensor name is not valid UTF-8");
+    if (!valid_utf8(e.name, false)) return parse_error(0, "tensor name is not valid UTF-8");
     if (e.name == "__metadata__") return parse_error(0, "a tensor cannot be named __metadata__");
     if (e.byte_size > UINT64_MAX - offset) return parse_error(0, "total tensor size overflows");
     if (json.size() > 1) json += ',';

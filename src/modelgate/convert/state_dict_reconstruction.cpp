@@ -10,7 +10,11 @@
 #include "convert/python_repr.h"
 #include "convert/tensor_dtype.h"
 
+#include "pickle/text_operands.h"
+
 namespace modelgate::convert {
+
+using pickle::valid_utf8;
 
 namespace {
 
@@ -18,24 +22,6 @@ using pickle::Kind;
 using pickle::Node;
 using pickle::Value;
 
-bool valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    std::uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < n; ++k) {
-      auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n;
-  }
-  return true;
-}
 
 class Reconstructor {
  public:
@@ -139,7 +125,7 @@ class Reconstructor {
       const Value& k = (*items.v)[i];
       const Value& v = (*items.v)[i + 1];
       auto key = key_text(k);
-      if (!key || !valid_utf8(*key)) {
+      if (!key || !valid_utf8(*key, false)) {
         out_.dropped.push_back((path.empty() ? "" : path + ": ") + "entry with key " + g_.describe(k, 60) +
                                " (not a string or integer)");
         continue;
@@ -158,7 +144,7 @@ class Reconstructor {
       case Kind::floating: return scalar(path, python_repr(v.f));
       case Kind::string: {
         std::string_view t = g_.text_of(v);
-        if (valid_utf8(t)) return scalar(path, std::string(t));
+        if (valid_utf8(t, false)) return scalar(path, std::string(t));
         out_.dropped.push_back(path + ": a string that is not valid UTF-8");
         return;
       }
@@ -190,7 +176,7 @@ class Reconstructor {
 
   void add_tensor(TensorRecord t) {
     if (t.name == "__metadata__") return fail(t.pickle_offset, "a tensor is named '__metadata__', which safetensors reserves");
-    if (!valid_utf8(t.name)) return fail(t.pickle_offset, "a tensor name is not valid UTF-8");
+    if (!valid_utf8(t.name, false)) return fail(t.pickle_offset, "a tensor name is not valid UTF-8");
     if (!names_.insert(t.name).second)
       return fail(t.pickle_offset, "two tensors get the name '" + t.name + "' once nested keys are joined with '.'");
     if (out_.tensors.size() >= o_.max_tensors)
