@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   modelgate::cli::add_sign_command(app, exit_code);
   modelgate::cli::add_verify_command(app, exit_code);
   modelgate::cli::add_digest_command(app, exit_code);
+  modelgate::cli::add_convert_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

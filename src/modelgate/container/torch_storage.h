@@ -18,10 +18,15 @@ struct StorageRef {
   std::uint64_t numel = 0;
   std::uint64_t element_size = 0;  // 0 when the type is unknown
   std::uint64_t offset = 0;        // offset of the persistent id in the pickle
+  bool has_view_metadata = false;  // legacy: a (view_key, offset, size) storage view
 };
 
 // Bytes per element of torch.<type>Storage; 0 when unknown.
 std::uint64_t storage_element_size(std::string_view type);
+
+// Decodes one storage persistent id (the persistent value or its pid tuple); nullopt with `why`
+// when it does not have the storage shape.
+std::optional<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle::Value pid, std::string& why);
 
 // Decodes the storage persistent ids of a stream. Ids that do not have the storage shape are
 // returned in `malformed` as descriptions (a loader would fail on them or run something else).

@@ -675,11 +675,15 @@ class Machine {
         g_->describe(target, 120));
   }
   // Moves the items above `pos` into the container just below them (kept only when retaining).
+  // A call's contents go after its fixed slots [callable, args, kwargs, state] (padded with None),
+  // so that an OrderedDict's first key/value pair cannot be taken for kwargs and BUILD state.
   void add_items(std::size_t pos) {
     const Value& target = stack_[pos - 1];
     if (o_.retain_data && target.has_node()) {
-      auto& dst = g_->node(static_cast<std::uint32_t>(target.u)).items;
-      dst.insert(dst.end(), stack_.begin() + pos, stack_.end());
+      Node& t = g_->node(static_cast<std::uint32_t>(target.u));
+      if (t.kind == Kind::call)
+        while (t.items.size() < 4) t.items.push_back(Value{});
+      t.items.insert(t.items.end(), stack_.begin() + pos, stack_.end());
     }
     stack_.resize(pos);
   }
@@ -1383,9 +1387,9 @@ bool Machine::op_build() {
   }
   if (o_.retain_data && inst.has_node()) {
     Node& target = g_->node(static_cast<std::uint32_t>(inst.u));
-    if (target.kind == Kind::call && target.items.size() < 4) {
-      while (target.items.size() < 3) target.items.push_back(Value{});
-      target.items.push_back(state);  // items[3] is the BUILD state
+    if (target.kind == Kind::call) {
+      while (target.items.size() < 4) target.items.push_back(Value{});
+      if (target.items[3].kind == Kind::none) target.items[3] = state;  // the first BUILD's state
     }
   }
   if (o_.after_build) {

@@ -1,0 +1,135 @@
+#include "convert/checkpoint_conversion.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "convert/safetensors_writer.h"
+#include "convert/tensor_copy.h"
+#include "modelgate/scan.h"
+
+namespace modelgate::convert {
+
+ArtifactReport scan_for_conversion(const InputFile& file, const std::string& name, const Limits& limits) {
+  ScanOptions o;
+  o.limits = limits;
+  o.policy.profiles = {"torch"};
+  o.threads = 1;
+  auto bytes = file.bytes();
+  return scan_bytes(name, bytes.data(), bytes.size(), o);
+}
+
+std::vector<std::string> blocking_findings(const ArtifactReport& report) {
+  std::vector<std::string> out;
+  for (const auto* f : report.all_findings())
+    if (f->status != Status::safe) out.push_back(f->rule + " " + f->origin + ": " + f->message);
+  return out;
+}
+
+bool is_checkpoint_format(const std::string& format) {
+  return format == "pytorch-zip" || format == "pytorch-legacy";
+}
+
+std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile> input, const ArtifactReport& scan,
+                                                       const ConvertOptions& options, FileConversion& result) {
+  result.format = scan.format;
+  result.scan_status = scan.status;
+  result.findings = blocking_findings(scan);
+  auto refuse = [&](std::string why) -> std::unique_ptr<PreparedCheckpoint> {
+    result.outcome = FileOutcome::refused;
+    result.reason = std::move(why);
+    return nullptr;
+  };
+  if (scan.status != Status::safe)
+    return refuse("the scan under the torch profile says " + std::string(to_string(scan.status)) +
+                  "; only safe files are converted");
+  if (!is_checkpoint_format(scan.format)) {
+    // torch.save's old tar layout: members sys_info, pickle, storages, tensors.
+    auto has_member = [&](std::string_view member) {
+      for (const auto& c : scan.children)
+        if (c.origin.size() > member.size() + 2 && c.origin.substr(c.origin.size() - member.size() - 2) == "!/" + std::string(member))
+          return true;
+      return false;
+    };
+    if (has_member("pickle") && has_member("storages") && has_member("sys_info"))
+      return refuse("the old tar-format torch checkpoint is not supported for conversion");
+    if (scan.format.rfind("pytorch", 0) == 0 || scan.format.rfind("torch", 0) == 0)
+      return refuse("this torch checkpoint layout (" + scan.format + ", e.g. the old tar format) is not supported for conversion");
+    return refuse("not a torch.save checkpoint (identified as " + scan.format + ")");
+  }
+  static const auto allowlist = pickle::Allowlist::from_profiles({"torch"}, {});
+  if (!allowlist) return refuse("the torch allowlist cannot be loaded: " + allowlist.error().reason);
+  auto p = std::make_unique<PreparedCheckpoint>();
+  p->input = std::move(input);
+  auto source = CheckpointSource::open(p->input->bytes(), *allowlist, options.limits);
+  if (!source) return refuse("at offset " + std::to_string(source.error().offset) + ": " + source.error().reason);
+  p->source = std::make_unique<CheckpointSource>(std::move(*source));
+  ReconstructOptions ro;
+  ro.key = options.key;
+  ro.max_tensors = options.limits.max_tensors;
+  auto state = reconstruct_state_dict(p->source->data(), ro);
+  if (!state) {
+    std::string where = p->source->layout() == "pytorch-zip" ? "data.pkl" : "the data pickle";
+    return refuse(where + " at offset " + std::to_string(state.error().offset) + ": " + state.error().reason);
+  }
+  p->state = std::move(*state);
+  p->views = distinct_views(p->state.tensors);
+  // __metadata__: format=pt (transformers refuses safetensors metadata without it), the checkpoint's
+  // scalars, then aliases where their name is not taken, as save_model does.
+  p->metadata["format"] = "pt";
+  for (const auto& [k, v] : p->state.metadata) {
+    if (k == "format") {
+      p->state.dropped.push_back("format: " + v + " (the metadata key 'format' holds \"pt\")");
+      continue;
+    }
+    p->metadata[k] = v;
+  }
+  for (const auto& [name, kept] : p->views.aliases) p->metadata.emplace(name, kept);
+  result.metadata = p->metadata;
+  result.aliases = p->views.aliases;
+  result.dropped = p->state.dropped;
+  return p;
+}
+
+Expected<bool> write_checkpoint(const PreparedCheckpoint& p, const std::filesystem::path& out,
+                                const ConvertOptions& options, FileConversion& result) {
+  std::vector<HeaderEntry> entries;
+  for (const auto* t : p.views.written) entries.push_back({t->name, t->dtype, t->shape, t->byte_size});
+  auto layout = layout_header(entries, p.metadata);
+  if (!layout) return layout.error();
+  auto file = AtomicFile::create(out, options.force);
+  if (!file) return file.error();
+  if (!write_all(file->fd(), layout->bytes.data(), layout->bytes.size()))
+    return parse_error(0, "writing " + file->temp_path().string() + ": " + std::strerror(errno));
+  TensorCopier copier(p.input->fd());
+  const bool swap = p.source->big_endian();
+  for (std::size_t i : layout->order) {
+    const TensorRecord& t = *p.views.written[i];
+    auto s = p.source->storage(t.storage_key, t.storage_bytes);
+    if (!s) return parse_error(s.error().offset, "tensor '" + t.name + "': " + s.error().reason);
+    auto ok = copier.copy(file->fd(), t, *s, swap && t.element_size > 1);
+    if (!ok) return ok.error();
+  }
+  // Self-check before the rename: the strict reader must accept what was written.
+  std::uint64_t total = layout->bytes.size() + layout->data_size;
+  if (::lseek(file->fd(), 0, SEEK_CUR) != static_cast<off_t>(total))
+    return parse_error(0, "the output has an unexpected size");
+  void* m = ::mmap(nullptr, total, PROT_READ, MAP_SHARED, file->fd(), 0);
+  if (m == MAP_FAILED) return parse_error(0, std::string("cannot map the output for checking: ") + std::strerror(errno));
+  auto parsed = safetensors::parse(ByteView(static_cast<const std::uint8_t*>(m), total), options.limits);
+  ::munmap(m, total);
+  if (!parsed.ok() || parsed.file->tensors.size() != entries.size())
+    return parse_error(0, "the written file does not pass the safetensors check: " +
+                              (parsed.ok() ? std::string("tensor count differs") : parsed.rejection.error.reason));
+  auto committed = file->commit();
+  if (!committed) return committed.error();
+  result.outcome = FileOutcome::converted;
+  result.output = out.string();
+  result.tensors = entries.size();
+  result.bytes = layout->data_size;
+  return true;
+}
+
+}  // namespace modelgate::convert

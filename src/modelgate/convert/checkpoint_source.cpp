@@ -1,0 +1,169 @@
+#include "convert/checkpoint_source.h"
+
+#include "container/torch_storage.h"
+
+namespace modelgate::convert {
+
+namespace {
+
+pickle::StreamResult run(ByteView bytes, std::size_t start, const pickle::Allowlist& allowlist,
+                         const Limits& limits, bool persistent) {
+  pickle::MachineOptions o;
+  o.allowlist = &allowlist;
+  o.limits = &limits;
+  o.retain_data = true;
+  o.loader_has_persistent_load = persistent;
+  return pickle::run_machine(bytes, start, "checkpoint", o);
+}
+
+Expected<pickle::StreamResult> complete(pickle::StreamResult r, const char* what) {
+  if (!r.complete) {
+    std::string why = r.error ? r.error->reason : "no STOP";
+    return parse_error(r.error ? r.error->offset : r.end, std::string("the ") + what + " pickle cannot be read: " + why);
+  }
+  return r;
+}
+
+const pickle::Node* node_of(const pickle::ValueGraph& g, const pickle::Value& v) {
+  return v.has_node() ? &g.node(static_cast<std::uint32_t>(v.u)) : nullptr;
+}
+
+}  // namespace
+
+Expected<CheckpointSource> CheckpointSource::open(ByteView file, const pickle::Allowlist& allowlist,
+                                                  const Limits& limits) {
+  if (zip::looks_like_zip(file)) return open_zip(file, allowlist, limits);
+  return open_legacy(file, allowlist, limits);
+}
+
+Expected<CheckpointSource> CheckpointSource::open_zip(ByteView file, const pickle::Allowlist& allowlist,
+                                                      const Limits& limits) {
+  auto ar = zip::read_zip(file, "checkpoint", limits);
+  if (!ar) return ar.error();
+  CheckpointSource s;
+  s.file_ = file;
+  s.limits_ = &limits;
+  s.layout_ = "pytorch-zip";
+  s.archive_ = std::make_shared<zip::Archive>(std::move(*ar));
+  const auto& members = s.archive_->members;
+  if (members.empty()) return parse_error(0, "the archive is empty");
+  auto slash = members[0].name.find('/');
+  if (slash == std::string::npos) return parse_error(0, "the first member is not in a folder; torch.load refuses this archive");
+  s.prefix_ = members[0].name.substr(0, slash);
+  if (s.archive_->find_as_miniz(s.prefix_ + "/constants.pkl"))
+    return parse_error(0, "a TorchScript archive is code, not a checkpoint; it is not converted");
+  const zip::Member* pkl = s.archive_->find_as_miniz(s.prefix_ + "/data.pkl");
+  if (pkl == nullptr) return parse_error(0, "no '" + s.prefix_ + "/data.pkl' in the archive");
+  std::vector<Finding> ignored;
+  auto pbytes = zip::open_member(file, *pkl, "checkpoint", limits, ignored);
+  if (!pbytes) return parse_error(pbytes.error().offset, "data.pkl: " + pbytes.error().reason);
+  s.pickle_owner_ = pbytes->owner;
+  auto r = complete(run(pbytes->bytes, 0, allowlist, limits, true), "data");
+  if (!r) return r.error();
+  s.data_ = std::move(*r);
+  if (const zip::Member* bo = s.archive_->find_as_miniz(s.prefix_ + "/byteorder")) {
+    auto b = zip::open_member(file, *bo, "checkpoint", limits, ignored);
+    if (!b) return parse_error(bo->local_header_offset, "byteorder: " + b.error().reason);
+    std::string_view order = as_chars(b->bytes);
+    if (order == "big")
+      s.big_endian_ = true;
+    else if (order != "little")
+      return parse_error(bo->local_header_offset, "the byteorder record is neither 'little' nor 'big'");
+  }
+  return s;
+}
+
+Expected<CheckpointSource> CheckpointSource::open_legacy(ByteView file, const pickle::Allowlist& allowlist,
+                                                         const Limits& limits) {
+  static const char* const names[] = {"magic number", "protocol version", "system info", "data", "storage keys"};
+  CheckpointSource s;
+  s.file_ = file;
+  s.limits_ = &limits;
+  s.layout_ = "pytorch-legacy";
+  pickle::StreamResult streams[5];
+  std::size_t pos = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto r = complete(run(file, pos, allowlist, limits, i == 3), names[i]);
+    if (!r) return r.error();
+    streams[i] = std::move(*r);
+    pos = streams[i].end;
+  }
+  if (streams[0].root.kind != pickle::Kind::big_integer)
+    return parse_error(0, "not a torch checkpoint: the first pickle is not torch's magic number");
+  if (streams[1].root.kind != pickle::Kind::integer || streams[1].root.i != 1001)
+    return parse_error(streams[1].start, "protocol version is not 1001");
+  // sys_info: {'protocol_version': 1001, 'little_endian': bool, 'type_sizes': {...}}
+  const auto& sg = *streams[2].graph;
+  if (const auto* info = node_of(sg, streams[2].root); info && streams[2].root.kind == pickle::Kind::dict) {
+    for (std::size_t i = 0; i + 1 < info->items.size(); i += 2)
+      if (info->items[i].kind == pickle::Kind::string && sg.text_of(info->items[i]) == "little_endian" &&
+          info->items[i + 1].kind == pickle::Kind::boolean && info->items[i + 1].i == 0)
+        return parse_error(streams[2].start, "big-endian legacy checkpoints are not supported for conversion");
+  }
+  s.data_ = std::move(streams[3]);
+  // The element size of each storage comes from its first persistent id, as in torch's loader.
+  std::map<std::string, std::uint64_t> element_size;
+  for (const auto& pid : s.data_.persistent_ids) {
+    std::string why;
+    auto ref = decode_storage_ref(*s.data_.graph, pid, why);
+    if (!ref) return parse_error(s.data_.start, why);
+    if (ref->element_size == 0) return parse_error(ref->offset, "storage '" + ref->key + "' has unknown type " + ref->type);
+    element_size.emplace(ref->key, ref->element_size);
+  }
+  const auto& kg = *streams[4].graph;
+  const auto* keys = node_of(kg, streams[4].root);
+  if (streams[4].root.kind != pickle::Kind::list || (keys == nullptr && streams[4].root.len != 0))
+    return parse_error(streams[4].start, "the storage keys pickle is not a list");
+  if (keys != nullptr) {
+    for (const auto& k : keys->items) {
+      if (k.kind != pickle::Kind::string) return parse_error(streams[4].start, "a storage key is not a string");
+      std::string key(kg.text_of(k));
+      auto es = element_size.find(key);
+      if (es == element_size.end()) return parse_error(pos, "storage key '" + key + "' is not referenced by the data pickle");
+      if (file.size() - pos < 8) return parse_error(pos, "storage '" + key + "' is truncated");
+      std::uint64_t numel = 0;
+      for (int b = 7; b >= 0; --b) numel = (numel << 8) | file[pos + b];
+      pos += 8;
+      if (numel > UINT64_MAX / es->second || numel * es->second > file.size() - pos)
+        return parse_error(pos, "storage '" + key + "' runs past the end of the file");
+      if (!s.legacy_storages_.emplace(key, std::make_pair(pos, numel * es->second)).second)
+        return parse_error(pos, "storage key '" + key + "' is listed twice");
+      pos += numel * es->second;
+    }
+  }
+  return s;
+}
+
+Expected<StorageBytes> CheckpointSource::storage(const std::string& key, std::uint64_t nbytes) const {
+  StorageBytes out;
+  if (archive_) {
+    std::string name = prefix_ + "/data/" + key;
+    const zip::Member* m = archive_->find_as_miniz(name);
+    if (m == nullptr) return parse_error(0, "storage '" + key + "' has no record '" + name + "'");
+    if (m->method == 0 && !m->encrypted()) {
+      if (m->data_offset > file_.size() || m->uncompressed_size > file_.size() - m->data_offset ||
+          m->compressed_size != m->uncompressed_size)
+        return parse_error(m->local_header_offset, "record '" + name + "' is not inside the file");
+      out.bytes = file_.subspan(m->data_offset, m->uncompressed_size);
+      out.file_offset = m->data_offset;
+    } else {
+      std::vector<Finding> ignored;
+      auto b = zip::open_member(file_, *m, "checkpoint", *limits_, ignored);
+      if (!b) return parse_error(b.error().offset, "record '" + name + "': " + b.error().reason);
+      out.bytes = b->bytes;
+      out.owner = b->owner;
+      if (!out.owner) out.file_offset = static_cast<std::uint64_t>(b->bytes.data() - file_.data());
+    }
+  } else {
+    auto it = legacy_storages_.find(key);
+    if (it == legacy_storages_.end()) return parse_error(0, "storage '" + key + "' is not in the storage key list");
+    out.bytes = file_.subspan(it->second.first, it->second.second);
+    out.file_offset = it->second.first;
+  }
+  if (out.bytes.size() < nbytes)
+    return parse_error(out.file_offset.value_or(0), "storage '" + key + "' holds " + std::to_string(out.bytes.size()) +
+                                                        " bytes, its persistent id needs " + std::to_string(nbytes));
+  return out;
+}
+
+}  // namespace modelgate::convert

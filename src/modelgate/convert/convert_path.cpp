@@ -1,0 +1,65 @@
+// The library entry point of `modelgate convert`: one checkpoint file, or a model directory.
+#include "convert/checkpoint_conversion.h"
+#include "convert/directory_conversion.h"
+
+namespace modelgate {
+
+namespace fs = std::filesystem;
+
+std::string_view to_string(FileOutcome o) {
+  switch (o) {
+    case FileOutcome::converted: return "converted";
+    case FileOutcome::copied: return "copied";
+    case FileOutcome::skipped: return "skipped";
+    case FileOutcome::refused: return "refused";
+  }
+  return "skipped";
+}
+
+int ConversionReport::exit_code() const {
+  if (!errors.empty()) return 2;
+  bool converted = false;
+  for (const auto& f : files) {
+    if (f.outcome == FileOutcome::refused) return 1;
+    if (f.outcome == FileOutcome::converted && f.tensors > 0) converted = true;
+  }
+  return converted ? 0 : 1;
+}
+
+ConversionReport convert_path(const fs::path& in, const fs::path& out, const ConvertOptions& options) {
+  std::error_code ec;
+  if (fs::is_directory(in, ec)) return convert::convert_directory(in, out, options);
+  ConversionReport report;
+  report.input = in.string();
+  report.output = out.string();
+  if (!fs::exists(in, ec)) {
+    report.errors.push_back(in.string() + ": no such file");
+    return report;
+  }
+  if (fs::is_directory(out, ec)) {
+    report.errors.push_back(out.string() + " is a directory; give the output file name");
+    return report;
+  }
+  if (fs::exists(fs::symlink_status(out, ec)) && !options.force) {
+    report.errors.push_back(out.string() + " exists (use --force to replace it)");
+    return report;
+  }
+  std::string error;
+  auto input = convert::InputFile::open(in, error);
+  if (!input) {
+    report.errors.push_back(error);
+    return report;
+  }
+  FileConversion fc;
+  fc.input = in.string();
+  auto scan = convert::scan_for_conversion(*input, in.filename().string(), options.limits);
+  auto prepared = convert::prepare_checkpoint(input, scan, options, fc);
+  if (prepared) {
+    auto done = convert::write_checkpoint(*prepared, out, options, fc);
+    if (!done) report.errors.push_back(done.error().reason);
+  }
+  report.files.push_back(std::move(fc));
+  return report;
+}
+
+}  // namespace modelgate

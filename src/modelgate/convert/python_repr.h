@@ -1,0 +1,9 @@
+#pragma once
+// How Python's str() prints a float, for checkpoint scalars written to __metadata__.
+#include <string>
+
+namespace modelgate::convert {
+
+std::string python_repr(double f);
+
+}  // namespace modelgate::convert

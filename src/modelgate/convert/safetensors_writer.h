@@ -1,0 +1,60 @@
+#pragma once
+// Writing safetensors files: the header laid out as the reference (Rust) writer lays it out, and
+// the file written atomically (a temp file in the target directory, fsync, rename).
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/expected.h"
+#include "format/safetensors.h"
+
+namespace modelgate::convert {
+
+struct HeaderEntry {
+  std::string name;
+  safetensors::Dtype dtype;
+  std::vector<std::uint64_t> shape;
+  std::uint64_t byte_size = 0;
+};
+
+struct HeaderLayout {
+  std::string bytes;                  // u64 length + JSON, padded with spaces to a multiple of 8
+  std::vector<std::size_t> order;     // entry indices in data order
+  std::vector<std::uint64_t> begin;   // data offset of each entry (indexed like the entries)
+  std::uint64_t data_size = 0;
+};
+
+// Reference order: dtype alignment descending (the Dtype enum order), then name ascending;
+// "__metadata__" first with its keys sorted. Names and values must be valid UTF-8.
+Expected<HeaderLayout> layout_header(const std::vector<HeaderEntry>& entries,
+                                     const std::map<std::string, std::string>& metadata);
+
+// A temp file next to `target` that becomes `target` on commit() and disappears otherwise.
+class AtomicFile {
+ public:
+  // Fails when `target` exists and `overwrite` is false.
+  static Expected<AtomicFile> create(const std::filesystem::path& target, bool overwrite);
+  AtomicFile(AtomicFile&& o) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  AtomicFile(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  int fd() const { return fd_; }
+  const std::filesystem::path& temp_path() const { return temp_; }
+  // fsync, rename over (or, without overwrite, next to no existing) target, fsync the directory.
+  Expected<bool> commit();
+
+ private:
+  AtomicFile() = default;
+  std::filesystem::path target_, temp_;
+  int fd_ = -1;
+  bool overwrite_ = false;
+  bool committed_ = false;
+};
+
+// write(2) until done; false with errno set on failure.
+bool write_all(int fd, const void* data, std::size_t size);
+
+}  // namespace modelgate::convert

@@ -1,0 +1,48 @@
+#pragma once
+// Rebuilds a checkpoint's state dict from the pickle machine's retained value graph, without
+// running anything: dicts and OrderedDicts (nested keys joined with '.', as Hugging Face does),
+// the tensor rebuild functions of torch._utils, storages as persistent ids. The result says, for
+// every tensor, which storage bytes make it up; scalars become metadata; the rest is listed.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/expected.h"
+#include "format/safetensors.h"
+#include "pickle/machine.h"
+
+namespace modelgate::convert {
+
+struct TensorRecord {
+  std::string name;                  // dotted path
+  safetensors::Dtype dtype = safetensors::Dtype::U8;
+  unsigned element_size = 1;
+  std::vector<std::uint64_t> shape;
+  std::vector<std::uint64_t> strides;  // in elements
+  std::uint64_t offset = 0;            // storage offset, in elements
+  std::string storage_key;
+  std::uint64_t storage_bytes = 0;     // the storage's size as its persistent id declares it
+  std::uint64_t byte_size = 0;         // numel * element_size
+  bool contiguous = true;              // a plain byte range of the storage
+  std::uint64_t pickle_offset = 0;     // where the tensor is built, for messages
+};
+
+struct StateDict {
+  std::vector<TensorRecord> tensors;             // in pickle order
+  std::map<std::string, std::string> metadata;   // scalars, as Python's str() prints them
+  std::vector<std::string> dropped;              // "path: what it is"
+};
+
+struct ReconstructOptions {
+  std::string key;                 // dotted path of the sub-dict to convert ("" = the root)
+  std::uint32_t max_depth = 64;    // nesting of dicts
+  std::uint64_t max_tensors = 1u << 20;
+};
+
+// A ParseError when the root (or --key) is not a mapping, when a tensor cannot be converted
+// exactly (quantized, sparse, complex, meta, unknown rebuild, out-of-bounds view), or when two
+// values would get the same name.
+Expected<StateDict> reconstruct_state_dict(const pickle::StreamResult& data, const ReconstructOptions& options);
+
+}  // namespace modelgate::convert

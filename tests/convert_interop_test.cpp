@@ -1,0 +1,220 @@
+// Proof of `modelgate convert` against the real writer and loader: every benign checkpoint of
+// tests/fixtures/make_containers.py and make_convert_fixtures.py is converted, then
+// tests/fixtures/check_converted.py loads the original with torch.load(weights_only=True) and the
+// output with its own json+numpy reader and requires every tensor bit-identical in dtype, shape and
+// bytes; the output must scan `safe`. Every malicious fixture is refused with nothing written.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "test_util.h"
+
+namespace {
+
+using namespace mgtest;
+
+struct Corpus {
+  TempDir containers, convert, pickles;
+  nlohmann::json containers_manifest, convert_manifest, pickles_manifest;
+  bool ok = false;
+  std::string log;
+};
+
+Corpus& corpus() {
+  static Corpus c;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto gen = [](const char* script, const TempDir& dir) {
+      return run(python() + " " + (source_dir() / "tests/fixtures" / script).string() + " " + dir.path().string());
+    };
+    for (auto [script, dir] : {std::pair{"make_containers.py", &c.containers}, std::pair{"make_convert_fixtures.py", &c.convert},
+                               std::pair{"make_pickles.py", &c.pickles}}) {
+      auto r = gen(script, *dir);
+      c.log += r.output;
+      if (r.exit_code != 0) return;
+    }
+    c.containers_manifest = nlohmann::json::parse(read_file(c.containers / "manifest.json"));
+    c.convert_manifest = nlohmann::json::parse(read_file(c.convert / "manifest.json"));
+    c.pickles_manifest = nlohmann::json::parse(read_file(c.pickles / "manifest.json"));
+    c.ok = true;
+  });
+  return c;
+}
+
+CommandResult convert(const fs::path& in, const fs::path& out, const std::string& extra = "") {
+  return run(modelgate_binary() + " convert '" + in.string() + "' '" + out.string() + "' " + extra);
+}
+
+modelgate::Status scan_status(const fs::path& p) {
+  modelgate::ScanOptions o;
+  o.threads = 1;
+  auto r = modelgate::scan_paths({p}, o);
+  return r.artifacts.empty() ? modelgate::Status::refused : r.artifacts[0].status;
+}
+
+std::size_t entries(const fs::path& dir) {
+  std::size_t n = 0;
+  for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) ++n;
+  return n;
+}
+
+// Conversions whose outputs are checked together (one Python process for all of them).
+class Batch {
+ public:
+  // Converts `in` and queues the bit-identity check against `reference`; scans the output.
+  void convert_and_queue(const fs::path& in, const fs::path& reference, const std::string& key, const std::string& label) {
+    fs::path target = out_ / (std::to_string(n_++) + ".safetensors");
+    auto r = convert(in, target, key.empty() ? "" : "--key " + key);
+    ASSERT_EQ(r.exit_code, 0) << label << ": " << r.output;
+    EXPECT_EQ(scan_status(target), modelgate::Status::safe) << label;
+    list_ += label + "\t" + reference.string() + "\t" + target.string() + "\t" + key + "\n";
+  }
+  // Runs the independent reader over every queued output.
+  void check_all() {
+    write_file(out_ / "list.tsv", list_);
+    auto r = run(python() + " " + (source_dir() / "tests/fixtures/check_converted.py").string() + " --batch '" +
+                 (out_ / "list.tsv").string() + "'");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::cout << r.output;
+    // Nothing but the outputs and the list: no temp file left behind.
+    EXPECT_EQ(entries(out_.path()), static_cast<std::size_t>(n_) + 1);
+  }
+
+ private:
+  TempDir out_;
+  int n_ = 0;
+  std::string list_;
+};
+
+void expect_refused(const fs::path& in, const std::string& label, const std::string& extra = "",
+                    const std::string& reason = "") {
+  TempDir out;
+  auto r = convert(in, out / "out.safetensors", extra);
+  EXPECT_EQ(r.exit_code, 1) << label << ": " << r.output;
+  EXPECT_EQ(entries(out.path()), 0u) << label << ": something was written";
+  if (!reason.empty()) {
+    EXPECT_NE(r.output.find(reason), std::string::npos) << label << ": " << r.output;
+  }
+}
+
+TEST(ConvertInterop, EveryBenignTorchCheckpointConvertsBitIdentical) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  int converted = 0;
+  Batch batch;
+  for (const auto& [name, entry] : c.containers_manifest.items()) {
+    bool checkpoint = name.size() > 3 && name.substr(name.size() - 3) == ".pt";
+    if (!checkpoint || !entry["trick"].get<std::string>().empty()) continue;
+    if (entry["expect"][0] != "safe" || name == "dtypes.pt") continue;  // TorchScript, legacy protocol 0, complex
+    batch.convert_and_queue(c.containers / name, c.containers / name, "", name);
+    ++converted;
+  }
+  EXPECT_GE(converted, 17);
+  // Training checkpoints with --key: the model's state dict alone.
+  for (const char* name : {"train_ckpt.pt", "train_sgd.pt"})
+    batch.convert_and_queue(c.containers / name, c.containers / name, "model", std::string(name) + " --key model");
+  batch.check_all();
+}
+
+TEST(ConvertInterop, DtypesViewsParametersByteOrderAndKeys) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  Batch batch;
+  for (const auto& [name, entry] : c.convert_manifest.items()) {
+    std::string key = entry.value("key", "");
+    if (entry["convert"].get<bool>()) {
+      std::string reference = entry.value("reference", name);
+      batch.convert_and_queue(c.convert / name, c.convert / reference, key, name);
+    } else {
+      expect_refused(c.convert / name, name, key.empty() ? "" : "--key " + key, entry["refusal"].get<std::string>());
+    }
+  }
+  batch.check_all();
+}
+
+TEST(ConvertInterop, ComplexTensorsAreRefused) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  expect_refused(c.containers / "dtypes.pt", "dtypes.pt", "", "complex");
+  expect_refused(c.containers / "torchscript.pt", "torchscript.pt", "", "unverified");
+  expect_refused(c.containers / "legacy_proto0.pt", "legacy_proto0.pt", "", "refused");
+}
+
+TEST(ConvertInterop, EveryMaliciousFixtureIsRefusedAndNothingWritten) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  int n = 0;
+  for (const auto& [name, entry] : c.containers_manifest.items()) {
+    if (entry["trick"].get<std::string>().empty()) continue;
+    expect_refused(c.containers / name, name);
+    ++n;
+  }
+  for (const auto& entry : c.pickles_manifest) {
+    expect_refused(c.pickles / entry["file"].get<std::string>(), entry["file"].get<std::string>());
+    ++n;
+  }
+  EXPECT_GE(n, 40);
+}
+
+TEST(ConvertInterop, ShardedModelDirectory) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  TempDir out;
+  fs::path in = c.convert / "model_dir";
+  auto r = convert(in, out / "converted", "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto report = nlohmann::json::parse(r.output);
+  EXPECT_EQ(report["schema"], "modelgate.convert/1");
+  std::map<std::string, std::string> outcome;
+  for (const auto& f : report["files"]) outcome[f["input"]] = f["outcome"];
+  EXPECT_EQ(outcome["pytorch_model-00001-of-00002.bin"], "converted");
+  EXPECT_EQ(outcome["pytorch_model-00002-of-00002.bin"], "converted");
+  EXPECT_EQ(outcome["config.json"], "copied");
+  EXPECT_EQ(outcome["tokenizer/vocab.txt"], "copied");
+  EXPECT_EQ(outcome["training_args.bin"], "skipped");
+  fs::path o = out / "converted";
+  std::string list;
+  for (int i = 1; i <= 2; ++i) {
+    std::string shard = "pytorch_model-0000" + std::to_string(i) + "-of-00002.bin";
+    std::string st = "model-0000" + std::to_string(i) + "-of-00002.safetensors";
+    list += shard + "\t" + (in / shard).string() + "\t" + (o / st).string() + "\t\n";
+  }
+  write_file(out / "list.tsv", list);
+  auto chk = run(python() + " " + (source_dir() / "tests/fixtures/check_converted.py").string() + " --batch '" +
+                 (out / "list.tsv").string() + "'");
+  EXPECT_EQ(chk.exit_code, 0) << chk.output;
+  for (const char* f : {"config.json", "README.md", "tokenizer/tokenizer_config.json", "tokenizer/vocab.txt"})
+    EXPECT_EQ(read_file(o / f), read_file(in / f)) << f;
+  EXPECT_FALSE(fs::exists(o / "training_args.bin"));
+  EXPECT_FALSE(fs::exists(o / "pytorch_model.bin.index.json"));
+  auto index = nlohmann::json::parse(read_file(o / "model.safetensors.index.json"));
+  auto original = nlohmann::json::parse(read_file(in / "pytorch_model.bin.index.json"));
+  ASSERT_EQ(index["weight_map"].size(), original["weight_map"].size());
+  for (const auto& [name, file] : original["weight_map"].items()) {
+    std::string f = file.get<std::string>();
+    EXPECT_EQ(index["weight_map"][name], "model-" + f.substr(14, 14) + ".safetensors") << name;
+  }
+  EXPECT_EQ(index["metadata"]["total_size"], original["metadata"]["total_size"]);
+  EXPECT_EQ(scan_status(o), modelgate::Status::safe);
+  // Again into the same directory: refused without --force, accepted with it.
+  EXPECT_EQ(convert(in, o).exit_code, 2);
+  EXPECT_EQ(convert(in, o, "--force").exit_code, 0);
+}
+
+TEST(ConvertInterop, DirectoryWithAnUnsafeShardWritesNothing) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  TempDir in, out;
+  fs::copy(c.convert / "model_dir", in.path(), fs::copy_options::recursive);
+  fs::copy_file(c.containers / "trick_zip_payload.pt", in / "pytorch_model-00002-of-00002.bin",
+                fs::copy_options::overwrite_existing);
+  auto r = convert(in.path(), out / "converted");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_FALSE(fs::exists(out / "converted"));
+  EXPECT_NE(r.output.find("MG-PICKLE-CALL-DANGEROUS"), std::string::npos) << r.output;
+}
+
+}  // namespace

@@ -1,0 +1,420 @@
+// Unit tests of the convert module: header layout, atomic writes, state dict reconstruction from
+// hand-built pickles (keys, metadata, aliases, refusals), tensor copies, and the CLI's --force.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "convert/directory_conversion.h"
+#include "convert/python_repr.h"
+#include "convert/safetensors_writer.h"
+#include "convert/shared_views.h"
+#include "convert/state_dict_reconstruction.h"
+#include "convert/tensor_copy.h"
+#include "pickle_builder.h"
+#include "test_util.h"
+
+namespace {
+
+using namespace mgtest;
+using namespace modelgate;
+using namespace modelgate::convert;
+using safetensors::Dtype;
+
+// ------------------------------------------------------------------ header layout
+
+TEST(ConvertHeader, MatchesTheReferenceWriterByteForByte) {
+  // The reference writer's own test vectors (safetensors tensor.rs).
+  auto l = layout_header({{"attn.0", Dtype::F32, {1, 2, 3}, 24}}, {});
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->bytes.substr(0, 8), std::string("\x40\0\0\0\0\0\0\0", 8));
+  EXPECT_EQ(l->bytes.substr(8), R"({"attn.0":{"dtype":"F32","shape":[1,2,3],"data_offsets":[0,24]}})");
+  auto padded = layout_header({{"attn0", Dtype::F32, {1, 1, 2, 3}, 24}}, {});
+  ASSERT_TRUE(padded);
+  EXPECT_EQ(padded->bytes.size(), 8u + 72u);
+  EXPECT_EQ(padded->bytes.substr(padded->bytes.size() - 7), std::string(7, ' '));
+  auto empty = layout_header({}, {{"framework", "pt"}});
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(empty->bytes.substr(8), std::string(R"({"__metadata__":{"framework":"pt"}})") + "     ");
+}
+
+TEST(ConvertHeader, OrdersByDtypeDescendingThenNameAndAligns) {
+  std::vector<HeaderEntry> e = {{"b", Dtype::F16, {2}, 4},  {"a", Dtype::F32, {1}, 4}, {"c", Dtype::F32, {3}, 12},
+                                {"z", Dtype::BOOL, {3}, 3}, {"y", Dtype::I64, {1}, 8}, {"x\"\n", Dtype::U8, {1}, 1}};
+  auto l = layout_header(e, {{"z", "1"}, {"a", "2"}});
+  ASSERT_TRUE(l);
+  std::vector<std::string> names;
+  for (auto i : l->order) names.push_back(e[i].name);
+  EXPECT_EQ(names, (std::vector<std::string>{"y", "a", "c", "b", "x\"\n", "z"}));
+  EXPECT_EQ(l->bytes.size() % 8, 0u);
+  EXPECT_EQ(l->begin[4], 0u);   // y
+  EXPECT_EQ(l->begin[1], 8u);   // a
+  EXPECT_EQ(l->begin[2], 12u);  // c
+  EXPECT_EQ(l->data_size, 32u);
+  std::string json = l->bytes.substr(8);
+  EXPECT_EQ(json.find(R"({"__metadata__":{"a":"2","z":"1"},"y":)"), 0u) << json;
+  EXPECT_NE(json.find(R"("x\"\n")"), std::string::npos) << json;
+  EXPECT_FALSE(layout_header({{"\xff", Dtype::U8, {1}, 1}}, {}));
+}
+
+// ------------------------------------------------------------------ atomic files
+
+TEST(ConvertAtomicFile, TempFileDisappearsUnlessCommitted) {
+  TempDir d;
+  {
+    auto f = AtomicFile::create(d / "out.safetensors", false);
+    ASSERT_TRUE(f);
+    ASSERT_TRUE(write_all(f->fd(), "abc", 3));
+  }
+  EXPECT_TRUE(fs::is_empty(d.path()));
+  auto f = AtomicFile::create(d / "out.safetensors", false);
+  ASSERT_TRUE(f);
+  ASSERT_TRUE(write_all(f->fd(), "abc", 3));
+  ASSERT_TRUE(f->commit());
+  EXPECT_EQ(read_file(d / "out.safetensors"), "abc");
+  EXPECT_FALSE(AtomicFile::create(d / "out.safetensors", false));  // exists, no --force
+  auto g = AtomicFile::create(d / "out.safetensors", true);
+  ASSERT_TRUE(g);
+  ASSERT_TRUE(write_all(g->fd(), "xy", 2));
+  ASSERT_TRUE(g->commit());
+  EXPECT_EQ(read_file(d / "out.safetensors"), "xy");
+}
+
+TEST(ConvertAtomicFile, ATargetThatAppearsMeanwhileIsNotReplaced) {
+  TempDir d;
+  auto f = AtomicFile::create(d / "out", false);
+  ASSERT_TRUE(f);
+  write_file(d / "out", "theirs");
+  EXPECT_FALSE(f->commit());
+  EXPECT_EQ(read_file(d / "out"), "theirs");
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(d.path())) ++n;
+  EXPECT_EQ(n, 1u);
+}
+
+// ------------------------------------------------------------------ reconstruction
+
+std::string ints(const std::vector<int>& v) {
+  PickleBuilder b;
+  b.mark();
+  for (int x : v) b.binint(x);
+  return b.op('t').done();
+}
+
+std::string storage(const std::string& type, const std::string& key, int numel) {
+  return PickleBuilder().mark().str("storage").global("torch", type).str(key).str("cpu").binint(numel).op('t').op('Q').done();
+}
+
+std::string tensor_v2(const std::string& type, const std::string& key, int numel, int offset,
+                      const std::vector<int>& shape, const std::vector<int>& stride) {
+  return PickleBuilder()
+      .global("torch._utils", "_rebuild_tensor_v2")
+      .mark()
+      .raw(storage(type, key, numel))
+      .binint(offset)
+      .raw(ints(shape))
+      .raw(ints(stride))
+      .op(0x89)
+      .global("collections", "OrderedDict")
+      .op(')')
+      .reduce()
+      .op('t')
+      .reduce()
+      .done();
+}
+
+// An OrderedDict (as torch's state_dict) of key/value pickles.
+std::string ordered_dict(const std::vector<std::pair<std::string, std::string>>& items) {
+  PickleBuilder b;
+  b.global("collections", "OrderedDict").op(')').reduce().mark();
+  for (const auto& [k, v] : items) b.str(k).raw(v);
+  return b.op('u').done();
+}
+
+std::string dict(const std::vector<std::pair<std::string, std::string>>& items) {
+  PickleBuilder b;
+  b.op('}').mark();
+  for (const auto& [k, v] : items) b.str(k).raw(v);
+  return b.op('u').done();
+}
+
+struct Rebuilt {
+  std::string bytes;
+  pickle::StreamResult stream;
+  Expected<StateDict> state = parse_error(0, "not run");
+};
+
+Rebuilt rebuild(const std::string& body, const std::string& key = "") {
+  static const Limits limits;
+  static const auto allowlist = pickle::Allowlist::from_profiles({"torch"}, {});
+  Rebuilt r;
+  r.bytes = PickleBuilder().proto(2).raw(body).stop().done();
+  pickle::MachineOptions o;
+  o.allowlist = &*allowlist;
+  o.limits = &limits;
+  o.retain_data = true;
+  o.loader_has_persistent_load = true;
+  r.stream = pickle::run_machine(ByteView(reinterpret_cast<const std::uint8_t*>(r.bytes.data()), r.bytes.size()), 0,
+                                 "test", o);
+  ReconstructOptions ro;
+  ro.key = key;
+  r.state = reconstruct_state_dict(r.stream, ro);
+  return r;
+}
+
+std::string error_of(const Rebuilt& r) { return r.state ? std::string("(no error)") : r.state.error().reason; }
+
+TEST(ConvertReconstruction, OrderedDictNestedDictsScalarsAndAliases) {
+  auto r = rebuild(dict({{"model", ordered_dict({{"w", tensor_v2("FloatStorage", "0", 6, 0, {2, 3}, {3, 1})},
+                                                 {"tied", tensor_v2("FloatStorage", "0", 6, 0, {2, 3}, {3, 1})},
+                                                 {"row", tensor_v2("FloatStorage", "0", 6, 3, {3}, {1})},
+                                                 {"t", tensor_v2("FloatStorage", "0", 6, 0, {3, 2}, {1, 3})}})},
+                         {"epoch", PickleBuilder().binint(3).done()},
+                         {"lr", PickleBuilder().op('G').raw(std::string("\x3f\x33\xa9\x2a\x30\x55\x32\x61", 8)).done()},
+                         {"name", PickleBuilder().str("run").done()},
+                         {"flag", PickleBuilder().op(0x88).done()},
+                         {"none", PickleBuilder().none().done()},
+                         {"groups", PickleBuilder().op(']').done()}}));
+  ASSERT_TRUE(r.state) << error_of(r);
+  const auto& s = *r.state;
+  ASSERT_EQ(s.tensors.size(), 4u);
+  EXPECT_EQ(s.tensors[0].name, "model.w");
+  EXPECT_TRUE(s.tensors[0].contiguous);
+  EXPECT_EQ(s.tensors[2].offset, 3u);
+  EXPECT_FALSE(s.tensors[3].contiguous);
+  EXPECT_EQ(s.metadata.at("epoch"), "3");
+  EXPECT_EQ(s.metadata.at("lr"), "0.0003");
+  EXPECT_EQ(s.metadata.at("name"), "run");
+  EXPECT_EQ(s.metadata.at("flag"), "True");
+  EXPECT_EQ(s.metadata.at("none"), "None");
+  ASSERT_EQ(s.dropped.size(), 1u);
+  EXPECT_EQ(s.dropped[0].substr(0, 7), "groups:");
+  auto views = distinct_views(s.tensors);
+  ASSERT_EQ(views.written.size(), 3u);
+  ASSERT_EQ(views.aliases.size(), 1u);
+  EXPECT_EQ(views.aliases[0], (std::pair<std::string, std::string>{"model.w", "model.tied"}));
+}
+
+TEST(ConvertReconstruction, KeySelectsASubDict) {
+  std::string body = dict({{"state_dict", dict({{"inner", ordered_dict({{"w", tensor_v2("HalfStorage", "k", 4, 0, {4}, {1})}})}})},
+                           {"epoch", PickleBuilder().binint(1).done()}});
+  auto r = rebuild(body, "state_dict.inner");
+  ASSERT_TRUE(r.state) << error_of(r);
+  ASSERT_EQ(r.state->tensors.size(), 1u);
+  EXPECT_EQ(r.state->tensors[0].name, "w");
+  EXPECT_EQ(r.state->tensors[0].dtype, Dtype::F16);
+  EXPECT_TRUE(r.state->metadata.empty());
+  auto missing = rebuild(body, "model");
+  EXPECT_NE(error_of(missing).find("not in the checkpoint (keys: state_dict, epoch)"), std::string::npos) << error_of(missing);
+  auto scalar = rebuild(body, "epoch");
+  EXPECT_NE(error_of(scalar).find("not a state dict"), std::string::npos) << error_of(scalar);
+}
+
+TEST(ConvertReconstruction, ParametersWithStateAndV3Dtypes) {
+  std::string param = PickleBuilder()
+                          .global("torch._utils", "_rebuild_parameter_with_state")
+                          .mark()
+                          .raw(tensor_v2("BFloat16Storage", "0", 2, 0, {2}, {1}))
+                          .op(0x88)
+                          .global("collections", "OrderedDict")
+                          .op(')')
+                          .reduce()
+                          .op('}')
+                          .op('t')
+                          .reduce()
+                          .done();
+  auto v3 = [](const std::vector<int>& shape, const std::vector<int>& stride) {
+    return PickleBuilder()
+        .global("torch._utils", "_rebuild_tensor_v3")
+        .mark()
+        .raw(storage("UntypedStorage", "1", 16))
+        .binint(4)
+        .raw(ints(shape))
+        .raw(ints(stride))
+        .op(0x89)
+        .global("collections", "OrderedDict")
+        .op(')')
+        .reduce()
+        .global("torch", "float8_e4m3fn")
+        .op('t')
+        .reduce()
+        .done();
+  };
+  std::string f8 = v3({2, 4}, {4, 1});
+  auto r = rebuild(dict({{"p", param}, {"f8", f8}}));
+  ASSERT_TRUE(r.state) << error_of(r);
+  ASSERT_EQ(r.state->tensors.size(), 2u);
+  EXPECT_EQ(r.state->tensors[0].dtype, Dtype::BF16);
+  EXPECT_EQ(r.state->tensors[1].dtype, Dtype::F8_E4M3);
+  EXPECT_EQ(r.state->tensors[1].byte_size, 8u);
+  // Offset 4 in a 16-byte untyped storage: a 3x4 view ends at byte 15, a 3x5 view at byte 18.
+  EXPECT_TRUE(rebuild(dict({{"f8", v3({3, 4}, {4, 1})}})).state);
+  EXPECT_NE(error_of(rebuild(dict({{"f8", v3({3, 5}, {5, 1})}}))).find("runs past the end"), std::string::npos);
+}
+
+TEST(ConvertReconstruction, RefusesWhatSafetensorsCannotHoldExactly) {
+  auto reason = [](const std::string& body) { return error_of(rebuild(body)); };
+  EXPECT_NE(reason(dict({{"w", tensor_v2("FloatStorage", "0", 6, 1, {2, 3}, {3, 1})}})).find("runs past the end"),
+            std::string::npos);
+  EXPECT_NE(reason(dict({{"w", tensor_v2("FloatStorage", "0", 6, 0, {2, 3}, {4, 1})}})).find("runs past the end"),
+            std::string::npos);
+  EXPECT_NE(reason(dict({{"w", tensor_v2("FloatStorage", "0", 6, 0, {1u << 30, 1u << 30}, {1u << 30, 1})}}))
+                .find("runs past"),
+            std::string::npos);
+  EXPECT_NE(reason(dict({{"w", tensor_v2("ComplexFloatStorage", "0", 2, 0, {2}, {1})}})).find("complex"), std::string::npos);
+  EXPECT_NE(reason(dict({{"w", tensor_v2("QInt8Storage", "0", 2, 0, {2}, {1})}})).find("quantized"), std::string::npos);
+  std::string q = PickleBuilder().global("torch._utils", "_rebuild_qtensor").mark().op('t').reduce().done();
+  EXPECT_NE(reason(dict({{"q", q}})).find("quantized"), std::string::npos);
+  std::string sparse = PickleBuilder().global("torch._utils", "_rebuild_sparse_tensor").mark().op('t').reduce().done();
+  EXPECT_NE(reason(dict({{"s", sparse}})).find("sparse"), std::string::npos);
+  std::string meta = PickleBuilder().global("torch._utils", "_rebuild_meta_tensor_no_storage").mark().op('t').reduce().done();
+  EXPECT_NE(reason(dict({{"m", meta}})).find("meta"), std::string::npos);
+  // One storage key declared with two types.
+  EXPECT_NE(reason(dict({{"a", tensor_v2("FloatStorage", "0", 6, 0, {6}, {1})},
+                         {"b", tensor_v2("IntStorage", "0", 6, 0, {6}, {1})}}))
+                .find("is declared as"),
+            std::string::npos);
+  // "a.b" twice once nested keys are joined.
+  EXPECT_NE(reason(dict({{"a.b", tensor_v2("FloatStorage", "0", 6, 0, {6}, {1})},
+                         {"a", dict({{"b", tensor_v2("FloatStorage", "1", 6, 0, {6}, {1})}})}}))
+                .find("two tensors get the name 'a.b'"),
+            std::string::npos);
+  EXPECT_NE(reason(dict({{"epoch", PickleBuilder().binint(1).done()}})).find("holds no tensors"), std::string::npos);
+}
+
+TEST(ConvertReconstruction, EmptyAndScalarTensors) {
+  auto r = rebuild(dict({{"empty", tensor_v2("FloatStorage", "0", 0, 0, {0, 3}, {3, 1})},
+                         {"scalar", tensor_v2("DoubleStorage", "1", 1, 0, {}, {})}}));
+  ASSERT_TRUE(r.state) << error_of(r);
+  EXPECT_EQ(r.state->tensors[0].byte_size, 0u);
+  EXPECT_EQ(r.state->tensors[1].byte_size, 8u);
+  EXPECT_TRUE(r.state->tensors[1].shape.empty());
+}
+
+// ------------------------------------------------------------------ tensor copies
+
+std::string copy_to_file(const TensorRecord& t, const std::vector<std::uint8_t>& storage, bool swap) {
+  TempDir d;
+  int fd = ::open((d / "out").c_str(), O_CREAT | O_RDWR | O_TRUNC, 0600);
+  TensorCopier copier(-1, 16);  // a tiny chunk: flushes inside tensors
+  StorageBytes s;
+  s.bytes = ByteView(storage.data(), storage.size());
+  auto ok = copier.copy(fd, t, s, swap);
+  ::close(fd);
+  EXPECT_TRUE(ok) << (ok ? "" : ok.error().reason);
+  return read_file(d / "out");
+}
+
+TEST(ConvertTensorCopy, GathersStridedViewsAndSwapsBytes) {
+  std::vector<std::uint8_t> storage;
+  for (std::uint16_t i = 0; i < 12; ++i) {  // 12 little-endian u16: 0..11
+    storage.push_back(static_cast<std::uint8_t>(i));
+    storage.push_back(0);
+  }
+  TensorRecord t;
+  t.name = "t";
+  t.element_size = 2;
+  t.storage_bytes = 24;
+  t.shape = {3, 4};
+  t.strides = {1, 3};  // the transpose of a 4x3 matrix
+  t.byte_size = 24;
+  t.contiguous = false;
+  std::string out = copy_to_file(t, storage, false);
+  std::string want;
+  for (int r = 0; r < 3; ++r)
+    for (int c = 0; c < 4; ++c) want += std::string{static_cast<char>(r + 3 * c), '\0'};
+  EXPECT_EQ(out, want);
+  // The same bytes read as big-endian: every element swapped.
+  std::string swapped = copy_to_file(t, storage, true);
+  for (std::size_t i = 0; i < want.size(); i += 2) std::swap(want[i], want[i + 1]);
+  EXPECT_EQ(swapped, want);
+  // Contiguous with an offset, swapped in chunks.
+  t.shape = {10};
+  t.strides = {1};
+  t.offset = 2;
+  t.byte_size = 20;
+  t.contiguous = true;
+  std::string c = copy_to_file(t, storage, true);
+  ASSERT_EQ(c.size(), 20u);
+  EXPECT_EQ(c[0], '\0');
+  EXPECT_EQ(c[1], '\x02');
+  EXPECT_EQ(c[19], '\x0b');
+}
+
+// ------------------------------------------------------------------ small pieces
+
+TEST(ConvertNames, PythonFloatReprAndHuggingFaceFileNames) {
+  EXPECT_EQ(python_repr(3.0), "3.0");
+  EXPECT_EQ(python_repr(0.0003), "0.0003");
+  EXPECT_EQ(python_repr(1e-05), "1e-05");
+  EXPECT_EQ(python_repr(0.1), "0.1");
+  EXPECT_EQ(python_repr(-2.5), "-2.5");
+  EXPECT_EQ(python_repr(1e16), "1e+16");
+  EXPECT_EQ(python_repr(1e15), "1000000000000000.0");
+  EXPECT_EQ(python_repr(123456789012345678.0), "1.2345678901234568e+17");
+  EXPECT_EQ(safetensors_name("pytorch_model.bin"), "model.safetensors");
+  EXPECT_EQ(safetensors_name("pytorch_model-00002-of-00003.bin"), "model-00002-of-00003.safetensors");
+  EXPECT_EQ(safetensors_name("optimizer.pt"), "optimizer.safetensors");
+}
+
+// ------------------------------------------------------------------ CLI
+
+TEST(ConvertCli, ForceJsonAndExitCodes) {
+  TempDir d;
+  auto gen = run(python() + " -c \"import torch; torch.save({'w': torch.arange(6.).view(2, 3), 'epoch': 2}, '" +
+                 (d / "ckpt.pt").string() + "')\"");
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  std::string cmd = modelgate_binary() + " convert " + (d / "ckpt.pt").string() + " " + (d / "out.safetensors").string();
+  auto first = run(cmd + " --json");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  auto report = nlohmann::json::parse(first.output);
+  EXPECT_EQ(report["files"][0]["metadata"]["epoch"], "2");
+  EXPECT_EQ(report["files"][0]["tensors"], 1);
+  std::string before = read_file(d / "out.safetensors");
+  auto again = run(cmd);
+  EXPECT_EQ(again.exit_code, 2) << again.output;
+  EXPECT_NE(again.output.find("--force"), std::string::npos);
+  EXPECT_EQ(read_file(d / "out.safetensors"), before);
+  EXPECT_EQ(run(cmd + " --force").exit_code, 0);
+  EXPECT_EQ(run(cmd + " --force --key nothing").exit_code, 1);
+  EXPECT_EQ(read_file(d / "out.safetensors"), before);  // a refusal leaves the old output alone
+  EXPECT_EQ(run(modelgate_binary() + " convert " + (d / "missing.pt").string() + " " + (d / "x").string()).exit_code, 2);
+  auto scan = run(modelgate_binary() + " scan " + (d / "out.safetensors").string());
+  EXPECT_EQ(scan.exit_code, 0) << scan.output;
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ConvertReconstruction, SelfContainingAndExplodingDictsAreRefused) {
+  // d = {}; d["self"] = d
+  std::string cyclic = PickleBuilder().op('}').binput(0).mark().str("self").binget(0).op('u').done();
+  EXPECT_NE(error_of(rebuild(cyclic)).find("contains itself"), std::string::npos) << error_of(rebuild(cyclic));
+  // d0 = {"a": d1, "b": d1}, d1 = {"a": d2, "b": d2}, ... 40 levels: 2^40 paths over 40 dicts.
+  PickleBuilder b;
+  b.op('}').binput(0);
+  for (unsigned i = 1; i < 40; ++i)
+    b.op('}').binput(i).mark().str("a").binget(i - 1).str("b").binget(i - 1).op('u');
+  std::string body = b.done();
+  auto r = rebuild(body);
+  EXPECT_FALSE(r.state);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ConvertCli, OldTarFormatIsRefusedAsUnsupported) {
+  TempDir d;
+  auto gen = run(python() + " -c \"import tarfile, io, pickle\nt = tarfile.open('" + (d / "old.tar").string() +
+                 "', 'w')\nfor n in ('sys_info', 'pickle', 'storages', 'tensors'):\n    b = pickle.dumps({}, 2)\n"
+                 "    ti = tarfile.TarInfo(n); ti.size = len(b); t.addfile(ti, io.BytesIO(b))\nt.close()\"");
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  auto r = run(modelgate_binary() + " convert " + (d / "old.tar").string() + " " + (d / "out.safetensors").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("not supported for conversion"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(d / "out.safetensors"));
+}
+
+}  // namespace
