@@ -408,7 +408,10 @@ namespace {
 TEST(ConvertCli, OldTarFormatIsRefusedAsUnsupported) {
   TempDir d;
   auto gen = run(python() + " -c \"import tarfile, io, pickle\nt = tarfile.open('" + (d / "old.tar").string() +
-                 "', 'w')\nfor n in ('sys_info', 'pickle', 'storages', 'tensors'):\n    b = pickle.dumps({}, 2)\n"
+                 "', 'w')\nd = lambda o: pickle.dumps(o, 2)\n"
+                 "m = {'sys_info': d({'protocol_version': 1001, 'little_endian': True}), 'pickle': d({}),\n"
+                 "     'storages': d(0) + d([]), 'tensors': d(0)}\n"
+                 "for n, b in m.items():\n"
                  "    ti = tarfile.TarInfo(n); ti.size = len(b); t.addfile(ti, io.BytesIO(b))\nt.close()\"");
   ASSERT_EQ(gen.exit_code, 0) << gen.output;
   auto r = run(modelgate_binary() + " convert " + (d / "old.tar").string() + " " + (d / "out.safetensors").string());
