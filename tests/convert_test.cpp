@@ -376,6 +376,8 @@ TEST(ConvertCli, ForceJsonAndExitCodes) {
   EXPECT_NE(again.output.find("--force"), std::string::npos);
   EXPECT_EQ(read_file(d / "out.safetensors"), before);
   EXPECT_EQ(run(cmd + " --force").exit_code, 0);
+  EXPECT_EQ(run(cmd + " --force --sync").exit_code, 0);  // durable write: same bytes
+  EXPECT_EQ(read_file(d / "out.safetensors"), before);
   EXPECT_EQ(run(cmd + " --force --key nothing").exit_code, 1);
   EXPECT_EQ(read_file(d / "out.safetensors"), before);  // a refusal leaves the old output alone
   EXPECT_EQ(run(modelgate_binary() + " convert " + (d / "missing.pt").string() + " " + (d / "x").string()).exit_code, 2);

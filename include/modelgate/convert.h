@@ -18,6 +18,9 @@ struct ConvertOptions {
   Limits limits;
   std::string key;     // dotted path of the sub-dict to convert ("" = the whole checkpoint)
   bool force = false;  // replace existing outputs
+  // fsync each output before its rename and the directory after it, so that a power loss cannot
+  // leave a partial file under the final name. The rename is atomic for readers either way.
+  bool durable = false;
 };
 
 enum class FileOutcome { converted, copied, skipped, refused };

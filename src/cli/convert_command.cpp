@@ -12,6 +12,7 @@ namespace {
 struct ConvertArgs {
   std::string in, out, key;
   bool force = false;
+  bool sync = false;
   bool json = false;
 };
 
@@ -25,6 +26,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   cmd->add_option("OUT", args->out, "output .safetensors file, or output directory")->required();
   cmd->add_option("--key", args->key, "dotted path of the sub-dict to convert (e.g. state_dict, model)");
   cmd->add_flag("--force", args->force, "replace existing output files");
+  cmd->add_flag("--sync", args->sync, "fsync every output before renaming it into place (durable across power loss)");
   cmd->add_flag("--json", args->json, "print the conversion report as JSON (schema modelgate.convert/1)");
   cmd->callback([args, &exit_code] {
     // A directory keeps every scanned file open until it is written (what is copied is what was
@@ -37,6 +39,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     ConvertOptions options;
     options.key = args->key;
     options.force = args->force;
+    options.durable = args->sync;
     auto report = convert_path(args->in, args->out, options);
     if (args->json)
       std::cout << conversion_json(report).dump(2) << '\n';

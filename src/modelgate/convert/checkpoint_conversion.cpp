@@ -99,11 +99,11 @@ Expected<bool> write_checkpoint(const PreparedCheckpoint& p, const std::filesyst
   for (const auto* t : p.views.written) entries.push_back({t->name, t->dtype, t->shape, t->byte_size});
   auto layout = layout_header(entries, p.metadata);
   if (!layout) return layout.error();
-  auto file = AtomicFile::create(out, options.force);
+  auto file = AtomicFile::create(out, options.force, options.durable);
   if (!file) return file.error();
   if (!write_all(file->fd(), layout->bytes.data(), layout->bytes.size()))
     return parse_error(0, "writing " + file->temp_path().string() + ": " + std::strerror(errno));
-  TensorCopier copier(p.input->fd());
+  TensorCopier copier(p.input->fd(), 1u << 20, options.durable);
   const bool swap = p.source->big_endian();
   for (std::size_t i : layout->order) {
     const TensorRecord& t = *p.views.written[i];

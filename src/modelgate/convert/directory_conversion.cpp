@@ -31,8 +31,8 @@ bool is_pickle_based(const std::string& format) {
          format.rfind("pytorch", 0) == 0 || format.rfind("torch", 0) == 0;
 }
 
-Expected<bool> copy_atomically(const InputFile& in, const fs::path& out, bool force) {
-  auto file = AtomicFile::create(out, force);
+Expected<bool> copy_atomically(const InputFile& in, const fs::path& out, bool force, bool durable) {
+  auto file = AtomicFile::create(out, force, durable);
   if (!file) return file.error();
   auto bytes = in.bytes();
   off64_t off = 0;
@@ -211,7 +211,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out, cons
     fs::create_directories(target.parent_path(), ec);
     std::string out_rel = fc.output;
     Expected<bool> done = p.checkpoint ? write_checkpoint(*p.checkpoint, target, options, fc)
-                                       : copy_atomically(*p.input, target, options.force);
+                                       : copy_atomically(*p.input, target, options.force, options.durable);
     if (!done) {
       report.errors.push_back(fc.input + ": " + done.error().reason);
       fc.outcome = FileOutcome::skipped;
@@ -236,7 +236,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out, cons
     new_index["metadata"]["total_size"] = total_size;
     new_index["weight_map"] = weight_map;
     std::string text = new_index.dump(2) + "\n";
-    auto file = AtomicFile::create(out / "model.safetensors.index.json", options.force);
+    auto file = AtomicFile::create(out / "model.safetensors.index.json", options.force, options.durable);
     Expected<bool> ok = file ? Expected<bool>(true) : Expected<bool>(file.error());
     if (ok && !write_all(file->fd(), text.data(), text.size()))
       ok = parse_error(0, std::string("writing the index: ") + std::strerror(errno));

@@ -118,7 +118,7 @@ bool write_all(int fd, const void* data, std::size_t size) {
   return true;
 }
 
-Expected<AtomicFile> AtomicFile::create(const std::filesystem::path& target, bool overwrite) {
+Expected<AtomicFile> AtomicFile::create(const std::filesystem::path& target, bool overwrite, bool durable) {
   std::error_code ec;
   if (std::filesystem::symlink_status(target, ec).type() != std::filesystem::file_type::not_found && !ec &&
       !overwrite)
@@ -126,6 +126,7 @@ Expected<AtomicFile> AtomicFile::create(const std::filesystem::path& target, boo
   AtomicFile f;
   f.target_ = target;
   f.overwrite_ = overwrite;
+  f.durable_ = durable;
   std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
   std::string tmpl = (dir / ("." + target.filename().string() + ".modelgate-XXXXXX")).string();
   std::vector<char> name(tmpl.begin(), tmpl.end());
@@ -139,7 +140,7 @@ Expected<AtomicFile> AtomicFile::create(const std::filesystem::path& target, boo
 
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
     : target_(std::move(o.target_)), temp_(std::move(o.temp_)), fd_(o.fd_), overwrite_(o.overwrite_),
-      committed_(o.committed_) {
+      durable_(o.durable_), committed_(o.committed_) {
   o.fd_ = -1;
   o.committed_ = true;
 }
@@ -150,7 +151,7 @@ AtomicFile::~AtomicFile() {
 }
 
 Expected<bool> AtomicFile::commit() {
-  if (::fsync(fd_) != 0) return parse_error(0, "fsync " + temp_.string() + ": " + errno_text());
+  if (durable_ && ::fsync(fd_) != 0) return parse_error(0, "fsync " + temp_.string() + ": " + errno_text());
   if (::close(fd_) != 0) {
     fd_ = -1;
     return parse_error(0, "close " + temp_.string() + ": " + errno_text());
@@ -175,6 +176,7 @@ Expected<bool> AtomicFile::commit() {
     return parse_error(0, "rename to " + target_.string() + ": " + errno_text());
   }
   committed_ = true;
+  if (!durable_) return true;
   std::filesystem::path dir = target_.parent_path().empty() ? "." : target_.parent_path();
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {

@@ -34,8 +34,9 @@ Expected<HeaderLayout> layout_header(const std::vector<HeaderEntry>& entries,
 // A temp file next to `target` that becomes `target` on commit() and disappears otherwise.
 class AtomicFile {
  public:
-  // Fails when `target` exists and `overwrite` is false.
-  static Expected<AtomicFile> create(const std::filesystem::path& target, bool overwrite);
+  // Fails when `target` exists and `overwrite` is false. `durable`: fsync before the rename and
+  // fsync the directory after it.
+  static Expected<AtomicFile> create(const std::filesystem::path& target, bool overwrite, bool durable = false);
   AtomicFile(AtomicFile&& o) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
   AtomicFile(const AtomicFile&) = delete;
@@ -43,7 +44,7 @@ class AtomicFile {
 
   int fd() const { return fd_; }
   const std::filesystem::path& temp_path() const { return temp_; }
-  // fsync, rename over (or, without overwrite, next to no existing) target, fsync the directory.
+  // Rename over (or, without overwrite, next to no existing) target; fsyncs when durable.
   Expected<bool> commit();
 
  private:
@@ -51,6 +52,7 @@ class AtomicFile {
   std::filesystem::path target_, temp_;
   int fd_ = -1;
   bool overwrite_ = false;
+  bool durable_ = false;
   bool committed_ = false;
 };
 

@@ -20,9 +20,10 @@ void swap_elements(std::uint8_t* p, std::size_t bytes, unsigned size) {
 
 }  // namespace
 
-// Starts writeback of what has been written so far every 64 MiB, so that the disk works while the
-// copy goes on and the final fsync has little left to do.
+// For durable outputs, starts writeback of what has been written so far every 64 MiB, so that the
+// disk works while the copy goes on and the final fsync has little left to do.
 void TensorCopier::written(int out_fd, std::uint64_t n) {
+  if (!durable_) return;
   since_writeback_ += n;
   if (since_writeback_ < (64u << 20)) return;
   since_writeback_ = 0;

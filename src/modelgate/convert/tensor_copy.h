@@ -13,7 +13,9 @@ namespace modelgate::convert {
 class TensorCopier {
  public:
   // `in_fd` is the input file (-1: none, copy from memory). `chunk` bounds the buffer.
-  explicit TensorCopier(int in_fd, std::size_t chunk = 1u << 20) : in_fd_(in_fd), chunk_(chunk) {}
+  // `durable`: the output will be fsynced, so writeback is started as the copy goes.
+  explicit TensorCopier(int in_fd, std::size_t chunk = 1u << 20, bool durable = false)
+      : in_fd_(in_fd), chunk_(chunk), durable_(durable) {}
 
   // Writes t's bytes to `out_fd`; the view was bounds-checked against s by reconstruction and is
   // checked again here. On failure returns the error (errno text or what was wrong).
@@ -29,6 +31,7 @@ class TensorCopier {
 
   int in_fd_;
   std::size_t chunk_;
+  bool durable_;
   std::vector<std::uint8_t> buf_;
   bool kernel_ok_ = true;
   std::uint64_t kernel_bytes_ = 0;
