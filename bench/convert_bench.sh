@@ -5,8 +5,9 @@
 #  (b) a directory of 4 x 512 MiB shards with an index, a config and a tokenizer file
 # Wall time and peak RSS from /usr/bin/time -v; the inputs are read once and `sync` runs before every
 # run, so each tool starts with a warm page cache and no dirty pages of the previous run. modelgate
-# fsyncs its outputs (atomic, durable writes); the Python baseline does not, so it is also measured
-# followed by `sync` ("python+sync") for the durable comparison. Outputs go to the same filesystem:
+# writes atomically (temp file + rename) without fsync, like the Python baseline; the durable variants
+# are compared too: `modelgate convert --sync` (fsync before rename) against Python followed by
+# `sync` ("python+sync"). Outputs go to the same filesystem:
 # on reflink-capable filesystems (XFS, btrfs) copy_file_range shares extents and the copy is close
 # to free; on ext4 it is an in-kernel page-cache copy.
 # usage: bench/convert_bench.sh [path/to/modelgate]
@@ -39,15 +40,17 @@ measure() {
   local wall rss
   wall=$(grep "Elapsed (wall clock)" "$DIR/time.txt" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$DIR/time.txt" | awk '{print $NF}')
-  printf "  %-12s %10s wall  %8d MiB peak RSS\n" "$1" "$wall" "$((rss / 1024))"
+  printf "  %-15s %10s wall  %8d MiB peak RSS\n" "$1" "$wall" "$((rss / 1024))"
   rm -rf "$DIR/out"
 }
 sync
 echo "(a) 1 GiB checkpoint ($(du -h "$DIR/ckpt.bin" | cut -f1))"
 measure modelgate "$DIR/ckpt.bin" "$MG" convert "$DIR/ckpt.bin" "$DIR/out"
+measure modelgate+sync "$DIR/ckpt.bin" "$MG" convert --sync "$DIR/ckpt.bin" "$DIR/out"
 measure python "$DIR/ckpt.bin" /usr/bin/python3 "$HERE/convert_baseline.py" "$DIR/ckpt.bin" "$DIR/out"
 measure python+sync "$DIR/ckpt.bin" sh -c "/usr/bin/python3 '$HERE/convert_baseline.py' '$DIR/ckpt.bin' '$DIR/out' && sync"
 echo "(b) directory of 4 x 512 MiB shards ($(du -sh "$DIR/model" | cut -f1))"
 measure modelgate "$DIR/model" "$MG" convert "$DIR/model" "$DIR/out"
+measure modelgate+sync "$DIR/model" "$MG" convert --sync "$DIR/model" "$DIR/out"
 measure python "$DIR/model" /usr/bin/python3 "$HERE/convert_baseline.py" "$DIR/model" "$DIR/out"
 measure python+sync "$DIR/model" sh -c "/usr/bin/python3 '$HERE/convert_baseline.py' '$DIR/model' '$DIR/out' && sync"
