@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -16,26 +15,7 @@ namespace {
 
 using namespace mgtest;
 
-struct Fixtures {
-  TempDir dir;
-  nlohmann::json manifest;
-  bool ok = false;
-  std::string log;
-};
-
-Fixtures& fixtures() {
-  static Fixtures f;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    auto r = run(python() + " " + (source_dir() / "tests/fixtures/make_containers.py").string() + " " +
-                 f.dir.path().string());
-    f.log = r.output;
-    if (r.exit_code != 0) return;
-    f.manifest = nlohmann::json::parse(read_file(f.dir / "manifest.json"));
-    f.ok = true;
-  });
-  return f;
-}
+const GeneratedFixtures& fixtures() { return generated_fixtures("make_containers.py"); }
 
 modelgate::ArtifactReport scan_fixture(const std::string& name, const nlohmann::json& entry) {
   modelgate::ScanOptions opts;

@@ -7,7 +7,6 @@
 
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "test_util.h"
@@ -16,31 +15,29 @@ namespace {
 
 using namespace mgtest;
 
+// The three generators' outputs (each run once per test process).
 struct Corpus {
-  TempDir containers, convert, pickles;
+  fs::path containers, convert, pickles;
   nlohmann::json containers_manifest, convert_manifest, pickles_manifest;
-  bool ok = false;
+  bool ok = true;
   std::string log;
 };
 
-Corpus& corpus() {
-  static Corpus c;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    auto gen = [](const char* script, const TempDir& dir) {
-      return run(python() + " " + (source_dir() / "tests/fixtures" / script).string() + " " + dir.path().string());
-    };
-    for (auto [script, dir] : {std::pair{"make_containers.py", &c.containers}, std::pair{"make_convert_fixtures.py", &c.convert},
-                               std::pair{"make_pickles.py", &c.pickles}}) {
-      auto r = gen(script, *dir);
-      c.log += r.output;
-      if (r.exit_code != 0) return;
+const Corpus& corpus() {
+  static const Corpus c = [] {
+    Corpus c;
+    for (auto [script, dir, manifest] :
+         {std::tuple{"make_containers.py", &c.containers, &c.containers_manifest},
+          std::tuple{"make_convert_fixtures.py", &c.convert, &c.convert_manifest},
+          std::tuple{"make_pickles.py", &c.pickles, &c.pickles_manifest}}) {
+      const GeneratedFixtures& f = generated_fixtures(script);
+      *dir = f.dir.path();
+      *manifest = f.manifest;
+      c.ok = c.ok && f.ok;
+      c.log += f.log;
     }
-    c.containers_manifest = nlohmann::json::parse(read_file(c.containers / "manifest.json"));
-    c.convert_manifest = nlohmann::json::parse(read_file(c.convert / "manifest.json"));
-    c.pickles_manifest = nlohmann::json::parse(read_file(c.pickles / "manifest.json"));
-    c.ok = true;
-  });
+    return c;
+  }();
   return c;
 }
 

@@ -7,9 +7,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "modelgate/scan.h"
 
@@ -84,6 +89,31 @@ inline bool has_rule(const modelgate::ArtifactReport& r, const std::string& rule
   for (const auto* f : r.all_findings())
     if (f->rule == rule) return true;
   return false;
+}
+
+// What a committed fixture generator (tests/fixtures/SCRIPT OUTDIR) wrote: run once per test
+// process, kept for its lifetime. `ok` is false when the generator failed (`log` says why).
+struct GeneratedFixtures {
+  TempDir dir;
+  nlohmann::json manifest;  // OUTDIR/manifest.json
+  bool ok = false;
+  std::string log;
+};
+
+inline const GeneratedFixtures& generated_fixtures(const std::string& script) {
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<GeneratedFixtures>> cache;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& f = cache[script];
+  if (f) return *f;
+  f = std::make_unique<GeneratedFixtures>();
+  auto r = run(python() + " " + (source_dir() / "tests/fixtures" / script).string() + " " + f->dir.path().string());
+  f->log = r.output;
+  if (r.exit_code == 0) {
+    f->manifest = nlohmann::json::parse(read_file(f->dir / "manifest.json"));
+    f->ok = true;
+  }
+  return *f;
 }
 
 }  // namespace mgtest

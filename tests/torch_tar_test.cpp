@@ -8,7 +8,6 @@
 #include <cstring>
 #include <iostream>
 #include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "container/tar_headers.h"
@@ -20,26 +19,7 @@ namespace {
 
 using namespace mgtest;
 
-struct Fixtures {
-  TempDir dir;
-  nlohmann::json manifest;
-  bool ok = false;
-  std::string log;
-};
-
-Fixtures& fixtures() {
-  static Fixtures f;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    auto r = run(python() + " " + (source_dir() / "tests/fixtures/make_torch_tar.py").string() + " " +
-                 f.dir.path().string());
-    f.log = r.output;
-    if (r.exit_code != 0) return;
-    f.manifest = nlohmann::json::parse(read_file(f.dir / "manifest.json"));
-    f.ok = true;
-  });
-  return f;
-}
+const GeneratedFixtures& fixtures() { return generated_fixtures("make_torch_tar.py"); }
 
 modelgate::ArtifactReport scan_file(const std::filesystem::path& p) {
   modelgate::ScanOptions opts;
