@@ -91,6 +91,18 @@ class TorchTarReader {
     o.retain_data = true;  // the records are small tuples whose items are needed
     return analyse_pickle_stream(m, pos, ctx_, r, o);
   }
+  // The pickled record count that opens `storages` and `tensors`; on success `pos` moves past it.
+  std::optional<std::int64_t> record_count(const Artifact& m, std::size_t& pos, ArtifactReport& r, const char* what) {
+    auto count_r = record_pickle(m, pos, r);
+    auto count = integer(count_r.root);
+    if (!count_r.complete || !count || *count < 0) {
+      add_in(r, "MG-TORCH-TAR-MALFORMED", pos,
+             std::string("the ") + what + " count is not a complete pickle of a non-negative integer");
+      return std::nullopt;
+    }
+    pos = count_r.end;
+    return count;
+  }
   void check_members();
   void compare_with_libarchive();
   void probe_pickle_at_start();
@@ -295,14 +307,11 @@ void TorchTarReader::read_storages(const tar::Member& tm) {
   ArtifactReport r = member_report(m, "pytorch-tar-storages");
   auto fail = [&](std::uint64_t off, std::string msg) { add_in(r, "MG-TORCH-TAR-MALFORMED", off, std::move(msg)); };
   std::size_t pos = 0;
-  auto count_r = record_pickle(m, pos, r);
-  auto count = integer(count_r.root);
-  if (!count_r.complete || !count || *count < 0) {
-    fail(pos, "the storage count is not a complete pickle of a non-negative integer");
+  auto count = record_count(m, pos, r, "storage");
+  if (!count) {
     report_.children.push_back(std::move(r));
     return;
   }
-  pos = count_r.end;
   bool ok = true;
   for (std::int64_t i = 0; i < *count && ok; ++i) {
     std::size_t at = pos;
@@ -405,14 +414,11 @@ void TorchTarReader::read_tensors(const tar::Member& tm) {
   ArtifactReport r = member_report(m, "pytorch-tar-tensors");
   auto fail = [&](std::uint64_t off, std::string msg) { add_in(r, "MG-TORCH-TAR-MALFORMED", off, std::move(msg)); };
   std::size_t pos = 0;
-  auto count_r = record_pickle(m, pos, r);
-  auto count = integer(count_r.root);
-  if (!count_r.complete || !count || *count < 0) {
-    fail(pos, "the tensor count is not a complete pickle of a non-negative integer");
+  auto count = record_count(m, pos, r, "tensor");
+  if (!count) {
     report_.children.push_back(std::move(r));
     return;
   }
-  pos = count_r.end;
   bool ok = true;
   for (std::int64_t i = 0; i < *count; ++i) {
     std::size_t at = pos;
