@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/json_text.h"
 #include "modelgate/convert.h"
 
 namespace modelgate::cli {
@@ -42,7 +43,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     options.durable = args->sync;
     auto report = convert_path(args->in, args->out, options);
     if (args->json)
-      std::cout << conversion_json(report).dump(2) << '\n';
+      std::cout << json_text(conversion_json(report), 2) << '\n';
     else
       std::cout << render_conversion_text(report);
     exit_code = report.exit_code();

@@ -1,7 +1,9 @@
 #pragma once
-// UTF-8 encoding of one code point (surrogates included, as Python's surrogatepass writes them).
+// UTF-8: encoding one code point (surrogates included, as Python's surrogatepass writes them) and
+// decoding one strict sequence.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace modelgate {
 
@@ -21,6 +23,34 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
     out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (cp & 0x3F));
   }
+}
+
+}  // namespace modelgate
+
+namespace modelgate {
+
+// Decodes the well-formed UTF-8 sequence at `s[pos]` (no surrogates, no overlongs) into `cp` and
+// returns its length, or 0 when the byte there does not start one.
+inline std::size_t decode_utf8(std::string_view s, std::size_t pos, std::uint32_t& cp) {
+  auto c = static_cast<unsigned char>(s[pos]);
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  std::size_t len;
+  if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
+  else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
+  else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+  else return 0;
+  if (pos + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    auto cc = static_cast<unsigned char>(s[pos + k]);
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  return len;
 }
 
 }  // namespace modelgate

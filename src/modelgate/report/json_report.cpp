@@ -1,5 +1,6 @@
 #include "report/json_report.h"
 
+#include "core/json_text.h"
 #include "modelgate/render.h"
 #include "modelgate/version.h"
 
@@ -37,7 +38,7 @@ void render_json(const ScanResult& result, std::ostream& out) {
                       {"decision", {{"allow", result.decision.allow}, {"reasons", result.decision.reasons}}}};
   j["artifacts"] = nlohmann::json::array();
   for (const auto& r : result.artifacts) j["artifacts"].push_back(report_to_json(r));
-  out << j.dump(2) << '\n';
+  out << json_text(j, 2) << '\n';
 }
 
 }  // namespace modelgate

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "modelgate/render.h"
 #include "modelgate/version.h"
 
@@ -103,7 +104,7 @@ void render_sarif(const ScanResult& result, std::ostream& out) {
              {"rules", rules}}}}},
          {"results", results},
          {"columnKind", "unicodeCodePoints"}}}}};
-  out << sarif.dump(2) << '\n';
+  out << json_text(sarif, 2) << '\n';
 }
 
 }  // namespace modelgate

@@ -1,6 +1,7 @@
 #include <array>
 #include <iomanip>
 
+#include "core/escaped_text.h"
 #include "modelgate/render.h"
 
 namespace modelgate {
@@ -11,10 +12,10 @@ void print_findings(const ArtifactReport& r, std::ostream& out, int verbosity) {
   for (const auto& f : r.findings) {
     if (verbosity <= 0 && f.status == Status::safe) continue;
     out << "    " << std::left << std::setw(8) << to_string(f.severity) << ' ' << f.rule << ' '
-        << f.origin;
+        << escape_for_terminal(f.origin);
     if (f.offset) out << '@' << *f.offset;
-    out << ": " << f.message;
-    if (!f.evidence.empty()) out << " [" << f.evidence << ']';
+    out << ": " << escape_for_terminal(f.message);
+    if (!f.evidence.empty()) out << " [" << escape_for_terminal(f.evidence) << ']';
     out << '\n';
   }
 }
@@ -25,7 +26,7 @@ void print_artifact(const ArtifactReport& r, std::ostream& out, int verbosity,
   if (!is_container) {
     ++counts[static_cast<std::size_t>(r.status)];
     if (verbosity >= 0 || r.status != Status::safe) {
-      out << std::left << std::setw(11) << to_string(r.status) << ' ' << r.origin << " ("
+      out << std::left << std::setw(11) << to_string(r.status) << ' ' << escape_for_terminal(r.origin) << " ("
           << r.format << ")\n";
       if (verbosity >= 0) print_findings(r, out, verbosity);
     }

@@ -1,0 +1,76 @@
+#include "core/regular_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace modelgate {
+
+FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+FileDescriptor::~FileDescriptor() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+const char* file_kind_name(mode_t mode) {
+  if (S_ISREG(mode)) return "regular file";
+  if (S_ISDIR(mode)) return "directory";
+  if (S_ISFIFO(mode)) return "FIFO";
+  if (S_ISSOCK(mode)) return "socket";
+  if (S_ISCHR(mode)) return "character device";
+  if (S_ISBLK(mode)) return "block device";
+  if (S_ISLNK(mode)) return "symbolic link";
+  return "special file";
+}
+
+ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path, FinalLink link) {
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
+  if (link == FinalLink::refuse) flags |= O_NOFOLLOW;
+  OpenedFile f;
+  f.fd = FileDescriptor(::open(path.c_str(), flags));
+  if (f.fd.get() < 0) {
+    int err = errno;
+    if (err == ELOOP && link == FinalLink::refuse)
+      return IoError{path.string() + ": is a symbolic link (not followed)"};
+    if (err == ENXIO) return IoError{path.string() + ": is a socket or a FIFO without a writer (not read)"};
+    return IoError{path.string() + ": " + std::strerror(err)};
+  }
+  if (::fstat(f.fd.get(), &f.st) != 0) return IoError{path.string() + ": " + std::strerror(errno)};
+  if (!S_ISREG(f.st.st_mode))
+    return IoError{path.string() + ": is a " + file_kind_name(f.st.st_mode) + ", not a regular file (not read)"};
+  return f;
+}
+
+ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  auto opened = open_regular_file(path);
+  if (!opened) return opened.error();
+  auto declared = static_cast<std::uint64_t>(opened->st.st_size);
+  if (declared > max_bytes)
+    return IoError{path.string() + ": " + std::to_string(declared) + " bytes, more than the " +
+           std::to_string(max_bytes) + " allowed for this kind of file"};
+  std::string data;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(opened->fd.get(), buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError{path.string() + ": " + std::strerror(errno)};
+    }
+    if (n == 0) break;
+    if (data.size() + static_cast<std::size_t>(n) > max_bytes)
+      return IoError{path.string() + ": grew past the " + std::to_string(max_bytes) + " bytes allowed while it was read"};
+    data.append(buffer, static_cast<std::size_t>(n));
+  }
+  if (data.size() != declared) return IoError{path.string() + ": changed size while it was read"};
+  return data;
+}
+
+}  // namespace modelgate

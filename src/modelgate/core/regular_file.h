@@ -1,0 +1,59 @@
+#pragma once
+// Opening an input for reading without ever blocking: a FIFO, socket or device given as a model
+// path, a policy, a key or a signature is refused at once instead of hanging in open() or read().
+#include <sys/stat.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "core/expected.h"
+
+namespace modelgate {
+
+// Owns one file descriptor.
+class FileDescriptor {
+ public:
+  FileDescriptor() = default;
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(FileDescriptor&& other) noexcept : fd_(other.release()) {}
+  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor();
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+struct OpenedFile {
+  FileDescriptor fd;
+  struct stat st {};  // fstat of the open descriptor, so checks and reads see the same file
+};
+
+enum class FinalLink { follow, refuse };
+
+// What went wrong, naming the path and the OS reason or the kind of file found.
+struct IoError {
+  std::string message;
+};
+
+// Opens `path` read-only with O_NONBLOCK (and O_NOFOLLOW when `link` is refuse), then fstat()s the
+// descriptor and accepts only a regular file ("is a FIFO", "is a directory", ... otherwise).
+ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path,
+                                                   FinalLink link = FinalLink::follow);
+
+// Reads a whole small regular file (a policy, a key, a signature bundle) opened as above; a file
+// larger than `max_bytes` is an error, as is one that changes size while it is read.
+ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path, std::size_t max_bytes);
+
+// "FIFO", "socket", "character device", ... for messages.
+const char* file_kind_name(mode_t mode);
+
+}  // namespace modelgate
