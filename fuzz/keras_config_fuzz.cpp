@@ -5,7 +5,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   modelgate::ArtifactReport report;
-  modelgate::analyse_keras_config(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz", report);
+  modelgate::analyse_keras_config(std::string_view(reinterpret_cast<const char*>(data), size), "fuzz", modelgate::Limits{}, report);
   report.finalize();
   return 0;
 }

@@ -5,7 +5,7 @@
 #include "container/npy_header.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto h = modelgate::npy::parse_header(modelgate::ByteView(data, size));
+  auto h = modelgate::npy::parse_header(modelgate::ByteView(data, size), modelgate::Limits{});
   if (h) (void)(h->count * h->itemsize);
   return 0;
 }

@@ -9,8 +9,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ByteView bytes(data, size);
   (void)looks_like_saved_model(bytes);
   (void)looks_like_keras_metadata_pb(bytes);
-  protowire::NodeWalkLimits limits;
-  limits.max_fields = 1u << 20;
+  Limits limits;
+  limits.max_protobuf_fields = 1u << 20;
   (void)protowire::walk_for_nodes(bytes, limits);
   ArtifactReport report;
   scan_tensorflow_protobuf(fuzz::artifact(data, size), fuzz::context(), report);

@@ -15,11 +15,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto ar = modelgate::zip::read_zip(bytes, "fuzz.zip", limits);
   if (!ar) return 0;
   std::vector<modelgate::Finding> findings;
+  auto budget = std::make_shared<modelgate::UnpackBudget>(limits);
   for (const auto& m : ar->members) {
     (void)ar->find_as_miniz(m.name);
     (void)ar->find_as_zipfile(m.name);
     (void)modelgate::zip::peek_member(bytes, m, 16);
-    (void)modelgate::zip::open_member(bytes, m, "fuzz.zip", limits, findings);
+    (void)modelgate::zip::open_member(bytes, m, "fuzz.zip", limits, budget, findings);
   }
   return 0;
 }

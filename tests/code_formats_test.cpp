@@ -222,8 +222,9 @@ TEST_F(CodeFormats, SavedModelTruncatedIsRefused) {
 // ---------------------------------------------------------------- marshal reader
 TEST_F(CodeFormats, MarshalReaderNamesWhatCodeReferences) {
   auto data = read_file(dir_->path() / "marshal/nested.bin");
+  const modelgate::Limits limits;
   auto r = modelgate::marshal::read_code_object(
-      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
+      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()), limits);
   ASSERT_TRUE(r.ok()) << r.error().reason;
   EXPECT_EQ(r->codes[0].name, "sample");
   auto& names = r->codes[0].names;
@@ -232,7 +233,7 @@ TEST_F(CodeFormats, MarshalReaderNamesWhatCodeReferences) {
   // A prefix is refused, or (the stream has no version) read as a different code-object layout.
   for (std::size_t n = 0; n < data.size(); ++n) {
     auto cut = modelgate::marshal::read_code_object(
-        modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), n));
+        modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(data.data()), n), limits);
     if (cut.ok()) {
       EXPECT_NE(cut->layout, r->layout) << n;
     }
@@ -250,7 +251,7 @@ modelgate::ByteView view(const std::string& s) {
 
 modelgate::ArtifactReport analyse(const std::string& json) {
   modelgate::ArtifactReport r;
-  modelgate::analyse_keras_config(json, "cfg", r);
+  modelgate::analyse_keras_config(json, "cfg", modelgate::Limits{}, r);
   r.finalize();
   return r;
 }
@@ -287,9 +288,9 @@ TEST(KerasConfig, MalformedAndOversizedTextIsRefused) {
   EXPECT_EQ(analyse("{\"a\":").status, Status::refused);
   EXPECT_EQ(analyse("\xff\xfe").status, Status::refused);
   modelgate::ArtifactReport r;
-  modelgate::KerasConfigLimits limits;
-  limits.max_bytes = 8;
-  EXPECT_FALSE(modelgate::analyse_keras_config(R"({"a":"0123456789"})", "cfg", r, std::nullopt, limits));
+  modelgate::Limits limits;
+  limits.max_keras_config_bytes = 8;
+  EXPECT_FALSE(modelgate::analyse_keras_config(R"({"a":"0123456789"})", "cfg", limits, r));
   // Brackets inside strings do not count as nesting.
   EXPECT_EQ(analyse("{\"a\":\"" + std::string(1000, '[') + "\"}").status, Status::safe);
 }
@@ -333,7 +334,7 @@ TEST(ProtoWire, DeepNestingIsBoundedNotRecursedForever) {
     } while (n);
     nested = "\x0a" + len + nested;
   }
-  auto r = modelgate::protowire::walk_for_nodes(view(nested), {});
+  auto r = modelgate::protowire::walk_for_nodes(view(nested), modelgate::Limits{});
   EXPECT_FALSE(r.error);
 }
 

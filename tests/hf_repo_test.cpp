@@ -306,7 +306,7 @@ Don't use it for evil. `import torch` and {{ braces }} in prose are fine.
   EXPECT_TRUE(has_rule(bad, "MG-CARD-FRONT-MATTER-MALFORMED"));
   auto unclosed = scan("---\nlicense: mit\n", "README.md");
   EXPECT_TRUE(has_rule(unclosed, "MG-CARD-FRONT-MATTER-MALFORMED"));
-  auto dup = modelgate::parse_front_matter("---\na: 1\na: 2\n---\n");
+  auto dup = modelgate::parse_front_matter("---\na: 1\na: 2\n---\n", modelgate::Limits{});
   EXPECT_FALSE(dup.ok());
 }
 

@@ -122,8 +122,10 @@ std::string member(const std::string& name, const std::string& data, char type =
 }
 
 modelgate::tar::Listing walk(const std::string& t) {
+  modelgate::Limits limits;
+  limits.max_archive_members = 1000;
   return modelgate::tar::read_headers(
-      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(t.data()), t.size()), 1000);
+      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(t.data()), t.size()), limits);
 }
 
 TEST(TarHeaders, StopsAtFirstZeroBlockAndLastDuplicateWins) {

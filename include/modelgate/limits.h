@@ -8,9 +8,12 @@ struct Limits {
   // Containers and nesting
   std::uint32_t max_nesting_depth = 8;            // archives in archives, payloads in pickles
   std::uint64_t max_total_unpacked = 64ull << 30;  // bytes decompressed across one top-level artifact
+  std::uint64_t max_unpacked_in_memory = 16ull << 30;  // of those, held in memory at once
   std::uint64_t max_member_unpacked = 16ull << 30;
   std::uint32_t max_archive_members = 100000;
   std::uint32_t max_compression_ratio = 1000;     // unpacked / packed for one member
+  std::uint32_t max_tar_extended_headers = 4;     // PAX / GNU long-name headers before one member
+  std::uint32_t max_npy_header_depth = 32;        // nesting in a .npy header's dict literal
   // Pickle machine
   std::uint64_t max_pickle_opcodes = 1ull << 32;
   std::uint32_t max_pickle_stack = 1u << 22;       // values on the stack at once
@@ -18,6 +21,13 @@ struct Limits {
   std::uint32_t max_pickle_memo = 1u << 24;        // memo entries
   std::uint32_t max_pickle_nodes = 1u << 24;       // retained composite values
   std::uint32_t max_trailing_pickles = 16;        // pickles analysed after the first STOP
+  std::uint64_t max_nested_payload = 256u << 20;   // bytes of one payload passed to pickle.loads & co.
+  std::uint32_t max_pickle_resolve_depth = 16;     // calls unwound to recover such a payload or a name
+  // Marshal (code objects in Keras lambdas and pickled payloads)
+  std::uint32_t max_marshal_depth = 64;            // nested containers and code objects
+  std::uint64_t max_marshal_objects = 1u << 20;    // objects read in one attempt
+  std::uint64_t max_marshal_strings_per_code = 4096;  // names and constants collected per code object
+  std::uint64_t max_marshal_collect_visits = 1u << 16;
   // Data-only tensor formats (safetensors, GGUF) and strict JSON
   std::uint64_t max_safetensors_header = 100'000'000;  // the reference loader's own cap
   std::uint64_t max_tensors = 1u << 20;                // per file
@@ -26,13 +36,34 @@ struct Limits {
   std::uint64_t max_gguf_nested_arrays = 1u << 20;     // inner arrays kept in memory, per file
   std::uint32_t max_gguf_array_depth = 4;              // arrays of arrays of ...
   std::uint64_t max_gguf_string = 1u << 26;            // bytes in one string
+  // Protobuf (ONNX, SavedModel), HDF5 and Keras configs
+  std::uint32_t max_protobuf_depth = 48;               // nested messages (SavedModel node walk)
+  std::uint64_t max_protobuf_fields = 1ull << 26;      // field reads across one walk
+  std::uint64_t max_onnx_graphs = 1u << 16;
+  std::uint64_t max_onnx_nodes = 1u << 22;
+  std::uint64_t max_onnx_tensors = 1u << 22;
+  std::uint32_t max_onnx_graph_depth = 16;             // subgraphs in If/Loop/Scan, in functions
+  std::uint64_t max_hdf5_attribute_bytes = 64u << 20;  // one string attribute (model_config, ...)
+  std::uint64_t max_hdf5_links = 1u << 20;             // links walked in one file
+  std::uint64_t max_keras_config_bytes = 64u << 20;    // one JSON config text
+  std::uint32_t max_keras_config_depth = 200;          // its JSON nesting
+  std::uint64_t max_keras_lambda_bytes = 4u << 20;     // one decoded lambda (marshal) payload
   // Chat templates, JSON configs, Python sources, model cards
   std::uint64_t max_template_bytes = 1u << 20;
   std::uint32_t max_template_tokens = 1u << 18;
   std::uint32_t max_template_depth = 64;          // nesting of blocks and expressions
+  std::uint32_t max_template_height = 256;        // longest path in the tree (attribute, filter chains)
+  std::uint64_t max_template_fold_string = 4096;  // bytes of one string folded from constants
+  std::uint64_t max_template_fold_items = 256;    // items of one list or dict folded from constants
+  std::uint32_t max_template_fold_depth = 300;    // nesting of expressions folded
   std::uint64_t max_json_bytes = 512ull << 20;    // tokenizer.json files reach tens of MiB
   std::uint32_t max_json_depth = 128;
   std::uint64_t max_python_bytes = 4u << 20;       // tokens are kept in memory (32 B each)
+  std::uint32_t max_front_matter_depth = 32;      // YAML nesting in a model card
+  std::uint64_t max_front_matter_lines = 100000;
+  // convert
+  std::uint32_t max_convert_depth = 64;           // nesting of dicts in a state dict
+  std::uint64_t max_convert_visits = 1u << 22;    // values visited while flattening a state dict
 };
 
 }  // namespace modelgate

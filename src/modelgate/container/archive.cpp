@@ -21,8 +21,10 @@ struct ArchiveCloser {
 
 // Decompresses the whole outer stream once (discarding it) to check the limits on what a
 // compressed tar really holds: libarchive's tar reader stops at the end-of-archive blocks and
-// never reads what follows, so a bomb or a payload behind them would otherwise go unseen.
-void check_whole_stream(const Artifact& a, const Limits& limits, std::vector<Finding>& findings) {
+// never reads what follows, so a bomb or a payload behind them would otherwise go unseen. Nothing
+// is kept, so nothing is charged; the stream must fit in what the budget leaves.
+void check_whole_stream(const Artifact& a, const Limits& limits, std::uint64_t budget_left,
+                        std::vector<Finding>& findings) {
   std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
   archive_read_support_filter_all(ar.get());
   archive_read_support_format_raw(ar.get());
@@ -46,8 +48,9 @@ void check_whole_stream(const Artifact& a, const Limits& limits, std::vector<Fin
       return;
     }
     total += static_cast<std::uint64_t>(n);
-    if (total > limits.max_total_unpacked) {
-      add("MG-LIMIT-EXCEEDED", "the compressed stream exceeds the unpacked-bytes limit");
+    if (total > budget_left) {
+      add("MG-LIMIT-EXCEEDED", "the compressed stream unpacks to more than the limit max_total_unpacked leaves "
+                               "for this artifact (" + std::to_string(budget_left) + " bytes)");
       return;
     }
     if (total > (16ull << 20) && total / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio) {
@@ -80,14 +83,15 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
     add("MG-ARCHIVE-UNREADABLE", std::string("cannot open: ") + archive_error_string(ar.get()));
     return out;
   }
-  std::uint64_t total = 0;
+  const auto budget = ctx.budget(a);
+  std::uint64_t total = 0;  // this archive's members, for the compression ratio
   const std::uint64_t ratio_floor = 16ull << 20;  // small files may legitimately compress better
   for (std::uint32_t count = 0;; ++count) {
     struct archive_entry* e = nullptr;
     int rc = archive_read_next_header(ar.get(), &e);
     if (count == 0 && archive_filter_count(ar.get()) > 1 &&
         (rc != ARCHIVE_OK || archive_format(ar.get()) != ARCHIVE_FORMAT_RAW)) {
-      check_whole_stream(a, limits, out.findings);
+      check_whole_stream(a, limits, budget->remaining(), out.findings);
       if (!out.findings.empty()) break;
     }
     if (rc == ARCHIVE_EOF) break;
@@ -123,16 +127,15 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
       continue;
     }
     out.names.push_back(name);
-    std::vector<std::uint8_t> data;
     if (archive_entry_size_is_set(e)) {
       auto declared = static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_entry_size(e)));
       if (declared > limits.max_member_unpacked) {
         add("MG-LIMIT-EXCEEDED", "member '" + name + "' declares " + std::to_string(declared) +
-                                     " bytes, more than the member limit");
+                                     " bytes, over the limit max_member_unpacked");
         break;
       }
-      data.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(declared, 1ull << 30)));
     }
+    auto data = std::make_shared<UnpackedBuffer>(budget, "max_member_unpacked", limits.max_member_unpacked);
     bool failed = false;
     std::uint8_t chunk[64 * 1024];
     for (;;) {
@@ -145,27 +148,24 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
         break;
       }
       total += static_cast<std::uint64_t>(n);
-      if (data.size() + static_cast<std::size_t>(n) > limits.max_member_unpacked ||
-          total > limits.max_total_unpacked) {
-        add("MG-LIMIT-EXCEEDED", "member '" + name + "' exceeds the unpacked-bytes limit");
-        failed = true;
-        break;
-      }
       if (total > ratio_floor && total / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio) {
         add("MG-ARCHIVE-BOMB", "more than " + std::to_string(limits.max_compression_ratio) +
                                    " bytes unpacked per packed byte (at " + std::to_string(total) + " bytes)");
         failed = true;
         break;
       }
-      data.insert(data.end(), chunk, chunk + n);
+      if (!data->append(chunk, static_cast<std::size_t>(n))) {
+        add("MG-LIMIT-EXCEEDED", "member '" + name + "' unpacks " + data->exceeded_reason());
+        failed = true;
+        break;
+      }
     }
     if (failed) break;
-    if (archive_entry_size_is_set(e) && data.size() != static_cast<std::uint64_t>(archive_entry_size(e))) {
+    if (archive_entry_size_is_set(e) && data->size() != static_cast<std::uint64_t>(archive_entry_size(e))) {
       add("MG-ARCHIVE-UNREADABLE", "member '" + name + "' is shorter than its header says");
       break;
     }
-    auto owner = std::make_shared<OwnedBuffer>(std::move(data));
-    visit(name, owner);
+    visit(name, std::move(data));
   }
   if (out.names.empty() && out.findings.empty())
     add("MG-ARCHIVE-UNREADABLE", "no member could be read (an empty archive, or data libarchive does not recognise)");
@@ -174,10 +174,10 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
 
 void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   // torch.load reads an uncompressed tar with Python's tarfile when it holds torch's members.
-  if (looks_like_torch_tar(a.bytes, ctx.limits().max_archive_members)) return scan_torch_tar(a, ctx, report);
+  if (looks_like_torch_tar(a.bytes, ctx.limits())) return scan_torch_tar(a, ctx, report);
   if (tar::looks_like_tar_header(a.bytes)) report_pickle_at_tar_start(a, ctx, report);
   std::vector<ArtifactReport> children;
-  auto listing = read_archive(a, ctx, [&](const std::string& name, std::shared_ptr<OwnedBuffer> buf) {
+  auto listing = read_archive(a, ctx, [&](const std::string& name, std::shared_ptr<UnpackedBuffer> buf) {
     ByteView bytes = buf->bytes();
     children.push_back(ctx.scan(a.child(name, bytes, std::move(buf))));
   });

@@ -9,7 +9,7 @@
 
 namespace modelgate {
 
-using MemberVisitor = std::function<void(const std::string& name, std::shared_ptr<OwnedBuffer> bytes)>;
+using MemberVisitor = std::function<void(const std::string& name, std::shared_ptr<UnpackedBuffer> bytes)>;
 
 struct ArchiveListing {
   std::string format;  // libarchive's name: "7-Zip", "POSIX ustar format", "raw"
@@ -18,8 +18,9 @@ struct ArchiveListing {
   std::vector<Finding> findings;
 };
 
-// Calls `visit` for every regular member, in archive order, within the limits. Stops at the first
-// member that cannot be read completely (a finding that refuses the archive).
+// Calls `visit` for every regular member, in archive order, within the limits; member bytes are
+// charged to the top-level artifact's budget as they are unpacked. Stops at the first member that
+// cannot be read completely (a finding that refuses the archive).
 ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVisitor& visit);
 
 // PyTorch's pre-1.0 tar checkpoint: members sys_info, pickle, tensors, storages.

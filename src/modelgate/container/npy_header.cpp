@@ -22,7 +22,7 @@ struct Lit {
 
 class LiteralParser {
  public:
-  explicit LiteralParser(std::string_view text) : t_(text) {}
+  LiteralParser(std::string_view text, std::uint32_t max_depth) : t_(text), max_depth_(max_depth) {}
 
   Expected<Lit> parse_all() {
     Lit v;
@@ -33,14 +33,13 @@ class LiteralParser {
   }
 
  private:
-  static constexpr int kMaxDepth = 32;
   void ws() {
     while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\t' || t_[p_] == '\n' || t_[p_] == '\r')) ++p_;
   }
   std::optional<ParseError> fail(std::string why) { return parse_error(p_, std::move(why)); }
 
-  std::optional<ParseError> value(Lit& out, int depth) {
-    if (depth > kMaxDepth) return fail("header nesting too deep");
+  std::optional<ParseError> value(Lit& out, std::uint32_t depth) {
+    if (depth > max_depth_) return fail("header nested deeper than max_npy_header_depth");
     ws();
     if (p_ >= t_.size()) return fail("header ends inside a value");
     char c = t_[p_];
@@ -118,7 +117,7 @@ class LiteralParser {
     return std::nullopt;
   }
 
-  std::optional<ParseError> sequence(Lit& out, int depth) {
+  std::optional<ParseError> sequence(Lit& out, std::uint32_t depth) {
     char open = t_[p_++];
     char close = open == '(' ? ')' : open == '[' ? ']' : '}';
     out.kind = open == '(' ? Lit::tuple : open == '[' ? Lit::list : Lit::dict;
@@ -154,6 +153,7 @@ class LiteralParser {
 
   std::string_view t_;
   std::size_t p_ = 0;
+  std::uint32_t max_depth_;
 };
 
 bool mul_ok(std::uint64_t a, std::uint64_t b, std::uint64_t& out) {
@@ -283,7 +283,7 @@ std::string render_descr(const Lit& d) {
 
 }  // namespace
 
-Expected<Header> parse_header(ByteView file) {
+Expected<Header> parse_header(ByteView file, const Limits& limits) {
   ByteReader r(file);
   ByteView magic;
   if (!r.bytes(6, magic) || as_chars(magic) != "\x93NUMPY") return parse_error(0, "not an .npy file");
@@ -316,7 +316,7 @@ Expected<Header> parse_header(ByteView file) {
   for (char c : t)
     if (static_cast<unsigned char>(c) >= 0x80 && major < 3)
       return parse_error(start, "non-ASCII byte in a version 1/2 header");
-  LiteralParser lp(t);
+  LiteralParser lp(t, limits.max_npy_header_depth);
   auto lit = lp.parse_all();
   if (!lit) return parse_error(start + lit.error().offset, "header: " + lit.error().reason);
   if (lit->kind != Lit::dict) return parse_error(start, "header is not a dict");

@@ -8,6 +8,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "modelgate/limits.h"
 
 namespace modelgate::npy {
 
@@ -25,6 +26,6 @@ struct Header {
 // numpy.load's default limit on the header length (numpy >= 1.24).
 inline constexpr std::size_t kMaxHeaderSize = 10000;
 
-Expected<Header> parse_header(ByteView file);
+Expected<Header> parse_header(ByteView file, const Limits& limits);  // max_npy_header_depth
 
 }  // namespace modelgate::npy

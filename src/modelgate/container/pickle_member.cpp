@@ -22,6 +22,7 @@ pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start,
     }
   }
   opts.limits = &ctx.limits();
+  opts.budget = ctx.budget(a);
   opts.loader_has_persistent_load = o.persistent_load;
   opts.retain_data = o.retain_data;
   opts.after_build = o.after_build;

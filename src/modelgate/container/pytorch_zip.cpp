@@ -38,7 +38,7 @@ bool is_torch_zip(const zip::Archive& ar) {
 }
 
 void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
-                    ArtifactReport& report, UnpackBudget& budget) {
+                    ArtifactReport& report) {
   auto add = [&](const char* id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
     report.add(make_finding(rule(id), a.origin, off, std::move(msg), std::move(ev)));
   };
@@ -111,7 +111,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
   std::set<std::size_t> handled;
   std::map<std::string, StorageRef> referenced;  // member name -> reference
   for (const auto& p : loaded) {
-    auto child = open_zip_member(a, *p.member, ctx, report, budget);
+    auto child = open_zip_member(a, *p.member, ctx, report);
     handled.insert(p.member->index);
     if (!child) continue;
     ArtifactReport cr;
@@ -180,7 +180,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
   // unpickler would read it (with persistent_load), everything else goes through identify.
   for (const auto& m : ar.members) {
     if (m.is_directory() || m.is_symlink() || handled.count(m.index)) continue;
-    auto child = open_zip_member(a, m, ctx, report, budget);
+    auto child = open_zip_member(a, m, ctx, report);
     if (!child) continue;
     if (identify(child->bytes) == Format::pickle) {
       ArtifactReport cr;

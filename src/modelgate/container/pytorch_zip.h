@@ -9,6 +9,6 @@ namespace modelgate {
 bool is_torch_zip(const zip::Archive& ar);
 
 void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
-                    ArtifactReport& report, UnpackBudget& budget);
+                    ArtifactReport& report);
 
 }  // namespace modelgate

@@ -8,7 +8,6 @@ namespace modelgate::tar {
 namespace {
 
 constexpr std::uint64_t kBlock = 512;
-constexpr int kMaxExtendedChain = 4;  // PAX / GNU long-name headers in front of one member
 
 std::uint64_t round_up(std::uint64_t n) { return n % kBlock ? n + (kBlock - n % kBlock) : n; }
 
@@ -215,6 +214,7 @@ bool parse_pax_records(ByteView buf, PaxMap& into) {
 struct Walker {
   ByteView bytes;
   Listing& out;
+  const Limits& limits;
   PaxMap global_pax;
 
   void note(std::uint64_t off, std::string what) { out.notes.push_back({off, std::move(what)}); }
@@ -285,9 +285,10 @@ struct Walker {
     if (h.unusual_number) note(pos, "a numeric header field uses a form other tar readers read differently");
     std::uint64_t body = pos + kBlock;
     if (h.type == 'L' || h.type == 'K' || h.type == 'x' || h.type == 'g' || h.type == 'X') {
-      if (chained >= kMaxExtendedChain) {
+      if (static_cast<std::uint32_t>(chained) >= limits.max_tar_extended_headers) {
         out.unsupported = true;
-        note(pos, "more than " + std::to_string(kMaxExtendedChain) + " extended headers in a row");
+        note(pos, "more than max_tar_extended_headers (" + std::to_string(limits.max_tar_extended_headers) +
+                      ") extended headers in a row");
         return Step::error;
       }
       if (chained > 0) note(pos, "extended headers in a row: readers differ in which one wins");
@@ -350,7 +351,7 @@ struct Walker {
     return Step::member;
   }
 
-  void run(std::uint32_t max_members) {
+  void run() {
     std::uint64_t offset = 0;
     for (;;) {
       if (offset > bytes.size()) {
@@ -359,7 +360,7 @@ struct Walker {
                                                   " more bytes (tarfile raises ReadError)");
         return;
       }
-      if (out.members.size() >= max_members) {
+      if (out.members.size() >= limits.max_archive_members) {
         out.limit_hit = true;
         return;
       }
@@ -385,10 +386,10 @@ bool Member::python_reads_as_file() const {
   return type == '0' || type == '\0' || type == '7' || supported.find(type) == std::string_view::npos;
 }
 
-Listing read_headers(ByteView bytes, std::uint32_t max_members) {
+Listing read_headers(ByteView bytes, const Limits& limits) {
   Listing out;
-  Walker w{bytes, out, {}};
-  w.run(max_members);
+  Walker w{bytes, out, limits, {}};
+  w.run();
   return out;
 }
 

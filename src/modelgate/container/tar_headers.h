@@ -13,6 +13,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "modelgate/limits.h"
 
 namespace modelgate::tar {
 
@@ -52,7 +53,8 @@ struct Listing {
   std::vector<Note> notes;
 };
 
-Listing read_headers(ByteView bytes, std::uint32_t max_members);
+// Bounded by Limits::max_archive_members and max_tar_extended_headers.
+Listing read_headers(ByteView bytes, const Limits& limits);
 
 // The member tarfile.getmember(name) returns: the last one with that name, or nullptr.
 const Member* find_last(const Listing& l, std::string_view name);

@@ -125,7 +125,7 @@ class TorchTarReader {
 };
 
 TorchTarLayout TorchTarReader::run() {
-  listing_ = tar::read_headers(a_.bytes, ctx_.limits().max_archive_members);
+  listing_ = tar::read_headers(a_.bytes, ctx_.limits());
   layout_.complete = true;
   report_.format = "pytorch-legacy-tar";
   check_members();
@@ -556,9 +556,9 @@ bool report_pickle_at_tar_start(const Artifact& a, ScanContext& ctx, ArtifactRep
   return true;
 }
 
-bool looks_like_torch_tar(ByteView bytes, std::uint32_t max_members) {
+bool looks_like_torch_tar(ByteView bytes, const Limits& limits) {
   if (bytes.size() < 512) return false;
-  auto l = tar::read_headers(bytes, max_members);
+  auto l = tar::read_headers(bytes, limits);
   for (auto name : kTorchMembers)
     if (tar::find_last(l, name)) return true;
   return false;

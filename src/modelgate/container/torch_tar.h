@@ -50,7 +50,7 @@ struct TorchTarLayout {
 
 // True when the bytes are an uncompressed tar that holds a `storages`, `tensors` or `pickle`
 // member as tarfile sees it: torch.load reads such a file with legacy_load.
-bool looks_like_torch_tar(ByteView bytes, std::uint32_t max_members);
+bool looks_like_torch_tar(ByteView bytes, const Limits& limits);
 
 // Scans the checkpoint into `report` (findings, one child per member) and returns its layout.
 TorchTarLayout read_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report);

@@ -3,24 +3,19 @@
 namespace modelgate {
 
 std::optional<Artifact> open_zip_member(const Artifact& a, const zip::Member& m, ScanContext& ctx,
-                                        ArtifactReport& report, UnpackBudget& budget) {
-  if (m.method == 8 && !budget.charge(m.uncompressed_size, ctx.limits().max_total_unpacked)) {
-    report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, m.local_header_offset,
-                            "member '" + m.name + "' would exceed the total unpacked-bytes limit"));
-    return std::nullopt;
-  }
-  auto bytes = zip::open_member(a.bytes, m, a.origin, ctx.limits(), report.findings);
+                                        ArtifactReport& report) {
+  auto bytes = zip::open_member(a.bytes, m, a.origin, ctx.limits(), ctx.budget(a), report.findings);
   if (!bytes) return std::nullopt;
   return a.child(m.name, bytes->bytes, bytes->owner);
 }
 
 void scan_zip_members(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
-                      ArtifactReport& report, UnpackBudget& budget,
+                      ArtifactReport& report,
                       const std::function<bool(const zip::Member&)>& skip) {
   for (const auto& m : ar.members) {
     if (m.is_directory() || m.is_symlink()) continue;
     if (skip && skip(m)) continue;
-    auto child = open_zip_member(a, m, ctx, report, budget);
+    auto child = open_zip_member(a, m, ctx, report);
     if (!child) continue;
     report.children.push_back(ctx.scan(*child));
   }

@@ -212,7 +212,6 @@ std::optional<ParseError> Parser::read_central(const Eocd& e) {
   out_.cd_size = e.cd_size;
   ByteView cd = file_.subspan(e.cd_offset, e.cd_size);
   ByteReader r(cd);
-  out_.members.reserve(e.entries);
   for (std::uint64_t i = 0; i < e.entries; ++i) {
     std::size_t at = e.cd_offset + r.offset();
     std::uint32_t sig, crc, csize, usize, ext, loff;
@@ -502,44 +501,52 @@ Expected<Archive> read_zip(ByteView file, std::string_view origin, const Limits&
 
 namespace {
 
-// Inflates raw deflate data, producing at most `cap` bytes. `complete` is set when the stream ended.
-bool inflate_raw(ByteView in, std::size_t cap, std::vector<std::uint8_t>& out, bool& complete,
-                 std::string& error) {
+// Inflates raw deflate data through a 64 KiB window, handing each piece to `sink`, and stops after
+// `cap` + 1 bytes (one more than wanted tells "exactly cap" from "more"). Nothing is allocated by
+// `cap`: the sink stores what actually arrives. `complete` is set when the stream ended within
+// `cap` bytes; false is returned for corrupt data (`error`) or when the sink refuses a piece.
+template <class Sink>
+bool inflate_raw(ByteView in, std::uint64_t cap, Sink&& sink, bool& complete, std::string& error) {
   z_stream zs{};
   if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
     error = "zlib initialisation failed";
     return false;
   }
-  out.resize(cap);
   complete = false;
+  std::uint8_t window[64 * 1024];
   std::size_t consumed = 0;
-  int rc = Z_OK;
-  while (rc == Z_OK) {
+  std::uint64_t produced = 0;
+  bool ok = true;
+  for (;;) {
     std::size_t chunk_in = std::min<std::size_t>(in.size() - consumed, 1u << 30);
     zs.next_in = const_cast<Bytef*>(in.data() + consumed);
     zs.avail_in = static_cast<uInt>(chunk_in);
-    std::size_t produced = zs.total_out;
-    std::size_t chunk_out = std::min<std::size_t>(cap - produced, 1u << 30);
-    zs.next_out = out.data() + produced;
-    zs.avail_out = static_cast<uInt>(chunk_out);
-    if (chunk_out == 0) {
-      // Probe one more byte to tell "exactly cap" from "more than cap".
-      std::uint8_t probe;
-      zs.next_out = &probe;
-      zs.avail_out = 1;
-      rc = inflate(&zs, Z_NO_FLUSH);
-      consumed += chunk_in - zs.avail_in;
-      if (rc == Z_STREAM_END && zs.avail_out == 1) complete = true;
+    std::uint64_t wanted = std::min<std::uint64_t>(sizeof window, cap - produced + 1);
+    zs.next_out = window;
+    zs.avail_out = static_cast<uInt>(wanted);
+    int rc = inflate(&zs, Z_NO_FLUSH);
+    consumed += chunk_in - zs.avail_in;
+    std::size_t got = static_cast<std::size_t>(wanted - zs.avail_out);
+    produced += got;
+    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
+      error = zs.msg ? zs.msg : "invalid deflate data";
+      ok = false;
       break;
     }
-    rc = inflate(&zs, Z_NO_FLUSH);
-    consumed += chunk_in - zs.avail_in;
-    if (rc == Z_STREAM_END) complete = true;
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0 && consumed == in.size()) break;
+    if (produced > cap) {  // more than wanted: hand over only `cap` bytes
+      if (got > 1 && !sink(window, got - 1)) ok = false;
+      break;
+    }
+    if (got > 0 && !sink(window, got)) {
+      ok = false;
+      break;
+    }
+    if (rc == Z_STREAM_END) {
+      complete = true;
+      break;
+    }
+    if (rc == Z_BUF_ERROR && consumed == in.size()) break;  // input exhausted: truncated
   }
-  out.resize(std::min<std::size_t>(zs.total_out, cap));
-  bool ok = rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR;
-  if (!ok) error = zs.msg ? zs.msg : "invalid deflate data";
   inflateEnd(&zs);
   return ok;
 }
@@ -547,7 +554,8 @@ bool inflate_raw(ByteView in, std::size_t cap, std::vector<std::uint8_t>& out, b
 }  // namespace
 
 Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_view origin,
-                                  const Limits& limits, std::vector<Finding>& findings) {
+                                  const Limits& limits, const std::shared_ptr<UnpackBudget>& budget,
+                                  std::vector<Finding>& findings) {
   auto fail = [&](const char* rule_id, std::string msg) -> ParseError {
     findings.push_back(make_finding(rule(rule_id), std::string(origin), m.local_header_offset,
                                     "member '" + m.name + "': " + msg));
@@ -562,20 +570,26 @@ Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_vi
   } else if (m.method == 8) {
     if (m.uncompressed_size > limits.max_member_unpacked)
       return fail("MG-LIMIT-EXCEEDED", "declared size " + std::to_string(m.uncompressed_size) +
-                                           " exceeds the member limit");
+                                           " is over the limit max_member_unpacked");
+    if (m.uncompressed_size > budget->remaining())
+      return fail("MG-LIMIT-EXCEEDED", "declared size " + std::to_string(m.uncompressed_size) +
+                                           " is over what the limit max_total_unpacked leaves for this artifact");
     if (m.compressed_size > 0 && m.uncompressed_size / m.compressed_size >= limits.max_compression_ratio)
       return fail("MG-ZIP-BOMB", "compression ratio above the limit; not inflated");
-    std::vector<std::uint8_t> buf;
+    auto buf = std::make_shared<UnpackedBuffer>(budget, "max_member_unpacked", limits.max_member_unpacked);
     bool complete = false;
     std::string error;
-    if (!inflate_raw(raw, static_cast<std::size_t>(m.uncompressed_size), buf, complete, error))
+    auto sink = [&](const std::uint8_t* p, std::size_t n) { return buf->append(p, n); };
+    if (!inflate_raw(raw, m.uncompressed_size, sink, complete, error)) {
+      if (buf->exceeded())
+        return fail("MG-LIMIT-EXCEEDED", "inflating it goes " + buf->exceeded_reason() + "; not analysed");
       return fail("MG-ZIP-CORRUPT", "deflate data is corrupt: " + error);
-    if (!complete || buf.size() != m.uncompressed_size)
+    }
+    if (!complete || buf->size() != m.uncompressed_size)
       return fail("MG-ZIP-CORRUPT", "deflate data does not produce exactly the declared " +
                                         std::to_string(m.uncompressed_size) + " bytes");
-    auto owner = std::make_shared<OwnedBuffer>(std::move(buf));
-    out.bytes = owner->bytes();
-    out.owner = std::move(owner);
+    out.bytes = buf->bytes();
+    out.owner = std::move(buf);
   } else {
     return fail("MG-ZIP-METHOD", "compression method " + std::to_string(m.method) + " is not supported");
   }
@@ -598,7 +612,11 @@ std::vector<std::uint8_t> peek_member(ByteView file, const Member& m, std::size_
   } else if (m.method == 8) {
     bool complete = false;
     std::string error;
-    inflate_raw(raw, std::min<std::uint64_t>(n, m.uncompressed_size), out, complete, error);
+    auto sink = [&](const std::uint8_t* p, std::size_t k) {
+      out.insert(out.end(), p, p + k);
+      return true;
+    };
+    inflate_raw(raw, std::min<std::uint64_t>(n, m.uncompressed_size), sink, complete, error);
   }
   return out;
 }

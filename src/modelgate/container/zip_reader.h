@@ -15,6 +15,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "core/unpack_budget.h"
 #include "modelgate/finding.h"
 #include "modelgate/limits.h"
 
@@ -72,11 +73,13 @@ struct MemberBytes {
   std::shared_ptr<const ByteSource> owner;  // null when `bytes` is a view of the file
 };
 
-// Returns the member's content: a view for stored data, a bounded inflated buffer for deflate.
-// Checks the CRC, the declared size and the compression ratio; a problem is a ParseError (its
-// reason names the rule: see zip_rules.cpp) and `findings` receives the matching finding.
+// Returns the member's content: a view for stored data, for deflate a buffer that grows as the
+// data inflates, charged to `budget` (never allocated by the declared size). Checks the CRC, the
+// declared size and the compression ratio; a problem is a ParseError (its reason names the rule:
+// see zip_rules.cpp) and `findings` receives the matching finding.
 Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_view origin,
-                                  const Limits& limits, std::vector<Finding>& findings);
+                                  const Limits& limits, const std::shared_ptr<UnpackBudget>& budget,
+                                  std::vector<Finding>& findings);
 
 // The first `n` bytes of a member's content, for identification, without inflating the whole
 // member (at most `n` bytes are produced). Empty on error.

@@ -43,6 +43,7 @@ Expected<CheckpointSource> CheckpointSource::open_zip(ByteView file, const pickl
   CheckpointSource s;
   s.file_ = file;
   s.limits_ = &limits;
+  s.budget_ = std::make_shared<UnpackBudget>(limits);
   s.layout_ = "pytorch-zip";
   s.archive_ = std::make_shared<zip::Archive>(std::move(*ar));
   const auto& members = s.archive_->members;
@@ -55,14 +56,14 @@ Expected<CheckpointSource> CheckpointSource::open_zip(ByteView file, const pickl
   const zip::Member* pkl = s.archive_->find_as_miniz(s.prefix_ + "/data.pkl");
   if (pkl == nullptr) return parse_error(0, "no '" + s.prefix_ + "/data.pkl' in the archive");
   std::vector<Finding> ignored;
-  auto pbytes = zip::open_member(file, *pkl, "checkpoint", limits, ignored);
+  auto pbytes = zip::open_member(file, *pkl, "checkpoint", limits, s.budget_, ignored);
   if (!pbytes) return parse_error(pbytes.error().offset, "data.pkl: " + pbytes.error().reason);
   s.pickle_owner_ = pbytes->owner;
   auto r = complete(run(pbytes->bytes, 0, allowlist, limits, true), "data");
   if (!r) return r.error();
   s.data_ = std::move(*r);
   if (const zip::Member* bo = s.archive_->find_as_miniz(s.prefix_ + "/byteorder")) {
-    auto b = zip::open_member(file, *bo, "checkpoint", limits, ignored);
+    auto b = zip::open_member(file, *bo, "checkpoint", limits, s.budget_, ignored);
     if (!b) return parse_error(bo->local_header_offset, "byteorder: " + b.error().reason);
     std::string_view order = as_chars(b->bytes);
     if (order == "big")
@@ -148,7 +149,7 @@ Expected<StorageBytes> CheckpointSource::storage(const std::string& key, std::ui
       out.file_offset = m->data_offset;
     } else {
       std::vector<Finding> ignored;
-      auto b = zip::open_member(file_, *m, "checkpoint", *limits_, ignored);
+      auto b = zip::open_member(file_, *m, "checkpoint", *limits_, budget_, ignored);
       if (!b) return parse_error(b.error().offset, "record '" + name + "': " + b.error().reason);
       out.bytes = b->bytes;
       out.owner = b->owner;

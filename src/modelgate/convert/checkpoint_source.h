@@ -46,6 +46,7 @@ class CheckpointSource {
 
   ByteView file_;
   const Limits* limits_ = nullptr;
+  std::shared_ptr<UnpackBudget> budget_;  // inflated records of this checkpoint
   std::string layout_;
   bool big_endian_ = false;
   pickle::StreamResult data_;

@@ -135,8 +135,9 @@ class Reconstructor {
   }
 
   void walk_value(const Value& v, const std::string& path, std::uint32_t depth) {
-    if (++visits_ > kMaxVisits)
-      return fail(offset_of(v), "the checkpoint's dicts expand to more than " + std::to_string(kMaxVisits) + " values");
+    if (++visits_ > o_.max_visits)
+      return fail(offset_of(v), "the checkpoint's dicts expand to more than max_convert_visits (" +
+                                    std::to_string(o_.max_visits) + ") values");
     switch (v.kind) {
       case Kind::none: return scalar(path, "None");
       case Kind::boolean: return scalar(path, v.i ? "True" : "False");
@@ -331,7 +332,6 @@ class Reconstructor {
   std::optional<ParseError> error_;
   std::set<std::string> names_;
   std::set<std::uint32_t> active_;  // mapping nodes on the current path
-  static constexpr std::uint64_t kMaxVisits = 1u << 22;
   std::uint64_t visits_ = 0;
   std::map<std::string, std::pair<std::string, std::uint64_t>> storages_;  // key -> (type, bytes)
   static inline const std::vector<Value> empty_{};

@@ -36,8 +36,10 @@ struct StateDict {
 
 struct ReconstructOptions {
   std::string key;                 // dotted path of the sub-dict to convert ("" = the root)
-  std::uint32_t max_depth = 64;    // nesting of dicts
-  std::uint64_t max_tensors = 1u << 20;
+  // Limits::max_convert_depth, max_tensors and max_convert_visits.
+  std::uint32_t max_depth = Limits{}.max_convert_depth;
+  std::uint64_t max_tensors = Limits{}.max_tensors;
+  std::uint64_t max_visits = Limits{}.max_convert_visits;
 };
 
 // A ParseError when the root (or --key) is not a mapping, when a tensor cannot be converted

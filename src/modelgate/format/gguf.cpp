@@ -152,7 +152,6 @@ class Parser {
   }
 
   bool read_metadata(File& file) {
-    file.metadata.reserve(kv_count_);
     std::unordered_set<std::string_view> seen;
     for (std::uint64_t i = 0; i < kv_count_; ++i) {
       KeyValue kv;
@@ -290,7 +289,6 @@ class Parser {
                         what + " brings the number of nested arrays over the limit of " +
                             std::to_string(limits_.max_gguf_nested_arrays));
         nested_arrays_ += a.count;
-        a.arrays.reserve(a.count);
         for (std::uint64_t i = 0; i < a.count; ++i) {
           Value inner;
           std::uint64_t inner_at = r_.offset();
@@ -312,7 +310,6 @@ class Parser {
   }
 
   bool read_tensor_infos(File& file) {
-    file.tensors.reserve(tensor_count_);
     std::unordered_set<std::string_view> names;
     for (std::uint64_t i = 0; i < tensor_count_; ++i) {
       TensorInfo t;

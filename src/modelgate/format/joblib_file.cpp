@@ -127,11 +127,14 @@ struct WrapperReader {
   }
 };
 
-// Inflates a zlib stream into a bounded buffer.
-std::optional<std::vector<std::uint8_t>> inflate_zlib(ByteView in, const Limits& limits, std::string& error) {
+// Inflates a zlib stream into a buffer that grows as the data arrives, charged to `budget`. On
+// failure `rule_id` is the rule that refuses the file and `error` the reason.
+std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, std::shared_ptr<UnpackBudget> budget,
+                                             const char*& rule_id, std::string& error) {
+  rule_id = "MG-JOBLIB-MALFORMED";
   z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return std::nullopt;
-  std::vector<std::uint8_t> out;
+  if (inflateInit(&zs) != Z_OK) return nullptr;
+  auto out = std::make_shared<UnpackedBuffer>(std::move(budget), "max_member_unpacked", limits.max_member_unpacked);
   std::uint8_t chunk[64 * 1024];
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(std::min<std::size_t>(in.size(), UINT32_MAX));
@@ -141,12 +144,18 @@ std::optional<std::vector<std::uint8_t>> inflate_zlib(ByteView in, const Limits&
     zs.next_out = chunk;
     zs.avail_out = sizeof chunk;
     rc = inflate(&zs, Z_NO_FLUSH);
-    out.insert(out.end(), chunk, chunk + (sizeof chunk - zs.avail_out));
-    if (out.size() > limits.max_member_unpacked ||
-        (out.size() > ratio_floor && out.size() / std::max<std::size_t>(in.size(), 1) >= limits.max_compression_ratio)) {
-      error = "decompressed size exceeds the limits";
+    if (!out->append(chunk, sizeof chunk - zs.avail_out)) {
+      rule_id = "MG-LIMIT-EXCEEDED";
+      error = "decompressing goes " + out->exceeded_reason();
       inflateEnd(&zs);
-      return std::nullopt;
+      return nullptr;
+    }
+    if (out->size() > ratio_floor && out->size() / std::max<std::size_t>(in.size(), 1) >= limits.max_compression_ratio) {
+      rule_id = "MG-LIMIT-EXCEEDED";
+      error = "more than " + std::to_string(limits.max_compression_ratio) +
+              " bytes unpacked per packed byte (max_compression_ratio)";
+      inflateEnd(&zs);
+      return nullptr;
     }
     if (rc == Z_BUF_ERROR && zs.avail_out != 0) break;
     if (rc == Z_BUF_ERROR) rc = Z_OK;
@@ -154,7 +163,7 @@ std::optional<std::vector<std::uint8_t>> inflate_zlib(ByteView in, const Limits&
   bool ok = rc == Z_STREAM_END;
   if (!ok) error = zs.msg ? zs.msg : "zlib stream is truncated";
   inflateEnd(&zs);
-  if (!ok) return std::nullopt;
+  if (!ok) return nullptr;
   return out;
 }
 
@@ -187,15 +196,15 @@ void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport&
     report.format = "zlib";
   }
   std::string error;
-  auto data = inflate_zlib(stream, ctx.limits(), error);
+  const char* rule_id = "";
+  auto data = inflate_zlib(stream, ctx.limits(), ctx.budget(a), rule_id, error);
   if (!data) {
-    report.add(make_finding(rule("MG-JOBLIB-MALFORMED"), a.origin, std::nullopt,
+    report.add(make_finding(rule(rule_id), a.origin, std::nullopt,
                             "zlib stream cannot be decompressed completely: " + error));
     return;
   }
-  auto owner = std::make_shared<OwnedBuffer>(std::move(*data));
-  ByteView bytes = owner->bytes();
-  report.children.push_back(ctx.scan(a.child("decompressed", bytes, std::move(owner))));
+  ByteView bytes = data->bytes();
+  report.children.push_back(ctx.scan(a.child("decompressed", bytes, std::move(data))));
 }
 
 std::span<const Rule> joblib_rules() {

@@ -30,22 +30,21 @@ void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& rep
   }
   for (auto& f : ar->findings) report.add(std::move(f));
   report.facts["members"] = ar->members.size();
-  UnpackBudget budget;
   const zip::Member* config = ar->find_as_zipfile("config.json");
   const zip::Member* metadata = ar->find_as_zipfile("metadata.json");
   if (config == nullptr) {
     report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, std::nullopt, "the archive has no config.json"));
     return;
   }
-  auto config_bytes = open_zip_member(a, *config, ctx, report, budget);
+  auto config_bytes = open_zip_member(a, *config, ctx, report);
   if (!config_bytes) {
     report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, config->local_header_offset,
                             "config.json cannot be read, so the model's code cannot be judged"));
     return;
   }
-  analyse_keras_config(as_chars(config_bytes->bytes), config_bytes->origin, report);
+  analyse_keras_config(as_chars(config_bytes->bytes), config_bytes->origin, ctx.limits(), report);
   if (metadata != nullptr) {
-    auto meta_bytes = open_zip_member(a, *metadata, ctx, report, budget);
+    auto meta_bytes = open_zip_member(a, *metadata, ctx, report);
     auto meta = meta_bytes ? nlohmann::json::parse(as_chars(meta_bytes->bytes), nullptr, false)
                            : nlohmann::json(nlohmann::json::value_t::discarded);
     if (meta.is_discarded() || !meta.is_object()) {
@@ -56,7 +55,7 @@ void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& rep
         if (meta.contains(key) && meta[key].is_string()) report.facts[key] = meta[key];
     }
   }
-  scan_zip_members(a, *ar, ctx, report, budget,
+  scan_zip_members(a, *ar, ctx, report,
                    [&](const zip::Member& m) { return &m == config || &m == metadata; });
 }
 

@@ -122,7 +122,7 @@ std::string join_limited(const std::vector<std::string>& items, std::size_t max_
 class KerasConfigAnalyser {
  public:
   KerasConfigAnalyser(const std::string& origin, ArtifactReport& report, std::optional<std::uint64_t> offset,
-           const KerasConfigLimits& limits)
+           const Limits& limits)
       : origin_(origin), report_(report), offset_(offset), limits_(limits) {}
 
   void visit(const json& v, std::string& path) {
@@ -252,11 +252,11 @@ class KerasConfigAnalyser {
     if (code && code->is_array() && !code->empty()) code = &(*code)[0];
     std::string evidence;
     if (code && code->is_string()) {
-      auto raw = base64_decode(code->get_ref<const std::string&>(), limits_.max_marshal_bytes);
+      auto raw = base64_decode(code->get_ref<const std::string&>(), limits_.max_keras_lambda_bytes);
       if (!raw) {
         evidence = "payload is not base64 (or larger than the decoding limit)";
       } else {
-        auto summary = marshal::read_code_object(ByteView(raw->data(), raw->size()));
+        auto summary = marshal::read_code_object(ByteView(raw->data(), raw->size()), limits_);
         if (!summary) {
           evidence = "bytecode not decodable: " + summary.error().reason + " at byte " +
                      std::to_string(summary.error().offset);
@@ -290,22 +290,23 @@ class KerasConfigAnalyser {
   const std::string& origin_;
   ArtifactReport& report_;
   std::optional<std::uint64_t> offset_;
-  const KerasConfigLimits& limits_;
+  const Limits& limits_;
 };
 
 }  // namespace
 
-bool analyse_keras_config(std::string_view json_text, const std::string& origin, ArtifactReport& report,
-                          std::optional<std::uint64_t> offset, const KerasConfigLimits& limits) {
+bool analyse_keras_config(std::string_view json_text, const std::string& origin, const Limits& limits,
+                          ArtifactReport& report, std::optional<std::uint64_t> offset) {
   auto malformed = [&](std::string why) {
     report.add(make_finding(rule("MG-KERAS-MALFORMED"), origin, offset, std::move(why)));
     return false;
   };
-  if (json_text.size() > limits.max_bytes)
-    return malformed("configuration of " + std::to_string(json_text.size()) + " bytes exceeds the limit of " +
-                     std::to_string(limits.max_bytes));
-  if (json_depth(json_text) > limits.max_depth)
-    return malformed("configuration nested deeper than " + std::to_string(limits.max_depth) + " levels");
+  if (json_text.size() > limits.max_keras_config_bytes)
+    return malformed("configuration of " + std::to_string(json_text.size()) + " bytes is over the limit max_keras_config_bytes (" +
+                     std::to_string(limits.max_keras_config_bytes) + ")");
+  if (json_depth(json_text) > limits.max_keras_config_depth)
+    return malformed("configuration nested deeper than max_keras_config_depth (" +
+                     std::to_string(limits.max_keras_config_depth) + " levels)");
   json doc = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded()) return malformed("configuration is not valid JSON");
   if (!doc.is_object()) return malformed("configuration is not a JSON object");

@@ -7,21 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "modelgate/limits.h"
 #include "modelgate/report.h"
 
 namespace modelgate {
 
-struct KerasConfigLimits {
-  std::size_t max_bytes = 64u << 20;  // of one JSON text
-  unsigned max_depth = 200;           // JSON nesting
-  std::size_t max_marshal_bytes = 4u << 20;  // of one decoded lambda payload
-};
-
 // Adds findings to `report`. Returns false when the text is not acceptable JSON (a
 // MG-KERAS-MALFORMED finding has been added). `offset` is where the text starts in its artifact,
-// when known.
-bool analyse_keras_config(std::string_view json_text, const std::string& origin, ArtifactReport& report,
-                          std::optional<std::uint64_t> offset = std::nullopt,
-                          const KerasConfigLimits& limits = {});
+// when known. Bounded by Limits::max_keras_* and max_marshal_*.
+bool analyse_keras_config(std::string_view json_text, const std::string& origin, const Limits& limits,
+                          ArtifactReport& report, std::optional<std::uint64_t> offset = std::nullopt);
 
 }  // namespace modelgate

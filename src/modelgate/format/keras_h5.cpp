@@ -3,6 +3,7 @@
 // looks for links and datasets that reach into other files. Any libhdf5 error refuses the file.
 #include <hdf5.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <memory>
@@ -17,8 +18,6 @@ namespace modelgate {
 namespace {
 
 constexpr std::uint8_t kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-constexpr std::size_t kMaxAttributeBytes = 64u << 20;
-constexpr std::uint64_t kMaxLinks = 1u << 20;
 
 // Closes an HDF5 identifier with the matching function.
 struct Handle {
@@ -34,7 +33,9 @@ struct Handle {
 };
 
 // Reads a string attribute of the root group; nullopt with `error` set on failure.
-std::optional<std::string> read_string_attribute(hid_t file, const char* name, std::string& error) {
+// At most `max_bytes`: Limits::max_hdf5_attribute_bytes, and never more than the file holds (a
+// fixed-size string's declared size is checked before its buffer is allocated).
+std::optional<std::string> read_string_attribute(hid_t file, const char* name, std::size_t max_bytes, std::string& error) {
   Handle attr(H5Aopen(file, name, H5P_DEFAULT), H5Aclose);
   if (!attr.ok()) return error = std::string("cannot open attribute ") + name, std::nullopt;
   Handle type(H5Aget_type(attr.id), H5Tclose);
@@ -52,15 +53,17 @@ std::optional<std::string> read_string_attribute(hid_t file, const char* name, s
     char* value = nullptr;
     if (H5Aread(attr.id, mem.id, &value) < 0 || value == nullptr)
       return error = std::string("cannot read attribute ") + name, std::nullopt;
-    std::size_t n = strnlen(value, kMaxAttributeBytes + 1);
-    std::string out(value, std::min(n, kMaxAttributeBytes));
+    std::size_t n = strnlen(value, max_bytes + 1);
+    std::string out(value, std::min(n, max_bytes));
     H5free_memory(value);
-    if (n > kMaxAttributeBytes) return error = std::string("attribute ") + name + " is larger than the limit", std::nullopt;
+    if (n > max_bytes)
+      return error = std::string("attribute ") + name + " is over the limit max_hdf5_attribute_bytes or the file size", std::nullopt;
     return out;
   }
   std::size_t size = H5Tget_size(type.id);
-  if (size == 0 || size > kMaxAttributeBytes)
-    return error = std::string("attribute ") + name + " has an unacceptable size", std::nullopt;
+  if (size == 0 || size > max_bytes)
+    return error = std::string("attribute ") + name + " declares " + std::to_string(size) +
+                   " bytes, over the limit max_hdf5_attribute_bytes or the file size", std::nullopt;
   std::string out(size, '\0');
   if (H5Aread(attr.id, type.id, out.data()) < 0) return error = std::string("cannot read attribute ") + name, std::nullopt;
   out.resize(strnlen(out.data(), out.size()));
@@ -70,13 +73,14 @@ std::optional<std::string> read_string_attribute(hid_t file, const char* name, s
 struct LinkVisit {
   std::vector<std::string> external;  // "name -> target" of external/user-defined links and external data
   std::uint64_t links = 0;
+  std::uint64_t max_links = 0;  // Limits::max_hdf5_links
   bool limit = false;
   bool error = false;
 };
 
 herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
   auto& v = *static_cast<LinkVisit*>(data);
-  if (++v.links > kMaxLinks) {
+  if (++v.links > v.max_links) {
     v.limit = true;
     return 1;
   }
@@ -112,7 +116,9 @@ bool looks_like_hdf5(ByteView bytes) {
   return false;
 }
 
-void scan_hdf5(const Artifact& a, ScanContext&, ArtifactReport& report) {
+void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  const Limits& limits = ctx.limits();
+  const auto max_attribute = static_cast<std::size_t>(std::min<std::uint64_t>(limits.max_hdf5_attribute_bytes, a.bytes.size()));
   auto refuse = [&](const std::string& why) {
     report.add(make_finding(rule("MG-HDF5-MALFORMED"), a.origin, std::nullopt, why));
   };
@@ -137,7 +143,7 @@ void scan_hdf5(const Artifact& a, ScanContext&, ArtifactReport& report) {
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
     std::string error;
-    auto value = read_string_attribute(file.id, name, error);
+    auto value = read_string_attribute(file.id, name, max_attribute, error);
     if (!value) return refuse(error);
     report.facts[name] = *value;
   }
@@ -146,18 +152,20 @@ void scan_hdf5(const Artifact& a, ScanContext&, ArtifactReport& report) {
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
     std::string error;
-    auto value = read_string_attribute(file.id, name, error);
+    auto value = read_string_attribute(file.id, name, max_attribute, error);
     if (!value) return refuse(error);
     report.facts["keras_h5_" + std::string(name)] = true;
-    analyse_keras_config(*value, a.origin + "#" + name, report);
+    analyse_keras_config(*value, a.origin + "#" + name, limits, report);
   }
 
   LinkVisit visit;
+  visit.max_links = limits.max_hdf5_links;
   if (H5Lvisit(file.id, H5_INDEX_NAME, H5_ITER_NATIVE, visit_link, &visit) < 0 || visit.error)
     return refuse("libhdf5 cannot walk the file's groups");
   if (visit.limit) {
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
-                            "more than " + std::to_string(kMaxLinks) + " HDF5 links; the rest was not inspected"));
+                            "more than max_hdf5_links (" + std::to_string(limits.max_hdf5_links) +
+                                ") HDF5 links; the rest was not inspected"));
     return;
   }
   for (const auto& e : visit.external)

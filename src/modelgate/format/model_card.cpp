@@ -5,8 +5,8 @@ namespace modelgate {
 
 // README.md with YAML front matter. The card is documentation, not loaded by any pipeline; its
 // metadata is kept for the bill of materials, and a malformed header is reported, not fatal.
-void scan_model_card(const Artifact& a, ScanContext&, ArtifactReport& report) {
-  auto fm = parse_front_matter(as_chars(a.bytes));
+void scan_model_card(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto fm = parse_front_matter(as_chars(a.bytes), ctx.limits());
   if (!fm) {
     report.add(make_finding(rule("MG-CARD-FRONT-MATTER-MALFORMED"), a.origin, fm.error().offset,
                             "model card front matter cannot be read: " + fm.error().reason));

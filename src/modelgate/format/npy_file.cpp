@@ -7,7 +7,7 @@
 namespace modelgate {
 
 void scan_npy(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
-  auto h = npy::parse_header(a.bytes);
+  auto h = npy::parse_header(a.bytes, ctx.limits());
   if (!h) {
     report.add(make_finding(rule("MG-NPY-MALFORMED"), a.origin, h.error().offset, h.error().reason));
     return;

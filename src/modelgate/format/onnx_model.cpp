@@ -25,13 +25,6 @@ using protowire::Field;
 using protowire::MessageReader;
 using protowire::WireType;
 
-struct OnnxLimits {
-  std::uint64_t max_graphs = 1u << 16;
-  std::uint64_t max_nodes = 1u << 22;
-  std::uint64_t max_tensors = 1u << 22;
-  unsigned max_graph_depth = 16;  // subgraphs inside If/Loop/Scan attributes, inside functions
-};
-
 // Domains whose operators are built into ONNX runtimes: the ONNX standard domains and
 // onnxruntime's compiled-in contrib domains. Everything else needs a custom-op library.
 constexpr std::string_view kStandardDomains[] = {
@@ -52,7 +45,7 @@ struct Counts {
 // The pre-pass: walks only the fields that lead to graphs, nodes and tensors.
 class Prepass {
  public:
-  Prepass(const OnnxLimits& limits) : limits_(limits) {}
+  Prepass(const Limits& limits) : limits_(limits) {}
   Counts counts;
   std::optional<ParseError> error;
   std::string limit;  // set when a limit was exceeded
@@ -80,10 +73,11 @@ class Prepass {
     return false;
   }
   bool graph(ByteView bytes, std::size_t base, unsigned depth) {
-    if (depth > limits_.max_graph_depth)
-      return over("subgraphs nested deeper than " + std::to_string(limits_.max_graph_depth) + " levels");
+    if (depth > limits_.max_onnx_graph_depth)
+      return over("subgraphs nested deeper than max_onnx_graph_depth (" + std::to_string(limits_.max_onnx_graph_depth) + " levels)");
     counts.max_depth = std::max(counts.max_depth, depth);
-    if (++counts.graphs > limits_.max_graphs) return over("more than " + std::to_string(limits_.max_graphs) + " graphs");
+    if (++counts.graphs > limits_.max_onnx_graphs)
+      return over("more than max_onnx_graphs (" + std::to_string(limits_.max_onnx_graphs) + ") graphs");
     MessageReader r(bytes, base);
     Field f;
     while (r.next(f)) {
@@ -94,11 +88,13 @@ class Prepass {
     return check(r);
   }
   bool tensor() {
-    if (++counts.tensors > limits_.max_tensors) return over("more than " + std::to_string(limits_.max_tensors) + " tensors");
+    if (++counts.tensors > limits_.max_onnx_tensors)
+      return over("more than max_onnx_tensors (" + std::to_string(limits_.max_onnx_tensors) + ") tensors");
     return true;
   }
   bool node(ByteView bytes, std::size_t base, unsigned depth) {
-    if (++counts.nodes > limits_.max_nodes) return over("more than " + std::to_string(limits_.max_nodes) + " nodes");
+    if (++counts.nodes > limits_.max_onnx_nodes)
+      return over("more than max_onnx_nodes (" + std::to_string(limits_.max_onnx_nodes) + ") nodes");
     MessageReader r(bytes, base);
     Field f;
     while (r.next(f)) {
@@ -129,7 +125,7 @@ class Prepass {
         return false;
     return check(r);
   }
-  const OnnxLimits& limits_;
+  const Limits& limits_;
 };
 
 bool is_standard_domain(const std::string& d) {
@@ -373,8 +369,8 @@ bool looks_like_onnx_model(ByteView bytes) {
   return opset || ir < 3 || r.truncated();
 }
 
-void scan_onnx_model(const Artifact& a, ScanContext&, ArtifactReport& report) {
-  const OnnxLimits limits;
+void scan_onnx_model(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  const Limits& limits = ctx.limits();
   if (a.bytes.size() > static_cast<std::size_t>(INT_MAX)) {
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
                             "ONNX protobuf of " + std::to_string(a.bytes.size()) +
@@ -392,7 +388,7 @@ void scan_onnx_model(const Artifact& a, ScanContext&, ArtifactReport& report) {
   }
   onnx::ModelProto model;
   google::protobuf::io::CodedInputStream in(a.bytes.data(), static_cast<int>(a.bytes.size()));
-  in.SetRecursionLimit(static_cast<int>(limits.max_graph_depth) * 4 + 16);
+  in.SetRecursionLimit(static_cast<int>(limits.max_onnx_graph_depth) * 4 + 16);
   if (!model.ParseFromCodedStream(&in) || !in.ConsumedEntireMessage()) {
     report.add(make_finding(rule("MG-ONNX-MALFORMED"), a.origin, std::nullopt,
                             "libprotobuf cannot parse the ModelProto (bad field types, invalid enum or "

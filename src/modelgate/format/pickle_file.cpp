@@ -21,6 +21,7 @@ void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
   pickle::MachineOptions opts;
   opts.allowlist = &ctx.allowlist();
   opts.limits = &ctx.limits();
+  opts.budget = ctx.budget(a);
   auto first = pickle::run_machine(a.bytes, 0, a.origin, opts);
   report.facts["pickle_protocol"] = first.protocol;
   report.facts["opcodes"] = first.opcodes;

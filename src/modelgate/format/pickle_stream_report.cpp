@@ -12,6 +12,7 @@ void add_stream_to_report(pickle::StreamResult&& stream, const Artifact& artifac
     child.owner = p.bytes;
     child.name = p.via;
     child.depth = artifact.depth + 1;
+    child.budget = artifact.budget;
     report.children.push_back(ctx.scan(child));
   }
 }

@@ -150,8 +150,8 @@ void scan_tf_fingerprint(const Artifact& a, ScanContext&, ArtifactReport& report
     if (f.number == 1 && f.type == protowire::WireType::varint) report.facts["saved_model_checksum"] = f.value;
 }
 
-void scan_tensorflow_protobuf(const Artifact& a, ScanContext&, ArtifactReport& report) {
-  auto walk = protowire::walk_for_nodes(a.bytes, {});
+void scan_tensorflow_protobuf(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto walk = protowire::walk_for_nodes(a.bytes, ctx.limits());
   if (walk.error) {
     report.add(make_finding(rule("MG-SAVEDMODEL-MALFORMED"), a.origin, walk.error->offset,
                             "protobuf wire format error: " + walk.error->reason));
@@ -159,8 +159,8 @@ void scan_tensorflow_protobuf(const Artifact& a, ScanContext&, ArtifactReport& r
   }
   if (walk.limit_reached)
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
-                            "more than " + std::to_string(protowire::NodeWalkLimits{}.max_fields) +
-                                " protobuf fields; the rest was not walked"));
+                            "more than max_protobuf_fields (" + std::to_string(ctx.limits().max_protobuf_fields) +
+                                ") protobuf fields; the rest was not walked"));
   std::map<std::string, std::uint64_t> op_counts;
   std::map<std::string, std::uint64_t> checkpoint_ops;
   std::uint64_t named_nodes = 0;
@@ -185,7 +185,7 @@ void scan_tensorflow_protobuf(const Artifact& a, ScanContext&, ArtifactReport& r
                             node.op + " " + node.name));
   }
   for (const auto& text : walk.json_objects)
-    analyse_keras_config(as_chars(text.text), a.origin, report, text.offset);
+    analyse_keras_config(as_chars(text.text), a.origin, ctx.limits(), report, text.offset);
   report.facts["nodes"] = named_nodes;
   report.facts["op_types"] = op_counts;
   if (!checkpoint_ops.empty()) report.facts["checkpoint_ops"] = checkpoint_ops;

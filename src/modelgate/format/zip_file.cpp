@@ -30,13 +30,12 @@ void scan_zip(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   }
   for (auto& f : ar->findings) report.add(std::move(f));
   report.facts["members"] = ar->members.size();
-  UnpackBudget budget;
   if (is_torch_zip(*ar)) {
-    scan_torch_zip(a, *ar, ctx, report, budget);
+    scan_torch_zip(a, *ar, ctx, report);
     return;
   }
   if (is_npz(a, *ar)) report.format = "npz";
-  scan_zip_members(a, *ar, ctx, report, budget);
+  scan_zip_members(a, *ar, ctx, report);
 }
 
 }  // namespace modelgate

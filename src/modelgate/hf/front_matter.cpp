@@ -6,8 +6,6 @@ namespace modelgate {
 
 namespace {
 
-constexpr std::size_t kMaxDepth = 32;
-constexpr std::size_t kMaxLines = 100000;
 
 struct Line {
   std::size_t offset;
@@ -28,7 +26,8 @@ std::string_view trim(std::string_view s) {
 
 class Parser {
  public:
-  Parser(std::vector<Line> lines, std::vector<Line> raw) : lines_(std::move(lines)), raw_(std::move(raw)) {}
+  Parser(std::vector<Line> lines, std::vector<Line> raw, std::size_t max_depth)
+      : lines_(std::move(lines)), raw_(std::move(raw)), max_depth_(max_depth) {}
 
   Expected<nlohmann::json> run() {
     nlohmann::json root = nlohmann::json::object();
@@ -193,7 +192,7 @@ class Parser {
   }
 
   bool block(nlohmann::json& out, std::size_t indent, std::size_t depth) {
-    if (depth > kMaxDepth) return fail(lines_[i_].offset, "front matter nested too deeply");
+    if (depth > max_depth_) return fail(lines_[i_].offset, "front matter nested deeper than max_front_matter_depth");
     bool seq = is_item(lines_[i_].text);
     out = seq ? nlohmann::json::array() : nlohmann::json::object();
     while (i_ < lines_.size() && lines_[i_].indent == indent && is_item(lines_[i_].text) == seq) {
@@ -240,6 +239,7 @@ class Parser {
 
   std::vector<Line> lines_;  // significant lines
   std::vector<Line> raw_;    // every line, for block scalars
+  std::size_t max_depth_;
   std::size_t i_ = 0;
   std::string err_;
   std::size_t err_at_ = 0;
@@ -251,13 +251,13 @@ bool has_front_matter(std::string_view text) {
   return text.substr(0, 4) == "---\n" || text.substr(0, 5) == "---\r\n";
 }
 
-Expected<nlohmann::json> parse_front_matter(std::string_view text) {
+Expected<nlohmann::json> parse_front_matter(std::string_view text, const Limits& limits) {
   if (!has_front_matter(text)) return parse_error(0, "no front matter");
   std::size_t p = text.find('\n') + 1;
   std::vector<Line> lines, raw;
   bool closed = false;
   while (p < text.size()) {
-    if (raw.size() > kMaxLines) return parse_error(p, "front matter has too many lines");
+    if (raw.size() > limits.max_front_matter_lines) return parse_error(p, "front matter has more lines than max_front_matter_lines");
     std::size_t nl = text.find('\n', p);
     std::string_view full = text.substr(p, nl == std::string_view::npos ? std::string_view::npos : nl - p);
     std::string_view t = rtrim(full);
@@ -275,7 +275,7 @@ Expected<nlohmann::json> parse_front_matter(std::string_view text) {
     p = nl + 1;
   }
   if (!closed) return parse_error(0, "front matter is not closed by a '---' line");
-  return Parser(std::move(lines), std::move(raw)).run();
+  return Parser(std::move(lines), std::move(raw), limits.max_front_matter_depth).run();
 }
 
 }  // namespace modelgate

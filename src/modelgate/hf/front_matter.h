@@ -7,13 +7,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/expected.h"
+#include "modelgate/limits.h"
 
 namespace modelgate {
 
 // True when the text starts with a front-matter opening line ("---").
 bool has_front_matter(std::string_view text);
 
-// Scalars stay strings. The error offset is the byte offset of the offending line.
-Expected<nlohmann::json> parse_front_matter(std::string_view text);
+// Scalars stay strings. The error offset is the byte offset of the offending line. Bounded by
+// Limits::max_front_matter_depth and _lines.
+Expected<nlohmann::json> parse_front_matter(std::string_view text, const Limits& limits);
 
 }  // namespace modelgate

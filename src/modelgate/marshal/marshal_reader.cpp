@@ -21,12 +21,10 @@ struct Obj {
 
 constexpr std::uint8_t kFlagRef = 0x80;
 constexpr std::uint32_t kUnfilled = 0xffffffffu;
-constexpr std::size_t kMaxStringsPerCode = 4096;
-constexpr std::size_t kMaxCollectVisits = 1u << 16;
 
 class Reader {
  public:
-  Reader(ByteView data, Layout layout, const MarshalLimits& limits)
+  Reader(ByteView data, Layout layout, const Limits& limits)
       : in_(data), layout_(layout), limits_(limits) {}
 
   Expected<MarshalSummary> run() {
@@ -137,7 +135,9 @@ class Reader {
 
   // References can share a tuple many times over, so the walk is capped, not just bounded in depth.
   void collect_strings(std::uint32_t obj, std::vector<std::string>& out, unsigned depth) {
-    if (depth > limits_.max_depth || out.size() >= kMaxStringsPerCode || ++collect_visits_ > kMaxCollectVisits) return;
+    if (depth > limits_.max_marshal_depth || out.size() >= limits_.max_marshal_strings_per_code ||
+        ++collect_visits_ > limits_.max_marshal_collect_visits)
+      return;
     const Obj& o = arena_[obj];
     if (o.kind == Kind::str || o.kind == Kind::bytes) out.push_back(o.text);
     if (o.kind == Kind::tuple)
@@ -151,8 +151,10 @@ class Reader {
   }
 
   bool object(std::uint32_t& out, unsigned depth) {
-    if (depth > limits_.max_depth) return fail("marshal data nested deeper than " + std::to_string(limits_.max_depth));
-    if (++objects_ > limits_.max_objects) return fail("more than " + std::to_string(limits_.max_objects) + " marshal objects");
+    if (depth > limits_.max_marshal_depth)
+      return fail("marshal data nested deeper than max_marshal_depth (" + std::to_string(limits_.max_marshal_depth) + ")");
+    if (++objects_ > limits_.max_marshal_objects)
+      return fail("more than max_marshal_objects (" + std::to_string(limits_.max_marshal_objects) + ") marshal objects");
     std::uint8_t type_byte;
     if (!in_.u8(type_byte)) return fail("truncated: expected an object");
     bool flag = (type_byte & kFlagRef) != 0;
@@ -225,7 +227,7 @@ class Reader {
 
   ByteReader in_;
   Layout layout_;
-  const MarshalLimits& limits_;
+  const Limits& limits_;
   std::vector<Obj> arena_;
   std::vector<std::uint32_t> refs_;
   std::size_t objects_ = 0;
@@ -236,7 +238,7 @@ class Reader {
 
 }  // namespace
 
-Expected<MarshalSummary> read_code_object(ByteView data, const MarshalLimits& limits) {
+Expected<MarshalSummary> read_code_object(ByteView data, const Limits& limits) {
   std::optional<ParseError> first_error;
   for (Layout layout : {Layout::py311, Layout::py38, Layout::py30}) {
     auto r = Reader(data, layout, limits).run();

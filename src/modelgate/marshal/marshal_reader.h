@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "modelgate/limits.h"
 
 namespace modelgate::marshal {
 
@@ -25,11 +26,7 @@ struct MarshalSummary {
   std::vector<CodeSummary> codes;    // the top-level code object first, then nested ones
 };
 
-struct MarshalLimits {
-  unsigned max_depth = 64;             // nested containers and code objects
-  std::size_t max_objects = 1u << 20;  // objects read in one attempt
-};
-
-Expected<MarshalSummary> read_code_object(ByteView data, const MarshalLimits& limits = {});
+// Bounded by Limits::max_marshal_*.
+Expected<MarshalSummary> read_code_object(ByteView data, const Limits& limits);
 
 }  // namespace modelgate::marshal

@@ -23,8 +23,6 @@ namespace modelgate::pickle {
 
 namespace {
 
-constexpr std::size_t kMaxNestedPayload = 256u << 20;
-constexpr int kMaxResolveDepth = 16;
 
 // The opcodes Machine::run_plain() handles; loop() enters it only when one of them is next.
 constexpr std::array<bool, 256> kPlainOpcodes = [] {
@@ -242,7 +240,8 @@ class Machine {
  public:
   Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o, bool plain_path)
       : data_(data.data()), size_(data.size()), pos_(start), origin_(origin), o_(o), lim_(*o.limits),
-        plain_path_(plain_path && !o.retain_data), stack_(o.limits->max_pickle_stack) {
+        plain_path_(plain_path && !o.retain_data), stack_(o.limits->max_pickle_stack),
+        budget_(o.budget ? o.budget : std::make_shared<UnpackBudget>(*o.limits)) {
     res_.start = start;
     res_.graph = std::make_shared<ValueGraph>(data);
     g_ = res_.graph.get();
@@ -454,9 +453,9 @@ class Machine {
   }
 
   // What calling `v` reaches, as a dotted name, or "" when it cannot be derived.
-  std::string call_target(const Value& v, int depth = 0) const {
+  std::string call_target(const Value& v, std::uint32_t depth = 0) const {
     const Node* n = node_of(v);
-    if (n == nullptr || depth > kMaxResolveDepth) return {};
+    if (n == nullptr || depth > lim_.max_pickle_resolve_depth) return {};
     if (n->kind == Kind::global) return qualname(n->module, n->name);
     if (n->kind == Kind::call) {
       if (n->text == "partial" && n->items.size() > 1) {
@@ -494,8 +493,8 @@ class Machine {
   }
 
   // ---------------------------------------------------------------- payload recovery
-  std::optional<std::string> recover_bytes(const Value& v, int depth = 0) const {
-    if (depth > kMaxResolveDepth) return std::nullopt;
+  std::optional<std::string> recover_bytes(const Value& v, std::uint32_t depth = 0) const {
+    if (depth > lim_.max_pickle_resolve_depth) return std::nullopt;
     if (v.is_text_or_bytes()) return text(v);
     const Node* n = node_of(v);
     if (n == nullptr || n->kind != Kind::call || n->items.size() < 2) return std::nullopt;
@@ -522,7 +521,7 @@ class Machine {
     }
     if (target == "zlib.decompress" || target == "gzip.decompress") {
       auto in = inner();
-      return in ? inflate_bounded(*in, target[0] == 'g' ? 31 : 47, kMaxNestedPayload) : std::nullopt;
+      return in ? inflate_bounded(*in, target[0] == 'g' ? 31 : 47, lim_.max_nested_payload) : std::nullopt;
     }
     if (target == "_codecs.encode" || target == "codecs.encode" || target == "codecs.decode" ||
         target == "_codecs.decode") {
@@ -532,7 +531,7 @@ class Machine {
       std::transform(enc.begin(), enc.end(), enc.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       if (enc == "base64" || enc == "base_64" || enc == "base-64") return decode_base64(*in, false);
       if (enc == "hex" || enc == "hex_codec") return decode_hex(*in);
-      if (enc == "zlib" || enc == "zlib_codec") return inflate_bounded(*in, 47, kMaxNestedPayload);
+      if (enc == "zlib" || enc == "zlib_codec") return inflate_bounded(*in, 47, lim_.max_nested_payload);
       if (enc == "latin1" || enc == "latin-1" || enc == "iso-8859-1") return utf8_to_latin1(*in);
       return in;
     }
@@ -657,10 +656,18 @@ class Machine {
         "passes a " + std::to_string(bytes->size()) + "-byte " + kind + " payload to " + target +
             "; it is analysed as a nested artifact",
         target);
+    auto buffer = std::make_shared<UnpackedBuffer>(budget_, "max_nested_payload", lim_.max_nested_payload);
+    if (!buffer->append(bytes->data(), bytes->size())) {
+      add("MG-LIMIT-EXCEEDED",
+          "the " + std::to_string(bytes->size()) + "-byte payload passed to " + target + " is " +
+              buffer->exceeded_reason() + "; it is not analysed",
+          target);
+      return;
+    }
     NestedPayload p;
     p.offset = op_offset_;
     p.via = target;
-    p.bytes = std::make_shared<OwnedBuffer>(std::vector<std::uint8_t>(bytes->begin(), bytes->end()));
+    p.bytes = std::move(buffer);
     res_.nested.push_back(std::move(p));
   }
 
@@ -710,6 +717,7 @@ class Machine {
   StreamResult res_;
   ValueGraph* g_ = nullptr;
   ValueStack stack_;
+  std::shared_ptr<UnpackBudget> budget_;  // charged with nested payloads
   MarkStack marks_;
   Memo memo_;
   int proto_ = 0;

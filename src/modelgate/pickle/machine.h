@@ -11,6 +11,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "core/unpack_budget.h"
 #include "modelgate/finding.h"
 #include "modelgate/limits.h"
 #include "pickle/allowlist.h"
@@ -21,6 +22,9 @@ namespace modelgate::pickle {
 struct MachineOptions {
   const Allowlist* allowlist = nullptr;  // required
   const Limits* limits = nullptr;        // required
+  // Charged with every nested payload kept; the top-level artifact's budget when scanning (a
+  // fresh one from `limits` when null).
+  std::shared_ptr<UnpackBudget> budget;
   // Keep every container's contents (for conversion). Scanning keeps only what analysis needs.
   bool retain_data = false;
   // The loader supplies persistent_load (torch.load does; plain pickle.load does not).
@@ -45,7 +49,7 @@ struct ImportRecord {
 struct NestedPayload {
   std::uint64_t offset = 0;  // opcode that made the call
   std::string via;           // the deserialising callable
-  std::shared_ptr<OwnedBuffer> bytes;
+  std::shared_ptr<const UnpackedBuffer> bytes;
 };
 
 struct StreamResult {

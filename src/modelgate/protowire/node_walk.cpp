@@ -22,7 +22,7 @@ bool looks_like_json_object(ByteView text) {
 
 class Walker {
  public:
-  Walker(const NodeWalkLimits& limits, NodeWalkResult& out) : limits_(limits), out_(out) {}
+  Walker(const Limits& limits, NodeWalkResult& out) : limits_(limits), out_(out) {}
 
   // `message` is known to be a flat valid message. Like protobuf, the last occurrence of a
   // singular field wins and fields of unexpected types or numbers are ignored, so a NodeDef is any
@@ -32,7 +32,7 @@ class Walker {
     Field f;
     std::optional<ByteView> name, op;
     while (r.next(f)) {
-      if (++out_.fields_read > limits_.max_fields) {
+      if (++out_.fields_read > limits_.max_protobuf_fields) {
         out_.limit_reached = true;
         return;
       }
@@ -41,7 +41,7 @@ class Walker {
       else if (f.number == 2) op = f.bytes;
       std::size_t at = r.absolute(f.bytes);
       if (looks_like_json_object(f.bytes)) out_.json_objects.push_back({at, f.bytes});
-      if (!f.bytes.empty() && depth + 1 <= limits_.max_depth && is_flat_message(f.bytes))
+      if (!f.bytes.empty() && depth + 1 <= limits_.max_protobuf_depth && is_flat_message(f.bytes))
         visit(f.bytes, at, depth + 1);
       if (out_.limit_reached) return;
     }
@@ -53,7 +53,7 @@ class Walker {
   }
 
  private:
-  const NodeWalkLimits& limits_;
+  const Limits& limits_;
   NodeWalkResult& out_;
 };
 
@@ -68,7 +68,7 @@ bool is_op_type(ByteView text) {
   });
 }
 
-NodeWalkResult walk_for_nodes(ByteView root, const NodeWalkLimits& limits) {
+NodeWalkResult walk_for_nodes(ByteView root, const Limits& limits) {
   NodeWalkResult out;
   MessageReader check(root);
   Field f;

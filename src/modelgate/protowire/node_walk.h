@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "modelgate/limits.h"
 
 namespace modelgate::protowire {
 
@@ -26,11 +27,6 @@ struct TextField {
   ByteView text;
 };
 
-struct NodeWalkLimits {
-  unsigned max_depth = 48;                 // nested messages
-  std::uint64_t max_fields = 1ull << 26;   // field reads across the whole walk
-};
-
 struct NodeWalkResult {
   std::vector<NodeDefLike> nodes;
   std::vector<TextField> json_objects;  // text fields that look like JSON objects with "class_name"
@@ -39,7 +35,7 @@ struct NodeWalkResult {
   std::uint64_t fields_read = 0;
 };
 
-NodeWalkResult walk_for_nodes(ByteView root, const NodeWalkLimits& limits);
+NodeWalkResult walk_for_nodes(ByteView root, const Limits& limits);  // max_protobuf_depth, max_protobuf_fields
 
 // True for a TensorFlow-style op type: [A-Za-z_][A-Za-z0-9_>]* (">" separates op namespaces).
 bool is_op_type(ByteView text);

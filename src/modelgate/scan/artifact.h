@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/bytes.h"
+#include "core/unpack_budget.h"
 
 namespace modelgate {
 
@@ -15,6 +16,9 @@ struct Artifact {
   std::filesystem::path path;               // on-disk path for files; empty for members
   std::string name;                         // file or member name: a hint for messages only
   unsigned depth = 0;                       // 0 for files given on the command line
+  // Shared by every artifact nested in one top-level artifact; ScanContext::scan creates it for
+  // an artifact that has none.
+  std::shared_ptr<UnpackBudget> budget;
 
   // A member of this artifact (archive entry, nested payload). `bytes` must be owned by `owner`.
   Artifact child(std::string member_name, ByteView member_bytes,
@@ -25,6 +29,7 @@ struct Artifact {
     a.owner = member_owner ? std::move(member_owner) : owner;
     a.name = std::move(member_name);
     a.depth = depth + 1;
+    a.budget = budget;
     return a;
   }
 };

@@ -6,6 +6,11 @@
 namespace modelgate {
 
 ArtifactReport ScanContext::scan(const Artifact& artifact) {
+  if (!artifact.budget) {
+    Artifact top = artifact;
+    top.budget = budget(artifact);
+    return scan(top);
+  }
   ArtifactReport report;
   report.origin = artifact.origin;
   report.size = artifact.bytes.size();

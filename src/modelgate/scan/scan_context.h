@@ -26,6 +26,12 @@ class ScanContext {
   // every nested artifact (archive members, embedded payloads). The report is finalized.
   ArtifactReport scan(const Artifact& artifact);
 
+  // The unpack budget of the top-level artifact `artifact` belongs to (a fresh one for an artifact
+  // handed to a scanner directly, outside scan()).
+  std::shared_ptr<UnpackBudget> budget(const Artifact& artifact) const {
+    return artifact.budget ? artifact.budget : std::make_shared<UnpackBudget>(limits_);
+  }
+
  private:
   const Limits& limits_;
   const Policy& policy_;

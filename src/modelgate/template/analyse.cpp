@@ -62,7 +62,7 @@ bool takes_attribute_kwarg(std::string_view f) {
 
 class Analyser {
  public:
-  explicit Analyser(const Ast& ast) : ast_(ast), folder_(ast) {}
+  Analyser(const Ast& ast, const Limits& limits) : ast_(ast), folder_(ast, limits) {}
 
   std::vector<Issue> run() {
     collect_bound_names();
@@ -645,9 +645,9 @@ class Analyser {
 
 }  // namespace
 
-std::vector<Issue> analyse_template(const Ast& ast) {
+std::vector<Issue> analyse_template(const Ast& ast, const Limits& limits) {
   if (ast.root == kNoNode) return {};
-  return Analyser(ast).run();
+  return Analyser(ast, limits).run();
 }
 
 }  // namespace modelgate::jinja

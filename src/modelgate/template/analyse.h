@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "modelgate/limits.h"
 #include "template/ast.h"
 
 namespace modelgate::jinja {
@@ -17,7 +18,8 @@ struct Issue {
   std::string message;
 };
 
-// Issues in document order, at most one per (rule, offset).
-std::vector<Issue> analyse_template(const Ast& ast);
+// Issues in document order, at most one per (rule, offset). Constant folding is bounded by
+// Limits::max_template_fold_*.
+std::vector<Issue> analyse_template(const Ast& ast, const Limits& limits);
 
 }  // namespace modelgate::jinja

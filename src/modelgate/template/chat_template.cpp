@@ -50,11 +50,7 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
     if (!base_offset) return std::nullopt;
     return *base_offset + offset;
   };
-  jinja::ParseLimits pl;
-  pl.max_bytes = limits.max_template_bytes;
-  pl.max_tokens = limits.max_template_tokens;
-  pl.max_depth = limits.max_template_depth;
-  jinja::ParseResult parsed = jinja::parse_template(text, pl);
+  jinja::ParseResult parsed = jinja::parse_template(text, jinja::parse_limits(limits));
   LineIndex lines(parsed.limit && text.size() > limits.max_template_bytes ? std::string_view() : text);
   auto where = [&](std::size_t offset) { return lines.where(offset); };
   if (!parsed.ok) {
@@ -64,7 +60,7 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
                             at(parsed.error_offset), std::move(msg), snippet(text, parsed.error_offset)));
     return;
   }
-  for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast)) {
+  for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast, limits)) {
     report.add(make_finding(rule(issue.rule), origin, at(issue.offset),
                             issue.message + " (" + where(issue.offset) + ")", snippet(text, issue.offset)));
   }

@@ -8,8 +8,6 @@ namespace modelgate::jinja {
 
 namespace {
 
-constexpr std::size_t kMaxFoldDepth = 300;
-
 Value make_string(std::string s) {
   Value v;
   v.kind = Value::Kind::string;
@@ -23,8 +21,8 @@ Value make_int(std::int64_t n) {
   return v;
 }
 
-std::optional<Value> bounded(std::string s) {
-  if (s.size() > Folder::kMaxString) return std::nullopt;
+std::optional<Value> bounded(std::string s, std::size_t max_string) {
+  if (s.size() > max_string) return std::nullopt;
   return make_string(std::move(s));
 }
 
@@ -70,7 +68,7 @@ std::string strip_chars(const std::string& s, const std::string& chars, bool lef
   return s.substr(b, e - b);
 }
 
-std::optional<std::string> replace_all(const std::string& s, const std::string& from, const std::string& to,
+std::optional<std::string> replace_all(std::size_t max_string, const std::string& s, const std::string& from, const std::string& to,
                                        std::int64_t count) {
   std::string out;
   if (from.empty()) return std::nullopt;
@@ -81,7 +79,7 @@ std::optional<std::string> replace_all(const std::string& s, const std::string& 
     if (hit == std::string::npos) break;
     out.append(s, pos, hit - pos);
     out += to;
-    if (out.size() > Folder::kMaxString) return std::nullopt;
+    if (out.size() > max_string) return std::nullopt;
     pos = hit + from.size();
     ++done;
   }
@@ -90,7 +88,7 @@ std::optional<std::string> replace_all(const std::string& s, const std::string& 
 }
 
 // Python's %-formatting for the conversions payloads use: %s %d %i %c %%.
-std::optional<std::string> percent_format(const std::string& fmt, const std::vector<const Value*>& args) {
+std::optional<std::string> percent_format(std::size_t max_string, const std::string& fmt, const std::vector<const Value*>& args) {
   std::string out;
   std::size_t next = 0;
   for (std::size_t i = 0; i < fmt.size(); ++i) {
@@ -124,14 +122,14 @@ std::optional<std::string> percent_format(const std::string& fmt, const std::vec
     } else {
       return std::nullopt;
     }
-    if (out.size() > Folder::kMaxString) return std::nullopt;
+    if (out.size() > max_string) return std::nullopt;
   }
   if (next != args.size()) return std::nullopt;
   return out;
 }
 
 // str.format with automatic ({}) or numbered ({0}) fields only.
-std::optional<std::string> brace_format(const std::string& fmt, const std::vector<const Value*>& args) {
+std::optional<std::string> brace_format(std::size_t max_string, const std::string& fmt, const std::vector<const Value*>& args) {
   std::string out;
   std::size_t auto_index = 0;
   for (std::size_t i = 0; i < fmt.size(); ++i) {
@@ -168,14 +166,14 @@ std::optional<std::string> brace_format(const std::string& fmt, const std::vecto
     auto s = Folder::to_str(*args[index]);
     if (!s) return std::nullopt;
     out += *s;
-    if (out.size() > Folder::kMaxString) return std::nullopt;
+    if (out.size() > max_string) return std::nullopt;
     i = close;
   }
   return out;
 }
 
 // Python slice semantics over a sequence of `n` elements; returns the selected indices.
-std::optional<std::vector<std::size_t>> slice_indices(std::size_t n, const Value* start, const Value* stop,
+std::optional<std::vector<std::size_t>> slice_indices(std::size_t max_items, std::size_t n, const Value* start, const Value* stop,
                                                       const Value* step, bool has_start, bool has_stop,
                                                       bool has_step) {
   auto as_int = [](const Value* v, std::int64_t& out) {
@@ -207,7 +205,7 @@ std::optional<std::vector<std::size_t>> slice_indices(std::size_t n, const Value
   for (std::int64_t i = b; st > 0 ? i < e : i > e; i += st) {
     if (i < 0 || i >= len) break;
     out.push_back(static_cast<std::size_t>(i));
-    if (out.size() > Folder::kMaxString) return std::nullopt;
+    if (out.size() > max_items) return std::nullopt;
   }
   return out;
 }
@@ -218,7 +216,7 @@ bool checked_mul(std::int64_t a, std::int64_t b, std::int64_t& out) {
 
 }  // namespace
 
-Folder::Folder(const Ast& ast) : ast_(ast), state_(ast.nodes.size(), 0), memo_(ast.nodes.size()) {}
+Folder::Folder(const Ast& ast, const Limits& limits) : ast_(ast), lim_(limits), state_(ast.nodes.size(), 0), memo_(ast.nodes.size()) {}
 
 std::optional<std::string> Folder::to_str(const Value& v) {
   switch (v.kind) {
@@ -259,7 +257,7 @@ const Value* Folder::fold(NodeId id) {
   if (id < 0 || static_cast<std::size_t>(id) >= ast_.nodes.size()) return nullptr;
   auto i = static_cast<std::size_t>(id);
   if (state_[i] == 2) return memo_[i] ? &*memo_[i] : nullptr;
-  if (state_[i] == 1 || depth_ >= kMaxFoldDepth) return nullptr;  // a cycle, or too deep
+  if (state_[i] == 1 || depth_ >= lim_.max_template_fold_depth) return nullptr;  // a cycle, or too deep
   state_[i] = 1;
   ++depth_;
   std::optional<Value> v = compute(id);
@@ -298,7 +296,7 @@ std::optional<Value> Folder::fold_body(NodeId body) {
     } else {
       return std::nullopt;
     }
-    if (out.size() > kMaxString) return std::nullopt;
+    if (out.size() > lim_.max_template_fold_string) return std::nullopt;
   }
   return make_string(std::move(out));
 }
@@ -321,7 +319,7 @@ std::optional<Value> Folder::compute(NodeId id) {
     case NodeKind::none: return Value{};
     case NodeKind::list:
     case NodeKind::tuple: {
-      if (n.kids.size() > kMaxItems) return std::nullopt;
+      if (n.kids.size() > lim_.max_template_fold_items) return std::nullopt;
       Value v;
       v.kind = Value::Kind::list;
       for (NodeId k : n.kids) {
@@ -346,7 +344,7 @@ std::optional<Value> Folder::compute(NodeId id) {
         auto s = to_str(*v);
         if (!s) return std::nullopt;
         out += *s;
-        if (out.size() > kMaxString) return std::nullopt;
+        if (out.size() > lim_.max_template_fold_string) return std::nullopt;
       }
       return make_string(std::move(out));
     }
@@ -379,13 +377,13 @@ std::optional<Value> Folder::fold_binary(const Node& n) {
   using K = Value::Kind;
   const std::string& op = n.text;
   if (op == "+") {
-    if (l->kind == K::string && r->kind == K::string) return bounded(l->str + r->str);
+    if (l->kind == K::string && r->kind == K::string) return bounded(l->str + r->str, lim_.max_template_fold_string);
     if (l->kind == K::integer && r->kind == K::integer) {
       std::int64_t out;
       if (__builtin_add_overflow(l->num, r->num, &out)) return std::nullopt;
       return make_int(out);
     }
-    if (l->kind == K::list && r->kind == K::list && l->items.size() + r->items.size() <= kMaxItems) {
+    if (l->kind == K::list && r->kind == K::list && l->items.size() + r->items.size() <= lim_.max_template_fold_items) {
       Value v = *l;
       v.items.insert(v.items.end(), r->items.begin(), r->items.end());
       return v;
@@ -409,7 +407,7 @@ std::optional<Value> Folder::fold_binary(const Node& n) {
     if (k->num <= 0) return make_string("");
     std::int64_t total;
     if (!checked_mul(static_cast<std::int64_t>(s->str.size()), k->num, total) ||
-        total > static_cast<std::int64_t>(kMaxString))
+        total > static_cast<std::int64_t>(lim_.max_template_fold_string))
       return std::nullopt;
     std::string out;
     for (std::int64_t i = 0; i < k->num; ++i) out += s->str;
@@ -421,7 +419,7 @@ std::optional<Value> Folder::fold_binary(const Node& n) {
       for (const auto& item : r->items) args.push_back(&item);
     else
       args.push_back(r);
-    auto s = percent_format(l->str, args);
+    auto s = percent_format(lim_.max_template_fold_string, l->str, args);
     if (!s) return std::nullopt;
     return make_string(std::move(*s));
   }
@@ -458,7 +456,7 @@ std::optional<Value> Folder::fold_getitem(const Node& n) {
       parts[i] = fold(key.kids[static_cast<std::size_t>(i)]);
       if (parts[i] == nullptr) return std::nullopt;
     }
-    auto idx = slice_indices(len, parts[0], parts[1], parts[2], has[0], has[1], has[2]);
+    auto idx = slice_indices(lim_.max_template_fold_string, len, parts[0], parts[1], parts[2], has[0], has[1], has[2]);
     if (!idx) return std::nullopt;
     Value v;
     v.kind = obj->kind;
@@ -498,14 +496,14 @@ std::optional<Value> Folder::method(const Value& self, const std::string& name,
     for (std::size_t i = 0; i < parts.size(); ++i) {
       if (i) out += self.str;
       out += parts[i];
-      if (out.size() > kMaxString) return std::nullopt;
+      if (out.size() > lim_.max_template_fold_string) return std::nullopt;
     }
     return make_string(std::move(out));
   }
   if (self.kind != K::string) return std::nullopt;
   const std::string& s = self.str;
   if (name == "format") {
-    auto r = brace_format(s, args);
+    auto r = brace_format(lim_.max_template_fold_string, s, args);
     return r ? std::optional<Value>(make_string(*r)) : std::nullopt;
   }
   if (name == "lower" || name == "casefold") return make_string(ascii_map(s, [](int c) { return std::tolower(c); }));
@@ -532,7 +530,7 @@ std::optional<Value> Folder::method(const Value& self, const std::string& name,
       if (args[2]->kind != K::integer) return std::nullopt;
       count = args[2]->num;
     }
-    auto r = replace_all(s, *from, *to, count);
+    auto r = replace_all(lim_.max_template_fold_string, s, *from, *to, count);
     return r ? std::optional<Value>(make_string(*r)) : std::nullopt;
   }
   if (name == "removeprefix" || name == "removesuffix") {
@@ -552,7 +550,7 @@ std::optional<Value> Folder::method(const Value& self, const std::string& name,
     for (;;) {
       std::size_t hit = s.find(*sep, pos);
       v.items.push_back(make_string(s.substr(pos, hit == std::string::npos ? std::string::npos : hit - pos)));
-      if (v.items.size() > kMaxItems) return std::nullopt;
+      if (v.items.size() > lim_.max_template_fold_items) return std::nullopt;
       if (hit == std::string::npos) break;
       pos = hit + sep->size();
     }
@@ -619,7 +617,7 @@ std::optional<Value> Folder::fold_filter(const Node& n) {
         if (!s) return std::nullopt;
         if (i) out += sep.str;
         out += *s;
-        if (out.size() > kMaxString) return std::nullopt;
+        if (out.size() > lim_.max_template_fold_string) return std::nullopt;
       }
       return make_string(std::move(out));
     }
@@ -632,7 +630,7 @@ std::optional<Value> Folder::fold_filter(const Node& n) {
     return s ? std::optional<Value>(make_string(*s)) : std::nullopt;
   }
   if (f == "format" && in->kind == K::string) {
-    auto s = percent_format(in->str, args);
+    auto s = percent_format(lim_.max_template_fold_string, in->str, args);
     return s ? std::optional<Value>(make_string(*s)) : std::nullopt;
   }
   if (f == "replace" && in->kind == K::string) return method(*in, "replace", args);
@@ -659,7 +657,7 @@ std::optional<Value> Folder::fold_filter(const Node& n) {
     Value v;
     v.kind = K::list;
     for (auto& cp : code_points(in->str)) v.items.push_back(make_string(cp));
-    if (v.items.size() > kMaxItems) return std::nullopt;
+    if (v.items.size() > lim_.max_template_fold_items) return std::nullopt;
     return v;
   }
   if (f == "first" || f == "last") {

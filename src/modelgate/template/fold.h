@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "modelgate/limits.h"
 #include "template/ast.h"
 
 namespace modelgate::jinja {
@@ -31,10 +32,8 @@ struct Binding {
 
 class Folder {
  public:
-  static constexpr std::size_t kMaxString = 4096;
-  static constexpr std::size_t kMaxItems = 256;
-
-  explicit Folder(const Ast& ast);
+  // Folding gives up (the value is unknown) past Limits::max_template_fold_*.
+  Folder(const Ast& ast, const Limits& limits);
 
   // The constant value of `id`, or nullptr. Variables resolve to their binding at the time of
   // the call, so the analysis calls this in document order.
@@ -62,6 +61,7 @@ class Folder {
   std::optional<Value> method(const Value& self, const std::string& name, const std::vector<const Value*>& args);
 
   const Ast& ast_;
+  const Limits& lim_;
   std::vector<std::uint8_t> state_;  // 0 not computed, 1 in progress, 2 done
   std::vector<std::optional<Value>> memo_;
   std::unordered_map<std::string, Binding> current_;

@@ -950,6 +950,15 @@ class Parser {
 
 }  // namespace
 
+ParseLimits parse_limits(const Limits& limits) {
+  ParseLimits pl;
+  pl.max_bytes = limits.max_template_bytes;
+  pl.max_tokens = limits.max_template_tokens;
+  pl.max_depth = limits.max_template_depth;
+  pl.max_height = limits.max_template_height;
+  return pl;
+}
+
 ParseResult parse_template(std::string_view source, const ParseLimits& limits) {
   ParseResult r;
   if (source.size() > limits.max_bytes) {

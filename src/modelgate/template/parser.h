@@ -4,16 +4,19 @@
 #include <string>
 #include <string_view>
 
+#include "modelgate/limits.h"
 #include "template/ast.h"
 
 namespace modelgate::jinja {
 
 struct ParseLimits {
-  std::size_t max_bytes = 1u << 20;
-  std::size_t max_tokens = 1u << 18;
-  std::size_t max_depth = 64;    // nesting of statements and expressions together
-  std::size_t max_height = 256;  // longest path in the tree (attribute and filter chains too)
+  std::size_t max_bytes = 0;
+  std::size_t max_tokens = 0;
+  std::size_t max_depth = 0;   // nesting of statements and expressions together
+  std::size_t max_height = 0;  // longest path in the tree (attribute and filter chains too)
 };
+// Limits::max_template_bytes, _tokens, _depth and _height.
+ParseLimits parse_limits(const Limits& limits);
 
 struct ParseResult {
   bool ok = false;
