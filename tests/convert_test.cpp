@@ -3,7 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <set>
 
 #include "convert/directory_conversion.h"
 #include "convert/python_repr.h"
@@ -13,6 +19,7 @@
 #include "convert/tensor_copy.h"
 #include "pickle_builder.h"
 #include "test_util.h"
+#include "zip_builder.h"
 
 namespace {
 
@@ -420,6 +427,199 @@ TEST(ConvertCli, OldTarFormatIsRefusedAsUnsupported) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("not supported for conversion"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(d / "out.safetensors"));
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ writing (issue 10)
+// Symlinks in the input, the same file as input and output, a full disk, SIGINT/SIGTERM at a known
+// point and a killed run: each case checks the exit code, the outcome and that nothing exists
+// outside the expected output.
+
+namespace {
+
+// A torch.save zip checkpoint holding one float tensor `name` of `numel` elements.
+std::string torch_zip(const std::string& name, int numel) {
+  std::string pkl = PickleBuilder()
+                        .proto(2)
+                        .raw(ordered_dict({{name, tensor_v2("FloatStorage", "0", numel, 0, {numel}, {1})}}))
+                        .stop()
+                        .done();
+  return build_zip({{"archive/data.pkl", pkl},
+                    {"archive/byteorder", "little"},
+                    {"archive/data/0", std::string(static_cast<std::size_t>(numel) * 4, '\x01')},
+                    {"archive/version", "3\n"}});
+}
+
+// Two shards with an index and a config; the second shard holds `big` floats.
+void write_sharded_model(const fs::path& dir, int big = 4) {
+  write_file(dir / "pytorch_model-00001-of-00002.bin", torch_zip("a", 4));
+  write_file(dir / "pytorch_model-00002-of-00002.bin", torch_zip("b", big));
+  write_file(dir / "pytorch_model.bin.index.json",
+             R"({"metadata": {"total_size": 32}, "weight_map": {"a": "pytorch_model-00001-of-00002.bin", )"
+             R"("b": "pytorch_model-00002-of-00002.bin"}})");
+  write_file(dir / "config.json", R"({"model_type": "bert"})");
+}
+
+// Every entry under `root` (links not followed), relative.
+std::set<std::string> tree(const fs::path& root) {
+  std::set<std::string> out;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it)
+    out.insert(it->path().lexically_relative(root).generic_string());
+  return out;
+}
+
+std::set<std::string> with(std::set<std::string> s, std::initializer_list<const char*> more) {
+  s.insert(more.begin(), more.end());
+  return s;
+}
+
+// Runs `body` in a child process; returns its wait status.
+template <class F>
+int in_child(F body) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    body();
+    ::_exit(99);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+CommandResult convert_cli(const fs::path& in, const fs::path& out, const std::string& extra = "") {
+  return run(modelgate_binary() + " convert '" + in.string() + "' '" + out.string() + "' " + extra);
+}
+
+TEST(ConvertWriting, TheCheckpointBuiltHereConverts) {
+  TempDir d;
+  write_sharded_model(d / "model");
+  auto r = convert_cli(d / "model", d / "out", "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(tree(d / "out"), (std::set<std::string>{"config.json", "model-00001-of-00002.safetensors",
+                                                     "model-00002-of-00002.safetensors", "model.safetensors.index.json"}));
+}
+
+TEST(ConvertWriting, SymlinksInTheInputAreNeverFollowed) {
+  TempDir d;
+  write_file(d / "model/pytorch_model.bin", torch_zip("w", 4));
+  write_file(d / "x", "outside");
+  fs::create_symlink("../x", d / "model/up");
+  fs::create_symlink("/etc/hostname", d / "model/hostname");
+  fs::create_directories(d / "model/sub");
+  fs::create_symlink("../../x", d / "model/sub/deeper");
+  fs::create_directory_symlink("/etc", d / "model/etc");
+  const auto before = tree(d.path());
+  auto r = convert_cli(d / "model", d / "out", "--json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto report = nlohmann::json::parse(r.output);
+  for (const auto& f : report["files"]) {
+    if (f["input"] != "pytorch_model.bin") EXPECT_EQ(f["outcome"], "skipped") << f.dump();
+  }
+  EXPECT_EQ(tree(d.path()), with(before, {"out", "out/model.safetensors"}));
+  EXPECT_EQ(read_file(d / "x"), "outside");
+  // A link as OUT is not written through.
+  fs::create_directories(d / "elsewhere");
+  fs::create_directory_symlink(d / "elsewhere", d / "linked_out");
+  EXPECT_EQ(convert_cli(d / "model", d / "linked_out", "--force").exit_code, 2);
+  EXPECT_TRUE(fs::is_empty(d / "elsewhere"));
+}
+
+TEST(ConvertWriting, TheInputIsNeverTheOutputEvenWithForce) {
+  TempDir d;
+  const std::string ckpt = torch_zip("w", 4);
+  write_file(d / "x.pt", ckpt);
+  auto same = convert_cli(d / "x.pt", d / "x.pt", "--force");
+  EXPECT_EQ(same.exit_code, 2) << same.output;
+  EXPECT_NE(same.output.find("same device and inode"), std::string::npos) << same.output;
+  fs::create_hard_link(d / "x.pt", d / "hard.pt");
+  EXPECT_EQ(convert_cli(d / "x.pt", d / "hard.pt", "--force").exit_code, 2);
+  EXPECT_EQ(read_file(d / "x.pt"), ckpt);
+  write_sharded_model(d / "model");
+  const auto before = tree(d.path());
+  EXPECT_EQ(convert_cli(d / "model", d / "model", "--force").exit_code, 2);
+  EXPECT_EQ(convert_cli(d / "model", d.path(), "--force").exit_code, 2);  // OUT contains the input
+  EXPECT_EQ(tree(d.path()), before);
+  // OUT inside the input is fine: it is not read as input.
+  auto inside = convert_cli(d / "model", d / "model/st");
+  EXPECT_EQ(inside.exit_code, 0) << inside.output;
+  EXPECT_EQ(convert_cli(d / "model", d / "model/st", "--force").exit_code, 0);
+  EXPECT_EQ(tree(d / "model/st").size(), 4u);
+}
+
+TEST(ConvertWriting, AFullDiskLeavesNothingBehind) {
+  TempDir d;
+  write_sharded_model(d / "model", 64 * 1024);  // the second shard's output is 256 KiB
+  write_file(d / "single.pt", torch_zip("w", 64 * 1024));
+  const auto before = tree(d.path());
+  for (const char* in : {"model", "single.pt"}) {
+    int status = in_child([&] {
+      ::signal(SIGXFSZ, SIG_IGN);
+      rlimit fsize{64 * 1024, 64 * 1024};
+      ::setrlimit(RLIMIT_FSIZE, &fsize);
+      auto r = convert_path(d / in, d / "out", {});
+      bool said = !r.errors.empty() && r.errors[0].find("too large") != std::string::npos;
+      ::_exit(said ? r.exit_code() : 98);
+    });
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2) << in;
+    EXPECT_EQ(tree(d.path()), before) << in;
+  }
+}
+
+TEST(ConvertWriting, SigintAndSigtermMidConversionLeaveNothingBehind) {
+  TempDir d;
+  write_sharded_model(d / "model");
+  const auto before = tree(d.path());
+  for (int sig : {SIGINT, SIGTERM}) {
+    int status = in_child([&] {
+      InterruptSignals signals;
+      ConvertOptions o;
+      o.interrupted = signals.flag();
+      o.on_file_written = [&](const FileConversion&) { ::raise(sig); };  // after the first file
+      auto r = convert_path(d / "model", d / "out", o);
+      signals.reraise();
+      ::_exit(r.exit_code());
+    });
+    ASSERT_TRUE(WIFSIGNALED(status)) << sig;
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_EQ(tree(d.path()), before) << sig;
+  }
+  // A single file stops between tensors.
+  write_file(d / "single.pt", torch_zip("w", 4));
+  volatile std::sig_atomic_t stop = SIGTERM;
+  ConvertOptions o;
+  o.interrupted = &stop;
+  auto r = convert_path(d / "single.pt", d / "single.safetensors", o);
+  EXPECT_EQ(r.exit_code(), 2);
+  EXPECT_FALSE(fs::exists(d / "single.safetensors"));
+  EXPECT_EQ(tree(d.path()), with(before, {"single.pt"}));
+}
+
+TEST(ConvertWriting, TempsOfAKilledRunAreRemovedUnlessStillInUse) {
+  TempDir d;
+  write_sharded_model(d / "model");
+  const auto before = tree(d.path());
+  int status = in_child([&] {
+    ConvertOptions o;
+    o.on_file_written = [](const FileConversion&) { ::raise(SIGKILL); };
+    (void)convert_path(d / "model", d / "out", o);
+  });
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto left = tree(d.path());
+  ASSERT_EQ(left.size(), before.size() + 2) << "a staging directory with one file";
+  // A temp that a live run holds locked is left alone.
+  fs::create_directories(d / ".out.modelgate-LiveRn");
+  int live = ::open((d / ".out.modelgate-LiveRn").c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_EQ(::flock(live, LOCK_EX), 0);
+  auto r = convert_cli(d / "model", d / "out", "--json");
+  ::close(live);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto report = nlohmann::json::parse(r.output);
+  ASSERT_EQ(report["removed_temps"].size(), 1u) << r.output;
+  auto after = tree(d.path());
+  for (const auto& e : after)
+    EXPECT_TRUE(before.count(e) || e.rfind("out", 0) == 0 || e == ".out.modelgate-LiveRn") << e;
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 #pragma once
 // `modelgate convert`: pickle checkpoints to safetensors without running them. A file is converted
 // only when its scan under the `torch` profile is `safe`; there is no override.
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +16,8 @@
 
 namespace modelgate {
 
+struct FileConversion;
+
 struct ConvertOptions {
   Limits limits;
   std::string key;     // dotted path of the sub-dict to convert ("" = the whole checkpoint)
@@ -21,6 +25,26 @@ struct ConvertOptions {
   // fsync each output before its rename and the directory after it, so that a power loss cannot
   // leave a partial file under the final name. The rename is atomic for readers either way.
   bool durable = false;
+  // Nonzero once the conversion must stop (a signal number, set by InterruptSignals): it stops at
+  // the next file or tensor, removes everything it wrote and reports an error.
+  const volatile std::sig_atomic_t* interrupted = nullptr;
+  // Called when an output file is complete (in its temporary place for a directory). Progress;
+  // tests use it to interrupt at a known point.
+  std::function<void(const FileConversion&)> on_file_written;
+};
+
+// SIGINT and SIGTERM are caught while this lives (one at a time per process), so that a
+// conversion can stop and remove what it wrote; reraise() then ends the process by the signal
+// received, as if it had not been caught.
+class InterruptSignals {
+ public:
+  InterruptSignals();
+  ~InterruptSignals();
+  InterruptSignals(const InterruptSignals&) = delete;
+  InterruptSignals& operator=(const InterruptSignals&) = delete;
+  const volatile std::sig_atomic_t* flag() const;
+  // Does nothing when no signal was received.
+  void reraise() const;
 };
 
 enum class FileOutcome { converted, copied, skipped, refused };
@@ -46,6 +70,7 @@ struct ConversionReport {
   bool directory = false;
   std::vector<FileConversion> files;
   std::vector<std::string> errors;  // tool errors (I/O, existing output): exit 2
+  std::vector<std::string> removed_temps;  // left beside the output by a killed run, now removed
   // 0 converted, 1 refused (nothing converted, or a weight file refused), 2 tool error.
   int exit_code() const;
 };

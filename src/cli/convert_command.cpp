@@ -41,11 +41,17 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     options.key = args->key;
     options.force = args->force;
     options.durable = args->sync;
+    // SIGINT/SIGTERM stop the conversion, which removes what it wrote; the process then ends by
+    // the signal, as the shell expects.
+    InterruptSignals signals;
+    options.interrupted = signals.flag();
     auto report = convert_path(args->in, args->out, options);
     if (args->json)
       std::cout << json_text(conversion_json(report), 2) << '\n';
     else
       std::cout << render_conversion_text(report);
+    std::cout.flush();
+    signals.reraise();
     exit_code = report.exit_code();
   });
 }

@@ -69,6 +69,8 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
   ReconstructOptions ro;
   ro.key = options.key;
   ro.max_tensors = options.limits.max_tensors;
+  ro.max_depth = options.limits.max_convert_depth;
+  ro.max_visits = options.limits.max_convert_visits;
   auto state = reconstruct_state_dict(p->source->data(), ro);
   if (!state) {
     std::string where = p->source->layout() == "pytorch-zip" ? "data.pkl" : "the data pickle";
@@ -93,19 +95,26 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
   return p;
 }
 
-Expected<bool> write_checkpoint(const PreparedCheckpoint& p, const std::filesystem::path& out,
-                                const ConvertOptions& options, FileConversion& result) {
+std::optional<ParseError> interruption(const ConvertOptions& options) {
+  if (options.interrupted == nullptr || *options.interrupted == 0) return std::nullopt;
+  return parse_error(0, "interrupted by signal " + std::to_string(*options.interrupted) + " (" +
+                            strsignal(*options.interrupted) + "); what was written is removed");
+}
+
+Expected<bool> write_checkpoint(const PreparedCheckpoint& p, int dirfd, const std::string& name,
+                                const std::string& display, const ConvertOptions& options, FileConversion& result) {
   std::vector<HeaderEntry> entries;
   for (const auto* t : p.views.written) entries.push_back({t->name, t->dtype, t->shape, t->byte_size});
   auto layout = layout_header(entries, p.metadata);
   if (!layout) return layout.error();
-  auto file = AtomicFile::create(out, options.force, options.durable);
+  auto file = AtomicFile::create(dirfd, name, display, options.force, options.durable);
   if (!file) return file.error();
   if (!write_all(file->fd(), layout->bytes.data(), layout->bytes.size()))
-    return parse_error(0, "writing " + file->temp_path().string() + ": " + std::strerror(errno));
+    return parse_error(0, "writing " + display + ": " + std::strerror(errno));
   TensorCopier copier(p.input->fd(), 1u << 20, options.durable);
   const bool swap = p.source->big_endian();
   for (std::size_t i : layout->order) {
+    if (auto stop = interruption(options)) return *stop;
     const TensorRecord& t = *p.views.written[i];
     auto s = p.source->storage(t.storage_key, t.storage_bytes);
     if (!s) return parse_error(s.error().offset, "tensor '" + t.name + "': " + s.error().reason);
@@ -126,7 +135,7 @@ Expected<bool> write_checkpoint(const PreparedCheckpoint& p, const std::filesyst
   auto committed = file->commit();
   if (!committed) return committed.error();
   result.outcome = FileOutcome::converted;
-  result.output = out.string();
+  result.output = display;
   result.tensors = entries.size();
   result.bytes = layout->data_size;
   return true;

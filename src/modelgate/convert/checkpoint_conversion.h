@@ -35,9 +35,13 @@ struct PreparedCheckpoint {
 std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile> input, const ArtifactReport& scan,
                                                        const ConvertOptions& options, FileConversion& result);
 
-// Writes the output atomically; result.outcome becomes converted. A ParseError is a tool error
-// (I/O, existing output); the temp file is removed.
-Expected<bool> write_checkpoint(const PreparedCheckpoint& prepared, const std::filesystem::path& out,
-                                const ConvertOptions& options, FileConversion& result);
+// Writes the output `name` in the directory `dirfd` atomically (`display` names it in messages);
+// result.outcome becomes converted. A ParseError is a tool error (I/O, existing output, an
+// interruption); the temp file is removed.
+Expected<bool> write_checkpoint(const PreparedCheckpoint& prepared, int dirfd, const std::string& name,
+                                const std::string& display, const ConvertOptions& options, FileConversion& result);
+
+// The error that stops a conversion once options.interrupted is set, or nothing.
+std::optional<ParseError> interruption(const ConvertOptions& options);
 
 }  // namespace modelgate::convert

@@ -43,6 +43,7 @@ std::string render_conversion_text(const ConversionReport& r) {
         if (!alias) o << "  metadata  " << k << " = " << v << '\n';
       }
   }
+  for (const auto& t : r.removed_temps) o << "removed   " << t << ": a temporary left by an interrupted run\n";
   for (const auto& e : r.errors) o << "error     " << e << '\n';
   return o.str();
 }
@@ -73,6 +74,7 @@ nlohmann::json conversion_json(const ConversionReport& r) {
     j["files"].push_back(std::move(x));
   }
   j["errors"] = r.errors;
+  j["removed_temps"] = r.removed_temps;
   return j;
 }
 

@@ -1,6 +1,8 @@
 #include "convert/directory_conversion.h"
 
+#include <fcntl.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 
 #include "convert/checkpoint_conversion.h"
 #include "convert/safetensors_writer.h"
+#include "convert/staging.h"
 
 namespace modelgate::convert {
 
@@ -31,8 +34,9 @@ bool is_pickle_based(const std::string& format) {
          format.rfind("pytorch", 0) == 0 || format.rfind("torch", 0) == 0;
 }
 
-Expected<bool> copy_atomically(const InputFile& in, const fs::path& out, bool force, bool durable) {
-  auto file = AtomicFile::create(out, force, durable);
+Expected<bool> copy_atomically(const InputFile& in, int dirfd, const std::string& name, const std::string& display,
+                               bool durable) {
+  auto file = AtomicFile::create(dirfd, name, display, false, durable);
   if (!file) return file.error();
   auto bytes = in.bytes();
   off64_t off = 0;
@@ -43,7 +47,7 @@ Expected<bool> copy_atomically(const InputFile& in, const fs::path& out, bool fo
     done += static_cast<std::uint64_t>(n);
   }
   if (done < bytes.size() && !write_all(file->fd(), bytes.data() + done, bytes.size() - done))
-    return parse_error(0, "writing " + out.string() + ": " + std::strerror(errno));
+    return parse_error(0, "writing " + display + ": " + std::strerror(errno));
   return file->commit();
 }
 
@@ -57,39 +61,110 @@ std::string safetensors_name(const std::string& name) {
   return (dot == std::string::npos || dot == 0 ? name : name.substr(0, dot)) + ".safetensors";
 }
 
-ConversionReport convert_directory(const fs::path& in, const fs::path& out, const ConvertOptions& options) {
+ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, const ConvertOptions& options) {
   ConversionReport report;
   report.directory = true;
   report.input = in.string();
-  report.output = out.string();
+  report.output = out_arg.string();
+  const fs::path out = out_arg.filename().empty() ? out_arg.parent_path() : out_arg;  // "OUT/" names OUT
+  const std::string out_name = out.filename().string();
+  if (out_name.empty() || out_name == "." || out_name == "..") {
+    report.errors.push_back(out_arg.string() + ": name the output directory itself");
+    return report;
+  }
+  // The input and the output's parent are held by descriptor; inputs are opened beneath the input
+  // and outputs created beneath a staging directory, never following a link.
+  Fd in_fd(::open(in.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!in_fd.ok()) {
+    report.errors.push_back("cannot open " + in.string() + ": " + std::strerror(errno));
+    return report;
+  }
+  struct stat in_st {};
+  ::fstat(in_fd.get(), &in_st);
+  const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   std::error_code ec;
-  if (fs::exists(out, ec)) {
-    if (!fs::is_directory(out, ec)) {
+  fs::create_directories(parent, ec);
+  Fd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!parent_fd.ok()) {
+    report.errors.push_back("cannot open the directory " + parent.string() + ": " + std::strerror(errno));
+    return report;
+  }
+  report.removed_temps = remove_stale_temps(parent_fd.get(), out_name, report.errors);
+  struct stat out_st {};
+  const bool out_exists = ::fstatat(parent_fd.get(), out_name.c_str(), &out_st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (out_exists) {
+    if (S_ISLNK(out_st.st_mode)) {
+      report.errors.push_back(out.string() + " is a symbolic link; not followed");
+      return report;
+    }
+    if (!S_ISDIR(out_st.st_mode)) {
       report.errors.push_back(out.string() + " exists and is not a directory");
       return report;
     }
-    if (!fs::is_empty(out, ec) && !options.force) {
-      report.errors.push_back(out.string() + " exists and is not empty (use --force to write into it)");
+    // Replacing OUT must never remove the input: refuse OUT = IN and OUT containing IN.
+    for (Fd up(::fcntl(in_fd.get(), F_DUPFD_CLOEXEC, 0)); up.ok();) {
+      struct stat st {};
+      if (::fstat(up.get(), &st) != 0) break;
+      if (st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino) {
+        report.errors.push_back(out.string() + (st.st_ino == in_st.st_ino && st.st_dev == in_st.st_dev
+                                                    ? " is the input directory"
+                                                    : " contains the input directory") +
+                                "; never replaced, not even with --force");
+        return report;
+      }
+      Fd next(::openat(up.get(), "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      struct stat nst {};
+      if (!next.ok() || ::fstat(next.get(), &nst) != 0 || (nst.st_dev == st.st_dev && nst.st_ino == st.st_ino)) break;
+      up = std::move(next);
+    }
+    Fd out_fd(::openat(parent_fd.get(), out_name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    std::vector<std::string> entries;
+    if (!out_fd.ok() || !list_directory(out_fd.get(), entries)) {
+      report.errors.push_back("cannot list " + out.string() + ": " + std::strerror(errno));
+      return report;
+    }
+    if (!entries.empty() && !options.force) {
+      report.errors.push_back(out.string() + " exists and is not empty (use --force to replace it)");
       return report;
     }
   }
-  const fs::path out_abs = fs::weakly_canonical(out, ec);
 
-  // Every file, in name order; the output directory is skipped when it is inside the input.
+  // Every file, in name order, relative to the input as listed (links are never resolved). The
+  // output directory is skipped when it is inside the input, and so are staging directories.
   std::vector<std::string> rels;
-  for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::skip_permission_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (fs::weakly_canonical(it->path(), ec) == out_abs) {
+  std::vector<std::string> special;
+  for (auto it = fs::recursive_directory_iterator(in, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(temp_prefix(out_name), 0) == 0) {
       it.disable_recursion_pending();
       continue;
     }
-    if (it->is_symlink(ec) || it->is_regular_file(ec)) rels.push_back(fs::relative(it->path(), in, ec).generic_string());
+    const auto type = it->symlink_status(ec).type();
+    if (type == fs::file_type::directory) {
+      struct stat st {};
+      if (out_exists && ::lstat(it->path().c_str(), &st) == 0 && st.st_dev == out_st.st_dev &&
+          st.st_ino == out_st.st_ino)
+        it.disable_recursion_pending();
+      continue;
+    }
+    std::string rel = it->path().lexically_relative(in).generic_string();
+    if (type == fs::file_type::symlink || type == fs::file_type::regular)
+      rels.push_back(rel);
+    else
+      special.push_back(rel);
   }
   if (ec) {
     report.errors.push_back("cannot list " + in.string() + ": " + ec.message());
     return report;
   }
   std::sort(rels.begin(), rels.end());
+  for (auto& rel : special) {
+    FileConversion fc;
+    fc.input = std::move(rel);
+    fc.reason = "not a regular file (FIFO, socket or device); not read";
+    report.files.push_back(std::move(fc));
+  }
 
   // The sharded checkpoint's index names more weight files.
   std::set<std::string> weight_files;
@@ -97,7 +172,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out, cons
   bool has_index = std::find(rels.begin(), rels.end(), kIndex) != rels.end();
   if (has_index) {
     std::string error;
-    auto f = InputFile::open(in / kIndex, error);
+    auto f = InputFile::adopt(open_file_beneath(in_fd.get(), kIndex).release(), (in / kIndex).string(), error);
     if (f) index = nlohmann::json::parse(as_chars(f->bytes()), nullptr, false);
     if (!f || index.is_discarded() || !index.is_object() || !index.contains("weight_map") ||
         !index["weight_map"].is_object()) {
@@ -121,6 +196,10 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out, cons
   std::set<std::string> outputs;
   bool fatal = false;
   for (const auto& rel : rels) {
+    if (auto stop = interruption(options)) {
+      report.errors.push_back(stop->reason);
+      break;
+    }
     FileConversion fc;
     fc.input = rel;
     fs::path path = in / rel;
@@ -143,7 +222,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out, cons
       continue;
     }
     std::string error;
-    auto input = InputFile::open(path, error);
+    auto input = InputFile::adopt(open_file_beneath(in_fd.get(), rel).release(), path.string(), error);
     if (!input) {
       report.errors.push_back(error);
       continue;
@@ -198,34 +277,42 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out, cons
     return report;
   }
 
-  fs::create_directories(out, ec);
-  if (ec) {
-    report.errors.push_back("cannot create " + out.string() + ": " + ec.message());
+  // Everything is built in a staging directory beside OUT and renamed into place only when every
+  // file is written; on any failure or interruption the staging directory is removed.
+  auto staging = StagingDirectory::create(parent_fd.get(), out_name, out.string());
+  if (!staging) {
+    report.errors.push_back(staging.error().reason);
     return report;
   }
+  auto fail = [&](std::string why) {
+    report.errors.push_back(std::move(why));
+    for (const auto& p : plan) {
+      auto& fc = report.files[p.file];
+      if (fc.outcome == FileOutcome::refused) continue;
+      fc.outcome = FileOutcome::skipped;
+      fc.reason = "not written: the conversion failed";
+      fc.output.clear();
+    }
+    return report;
+  };
   nlohmann::json weight_map = nlohmann::json::object();
   std::uint64_t total_size = 0;
   for (const auto& p : plan) {
+    if (auto stop = interruption(options)) return fail(stop->reason);
     auto& fc = report.files[p.file];
-    fs::path target = out / fc.output;
-    fs::create_directories(target.parent_path(), ec);
-    std::string out_rel = fc.output;
-    Expected<bool> done = p.checkpoint ? write_checkpoint(*p.checkpoint, target, options, fc)
-                                       : copy_atomically(*p.input, target, options.force, options.durable);
-    if (!done) {
-      report.errors.push_back(fc.input + ": " + done.error().reason);
-      fc.outcome = FileOutcome::skipped;
-      fc.reason = done.error().reason;
-      fc.output.clear();
-      continue;
-    }
-    fc.output = out_rel;
-    if (!p.checkpoint) {
-      fc.outcome = FileOutcome::copied;
-      continue;
-    }
-    if (has_index && (weight_files.count(fc.input) || is_weight_name(fc.input))) {
-      for (const auto* t : p.checkpoint->views.written) weight_map[t->name] = out_rel;
+    const fs::path out_rel = fc.output;
+    const std::string display = (out / out_rel).string();
+    Fd dir = open_directory_beneath(staging->fd(), out_rel.parent_path(), true);
+    if (!dir.ok()) return fail("cannot create the directory for " + display + ": " + std::strerror(errno));
+    const std::string file_name = out_rel.filename().string();
+    Expected<bool> done = p.checkpoint ? write_checkpoint(*p.checkpoint, dir.get(), file_name, display, options, fc)
+                                       : copy_atomically(*p.input, dir.get(), file_name, display, options.durable);
+    if (!done) return fail(fc.input + ": " + done.error().reason);
+    fc.output = out_rel.generic_string();
+    if (!p.checkpoint) fc.outcome = FileOutcome::copied;
+    if (options.on_file_written) options.on_file_written(fc);
+    if (p.checkpoint && has_index && (weight_files.count(fc.input) || is_weight_name(fc.input))) {
+      for (const auto* t : p.checkpoint->views.written) weight_map[t->name] = fc.output;
       total_size += fc.bytes;
     }
   }
@@ -236,25 +323,24 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out, cons
     new_index["metadata"]["total_size"] = total_size;
     new_index["weight_map"] = weight_map;
     std::string text = new_index.dump(2) + "\n";
-    auto file = AtomicFile::create(out / "model.safetensors.index.json", options.force, options.durable);
+    const std::string index_name = "model.safetensors.index.json";
+    auto file = AtomicFile::create(staging->fd(), index_name, (out / index_name).string(), false, options.durable);
     Expected<bool> ok = file ? Expected<bool>(true) : Expected<bool>(file.error());
     if (ok && !write_all(file->fd(), text.data(), text.size()))
       ok = parse_error(0, std::string("writing the index: ") + std::strerror(errno));
     if (ok) ok = file->commit();
+    if (!ok) return fail(ok.error().reason);
     FileConversion fc;
     fc.input = kIndex;
-    if (ok) {
-      fc.outcome = FileOutcome::converted;
-      fc.output = "model.safetensors.index.json";
-      fc.reason = "derived: " + std::to_string(weight_map.size()) + " tensors";
-    } else {
-      report.errors.push_back(ok.error().reason);
-      fc.outcome = FileOutcome::skipped;
-      fc.reason = ok.error().reason;
-    }
+    fc.outcome = FileOutcome::converted;
+    fc.output = index_name;
+    fc.reason = "derived: " + std::to_string(weight_map.size()) + " tensors";
     for (auto& f : report.files)
       if (f.input == kIndex) f = fc;
   }
+  if (auto stop = interruption(options)) return fail(stop->reason);
+  auto committed = staging->commit(options.force, options.durable);
+  if (!committed) return fail(committed.error().reason);
   return report;
 }
 

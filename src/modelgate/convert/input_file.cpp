@@ -11,22 +11,28 @@
 namespace modelgate::convert {
 
 std::shared_ptr<InputFile> InputFile::open(const std::filesystem::path& path, std::string& error) {
-  std::shared_ptr<InputFile> f(new InputFile());
-  f->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (f->fd_ < 0) {
-    error = "cannot open " + path.string() + ": " + std::strerror(errno);
+  return adopt(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC), path.string(), error);
+}
+
+std::shared_ptr<InputFile> InputFile::adopt(int fd, const std::string& display, std::string& error) {
+  if (fd < 0) {
+    error = "cannot open " + display + ": " + std::strerror(errno);
     return nullptr;
   }
+  std::shared_ptr<InputFile> f(new InputFile());
+  f->fd_ = fd;
   struct stat st {};
   if (::fstat(f->fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = path.string() + " is not a regular file";
+    error = display + " is not a regular file";
     return nullptr;
   }
+  f->dev_ = st.st_dev;
+  f->ino_ = st.st_ino;
   f->size_ = static_cast<std::size_t>(st.st_size);
   if (f->size_ == 0) return f;
   void* p = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, f->fd_, 0);
   if (p == MAP_FAILED) {
-    error = "cannot map " + path.string() + ": " + std::strerror(errno);
+    error = "cannot map " + display + ": " + std::strerror(errno);
     f->size_ = 0;
     return nullptr;
   }

@@ -1,6 +1,7 @@
 #include "convert/safetensors_writer.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -43,7 +44,6 @@ void json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
 
@@ -118,71 +118,73 @@ bool write_all(int fd, const void* data, std::size_t size) {
   return true;
 }
 
-Expected<AtomicFile> AtomicFile::create(const std::filesystem::path& target, bool overwrite, bool durable) {
-  std::error_code ec;
-  if (std::filesystem::symlink_status(target, ec).type() != std::filesystem::file_type::not_found && !ec &&
-      !overwrite)
-    return parse_error(0, target.string() + " exists (use --force to replace it)");
+Expected<AtomicFile> AtomicFile::create(int dirfd, const std::string& name, const std::string& display,
+                                        bool overwrite, bool durable) {
+  struct stat st {};
+  if (!overwrite && ::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+    return parse_error(0, display + " exists (use --force to replace it)");
   AtomicFile f;
-  f.target_ = target;
+  f.dir_ = Fd(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+  if (!f.dir_.ok()) return parse_error(0, "cannot use the directory of " + display + ": " + errno_text());
+  f.name_ = name;
+  f.display_ = display;
   f.overwrite_ = overwrite;
   f.durable_ = durable;
-  std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
-  std::string tmpl = (dir / ("." + target.filename().string() + ".modelgate-XXXXXX")).string();
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  f.fd_ = ::mkostemp(name.data(), O_CLOEXEC);
-  if (f.fd_ < 0) return parse_error(0, "cannot create a temporary file in " + dir.string() + ": " + errno_text());
-  f.temp_ = name.data();
-  ::fchmod(f.fd_, 0644);
+  for (int attempt = 0; attempt < 100 && !f.file_.ok(); ++attempt) {
+    std::string temp = new_temp_name(name);
+    f.file_ = Fd(::openat(f.dir_.get(), temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (f.file_.ok())
+      f.temp_ = temp;
+    else if (errno != EEXIST)
+      return parse_error(0, "cannot create a temporary file beside " + display + ": " + errno_text());
+  }
+  if (!f.file_.ok()) return parse_error(0, "cannot find a free temporary file name beside " + display);
+  ::flock(f.file_.get(), LOCK_EX);  // tells a later run that this temp is not stale
+  ::fchmod(f.file_.get(), 0644);
   return f;
 }
 
+Expected<AtomicFile> AtomicFile::create(const std::filesystem::path& target, bool overwrite, bool durable) {
+  std::filesystem::path dir = target.parent_path().empty() ? "." : target.parent_path();
+  Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dfd.ok()) return parse_error(0, "cannot open the directory " + dir.string() + ": " + errno_text());
+  return create(dfd.get(), target.filename().string(), target.string(), overwrite, durable);
+}
+
 AtomicFile::AtomicFile(AtomicFile&& o) noexcept
-    : target_(std::move(o.target_)), temp_(std::move(o.temp_)), fd_(o.fd_), overwrite_(o.overwrite_),
-      durable_(o.durable_), committed_(o.committed_) {
-  o.fd_ = -1;
+    : dir_(std::move(o.dir_)), file_(std::move(o.file_)), name_(std::move(o.name_)), temp_(std::move(o.temp_)),
+      display_(std::move(o.display_)), overwrite_(o.overwrite_), durable_(o.durable_), committed_(o.committed_) {
   o.committed_ = true;
 }
 
 AtomicFile::~AtomicFile() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
+  if (!committed_ && !temp_.empty()) ::unlinkat(dir_.get(), temp_.c_str(), 0);
 }
 
 Expected<bool> AtomicFile::commit() {
-  if (durable_ && ::fsync(fd_) != 0) return parse_error(0, "fsync " + temp_.string() + ": " + errno_text());
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    return parse_error(0, "close " + temp_.string() + ": " + errno_text());
-  }
-  fd_ = -1;
+  if (durable_ && ::fsync(file_.get()) != 0) return parse_error(0, "fsync of the output " + display_ + ": " + errno_text());
+  const int d = dir_.get();
   int rc;
   if (overwrite_) {
-    rc = ::rename(temp_.c_str(), target_.c_str());
+    rc = ::renameat(d, temp_.c_str(), d, name_.c_str());
   } else {
-    rc = ::renameat2(AT_FDCWD, temp_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE);
+    rc = ::renameat2(d, temp_.c_str(), d, name_.c_str(), RENAME_NOREPLACE);
     if (rc != 0 && (errno == EINVAL || errno == ENOSYS)) {  // filesystems without RENAME_NOREPLACE
-      rc = ::link(temp_.c_str(), target_.c_str());
-      if (rc == 0) ::unlink(temp_.c_str());
+      rc = ::linkat(d, temp_.c_str(), d, name_.c_str(), 0);
+      if (rc == 0) ::unlinkat(d, temp_.c_str(), 0);
     }
   }
   if (rc != 0) {
     int err = errno;
-    ::unlink(temp_.c_str());  // a failed commit leaves nothing behind
+    ::unlinkat(d, temp_.c_str(), 0);  // a failed commit leaves nothing behind
     temp_.clear();
     errno = err;
-    if (errno == EEXIST) return parse_error(0, target_.string() + " appeared while converting; not replaced");
-    return parse_error(0, "rename to " + target_.string() + ": " + errno_text());
+    if (errno == EEXIST) return parse_error(0, display_ + " appeared while converting; not replaced");
+    return parse_error(0, "rename to " + display_ + ": " + errno_text());
   }
   committed_ = true;
-  if (!durable_) return true;
-  std::filesystem::path dir = target_.parent_path().empty() ? "." : target_.parent_path();
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  if (::close(file_.release()) != 0) return parse_error(0, "close " + display_ + ": " + errno_text());
+  if (durable_ && ::fsync(d) != 0) return parse_error(0, "fsync of the directory of " + display_ + ": " + errno_text());
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "convert/staging.h"
 #include "core/expected.h"
 #include "format/safetensors.h"
 
@@ -31,26 +32,31 @@ struct HeaderLayout {
 Expected<HeaderLayout> layout_header(const std::vector<HeaderEntry>& entries,
                                      const std::map<std::string, std::string>& metadata);
 
-// A temp file next to `target` that becomes `target` on commit() and disappears otherwise.
+// A temp file (".NAME.modelgate-XXXXXX", locked while it exists) in a directory, that becomes
+// NAME on commit() and disappears otherwise. The directory is held by descriptor and the temp
+// file is created with O_EXCL|O_NOFOLLOW, so no link is followed.
 class AtomicFile {
  public:
-  // Fails when `target` exists and `overwrite` is false. `durable`: fsync before the rename and
-  // fsync the directory after it.
+  // In the directory `dirfd`. Fails when `name` exists and `overwrite` is false. `durable`: fsync
+  // before the rename and fsync the directory after it. `display` names the target in messages.
+  static Expected<AtomicFile> create(int dirfd, const std::string& name, const std::string& display,
+                                     bool overwrite, bool durable = false);
+  // Beside the path `target`, in its directory as named.
   static Expected<AtomicFile> create(const std::filesystem::path& target, bool overwrite, bool durable = false);
   AtomicFile(AtomicFile&& o) noexcept;
   AtomicFile& operator=(AtomicFile&&) = delete;
   AtomicFile(const AtomicFile&) = delete;
   ~AtomicFile();
 
-  int fd() const { return fd_; }
-  const std::filesystem::path& temp_path() const { return temp_; }
+  int fd() const { return file_.get(); }
+  const std::string& temp_name() const { return temp_; }
   // Rename over (or, without overwrite, next to no existing) target; fsyncs when durable.
   Expected<bool> commit();
 
  private:
   AtomicFile() = default;
-  std::filesystem::path target_, temp_;
-  int fd_ = -1;
+  Fd dir_, file_;
+  std::string name_, temp_, display_;
   bool overwrite_ = false;
   bool durable_ = false;
   bool committed_ = false;
