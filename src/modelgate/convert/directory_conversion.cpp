@@ -83,15 +83,15 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
   ::fstat(in_fd.get(), &in_st);
   const fs::path parent = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   std::error_code ec;
-  fs::create_directories(parent, ec);
   Fd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!parent_fd.ok()) {
+  if (!parent_fd.ok() && errno != ENOENT) {  // a missing parent is created when OUT is written
     report.errors.push_back("cannot open the directory " + parent.string() + ": " + std::strerror(errno));
     return report;
   }
-  report.removed_temps = remove_stale_temps(parent_fd.get(), out_name, report.errors);
+  if (parent_fd.ok()) report.removed_temps = remove_stale_temps(parent_fd.get(), out_name, report.errors);
   struct stat out_st {};
-  const bool out_exists = ::fstatat(parent_fd.get(), out_name.c_str(), &out_st, AT_SYMLINK_NOFOLLOW) == 0;
+  const bool out_exists =
+      parent_fd.ok() && ::fstatat(parent_fd.get(), out_name.c_str(), &out_st, AT_SYMLINK_NOFOLLOW) == 0;
   if (out_exists) {
     if (S_ISLNK(out_st.st_mode)) {
       report.errors.push_back(out.string() + " is a symbolic link; not followed");
@@ -279,6 +279,14 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
 
   // Everything is built in a staging directory beside OUT and renamed into place only when every
   // file is written; on any failure or interruption the staging directory is removed.
+  if (!parent_fd.ok()) {
+    fs::create_directories(parent, ec);
+    parent_fd = Fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!parent_fd.ok()) {
+      report.errors.push_back("cannot create the directory " + parent.string() + ": " + std::strerror(errno));
+      return report;
+    }
+  }
   auto staging = StagingDirectory::create(parent_fd.get(), out_name, out.string());
   if (!staging) {
     report.errors.push_back(staging.error().reason);
