@@ -13,8 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)modelgate::python::looks_like_python(text);
   modelgate::ArtifactReport report;
   modelgate::analyse_python_source(text, "fuzz.py", limits, report);
-  if (modelgate::has_front_matter(text)) (void)modelgate::parse_front_matter(text);
+  if (modelgate::has_front_matter(text)) (void)modelgate::parse_front_matter(text, modelgate::Limits{});
   std::string card = "---\n" + std::string(text) + "\n---\n";
-  (void)modelgate::parse_front_matter(card);
+  (void)modelgate::parse_front_matter(card, modelgate::Limits{});
   return 0;
 }
