@@ -514,7 +514,9 @@ TEST(ConvertWriting, SymlinksInTheInputAreNeverFollowed) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto report = nlohmann::json::parse(r.output);
   for (const auto& f : report["files"]) {
-    if (f["input"] != "pytorch_model.bin") EXPECT_EQ(f["outcome"], "skipped") << f.dump();
+    if (f["input"] != "pytorch_model.bin") {
+      EXPECT_EQ(f["outcome"], "skipped") << f.dump();
+    }
   }
   EXPECT_EQ(tree(d.path()), with(before, {"out", "out/model.safetensors"}));
   EXPECT_EQ(read_file(d / "x"), "outside");
