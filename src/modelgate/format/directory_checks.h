@@ -22,4 +22,8 @@ void check_safetensors_indexes(const std::vector<WalkEntry>& files, std::vector<
 // that model's data rather than unrecognised files (referenced_data_files.cpp).
 void classify_referenced_data_files(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports);
 
+// Python files a library imports (named by a configuration, found by a fixed name, or imported
+// relatively by such a file) get an MG-HF-CODE-ROUTE finding naming the route (code_routes.cpp).
+void annotate_code_routes(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports);
+
 }  // namespace modelgate

@@ -510,13 +510,22 @@ std::vector<ChatTemplate> chat_templates(const File& file) {
   constexpr std::string_view kPrefix = "tokenizer.chat_template";
   std::vector<ChatTemplate> out;
   for (const KeyValue& kv : file.metadata) {
-    if (kv.key.substr(0, kPrefix.size()) != kPrefix || kv.value.string() == nullptr) continue;
+    if (kv.key.substr(0, kPrefix.size()) != kPrefix) continue;
     std::string_view rest = kv.key.substr(kPrefix.size());
     std::string name;
     if (rest.empty()) name = "default";
     else if (rest.front() == '.' && rest.size() > 1) name = std::string(rest.substr(1));
     else continue;  // e.g. "tokenizer.chat_templates"
-    out.push_back({std::move(name), *kv.value.string(), kv.value.offset});
+    if (const auto* text = kv.value.string()) {
+      out.push_back({std::move(name), *text, kv.value.offset, true});
+    } else if (const Array* a = kv.value.array(); a != nullptr && a->element == ValueType::string) {
+      // A template stored as a list of strings: every element is a template a reader could take.
+      std::size_t i = 0;
+      for (std::string_view element : string_elements(*a))
+        out.push_back({name + "[" + std::to_string(i++) + "]", element, kv.value.offset, true});
+    } else {
+      out.push_back({std::move(name), {}, kv.value.offset, false});
+    }
   }
   return out;
 }

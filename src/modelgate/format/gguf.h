@@ -92,11 +92,13 @@ ParseResult parse(ByteView bytes, const Limits& limits);
 std::vector<std::string_view> string_elements(const Array& a);
 
 // Chat templates stored in the file: "tokenizer.chat_template" is named "default",
-// "tokenizer.chat_template.<name>" is named <name>.
+// "tokenizer.chat_template.<name>" is named <name>; a list of strings under either key gives one
+// template per element ("<name>[i]"). A value of any other type is returned with text_value false.
 struct ChatTemplate {
   std::string name;
   std::string_view text;
   std::uint64_t offset = 0;
+  bool text_value = true;
 };
 std::vector<ChatTemplate> chat_templates(const File& file);
 

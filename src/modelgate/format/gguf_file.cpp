@@ -86,8 +86,13 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   report.facts["tensor_types"] = types;
 
   json templates = json::object();
-  for (const auto& t : gguf::chat_templates(file))
-    if (gguf::is_valid_utf8(t.text)) templates[t.name] = std::string(t.text);
+  for (const auto& t : gguf::chat_templates(file)) {
+    if (!t.text_value)
+      report.add(make_finding(rule("MG-GGUF-CHAT-TEMPLATE-TYPE"), a.origin, t.offset,
+                              "chat template \"" + t.name + "\" is neither a string nor a list of strings"));
+    else if (gguf::is_valid_utf8(t.text))
+      templates[t.name] = std::string(t.text);
+  }
   if (!templates.empty()) report.facts["chat_templates"] = std::move(templates);
 }
 

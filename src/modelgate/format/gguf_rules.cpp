@@ -8,6 +8,10 @@ std::span<const Rule> gguf_rules() {
        "general.alignment is not a uint32 power of two, or the data section offset overflows.",
        "GGUF places tensor data at multiples of general.alignment (32 when absent). ggml requires "
        "the key to be a uint32 power of two; any other value makes offsets ambiguous."},
+      {"MG-GGUF-CHAT-TEMPLATE-TYPE", Severity::high, Status::refused,
+       "A tokenizer.chat_template key holds a value that is neither a string nor a list of strings.",
+       "Chat templates are Jinja text analysed before a runtime renders them; a template under another "
+       "type cannot be analysed, so the file is refused rather than passed unread."},
       {"MG-GGUF-COUNT", Severity::high, Status::refused,
        "A GGUF count or length claims more entries or bytes than the file holds.",
        "Tensor counts, metadata counts, array lengths and string lengths are checked against the "

@@ -1,6 +1,5 @@
-#include "hf/chat_template_source.h"
 #include "hf/json_kind.h"
-#include "hf/remote_code.h"
+#include "hf/loader_routes.h"
 #include "core/strict_json.h"
 #include "scan/format_table.h"
 
@@ -55,7 +54,9 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   JsonReadOptions options;
   options.max_depth = limits.max_json_depth;
   options.full_dom_bytes = 1u << 20;  // larger configs (tokenizer.json) keep only what analysis needs
-  options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map"};
+  // Keys whose values are analysed are kept whole even in large files.
+  options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map",
+                       "auto_mapping", "_class_name", "model_args", "tokenizer_args", "config_args"};
   auto doc = read_strict_json(text, options);
   if (!doc) {
     report.add(make_finding(rule("MG-JSON-MALFORMED"), a.origin, doc.error().offset,
@@ -67,8 +68,9 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   JsonKind kind = classify_json(d);
   report.format = std::string(json_kind_format(kind));
   keep_facts(kind, d, report);
-  if (kind != JsonKind::tokenizer && kind != JsonKind::weight_index) analyse_remote_code(d, a.origin, report);
-  extract_chat_templates(d, a.origin, limits, report);
+  analyse_configuration(d, base_name(a.name), a.origin, limits, report);
+  // A large file is read shallow: nested keys the walk above did not see are found in the text.
+  if (doc->shallow) analyse_config_text(text, a.origin, report);
 }
 
 }  // namespace modelgate

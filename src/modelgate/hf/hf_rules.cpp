@@ -34,6 +34,46 @@ std::span<const Rule> hf_rules() {
       {"MG-PY-MALFORMED", Severity::medium, Status::refused, "The Python source cannot be tokenized.",
        "An unterminated string or a stray character stops the lexical pass, so the rest of the file "
        "was not inspected."},
+      {"MG-PY-ENCODING", Severity::high, Status::refused,
+       "The Python source cannot be decoded the way CPython would decode it.",
+       "CPython honours a PEP 263 coding cookie on the first two lines. modelgate decodes UTF-8, ASCII, "
+       "Latin-1, unicode_escape and raw_unicode_escape exactly (the last two turn escape sequences, even "
+       "inside comments, into code); any other declared encoding, invalid UTF-8, or a failing escape "
+       "leaves the code unread, so the file is refused."},
+      {"MG-HF-CODE-ROUTE", Severity::high, Status::unverified,
+       "A library imports this Python file from the repository (the route is named).",
+       "The file is named by a configuration (transformers auto_map, sentence-transformers modules.json, "
+       "diffusers model_index.json), imported relatively by such a module, or found by a fixed name "
+       "(custom_generate/generate.py, pipeline.py). docs/repositories.md lists every route with the "
+       "library source that takes it."},
+      {"MG-ST-MODULE-CODE", Severity::high, Status::unverified,
+       "modules.json names a module type outside sentence_transformers: code from the repository or an installed package.",
+       "sentence-transformers resolves each module type with _load_module_class_from_ref: a type outside "
+       "sentence_transformers.* is loaded from the repository with get_class_from_dynamic_module whenever "
+       "trust_remote_code is set or the model is a local directory (no opt-in needed), and otherwise "
+       "imported with importlib from whatever package is installed under that name."},
+      {"MG-DIFFUSERS-CUSTOM-CODE", Severity::high, Status::unverified,
+       "model_index.json names a pipeline or component class outside diffusers and transformers.",
+       "diffusers loads a component [library, Class] from <component>/<library>.py in the repository when "
+       "that file exists, and otherwise imports the module <library>; a _class_name given as [module, "
+       "Class] loads a custom pipeline from <module>.py. Both run code from the repository or an "
+       "arbitrary installed package."},
+      {"MG-PEFT-AUTO-MAPPING", Severity::high, Status::unverified,
+       "adapter_config.json auto_mapping names a module outside transformers.",
+       "PEFT's AutoPeftModel imports auto_mapping.parent_library with importlib and takes "
+       "base_model_class from it, so any module can be named."},
+      {"MG-HF-UNSCANNED-DEPENDENCY", Severity::medium, Status::unverified,
+       "The repository loads another repository (for example a PEFT adapter's base model).",
+       "The referenced repository is downloaded and loaded too, but it is not part of this scan. Scan it "
+       "as well; the reference is given as evidence."},
+      {"MG-HF-TRUST-REMOTE-CODE", Severity::high, Status::unverified,
+       "A configuration sets trust_remote_code to true for the user.",
+       "sentence-transformers passes model_args/tokenizer_args/config_args from its configs to "
+       "transformers, so a repository can opt itself into running its own code."},
+      {"MG-CONFIG-CALLABLE", Severity::high, Status::unverified,
+       "A configuration names a callable to instantiate (Hydra/OmegaConf _target_).",
+       "hydra.utils.instantiate imports the dotted path in _target_ and calls it with the sibling keys as "
+       "arguments; any importable function can be named, so such configs are never proven inert."},
       {"MG-PY-PROCESS", Severity::critical, Status::unsafe,
        "The Python code starts processes or shell commands (os.system, subprocess, pty...).",
        "Model code has no reason to run programs. The line number and the call are given."},

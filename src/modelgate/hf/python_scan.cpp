@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "hf/python_lexer.h"
+#include "hf/python_source.h"
 #include "modelgate/rules.h"
 
 namespace modelgate {
@@ -135,6 +136,9 @@ class Scanner {
   Scanner(const std::vector<Token>& t, const std::string& origin, ArtifactReport& report)
       : t_(t), origin_(origin), report_(report) {}
 
+  // Modules named by import statements (relative ones with their leading dots), in order.
+  const std::set<std::string>& imports() const { return imports_; }
+
   void run() {
     for (std::size_t i = 0; i < t_.size(); ++i) {
       const Token& tok = t_[i];
@@ -222,6 +226,7 @@ class Scanner {
         i += 2;
       }
       aliases_[alias] = target;
+      imports_.insert(module);
       flag(module, at, true);
       if (is_op(i, ",")) ++i;
       else break;
@@ -236,9 +241,10 @@ class Scanner {
       ++i;
     }
     std::string rest;
-    i = dotted(i, rest);
+    if (!is_name(i, "import")) i = dotted(i, rest);  // "from . import x" names no module after the dots
     module += rest;
     if (!is_name(i, "import")) return i;
+    imports_.insert(module);
     ++i;
     bool paren = is_op(i, "(");
     if (paren) ++i;
@@ -261,6 +267,8 @@ class Scanner {
           i += 2;
         }
         std::string full = module + "." + name;
+        // "from . import name" may import the module file name.py
+        if (module.find_first_not_of('.') == std::string::npos) imports_.insert(module + name);
         aliases_[alias] = full;
         flag(find_danger(full) ? full : module, at, true);
       } else {
@@ -345,6 +353,7 @@ class Scanner {
   const std::string& origin_;
   ArtifactReport& report_;
   std::unordered_map<std::string, std::string> aliases_;
+  std::set<std::string> imports_;
   std::set<std::pair<std::string, std::uint32_t>> reported_;
   std::size_t count_ = 0;
   std::uint32_t decoder_line_ = 0, decoder_offset_ = 0, exec_line_ = 0;
@@ -353,24 +362,49 @@ class Scanner {
 
 }  // namespace
 
-void analyse_python_source(std::string_view text, const std::string& origin, const Limits& limits,
+void analyse_python_source(std::string_view bytes, const std::string& origin, const Limits& limits,
                            ArtifactReport& report) {
-  if (text.size() > limits.max_python_bytes) {
+  auto too_large = [&](std::size_t size) {
+    if (size <= limits.max_python_bytes) return false;
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), origin, std::nullopt,
-                            "Python source of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+                            "Python source of " + std::to_string(size) + " bytes exceeds the limit of " +
                                 std::to_string(limits.max_python_bytes)));
+    return true;
+  };
+  if (too_large(bytes.size())) return;
+  auto code = [&](std::string evidence) {
+    report.add(make_finding(rule("MG-PY-CODE"), origin, std::nullopt,
+                            "Python source: code that runs if the repository's remote code is trusted",
+                            std::move(evidence)));
+  };
+  auto decoded = python::decode_source(bytes);
+  if (!decoded) {
+    code({});
+    report.add(make_finding(rule("MG-PY-ENCODING"), origin, decoded.error().offset, decoded.error().reason));
     return;
   }
-  report.add(make_finding(rule("MG-PY-CODE"), origin, std::nullopt,
-                          "Python source: code that runs if the repository's remote code is trusted"));
-  python::LexResult lexed = python::lex(text, limits.max_python_bytes);
+  if (decoded->encoding != "utf-8") report.facts["python_encoding"] = decoded->encoding;
+  if (too_large(decoded->text.size())) return;
+  python::LexResult lexed = python::lex(decoded->text, limits.max_python_bytes);
   if (!lexed.ok) {
+    code({});
     report.add(make_finding(rule("MG-PY-MALFORMED"), origin, lexed.error_offset,
                             "cannot tokenize Python source at line " + std::to_string(lexed.error_line) + ": " +
                                 lexed.error));
     return;
   }
-  Scanner(lexed.tokens, origin, report).run();
+  Scanner scanner(lexed.tokens, origin, report);
+  scanner.run();
+  std::string evidence;
+  for (const auto& m : scanner.imports()) {
+    if (evidence.size() > 400) {
+      evidence += ", ...";
+      break;
+    }
+    evidence += (evidence.empty() ? "imports " : ", ") + m;
+  }
+  code(evidence.empty() ? "imports nothing" : evidence);
+  report.facts["python_imports"] = scanner.imports();
 }
 
 }  // namespace modelgate

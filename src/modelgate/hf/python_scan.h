@@ -10,7 +10,8 @@
 
 namespace modelgate {
 
-void analyse_python_source(std::string_view text, const std::string& origin, const Limits& limits,
+// `bytes` are the file as stored; they are decoded as CPython would (hf/python_source.h).
+void analyse_python_source(std::string_view bytes, const std::string& origin, const Limits& limits,
                            ArtifactReport& report);
 
 }  // namespace modelgate

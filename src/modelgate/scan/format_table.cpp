@@ -28,6 +28,10 @@ ScannerFn scanner_for(Format f) {
     case Format::python: return scan_python_file;
     case Format::model_card: return scan_model_card;
     case Format::jinja: return scan_jinja_file;
+    case Format::sentencepiece: return scan_sentencepiece;
+    case Format::flax_msgpack: return scan_flax_msgpack;
+    case Format::tflite: return scan_unsupported_model;
+    case Format::openvino_ir: return scan_unsupported_model;
   }
   return scan_unknown_file;
 }
@@ -56,6 +60,10 @@ std::string_view format_name(Format f) {
     case Format::python: return "python";
     case Format::model_card: return "model-card";
     case Format::jinja: return "chat-template";
+    case Format::sentencepiece: return "sentencepiece";
+    case Format::flax_msgpack: return "flax-msgpack";
+    case Format::tflite: return "tflite";
+    case Format::openvino_ir: return "openvino-ir";
   }
   return "unknown";
 }

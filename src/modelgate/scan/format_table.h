@@ -28,5 +28,12 @@ void scan_json_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_python_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_model_card(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_jinja_file(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_sentencepiece(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_flax_msgpack(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_unsupported_model(const Artifact&, ScanContext&, ArtifactReport&);
+
+// Content probes of the data-file formats (data_files.cpp).
+bool looks_like_tflite(ByteView bytes);
+bool looks_like_openvino_ir(std::string_view text);
 
 }  // namespace modelgate

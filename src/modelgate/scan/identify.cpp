@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "format/code_format_probes.h"
+#include "format/flax_msgpack.h"
 #include "format/gguf.h"
+#include "format/sentencepiece.h"
 #include "format/safetensors.h"
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
@@ -12,6 +14,7 @@
 #include "hf/python_lexer.h"
 #include "core/strict_json.h"
 #include "scan/container_magic.h"
+#include "scan/format_table.h"
 
 namespace modelgate {
 
@@ -89,12 +92,17 @@ Format identify(ByteView bytes) {
   if (looks_like_saved_model(bytes)) return Format::tf_savedmodel;
   if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;
   if (looks_like_tf_fingerprint(bytes)) return Format::tf_fingerprint;
+  if (sentencepiece::looks_like_model(bytes)) return Format::sentencepiece;
+  if (looks_like_tflite(bytes)) return Format::tflite;
   // JSON cannot start a pickle ('{', '[' and whitespace are not opcodes), so it goes first.
   if (looks_like_json(as_chars(bytes)) && looks_like_text(bytes)) return Format::json;
+  // A msgpack map opens with 0x81-0x8f/0xde/0xdf, never the pickle PROTO opcode (0x80).
+  if (flax::looks_like_msgpack_state(bytes)) return Format::flax_msgpack;
   if (probe_unframed_pickle(bytes)) return Format::pickle;
   if (looks_like_text(bytes)) {
     std::string_view text = as_chars(bytes);
     if (has_front_matter(text)) return Format::model_card;
+    if (looks_like_openvino_ir(text)) return Format::openvino_ir;
     if (python::looks_like_python(text)) return Format::python;
     if (text.find("{%") != std::string_view::npos || text.find("{{") != std::string_view::npos) return Format::jinja;
     return Format::text;

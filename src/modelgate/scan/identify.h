@@ -30,6 +30,10 @@ enum class Format {
   python,         // Python source text
   model_card,     // Markdown with YAML front matter (README.md)
   jinja,          // text with Jinja tags that no other format claims (chat_template.jinja)
+  sentencepiece,  // protobuf ModelProto (tokenizer.model, spiece.model)
+  flax_msgpack,   // msgpack state dict (flax_model.msgpack)
+  tflite,         // TFLite flatbuffer: recognised, refused
+  openvino_ir,    // OpenVINO IR XML: recognised, refused
 };
 
 Format identify(ByteView bytes);

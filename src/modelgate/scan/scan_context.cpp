@@ -1,6 +1,7 @@
 #include "scan/scan_context.h"
 
 #include "scan/format_table.h"
+#include "scan/name_readings.h"
 #include "template/chat_template.h"
 
 namespace modelgate {
@@ -26,6 +27,7 @@ ArtifactReport ScanContext::scan(const Artifact& artifact) {
   Format f = identify(artifact.bytes);
   report.format = std::string(format_name(f));
   scanner_for(f)(artifact, *this, report);
+  add_name_readings(artifact, f, *this, report);
   analyse_recorded_chat_templates(report, limits_);
   report.finalize();
   return report;

@@ -1,8 +1,11 @@
-// `modelgate scan --hf-cache`: every repository revision of the hub cache, each blob scanned once.
+// `modelgate scan --hf-cache`: every repository revision of the hub cache, each blob scanned once
+// per file name it has (names select loader readings), each snapshot checked as a directory.
 #include <atomic>
 #include <map>
 #include <thread>
 
+#include "format/directory_checks.h"
+#include "hf/loader_routes.h"
 #include "modelgate/scan.h"
 #include "scan/progress.h"
 #include "scan/scan_context.h"
@@ -28,15 +31,21 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
   ScanContext ctx(options.limits, options.policy, *allowlist);
   HfCache cache = list_hf_cache(cache_dir);
 
-  // One job per distinct blob.
-  std::map<fs::path, std::size_t> blob_index;
+  // One job per distinct blob and file name: loaders also read files by name (a blob that is
+  // `modeling.py` in one snapshot and `notes.txt` in another is read both ways).
+  auto key = [](const HfFile& f) {
+    return f.blob.string() + '\0' + std::string(base_name(f.relative));
+  };
+  std::map<std::string, std::size_t> blob_index;
   std::vector<fs::path> blobs;
   std::vector<std::string> first_origin;  // the blob is reported under its first snapshot path
+  std::vector<std::string> names;
   for (const auto& s : cache.snapshots)
     for (const auto& f : s.files)
-      if (blob_index.emplace(f.blob, blobs.size()).second) {
+      if (blob_index.emplace(key(f), blobs.size()).second) {
         blobs.push_back(f.blob);
         first_origin.push_back("hf://" + s.repo + "@" + s.revision + "/" + f.relative);
+        names.push_back(f.relative);
       }
   std::vector<ArtifactReport> blob_reports(blobs.size());
   {
@@ -59,7 +68,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
           a.bytes = mapped->bytes();
           a.owner = mapped;
           a.path = blobs[i];
-          a.name = blobs[i].filename().string();
+          a.name = names[i];
           r = ctx.scan(a);
         }
         progress.file_done(mapped ? mapped->bytes().size() : 0);
@@ -85,8 +94,10 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     snap.facts["revision"] = s.revision;
     snap.facts["refs"] = s.refs;
     snap.findings = std::move(s.findings);
+    std::vector<WalkEntry> entries;
     for (const auto& f : s.files) {
-      std::size_t i = blob_index[f.blob];
+      std::size_t i = blob_index[key(f)];
+      entries.push_back({f.blob, f.relative});
       ArtifactReport file = blob_reports[i];
       file.origin = snap.origin + "/" + f.relative;
       file.facts["blob"] = f.blob.filename().string();
@@ -98,6 +109,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
       reported[i] = true;
       snap.children.push_back(std::move(file));
     }
+    check_directory(entries, snap.children, ctx);
     root.children.push_back(std::move(snap));
   }
   root.facts["repositories_revisions"] = root.children.size();

@@ -1,0 +1,249 @@
+#include "hf/loader_routes.h"
+
+#include <array>
+
+#include "hf/chat_template_source.h"
+#include "hf/remote_code.h"
+#include "modelgate/rules.h"
+
+namespace modelgate {
+
+namespace {
+
+bool identifier(std::string_view s) {
+  if (s.empty() || (s[0] >= '0' && s[0] <= '9')) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+bool dotted_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (std::size_t p = 0;;) {
+    std::size_t dot = s.find('.', p);
+    if (!identifier(s.substr(p, dot == std::string_view::npos ? std::string_view::npos : dot - p))) return false;
+    if (dot == std::string_view::npos) return true;
+    p = dot + 1;
+  }
+}
+
+std::string shown(const nlohmann::json& v) {
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  return s.size() > 200 ? s.substr(0, 200) + "..." : s;
+}
+
+// "a.b.Class" -> "a/b.py": the file transformers' dynamic-module loader reads for a reference.
+std::string module_file(std::string_view dotted_class) {
+  std::string module(dotted_class.substr(0, dotted_class.rfind('.')));
+  for (char& c : module)
+    if (c == '.') c = '/';
+  return module + ".py";
+}
+
+void code_file(ArtifactReport& report, const std::string& file, const std::string& route) {
+  report.facts["code_files"].push_back({{"file", file}, {"route", route}});
+}
+
+void finding(ArtifactReport& report, std::string_view id, const std::string& origin, std::string message,
+             std::string evidence = {}) {
+  report.add(make_finding(rule(id), origin, std::nullopt, std::move(message), std::move(evidence)));
+}
+
+// sentence_transformers.SentenceTransformer._load_sbert_model reads modules.json, a list of
+// {"idx", "name", "path", "type"}, and resolves each type with _load_module_class_from_ref.
+bool modules_json_shape(const nlohmann::json& d) {
+  if (!d.is_array() || d.empty()) return false;
+  for (const auto& m : d)
+    if (!m.is_object() || !m.contains("type")) return false;
+  return true;
+}
+
+void sentence_transformers_modules(const nlohmann::json& d, const std::string& origin, ArtifactReport& report) {
+  if (!d.is_array()) {
+    finding(report, "MG-HF-CONFIG-MALFORMED", origin, "modules.json is not a list of modules", shown(d));
+    return;
+  }
+  for (const auto& m : d) {
+    if (!m.is_object() || !m.contains("type") || !m["type"].is_string()) {
+      finding(report, "MG-HF-CONFIG-MALFORMED", origin, "modules.json entry without a string type", shown(m));
+      continue;
+    }
+    std::string type = m["type"].get<std::string>();
+    std::string path = m.contains("path") && m["path"].is_string() ? m["path"].get<std::string>() : "";
+    if (path.rfind('/', 0) == 0 || path.find("..") != std::string::npos || path.find('\\') != std::string::npos)
+      finding(report, "MG-HF-CONFIG-MALFORMED", origin,
+              "modules.json module path leaves the repository (the module is loaded from there)", path);
+    if (type.rfind("sentence_transformers.", 0) == 0 && dotted_identifier(type)) continue;
+    std::string file = dotted_identifier(type) && type.find('.') != std::string::npos ? module_file(type) : "";
+    finding(report, "MG-ST-MODULE-CODE", origin,
+            "module type '" + type +
+                "' is not part of sentence-transformers: loaded from the repository (" +
+                (file.empty() ? std::string("no valid module file") : file) +
+                ") by get_class_from_dynamic_module for any local directory or with trust_remote_code, "
+                "otherwise imported from installed packages",
+            type);
+    if (!file.empty()) code_file(report, file, "sentence-transformers modules.json module type " + type);
+  }
+}
+
+// Pipeline modules inside diffusers.pipelines that released model_index.json files name as the
+// library of a component (diffusers resolves them with getattr(diffusers.pipelines, library)).
+bool diffusers_library(std::string_view lib) {
+  static constexpr std::array<std::string_view, 12> kLibraries = {
+      "diffusers", "transformers", "stable_diffusion", "stable_diffusion_xl", "stable_diffusion_3",
+      "kandinsky", "kandinsky2_2", "deepfloyd_if", "latent_diffusion", "pixart_alpha", "flux",
+      "stable_diffusion_safe"};
+  for (auto l : kLibraries)
+    if (lib == l) return true;
+  return false;
+}
+
+void diffusers_index(const nlohmann::json& d, const std::string& origin, ArtifactReport& report) {
+  if (!d.is_object()) return;
+  if (d.contains("_class_name")) {
+    const auto& c = d["_class_name"];
+    if (c.is_array() && c.size() == 2 && c[0].is_string() && c[1].is_string()) {
+      std::string module = c[0].get<std::string>();
+      finding(report, "MG-DIFFUSERS-CUSTOM-CODE", origin,
+              "_class_name [" + module + ", " + c[1].get<std::string>() +
+                  "] loads a custom pipeline from " + module + ".py",
+              shown(c));
+      code_file(report, module + ".py", "diffusers custom pipeline (model_index.json _class_name)");
+    } else if (!c.is_string() || !identifier(c.get<std::string>())) {
+      finding(report, "MG-DIFFUSERS-CUSTOM-CODE", origin, "_class_name is not a diffusers pipeline class name",
+              shown(c));
+    }
+  }
+  for (const auto& [component, value] : d.items()) {
+    if (!component.empty() && component[0] == '_') continue;
+    // Components are [library, Class] pairs; anything else is a pipeline option
+    // (requires_safety_checker, force_zeros_for_empty_prompt, ...).
+    auto name_or_null = [](const nlohmann::json& x) { return x.is_string() || x.is_null(); };
+    if (!value.is_array() || value.size() != 2 || !name_or_null(value[0]) || !name_or_null(value[1])) continue;
+    if (value[0].is_null() && value[1].is_null()) continue;  // an absent component
+    if (value.size() == 2 && value[0].is_string() && value[1].is_string() &&
+        diffusers_library(value[0].get<std::string>()) && identifier(value[1].get<std::string>()))
+      continue;
+    std::string library = value[0].is_string() ? value[0].get<std::string>() : "";
+    finding(report, "MG-DIFFUSERS-CUSTOM-CODE", origin,
+            "component '" + component + "' names " + shown(value) +
+                (library.empty() ? std::string(", a class without a library")
+                                 : ": diffusers loads " + component + "/" + library +
+                                       ".py from the repository when it exists, otherwise imports module '" +
+                                       library + "'"),
+            shown(value));
+    if (identifier(library)) code_file(report, component + "/" + library + ".py", "diffusers component " + component);
+  }
+}
+
+// peft.auto._BaseAutoPeftModel.from_pretrained: auto_mapping {"base_model_class", "parent_library"}
+// is resolved with importlib.import_module(parent_library); base_model_name_or_path is loaded first.
+void peft_adapter(const nlohmann::json& d, const std::string& origin, ArtifactReport& report) {
+  if (!d.is_object()) return;
+  if (d.contains("auto_mapping") && !d["auto_mapping"].is_null()) {
+    const auto& m = d["auto_mapping"];
+    std::string parent = m.is_object() && m.contains("parent_library") && m["parent_library"].is_string()
+                             ? m["parent_library"].get<std::string>()
+                             : "";
+    bool inert = (parent == "transformers" || parent.rfind("transformers.", 0) == 0) && dotted_identifier(parent) &&
+                 m.contains("base_model_class") && m["base_model_class"].is_string() &&
+                 identifier(m["base_model_class"].get<std::string>());
+    if (!inert)
+      finding(report, "MG-PEFT-AUTO-MAPPING", origin,
+              "auto_mapping makes PEFT import module '" + (parent.empty() ? shown(m) : parent) + "'", shown(m));
+  }
+  if (d.contains("base_model_name_or_path") && d["base_model_name_or_path"].is_string() &&
+      !d["base_model_name_or_path"].get<std::string>().empty())
+    finding(report, "MG-HF-UNSCANNED-DEPENDENCY", origin,
+            "the adapter is applied to base model '" + shown(d["base_model_name_or_path"]) +
+                "', which is loaded too and is not part of this scan",
+            shown(d["base_model_name_or_path"]));
+}
+
+// trust_remote_code: true and Hydra `_target_` anywhere in the document.
+void walk_keys(const nlohmann::json& v, const std::string& origin, ArtifactReport& report, std::string& path,
+               unsigned depth) {
+  if (depth > 256) return;  // the strict reader already bounds depth; this keeps the walk bounded too
+  if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      std::size_t keep = path.size();
+      path += "[" + std::to_string(i) + "]";
+      walk_keys(v[i], origin, report, path, depth + 1);
+      path.resize(keep);
+    }
+    return;
+  }
+  if (!v.is_object()) return;
+  for (const auto& [key, value] : v.items()) {
+    std::size_t keep = path.size();
+    path += (path.empty() ? "" : ".") + key;
+    if (key == "trust_remote_code" && !(value.is_boolean() && !value.get<bool>()) && !value.is_null())
+      finding(report, "MG-HF-TRUST-REMOTE-CODE", origin, path + " = " + shown(value) + " turns on remote code",
+              path);
+    if (key == "_target_")
+      finding(report, "MG-CONFIG-CALLABLE", origin,
+              path + " names " + shown(value) + ", which hydra.utils.instantiate imports and calls", shown(value));
+    walk_keys(value, origin, report, path, depth + 1);
+    path.resize(keep);
+  }
+}
+
+}  // namespace
+
+std::string_view base_name(std::string_view name) {
+  std::size_t slash = name.find_last_of("/\\");
+  return slash == std::string_view::npos ? name : name.substr(slash + 1);
+}
+
+void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
+                           ArtifactReport& report) {
+  if (file_name == "modules.json" || modules_json_shape(doc)) sentence_transformers_modules(doc, origin, report);
+  // Every diffusers config has _class_name and _diffusers_version; a pipeline index names a
+  // pipeline class (or a [module, Class] custom pipeline).
+  bool pipeline_index = doc.is_object() && doc.contains("_diffusers_version") && doc.contains("_class_name") &&
+                        (doc["_class_name"].is_array() ||
+                         (doc["_class_name"].is_string() && doc["_class_name"].get<std::string>().ends_with("Pipeline")));
+  if (file_name == "model_index.json" || pipeline_index) diffusers_index(doc, origin, report);
+  if (file_name == "adapter_config.json" || (doc.is_object() && doc.contains("peft_type")))
+    peft_adapter(doc, origin, report);
+  std::string path;
+  walk_keys(doc, origin, report, path, 0);
+}
+
+void analyse_configuration(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
+                           const Limits& limits, ArtifactReport& report) {
+  analyse_remote_code(doc, origin, report);
+  analyse_loader_routes(doc, file_name, origin, report);
+  extract_chat_templates(doc, origin, limits, report);
+}
+
+void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
+  std::size_t reported = 0;
+  for (std::string_view key : {std::string_view("_target_"), std::string_view("trust_remote_code")}) {
+    for (std::size_t at = text.find(key); at != std::string_view::npos && reported < 100; at = text.find(key, at + 1)) {
+      std::size_t p = at + key.size();
+      if (p < text.size() && (text[p] == '"' || text[p] == '\'')) ++p;
+      while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+      if (p >= text.size() || text[p] != ':') continue;
+      std::size_t end = text.find_first_of("\r\n,}#", p + 1);
+      std::string_view value = text.substr(p + 1, end == std::string_view::npos ? std::string_view::npos : end - p - 1);
+      auto quote_or_space = [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\''; };
+      while (!value.empty() && quote_or_space(value.front())) value.remove_prefix(1);
+      while (!value.empty() && quote_or_space(value.back())) value.remove_suffix(1);
+      std::string v(value.substr(0, 200));
+      if (key == "_target_") {
+        report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, at,
+                                "_target_ names '" + v + "', which hydra.utils.instantiate imports and calls", v));
+      } else {
+        std::string lower;
+        for (char c : v) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+        if (lower == "false" || lower == "null" || lower == "none" || lower == "no" || lower == "~") continue;
+        report.add(make_finding(rule("MG-HF-TRUST-REMOTE-CODE"), origin, at,
+                                "trust_remote_code: " + v + " turns on remote code", v));
+      }
+      ++reported;
+    }
+  }
+}
+
+}  // namespace modelgate

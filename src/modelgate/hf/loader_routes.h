@@ -1,0 +1,37 @@
+#pragma once
+// The code a configuration makes a library import, for every library route besides transformers'
+// auto_map (hf/remote_code.h): sentence-transformers modules.json, diffusers model_index.json, PEFT
+// adapter_config.json, trust_remote_code switched on by a config, Hydra/OmegaConf `_target_`.
+// Each route applies when the file has the name the library reads it under *or* the content
+// shape the library expects, so neither a rename nor extra keys hide it. The library sources
+// that take each route are cited in docs/repositories.md.
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "modelgate/limits.h"
+#include "modelgate/report.h"
+
+namespace modelgate {
+
+// `file_name` is the base name the file has in the repository (may be empty for a nameless
+// artifact). Findings go to `report`; repository files that the routes import are listed in
+// facts["code_files"] as {"file": path relative to the config's directory, "route": text}.
+void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
+                           ArtifactReport& report);
+
+// Everything a loader can take from one JSON configuration, whatever kind its content looks like:
+// auto_map/custom_pipelines (transformers reads them from every config it opens, even one that also
+// looks like a weight index or a tokenizer.json), the routes above, and chat templates.
+void analyse_configuration(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
+                           const Limits& limits, ArtifactReport& report);
+
+// `_target_` and `trust_remote_code` keys in YAML (or any) configuration text, found lexically so
+// that no YAML feature (anchors, flow style, tags) can hide one.
+void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report);
+
+// The last component of a '/'-separated member or file name.
+std::string_view base_name(std::string_view name);
+
+}  // namespace modelgate
