@@ -19,7 +19,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Limits l;
     l.max_pickle_opcodes = 1u << 20;
     l.max_pickle_nodes = 1u << 16;
-    l.max_member_unpacked = 64u << 20;
     return l;
   }();
   static const auto allowlist = *pickle::Allowlist::from_profiles({"torch"}, {});

@@ -8,8 +8,7 @@
 #include "fuzz_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  modelgate::Limits limits;
-  limits.max_safetensors_header = 1 << 20;
+  static const modelgate::Limits limits;
   (void)modelgate::safetensors::parse(modelgate::ByteView(data, size), limits);
 
   // As a header: length prefix, then the input split into header and buffer at its first NUL.
