@@ -70,7 +70,7 @@ Check write_signature(const SignatureTarget& target, std::string_view bundle) {
   auto file = convert::AtomicFile::create(target.path, target.force);
   if (!file) return target_error(file.error().reason);
   if (!convert::write_all(file->fd(), bundle.data(), bundle.size()))
-    return target_error("cannot write " + file->temp_path().string() + ": " + std::strerror(errno));
+    return target_error("cannot write the signature to " + target.path.string() + ": " + std::strerror(errno));
   if (auto done = file->commit(); !done) return target_error(done.error().reason);
   return Ok{};
 }
