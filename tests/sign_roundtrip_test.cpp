@@ -62,7 +62,8 @@ TEST(SignRoundTrip, ShardsAndBlake2b) {
   for (std::string args : {"--serialization shards --shard-size 64", "--hash-type blake2b",
                            "--serialization shards --shard-size 7 --hash-type blake2b"}) {
     fs::path sig = tmp / "out.sig";
-    auto s = run(mg() + " sign key --private-key " + q(tmp / "key.pem") + " --signature " + q(sig) + " " + args + " " + q(model));
+    auto s = run(mg() + " sign key --force --private-key " + q(tmp / "key.pem") + " --signature " + q(sig) + " " + args +
+                 " " + q(model));
     ASSERT_EQ(s.exit_code, 0) << args << s.output;
     auto v = run(mg() + " verify key --public-key " + q(tmp / "key.pub") + " --signature " + q(sig) + " " + q(model));
     EXPECT_EQ(v.exit_code, 0) << args << v.output;
@@ -114,7 +115,7 @@ TEST(SignRoundTrip, SingleFileModel) {
 // The reference's digest of the v1.1.0 vector: same resources, same root digest.
 TEST(SignRoundTrip, DigestMatchesTheReference) {
   fs::path dir = mgtest::source_dir() / "tests/fixtures/oms/model-transparency/v1.1.0-elliptic-key";
-  auto r = run(mg() + " digest --ignore-paths ignore-me --ignore-paths model.sig " + q(dir));
+  auto r = run(mg() + " digest --ignore-paths " + q(dir / "ignore-me") + " --ignore-paths " + q(dir / "model.sig") + " " + q(dir));
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("sha256:bc9a717db6064a32cbe9eae6fc40651dd6d36ef1757183f590eff2b1765d7ebc  signme-1"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("sha256:92745110b1ab4368471cbe31664e10174e954b113a3df333db860317b2c6dec4"), std::string::npos) << r.output;

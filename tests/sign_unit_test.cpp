@@ -79,6 +79,32 @@ TEST(SignUnit, StatementParsingIsLenientInFormAndStrictInContent) {
   EXPECT_FALSE(bad_shard.ok());
   EXPECT_FALSE(parse_statement("{").ok());
   EXPECT_FALSE(parse_statement("[]").ok());
+
+  // Both shard algorithm names: the reference's "sha256-sharded-N" (N the shard size) and the
+  // specification's "sha256"; a name for another shard size is refused.
+  auto plain = parse_statement(statement_with(
+      {{"resources", json::array({{{"name", "w.bin:0:10"}, {"algorithm", "sha256"}, {"digest", std::string(64, 'a')}}})}}, root));
+  EXPECT_TRUE(plain.ok());
+  auto other_size = parse_statement(statement_with(
+      {{"resources", json::array({{{"name", "w.bin:0:10"}, {"algorithm", "sha256-sharded-11"}, {"digest", std::string(64, 'a')}}})}},
+      root));
+  EXPECT_FALSE(other_size.ok());
+  // The offsets are the last two fields: a name may hold ':' itself.
+  auto colon = parse_statement(statement_with(
+      {{"resources", json::array({{{"name", "a:b:0:10"}, {"algorithm", "sha256"}, {"digest", std::string(64, 'a')}}})}}, root));
+  ASSERT_TRUE(colon.ok()) << colon.failure().message();
+  EXPECT_EQ(colon->manifest.items.at(0).path, "a:b");
+  EXPECT_EQ(colon->manifest.items.at(0).name(), "a:b:0:10");
+  for (const char* bad : {":0:10", "w:0", "w::10", "w:0:10x"})
+    EXPECT_FALSE(parse_statement(statement_with(
+                     {{"resources", json::array({{{"name", bad}, {"algorithm", "sha256"}, {"digest", std::string(64, 'a')}}})}},
+                     root))
+                     .ok())
+        << bad;
+  // A signature over nothing verifies nothing.
+  auto none = parse_statement(statement_with({{"resources", json::array()}}, hex_encode(sha256({}))));
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.failure().detail.find("no resources"), std::string::npos);
 }
 
 // RFC 6962 reference tree hash and audit path, recursively, to check the iterative verifier.

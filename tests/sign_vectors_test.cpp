@@ -43,9 +43,10 @@ VerifyOptions options_with(std::vector<std::string> ignore, const fs::path& sign
   return o;
 }
 
-// v1.0.1 recorded no ignore list in the signature, so `ignore-me` must be given again.
-std::vector<std::string> ignores_for(const std::string& version) {
-  return version == "v1.0.1" ? std::vector<std::string>{"ignore-me"} : std::vector<std::string>{};
+// v1.0.1 recorded no ignore list in the signature, so `ignore-me` must be given again (as the
+// reference reads it: a path from the working directory).
+std::vector<std::string> ignores_for(const std::string& version, const fs::path& dir) {
+  return version == "v1.0.1" ? std::vector<std::string>{(dir / "ignore-me").string()} : std::vector<std::string>{};
 }
 
 TEST(SignVectors, ReferenceKeySignaturesVerify) {
@@ -54,7 +55,7 @@ TEST(SignVectors, ReferenceKeySignaturesVerify) {
     fs::path dir = mt() / (v + "-elliptic-key");
     // 0.3.1 and 1.0.0 signed the single file signme-1 (resource name ".").
     fs::path model = fs::exists(dir / "signme-2") ? dir : dir / "signme-1";
-    auto r = verify_model(model, dir / "model.sig", options_with(ignores_for(v), dir / "model.sig"),
+    auto r = verify_model(model, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
                           [&](const Bundle& b) { return verify_with_key(b, key.get()); });
     EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
   }
@@ -64,7 +65,7 @@ TEST(SignVectors, ReferenceCertificateSignaturesVerify) {
   auto anchors = vector_anchors();
   for (std::string v : {"v0.2.0", "v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"}) {
     fs::path dir = mt() / (v + "-certificate");
-    auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v), dir / "model.sig"),
+    auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
                           [&](const Bundle& b) { return verify_with_certificate(b, anchors); });
     EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
   }
@@ -85,7 +86,7 @@ TEST(SignVectors, ReferenceSigstoreSignaturesVerifyOffline) {
   auto root = public_good_root();
   for (std::string v : {"v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"}) {
     fs::path dir = mt() / (v + "-sigstore");
-    auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v), dir / "model.sig"),
+    auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
                           [&](const Bundle& b) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
     EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
   }
@@ -172,7 +173,7 @@ TEST(SignVectors, CliExitCodes) {
                             " --signature " + (key_dir / "model.sig").string() + " " + key_dir.string());
   EXPECT_EQ(key_ok.exit_code, 0) << key_ok.output;
   auto cert_ok = mgtest::run(m + " verify certificate --certificate-chain " + (mt() / "keys/ca-cert.pem").string() +
-                             " --signature " + (mt() / "v1.0.1-certificate/model.sig").string() + " --ignore-paths ignore-me " +
+                             " --signature " + (mt() / "v1.0.1-certificate/model.sig").string() + " --ignore-paths " + (mt() / "v1.0.1-certificate/ignore-me").string() + " " +
                              (mt() / "v1.0.1-certificate").string());
   EXPECT_EQ(cert_ok.exit_code, 0) << cert_ok.output;
 }

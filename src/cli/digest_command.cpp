@@ -26,8 +26,10 @@ void add_digest_command(CLI::App& app, int& exit_code) {
       return;
     }
     for (const auto& item : manifest->items)
-      std::cout << sign::hash_name(item.algorithm) << ':' << sign::hex_encode(item.digest) << "  " << item.name() << '\n';
-    std::cout << "sha256:" << sign::hex_encode(manifest->root_digest()) << "  " << manifest->model_name << '\n';
+      std::cout << sign::hash_name(item.algorithm) << ':' << sign::hex_encode(item.digest) << "  "
+                << escape_for_terminal(item.name()) << '\n';
+    std::cout << "sha256:" << sign::hex_encode(manifest->root_digest()) << "  " << escape_for_terminal(manifest->model_name)
+              << '\n';
   });
 }
 

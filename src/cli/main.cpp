@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "reference_command_line.h"
 #include "modelgate/version.h"
 
 int main(int argc, char** argv) {
@@ -14,8 +15,12 @@ int main(int argc, char** argv) {
   modelgate::cli::add_verify_command(app, exit_code);
   modelgate::cli::add_digest_command(app, exit_code);
   modelgate::cli::add_convert_command(app, exit_code);
+  // Command lines written for the reference `model_signing` are read as it reads them.
+  std::vector<std::string> args = modelgate::cli::reference_command_line({argv, argv + argc});
+  std::vector<const char*> arg_pointers;
+  for (const auto& a : args) arg_pointers.push_back(a.c_str());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(arg_pointers.size()), arg_pointers.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {

@@ -1,10 +1,10 @@
-#include <fstream>
 #include <iostream>
 
 #include "commands.h"
 #include "sign/certificate_method.h"
 #include "sign/key_method.h"
 #include "sign/openssl_util.h"
+#include "sign/signature_file.h"
 #include "sign/statement.h"
 #include "sign_options.h"
 
@@ -16,28 +16,20 @@ struct SignArgs {
   std::string model;
   std::string signature = "model.sig";
   std::string private_key;
+  std::optional<std::string> password;
   std::string signing_certificate;
   std::vector<std::string> certificate_chain;
+  bool force = false;
   HashingArgs hashing;
 };
-
-int write_bundle(const std::string& path, const std::string& json) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << json;
-  if (!out.flush()) {
-    std::cerr << "modelgate: cannot write the signature to " << path << '\n';
-    return 2;
-  }
-  std::cout << "Signed " << path << '\n';
-  return 0;
-}
 
 int run_sign(const SignArgs& a, bool with_certificate) {
   using namespace sign;
   auto key_pem = read_small_file(a.private_key, 1 << 20, "private key");
   if (!key_pem) return report_failure(key_pem.failure(), false);
-  auto key = load_private_key_pem(*key_pem);
+  auto key = load_private_key_pem(*key_pem, a.password);
   if (!key) return report_failure(key.failure(), false);
+  SignatureTarget target{a.signature, a.model, {a.private_key}, a.force};
   Cert leaf;
   std::vector<Cert> chain;
   if (with_certificate) {
@@ -46,31 +38,49 @@ int run_sign(const SignArgs& a, bool with_certificate) {
     auto leaves = parse_certificates_pem(*leaf_pem, "signing certificate");
     if (!leaves) return report_failure(leaves.failure(), false);
     leaf = std::move(leaves->front());
+    target.inputs.push_back(a.signing_certificate);
     for (const auto& path : a.certificate_chain) {
       auto pem = read_small_file(path, 1 << 20, "certificate chain");
       if (!pem) return report_failure(pem.failure(), false);
       auto certs = parse_certificates_pem(*pem, "certificate chain");
       if (!certs) return report_failure(certs.failure(), false);
       for (auto& c : *certs) chain.push_back(std::move(c));
+      target.inputs.push_back(path);
     }
   }
+  if (auto r = check_signature_target(target); !r) return report_failure(r.failure(), false);
   auto manifest = hash_model(a.model, hashing_config(a.hashing, a.signature));
   if (!manifest) return report_failure(manifest.failure(), false);
   std::string payload = statement_json(*manifest);
   auto bundle = with_certificate ? sign_with_certificate(payload, key->get(), leaf.get(), chain)
                                  : sign_with_key(payload, key->get());
   if (!bundle) return report_failure(bundle.failure(), false);
-  return write_bundle(a.signature, *bundle);
+  if (auto r = write_signature(target, *bundle); !r) return report_failure(r.failure(), false);
+  std::cout << "Signing succeeded: " << escape_for_terminal(a.signature) << '\n';
+  return 0;
 }
 
 CLI::App* add_method(CLI::App* parent, const char* name, const char* help, std::shared_ptr<SignArgs> a) {
   auto* cmd = parent->add_subcommand(name, help);
   cmd->add_option("model", a->model, "The model directory or file")->required();
   cmd->add_option("--signature", a->signature, "Where to write the signature bundle (default: model.sig)");
+  cmd->add_flag("--force", a->force, "Replace an existing signature (never a file of the model or an input)");
   cmd->add_option("--private-key", a->private_key, "PEM private key (ECDSA P-256, P-384 or P-521)")->required();
+  cmd->add_option("--password", a->password, "Password of an encrypted private key (there is never a prompt)");
   add_ignore_options(cmd, a->hashing);
   add_serialization_options(cmd, a->hashing);
   return cmd;
+}
+
+// A method the reference offers that modelgate does not: accepted with all its options, and refused
+// with the reason instead of "unknown command".
+void add_unavailable_method(CLI::App* parent, const char* name, const char* help, std::string why, int& exit_code) {
+  auto* cmd = parent->add_subcommand(name, help);
+  cmd->allow_extras();
+  cmd->callback([why = std::move(why), &exit_code] {
+    std::cerr << "modelgate: " << why << '\n';
+    exit_code = 2;
+  });
 }
 
 }  // namespace
@@ -78,8 +88,8 @@ CLI::App* add_method(CLI::App* parent, const char* name, const char* help, std::
 void add_sign_command(CLI::App& app, int& exit_code) {
   auto* sign_cmd = app.add_subcommand("sign", "Sign a model in the OpenSSF Model Signing (OMS) format");
   sign_cmd->require_subcommand(1);
-  sign_cmd->footer("Keyless Sigstore signing needs the public Fulcio and Rekor services and is not offered; "
-                   "see docs/signing.md.");
+  sign_cmd->footer("Without a method, `sigstore` is meant, as in the reference; keyless Sigstore signing needs the "
+                   "public Fulcio and Rekor services and is not offered (docs/signing.md).");
 
   auto key_args = std::make_shared<SignArgs>();
   auto* key = add_method(sign_cmd, "key", "Sign with an ECDSA private key", key_args);
@@ -93,15 +103,21 @@ void add_sign_command(CLI::App& app, int& exit_code) {
       ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cert->callback([cert_args, &exit_code] { exit_code = run_sign(*cert_args, true); });
 
-  // Present so that users of the reference get an explanation instead of "unknown command".
-  auto* keyless = sign_cmd->add_subcommand("sigstore", "Not available: keyless signing needs Fulcio and Rekor online");
-  keyless->allow_extras();
-  keyless->callback([&exit_code] {
-    std::cerr << "modelgate: sigstore signing is not offered: keyless signing needs the public Fulcio CA and Rekor "
-                 "log online. Sign with `model_signing sign sigstore` and verify with `modelgate verify sigstore` "
-                 "(docs/signing.md).\n";
-    exit_code = 2;
-  });
+  add_unavailable_method(sign_cmd, "sigstore", "Not available: keyless signing needs Fulcio and Rekor online",
+                         "sigstore signing is not offered: keyless signing needs the public Fulcio CA and Rekor log "
+                         "online (an OIDC-bound certificate and an inclusion proof), and modelgate works offline. Sign "
+                         "with `model_signing sign sigstore` and verify with `modelgate verify sigstore` "
+                         "(docs/signing.md).",
+                         exit_code);
+  const char* pkcs11_why =
+      "PKCS#11 signing is not offered: it needs an OpenSSL 3 PKCS#11 provider, and Debian 12 packages none "
+      "(pkcs11-provider is not in bookworm; libengine-pkcs11-openssl is an OpenSSL ENGINE, an interface OpenSSL 3 "
+      "deprecates). Sign with `model_signing sign pkcs11-key` and verify with `modelgate verify key` "
+      "(docs/signing.md).";
+  add_unavailable_method(sign_cmd, "pkcs11-key", "Not available: no OpenSSL 3 PKCS#11 provider on Debian 12", pkcs11_why,
+                         exit_code);
+  add_unavailable_method(sign_cmd, "pkcs11-certificate", "Not available: no OpenSSL 3 PKCS#11 provider on Debian 12",
+                         pkcs11_why, exit_code);
 }
 
 }  // namespace modelgate::cli

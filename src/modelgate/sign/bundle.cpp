@@ -18,16 +18,7 @@ std::optional<std::uint64_t> as_u64(const json* v) {
   if (v == nullptr) return std::nullopt;
   if (v->is_number_unsigned()) return v->get<std::uint64_t>();
   if (v->is_number_integer() && v->get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v->get<std::int64_t>());
-  if (v->is_string()) {
-    const auto& s = v->get_ref<const std::string&>();
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    std::uint64_t out = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      out = out * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return out;
-  }
+  if (v->is_string()) return parse_decimal(v->get_ref<const std::string&>());
   return std::nullopt;
 }
 
@@ -87,6 +78,15 @@ Result<TlogEntry> parse_tlog_entry(const json& e) {
 
 }  // namespace
 
+bool is_known_bundle_media_type(std::string_view media_type) {
+  // The forms Sigstore clients write and sigstore-python (the reference's Sigstore verifier) accepts.
+  for (std::string_view known : {kBundleMediaType, std::string_view("application/vnd.dev.sigstore.bundle+json;version=0.3"),
+                                 std::string_view("application/vnd.dev.sigstore.bundle+json;version=0.2"),
+                                 std::string_view("application/vnd.dev.sigstore.bundle+json;version=0.1")})
+    if (media_type == known) return true;
+  return false;
+}
+
 Result<Bundle> parse_bundle(std::string_view text) {
   if (text.size() > kMaxBundleBytes) return bundle_error("larger than the bundle size limit");
   json root = json::parse(text.begin(), text.end(), nullptr, false);
@@ -96,8 +96,8 @@ Result<Bundle> parse_bundle(std::string_view text) {
   const json* media = json_member(&root, "mediaType");
   if (media == nullptr || !media->is_string()) return bundle_error("mediaType is missing");
   b.media_type = *media;
-  if (!b.media_type.starts_with("application/vnd.dev.sigstore.bundle"))
-    return bundle_error("mediaType '" + b.media_type + "' is not a Sigstore bundle");
+  if (!is_known_bundle_media_type(b.media_type))
+    return bundle_error("mediaType '" + b.media_type + "' is not a Sigstore bundle version OMS signatures use (v0.1 to v0.3)");
 
   const json* vm = json_member(&root, "verificationMaterial");
   if (vm == nullptr || !vm->is_object()) return bundle_error("verificationMaterial is missing");

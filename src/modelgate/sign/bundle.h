@@ -45,6 +45,8 @@ struct Bundle {
   Bytes signature;                 // the single DSSE signature
 };
 
+// A media type of a Sigstore bundle version that OMS signatures are made in; any other is refused.
+bool is_known_bundle_media_type(std::string_view media_type);
 Result<Bundle> parse_bundle(std::string_view text);
 
 // Bundle JSON for the key method (publicKey hint) or the certificate method (leaf + chain DER).

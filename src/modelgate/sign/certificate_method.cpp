@@ -37,6 +37,7 @@ Check check_signing_usage(X509* leaf) {
 Check verify_with_certificate(const Bundle& bundle, const std::vector<Cert>& trust_anchors) {
   if (bundle.material != MaterialKind::certificate_chain && bundle.material != MaterialKind::certificate)
     return verification_failure("verification material", "the bundle has no certificate chain");
+  if (auto r = check_key_bundle_media_type(bundle); !r) return r;
   auto leaf = parse_certificate_der(bundle.certificates[0]);
   if (!leaf) return leaf.failure();
   std::vector<Cert> intermediates;
@@ -48,6 +49,8 @@ Check verify_with_certificate(const Bundle& bundle, const std::vector<Cert>& tru
 
   X509_STORE* store = X509_STORE_new();
   for (const auto& anchor : trust_anchors) X509_STORE_add_cert(store, anchor.get());
+  // No anchors given: the system's CA certificates, as the reference falls back to its CA bundle.
+  if (trust_anchors.empty()) X509_STORE_set_default_paths(store);
   STACK_OF(X509)* untrusted = sk_X509_new_null();
   for (const auto& c : intermediates) sk_X509_push(untrusted, c.get());
   X509_STORE_CTX* ctx = X509_STORE_CTX_new();

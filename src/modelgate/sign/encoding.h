@@ -1,5 +1,5 @@
 #pragma once
-// Hex and base64 codecs for digests, signatures and DER blobs found in bundles.
+// Decimal, hex and base64 codecs for digests, signatures and DER blobs found in bundles.
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -10,6 +10,9 @@
 namespace modelgate::sign {
 
 using Bytes = std::vector<std::uint8_t>;
+
+// Plain decimal digits, at most 19 (so no overflow); nullopt otherwise.
+std::optional<std::uint64_t> parse_decimal(std::string_view s);
 
 std::string hex_encode(std::span<const std::uint8_t> bytes);
 // Lowercase or uppercase hex, even length; nullopt otherwise.

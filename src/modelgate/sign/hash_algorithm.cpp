@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "sign/encoding.h"
+
 namespace modelgate::sign {
 
 std::string_view hash_name(HashAlgorithm algorithm) {
@@ -28,6 +30,12 @@ std::optional<HashAlgorithm> parse_hash_name(std::string_view name) {
   if (name == "sha256") return HashAlgorithm::sha256;
   if (name == "blake2b" || name == "blake2") return HashAlgorithm::blake2b;
   return std::nullopt;
+}
+
+std::optional<std::uint64_t> sharded_size(std::string_view name) {
+  auto pos = name.find("-sharded-");
+  if (pos == std::string_view::npos) return std::nullopt;
+  return parse_decimal(name.substr(pos + 9));
 }
 
 const EVP_MD* evp_md(HashAlgorithm algorithm) {

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
+#include "core/path_within.h"
 #include "sign/model_walk.h"
 #include "sign/openssl_util.h"
 #include "sign/serialize.h"
@@ -15,43 +17,34 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// `path` relative to `root` when it lies inside it (lexically, after making both absolute).
-std::optional<std::string> inside(const fs::path& root, const fs::path& path) {
-  std::error_code ec;
-  fs::path r = fs::absolute(root, ec).lexically_normal();
-  fs::path p = fs::absolute(path, ec).lexically_normal();
-  if (!r.has_filename()) r = r.parent_path();
-  auto rel = p.lexically_relative(r);
-  if (rel.empty()) return std::nullopt;
-  std::string s = rel.generic_string();
-  if (s == "." ) return std::string(".");
-  if (s.starts_with("..")) return std::nullopt;
-  return normalize_relative(s);
-}
-
 bool is_model_directory(const fs::path& p) {
   std::error_code ec;
   return fs::is_directory(p, ec);
 }
 
+// As the reference resolves a user's path: from the working directory, symbolic links resolved; the
+// result relative to the resolved model root ("." for the root itself), or nothing when outside it.
+std::optional<std::string> relative_to_model(const fs::path& model_root, const fs::path& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec || !path_is_within(p, model_root)) return std::nullopt;
+  return p.lexically_relative(model_root).generic_string();
+}
+
 }  // namespace
 
 std::vector<std::string> resolve_ignore_paths(const fs::path& model, const HashingConfig& config) {
+  // For a single-file model nothing lies below the root, so only the root itself (".") could match;
+  // the git paths are recorded all the same, as the reference records them.
   std::set<std::string> out;
-  if (!is_model_directory(model)) return {};  // a single-file model has nothing to ignore
   if (config.ignore_git_paths)
     for (const char* p : {".git", ".gitattributes", ".github", ".gitignore"}) out.insert(p);
-  for (const auto& raw : config.ignore_paths) {
-    // A path that names something inside the model from the current directory is taken as such;
-    // otherwise it is read relative to the model root, as the reference records it.
-    if (auto rel = inside(model, raw); rel && !rel->empty() && *rel != ".") {
-      out.insert(*rel);
-      continue;
-    }
-    if (std::string rel = normalize_relative(raw); !rel.empty()) out.insert(rel);
-  }
+  std::error_code ec;
+  fs::path root = fs::weakly_canonical(fs::absolute(model, ec), ec);
+  for (const auto& raw : config.ignore_paths)
+    if (auto rel = relative_to_model(root, raw)) out.insert(*rel);
   if (!config.signature.empty())
-    if (auto rel = inside(model, config.signature); rel && !rel->empty() && *rel != ".") out.insert(*rel);
+    if (auto rel = relative_to_model(root, config.signature); rel && *rel != ".") out.insert(*rel);
   return {out.begin(), out.end()};
 }
 
@@ -59,9 +52,18 @@ Result<Manifest> hash_model(const fs::path& model, const HashingConfig& config) 
   SerializeOptions options;
   options.serialization = config.serialization;
   options.ignore_paths = resolve_ignore_paths(model, config);
-  options.serialization.ignore_paths = options.ignore_paths;
+  // A path that is not UTF-8 is left out but cannot be recorded: verification must be given it again.
+  options.serialization.ignore_paths.clear();
+  for (const auto& p : options.ignore_paths)
+    if (is_utf8(p)) options.serialization.ignore_paths.push_back(p);
   options.hashing = config.hashing;
-  return serialize_model(model, options);
+  if (std::string name = model_name_of(model); !is_utf8(name))
+    return usage_failure("model name", "'" + name + "' is not a valid UTF-8 name; the OMS subject name must be UTF-8");
+  auto manifest = serialize_model(model, options);
+  if (manifest && manifest->items.empty())
+    return usage_failure("model files", "every file of the model is empty, and shard serialization gives an empty file "
+                                        "no resource: there is nothing to sign (use --serialization files)");
+  return manifest;
 }
 
 Check compare_manifests(const Manifest& expected, const Manifest& actual, bool ignore_unsigned_files) {
@@ -119,6 +121,7 @@ Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_
 
   HashingConfig config = options.hashing;
   config.serialization = expected.serialization;
+  if (options.allow_symlinks) config.serialization.allow_symlinks = true;
   SerializeOptions ser;
   ser.serialization = config.serialization;
   ser.ignore_paths = resolve_ignore_paths(model, config);

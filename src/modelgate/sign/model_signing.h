@@ -33,6 +33,7 @@ using SignatureCheck = std::function<Check(const Bundle&)>;
 struct VerifyOptions {
   HashingConfig hashing;  // serialization parameters come from the signature; only the ignore options are used
   bool ignore_unsigned_files = false;
+  bool allow_symlinks = false;  // follow symbolic links even when the signature did not record that it did
 };
 
 struct VerifyReport {

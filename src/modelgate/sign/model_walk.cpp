@@ -28,6 +28,7 @@ std::string normalize_relative(const std::string& path) {
 bool is_ignored(const std::string& relative, const std::vector<std::string>& ignore_paths) {
   for (const auto& ignore : ignore_paths) {
     if (ignore.empty()) continue;
+    if (ignore == ".") return true;  // the model root itself, as the reference reads it
     if (relative == ignore) return true;
     if (relative.size() > ignore.size() && relative.compare(0, ignore.size(), ignore) == 0 &&
         relative[ignore.size()] == '/')

@@ -7,7 +7,8 @@
 #include <openssl/pem.h>
 
 #include <cstring>
-#include <fstream>
+
+#include "core/regular_file.h"
 
 namespace modelgate::sign {
 
@@ -32,17 +33,9 @@ std::string openssl_error() {
 }
 
 Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t limit, std::string_view what) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    return usage_failure(std::string(what), path.string() + " does not exist or is not a regular file");
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec || size > limit)
-    return usage_failure(std::string(what), path.string() + " is larger than " + std::to_string(limit) + " bytes");
-  std::ifstream in(path, std::ios::binary);
-  std::string data(static_cast<std::size_t>(size), '\0');
-  if (!in.read(data.data(), static_cast<std::streamsize>(size)))
-    return usage_failure(std::string(what), "cannot read " + path.string());
-  return data;
+  auto data = modelgate::read_small_file(path, limit);  // non-blocking: a FIFO or a device is refused at once
+  if (!data) return usage_failure(std::string(what), data.error().message);
+  return std::move(*data);
 }
 
 Check check_supported_ec_key(EVP_PKEY* key) {
@@ -65,10 +58,38 @@ const EVP_MD* ecdsa_digest_for(EVP_PKEY* key) {
   return EVP_sha512();
 }
 
-Result<PKey> load_private_key_pem(const std::string& pem) {
+namespace {
+
+// Supplies the --password to OpenSSL; never prompts on the terminal. Records that a password was
+// needed, so that a missing one is named as such.
+struct PasswordSource {
+  const std::optional<std::string>* password;
+  bool asked = false;
+};
+
+int password_callback(char* buf, int size, int /*rwflag*/, void* u) {
+  auto* source = static_cast<PasswordSource*>(u);
+  source->asked = true;
+  if (!source->password->has_value()) return -1;
+  const std::string& pw = **source->password;
+  if (pw.size() > static_cast<std::size_t>(size)) return -1;
+  std::memcpy(buf, pw.data(), pw.size());
+  return static_cast<int>(pw.size());
+}
+
+}  // namespace
+
+Result<PKey> load_private_key_pem(const std::string& pem, const std::optional<std::string>& password) {
   auto bio = mem_bio(pem);
-  PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return usage_failure("private key", "not a PEM private key (" + openssl_error() + ")");
+  PasswordSource source{&password};
+  PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, password_callback, &source));
+  if (!key) {
+    std::string why = openssl_error();
+    if (source.asked && !password) return usage_failure("private key", "the key is encrypted; give its password with --password");
+    if (source.asked) return usage_failure("private key", "cannot decrypt the key with the given password (" + why + ")");
+    return usage_failure("private key", "not a PEM private key (" + why + ")");
+  }
+  ERR_clear_error();
   if (auto r = check_supported_ec_key(key.get()); !r) return r.failure();
   return key;
 }
@@ -118,6 +139,17 @@ Bytes sha256(std::span<const std::uint8_t> data) {
   Bytes out(32);
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return out;
+}
+
+std::string certificate_fingerprint(std::span<const std::uint8_t> der) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (std::uint8_t b : sha256(der)) {
+    if (!out.empty()) out += ':';
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xf];
+  }
   return out;
 }
 

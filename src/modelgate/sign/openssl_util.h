@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,10 +22,14 @@ using Cert = std::unique_ptr<X509, X509Free>;
 // The last OpenSSL error as text (and clears the queue).
 std::string openssl_error();
 
+// Reads a key, certificate, bundle or trusted root without blocking (core/regular_file.h).
 Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t limit, std::string_view what);
 
-// ECDSA keys on P-256, P-384 or P-521 only, as the reference supports.
-Result<PKey> load_private_key_pem(const std::string& pem);
+// ECDSA keys on P-256, P-384 or P-521 only, as the reference supports. An encrypted key needs
+// `password`; there is never a prompt.
+Result<PKey> load_private_key_pem(const std::string& pem, const std::optional<std::string>& password = std::nullopt);
+// The SHA-256 fingerprint of a certificate, as colon-separated uppercase hex (--log-fingerprints).
+std::string certificate_fingerprint(std::span<const std::uint8_t> der);
 // PEM or DER SubjectPublicKeyInfo, or a compressed EC point (33/49/67 bytes).
 Result<PKey> load_public_key(const std::string& bytes);
 Check check_supported_ec_key(EVP_PKEY* key);

@@ -13,6 +13,8 @@
 #include <optional>
 #include <thread>
 
+#include "sign/hash_progress.h"
+
 namespace modelgate::sign {
 
 namespace {
@@ -25,7 +27,7 @@ struct FdCloser {
 };
 
 std::optional<Failure> hash_one(const HashRange& range, HashAlgorithm algorithm, std::uint8_t* buffer,
-                                std::size_t buffer_size, Bytes& digest) {
+                                std::size_t buffer_size, HashProgress& progress, Bytes& digest) {
   int flags = O_RDONLY | O_CLOEXEC | (range.follow_symlinks ? 0 : O_NOFOLLOW);
   FdCloser fd{::open(range.path.c_str(), flags)};
   if (fd.fd < 0) return verification_failure("model files", "cannot open " + range.path.string());
@@ -50,6 +52,7 @@ std::optional<Failure> hash_one(const HashRange& range, HashAlgorithm algorithm,
     if (got == 0) return verification_failure("model files", range.path.string() + " was truncated while being hashed");
     EVP_DigestUpdate(ctx.get(), buffer, static_cast<std::size_t>(got));
     offset += static_cast<std::uint64_t>(got);
+    progress.add(static_cast<std::uint64_t>(got));
   }
   digest.assign(digest_size(algorithm), 0);
   unsigned int len = 0;
@@ -70,6 +73,9 @@ Result<std::vector<Bytes>> hash_ranges(const std::vector<HashRange>& ranges, Has
   });
   unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>({threads, 64u, static_cast<unsigned>(std::max<std::size_t>(1, ranges.size()))});
+  std::uint64_t total = 0;
+  for (const auto& r : ranges) total += r.end - r.start;
+  HashProgress progress(options.show_progress, total);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
@@ -81,7 +87,7 @@ Result<std::vector<Bytes>> hash_ranges(const std::vector<HashRange>& ranges, Has
       std::size_t i = next.fetch_add(1);
       if (i >= order.size()) break;
       std::size_t index = order[i];
-      if (auto err = hash_one(ranges[index], algorithm, buffer.get(), options.read_size, digests[index])) {
+      if (auto err = hash_one(ranges[index], algorithm, buffer.get(), options.read_size, progress, digests[index])) {
         std::lock_guard lock(error_mutex);
         if (!first_error) first_error = std::move(*err);
         stop = true;

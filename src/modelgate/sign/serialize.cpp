@@ -1,10 +1,21 @@
 #include "sign/serialize.h"
 
+#include "core/utf8.h"
 #include "sign/model_walk.h"
 
 namespace modelgate::sign {
 
 namespace fs = std::filesystem;
+
+bool is_utf8(std::string_view text) {
+  std::uint32_t cp = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = decode_utf8(text, i, cp);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
 
 std::string model_name_of(const fs::path& model) {
   fs::path p = model;
@@ -34,19 +45,22 @@ Result<Manifest> serialize_model(const fs::path& model, const SerializeOptions& 
   std::vector<HashRange> ranges;
   for (const auto& f : *files) {
     if (options.select && !options.select(f.relative)) continue;
+    if (!is_utf8(f.relative))
+      return usage_failure("model files", "'" + f.relative + "' is not a valid UTF-8 name; OMS resource names must "
+                                          "be UTF-8 (specification section 6.1.2), so the file cannot be signed");
     if (ser.method == SerializationMethod::files) {
       ranges.push_back({f.path, 0, f.size, f.size, ser.allow_symlinks});
       manifest.items.push_back({f.relative, false, 0, f.size, ser.hash, {}});
       continue;
     }
-    // Shard boundaries at multiples of the shard size; an empty file is the single shard 0:0.
-    std::uint64_t start = 0;
-    do {
+    // Shard boundaries at multiples of the shard size. An empty file has no shard at all (specification
+    // section 6.3.2, and the reference), so under this method empty files are not covered.
+    for (std::uint64_t start = 0; start < f.size;) {
       std::uint64_t end = f.size - start > ser.shard_size ? start + ser.shard_size : f.size;
       ranges.push_back({f.path, start, end, f.size, ser.allow_symlinks});
       manifest.items.push_back({f.relative, true, start, end, ser.hash, {}});
       start = end;
-    } while (start < f.size);
+    }
   }
   auto digests = hash_ranges(ranges, ser.hash, options.hashing);
   if (!digests) return digests.failure();

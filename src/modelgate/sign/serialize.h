@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sign/manifest.h"
@@ -23,6 +24,10 @@ struct SerializeOptions {
 // The model name the reference records: the final path component (of the resolved path when empty or
 // "..").
 std::string model_name_of(const std::filesystem::path& model);
+
+// OMS names (resources, ignore paths, the model name) must be UTF-8: JSON cannot carry other bytes
+// losslessly, and the specification has the signer reject them.
+bool is_utf8(std::string_view text);
 
 Result<Manifest> serialize_model(const std::filesystem::path& model, const SerializeOptions& options);
 

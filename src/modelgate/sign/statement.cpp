@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/json_text.h"
 #include "sign/model_walk.h"
 
 namespace modelgate::sign {
@@ -16,22 +17,30 @@ static json serialization_json(const Serialization& s) {
   out["hash_type"] = std::string(hash_name(s.hash));
   if (s.method == SerializationMethod::shards) out["shard_size"] = s.shard_size;
   out["allow_symlinks"] = s.allow_symlinks;
-  out["ignore_paths"] = s.ignore_paths;
+  if (!s.ignore_paths.empty()) out["ignore_paths"] = s.ignore_paths;  // absent when empty, as the reference writes
   return out;
+}
+
+// Shard digests are named "<hash>-sharded-<shard size>", as the reference names them and compares
+// them: its verifier rejects a shard digest named plainly "sha256" (docs/signing.md, "Algorithm names").
+static std::string resource_algorithm(const ManifestItem& item, const Serialization& s) {
+  std::string name(hash_name(item.algorithm));
+  if (item.shard) name += "-sharded-" + std::to_string(s.shard_size);
+  return name;
 }
 
 std::string statement_json(const Manifest& manifest) {
   json resources = json::array();
   for (const auto& item : manifest.items)
     resources.push_back(
-        {{"name", item.name()}, {"algorithm", std::string(hash_name(item.algorithm))}, {"digest", hex_encode(item.digest)}});
+        {{"name", item.name()}, {"algorithm", resource_algorithm(item, manifest.serialization)}, {"digest", hex_encode(item.digest)}});
   json statement = {
       {"_type", std::string(kStatementType)},
       {"subject", json::array({{{"name", manifest.model_name}, {"digest", {{"sha256", hex_encode(manifest.root_digest())}}}}})},
       {"predicateType", std::string(kPredicateType)},
       {"predicate", {{"serialization", serialization_json(manifest.serialization)}, {"resources", resources}}},
   };
-  return statement.dump(2);
+  return json_text(statement, 2);
 }
 
 namespace {
@@ -52,16 +61,6 @@ std::optional<std::uint64_t> as_uint(const json& v) {
     return static_cast<std::uint64_t>(d);
   }
   return std::nullopt;
-}
-
-std::optional<std::uint64_t> parse_decimal(std::string_view s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  std::uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return v;
 }
 
 std::optional<bool> as_bool(const json& v) {
@@ -172,6 +171,7 @@ Result<SignedManifest> parse_statement(std::string_view payload) {
 
   const json* resources = statement_member(*predicate, "resources");
   if (resources == nullptr || !resources->is_array()) return statement_error("predicate.resources is missing");
+  if (resources->empty()) return statement_error("the signature lists no resources; it covers nothing");
   Bytes concatenated;
   std::set<std::string> seen;
   for (const auto& r : *resources) {
@@ -181,6 +181,10 @@ Result<SignedManifest> parse_statement(std::string_view payload) {
       return statement_error("a resource has no name");
     auto alg = algorithm && algorithm->is_string() ? parse_hash_name(algorithm->get<std::string>()) : std::nullopt;
     if (!alg) return statement_error("resource '" + name->get<std::string>() + "' has a missing or unsupported algorithm");
+    if (auto sharded = sharded_size(algorithm->get<std::string>());
+        sharded && (m.serialization.method != SerializationMethod::shards || *sharded != m.serialization.shard_size))
+      return statement_error("resource '" + name->get<std::string>() + "' is named for shards of " +
+                             std::to_string(*sharded) + " bytes, which the serialization does not use");
     auto digest = digest_hex(statement_member(r, "digest"), "resource digest");
     if (!digest) return digest.failure();
     if (digest->size() != digest_size(*alg))
@@ -192,10 +196,10 @@ Result<SignedManifest> parse_statement(std::string_view payload) {
     item.digest = std::move(*digest);
     std::string text = name->get<std::string>();
     if (m.serialization.method == SerializationMethod::shards) {
-      auto c1 = text.find(':');
-      auto c2 = c1 == std::string::npos ? c1 : text.find(':', c1 + 1);
-      if (c2 == std::string::npos || text.find(':', c2 + 1) != std::string::npos)
-        return statement_error("shard resource '" + text + "' is not path:start:end");
+      // The offsets are the last two fields: a file name may itself contain ':' (specification 6.3.2).
+      auto c2 = text.rfind(':');
+      auto c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : text.rfind(':', c2 - 1);
+      if (c1 == std::string::npos || c1 == 0) return statement_error("shard resource '" + text + "' is not path:start:end");
       auto start = parse_decimal(std::string_view(text).substr(c1 + 1, c2 - c1 - 1));
       auto end = parse_decimal(std::string_view(text).substr(c2 + 1));
       if (!start || !end || *start > *end) return statement_error("shard resource '" + text + "' has bad offsets");
