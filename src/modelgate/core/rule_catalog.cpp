@@ -28,6 +28,7 @@ const std::vector<Rule>& all_rules() {
         numpy_rules,
         joblib_rules,
         torch_tar_rules,
+        reading_rules,
     };
     for (Table t : tables) {
       auto table = t();

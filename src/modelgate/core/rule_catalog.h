@@ -22,5 +22,6 @@ std::span<const Rule> gguf_rules();
 std::span<const Rule> template_rules();
 std::span<const Rule> hf_rules();
 std::span<const Rule> torch_tar_rules();
+std::span<const Rule> reading_rules();
 
 }  // namespace modelgate

@@ -1,6 +1,7 @@
 #include "scan/scan_context.h"
 
 #include "scan/format_table.h"
+#include "scan/readings.h"
 #include "template/chat_template.h"
 
 namespace modelgate {
@@ -21,6 +22,7 @@ ArtifactReport ScanContext::scan(const Artifact& artifact) {
   Format f = identify(artifact.bytes);
   report.format = std::string(format_name(f));
   scanner_for(f)(artifact, *this, report);
+  scan_other_readings(artifact, f, *this, report);
   analyse_recorded_chat_templates(report, limits_);
   report.finalize();
   return report;
