@@ -3,11 +3,14 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 
 #include "container/archive_walk.h"
 #include "container/member_path.h"
 #include "container/tar_headers.h"
+#include "container/tar_views.h"
 #include "container/torch_tar.h"
 #include "scan/format_table.h"
 
@@ -175,10 +178,27 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
 void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   // torch.load reads an uncompressed tar with Python's tarfile when it holds torch's members.
   if (looks_like_torch_tar(a.bytes, ctx.limits())) return scan_torch_tar(a, ctx, report);
-  if (tar::looks_like_tar_header(a.bytes)) report_pickle_at_tar_start(a, ctx, report);
+  // An uncompressed tar is also read the way Python's tarfile reads it (extraction scripts, torch):
+  // where the two views differ, the tree modelgate scans is not the one they unpack.
+  std::optional<tar::Listing> python_view;
+  if (tar::looks_like_tar_header(a.bytes)) {
+    report_pickle_at_tar_start(a, ctx, report);
+    python_view = tar::read_headers(a.bytes, ctx.limits());
+    report_tar_views(a, *python_view, ctx.limits().max_archive_members, report);
+  }
   std::vector<ArtifactReport> children;
+  std::size_t visited = 0;
   auto listing = read_archive(a, ctx, [&](const std::string& name, std::shared_ptr<UnpackedBuffer> buf) {
     ByteView bytes = buf->bytes();
+    // Members are compared by position once the names match (a list difference is reported above;
+    // libarchive's raw fallback for what is no tar has its own names).
+    ByteView theirs;
+    std::string their_name;
+    if (python_view && tarfile_member_bytes(a.bytes, *python_view, visited, their_name, theirs) && their_name == name &&
+        (theirs.size() != bytes.size() || !std::equal(theirs.begin(), theirs.end(), bytes.begin())))
+      report.add(make_finding(rule("MG-ARCHIVE-READERS-DISAGREE"), a.origin, std::nullopt,
+                              "member '" + name + "' has different bytes for libarchive and for Python's tarfile"));
+    ++visited;
     children.push_back(ctx.scan(a.child(name, bytes, std::move(buf))));
   });
   report.format = listing.format.empty() ? "archive" : listing.format;

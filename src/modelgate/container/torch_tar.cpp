@@ -1,8 +1,5 @@
 #include "container/torch_tar.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <charconv>
 #include <map>
 #include <memory>
@@ -11,6 +8,7 @@
 #include "container/member_path.h"
 #include "container/pickle_member.h"
 #include "container/tar_headers.h"
+#include "container/tar_views.h"
 #include "container/torch_storage.h"
 #include "pickle/opcodes.h"
 #include "scan/identify.h"
@@ -241,49 +239,7 @@ void TorchTarReader::check_members() {
 // libarchive is the project's tar reader for everything else; where its member list differs from
 // tarfile's, two tools see two different checkpoints.
 void TorchTarReader::compare_with_libarchive() {
-  struct Closer {
-    void operator()(struct archive* p) const { archive_read_free(p); }
-  };
-  std::unique_ptr<struct archive, Closer> ar(archive_read_new());
-  if (!ar) return;
-  archive_read_support_format_tar(ar.get());
-  archive_read_support_format_gnutar(ar.get());
-  std::vector<std::pair<std::string, std::uint64_t>> theirs;
-  std::string err;
-  if (archive_read_open_memory(ar.get(), a_.bytes.data(), a_.bytes.size()) != ARCHIVE_OK) {
-    err = "libarchive cannot open it";
-  } else {
-    for (std::uint32_t n = 0; n <= ctx_.limits().max_archive_members; ++n) {
-      struct archive_entry* e = nullptr;
-      int rc = archive_read_next_header(ar.get(), &e);
-      if (rc == ARCHIVE_EOF) break;
-      if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-        const char* s = archive_error_string(ar.get());
-        err = std::string("libarchive stops: ") + (s ? s : "unknown error");
-        break;
-      }
-      const char* pn = archive_entry_pathname(e);
-      std::string name = pn ? pn : "";
-      while (name.size() > 1 && name.back() == '/') name.pop_back();
-      theirs.emplace_back(name, archive_entry_size_is_set(e) ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0);
-      archive_read_data_skip(ar.get());
-    }
-  }
-  std::string diff;
-  std::size_t n = std::min(theirs.size(), listing_.members.size());
-  for (std::size_t i = 0; i < n && diff.empty(); ++i) {
-    const auto& m = listing_.members[i];
-    std::uint64_t mine = m.python_reads_as_file() ? m.size : 0;
-    if (theirs[i].first != m.name || (theirs[i].second != mine && theirs[i].second != m.size))
-      diff = "member #" + std::to_string(i + 1) + " is '" + m.name + "' (" + std::to_string(m.size) +
-             " bytes) for tarfile but '" + theirs[i].first + "' (" + std::to_string(theirs[i].second) +
-             " bytes) for libarchive";
-  }
-  if (diff.empty() && theirs.size() != listing_.members.size())
-    diff = "tarfile sees " + std::to_string(listing_.members.size()) + " members, libarchive " +
-           std::to_string(theirs.size());
-  if (diff.empty() && !err.empty() && !listing_.error) diff = err + " where tarfile reads on";
-  if (!diff.empty()) {
+  if (auto diff = tar_views_disagree(a_.bytes, listing_, ctx_.limits().max_archive_members); !diff.empty()) {
     add("MG-TORCH-TAR-READERS-DISAGREE", std::nullopt, diff);
     layout_.complete = false;
   }

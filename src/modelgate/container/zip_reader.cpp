@@ -172,6 +172,17 @@ std::optional<ParseError> Parser::read_zip64(Eocd& e) {
   if (d != 0 || cd != 0 || disks > 1) return parse_error(rec, "multi-disk archives are not supported");
   if (e.entries != 0xFFFF && e.entries != entries)
     add("MG-ZIP-HEADER-MISMATCH", rec, "ZIP64 and classic end records disagree on the entry count");
+  // miniz and zipfile take the ZIP64 values whenever the locator is there; APPNOTE (4.4.1.4) and
+  // readers that follow it take a classic field unless it holds its all-ones marker. A classic
+  // directory offset or size that differs (e.g. one pointing past the end of the file) is
+  // therefore read two ways.
+  if ((e.cd_offset != 0xFFFFFFFF && e.cd_offset != cd_offset) || (e.cd_size != 0xFFFFFFFF && e.cd_size != cd_size) ||
+      (e.entries_disk != 0xFFFF && e.entries_disk != entries_disk))
+    add("MG-ZIP-HEADER-MISMATCH", rec,
+        "the classic end record says the central directory is " + std::to_string(e.cd_size) + " bytes at " +
+            hex(e.cd_offset) + ", the ZIP64 end record " + std::to_string(cd_size) + " bytes at " + hex(cd_offset) +
+            ": torch and zipfile read the ZIP64 values, readers that honour ZIP64 only for all-ones fields the "
+            "classic ones");
   e.entries = entries;
   e.entries_disk = entries_disk;
   e.cd_size = cd_size;

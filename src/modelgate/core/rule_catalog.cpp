@@ -29,6 +29,7 @@ const std::vector<Rule>& all_rules() {
         joblib_rules,
         torch_tar_rules,
         data_file_rules,
+        reading_rules,
     };
     for (Table t : tables) {
       auto table = t();

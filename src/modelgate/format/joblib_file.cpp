@@ -6,6 +6,10 @@
 // pre-0.9.3 "ZF" container) are read through libarchive.
 #include <zlib.h>
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include "container/pickle_member.h"
 #include "scan/format_table.h"
 
@@ -21,67 +25,159 @@ const pickle::Node* node(const ValueGraph& g, const Value& v) {
   return v.has_node() ? &g.node(static_cast<std::uint32_t>(v.u)) : nullptr;
 }
 
-bool is_global(const ValueGraph& g, const Value& v, std::string_view module, std::string_view name) {
-  const auto* n = node(g, v);
-  return n && n->kind == Kind::global && n->module == module && n->name == name;
-}
-
+// The value Python's dict ends up with for `key`: SETITEMS lets a later pair win.
 const Value* dict_get(const ValueGraph& g, const pickle::Node& dict, std::string_view key) {
+  const Value* found = nullptr;
   for (std::size_t i = 0; i + 1 < dict.items.size(); i += 2)
-    if (dict.items[i].kind == Kind::string && g.text_of(dict.items[i]) == key) return &dict.items[i + 1];
-  return nullptr;
+    if (dict.items[i].kind == Kind::string && g.text_of(dict.items[i]) == key) found = &dict.items[i + 1];
+  return found;
 }
 
-// numpy.dtype(code, align, copy) with BUILD state (version, byteorder, subdescr, names, fields,
-// elsize, alignment, flags). Returns the item size (0 if unknown); sets `object` for 'O' anywhere.
-std::uint64_t dtype_itemsize(const ValueGraph& g, const Value& v, bool& object, int depth) {
-  const auto* n = node(g, v);
-  if (!n || n->kind != Kind::call || n->items.size() < 2 || depth > 8) return 0;
-  if (!is_global(g, n->items[0], "numpy", "dtype")) return 0;
-  const auto* args = node(g, n->items[1]);
-  if (!args || args->items.empty() || args->items[0].kind != Kind::string) return 0;
-  std::string_view code = g.text_of(args->items[0]);
-  if (!code.empty() && code[0] == 'O') object = true;
-  std::uint64_t size = 0;
-  if (n->items.size() >= 4) {
-    // Structured dtypes: look for object fields in the fields dict; elsize is state[5].
-    if (const auto* st = node(g, n->items[3])) {
-      if (st->items.size() >= 6 && st->items[5].kind == Kind::integer && st->items[5].i > 0)
-        size = static_cast<std::uint64_t>(st->items[5].i);
-      if (st->items.size() >= 5)
-        if (const auto* fields = node(g, st->items[4]))
-          for (std::size_t i = 1; i < fields->items.size(); i += 2)
-            if (const auto* f = node(g, fields->items[i]); f && !f->items.empty())
-              dtype_itemsize(g, f->items[0], object, depth + 1);
-    }
-  }
-  if (size == 0 && code.size() >= 2) {
-    std::uint64_t n2 = 0;
-    for (char c : code.substr(1)) {
-      if (c < '0' || c > '9' || n2 > (1u << 30)) return 0;
-      n2 = n2 * 10 + unsigned(c - '0');
-    }
-    size = code[0] == 'U' ? n2 * 4 : n2;
-  }
-  return size;
+// A wrapper joblib would accept: its class name ends in one of joblib's wrapper classes
+// (however the module path was spelt).
+bool names_wrapper(const ValueGraph& g, const Value& v) {
+  std::string q = g.qualified_name(v);
+  auto ends = [&](std::string_view s) { return q.size() >= s.size() && q.compare(q.size() - s.size(), s.size(), s) == 0; };
+  return ends("NumpyArrayWrapper") || ends("NDArrayWrapper");
 }
+
+// True when a wrapper *class* appears in how `v` was built: as the callee, or as an argument of a
+// class-making helper (copyreg._reconstructor(cls, ...), object.__new__(cls)). A wrapper instance
+// passed as an argument (sklearn's Tree(n, <array>, k)) does not make the object a wrapper.
+bool built_from_wrapper(const ValueGraph& g, const Value& v, int depth) {
+  if (names_wrapper(g, v)) return true;
+  const auto* n = node(g, v);
+  if (!n || depth > 6) return false;
+  if (n->kind == Kind::call) {
+    if (!n->items.empty() && built_from_wrapper(g, n->items[0], depth + 1)) return true;
+    const auto* args = n->items.size() >= 2 ? node(g, n->items[1]) : nullptr;
+    return args && std::any_of(args->items.begin(), args->items.end(), [&](const Value& i) {
+             const auto* in = node(g, i);
+             return !(in && in->kind == Kind::call) && built_from_wrapper(g, i, depth + 1);
+           });
+  }
+  if (n->kind == Kind::attribute)
+    return std::any_of(n->items.begin(), n->items.end(), [&](const Value& i) { return built_from_wrapper(g, i, depth + 1); });
+  return false;
+}
+
+// What numpy.dtype(code, align, copy) followed by __setstate__(state) gives joblib: the item size
+// and dtype.hasobject. Mirrors numpy's rules: the item size of a non-flexible type comes from the
+// code alone (the state's elsize is ignored), a flexible type (S, U, V) takes the state's elsize,
+// and hasobject is the state's flags bit 0, whatever the fields say. Anything but the plain shape
+// numpy's own __reduce__ writes is refused (`why` says what).
+struct DtypeFacts {
+  std::uint64_t itemsize = 0;
+  bool has_object = false;
+};
+
+// A node of one stream: its index and the offset of the opcode that made it (streams of one file
+// reuse indices, never offsets).
+using NodeKey = std::pair<std::uint32_t, std::uint64_t>;
+
+NodeKey joblib_node_key(const ValueGraph& g, const Value& v) {
+  auto i = static_cast<std::uint32_t>(v.u);
+  return {i, g.node(i).offset};
+}
+
+struct DtypeReader {
+  // The latest BUILD state applied to each dtype node so far (a dtype can be built twice).
+  std::map<NodeKey, Value> states;
+
+  std::optional<DtypeFacts> read(const ValueGraph& g, const Value& v, std::string& why, int depth) const {
+    const auto* n = node(g, v);
+    if (depth > 8) return why = "dtype nesting is too deep", std::nullopt;
+    if (!n || n->kind != Kind::call || n->items.size() < 2 || g.qualified_name(n->items[0]) != "numpy.dtype")
+      return why = "the dtype is not a numpy.dtype(...) call", std::nullopt;
+    const auto* args = node(g, n->items[1]);
+    if (!args || args->items.empty() || args->items[0].kind != Kind::string)
+      return why = "the dtype's code is not a literal string", std::nullopt;
+    std::string_view code = g.text_of(args->items[0]);
+    if (!code.empty() && std::string_view("<>|=").find(code[0]) != std::string_view::npos) code.remove_prefix(1);
+    if (code.size() < 2 || code.size() > 8) return why = "unexpected dtype code '" + std::string(code) + "'", std::nullopt;
+    std::uint64_t digits = 0;
+    for (char c : code.substr(1)) {
+      if (c < '0' || c > '9') return why = "unexpected dtype code '" + std::string(code) + "'", std::nullopt;
+      digits = digits * 10 + unsigned(c - '0');
+    }
+    char kind = code[0];
+    bool flexible = kind == 'S' || kind == 'U' || kind == 'V';
+    static constexpr std::string_view kSized[] = {"b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4",
+                                                  "f8", "f16", "c8", "c16", "c32", "M8", "m8", "O8"};
+    if (!flexible && std::find(std::begin(kSized), std::end(kSized), code) == std::end(kSized))
+      return why = "unexpected dtype code '" + std::string(code) + "'", std::nullopt;
+    DtypeFacts facts{flexible ? 0 : digits, kind == 'O'};
+    const Value* state = nullptr;
+    if (auto it = states.find(joblib_node_key(g, v)); it != states.end()) state = &it->second;
+    if (!state) {
+      if (flexible) return why = "a flexible dtype without state", std::nullopt;
+      return facts;
+    }
+    const auto* st = node(g, *state);
+    // (version, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])
+    if (!st || st->kind != Kind::tuple || (st->items.size() != 8 && st->items.size() != 9) ||
+        st->items[0].kind != Kind::integer || (st->items[0].i != 3 && st->items[0].i != 4) ||
+        st->items[5].kind != Kind::integer || st->items[7].kind != Kind::integer)
+      return why = "the dtype's state is not numpy's (3 or 4, ...) tuple", std::nullopt;
+    bool nested_object = false;
+    if (st->items[2].kind != Kind::none) {  // subarray: (base dtype, shape)
+      const auto* sub = node(g, st->items[2]);
+      if (!sub || sub->items.empty()) return why = "unreadable subarray in the dtype's state", std::nullopt;
+      auto base = read(g, sub->items[0], why, depth + 1);
+      if (!base) return std::nullopt;
+      nested_object |= base->has_object;
+    }
+    if (st->items[4].kind != Kind::none) {  // fields: {name: (dtype, offset[, title])}
+      const auto* fields = node(g, st->items[4]);
+      if (!fields || fields->kind != Kind::dict) return why = "unreadable fields in the dtype's state", std::nullopt;
+      for (std::size_t i = 1; i < fields->items.size(); i += 2) {
+        const auto* f = node(g, fields->items[i]);
+        if (!f || f->items.empty()) return why = "unreadable field in the dtype's state", std::nullopt;
+        auto sub = read(g, f->items[0], why, depth + 1);
+        if (!sub) return std::nullopt;
+        nested_object |= sub->has_object;
+      }
+    }
+    if (flexible) {
+      std::int64_t elsize = st->items[5].i;
+      if (elsize <= 0 || (kind == 'U' && elsize % 4 != 0)) return why = "the dtype's state has an unusable elsize", std::nullopt;
+      facts.itemsize = static_cast<std::uint64_t>(elsize);
+    }
+    facts.has_object = (st->items[7].i & 1) != 0;
+    if (facts.has_object != (kind == 'O' || nested_object))
+      return why = "the dtype's flags and its fields disagree on whether it holds objects", std::nullopt;
+    return facts;
+  }
+};
 
 struct WrapperReader {
   const Artifact& a;
   ScanContext& ctx;
   ArtifactReport& report;
   unsigned arrays = 0;
+  DtypeReader dtypes;
+  std::set<NodeKey> built_wrappers;
 
   std::optional<std::size_t> operator()(const ValueGraph& g, const Value& obj, const Value& state,
                                         std::size_t offset) {
     const auto* o = node(g, obj);
-    if (!o || o->kind != Kind::call || o->items.empty() ||
-        !is_global(g, o->items[0], "joblib.numpy_pickle", "NumpyArrayWrapper"))
+    if (o && o->kind == Kind::call && !o->items.empty() && g.qualified_name(o->items[0]) == "numpy.dtype") {
+      dtypes.states[joblib_node_key(g, obj)] = state;
       return std::nullopt;
+    }
+    if (!built_from_wrapper(g, obj, 0)) return std::nullopt;
     auto bad = [&](std::string why) -> std::optional<std::size_t> {
       report.add(make_finding(rule("MG-JOBLIB-WRAPPER"), a.origin, offset, why));
       return a.bytes.size() + 1;  // makes the machine stop: the rest cannot be located
     };
+    // joblib's load_build reads an array after BUILD for any object isinstance() accepts; only the
+    // shape joblib writes (NEWOBJ of the class itself, no arguments, one BUILD) is read here.
+    const auto* args = o && o->items.size() >= 2 ? node(g, o->items[1]) : nullptr;
+    bool plain = o && o->kind == Kind::call && g.qualified_name(o->items[0]) == "joblib.numpy_pickle.NumpyArrayWrapper" &&
+                 o->items.size() >= 2 && o->items[1].kind == Kind::tuple && (!args || args->items.empty());
+    if (!plain) return bad("an array wrapper built in a way joblib accepts but modelgate cannot prove plain: " + g.describe(obj));
+    if (!built_wrappers.insert(joblib_node_key(g, obj)).second)
+      return bad("BUILD applied twice to the same array wrapper: joblib reads a second array with merged state");
     const auto* st = node(g, state);
     if (!st || st->kind != Kind::dict) return bad("NumpyArrayWrapper state is not a dict");
     const Value* shape = dict_get(g, *st, "shape");
@@ -99,10 +195,11 @@ struct WrapperReader {
       }
     else if (shape->len != 0)
       return bad("NumpyArrayWrapper shape is not retained");
-    bool object = false;
-    std::uint64_t itemsize = dtype_itemsize(g, *dtype, object, 0);
+    std::string why;
+    auto facts = dtypes.read(g, *dtype, why, 0);
+    if (!facts) return bad("cannot prove the array's dtype: " + why);
     ++arrays;
-    if (object) {
+    if (facts->has_object) {
       // joblib calls pickle.load on the file here: a complete, separate pickle stream.
       PickleMemberOptions po;
       ArtifactReport nested;
@@ -112,15 +209,18 @@ struct WrapperReader {
       report.children.push_back(std::move(nested));
       return r.complete ? r.end : a.bytes.size() + 1;
     }
-    if (itemsize == 0) return bad("cannot determine the item size of the array's dtype");
+    if (facts->itemsize == 0) return bad("the array's dtype has no item size");
     std::size_t pos = offset;
-    const Value* align = dict_get(g, *st, "numpy_array_alignment_bytes");
-    if (align && align->kind == Kind::integer) {
+    // joblib reads the padding whenever the attribute is not None (joblib >= 1.2 writes an int).
+    if (const Value* align = dict_get(g, *st, "numpy_array_alignment_bytes"); align && align->kind != Kind::none) {
+      auto k = align->has_node() ? node(g, *align)->kind : align->kind;
+      if (k == Kind::call || k == Kind::global || k == Kind::attribute || k == Kind::persistent)
+        return bad("numpy_array_alignment_bytes is computed: joblib reads padding only when it is not None");
       if (pos >= a.bytes.size()) return bad("array padding byte is missing");
       pos += 1 + a.bytes[pos];
     }
-    if (count > UINT64_MAX / itemsize) return bad("array size overflows");
-    std::uint64_t n = count * itemsize;
+    if (count > UINT64_MAX / facts->itemsize) return bad("array size overflows");
+    std::uint64_t n = count * facts->itemsize;
     if (pos > a.bytes.size() || n > a.bytes.size() - pos)
       return bad("array data (" + std::to_string(n) + " bytes) runs past the end of the file");
     return pos + n;
@@ -170,7 +270,7 @@ std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, 
 }  // namespace
 
 void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
-  WrapperReader reader{a, ctx, report};
+  WrapperReader reader{a, ctx, report, 0, {}, {}};
   PickleMemberOptions o;
   o.retain_data = true;
   o.after_build = std::ref(reader);

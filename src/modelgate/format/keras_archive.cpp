@@ -16,8 +16,11 @@ namespace modelgate {
 bool looks_like_keras_archive(ByteView bytes) {
   if (!zip::looks_like_zip(bytes)) return false;
   auto ar = zip::read_zip(bytes, "", Limits{});
-  if (!ar) return false;
-  auto has = [&](std::string_view n) { return ar->find_as_zipfile(n) != nullptr; };
+  return ar && has_keras_layout(*ar);
+}
+
+bool has_keras_layout(const zip::Archive& ar) {
+  auto has = [&](std::string_view n) { return ar.find_as_zipfile(n) != nullptr; };
   return has("config.json") && (has("metadata.json") || has("model.weights.h5") || has("model.weights.npz"));
 }
 

@@ -109,12 +109,15 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
 
 }  // namespace
 
-bool looks_like_hdf5(ByteView bytes) {
-  // The superblock is at 0 or after a user block of 512 * 2^k bytes.
-  for (std::size_t at = 0; at + 8 <= bytes.size() && at <= (1u << 20); at = at == 0 ? 512 : at * 2)
-    if (std::memcmp(bytes.data() + at, kSignature, 8) == 0) return true;
-  return false;
+std::optional<std::uint64_t> hdf5_superblock_offset(ByteView bytes) {
+  // libhdf5 (H5FD_locate_signature) looks at 0 and at every power of two from 512 up to the end
+  // of the file, however large: a user block may be gigabytes long.
+  for (std::size_t at = 0; at <= bytes.size() && bytes.size() - at >= 8; at = at == 0 ? 512 : at * 2)
+    if (std::memcmp(bytes.data() + at, kSignature, 8) == 0) return at;
+  return std::nullopt;
 }
+
+bool looks_like_hdf5(ByteView bytes) { return hdf5_superblock_offset(bytes).has_value(); }
 
 void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   const Limits& limits = ctx.limits();

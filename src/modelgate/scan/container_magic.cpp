@@ -8,6 +8,8 @@
 
 #include "container/tar_headers.h"
 #include "container/zip_reader.h"
+#include "pickle/opcodes.h"
+#include "scan/pickle_probe.h"
 
 namespace modelgate {
 
@@ -69,12 +71,14 @@ std::optional<Format> identify_container(ByteView b) {
       zlib_stream_starts(b))
     return Format::joblib_compressed;
   if (starts_with(b, "ZF0x")) return Format::joblib_compressed;
-  // joblib pickles import the wrapper before the first array's raw bytes, so its name appears
-  // early; a joblib file missed here is read as a plain pickle and refused at the raw bytes.
-  if (b.size() >= 2 && b[0] == 0x80) {
-    std::string_view head = as_chars(b.subspan(0, std::min<std::size_t>(b.size(), 4u << 20)));
-    if (head.find("NumpyArrayWrapper") != std::string_view::npos &&
-        head.find("joblib.numpy_pickle") != std::string_view::npos)
+  // joblib.load reads raw array bytes after every wrapper it builds, in a pickle of any protocol,
+  // wherever the first wrapper is: the whole file is searched for the class names (joblib's own
+  // NumpyArrayWrapper and the pre-0.10 NDArrayWrapper), not a prefix.
+  // The machine confirms that the file is a pickle that imports one before its first array.
+  if (pickle::op_name(b[0]) != nullptr) {
+    std::string_view all = as_chars(b);
+    if ((all.find("NumpyArrayWrapper") != std::string_view::npos || all.find("NDArrayWrapper") != std::string_view::npos) &&
+        probe_pickle_at_start(b).joblib_wrapper)
       return Format::joblib;
   }
   return std::nullopt;

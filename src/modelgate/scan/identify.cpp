@@ -7,52 +7,17 @@
 #include "format/gguf.h"
 #include "format/sentencepiece.h"
 #include "format/safetensors.h"
-#include "pickle/allowlist.h"
-#include "pickle/machine.h"
 #include "pickle/opcodes.h"
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
 #include "core/strict_json.h"
 #include "scan/container_magic.h"
 #include "scan/format_table.h"
+#include "scan/pickle_probe.h"
 
 namespace modelgate {
 
 namespace {
-
-bool is_identifier_path(std::string_view s) {
-  if (s.empty()) return false;
-  bool start = true;
-  for (char c : s) {
-    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-    bool digit = c >= '0' && c <= '9';
-    if (c == '.') {
-      if (start) return false;
-      start = true;
-    } else if (alpha || (digit && !start)) {
-      start = false;
-    } else {
-      return false;
-    }
-  }
-  return !start;
-}
-
-// A protocol 0/1 pickle has no magic; it is a pickle when the machine reads it to STOP, or when
-// it imports a real-looking global before breaking (a broken payload is still a payload).
-bool probe_unframed_pickle(ByteView bytes) {
-  if (pickle::op_name(bytes[0]) == nullptr) return false;
-  static const Limits limits;
-  static const auto allowlist = pickle::Allowlist::from_profiles({}, {});
-  pickle::MachineOptions opts;
-  opts.allowlist = &*allowlist;
-  opts.limits = &limits;
-  auto r = pickle::run_machine(bytes, 0, "", opts);
-  if (r.complete) return true;
-  return std::any_of(r.imports.begin(), r.imports.end(), [](const pickle::ImportRecord& i) {
-    return is_identifier_path(i.module) && is_identifier_path(i.name);
-  });
-}
 
 // Valid UTF-8 without NUL or unusual control characters in the first 64 KiB.
 bool looks_like_text(ByteView bytes) {
@@ -98,7 +63,9 @@ Format identify(ByteView bytes) {
   if (looks_like_json(as_chars(bytes)) && looks_like_text(bytes)) return Format::json;
   // A msgpack map opens with 0x81-0x8f/0xde/0xdf, never the pickle PROTO opcode (0x80).
   if (flax::looks_like_msgpack_state(bytes)) return Format::flax_msgpack;
-  if (probe_unframed_pickle(bytes)) return Format::pickle;
+  // A protocol 0/1 pickle has no magic; it is a pickle when the machine reads it to STOP, or when
+  // it imports a real-looking global before breaking (a broken payload is still a payload).
+  if (auto p = probe_pickle_at_start(bytes); p.complete || p.imports) return Format::pickle;
   if (looks_like_text(bytes)) {
     std::string_view text = as_chars(bytes);
     if (has_front_matter(text)) return Format::model_card;

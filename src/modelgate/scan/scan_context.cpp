@@ -2,6 +2,7 @@
 
 #include "scan/format_table.h"
 #include "scan/name_readings.h"
+#include "scan/readings.h"
 #include "template/chat_template.h"
 
 namespace modelgate {
@@ -28,6 +29,7 @@ ArtifactReport ScanContext::scan(const Artifact& artifact) {
   report.format = std::string(format_name(f));
   scanner_for(f)(artifact, *this, report);
   add_name_readings(artifact, f, *this, report);
+  scan_other_readings(artifact, f, *this, report);
   analyse_recorded_chat_templates(report, limits_);
   report.finalize();
   return report;

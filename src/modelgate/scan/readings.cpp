@@ -1,0 +1,195 @@
+#include "scan/readings.h"
+
+#include <algorithm>
+#include <string>
+
+#include "container/tar_headers.h"
+#include "container/zip_reader.h"
+#include "format/code_format_probes.h"
+#include "format/gguf.h"
+#include "format/safetensors.h"
+#include "container/pickle_member.h"
+#include "scan/container_magic.h"
+#include "scan/format_table.h"
+#include "scan/pickle_probe.h"
+
+namespace modelgate {
+
+namespace {
+
+// Formats of one kind are one reading of the bytes: a torch zip and a .keras archive are both the
+// ZIP directory, a joblib file and a legacy checkpoint both start with pickle.load at offset 0.
+// joblib is a kind of its own: pickle.load reads the raw array bytes joblib skips as opcodes.
+enum class ReadingKind { zip, tar, pickle, joblib, npy, hdf5, safetensors, gguf, other };
+
+ReadingKind reading_kind_of(Format f) {
+  switch (f) {
+    case Format::zip:
+    case Format::keras_archive: return ReadingKind::zip;
+    case Format::archive: return ReadingKind::tar;
+    case Format::pickle:
+    case Format::torch_legacy: return ReadingKind::pickle;
+    case Format::joblib: return ReadingKind::joblib;
+    case Format::npy: return ReadingKind::npy;
+    case Format::hdf5: return ReadingKind::hdf5;
+    case Format::safetensors: return ReadingKind::safetensors;
+    case Format::gguf: return ReadingKind::gguf;
+    default: return ReadingKind::other;
+  }
+}
+
+std::optional<Format> zip_at_start(ByteView b) {
+  if (!zip::looks_like_zip(b)) return std::nullopt;
+  return looks_like_keras_archive(b) ? Format::keras_archive : Format::zip;
+}
+
+std::optional<Format> zip_by_end_record(ByteView b) {
+  auto ar = zip::read_zip(b, "", Limits{});
+  if (!ar) return std::nullopt;
+  return has_keras_layout(*ar) ? Format::keras_archive : Format::zip;
+}
+
+std::optional<Format> tar_at_start(ByteView b) {
+  if (!tar::looks_like_tar_header(b)) return std::nullopt;
+  return Format::archive;
+}
+
+std::optional<Format> legacy_torch(ByteView b) {
+  if (torch_legacy_magic_length(b) == 0) return std::nullopt;
+  return Format::torch_legacy;
+}
+
+std::optional<Format> joblib_pickle(ByteView b) {
+  if (!probe_pickle_at_start(b).joblib_wrapper) return std::nullopt;
+  return Format::joblib;
+}
+
+std::optional<Format> pickle_at_start(ByteView b) {
+  if (!probe_pickle_at_start(b).imports) return std::nullopt;
+  return Format::pickle;
+}
+
+// pickle.load reads one stream and raises where it breaks: what ran before the break counts, the
+// break itself and the bytes after it (another format's) do not. joblib's wrapper class is
+// harmless to pickle.load (it has no reduce or setstate of its own).
+void scan_pickle_reading(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  PickleMemberOptions o;
+  o.report_trailing = false;
+  o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};
+  report.facts["complete"] = scan_pickle_member(a, ctx, report, o).complete;
+  std::erase_if(report.findings, [](const Finding& f) {
+    return f.rule == "MG-PICKLE-MALFORMED" || f.rule == "MG-PICKLE-TRAILING-DATA";
+  });
+}
+
+std::optional<Format> npy_at_start(ByteView b) {
+  if (b.size() < 6 || as_chars(b.subspan(0, 6)) != "\x93NUMPY") return std::nullopt;
+  return Format::npy;
+}
+
+std::optional<Format> hdf5_superblock(ByteView b) {
+  if (!hdf5_superblock_offset(b)) return std::nullopt;
+  return Format::hdf5;
+}
+
+std::optional<Format> safetensors_header(ByteView b) {
+  if (!safetensors::looks_like_safetensors(b)) return std::nullopt;
+  return Format::safetensors;
+}
+
+std::optional<Format> gguf_header(ByteView b) {
+  if (!gguf::looks_like_gguf(b)) return std::nullopt;
+  return Format::gguf;
+}
+
+constexpr Reading kReadings[] = {
+    {"zip", "torch.load (a file starting with PK\\3\\4), numpy.load (PK\\3\\4 or PK\\5\\6)", Format::zip,
+     zip_at_start},
+    {"zip-end-record", "zipfile.ZipFile, Keras 3 load_model, shutil.unpack_archive (the end record in the last 64 KiB)",
+     Format::zip, zip_by_end_record},
+    {"tar", "tarfile.open, torch.load (tried before pickle for a file that is not a zip)", Format::archive,
+     tar_at_start},
+    {"torch-legacy", "torch.load (the magic-number pickle)", Format::torch_legacy, legacy_torch},
+    {"joblib", "joblib.load (raw array bytes after each wrapper)", Format::joblib, joblib_pickle},
+    {"pickle", "pickle.load, joblib.load, numpy.load(allow_pickle=True), torch.load (after tarfile fails)",
+     Format::pickle, pickle_at_start, scan_pickle_reading},
+    {"npy", "numpy.load (\\x93NUMPY)", Format::npy, npy_at_start},
+    {"hdf5", "h5py / libhdf5, Keras 2 load_model (superblock at 0 or any power of two from 512 to the end)",
+     Format::hdf5, hdf5_superblock},
+    {"safetensors", "safetensors.safe_open / load_file", Format::safetensors, safetensors_header},
+    {"gguf", "gguf / llama.cpp readers", Format::gguf, gguf_header},
+};
+
+// Readings a primary scanner already analyses itself: the tar scanner runs the pickle that
+// torch.load unpickles when tarfile gives up (MG-TORCH-TAR-POLYGLOT).
+struct CoveredReading {
+  Format primary;
+  std::string_view reading;
+};
+constexpr CoveredReading kCovered[] = {
+    {Format::archive, "pickle"},
+};
+
+bool covered_by_primary(Format primary, std::string_view reading, ByteView b) {
+  return std::any_of(std::begin(kCovered), std::end(kCovered), [&](const CoveredReading& c) {
+    return c.primary == primary && c.reading == reading && tar::looks_like_tar_header(b);
+  });
+}
+
+}  // namespace
+
+std::span<const Reading> consumer_readings() { return kReadings; }
+
+void scan_other_readings(const Artifact& artifact, Format primary, ScanContext& ctx, ArtifactReport& report) {
+  if (artifact.bytes.empty()) return;
+  std::vector<ReadingKind> seen{reading_kind_of(primary)};
+  std::vector<ArtifactReport> others;
+  std::string names;
+  bool all_safe = true;
+  for (const Reading& r : kReadings) {
+    auto f = r.accepts(artifact.bytes);
+    if (!f || std::find(seen.begin(), seen.end(), reading_kind_of(*f)) != seen.end()) continue;
+    seen.push_back(reading_kind_of(*f));
+    if (covered_by_primary(primary, r.name, artifact.bytes)) continue;
+    ArtifactReport other;
+    other.origin = artifact.origin + "#reading=" + std::string(r.name);
+    other.size = artifact.bytes.size();
+    other.format = std::string(format_name(*f));
+    (r.analyse ? r.analyse : scanner_for(*f))(artifact, ctx, other);
+    other.finalize();
+    // A pickle that breaks is a reading only for what ran before the break: kept when that
+    // matters, but the file is no polyglot for it (pickle.load raises).
+    bool valid = other.facts.value("complete", true);
+    if (!valid && other.status == Status::safe) continue;
+    if (valid) {
+      names += (names.empty() ? "" : "; ") + other.format + " (" + std::string(r.consumers) + ")";
+      all_safe &= other.status == Status::safe;
+    }
+    others.push_back(std::move(other));
+  }
+  if (!names.empty())
+    report.add(make_finding(rule(all_safe ? "MG-FORMAT-POLYGLOT-SAFE-READINGS" : "MG-FORMAT-POLYGLOT"), artifact.origin, 0,
+                            "the bytes identified as " + report.format + " are also read as: " + names +
+                                (all_safe ? "; every other reading was analysed and is safe"
+                                          : "; the verdict is the worst over every reading")));
+  for (auto& o : others) report.children.push_back(std::move(o));
+}
+
+std::span<const Rule> reading_rules() {
+  static const Rule rules[] = {
+      {"MG-FORMAT-POLYGLOT", Severity::high, Status::refused,
+       "The file is valid under readings of different formats, and not every reading is proven safe.",
+       "Loaders identify files in their own order: torch.load tries tarfile before pickle, pickle.load "
+       "starts at byte 0 whatever magic follows, libhdf5 finds a superblock at any power of two, zipfile "
+       "finds an archive by its end record. A file that two of them read as different formats is a "
+       "polyglot; no model tool writes one. Every reading is analysed (children '#reading=...') and "
+       "the file is refused unless all of them are safe. docs/containers.md lists the readings."},
+      {"MG-FORMAT-POLYGLOT-SAFE-READINGS", Severity::medium, Status::unverified,
+       "The file is valid under readings of different formats; every reading was analysed and is safe.",
+       "A polyglot whose other readings contain nothing that runs or extracts outside the allowlist. "
+       "No model tool writes such files: find out who made it before trusting it."},
+  };
+  return rules;
+}
+
+}  // namespace modelgate
