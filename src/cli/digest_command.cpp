@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/escaped_text.h"
 #include "sign/statement.h"
 #include "sign_options.h"
 
@@ -26,8 +27,8 @@ void add_digest_command(CLI::App& app, int& exit_code) {
       return;
     }
     for (const auto& item : manifest->items)
-      std::cout << sign::hash_name(item.algorithm) << ':' << sign::hex_encode(item.digest) << "  " << item.name() << '\n';
-    std::cout << "sha256:" << sign::hex_encode(manifest->root_digest()) << "  " << manifest->model_name << '\n';
+      std::cout << sign::hash_name(item.algorithm) << ':' << sign::hex_encode(item.digest) << "  " << escape_for_terminal(item.name()) << '\n';
+    std::cout << "sha256:" << sign::hex_encode(manifest->root_digest()) << "  " << escape_for_terminal(manifest->model_name) << '\n';
   });
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/escaped_text.h"
 #include "sign/model_signing.h"
 
 namespace modelgate::cli {
@@ -25,7 +26,7 @@ struct HashingArgs {
 inline void add_ignore_options(CLI::App* cmd, HashingArgs& a) {
   cmd->add_option("--ignore-paths", a.ignore_paths,
                   "A path to leave out (repeatable), relative to the model or naming a path inside it; a directory drops its subtree")
-      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--no-ignore-git-paths", a.no_ignore_git_paths,
                 "Include .git, .gitattributes, .github and .gitignore (ignored by default)");
   cmd->add_option("--threads", a.threads, "Hashing threads (default: one per core)");
@@ -57,9 +58,9 @@ inline sign::HashingConfig hashing_config(const HashingArgs& a, const std::strin
 // Prints a failure and returns its exit code: 1 for a failed verification, 2 for usage/tool errors.
 inline int report_failure(const sign::Failure& f, bool verifying) {
   if (verifying && f.kind == sign::FailureKind::verification)
-    std::cerr << "modelgate: verification failed: " << f.message() << '\n';
+    std::cerr << "modelgate: verification failed: " << escape_for_terminal(f.message()) << '\n';
   else
-    std::cerr << "modelgate: " << f.message() << '\n';
+    std::cerr << "modelgate: " << escape_for_terminal(f.message()) << '\n';
   return verifying && f.kind == sign::FailureKind::verification ? 1 : 2;
 }
 

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/escaped_text.h"
 #include "sign/certificate_method.h"
 #include "sign/embedded_trusted_root.h"
 #include "sign/key_method.h"
@@ -67,7 +68,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   auto* cert = add_method(verify, "certificate", "Verify a signature made with a certificate chain", cert_args);
   cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM trust anchors and intermediates (repeatable)")
       ->required()
-      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cert->callback([cert_args, &exit_code] {
     std::vector<Cert> anchors;
     for (const auto& path : cert_args->certificate_chain) {
