@@ -1,6 +1,8 @@
 // The command line end to end: exit codes, output formats, SARIF validity, rules.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "pickle_builder.h"
@@ -31,7 +33,7 @@ TEST(Cli, ExitCodes) {
   EXPECT_EQ(run(mg("scan " + c.dir.path().string())).exit_code, 1);
   auto missing = run(mg("scan " + (c.dir / "nope").string()));
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_NE(missing.output.find("no such file"), std::string::npos);
+  EXPECT_NE(missing.output.find("No such file or directory"), std::string::npos);
   EXPECT_EQ(run(mg("scan --bogus x")).exit_code, 2);
   EXPECT_EQ(run(mg("scan --profile nosuch " + (c.dir / "ok.pkl").string())).exit_code, 2);
   EXPECT_EQ(run(mg("")).exit_code, 2);
@@ -70,15 +72,46 @@ TEST(Cli, PolicyFileSelectsProfilesAndStatuses) {
 
 TEST(Cli, SarifValidatesWithMicrosoftValidator) {
   Corpus c;
+  // Paths given relative with "." and ".." segments, an absolute one, and an archive member.
+  write_file(c.dir / "sub/x/evil.pkl", read_file(c.dir / "evil.bin"));
+  run("cd " + c.dir.path().string() + " && python3 -c \"import zipfile; z=zipfile.ZipFile('m.zip','w'); "
+      "z.write('evil.bin','inner/evil.pkl'); z.close()\"");
   auto out = c.dir / "out.sarif";
-  run(mg("scan --format sarif -o " + out.string() + " " + c.dir.path().string()));
+  auto scan = run("cd " + (c.dir / "sub").string() + " && " +
+                  mg("scan --format sarif -o " + out.string() + " ./x/../x/evil.pkl ../m.zip " + (c.dir / "README.md").string() +
+                     " " + c.dir.path().string() + "/./sub/../evil.bin"));
+  EXPECT_EQ(scan.exit_code, 1) << scan.output;
   auto j = nlohmann::json::parse(read_file(out));
   EXPECT_EQ(j["version"], "2.1.0");
-  EXPECT_FALSE(j["runs"][0]["results"].empty());
+  const auto& run0 = j["runs"][0];
+  EXPECT_FALSE(run0["results"].empty());
+  EXPECT_EQ(run0["originalUriBaseIds"]["%SRCROOT%"]["uri"], "file://" + (c.dir / "sub").string() + "/");
+  EXPECT_TRUE(run0["tool"]["driver"]["informationUri"].is_string());
+  for (const auto& rule : run0["tool"]["driver"]["rules"]) EXPECT_NE(rule["name"], rule["id"]);
+  std::set<std::string> uris;
+  bool member_located = false;
+  for (const auto& r : run0["results"]) {
+    const auto& loc = r["locations"][0];
+    const auto& art = loc["physicalLocation"]["artifactLocation"];
+    std::string uri = art["uri"];
+    uris.insert(uri);
+    EXPECT_EQ(uri.find("/./"), std::string::npos) << uri;
+    EXPECT_EQ(uri.find(".."), std::string::npos) << uri;
+    if (uri.rfind("file://", 0) != 0) {
+      EXPECT_EQ(art["uriBaseId"], "%SRCROOT%") << uri;
+    }
+    if (loc.contains("logicalLocations")) member_located = member_located || loc["logicalLocations"][0]["name"] == "inner/evil.pkl";
+  }
+  EXPECT_TRUE(uris.count("x/evil.pkl")) << run0["results"].dump();
+  EXPECT_TRUE(uris.count("file://" + (c.dir / "m.zip").string())) << run0["results"].dump();
+  EXPECT_TRUE(uris.count("file://" + (c.dir / "evil.bin").string())) << run0["results"].dump();
+  EXPECT_TRUE(member_located);
   auto validator = source_dir() / "tools/node_modules/.bin/sarif-multitool";
   ASSERT_TRUE(fs::exists(validator)) << "run scripts/setup to install the SARIF validator";
   auto v = run(validator.string() + " validate " + out.string());
   EXPECT_EQ(v.output.find(": error "), std::string::npos) << v.output;
+  EXPECT_EQ(v.output.find("SARIF1001"), std::string::npos) << v.output;
+  EXPECT_EQ(v.output.find("SARIF2005"), std::string::npos) << v.output;
   EXPECT_NE(v.output.find("Done."), std::string::npos) << v.output;
 }
 

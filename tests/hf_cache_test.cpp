@@ -2,6 +2,9 @@
 // leave the cache reported and not followed, default location from HF_HOME.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
+
 #include "test_util.h"
 
 namespace {
@@ -36,6 +39,61 @@ TEST(HfCache, ReportsPerRevisionAndFollowsOnlyInternalLinks) {
   EXPECT_NE(r.output.find("MG-WALK-SYMLINK-ESCAPE"), std::string::npos);
   EXPECT_NE(r.output.find("hf://model:org/tiny@rev2/model.bin"), std::string::npos);
   EXPECT_EQ(r.output.find("secret"), std::string::npos);
+}
+
+TEST(HfCache, ADirectoryThatIsNotACacheIsAUsageError) {
+  TempDir t;
+  write_file(t / "home/token", "hf_x\n");  // $HF_HOME without hub/
+  write_file(t / "plain/model.pkl", "x");
+  auto home = run("HF_HOME=" + (t / "home").string() + " " + modelgate_binary() + " scan --hf-cache");
+  EXPECT_EQ(home.exit_code, 2) << home.output;
+  EXPECT_NE(home.output.find("not a Hugging Face hub cache"), std::string::npos) << home.output;
+  auto plain = run(modelgate_binary() + " scan --hf-cache " + (t / "plain").string());
+  EXPECT_EQ(plain.exit_code, 2) << plain.output;
+  EXPECT_NE(plain.output.find("is not a Hugging Face hub cache"), std::string::npos) << plain.output;
+  auto parent = run(modelgate_binary() + " scan --hf-cache " + (t / "home").string() + "/..");
+  EXPECT_EQ(parent.exit_code, 2) << parent.output;
+  fs::create_directories(t / "home/hub/models--a--b/snapshots");
+  auto hint = run(modelgate_binary() + " scan --hf-cache " + (t / "home").string());
+  EXPECT_NE(hint.output.find("did you mean " + (t / "home/hub").string()), std::string::npos) << hint.output;
+}
+
+TEST(HfCache, StraysUnreferencedBlobsAndCopiesAreScannedAndReported) {
+  TempDir t;
+  fs::path repo = t / "hub/models--org--tiny";
+  const std::string evil("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26);
+  write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
+  write_file(repo / "blobs/orphan", evil);                 // no snapshot links to it
+  write_file(repo / "snapshots/rev1/copied.json", "{}\n"); // a copy, not a link
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
+  write_file(repo / "stray.bin", evil);                    // outside the layout
+  write_file(t / "hub/notes.txt", "hello\n");              // outside any repository
+  write_file(t / "hub/version.txt", "1");
+  write_file(t / "hub/.locks/models--org--tiny/aaa.lock", "");
+  auto r = run(modelgate_binary() + " scan --format json --hf-cache " + (t / "hub").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  const auto& root = j["artifacts"][0];
+  EXPECT_EQ(root["status"], "unsafe");
+  std::map<std::string, nlohmann::json> by_origin;
+  std::function<void(const nlohmann::json&)> collect = [&](const nlohmann::json& a) {
+    by_origin[a["origin"].get<std::string>()] = a;
+    if (a.contains("children"))
+      for (const auto& c : a["children"]) collect(c);
+  };
+  collect(root);
+  std::string canonical = fs::canonical(t / "hub").string();
+  for (const char* stray : {"/models--org--tiny/blobs/orphan", "/models--org--tiny/stray.bin", "/notes.txt"}) {
+    ASSERT_TRUE(by_origin.count(canonical + stray)) << stray << "\n" << r.output;
+    EXPECT_NE(by_origin[canonical + stray]["findings"].dump().find("MG-HF-CACHE-STRAY"), std::string::npos);
+  }
+  EXPECT_EQ(by_origin[canonical + "/models--org--tiny/blobs/orphan"]["status"], "unsafe");
+  ASSERT_TRUE(by_origin.count("hf://model:org/tiny@rev1/copied.json")) << r.output;
+  EXPECT_NE(by_origin["hf://model:org/tiny@rev1/copied.json"]["findings"].dump().find("MG-HF-CACHE-NOT-LINK"),
+            std::string::npos);
+  EXPECT_EQ(by_origin["hf://model:org/tiny@rev1/config.json"]["status"], "safe");
+  EXPECT_EQ(r.output.find("version.txt"), std::string::npos);
+  EXPECT_EQ(r.output.find("aaa.lock"), std::string::npos);
 }
 
 TEST(HfCache, DirectoryScanGivesEveryFileAVerdict) {

@@ -5,6 +5,8 @@
 namespace modelgate {
 
 struct Limits {
+  // Directory walks
+  std::uint32_t max_directory_depth = 256;        // levels below a scanned directory
   // Containers and nesting
   std::uint32_t max_nesting_depth = 8;            // archives in archives, payloads in pickles
   std::uint64_t max_total_unpacked = 64ull << 30;  // bytes decompressed across one top-level artifact

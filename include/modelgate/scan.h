@@ -20,12 +20,15 @@ struct ScanOptions {
 struct ScanResult {
   std::vector<ArtifactReport> artifacts;  // one per path given
   Decision decision;
-  std::vector<std::string> errors;        // tool errors (missing path, unreadable file): exit 2
+  // Tool errors (a path that does not exist, a directory that is not a hub cache): exit 2. The
+  // paths that could be scanned are still in `artifacts`.
+  std::vector<std::string> errors;
 };
 
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths, const ScanOptions& options);
 
-// Scans a Hugging Face hub cache: one report per repository and revision, each blob scanned once.
+// Scans a Hugging Face hub cache: one report per repository and revision, each blob scanned once,
+// plus stray files and unreadable entries. A directory that is not a hub cache is an error.
 ScanResult scan_hf_cache(const std::filesystem::path& cache_dir, const ScanOptions& options);
 
 // Scans bytes already in memory (tests, fuzzing). `name` is a hint for messages only.

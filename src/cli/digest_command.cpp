@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/escaped_text.h"
 #include "sign/statement.h"
 #include "sign_options.h"
 

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "reference_command_line.h"
+#include "core/escaped_text.h"
 #include "modelgate/version.h"
 
 int main(int argc, char** argv) {
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "modelgate: " << e.what() << " (see --help)\n";
+    std::cerr << "modelgate: " << modelgate::escape_for_terminal(e.what()) << " (see --help)\n";
     return 2;
   }
   return exit_code;

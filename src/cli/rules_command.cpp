@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "core/escaped_text.h"
 #include "modelgate/rules.h"
 
 namespace modelgate::cli {
@@ -14,7 +15,7 @@ void add_rules_command(CLI::App& app, int& exit_code) {
     if (!id->empty()) {
       const Rule* r = find_rule(*id);
       if (r == nullptr) {
-        std::cerr << "modelgate: unknown rule " << *id << '\n';
+        std::cerr << "modelgate: unknown rule " << escape_for_terminal(*id) << '\n';
         exit_code = 2;
         return;
       }

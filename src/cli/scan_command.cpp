@@ -1,8 +1,10 @@
-#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 #include "commands.h"
+#include "core/escaped_text.h"
+#include "output_file.h"
 #include "modelgate/render.h"
 #include "modelgate/scan.h"
 #include "walk/hf_cache.h"
@@ -29,7 +31,7 @@ int run_scan(const ScanArgs& args) {
   ScanOptions options;
   if (!args.policy_file.empty()) {
     if (auto err = load_policy(args.policy_file, options.policy)) {
-      std::cerr << "modelgate: " << *err << '\n';
+      std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
       return 2;
     }
   }
@@ -54,31 +56,28 @@ int run_scan(const ScanArgs& args) {
   } else {
     result = scan_paths(paths, options);
   }
-  if (!result.errors.empty()) {
-    for (const auto& e : result.errors) std::cerr << "modelgate: " << e << '\n';
-    return 2;
-  }
-  std::ofstream file;
-  std::ostream* out = &std::cout;
-  if (!args.output.empty()) {
-    file.open(args.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << "modelgate: cannot write " << args.output << '\n';
+  // Whatever could be scanned is reported, then the errors (missing paths) make the exit code 2.
+  if (!result.artifacts.empty() || result.errors.empty()) {
+    std::ostringstream report;
+    if (args.format == "json")
+      render_json(result, report);
+    else if (args.format == "sarif")
+      render_sarif(result, report);
+    else
+      render_text(result, report, args.quiet ? -1 : args.verbose);
+    if (args.output.empty()) {
+      std::cout << report.str() << std::flush;
+      if (!std::cout) {
+        std::cerr << "modelgate: cannot write the report to standard output\n";
+        return 2;
+      }
+    } else if (auto err = write_output_file(args.output, report.str())) {
+      std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
       return 2;
     }
-    out = &file;
   }
-  if (args.format == "json")
-    render_json(result, *out);
-  else if (args.format == "sarif")
-    render_sarif(result, *out);
-  else
-    render_text(result, *out, args.quiet ? -1 : args.verbose);
-  out->flush();
-  if (!*out) {
-    std::cerr << "modelgate: error writing output\n";
-    return 2;
-  }
+  for (const auto& e : result.errors) std::cerr << "modelgate: " << escape_for_terminal(e) << '\n';
+  if (!result.errors.empty()) return 2;
   return result.decision.allow ? 0 : 1;
 }
 
@@ -95,10 +94,13 @@ void add_scan_command(CLI::App& app, int& exit_code) {
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
   cmd->add_option("--policy", args->policy_file, "Policy file (JSON, schema modelgate.policy/1)");
+  // One value per occurrence, so that `--profile torch model.pkl` leaves model.pkl a path.
   cmd->add_option("--profile", args->profiles,
-                  "Pickle allowlist profile (repeatable): torch, python-data, numpy, sklearn");
+                  "Pickle allowlist profile (repeatable): torch, python-data, numpy, sklearn")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--allow-global", args->allow_globals,
-                  "Also allow this pickle global, as module.name (repeatable)");
+                  "Also allow this pickle global, as module.name (repeatable)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)");
   cmd->add_flag("-q,--quiet", args->quiet, "Print only artifacts the policy does not allow");
   cmd->add_flag("-v,--verbose", args->verbose, "Also print informational findings");

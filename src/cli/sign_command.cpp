@@ -100,7 +100,7 @@ void add_sign_command(CLI::App& app, int& exit_code) {
   cert->add_option("--signing-certificate", cert_args->signing_certificate, "PEM certificate of the signing key")
       ->required();
   cert->add_option("--certificate-chain", cert_args->certificate_chain, "PEM certificates of the issuing chain (repeatable)")
-      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cert->callback([cert_args, &exit_code] { exit_code = run_sign(*cert_args, true); });
 
   add_unavailable_method(sign_cmd, "sigstore", "Not available: keyless signing needs Fulcio and Rekor online",

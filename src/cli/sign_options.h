@@ -28,7 +28,7 @@ inline void add_ignore_options(CLI::App* cmd, HashingArgs& a) {
   cmd->add_option("--ignore-paths", a.ignore_paths,
                   "A path to leave out (repeatable), relative to the working directory as in the reference; "
                   "paths outside the model are dropped; a directory drops its subtree")
-      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_flag("--ignore-git-paths,!--no-ignore-git-paths", a.ignore_git_paths,
                 "Leave out .git, .gitattributes, .github and .gitignore at the model root (default: yes)");
   cmd->add_flag("--allow-symlinks", a.allow_symlinks, "Follow symbolic links to files instead of failing");

@@ -2,6 +2,7 @@
 
 #include "commands.h"
 #include "core/json_text.h"
+#include "core/escaped_text.h"
 #include "sign/certificate_method.h"
 #include "sign/embedded_trusted_root.h"
 #include "sign/key_method.h"
@@ -104,7 +105,7 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   auto* cert = add_method(verify, "certificate", "Verify a signature made with a certificate chain", cert_args);
   cert->add_option("--certificate-chain", cert_args->certificate_chain,
                    "PEM trust anchors and intermediates (repeatable; default: the system's CA certificates)")
-      ->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cert->add_flag("--log-fingerprints", cert_args->log_fingerprints, "Print the SHA-256 fingerprint of every certificate");
   cert->callback([cert_args, &exit_code] {
     std::vector<Cert> anchors;

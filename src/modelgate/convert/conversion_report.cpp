@@ -1,6 +1,7 @@
 // Text and JSON renderings of a conversion report.
 #include <sstream>
 
+#include "core/escaped_text.h"
 #include "modelgate/convert.h"
 
 namespace modelgate {
@@ -26,25 +27,26 @@ std::string render_conversion_text(const ConversionReport& r) {
   std::ostringstream o;
   for (const auto& f : r.files) {
     std::string outcome(to_string(f.outcome));
-    o << outcome << std::string(10 - std::min<std::size_t>(outcome.size(), 9), ' ') << f.input;
-    if (!f.output.empty()) o << " -> " << f.output;
+    o << outcome << std::string(10 - std::min<std::size_t>(outcome.size(), 9), ' ') << escape_for_terminal(f.input);
+    if (!f.output.empty()) o << " -> " << escape_for_terminal(f.output);
     if (f.outcome == FileOutcome::converted && f.tensors > 0)
       o << " (" << f.tensors << " tensors, " << human_bytes(f.bytes) << ")";
-    if (!f.reason.empty()) o << ": " << f.reason;
+    if (!f.reason.empty()) o << ": " << escape_for_terminal(f.reason);
     o << '\n';
     if (f.outcome == FileOutcome::refused || f.outcome == FileOutcome::skipped)
-      for (const auto& why : f.findings) o << "  finding   " << why << '\n';
-    for (const auto& [name, kept] : f.aliases) o << "  alias     " << name << " = " << kept << '\n';
-    for (const auto& d : f.dropped) o << "  dropped   " << d << '\n';
+      for (const auto& why : f.findings) o << "  finding   " << escape_for_terminal(why) << '\n';
+    for (const auto& [name, kept] : f.aliases) o << "  alias     " << escape_for_terminal(name) << " = " << escape_for_terminal(kept) << '\n';
+    for (const auto& d : f.dropped) o << "  dropped   " << escape_for_terminal(d) << '\n';
     if (f.outcome == FileOutcome::converted)
       for (const auto& [k, v] : f.metadata) {
         bool alias = false;
         for (const auto& a : f.aliases) alias = alias || a.first == k;
-        if (!alias) o << "  metadata  " << k << " = " << v << '\n';
+        if (!alias) o << "  metadata  " << escape_for_terminal(k) << " = " << escape_for_terminal(v) << '\n';
       }
   }
-  for (const auto& t : r.removed_temps) o << "removed   " << t << ": a temporary left by an interrupted run\n";
-  for (const auto& e : r.errors) o << "error     " << e << '\n';
+  for (const auto& t : r.removed_temps)
+    o << "removed   " << escape_for_terminal(t) << ": a temporary left by an interrupted run\n";
+  for (const auto& e : r.errors) o << "error     " << escape_for_terminal(e) << '\n';
   return o.str();
 }
 

@@ -24,20 +24,29 @@ class ByteSource {
   virtual ByteView bytes() const = 0;
 };
 
-// A read-only private mapping of a whole file. Empty files map to an empty view.
+class MappingGuard;
+
+// A read-only private mapping of a whole file, guarded against the file shrinking underneath
+// (core/mapping_guard.h). Empty files map to an empty view.
 class MappedFile final : public ByteSource {
  public:
-  // Returns nullptr and sets `error` when the file cannot be opened or mapped.
+  // Opens a regular file without blocking (core/regular_file.h) and maps it. Returns nullptr and
+  // sets `error` (naming the path and the reason) when it cannot.
   static std::shared_ptr<MappedFile> open(const std::filesystem::path& path, std::string& error);
+  // Maps the first `size` bytes of an open regular file; the descriptor stays the caller's.
+  static std::shared_ptr<MappedFile> map(int fd, std::size_t size, std::string& error);
   ~MappedFile() override;
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
   ByteView bytes() const override { return {data_, size_}; }
+  // The file shrank while mapped: part of the view reads as zeros, not as the file.
+  bool truncated_underneath() const;
 
  private:
-  MappedFile(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  MappedFile(const std::uint8_t* data, std::size_t size);
   const std::uint8_t* data_;
   std::size_t size_;
+  std::unique_ptr<MappingGuard> guard_;
 };
 
 class OwnedBuffer final : public ByteSource {

@@ -1,49 +1,43 @@
-#include <fcntl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "core/bytes.h"
+#include "core/mapping_guard.h"
+#include "core/regular_file.h"
 
 namespace modelgate {
 
-std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, std::string& error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    error = std::strerror(errno);
-    return nullptr;
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    error = std::strerror(errno);
-    ::close(fd);
-    return nullptr;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    error = "not a regular file";
-    ::close(fd);
-    return nullptr;
-  }
-  auto size = static_cast<std::size_t>(st.st_size);
-  if (size == 0) {
-    ::close(fd);
-    return std::shared_ptr<MappedFile>(new MappedFile(nullptr, 0));
-  }
+MappedFile::MappedFile(const std::uint8_t* data, std::size_t size)
+    : data_(data), size_(size), guard_(data ? std::make_unique<MappingGuard>(data, size) : nullptr) {}
+
+std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::string& error) {
+  if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(nullptr, 0));
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  int saved = errno;
-  ::close(fd);
   if (p == MAP_FAILED) {
-    error = std::strerror(saved);
+    error = std::string("cannot map: ") + std::strerror(errno);
     return nullptr;
   }
   return std::shared_ptr<MappedFile>(new MappedFile(static_cast<const std::uint8_t*>(p), size));
 }
 
+std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, std::string& error) {
+  auto opened = open_regular_file(path);
+  if (!opened) {
+    error = opened.error().message;
+    return nullptr;
+  }
+  auto mapped = map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
+  if (!mapped) error = path.string() + ": " + error;
+  return mapped;
+}
+
 MappedFile::~MappedFile() {
+  guard_.reset();  // before the pages go: a stale range must never match a later fault
   if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }
+
+bool MappedFile::truncated_underneath() const { return guard_ && guard_->faulted(); }
 
 }  // namespace modelgate

@@ -49,6 +49,43 @@ ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path
   return f;
 }
 
+ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::path& base,
+                                                       std::string_view relative) {
+  auto name = [&] { return (base / std::string(relative)).string(); };
+  FileDescriptor dir(::open(base.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK));
+  if (dir.get() < 0) return IoError{base.string() + ": " + std::strerror(errno)};
+  for (;;) {
+    std::size_t slash = relative.find('/');
+    std::string component(relative.substr(0, slash));
+    if (slash == std::string_view::npos) {
+      OpenedFile f;
+      f.fd = FileDescriptor(
+          ::openat(dir.get(), component.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW));
+      if (f.fd.get() < 0) {
+        int err = errno;
+        if (err == ELOOP) return IoError{name() + ": is a symbolic link (not followed)"};
+        if (err == ENXIO) return IoError{name() + ": is a socket or a FIFO without a writer (not read)"};
+        return IoError{name() + ": " + std::strerror(err)};
+      }
+      if (::fstat(f.fd.get(), &f.st) != 0) return IoError{name() + ": " + std::strerror(errno)};
+      if (!S_ISREG(f.st.st_mode))
+        return IoError{name() + ": is a " + file_kind_name(f.st.st_mode) + ", not a regular file (not read)"};
+      return f;
+    }
+    FileDescriptor next(
+        ::openat(dir.get(), component.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK));
+    if (next.get() < 0) {
+      int err = errno;
+      // O_NOFOLLOW|O_DIRECTORY on a link fails with ENOTDIR or ELOOP depending on the kernel.
+      return IoError{name() + ": " + (err == ELOOP || err == ENOTDIR
+                                          ? "a directory on the way (" + component + ") was replaced by a link or a file"
+                                          : std::string(std::strerror(err)))};
+    }
+    dir = std::move(next);
+    relative.remove_prefix(slash + 1);
+  }
+}
+
 ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {
   auto opened = open_regular_file(path);
   if (!opened) return opened.error();

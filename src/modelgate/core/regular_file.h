@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "core/expected.h"
 
@@ -48,6 +49,13 @@ struct IoError {
 // descriptor and accepts only a regular file ("is a FIFO", "is a directory", ... otherwise).
 ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path,
                                                    FinalLink link = FinalLink::follow);
+
+// Opens `relative` ('/'-separated, no "." or ".." components) beneath the directory `base`, one
+// component at a time with O_NOFOLLOW, so that a symbolic link swapped in anywhere along the way is
+// refused rather than followed and a path longer than PATH_MAX still opens. `base` itself is
+// followed: the user named it. Otherwise as open_regular_file with FinalLink::refuse.
+ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::path& base,
+                                                       std::string_view relative);
 
 // Reads a whole small regular file (a policy, a key, a signature bundle) opened as above; a file
 // larger than `max_bytes` is an error, as is one that changes size while it is read.

@@ -1,17 +1,21 @@
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
+#include "core/regular_file.h"
 #include "modelgate/policy.h"
 
 namespace modelgate {
 
+namespace {
+constexpr std::size_t kMaxPolicyBytes = 1 << 20;
+}  // namespace
+
 std::optional<std::string> load_policy(const std::filesystem::path& file, Policy& out) {
-  std::ifstream in(file);
-  if (!in) return file.string() + ": cannot open policy file";
+  // A FIFO or device named as the policy is refused at once instead of blocking.
+  auto text = read_small_file(file, kMaxPolicyBytes);
+  if (!text) return "cannot read the policy file " + text.error().message;
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(in);
+    j = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::parse_error& e) {
     return file.string() + ": invalid JSON: " + e.what();
   }

@@ -1,14 +1,19 @@
 // `modelgate scan --hf-cache`: every repository revision of the hub cache, each blob scanned once
-// per file name it has (names select loader readings), each snapshot checked as a directory.
+// per file name it has (names select loader readings), each snapshot checked as a directory, and
+// everything else in the cache scanned or reported too.
 #include <atomic>
 #include <map>
 #include <thread>
 
 #include "format/directory_checks.h"
 #include "hf/loader_routes.h"
+#include "format/directory_checks.h"
+#include "hf/loader_routes.h"
 #include "modelgate/scan.h"
 #include "scan/progress.h"
 #include "scan/scan_context.h"
+#include "scan/scan_file.h"
+#include "scan/walk_notes.h"
 #include "walk/hf_cache.h"
 
 namespace modelgate {
@@ -23,69 +28,65 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     result.errors.push_back(allowlist.error().reason);
     return result;
   }
-  std::error_code ec;
-  if (!fs::is_directory(cache_dir, ec)) {
-    result.errors.push_back(cache_dir.string() + ": no Hugging Face cache directory here");
+  HfCacheListing listing = list_hf_cache(cache_dir, options.limits.max_directory_depth);
+  if (!listing.cache) {
+    result.errors.push_back(listing.not_a_cache);
     return result;
   }
+  HfCache& cache = *listing.cache;
   ScanContext ctx(options.limits, options.policy, *allowlist);
-  HfCache cache = list_hf_cache(cache_dir);
 
-  // One job per distinct blob and file name: loaders also read files by name (a blob that is
-  // `modeling.py` in one snapshot and `notes.txt` in another is read both ways).
-  auto key = [](const HfFile& f) {
-    return f.blob.string() + '\0' + std::string(base_name(f.relative));
+  // One job per distinct file on disk and file name: loaders also read files by name (a blob that
+  // is `modeling.py` in one snapshot and `notes.txt` in another is read both ways).
+  auto key = [](const HfFile& f) { return f.path.string() + '\0' + std::string(base_name(f.relative)); };
+  std::map<std::string, std::size_t> file_index;
+  std::vector<const HfFile*> files;
+  std::vector<std::string> first_origin;  // a blob is analysed under its first snapshot path
+  auto add = [&](const HfFile& f, std::string origin) {
+    if (file_index.emplace(key(f), files.size()).second) {
+      files.push_back(&f);
+      first_origin.push_back(std::move(origin));
+    }
   };
-  std::map<std::string, std::size_t> blob_index;
-  std::vector<fs::path> blobs;
-  std::vector<std::string> first_origin;  // the blob is reported under its first snapshot path
-  std::vector<std::string> names;
   for (const auto& s : cache.snapshots)
-    for (const auto& f : s.files)
-      if (blob_index.emplace(key(f), blobs.size()).second) {
-        blobs.push_back(f.blob);
-        first_origin.push_back("hf://" + s.repo + "@" + s.revision + "/" + f.relative);
-        names.push_back(f.relative);
-      }
-  std::vector<ArtifactReport> blob_reports(blobs.size());
+    for (const auto& f : s.files) add(f, "hf://" + s.repo + "@" + s.revision + "/" + f.relative);
+  for (const auto& f : cache.strays) add(f, (cache.root / f.relative).string());
+  std::vector<ArtifactReport> reports(files.size());
   {
-    Progress progress(options.progress, blobs.size());
+    Progress progress(options.progress, files.size());
     unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < blobs.size();) {
-        std::string error;
-        auto mapped = MappedFile::open(blobs[i], error);
-        ArtifactReport& r = blob_reports[i];
-        if (!mapped) {
-          r.origin = blobs[i].string();
-          r.format = "unreadable";
-          r.add(make_finding(rule("MG-IO-ERROR"), r.origin, std::nullopt, "cannot read: " + error));
-          r.finalize();
-        } else {
-          Artifact a;
-          a.origin = first_origin[i];
-          a.bytes = mapped->bytes();
-          a.owner = mapped;
-          a.path = blobs[i];
-          a.name = names[i];
-          r = ctx.scan(a);
-        }
-        progress.file_done(mapped ? mapped->bytes().size() : 0);
+      for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
+        reports[i] = scan_file(ctx, {files[i]->path, cache.root, files[i]->beneath, std::string(base_name(files[i]->relative))},
+                               first_origin[i]);
+        progress.file_done(reports[i].size);
       }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 1; t < std::min<std::size_t>(threads, std::max<std::size_t>(blobs.size(), 1)); ++t)
+    for (unsigned t = 1; t < std::min<std::size_t>(threads, std::max<std::size_t>(files.size(), 1)); ++t)
       pool.emplace_back(worker);
     worker();
     for (auto& t : pool) t.join();
   }
 
+  std::vector<bool> reported(files.size(), false);
+  auto report_for = [&](const HfFile& f, std::string origin) {
+    std::size_t i = file_index[key(f)];
+    ArtifactReport file = reports[i];
+    file.origin = std::move(origin);
+    if (f.linked) file.facts["blob"] = f.path.filename().string();
+    if (reported[i]) {
+      // Already reported in full under another name or revision: keep the verdict, not the copy.
+      file.facts["same_blob_as_earlier_entry"] = true;
+      file.children.clear();
+    }
+    reported[i] = true;
+    return file;
+  };
   ArtifactReport root;
   root.origin = cache_dir.string();
   root.format = "hf-cache";
-  root.findings = std::move(cache.findings);
-  std::vector<bool> reported(blobs.size(), false);
   for (auto& s : cache.snapshots) {
     ArtifactReport snap;
     snap.origin = "hf://" + s.repo + "@" + s.revision;
@@ -93,27 +94,32 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     snap.facts["repository"] = s.repo;
     snap.facts["revision"] = s.revision;
     snap.facts["refs"] = s.refs;
-    snap.findings = std::move(s.findings);
     std::vector<WalkEntry> entries;
     for (const auto& f : s.files) {
-      std::size_t i = blob_index[key(f)];
-      entries.push_back({f.blob, f.relative});
-      ArtifactReport file = blob_reports[i];
-      file.origin = snap.origin + "/" + f.relative;
-      file.facts["blob"] = f.blob.filename().string();
-      if (reported[i]) {
-        // Already reported in full under another name or revision: keep the verdict, not the copy.
-        file.facts["same_blob_as_earlier_entry"] = true;
-        file.children.clear();
-      }
-      reported[i] = true;
+      entries.push_back({f.path, f.relative, cache.root, f.beneath, f.linked});
+      ArtifactReport file = report_for(f, snap.origin + "/" + f.relative);
+      if (!f.linked)
+        file.add(make_finding(rule("MG-HF-CACHE-NOT-LINK"), file.origin, std::nullopt,
+                              "a file, not a link into blobs/; scanned as it is"));
+      file.finalize();
       snap.children.push_back(std::move(file));
     }
     check_directory(entries, snap.children, ctx);
+    append_walk_notes(s.notes, snap.children);
+    snap.finalize();
     root.children.push_back(std::move(snap));
   }
   root.facts["repositories_revisions"] = root.children.size();
-  root.facts["blobs"] = blobs.size();
+  for (std::size_t k = 0; k < cache.strays.size(); ++k) {
+    const HfFile& f = cache.strays[k];
+    ArtifactReport file = report_for(f, (cache.root / f.relative).string());
+    file.add(make_finding(rule("MG-HF-CACHE-STRAY"), file.origin, std::nullopt,
+                          "stray file in the cache: " + cache.stray_reasons[k]));
+    file.finalize();
+    root.children.push_back(std::move(file));
+  }
+  append_walk_notes(cache.notes, root.children);
+  root.facts["blobs"] = files.size() - cache.strays.size();
   root.finalize();
   result.artifacts.push_back(std::move(root));
   result.decision = decide(options.policy, result.artifacts);

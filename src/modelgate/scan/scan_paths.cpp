@@ -5,6 +5,8 @@
 #include "modelgate/scan.h"
 #include "scan/progress.h"
 #include "scan/scan_context.h"
+#include "scan/scan_file.h"
+#include "scan/walk_notes.h"
 #include "walk/walk.h"
 
 namespace modelgate {
@@ -14,30 +16,10 @@ namespace fs = std::filesystem;
 namespace {
 
 struct FileJob {
-  fs::path path;
+  FileToScan file;
   std::string origin;
   ArtifactReport* out;
 };
-
-ArtifactReport scan_file(ScanContext& ctx, const fs::path& path, const std::string& origin) {
-  std::string error;
-  auto mapped = MappedFile::open(path, error);
-  if (!mapped) {
-    ArtifactReport r;
-    r.origin = origin;
-    r.format = "unreadable";
-    r.add(make_finding(rule("MG-IO-ERROR"), origin, std::nullopt, "cannot read: " + error));
-    r.finalize();
-    return r;
-  }
-  Artifact a;
-  a.origin = origin;
-  a.bytes = mapped->bytes();
-  a.owner = mapped;
-  a.path = path;
-  a.name = path.filename().string();
-  return ctx.scan(a);
-}
 
 void run_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, unsigned threads, bool show_progress) {
   Progress progress(show_progress, jobs.size());
@@ -47,7 +29,7 @@ void run_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, unsigned threads, bo
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();)
     {
-      *jobs[i].out = scan_file(ctx, jobs[i].path, jobs[i].origin);
+      *jobs[i].out = scan_file(ctx, jobs[i].file, jobs[i].origin);
       progress.file_done(jobs[i].out->size);
     }
   };
@@ -69,45 +51,51 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
   }
   ScanContext ctx(options.limits, options.policy, *allowlist);
 
-  // Reports are created first so that jobs can fill them in place.
-  result.artifacts.reserve(paths.size());
-  std::vector<std::pair<const fs::path*, WalkResult>> walks;
+  // A path that does not exist is a tool error, reported after the paths that do exist have been
+  // scanned and reported. Reports are created first so that jobs can fill them in place.
+  std::vector<const fs::path*> scanned;
+  std::vector<WalkResult> walks;  // one per directory, in order
   for (const auto& p : paths) {
     std::error_code ec;
     auto st = fs::status(p, ec);
-    if (ec || !fs::exists(st)) {
-      result.errors.push_back(p.string() + ": no such file or directory");
+    if (ec) {
+      result.errors.push_back(p.string() + ": " + ec.message());
       continue;
     }
     ArtifactReport r;
     r.origin = p.string();
     if (fs::is_directory(st)) {
       r.format = "directory";
-      WalkResult w = walk_directory(p, r.origin);
-      r.findings = std::move(w.findings);
-      r.children.resize(w.files.size());
-      walks.emplace_back(&p, std::move(w));
+      walks.push_back(walk_directory(p, r.origin, options.limits.max_directory_depth));
     }
+    scanned.push_back(&p);
     result.artifacts.push_back(std::move(r));
   }
-  if (!result.errors.empty()) return result;
 
   std::vector<FileJob> jobs;
   std::size_t walk_index = 0;
   for (std::size_t i = 0; i < result.artifacts.size(); ++i) {
     ArtifactReport& r = result.artifacts[i];
     if (r.format != "directory") {
-      jobs.push_back({paths[i], r.origin, &r});
+      jobs.push_back({{*scanned[i], {}, {}, {}}, r.origin, &r});
       continue;
     }
-    WalkResult& w = walks[walk_index++].second;
+    WalkResult& w = walks[walk_index++];
+    r.findings = w.findings;
+    r.children.resize(w.files.size());
     for (std::size_t k = 0; k < w.files.size(); ++k)
-      jobs.push_back({w.files[k].path, r.origin + "/" + w.files[k].relative, &r.children[k]});
+      jobs.push_back({{w.files[k].path, w.files[k].base, w.files[k].beneath,
+                       fs::path(w.files[k].relative).filename().string()},
+                      r.origin + "/" + w.files[k].relative, &r.children[k]});
   }
   run_jobs(ctx, jobs, options.threads, options.progress);
-  for (std::size_t i = 0, w = 0; i < result.artifacts.size(); ++i)
-    if (result.artifacts[i].format == "directory")
-      check_directory(walks[w++].second.files, result.artifacts[i].children, ctx);
+  walk_index = 0;
+  for (auto& r : result.artifacts) {
+    if (r.format != "directory") continue;
+    WalkResult& w = walks[walk_index++];
+    check_directory(w.files, r.children, ctx);
+    append_walk_notes(w.notes, r.children);
+  }
   for (auto& r : result.artifacts) r.finalize();
   result.decision = decide(options.policy, result.artifacts);
   return result;

@@ -1,11 +1,10 @@
 #include "walk/hf_cache.h"
 
-#include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <map>
+#include <set>
 
-#include "walk/walk.h"
+#include "core/regular_file.h"
 
 namespace modelgate {
 
@@ -41,56 +40,118 @@ std::string repo_id(const std::string& dir) {
   return {};
 }
 
+// "a/b/c" -> {"a", "b/c"}; no slash -> {"a", ""}.
+std::pair<std::string, std::string> split_first_component(const std::string& path) {
+  std::size_t slash = path.find('/');
+  if (slash == std::string::npos) return {path, {}};
+  return {path.substr(0, slash), path.substr(slash + 1)};
+}
+
+bool is_empty_regular_file(const fs::path& p) {
+  std::error_code ec;
+  return fs::file_size(p, ec) == 0 && !ec;
+}
+
+std::string why_not_a_cache(const fs::path& root) {
+  std::error_code ec;
+  auto st = fs::status(root, ec);
+  if (ec) return root.string() + ": " + ec.message() + "; not a Hugging Face hub cache";
+  if (!fs::is_directory(st)) return root.string() + ": not a directory, so not a Hugging Face hub cache";
+  fs::directory_iterator it(root, ec), end;
+  if (ec) return root.string() + ": cannot list: " + ec.message();
+  for (; it != end; it.increment(ec)) {
+    if (ec) return root.string() + ": cannot list: " + ec.message();
+    std::error_code ec2;
+    if (!it->is_symlink(ec2) && it->is_directory(ec2) && !repo_id(it->path().filename().string()).empty())
+      return {};
+  }
+  std::string hint = fs::is_directory(root / "hub", ec) ? " (did you mean " + (root / "hub").string() + "?)" : "";
+  return root.string() + " is not a Hugging Face hub cache: it holds no models--*, datasets--* or spaces--* "
+                         "directory" + hint;
+}
+
 }  // namespace
 
-HfCache list_hf_cache(const fs::path& root) {
+HfCacheListing list_hf_cache(const fs::path& given_root, std::uint32_t max_depth) {
+  HfCacheListing listing;
+  listing.not_a_cache = why_not_a_cache(given_root);
+  if (!listing.not_a_cache.empty()) return listing;
   HfCache out;
   std::error_code ec;
-  if (!fs::is_directory(root, ec)) {
-    out.findings.push_back(make_finding(rule("MG-IO-ERROR"), root.string(), std::nullopt,
-                                        "not a Hugging Face cache directory"));
-    return out;
-  }
-  std::vector<fs::path> repos;
-  for (const auto& e : fs::directory_iterator(root, ec))
-    if (e.is_directory(ec) && !repo_id(e.path().filename().string()).empty()) repos.push_back(e.path());
-  std::sort(repos.begin(), repos.end());
-  for (const auto& repo : repos) {
-    std::string id = repo_id(repo.filename().string());
-    std::map<std::string, std::vector<std::string>> refs_by_rev;
-    fs::path refs = repo / "refs";
-    if (fs::is_directory(refs, ec))
-      for (const auto& r : fs::recursive_directory_iterator(refs, ec)) {
-        if (!r.is_regular_file(ec)) continue;
-        std::ifstream in(r.path());
-        std::string rev;
-        std::getline(in, rev);
-        refs_by_rev[rev].push_back(fs::relative(r.path(), refs, ec).generic_string());
+  out.root = fs::canonical(given_root, ec);
+  if (ec) out.root = given_root;
+  // One walk over the whole cache; every entry is then placed by its path.
+  WalkResult w = walk_directory(out.root, out.root.string(), max_depth, out.root);
+  for (auto& f : w.findings) out.notes.push_back({"", "unread-directory", std::move(f)});
+
+  std::map<std::pair<std::string, std::string>, HfSnapshot> snapshots;  // (repo dir, revision)
+  std::map<std::string, std::vector<std::string>> refs;                 // "repo dir\nrevision" -> ref names
+  std::set<fs::path> linked_blobs;
+  std::vector<const WalkEntry*> blobs;
+  auto stray = [&](const WalkEntry& f, std::string why) {
+    out.strays.push_back({f.relative, f.path, f.beneath, f.via_link});
+    out.stray_reasons.push_back(std::move(why));
+  };
+  for (const auto& f : w.files) {
+    auto [repo_dir, in_repo] = split_first_component(f.relative);
+    std::string id = repo_id(repo_dir);
+    auto [area, rest] = split_first_component(in_repo);
+    if (f.relative == "version.txt" || f.relative == "CACHEDIR.TAG") continue;
+    if ((repo_dir == ".locks" || area == ".no_exist") && !f.via_link && is_empty_regular_file(f.path)) continue;
+    if (id.empty() || in_repo.empty()) {
+      stray(f, "outside any repository directory");
+    } else if (area == "snapshots") {
+      auto [revision, inside] = split_first_component(rest);
+      if (inside.empty()) {
+        stray(f, "a file where a snapshot revision directory belongs");
+        continue;
       }
-    fs::path snaps = repo / "snapshots";
-    if (!fs::is_directory(snaps, ec)) continue;
-    std::vector<fs::path> revs;
-    for (const auto& s : fs::directory_iterator(snaps, ec))
-      if (s.is_directory(ec)) revs.push_back(s.path());
-    std::sort(revs.begin(), revs.end());
-    for (const auto& rev : revs) {
-      HfSnapshot snap;
-      snap.repo = id;
-      snap.revision = rev.filename().string();
-      snap.refs = refs_by_rev[snap.revision];
-      // Symlinks are followed only when they stay inside the cache root (blobs/ of this repo in
-      // practice); the walk reports the others.
-      WalkResult w = walk_directory(rev, "hf://" + id + "@" + snap.revision, root);
-      snap.findings = std::move(w.findings);
-      for (auto& f : w.files) {
-        std::error_code ec2;
-        fs::path target = fs::canonical(f.path, ec2);
-        snap.files.push_back({std::move(f.relative), ec2 ? f.path : target});
-      }
-      out.snapshots.push_back(std::move(snap));
+      HfSnapshot& s = snapshots[{repo_dir, revision}];
+      s.files.push_back({inside, f.path, f.beneath, f.via_link});
+      if (f.via_link) linked_blobs.insert(f.path);
+    } else if (area == "blobs" && !f.via_link && rest.find('/') == std::string::npos) {
+      blobs.push_back(&f);
+    } else if (area == "refs" && !f.via_link) {
+      auto text = read_small_file(f.path, 4096);
+      std::string revision = text ? text->substr(0, text->find_first_of("\r\n")) : std::string();
+      refs[repo_dir + '\n' + revision].push_back(rest);
+    } else {
+      stray(f, "outside the snapshots/, blobs/ and refs/ layout");
     }
   }
-  return out;
+  for (const WalkEntry* b : blobs)
+    if (!linked_blobs.count(b->path)) stray(*b, "a blob no snapshot links to");
+
+  // Revisions without files still have a report; a listing error is a walk note already.
+  for (const auto& n : w.notes) {
+    auto [repo_dir, in_repo] = split_first_component(n.relative);
+    auto [area, rest] = split_first_component(in_repo);
+    auto [revision, inside] = split_first_component(rest);
+    if (!repo_id(repo_dir).empty() && area == "snapshots" && !inside.empty()) {
+      WalkNote moved = n;
+      moved.relative = inside;
+      moved.finding.origin = "hf://" + repo_id(repo_dir) + "@" + revision + "/" + inside;
+      snapshots[{repo_dir, revision}].notes.push_back(std::move(moved));
+    } else {
+      out.notes.push_back(n);
+    }
+  }
+  for (const auto& repo : fs::directory_iterator(out.root, ec)) {
+    std::string repo_dir = repo.path().filename().string();
+    std::error_code ec2;
+    if (repo_id(repo_dir).empty() || repo.is_symlink(ec2) || !fs::is_directory(repo.path() / "snapshots", ec2))
+      continue;
+    for (const auto& rev : fs::directory_iterator(repo.path() / "snapshots", ec2))
+      if (!rev.is_symlink(ec2) && rev.is_directory(ec2)) snapshots[{repo_dir, rev.path().filename().string()}];
+  }
+  for (auto& [key, s] : snapshots) {
+    s.repo = repo_id(key.first);
+    s.revision = key.second;
+    s.refs = refs[key.first + '\n' + key.second];
+    out.snapshots.push_back(std::move(s));
+  }
+  listing.cache = std::move(out);
+  return listing;
 }
 
 }  // namespace modelgate

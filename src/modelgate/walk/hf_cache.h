@@ -1,18 +1,24 @@
 #pragma once
 // The Hugging Face hub cache: <root>/{models,datasets,spaces}--<org>--<name>/snapshots/<revision>/
 // files that are symbolic links into ../../blobs/<hash>. Each blob is scanned once; every
-// snapshot file is reported under its repository and revision.
+// snapshot file is reported under its repository and revision. Nothing else in the cache is
+// skipped: stray files and blobs no snapshot links to are scanned and reported as strays, and
+// entries that cannot be read are walk notes (refused).
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "modelgate/finding.h"
+#include "walk/walk.h"
 
 namespace modelgate {
 
 struct HfFile {
-  std::string relative;        // path inside the snapshot
-  std::filesystem::path blob;  // resolved target, inside the cache root
+  std::string relative;        // path inside the snapshot (or, for a stray, inside the cache)
+  std::filesystem::path path;  // the file to scan: the resolved blob for a link
+  std::string beneath;         // `path` relative to the cache root, opened without following links
+  bool linked = false;         // a symbolic link (into blobs/), as the hub client writes
 };
 
 struct HfSnapshot {
@@ -20,17 +26,26 @@ struct HfSnapshot {
   std::string revision;  // snapshot directory name (commit hash)
   std::vector<std::string> refs;  // refs/<name> files pointing at this revision
   std::vector<HfFile> files;
-  std::vector<Finding> findings;
+  std::vector<WalkNote> notes;    // origins already in hf://repo@revision/ form
 };
 
 struct HfCache {
+  std::filesystem::path root;     // canonical
   std::vector<HfSnapshot> snapshots;
-  std::vector<Finding> findings;
+  std::vector<HfFile> strays;     // `relative` to the cache root; `why` says what is stray
+  std::vector<std::string> stray_reasons;
+  std::vector<WalkNote> notes;    // entries outside snapshots that could not be read
 };
 
 // $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub.
 std::filesystem::path default_hf_cache();
 
-HfCache list_hf_cache(const std::filesystem::path& root);
+// The cache, or why `root` is not a hub cache (not a directory, or no repository directory in it):
+// a usage error for the caller.
+struct HfCacheListing {
+  std::optional<HfCache> cache;
+  std::string not_a_cache;
+};
+HfCacheListing list_hf_cache(const std::filesystem::path& root, std::uint32_t max_depth);
 
 }  // namespace modelgate

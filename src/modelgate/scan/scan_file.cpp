@@ -1,0 +1,71 @@
+#include "scan/scan_file.h"
+
+#include <sys/stat.h>
+
+#include "core/regular_file.h"
+
+// Test builds define this to act between the open and the analysis (truncate or replace the file);
+// the program does not, so the weak reference is null there.
+extern "C" void modelgate_test_after_open(const char* path) __attribute__((weak));
+
+namespace modelgate {
+
+namespace {
+
+ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file) {
+  return file.beneath.empty() ? open_regular_file(file.path, FinalLink::follow)
+                              : open_regular_file_beneath(file.base, file.beneath);
+}
+
+bool same_timestamp(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+// Empty when the file is still the one that was opened; otherwise what changed.
+std::string change_since_open(const FileToScan& file, const OpenedFile& opened, const MappedFile& mapped) {
+  if (mapped.truncated_underneath()) return "it shrank while it was read";
+  struct stat now {};
+  if (::fstat(opened.fd.get(), &now) != 0) return "it can no longer be examined";
+  const struct stat& then = opened.st;
+  if (now.st_size != then.st_size)
+    return "its size went from " + std::to_string(then.st_size) + " to " + std::to_string(now.st_size) + " bytes";
+  if (!same_timestamp(now.st_mtim, then.st_mtim) || !same_timestamp(now.st_ctim, then.st_ctim))
+    return "it was modified while it was read";
+  auto again = open_file_to_scan(file);
+  if (!again || again->st.st_dev != then.st_dev || again->st.st_ino != then.st_ino)
+    return "its name now refers to a different file";
+  return {};
+}
+
+ArtifactReport unreadable_file_report(const std::string& origin, const char* format, const char* rule_id, std::string message) {
+  ArtifactReport r;
+  r.origin = origin;
+  r.format = format;
+  r.add(make_finding(rule(rule_id), origin, std::nullopt, std::move(message)));
+  r.finalize();
+  return r;
+}
+
+}  // namespace
+
+ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::string& origin) {
+  auto opened = open_file_to_scan(file);
+  if (!opened) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
+  std::string error;
+  auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
+  if (!mapped) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+  if (modelgate_test_after_open != nullptr) modelgate_test_after_open(file.path.c_str());
+  Artifact a;
+  a.origin = origin;
+  a.bytes = mapped->bytes();
+  a.owner = mapped;
+  a.path = file.path;
+  a.name = file.name.empty() ? file.path.filename().string() : file.name;
+  ArtifactReport report = ctx.scan(a);
+  if (std::string change = change_since_open(file, *opened, *mapped); !change.empty()) {
+    // The findings stay (a dangerous construct seen is still reported); the verdict is at least refused.
+    report.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
+    report.finalize();
+  }
+  return report;
+}
+
+}  // namespace modelgate
