@@ -96,7 +96,7 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", args->output, "Write the report to FILE instead of stdout");
   cmd->add_option("--policy", args->policy_file, "Policy file (JSON, schema modelgate.policy/1)");
   cmd->add_option("--profile", args->profiles,
-                  "Pickle allowlist profile (repeatable): torch, python-data, numpy, sklearn");
+                  "Pickle allowlist profile (repeatable): torch, python-data, numpy, scipy, sklearn (sklearn includes numpy and scipy)");
   cmd->add_option("--allow-global", args->allow_globals,
                   "Also allow this pickle global, as module.name (repeatable)");
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)");
