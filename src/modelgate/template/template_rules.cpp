@@ -28,6 +28,12 @@ std::span<const Rule> template_rules() {
        "Joining pieces ('__cla' ~ 'ss__'), formatting ('%c'|format(95)), replace, join, reverse, case "
        "changes or slicing spell a dunder name at render time, to hide it from scanners that look "
        "for literal text. modelgate folds such expressions and reports the result."},
+      {"MG-TEMPLATE-IN-VALUE", Severity::critical, Status::unsafe,
+       "A configuration or metadata value is a Jinja template with an injection primitive.",
+       "A string under any key of config.json, a tokenizer or processor config, or GGUF metadata "
+       "parses as Jinja and reaches Python internals (__globals__, __class__, __subclasses__, "
+       "__builtins__, ...) when rendered. Loaders may not render that key today "
+       "(custom_chat_template), but the file ships the payload to any tool that does."},
       {"MG-TEMPLATE-DUNDER-STRING", Severity::medium, Status::unverified,
        "A string literal in an expression mentions a dunder name.",
        "The literal is not seen reaching an attribute lookup, but payloads keep such names in "
