@@ -29,7 +29,7 @@ std::string describe(const ArtifactReport& r) {
 
 }  // namespace
 
-TEST(TemplateSoundness, EveryTemplateThatReachesTheCanaryUnderPlainJinjaIsFlagged) {
+TEST(TemplateSoundness, DifferentialAgainstPlainJinja) {
   const auto& g = mgtest::generated_fixtures("template_differential.py");
   ASSERT_TRUE(g.ok) << g.log;
   std::size_t generated = 0, reached = 0, flagged = 0, reached_and_flagged = 0, reached_unsafe = 0;
@@ -51,11 +51,8 @@ TEST(TemplateSoundness, EveryTemplateThatReachesTheCanaryUnderPlainJinjaIsFlagge
             << flagged << " (of the reaching: flagged " << reached_and_flagged << ", unsafe " << reached_unsafe
             << ")\n";
   EXPECT_GT(reached, generated / 2);
-}
 
-TEST(TemplateSoundness, FoldedStringsEqualPython) {
-  const auto& g = mgtest::generated_fixtures("template_differential.py");
-  ASSERT_TRUE(g.ok) << g.log;
+  // The same run checks the folder: every string it computes equals what Jinja renders.
   std::size_t folded = 0, total = 0;
   for (const auto& c : g.manifest["folds"]) {
     std::string expr = c["expression"];

@@ -9,25 +9,6 @@ namespace modelgate::pickle {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-// Calls fn(line) for every non-empty, non-comment line.
-template <class Fn>
-void for_each_line(std::string_view text, Fn fn) {
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
-    if (!line.empty()) fn(line);
-  }
-}
-
 const EmbeddedProfile* find_embedded(std::string_view name) {
   for (const auto& p : embedded_profiles())
     if (p.name == name) return &p;
@@ -82,9 +63,9 @@ Expected<Allowlist> Allowlist::from_profiles(const std::vector<std::string>& pro
   std::vector<std::string> included;
   auto add = [&a, &included](std::string_view entry) {
     if (entry.substr(0, 9) == "@include ") {
-      included.emplace_back(trim(entry.substr(9)));
+      included.emplace_back(trim_profile_text(entry.substr(9)));
     } else if (entry.front() == '!') {
-      a.excluded_.emplace_back(trim(entry.substr(1)));
+      a.excluded_.emplace_back(trim_profile_text(entry.substr(1)));
     } else if (entry.size() > 2 && entry.substr(entry.size() - 2) == ".*") {
       a.module_wildcards_.emplace_back(entry.substr(0, entry.size() - 2));
     } else {
@@ -104,13 +85,13 @@ Expected<Allowlist> Allowlist::from_profiles(const std::vector<std::string>& pro
     }
     loaded.push_back(name);
     if (i < profiles.size()) a.profiles_.push_back(name);
-    for_each_line(p->text, add);
+    for_each_profile_line(p->text, add);
     // A profile names the profiles its files also need (`@include numpy`).
     pending.insert(pending.end(), included.begin(), included.end());
     included.clear();
   }
   for (const auto& g : extra_globals) {
-    std::string_view e = trim(g);
+    std::string_view e = trim_profile_text(g);
     if (e.empty() || e.find('.') == std::string_view::npos || e.front() == '!')
       return parse_error(0, "allowed global \"" + g + "\" must be written module.name");
     add(e);
@@ -170,7 +151,7 @@ const Denylist& Denylist::builtin() {
     Denylist out;
     const EmbeddedProfile* p = find_embedded("deny");
     if (p == nullptr) return out;
-    for_each_line(p->text, [&out](std::string_view line) {
+    for_each_profile_line(p->text, [&out](std::string_view line) {
       // <severity> <category> <pattern>
       auto sp1 = line.find(' ');
       auto sp2 = line.find(' ', sp1 + 1);
@@ -181,7 +162,7 @@ const Denylist& Denylist::builtin() {
                    : sev == "medium" ? Severity::medium
                                      : Severity::low;
       out.entries_.push_back(Entry{s, std::string(line.substr(sp1 + 1, sp2 - sp1 - 1)),
-                                   std::string(trim(line.substr(sp2 + 1)))});
+                                   std::string(trim_profile_text(line.substr(sp2 + 1)))});
     });
     return out;
   }();

@@ -4,30 +4,15 @@
 
 namespace modelgate::pickle {
 
-namespace {
-
-std::string_view trim_catalog_line(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 const DefinitionCatalog& DefinitionCatalog::builtin() {
   static const DefinitionCatalog c = [] {
     DefinitionCatalog out;
     for (const auto& p : embedded_profiles()) {
       if (p.name.substr(0, 8) != "defined-") continue;
       std::unordered_map<std::string, std::string>* current = nullptr;
-      std::string_view text = p.text;
-      while (!text.empty()) {
-        auto nl = text.find('\n');
-        std::string_view line = trim_catalog_line(text.substr(0, nl));
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        if (line.empty() || line.front() == '#') continue;
+      for_each_profile_line(p.text, [&](std::string_view line) {
         if (line.substr(0, 6) == "@root ") {
-          out.roots_.emplace_back(trim_catalog_line(line.substr(6)));
+          out.roots_.emplace_back(trim_profile_text(line.substr(6)));
         } else if (line.front() == '[' && line.back() == ']') {
           current = &out.modules_[std::string(line.substr(1, line.size() - 2))];
         } else if (current != nullptr) {
@@ -35,7 +20,7 @@ const DefinitionCatalog& DefinitionCatalog::builtin() {
           if (eq == std::string_view::npos) (*current)[std::string(line)] = "";
           else (*current)[std::string(line.substr(0, eq))] = std::string(line.substr(eq + 1));
         }
-      }
+      });
     }
     return out;
   }();
