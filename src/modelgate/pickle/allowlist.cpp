@@ -152,7 +152,11 @@ const Denylist& Denylist::builtin() {
     const EmbeddedProfile* p = find_embedded("deny");
     if (p == nullptr) return out;
     for_each_profile_line(p->text, [&out](std::string_view line) {
-      // <severity> <category> <pattern>
+      // <severity> <category> <pattern>, or `exempt <name>`
+      if (line.substr(0, 7) == "exempt ") {
+        out.exempt_.emplace(trim_profile_text(line.substr(7)));
+        return;
+      }
       auto sp1 = line.find(' ');
       auto sp2 = line.find(' ', sp1 + 1);
       if (sp1 == std::string_view::npos || sp2 == std::string_view::npos) return;
@@ -170,6 +174,7 @@ const Denylist& Denylist::builtin() {
 }
 
 std::optional<DenyMatch> Denylist::match_exact(std::string_view qualname) const {
+  if (exempt_.count(std::string(qualname))) return std::nullopt;
   const Entry* best = nullptr;
   for (const auto& e : entries_) {
     if (e.pattern.substr(0, 2) == "*.") continue;

@@ -61,6 +61,7 @@ class Denylist {
     std::string pattern;
   };
   std::vector<Entry> entries_;
+  std::unordered_set<std::string> exempt_;  // exact names below a pattern that are harmless
   std::optional<DenyMatch> match_exact(std::string_view qualname) const;
 };
 
