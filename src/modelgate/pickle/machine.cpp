@@ -470,7 +470,7 @@ class Machine {
   }
 
   // The import that calling `v` reaches (directly or through functools.partial), or nullptr.
-  const Node* target_global(const Value& v, int depth = 0) const {
+  const Node* target_global(const Value& v, std::uint32_t depth = 0) const {
     const Node* n = node_of(v);
     if (n == nullptr || depth > lim_.max_pickle_resolve_depth) return nullptr;
     if (n->kind == Kind::global) return n;
