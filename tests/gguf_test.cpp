@@ -284,6 +284,14 @@ TEST(GgufRules, MetadataTextThatLooksLikeACommand) {
   EXPECT_EQ(r.status, Status::safe);
   EXPECT_TRUE(has_rule(r, "MG-GGUF-METADATA-SUSPICIOUS"));
 }
+// --- MG-TEMPLATE-IN-VALUE: Jinja with an escape primitive under any metadata key
+TEST(GgufRules, JinjaPayloadUnderAnyKeyIsUnsafe) {
+  auto r = scan(Gguf(3).kv_str("tokenizer.custom_template", "{{ lipsum['__glo' ~ 'bals__'].os.popen('id') }}").build());
+  EXPECT_EQ(r.status, Status::unsafe);
+  EXPECT_TRUE(has_rule(r, "MG-TEMPLATE-IN-VALUE"));
+  auto benign = scan(Gguf(3).kv_str("general.description", "say {{ name }}").build());
+  EXPECT_FALSE(has_rule(benign, "MG-TEMPLATE-IN-VALUE"));
+}
 TEST(GgufRules, UrlsInTheSpecsUrlKeysAreExpected) {
   auto r = scan(Gguf(3)
                     .kv_str("general.url", "https://huggingface.co/org/model")

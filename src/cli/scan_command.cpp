@@ -96,7 +96,7 @@ void add_scan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--policy", args->policy_file, "Policy file (JSON, schema modelgate.policy/1)");
   // One value per occurrence, so that `--profile torch model.pkl` leaves model.pkl a path.
   cmd->add_option("--profile", args->profiles,
-                  "Pickle allowlist profile (repeatable): torch, python-data, numpy, sklearn")
+                  "Pickle allowlist profile (repeatable): torch, python-data, numpy, scipy, sklearn (sklearn includes numpy and scipy)")
       ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--allow-global", args->allow_globals,
                   "Also allow this pickle global, as module.name (repeatable)")

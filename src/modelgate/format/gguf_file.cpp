@@ -8,6 +8,7 @@
 #include "format/gguf.h"
 #include "format/suspicious_text.h"
 #include "scan/format_table.h"
+#include "template/chat_template.h"
 
 namespace modelgate {
 
@@ -38,10 +39,11 @@ bool expected_url_key(std::string_view key) {
   return last.find("url") != std::string_view::npos || last == "link" || last == "repository" || last == "doi";
 }
 
-void check_metadata_text(const Artifact& a, const gguf::File& file, ArtifactReport& report) {
+void check_metadata_text(const Artifact& a, const gguf::File& file, const Limits& limits, ArtifactReport& report) {
   for (const auto& kv : file.metadata) {
     const auto* s = kv.value.string();
     if (s == nullptr || kv.key.starts_with("tokenizer.chat_template")) continue;
+    check_jinja_in_value(*s, a.origin, kv.key, limits, report);
     auto hit = find_suspicious_text(*s);
     if (!hit || (hit->kind == "a URL" && expected_url_key(kv.key))) continue;
     report.add(make_finding(rule("MG-GGUF-METADATA-SUSPICIOUS"), a.origin, std::nullopt,
@@ -74,7 +76,7 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   json metadata = json::object();
   for (const auto& kv : file.metadata) metadata[std::string(kv.key)] = value_fact(kv.value);
   report.facts["metadata"] = std::move(metadata);
-  check_metadata_text(a, file, report);
+  check_metadata_text(a, file, ctx.limits(), report);
 
   std::uint64_t parameters = 0;
   std::map<std::string, std::uint64_t> types;

@@ -2,6 +2,7 @@
 #include "hf/loader_routes.h"
 #include "core/strict_json.h"
 #include "scan/format_table.h"
+#include "template/chat_template.h"
 
 namespace modelgate {
 
@@ -40,6 +41,21 @@ void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) 
   }
 }
 
+// Every string value under any key that is Jinja with an injection primitive. The chat templates
+// themselves are analysed as templates (extract_chat_templates).
+void check_values_for_jinja(const nlohmann::json& v, const std::string& path, const std::string& origin,
+                            const Limits& limits, ArtifactReport& report) {
+  if (v.is_string()) {
+    check_jinja_in_value(v.get_ref<const std::string&>(), origin, path, limits, report);
+  } else if (v.is_object()) {
+    for (const auto& [k, item] : v.items())
+      if (!(path.empty() && k == "chat_template")) check_values_for_jinja(item, path.empty() ? k : path + "." + k, origin, limits, report);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      check_values_for_jinja(v[i], path + "[" + std::to_string(i) + "]", origin, limits, report);
+  }
+}
+
 }  // namespace
 
 void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -71,6 +87,7 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   analyse_configuration(d, base_name(a.name), a.origin, limits, report);
   // A large file is read shallow: nested keys the walk above did not see are found in the text.
   if (doc->shallow) analyse_config_text(text, a.origin, report);
+  check_values_for_jinja(d, "", a.origin, limits, report);
 }
 
 }  // namespace modelgate

@@ -2,30 +2,12 @@
 
 #include <algorithm>
 
+#include "pickle/definition_catalog.h"
 #include "pickle/embedded_profiles.h"
 
 namespace modelgate::pickle {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-// Calls fn(line) for every non-empty, non-comment line.
-template <class Fn>
-void for_each_line(std::string_view text, Fn fn) {
-  while (!text.empty()) {
-    auto nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    if (auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
-    line = trim(line);
-    if (!line.empty()) fn(line);
-  }
-}
 
 const EmbeddedProfile* find_embedded(std::string_view name) {
   for (const auto& p : embedded_profiles())
@@ -36,6 +18,34 @@ const EmbeddedProfile* find_embedded(std::string_view name) {
 bool under_prefix(std::string_view full, std::string_view prefix) {
   return full.size() > prefix.size() && full.substr(0, prefix.size()) == prefix &&
          full[prefix.size()] == '.';
+}
+
+bool is_dunder_segment(std::string_view part) {
+  return part.size() > 4 && part.substr(0, 2) == "__" && part.substr(part.size() - 2) == "__";
+}
+
+// Calls fn(segment) for every dotted segment of `name`.
+template <class Fn>
+void for_each_segment(std::string_view name, Fn fn) {
+  while (!name.empty()) {
+    auto dot = name.find('.');
+    fn(name.substr(0, dot));
+    name = dot == std::string_view::npos ? std::string_view{} : name.substr(dot + 1);
+  }
+}
+
+// Names that are, in real modules, usually an imported module or a re-exported primitive. A
+// wildcard without a catalog cannot tell, so it does not admit them.
+bool usually_foreign(std::string_view segment) {
+  static constexpr std::string_view k[] = {
+      "np", "numpy", "pd", "pandas", "torch", "tf", "jax", "scipy", "sp", "os", "sys", "re", "io",
+      "platform", "inspect", "subprocess", "builtins", "importlib", "pickle", "marshal", "shutil",
+      "socket", "ctypes", "functools", "operator", "codecs", "types", "warnings", "logging",
+      "system", "popen", "Popen", "eval", "exec", "compile", "getattr", "setattr", "open", "load",
+      "loads", "import_module", "run", "call", "check_output", "check_call", "spawn", "execv"};
+  for (auto n : k)
+    if (segment == n) return true;
+  return false;
 }
 
 }  // namespace
@@ -50,27 +60,38 @@ std::vector<std::string> Allowlist::available_profiles() {
 Expected<Allowlist> Allowlist::from_profiles(const std::vector<std::string>& profiles,
                                              const std::vector<std::string>& extra_globals) {
   Allowlist a;
-  auto add = [&a](std::string_view entry) {
-    if (entry.front() == '!') {
-      a.excluded_.emplace_back(trim(entry.substr(1)));
+  std::vector<std::string> included;
+  auto add = [&a, &included](std::string_view entry) {
+    if (entry.substr(0, 9) == "@include ") {
+      included.emplace_back(trim_profile_text(entry.substr(9)));
+    } else if (entry.front() == '!') {
+      a.excluded_.emplace_back(trim_profile_text(entry.substr(1)));
     } else if (entry.size() > 2 && entry.substr(entry.size() - 2) == ".*") {
       a.module_wildcards_.emplace_back(entry.substr(0, entry.size() - 2));
     } else {
       a.exact_.emplace(entry);
     }
   };
-  for (const auto& name : profiles) {
+  std::vector<std::string> pending(profiles.begin(), profiles.end());
+  std::vector<std::string> loaded;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    const std::string name = pending[i];
+    if (std::find(loaded.begin(), loaded.end(), name) != loaded.end()) continue;
     const EmbeddedProfile* p = find_embedded("allow-" + name);
     if (p == nullptr) {
       std::string known;
       for (const auto& k : available_profiles()) known += (known.empty() ? "" : ", ") + k;
       return parse_error(0, "unknown allowlist profile \"" + name + "\" (known: " + known + ")");
     }
-    a.profiles_.push_back(name);
-    for_each_line(p->text, add);
+    loaded.push_back(name);
+    if (i < profiles.size()) a.profiles_.push_back(name);
+    for_each_profile_line(p->text, add);
+    // A profile names the profiles its files also need (`@include numpy`).
+    pending.insert(pending.end(), included.begin(), included.end());
+    included.clear();
   }
   for (const auto& g : extra_globals) {
-    std::string_view e = trim(g);
+    std::string_view e = trim_profile_text(g);
     if (e.empty() || e.find('.') == std::string_view::npos || e.front() == '!')
       return parse_error(0, "allowed global \"" + g + "\" must be written module.name");
     add(e);
@@ -78,31 +99,51 @@ Expected<Allowlist> Allowlist::from_profiles(const std::vector<std::string>& pro
   return a;
 }
 
-bool Allowlist::allows(std::string_view module, std::string_view name) const {
+bool Allowlist::excluded(std::string_view full) const {
+  for (const auto& ex : excluded_) {
+    if (ex.size() > 2 && ex.substr(ex.size() - 2) == ".*") {
+      if (under_prefix(full, std::string_view(ex).substr(0, ex.size() - 2))) return true;
+    } else if (full == ex) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Allowlist::allows(std::string_view module, std::string_view name) const { return allows(module, name, 0); }
+
+bool Allowlist::allows(std::string_view module, std::string_view name, int depth) const {
   std::string full(module);
   if (!name.empty()) {
     full += '.';
     full += name;
   }
-  for (const auto& ex : excluded_) {
-    if (ex.size() > 2 && ex.substr(ex.size() - 2) == ".*") {
-      if (under_prefix(full, std::string_view(ex).substr(0, ex.size() - 2))) return false;
-    } else if (full == ex) {
-      return false;
-    }
-  }
+  if (excluded(full)) return false;
   if (exact_.count(full)) return true;
   // Under a wildcard, dunder attributes (`__globals__`, `__subclasses__`) reach interpreter
   // internals whatever module they start from: only exact entries may name them.
-  for (std::string_view tail = full; !tail.empty();) {
-    auto dot = tail.find('.');
-    std::string_view part = tail.substr(0, dot);
-    if (part.size() > 4 && part.substr(0, 2) == "__" && part.substr(part.size() - 2) == "__")
-      return false;
-    tail = dot == std::string_view::npos ? std::string_view{} : tail.substr(dot + 1);
+  bool dunder = false;
+  for_each_segment(full, [&](std::string_view part) { dunder = dunder || is_dunder_segment(part); });
+  if (dunder || name.empty()) return false;
+  const auto& catalog = DefinitionCatalog::builtin();
+  for (const auto& w : module_wildcards_) {
+    if (catalog.covers(w)) {
+      // Resolve the name as find_class + getattr would; it must stay inside what the modules
+      // below the wildcard define.
+      auto r = catalog.resolve(module, name);
+      if (!r || (r->module != w && !under_prefix(r->module, w))) continue;
+      if (!r->defined_in) return true;
+      // A re-export counts as what it is: admitted only when its defining module is.
+      if (depth < 4 && allows(r->defined_in->first, r->defined_in->second, depth + 1)) return true;
+      continue;
+    }
+    // No catalog: only a single name directly in a module under the wildcard, and not one that
+    // is usually an imported module or a re-exported primitive. Dotted names could walk anywhere.
+    if ((module == w || under_prefix(module, w)) && name.find('.') == std::string_view::npos &&
+        !usually_foreign(name))
+      return true;
   }
-  return std::any_of(module_wildcards_.begin(), module_wildcards_.end(),
-                     [&](const std::string& w) { return under_prefix(full, w); });
+  return false;
 }
 
 const Denylist& Denylist::builtin() {
@@ -110,8 +151,12 @@ const Denylist& Denylist::builtin() {
     Denylist out;
     const EmbeddedProfile* p = find_embedded("deny");
     if (p == nullptr) return out;
-    for_each_line(p->text, [&out](std::string_view line) {
-      // <severity> <category> <pattern>
+    for_each_profile_line(p->text, [&out](std::string_view line) {
+      // <severity> <category> <pattern>, or `exempt <name>`
+      if (line.substr(0, 7) == "exempt ") {
+        out.exempt_.emplace(trim_profile_text(line.substr(7)));
+        return;
+      }
       auto sp1 = line.find(' ');
       auto sp2 = line.find(' ', sp1 + 1);
       if (sp1 == std::string_view::npos || sp2 == std::string_view::npos) return;
@@ -121,7 +166,7 @@ const Denylist& Denylist::builtin() {
                    : sev == "medium" ? Severity::medium
                                      : Severity::low;
       out.entries_.push_back(Entry{s, std::string(line.substr(sp1 + 1, sp2 - sp1 - 1)),
-                                   std::string(trim(line.substr(sp2 + 1)))});
+                                   std::string(trim_profile_text(line.substr(sp2 + 1)))});
     });
     return out;
   }();
@@ -129,8 +174,10 @@ const Denylist& Denylist::builtin() {
 }
 
 std::optional<DenyMatch> Denylist::match_exact(std::string_view qualname) const {
+  if (exempt_.count(std::string(qualname))) return std::nullopt;
   const Entry* best = nullptr;
   for (const auto& e : entries_) {
+    if (e.pattern.substr(0, 2) == "*.") continue;
     if (qualname == e.pattern || under_prefix(qualname, e.pattern)) {
       if (best == nullptr || e.severity > best->severity ||
           (e.severity == best->severity && e.pattern.size() > best->pattern.size()))
@@ -142,28 +189,27 @@ std::optional<DenyMatch> Denylist::match_exact(std::string_view qualname) const 
 }
 
 std::optional<DenyMatch> Denylist::match(std::string_view module, std::string_view name) const {
+  std::optional<DenyMatch> best;
+  auto consider = [&best](std::optional<DenyMatch> m) {
+    if (m && (!best || m->severity > best->severity)) best = std::move(m);
+  };
   std::string full(module);
   if (!name.empty()) {
     full += '.';
     full += name;
   }
-  if (auto m = match_exact(full)) return m;
-  // Every suffix of two or more components: `pathlib.os.system` is also `os.system`.
-  std::string_view rest = full;
-  for (auto dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
-    rest = rest.substr(dot + 1);
-    if (rest.find('.') == std::string_view::npos) break;
-    if (auto m = match_exact(rest)) return m;
-  }
-  // Dunder traversal (`x.__globals__`, `y.__subclasses__`) reaches arbitrary objects.
-  for (std::string_view tail = full; !tail.empty();) {
-    auto dot = tail.find('.');
-    std::string_view part = tail.substr(0, dot);
-    if (part.size() > 4 && part.substr(0, 2) == "__" && part.substr(part.size() - 2) == "__")
-      return DenyMatch{Severity::high, "attribute-traversal", std::string(part)};
-    tail = dot == std::string_view::npos ? std::string_view{} : tail.substr(dot + 1);
-  }
-  return std::nullopt;
+  consider(match_exact(full));
+  // Suffixes that start inside the attribute path: `pathlib.os.system` is also `os.system`.
+  for (std::string_view rest = name; rest.find('.') != std::string_view::npos;
+       rest = rest.substr(rest.find('.') + 1))
+    consider(match_exact(rest));
+  // Segments of the attribute path that reach interpreter internals (`*.__globals__`).
+  for_each_segment(name, [&](std::string_view part) {
+    for (const auto& e : entries_)
+      if (e.pattern.size() > 2 && e.pattern.substr(0, 2) == "*." && std::string_view(e.pattern).substr(2) == part)
+        consider(DenyMatch{e.severity, e.category, e.pattern});
+  });
+  return best;
 }
 
 }  // namespace modelgate::pickle

@@ -19,12 +19,18 @@ class Allowlist {
                                            const std::vector<std::string>& extra_globals);
   static std::vector<std::string> available_profiles();
 
-  // `qualname` is "module.name" (name may be dotted). Exact entries, or "module.*" wildcards
-  // that admit any name directly under that module prefix.
+  // `name` may be dotted (an attribute path from `module`). Exact entries match the whole
+  // "module.name". A "prefix.*" wildcard admits only what the modules under the prefix define:
+  // with a catalog (DefinitionCatalog) the name is resolved segment by segment and must not
+  // leave through an imported module or a re-export from elsewhere; without one, only a single
+  // name directly in such a module that is not usually an imported module or primitive.
   bool allows(std::string_view module, std::string_view name) const;
   const std::vector<std::string>& profiles() const { return profiles_; }
 
  private:
+  bool allows(std::string_view module, std::string_view name, int depth) const;
+  bool excluded(std::string_view full) const;
+
   std::vector<std::string> profiles_;
   std::unordered_set<std::string> exact_;
   std::vector<std::string> module_wildcards_;  // "sklearn.linear_model" for "sklearn.linear_model.*"
@@ -37,12 +43,15 @@ struct DenyMatch {
   std::string pattern;   // the entry that matched
 };
 
-// Known-dangerous globals, matched on module prefixes after splitting dotted names.
+// Known-dangerous globals. Consulted for every name, allowlisted or not: a match always wins.
 class Denylist {
  public:
   static const Denylist& builtin();
-  // Checks "module.name" and every suffix of it of two components or more (so that
-  // `pathlib` + `os.system` is seen as `os.system`).
+  // Checks "module.name" and every suffix of it that starts inside the attribute path `name` and
+  // has two components or more (so that `pathlib` + `os.system` is seen as `os.system`), and
+  // every segment of `name` against the `*.segment` entries (`x.__globals__`). The module path
+  // itself is what the loader imports, so `mypkg.code` is not the `code` module. The most
+  // severe match is returned.
   std::optional<DenyMatch> match(std::string_view module, std::string_view name) const;
 
  private:
@@ -52,6 +61,7 @@ class Denylist {
     std::string pattern;
   };
   std::vector<Entry> entries_;
+  std::unordered_set<std::string> exempt_;  // exact names below a pattern that are harmless
   std::optional<DenyMatch> match_exact(std::string_view qualname) const;
 };
 

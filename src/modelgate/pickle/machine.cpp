@@ -419,10 +419,11 @@ class Machine {
 
   // ---------------------------------------------------------------- names
   enum class Trust { allowed, unlisted, dangerous };
+  // The denylist runs first and wins: an allowlist entry never hides a known-dangerous name.
   Trust classify(const std::string& module, const std::string& name, std::optional<DenyMatch>& deny) const {
-    if (o_.allowlist->allows(module, name)) return Trust::allowed;
     deny = Denylist::builtin().match(module, name);
-    return deny ? Trust::dangerous : Trust::unlisted;
+    if (deny) return Trust::dangerous;
+    return o_.allowlist->allows(module, name) ? Trust::allowed : Trust::unlisted;
   }
   static std::string qualname(const std::string& module, const std::string& name) {
     return name.empty() ? module : module + "." + name;
@@ -430,12 +431,13 @@ class Machine {
 
   Value import_global(std::string module, std::string name, const char* via) {
     res_.imports.push_back({module, name, op_offset_, via});
+    std::string raw_module = module, raw_name = name;
     std::string raw = qualname(module, name);
     if (proto_ < 3) std::tie(module, name) = map_python2_name(module, name);
     std::string full = qualname(module, name);
     std::optional<DenyMatch> deny;
     Trust t = classify(module, name, deny);
-    if (t != Trust::allowed && !deny) deny = Denylist::builtin().match(raw, "");  // the unmapped name too
+    if (t != Trust::allowed && !deny) deny = Denylist::builtin().match(raw_module, raw_name);  // the unmapped name too
     std::string evidence = full + (raw != full ? " (written as " + raw + ")" : "") +
                            (std::string_view(via) != "GLOBAL" ? std::string(" via ") + via : "");
     if (t != Trust::allowed) {
@@ -465,6 +467,18 @@ class Machine {
       if (n->text.rfind("methodcaller:", 0) == 0) return "<object>." + n->text.substr(13);
     }
     return {};
+  }
+
+  // The import that calling `v` reaches (directly or through functools.partial), or nullptr.
+  const Node* target_global(const Value& v, std::uint32_t depth = 0) const {
+    const Node* n = node_of(v);
+    if (n == nullptr || depth > lim_.max_pickle_resolve_depth) return nullptr;
+    if (n->kind == Kind::global) return n;
+    if (n->kind == Kind::call && n->text == "partial" && n->items.size() > 1) {
+      const Node* args = node_of(n->items[1]);
+      if (args && !args->items.empty()) return target_global(args->items[0], depth + 1);
+    }
+    return nullptr;
   }
 
   // getattr(base, path) as far as it can be followed statically.
@@ -569,22 +583,20 @@ class Machine {
     call.items.push_back(args);
     if (kwargs) call.items.push_back(*kwargs);
     std::string target = call_target(callable);
+    const Node* target_import = target_global(callable);
     bool trusted = false;
     if (cn && cn->kind == Kind::global) {
       trusted = cn->trusted;
-    } else if (!target.empty() && target.rfind("<object>", 0) != 0) {
-      std::string module = target, name;
+    } else if (target_import != nullptr) {
       std::optional<DenyMatch> deny;
-      trusted = classify(target, "", deny) == Trust::allowed;
-      (void)module;
-      (void)name;
+      trusted = classify(target_import->module, target_import->name, deny) == Trust::allowed;
     }
     call.trusted = trusted;
     Value result_value = node_value(Kind::call, std::move(call));
     if (!trusted) {
       std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
       std::optional<DenyMatch> deny;
-      if (!target.empty()) deny = Denylist::builtin().match(target, "");
+      if (target_import != nullptr) deny = Denylist::builtin().match(target_import->module, target_import->name);
       if (deny) {
         add("MG-PICKLE-CALL-DANGEROUS", "calls " + target + " (" + deny->category + ")", evidence, deny->severity);
       } else if (cn && cn->kind == Kind::global) {

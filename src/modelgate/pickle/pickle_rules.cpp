@@ -7,13 +7,19 @@ std::span<const Rule> pickle_rules() {
       {"MG-PICKLE-GLOBAL-DANGEROUS", Severity::critical, Status::unsafe,
        "The pickle imports a known code-execution, process, file or network primitive.",
        "Loading this pickle imports an object that can run commands, evaluate code, touch files or "
-       "open connections. Do not load it. If the model is needed, ask the publisher for a "
-       "safetensors copy, or convert the data with `modelgate convert` after review."},
+       "open connections, or walks to one through an attribute path (`sklearn.base.inspect.sys`, "
+       "`x.__globals__`). The denylist is consulted for every name, so an allowlist entry never "
+       "hides such a name. Do not load the file, and do not convert it: `modelgate convert` refuses "
+       "files with findings like this one. If the model is needed, ask the publisher for a "
+       "safetensors copy."},
       {"MG-PICKLE-GLOBAL-UNLISTED", Severity::medium, Status::unverified,
        "The pickle imports a global that is not on the active allowlist.",
        "Importing a module runs its code, and the imported object may be called during loading. "
-       "The global is not known to be dangerous, but it is not proven safe either. Add it to the "
-       "policy (allow_globals) only after reviewing what it does."},
+       "The global is not known to be dangerous, but it is not proven safe either: typically a "
+       "class of the model's own code (`__main__.Net`, `mypkg.layers.Block`), or a name that "
+       "walks out of an allowlisted module through something it imported. Add it to the policy "
+       "(allow_globals) only after reviewing what it does; a `module.*` entry admits single names "
+       "in that module, never attribute paths."},
       {"MG-PICKLE-CALL-DANGEROUS", Severity::critical, Status::unsafe,
        "The pickle calls a known-dangerous callable while loading.",
        "REDUCE, NEWOBJ, INST, OBJ or BUILD invokes a callable that executes code or reaches the "
@@ -31,7 +37,7 @@ std::span<const Rule> pickle_rules() {
        "BUILD with a state on an imported object (rather than an instance) assigns attributes on "
        "it, which can replace methods of a class used later in the process."},
       {"MG-PICKLE-MUTATE-NONCONTAINER", Severity::medium, Status::unverified,
-       "APPEND, SETITEM or ADDITEMS targets an object that is not a list, dict or set.",
+       "APPEND, SETITEM or ADDITEMS targets an object that is not a builtin container or an instance of an allowlisted class.",
        "On other objects these opcodes call the object's append/extend/__setitem__/add methods, "
        "which run code defined by the object's class."},
       {"MG-PICKLE-EXT-UNRESOLVED", Severity::high, Status::refused,

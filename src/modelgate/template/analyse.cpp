@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "template/fold.h"
+#include "template/origins.h"
 #include "template/vocabulary.h"
 
 namespace modelgate::jinja {
@@ -45,15 +46,6 @@ std::string in_quotes(std::string_view s) {
   return out + "'";
 }
 
-// Methods and filters that build strings from strings.
-bool is_string_builder(std::string_view n) {
-  static const std::unordered_set<std::string_view> k = {
-      "format", "format_map", "join", "replace", "reverse", "lower", "upper", "title", "capitalize",
-      "trim", "strip", "lstrip", "rstrip", "string", "first", "last", "list", "center", "swapcase",
-      "casefold", "removeprefix", "removesuffix", "default", "d", "join", "urlencode", "wordwrap"};
-  return k.count(n) != 0;
-}
-
 // Filters whose `attribute=` argument (or a positional one) names attributes to read.
 bool takes_attribute_kwarg(std::string_view f) {
   return f == "map" || f == "sort" || f == "groupby" || f == "unique" || f == "min" || f == "max" ||
@@ -62,7 +54,7 @@ bool takes_attribute_kwarg(std::string_view f) {
 
 class Analyser {
  public:
-  Analyser(const Ast& ast, const Limits& limits) : ast_(ast), folder_(ast, limits) {}
+  Analyser(const Ast& ast, const Limits& limits) : ast_(ast), folder_(ast, limits), origins_(ast, limits) {}
 
   std::vector<Issue> run() {
     collect_bound_names();
@@ -181,7 +173,6 @@ class Analyser {
         folder_.fold(n.kids[1]);
         bind_target(n.kids[0],
                     n.kids[2] == kNoNode ? Binding{Binding::Kind::body, n.kids[1]} : Binding{}, nullptr);
-        set_blocks_.insert(at(n.kids[0]).text);
         break;
       case NodeKind::macro: {
         check_identifier(n.text, n.offset);
@@ -295,53 +286,31 @@ class Analyser {
     }
   }
 
-  // Does `id` build a string from pieces (so that a subscript with it as key is a computed name)?
-  // Bounded: variables can have many assignments, each naming other variables. Past the budget
-  // the answer is "yes", which only makes the verdict stricter.
-  bool constructed(NodeId id) {
-    int budget = 2000;
-    return constructed(id, 0, budget);
-  }
-  bool constructed(NodeId id, int depth, int& budget) {
-    if (id == kNoNode) return false;
-    if (depth > 32 || --budget < 0) return true;
-    const Node& n = at(id);
-    switch (n.kind) {
-      case NodeKind::concat: return true;
-      case NodeKind::binary:
-        if (n.text == "+" || n.text == "%" || n.text == "*")
-          return at(n.kids[0]).kind == NodeKind::string || at(n.kids[1]).kind == NodeKind::string ||
-                 constructed(n.kids[0], depth + 1, budget) || constructed(n.kids[1], depth + 1, budget);
-        return false;
-      case NodeKind::filter: return is_string_builder(n.text);
-      case NodeKind::call: {
-        const Node& c = at(n.kids[0]);
-        if (c.kind == NodeKind::getattr) return is_string_builder(c.text);
-        if (c.kind == NodeKind::name) return folder_.macro(c.text) != kNoNode;
-        return false;
-      }
-      case NodeKind::getitem: return at(n.kids[1]).kind == NodeKind::slice;
-      case NodeKind::cond_expr:
-        return constructed(n.kids[0], depth + 1, budget) || constructed(n.kids[2], depth + 1, budget);
-      case NodeKind::name:
-      case NodeKind::getattr: {
-        std::string key = n.kind == NodeKind::name ? n.text
-                          : at(n.kids[0]).kind == NodeKind::name ? at(n.kids[0]).text + "." + n.text
-                                                                 : std::string();
-        if (key.empty()) return false;
-        if (set_blocks_.count(key)) return true;
-        for (const Binding& b : folder_.history(key))
-          if (b.kind == Binding::Kind::expr && constructed(b.node, depth + 1, budget)) return true;
-        return false;
-      }
-      default: return false;
-    }
-  }
-
   enum class KeyUse { subscript, attr_filter, attribute_path };
 
-  // A key that selects an attribute or item: a literal, a folded constant, or computed.
+  void check_key_text(const std::string& key, std::uint32_t offset, KeyUse use, std::string_view how) {
+    if (use == KeyUse::attribute_path) {
+      std::size_t start = 0;
+      for (;;) {
+        std::size_t dot = key.find('.', start);
+        check_attribute_name(key.substr(start, dot == std::string::npos ? std::string::npos : dot - start), offset,
+                             how);
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+    } else {
+      check_attribute_name(key, offset, how);
+    }
+    if (use == KeyUse::attr_filter && !key.empty() && key[0] != '_' && key.find("__") == std::string::npos)
+      report(kAttrFilter, offset, "|attr(" + in_quotes(key) + ") is not part of the chat-template vocabulary");
+  }
+
+  // A key that selects an attribute or item. Under a plain jinja2.Environment a string subscript
+  // falls back to getattr, so every string the key may be at render time is checked: the
+  // constants it may be, and whether the template computes it (then it is unknown, and could
+  // spell anything).
   void check_key(NodeId key, std::uint32_t offset, KeyUse use, std::string_view how) {
+    // Document order: what the key holds at this point (also finds values assembled in steps).
     std::vector<const Value*> candidates;
     if (const Value* v = folder_.fold(key)) candidates.push_back(v);
     const Node& k = at(key);
@@ -353,29 +322,15 @@ class Analyser {
       for (const Binding& b : folder_.history(binding_key))
         if (b.kind != Binding::Kind::unknown)
           if (const Value* v = folder_.fold(b.node)) candidates.push_back(v);
-    bool any_string = false;
-    for (const Value* v : candidates) {
-      if (v->kind != Value::Kind::string) continue;
-      any_string = true;
-      if (use == KeyUse::attribute_path) {
-        std::size_t start = 0;
-        for (;;) {
-          std::size_t dot = v->str.find('.', start);
-          check_attribute_name(v->str.substr(start, dot == std::string::npos ? std::string::npos : dot - start),
-                               offset, how);
-          if (dot == std::string::npos) break;
-          start = dot + 1;
-        }
-      } else {
-        check_attribute_name(v->str, offset, how);
-      }
-      if (use == KeyUse::attr_filter && !v->str.empty() && v->str[0] != '_' && v->str.find("__") == std::string::npos)
-        report(kAttrFilter, offset, "|attr(" + in_quotes(v->str) + ") is not part of the chat-template vocabulary");
-    }
-    if (candidates.empty() || (!any_string && use != KeyUse::subscript)) {
-      if (use != KeyUse::subscript || constructed(key))
-        report(kDynamic, offset, std::string(how) + " uses a name computed at render time");
-    }
+    for (const Value* v : candidates)
+      if (v->kind == Value::Kind::string) check_key_text(v->str, offset, use, how);
+    // Flow-insensitive: everything the key may be anywhere in the template.
+    Origin o = origins_.of(key);
+    for (const std::string& c : o.consts) check_key_text(c, offset, use, how);
+    if (o.computed)
+      report(kDynamic, offset, std::string(how) + " uses a name computed at render time");
+    else if (use == KeyUse::attr_filter && (o.data || o.loop || o.nonstr))
+      report(kDynamic, offset, std::string(how) + " uses a name taken from the render context");
   }
 
   void check_gadget_object(NodeId obj, std::uint32_t offset, std::string_view how) {
@@ -436,16 +391,25 @@ class Analyser {
       const std::string& f = c.text;
       bool known = is_known_global_function(f) || folder_.macro(f) != kNoNode || f == "loop" || f == "super" ||
                    (f == "caller" && in_macro_ > 0) || is_gadget_object(f);
-      if (!known) report(kCallable, c.offset, "call of unknown function " + in_quotes(f));
+      // Trust goes to the binding, not the name: a name the template binds itself (set, for,
+      // macro parameter, import) may hold anything when it is called.
+      if (known && origins_.rebound(f))
+        report(kCallable, c.offset, "call of " + in_quotes(f) + ", a name the template rebinds");
+      else if (!known)
+        report(kCallable, c.offset, "call of unknown function " + in_quotes(f));
       if (f == "range") check_range_call(n);
       if (f != "namespace") expr(callee);
       else check_identifier(f, c.offset);
     } else if (c.kind == NodeKind::getattr) {
       const std::string& m = c.text;
       NodeId obj = c.kids[0];
-      bool loop_method = at(obj).kind == NodeKind::name && at(obj).text == "loop" && is_loop_method(m);
+      bool loop_method = at(obj).kind == NodeKind::name && at(obj).text == "loop" && !origins_.rebound("loop") &&
+                         is_loop_method(m);
       if (m == "format" || m == "format_map") check_format_method(obj, c.offset);
       else if (!loop_method && !is_safe_method(m)) report(kCallable, c.offset, "call of method " + in_quotes(m));
+      else if (!loop_method && origins_.template_key(m))
+        report(kCallable, c.offset,
+               "call of " + in_quotes(m) + ", a name the template also stores values under (dict or namespace)");
       expr(callee);
     } else {
       report(kCallable, c.offset, "call of a computed value");
@@ -635,10 +599,10 @@ class Analyser {
 
   const Ast& ast_;
   Folder folder_;
+  OriginAnalysis origins_;
   std::vector<Issue> issues_;
   std::set<std::pair<std::string_view, std::uint32_t>> seen_;
   std::unordered_set<std::string> bound_;
-  std::unordered_set<std::string> set_blocks_;
   std::unordered_set<std::string> assembled_;
   int in_macro_ = 0;
 };

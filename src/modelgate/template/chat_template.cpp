@@ -66,6 +66,23 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
   }
 }
 
+void check_jinja_in_value(std::string_view text, const std::string& origin, std::string_view key,
+                          const Limits& limits, ArtifactReport& report) {
+  if (text.find("{{") == std::string_view::npos && text.find("{%") == std::string_view::npos) return;
+  jinja::ParseResult parsed = jinja::parse_template(text, jinja::parse_limits(limits));
+  if (!parsed.ok) return;  // not Jinja: no renderer could run it
+  for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast, limits)) {
+    if (rule(issue.rule).status != Status::unsafe) continue;
+    std::string k(key.substr(0, 120));
+    for (char& c : k)
+      if (static_cast<unsigned char>(c) < 0x20) c = '?';
+    report.add(make_finding(rule("MG-TEMPLATE-IN-VALUE"), origin, std::nullopt,
+                            "value of \"" + k + "\" is Jinja that " + issue.message + " (" + std::string(issue.rule) + ")",
+                            snippet(text, issue.offset)));
+    return;
+  }
+}
+
 ArtifactReport chat_template_report(std::string_view text, std::string origin, const Limits& limits) {
   ArtifactReport r;
   r.origin = std::move(origin);

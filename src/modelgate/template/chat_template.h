@@ -24,6 +24,13 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
 // append to that artifact's children. `origin` is e.g. "model.gguf!/tokenizer.chat_template".
 ArtifactReport chat_template_report(std::string_view text, std::string origin, const Limits& limits);
 
+// For any string value of a configuration or metadata (config.json, tokenizer and processor
+// configs, GGUF metadata), whatever its key: when the value parses as Jinja and its analysis finds
+// a template-injection primitive (an `unsafe` finding), adds MG-TEMPLATE-IN-VALUE naming the key.
+// A key no loader renders today still ships the payload to whoever renders it.
+void check_jinja_in_value(std::string_view text, const std::string& origin, std::string_view key,
+                          const Limits& limits, ArtifactReport& report);
+
 // For scanners that only record templates in facts["chat_templates"] = {name: text} (GGUF
 // metadata): adds one child report per template, origin "<report origin>!/<name>". Does nothing
 // when the templates were already analysed (the report or one of its children is a chat-template).

@@ -1,5 +1,7 @@
 #include "template/fold.h"
 
+#include "template/python_str.h"
+
 #include <algorithm>
 #include <cctype>
 #include <limits>
@@ -26,188 +28,33 @@ std::optional<Value> bounded(std::string s, std::size_t max_string) {
   return make_string(std::move(s));
 }
 
-// Splits UTF-8 text into code points (each as its bytes).
-std::vector<std::string> code_points(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 1;
-    len = std::min(len, s.size() - i);
-    out.push_back(s.substr(i, len));
-    i += len;
-  }
+using pystr::code_points;
+
+pystr::FormatArg format_arg(const Value& v) {
+  pystr::FormatArg a;
+  a.text = Folder::to_str(v);
+  a.is_string = v.kind == Value::Kind::string;
+  if (v.kind == Value::Kind::integer || v.kind == Value::Kind::boolean) a.integer = v.num;
+  return a;
+}
+
+std::vector<pystr::FormatArg> format_args(const std::vector<const Value*>& args) {
+  std::vector<pystr::FormatArg> out;
+  for (const Value* v : args) out.push_back(format_arg(*v));
   return out;
 }
 
-std::string ascii_map(std::string s, int (*f)(int)) {
-  for (char& c : s)
-    if (static_cast<unsigned char>(c) < 0x80) c = static_cast<char>(f(static_cast<unsigned char>(c)));
-  return s;
+std::optional<Value> string_or_none(std::optional<std::string> s, std::size_t max_string) {
+  if (!s) return std::nullopt;
+  return bounded(std::move(*s), max_string);
 }
 
-std::string title_case(std::string s) {
-  bool prev_letter = false;
-  for (char& c : s) {
-    auto u = static_cast<unsigned char>(c);
-    bool letter = std::isalpha(u) != 0;
-    if (letter) c = static_cast<char>(prev_letter ? std::tolower(u) : std::toupper(u));
-    prev_letter = letter;
-  }
-  return s;
-}
-
-std::string strip_chars(const std::string& s, const std::string& chars, bool left, bool right) {
-  auto strip = [&](char c) {
-    return chars.empty() ? std::isspace(static_cast<unsigned char>(c)) != 0 : chars.find(c) != std::string::npos;
-  };
-  std::size_t b = 0, e = s.size();
-  if (left)
-    while (b < e && strip(s[b])) ++b;
-  if (right)
-    while (e > b && strip(s[e - 1])) --e;
-  return s.substr(b, e - b);
-}
-
-std::optional<std::string> replace_all(std::size_t max_string, const std::string& s, const std::string& from, const std::string& to,
-                                       std::int64_t count) {
-  std::string out;
-  if (from.empty()) return std::nullopt;
-  std::size_t pos = 0;
-  std::int64_t done = 0;
-  for (;;) {
-    std::size_t hit = (count < 0 || done < count) ? s.find(from, pos) : std::string::npos;
-    if (hit == std::string::npos) break;
-    out.append(s, pos, hit - pos);
-    out += to;
-    if (out.size() > max_string) return std::nullopt;
-    pos = hit + from.size();
-    ++done;
-  }
-  out.append(s, pos);
-  return out;
-}
-
-// Python's %-formatting for the conversions payloads use: %s %d %i %c %%.
-std::optional<std::string> percent_format(std::size_t max_string, const std::string& fmt, const std::vector<const Value*>& args) {
-  std::string out;
-  std::size_t next = 0;
-  for (std::size_t i = 0; i < fmt.size(); ++i) {
-    if (fmt[i] != '%') {
-      out += fmt[i];
-      continue;
-    }
-    if (++i >= fmt.size()) return std::nullopt;
-    char conv = fmt[i];
-    if (conv == '%') {
-      out += '%';
-      continue;
-    }
-    if (next >= args.size()) return std::nullopt;
-    const Value& a = *args[next++];
-    if (conv == 's') {
-      auto s = Folder::to_str(a);
-      if (!s) return std::nullopt;
-      out += *s;
-    } else if (conv == 'd' || conv == 'i') {
-      if (a.kind != Value::Kind::integer && a.kind != Value::Kind::boolean) return std::nullopt;
-      out += std::to_string(a.num);
-    } else if (conv == 'c') {
-      if (a.kind == Value::Kind::string && code_points(a.str).size() == 1) {
-        out += a.str;
-      } else if (a.kind == Value::Kind::integer && a.num >= 0 && a.num < 0x80) {
-        out += static_cast<char>(a.num);
-      } else {
-        return std::nullopt;
-      }
-    } else {
-      return std::nullopt;
-    }
-    if (out.size() > max_string) return std::nullopt;
-  }
-  if (next != args.size()) return std::nullopt;
-  return out;
-}
-
-// str.format with automatic ({}) or numbered ({0}) fields only.
-std::optional<std::string> brace_format(std::size_t max_string, const std::string& fmt, const std::vector<const Value*>& args) {
-  std::string out;
-  std::size_t auto_index = 0;
-  for (std::size_t i = 0; i < fmt.size(); ++i) {
-    char c = fmt[i];
-    if (c == '}' ) {
-      if (i + 1 < fmt.size() && fmt[i + 1] == '}') {
-        out += '}';
-        ++i;
-        continue;
-      }
-      return std::nullopt;
-    }
-    if (c != '{') {
-      out += c;
-      continue;
-    }
-    if (i + 1 < fmt.size() && fmt[i + 1] == '{') {
-      out += '{';
-      ++i;
-      continue;
-    }
-    std::size_t close = fmt.find('}', i);
-    if (close == std::string::npos) return std::nullopt;
-    std::string field = fmt.substr(i + 1, close - i - 1);
-    std::size_t index = 0;
-    if (field.empty()) {
-      index = auto_index++;
-    } else if (field.size() < 4 && std::all_of(field.begin(), field.end(), [](char d) { return d >= '0' && d <= '9'; })) {
-      index = std::stoul(field);
-    } else {
-      return std::nullopt;
-    }
-    if (index >= args.size()) return std::nullopt;
-    auto s = Folder::to_str(*args[index]);
-    if (!s) return std::nullopt;
-    out += *s;
-    if (out.size() > max_string) return std::nullopt;
-    i = close;
-  }
-  return out;
-}
-
-// Python slice semantics over a sequence of `n` elements; returns the selected indices.
-std::optional<std::vector<std::size_t>> slice_indices(std::size_t max_items, std::size_t n, const Value* start, const Value* stop,
-                                                      const Value* step, bool has_start, bool has_stop,
-                                                      bool has_step) {
-  auto as_int = [](const Value* v, std::int64_t& out) {
-    if (v == nullptr || v->kind != Value::Kind::integer) return false;
-    out = v->num;
-    return true;
-  };
-  std::int64_t st = 1;
-  if (has_step && !as_int(step, st)) return std::nullopt;
-  if (st == 0) return std::nullopt;
-  auto len = static_cast<std::int64_t>(n);
-  auto clamp = [&](std::int64_t v, bool is_start) {
-    if (v < 0) v += len;
-    if (st > 0) return std::clamp<std::int64_t>(v, 0, len);
-    (void)is_start;
-    return std::clamp<std::int64_t>(v, -1, len - 1);
-  };
-  std::int64_t b = st > 0 ? 0 : len - 1, e = st > 0 ? len : -1;
-  std::int64_t tmp = 0;
-  if (has_start) {
-    if (!as_int(start, tmp)) return std::nullopt;
-    b = clamp(tmp, true);
-  }
-  if (has_stop) {
-    if (!as_int(stop, tmp)) return std::nullopt;
-    e = clamp(tmp, false);
-  }
-  std::vector<std::size_t> out;
-  for (std::int64_t i = b; st > 0 ? i < e : i > e; i += st) {
-    if (i < 0 || i >= len) break;
-    out.push_back(static_cast<std::size_t>(i));
-    if (out.size() > max_items) return std::nullopt;
-  }
-  return out;
+std::optional<Value> list_or_none(std::optional<std::vector<std::string>> parts) {
+  if (!parts) return std::nullopt;
+  Value v;
+  v.kind = Value::Kind::list;
+  for (auto& p : *parts) v.items.push_back(make_string(std::move(p)));
+  return v;
 }
 
 bool checked_mul(std::int64_t a, std::int64_t b, std::int64_t& out) {
@@ -216,7 +63,8 @@ bool checked_mul(std::int64_t a, std::int64_t b, std::int64_t& out) {
 
 }  // namespace
 
-Folder::Folder(const Ast& ast, const Limits& limits) : ast_(ast), lim_(limits), state_(ast.nodes.size(), 0), memo_(ast.nodes.size()) {}
+Folder::Folder(const Ast& ast, const Limits& limits)
+    : ast_(ast), lim_(limits), state_(ast.nodes.size(), 0), memo_(ast.nodes.size()) {}
 
 std::optional<std::string> Folder::to_str(const Value& v) {
   switch (v.kind) {
@@ -419,9 +267,7 @@ std::optional<Value> Folder::fold_binary(const Node& n) {
       for (const auto& item : r->items) args.push_back(&item);
     else
       args.push_back(r);
-    auto s = percent_format(lim_.max_template_fold_string, l->str, args);
-    if (!s) return std::nullopt;
-    return make_string(std::move(*s));
+    return string_or_none(pystr::percent_format(l->str, format_args(args), lim_.max_template_fold_string), lim_.max_template_fold_string);
   }
   if (op == "**" && l->kind == K::integer && r->kind == K::integer && r->num >= 0 && r->num < 64) {
     std::int64_t out = 1;
@@ -448,15 +294,18 @@ std::optional<Value> Folder::fold_getitem(const Node& n) {
   if (is_string) cps = code_points(obj->str);
   std::size_t len = is_string ? cps.size() : obj->items.size();
   if (key.kind == NodeKind::slice) {
-    const Value* parts[3] = {nullptr, nullptr, nullptr};
-    bool has[3] = {false, false, false};
-    for (int i = 0; i < 3; ++i) {
-      if (key.kids[static_cast<std::size_t>(i)] == kNoNode) continue;
-      has[i] = true;
-      parts[i] = fold(key.kids[static_cast<std::size_t>(i)]);
-      if (parts[i] == nullptr) return std::nullopt;
+    std::int64_t bounds[3] = {0, 0, 0};
+    const std::int64_t* given[3] = {nullptr, nullptr, nullptr};
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (key.kids[i] == kNoNode) continue;
+      const Value* part = fold(key.kids[i]);
+      if (part == nullptr) return std::nullopt;
+      if (part->kind == Value::Kind::none) continue;
+      if (part->kind != Value::Kind::integer) return std::nullopt;
+      bounds[i] = part->num;
+      given[i] = &bounds[i];
     }
-    auto idx = slice_indices(lim_.max_template_fold_string, len, parts[0], parts[1], parts[2], has[0], has[1], has[2]);
+    auto idx = pystr::slice_indices(len, given[0], given[1], given[2], lim_.max_template_fold_string);
     if (!idx) return std::nullopt;
     Value v;
     v.kind = obj->kind;
@@ -502,59 +351,70 @@ std::optional<Value> Folder::method(const Value& self, const std::string& name,
   }
   if (self.kind != K::string) return std::nullopt;
   const std::string& s = self.str;
-  if (name == "format") {
-    auto r = brace_format(lim_.max_template_fold_string, s, args);
-    return r ? std::optional<Value>(make_string(*r)) : std::nullopt;
-  }
-  if (name == "lower" || name == "casefold") return make_string(ascii_map(s, [](int c) { return std::tolower(c); }));
-  if (name == "upper") return make_string(ascii_map(s, [](int c) { return std::toupper(c); }));
-  if (name == "swapcase")
-    return make_string(ascii_map(s, [](int c) { return std::isupper(c) ? std::tolower(c) : std::toupper(c); }));
-  if (name == "title") return make_string(title_case(s));
-  if (name == "capitalize") {
-    std::string out = ascii_map(s, [](int c) { return std::tolower(c); });
-    if (!out.empty()) out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
-    return make_string(std::move(out));
-  }
+  auto int_arg = [&](std::size_t i, std::int64_t& out) {
+    if (i >= args.size() || args[i]->kind != K::integer) return false;
+    out = args[i]->num;
+    return true;
+  };
+  if (name == "format") return string_or_none(pystr::brace_format(s, format_args(args), lim_.max_template_fold_string), lim_.max_template_fold_string);
+  if (!args.empty() && (name == "lower" || name == "casefold" || name == "upper" || name == "swapcase" ||
+                        name == "title" || name == "capitalize"))
+    return std::nullopt;
+  if (name == "lower" || name == "casefold") return string_or_none(pystr::lower(s), lim_.max_template_fold_string);
+  if (name == "upper") return string_or_none(pystr::upper(s), lim_.max_template_fold_string);
+  if (name == "swapcase") return string_or_none(pystr::swapcase(s), lim_.max_template_fold_string);
+  if (name == "title") return string_or_none(pystr::title(s), lim_.max_template_fold_string);
+  if (name == "capitalize") return string_or_none(pystr::capitalize(s), lim_.max_template_fold_string);
   if (name == "strip" || name == "lstrip" || name == "rstrip") {
-    const std::string* chars = str_arg(0);
-    if (!args.empty() && chars == nullptr) return std::nullopt;
-    return make_string(strip_chars(s, chars ? *chars : std::string(), name != "rstrip", name != "lstrip"));
+    if (args.size() > 1) return std::nullopt;
+    std::optional<std::string> chars;
+    if (!args.empty()) {
+      if (args[0]->kind == K::string) chars = args[0]->str;
+      else if (args[0]->kind != K::none) return std::nullopt;
+    }
+    return string_or_none(pystr::strip(s, chars, name != "rstrip", name != "lstrip"), lim_.max_template_fold_string);
   }
   if (name == "replace") {
     const std::string* from = str_arg(0);
     const std::string* to = str_arg(1);
-    if (from == nullptr || to == nullptr) return std::nullopt;
     std::int64_t count = -1;
-    if (args.size() == 3) {
-      if (args[2]->kind != K::integer) return std::nullopt;
-      count = args[2]->num;
+    if (from == nullptr || to == nullptr || args.size() > 3 || (args.size() == 3 && !int_arg(2, count)))
+      return std::nullopt;
+    return string_or_none(pystr::replace(s, *from, *to, count, lim_.max_template_fold_string), lim_.max_template_fold_string);
+  }
+  if (name == "center" || name == "ljust" || name == "rjust") {
+    std::int64_t width = 0;
+    if (args.empty() || args.size() > 2 || !int_arg(0, width)) return std::nullopt;
+    std::string fill = " ";
+    if (args.size() == 2) {
+      if (str_arg(1) == nullptr) return std::nullopt;
+      fill = *str_arg(1);
     }
-    auto r = replace_all(lim_.max_template_fold_string, s, *from, *to, count);
-    return r ? std::optional<Value>(make_string(*r)) : std::nullopt;
+    return string_or_none(pystr::pad(s, width, fill, name[0], lim_.max_template_fold_string), lim_.max_template_fold_string);
+  }
+  if (name == "zfill") {
+    std::int64_t width = 0;
+    if (args.size() != 1 || !int_arg(0, width)) return std::nullopt;
+    return string_or_none(pystr::zfill(s, width, lim_.max_template_fold_string), lim_.max_template_fold_string);
   }
   if (name == "removeprefix" || name == "removesuffix") {
     const std::string* a = str_arg(0);
-    if (a == nullptr) return std::nullopt;
+    if (a == nullptr || args.size() != 1) return std::nullopt;
     if (name == "removeprefix" && s.rfind(*a, 0) == 0) return make_string(s.substr(a->size()));
     if (name == "removesuffix" && s.size() >= a->size() && s.compare(s.size() - a->size(), a->size(), *a) == 0)
       return make_string(s.substr(0, s.size() - a->size()));
     return self;
   }
-  if (name == "split") {
+  if (name == "split" || name == "rsplit") {
     const std::string* sep = str_arg(0);
-    if (sep == nullptr || sep->empty()) return std::nullopt;
-    Value v;
-    v.kind = K::list;
-    std::size_t pos = 0;
-    for (;;) {
-      std::size_t hit = s.find(*sep, pos);
-      v.items.push_back(make_string(s.substr(pos, hit == std::string::npos ? std::string::npos : hit - pos)));
-      if (v.items.size() > lim_.max_template_fold_items) return std::nullopt;
-      if (hit == std::string::npos) break;
-      pos = hit + sep->size();
-    }
-    return v;
+    std::int64_t maxsplit = -1;
+    if (sep == nullptr || args.size() > 2 || (args.size() == 2 && !int_arg(1, maxsplit))) return std::nullopt;
+    return list_or_none(pystr::split(s, *sep, maxsplit, name == "rsplit", lim_.max_template_fold_items));
+  }
+  if (name == "partition" || name == "rpartition") {
+    const std::string* sep = str_arg(0);
+    if (sep == nullptr || args.size() != 1) return std::nullopt;
+    return list_or_none(pystr::partition(s, *sep, name == "rpartition"));
   }
   return std::nullopt;
 }
@@ -629,14 +489,17 @@ std::optional<Value> Folder::fold_filter(const Node& n) {
     auto s = to_str(*in);
     return s ? std::optional<Value>(make_string(*s)) : std::nullopt;
   }
-  if (f == "format" && in->kind == K::string) {
-    auto s = percent_format(lim_.max_template_fold_string, in->str, args);
-    return s ? std::optional<Value>(make_string(*s)) : std::nullopt;
-  }
+  if (f == "format" && in->kind == K::string)
+    return string_or_none(pystr::percent_format(in->str, format_args(args), lim_.max_template_fold_string), lim_.max_template_fold_string);
   if (f == "replace" && in->kind == K::string) return method(*in, "replace", args);
-  if ((f == "lower" || f == "upper" || f == "title" || f == "capitalize") && in->kind == K::string && args.empty())
+  if ((f == "lower" || f == "upper" || f == "capitalize") && in->kind == K::string && args.empty())
     return method(*in, f, args);
+  if (f == "title" && in->kind == K::string && args.empty()) return string_or_none(pystr::jinja_title(in->str), lim_.max_template_fold_string);
   if (f == "trim" && in->kind == K::string) return method(*in, "strip", args);
+  if (f == "center" && in->kind == K::string && args.size() <= 1) {
+    Value width = make_int(80);
+    return method(*in, "center", {args.empty() ? &width : args[0]});
+  }
   if (f == "reverse") {
     if (in->kind == K::string) {
       auto cps = code_points(in->str);

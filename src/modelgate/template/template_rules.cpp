@@ -28,6 +28,12 @@ std::span<const Rule> template_rules() {
        "Joining pieces ('__cla' ~ 'ss__'), formatting ('%c'|format(95)), replace, join, reverse, case "
        "changes or slicing spell a dunder name at render time, to hide it from scanners that look "
        "for literal text. modelgate folds such expressions and reports the result."},
+      {"MG-TEMPLATE-IN-VALUE", Severity::critical, Status::unsafe,
+       "A configuration or metadata value is a Jinja template with an injection primitive.",
+       "A string under any key of config.json, a tokenizer or processor config, or GGUF metadata "
+       "parses as Jinja and reaches Python internals (__globals__, __class__, __subclasses__, "
+       "__builtins__, ...) when rendered. Loaders may not render that key today "
+       "(custom_chat_template), but the file ships the payload to any tool that does."},
       {"MG-TEMPLATE-DUNDER-STRING", Severity::medium, Status::unverified,
        "A string literal in an expression mentions a dunder name.",
        "The literal is not seen reaching an attribute lookup, but payloads keep such names in "
@@ -53,8 +59,12 @@ std::span<const Rule> template_rules() {
        "bypassing checks on the template's own attribute syntax."},
       {"MG-TEMPLATE-DYNAMIC-ATTRIBUTE", Severity::high, Status::unverified,
        "An attribute or item name is computed at render time.",
-       "|attr(x), map(attribute=x) or a subscript with a string built from pieces selects a name "
-       "that modelgate cannot fold to a constant, so it cannot prove the name is harmless."},
+       "|attr(x), map(attribute=x), selectattr(x) or a subscript x[k] selects an attribute by a "
+       "string the template may compute at render time (from pieces modelgate cannot fold, a "
+       "macro's output, a loop that accumulates, a global's string form). Under a plain "
+       "jinja2.Environment a string subscript falls back to getattr, so such a name could be "
+       "anything, including a dunder. Keys that are constants, numbers or values taken from the "
+       "render context are fine."},
       {"MG-TEMPLATE-ATTR-FILTER", Severity::low, Status::unverified,
        "The template uses the |attr() filter.",
        "|attr() is how payloads reach attributes by string. Even with a harmless constant name it is "
@@ -62,8 +72,11 @@ std::span<const Rule> template_rules() {
       {"MG-TEMPLATE-UNKNOWN-CALLABLE", Severity::medium, Status::unverified,
        "The template calls a function or method outside the chat-template vocabulary.",
        "Chat pipelines provide raise_exception and strftime_now; Jinja provides range, dict and "
-       "namespace; string and dict methods like strip, split, items are allowed. Other calls depend "
-       "on what the renderer passes in and are not proven safe. docs/templates.md lists the vocabulary."},
+       "namespace; string and dict methods like strip, split, items are allowed. Trust goes to the "
+       "binding, not the name: a trusted name the template rebinds (set, tuple set, for target, "
+       "macro parameter, import) and a method name the template also stores a value under "
+       "(namespace(strip=x), {'items': x}) may call anything. Other calls depend on what the "
+       "renderer passes in and are not proven safe. docs/templates.md lists the vocabulary."},
       {"MG-TEMPLATE-UNKNOWN-FILTER", Severity::medium, Status::unverified,
        "The template uses a filter that is not one of Jinja's built-in filters or tojson.",
        "Custom filters run code supplied by the renderer; an unknown one cannot be vouched for."},

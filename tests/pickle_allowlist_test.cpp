@@ -1,0 +1,185 @@
+// Allowlist matching: wildcards admit only what their modules define, the denylist runs on every
+// name and wins, and every profile still admits what the real libraries write.
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "pickle/allowlist.h"
+#include "pickle/definition_catalog.h"
+#include "pickle/embedded_profiles.h"
+#include "pickle_builder.h"
+#include "test_util.h"
+
+using modelgate::Status;
+using modelgate::pickle::Allowlist;
+using modelgate::pickle::Denylist;
+using mgtest::PickleBuilder;
+
+namespace {
+
+const Allowlist& every_profile() {
+  static const auto a = Allowlist::from_profiles(Allowlist::available_profiles(), {});
+  return *a;
+}
+
+// Every entry of every profile, as (module or wildcard prefix, name or "*").
+std::vector<std::pair<std::string, std::string>> profile_entries() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& p : modelgate::pickle::embedded_profiles()) {
+    if (p.name.substr(0, 6) != "allow-") continue;
+    std::string_view text = p.text;
+    while (!text.empty()) {
+      auto nl = text.find('\n');
+      std::string line(text.substr(0, nl));
+      text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+      if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.pop_back();
+      if (line.empty() || line[0] == '!' || line[0] == '@') continue;
+      auto dot = line.rfind('.');
+      out.emplace_back(line.substr(0, dot), line.substr(dot + 1));
+    }
+  }
+  return out;
+}
+
+// Common module aliases and re-exported primitives that real modules import.
+const std::vector<std::string> kForeign = {
+    "np", "numpy", "os", "sys", "platform", "inspect", "re", "subprocess", "builtins", "importlib", "pickle",
+    "torch", "scipy", "sp", "joblib", "warnings", "functools", "operator", "numbers", "copy", "math", "io",
+    "types", "ctypes", "shutil", "socket", "codecs", "typing", "collections", "itertools", "contextlib",
+    "threading", "tempfile", "Parallel", "delayed", "system", "popen", "load", "loads", "eval", "getattr"};
+const std::vector<std::string> kTails = {"", ".system", ".popen", ".load", ".modules", ".path.os.system",
+                                         ".__init__.__globals__", ".os.system", ".sys.modules"};
+
+std::string scan_text(const modelgate::ArtifactReport& r) {
+  std::string s = std::string(modelgate::to_string(r.status)) + "\n";
+  for (const auto* f : r.all_findings()) s += f->rule + ": " + f->message + "\n";
+  return s;
+}
+
+}  // namespace
+
+TEST(PickleAllowlist, PropertyNamesThroughModuleAliasesAreNeverAllowed) {
+  const auto& allow = every_profile();
+  const auto& deny = Denylist::builtin();
+  std::size_t generated = 0, denied_as_dangerous = 0;
+  auto check = [&](const std::string& module, const std::string& name) {
+    ++generated;
+    EXPECT_FALSE(allow.allows(module, name)) << module << " + " << name;
+    std::string path = "." + name;
+    bool dangerous = path.find(".os.system") != std::string::npos || path.find(".sys.modules") != std::string::npos ||
+                     path.find(".__globals__") != std::string::npos;
+    if (dangerous) {
+      EXPECT_TRUE(deny.match(module, name).has_value()) << module << " + " << name;
+      ++denied_as_dangerous;
+    }
+  };
+  for (const auto& [module, name] : profile_entries()) {
+    for (const auto& alias : kForeign) {
+      for (const auto& tail : kTails) {
+        if (name == "*") {
+          // Directly under the wildcard's module, and under a class the catalog lists there.
+          check(module, alias + tail);
+          check(module, "_base." + alias + tail);
+        } else {
+          check(module, name + "." + alias + tail);
+          check(module + "." + name, alias + tail);
+        }
+      }
+    }
+  }
+  std::cout << "[ property ] " << generated << " generated names, " << denied_as_dangerous
+            << " of them also graded dangerous\n";
+  EXPECT_GT(generated, 50000u);
+}
+
+// One generator run: the real imported/re-exported names of scikit-learn modules are never
+// allowed...
+TEST(PickleAllowlist, RealSklearnNamesAndFiles) {
+  const auto& g = mgtest::generated_fixtures("make_sklearn_models.py");
+  ASSERT_TRUE(g.ok) << g.log;
+  const auto& allow = every_profile();
+  std::size_t n = 0;
+  for (const auto& pair : g.manifest["foreign"]) {
+    std::string module = pair[0], name = pair[1];
+    ++n;
+    EXPECT_FALSE(allow.allows(module, name)) << module << " + " << name;
+    EXPECT_FALSE(allow.allows(module, name + ".system")) << module << " + " << name;
+  }
+  std::cout << "[ property ] " << n << " real imported/re-exported names of scikit-learn modules\n";
+  EXPECT_GT(n, 500u);
+
+  // ... while every file the real library writes stays safe under --profile sklearn alone.
+  modelgate::ScanOptions opts;
+  opts.policy.profiles = {"sklearn"};
+  std::size_t files = 0;
+  for (const auto& e : g.manifest["files"]) {
+    std::string file = e["file"];
+    auto result = modelgate::scan_paths({g.dir.path() / file}, opts);
+    ASSERT_EQ(result.artifacts.size(), 1u);
+    EXPECT_EQ(result.artifacts[0].status, Status::safe) << file << " (" << e["how"] << ")\n"
+                                                        << scan_text(result.artifacts[0]);
+    ++files;
+  }
+  std::cout << "[ sklearn  ] " << g.manifest["models"] << " estimators, " << files << " files\n";
+  EXPECT_GE(g.manifest["models"].get<int>(), 30);
+}
+
+TEST(PickleAllowlist, WildcardAdmitsWhatTheModuleDefinesOnly) {
+  auto a = Allowlist::from_profiles({"sklearn"}, {});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->allows("sklearn.linear_model._logistic", "LogisticRegression"));
+  EXPECT_TRUE(a->allows("sklearn.linear_model", "LogisticRegression"));               // own re-export
+  EXPECT_TRUE(a->allows("sklearn.linear_model", "_logistic.LogisticRegression"));     // via submodule
+  EXPECT_TRUE(a->allows("sklearn.tree._tree", "Tree"));
+  EXPECT_TRUE(a->allows("numpy", "float64"));                                          // @include numpy
+  EXPECT_TRUE(a->allows("scipy.sparse._csr", "csr_matrix"));                           // @include scipy
+  EXPECT_FALSE(a->allows("sklearn.linear_model._logistic", "np"));
+  EXPECT_FALSE(a->allows("sklearn.linear_model._logistic", "np.load"));
+  EXPECT_FALSE(a->allows("sklearn.base", "inspect"));
+  EXPECT_FALSE(a->allows("sklearn.base", "platform.popen"));
+  EXPECT_FALSE(a->allows("sklearn.tree._export", "export_graphviz"));  // writes files
+  EXPECT_FALSE(a->allows("sklearn.utils", "Bunch"));                   // not under a wildcard
+  // A wildcard from a policy has no catalog: single names only, never usual module aliases.
+  auto user = Allowlist::from_profiles({}, {"mypkg.*"});
+  ASSERT_TRUE(user);
+  EXPECT_TRUE(user->allows("mypkg.layers", "Block"));
+  EXPECT_FALSE(user->allows("mypkg.layers", "os"));
+  EXPECT_FALSE(user->allows("mypkg.layers", "Block.np"));
+  EXPECT_FALSE(user->allows("mypkg.layers", "torch.load"));
+  // A re-export is admitted only when its defining module is.
+  auto calibration_only = Allowlist::from_profiles({}, {"sklearn.calibration.*"});
+  ASSERT_TRUE(calibration_only);
+  EXPECT_TRUE(calibration_only->allows("sklearn.calibration", "CalibratedClassifierCV"));
+  EXPECT_FALSE(calibration_only->allows("sklearn.calibration", "LinearSVC"));
+}
+
+TEST(PickleAllowlist, DenyAlwaysWins) {
+  modelgate::ScanOptions opts;
+  opts.policy.extra_allowed_globals = {"os.system", "sklearn.*"};
+  std::string p = PickleBuilder().proto(2).global("os", "system").str("id").tuple1().reduce().stop().done();
+  auto r = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(p.data()), p.size(), opts);
+  EXPECT_EQ(r.status, Status::unsafe) << scan_text(r);
+  // Through an allowlisted module's attribute path.
+  std::string q = PickleBuilder().proto(4).stack_global("sklearn.base", "inspect.sys.modules").stop().done();
+  auto rq = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(q.data()), q.size(), opts);
+  EXPECT_EQ(rq.status, Status::unsafe) << scan_text(rq);
+}
+
+TEST(PickleAllowlist, UserClassesAreUnlistedNotDangerous) {
+  for (const auto& [module, name] : std::vector<std::pair<std::string, std::string>>{
+           {"__main__", "Net"}, {"mypkg.layers", "X"}, {"mypkg.code", "Encoder"}, {"mypkg.test.models", "Net"},
+           {"__main__", "Net.Inner"}}) {
+    auto r = mgtest::scan(PickleBuilder().proto(4).stack_global(module, name).op(')').op('\x81').stop().done());
+    EXPECT_EQ(r.status, Status::unverified) << module << "." << name << "\n" << scan_text(r);
+    EXPECT_TRUE(mgtest::has_rule(r, "MG-PICKLE-GLOBAL-UNLISTED")) << module << "." << name;
+  }
+  // Allowlisted names with dunders of their own stay allowed (protocol 0-1 reconstruction).
+  auto a = Allowlist::from_profiles({"python-data"}, {});
+  ASSERT_TRUE(a);
+  EXPECT_TRUE(a->allows("copyreg", "__newobj__"));
+  EXPECT_FALSE(Denylist::builtin().match("copyreg", "__newobj__").has_value());
+  EXPECT_TRUE(Denylist::builtin().match("__main__", "Net.__init__.__globals__").has_value());
+}
