@@ -53,6 +53,7 @@ TEST(TemplateSoundness, DifferentialAgainstPlainJinja) {
   EXPECT_GT(reached, generated / 2);
 
   // The same run checks the folder: every string it computes equals what Jinja renders.
+  const modelgate::Limits limits;
   std::size_t folded = 0, total = 0;
   for (const auto& c : g.manifest["folds"]) {
     std::string expr = c["expression"];
