@@ -104,27 +104,28 @@ std::string text(std::size_t n) {
   return t.substr(0, n);
 }
 
-// zip in tar in zip: the outer member unpacks to a 22 KB tar, whose members (a 20 KB text and a
-// small zip) are copied out, and the inner zip inflates 40 KB. Each alone fits in 60,000 bytes;
-// together they do not.
+// zip in tar in zip: the outer member unpacks to a 72 KB tar, whose members (a small zip and a
+// 70 KB text) are copied out, and the inner zip inflates 40 KB. Each alone fits in 100,000 bytes;
+// together they do not. The text follows the zip so that the zip's end record lies more than 64 KiB
+// before the tar's end: nearer, zipfile would also open the tar as a zip (a polyglot, refused).
 TEST(UnpackBudget, OneBudgetIsChargedAtEveryNestingLevel) {
   Entry leaf{"notes/leaf.txt", text(40'000)};
   leaf.method = 8;
-  std::string tar = tar_member("inner.zip", build_zip({leaf})) + tar_member("readme.txt", text(20'000)) + tar_end();
+  std::string tar = tar_member("inner.zip", build_zip({leaf})) + tar_member("readme.txt", text(70'000)) + tar_end();
   Entry mid{"inner.tar", tar};
   mid.method = 8;
   std::string outer = build_zip({mid});
   modelgate::Limits limits;
   auto ok = scan_with(outer, limits, "outer.zip");
   EXPECT_EQ(ok.status, modelgate::Status::safe);
-  limits.max_total_unpacked = 60'000;
+  limits.max_total_unpacked = 100'000;
   auto r = scan_with(outer, limits, "outer.zip");
   EXPECT_EQ(r.status, modelgate::Status::refused);
   EXPECT_NE(message_of(r, "MG-LIMIT-EXCEEDED").find("max_total_unpacked"), std::string::npos)
       << message_of(r, "MG-LIMIT-EXCEEDED");
-  // Held at once while the leaf inflates: the tar (22 KB), the inner zip and the leaf (40 KB).
+  // Held at once while the leaf inflates: the tar (72 KB), the inner zip and the leaf (40 KB).
   limits = {};
-  limits.max_unpacked_in_memory = 60'000;
+  limits.max_unpacked_in_memory = 100'000;
   auto m = scan_with(outer, limits, "outer.zip");
   EXPECT_EQ(m.status, modelgate::Status::refused);
   EXPECT_NE(message_of(m, "MG-LIMIT-EXCEEDED").find("max_unpacked_in_memory"), std::string::npos)

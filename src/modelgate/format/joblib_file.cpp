@@ -155,6 +155,7 @@ struct WrapperReader {
   ScanContext& ctx;
   ArtifactReport& report;
   unsigned arrays = 0;
+  std::optional<std::size_t> first_raw_array_at;  // where the first bytes pickle.load would misread begin
   DtypeReader dtypes;
   std::set<NodeKey> built_wrappers;
 
@@ -210,6 +211,7 @@ struct WrapperReader {
       return r.complete ? r.end : a.bytes.size() + 1;
     }
     if (facts->itemsize == 0) return bad("the array's dtype has no item size");
+    if (!first_raw_array_at) first_raw_array_at = offset;
     std::size_t pos = offset;
     // joblib reads the padding whenever the attribute is not None (joblib >= 1.2 writes an int).
     if (const Value* align = dict_get(g, *st, "numpy_array_alignment_bytes"); align && align->kind != Kind::none) {
@@ -270,7 +272,7 @@ std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, 
 }  // namespace
 
 void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
-  WrapperReader reader{a, ctx, report, 0, {}, {}};
+  WrapperReader reader{a, ctx, report, 0, std::nullopt, {}, {}};
   PickleMemberOptions o;
   o.retain_data = true;
   o.after_build = std::ref(reader);
@@ -280,6 +282,7 @@ void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   scan_pickle_member(a, ctx, report, o);
   report.format = "joblib";
   report.facts["arrays"] = reader.arrays;
+  if (reader.first_raw_array_at) report.facts["first_raw_array_at"] = *reader.first_raw_array_at;
 }
 
 void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {

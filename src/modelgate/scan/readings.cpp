@@ -76,7 +76,9 @@ void scan_pickle_reading(const Artifact& a, ScanContext& ctx, ArtifactReport& re
   PickleMemberOptions o;
   o.report_trailing = false;
   o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};
-  report.facts["complete"] = scan_pickle_member(a, ctx, report, o).complete;
+  auto result = scan_pickle_member(a, ctx, report, o);
+  report.facts["complete"] = result.complete;
+  report.facts["end"] = result.end;
   std::erase_if(report.findings, [](const Finding& f) {
     return f.rule == "MG-PICKLE-MALFORMED" || f.rule == "MG-PICKLE-TRAILING-DATA";
   });
@@ -136,6 +138,16 @@ bool covered_by_primary(Format primary, std::string_view reading, ByteView b) {
   });
 }
 
+// pickle.load and joblib.load read the same opcodes from offset 0 until the first raw array bytes
+// (an object array is a nested pickle both read; only its memo differs, and pickle.load returns at
+// its STOP). A pickle reading that stops before those bytes is a prefix of joblib's own reading.
+bool pickle_reading_within_joblib(const ArtifactReport& joblib, std::string_view reading, const ArtifactReport& pickle) {
+  if (joblib.format != format_name(Format::joblib) || reading != "pickle") return false;
+  auto end = pickle.facts.value("end", std::uint64_t{0});
+  auto raw = joblib.facts.find("first_raw_array_at");
+  return raw == joblib.facts.end() || end <= raw->get<std::uint64_t>();
+}
+
 }  // namespace
 
 std::span<const Reading> consumer_readings() { return kReadings; }
@@ -161,6 +173,7 @@ void scan_other_readings(const Artifact& artifact, Format primary, ScanContext& 
     // matters, but the file is no polyglot for it (pickle.load raises).
     bool valid = other.facts.value("complete", true);
     if (!valid && other.status == Status::safe) continue;
+    if (valid && pickle_reading_within_joblib(report, r.name, other)) continue;
     if (valid) {
       names += (names.empty() ? "" : "; ") + other.format + " (" + std::string(r.consumers) + ")";
       all_safe &= other.status == Status::safe;
