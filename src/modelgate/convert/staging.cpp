@@ -52,18 +52,6 @@ bool list_directory(int dirfd, std::vector<std::string>& names) {
 
 std::string errno_text() { return std::strerror(errno); }
 
-Fd& Fd::operator=(Fd&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.release();
-  }
-  return *this;
-}
-
-Fd::~Fd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Fd open_directory_beneath(int dirfd, const fs::path& rel, bool create) {
   Fd cur(::fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
   if (!cur.ok()) return cur;

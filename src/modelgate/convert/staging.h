@@ -11,33 +11,14 @@
 #include <vector>
 
 #include "core/expected.h"
+#include "core/regular_file.h"
 
 namespace modelgate::convert {
 
 // strerror(errno), for messages.
 std::string errno_text();
 
-// A descriptor that closes itself.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& o) noexcept : fd_(o.release()) {}
-  Fd& operator=(Fd&& o) noexcept;
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd();
-  int get() const { return fd_; }
-  bool ok() const { return fd_ >= 0; }
-  int release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_ = -1;
-};
+using Fd = FileDescriptor;
 
 // The names in the directory `dirfd` (without "." and ".."), read through a descriptor of its own.
 // False with errno set on failure.

@@ -23,6 +23,7 @@ class FileDescriptor {
   FileDescriptor& operator=(const FileDescriptor&) = delete;
   ~FileDescriptor();
   int get() const { return fd_; }
+  bool ok() const { return fd_ >= 0; }
   int release() {
     int fd = fd_;
     fd_ = -1;
