@@ -7,7 +7,7 @@
 
 #include "core/bytes.h"
 #include "pickle/machine.h"
-#include "pickle/machine_reference.h"
+#include "support/machine_reference.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 
 #include "modelgate/scan.h"
 #include "pickle/machine.h"
-#include "pickle/machine_reference.h"
+#include "support/machine_reference.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const modelgate::Limits limits = [] {

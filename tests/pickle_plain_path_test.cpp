@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "pickle/machine_reference.h"
+#include "support/machine_reference.h"
 #include "pickle_builder.h"
 #include "test_util.h"
 

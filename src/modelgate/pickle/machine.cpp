@@ -4,7 +4,6 @@
 // is reported as a loader divergence and the reading continues with whichever reader accepts more,
 // so that the findings are the union over loaders.
 #include "pickle/machine.h"
-#include "pickle/machine_reference.h"
 
 #include <algorithm>
 #include <array>
@@ -238,9 +237,9 @@ class ValueStack {
 
 class Machine {
  public:
-  Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o, bool plain_path)
+  Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o)
       : data_(data.data()), size_(data.size()), pos_(start), origin_(origin), o_(o), lim_(*o.limits),
-        plain_path_(plain_path && !o.retain_data), stack_(o.limits->max_pickle_stack),
+        plain_path_(o.plain_path && !o.retain_data), stack_(o.limits->max_pickle_stack),
         budget_(o.budget ? o.budget : std::make_shared<UnpackBudget>(*o.limits)) {
     res_.start = start;
     res_.graph = std::make_shared<ValueGraph>(data);
@@ -1454,12 +1453,7 @@ bool Machine::op_ext(int width) {
 
 StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
                          const MachineOptions& options) {
-  return Machine(data, start, origin, options, true).run();
-}
-
-StreamResult run_machine_reference(ByteView data, std::size_t start, std::string_view origin,
-                                   const MachineOptions& options) {
-  return Machine(data, start, origin, options, false).run();
+  return Machine(data, start, origin, options).run();
 }
 
 }  // namespace modelgate::pickle

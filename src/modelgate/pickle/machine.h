@@ -29,6 +29,9 @@ struct MachineOptions {
   bool retain_data = false;
   // The loader supplies persistent_load (torch.load does; plain pickle.load does not).
   bool loader_has_persistent_load = false;
+  // The fast run over the common opcodes. Off only to cross-check it against the exact per-opcode
+  // loop (tests/support/machine_reference.h); results are identical either way.
+  bool plain_path = true;
   // Called after every BUILD with the built object and its state. A loader that reads raw bytes
   // from the file right after BUILD (joblib's NumpyArrayWrapper) returns the offset where pickle
   // opcodes resume; nullopt leaves the position alone. Used by container scanners.

@@ -1,7 +1,15 @@
-// Field-by-field comparison of two machine results, for the plain path's differential tests.
-#include "pickle/machine_reference.h"
+// Test oracle, not shipped in the library: the exact per-opcode run and a field-by-field
+// comparison of two machine results, for the plain path's differential tests.
+#include "support/machine_reference.h"
 
 namespace modelgate::pickle {
+
+StreamResult run_machine_reference(ByteView data, std::size_t start, std::string_view origin,
+                                   const MachineOptions& options) {
+  MachineOptions exact = options;
+  exact.plain_path = false;
+  return run_machine(data, start, origin, exact);
+}
 
 std::string result_difference(const StreamResult& a, const StreamResult& b) {
   auto num = [](std::uint64_t x, std::uint64_t y, const char* what) {
