@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "modelgate/limits.h"
 #include "modelgate/status.h"
@@ -80,6 +79,6 @@ ConversionReport convert_path(const std::filesystem::path& in, const std::filesy
                               const ConvertOptions& options);
 
 std::string render_conversion_text(const ConversionReport& report);
-nlohmann::json conversion_json(const ConversionReport& report);  // "schema": "modelgate.convert/1"
+std::string render_conversion_json(const ConversionReport& report);  // "schema": "modelgate.convert/1"
 
 }  // namespace modelgate

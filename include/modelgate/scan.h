@@ -29,6 +29,9 @@ ScanResult scan_paths(const std::vector<std::filesystem::path>& paths, const Sca
 
 // Scans a Hugging Face hub cache: one report per repository and revision, each blob scanned once,
 // plus stray files and unreadable entries. A directory that is not a hub cache is an error.
+// $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub.
+std::filesystem::path default_hf_cache();
+
 ScanResult scan_hf_cache(const std::filesystem::path& cache_dir, const ScanOptions& options);
 
 // Scans bytes already in memory (tests, fuzzing). `name` is a hint for messages only.

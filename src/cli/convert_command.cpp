@@ -3,7 +3,6 @@
 #include <iostream>
 
 #include "commands.h"
-#include "core/json_text.h"
 #include "modelgate/convert.h"
 
 namespace modelgate::cli {
@@ -47,7 +46,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     options.interrupted = signals.flag();
     auto report = convert_path(args->in, args->out, options);
     if (args->json)
-      std::cout << json_text(conversion_json(report), 2) << '\n';
+      std::cout << render_conversion_json(report) << '\n';
     else
       std::cout << render_conversion_text(report);
     std::cout.flush();

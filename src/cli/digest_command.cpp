@@ -1,8 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "core/escaped_text.h"
-#include "sign/statement.h"
+#include "modelgate/escaped_text.h"
 #include "sign_options.h"
 
 namespace modelgate::cli {
@@ -20,17 +19,15 @@ void add_digest_command(CLI::App& app, int& exit_code) {
   add_ignore_options(cmd, a->hashing);
   add_serialization_options(cmd, a->hashing);
   cmd->callback([a, &exit_code] {
-    auto manifest = sign::hash_model(a->model, hashing_config(a->hashing, ""));
-    if (!manifest) return void(exit_code = report_failure(manifest.failure(), false));
+    auto digest = digest_model(a->model, model_hashing(a->hashing));
+    if (!digest) return void(exit_code = report_failure(digest.error(), false));
     if (a->json) {
-      std::cout << sign::statement_json(*manifest) << '\n';
+      std::cout << digest->statement << '\n';
       return;
     }
-    for (const auto& item : manifest->items)
-      std::cout << sign::hash_name(item.algorithm) << ':' << sign::hex_encode(item.digest) << "  "
-                << escape_for_terminal(item.name()) << '\n';
-    std::cout << "sha256:" << sign::hex_encode(manifest->root_digest()) << "  " << escape_for_terminal(manifest->model_name)
-              << '\n';
+    for (const auto& entry : digest->entries)
+      std::cout << entry.algorithm << ':' << entry.digest << "  " << escape_for_terminal(entry.name) << '\n';
+    std::cout << "sha256:" << digest->root_sha256 << "  " << escape_for_terminal(digest->model_name) << '\n';
   });
 }
 

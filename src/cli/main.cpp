@@ -2,7 +2,7 @@
 
 #include "commands.h"
 #include "reference_command_line.h"
-#include "core/escaped_text.h"
+#include "modelgate/escaped_text.h"
 #include "modelgate/version.h"
 
 int main(int argc, char** argv) {

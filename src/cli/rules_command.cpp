@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "core/escaped_text.h"
+#include "modelgate/escaped_text.h"
 #include "modelgate/rules.h"
 
 namespace modelgate::cli {

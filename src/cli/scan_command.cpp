@@ -3,11 +3,10 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "core/escaped_text.h"
+#include "modelgate/escaped_text.h"
 #include "output_file.h"
 #include "modelgate/render.h"
 #include "modelgate/scan.h"
-#include "walk/hf_cache.h"
 
 namespace modelgate::cli {
 

@@ -1,11 +1,6 @@
 #include <iostream>
 
 #include "commands.h"
-#include "sign/certificate_method.h"
-#include "sign/key_method.h"
-#include "sign/openssl_util.h"
-#include "sign/signature_file.h"
-#include "sign/statement.h"
 #include "sign_options.h"
 
 namespace modelgate::cli {
@@ -24,38 +19,18 @@ struct SignArgs {
 };
 
 int run_sign(const SignArgs& a, bool with_certificate) {
-  using namespace sign;
-  auto key_pem = read_small_file(a.private_key, 1 << 20, "private key");
-  if (!key_pem) return report_failure(key_pem.failure(), false);
-  auto key = load_private_key_pem(*key_pem, a.password);
-  if (!key) return report_failure(key.failure(), false);
-  SignatureTarget target{a.signature, a.model, {a.private_key}, a.force};
-  Cert leaf;
-  std::vector<Cert> chain;
-  if (with_certificate) {
-    auto leaf_pem = read_small_file(a.signing_certificate, 1 << 20, "signing certificate");
-    if (!leaf_pem) return report_failure(leaf_pem.failure(), false);
-    auto leaves = parse_certificates_pem(*leaf_pem, "signing certificate");
-    if (!leaves) return report_failure(leaves.failure(), false);
-    leaf = std::move(leaves->front());
-    target.inputs.push_back(a.signing_certificate);
-    for (const auto& path : a.certificate_chain) {
-      auto pem = read_small_file(path, 1 << 20, "certificate chain");
-      if (!pem) return report_failure(pem.failure(), false);
-      auto certs = parse_certificates_pem(*pem, "certificate chain");
-      if (!certs) return report_failure(certs.failure(), false);
-      for (auto& c : *certs) chain.push_back(std::move(c));
-      target.inputs.push_back(path);
-    }
-  }
-  if (auto r = check_signature_target(target); !r) return report_failure(r.failure(), false);
-  auto manifest = hash_model(a.model, hashing_config(a.hashing, a.signature));
-  if (!manifest) return report_failure(manifest.failure(), false);
-  std::string payload = statement_json(*manifest);
-  auto bundle = with_certificate ? sign_with_certificate(payload, key->get(), leaf.get(), chain)
-                                 : sign_with_key(payload, key->get());
-  if (!bundle) return report_failure(bundle.failure(), false);
-  if (auto r = write_signature(target, *bundle); !r) return report_failure(r.failure(), false);
+  SignRequest request;
+  request.model = a.model;
+  request.signature = a.signature;
+  request.force = a.force;
+  request.hashing = model_hashing(a.hashing);
+  if (with_certificate)
+    request.method = CertificateSigning{a.private_key, a.password, a.signing_certificate,
+                                        {a.certificate_chain.begin(), a.certificate_chain.end()}};
+  else
+    request.method = KeySigning{a.private_key, a.password};
+  auto signed_model = sign_model(request);
+  if (!signed_model) return report_failure(signed_model.error(), false);
   std::cout << "Signing succeeded: " << escape_for_terminal(a.signature) << '\n';
   return 0;
 }

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/escaped_text.h"
-#include "sign/model_signing.h"
+#include "modelgate/escaped_text.h"
+#include "modelgate/signing.h"
 
 namespace modelgate::cli {
 
@@ -44,24 +44,23 @@ inline void add_serialization_options(CLI::App* cmd, HashingArgs& a) {
   cmd->add_option("--hash-type", a.hash_type, "sha256 (default) or blake2b")->check(CLI::IsMember({"sha256", "blake2b"}));
 }
 
-inline sign::HashingConfig hashing_config(const HashingArgs& a, const std::string& signature) {
-  sign::HashingConfig c;
-  c.serialization.method = a.serialization == "shards" ? sign::SerializationMethod::shards : sign::SerializationMethod::files;
-  c.serialization.shard_size = a.shard_size;
-  c.serialization.hash = a.hash_type == "blake2b" ? sign::HashAlgorithm::blake2b : sign::HashAlgorithm::sha256;
-  c.serialization.allow_symlinks = a.allow_symlinks;
-  c.ignore_paths = a.ignore_paths;
-  c.ignore_git_paths = a.ignore_git_paths;
-  c.signature = signature;
-  c.hashing.threads = a.threads;
-  c.hashing.show_progress = ::isatty(STDERR_FILENO) == 1;
-  return c;
+inline ModelHashing model_hashing(const HashingArgs& a) {
+  ModelHashing h;
+  h.serialization = a.serialization == "shards" ? ModelHashing::Serialization::shards : ModelHashing::Serialization::files;
+  h.shard_size = a.shard_size;
+  h.digest = a.hash_type == "blake2b" ? ModelHashing::Digest::blake2b : ModelHashing::Digest::sha256;
+  h.allow_symlinks = a.allow_symlinks;
+  h.ignore_paths = a.ignore_paths;
+  h.ignore_git_paths = a.ignore_git_paths;
+  h.threads = a.threads;
+  h.show_progress = ::isatty(STDERR_FILENO) == 1;
+  return h;
 }
 
 // Prints a failure (names escaped for the terminal) and returns its exit code: 1 for a failed
 // verification, 2 for usage/tool errors.
-inline int report_failure(const sign::Failure& f, bool verifying) {
-  bool failed_check = verifying && f.kind == sign::FailureKind::verification;
+inline int report_failure(const SigningFailure& f, bool verifying) {
+  bool failed_check = verifying && f.kind == SigningFailureKind::verification;
   std::cerr << "modelgate: " << (failed_check ? "verification failed: " : "") << escape_for_terminal(f.message()) << '\n';
   return failed_check ? 1 : 2;
 }

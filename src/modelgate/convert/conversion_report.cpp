@@ -1,7 +1,10 @@
 // Text and JSON renderings of a conversion report.
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/escaped_text.h"
+#include "core/json_text.h"
 #include "modelgate/convert.h"
 
 namespace modelgate {
@@ -19,35 +22,6 @@ std::string human_bytes(std::uint64_t n) {
   char buf[32];
   std::snprintf(buf, sizeof buf, u ? "%.1f %s" : "%.0f %s", v, units[u]);
   return buf;
-}
-
-}  // namespace
-
-std::string render_conversion_text(const ConversionReport& r) {
-  std::ostringstream o;
-  for (const auto& f : r.files) {
-    std::string outcome(to_string(f.outcome));
-    o << outcome << std::string(10 - std::min<std::size_t>(outcome.size(), 9), ' ') << escape_for_terminal(f.input);
-    if (!f.output.empty()) o << " -> " << escape_for_terminal(f.output);
-    if (f.outcome == FileOutcome::converted && f.tensors > 0)
-      o << " (" << f.tensors << " tensors, " << human_bytes(f.bytes) << ")";
-    if (!f.reason.empty()) o << ": " << escape_for_terminal(f.reason);
-    o << '\n';
-    if (f.outcome == FileOutcome::refused || f.outcome == FileOutcome::skipped)
-      for (const auto& why : f.findings) o << "  finding   " << escape_for_terminal(why) << '\n';
-    for (const auto& [name, kept] : f.aliases) o << "  alias     " << escape_for_terminal(name) << " = " << escape_for_terminal(kept) << '\n';
-    for (const auto& d : f.dropped) o << "  dropped   " << escape_for_terminal(d) << '\n';
-    if (f.outcome == FileOutcome::converted)
-      for (const auto& [k, v] : f.metadata) {
-        bool alias = false;
-        for (const auto& a : f.aliases) alias = alias || a.first == k;
-        if (!alias) o << "  metadata  " << escape_for_terminal(k) << " = " << escape_for_terminal(v) << '\n';
-      }
-  }
-  for (const auto& t : r.removed_temps)
-    o << "removed   " << escape_for_terminal(t) << ": a temporary left by an interrupted run\n";
-  for (const auto& e : r.errors) o << "error     " << escape_for_terminal(e) << '\n';
-  return o.str();
 }
 
 nlohmann::json conversion_json(const ConversionReport& r) {
@@ -79,5 +53,37 @@ nlohmann::json conversion_json(const ConversionReport& r) {
   j["removed_temps"] = r.removed_temps;
   return j;
 }
+
+}  // namespace
+
+std::string render_conversion_text(const ConversionReport& r) {
+  std::ostringstream o;
+  for (const auto& f : r.files) {
+    std::string outcome(to_string(f.outcome));
+    o << outcome << std::string(10 - std::min<std::size_t>(outcome.size(), 9), ' ') << escape_for_terminal(f.input);
+    if (!f.output.empty()) o << " -> " << escape_for_terminal(f.output);
+    if (f.outcome == FileOutcome::converted && f.tensors > 0)
+      o << " (" << f.tensors << " tensors, " << human_bytes(f.bytes) << ")";
+    if (!f.reason.empty()) o << ": " << escape_for_terminal(f.reason);
+    o << '\n';
+    if (f.outcome == FileOutcome::refused || f.outcome == FileOutcome::skipped)
+      for (const auto& why : f.findings) o << "  finding   " << escape_for_terminal(why) << '\n';
+    for (const auto& [name, kept] : f.aliases) o << "  alias     " << escape_for_terminal(name) << " = " << escape_for_terminal(kept) << '\n';
+    for (const auto& d : f.dropped) o << "  dropped   " << escape_for_terminal(d) << '\n';
+    if (f.outcome == FileOutcome::converted)
+      for (const auto& [k, v] : f.metadata) {
+        bool alias = false;
+        for (const auto& a : f.aliases) alias = alias || a.first == k;
+        if (!alias) o << "  metadata  " << escape_for_terminal(k) << " = " << escape_for_terminal(v) << '\n';
+      }
+  }
+  for (const auto& t : r.removed_temps)
+    o << "removed   " << escape_for_terminal(t) << ": a temporary left by an interrupted run\n";
+  for (const auto& e : r.errors) o << "error     " << escape_for_terminal(e) << '\n';
+  return o.str();
+}
+
+
+std::string render_conversion_json(const ConversionReport& report) { return json_text(conversion_json(report), 2); }
 
 }  // namespace modelgate

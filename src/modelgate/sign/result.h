@@ -5,17 +5,12 @@
 #include <utility>
 
 #include "core/expected.h"
+#include "modelgate/signing.h"
 
 namespace modelgate::sign {
 
-enum class FailureKind { verification, usage };
-
-struct Failure {
-  FailureKind kind = FailureKind::verification;
-  std::string check;   // short name of the check, e.g. "signature", "manifest", "certificate chain"
-  std::string detail;  // what exactly was wrong
-  std::string message() const { return check + ": " + detail; }
-};
+using FailureKind = SigningFailureKind;
+using Failure = SigningFailure;
 
 inline Failure verification_failure(std::string check, std::string detail) {
   return Failure{FailureKind::verification, std::move(check), std::move(detail)};

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/regular_file.h"
+#include "modelgate/scan.h"
 
 namespace modelgate {
 

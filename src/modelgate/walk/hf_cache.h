@@ -37,9 +37,6 @@ struct HfCache {
   std::vector<WalkNote> notes;    // entries outside snapshots that could not be read
 };
 
-// $HF_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub.
-std::filesystem::path default_hf_cache();
-
 // The cache, or why `root` is not a hub cache (not a directory, or no repository directory in it):
 // a usage error for the caller.
 struct HfCacheListing {
