@@ -1,7 +1,8 @@
 #pragma once
 namespace modelgate {
 inline constexpr const char* kVersion = "0.1.0";
-// Where the documentation lives (SARIF `informationUri`). A placeholder under the reserved .invalid
-// domain until the project has a public home: set it then.
-inline constexpr const char* kInformationUri = "https://modelgate.invalid/docs/cli.md";
+// Where the documentation lives, written as SARIF's optional `informationUri` when not empty. The
+// project has no public home yet, and an invented address in every report would be a false
+// statement: set it when there is one.
+inline constexpr const char* kInformationUri = "";
 }

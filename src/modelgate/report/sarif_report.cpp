@@ -135,17 +135,13 @@ void render_sarif(const ScanResult& result, std::ostream& out) {
       results.push_back(std::move(res));
     }
   }
+  nlohmann::json driver = {{"name", "modelgate"}, {"version", kVersion}, {"semanticVersion", kVersion}, {"rules", rules}};
+  if (*kInformationUri != '\0') driver["informationUri"] = kInformationUri;
   nlohmann::json sarif = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
       {"runs",
-       {{{"tool",
-          {{"driver",
-            {{"name", "modelgate"},
-             {"version", kVersion},
-             {"informationUri", kInformationUri},
-             {"semanticVersion", kVersion},
-             {"rules", rules}}}}},
+       {{{"tool", {{"driver", driver}}},
          {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", directory_uri(cwd)}}}}},
          {"results", results},
          {"columnKind", "unicodeCodePoints"}}}}};
