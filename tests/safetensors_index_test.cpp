@@ -1,10 +1,17 @@
 // Sharded safetensors checkpoints: the index must match the shards (a directory-level check).
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <functional>
+
+#include "format/directory_checks.h"
 #include "modelgate/scan.h"
+#include "pickle/allowlist.h"
 #include "test_util.h"
 
 using namespace modelgate;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -100,4 +107,67 @@ TEST(ShardedIndex, FindingsAreCapped) {
   std::size_t n = 0;
   for (const auto* f : r.artifacts.at(0).all_findings()) n += f->rule == "MG-SAFETENSORS-INDEX-MISSING-SHARD";
   EXPECT_EQ(n, 11u);  // ten findings and one "more like the above"
+}
+
+// A shard name that is not a plain file beside the index: a FIFO (the scan must not block on it), a
+// device, a link leaving the directory, a link to a directory. Each is its own finding on the index,
+// never "missing" and never silence, and the scan returns.
+TEST_F(ShardedCheckpoint, ShardThatIsNotARegularFileIsNamed) {
+  const std::string shard = "model-00002-of-00002.safetensors";
+  struct Case {
+    const char* name;
+    std::function<void(const fs::path& dir, const fs::path& outside)> make;
+  };
+  const std::vector<Case> cases = {
+      {"fifo", [&](const fs::path& d, const fs::path&) { ASSERT_EQ(::mkfifo((d / shard).c_str(), 0644), 0); }},
+      {"device", [&](const fs::path& d, const fs::path&) { fs::create_symlink("/dev/zero", d / shard); }},
+      {"link-out", [&](const fs::path& d, const fs::path& out) { fs::create_symlink(out / shard, d / shard); }},
+      {"link-to-dir", [&](const fs::path& d, const fs::path&) {
+         fs::create_directory(d / "sub");
+         fs::create_symlink("sub", d / shard);
+       }},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    mgtest::TempDir t;
+    fs::copy(dir_->path() / "sharded_ok", t / "m");
+    fs::create_directory(t / "outside");
+    fs::rename(t / "m" / shard, t / "outside" / shard);
+    c.make(t / "m", t / "outside");
+    auto result = scan_paths({t / "m"}, ScanOptions{});
+    const auto& r = result.artifacts.at(0);
+    EXPECT_NE(r.status, Status::safe);
+    const auto* index = child(r, "model.safetensors.index.json");
+    ASSERT_NE(index, nullptr);
+    EXPECT_TRUE(mgtest::has_rule(*index, "MG-SAFETENSORS-INDEX-SHARD-NOT-READ"));
+    EXPECT_FALSE(mgtest::has_rule(*index, "MG-SAFETENSORS-INDEX-MISSING-SHARD"));
+    EXPECT_EQ(index->status, Status::refused);
+  }
+}
+
+// The check re-opens shards the way the walk found them, beneath the directory without following
+// links: a shard swapped for a link (or a FIFO) after the walk is a finding, not followed.
+TEST_F(ShardedCheckpoint, ShardSwappedAfterTheWalkIsNotFollowed) {
+  const std::string shard = "model-00002-of-00002.safetensors";
+  for (const bool fifo : {false, true}) {
+    SCOPED_TRACE(fifo ? "fifo" : "link");
+    mgtest::TempDir t;
+    fs::copy(dir_->path() / "sharded_ok", t / "m");
+    std::vector<WalkEntry> files;
+    for (const char* name : {"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+                             "model.safetensors.index.json"})
+      files.push_back({t / "m" / name, name, t / "m", name});
+    std::vector<ArtifactReport> reports(files.size());
+    for (std::size_t i = 0; i < files.size(); ++i) reports[i].origin = files[i].relative;
+    fs::rename(t / "m" / shard, t / shard);
+    if (fifo) ASSERT_EQ(::mkfifo((t / "m" / shard).c_str(), 0644), 0);
+    else fs::create_symlink(t / shard, t / "m" / shard);
+    Limits limits;
+    Policy policy;
+    auto allowlist = pickle::Allowlist::from_profiles({}, {});
+    ScanContext ctx(limits, policy, *allowlist);
+    check_safetensors_indexes(files, {}, reports, ctx);
+    EXPECT_TRUE(mgtest::has_rule(reports[2], "MG-SAFETENSORS-INDEX-SHARD-NOT-READ"));
+    EXPECT_EQ(reports[2].facts["sharded_checkpoint"]["shards_compared"], 1);
+  }
 }

@@ -1,12 +1,26 @@
 #include "format/directory_checks.h"
 
+#include "core/regular_file.h"
+
 namespace modelgate {
 
-void check_directory(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
-                     ScanContext& ctx) {
+void check_directory(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                     std::vector<ArtifactReport>& reports, ScanContext& ctx) {
   classify_referenced_data_files(files, reports);
-  check_safetensors_indexes(files, reports, ctx);
+  check_safetensors_indexes(files, notes, reports, ctx);
   annotate_code_routes(files, reports);
+}
+
+std::shared_ptr<MappedFile> map_walk_entry(const WalkEntry& entry, std::string& error) {
+  auto opened = entry.beneath.empty() ? open_regular_file(entry.path, FinalLink::refuse)
+                                      : open_regular_file_beneath(entry.base, entry.beneath);
+  if (!opened) {
+    error = opened.error().message;
+    return nullptr;
+  }
+  auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
+  if (!mapped) error = entry.relative + ": " + error;
+  return mapped;
 }
 
 }  // namespace modelgate

@@ -10,13 +10,18 @@
 namespace modelgate {
 
 // `reports[i]` is the finalized report of `files[i]`; checks add findings to them and
-// re-finalize the ones they touch.
-void check_directory(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
-                     ScanContext& ctx);
+// re-finalize the ones they touch. `notes` are the walk's entries that are not regular files (or
+// could not be read), so that a check can say why a file it needs is not among `files`.
+void check_directory(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                     std::vector<ArtifactReport>& reports, ScanContext& ctx);
+
+// Maps a file of the walk the way its scan opened it: beneath the walk's base, no symbolic link
+// followed on the way, without blocking, regular files only. nullptr and `error` otherwise.
+std::shared_ptr<MappedFile> map_walk_entry(const WalkEntry& entry, std::string& error);
 
 // The sharded-safetensors check (safetensors_index.cpp).
-void check_safetensors_indexes(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
-                               ScanContext& ctx);
+void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                               std::vector<ArtifactReport>& reports, ScanContext& ctx);
 
 // ONNX external-data files and SavedModel variables, named by a model in the same directory, are
 // that model's data rather than unrecognised files (referenced_data_files.cpp).

@@ -32,14 +32,11 @@ void mark_as_data(ArtifactReport& r, const std::string& format, const std::strin
 }
 
 // The last 8 bytes of a TensorFlow table (LevelDB-style SSTable) footer.
-bool has_tf_table_magic(const std::filesystem::path& p) {
+bool has_tf_table_magic(const WalkEntry& file) {
   static const unsigned char magic[8] = {0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb};
-  std::error_code ec;
-  auto size = std::filesystem::file_size(p, ec);
-  if (ec || size < 48) return false;
   std::string error;
-  auto mapped = MappedFile::open(p, error);
-  if (!mapped) return false;
+  auto mapped = map_walk_entry(file, error);
+  if (!mapped || mapped->bytes().size() < 48) return false;
   auto bytes = mapped->bytes();
   return std::memcmp(bytes.data() + bytes.size() - 8, magic, 8) == 0;
 }
@@ -66,7 +63,7 @@ void classify_referenced_data_files(const std::vector<WalkEntry>& files, std::ve
     }
     if (model.format == "tf-savedmodel") {
       std::size_t index = find(dir + "variables/variables.index");
-      if (index == files.size() || !has_tf_table_magic(files[index].path) || !only_unrecognised(reports[index]))
+      if (index == files.size() || !has_tf_table_magic(files[index]) || !only_unrecognised(reports[index]))
         continue;
       mark_as_data(reports[index], "tf-checkpoint-index", model.origin);
       std::string prefix = dir + "variables/variables.data-";

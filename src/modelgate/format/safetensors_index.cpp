@@ -12,8 +12,6 @@ namespace modelgate {
 
 namespace {
 
-constexpr std::size_t kMaxFindingsPerRule = 10;
-
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
@@ -39,26 +37,27 @@ bool is_contained(std::string_view name) {
   return true;
 }
 
-// Adds findings under one rule, at most kMaxFindingsPerRule of them plus a count of the rest.
+// Adds findings under one rule, at most Limits::max_findings_per_rule of them plus a count of the rest.
 class CappedFindings {
  public:
-  CappedFindings(ArtifactReport& report, std::string_view rule_id) : report_(report), rule_(rule(rule_id)) {}
+  CappedFindings(ArtifactReport& report, std::string_view rule_id, const Limits& limits)
+      : report_(report), rule_(rule(rule_id)), max_(limits.max_findings_per_rule) {}
   ~CappedFindings() {
-    if (count_ > kMaxFindingsPerRule)
-      report_.add(make_finding(rule_, report_.origin, std::nullopt,
-                               std::to_string(count_ - kMaxFindingsPerRule) + " more like the above"));
+    if (count_ > max_)
+      report_.add(make_finding(rule_, report_.origin, std::nullopt, std::to_string(count_ - max_) + " more like the above"));
   }
   CappedFindings(const CappedFindings&) = delete;
   CappedFindings& operator=(const CappedFindings&) = delete;
   void add(std::string message) {
-    if (++count_ <= kMaxFindingsPerRule)
+    if (++count_ <= max_)
       report_.add(make_finding(rule_, report_.origin, std::nullopt, std::move(message)));
   }
 
  private:
   ArtifactReport& report_;
   const Rule& rule_;
-  std::size_t count_ = 0;
+  std::uint64_t max_;
+  std::uint64_t count_ = 0;
 };
 
 struct Shard {
@@ -69,10 +68,11 @@ struct Shard {
 
 void check_index(const WalkEntry& entry, ArtifactReport& report,
                  const std::map<std::string, std::size_t>& by_path,
+                 const std::map<std::string, const WalkNote*>& not_files,
                  const std::vector<WalkEntry>& files, ScanContext& ctx) {
   const bool named_for_safetensors = ends_with(entry.relative, ".safetensors.index.json");
   std::string error;
-  auto mapped = MappedFile::open(entry.path, error);
+  auto mapped = map_walk_entry(entry, error);
   if (!mapped) return;  // the file's own scan already reported it as unreadable
   ByteView bytes = mapped->bytes();
   auto invalid = [&](std::optional<std::uint64_t> offset, const std::string& why) {
@@ -118,8 +118,9 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
   }
 
   {
-    CappedFindings escaping(report, "MG-SAFETENSORS-INDEX-SHARD-PATH");
-    CappedFindings missing(report, "MG-SAFETENSORS-INDEX-MISSING-SHARD");
+    CappedFindings escaping(report, "MG-SAFETENSORS-INDEX-SHARD-PATH", ctx.limits());
+    CappedFindings missing(report, "MG-SAFETENSORS-INDEX-MISSING-SHARD", ctx.limits());
+    CappedFindings unreadable(report, "MG-SAFETENSORS-INDEX-SHARD-NOT-READ", ctx.limits());
     for (auto& [name, shard] : shards) {
       if (!is_contained(name)) {
         escaping.add("the index names the shard " + quote_name(name) + ", which is not a plain path inside the model directory");
@@ -127,12 +128,20 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
       }
       auto it = by_path.find(dir + name);
       if (it == by_path.end()) {
-        missing.add("shard " + quote_name(name) + " named by the index is not in the directory");
+        if (auto note = not_files.find(dir + name); note != not_files.end())
+          unreadable.add("shard " + quote_name(name) + " named by the index was not read: " +
+                         note->second->finding.message);
+        else
+          missing.add("shard " + quote_name(name) + " named by the index is not in the directory");
         continue;
       }
       shard.present = true;
-      auto shard_file = MappedFile::open(files[it->second].path, error);
-      if (!shard_file || !safetensors::looks_like_safetensors(shard_file->bytes())) continue;
+      auto shard_file = map_walk_entry(files[it->second], error);
+      if (!shard_file) {
+        unreadable.add("shard " + quote_name(name) + " named by the index cannot be read again to compare it: " + error);
+        continue;
+      }
+      if (!safetensors::looks_like_safetensors(shard_file->bytes())) continue;  // its own report says what it is
       auto header = safetensors::parse(shard_file->bytes(), ctx.limits());
       if (!header.ok()) continue;  // the shard's own report refuses it
       shard.readable = true;
@@ -140,9 +149,9 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
     }
   }
 
-  CappedFindings missing_tensor(report, "MG-SAFETENSORS-INDEX-MISSING-TENSOR");
-  CappedFindings unlisted(report, "MG-SAFETENSORS-INDEX-UNLISTED-TENSOR");
-  CappedFindings duplicate(report, "MG-SAFETENSORS-INDEX-DUPLICATE-TENSOR");
+  CappedFindings missing_tensor(report, "MG-SAFETENSORS-INDEX-MISSING-TENSOR", ctx.limits());
+  CappedFindings unlisted(report, "MG-SAFETENSORS-INDEX-UNLISTED-TENSOR", ctx.limits());
+  CappedFindings duplicate(report, "MG-SAFETENSORS-INDEX-DUPLICATE-TENSOR", ctx.limits());
   for (const auto& [tensor, shard_name] : listed) {
     const Shard& shard = shards.at(shard_name);
     if (shard.readable && !shard.tensors.count(tensor))
@@ -172,14 +181,16 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
 
 }  // namespace
 
-void check_safetensors_indexes(const std::vector<WalkEntry>& files, std::vector<ArtifactReport>& reports,
-                               ScanContext& ctx) {
+void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                               std::vector<ArtifactReport>& reports, ScanContext& ctx) {
   std::map<std::string, std::size_t> by_path;
   for (std::size_t i = 0; i < files.size(); ++i) by_path.emplace(files[i].relative, i);
+  std::map<std::string, const WalkNote*> not_files;
+  for (const auto& n : notes) not_files.emplace(n.relative, &n);
   for (std::size_t i = 0; i < files.size() && i < reports.size(); ++i) {
     if (!ends_with(files[i].relative, ".index.json")) continue;
     std::size_t before = reports[i].findings.size();
-    check_index(files[i], reports[i], by_path, files, ctx);
+    check_index(files[i], reports[i], by_path, not_files, files, ctx);
     if (reports[i].findings.size() != before || reports[i].facts.contains("sharded_checkpoint"))
       reports[i].finalize();
   }

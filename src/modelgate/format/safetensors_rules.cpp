@@ -71,6 +71,11 @@ std::span<const Rule> safetensors_rules() {
        "A tensor listed in the index is not in the shard the index names.",
        "The index and the shards disagree. Loaders that trust the index fail or leave the weight "
        "at its random initial value."},
+      {"MG-SAFETENSORS-INDEX-SHARD-NOT-READ", Severity::high, Status::refused,
+       "A shard named by a sharded checkpoint's index is not a regular file the scan could read.",
+       "The name exists in the directory but is a symbolic link leaving it, a FIFO, a socket, a device, "
+       "a directory, or could not be opened (its own entry says which). Loaders would open whatever it "
+       "leads to; the scan did not read it, so the checkpoint is not verified."},
       {"MG-SAFETENSORS-INDEX-SHARD-PATH", Severity::high, Status::unsafe,
        "A sharded checkpoint's index names a shard outside the model directory.",
        "Shard names are joined to the model directory by loaders; an absolute path or '..' makes "

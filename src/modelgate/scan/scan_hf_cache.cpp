@@ -104,7 +104,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
       file.finalize();
       snap.children.push_back(std::move(file));
     }
-    check_directory(entries, snap.children, ctx);
+    check_directory(entries, s.notes, snap.children, ctx);
     append_walk_notes(s.notes, snap.children);
     snap.finalize();
     root.children.push_back(std::move(snap));

@@ -93,7 +93,7 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
   for (auto& r : result.artifacts) {
     if (r.format != "directory") continue;
     WalkResult& w = walks[walk_index++];
-    check_directory(w.files, r.children, ctx);
+    check_directory(w.files, w.notes, r.children, ctx);
     append_walk_notes(w.notes, r.children);
   }
   for (auto& r : result.artifacts) r.finalize();
