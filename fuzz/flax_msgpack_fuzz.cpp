@@ -7,6 +7,6 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   modelgate::ByteView bytes(data, size);
   (void)modelgate::flax::looks_like_msgpack_state(bytes);
-  (void)modelgate::flax::parse(bytes);
+  (void)modelgate::flax::parse(bytes, modelgate::Limits{});
   return 0;
 }

@@ -187,6 +187,24 @@ TEST_F(CodeFormats, Hdf5MemberIsReadFromMemory) {
   EXPECT_EQ(r.status, Status::unsafe);
 }
 
+// libhdf5 copies an in-memory image twice (access list, core driver): both copies are charged to the
+// artifact's in-memory budget first, and over it the file is refused naming the limit.
+TEST_F(CodeFormats, Hdf5ImageCopiesAreChargedToTheBudget) {
+  std::string h5 = read_file(dir_->path() / "h5/lambda.h5");
+  auto scan_with = [&](std::uint64_t in_memory) {
+    modelgate::ScanOptions opts;
+    opts.limits.max_unpacked_in_memory = in_memory;
+    return modelgate::scan_bytes("m.h5", reinterpret_cast<const unsigned char*>(h5.data()), h5.size(), opts);
+  };
+  auto over = scan_with(2 * h5.size() - 1);
+  EXPECT_EQ(over.status, Status::refused) << describe(over);
+  ASSERT_TRUE(has_rule(over, "MG-LIMIT-EXCEEDED")) << describe(over);
+  EXPECT_NE(describe(over).find("libhdf5 would copy the member's " + std::to_string(h5.size()) +
+                                " bytes twice into memory, over the limit max_unpacked_in_memory"),
+            std::string::npos) << describe(over);
+  EXPECT_EQ(scan_with(2 * h5.size()).status, Status::unsafe);
+}
+
 // ---------------------------------------------------------------- SavedModel
 TEST_F(CodeFormats, SavedModelBenignIsSafe) {
   auto r = scan_fixture("savedmodel/benign/saved_model.pb");
@@ -319,6 +337,29 @@ TEST(ProtoWire, VarintsAndGroups) {
   EXPECT_FALSE(is_flat_message(view(std::string("\x0b\x10\x05\x14", 4))));  // mismatched end group
   EXPECT_FALSE(is_flat_message(view(std::string("\x0a\x05hi", 4))));         // length past the end
   EXPECT_FALSE(is_flat_message(view(std::string("\x0f", 1))));               // wire type 7
+}
+
+// Groups nest up to Limits::max_protobuf_group_depth (protobuf's recursion limit, 100), settable,
+// and are skipped without recursion: a million open groups cost no stack.
+TEST(ProtoWire, GroupDepthIsTheLimitsFieldAndIterative) {
+  using namespace modelgate::protowire;
+  auto nested = [](std::size_t depth) {
+    return std::string(depth, '\x0b') + std::string(depth, '\x0c');  // field 1 start ... end
+  };
+  auto reads = [](const std::string& m, std::optional<std::uint32_t> limit) {
+    MessageReader r(view(m));
+    if (limit) r.limit_group_depth(*limit);
+    Field f;
+    while (r.next(f)) {
+    }
+    return r.error() ? r.error()->reason : std::string("ok");
+  };
+  EXPECT_EQ(modelgate::Limits{}.max_protobuf_group_depth, 100u);
+  EXPECT_EQ(reads(nested(100), std::nullopt), "ok");
+  EXPECT_NE(reads(nested(101), std::nullopt).find("max_protobuf_group_depth (100)"), std::string::npos);
+  EXPECT_EQ(reads(nested(101), 200), "ok");
+  EXPECT_NE(reads(nested(11), 10).find("max_protobuf_group_depth (10)"), std::string::npos);
+  EXPECT_EQ(reads(nested(1'000'000), 2'000'000), "ok");
 }
 
 TEST(ProtoWire, DeepNestingIsBoundedNotRecursedForever) {

@@ -325,6 +325,16 @@ TEST(GgufRules, TooManyDimensions) {
   g.tensor("w", {1, 1, 1, 1, 8}, 0, 32);
   expect_refused(g.build(), "MG-GGUF-TENSOR-SHAPE");
 }
+TEST(GgufRules, DimensionCountIsTheLimitsField) {
+  Gguf g(3);
+  g.tensor("w", {1, 1, 1, 1, 8}, 0, 32);
+  auto refused = parse(g.build());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.rejection.error.reason.find("max_gguf_dims (4"), std::string::npos) << refused.rejection.error.reason;
+  Limits five;
+  five.max_gguf_dims = 5;
+  EXPECT_TRUE(parse(g.build(), five).ok());
+}
 TEST(GgufRules, NegativeDimension) {
   Gguf g(3);
   g.tensor("w", {~0ull}, 0, 0);

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "format/flax_msgpack.h"
 #include "hf/python_source.h"
 #include "test_util.h"
 
@@ -257,6 +258,17 @@ TEST(DataFiles, SentencePieceAndFlaxAreParsedStrictly) {
   // an array whose bytes do not match shape x dtype
   std::string bad_array = std::string("\x81\xa1" "w\xc7\x0f\x01\x93\x91\x02\xa5" "int32\xc4\x04" "abcd", 21);
   EXPECT_TRUE(has_rule(scan(bad_array), "MG-FLAX-MALFORMED")) << findings(scan(bad_array));
+  // {"a": {"a": ... 1}} 70 maps deep: over Limits::max_msgpack_depth (64) unless it is raised
+  std::string deep;
+  for (int i = 0; i < 70; ++i) deep += "\x81\xa1" "a";
+  deep += "\x01";
+  modelgate::ByteView deep_bytes(reinterpret_cast<const std::uint8_t*>(deep.data()), deep.size());
+  auto refused = modelgate::flax::parse(deep_bytes, modelgate::Limits{});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().reason.find("max_msgpack_depth (64)"), std::string::npos) << refused.error().reason;
+  modelgate::Limits raised;
+  raised.max_msgpack_depth = 100;
+  EXPECT_TRUE(modelgate::flax::parse(deep_bytes, raised));
 }
 
 TEST(DataFiles, RecognisedButUnreadFormatsAreRefusedWithAReason) {

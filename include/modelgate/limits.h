@@ -16,6 +16,7 @@ struct Limits {
   std::uint32_t max_compression_ratio = 1000;     // unpacked / packed for one member
   std::uint32_t max_tar_extended_headers = 4;     // PAX / GNU long-name headers before one member
   std::uint32_t max_npy_header_depth = 32;        // nesting in a .npy header's dict literal
+  std::uint32_t max_npy_header_bytes = 10000;     // numpy.load's own limit (without allow_pickle)
   // Pickle machine
   std::uint64_t max_pickle_opcodes = 1ull << 32;
   std::uint32_t max_pickle_stack = 1u << 22;       // values on the stack at once
@@ -38,9 +39,12 @@ struct Limits {
   std::uint64_t max_gguf_nested_arrays = 1u << 20;     // inner arrays kept in memory, per file
   std::uint32_t max_gguf_array_depth = 4;              // arrays of arrays of ...
   std::uint64_t max_gguf_string = 1u << 26;            // bytes in one string
+  std::uint32_t max_gguf_dims = 4;                     // dimensions of one tensor: ggml's GGML_MAX_DIMS
+  std::uint32_t max_msgpack_depth = 64;                // nesting in a Flax msgpack state dict
   // Protobuf (ONNX, SavedModel), HDF5 and Keras configs
   std::uint32_t max_protobuf_depth = 48;               // nested messages (SavedModel node walk)
   std::uint64_t max_protobuf_fields = 1ull << 26;      // field reads across one walk
+  std::uint32_t max_protobuf_group_depth = 100;        // nested groups: protobuf's own recursion limit
   std::uint64_t max_onnx_graphs = 1u << 16;
   std::uint64_t max_onnx_nodes = 1u << 22;
   std::uint64_t max_onnx_tensors = 1u << 22;
@@ -63,6 +67,10 @@ struct Limits {
   std::uint64_t max_python_bytes = 4u << 20;       // tokens are kept in memory (32 B each)
   std::uint32_t max_front_matter_depth = 32;      // YAML nesting in a model card
   std::uint64_t max_front_matter_lines = 100000;
+  // Report sizes: past them a report summarises instead of listing (nothing is refused)
+  std::uint64_t max_findings_per_rule = 10;        // per artifact, for checks that can repeat (sharded index)
+  std::uint64_t max_fact_string = 1024;            // bytes of one metadata string quoted in facts (GGUF)
+  std::uint64_t max_listed_op_types = 1024;        // distinct operator types counted in facts (ONNX, SavedModel)
   // convert
   std::uint32_t max_convert_depth = 64;           // nesting of dicts in a state dict
   std::uint64_t max_convert_visits = 1u << 22;    // values visited while flattening a state dict

@@ -304,9 +304,9 @@ Expected<Header> parse_header(ByteView file, const Limits& limits) {
   }
   if (minor != 0)
     return parse_error(7, "unsupported format version " + std::to_string(major) + "." + std::to_string(minor));
-  if (len > kMaxHeaderSize)
-    return parse_error(8, "header of " + std::to_string(len) + " bytes exceeds numpy.load's limit of " +
-                              std::to_string(kMaxHeaderSize));
+  if (len > limits.max_npy_header_bytes)
+    return parse_error(8, "header of " + std::to_string(len) + " bytes exceeds max_npy_header_bytes (" +
+                              std::to_string(limits.max_npy_header_bytes) + ", numpy.load's own limit)");
   std::size_t start = r.offset();
   ByteView text;
   if (!r.bytes(len, text)) return parse_error(start, "header runs past the end of the file");

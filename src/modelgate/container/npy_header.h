@@ -23,9 +23,6 @@ struct Header {
   std::uint64_t count = 1;          // product of shape
 };
 
-// numpy.load's default limit on the header length (numpy >= 1.24).
-inline constexpr std::size_t kMaxHeaderSize = 10000;
-
-Expected<Header> parse_header(ByteView file, const Limits& limits);  // max_npy_header_depth
+Expected<Header> parse_header(ByteView file, const Limits& limits);  // max_npy_header_bytes, max_npy_header_depth
 
 }  // namespace modelgate::npy

@@ -23,8 +23,8 @@ void scan_sentencepiece(const Artifact& a, ScanContext&, ArtifactReport& report)
   if (!model->normalizer.empty()) report.facts["normalizer"] = model->normalizer;
 }
 
-void scan_flax_msgpack(const Artifact& a, ScanContext&, ArtifactReport& report) {
-  auto checkpoint = flax::parse(a.bytes);
+void scan_flax_msgpack(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto checkpoint = flax::parse(a.bytes, ctx.limits());
   if (!checkpoint) {
     report.add(make_finding(rule("MG-FLAX-MALFORMED"), a.origin, checkpoint.error().offset,
                             "msgpack at byte " + std::to_string(checkpoint.error().offset) + ": " +

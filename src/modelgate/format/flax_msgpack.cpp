@@ -9,7 +9,6 @@ namespace modelgate::flax {
 
 namespace {
 
-constexpr unsigned kMaxDepth = 64;  // Flax state dicts nest a handful of levels
 
 enum class Kind { nil, boolean, integer, floating, str, bin, array, map, ext };
 
@@ -149,7 +148,7 @@ std::uint64_t item_size(std::string_view name) {
 
 class StateWalker {
  public:
-  StateWalker(ByteView all, Checkpoint& out) : all_(all), out_(out) {}
+  StateWalker(ByteView all, std::uint32_t max_depth, Checkpoint& out) : all_(all), max_depth_(max_depth), out_(out) {}
 
   Expected<bool> value(Reader& r, unsigned depth) {
     auto o = r.head();
@@ -157,7 +156,7 @@ class StateWalker {
     switch (o->kind) {
       case Kind::map: return map(r, *o, depth);
       case Kind::array:
-        if (depth >= kMaxDepth) return parse_error(o->offset, "nesting deeper than " + std::to_string(kMaxDepth));
+        if (depth >= max_depth_) return too_deep(o->offset);
         for (std::uint64_t i = 0; i < o->count; ++i)
           if (auto v = value(r, depth + 1); !v) return v;
         return true;
@@ -170,8 +169,11 @@ class StateWalker {
   }
 
  private:
+  ParseError too_deep(std::uint64_t offset) const {
+    return parse_error(offset, "nesting deeper than max_msgpack_depth (" + std::to_string(max_depth_) + ")");
+  }
   Expected<bool> map(Reader& r, const Object& m, unsigned depth) {
-    if (depth >= kMaxDepth) return parse_error(m.offset, "nesting deeper than " + std::to_string(kMaxDepth));
+    if (depth >= max_depth_) return too_deep(m.offset);
     ++out_.maps;
     std::set<std::string_view> keys;
     for (std::uint64_t i = 0; i < m.count; ++i) {
@@ -237,6 +239,7 @@ class StateWalker {
   }
 
   ByteView all_;
+  std::uint32_t max_depth_;
   Checkpoint& out_;
 };
 
@@ -250,12 +253,12 @@ bool looks_like_msgpack_state(ByteView bytes) {
   return (k >= 0xa0 && k <= 0xbf) || (k >= 0xd9 && k <= 0xdb);
 }
 
-Expected<Checkpoint> parse(ByteView bytes) {
+Expected<Checkpoint> parse(ByteView bytes, const Limits& limits) {
   Checkpoint c;
   if (bytes.empty() || !((bytes[0] >= 0x80 && bytes[0] <= 0x8f) || bytes[0] == 0xde || bytes[0] == 0xdf))
     return parse_error(0, "the state dict is not a msgpack map");
   Reader r(bytes, 0);
-  StateWalker w(bytes, c);
+  StateWalker w(bytes, limits.max_msgpack_depth, c);
   if (auto v = w.value(r, 0); !v) return v.error();
   if (!r.at_end()) return parse_error(r.pos(), "data after the state dict (msgpack.unpackb refuses it)");
   return c;

@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "modelgate/limits.h"
 
 namespace modelgate::flax {
 
@@ -22,6 +23,6 @@ struct Checkpoint {
 // A top-level map whose first key is a string.
 bool looks_like_msgpack_state(ByteView bytes);
 
-Expected<Checkpoint> parse(ByteView bytes);
+Expected<Checkpoint> parse(ByteView bytes, const Limits& limits);  // max_msgpack_depth
 
 }  // namespace modelgate::flax

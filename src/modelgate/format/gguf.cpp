@@ -11,7 +11,6 @@ namespace modelgate::gguf {
 
 namespace {
 
-constexpr std::uint32_t kMaxDims = 4;     // GGML_MAX_DIMS
 constexpr std::size_t kMaxTensorName = 63;  // GGML_MAX_NAME (64) including the terminating NUL
 constexpr std::uint64_t kDefaultAlignment = 32;
 constexpr std::size_t kMaxKey = 65535;  // keys are at most 2^16 - 1 bytes (docs/gguf.md)
@@ -327,10 +326,10 @@ class Parser {
         return reject("MG-GGUF-TENSOR-NAME", t.info_offset, who + " is defined twice");
       std::uint32_t n_dims = 0;
       if (!r_.le(n_dims)) return truncated(r_.offset(), "the dimension count of " + who);
-      if (n_dims > kMaxDims)
+      if (n_dims > limits_.max_gguf_dims)
         return reject("MG-GGUF-TENSOR-SHAPE", t.info_offset,
-                      who + " has " + std::to_string(n_dims) + " dimensions; ggml allows at most " +
-                          std::to_string(kMaxDims));
+                      who + " has " + std::to_string(n_dims) + " dimensions, more than max_gguf_dims (" +
+                          std::to_string(limits_.max_gguf_dims) + ", ggml's GGML_MAX_DIMS)");
       t.elements = 1;
       for (std::uint32_t d = 0; d < n_dims; ++d) {
         std::uint64_t dim = 0;

@@ -16,15 +16,13 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxFactString = 1024;
-
-json value_fact(const gguf::Value& v) {
+json value_fact(const gguf::Value& v, std::uint64_t max_fact_string) {
   if (const auto* u = std::get_if<std::uint64_t>(&v.data)) return *u;
   if (const auto* i = std::get_if<std::int64_t>(&v.data)) return *i;
   if (const auto* d = std::get_if<double>(&v.data)) return std::isfinite(*d) ? json(*d) : json(nullptr);
   if (const auto* b = std::get_if<bool>(&v.data)) return *b;
   if (const auto* s = v.string()) {
-    if (s->size() <= kMaxFactString && gguf::is_valid_utf8(*s)) return std::string(*s);
+    if (s->size() <= max_fact_string && gguf::is_valid_utf8(*s)) return std::string(*s);
     return json{{"type", "string"}, {"bytes", s->size()}};
   }
   const gguf::Array& a = *v.array();
@@ -71,10 +69,10 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   report.facts["alignment"] = file.alignment;
   for (const char* key : {"general.architecture", "general.name", "general.license", "general.basename",
                           "general.size_label", "general.file_type"}) {
-    if (const gguf::Value* v = file.find(key)) report.facts[std::string(key).substr(8)] = value_fact(*v);
+    if (const gguf::Value* v = file.find(key)) report.facts[std::string(key).substr(8)] = value_fact(*v, ctx.limits().max_fact_string);
   }
   json metadata = json::object();
-  for (const auto& kv : file.metadata) metadata[std::string(kv.key)] = value_fact(kv.value);
+  for (const auto& kv : file.metadata) metadata[std::string(kv.key)] = value_fact(kv.value, ctx.limits().max_fact_string);
   report.facts["metadata"] = std::move(metadata);
   check_metadata_text(a, file, ctx.limits(), report);
 

@@ -51,7 +51,7 @@ class Prepass {
   std::string limit;  // set when a limit was exceeded
 
   bool model(ByteView bytes) {
-    MessageReader r(bytes);
+    MessageReader r = reader(bytes, 0);
     Field f;
     while (r.next(f)) {
       if (f.type != WireType::len) continue;
@@ -64,6 +64,11 @@ class Prepass {
   }
 
  private:
+  MessageReader reader(ByteView bytes, std::size_t base) const {
+    MessageReader r(bytes, base);
+    r.limit_group_depth(limits_.max_protobuf_group_depth);
+    return r;
+  }
   bool check(const MessageReader& r) {
     if (r.error()) error = r.error();
     return !r.error();
@@ -78,7 +83,7 @@ class Prepass {
     counts.max_depth = std::max(counts.max_depth, depth);
     if (++counts.graphs > limits_.max_onnx_graphs)
       return over("more than max_onnx_graphs (" + std::to_string(limits_.max_onnx_graphs) + ") graphs");
-    MessageReader r(bytes, base);
+    MessageReader r = reader(bytes, base);
     Field f;
     while (r.next(f)) {
       if (f.type != WireType::len) continue;
@@ -95,11 +100,11 @@ class Prepass {
   bool node(ByteView bytes, std::size_t base, unsigned depth) {
     if (++counts.nodes > limits_.max_onnx_nodes)
       return over("more than max_onnx_nodes (" + std::to_string(limits_.max_onnx_nodes) + ") nodes");
-    MessageReader r(bytes, base);
+    MessageReader r = reader(bytes, base);
     Field f;
     while (r.next(f)) {
       if (f.number != 5 || f.type != WireType::len) continue;
-      MessageReader a(f.bytes, r.absolute(f.bytes));
+      MessageReader a = reader(f.bytes, r.absolute(f.bytes));
       Field g;
       while (a.next(g)) {
         if (g.type != WireType::len) continue;
@@ -111,14 +116,14 @@ class Prepass {
     return check(r);
   }
   bool function(ByteView bytes, std::size_t base, unsigned depth) {
-    MessageReader r(bytes, base);
+    MessageReader r = reader(bytes, base);
     Field f;
     while (r.next(f))
       if (f.number == 7 && f.type == WireType::len && !node(f.bytes, r.absolute(f.bytes), depth)) return false;
     return check(r);
   }
   bool training_info(ByteView bytes, std::size_t base, unsigned depth) {
-    MessageReader r(bytes, base);
+    MessageReader r = reader(bytes, base);
     Field f;
     while (r.next(f))
       if ((f.number == 1 || f.number == 2) && f.type == WireType::len && !graph(f.bytes, r.absolute(f.bytes), depth))
@@ -164,7 +169,8 @@ bool is_absolute_location(std::string_view loc) {
 
 class OnnxAnalyser {
  public:
-  OnnxAnalyser(const Artifact& a, ArtifactReport& report) : a_(a), report_(report) {}
+  OnnxAnalyser(const Artifact& a, std::uint64_t max_listed_op_types, ArtifactReport& report)
+      : a_(a), max_listed_op_types_(max_listed_op_types), report_(report) {}
 
   void run(const onnx::ModelProto& m) {
     for (const auto& f : m.functions()) local_functions_.insert({f.domain(), f.name()});
@@ -205,7 +211,7 @@ class OnnxAnalyser {
 
   void node(const onnx::NodeProto& n, const std::string& where, GraphList& graphs) {
     std::string qualified = (n.domain().empty() ? "" : n.domain() + ":") + n.op_type();
-    if (op_types.size() < 1024 || op_types.count(qualified)) ++op_types[qualified];
+    if (op_types.size() < max_listed_op_types_ || op_types.count(qualified)) ++op_types[qualified];
     std::string label = "node '" + n.name() + "' (" + qualified + ") in " + where;
     if (is_python_node(n)) {
       std::string detail;
@@ -334,6 +340,7 @@ class OnnxAnalyser {
   }
 
   const Artifact& a_;
+  std::uint64_t max_listed_op_types_;
   ArtifactReport& report_;
   std::set<std::pair<std::string, std::string>> local_functions_;
   std::map<std::string, Resolved> resolved_;
@@ -399,7 +406,7 @@ void scan_onnx_model(const Artifact& a, ScanContext& ctx, ArtifactReport& report
     report.add(make_finding(rule("MG-ONNX-MALFORMED"), a.origin, std::nullopt, "the model has no graph"));
     return;
   }
-  OnnxAnalyser an(a, report);
+  OnnxAnalyser an(a, limits.max_listed_op_types, report);
   an.run(model);
   report.facts["ir_version"] = model.ir_version();
   report.facts["producer"] = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());

@@ -80,8 +80,6 @@ const OpEntry* find_op(std::string_view op) {
   return nullptr;
 }
 
-constexpr std::size_t kMaxListedOpTypes = 1024;
-
 }  // namespace
 
 // The probes read in prefix mode so that a truncated file is still recognised (and then refused).
@@ -167,7 +165,7 @@ void scan_tensorflow_protobuf(const Artifact& a, ScanContext& ctx, ArtifactRepor
   for (const auto& node : walk.nodes) {
     if (node.named) {
       ++named_nodes;
-      if (op_counts.size() < kMaxListedOpTypes || op_counts.count(node.op)) ++op_counts[node.op];
+      if (op_counts.size() < ctx.limits().max_listed_op_types || op_counts.count(node.op)) ++op_counts[node.op];
     }
     const OpEntry* e = find_op(node.op);
     if (e == nullptr || e->cls == OpClass::ordinary) continue;

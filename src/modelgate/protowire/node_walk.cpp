@@ -29,6 +29,7 @@ class Walker {
   // message whose last length-delimited field 2 is an op type.
   void visit(ByteView message, std::size_t base, unsigned depth) {
     MessageReader r(message, base);
+    r.limit_group_depth(limits_.max_protobuf_group_depth);
     Field f;
     std::optional<ByteView> name, op;
     while (r.next(f)) {
@@ -71,6 +72,7 @@ bool is_op_type(ByteView text) {
 NodeWalkResult walk_for_nodes(ByteView root, const Limits& limits) {
   NodeWalkResult out;
   MessageReader check(root);
+  check.limit_group_depth(limits.max_protobuf_group_depth);
   Field f;
   while (check.next(f)) {
   }

@@ -1,5 +1,7 @@
 #include "protowire/wire.h"
 
+#include <vector>
+
 namespace modelgate::protowire {
 
 bool read_varint(ByteView data, std::size_t& pos, std::uint64_t& out) {
@@ -71,7 +73,7 @@ bool MessageReader::next(Field& out) {
     case 3: {
       out.type = WireType::group;
       std::size_t content = pos_;
-      if (!skip_group(out.number, 1)) return false;
+      if (!skip_group(out.number)) return false;
       out.bytes = data_.subspan(content, group_end_ - content);  // without the end tag
       return true;
     }
@@ -80,13 +82,16 @@ bool MessageReader::next(Field& out) {
   }
 }
 
-// Skips the fields of a group up to its matching end tag.
-bool MessageReader::skip_group(std::uint32_t number, unsigned depth) {
-  if (depth > kMaxGroupDepth) return fail(pos_, "groups nested deeper than " + std::to_string(kMaxGroupDepth));
+// Skips the fields of a group up to its matching end tag. Iterative: the groups still open are a
+// list of their field numbers, bounded by max_group_depth_ and by the input.
+bool MessageReader::skip_group(std::uint32_t number) {
+  std::vector<std::uint32_t> open{number};
   for (;;) {
+    if (open.size() > max_group_depth_)
+      return fail(pos_, "groups nested deeper than max_protobuf_group_depth (" + std::to_string(max_group_depth_) + ")");
     std::size_t start = pos_;
     std::uint64_t tag = 0;
-    if (!read_varint(data_, pos_, tag)) return fail(start, "group " + std::to_string(number) + " is not closed");
+    if (!read_varint(data_, pos_, tag)) return fail(start, "group " + std::to_string(open.back()) + " is not closed");
     std::uint64_t inner = tag >> 3;
     if (inner == 0 || inner > 0x1fffffff) return fail(start, "invalid field number in a group");
     std::uint64_t v = 0;
@@ -109,12 +114,17 @@ bool MessageReader::skip_group(std::uint32_t number, unsigned depth) {
         break;
       }
       case 3:
-        if (!skip_group(static_cast<std::uint32_t>(inner), depth + 1)) return false;
+        open.push_back(static_cast<std::uint32_t>(inner));
         break;
       case 4:
-        if (inner != number) return fail(start, "group " + std::to_string(number) + " closed by the end tag of " + std::to_string(inner));
-        group_end_ = start;
-        return true;
+        if (inner != open.back())
+          return fail(start, "group " + std::to_string(open.back()) + " closed by the end tag of " + std::to_string(inner));
+        open.pop_back();
+        if (open.empty()) {
+          group_end_ = start;
+          return true;
+        }
+        break;
       default:
         return fail(start, "invalid wire type " + std::to_string(tag & 7) + " in a group");
     }

@@ -10,6 +10,7 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
+#include "modelgate/limits.h"
 
 namespace modelgate::protowire {
 
@@ -29,6 +30,10 @@ class MessageReader {
  public:
   explicit MessageReader(ByteView message, std::size_t base = 0) : data_(message), base_(base) {}
 
+  // Groups nested deeper than this fail (Limits::max_protobuf_group_depth; the default is
+  // protobuf's own recursion limit, which content probes use).
+  void limit_group_depth(std::uint32_t max_depth) { max_group_depth_ = max_depth; }
+
   // Prefix mode, for content probes on files that may be truncated: a length-delimited field that
   // runs past the end is returned cut at the end, and truncated() becomes true.
   void allow_truncated_tail() { allow_truncated_ = true; }
@@ -46,7 +51,8 @@ class MessageReader {
 
  private:
   bool fail(std::size_t at, std::string reason);
-  bool skip_group(std::uint32_t number, unsigned depth);
+  bool skip_group(std::uint32_t number);
+  std::uint32_t max_group_depth_ = Limits{}.max_protobuf_group_depth;
   bool allow_truncated_ = false;
   bool truncated_ = false;
   std::size_t group_end_ = 0;  // where the end tag of the group just skipped starts
@@ -55,9 +61,6 @@ class MessageReader {
   std::size_t pos_ = 0;
   std::optional<ParseError> error_;
 };
-
-// Groups nest; protobuf's own parser stops at a recursion depth of 100.
-inline constexpr unsigned kMaxGroupDepth = 100;
 
 // Reads a base-128 varint of at most 10 bytes (bits beyond 64 are dropped, as protobuf does);
 // false when truncated or longer than 10 bytes.
