@@ -3,6 +3,7 @@
 
 #include "container/npy_header.h"
 #include "container/zip_reader.h"
+#include "modelgate/scan.h"
 #include "test_util.h"
 #include "zip_builder.h"
 
@@ -158,6 +159,37 @@ TEST(NpyHeader, ParsesWhatNumpyWrites) {
                           "{'descr': __import__('os'), 'fortran_order': False, 'shape': ()}",
                           "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999, 99999999999)}"})
     EXPECT_FALSE(parse(make(bad)).ok()) << bad;
+  // numpy.load's 10,000-byte header limit is Limits::max_npy_header_bytes, named when exceeded.
+  std::string long_header = make("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), " + std::string(10000, ' ') + "}", 2);
+  auto over = parse(long_header);
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(over.error().reason.find("max_npy_header_bytes (10000"), std::string::npos) << over.error().reason;
+  modelgate::Limits raised;
+  raised.max_npy_header_bytes = 20000;
+  EXPECT_TRUE(modelgate::npy::parse_header(
+                  modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(long_header.data()), long_header.size()), raised)
+                  .ok());
 }
 
 }  // namespace
+
+// A streaming reader (libarchive's, walking local headers from byte 0) lists an entry hidden in a
+// gap or carved out of a stored member by a forged data descriptor; zipfile and torch do not. The
+// generator proves each claim with zipfile and libarchive itself; here the files must be refused
+// and benign archives with data descriptors must not.
+TEST(ZipStreamView, EntriesOnlyAStreamingReaderSeesAreRefused) {
+  const auto& f = mgtest::generated_fixtures("make_zip_stream_views.py");
+  ASSERT_TRUE(f.ok) << f.log;
+  for (const auto& [name, expect] : f.manifest.items()) {
+    SCOPED_TRACE(name);
+    auto result = modelgate::scan_paths({f.dir / name}, modelgate::ScanOptions{});
+    const auto& r = result.artifacts.at(0);
+    if (expect["streaming_reader_differs"].get<bool>()) {
+      EXPECT_TRUE(mgtest::has_rule(r, "MG-ZIP-STREAM-DIVERGENCE"));
+      EXPECT_EQ(r.status, modelgate::Status::refused);
+    } else {
+      EXPECT_FALSE(mgtest::has_rule(r, "MG-ZIP-STREAM-DIVERGENCE"));
+      EXPECT_EQ(r.status, modelgate::Status::safe);
+    }
+  }
+}

@@ -74,6 +74,13 @@ std::span<const Rule> zip_rules() {
        "A member name is absolute, has '..' components, backslashes, a drive letter or NUL.",
        "Extracting the archive writes outside the target directory (zip-slip). No model writer "
        "produces such names."},
+      {"MG-ZIP-STREAM-DIVERGENCE", Severity::high, Status::refused,
+       "A reader that walks local headers from the start lists other entries than the central directory.",
+       "libarchive's streaming ZIP reader (bsdtar on a pipe; Java's ZipInputStream is alike) never reads "
+       "the central directory: it finds entries hidden between listed members, and it ends a stored "
+       "entry with a data descriptor at the first matching 'PK\\7\\8', so a descriptor forged inside the "
+       "data turns the rest of the member into entries of their own. What it extracts is not what "
+       "torch, numpy and zipfile load, nor what was scanned."},
       {"MG-ZIP-SYMLINK", Severity::high, Status::unsafe,
        "A member is a symbolic link.",
        "Extracting it creates a link that can redirect later writes or reads outside the target "

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "container/zip_stream_view.h"
 #include "container/zip_members.h"
 #include "format/code_format_probes.h"
 #include "format/keras_config.h"
@@ -32,6 +33,7 @@ void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& rep
     return;
   }
   for (auto& f : ar->findings) report.add(std::move(f));
+  report_zip_stream_view(a, *ar, ctx.limits(), report);
   report.facts["members"] = ar->members.size();
   const zip::Member* config = ar->find_as_zipfile("config.json");
   const zip::Member* metadata = ar->find_as_zipfile("metadata.json");

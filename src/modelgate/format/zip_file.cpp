@@ -2,6 +2,7 @@
 // reader; the flavour is decided from the directory, never from the file name.
 #include "container/pytorch_zip.h"
 #include "container/zip_members.h"
+#include "container/zip_stream_view.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -29,6 +30,7 @@ void scan_zip(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     return;
   }
   for (auto& f : ar->findings) report.add(std::move(f));
+  report_zip_stream_view(a, *ar, ctx.limits(), report);
   report.facts["members"] = ar->members.size();
   if (is_torch_zip(*ar)) {
     scan_torch_zip(a, *ar, ctx, report);
