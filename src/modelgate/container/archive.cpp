@@ -180,11 +180,25 @@ void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   if (looks_like_torch_tar(a.bytes, ctx.limits())) return scan_torch_tar(a, ctx, report);
   // An uncompressed tar is also read the way Python's tarfile reads it (extraction scripts, torch):
   // where the two views differ, the tree modelgate scans is not the one they unpack.
+  // A gzip, bzip2 or xz file is decompressed whole for that reading, as tarfile.open does.
   std::optional<tar::Listing> python_view;
+  Artifact as_tarfile_reads = a;
+  std::shared_ptr<UnpackedBuffer> decompressed;
   if (tar::looks_like_tar_header(a.bytes)) {
     report_pickle_at_tar_start(a, ctx, report);
-    python_view = tar::read_headers(a.bytes, ctx.limits());
-    report_tar_views(a, *python_view, ctx.limits().max_archive_members, report);
+  } else {
+    const char* rule_id = nullptr;
+    std::string error;
+    decompressed = decompress_as_tarfile(a, ctx, rule_id, error);
+    if (!error.empty()) {
+      report.add(make_finding(rule(rule_id), a.origin, std::nullopt, error));
+      return;
+    }
+    if (decompressed) as_tarfile_reads.bytes = decompressed->bytes();
+  }
+  if (tar::looks_like_tar_header(as_tarfile_reads.bytes)) {
+    python_view = tar::read_headers(as_tarfile_reads.bytes, ctx.limits());
+    report_tar_views(as_tarfile_reads, *python_view, ctx.limits().max_archive_members, report);
   }
   std::vector<ArtifactReport> children;
   std::size_t visited = 0;
@@ -194,7 +208,7 @@ void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     // libarchive's raw fallback for what is no tar has its own names).
     ByteView theirs;
     std::string their_name;
-    if (python_view && tarfile_member_bytes(a.bytes, *python_view, visited, their_name, theirs) && their_name == name &&
+    if (python_view && tarfile_member_bytes(as_tarfile_reads.bytes, *python_view, visited, their_name, theirs) && their_name == name &&
         (theirs.size() != bytes.size() || !std::equal(theirs.begin(), theirs.end(), bytes.begin())))
       report.add(make_finding(rule("MG-ARCHIVE-READERS-DISAGREE"), a.origin, std::nullopt,
                               "member '" + name + "' has different bytes for libarchive and for Python's tarfile"));

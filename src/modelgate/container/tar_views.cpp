@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -90,6 +91,53 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
     return true;
   }
   return false;
+}
+
+std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, const char*& rule_id,
+                                                      std::string& error) {
+  rule_id = "MG-ARCHIVE-UNREADABLE";
+  auto starts = [&](const char* magic, std::size_t n) { return a.bytes.size() >= n && std::memcmp(a.bytes.data(), magic, n) == 0; };
+  if (!starts("\x1f\x8b", 2) && !starts("BZh", 3) && !starts("\xfd" "7zXZ\x00", 6)) return nullptr;
+  struct Closer {
+    void operator()(struct archive* p) const { archive_read_free(p); }
+  };
+  std::unique_ptr<struct archive, Closer> ar(archive_read_new());
+  struct archive_entry* e = nullptr;
+  if (!ar || archive_read_support_filter_gzip(ar.get()) != ARCHIVE_OK ||
+      archive_read_support_filter_bzip2(ar.get()) != ARCHIVE_OK || archive_read_support_filter_xz(ar.get()) != ARCHIVE_OK ||
+      archive_read_support_format_raw(ar.get()) != ARCHIVE_OK ||
+      archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
+      archive_read_next_header(ar.get(), &e) != ARCHIVE_OK) {
+    error = "the compressed stream cannot be opened";
+    return nullptr;
+  }
+  const Limits& limits = ctx.limits();
+  auto out = std::make_shared<UnpackedBuffer>(ctx.budget(a), "max_member_unpacked", limits.max_member_unpacked);
+  std::uint8_t chunk[64 * 1024];
+  bool checked_header = false;  // tarfile gives up on a stream whose first block is no tar header
+  for (;;) {
+    la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
+    if (!checked_header && (n == 0 || out->size() >= 512)) {
+      if (!tar::looks_like_tar_header(out->bytes())) return nullptr;
+      checked_header = true;
+    }
+    if (n == 0) return out;
+    if (n < 0) {
+      const char* s = archive_error_string(ar.get());
+      error = std::string("the compressed stream cannot be read completely: ") + (s ? s : "unknown error");
+      return nullptr;
+    }
+    if (!out->append(chunk, static_cast<std::size_t>(n))) {
+      rule_id = "MG-LIMIT-EXCEEDED";
+      error = "decompressing it for tarfile's reading goes " + out->exceeded_reason();
+      return nullptr;
+    }
+    if (out->size() > (16u << 20) && out->size() / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio) {
+      rule_id = "MG-ARCHIVE-BOMB";
+      error = "more than " + std::to_string(limits.max_compression_ratio) + " bytes unpacked per packed byte (max_compression_ratio)";
+      return nullptr;
+    }
+  }
 }
 
 }  // namespace modelgate

@@ -10,6 +10,7 @@
 #include "core/bytes.h"
 #include "modelgate/report.h"
 #include "scan/artifact.h"
+#include "scan/scan_context.h"
 
 namespace modelgate {
 
@@ -25,5 +26,13 @@ void report_tar_views(const Artifact& a, const tar::Listing& listing, std::uint3
 // out regular members in the same order once the listings agree); false when there is none.
 bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size_t index, std::string& name,
                           ByteView& out);
+
+// What tarfile.open (mode "r:*", the default) reads from a gzip, bzip2 or xz file: the whole
+// decompressed stream, charged to the artifact's budget (max_member_unpacked, the ratio limit).
+// nullptr with nothing to say when the file is not one of those or does not decompress to a tar
+// (a compressed joblib file); nullptr with `error` set when it cannot be decompressed within the
+// limits (`rule_id` then says which rule refuses it).
+std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, const char*& rule_id,
+                                                      std::string& error);
 
 }  // namespace modelgate
