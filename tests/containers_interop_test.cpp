@@ -95,3 +95,21 @@ TEST(ContainersInterop, DuplicateNamePredictionMatchesTorch) {
 }
 
 }  // namespace
+
+// joblib identifies compressed files by prefix ("ZF" with an int(..., 16) length and an optional
+// space, "5d 00" for lzma); every file here runs its payload under joblib.load (proven by the
+// generator), so none may pass: the ZF ones are read and found unsafe, the lzma one (libarchive
+// cannot read its dictionary size) is refused unread.
+TEST(ContainersInterop, JoblibCompressorPrefixesAreJoblibs) {
+  const auto& f = generated_fixtures("make_joblib_prefixes.py");
+  ASSERT_TRUE(f.ok) << f.log;
+  for (const auto& [name, entry] : f.manifest.items()) {
+    ASSERT_TRUE(entry["payload_ran"].get<bool>()) << name;
+    auto result = modelgate::scan_paths({f.dir / name}, modelgate::ScanOptions{});
+    const auto& r = result.artifacts.at(0);
+    if (name.rfind("zf_", 0) == 0)
+      EXPECT_EQ(r.status, modelgate::Status::unsafe) << name << " " << r.format;
+    else
+      EXPECT_EQ(r.status, modelgate::Status::refused) << name << " " << r.format;
+  }
+}

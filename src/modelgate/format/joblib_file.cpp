@@ -288,12 +288,13 @@ void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
 void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   ByteView stream = a.bytes;
   if (as_chars(a.bytes).substr(0, 2) == "ZF") {
-    // joblib < 0.9.3: "ZF" + hex length padded to 19 bytes, then a zlib stream.
+    // joblib < 0.9.3: "ZF" + hex length padded to 19 bytes, then a zlib stream; joblib's
+    // read_zfile skips one space after the header (written by joblib <= 0.8.4 under Python 2).
     if (a.bytes.size() < 21) {
       report.add(make_finding(rule("MG-JOBLIB-MALFORMED"), a.origin, 0, "truncated ZF header"));
       return;
     }
-    stream = a.bytes.subspan(21);
+    stream = a.bytes.subspan(a.bytes.size() > 21 && a.bytes[21] == ' ' ? 22 : 21);
     report.format = "joblib-zf";
   } else {
     report.format = "zlib";

@@ -56,7 +56,9 @@ IntOperand python_int(std::string_view s, int base) {
   if (i < n && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
   if (i >= n) return {};
   bool after_prefix = false;
-  if (base == 0) {
+  if (base == 16 && s[i] == '0' && i + 1 < n && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
+    i += 2, after_prefix = true;
+  } else if (base == 0) {
     if (s[i] == '0' && i + 1 < n && (s[i + 1] == 'x' || s[i + 1] == 'X')) {
       base = 16, i += 2, after_prefix = true;
     } else if (s[i] == '0' && i + 1 < n && (s[i + 1] == 'o' || s[i + 1] == 'O')) {

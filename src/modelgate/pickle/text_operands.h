@@ -23,7 +23,8 @@ IntOperand int_operand_c(std::string_view text);
 IntOperand int_operand_py(std::string_view text);
 // INT as pickletools reads it: "00"/"01" bools, everything else int(s) in base 10.
 IntOperand int_operand_pickletools(std::string_view text);
-// Python's int(text, base) for base 0 or 10: blanks around, sign, prefixes (base 0), underscores.
+// Python's int(text, base) for base 0, 10 or 16: blanks around, sign, prefixes (base 0; "0x" also
+// in base 16), underscores.
 IntOperand python_int(std::string_view text, int base);
 // LONG: an optional trailing 'L' is dropped, then int(s, 0) (loaders) or int(s) (pickletools).
 IntOperand long_operand_loader(std::string_view text);

@@ -9,6 +9,7 @@
 #include "container/tar_headers.h"
 #include "container/zip_reader.h"
 #include "pickle/opcodes.h"
+#include "pickle/text_operands.h"
 #include "scan/pickle_probe.h"
 
 namespace modelgate {
@@ -63,14 +64,18 @@ std::optional<Format> identify_container(ByteView b) {
       starts_with(b, "\xfd" "7zXZ\x00") || starts_with(b, "\x04\x22\x4d\x18") ||
       starts_with(b, "\x28\xb5\x2f\xfd") || is_tar(b))
     return Format::archive;
-  // lzma-alone (joblib's "lzma" compressor): properties byte 0x5d, dictionary size, then a size
-  // that is either known or all-ones.
-  if (b.size() >= 13 && b[0] == 0x5d && b[1] == 0x00 && b[2] == 0x00) return Format::archive;
+  // lzma-alone (joblib's "lzma" compressor): joblib takes any file starting 5d 00 for one, and
+  // liblzma accepts any dictionary size after the properties byte. (No pickle starts 5d 00: 0x00
+  // is no opcode.)
+  if (b.size() >= 13 && b[0] == 0x5d && b[1] == 0x00) return Format::archive;
   // joblib's zlib compressor writes a bare zlib stream; "ZF" is joblib < 0.9.3's zlib container.
   if (b.size() >= 2 && b[0] == 0x78 && (b[1] & 0x20) == 0 && ((b[0] << 8) | b[1]) % 31 == 0 &&
       zlib_stream_starts(b))
     return Format::joblib_compressed;
-  if (starts_with(b, "ZF0x")) return Format::joblib_compressed;
+  // joblib < 0.9.3 ("compat"): "ZF", then 19 bytes that joblib reads with int(..., 16) (writers put
+  // "0x" and the length there; any form int() accepts loads).
+  if (b.size() >= 21 && starts_with(b, "ZF") && pickle::python_int(as_chars(b.subspan(2, 19)), 16).ok)
+    return Format::joblib_compressed;
   // joblib.load reads raw array bytes after every wrapper it builds, in a pickle of any protocol,
   // wherever the first wrapper is: the whole file is searched for the class names (joblib's own
   // NumpyArrayWrapper and the pre-0.10 NDArrayWrapper), not a prefix.
