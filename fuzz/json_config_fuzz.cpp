@@ -1,5 +1,5 @@
-// Strict JSON reader (full and shallow), classification, remote-code and chat-template
-// extraction, as run on configuration files.
+// Strict JSON reader (full and shallow, with template-like strings collected), classification,
+// remote-code and chat-template extraction, Jinja in values, as run on configuration files.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -17,6 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     modelgate::JsonReadOptions o;
     o.full_dom_bytes = full;
     o.deep_keys = {"chat_template", "auto_map"};
+    o.max_template_like_strings = 8;  // collected from the parts a shallow read leaves out
     auto doc = modelgate::read_strict_json(text, o);
     if (!doc) continue;
     modelgate::ArtifactReport report;
@@ -24,6 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)modelgate::classify_json(doc->value);
     modelgate::analyse_remote_code(doc->value, report.origin, report);
     modelgate::extract_chat_templates(doc->value, report.origin, limits, report);
+    modelgate::check_config_values_for_jinja(doc->value, report.origin, limits, report);
     report.finalize();
   }
   return 0;

@@ -1,9 +1,11 @@
-// Python lexer and lexical safety pass, and the model-card front-matter reader.
+// Python lexer and lexical safety pass, the model-card front-matter reader, and YAML configs
+// (the same subset as a whole document, latent-diffusion targets and their text fallback).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
 #include "hf/front_matter.h"
+#include "hf/ldm_config.h"
 #include "hf/python_lexer.h"
 #include "hf/python_scan.h"
 
@@ -16,5 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (modelgate::has_front_matter(text)) (void)modelgate::parse_front_matter(text, modelgate::Limits{});
   std::string card = "---\n" + std::string(text) + "\n---\n";
   (void)modelgate::parse_front_matter(card, modelgate::Limits{});
+  modelgate::ArtifactReport yaml;
+  modelgate::analyse_ldm_targets(text, "fuzz.yaml", limits, yaml);
   return 0;
 }

@@ -70,6 +70,12 @@ std::string first_message(const ArtifactReport& r) {
   return r.findings.empty() ? std::string("(no findings)") : r.findings[0].rule + ": " + r.findings[0].message;
 }
 
+std::string all_messages(const ArtifactReport& r) {
+  std::string out;
+  for (const auto& f : r.findings) out += f.rule + ": " + f.message + "\n";
+  return out;
+}
+
 void expect_refused(const std::string& bytes, const std::string& rule) {
   auto r = scan(bytes, "t.bin");
   EXPECT_EQ(r.format, "gguf");
@@ -291,6 +297,38 @@ TEST(GgufRules, JinjaPayloadUnderAnyKeyIsUnsafe) {
   EXPECT_TRUE(has_rule(r, "MG-TEMPLATE-IN-VALUE"));
   auto benign = scan(Gguf(3).kv_str("general.description", "say {{ name }}").build());
   EXPECT_FALSE(has_rule(benign, "MG-TEMPLATE-IN-VALUE"));
+}
+TEST(GgufRules, JinjaPayloadInAStringArrayIsUnsafe) {
+  const std::string payload = "{{ cycler.__init__.__globals__.os.popen('id').read() }}";
+  Gguf plain(3);
+  std::string tokens = plain.str("<s>") + plain.str("{{") + plain.str(payload);
+  auto r = scan(Gguf(3).kv_raw("tokenizer.ggml.tokens", ARRAY, plain.array(STRING, 3, tokens)).build());
+  EXPECT_EQ(r.status, Status::unsafe);
+  EXPECT_TRUE(has_rule(r, "MG-TEMPLATE-IN-VALUE"));
+  EXPECT_NE(all_messages(r).find("tokenizer.ggml.tokens[2]"), std::string::npos) << all_messages(r);
+  // An array of arrays of strings.
+  std::string inner = plain.array(STRING, 1, plain.str(payload));
+  auto nested = scan(Gguf(3).kv_raw("general.notes", ARRAY, plain.array(ARRAY, 1, inner)).build());
+  EXPECT_TRUE(has_rule(nested, "MG-TEMPLATE-IN-VALUE")) << all_messages(nested);
+  // A key that only starts like the chat-template keys is not read as a template, so it is a value.
+  auto near = scan(Gguf(3).kv_str("tokenizer.chat_templates", payload).build());
+  EXPECT_TRUE(has_rule(near, "MG-TEMPLATE-IN-VALUE")) << all_messages(near);
+}
+TEST(GgufRules, OrdinaryStringMetadataStaysSafe) {
+  Gguf plain(3);
+  std::string tokens;
+  const char* pieces[] = {"<s>", "</s>", "{{", "{%", "}}", "{{{", " {%-", "▁hello", "<|im_start|>"};
+  for (const char* t : pieces) tokens += plain.str(t);
+  auto r = scan(Gguf(3)
+                    .kv_str("general.architecture", "llama")
+                    .kv_str("general.name", "Tiny {{ Llama }}")
+                    .kv_str("general.description", "Use {% raw %}{{ prompt }}{% endraw %} in your template")
+                    .kv_raw("tokenizer.ggml.tokens", ARRAY, plain.array(STRING, std::size(pieces), tokens))
+                    .kv_str("tokenizer.chat_template",
+                            "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}")
+                    .build());
+  EXPECT_EQ(r.status, Status::safe) << all_messages(r);
+  EXPECT_FALSE(has_rule(r, "MG-TEMPLATE-IN-VALUE"));
 }
 TEST(GgufRules, UrlsInTheSpecsUrlKeysAreExpected) {
   auto r = scan(Gguf(3)

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "container/tensor_archive_code.h"
 #include "format/flax_msgpack.h"
 #include "hf/python_source.h"
 #include "test_util.h"
@@ -89,6 +90,8 @@ TEST(Repositories, DataFilesGetTheirOwnFormats) {
       {"meta-llama-3-8b", "original/tokenizer.model", "text"},
       {"trainer-checkpoint-500", "optimizer.pt", "pytorch-zip"},
       {"trainer-checkpoint-500", "rng_state.pth", "pytorch-zip"},
+      {"gpt2", "rust_model.ot", "torchscript"},
+      {"t5-small", "rust_model.ot", "torchscript"},
   };
   for (const auto& c : cases) {
     auto result = scan_dir(f.dir / "repos" / c.repo / c.file);
@@ -271,10 +274,41 @@ TEST(DataFiles, SentencePieceAndFlaxAreParsedStrictly) {
   EXPECT_TRUE(modelgate::flax::parse(deep_bytes, raised));
 }
 
+// TFLite: operator codes decide (builtin: TFLite's kernels; CUSTOM: the application's), the
+// flatbuffer is read bounded and refused when any offset on the way leaves the file.
+TEST(DataFiles, TfliteOperatorCodes) {
+  const auto& f = fixtures();
+  ASSERT_TRUE(f.ok) << f.log;
+  auto builtin = scan_dir(f.dir / "tflite" / "builtin.tflite").artifacts[0];
+  EXPECT_EQ(builtin.format, "tflite");
+  EXPECT_EQ(builtin.status, Status::safe) << findings(builtin);
+  EXPECT_EQ(builtin.facts["builtin_operator_codes"], 3);
+  auto custom = scan_dir(f.dir / "tflite" / "custom.tflite").artifacts[0];
+  EXPECT_EQ(custom.status, Status::unverified) << findings(custom);
+  EXPECT_TRUE(has_message(custom, "MG-TFLITE-CUSTOM-OP", "MyCustomOp"));
+  EXPECT_TRUE(has_message(custom, "MG-TFLITE-CUSTOM-OP", "FlexWriteFile"));
+  auto old = scan_dir(f.dir / "tflite" / "version2.tflite").artifacts[0];
+  EXPECT_EQ(old.status, Status::refused);
+  EXPECT_TRUE(has_rule(old, "MG-TFLITE-MALFORMED"));
+  // Every truncation is refused, never read as fewer operators.
+  std::string bytes = mgtest::read_file(f.dir / "tflite" / "custom.tflite");
+  for (std::size_t n = 8; n < bytes.size(); ++n) {
+    auto r = scan(bytes.substr(0, n), "model.tflite");
+    EXPECT_EQ(r.status, Status::refused) << n << "\n" << findings(r);
+  }
+  // A string without its NUL, an offset past the end, a vtable before the file.
+  std::string no_nul = bytes;
+  no_nul[bytes.find("MyCustomOp") + 10] = 'x';
+  EXPECT_TRUE(has_rule(scan(no_nul, "model.tflite"), "MG-TFLITE-MALFORMED"));
+  std::string far = bytes;
+  far[0] = '\xff', far[1] = '\xff';
+  EXPECT_TRUE(has_rule(scan(far, "model.tflite"), "MG-TFLITE-MALFORMED"));
+  std::string vtable = bytes;
+  vtable[24] = '\x7f';  // the model table's offset back to its vtable
+  EXPECT_TRUE(has_rule(scan(vtable, "model.tflite"), "MG-TFLITE-MALFORMED"));
+}
+
 TEST(DataFiles, RecognisedButUnreadFormatsAreRefusedWithAReason) {
-  auto tflite = scan(std::string("\x1c\x00\x00\x00TFL3\x00\x00\x00\x00", 12));
-  EXPECT_EQ(tflite.format, "tflite");
-  EXPECT_TRUE(has_rule(tflite, "MG-FORMAT-UNSUPPORTED"));
   auto ir = scan("<?xml version=\"1.0\"?>\n<net name=\"m\" version=\"11\">\n<layers>\n</layers>\n</net>\n");
   EXPECT_EQ(ir.format, "openvino-ir");
   EXPECT_EQ(ir.status, Status::refused);
@@ -299,4 +333,66 @@ TEST(Repositories, HfCacheBlobsAreReadUnderTheirSnapshotNames) {
   EXPECT_TRUE(has_rule(*code, "MG-PY-CODE"));
   EXPECT_TRUE(has_message(*code, "MG-HF-CODE-ROUTE", "auto_map")) << findings(*code);
   EXPECT_EQ(child(snapshot, "notes.txt")->status, Status::safe);
+}
+
+// rust_model.ot: a libtorch OutputArchive whose only code declares tensors (the generator proves
+// torch.jit.load reads it back); any other TorchScript code stays unverified.
+TEST(DataFiles, RustModelOtIsATensorArchive) {
+  const auto& f = fixtures();
+  ASSERT_TRUE(f.ok) << f.log;
+  for (const char* repo : {"bert-base-uncased", "roberta-base", "gpt2", "t5-small"}) {
+    auto result = scan_dir(f.dir / "repos" / repo / "rust_model.ot");
+    const ArtifactReport& r = result.artifacts[0];
+    EXPECT_EQ(r.status, Status::safe) << repo << "\n" << findings(r);
+    EXPECT_TRUE(has_rule(r, "MG-TORCH-TENSOR-ARCHIVE")) << repo;
+    EXPECT_FALSE(has_rule(r, "MG-TORCH-TORCHSCRIPT")) << repo;
+  }
+  using modelgate::is_tensor_declarations_code;
+  const std::string head = "class Module(Module):\n  __parameters__ = [\"a|w\", \"b\", ]\n  __buffers__ = []\n";
+  EXPECT_TRUE(is_tensor_declarations_code(head + "  __annotations__ = []\n  __annotations__[\"a|w\"] = Tensor\n  b : Tensor\n"));
+  for (const char* tail : {"  def forward(self):\n    return os.system('x')\n", "  training : bool\n",
+                           "  b : Tensor = ops.prim.x()\n", "class Other(Module):\n  pass\n", "  __annotations__[\"a\"] = Tensor",
+                           "  __setstate__ : Tensor\n", "  __parameters__ = [\"a\\\"\", ]\n", "import os\n"})
+    EXPECT_FALSE(is_tensor_declarations_code(head + tail)) << tail;
+  EXPECT_FALSE(is_tensor_declarations_code("from typing import List\n" + head));
+  // A generic TorchScript program stays unverified: tests/fixtures/make_containers.py torchscript.pt.
+}
+
+// Latent-diffusion configs: `target` keys are imported and called by instantiate_from_config.
+TEST(LoaderConfigs, LatentDiffusionTargets) {
+  const auto& f = fixtures();
+  ASSERT_TRUE(f.ok) << f.log;
+  for (const char* file : {"stable-diffusion-v1-5/v1-inference.yaml", "stable-diffusion-xl-base-1.0/sd_xl_base.yaml"}) {
+    auto r = scan_dir(f.dir / "repos" / file).artifacts[0];
+    EXPECT_EQ(r.status, Status::safe) << file << "\n" << findings(r);
+  }
+  auto custom = scan_dir(f.dir / "repos" / "sd-single-file-custom-target" / "model.yaml").artifacts[0];
+  EXPECT_TRUE(has_message(custom, "MG-LDM-TARGET", "custom_encoders.Loader")) << findings(custom);
+  EXPECT_TRUE(has_message(custom, "MG-LDM-TARGET", "model.params.cond_stage_config.target")) << findings(custom);
+
+  const char* flagged[] = {
+      "model:\n  target: os.system\n  params:\n    command: id\n",
+      "model:\n  \"t\\x61rget\": os.system\n",                       // a key spelled with an escape
+      "model: {target: os.system, params: {command: id}}\n",            // flow mapping: outside the subset
+      "model:\n  target:\n    os.system\n",                             // the value on the next line
+      "base: &b os.system\nmodel:\n  target: *b\n",                     // an alias
+      "model:\n  ? target\n  : os.system\n",                             // an explicit key
+      "model: {\"t\\x61rget\": os.system}\n",                          // escape outside the subset
+      "model:\n  target: !!str os.system\n",                             // a tag
+      "model:\n  - target: builtins.exec\n    params: {}\n",
+  };
+  for (const char* yaml : flagged) {
+    auto r = scan(yaml, "config.yaml");
+    EXPECT_TRUE(has_rule(r, "MG-LDM-TARGET")) << yaml << findings(r);
+    EXPECT_EQ(r.status, Status::unverified) << yaml;
+  }
+  const char* benign[] = {
+      "model:\n  target: ldm.models.diffusion.ddpm.LatentDiffusion\n  params:\n    loss_target: 0.5\n",
+      "training:\n  target: 0.5\n  objective: {target: txt}\n",
+      "data:\n  target: none\n",
+  };
+  for (const char* yaml : benign) {
+    auto r = scan(yaml, "config.yaml");
+    EXPECT_FALSE(has_rule(r, "MG-LDM-TARGET")) << yaml << findings(r);
+  }
 }

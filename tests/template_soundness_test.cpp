@@ -149,3 +149,33 @@ TEST(TemplateSoundness, JinjaInAnyConfigValueIsFlagged) {
   auto benign = modelgate::scan_paths({dir / "benign.json"}, opts);
   EXPECT_FALSE(mgtest::has_rule(benign.artifacts[0], "MG-TEMPLATE-IN-VALUE"));
 }
+
+// Files over 1 MiB are read shallow; string values in the parts left out of the DOM are still
+// checked, escapes decoded. Entries of a chat_template list other than the template are values too.
+TEST(TemplateSoundness, JinjaInValuesOfLargeAndListConfigsIsFlagged) {
+  mgtest::TempDir dir;
+  std::string vocab;
+  for (int i = 0; i < 80000; ++i) vocab += (i ? ",\"" : "\"") + std::string("tok") + std::to_string(i) + "\": " + std::to_string(i);
+  auto tokenizer = [&](const std::string& extra) {
+    return R"({"version": "1.0", "added_tokens": [{"id": 0, "content": "{{", "special": false}], )"
+           R"("model": {"type": "BPE", "vocab": {)" + vocab + R"(}, "merges": ["{ {", "{{ {", "{% -"]}, )" + extra + "}";
+  };
+  mgtest::write_file(dir / "tokenizer.json",
+                     tokenizer(R"("post_processor": {"type": "TemplateProcessing", "single": [{"note": "{{ x.__class__.__mro__ }}"}]})"));
+  mgtest::write_file(dir / "escaped.json",
+                     tokenizer(R"("decoder": {"pattern": "\u007b\u007b cycler.__init__.__globals__.os \u007d\u007d"})"));
+  mgtest::write_file(dir / "benign_large.json", tokenizer(R"("decoder": {"type": "ByteLevel", "note": "{{ name }}"})"));
+  mgtest::write_file(dir / "tokenizer_config.json",
+                     R"({"chat_template": [{"name": "default", "template": "{{ messages[0]['content'] }}", )"
+                     R"("note": "{{ lipsum.__globals__.os.popen('id') }}"}]})");
+  ASSERT_GT(std::filesystem::file_size(dir / "tokenizer.json"), 1u << 20);
+  modelgate::ScanOptions opts;
+  for (const char* name : {"tokenizer.json", "escaped.json", "tokenizer_config.json"}) {
+    auto result = modelgate::scan_paths({dir / name}, opts);
+    ASSERT_EQ(result.artifacts.size(), 1u);
+    EXPECT_EQ(result.artifacts[0].status, Status::unsafe) << name << "\n" << describe(result.artifacts[0]);
+    EXPECT_TRUE(mgtest::has_rule(result.artifacts[0], "MG-TEMPLATE-IN-VALUE")) << name;
+  }
+  auto benign = modelgate::scan_paths({dir / "benign_large.json"}, opts);
+  EXPECT_EQ(benign.artifacts[0].status, Status::safe) << describe(benign.artifacts[0]);
+}

@@ -1,5 +1,7 @@
 #include "container/pytorch_zip.h"
 
+#include "container/tensor_archive_code.h"
+
 #include <cctype>
 #include <map>
 #include <set>
@@ -171,9 +173,31 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
   }
   if (torchscript) {
     report.facts["torchscript_code"] = code;
-    add("MG-TORCH-TORCHSCRIPT", std::nullopt,
-        "TorchScript archive with " + std::to_string(code.size()) +
-            " code files; torch.load hands it to torch.jit.load, which runs that code");
+    // A libtorch OutputArchive (tch-rs VarStore::save): its one code file only declares tensors.
+    const zip::Member* declarations = nullptr;
+    bool only_declarations = true;
+    for (const auto& m : ar.members) {
+      auto rec = record_of(m.name, prefix);
+      if (!rec || rec->substr(0, 5) != "code/" || m.is_directory() || *rec == "code/__torch__.py.debug_pkl") continue;
+      if (*rec != "code/__torch__.py" || declarations != nullptr || m.uncompressed_size > (1u << 20)) {
+        only_declarations = false;
+        continue;
+      }
+      auto text = zip::peek_member(a.bytes, m, 1u << 20);
+      std::string_view t(reinterpret_cast<const char*>(text.data()), text.size());
+      if (text.size() == m.uncompressed_size && is_tensor_declarations_code(t)) declarations = &m;
+      else only_declarations = false;
+    }
+    if (only_declarations && declarations != nullptr) {
+      handled.insert(declarations->index);
+      add("MG-TORCH-TENSOR-ARCHIVE", std::nullopt,
+          "TorchScript archive of named tensors (libtorch OutputArchive, as tch-rs VarStore::save writes "
+          "rust_model.ot): its only code declares tensor attributes and defines no method");
+    } else {
+      add("MG-TORCH-TORCHSCRIPT", std::nullopt,
+          "TorchScript archive with " + std::to_string(code.size()) +
+              " code files; torch.load hands it to torch.jit.load, which runs that code");
+    }
   }
 
   // Every other member is read by content: a pickle under any name is analysed the way torch's

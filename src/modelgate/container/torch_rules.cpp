@@ -14,6 +14,12 @@ std::span<const Rule> torch_rules() {
        "torch.load passes TorchScript archives to torch.jit.load (CVE-2025-32434 bypassed "
        "weights_only this way), which compiles and runs the code under code/. The pickles are "
        "analysed; the code is listed but not proven safe."},
+      {"MG-TORCH-TENSOR-ARCHIVE", Severity::info, Status::safe,
+       "The archive is a TorchScript archive of named tensors with no methods.",
+       "libtorch's torch::serialize::OutputArchive (tch-rs VarStore::save, rust_model.ot files) writes a "
+       "TorchScript module whose only code, code/__torch__.py, declares one tensor attribute per saved "
+       "variable. Code of exactly that shape defines no method, so loading it runs nothing; the pickles are "
+       "analysed as in any torch archive. Any other code makes the archive MG-TORCH-TORCHSCRIPT."},
       {"MG-TORCH-STORAGE-MISSING", Severity::high, Status::refused,
        "A storage referenced by the pickle has no record in the archive.",
        "torch.load fails on it; a file that does not load as a checkpoint is not one."},

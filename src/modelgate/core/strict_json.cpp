@@ -21,7 +21,9 @@ class Reader {
   ValueOr<JsonDocument, JsonError> run() {
     JsonDocument doc;
     shallow_ = s_.size() > o_.full_dom_bytes;
+    collect_ = shallow_ && o_.max_template_like_strings > 0;
     top_level_keys_ = &doc.top_level_keys;
+    doc_ = &doc;
     skip_ws();
     if (!value(doc.value, 0, true)) return error_;
     skip_ws();
@@ -66,9 +68,12 @@ class Reader {
     if (c == '{') return object(out, depth, keep);
     if (c == '[') return array(out, depth, keep);
     if (c == '"') {
+      std::size_t at = pos_;
       std::string str;
       if (!string(str, keep)) return false;
       if (keep) out = std::move(str);
+      // Top-level scalars (depth 1) are read again into the DOM; deeper ones are not.
+      else if (collect_ && depth >= 2) collect_if_template_like(at);
       return true;
     }
     if (literal("true")) {
@@ -163,6 +168,7 @@ class Reader {
                     JsonErrorKind::duplicate_key);
       }
       if (keep && depth == 0) top_level_keys_->push_back({key, key_at});
+      if (collect_) path_.push_back({keep ? std::string_view(key) : key_view, 0, false});
       bool keep_child = keep;
       if (keep && depth == 0 && shallow_) {
         keep_child = false;
@@ -189,6 +195,7 @@ class Reader {
           if (first == '{' || first == '[') skipped_ = true;
         }
       }
+      if (collect_) path_.pop_back();
       skip_ws();
       if (pos_ < s_.size() && s_[pos_] == ',') {
         ++pos_;
@@ -210,10 +217,12 @@ class Reader {
       ++pos_;
       return true;
     }
-    for (;;) {
+    for (std::size_t index = 0;; ++index) {
       skip_ws();
       nlohmann::json child;
+      if (collect_) path_.push_back({{}, index, true});
       if (!value(child, depth + 1, keep)) return false;
+      if (collect_) path_.pop_back();
       if (keep) out.push_back(std::move(child));
       skip_ws();
       if (pos_ < s_.size() && s_[pos_] == ',') {
@@ -354,6 +363,29 @@ class Reader {
     }
   }
 
+  // A string value starting at `at` that was validated but not kept: decoded and collected when it
+  // contains a Jinja delimiter. Only strings with '{' or an escape can contain one after decoding.
+  void collect_if_template_like(std::size_t at) {
+    std::string_view raw = s_.substr(at, pos_ - at);
+    if (raw.find('{') == std::string_view::npos && raw.find('\\') == std::string_view::npos) return;
+    std::size_t end = pos_;
+    std::string text;
+    pos_ = at;
+    string(text);  // already validated
+    pos_ = end;
+    if (text.find("{{") == std::string::npos && text.find("{%") == std::string::npos) return;
+    if (doc_->template_like_strings.size() >= o_.max_template_like_strings) {
+      doc_->template_like_strings_truncated = true;
+      return;
+    }
+    std::string path;
+    for (const auto& seg : path_) {
+      if (seg.is_index) path += "[" + std::to_string(seg.index) + "]";
+      else path += (path.empty() ? "" : ".") + std::string(seg.key);
+    }
+    doc_->template_like_strings.push_back({std::move(path), std::move(text)});
+  }
+
   // A key for a message: at most 80 bytes, control characters replaced.
   static std::string printable(std::string_view key) {
     std::string out;
@@ -365,8 +397,16 @@ class Reader {
   std::string_view s_;
   const JsonReadOptions& o_;
   std::size_t pos_ = 0;
+  struct PathSegment {
+    std::string_view key;
+    std::size_t index;
+    bool is_index;
+  };
   bool shallow_ = false;
   bool skipped_ = false;
+  bool collect_ = false;                // collecting template-like strings (shallow reads only)
+  std::vector<PathSegment> path_;       // where the value being read is, while collecting
+  JsonDocument* doc_ = nullptr;
   std::uint64_t values_ = 0;
   std::vector<JsonKeyOffset>* top_level_keys_ = nullptr;
   JsonError error_;

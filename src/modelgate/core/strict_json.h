@@ -27,6 +27,9 @@ struct JsonReadOptions {
   bool python_constants = true;           // accept NaN, Infinity, -Infinity (Python's json writes them)
   std::size_t full_dom_bytes = std::numeric_limits<std::size_t>::max();  // larger: read shallow
   std::vector<std::string> deep_keys;     // top-level keys always materialised
+  // In a shallow read, string values in the parts left out of the DOM that contain "{{" or "{%"
+  // (after decoding) are still collected, with their paths, at most this many.
+  std::size_t max_template_like_strings = 0;
 };
 
 struct JsonKeyOffset {
@@ -34,10 +37,18 @@ struct JsonKeyOffset {
   std::uint64_t offset;  // of the key's opening quote, relative to the parsed text
 };
 
+// A string value found in a part of a shallow document that was not materialised.
+struct JsonStringValue {
+  std::string path;  // "key.sub[2].leaf"
+  std::string text;  // decoded
+};
+
 struct JsonDocument {
   nlohmann::json value;
   bool shallow = false;                      // some top-level containers were validated but left empty
   std::vector<JsonKeyOffset> top_level_keys;  // keys of a top-level object, in text order
+  std::vector<JsonStringValue> template_like_strings;  // see JsonReadOptions::max_template_like_strings
+  bool template_like_strings_truncated = false;         // more than the maximum were found
 };
 
 enum class JsonErrorKind { syntax, duplicate_key, too_deep, too_large };

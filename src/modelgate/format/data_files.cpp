@@ -1,9 +1,11 @@
-// Scanners for data files of model repositories that name no code: SentencePiece models, Flax
-// msgpack checkpoints, and the recognised formats that are refused because they are not read.
+// Scanners for data files of model repositories: SentencePiece models, Flax msgpack checkpoints,
+// TFLite flatbuffers (their operator codes), and the recognised formats that are refused because
+// they are not read.
 #include <algorithm>
 
 #include "format/flax_msgpack.h"
 #include "format/sentencepiece.h"
+#include "format/tflite.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -35,11 +37,41 @@ void scan_flax_msgpack(const Artifact& a, ScanContext& ctx, ArtifactReport& repo
   report.facts["parameters"] = checkpoint->parameters;
 }
 
+void scan_tflite(const Artifact& a, ScanContext&, ArtifactReport& report) {
+  auto model = tflite::parse(a.bytes);
+  if (!model) {
+    report.add(make_finding(rule("MG-TFLITE-MALFORMED"), a.origin, model.error().offset,
+                            "TFLite flatbuffer at byte " + std::to_string(model.error().offset) + ": " +
+                                model.error().reason));
+    return;
+  }
+  if (model->schema_version != 3)
+    report.add(make_finding(rule("MG-TFLITE-MALFORMED"), a.origin, std::nullopt,
+                            "schema version " + std::to_string(model->schema_version) +
+                                ": the TFLite interpreter only reads version 3"));
+  nlohmann::json custom = nlohmann::json::array();
+  std::uint64_t builtin = 0;
+  for (const auto& code : model->operator_codes) {
+    if (code.builtin != tflite::kCustom) {
+      ++builtin;
+      continue;
+    }
+    custom.push_back(code.custom_code);
+    report.add(make_finding(rule("MG-TFLITE-CUSTOM-OP"), a.origin, std::nullopt,
+                            "custom operator '" + code.custom_code +
+                                "': its kernel comes from the application or a delegate, not from TFLite",
+                            code.custom_code));
+  }
+  report.facts["schema_version"] = model->schema_version;
+  report.facts["builtin_operator_codes"] = builtin;
+  report.facts["custom_operators"] = std::move(custom);
+  report.facts["subgraphs"] = model->subgraphs;
+  report.facts["buffers"] = model->buffers;
+}
+
 void scan_unsupported_model(const Artifact& a, ScanContext&, ArtifactReport& report) {
-  std::string why = report.format == "tflite"
-                        ? "TFLite flatbuffer: custom operators and delegates are not analysed"
-                        : "OpenVINO IR: layers and extension operators are not analysed";
-  report.add(make_finding(rule("MG-FORMAT-UNSUPPORTED"), a.origin, std::nullopt, why));
+  report.add(make_finding(rule("MG-FORMAT-UNSUPPORTED"), a.origin, std::nullopt,
+                          "OpenVINO IR: layers and extension operators are not analysed"));
 }
 
 bool looks_like_tflite(ByteView bytes) {

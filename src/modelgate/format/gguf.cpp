@@ -505,16 +505,22 @@ std::vector<std::string_view> string_elements(const Array& a) {
   return out;
 }
 
+namespace {
+constexpr std::string_view kChatTemplateKey = "tokenizer.chat_template";
+}
+
+bool is_chat_template_key(std::string_view key) {
+  if (key.substr(0, kChatTemplateKey.size()) != kChatTemplateKey) return false;
+  std::string_view rest = key.substr(kChatTemplateKey.size());
+  return rest.empty() || (rest.front() == '.' && rest.size() > 1);  // not e.g. "tokenizer.chat_templates"
+}
+
 std::vector<ChatTemplate> chat_templates(const File& file) {
-  constexpr std::string_view kPrefix = "tokenizer.chat_template";
   std::vector<ChatTemplate> out;
   for (const KeyValue& kv : file.metadata) {
-    if (kv.key.substr(0, kPrefix.size()) != kPrefix) continue;
-    std::string_view rest = kv.key.substr(kPrefix.size());
-    std::string name;
-    if (rest.empty()) name = "default";
-    else if (rest.front() == '.' && rest.size() > 1) name = std::string(rest.substr(1));
-    else continue;  // e.g. "tokenizer.chat_templates"
+    if (!is_chat_template_key(kv.key)) continue;
+    std::string_view rest = kv.key.substr(kChatTemplateKey.size());
+    std::string name = rest.empty() ? std::string("default") : std::string(rest.substr(1));
     if (const auto* text = kv.value.string()) {
       out.push_back({std::move(name), *text, kv.value.offset, true});
     } else if (const Array* a = kv.value.array(); a != nullptr && a->element == ValueType::string) {

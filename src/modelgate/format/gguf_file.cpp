@@ -37,10 +37,26 @@ bool expected_url_key(std::string_view key) {
   return last.find("url") != std::string_view::npos || last == "link" || last == "repository" || last == "doi";
 }
 
+// Every string element of an array (and of nested arrays), under "key[i]...".
+void check_array_for_jinja(const gguf::Array& array, const std::string& key, const std::string& origin,
+                           const Limits& limits, ArtifactReport& report) {
+  std::size_t i = 0;
+  if (array.element == gguf::ValueType::string) {
+    for (std::string_view element : gguf::string_elements(array))
+      check_jinja_in_value(element, origin, key + "[" + std::to_string(i++) + "]", limits, report);
+  } else if (array.element == gguf::ValueType::array) {
+    for (const gguf::Value& nested : array.arrays)
+      if (const gguf::Array* inner = nested.array())
+        check_array_for_jinja(*inner, key + "[" + std::to_string(i++) + "]", origin, limits, report);
+  }
+}
+
 void check_metadata_text(const Artifact& a, const gguf::File& file, const Limits& limits, ArtifactReport& report) {
   for (const auto& kv : file.metadata) {
+    if (gguf::is_chat_template_key(kv.key)) continue;  // analysed as templates
+    if (const gguf::Array* array = kv.value.array()) check_array_for_jinja(*array, std::string(kv.key), a.origin, limits, report);
     const auto* s = kv.value.string();
-    if (s == nullptr || kv.key.starts_with("tokenizer.chat_template")) continue;
+    if (s == nullptr) continue;
     check_jinja_in_value(*s, a.origin, kv.key, limits, report);
     auto hit = find_suspicious_text(*s);
     if (!hit || (hit->kind == "a URL" && expected_url_key(kv.key))) continue;

@@ -41,21 +41,6 @@ void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) 
   }
 }
 
-// Every string value under any key that is Jinja with an injection primitive. The chat templates
-// themselves are analysed as templates (extract_chat_templates).
-void check_values_for_jinja(const nlohmann::json& v, const std::string& path, const std::string& origin,
-                            const Limits& limits, ArtifactReport& report) {
-  if (v.is_string()) {
-    check_jinja_in_value(v.get_ref<const std::string&>(), origin, path, limits, report);
-  } else if (v.is_object()) {
-    for (const auto& [k, item] : v.items())
-      if (!(path.empty() && k == "chat_template")) check_values_for_jinja(item, path.empty() ? k : path + "." + k, origin, limits, report);
-  } else if (v.is_array()) {
-    for (std::size_t i = 0; i < v.size(); ++i)
-      check_values_for_jinja(v[i], path + "[" + std::to_string(i) + "]", origin, limits, report);
-  }
-}
-
 }  // namespace
 
 void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -71,6 +56,7 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   options.max_depth = limits.max_json_depth;
   options.full_dom_bytes = 1u << 20;  // larger configs (tokenizer.json) keep only what analysis needs
   // Keys whose values are analysed are kept whole even in large files.
+  options.max_template_like_strings = 4096;
   options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map",
                        "auto_mapping", "_class_name", "model_args", "tokenizer_args", "config_args"};
   auto doc = read_strict_json(text, options);
@@ -87,7 +73,12 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   analyse_configuration(d, base_name(a.name), a.origin, limits, report);
   // A large file is read shallow: nested keys the walk above did not see are found in the text.
   if (doc->shallow) analyse_config_text(text, a.origin, report);
-  check_values_for_jinja(d, "", a.origin, limits, report);
+  // ... and so are string values with Jinja in them (the DOM part was checked above).
+  for (const auto& s : doc->template_like_strings) check_jinja_in_value(s.text, a.origin, s.path, limits, report);
+  if (doc->template_like_strings_truncated)
+    report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
+                            "more than " + std::to_string(options.max_template_like_strings) +
+                                " string values that look like Jinja: the rest were not checked"));
 }
 
 }  // namespace modelgate

@@ -5,6 +5,37 @@
 
 namespace modelgate {
 
+namespace {
+
+void check_value_for_jinja(const nlohmann::json& v, const std::string& path, const nlohmann::json* analysed,
+                           const std::string& origin, const Limits& limits, ArtifactReport& report) {
+  if (v.is_string()) {
+    const auto& text = v.get_ref<const std::string&>();
+    if (analysed != nullptr)
+      for (const auto& [name, t] : analysed->items())
+        if (t.is_string() && t.get_ref<const std::string&>() == text) return;
+    check_jinja_in_value(text, origin, path, limits, report);
+  } else if (v.is_object()) {
+    for (const auto& [k, item] : v.items())
+      check_value_for_jinja(item, path.empty() ? k : path + "." + k, analysed, origin, limits, report);
+  } else if (v.is_array()) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      check_value_for_jinja(v[i], path + "[" + std::to_string(i) + "]", analysed, origin, limits, report);
+  }
+}
+
+}  // namespace
+
+void check_config_values_for_jinja(const nlohmann::json& doc, const std::string& origin, const Limits& limits,
+                                   ArtifactReport& report) {
+  if (!doc.is_object()) return check_value_for_jinja(doc, "", nullptr, origin, limits, report);
+  // Only strings under the top-level chat_template can be the templates analysed as such.
+  auto it = report.facts.find("chat_templates");
+  const nlohmann::json* analysed = it != report.facts.end() && it->is_object() ? &*it : nullptr;
+  for (const auto& [k, item] : doc.items())
+    check_value_for_jinja(item, k, k == "chat_template" ? analysed : nullptr, origin, limits, report);
+}
+
 void extract_chat_templates(const nlohmann::json& doc, const std::string& origin, const Limits& limits,
                             ArtifactReport& report) {
   if (!doc.is_object() || !doc.contains("chat_template")) return;

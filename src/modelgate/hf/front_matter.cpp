@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace modelgate {
 
 namespace {
@@ -22,6 +24,36 @@ std::string_view trim(std::string_view s) {
   s = rtrim(s);
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   return s;
+}
+
+// The escape at v[k] ('\\') of a double-quoted scalar, decoded as YAML 1.1/1.2 decodes it
+// (so that a key spelled with escapes is the key a YAML loader sees); k ends on its last byte.
+bool yaml_escape(std::string_view v, std::size_t& k, std::string& out) {
+  if (k + 1 >= v.size()) return false;
+  char e = v[++k];
+  static constexpr char kFromChars[] = "0abtnvfre \"/\\\t";
+  static constexpr char kToChars[] = "\0\a\b\t\n\v\f\r\x1b \"/\\\t";
+  static_assert(sizeof kFromChars == sizeof kToChars);
+  constexpr std::string_view kFrom(kFromChars, sizeof kFromChars - 1), kTo(kToChars, sizeof kToChars - 1);
+  if (std::size_t i = kFrom.find(e); i != std::string_view::npos) {
+    out += kTo[i];
+    return true;
+  }
+  std::size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+  std::uint32_t cp = e == 'N' ? 0x85 : e == '_' ? 0xA0 : e == 'L' ? 0x2028 : e == 'P' ? 0x2029 : 0;
+  if (digits == 0 && cp == 0) return false;
+  if (digits > 0) {
+    if (k + digits >= v.size()) return false;
+    for (std::size_t d = 0; d < digits; ++d) {
+      char c = v[++k];
+      int x = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+      if (x < 0) return false;
+      cp = cp * 16 + static_cast<std::uint32_t>(x);
+    }
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  }
+  append_utf8(out, cp);
+  return true;
 }
 
 class Parser {
@@ -56,9 +88,17 @@ class Parser {
     if (t.empty()) return false;
     std::size_t colon;
     if (t[0] == '"' || t[0] == '\'') {
-      std::size_t close = t.find(t[0], 1);
+      std::size_t close = quoted_end(t);
       if (close == std::string_view::npos) return false;
-      key = std::string(t.substr(1, close - 1));
+      key.clear();
+      for (std::size_t k = 1; k < close; ++k) {
+        if (t[0] == '"' && t[k] == '\\') {
+          if (!yaml_escape(t, k, key)) return false;
+        } else {
+          key += t[k];
+          if (t[0] == '\'' && t[k] == '\'') ++k;  // '' inside single quotes
+        }
+      }
       colon = close + 1;
       if (colon >= t.size() || t[colon] != ':') return false;
     } else {
@@ -83,12 +123,11 @@ class Parser {
       std::string s;
       std::size_t k = 1;
       for (; k < v.size() && v[k] != '"'; ++k) {
-        if (v[k] == '\\' && k + 1 < v.size()) {
-          char e = v[++k];
-          s += e == 'n' ? '\n' : e == 't' ? '\t' : e;
-        } else {
+        if (v[k] != '\\') {
           s += v[k];
+          continue;
         }
+        if (!yaml_escape(v, k, s)) return fail(at, "unsupported escape in a double-quoted scalar");
       }
       if (k >= v.size()) return fail(at, "unterminated double-quoted scalar");
       if (!comment_or_end(v.substr(k + 1))) return fail(at, "text after a quoted scalar");
@@ -127,6 +166,16 @@ class Parser {
     std::size_t hash = v.find(" #");
     out = std::string(trim(v.substr(0, hash)));
     return true;
+  }
+
+  // Index of the quote that closes the quoted scalar opening `t`, or npos.
+  static std::size_t quoted_end(std::string_view t) {
+    for (std::size_t k = 1; k < t.size(); ++k) {
+      if (t[0] == '"' && t[k] == '\\') ++k;
+      else if (t[0] == '\'' && t[k] == '\'' && k + 1 < t.size() && t[k + 1] == '\'') ++k;
+      else if (t[k] == t[0]) return k;
+    }
+    return std::string_view::npos;
   }
 
   static bool comment_or_end(std::string_view rest) {
@@ -251,13 +300,15 @@ bool has_front_matter(std::string_view text) {
   return text.substr(0, 4) == "---\n" || text.substr(0, 5) == "---\r\n";
 }
 
-Expected<nlohmann::json> parse_front_matter(std::string_view text, const Limits& limits) {
-  if (!has_front_matter(text)) return parse_error(0, "no front matter");
-  std::size_t p = text.find('\n') + 1;
+namespace {
+
+// Reads lines from `p` up to a "---" or "..." line (`closed` tells whether one was found) and
+// parses them with the subset.
+Expected<nlohmann::json> parse_yaml_lines(std::string_view text, std::size_t p, const Limits& limits, bool& closed) {
   std::vector<Line> lines, raw;
-  bool closed = false;
+  closed = false;
   while (p < text.size()) {
-    if (raw.size() > limits.max_front_matter_lines) return parse_error(p, "front matter has more lines than max_front_matter_lines");
+    if (raw.size() > limits.max_front_matter_lines) return parse_error(p, "YAML has more lines than max_front_matter_lines");
     std::size_t nl = text.find('\n', p);
     std::string_view full = text.substr(p, nl == std::string_view::npos ? std::string_view::npos : nl - p);
     std::string_view t = rtrim(full);
@@ -274,8 +325,34 @@ Expected<nlohmann::json> parse_front_matter(std::string_view text, const Limits&
     if (nl == std::string_view::npos) break;
     p = nl + 1;
   }
-  if (!closed) return parse_error(0, "front matter is not closed by a '---' line");
   return Parser(std::move(lines), std::move(raw), limits.max_front_matter_depth).run();
+}
+
+}  // namespace
+
+Expected<nlohmann::json> parse_front_matter(std::string_view text, const Limits& limits) {
+  if (!has_front_matter(text)) return parse_error(0, "no front matter");
+  bool closed = false;
+  auto doc = parse_yaml_lines(text, text.find('\n') + 1, limits, closed);
+  if (doc && !closed) return parse_error(0, "front matter is not closed by a '---' line");
+  return doc;
+}
+
+std::optional<std::string> decode_yaml_double_quoted(std::string_view body) {
+  std::string out;
+  for (std::size_t k = 0; k < body.size(); ++k) {
+    if (body[k] != '\\') out += body[k];
+    else if (!yaml_escape(body, k, out)) return std::nullopt;
+  }
+  return out;
+}
+
+Expected<nlohmann::json> parse_yaml_document(std::string_view text, const Limits& limits) {
+  std::size_t start = has_front_matter(text) ? text.find('\n') + 1 : 0;  // an explicit document start
+  bool closed = false;
+  auto doc = parse_yaml_lines(text, start, limits, closed);
+  if (doc && closed) return parse_error(0, "more than one YAML document, or a document end marker");
+  return doc;
 }
 
 }  // namespace modelgate

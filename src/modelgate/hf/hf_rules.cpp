@@ -74,6 +74,13 @@ std::span<const Rule> hf_rules() {
        "A configuration names a callable to instantiate (Hydra/OmegaConf _target_).",
        "hydra.utils.instantiate imports the dotted path in _target_ and calls it with the sibling keys as "
        "arguments; any importable function can be named, so such configs are never proven inert."},
+      {"MG-LDM-TARGET", Severity::high, Status::unverified,
+       "A latent-diffusion (OmegaConf) config names a class outside the published Stable Diffusion inference configs.",
+       "ldm.util and sgm.util instantiate_from_config import the dotted path under `target` (rsplit at the last "
+       "dot, importlib.import_module, getattr) and call it with `params`. Only the classes that the published SD "
+       "1.x, 2.x and XL inference configs name are known (docs/repositories.md); any other importable path could "
+       "be any function. YAML outside the subset modelgate reads is searched as text, and a key it could hide "
+       "(escapes, explicit keys) is reported too."},
       {"MG-PY-PROCESS", Severity::critical, Status::unsafe,
        "The Python code starts processes or shell commands (os.system, subprocess, pty...).",
        "Model code has no reason to run programs. The line number and the call are given."},

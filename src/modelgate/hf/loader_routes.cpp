@@ -32,14 +32,6 @@ std::string shown(const nlohmann::json& v) {
   return s.size() > 200 ? s.substr(0, 200) + "..." : s;
 }
 
-// "a.b.Class" -> "a/b.py": the file transformers' dynamic-module loader reads for a reference.
-std::string module_file(std::string_view dotted_class) {
-  std::string module(dotted_class.substr(0, dotted_class.rfind('.')));
-  for (char& c : module)
-    if (c == '.') c = '/';
-  return module + ".py";
-}
-
 void code_file(ArtifactReport& report, const std::string& file, const std::string& route) {
   report.facts["code_files"].push_back({{"file", file}, {"route", route}});
 }
@@ -74,13 +66,18 @@ void sentence_transformers_modules(const nlohmann::json& d, const std::string& o
       finding(report, "MG-HF-CONFIG-MALFORMED", origin,
               "modules.json module path leaves the repository (the module is loaded from there)", path);
     if (type.rfind("sentence_transformers.", 0) == 0 && dotted_identifier(type)) continue;
-    std::string file = dotted_identifier(type) && type.find('.') != std::string::npos ? module_file(type) : "";
+    // transformers' get_class_from_dynamic_module splits "module.Class" at its only dot; a type
+    // with more dots raises ValueError there and sentence-transformers falls back to importing it
+    // from installed packages (util.import_from_string).
+    std::size_t dot = type.find('.');
+    bool repo_module = dotted_identifier(type) && dot != std::string::npos && type.find('.', dot + 1) == std::string::npos;
+    std::string file = repo_module ? type.substr(0, dot) + ".py" : "";
     finding(report, "MG-ST-MODULE-CODE", origin,
-            "module type '" + type +
-                "' is not part of sentence-transformers: loaded from the repository (" +
-                (file.empty() ? std::string("no valid module file") : file) +
-                ") by get_class_from_dynamic_module for any local directory or with trust_remote_code, "
-                "otherwise imported from installed packages",
+            "module type '" + type + "' is not part of sentence-transformers: " +
+                (repo_module ? "loaded from the repository (" + file +
+                                   ") by get_class_from_dynamic_module for any local directory or with "
+                                   "trust_remote_code, otherwise imported from installed packages"
+                             : std::string("imported from installed packages (util.import_from_string)")),
             type);
     if (!file.empty()) code_file(report, file, "sentence-transformers modules.json module type " + type);
   }
@@ -160,15 +157,13 @@ void peft_adapter(const nlohmann::json& d, const std::string& origin, ArtifactRe
             shown(d["base_model_name_or_path"]));
 }
 
-// trust_remote_code: true and Hydra `_target_` anywhere in the document.
-void walk_keys(const nlohmann::json& v, const std::string& origin, ArtifactReport& report, std::string& path,
-               unsigned depth) {
+void walk(const nlohmann::json& v, std::string& path, const KeyVisitor& visit, unsigned depth) {
   if (depth > 256) return;  // the strict reader already bounds depth; this keeps the walk bounded too
   if (v.is_array()) {
     for (std::size_t i = 0; i < v.size(); ++i) {
       std::size_t keep = path.size();
       path += "[" + std::to_string(i) + "]";
-      walk_keys(v[i], origin, report, path, depth + 1);
+      walk(v[i], path, visit, depth + 1);
       path.resize(keep);
     }
     return;
@@ -177,18 +172,18 @@ void walk_keys(const nlohmann::json& v, const std::string& origin, ArtifactRepor
   for (const auto& [key, value] : v.items()) {
     std::size_t keep = path.size();
     path += (path.empty() ? "" : ".") + key;
-    if (key == "trust_remote_code" && !(value.is_boolean() && !value.get<bool>()) && !value.is_null())
-      finding(report, "MG-HF-TRUST-REMOTE-CODE", origin, path + " = " + shown(value) + " turns on remote code",
-              path);
-    if (key == "_target_")
-      finding(report, "MG-CONFIG-CALLABLE", origin,
-              path + " names " + shown(value) + ", which hydra.utils.instantiate imports and calls", shown(value));
-    walk_keys(value, origin, report, path, depth + 1);
+    visit(path, key, value);
+    walk(value, path, visit, depth + 1);
     path.resize(keep);
   }
 }
 
 }  // namespace
+
+void for_each_key(const nlohmann::json& doc, const KeyVisitor& visit) {
+  std::string path;
+  walk(doc, path, visit, 0);
+}
 
 std::string_view base_name(std::string_view name) {
   std::size_t slash = name.find_last_of("/\\");
@@ -206,8 +201,15 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
   if (file_name == "model_index.json" || pipeline_index) diffusers_index(doc, origin, report);
   if (file_name == "adapter_config.json" || (doc.is_object() && doc.contains("peft_type")))
     peft_adapter(doc, origin, report);
-  std::string path;
-  walk_keys(doc, origin, report, path, 0);
+  // trust_remote_code: true and Hydra `_target_` anywhere in the document.
+  for_each_key(doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
+    if (key == "trust_remote_code" && !(value.is_boolean() && !value.get<bool>()) && !value.is_null())
+      finding(report, "MG-HF-TRUST-REMOTE-CODE", origin, path + " = " + shown(value) + " turns on remote code",
+              path);
+    if (key == "_target_")
+      finding(report, "MG-CONFIG-CALLABLE", origin,
+              path + " names " + shown(value) + ", which hydra.utils.instantiate imports and calls", shown(value));
+  });
 }
 
 void analyse_configuration(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
@@ -215,6 +217,7 @@ void analyse_configuration(const nlohmann::json& doc, std::string_view file_name
   analyse_remote_code(doc, origin, report);
   analyse_loader_routes(doc, file_name, origin, report);
   extract_chat_templates(doc, origin, limits, report);
+  check_config_values_for_jinja(doc, origin, limits, report);
 }
 
 void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {

@@ -5,6 +5,7 @@
 // Each route applies when the file has the name the library reads it under *or* the content
 // shape the library expects, so neither a rename nor extra keys hide it. The library sources
 // that take each route are cited in docs/repositories.md.
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,13 +24,19 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
 
 // Everything a loader can take from one JSON configuration, whatever kind its content looks like:
 // auto_map/custom_pipelines (transformers reads them from every config it opens, even one that also
-// looks like a weight index or a tokenizer.json), the routes above, and chat templates.
+// looks like a weight index or a tokenizer.json), the routes above, chat templates and Jinja in any
+// other string value.
 void analyse_configuration(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
                            const Limits& limits, ArtifactReport& report);
 
 // `_target_` and `trust_remote_code` keys in YAML (or any) configuration text, found lexically so
 // that no YAML feature (anchors, flow style, tags) can hide one.
 void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report);
+
+// Calls `visit(path, key, value)` for every key of every object in `doc`, depth first, with paths
+// such as "model.params[2].target".
+using KeyVisitor = std::function<void(const std::string& path, const std::string& key, const nlohmann::json& value)>;
+void for_each_key(const nlohmann::json& doc, const KeyVisitor& visit);
 
 // The last component of a '/'-separated member or file name.
 std::string_view base_name(std::string_view name);

@@ -15,7 +15,9 @@ struct Collected {
   std::vector<std::string> malformed;
 };
 
-// "module.Class", "sub.module.Class" or "owner/repo--module.Class".
+// "module.Class" or "owner/repo--module.Class". transformers' get_class_from_dynamic_module does
+// `module_file, class_name = class_reference.split(".")`: a reference with another dot raises
+// before any file is read, so it names no file (it is still a request for remote code).
 void add_reference(const std::string& ref, Collected& c) {
   std::string local = ref;
   std::size_t sep = ref.find("--");
@@ -24,15 +26,12 @@ void add_reference(const std::string& ref, Collected& c) {
     local = ref.substr(sep + 2);
   }
   std::size_t dot = local.rfind('.');
-  if (dot == std::string::npos || dot == 0 || dot + 1 == local.size()) {
+  if (dot == std::string::npos || dot == 0 || dot + 1 == local.size() || local.find('.') != dot) {
     c.malformed.push_back(ref);
     return;
   }
   c.classes.insert(ref);
-  std::string module = local.substr(0, dot);
-  std::string file;
-  for (char ch : module) file += ch == '.' ? '/' : ch;
-  file += ".py";
+  std::string file = local.substr(0, dot) + ".py";
   c.files.insert(sep == std::string::npos ? file : ref.substr(0, sep) + ":" + file);
 }
 
@@ -65,8 +64,10 @@ void analyse_remote_code(const nlohmann::json& config, const std::string& origin
     const auto& m = config["auto_map"];
     if (m.is_object())
       for (const auto& [auto_class, target] : m.items()) add_value(target, c);
+    else if (m.is_array())
+      add_value(m, c);  // tokenization_auto's legacy format: the [slow, fast] tokenizer pair itself
     else
-      c.malformed.push_back("auto_map is not an object");
+      c.malformed.push_back("auto_map is neither an object nor a tokenizer pair");
   }
   if (config.contains("custom_pipelines")) {
     any = true;

@@ -30,7 +30,7 @@ ScannerFn scanner_for(Format f) {
     case Format::jinja: return scan_jinja_file;
     case Format::sentencepiece: return scan_sentencepiece;
     case Format::flax_msgpack: return scan_flax_msgpack;
-    case Format::tflite: return scan_unsupported_model;
+    case Format::tflite: return scan_tflite;
     case Format::openvino_ir: return scan_unsupported_model;
   }
   return scan_unknown_file;

@@ -30,6 +30,7 @@ void scan_model_card(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_jinja_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_sentencepiece(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_flax_msgpack(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_tflite(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_unsupported_model(const Artifact&, ScanContext&, ArtifactReport&);
 
 // Content probes of the data-file formats (data_files.cpp).

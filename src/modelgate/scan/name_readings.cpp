@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/strict_json.h"
+#include "hf/ldm_config.h"
 #include "hf/loader_routes.h"
 #include "hf/python_scan.h"
 
@@ -13,12 +14,15 @@ namespace {
 // Files that transformers, sentence-transformers, diffusers and PEFT open by these names and parse
 // with json.load (docs/repositories.md lists which library reads which).
 bool loader_config_name(std::string_view name) {
-  static constexpr std::array<std::string_view, 17> kNames = {
+  static constexpr std::array<std::string_view, 23> kNames = {
       "config.json", "tokenizer_config.json", "processor_config.json", "preprocessor_config.json",
       "feature_extractor_config.json", "image_processor_config.json", "video_preprocessor_config.json",
       "video_processor_config.json", "generation_config.json", "model_index.json", "modules.json",
       "config_sentence_transformers.json", "sentence_bert_config.json", "adapter_config.json",
-      "chat_template.json", "special_tokens_map.json", "scheduler_config.json"};
+      "chat_template.json", "special_tokens_map.json", "scheduler_config.json",
+      // sentence-transformers models/Transformer.py load_config tries these after sentence_bert_config.json
+      "sentence_roberta_config.json", "sentence_distilbert_config.json", "sentence_camembert_config.json",
+      "sentence_albert_config.json", "sentence_xlm-roberta_config.json", "sentence_xlnet_config.json"};
   for (auto n : kNames)
     if (name == n) return true;
   return false;
@@ -51,6 +55,7 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
   if (name.ends_with(".yaml") || name.ends_with(".yml")) {
     note_reading(report, "yaml-config");
     analyse_config_text(text, a.origin, report);
+    analyse_ldm_targets(text, a.origin, ctx.limits(), report);
   }
 }
 
