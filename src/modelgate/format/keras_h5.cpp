@@ -10,6 +10,8 @@
 #include <string>
 
 #include "format/code_format_probes.h"
+#include "format/hdf5_global_heap.h"
+#include "format/hdf5_memory_driver.h"
 #include "format/keras_config.h"
 #include "scan/format_table.h"
 
@@ -125,6 +127,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   auto refuse = [&](const std::string& why) {
     report.add(make_finding(rule("MG-HDF5-MALFORMED"), a.origin, std::nullopt, why));
   };
+  if (auto defect = hdf5_global_heap_defect(a.bytes)) return refuse(*defect);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
@@ -132,10 +135,8 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   if (!a.path.empty() && a.depth == 0) {
     file_id = H5Fopen(a.path.c_str(), H5F_ACC_RDONLY, fapl.id);
   } else {
-    // An archive member: libhdf5 reads a private copy of the bytes through its core driver.
-    if (H5Pset_fapl_core(fapl.id, 1 << 20, 0) < 0 ||
-        H5Pset_file_image(fapl.id, const_cast<std::uint8_t*>(a.bytes.data()), a.bytes.size()) < 0)
-      return refuse("libhdf5 cannot take the file image");
+    // An archive member, or a file a parse worker received: libhdf5 reads the bytes in memory.
+    if (set_hdf5_memory_driver(fapl.id, a.bytes) < 0) return refuse("libhdf5 cannot take the file image");
     file_id = H5Fopen("modelgate-member.h5", H5F_ACC_RDONLY, fapl.id);
   }
   Handle file(file_id, H5Fclose);
