@@ -137,7 +137,8 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   } else {
     // An archive member, or a file a parse worker received: libhdf5 reads the bytes in memory.
     if (set_hdf5_memory_driver(fapl.id, a.bytes) < 0) return refuse("libhdf5 cannot take the file image");
-    file_id = H5Fopen("modelgate-member.h5", H5F_ACC_RDONLY, fapl.id);
+    // An absolute name: for a relative one libhdf5 asks for the working directory (getcwd).
+    file_id = H5Fopen("/modelgate-memory.h5", H5F_ACC_RDONLY, fapl.id);
   }
   Handle file(file_id, H5Fclose);
   if (!file.ok()) return refuse("libhdf5 cannot open the file");
