@@ -20,6 +20,8 @@
 #include "pickle_builder.h"
 #include "sandbox/parse_worker.h"
 #include "sandbox/result_codec.h"
+#include "sandbox/worker_pool.h"
+#include "modelgate/render.h"
 #include "scan/scan_context.h"
 #include "test_util.h"
 
@@ -275,6 +277,26 @@ TEST_F(SandboxWorker, HostileActionsAreRefusedAndTheScanGoesOn) {
   }
 }
 
+// The pool replaces a worker that failed before the slot's next file, and recycles each worker
+// after kFilesPerWorker files.
+TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
+  sandbox::WorkerConfig config;
+  config.before_parse = hostile;
+  config.timeout = 1500ms;
+  sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
+  ASSERT_FALSE(pool.error()) << *pool.error();
+  for (const char* action : {"socket", "spin"}) {
+    std::filesystem::copy_file(benign_, dir_ / action);
+    auto refused = pool.scan_file(0, {dir_ / action, {}, {}, {}}, action);
+    EXPECT_EQ(refused.status, Status::refused) << action;
+    auto next = pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl");
+    EXPECT_EQ(next.status, Status::safe) << "after " << action;
+    EXPECT_EQ(next.facts["sandbox"]["mode"], "strict");
+  }
+  for (unsigned i = 0; i < sandbox::kFilesPerWorker + 2; ++i)
+    ASSERT_EQ(pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl").status, Status::safe) << i;
+}
+
 TEST_F(SandboxWorker, AWorkerKilledMidFileRefusesThatFile) {
   sandbox::WorkerConfig config;
   config.before_parse = hostile;
@@ -321,6 +343,17 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   }
   EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
   EXPECT_EQ(confined.decision.allow, unconfined.decision.allow);
+  // The JSON and SARIF reports say how the files were parsed.
+  EXPECT_EQ(unconfined.sandbox["mode"], "off");
+  EXPECT_EQ(confined.sandbox["mode"], "strict");
+  std::ostringstream json, sarif;
+  render_json(confined, json);
+  render_sarif(confined, sarif);
+  auto j = nlohmann::json::parse(json.str());
+  EXPECT_EQ(j["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << j["sandbox"].dump();
+  auto s = nlohmann::json::parse(sarif.str());
+  EXPECT_EQ(s["runs"][0]["properties"]["sandbox"]["mode"], "strict");
+  EXPECT_TRUE(s["runs"][0]["properties"]["sandbox"]["missing"].empty());
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <hdf5.h>
 #include <iconv.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -134,6 +135,10 @@ ArtifactReport scan_descriptor(ScanContext& ctx, int fd, const std::string& orig
 // OpenSSL's configuration (content digests) and libhdf5's initialisation. Once confined, a first
 // use would be an open() and end the worker.
 void initialise_libraries() {
+  // One thread parsing file after file from the main heap: returning freed memory to the kernel
+  // after each file (glibc trims above 128 KiB) would make every file fault its pages in again.
+  ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
   if (iconv_t cd = ::iconv_open("UTF-8", "UTF-16LE"); cd != reinterpret_cast<iconv_t>(-1)) ::iconv_close(cd);
   (void)sha256_hex({});
   (void)H5open();
