@@ -74,6 +74,9 @@ struct Limits {
   // convert
   std::uint32_t max_convert_depth = 64;           // nesting of dicts in a state dict
   std::uint64_t max_convert_visits = 1u << 22;    // values visited while flattening a state dict
+  // Confined parse workers (--sandbox, docs/sandbox.md)
+  std::uint32_t worker_timeout_ms = 600'000;       // wall-clock time for one file
+  std::uint64_t worker_memory = 64ull << 30;       // RLIMIT_DATA of a worker (the input's mapping is not counted)
 };
 
 }  // namespace modelgate

@@ -1,7 +1,9 @@
 #pragma once
 // The library's entry point for scanning paths.
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "modelgate/limits.h"
@@ -10,8 +12,19 @@
 
 namespace modelgate {
 
+// Where files are parsed (docs/sandbox.md): in confined worker processes, refusing to scan when a
+// confinement layer is unavailable (strict) or recording the missing layers in every report
+// (best_effort); or in the scanning process itself (off).
+enum class SandboxMode { off, best_effort, strict };
+
+// The command line's default: strict where the kernel offers seccomp filters, best-effort elsewhere.
+SandboxMode default_sandbox_mode();
+// "strict", "best-effort", "off"; nullopt for anything else.
+std::optional<SandboxMode> parse_sandbox_mode(std::string_view text);
+
 struct ScanOptions {
   Limits limits;
+  SandboxMode sandbox = SandboxMode::off;
   Policy policy;
   unsigned threads = 0;  // 0 = hardware concurrency
   bool progress = false; // progress on stderr
@@ -23,6 +36,9 @@ struct ScanResult {
   // Tool errors (a path that does not exist, a directory that is not a hub cache): exit 2. The
   // paths that could be scanned are still in `artifacts`.
   std::vector<std::string> errors;
+  // How files were parsed: {"mode": "off"}, or the confinement of the parse workers (mode, layers
+  // applied, layers missing and why, Landlock ABI, memory limit). In the JSON and SARIF reports.
+  nlohmann::json sandbox = {{"mode", "off"}};
 };
 
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths, const ScanOptions& options);

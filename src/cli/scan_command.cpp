@@ -22,6 +22,7 @@ struct ScanArgs {
   std::vector<std::string> profiles;
   std::vector<std::string> allow_globals;
   unsigned threads = 0;
+  std::string sandbox;  // empty: default_sandbox_mode()
   bool quiet = false;
   int verbose = 0;
 };
@@ -37,6 +38,7 @@ int run_scan(const ScanArgs& args) {
   if (!args.profiles.empty()) options.policy.profiles = args.profiles;
   for (const auto& g : args.allow_globals) options.policy.extra_allowed_globals.push_back(g);
   options.threads = args.threads;
+  options.sandbox = args.sandbox.empty() ? default_sandbox_mode() : *parse_sandbox_mode(args.sandbox);
   options.progress = isatty(STDERR_FILENO) && !args.quiet;
 
   std::vector<std::filesystem::path> paths(args.paths.begin(), args.paths.end());
@@ -101,6 +103,11 @@ void add_scan_command(CLI::App& app, int& exit_code) {
                   "Also allow this pickle global, as module.name (repeatable)")
       ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-j,--threads", args->threads, "Worker threads (default: all cores)");
+  cmd->add_option("--sandbox", args->sandbox,
+                  "Parse files in confined worker processes: strict (exit 2 when a confinement layer is "
+                  "unavailable; the default where the kernel has seccomp), best-effort (record missing layers; "
+                  "the default elsewhere), off (see docs/sandbox.md)")
+      ->check(CLI::IsMember({"strict", "best-effort", "off"}));
   cmd->add_flag("-q,--quiet", args->quiet, "Print only artifacts the policy does not allow");
   cmd->add_flag("-v,--verbose", args->verbose, "Also print informational findings");
   cmd->callback([args, cmd, &exit_code] {

@@ -12,6 +12,8 @@
 
 #include "core/regular_file.h"
 #include "format/code_format_probes.h"
+#include "format/hdf5_global_heap.h"
+#include "format/hdf5_memory_driver.h"
 #include "format/keras_config.h"
 #include "scan/format_table.h"
 
@@ -32,28 +34,6 @@ struct Handle {
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
   bool ok() const { return id >= 0; }
-};
-
-// Bytes of the budget held for libhdf5's in-memory copies of a file image, released when it goes.
-class ImageCharge {
- public:
-  explicit ImageCharge(std::shared_ptr<UnpackBudget> budget) : budget_(std::move(budget)) {}
-  ~ImageCharge() { budget_->release(held_); }
-  ImageCharge(const ImageCharge&) = delete;
-  ImageCharge& operator=(const ImageCharge&) = delete;
-  const char* charge(std::uint64_t n) {
-    const char* limit = budget_->charge(n);
-    if (limit == nullptr) held_ += n;
-    return limit;
-  }
-  void release(std::uint64_t n) {
-    budget_->release(n);
-    held_ -= n;
-  }
-
- private:
-  std::shared_ptr<UnpackBudget> budget_;
-  std::uint64_t held_ = 0;
 };
 
 // Reads a string attribute of the root group; nullopt with `error` set on failure.
@@ -149,11 +129,11 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   auto refuse = [&](const std::string& why) {
     report.add(make_finding(rule("MG-HDF5-MALFORMED"), a.origin, std::nullopt, why));
   };
+  if (auto defect = hdf5_global_heap_defect(a.bytes)) return refuse(*defect);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
   hid_t file_id;
-  std::optional<ImageCharge> image_charge;
   FileDescriptor reopened;
   if (!a.path.empty() && a.depth == 0) {
     // libhdf5 opens files by name. It is given the name of a descriptor opened without blocking
@@ -163,23 +143,10 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     reopened = std::move(opened->fd);
     file_id = H5Fopen(("/proc/self/fd/" + std::to_string(reopened.get())).c_str(), H5F_ACC_RDONLY, fapl.id);
   } else {
-    // An archive member: libhdf5 copies the bytes into the access list and again into its core
-    // driver. Both copies are charged to the artifact's budget before they are made; the first is
-    // released when the list is closed, right after the open.
-    image_charge.emplace(ctx.budget(a));
-    if (const char* limit = image_charge->charge(2 * static_cast<std::uint64_t>(a.bytes.size()))) {
-      report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
-                              "libhdf5 would copy the member's " + std::to_string(a.bytes.size()) +
-                                  " bytes twice into memory, over the limit " + limit));
-      return;
-    }
-    if (H5Pset_fapl_core(fapl.id, 1 << 20, 0) < 0 ||
-        H5Pset_file_image(fapl.id, const_cast<std::uint8_t*>(a.bytes.data()), a.bytes.size()) < 0)
-      return refuse("libhdf5 cannot take the file image");
-    file_id = H5Fopen("modelgate-member.h5", H5F_ACC_RDONLY, fapl.id);
-    H5Pclose(fapl.id);
-    fapl.id = H5I_INVALID_HID;
-    image_charge->release(a.bytes.size());
+    // An archive member, or a file a parse worker received: libhdf5 reads the bytes in memory.
+    if (set_hdf5_memory_driver(fapl.id, a.bytes) < 0) return refuse("libhdf5 cannot take the file image");
+    // An absolute name: for a relative one libhdf5 asks for the working directory (getcwd).
+    file_id = H5Fopen("/modelgate-memory.h5", H5F_ACC_RDONLY, fapl.id);
   }
   Handle file(file_id, H5Fclose);
   if (!file.ok()) return refuse("libhdf5 cannot open the file");

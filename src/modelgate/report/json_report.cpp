@@ -35,7 +35,8 @@ nlohmann::json report_to_json(const ArtifactReport& r) {
 void render_json(const ScanResult& result, std::ostream& out) {
   nlohmann::json j = {{"schema", kScanSchema},
                       {"tool", {{"name", "modelgate"}, {"version", kVersion}}},
-                      {"decision", {{"allow", result.decision.allow}, {"reasons", result.decision.reasons}}}};
+                      {"decision", {{"allow", result.decision.allow}, {"reasons", result.decision.reasons}}},
+                      {"sandbox", result.sandbox}};
   j["artifacts"] = nlohmann::json::array();
   for (const auto& r : result.artifacts) j["artifacts"].push_back(report_to_json(r));
   out << json_text(j, 2) << '\n';

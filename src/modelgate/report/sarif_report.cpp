@@ -144,7 +144,8 @@ void render_sarif(const ScanResult& result, std::ostream& out) {
        {{{"tool", {{"driver", driver}}},
          {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", directory_uri(cwd)}}}}},
          {"results", results},
-         {"columnKind", "unicodeCodePoints"}}}}};
+         {"columnKind", "unicodeCodePoints"},
+         {"properties", {{"sandbox", result.sandbox}}}}}}};
   out << json_text(sarif, 2) << '\n';
 }
 

@@ -12,16 +12,17 @@ namespace modelgate {
 
 namespace {
 
+bool same_timestamp(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+}  // namespace
+
 ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file) {
   return file.beneath.empty() ? open_regular_file(file.path, FinalLink::follow)
                               : open_regular_file_beneath(file.base, file.beneath);
 }
 
-bool same_timestamp(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
-
-// Empty when the file is still the one that was opened; otherwise what changed.
-std::string change_since_open(const FileToScan& file, const OpenedFile& opened, const MappedFile& mapped) {
-  if (mapped.truncated_underneath()) return "it shrank while it was read";
+std::string change_since_open(const FileToScan& file, const OpenedFile& opened, const MappedFile* mapped) {
+  if (mapped != nullptr && mapped->truncated_underneath()) return "it shrank while it was read";
   struct stat now {};
   if (::fstat(opened.fd.get(), &now) != 0) return "it can no longer be examined";
   const struct stat& then = opened.st;
@@ -34,6 +35,8 @@ std::string change_since_open(const FileToScan& file, const OpenedFile& opened, 
     return "its name now refers to a different file";
   return {};
 }
+
+namespace {
 
 ArtifactReport unreadable_file_report(const std::string& origin, const char* format, const char* rule_id, std::string message) {
   ArtifactReport r;
@@ -60,7 +63,7 @@ ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::st
   a.path = file.path;
   a.name = file.name.empty() ? file.path.filename().string() : file.name;
   ArtifactReport report = ctx.scan(a);
-  if (std::string change = change_since_open(file, *opened, *mapped); !change.empty()) {
+  if (std::string change = change_since_open(file, *opened, mapped.get()); !change.empty()) {
     // The findings stay (a dangerous construct seen is still reported); the verdict is at least refused.
     report.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
     report.finalize();

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "core/regular_file.h"
 #include "modelgate/report.h"
 #include "scan/scan_context.h"
 
@@ -17,6 +18,13 @@ struct FileToScan {
   std::string beneath;
   std::string name;  // the file name loaders see (for a link: the link's, not the target's)
 };
+
+// Opens the file the way every scan does (the descriptor a parse worker receives, too).
+ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file);
+
+// Empty when the file is still the one that was opened; otherwise what changed. `mapped`: this
+// process's mapping of it, when it has one (a parse worker's mapping is the worker's concern).
+std::string change_since_open(const FileToScan& file, const OpenedFile& opened, const MappedFile* mapped);
 
 ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::string& origin);
 

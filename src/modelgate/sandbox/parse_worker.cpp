@@ -1,0 +1,374 @@
+#include "sandbox/parse_worker.h"
+
+#include <fcntl.h>
+#include <hdf5.h>
+#include <iconv.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <new>
+
+#include "core/byte_reader.h"
+#include "core/content_digest.h"
+
+namespace modelgate::sandbox {
+
+namespace {
+
+// Descriptor numbers inside the worker.
+constexpr int kRequestFd = 3;
+constexpr int kResultFd = 4;
+// Exit statuses a worker uses for failures it can still name itself.
+constexpr int kExitOutOfMemory = 70;
+constexpr int kExitException = 71;
+constexpr int kExitChannel = 72;
+
+constexpr std::size_t kMaxRequest = 64 * 1024;
+constexpr char kHelloMagic[4] = {'M', 'G', 'W', 'H'};
+constexpr std::size_t kMaxHello = 4096;
+
+// The mapping of the descriptor the broker passed, owned by the artifact while it is scanned.
+class DescriptorMapping final : public ByteSource {
+ public:
+  DescriptorMapping(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  ~DescriptorMapping() override {
+    if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+  }
+  DescriptorMapping(const DescriptorMapping&) = delete;
+  DescriptorMapping& operator=(const DescriptorMapping&) = delete;
+  ByteView bytes() const override { return {data_, size_}; }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+};
+
+bool write_all(int fd, const std::uint8_t* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+void put_u32(std::vector<std::uint8_t>& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// hello := "MGWH" u8 applied-layer bits (kLayerNames order) u8 landlock ABI u32 n, n bytes of
+// missing-layer lines.
+std::vector<std::uint8_t> encode_hello(const ConfinementReport& r) {
+  std::vector<std::uint8_t> out(kHelloMagic, kHelloMagic + 4);
+  std::uint8_t bits = 0;
+  for (std::size_t i = 0; i < std::size(kLayerNames); ++i)
+    for (const auto& a : r.applied)
+      if (a == kLayerNames[i]) bits |= static_cast<std::uint8_t>(1u << i);
+  out.push_back(bits);
+  out.push_back(static_cast<std::uint8_t>(r.landlock_abi));
+  std::string missing;
+  for (const auto& m : r.missing) missing += m.substr(0, 200) + "\n";
+  put_u32(out, static_cast<std::uint32_t>(missing.size()));
+  out.insert(out.end(), missing.begin(), missing.end());
+  return out;
+}
+
+// One request: u32 n, origin; u32 n, name; the file's descriptor as SCM_RIGHTS.
+bool receive_request(std::string& origin, std::string& name, int& fd) {
+  static std::uint8_t buf[kMaxRequest];
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {buf, sizeof buf};
+  struct msghdr msg {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = ::recvmsg(kRequestFd, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0) ::_exit(n == 0 ? 0 : kExitChannel);  // the broker closed the channel: done
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || c == nullptr || c->cmsg_level != SOL_SOCKET ||
+      c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+    return false;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  ByteReader in(ByteView(buf, static_cast<std::size_t>(n)));
+  std::uint32_t len = 0;
+  ByteView text;
+  if (!in.le(len) || !in.bytes(len, text)) return false;
+  origin.assign(as_chars(text));
+  if (!in.le(len) || !in.bytes(len, text)) return false;
+  name.assign(as_chars(text));
+  return in.at_end();
+}
+
+ArtifactReport scan_descriptor(ScanContext& ctx, int fd, const std::string& origin, const std::string& name) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw std::runtime_error("fstat");
+  auto size = static_cast<std::size_t>(st.st_size);
+  const std::uint8_t* data = nullptr;
+  if (size > 0) {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) throw std::runtime_error("mmap");
+    data = static_cast<const std::uint8_t*>(p);
+  }
+  Artifact a;
+  a.origin = origin;
+  a.name = name;
+  a.owner = std::make_shared<DescriptorMapping>(data, size);
+  a.bytes = a.owner->bytes();
+  return ctx.scan(a);
+}
+
+// What the parsing libraries read from the file system the first time they are used, read now,
+// before confinement: glibc's charset-conversion cache (libarchive converts 7z and tar names),
+// OpenSSL's configuration (content digests) and libhdf5's initialisation. Once confined, a first
+// use would be an open() and end the worker.
+void initialise_libraries() {
+  // One thread parsing file after file from the main heap: returning freed memory to the kernel
+  // after each file (glibc trims above 128 KiB) would make every file fault its pages in again.
+  ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  if (iconv_t cd = ::iconv_open("UTF-8", "UTF-16LE"); cd != reinterpret_cast<iconv_t>(-1)) ::iconv_close(cd);
+  (void)sha256_hex({});
+  (void)H5open();
+}
+
+[[noreturn]] void worker_main(ScanContext& ctx, const WorkerConfig& config) {
+  initialise_libraries();
+  ConfinementPlan plan;
+  plan.request_fd = kRequestFd;
+  plan.result_fd = kResultFd;
+  plan.data_bytes = config.data_bytes;
+  plan.cpu_seconds = config.cpu_seconds;
+  auto hello = encode_hello(confine_worker(plan));
+  if (!write_all(kResultFd, hello.data(), hello.size())) ::_exit(kExitChannel);
+  for (;;) {
+    std::string origin, name;
+    int fd = -1;
+    if (!receive_request(origin, name, fd)) ::_exit(kExitChannel);
+    std::vector<std::uint8_t> result;
+    try {
+      if (config.before_parse) config.before_parse(name);
+      result = encode_result(scan_descriptor(ctx, fd, origin, name));
+    } catch (const std::bad_alloc&) {
+      ::_exit(kExitOutOfMemory);
+    } catch (...) {
+      ::_exit(kExitException);
+    }
+    ::close(fd);
+    if (!write_all(kResultFd, result.data(), result.size())) ::_exit(kExitChannel);
+  }
+}
+
+// In the child, before confinement: the channel on fds 3 and 4, every other inherited descriptor
+// (other workers' channels, files other threads have open) closed.
+void keep_only_channel(int requests, int results) {
+  int r = ::fcntl(requests, F_DUPFD, 16);
+  int w = ::fcntl(results, F_DUPFD, 16);
+  if (r < 0 || w < 0 || ::dup2(r, kRequestFd) < 0 || ::dup2(w, kResultFd) < 0) ::_exit(kExitChannel);
+  ::close_range(kResultFd + 1, ~0u, 0);
+}
+
+std::string describe_exit(int status, const char*& rule_id) {
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    std::string name = sigabbrev_np(sig) ? std::string("SIG") + sigabbrev_np(sig) : "signal " + std::to_string(sig);
+    if (sig == SIGSYS) {
+      rule_id = "MG-SANDBOX-VIOLATION";
+      return "the parse worker made a system call outside its allowlist (" + name + ")";
+    }
+    if (sig == SIGXCPU || sig == SIGXFSZ) {
+      rule_id = "MG-SANDBOX-LIMIT";
+      return std::string("the parse worker exceeded its ") + (sig == SIGXCPU ? "CPU time" : "file size") +
+             " limit (" + name + ")";
+    }
+    rule_id = "MG-SANDBOX-CRASH";
+    return "the parse worker died by " + name;
+  }
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (code == kExitOutOfMemory) {
+    rule_id = "MG-SANDBOX-LIMIT";
+    return "the parse worker ran out of its memory limit";
+  }
+  rule_id = "MG-SANDBOX-CRASH";
+  if (code == kExitException) return "the parse worker stopped on an unexpected exception";
+  return "the parse worker exited with status " + std::to_string(code) + " before it returned a result";
+}
+
+}  // namespace
+
+WorkerConfig worker_config(const Limits& limits) {
+  WorkerConfig c;
+  c.timeout = std::chrono::milliseconds(limits.worker_timeout_ms);
+  if (!kAddressSanitizer) c.data_bytes = limits.worker_memory;
+  // A backstop over the worker's life; the wall-clock timeout is what bounds one file.
+  c.cpu_seconds = std::max<std::uint64_t>(1, limits.worker_timeout_ms / 1000) * kFilesPerWorker;
+  return c;
+}
+
+std::unique_ptr<ParseWorker> ParseWorker::start(ScanContext& ctx, const WorkerConfig& config, std::string& error) {
+  int req[2], res[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) != 0) {
+    error = std::string("socketpair: ") + std::strerror(errno);
+    return nullptr;
+  }
+  if (::pipe2(res, O_CLOEXEC) != 0) {
+    error = std::string("pipe: ") + std::strerror(errno);
+    ::close(req[0]);
+    ::close(req[1]);
+    return nullptr;
+  }
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    keep_only_channel(req[1], res[1]);
+    worker_main(ctx, config);
+  }
+  ::close(req[1]);
+  ::close(res[1]);
+  if (pid < 0) {
+    error = std::string("fork: ") + std::strerror(errno);
+    ::close(req[0]);
+    ::close(res[0]);
+    return nullptr;
+  }
+  std::unique_ptr<ParseWorker> w(new ParseWorker(pid, req[0], res[0], config));
+  // The hello, validated like any result.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::uint8_t head[10];
+  std::uint32_t missing_len = 0;
+  if (w->read_exact(head, sizeof head, deadline) != Read::ok || std::memcmp(head, kHelloMagic, 4) != 0 ||
+      (std::memcpy(&missing_len, head + 6, 4), missing_len > kMaxHello)) {
+    error = "the parse worker did not start";
+    return nullptr;
+  }
+  std::string missing(missing_len, '\0');
+  if (w->read_exact(reinterpret_cast<std::uint8_t*>(missing.data()), missing_len, deadline) != Read::ok) {
+    error = "the parse worker did not start";
+    return nullptr;
+  }
+  for (std::size_t i = 0; i < std::size(kLayerNames); ++i)
+    if (head[4] & (1u << i)) w->confinement_.applied.emplace_back(kLayerNames[i]);
+  w->confinement_.landlock_abi = head[5];
+  for (std::size_t at = 0, nl; (nl = missing.find('\n', at)) != std::string::npos; at = nl + 1)
+    w->confinement_.missing.push_back(missing.substr(at, nl - at));
+  return w;
+}
+
+ParseWorker::~ParseWorker() {
+  ::close(requests_);
+  ::close(results_);
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+ParseWorker::Read ParseWorker::read_exact(std::uint8_t* out, std::size_t n,
+                                          std::chrono::steady_clock::time_point deadline) {
+  while (n > 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Read::timeout;
+    struct pollfd p = {results_, POLLIN, 0};
+    int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc == 0) return Read::timeout;
+    ssize_t got = ::read(results_, out, n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return Read::eof;
+    out += got;
+    n -= static_cast<std::size_t>(got);
+  }
+  return Read::ok;
+}
+
+ArtifactReport ParseWorker::fail(const std::string& origin, std::uint64_t size, const char* fallback_rule,
+                                 std::string why) {
+  const char* rule_id = fallback_rule;
+  int status = 0;
+  // A worker that closed its pipe is exiting or dead: reap it (for up to a second) to learn why.
+  if (std::strcmp(fallback_rule, "MG-SANDBOX-CRASH") == 0) {
+    pid_t done = 0;
+    for (int i = 0; i < 200 && (done = ::waitpid(pid_, &status, WNOHANG)) == 0; ++i) ::usleep(5000);
+    if (done == pid_) {
+      why = describe_exit(status, rule_id);
+      pid_ = -1;
+    }
+  }
+  if (pid_ > 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  ArtifactReport r;
+  r.origin = origin;
+  r.format = "unknown";
+  r.size = size;
+  r.add(make_finding(rule(rule_id), origin, std::nullopt, std::move(why)));
+  r.finalize();
+  return r;
+}
+
+ArtifactReport ParseWorker::scan(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
+  ++files_;
+  std::vector<std::uint8_t> request;
+  put_u32(request, static_cast<std::uint32_t>(origin.size()));
+  request.insert(request.end(), origin.begin(), origin.end());
+  put_u32(request, static_cast<std::uint32_t>(name.size()));
+  request.insert(request.end(), name.begin(), name.end());
+  if (request.size() > kMaxRequest)
+    return fail(origin, size, "MG-SANDBOX-CRASH", "the file's path is too long to pass to a parse worker");
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  struct iovec iov = {request.data(), request.size()};
+  struct msghdr msg {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  ssize_t sent;
+  do sent = ::sendmsg(requests_, &msg, MSG_NOSIGNAL);
+  while (sent < 0 && errno == EINTR);
+  if (sent != static_cast<ssize_t>(request.size()))
+    return fail(origin, size, "MG-SANDBOX-CRASH", "the parse worker is gone");
+
+  auto deadline = std::chrono::steady_clock::now() + config_.timeout;
+  std::vector<std::uint8_t> result(kResultHeaderSize);
+  auto timeout_text = [&] {
+    return "the parse worker did not finish within " + std::to_string(config_.timeout.count()) + " ms";
+  };
+  switch (read_exact(result.data(), kResultHeaderSize, deadline)) {
+    case Read::ok: break;
+    case Read::eof: return fail(origin, size, "MG-SANDBOX-CRASH", "the parse worker stopped without a result");
+    case Read::timeout: return fail(origin, size, "MG-SANDBOX-TIMEOUT", timeout_text());
+  }
+  auto body = result_body_length(result, config_.bounds);
+  if (!body) return fail(origin, size, "MG-SANDBOX-MALFORMED-RESULT", "the parse worker's result: " + body.error().reason);
+  result.resize(kResultHeaderSize + *body);  // bounded by ResultBounds::max_bytes
+  switch (read_exact(result.data() + kResultHeaderSize, *body, deadline)) {
+    case Read::ok: break;
+    case Read::eof: return fail(origin, size, "MG-SANDBOX-CRASH", "the parse worker stopped in the middle of its result");
+    case Read::timeout: return fail(origin, size, "MG-SANDBOX-TIMEOUT", timeout_text());
+  }
+  auto report = decode_result(result, config_.bounds);
+  if (!report)
+    return fail(origin, size, "MG-SANDBOX-MALFORMED-RESULT",
+                "the parse worker's result at byte " + std::to_string(report.error().offset) + ": " + report.error().reason);
+  return std::move(*report);
+}
+
+}  // namespace modelgate::sandbox

@@ -1,0 +1,69 @@
+#pragma once
+// A confined parse worker and the broker's handle on it. The broker opens each input itself and
+// passes the descriptor; the worker maps it, scans it with the broker's ScanContext (inherited at
+// fork) and returns the report in the result encoding (result_codec.h), which the broker decodes
+// as untrusted input. Whatever goes wrong in the worker — a signal, a limit, a timeout, a
+// malformed result — becomes a `refused` report under an MG-SANDBOX-* rule, never `safe`, and the
+// worker is gone afterwards (the pool starts a fresh one).
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "sandbox/confinement.h"
+#include "sandbox/result_codec.h"
+#include "scan/scan_context.h"
+
+namespace modelgate::sandbox {
+
+// Files a worker parses before the pool replaces it with a fresh one.
+inline constexpr unsigned kFilesPerWorker = 256;
+
+struct WorkerConfig {
+  std::chrono::milliseconds timeout{600'000};  // wall time for one file
+  std::uint64_t data_bytes = 0;                // RLIMIT_DATA; 0: none
+  std::uint64_t cpu_seconds = 0;               // RLIMIT_CPU over the worker's life; 0: none
+  ResultBounds bounds;
+  // Runs inside the confined worker right before it parses a file (tests: hostile actions).
+  std::function<void(const std::string& name)> before_parse;
+};
+
+// The configuration `Limits` asks for (the memory limit is left off in AddressSanitizer builds).
+WorkerConfig worker_config(const Limits& limits);
+
+class ParseWorker {
+ public:
+  // Forks a worker that confines itself and reports its layers. Null (and `error`) when the fork
+  // or the worker's first message fails.
+  static std::unique_ptr<ParseWorker> start(ScanContext& ctx, const WorkerConfig& config, std::string& error);
+  ~ParseWorker();
+  ParseWorker(const ParseWorker&) = delete;
+  ParseWorker& operator=(const ParseWorker&) = delete;
+
+  const ConfinementReport& confinement() const { return confinement_; }
+  pid_t pid() const { return pid_; }
+  bool alive() const { return pid_ > 0; }
+  unsigned files() const { return files_; }
+
+  // Scans the regular file open on `fd` (the broker keeps ownership of it). After a failure the
+  // worker is dead (alive() is false).
+  ArtifactReport scan(int fd, const std::string& origin, const std::string& name, std::uint64_t size);
+
+ private:
+  ParseWorker(pid_t pid, int requests, int results, const WorkerConfig& config)
+      : pid_(pid), requests_(requests), results_(results), config_(config) {}
+  // Kills and reaps the worker; returns what ended it, as a refusal of `origin`.
+  ArtifactReport fail(const std::string& origin, std::uint64_t size, const char* fallback_rule, std::string why);
+  enum class Read { ok, eof, timeout };
+  Read read_exact(std::uint8_t* out, std::size_t n, std::chrono::steady_clock::time_point deadline);
+
+  pid_t pid_;
+  int requests_, results_;
+  WorkerConfig config_;
+  ConfinementReport confinement_;
+  unsigned files_ = 0;
+};
+
+}  // namespace modelgate::sandbox

@@ -1,0 +1,185 @@
+#include "sandbox/result_codec.h"
+
+#include <cstring>
+
+#include "core/byte_reader.h"
+#include "core/strict_json.h"
+#include "modelgate/rules.h"
+
+namespace modelgate::sandbox {
+
+namespace {
+
+constexpr char kResultMagic[4] = {'M', 'G', 'W', 'R'};
+constexpr std::size_t kMinFindingBytes = 4 + 1 + 1 + 4 + 1 + 8 + 4 + 4;
+constexpr std::size_t kMinReportBytes = 4 + 4 + 8 + 4 + 4 + 4 + 4 + 4;
+
+class ResultWriter {
+ public:
+  void u8(std::uint8_t v) { out_.push_back(v); }
+  void u16(std::uint16_t v) { le(v); }
+  void u32(std::uint32_t v) { le(v); }
+  void u64(std::uint64_t v) { le(v); }
+  void str(std::string_view s) {
+    u32(static_cast<std::uint32_t>(s.size()));
+    out_.insert(out_.end(), s.begin(), s.end());
+  }
+  void report(const ArtifactReport& r) {
+    str(r.origin);
+    str(r.format);
+    u64(r.size);
+    u32(static_cast<std::uint32_t>(r.findings.size()));
+    for (const auto& f : r.findings) {
+      str(f.rule);
+      u8(static_cast<std::uint8_t>(f.severity));
+      u8(static_cast<std::uint8_t>(f.status));
+      str(f.origin);
+      u8(f.offset.has_value());
+      u64(f.offset.value_or(0));
+      str(f.message);
+      str(f.evidence);
+    }
+    str(r.facts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    str(r.model.license);
+    str(r.sha256);
+    u32(static_cast<std::uint32_t>(r.children.size()));
+    for (const auto& c : r.children) report(c);
+  }
+  std::vector<std::uint8_t>& bytes() { return out_; }
+
+ private:
+  template <class T>
+  void le(T v) {
+    for (std::size_t i = 0; i < sizeof(T); ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+  }
+  std::vector<std::uint8_t> out_;
+};
+
+class ResultReader {
+ public:
+  ResultReader(ByteView body, const ResultBounds& bounds) : in_(body), bounds_(bounds) {}
+
+  bool report(ArtifactReport& r, std::uint32_t depth) {
+    if (depth > bounds_.max_depth) return fail("reports nested deeper than " + std::to_string(bounds_.max_depth));
+    if (++reports_ > bounds_.max_reports) return fail("more than " + std::to_string(bounds_.max_reports) + " reports");
+    std::uint32_t findings = 0;
+    if (!text(r.origin, "origin") || !text(r.format, "format") || !number(r.size, "size") ||
+        !count(findings, kMinFindingBytes, "findings"))
+      return false;
+    findings_ += findings;
+    if (findings_ > bounds_.max_findings) return fail("more than " + std::to_string(bounds_.max_findings) + " findings");
+    r.findings.reserve(findings);  // bounded: count() checked it against the bytes left
+    for (std::uint32_t i = 0; i < findings; ++i)
+      if (!finding(r.findings.emplace_back())) return false;
+    std::string facts;
+    if (!text(facts, "facts")) return false;
+    JsonReadOptions o;
+    o.max_depth = 128;
+    o.python_constants = false;
+    auto parsed = read_strict_json(facts, o);
+    if (!parsed) return fail("facts are not strict JSON: " + parsed.error().reason);
+    if (!parsed->value.is_object()) return fail("facts are not a JSON object");
+    r.facts = std::move(parsed->value);
+    if (!text(r.model.license, "model license") || !text(r.sha256, "sha256")) return false;
+    if (!r.sha256.empty() && (r.sha256.size() != 64 || r.sha256.find_first_not_of("0123456789abcdef") != std::string::npos))
+      return fail("sha256 is not 64 lowercase hex digits");
+    std::uint32_t children = 0;
+    if (!count(children, kMinReportBytes, "children")) return false;
+    r.children.reserve(children);
+    for (std::uint32_t i = 0; i < children; ++i)
+      if (!report(r.children.emplace_back(), depth + 1)) return false;
+    return true;
+  }
+
+  bool at_end() const { return in_.at_end(); }
+  std::size_t offset() const { return in_.offset(); }
+  const std::string& error() const { return error_; }
+  bool fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why);
+    return false;
+  }
+
+ private:
+  bool finding(Finding& f) {
+    std::string rule_id;
+    std::uint8_t severity = 0, status = 0, has_offset = 0;
+    std::uint64_t offset = 0;
+    if (!text(rule_id, "rule id") || !in_.u8(severity) || !in_.u8(status) || !text(f.origin, "finding origin") ||
+        !in_.u8(has_offset) || !in_.le(offset) || !text(f.message, "message") || !text(f.evidence, "evidence"))
+      return error_.empty() ? fail("truncated finding") : false;
+    const Rule* known = find_rule(rule_id);
+    if (known == nullptr) return fail("unknown rule id");
+    if (severity > static_cast<std::uint8_t>(Severity::critical)) return fail("severity out of range");
+    if (status > static_cast<std::uint8_t>(Status::unsafe)) return fail("status out of range");
+    if (has_offset > 1) return fail("offset flag out of range");
+    f.rule = std::string(known->id);
+    f.severity = static_cast<Severity>(severity);
+    // A worker may report a finding as worse than its rule, never as better.
+    f.status = worse(known->status, static_cast<Status>(status));
+    if (has_offset) f.offset = offset;
+    return true;
+  }
+  bool text(std::string& out, const char* what) {
+    std::uint32_t n = 0;
+    ByteView bytes;
+    if (!in_.le(n) || !in_.bytes(n, bytes)) return fail(std::string("truncated ") + what);
+    out.assign(as_chars(bytes));  // any bytes, as in an unconfined scan (file names need not be UTF-8)
+    return true;
+  }
+  bool number(std::uint64_t& out, const char* what) {
+    return in_.le(out) || fail(std::string("truncated ") + what);
+  }
+  // A count of items that take at least `min_bytes` each, so that it cannot exceed what is left.
+  bool count(std::uint32_t& out, std::size_t min_bytes, const char* what) {
+    if (!in_.le(out)) return fail(std::string("truncated ") + what + " count");
+    if (out > in_.remaining() / min_bytes) return fail(std::string(what) + " count exceeds the result");
+    return true;
+  }
+
+  ByteReader in_;
+  const ResultBounds& bounds_;
+  std::uint64_t reports_ = 0, findings_ = 0;
+  std::string error_;
+};
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_result(const ArtifactReport& report) {
+  ResultWriter w;
+  for (char c : kResultMagic) w.u8(static_cast<std::uint8_t>(c));
+  w.u16(kResultVersion);
+  w.u32(0);
+  w.report(report);
+  auto& out = w.bytes();
+  auto body = static_cast<std::uint32_t>(out.size() - kResultHeaderSize);
+  for (std::size_t i = 0; i < 4; ++i) out[6 + i] = static_cast<std::uint8_t>(body >> (8 * i));
+  return std::move(out);
+}
+
+Expected<std::uint32_t> result_body_length(ByteView header, const ResultBounds& bounds) {
+  ByteReader in(header);
+  ByteView magic;
+  std::uint16_t version = 0;
+  std::uint32_t length = 0;
+  if (!in.bytes(4, magic) || !in.le(version) || !in.le(length)) return parse_error(0, "truncated result header");
+  if (std::memcmp(magic.data(), kResultMagic, 4) != 0) return parse_error(0, "not a worker result");
+  if (version != kResultVersion) return parse_error(4, "result version " + std::to_string(version) + " is not " + std::to_string(kResultVersion));
+  if (length > bounds.max_bytes - kResultHeaderSize) return parse_error(6, "result body larger than the bound");
+  return length;
+}
+
+Expected<ArtifactReport> decode_result(ByteView bytes, const ResultBounds& bounds) {
+  if (bytes.size() > bounds.max_bytes) return parse_error(0, "result larger than the bound");
+  auto length = result_body_length(bytes, bounds);
+  if (!length) return length.error();
+  if (bytes.size() - std::min(bytes.size(), kResultHeaderSize) != *length)
+    return parse_error(6, "result body length does not match the header");
+  ResultReader reader(bytes.subspan(kResultHeaderSize), bounds);
+  ArtifactReport report;
+  if (!reader.report(report, 0)) return parse_error(kResultHeaderSize + reader.offset(), reader.error());
+  if (!reader.at_end()) return parse_error(kResultHeaderSize + reader.offset(), "bytes after the report");
+  report.finalize();
+  return report;
+}
+
+}  // namespace modelgate::sandbox

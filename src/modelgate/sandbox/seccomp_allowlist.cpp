@@ -1,0 +1,82 @@
+#include "sandbox/seccomp_allowlist.h"
+
+#include <fcntl.h>
+#include <seccomp.h>
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+namespace modelgate::sandbox {
+
+namespace {
+
+struct FilterRelease {
+  void operator()(void* ctx) const { seccomp_release(static_cast<scmp_filter_ctx>(ctx)); }
+};
+
+// One argument condition (libseccomp's SCMP_A* macros are C compound literals).
+scmp_arg_cmp argument(unsigned index, scmp_compare op, scmp_datum_t a, scmp_datum_t b = 0) {
+  scmp_arg_cmp c{};
+  c.arg = index;
+  c.op = op;
+  c.datum_a = a;
+  c.datum_b = b;
+  return c;
+}
+
+}  // namespace
+
+bool install_seccomp_allowlist(int request_fd, int result_fd, std::string& why) {
+  std::unique_ptr<void, FilterRelease> filter(seccomp_init(SCMP_ACT_KILL_PROCESS));
+  if (!filter) {
+    why = "seccomp_init failed";
+    return false;
+  }
+  auto* ctx = static_cast<scmp_filter_ctx>(filter.get());
+  int rc = 0;
+  auto allow = [&](int nr) {
+    if (rc == 0) rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+  };
+  // Reading the input and the request; closing what was received.
+  for (int nr : {SCMP_SYS(read), SCMP_SYS(pread64), SCMP_SYS(readv), SCMP_SYS(lseek), SCMP_SYS(fstat),
+                 SCMP_SYS(close)})
+    allow(nr);
+  // glibc's fstat is newfstatat(fd, "", st, AT_EMPTY_PATH); Landlock denies what a path could open.
+  auto allow_if = [&](int nr, scmp_arg_cmp condition) {
+    if (rc == 0) rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, 1, &condition);
+  };
+  allow_if(SCMP_SYS(newfstatat), argument(3, SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+  // Memory, never executable, never shared: RLIMIT_DATA counts private writable mappings only, so a
+  // shared anonymous mapping would be memory outside the limit. MAP_SHARED's bit is also set in
+  // MAP_SHARED_VALIDATE (MAP_PRIVATE is the other bit).
+  allow_if(SCMP_SYS(mprotect), argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+  if (rc == 0) {
+    const scmp_arg_cmp private_data[] = {argument(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0),
+                                         argument(3, SCMP_CMP_MASKED_EQ, MAP_SHARED, 0)};
+    rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 2, private_data);
+  }
+  for (int nr : {SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(brk), SCMP_SYS(madvise)}) allow(nr);
+  // Threads' primitives, signals to itself (abort), time, exit.
+  for (int nr : {SCMP_SYS(futex), SCMP_SYS(sched_yield), SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
+                 SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(tgkill), SCMP_SYS(clock_gettime),
+                 SCMP_SYS(gettimeofday), SCMP_SYS(exit), SCMP_SYS(exit_group)})
+    allow(nr);
+  // The two descriptors of the broker's channel.
+  allow_if(SCMP_SYS(recvmsg), argument(0, SCMP_CMP_EQ, static_cast<scmp_datum_t>(request_fd)));
+  for (int nr : {SCMP_SYS(write), SCMP_SYS(writev)})
+    allow_if(nr, argument(0, SCMP_CMP_EQ, static_cast<scmp_datum_t>(result_fd)));
+  if (rc != 0) {
+    why = std::string("seccomp_rule_add: ") + std::strerror(-rc);
+    return false;
+  }
+  rc = seccomp_load(ctx);
+  if (rc != 0) {
+    why = std::string("seccomp_load: ") + std::strerror(-rc);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace modelgate::sandbox

@@ -1,0 +1,58 @@
+#include "sandbox/worker_pool.h"
+
+
+namespace modelgate::sandbox {
+
+WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
+    : ctx_(ctx), mode_(mode), config_(config) {
+  // Forked before any scanning thread exists, so that no worker inherits a lock held by one.
+  for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
+    std::string why;
+    slots_.push_back(spawn(why));
+    if (!slots_.back()) {
+      error_ = why;
+      return;
+    }
+  }
+  const auto& c = slots_.front()->confinement();
+  layers_ = {{"mode", mode == SandboxMode::strict ? "strict" : "best-effort"},
+             {"layers", c.applied},
+             {"missing", c.missing},
+             {"landlock_abi", c.landlock_abi},
+             {"memory_limit", config.data_bytes != 0 ? "RLIMIT_DATA " + std::to_string(config.data_bytes) + " bytes"
+                                                     : std::string("off: AddressSanitizer build")}};
+  if (mode_ == SandboxMode::strict && !c.missing.empty())
+    error_ = "--sandbox strict: the parse workers cannot be confined: " + c.missing.front();
+}
+
+std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
+  auto w = ParseWorker::start(ctx_, config_, why);
+  if (!w) why = "cannot start a parse worker: " + why;
+  return w;
+}
+
+ArtifactReport WorkerPool::scan_file(unsigned slot, const FileToScan& file, const std::string& origin) {
+  auto& worker = slots_.at(slot);
+  auto refusal = [&](const char* format, const char* rule_id, std::string why) {
+    ArtifactReport r;
+    r.origin = origin;
+    r.format = format;
+    r.add(make_finding(rule(rule_id), origin, std::nullopt, std::move(why)));
+    r.finalize();
+    return r;
+  };
+  auto opened = open_file_to_scan(file);
+  if (!opened) return refusal("unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
+  std::string why;
+  if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
+  if (!worker) return refusal("unknown", "MG-SANDBOX-CRASH", why);
+  const std::string name = file.name.empty() ? file.path.filename().string() : file.name;
+  ArtifactReport r = worker->scan(opened->fd.get(), origin, name, static_cast<std::uint64_t>(opened->st.st_size));
+  if (std::string change = change_since_open(file, *opened, nullptr); !change.empty())
+    r.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
+  r.facts["sandbox"] = layers_;
+  r.finalize();
+  return r;
+}
+
+}  // namespace modelgate::sandbox

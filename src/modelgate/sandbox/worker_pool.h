@@ -1,0 +1,44 @@
+#pragma once
+// The broker's pool of parse workers: one slot per scanning thread, its worker forked up front,
+// replaced after a failure and recycled after `files_per_worker` files. The broker opens every
+// input itself and passes only the descriptor.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "modelgate/scan.h"
+#include "sandbox/parse_worker.h"
+#include "scan/scan_file.h"
+
+namespace modelgate::sandbox {
+
+class WorkerPool {
+ public:
+  WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config);
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Why the pool cannot be used: a worker did not start, or (strict) a layer could not be applied.
+  const std::optional<std::string>& error() const { return error_; }
+  // The workers' confinement, as ScanResult::sandbox and every report's facts.sandbox give it.
+  const nlohmann::json& layers() const { return layers_; }
+
+  // Scans `file` in slot `slot`'s worker: this process opens it, the worker reads the descriptor.
+  // Only one thread may use a slot at a time.
+  ArtifactReport scan_file(unsigned slot, const FileToScan& file, const std::string& origin);
+
+ private:
+  std::unique_ptr<ParseWorker> spawn(std::string& why);
+
+  ScanContext& ctx_;
+  SandboxMode mode_;
+  WorkerConfig config_;
+  std::vector<std::unique_ptr<ParseWorker>> slots_;
+  std::optional<std::string> error_;
+  nlohmann::json layers_;  // facts["sandbox"] of every report
+};
+
+}  // namespace modelgate::sandbox

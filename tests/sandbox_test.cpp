@@ -1,0 +1,359 @@
+// The confined parse worker: the result encoding decoded as untrusted input, the layers a live
+// worker runs under, and hostile actions inside the worker each ending in `refused` with the rule
+// that names what happened, after which a fresh worker goes on.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/regular_file.h"
+#include "pickle/allowlist.h"
+#include "pickle_builder.h"
+#include "sandbox/parse_worker.h"
+#include "sandbox/result_codec.h"
+#include "sandbox/worker_pool.h"
+#include "modelgate/render.h"
+#include "scan/scan_context.h"
+#include "test_util.h"
+
+namespace {
+
+using namespace modelgate;
+using namespace std::chrono_literals;
+
+using sandbox::kAddressSanitizer;
+
+ArtifactReport sample_report() {
+  ArtifactReport r;
+  r.origin = "dir/model.pt";
+  r.format = "pytorch-zip";
+  r.size = 1234;
+  r.add(make_finding(rule("MG-FORMAT-UNRECOGNISED"), "dir/model.pt!/x", 17, "what was seen", "evidence\xff"));
+  r.facts["members"] = 3;
+  r.model.license = "apache-2.0";
+  r.sha256 = std::string(64, 'a');
+  ArtifactReport child;
+  child.origin = "dir/model.pt!/archive/data.pkl";
+  child.format = "pickle";
+  child.add(make_finding(rule("MG-LIMIT-EXCEEDED"), child.origin, std::nullopt, "too big"));
+  r.children.push_back(child);
+  r.finalize();
+  return r;
+}
+
+TEST(SandboxResult, RoundTripsAReport) {
+  auto bytes = sandbox::encode_result(sample_report());
+  auto back = sandbox::decode_result(bytes, {});
+  ASSERT_TRUE(back) << back.error().reason;
+  EXPECT_EQ(sandbox::encode_result(*back), bytes);
+  EXPECT_EQ(back->status, Status::refused);  // recomputed from the findings
+  EXPECT_EQ(back->children.at(0).findings.at(0).rule, "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(back->findings.at(0).offset, 17u);
+}
+
+TEST(SandboxResult, RefusesEveryMalformation) {
+  const auto good = sandbox::encode_result(sample_report());
+  auto expect_refused = [](std::vector<std::uint8_t> bytes, const std::string& why, sandbox::ResultBounds b = {}) {
+    auto r = sandbox::decode_result(bytes, b);
+    ASSERT_FALSE(r) << why;
+    EXPECT_NE(r.error().reason.find(why), std::string::npos) << r.error().reason;
+  };
+  auto bad = good;
+  bad[0] = 'X';
+  expect_refused(bad, "not a worker result");
+  bad = good;
+  bad[4] = 3;
+  expect_refused(bad, "version 3");
+  bad = good;
+  bad.pop_back();
+  expect_refused(bad, "length does not match");
+  bad = good;
+  bad.push_back(0);
+  expect_refused(bad, "length does not match");
+  // The findings count of the top report is after origin, format and size.
+  bad = good;
+  std::size_t count_at = 10 + 4 + 12 + 4 + 11 + 8;
+  bad[count_at + 3] = 0x7f;
+  expect_refused(bad, "findings count exceeds the result");
+  // An unknown rule id (same length as the real one).
+  bad = good;
+  std::size_t rule_at = count_at + 4 + 4;
+  bad[rule_at + 3] = 'X';
+  expect_refused(bad, "unknown rule id");
+  bad = good;
+  bad[rule_at + 22] = 9;  // severity after "MG-FORMAT-UNRECOGNISED"
+  expect_refused(bad, "severity out of range");
+  sandbox::ResultBounds shallow;
+  shallow.max_depth = 0;
+  expect_refused(good, "nested deeper", shallow);
+  sandbox::ResultBounds small;
+  small.max_bytes = 64;
+  expect_refused(good, "larger than the bound", small);
+}
+
+TEST(SandboxResult, AWorkerCannotLowerARulesStatus) {
+  ArtifactReport r;
+  r.origin = "x";
+  r.add(make_finding(rule("MG-IO-ERROR"), "x", std::nullopt, "cannot read"));
+  r.findings[0].status = Status::safe;
+  auto back = sandbox::decode_result(sandbox::encode_result(r), {});
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->status, Status::refused);
+}
+
+// A worker over the default policy, and files to give it.
+class SandboxWorker : public ::testing::Test {
+ protected:
+  SandboxWorker() : allowlist_(*pickle::Allowlist::from_profiles(policy_.profiles, {})), ctx_(limits_, policy_, allowlist_) {
+    benign_ = dir_ / "benign.pkl";
+    mgtest::write_file(benign_, mgtest::PickleBuilder().proto(2).op(0x7d).stop().done());
+  }
+
+  std::unique_ptr<sandbox::ParseWorker> start(sandbox::WorkerConfig config = {}) {
+    std::string error;
+    auto w = sandbox::ParseWorker::start(ctx_, config, error);
+    EXPECT_TRUE(w) << error;
+    return w;
+  }
+
+  ArtifactReport scan(sandbox::ParseWorker& w, const std::filesystem::path& p, const std::string& name) {
+    auto file = open_regular_file(p, FinalLink::refuse);  // as the broker opens every input
+    EXPECT_TRUE(file);
+    return w.scan(file->fd.get(), p.string(), name, static_cast<std::uint64_t>(file->st.st_size));
+  }
+
+  Limits limits_;
+  Policy policy_;
+  pickle::Allowlist allowlist_;
+  ScanContext ctx_;
+  mgtest::TempDir dir_;
+  std::filesystem::path benign_;
+};
+
+TEST_F(SandboxWorker, ScansLikeTheUnconfinedScanner) {
+  auto w = start();
+  ASSERT_TRUE(w);
+  for (int i = 0; i < 3; ++i) {  // the same worker, several files
+    auto confined = scan(*w, benign_, "benign.pkl");
+    Artifact a;
+    auto bytes = mgtest::read_file(benign_);
+    a.origin = benign_.string();
+    a.name = "benign.pkl";
+    a.bytes = ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    EXPECT_EQ(sandbox::encode_result(confined), sandbox::encode_result(ctx_.scan(a)));
+    EXPECT_EQ(confined.status, Status::safe);
+  }
+  EXPECT_TRUE(w->alive());
+}
+
+// Real files of every library-backed format (libarchive's 7z/tar/xz/zstd/lz4/bzip2, libhdf5,
+// libprotobuf, zlib), from the committed fuzz seeds: the confinement must leave each library every
+// system call it needs, and the reports must not change.
+TEST_F(SandboxWorker, EveryLibraryWorksConfined) {
+  auto w = start();
+  ASSERT_TRUE(w);
+  std::size_t files = 0;
+  for (const char* target : {"archive", "keras_h5", "onnx", "zip", "gguf", "safetensors", "protobuf_walk", "pickle"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus" / target)) {
+      auto bytes = mgtest::read_file(entry.path());
+      Artifact a;
+      a.origin = entry.path().string();
+      a.name = entry.path().filename().string();
+      a.bytes = ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+      auto unconfined = ctx_.scan(a);
+      if (!w->alive()) w = start();
+      auto confined = scan(*w, entry.path(), a.name);
+      EXPECT_EQ(sandbox::encode_result(confined), sandbox::encode_result(unconfined))
+          << entry.path() << ": " << (confined.findings.empty() ? "" : confined.findings[0].message);
+      ++files;
+    }
+  }
+  EXPECT_GT(files, 60u);
+}
+
+TEST_F(SandboxWorker, ALiveWorkerRunsUnderEveryLayer) {
+  auto w = start(sandbox::worker_config(limits_));
+  ASSERT_TRUE(w);
+  for (const auto& m : w->confinement().missing) ADD_FAILURE() << "layer missing: " << m;
+  EXPECT_GE(w->confinement().landlock_abi, 1);
+  auto status = mgtest::read_file("/proc/" + std::to_string(w->pid()) + "/status");
+  EXPECT_NE(status.find("NoNewPrivs:\t1"), std::string::npos) << status;
+  EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos) << status;
+  // "Max file size   0   0   bytes": the soft and hard limits after the name.
+  auto limits = mgtest::read_file("/proc/" + std::to_string(w->pid()) + "/limits");
+  auto limit_of = [&](const std::string& name) {
+    auto at = limits.find(name);
+    if (at == std::string::npos) return std::string("absent");
+    std::istringstream line(limits.substr(at + name.size(), limits.find('\n', at) - at - name.size()));
+    std::string soft, hard;
+    line >> soft >> hard;
+    return soft + " " + hard;
+  };
+  EXPECT_EQ(limit_of("Max file size"), "0 0") << limits;
+  EXPECT_EQ(limit_of("Max core file size"), "0 0") << limits;
+  EXPECT_EQ(limit_of("Max open files"), "16 16") << limits;
+  if (!kAddressSanitizer) {
+    const auto memory = std::to_string(limits_.worker_memory);
+    EXPECT_EQ(limit_of("Max data size"), memory + " " + memory) << limits;
+  }
+}
+
+[[noreturn]] void spin() {
+  volatile unsigned long i = 0;
+  for (;;) i = i + 1;
+}
+
+// Each hostile action runs in the confined worker right before it parses a file of that name.
+void hostile(const std::string& name) {
+  if (name == "open") {
+    int fd = ::open("/etc/passwd", O_RDONLY);
+    if (fd >= 0) ::_exit(0);  // the open succeeded: the test sees "exited with status 0"
+  } else if (name == "socket") {
+    if (::socket(AF_INET, SOCK_STREAM, 0) >= 0) ::_exit(0);
+  } else if (name == "execve") {
+    char* argv[] = {const_cast<char*>("/bin/true"), nullptr};
+    ::execve("/bin/true", argv, nullptr);
+    ::_exit(0);
+  } else if (name == "fork") {
+    pid_t p = ::fork();
+    if (p >= 0) ::_exit(0);
+  } else if (name == "mprotect") {
+    void* page = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page != MAP_FAILED && ::mprotect(page, 4096, PROT_READ | PROT_EXEC) == 0) ::_exit(0);
+  } else if (name == "stdout") {
+    if (::write(1, "x", 1) == 1) ::_exit(0);
+  } else if (name == "allocate") {
+    // Through a volatile pointer: otherwise the compiler may leave out an allocation nothing reads.
+    char* volatile p = new char[4ull << 30];
+    std::memset(p, 1, 4ull << 30);
+    ::_exit(0);
+  } else if (name == "shared") {
+    // Memory RLIMIT_DATA would not count.
+    void* m = ::mmap(nullptr, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (m != MAP_FAILED) ::_exit(0);
+  } else if (name == "spin") {
+    spin();
+  } else if (name == "garbage") {
+    const char bad[] = "MGWR\x07\x00\x00\x00\x00\x00";
+    if (::write(4, bad, 10) == 10) spin();
+  }
+}
+
+TEST_F(SandboxWorker, HostileActionsAreRefusedAndTheScanGoesOn) {
+  sandbox::WorkerConfig config;
+  config.before_parse = hostile;
+  config.timeout = 1500ms;
+  if (!kAddressSanitizer) config.data_bytes = 2ull << 30;  // ASan's shadow memory needs it unlimited
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"open", "MG-SANDBOX-VIOLATION"},     {"socket", "MG-SANDBOX-VIOLATION"},
+      {"execve", "MG-SANDBOX-VIOLATION"},   {"fork", "MG-SANDBOX-VIOLATION"},
+      {"mprotect", "MG-SANDBOX-VIOLATION"}, {"stdout", "MG-SANDBOX-VIOLATION"},
+      {"shared", "MG-SANDBOX-VIOLATION"},
+      {"spin", "MG-SANDBOX-TIMEOUT"},       {"garbage", "MG-SANDBOX-MALFORMED-RESULT"},
+      {"allocate", "MG-SANDBOX-LIMIT"},  // 4 GiB under a 2 GiB RLIMIT_DATA
+  };
+  for (const auto& [action, expected] : cases) {
+    if (action == "allocate" && kAddressSanitizer) continue;
+    auto w = start(config);
+    ASSERT_TRUE(w);
+    auto r = scan(*w, benign_, action);
+    EXPECT_EQ(r.status, Status::refused) << action;
+    ASSERT_EQ(r.findings.size(), 1u) << action;
+    EXPECT_EQ(r.findings[0].rule, expected) << action << ": " << r.findings[0].message;
+    EXPECT_FALSE(w->alive());
+    // A fresh worker, same configuration, scans the next file.
+    auto next = start(config);
+    ASSERT_TRUE(next);
+    EXPECT_EQ(scan(*next, benign_, "benign.pkl").status, Status::safe) << "after " << action;
+  }
+}
+
+// The pool replaces a worker that failed before the slot's next file, and recycles each worker
+// after kFilesPerWorker files.
+TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
+  sandbox::WorkerConfig config;
+  config.before_parse = hostile;
+  config.timeout = 1500ms;
+  sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
+  ASSERT_FALSE(pool.error()) << *pool.error();
+  for (const char* action : {"socket", "spin"}) {
+    std::filesystem::copy_file(benign_, dir_ / action);
+    auto refused = pool.scan_file(0, {dir_ / action, {}, {}, {}}, action);
+    EXPECT_EQ(refused.status, Status::refused) << action;
+    auto next = pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl");
+    EXPECT_EQ(next.status, Status::safe) << "after " << action;
+    EXPECT_EQ(next.facts["sandbox"]["mode"], "strict");
+  }
+  for (unsigned i = 0; i < sandbox::kFilesPerWorker + 2; ++i)
+    ASSERT_EQ(pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl").status, Status::safe) << i;
+}
+
+TEST_F(SandboxWorker, AWorkerKilledMidFileRefusesThatFile) {
+  sandbox::WorkerConfig config;
+  config.before_parse = hostile;
+  auto w = start(config);
+  ASSERT_TRUE(w);
+  pid_t pid = w->pid();
+  std::thread killer([pid] {
+    std::this_thread::sleep_for(200ms);
+    ::kill(pid, SIGKILL);
+  });
+  auto r = scan(*w, benign_, "spin");
+  killer.join();
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MG-SANDBOX-CRASH");
+  EXPECT_NE(r.findings[0].message.find("SIGKILL"), std::string::npos) << r.findings[0].message;
+  EXPECT_EQ(r.status, Status::refused);
+}
+
+}  // namespace
+
+namespace {
+
+// `modelgate scan DIR --sandbox strict` gives the same reports as the unconfined scan, plus the
+// layers each file was parsed under.
+TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
+  mgtest::TempDir dir;
+  // Not ONNX: external data next to a model is only resolved unconfined (docs/sandbox.md).
+  for (const char* target : {"archive", "keras_h5", "pickle", "safetensors", "safetensors_index"})
+    for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus" / target))
+      std::filesystem::copy_file(entry.path(), dir / (std::string(target) + "_" + entry.path().filename().string()));
+  ScanOptions off;
+  off.threads = 2;
+  ScanOptions strict = off;
+  strict.sandbox = SandboxMode::strict;
+  auto unconfined = scan_paths({dir.path()}, off);
+  auto confined = scan_paths({dir.path()}, strict);
+  ASSERT_TRUE(confined.errors.empty()) << confined.errors.front();
+  ASSERT_EQ(confined.artifacts.size(), 1u);
+  ASSERT_GT(confined.artifacts[0].children.size(), 40u);
+  for (auto& file : confined.artifacts[0].children) {
+    ASSERT_TRUE(file.facts.contains("sandbox")) << file.origin;
+    EXPECT_EQ(file.facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << file.facts.dump();
+    file.facts.erase("sandbox");
+  }
+  EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
+  EXPECT_EQ(confined.decision.allow, unconfined.decision.allow);
+  // The JSON and SARIF reports say how the files were parsed.
+  EXPECT_EQ(unconfined.sandbox["mode"], "off");
+  EXPECT_EQ(confined.sandbox["mode"], "strict");
+  std::ostringstream json, sarif;
+  render_json(confined, json);
+  render_sarif(confined, sarif);
+  auto j = nlohmann::json::parse(json.str());
+  EXPECT_EQ(j["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << j["sandbox"].dump();
+  auto s = nlohmann::json::parse(sarif.str());
+  EXPECT_EQ(s["runs"][0]["properties"]["sandbox"]["mode"], "strict");
+  EXPECT_TRUE(s["runs"][0]["properties"]["sandbox"]["missing"].empty());
+}
+
+}  // namespace
