@@ -24,6 +24,9 @@ struct ConvertOptions {
   // fsync each output before its rename and the directory after it, so that a power loss cannot
   // leave a partial file under the final name. The rename is atomic for readers either way.
   bool durable = false;
+  // Record each input's SHA-256 (FileConversion::input_sha256), for the lineage `convert --bom`
+  // writes; hashed from the bytes the scan reads, never read again.
+  bool hash_inputs = false;
   // Nonzero once the conversion must stop (a signal number, set by InterruptSignals): it stops at
   // the next file or tensor, removes everything it wrote and reports an error.
   const volatile std::sig_atomic_t* interrupted = nullptr;
@@ -55,6 +58,8 @@ struct FileConversion {
   FileOutcome outcome = FileOutcome::skipped;
   std::string reason;   // why skipped or refused
   std::string format;   // what the scan identified
+  std::string input_sha256;    // when ConvertOptions::hash_inputs; empty for a file that was not scanned
+  std::uint64_t input_size = 0;
   Status scan_status = Status::safe;
   std::vector<std::string> findings;  // the scan's non-safe findings: "RULE origin: message"
   std::uint64_t tensors = 0;          // tensors written

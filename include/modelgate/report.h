@@ -1,5 +1,7 @@
 #pragma once
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,29 @@ namespace modelgate {
 // byte said it, never guessed from a file name.
 struct ModelFacts {
   std::string license;  // as written by the file: an SPDX id or free text
+  std::string name;     // the model's own name (GGUF general.name, the card's model_name)
+  std::vector<std::string> architectures;  // config.json `architectures` (classes, e.g. LlamaForCausalLM)
+  std::string model_type;  // the family: config.json `model_type`, GGUF `general.architecture` (e.g. llama)
+  // Tensors this file holds (their shapes' products summed) and how many tensors per dtype:
+  // counted from tensor headers, not declared.
+  std::optional<std::uint64_t> parameters;
+  std::map<std::string, std::uint64_t> dtypes;
+  std::string quantization;  // GGUF `general.file_type`, config.json `quantization_config.quant_method`
+  std::optional<std::uint64_t> context_length;  // GGUF `<arch>.context_length`, config.json positions
+  std::vector<std::string> datasets;             // the card's `datasets`
+  std::vector<std::string> base_models;          // the card's `base_model`
+  std::string base_model_relation;               // the card's `base_model_relation` (finetune, quantized...)
+  std::vector<std::string> languages;            // the card's `language`
+  std::string task;                              // the card's `pipeline_tag`
+  std::string library;                           // the card's `library_name`
+  // A sharded checkpoint's index: the shard files it names that are present, as paths relative to
+  // the scanned directory (like the directory's children).
+  std::vector<std::string> shards;
+  // A Hugging Face cache snapshot: its repository ("model:org/name"), revision (the snapshot's
+  // directory name, a commit hash) and the refs that point at it.
+  std::string hub_repository;
+  std::string hub_revision;
+  std::vector<std::string> hub_refs;
 };
 
 // The verdict on one artifact (a file, an archive member, a nested pickle) and its parts.

@@ -28,6 +28,9 @@ struct ScanOptions {
   Policy policy;
   unsigned threads = 0;  // 0 = hardware concurrency
   bool progress = false; // progress on stderr
+  // Fill ArtifactReport::sha256 for every file and archive member, from the bytes the scan reads
+  // anyway (the bill of materials; off by default because the scan itself never reads tensor data).
+  bool hash_contents = false;
 };
 
 struct ScanResult {

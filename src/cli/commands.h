@@ -11,5 +11,6 @@ void add_sign_command(CLI::App& app, int& exit_code);
 void add_verify_command(CLI::App& app, int& exit_code);
 void add_digest_command(CLI::App& app, int& exit_code);
 void add_convert_command(CLI::App& app, int& exit_code);
+void add_bom_command(CLI::App& app, int& exit_code);
 
 }  // namespace modelgate::cli

@@ -27,6 +27,25 @@ std::optional<std::string_view> record_of(std::string_view name, std::string_vie
   return name.substr(prefix.size() + 1);
 }
 
+// The storage records are tensor bytes, never parsed, but members all the same: when the run
+// hashes contents (the bill of materials lists and hashes every member), each is opened (its CRC
+// checked) and becomes a child. A plain scan does not read them.
+void add_storage_records(const Artifact& a, const zip::Archive& ar, const std::map<std::string, StorageRef>& referenced,
+                         ScanContext& ctx, ArtifactReport& report) {
+  if (!ctx.hashes_contents()) return;
+  for (const auto& m : ar.members) {
+    if (!referenced.count(m.name)) continue;
+    auto child = open_zip_member(a, m, ctx, report);
+    if (!child) continue;
+    ArtifactReport storage;
+    storage.format = "pytorch-storage";
+    storage.origin = child->origin;
+    storage.size = child->bytes.size();
+    ctx.hash_content(*child, storage);
+    report.children.push_back(std::move(storage));
+  }
+}
+
 }  // namespace
 
 bool is_torch_zip(const zip::Archive& ar) {
@@ -119,6 +138,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
     ArtifactReport cr;
     cr.origin = child->origin;
     cr.size = child->bytes.size();
+    ctx.hash_content(*child, cr);
     PickleMemberOptions o;
     o.persistent_load = true;
     o.loader_globals = script_globals;
@@ -162,6 +182,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
     report.children.push_back(std::move(cr));
   }
   report.facts["storages"] = referenced.size();
+  add_storage_records(a, ar, referenced, ctx, report);
 
   nlohmann::json code = nlohmann::json::array();
   for (const auto& m : ar.members) {
@@ -210,6 +231,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
       ArtifactReport cr;
       cr.origin = child->origin;
       cr.size = child->bytes.size();
+      ctx.hash_content(*child, cr);
       PickleMemberOptions o;
       o.persistent_load = true;
       o.loader_globals = script_globals;

@@ -82,6 +82,7 @@ class TorchTarReader {
     r.origin = m.origin;
     r.size = m.bytes.size();
     r.format = format;
+    ctx_.hash_content(m, r);
     return r;
   }
   pickle::StreamResult record_pickle(const Artifact& m, std::size_t pos, ArtifactReport& r) {

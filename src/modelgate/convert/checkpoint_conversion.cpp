@@ -12,9 +12,10 @@
 
 namespace modelgate::convert {
 
-ArtifactReport scan_for_conversion(const InputFile& file, const std::string& name, const Limits& limits) {
+ArtifactReport scan_for_conversion(const InputFile& file, const std::string& name, const ConvertOptions& options) {
   ScanOptions o;
-  o.limits = limits;
+  o.limits = options.limits;
+  o.hash_contents = options.hash_inputs;
   o.policy.profiles = {"torch"};
   o.threads = 1;
   auto bytes = file.bytes();
@@ -36,6 +37,8 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
                                                        const ConvertOptions& options, FileConversion& result) {
   result.format = scan.format;
   result.scan_status = scan.status;
+  result.input_sha256 = scan.sha256;
+  result.input_size = scan.size;
   result.findings = blocking_findings(scan);
   auto refuse = [&](std::string why) -> std::unique_ptr<PreparedCheckpoint> {
     result.outcome = FileOutcome::refused;

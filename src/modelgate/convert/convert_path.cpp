@@ -76,7 +76,7 @@ ConversionReport convert_path(const fs::path& in, const fs::path& out, const Con
   }
   FileConversion fc;
   fc.input = in.string();
-  auto scan = convert::scan_for_conversion(*input, in.filename().string(), options.limits);
+  auto scan = convert::scan_for_conversion(*input, in.filename().string(), options);
   auto prepared = convert::prepare_checkpoint(input, scan, options, fc);
   if (prepared) {
     auto done = convert::write_checkpoint(*prepared, dir_fd.get(), out_name, out.string(), options, fc);

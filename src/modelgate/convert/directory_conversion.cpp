@@ -227,7 +227,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
       report.errors.push_back(error);
       continue;
     }
-    auto scan = scan_for_conversion(*input, rel, options.limits);
+    auto scan = scan_for_conversion(*input, rel, options);
     if (is_checkpoint_format(scan.format) || weight) {
       auto prepared = prepare_checkpoint(input, scan, options, fc);
       if (!prepared) {
@@ -246,6 +246,8 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
     }
     fc.format = scan.format;
     fc.scan_status = scan.status;
+    fc.input_sha256 = scan.sha256;
+    fc.input_size = scan.size;
     fc.findings = blocking_findings(scan);
     if (is_pickle_based(scan.format)) {
       skip("a " + scan.format + " file that is not a torch state dict checkpoint (scan: " +

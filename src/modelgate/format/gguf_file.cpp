@@ -67,6 +67,44 @@ void check_metadata_text(const Artifact& a, const gguf::File& file, const Limits
   }
 }
 
+// llama.cpp's `llama_ftype` values (llama.h), the quantisation a GGUF file declares for its
+// tensors as a whole; retired values keep their number.
+std::string gguf_file_type_name(std::uint64_t t) {
+  static const std::map<std::uint64_t, const char*> names = {
+      {0, "F32"},     {1, "F16"},     {2, "Q4_0"},    {3, "Q4_1"},    {7, "Q8_0"},    {8, "Q5_0"},
+      {9, "Q5_1"},    {10, "Q2_K"},   {11, "Q3_K_S"}, {12, "Q3_K_M"}, {13, "Q3_K_L"}, {14, "Q4_K_S"},
+      {15, "Q4_K_M"}, {16, "Q5_K_S"}, {17, "Q5_K_M"}, {18, "Q6_K"},   {19, "IQ2_XXS"}, {20, "IQ2_XS"},
+      {21, "Q2_K_S"}, {22, "IQ3_XS"}, {23, "IQ3_XXS"}, {24, "IQ1_S"}, {25, "IQ4_NL"}, {26, "IQ3_S"},
+      {27, "IQ3_M"},  {28, "IQ2_S"},  {29, "IQ2_M"},  {30, "IQ4_XS"}, {31, "IQ1_M"},  {32, "BF16"},
+      {36, "TQ1_0"},  {37, "TQ2_0"}};
+  auto it = names.find(t);
+  return it != names.end() ? it->second : "file_type " + std::to_string(t);
+}
+
+std::optional<std::uint64_t> unsigned_value(const gguf::File& file, std::string_view key) {
+  const gguf::Value* v = file.find(key);
+  if (v == nullptr) return std::nullopt;
+  if (const auto* u = std::get_if<std::uint64_t>(&v->data)) return *u;
+  if (const auto* i = std::get_if<std::int64_t>(&v->data); i != nullptr && *i >= 0) return static_cast<std::uint64_t>(*i);
+  return std::nullopt;
+}
+
+// The typed facts a model card needs, from the metadata keys the GGUF spec defines.
+void read_gguf_model_facts(const gguf::File& file, ModelFacts& model) {
+  auto text = [&](std::string_view key) {
+    auto s = file.string(key);
+    return s && gguf::is_valid_utf8(*s) && s->size() <= kMaxFactString ? std::string(*s) : std::string();
+  };
+  std::string arch = text("general.architecture");
+  if (!arch.empty()) {
+    model.model_type = arch;
+    model.context_length = unsigned_value(file, arch + ".context_length");
+  }
+  model.name = text("general.name");
+  model.license = text("general.license");
+  if (auto t = unsigned_value(file, "general.file_type")) model.quantization = gguf_file_type_name(*t);
+}
+
 }  // namespace
 
 void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -100,6 +138,9 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   }
   report.facts["parameters"] = parameters;
   report.facts["tensor_types"] = types;
+  read_gguf_model_facts(file, report.model);
+  report.model.parameters = parameters;
+  report.model.dtypes = types;
 
   json templates = json::object();
   for (const auto& t : gguf::chat_templates(file)) {

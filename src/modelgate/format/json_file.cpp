@@ -8,6 +8,22 @@ namespace modelgate {
 
 namespace {
 
+// The typed facts of a transformers config.json. The context length is the first of the keys
+// transformers' model families use for the maximum number of positions.
+void read_model_config(const nlohmann::json& d, ModelFacts& model) {
+  if (auto t = d.find("model_type"); t != d.end() && t->is_string()) model.model_type = t->get<std::string>();
+  if (auto a = d.find("architectures"); a != d.end() && a->is_array())
+    for (const auto& name : *a)
+      if (name.is_string()) model.architectures.push_back(name.get<std::string>());
+  for (const char* key : {"max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx"})
+    if (auto n = d.find(key); n != d.end() && n->is_number_integer() && *n >= 0) {
+      model.context_length = n->get<std::uint64_t>();
+      break;
+    }
+  if (auto q = d.find("quantization_config"); q != d.end() && q->is_object())
+    if (auto m = q->find("quant_method"); m != q->end() && m->is_string()) model.quantization = m->get<std::string>();
+}
+
 // Facts worth keeping for the bill of materials, by kind.
 void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) {
   auto copy = [&](const char* key) {
@@ -16,6 +32,7 @@ void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) 
   };
   switch (kind) {
     case JsonKind::model_config:
+      read_model_config(d, report.model);
       copy("model_type");
       copy("architectures");
       copy("torch_dtype");

@@ -26,6 +26,8 @@ void scan_safetensors_file(const Artifact& a, ScanContext& ctx, ArtifactReport& 
   report.facts["tensor_count"] = file.tensors.size();
   report.facts["parameters"] = parameters;
   report.facts["dtypes"] = dtypes;
+  report.model.parameters = parameters;
+  report.model.dtypes = dtypes;
   if (file.has_metadata) report.facts["metadata"] = file.metadata;
 
   for (const auto& [key, value] : file.metadata) {

@@ -174,6 +174,8 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
                      ", which the index does not list");
     }
   }
+  for (const auto& [shard_name, shard] : shards)
+    if (shard.present) report.model.shards.push_back(dir + shard_name);
   report.facts["sharded_checkpoint"] = {{"shards", shards.size()},
                                         {"shards_compared", compared},
                                         {"tensors", listed.size()}};

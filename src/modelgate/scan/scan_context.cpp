@@ -1,11 +1,16 @@
 #include "scan/scan_context.h"
 
+#include "core/content_digest.h"
 #include "scan/format_table.h"
 #include "scan/name_readings.h"
 #include "scan/readings.h"
 #include "template/chat_template.h"
 
 namespace modelgate {
+
+void ScanContext::hash_content(const Artifact& artifact, ArtifactReport& report) const {
+  if (hash_contents_ && report.sha256.empty()) report.sha256 = sha256_hex(artifact.bytes);
+}
 
 ArtifactReport ScanContext::scan(const Artifact& artifact) {
   if (!artifact.budget) {
@@ -16,6 +21,7 @@ ArtifactReport ScanContext::scan(const Artifact& artifact) {
   ArtifactReport report;
   report.origin = artifact.origin;
   report.size = artifact.bytes.size();
+  hash_content(artifact, report);
   if (artifact.depth > limits_.max_nesting_depth) {
     report.format = "unknown";
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), artifact.origin, std::nullopt,

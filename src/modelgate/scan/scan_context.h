@@ -15,8 +15,9 @@ namespace modelgate {
 
 class ScanContext {
  public:
-  ScanContext(const Limits& limits, const Policy& policy, const pickle::Allowlist& allowlist)
-      : limits_(limits), policy_(policy), allowlist_(allowlist) {}
+  ScanContext(const Limits& limits, const Policy& policy, const pickle::Allowlist& allowlist,
+              bool hash_contents = false)
+      : limits_(limits), policy_(policy), allowlist_(allowlist), hash_contents_(hash_contents) {}
 
   const Limits& limits() const { return limits_; }
   const Policy& policy() const { return policy_; }
@@ -25,6 +26,12 @@ class ScanContext {
   // Identifies the artifact by content and runs the matching scanner. Used for files and for
   // every nested artifact (archive members, embedded payloads). The report is finalized.
   ArtifactReport scan(const Artifact& artifact);
+
+  // Sets report.sha256 from the artifact's bytes when this run hashes contents and nothing set it
+  // yet. scan() does it for every artifact; a scanner that builds a member's report itself (not
+  // through scan()) calls it for that member.
+  void hash_content(const Artifact& artifact, ArtifactReport& report) const;
+  bool hashes_contents() const { return hash_contents_; }
 
   // The unpack budget of the top-level artifact `artifact` belongs to (a fresh one for an artifact
   // handed to a scanner directly, outside scan()).
@@ -36,6 +43,7 @@ class ScanContext {
   const Limits& limits_;
   const Policy& policy_;
   const pickle::Allowlist& allowlist_;
+  bool hash_contents_;
 };
 
 // Signature shared by every format scanner: fill `report` (findings, children, facts).

@@ -34,7 +34,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     return result;
   }
   HfCache& cache = *listing.cache;
-  ScanContext ctx(options.limits, options.policy, *allowlist);
+  ScanContext ctx(options.limits, options.policy, *allowlist, options.hash_contents);
 
   // One job per distinct file on disk and file name: loaders also read files by name (a blob that
   // is `modeling.py` in one snapshot and `notes.txt` in another is read both ways).
@@ -94,6 +94,9 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     snap.facts["repository"] = s.repo;
     snap.facts["revision"] = s.revision;
     snap.facts["refs"] = s.refs;
+    snap.model.hub_repository = s.repo;
+    snap.model.hub_revision = s.revision;
+    snap.model.hub_refs = s.refs;
     std::vector<WalkEntry> entries;
     for (const auto& f : s.files) {
       entries.push_back({f.path, f.relative, cache.root, f.beneath, f.linked});

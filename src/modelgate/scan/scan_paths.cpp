@@ -56,7 +56,7 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
     result.errors.push_back(allowlist.error().reason);
     return result;
   }
-  ScanContext ctx(options.limits, options.policy, *allowlist);
+  ScanContext ctx(options.limits, options.policy, *allowlist, options.hash_contents);
 
   // A path that does not exist is a tool error, reported after the paths that do exist have been
   // scanned and reported. Reports are created first so that jobs can fill them in place.
@@ -123,7 +123,7 @@ ArtifactReport scan_bytes(std::string_view name, const unsigned char* data, std:
   auto allowlist = pickle::Allowlist::from_profiles(options.policy.profiles,
                                                     options.policy.extra_allowed_globals);
   if (!allowlist) throw std::invalid_argument(allowlist.error().reason);
-  ScanContext ctx(options.limits, options.policy, *allowlist);
+  ScanContext ctx(options.limits, options.policy, *allowlist, options.hash_contents);
   Artifact a;
   a.origin = std::string(name);
   a.name = std::string(name);
