@@ -7,6 +7,7 @@
 #include "modelgate/limits.h"
 #include "modelgate/policy.h"
 #include "modelgate/report.h"
+#include "modelgate/result_cache.h"
 
 namespace modelgate {
 
@@ -15,6 +16,8 @@ struct ScanOptions {
   Policy policy;
   unsigned threads = 0;  // 0 = hardware concurrency
   bool progress = false; // progress on stderr
+  bool hash_contents = false;     // fill ArtifactReport::sha256 for every file (implied by a cache)
+  ResultCache* cache = nullptr;   // reuse and record verdicts by content (the gate's inventory)
 };
 
 struct ScanResult {
@@ -24,6 +27,11 @@ struct ScanResult {
   // paths that could be scanned are still in `artifacts`.
   std::vector<std::string> errors;
 };
+
+// The SHA-256 (hex) of everything besides a file's bytes and name that decides its verdict:
+// modelgate's version, the rule catalog, the active allowlist profiles and additions, every limit.
+// Empty when the policy names an unknown profile.
+std::string ruleset_sha256(const ScanOptions& options);
 
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths, const ScanOptions& options);
 

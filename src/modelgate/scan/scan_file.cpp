@@ -2,7 +2,10 @@
 
 #include <sys/stat.h>
 
+#include "core/content_digest.h"
 #include "core/regular_file.h"
+#include "modelgate/version.h"
+#include "scan/relative_origins.h"
 
 // Test builds define this to act between the open and the analysis (truncate or replace the file);
 // the program does not, so the weak reference is null there.
@@ -59,11 +62,28 @@ ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::st
   a.owner = mapped;
   a.path = file.path;
   a.name = file.name.empty() ? file.path.filename().string() : file.name;
-  ArtifactReport report = ctx.scan(a);
+  std::string digest = ctx.hashes_contents() ? sha256_hex(a.bytes) : std::string();
+  ResultCache* cache = ctx.result_cache();
+  ResultKey key{digest, a.bytes.size(), kVersion, ctx.ruleset(), a.name};
+  std::optional<ArtifactReport> stored = cache ? cache->find(key) : std::nullopt;
+  ArtifactReport report;
+  if (stored) {
+    report = std::move(*stored);
+    prefix_origins(report, origin);
+  } else {
+    report = ctx.scan(a);
+  }
+  report.sha256 = digest;
   if (std::string change = change_since_open(file, *opened, *mapped); !change.empty()) {
     // The findings stay (a dangerous construct seen is still reported); the verdict is at least refused.
     report.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
     report.finalize();
+    return report;
+  }
+  // Only a verdict on bytes that stayed what was hashed is recorded.
+  if (cache && !stored) {
+    ArtifactReport relative = report;
+    if (make_origins_relative(relative, origin)) cache->store(key, relative);
   }
   return report;
 }

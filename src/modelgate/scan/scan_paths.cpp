@@ -50,6 +50,8 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
     return result;
   }
   ScanContext ctx(options.limits, options.policy, *allowlist);
+  ctx.identify_files_by_content(options.hash_contents, options.cache,
+                                options.cache ? ruleset_sha256(options) : std::string());
 
   // A path that does not exist is a tool error, reported after the paths that do exist have been
   // scanned and reported. Reports are created first so that jobs can fill them in place.
