@@ -30,6 +30,7 @@ const std::vector<Rule>& all_rules() {
         torch_tar_rules,
         data_file_rules,
         reading_rules,
+        gate_rules,
     };
     for (Table t : tables) {
       auto table = t();
