@@ -47,7 +47,16 @@ printf '%-34s %8.2f\n' "admit, no store" "$(seconds "$MG" admit "$MODEL" --polic
 printf '%-34s %8.2f\n' "admit, cold sqlite store" "$(seconds "$MG" admit "$MODEL" --policy "$WORK/policy.json" --store "sqlite:$WORK/inv.db")"
 printf '%-34s %8.2f\n' "admit, cached sqlite store" "$(seconds "$MG" admit "$MODEL" --policy "$WORK/policy.json" --store "sqlite:$WORK/inv.db")"
 "$MG" admit "$MODEL" --policy "$WORK/policy.json" --store "sqlite:$WORK/inv.db" --format json | python3 -c \
-  'import json,sys; i=json.load(sys.stdin)["inventory"]; print(f"  cached run: {i[\"hits\"]} hits, {i[\"misses\"]} misses")'
+  'import json,sys; i=json.load(sys.stdin)["inventory"]; print("  cached run: %d hits, %d misses" % (i["hits"], i["misses"]))' || true
+printf '%-34s %8.2f\n' "scan only (no hashing, reference)" "$(seconds "$MG" scan "$MODEL")"
+# The same with the scan doing real work: opcode-dense pickles (the pickle machine reads every opcode).
+PMODEL=$WORK/pickles
+mkdir -p "$PMODEL"
+for i in 1 2 3; do /usr/bin/python3 "$HERE/bench/make_dense_pickle.py" "$PMODEL/part$i.pkl" 60; done
+find "$PMODEL" -type f -print0 | xargs -0 cat > /dev/null
+echo "pickle model: $(find "$PMODEL" -type f | wc -l) files, $(du -sb "$PMODEL" | cut -f1) bytes"
+printf '%-34s %8.2f\n' "pickles: admit, cold sqlite store" "$(seconds "$MG" admit "$PMODEL" --policy "$WORK/policy.json" --store "sqlite:$WORK/inv.db")"
+printf '%-34s %8.2f\n' "pickles: admit, cached sqlite" "$(seconds "$MG" admit "$PMODEL" --policy "$WORK/policy.json" --store "sqlite:$WORK/inv.db")"
 
 # 10 concurrent admits: each its own 40 files plus 20 shared by all.
 for p in $(seq 0 9); do

@@ -84,6 +84,21 @@ TEST_F(GateDecisionTable, ModelSignedByAnUnknownKey) {
   EXPECT_NE(sig["evidence"].get<std::string>().find("did not verify"), std::string::npos) << sig;
 }
 
+TEST_F(GateDecisionTable, SigstoreIdentityBySubjectPattern) {
+  // The model-transparency v1.1.0 keyless vector, verified offline with the shipped trusted root.
+  fs::path src = source_dir() / "tests/fixtures/oms/model-transparency/v1.1.0-sigstore";
+  fs::path m = model("m", {{"signme-1", read_file(src / "signme-1")}, {"signme-2", read_file(src / "signme-2")},
+                           {"model.sig", read_file(src / "model.sig")}});
+  json identity = {{"issuer", "https://sigstore.verify.ibm.com/oauth2"}, {"subject_regex", "^[a-z]+@us\\.ibm\\.com$"}};
+  auto r = admit(m, policy({{"signature", {{"required", true}, {"identities", {identity}}}}, {"allow_status", {"safe", "unverified"}}}));
+  expect_decision(r, "allow", false, 0);
+  EXPECT_NE(result_of(r, "MG-GATE-SIGNATURE")["evidence"].get<std::string>().find("sigstore"), std::string::npos);
+  identity["subject_regex"] = "^[a-z]+@example\\.com$";
+  auto other = admit(m, policy({{"signature", {{"required", true}, {"identities", {identity}}}}, {"allow_status", {"safe", "unverified"}}}));
+  expect_decision(other, "deny", true, 1);
+  EXPECT_NE(result_of(other, "MG-GATE-SIGNATURE")["evidence"].get<std::string>().find("policy's pattern"), std::string::npos);
+}
+
 TEST_F(GateDecisionTable, PickleWithoutTheLegacyFlag) {
   auto r = admit(model("m", {{"model.pkl", safe_pickle()}}), policy({{"pickle", {{"require_legacy_flag", true}}}}));
   expect_decision(r, "deny", true, 1);
