@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
-#include "core/escaped_text.h"
+#include "modelgate/escaped_text.h"
 #include "modelgate/gate.h"
 
 namespace modelgate::cli {

@@ -1,9 +1,8 @@
 #include <iostream>
 
 #include "commands.h"
-#include "core/escaped_text.h"
-#include "core/json_text.h"
-#include "gate/inventory.h"
+#include "modelgate/escaped_text.h"
+#include "modelgate/inventory.h"
 
 namespace modelgate::cli {
 
@@ -13,28 +12,9 @@ struct InventoryArgs {
   std::string store, sha256, format = "text";
 };
 
-nlohmann::json result_json(const StoredResult& r) {
-  return {{"sha256", r.key.sha256}, {"size", r.key.size},   {"name", r.key.name},   {"format", r.format},
-          {"status", r.status},     {"version", r.key.version}, {"ruleset", r.key.ruleset}, {"recorded_at", r.recorded_at}};
-}
-
-nlohmann::json decision_record_json(const DecisionRecord& d) {
-  nlohmann::json files = nlohmann::json::array();
-  for (const auto& f : d.files) files.push_back({{"sha256", f.sha256}, {"origin", f.origin}});
-  auto parsed = [](const std::string& text) {
-    auto j = nlohmann::json::parse(text, nullptr, false);
-    return j.is_discarded() ? nlohmann::json(text) : j;
-  };
-  return {{"id", d.id}, {"recorded_at", d.recorded_at}, {"decision", d.decision}, {"mode", d.mode},
-          {"would_deny", d.would_deny}, {"policy_sha256", d.policy_sha256}, {"paths", parsed(d.paths)},
-          {"files", files}, {"rules", parsed(d.rules)}};
-}
-
 void print_results(const std::vector<StoredResult>& rows, bool json) {
   if (json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& r : rows) out.push_back(result_json(r));
-    std::cout << json_text(out, 2) << '\n';
+    std::cout << stored_results_json(rows);
     return;
   }
   for (const auto& r : rows)
@@ -44,9 +24,7 @@ void print_results(const std::vector<StoredResult>& rows, bool json) {
 
 void print_decisions(const std::vector<DecisionRecord>& rows, bool json) {
   if (json) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : rows) out.push_back(decision_record_json(d));
-    std::cout << json_text(out, 2) << '\n';
+    std::cout << decision_records_json(rows);
     return;
   }
   for (const auto& d : rows)
@@ -76,10 +54,7 @@ int run_inventory(const std::string& what, const InventoryArgs& a) {
       return 1;
     }
     if (json) {
-      nlohmann::json out = {{"results", nlohmann::json::array()}, {"decisions", nlohmann::json::array()}};
-      for (const auto& r : *rows) out["results"].push_back(result_json(r));
-      for (const auto& d : *decisions) out["decisions"].push_back(decision_record_json(d));
-      std::cout << json_text(out, 2) << '\n';
+      std::cout << content_history_json(*rows, *decisions);
     } else {
       print_results(*rows, false);
       print_decisions(*decisions, false);

@@ -3,7 +3,7 @@
 
 #include "core/json_text.h"
 #include "gate/gate_rule_ids.h"
-#include "gate/inventory.h"
+#include "modelgate/inventory.h"
 #include "gate/inventory_cache.h"
 #include "gate/model_signature.h"
 #include "modelgate/gate.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "gate/inventory.h"
+#include "modelgate/inventory.h"
 #include "modelgate/result_cache.h"
 
 namespace modelgate {

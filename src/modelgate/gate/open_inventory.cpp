@@ -1,6 +1,6 @@
 #include <ctime>
 
-#include "gate/inventory.h"
+#include "modelgate/inventory.h"
 
 namespace modelgate {
 

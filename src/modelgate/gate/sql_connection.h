@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "gate/inventory.h"
+#include "modelgate/inventory.h"
 
 namespace modelgate {
 

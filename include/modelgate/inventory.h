@@ -1,5 +1,5 @@
 #pragma once
-// The inventory: verdicts by content and every admission decision, in SQLite (one file, WAL, busy
+// The gate's inventory (docs/gate.md): verdicts by content and every admission decision, in SQLite (one file, WAL, busy
 // timeout) or PostgreSQL (libpq, one transaction per write). Both backends implement this interface
 // and pass the same test suite (tests/inventory_test.cpp).
 #include <cstdint>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "core/expected.h"
+#include "modelgate/expected.h"
 #include "modelgate/result_cache.h"
 
 namespace modelgate {
@@ -66,5 +66,11 @@ InventoryResult<std::unique_ptr<Inventory>> open_postgres_inventory(const std::s
 
 // The current time, UTC, as the inventory records it (2026-01-31T12:00:00Z).
 std::string utc_timestamp();
+
+// JSON for `modelgate inventory --format json` (any byte string in a name is written escaped).
+std::string stored_results_json(const std::vector<StoredResult>& rows);
+std::string decision_records_json(const std::vector<DecisionRecord>& rows);
+// {"results": [...], "decisions": [...]} for `inventory show`.
+std::string content_history_json(const std::vector<StoredResult>& rows, const std::vector<DecisionRecord>& decisions);
 
 }  // namespace modelgate
