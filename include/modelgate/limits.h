@@ -4,6 +4,7 @@
 
 namespace modelgate {
 
+// Every member is also listed by name in src/modelgate/core/limit_fields.cpp.
 struct Limits {
   // Directory walks
   std::uint32_t max_directory_depth = 256;        // levels below a scanned directory

@@ -22,7 +22,8 @@ struct Decision {
   std::vector<std::string> reasons;  // one per denied artifact
 };
 
-// Reads a JSON policy file (schema "modelgate.policy/1"). Returns the error text on failure.
+// Reads a JSON policy file (schema "modelgate.policy/1", or /2 of which `scan` uses these three keys;
+// modelgate/gate.h). Returns the error text on failure.
 std::optional<std::string> load_policy(const std::filesystem::path& file, Policy& out);
 Decision decide(const Policy& policy, const std::vector<ArtifactReport>& reports);
 

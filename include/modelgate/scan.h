@@ -9,6 +9,7 @@
 #include "modelgate/limits.h"
 #include "modelgate/policy.h"
 #include "modelgate/report.h"
+#include "modelgate/result_cache.h"
 
 namespace modelgate {
 
@@ -31,6 +32,7 @@ struct ScanOptions {
   // Fill ArtifactReport::sha256 for every file and archive member, from the bytes the scan reads
   // anyway (the bill of materials; off by default because the scan itself never reads tensor data).
   bool hash_contents = false;
+  ResultCache* cache = nullptr;   // reuse and record verdicts by content (the gate's inventory)
 };
 
 struct ScanResult {
@@ -43,6 +45,11 @@ struct ScanResult {
   // applied, layers missing and why, Landlock ABI, memory limit). In the JSON and SARIF reports.
   nlohmann::json sandbox = {{"mode", "off"}};
 };
+
+// The SHA-256 (hex) of everything besides a file's bytes and name that decides its verdict:
+// modelgate's version, the rule catalog, the active allowlist profiles and additions, every limit.
+// Empty when the policy names an unknown profile.
+std::string ruleset_sha256(const ScanOptions& options);
 
 ScanResult scan_paths(const std::vector<std::filesystem::path>& paths, const ScanOptions& options);
 

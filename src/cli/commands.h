@@ -12,5 +12,7 @@ void add_verify_command(CLI::App& app, int& exit_code);
 void add_digest_command(CLI::App& app, int& exit_code);
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_bom_command(CLI::App& app, int& exit_code);
+void add_admit_command(CLI::App& app, int& exit_code);
+void add_inventory_command(CLI::App& app, int& exit_code);
 
 }  // namespace modelgate::cli

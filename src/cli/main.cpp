@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   modelgate::cli::add_digest_command(app, exit_code);
   modelgate::cli::add_convert_command(app, exit_code);
   modelgate::cli::add_bom_command(app, exit_code);
+  modelgate::cli::add_admit_command(app, exit_code);
+  modelgate::cli::add_inventory_command(app, exit_code);
   // Command lines written for the reference `model_signing` are read as it reads them.
   std::vector<std::string> args = modelgate::cli::reference_command_line({argv, argv + argc});
   std::vector<const char*> arg_pointers;

@@ -17,6 +17,10 @@ inline std::string_view as_chars(ByteView v) {
   return {reinterpret_cast<const char*>(v.data()), v.size()};
 }
 
+inline ByteView as_byte_view(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
 // Something that owns bytes. Views handed out stay valid while the owner lives.
 class ByteSource {
  public:

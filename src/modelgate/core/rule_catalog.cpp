@@ -31,6 +31,7 @@ const std::vector<Rule>& all_rules() {
         data_file_rules,
         reading_rules,
         sandbox_rules,
+        gate_rules,
     };
     for (Table t : tables) {
       auto table = t();

@@ -25,5 +25,6 @@ std::span<const Rule> torch_tar_rules();
 std::span<const Rule> data_file_rules();
 std::span<const Rule> reading_rules();
 std::span<const Rule> sandbox_rules();
+std::span<const Rule> gate_rules();
 
 }  // namespace modelgate

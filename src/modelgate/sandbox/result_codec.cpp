@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "core/byte_reader.h"
+#include "core/json_text.h"
+#include "core/model_facts_json.h"
 #include "core/strict_json.h"
 #include "modelgate/rules.h"
 
@@ -40,7 +42,7 @@ class ResultWriter {
       str(f.evidence);
     }
     str(r.facts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    str(r.model.license);
+    str(json_text(model_facts_json(r.model)));
     str(r.sha256);
     u32(static_cast<std::uint32_t>(r.children.size()));
     for (const auto& c : r.children) report(c);
@@ -80,7 +82,14 @@ class ResultReader {
     if (!parsed) return fail("facts are not strict JSON: " + parsed.error().reason);
     if (!parsed->value.is_object()) return fail("facts are not a JSON object");
     r.facts = std::move(parsed->value);
-    if (!text(r.model.license, "model license") || !text(r.sha256, "sha256")) return false;
+    std::string model;
+    if (!text(model, "model facts")) return false;
+    auto model_json = read_strict_json(model, o);
+    if (!model_json) return fail("model facts are not strict JSON: " + model_json.error().reason);
+    auto model_facts = model_facts_from_json(model_json->value);
+    if (!model_facts) return fail(model_facts.error());
+    r.model = std::move(*model_facts);
+    if (!text(r.sha256, "sha256")) return false;
     if (!r.sha256.empty() && (r.sha256.size() != 64 || r.sha256.find_first_not_of("0123456789abcdef") != std::string::npos))
       return fail("sha256 is not 64 lowercase hex digits");
     std::uint32_t children = 0;

@@ -22,7 +22,7 @@
 
 namespace modelgate::sandbox {
 
-inline constexpr std::uint16_t kResultVersion = 2;
+inline constexpr std::uint16_t kResultVersion = 3;
 inline constexpr std::size_t kResultHeaderSize = 10;
 
 struct ResultBounds {

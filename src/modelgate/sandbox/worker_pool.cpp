@@ -43,14 +43,23 @@ ArtifactReport WorkerPool::scan_file(unsigned slot, const FileToScan& file, cons
   };
   auto opened = open_file_to_scan(file);
   if (!opened) return refusal("unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
-  std::string why;
-  if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
-  if (!worker) return refusal("unknown", "MG-SANDBOX-CRASH", why);
+  // With a result cache this process hashes the bytes (hashing is not parsing) to look the verdict
+  // up; the worker then parses only what the cache does not know.
+  std::shared_ptr<MappedFile> mapped;
+  if (ctx_.result_cache() != nullptr) {
+    std::string error;
+    mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
+    if (!mapped) return refusal("unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+  }
   const std::string name = file.name.empty() ? file.path.filename().string() : file.name;
-  ArtifactReport r = worker->scan(opened->fd.get(), origin, name, static_cast<std::uint64_t>(opened->st.st_size));
-  if (std::string change = change_since_open(file, *opened, nullptr); !change.empty())
-    r.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
-  r.facts["sandbox"] = layers_;
+  ArtifactReport r = judge_opened_file(ctx_, file, origin, *opened, mapped.get(), name, [&](const std::string&) {
+    std::string why;
+    if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
+    if (!worker) return refusal("unknown", "MG-SANDBOX-CRASH", why);
+    ArtifactReport parsed = worker->scan(opened->fd.get(), origin, name, static_cast<std::uint64_t>(opened->st.st_size));
+    parsed.facts["sandbox"] = layers_;
+    return parsed;
+  });
   r.finalize();
   return r;
 }

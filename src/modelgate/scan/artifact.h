@@ -19,6 +19,7 @@ struct Artifact {
   // Shared by every artifact nested in one top-level artifact; ScanContext::scan creates it for
   // an artifact that has none.
   std::shared_ptr<UnpackBudget> budget;
+  std::string sha256;  // of `bytes`, when the caller has already computed it (never for members)
 
   // A member of this artifact (archive entry, nested payload). `bytes` must be owned by `owner`.
   Artifact child(std::string member_name, ByteView member_bytes,

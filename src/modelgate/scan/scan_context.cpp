@@ -9,7 +9,11 @@
 namespace modelgate {
 
 void ScanContext::hash_content(const Artifact& artifact, ArtifactReport& report) const {
-  if (hash_contents_ && report.sha256.empty()) report.sha256 = sha256_hex(artifact.bytes);
+  if (!report.sha256.empty()) return;
+  if (!artifact.sha256.empty())
+    report.sha256 = artifact.sha256;
+  else if (hash_contents_)
+    report.sha256 = sha256_hex(artifact.bytes);
 }
 
 ArtifactReport ScanContext::scan(const Artifact& artifact) {

@@ -8,6 +8,7 @@
 #include "modelgate/limits.h"
 #include "modelgate/policy.h"
 #include "modelgate/report.h"
+#include "modelgate/result_cache.h"
 #include "pickle/allowlist.h"
 #include "scan/artifact.h"
 
@@ -23,6 +24,17 @@ class ScanContext {
   const Policy& policy() const { return policy_; }
   const pickle::Allowlist& allowlist() const { return allowlist_; }
 
+  // Files are hashed (ArtifactReport::sha256) and, with a cache, their verdicts reused and recorded
+  // under `ruleset` (ruleset_sha256 of the options this context was made from); see scan_file.
+  void identify_files_by_content(bool hash, ResultCache* cache, std::string ruleset) {
+    hash_contents_ = hash || cache != nullptr;
+    cache_ = cache;
+    ruleset_ = std::move(ruleset);
+  }
+  bool hashes_contents() const { return hash_contents_; }
+  ResultCache* result_cache() const { return cache_; }
+  const std::string& ruleset() const { return ruleset_; }
+
   // Identifies the artifact by content and runs the matching scanner. Used for files and for
   // every nested artifact (archive members, embedded payloads). The report is finalized.
   ArtifactReport scan(const Artifact& artifact);
@@ -31,7 +43,6 @@ class ScanContext {
   // yet. scan() does it for every artifact; a scanner that builds a member's report itself (not
   // through scan()) calls it for that member.
   void hash_content(const Artifact& artifact, ArtifactReport& report) const;
-  bool hashes_contents() const { return hash_contents_; }
 
   // The unpack budget of the top-level artifact `artifact` belongs to (a fresh one for an artifact
   // handed to a scanner directly, outside scan()).
@@ -43,7 +54,9 @@ class ScanContext {
   const Limits& limits_;
   const Policy& policy_;
   const pickle::Allowlist& allowlist_;
-  bool hash_contents_;
+  bool hash_contents_ = false;
+  ResultCache* cache_ = nullptr;
+  std::string ruleset_;
 };
 
 // Signature shared by every format scanner: fill `report` (findings, children, facts).

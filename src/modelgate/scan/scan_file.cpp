@@ -2,7 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <functional>
+
+#include "core/content_digest.h"
 #include "core/regular_file.h"
+#include "modelgate/version.h"
+#include "scan/relative_origins.h"
 
 // Test builds define this to act between the open and the analysis (truncate or replace the file);
 // the program does not, so the weak reference is null there.
@@ -49,6 +54,36 @@ ArtifactReport unreadable_file_report(const std::string& origin, const char* for
 
 }  // namespace
 
+ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const std::string& origin,
+                                 const OpenedFile& opened, const MappedFile* mapped, const std::string& name,
+                                 const std::function<ArtifactReport(const std::string& digest)>& parse) {
+  // Hashed here only to look the verdict up; otherwise the scan hashes what it reads (when asked).
+  ResultCache* cache = ctx.result_cache();
+  std::string digest = mapped != nullptr && cache != nullptr ? sha256_hex(mapped->bytes()) : std::string();
+  ResultKey key{digest, static_cast<std::uint64_t>(opened.st.st_size), kVersion, ctx.ruleset(), name};
+  std::optional<ArtifactReport> stored = cache && !digest.empty() ? cache->find(key) : std::nullopt;
+  ArtifactReport report;
+  if (stored) {
+    report = std::move(*stored);
+    prefix_origins(report, origin);
+  } else {
+    report = parse(digest);
+  }
+  if (!digest.empty()) report.sha256 = digest;
+  if (std::string change = change_since_open(file, opened, mapped); !change.empty()) {
+    // The findings stay (a dangerous construct seen is still reported); the verdict is at least refused.
+    report.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
+    report.finalize();
+    return report;
+  }
+  // Only a verdict on bytes that stayed what was hashed is recorded.
+  if (cache && !stored && !digest.empty()) {
+    ArtifactReport relative = report;
+    if (make_origins_relative(relative, origin)) cache->store(key, relative);
+  }
+  return report;
+}
+
 ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::string& origin) {
   auto opened = open_file_to_scan(file);
   if (!opened) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
@@ -62,13 +97,10 @@ ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::st
   a.owner = mapped;
   a.path = file.path;
   a.name = file.name.empty() ? file.path.filename().string() : file.name;
-  ArtifactReport report = ctx.scan(a);
-  if (std::string change = change_since_open(file, *opened, mapped.get()); !change.empty()) {
-    // The findings stay (a dangerous construct seen is still reported); the verdict is at least refused.
-    report.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
-    report.finalize();
-  }
-  return report;
+  return judge_opened_file(ctx, file, origin, *opened, mapped.get(), a.name, [&](const std::string& digest) {
+    a.sha256 = digest;
+    return ctx.scan(a);
+  });
 }
 
 }  // namespace modelgate

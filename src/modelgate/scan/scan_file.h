@@ -3,6 +3,7 @@
 // blocking and without following links where the walk says so, maps the descriptor (guarded against
 // truncation), scans the bytes, and refuses the file as changed when it is no longer what was opened.
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "core/regular_file.h"
@@ -25,6 +26,13 @@ ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file);
 // Empty when the file is still the one that was opened; otherwise what changed. `mapped`: this
 // process's mapping of it, when it has one (a parse worker's mapping is the worker's concern).
 std::string change_since_open(const FileToScan& file, const OpenedFile& opened, const MappedFile* mapped);
+
+// The verdict on an opened file: the result cache's, when it holds one for these bytes (hashed from
+// `mapped`), else `parse(digest)`'s (digest: that hash, or empty), then recorded; refused as changed
+// when the file changed meanwhile. Without a mapping or a cache nothing is hashed here.
+ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const std::string& origin,
+                                 const OpenedFile& opened, const MappedFile* mapped, const std::string& name,
+                                 const std::function<ArtifactReport(const std::string& digest)>& parse);
 
 ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::string& origin);
 

@@ -56,7 +56,9 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
     result.errors.push_back(allowlist.error().reason);
     return result;
   }
-  ScanContext ctx(options.limits, options.policy, *allowlist, options.hash_contents);
+  ScanContext ctx(options.limits, options.policy, *allowlist);
+  ctx.identify_files_by_content(options.hash_contents, options.cache,
+                                options.cache ? ruleset_sha256(options) : std::string());
 
   // A path that does not exist is a tool error, reported after the paths that do exist have been
   // scanned and reported. Reports are created first so that jobs can fill them in place.

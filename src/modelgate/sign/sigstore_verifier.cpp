@@ -141,11 +141,13 @@ Check check_identity(X509* leaf, const SigstoreIdentity& expected) {
   }
   GENERAL_NAMES_free(sans);
   bool match = false;
-  for (const auto& n : names) match = match || n == expected.identity;
+  for (const auto& n : names)
+    match = match || (expected.identity_pattern ? std::regex_match(n, *expected.identity_pattern) : n == expected.identity);
   if (!match) {
     std::string seen;
     for (const auto& n : names) seen += (seen.empty() ? "" : ", ") + n;
-    return fail("identity", "the certificate was issued to '" + seen + "', not '" + expected.identity + "'");
+    std::string wanted = expected.identity_pattern ? "an identity matching the policy's pattern" : "'" + expected.identity + "'";
+    return fail("identity", "the certificate was issued to '" + seen + "', not " + wanted);
   }
   std::string issuer = extension_text(leaf, "1.3.6.1.4.1.57264.1.8", true);
   if (issuer.empty()) issuer = extension_text(leaf, "1.3.6.1.4.1.57264.1.1", false);

@@ -1,0 +1,55 @@
+#include <unistd.h>
+
+#include <iostream>
+
+#include "commands.h"
+#include "modelgate/escaped_text.h"
+#include "modelgate/gate.h"
+
+namespace modelgate::cli {
+
+namespace {
+
+struct AdmitArgs {
+  std::vector<std::string> paths;
+  std::string policy, signature, store, format = "text";
+  unsigned threads = 0;
+};
+
+int run_admit(const AdmitArgs& a) {
+  AdmitOptions options;
+  if (auto err = load_gate_policy(a.policy, options.policy)) {
+    std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
+    return 2;
+  }
+  options.paths.assign(a.paths.begin(), a.paths.end());
+  options.signature = a.signature;
+  options.store = a.store;
+  options.threads = a.threads;
+  options.progress = ::isatty(STDERR_FILENO) == 1;
+  GateDecision d = admit(options);
+  std::cout << (a.format == "json" ? decision_json(d) : decision_text(d)) << std::flush;
+  for (const auto& e : d.errors) std::cerr << "modelgate: " << escape_for_terminal(e) << '\n';
+  if (!std::cout) {
+    std::cerr << "modelgate: cannot write the decision to standard output\n";
+    return 2;
+  }
+  return decision_exit_code(d);
+}
+
+}  // namespace
+
+void add_admit_command(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<AdmitArgs>();
+  auto* cmd = app.add_subcommand("admit", "Decide whether models pass the gate: scan, verify and apply a policy");
+  cmd->add_option("paths", a->paths, "Model directories or files")->required();
+  cmd->add_option("--policy", a->policy, "Policy file (modelgate.policy/2, docs/gate.md)")->required();
+  cmd->add_option("--signature", a->signature, "OMS signature bundle (default: model.sig inside the directory)");
+  cmd->add_option("--store", a->store, "Inventory: sqlite:PATH (default scheme) or postgresql://...");
+  cmd->add_option("--format", a->format, "text or json (modelgate.decision/1)")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--threads", a->threads, "Scanning threads (default: one per core)");
+  cmd->footer("Exit status: 0 allow (always in dry-run), 1 deny, 2 error (never an allow).");
+  cmd->callback([a, &exit_code] { exit_code = run_admit(*a); });
+}
+
+}  // namespace modelgate::cli

@@ -1,0 +1,98 @@
+#include "core/model_facts_json.h"
+
+namespace modelgate {
+
+namespace {
+
+using nlohmann::json;
+
+// One table of every field, so that writing and reading cannot drift apart.
+template <class Visit>
+void each_field(ModelFacts& f, Visit&& visit) {
+  visit("license", f.license);
+  visit("name", f.name);
+  visit("architectures", f.architectures);
+  visit("model_type", f.model_type);
+  visit("parameters", f.parameters);
+  visit("dtypes", f.dtypes);
+  visit("quantization", f.quantization);
+  visit("context_length", f.context_length);
+  visit("datasets", f.datasets);
+  visit("base_models", f.base_models);
+  visit("base_model_relation", f.base_model_relation);
+  visit("languages", f.languages);
+  visit("task", f.task);
+  visit("library", f.library);
+  visit("shards", f.shards);
+  visit("hub_repository", f.hub_repository);
+  visit("hub_revision", f.hub_revision);
+  visit("hub_refs", f.hub_refs);
+}
+
+bool empty(const std::string& v) { return v.empty(); }
+bool empty(const std::vector<std::string>& v) { return v.empty(); }
+bool empty(const std::optional<std::uint64_t>& v) { return !v.has_value(); }
+bool empty(const std::map<std::string, std::uint64_t>& v) { return v.empty(); }
+
+struct Reader {
+  const json& object;
+  std::string error;
+
+  bool read(const json& v, std::string& out) {
+    if (!v.is_string()) return false;
+    out = v.get<std::string>();
+    return true;
+  }
+  bool read(const json& v, std::vector<std::string>& out) {
+    if (!v.is_array()) return false;
+    for (const auto& e : v) {
+      if (!e.is_string()) return false;
+      out.push_back(e.get<std::string>());
+    }
+    return true;
+  }
+  bool read(const json& v, std::optional<std::uint64_t>& out) {
+    if (!v.is_number_unsigned()) return false;
+    out = v.get<std::uint64_t>();
+    return true;
+  }
+  bool read(const json& v, std::map<std::string, std::uint64_t>& out) {
+    if (!v.is_object()) return false;
+    for (const auto& [key, count] : v.items()) {
+      if (!count.is_number_unsigned()) return false;
+      out[key] = count.get<std::uint64_t>();
+    }
+    return true;
+  }
+  template <class T>
+  void operator()(const char* key, T& out) {
+    auto it = object.find(key);
+    if (it == object.end() || !error.empty()) return;
+    if (!read(*it, out)) error = std::string("model fact \"") + key + "\" has the wrong type";
+  }
+};
+
+}  // namespace
+
+json model_facts_json(const ModelFacts& facts) {
+  json out = json::object();
+  ModelFacts copy = facts;
+  each_field(copy, [&out](const char* key, const auto& value) {
+    if (!empty(value)) out[key] = value;
+  });
+  return out;
+}
+
+ValueOr<ModelFacts, std::string> model_facts_from_json(const json& j) {
+  if (!j.is_object()) return std::string("model facts are not a JSON object");
+  ModelFacts facts;
+  std::size_t known = 0;
+  each_field(facts, [&](const char* key, const auto&) { known += j.contains(key) ? 1 : 0; });
+  if (known != j.size()) return std::string("model facts carry a key modelgate does not write");
+  Reader reader{j, {}};
+  each_field(facts, reader);
+  if (!reader.error.empty()) return reader.error;
+  return facts;
+}
+
+}  // namespace modelgate

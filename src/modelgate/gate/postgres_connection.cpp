@@ -1,0 +1,87 @@
+// The shared inventory: PostgreSQL through libpq. Every write is one transaction, so concurrent
+// admits lose no rows and a killed client leaves nothing half-written (the server rolls it back).
+#include <libpq-fe.h>
+
+#include <regex>
+
+#include "gate/sql_connection.h"
+
+namespace modelgate {
+
+namespace {
+
+// The URI as shown in decisions and messages: no password.
+std::string without_password(const std::string& uri) {
+  static const std::regex user_password("^(postgres(?:ql)?://[^:/@?]*):[^@/?]*@");
+  static const std::regex password_parameter("([?&]password=)[^&]*");
+  std::string shown = std::regex_replace(uri, user_password, "$1@");
+  return std::regex_replace(shown, password_parameter, "$1***");
+}
+
+// libpq's messages end with a newline.
+std::string trimmed(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+class PostgresConnection final : public SqlConnection {
+ public:
+  PostgresConnection(PGconn* conn, std::string shown) : conn_(conn), shown_(std::move(shown)) {}
+  ~PostgresConnection() override { PQfinish(conn_); }
+
+  InventoryResult<std::vector<SqlRow>> run(const std::string& sql, const SqlParams& params) override {
+    std::vector<const char*> values;
+    std::vector<int> lengths;
+    for (const auto& p : params) {
+      values.push_back(p.c_str());
+      lengths.push_back(static_cast<int>(p.size()));
+    }
+    std::unique_ptr<PGresult, void (*)(PGresult*)> result(
+        PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(), nullptr, 0),
+        PQclear);
+    ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      return InventoryError{shown_ + ": " + trimmed(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_))};
+    std::vector<SqlRow> rows;
+    for (int r = 0; r < PQntuples(result.get()); ++r) {
+      SqlRow row;
+      for (int c = 0; c < PQnfields(result.get()); ++c)
+        row.emplace_back(PQgetvalue(result.get(), r, c), static_cast<std::size_t>(PQgetlength(result.get(), r, c)));
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  const char* begin_write() const override { return "BEGIN"; }
+  const char* id_column() const override { return "BIGSERIAL PRIMARY KEY"; }
+  // CREATE TABLE IF NOT EXISTS races with itself across sessions in PostgreSQL; one creator at a time.
+  const char* schema_lock() const override { return "SELECT pg_advisory_xact_lock(5125801652)"; }
+  std::string display_uri() const override { return shown_; }
+
+ private:
+  PGconn* conn_;
+  std::string shown_;
+};
+
+}  // namespace
+
+InventoryResult<std::unique_ptr<SqlConnection>> connect_postgres(const std::string& uri) {
+  // A timeout that the URI's own connect_timeout overrides: an unreachable server is an error, not a hang.
+  const char* keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", uri.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, 1);
+  std::string shown = without_password(uri);
+  auto connection = std::make_unique<PostgresConnection>(conn, shown);
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK)
+    return InventoryError{shown + ": cannot connect: " + trimmed(conn ? PQerrorMessage(conn) : "out of memory")};
+  if (auto r = connection->run("SET client_min_messages = warning", {}); !r) return r.error();
+  return std::unique_ptr<SqlConnection>(std::move(connection));
+}
+
+InventoryResult<std::unique_ptr<Inventory>> open_postgres_inventory(const std::string& uri) {
+  auto connection = connect_postgres(uri);
+  if (!connection) return connection.error();
+  return make_sql_inventory(std::move(*connection));
+}
+
+}  // namespace modelgate
