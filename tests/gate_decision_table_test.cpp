@@ -162,7 +162,6 @@ TEST_F(GateDecisionTable, ArchiveIsJudgedByItsMembers) {
 }
 
 TEST_F(GateDecisionTable, LicenceOutsideTheAllowlistFromAModelCard) {
-  GTEST_SKIP() << "needs ModelFacts::license filled (BOM branch)";
   fs::path m = model("m", {{"README.md", "---\nlicense: mit\n---\n# A model\n"}, {"data.json", "{}"}});
   auto r = admit(m, policy({{"licenses", {{"allow", {"apache-2.0"}}}}}));
   expect_decision(r, "deny", true, 1);
@@ -172,7 +171,6 @@ TEST_F(GateDecisionTable, LicenceOutsideTheAllowlistFromAModelCard) {
 }
 
 TEST_F(GateDecisionTable, LicenceOutsideTheAllowlistFromGgufMetadata) {
-  GTEST_SKIP() << "needs ModelFacts::license filled (BOM branch)";
   // GGUF v3: magic, version, 0 tensors, 1 metadata entry general.license = "mit" (string, type 8).
   std::string gguf = "GGUF";
   auto u32 = [&](std::uint32_t v) { for (int i = 0; i < 4; ++i) gguf.push_back(static_cast<char>(v >> (8 * i))); };

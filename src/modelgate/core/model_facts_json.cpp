@@ -34,6 +34,17 @@ bool empty(const std::vector<std::string>& v) { return v.empty(); }
 bool empty(const std::optional<std::uint64_t>& v) { return !v.has_value(); }
 bool empty(const std::map<std::string, std::uint64_t>& v) { return v.empty(); }
 
+template <class T>
+json value_of(const T& v) { return json(v); }
+json value_of(const std::optional<std::uint64_t>& v) { return json(*v); }
+
+// A count: JSON readers may hold a non-negative integer as signed or unsigned.
+std::optional<std::uint64_t> count_of(const json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+  return std::nullopt;
+}
+
 struct Reader {
   const json& object;
   std::string error;
@@ -52,15 +63,15 @@ struct Reader {
     return true;
   }
   bool read(const json& v, std::optional<std::uint64_t>& out) {
-    if (!v.is_number_unsigned()) return false;
-    out = v.get<std::uint64_t>();
-    return true;
+    out = count_of(v);
+    return out.has_value();
   }
   bool read(const json& v, std::map<std::string, std::uint64_t>& out) {
     if (!v.is_object()) return false;
     for (const auto& [key, count] : v.items()) {
-      if (!count.is_number_unsigned()) return false;
-      out[key] = count.get<std::uint64_t>();
+      auto n = count_of(count);
+      if (!n) return false;
+      out[key] = *n;
     }
     return true;
   }
@@ -78,7 +89,7 @@ json model_facts_json(const ModelFacts& facts) {
   json out = json::object();
   ModelFacts copy = facts;
   each_field(copy, [&out](const char* key, const auto& value) {
-    if (!empty(value)) out[key] = value;
+    if (!empty(value)) out[key] = value_of(value);
   });
   return out;
 }

@@ -90,10 +90,10 @@ std::optional<std::uint64_t> unsigned_value(const gguf::File& file, std::string_
 }
 
 // The typed facts a model card needs, from the metadata keys the GGUF spec defines.
-void read_gguf_model_facts(const gguf::File& file, ModelFacts& model) {
+void read_gguf_model_facts(const gguf::File& file, std::uint64_t max_fact_string, ModelFacts& model) {
   auto text = [&](std::string_view key) {
     auto s = file.string(key);
-    return s && gguf::is_valid_utf8(*s) && s->size() <= kMaxFactString ? std::string(*s) : std::string();
+    return s && gguf::is_valid_utf8(*s) && s->size() <= max_fact_string ? std::string(*s) : std::string();
   };
   std::string arch = text("general.architecture");
   if (!arch.empty()) {
@@ -138,7 +138,7 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   }
   report.facts["parameters"] = parameters;
   report.facts["tensor_types"] = types;
-  read_gguf_model_facts(file, report.model);
+  read_gguf_model_facts(file, ctx.limits().max_fact_string, report.model);
   report.model.parameters = parameters;
   report.model.dtypes = types;
 
