@@ -8,7 +8,7 @@ using nlohmann::json;
 
 // One table of every field, so that writing and reading cannot drift apart.
 template <class Visit>
-void each_field(ModelFacts& f, Visit&& visit) {
+void each_model_fact(ModelFacts& f, Visit&& visit) {
   visit("license", f.license);
   visit("name", f.name);
   visit("architectures", f.architectures);
@@ -29,23 +29,23 @@ void each_field(ModelFacts& f, Visit&& visit) {
   visit("hub_refs", f.hub_refs);
 }
 
-bool empty(const std::string& v) { return v.empty(); }
-bool empty(const std::vector<std::string>& v) { return v.empty(); }
-bool empty(const std::optional<std::uint64_t>& v) { return !v.has_value(); }
-bool empty(const std::map<std::string, std::uint64_t>& v) { return v.empty(); }
+bool fact_is_empty(const std::string& v) { return v.empty(); }
+bool fact_is_empty(const std::vector<std::string>& v) { return v.empty(); }
+bool fact_is_empty(const std::optional<std::uint64_t>& v) { return !v.has_value(); }
+bool fact_is_empty(const std::map<std::string, std::uint64_t>& v) { return v.empty(); }
 
 template <class T>
-json value_of(const T& v) { return json(v); }
-json value_of(const std::optional<std::uint64_t>& v) { return json(*v); }
+json fact_json(const T& v) { return json(v); }
+json fact_json(const std::optional<std::uint64_t>& v) { return json(*v); }
 
 // A count: JSON readers may hold a non-negative integer as signed or unsigned.
-std::optional<std::uint64_t> count_of(const json& v) {
+std::optional<std::uint64_t> fact_count(const json& v) {
   if (v.is_number_unsigned()) return v.get<std::uint64_t>();
   if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
   return std::nullopt;
 }
 
-struct Reader {
+struct ModelFactsReader {
   const json& object;
   std::string error;
 
@@ -63,13 +63,13 @@ struct Reader {
     return true;
   }
   bool read(const json& v, std::optional<std::uint64_t>& out) {
-    out = count_of(v);
+    out = fact_count(v);
     return out.has_value();
   }
   bool read(const json& v, std::map<std::string, std::uint64_t>& out) {
     if (!v.is_object()) return false;
     for (const auto& [key, count] : v.items()) {
-      auto n = count_of(count);
+      auto n = fact_count(count);
       if (!n) return false;
       out[key] = *n;
     }
@@ -88,8 +88,8 @@ struct Reader {
 json model_facts_json(const ModelFacts& facts) {
   json out = json::object();
   ModelFacts copy = facts;
-  each_field(copy, [&out](const char* key, const auto& value) {
-    if (!empty(value)) out[key] = value_of(value);
+  each_model_fact(copy, [&out](const char* key, const auto& value) {
+    if (!fact_is_empty(value)) out[key] = fact_json(value);
   });
   return out;
 }
@@ -98,10 +98,10 @@ ValueOr<ModelFacts, std::string> model_facts_from_json(const json& j) {
   if (!j.is_object()) return std::string("model facts are not a JSON object");
   ModelFacts facts;
   std::size_t known = 0;
-  each_field(facts, [&](const char* key, const auto&) { known += j.contains(key) ? 1 : 0; });
+  each_model_fact(facts, [&](const char* key, const auto&) { known += j.contains(key) ? 1 : 0; });
   if (known != j.size()) return std::string("model facts carry a key modelgate does not write");
-  Reader reader{j, {}};
-  each_field(facts, reader);
+  ModelFactsReader reader{j, {}};
+  each_model_fact(facts, reader);
   if (!reader.error.empty()) return reader.error;
   return facts;
 }
