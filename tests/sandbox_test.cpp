@@ -71,8 +71,8 @@ TEST(SandboxResult, RefusesEveryMalformation) {
   bad[0] = 'X';
   expect_refused(bad, "not a worker result");
   bad = good;
-  bad[4] = 3;
-  expect_refused(bad, "version 3");
+  bad[4] = 9;
+  expect_refused(bad, "version 9");
   bad = good;
   bad.pop_back();
   expect_refused(bad, "length does not match");
@@ -116,6 +116,10 @@ class SandboxWorker : public ::testing::Test {
   SandboxWorker() : allowlist_(*pickle::Allowlist::from_profiles(policy_.profiles, {})), ctx_(limits_, policy_, allowlist_) {
     benign_ = dir_ / "benign.pkl";
     mgtest::write_file(benign_, mgtest::PickleBuilder().proto(2).op(0x7d).stop().done());
+  }
+
+  void SetUp() override {
+    if (sandbox::kAddressSanitizer) GTEST_SKIP() << "parse workers are not confined in AddressSanitizer builds (docs/sandbox.md)";
   }
 
   std::unique_ptr<sandbox::ParseWorker> start(sandbox::WorkerConfig config = {}) {
@@ -322,6 +326,7 @@ namespace {
 // `modelgate scan DIR --sandbox strict` gives the same reports as the unconfined scan, plus the
 // layers each file was parsed under.
 TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
+  if (sandbox::kAddressSanitizer) GTEST_SKIP() << "parse workers are not confined in AddressSanitizer builds (docs/sandbox.md)";
   mgtest::TempDir dir;
   // Not ONNX: external data next to a model is only resolved unconfined (docs/sandbox.md).
   for (const char* target : {"archive", "keras_h5", "pickle", "safetensors", "safetensors_index"})

@@ -70,6 +70,15 @@ std::span<const LimitField> limit_fields() {
       {"max_front_matter_lines", &Limits::max_front_matter_lines},
       {"max_convert_depth", &Limits::max_convert_depth},
       {"max_convert_visits", &Limits::max_convert_visits},
+      {"max_npy_header_bytes", &Limits::max_npy_header_bytes},
+      {"max_gguf_dims", &Limits::max_gguf_dims},
+      {"max_msgpack_depth", &Limits::max_msgpack_depth},
+      {"max_protobuf_group_depth", &Limits::max_protobuf_group_depth},
+      {"max_findings_per_rule", &Limits::max_findings_per_rule},
+      {"max_fact_string", &Limits::max_fact_string},
+      {"max_listed_op_types", &Limits::max_listed_op_types},
+      {"worker_timeout_ms", &Limits::worker_timeout_ms},
+      {"worker_memory", &Limits::worker_memory},
   };
   return fields;
 }

@@ -142,6 +142,9 @@ class RuleEvaluation {
   void judge_formats(const ArtifactReport& file) {
     std::vector<std::string> outside;
     for_each_node(file, [&](const ArtifactReport& n) {
+      // A PyTorch storage record is the tensor bytes of the checkpoint that holds it (listed when
+      // the scan hashes contents), judged as part of that checkpoint's format.
+      if (n.format == "pytorch-storage") return;
       bool denied = listed(policy_.formats->deny, n.format) ||
                     (policy_.formats->allow && !listed(*policy_.formats->allow, n.format));
       if (denied) outside.push_back(n.format + " (" + n.origin + ")");
