@@ -103,15 +103,9 @@ void lexical(std::string_view text, const std::string& origin, ArtifactReport& r
     if (!(before == ' ' || before == '\t' || before == '\n' || before == '\r' || before == '{' || before == ',' ||
           before == '"' || before == '\'' || before == '-'))
       continue;
-    std::size_t p = at + kKey.size();
-    if (p < text.size() && (text[p] == '"' || text[p] == '\'')) ++p;
-    while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
-    if (p >= text.size() || text[p] != ':') continue;
-    std::size_t end = text.find_first_of("\r\n,}#", p + 1);
-    std::string_view value = text.substr(p + 1, end == std::string_view::npos ? std::string_view::npos : end - p - 1);
-    auto quote_or_space = [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\''; };
-    while (!value.empty() && quote_or_space(value.front())) value.remove_prefix(1);
-    while (!value.empty() && quote_or_space(value.back())) value.remove_suffix(1);
+    auto found = text_value_after_key(text, at, kKey.size());
+    if (!found) continue;
+    std::string_view value = *found;
     bool plain = value.find_first_of("\\|>&*!") == std::string_view::npos;
     if (plain && !value.empty() && (inert_target(value) || !importable(value))) continue;
     flag(report, origin, at, "target", value.empty() ? std::string_view("(a value on the following lines)") : value);

@@ -220,20 +220,26 @@ void analyse_configuration(const nlohmann::json& doc, std::string_view file_name
   check_config_values_for_jinja(doc, origin, limits, report);
 }
 
+std::optional<std::string_view> text_value_after_key(std::string_view text, std::size_t at, std::size_t key_size) {
+  std::size_t p = at + key_size;
+  if (p < text.size() && (text[p] == '"' || text[p] == '\'')) ++p;
+  while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
+  if (p >= text.size() || text[p] != ':') return std::nullopt;
+  std::size_t end = text.find_first_of("\r\n,}#", p + 1);
+  std::string_view value = text.substr(p + 1, end == std::string_view::npos ? std::string_view::npos : end - p - 1);
+  auto quote_or_space = [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\''; };
+  while (!value.empty() && quote_or_space(value.front())) value.remove_prefix(1);
+  while (!value.empty() && quote_or_space(value.back())) value.remove_suffix(1);
+  return value;
+}
+
 void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
   std::size_t reported = 0;
   for (std::string_view key : {std::string_view("_target_"), std::string_view("trust_remote_code")}) {
     for (std::size_t at = text.find(key); at != std::string_view::npos && reported < 100; at = text.find(key, at + 1)) {
-      std::size_t p = at + key.size();
-      if (p < text.size() && (text[p] == '"' || text[p] == '\'')) ++p;
-      while (p < text.size() && (text[p] == ' ' || text[p] == '\t')) ++p;
-      if (p >= text.size() || text[p] != ':') continue;
-      std::size_t end = text.find_first_of("\r\n,}#", p + 1);
-      std::string_view value = text.substr(p + 1, end == std::string_view::npos ? std::string_view::npos : end - p - 1);
-      auto quote_or_space = [](char c) { return c == ' ' || c == '\t' || c == '"' || c == '\''; };
-      while (!value.empty() && quote_or_space(value.front())) value.remove_prefix(1);
-      while (!value.empty() && quote_or_space(value.back())) value.remove_suffix(1);
-      std::string v(value.substr(0, 200));
+      auto value = text_value_after_key(text, at, key.size());
+      if (!value) continue;
+      std::string v(value->substr(0, 200));
       if (key == "_target_") {
         report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, at,
                                 "_target_ names '" + v + "', which hydra.utils.instantiate imports and calls", v));

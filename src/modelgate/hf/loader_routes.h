@@ -6,6 +6,7 @@
 // shape the library expects, so neither a rename nor extra keys hide it. The library sources
 // that take each route are cited in docs/repositories.md.
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,11 @@ void analyse_configuration(const nlohmann::json& doc, std::string_view file_name
 
 // `_target_` and `trust_remote_code` keys in YAML (or any) configuration text, found lexically so
 // that no YAML feature (anchors, flow style, tags) can hide one.
+// The value of a `key: value` pair found by text search, `at` being where the key starts: nullopt
+// when no ':' follows the key (which may be quoted). The value runs to the end of the line (or a
+// ',', '}', '#'), without surrounding quotes and blanks; empty when it is on the following lines.
+std::optional<std::string_view> text_value_after_key(std::string_view text, std::size_t at, std::size_t key_size);
+
 void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report);
 
 // Calls `visit(path, key, value)` for every key of every object in `doc`, depth first, with paths
