@@ -11,6 +11,7 @@
 #include "core/json_text.h"
 #include "modelgate/render.h"
 #include "modelgate/version.h"
+#include "report/information_uri.h"
 
 namespace modelgate {
 
@@ -135,8 +136,9 @@ void render_sarif(const ScanResult& result, std::ostream& out) {
       results.push_back(std::move(res));
     }
   }
-  nlohmann::json driver = {{"name", "modelgate"}, {"version", kVersion}, {"semanticVersion", kVersion}, {"rules", rules}};
-  if (*kInformationUri != '\0') driver["informationUri"] = kInformationUri;
+  nlohmann::json driver = {{"name", "modelgate"},      {"version", kVersion},
+                            {"semanticVersion", kVersion}, {"informationUri", kInformationUri},
+                            {"rules", rules}};
   nlohmann::json sarif = {
       {"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
       {"version", "2.1.0"},
