@@ -47,8 +47,9 @@ struct BomRuns {
     bom("hf-again", "bom hf");
     runs["scan"] = in_dir("scan --format cyclonedx hf -o " + q(out / "scan.json"));
     boms.push_back(out / "scan.json");
-    bom("all-1.7", "bom --spec 1.7 hf model.gguf card-other");
+    bom("all-1.7", "bom --spec 1.7 hf model.gguf card-other onnx");
     bom("gguf", "bom model.gguf");
+    bom("sha512", "bom --sha512 hf/pytorch_model.bin");
     bom("cache", "bom --hf-cache hfcache");
     runs["lineage"] = in_dir("convert ckpt.pt " + q(out / "converted.safetensors") + " --bom " + q(out / "lineage.json"));
     boms.push_back(out / "lineage.json");
@@ -212,6 +213,22 @@ void EveryFileAndMemberOnceWithHashesThatSha256sumConfirms() {
   for (const json* c : all) EXPECT_TRUE(origins.insert(prop(*c, "modelgate:origin")).second) << prop(*c, "modelgate:origin");
 }
 
+void Sha512OnRequestForEveryFileAndMember() {
+  const fs::path ckpt = runs().dir / "hf/pytorch_model.bin";
+  json bom = load("sha512");
+  auto all = all_components(bom);
+  ASSERT_GT(all.size(), 1u);
+  for (const json* c : all) {
+    std::string origin = prop(*c, "modelgate:origin");
+    auto at = origin.find("!/");
+    std::string content = at == std::string::npos ? "cat " + q(ckpt) : "bsdtar -xOf " + q(ckpt) + " " + q(origin.substr(at + 2));
+    ASSERT_EQ((*c)["hashes"].size(), 2u) << origin;
+    EXPECT_EQ((*c)["hashes"][0]["alg"], "SHA-256");
+    EXPECT_EQ((*c)["hashes"][1]["alg"], "SHA-512");
+    EXPECT_EQ((*c)["hashes"][1]["content"], run(content + " | sha512sum").output.substr(0, 128)) << origin;
+  }
+}
+
 void EveryReferenceResolvesAndContainersDependOnTheirMembers() {
   for (const auto& f : runs().boms) {
     json bom = json::parse(read_file(f));
@@ -321,6 +338,28 @@ void ModelCardsHoldOnlyParsedFacts() {
   EXPECT_EQ(prop(g, "modelgate:model.name"), "tiny gguf");
   EXPECT_EQ((*gguf)["licenses"][0]["license"]["id"], "MIT");
 
+  // A torch.save checkpoint: the archive is a container, its data.pkl the model, whose storages
+  // are its tensors.
+  const json* pickle = by_origin(bom, "hf/pytorch_model.bin!/pytorch_model/data.pkl");
+  ASSERT_NE(pickle, nullptr);
+  EXPECT_EQ(prop((*pickle)["modelCard"], "modelgate:model.parameters"), "4");
+  EXPECT_EQ(prop((*pickle)["modelCard"], "modelgate:model.tensor-dtypes"), "F32:1");
+
+  // An ONNX model: weights from its initializers, inputs and outputs as its graph declares them (the
+  // initializers listed among the graph inputs are not inputs); the directory takes them over.
+  for (const char* origin : {"onnx/model.onnx", "onnx"}) {
+    const json* onnx = by_origin(bom, origin);
+    ASSERT_NE(onnx, nullptr) << origin;
+    const json& o = (*onnx)["modelCard"];
+    EXPECT_EQ(prop(o, "modelgate:model.parameters"), std::to_string(m["onnx"]["parameters"].get<int>())) << origin;
+    EXPECT_EQ(prop(o, "modelgate:model.tensor-dtypes"), "F32:2") << origin;
+    std::vector<std::string> inputs, outputs;
+    for (const auto& i : o["modelParameters"]["inputs"]) inputs.push_back(i["format"]);
+    for (const auto& i : o["modelParameters"]["outputs"]) outputs.push_back(i["format"]);
+    EXPECT_EQ(json(inputs), m["onnx"]["inputs"]) << origin;
+    EXPECT_EQ(json(outputs), m["onnx"]["outputs"]) << origin;
+  }
+
   // A licence that is not on the SPDX list is a name; a directory without weights has no model card.
   const json* other = by_origin(bom, "card-other");
   ASSERT_NE(other, nullptr);
@@ -410,6 +449,10 @@ TEST(Bom, WrittenBomsAreValidCompleteResolvableAndDeterministic) {
   {
     SCOPED_TRACE("EveryFileAndMemberOnceWithHashesThatSha256sumConfirms");
     EveryFileAndMemberOnceWithHashesThatSha256sumConfirms();
+  }
+  {
+    SCOPED_TRACE("Sha512OnRequestForEveryFileAndMember");
+    Sha512OnRequestForEveryFileAndMember();
   }
   {
     SCOPED_TRACE("EveryReferenceResolvesAndContainersDependOnTheirMembers");

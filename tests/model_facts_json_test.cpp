@@ -26,6 +26,8 @@ ModelFacts every_field_set() {
   f.languages = {"en", "fr"};
   f.task = "text-generation";
   f.library = "transformers";
+  f.inputs = {"pixel_values: F32[batch,3,224,224]"};
+  f.outputs = {"logits: F32[batch,1000]"};
   f.shards = {"a.safetensors"};
   f.hub_repository = "model:org/tiny";
   f.hub_revision = std::string(40, 'a');

@@ -41,6 +41,7 @@ ArtifactReport sample_report() {
   r.facts["members"] = 3;
   r.model.license = "apache-2.0";
   r.sha256 = std::string(64, 'a');
+  r.sha512 = std::string(128, 'b');
   ArtifactReport child;
   child.origin = "dir/model.pt!/archive/data.pkl";
   child.format = "pickle";
@@ -92,6 +93,9 @@ TEST(SandboxResult, RefusesEveryMalformation) {
   bad = good;
   bad[rule_at + 22] = 9;  // severity after "MG-FORMAT-UNRECOGNISED"
   expect_refused(bad, "severity out of range");
+  auto odd_hash = sample_report();
+  odd_hash.sha512 = std::string(128, 'G');
+  expect_refused(sandbox::encode_result(odd_hash), "sha512 is not 128 lowercase hex digits");
   sandbox::ResultBounds shallow;
   shallow.max_depth = 0;
   expect_refused(good, "nested deeper", shallow);

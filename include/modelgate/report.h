@@ -32,6 +32,10 @@ struct ModelFacts {
   std::vector<std::string> languages;            // the card's `language`
   std::string task;                              // the card's `pipeline_tag`
   std::string library;                           // the card's `library_name`
+  // The graph's declared inputs and outputs where the format records them (ONNX), each as
+  // "name: dtype[dims]" with symbolic dimensions by name, e.g. "pixel_values: FLOAT[batch,3,224,224]".
+  std::vector<std::string> inputs;
+  std::vector<std::string> outputs;
   // A sharded checkpoint's index: the shard files it names that are present, as paths relative to
   // the scanned directory (like the directory's children).
   std::vector<std::string> shards;
@@ -53,6 +57,7 @@ struct ArtifactReport {
   nlohmann::json facts = nlohmann::json::object();  // format facts not yet typed (issue 14)
   ModelFacts model;     // typed facts about the model, filled by the parser that read them
   std::string sha256;   // lowercase hex of the full content; empty when the scan did not hash it
+  std::string sha512;   // the same with SHA-512, when the scan was asked for it (ScanOptions::hash_sha512)
 
   void add(Finding f) { findings.push_back(std::move(f)); }
   // Recomputes status bottom-up.

@@ -32,6 +32,7 @@ struct ScanOptions {
   // Fill ArtifactReport::sha256 for every file and archive member, from the bytes the scan reads
   // anyway (the bill of materials; off by default because the scan itself never reads tensor data).
   bool hash_contents = false;
+  bool hash_sha512 = false;  // with hash_contents: ArtifactReport::sha512 too (`bom --sha512`)
   ResultCache* cache = nullptr;   // reuse and record verdicts by content (the gate's inventory)
 };
 

@@ -20,6 +20,7 @@ struct BomArgs {
   std::string signature;
   SignatureMaterial material;
   std::string output;
+  bool sha512 = false;
 };
 
 // The signatures to reference: --signature for the one PATH, else model.sig in each directory given.
@@ -66,6 +67,7 @@ int run_bom(const BomArgs& a) {
   auto options = scan_options(a.request);
   if (!options) return 2;
   options->hash_contents = true;
+  options->hash_sha512 = a.sha512;
   auto epoch = source_date_epoch();
   if (!epoch.error.empty()) {
     std::cerr << "modelgate: " << escape_for_terminal(epoch.error) << '\n';
@@ -118,6 +120,7 @@ void add_bom_command(CLI::App& app, int& exit_code) {
                   "The model's OMS signature (default: model.sig in a directory given), referenced from the BOM");
   add_signature_material_options(cmd, args->material);
   cmd->add_option("-o,--output", args->output, "Write the BOM to FILE instead of stdout");
+  cmd->add_flag("--sha512", args->sha512, "Give every component a SHA-512 besides its SHA-256");
   cmd->callback([args, cmd, &exit_code] {
     args->request.hf_cache = cmd->count("--hf-cache") > 0;
     exit_code = run_bom(*args);

@@ -19,6 +19,7 @@
 #include "core/json_text.h"
 #include "modelgate/bom.h"
 #include "modelgate/version.h"
+#include "report/information_uri.h"
 
 namespace modelgate {
 
@@ -159,7 +160,8 @@ class BomBuilder {
       type = bom::ComponentType::container;
 
     json c = {{"type", bom::cyclonedx_type(type)}, {"bom-ref", ref}, {"name", name}};
-    if (!r.sha256.empty()) c["hashes"] = {{{"alg", "SHA-256"}, {"content", r.sha256}}};
+    if (!r.sha256.empty()) c["hashes"].push_back({{"alg", "SHA-256"}, {"content", r.sha256}});
+    if (!r.sha512.empty()) c["hashes"].push_back({{"alg", "SHA-512"}, {"content", r.sha512}});
     if (!facts.license.empty()) c["licenses"] = license_choice(facts.license);
     if (std::string purl = hub_purl(r.model); !purl.empty()) c["purl"] = purl;
     if (type == bom::ComponentType::configuration) c["data"] = {{{"type", "configuration"}, {"name", name}}};

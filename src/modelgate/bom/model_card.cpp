@@ -53,6 +53,23 @@ std::string_view relative_to(const std::string& origin, const std::string& direc
   return {};
 }
 
+bool holds_tensors(const ArtifactReport& r) {
+  return r.model.parameters && component_type_of_format(r.format) == ComponentType::machine_learning_model;
+}
+
+// The weights a file of the directory holds: the file itself, or the one model inside a container
+// (a torch.save zip's data.pkl, whose storages are its tensors).
+const ArtifactReport* weights_in(const ArtifactReport& file) {
+  if (holds_tensors(file)) return &file;
+  const ArtifactReport* found = nullptr;
+  for (const auto& member : file.children)
+    if (holds_tensors(member)) {
+      if (found != nullptr) return nullptr;
+      found = &member;
+    }
+  return found;
+}
+
 void take_if_empty(std::string& to, const std::string& from) {
   if (to.empty()) to = from;
 }
@@ -68,6 +85,15 @@ nlohmann::json model_card(const ModelFacts& f) {
         parameters["inputs"] = {{{"format", t.input}}};
         parameters["outputs"] = {{{"format", t.output}}};
       }
+  }
+  // A graph that declares its inputs and outputs (ONNX) says more than the task's modalities.
+  if (!f.inputs.empty()) {
+    parameters["inputs"] = nlohmann::json::array();
+    for (const auto& in : f.inputs) parameters["inputs"].push_back({{"format", in}});
+  }
+  if (!f.outputs.empty()) {
+    parameters["outputs"] = nlohmann::json::array();
+    for (const auto& out : f.outputs) parameters["outputs"].push_back({{"format", out}});
   }
   if (!f.model_type.empty()) parameters["architectureFamily"] = f.model_type;
   if (!f.architectures.empty()) parameters["modelArchitecture"] = joined(f.architectures);
@@ -118,8 +144,8 @@ ModelFacts directory_model_facts(const ArtifactReport& directory) {
       out.quantization = c.model.quantization;
     } else if (!c.model.shards.empty() && index == nullptr) {
       index = &c;
-    } else if (c.model.parameters && component_type_of_format(c.format) == ComponentType::machine_learning_model) {
-      weights.push_back(&c);
+    } else if (const ArtifactReport* w = weights_in(c)) {
+      weights.push_back(w);
     }
   }
   auto add_tensors = [&](const ModelFacts& w) {
@@ -139,6 +165,8 @@ ModelFacts directory_model_facts(const ArtifactReport& directory) {
     if (!out.context_length) out.context_length = w.context_length;
     take_if_empty(out.license, w.license);
     take_if_empty(out.name, w.name);
+    if (out.inputs.empty()) out.inputs = w.inputs;
+    if (out.outputs.empty()) out.outputs = w.outputs;
   }
   return out;
 }

@@ -176,7 +176,8 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
                                 std::to_string(sm->uncompressed_size - s.numel * s.element_size) +
                                 " bytes more than storage '" + s.key + "' uses"));
       }
-      referenced.emplace(sm->name, s);
+      // The pickle is the model (the archive is its container): the storages it loads are its tensors.
+      if (referenced.emplace(sm->name, s).second) add_storage_facts(s.type, s.numel, cr.model);
     }
     cr.facts["storages"] = refs.size();
     report.children.push_back(std::move(cr));

@@ -5,18 +5,43 @@
 
 namespace modelgate {
 
+namespace {
+
+struct StorageType {
+  std::string_view name;       // torch.<name>
+  std::uint64_t element_size;  // bytes per element
+  std::string_view dtype;      // the element type, named as safetensors names it
+};
+
+constexpr std::array<StorageType, 19> kStorageTypes{{
+    {"FloatStorage", 4, "F32"},        {"DoubleStorage", 8, "F64"},      {"HalfStorage", 2, "F16"},
+    {"BFloat16Storage", 2, "BF16"},    {"LongStorage", 8, "I64"},        {"IntStorage", 4, "I32"},
+    {"ShortStorage", 2, "I16"},        {"CharStorage", 1, "I8"},         {"ByteStorage", 1, "U8"},
+    {"BoolStorage", 1, "BOOL"},        {"ComplexFloatStorage", 8, "C64"}, {"ComplexDoubleStorage", 16, "C128"},
+    {"QInt8Storage", 1, "QI8"},        {"QUInt8Storage", 1, "QU8"},      {"QInt32Storage", 4, "QI32"},
+    {"QUInt4x2Storage", 1, "QU4x2"},   {"QUInt2x4Storage", 1, "QU2x4"},  {"UntypedStorage", 1, "U8"},
+    {"ComplexHalfStorage", 4, "C32"},
+}};
+
+const StorageType* storage_type(std::string_view name) {
+  for (const auto& t : kStorageTypes)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+}  // namespace
+
 std::uint64_t storage_element_size(std::string_view type) {
-  static constexpr std::array<std::pair<std::string_view, std::uint64_t>, 19> sizes{{
-      {"FloatStorage", 4}, {"DoubleStorage", 8}, {"HalfStorage", 2}, {"BFloat16Storage", 2},
-      {"LongStorage", 8}, {"IntStorage", 4}, {"ShortStorage", 2}, {"CharStorage", 1},
-      {"ByteStorage", 1}, {"BoolStorage", 1}, {"ComplexFloatStorage", 8},
-      {"ComplexDoubleStorage", 16}, {"QInt8Storage", 1}, {"QUInt8Storage", 1},
-      {"QInt32Storage", 4}, {"QUInt4x2Storage", 1}, {"QUInt2x4Storage", 1},
-      {"UntypedStorage", 1}, {"ComplexHalfStorage", 4},
-  }};
-  for (const auto& [name, size] : sizes)
-    if (name == type) return size;
-  return 0;
+  const StorageType* t = storage_type(type);
+  return t ? t->element_size : 0;
+}
+
+void add_storage_facts(std::string_view type, std::uint64_t numel, ModelFacts& facts) {
+  const StorageType* t = storage_type(type);
+  if (t == nullptr) return;
+  std::uint64_t total = facts.parameters.value_or(0);
+  facts.parameters = numel > UINT64_MAX - total ? UINT64_MAX : total + numel;
+  ++facts.dtypes[std::string(t->dtype)];
 }
 
 std::optional<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle::Value v, std::string& why) {

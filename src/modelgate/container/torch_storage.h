@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "modelgate/report.h"
 #include "pickle/machine.h"
 
 namespace modelgate {
@@ -23,6 +24,10 @@ struct StorageRef {
 
 // Bytes per element of torch.<type>Storage; 0 when unknown.
 std::uint64_t storage_element_size(std::string_view type);
+
+// Counts a storage (torch.<type>, numel elements) that a checkpoint holds into the model facts: its elements into `parameters` (a
+// storage shared by several tensors counts once) and one storage of its dtype into `dtypes`.
+void add_storage_facts(std::string_view type, std::uint64_t numel, ModelFacts& facts);
 
 // Decodes one storage persistent id (the persistent value or its pid tuple); nullopt with `why`
 // when it does not have the storage shape.

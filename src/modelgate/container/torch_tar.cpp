@@ -163,6 +163,9 @@ TorchTarLayout TorchTarReader::run() {
   }
   report_.facts["members"] = listing_.members.size();
   report_.facts["storages"] = layout_.storages.size();
+  std::set<std::string> counted;  // a key written twice: the later record is the one torch keeps
+  for (auto s = layout_.storages.rbegin(); s != layout_.storages.rend(); ++s)
+    if (counted.insert(s->key).second) add_storage_facts(s->type, s->numel, report_.model);
   report_.facts["tensors"] = layout_.tensors.size();
   return layout_;
 }

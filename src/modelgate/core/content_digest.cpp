@@ -7,11 +7,13 @@
 
 namespace modelgate {
 
-std::string sha256_hex(ByteView content) {
+namespace {
+
+std::string hex_digest(ByteView content, const EVP_MD* md) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
-  if (EVP_Digest(content.data(), content.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("OpenSSL SHA-256 failed");  // a library fault, not an input property
+  if (EVP_Digest(content.data(), content.size(), digest.data(), &length, md, nullptr) != 1)
+    throw std::runtime_error("OpenSSL digest failed");  // a library fault, not an input property
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(2 * length);
@@ -21,5 +23,10 @@ std::string sha256_hex(ByteView content) {
   }
   return hex;
 }
+
+}  // namespace
+
+std::string sha256_hex(ByteView content) { return hex_digest(content, EVP_sha256()); }
+std::string sha512_hex(ByteView content) { return hex_digest(content, EVP_sha512()); }
 
 }  // namespace modelgate

@@ -9,5 +9,7 @@ namespace modelgate {
 
 // Lowercase hex, 64 characters. Large views are hashed in place (the caller's mapping).
 std::string sha256_hex(ByteView content);
+// Lowercase hex, 128 characters: the BOM's optional second hash (`bom --sha512`).
+std::string sha512_hex(ByteView content);
 
 }  // namespace modelgate

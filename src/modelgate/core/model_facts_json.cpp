@@ -23,6 +23,8 @@ void each_model_fact(ModelFacts& f, Visit&& visit) {
   visit("languages", f.languages);
   visit("task", f.task);
   visit("library", f.library);
+  visit("inputs", f.inputs);
+  visit("outputs", f.outputs);
   visit("shards", f.shards);
   visit("hub_repository", f.hub_repository);
   visit("hub_revision", f.hub_revision);

@@ -4,6 +4,7 @@
 #include <climits>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -165,6 +166,93 @@ bool path_has_dotdot(std::string_view loc) {
 bool is_absolute_location(std::string_view loc) {
   return loc.starts_with('/') || loc.starts_with('\\') || loc.starts_with('~') ||
          (loc.size() >= 2 && loc[1] == ':');
+}
+
+// Element types named as safetensors names them, so that one BOM reads the same across formats;
+// types safetensors has no name for keep ONNX's.
+std::string onnx_dtype_name(int elem_type) {
+  switch (elem_type) {
+    case onnx::TensorProto::FLOAT: return "F32";
+    case onnx::TensorProto::DOUBLE: return "F64";
+    case onnx::TensorProto::FLOAT16: return "F16";
+    case onnx::TensorProto::BFLOAT16: return "BF16";
+    case onnx::TensorProto::INT8: return "I8";
+    case onnx::TensorProto::INT16: return "I16";
+    case onnx::TensorProto::INT32: return "I32";
+    case onnx::TensorProto::INT64: return "I64";
+    case onnx::TensorProto::UINT8: return "U8";
+    case onnx::TensorProto::UINT16: return "U16";
+    case onnx::TensorProto::UINT32: return "U32";
+    case onnx::TensorProto::UINT64: return "U64";
+    case onnx::TensorProto::BOOL: return "BOOL";
+    case onnx::TensorProto::COMPLEX64: return "C64";
+    case onnx::TensorProto::COMPLEX128: return "C128";
+    default: {
+      const auto* d = onnx::TensorProto_DataType_descriptor()->FindValueByNumber(elem_type);
+      return d ? d->name() : "type " + std::to_string(elem_type);
+    }
+  }
+}
+
+// Elements of a tensor by its dims; nullopt for a negative dim, saturated on overflow.
+std::optional<std::uint64_t> element_count(const google::protobuf::RepeatedField<std::int64_t>& dims) {
+  std::uint64_t n = 1;
+  for (auto d : dims) {
+    if (d < 0) return std::nullopt;
+    auto u = static_cast<std::uint64_t>(d);
+    n = (u != 0 && n > UINT64_MAX / u) ? UINT64_MAX : n * u;
+  }
+  return n;
+}
+
+// "name: F32[batch,3,224,224]"; a dimension without value or name is "?".
+std::string value_info_text(const onnx::ValueInfoProto& v) {
+  std::string out = v.name() + ": ";
+  const auto& type = v.type();
+  if (!type.has_tensor_type()) {
+    if (type.has_sequence_type()) return out + "sequence";
+    if (type.has_map_type()) return out + "map";
+    if (type.has_optional_type()) return out + "optional";
+    if (type.has_sparse_tensor_type()) return out + "sparse tensor";
+    return out + "unknown";
+  }
+  out += onnx_dtype_name(type.tensor_type().elem_type());
+  if (!type.tensor_type().has_shape()) return out;
+  out += "[";
+  bool first = true;
+  for (const auto& d : type.tensor_type().shape().dim()) {
+    if (!first) out += ",";
+    first = false;
+    if (d.has_dim_value()) out += std::to_string(d.dim_value());
+    else if (d.has_dim_param() && !d.dim_param().empty()) out += d.dim_param();
+    else out += "?";
+  }
+  return out + "]";
+}
+
+// The main graph's weights (initializers, counted by their dims) and its declared inputs and
+// outputs (graph inputs that are initializers are weights, not inputs). Lists stop at `max_listed`.
+void add_graph_facts(const onnx::GraphProto& g, std::uint64_t max_listed, ModelFacts& facts) {
+  std::set<std::string> weights;
+  std::uint64_t parameters = 0;
+  auto count = [&](const onnx::TensorProto& t) {
+    ++facts.dtypes[onnx_dtype_name(t.data_type())];
+    auto n = element_count(t.dims());
+    if (n) parameters = *n > UINT64_MAX - parameters ? UINT64_MAX : parameters + *n;
+  };
+  for (const auto& t : g.initializer()) {
+    weights.insert(t.name());
+    count(t);
+  }
+  for (const auto& s : g.sparse_initializer()) {
+    weights.insert(s.values().name());
+    count(s.values());
+  }
+  facts.parameters = parameters;
+  for (const auto& in : g.input())
+    if (!weights.count(in.name()) && facts.inputs.size() < max_listed) facts.inputs.push_back(value_info_text(in));
+  for (const auto& out : g.output())
+    if (facts.outputs.size() < max_listed) facts.outputs.push_back(value_info_text(out));
 }
 
 class OnnxAnalyser {
@@ -408,6 +496,7 @@ void scan_onnx_model(const Artifact& a, ScanContext& ctx, ArtifactReport& report
   }
   OnnxAnalyser an(a, limits.max_listed_op_types, report);
   an.run(model);
+  add_graph_facts(model.graph(), limits.max_listed_op_types, report.model);
   report.facts["ir_version"] = model.ir_version();
   report.facts["producer"] = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
   nlohmann::json opsets = nlohmann::json::object();

@@ -47,6 +47,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, ScanCont
   std::map<std::string, const StorageRef*> by_key;
   for (const auto& r : refs) by_key.emplace(r.key, &r);
   report.facts["storages"] = by_key.size();
+  for (const auto& [key, s] : by_key) add_storage_facts(s->type, s->numel, report.model);
 
   const auto& keys = streams[4].root;
   const auto& g = *streams[4].graph;

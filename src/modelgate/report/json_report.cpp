@@ -1,6 +1,7 @@
 #include "report/json_report.h"
 
 #include "core/json_text.h"
+#include "core/model_facts_json.h"
 #include "modelgate/render.h"
 #include "modelgate/version.h"
 
@@ -25,6 +26,9 @@ nlohmann::json report_to_json(const ArtifactReport& r) {
   j["findings"] = nlohmann::json::array();
   for (const auto& f : r.findings) j["findings"].push_back(finding_to_json(f));
   if (!r.facts.empty()) j["facts"] = r.facts;
+  if (auto model = model_facts_json(r.model); !model.empty()) j["model"] = std::move(model);
+  if (!r.sha256.empty()) j["sha256"] = r.sha256;
+  if (!r.sha512.empty()) j["sha512"] = r.sha512;
   if (!r.children.empty()) {
     j["children"] = nlohmann::json::array();
     for (const auto& c : r.children) j["children"].push_back(report_to_json(c));

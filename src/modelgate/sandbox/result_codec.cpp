@@ -14,7 +14,7 @@ namespace {
 
 constexpr char kResultMagic[4] = {'M', 'G', 'W', 'R'};
 constexpr std::size_t kMinFindingBytes = 4 + 1 + 1 + 4 + 1 + 8 + 4 + 4;
-constexpr std::size_t kMinReportBytes = 4 + 4 + 8 + 4 + 4 + 4 + 4 + 4;
+constexpr std::size_t kMinReportBytes = 4 + 4 + 8 + 4 + 4 + 4 + 4 + 4 + 4;
 
 class ResultWriter {
  public:
@@ -44,6 +44,7 @@ class ResultWriter {
     str(r.facts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     str(json_text(model_facts_json(r.model)));
     str(r.sha256);
+    str(r.sha512);
     u32(static_cast<std::uint32_t>(r.children.size()));
     for (const auto& c : r.children) report(c);
   }
@@ -92,6 +93,9 @@ class ResultReader {
     if (!text(r.sha256, "sha256")) return false;
     if (!r.sha256.empty() && (r.sha256.size() != 64 || r.sha256.find_first_not_of("0123456789abcdef") != std::string::npos))
       return fail("sha256 is not 64 lowercase hex digits");
+    if (!text(r.sha512, "sha512")) return false;
+    if (!r.sha512.empty() && (r.sha512.size() != 128 || r.sha512.find_first_not_of("0123456789abcdef") != std::string::npos))
+      return fail("sha512 is not 128 lowercase hex digits");
     std::uint32_t children = 0;
     if (!count(children, kMinReportBytes, "children")) return false;
     r.children.reserve(children);

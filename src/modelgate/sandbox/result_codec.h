@@ -2,17 +2,18 @@
 // The encoding in which a parse worker returns its report to the broker. The broker decodes it as
 // untrusted input: a worker that parsed hostile bytes may be under the attacker's control.
 //
-//   result  := "MGWR" u16 version(=2) u32 body_length body        (little-endian throughout)
+//   result  := "MGWR" u16 version(=4) u32 body_length body        (little-endian throughout)
 //   body    := report
 //   report  := str origin, str format, u64 size, u32 findings, finding*, str facts_json,
-//              str model_license, str sha256, u32 children, report*
+//              str model_facts_json, str sha256, str sha512, u32 children, report*
 //   finding := str rule, u8 severity, u8 status, str origin, u8 has_offset, u64 offset,
 //              str message, str evidence
 //   str     := u32 length, bytes
 //
 // Decoding is strict: the header, every length, count and enum is checked against what is left and
 // against ResultBounds; rule ids must be in the catalog; facts must be strict JSON; nothing may
-// follow the body; sha256 is empty or 64 lowercase hex digits. Report statuses are not transmitted: the broker recomputes them (finalize()).
+// follow the body; sha256 and sha512 are empty or
+// 64 and 128 lowercase hex digits. Report statuses are not transmitted: the broker recomputes them (finalize()).
 #include <cstdint>
 #include <vector>
 
@@ -22,7 +23,7 @@
 
 namespace modelgate::sandbox {
 
-inline constexpr std::uint16_t kResultVersion = 3;
+inline constexpr std::uint16_t kResultVersion = 4;
 inline constexpr std::size_t kResultHeaderSize = 10;
 
 struct ResultBounds {

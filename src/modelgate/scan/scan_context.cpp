@@ -9,6 +9,7 @@
 namespace modelgate {
 
 void ScanContext::hash_content(const Artifact& artifact, ArtifactReport& report) const {
+  if (hash_contents_ && hash_sha512_ && report.sha512.empty()) report.sha512 = sha512_hex(artifact.bytes);
   if (!report.sha256.empty()) return;
   if (!artifact.sha256.empty())
     report.sha256 = artifact.sha256;

@@ -32,6 +32,8 @@ class ScanContext {
     ruleset_ = std::move(ruleset);
   }
   bool hashes_contents() const { return hash_contents_; }
+  // Hashed contents get a SHA-512 too (ArtifactReport::sha512).
+  void also_sha512(bool on) { hash_sha512_ = on; }
   ResultCache* result_cache() const { return cache_; }
   const std::string& ruleset() const { return ruleset_; }
 
@@ -39,8 +41,8 @@ class ScanContext {
   // every nested artifact (archive members, embedded payloads). The report is finalized.
   ArtifactReport scan(const Artifact& artifact);
 
-  // Sets report.sha256 from the artifact's bytes when this run hashes contents and nothing set it
-  // yet. scan() does it for every artifact; a scanner that builds a member's report itself (not
+  // Sets report.sha256 (and sha512 when asked) from the artifact's bytes when this run hashes
+  // contents and nothing set it yet. scan() does it for every artifact; a scanner that builds a member's report itself (not
   // through scan()) calls it for that member.
   void hash_content(const Artifact& artifact, ArtifactReport& report) const;
 
@@ -55,6 +57,7 @@ class ScanContext {
   const Policy& policy_;
   const pickle::Allowlist& allowlist_;
   bool hash_contents_ = false;
+  bool hash_sha512_ = false;
   ResultCache* cache_ = nullptr;
   std::string ruleset_;
 };

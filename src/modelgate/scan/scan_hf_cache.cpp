@@ -37,6 +37,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
   ScanContext ctx(options.limits, options.policy, *allowlist);
   ctx.identify_files_by_content(options.hash_contents, options.cache,
                                 options.cache ? ruleset_sha256(options) : std::string());
+  ctx.also_sha512(options.hash_sha512);
 
   // One job per distinct file on disk and file name: loaders also read files by name (a blob that
   // is `modeling.py` in one snapshot and `notes.txt` in another is read both ways).

@@ -59,6 +59,7 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
   ScanContext ctx(options.limits, options.policy, *allowlist);
   ctx.identify_files_by_content(options.hash_contents, options.cache,
                                 options.cache ? ruleset_sha256(options) : std::string());
+  ctx.also_sha512(options.hash_sha512);
 
   // A path that does not exist is a tool error, reported after the paths that do exist have been
   // scanned and reported. Reports are created first so that jobs can fill them in place.
@@ -126,6 +127,7 @@ ArtifactReport scan_bytes(std::string_view name, const unsigned char* data, std:
                                                     options.policy.extra_allowed_globals);
   if (!allowlist) throw std::invalid_argument(allowlist.error().reason);
   ScanContext ctx(options.limits, options.policy, *allowlist, options.hash_contents);
+  ctx.also_sha512(options.hash_sha512);
   Artifact a;
   a.origin = std::string(name);
   a.name = std::string(name);
