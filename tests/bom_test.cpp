@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "bom/finding_cwe.h"
+#include "bom/spdx_expression.h"
 #include "bom/spdx_license.h"
 #include "modelgate/rules.h"
 #include "modelgate/version.h"
@@ -47,7 +48,7 @@ struct BomRuns {
     bom("hf-again", "bom hf");
     runs["scan"] = in_dir("scan --format cyclonedx hf -o " + q(out / "scan.json"));
     boms.push_back(out / "scan.json");
-    bom("all-1.7", "bom --spec 1.7 hf model.gguf card-other onnx");
+    bom("all-1.7", "bom --spec 1.7 hf model.gguf card-other card-dual onnx keras.h5");
     bom("gguf", "bom model.gguf");
     bom("sha512", "bom --sha512 hf/pytorch_model.bin");
     bom("cache", "bom --hf-cache hfcache");
@@ -360,12 +361,21 @@ void ModelCardsHoldOnlyParsedFacts() {
     EXPECT_EQ(json(outputs), m["onnx"]["outputs"]) << origin;
   }
 
+  // A Keras HDF5 file: its weight datasets by their dataspaces; the optimizer's state is no weight.
+  const json* keras = by_origin(bom, "keras.h5");
+  ASSERT_NE(keras, nullptr);
+  EXPECT_EQ(prop((*keras)["modelCard"], "modelgate:model.parameters"), std::to_string(m["keras"]["parameters"].get<int>()));
+  EXPECT_EQ(prop((*keras)["modelCard"], "modelgate:model.tensor-dtypes"), "F16:1,F32:2");
+
   // A licence that is not on the SPDX list is a name; a directory without weights has no model card.
   const json* other = by_origin(bom, "card-other");
   ASSERT_NE(other, nullptr);
   EXPECT_EQ((*other)["licenses"][0]["license"]["name"], "llama2");
   EXPECT_FALSE((*other)["licenses"][0]["license"].contains("id"));
   EXPECT_FALSE(other->contains("modelCard"));
+  const json* dual = by_origin(bom, "card-dual");
+  ASSERT_NE(dual, nullptr);
+  EXPECT_EQ((*dual)["licenses"], json::parse(R"([{"expression": "MIT OR Apache-2.0"}])"));
   const json* txt = by_origin(bom, "hf/odd name.txt");
   ASSERT_NE(txt, nullptr);
   EXPECT_FALSE(txt->contains("modelCard"));
@@ -494,6 +504,18 @@ TEST(Bom, SpdxIdsOnlyFromTheListAndCwesOnlyForKnownRules) {
   EXPECT_EQ(modelgate::bom::spdx_license_id("llama2"), std::nullopt);
   EXPECT_EQ(modelgate::bom::spdx_license_id("cc-by-nc-4.0"), "CC-BY-NC-4.0");
   EXPECT_EQ(modelgate::bom::spdx_license_id("other"), std::nullopt);
+  using modelgate::bom::spdx_expression;
+  EXPECT_EQ(spdx_expression("mit OR apache-2.0"), "MIT OR Apache-2.0");
+  EXPECT_EQ(spdx_expression("(GPL-2.0-only WITH classpath-exception-2.0) AND  BSD-3-Clause"),
+            "(GPL-2.0-only WITH Classpath-exception-2.0) AND BSD-3-Clause");
+  EXPECT_EQ(spdx_expression("LicenseRef-my-terms OR MIT"), "LicenseRef-my-terms OR MIT");
+  EXPECT_EQ(spdx_expression("LicenseRef-my-terms"), "LicenseRef-my-terms");
+  EXPECT_EQ(spdx_expression("MIT"), std::nullopt);                // an identifier, not an expression
+  EXPECT_EQ(spdx_expression("mit or apache-2.0"), std::nullopt);  // operators are upper case
+  EXPECT_EQ(spdx_expression("MIT OR llama2"), std::nullopt);      // not on the list
+  EXPECT_EQ(spdx_expression("(MIT OR Apache-2.0"), std::nullopt);
+  EXPECT_EQ(spdx_expression("MIT OR"), std::nullopt);
+  EXPECT_EQ(spdx_expression(std::string(40, '(') + "MIT" + std::string(40, ')')), std::nullopt);
   for (const auto& r : modelgate::bom::rule_cwes()) {
     EXPECT_NE(modelgate::find_rule(r.rule), nullptr) << r.rule;
     EXPECT_TRUE(r.cwe == 502 || r.cwe == 94 || r.cwe == 22) << r.rule;

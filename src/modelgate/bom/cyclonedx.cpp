@@ -13,6 +13,7 @@
 #include "bom/finding_cwe.h"
 #include "bom/model_card.h"
 #include "bom/rule_set_digest.h"
+#include "bom/spdx_expression.h"
 #include "bom/spdx_license.h"
 #include "core/content_digest.h"
 #include "core/escaped_text.h"
@@ -55,6 +56,7 @@ std::string hub_purl(const ModelFacts& m) {
 
 json license_choice(const std::string& license) {
   if (auto id = bom::spdx_license_id(license)) return json::array({{{"license", {{"id", *id}}}}});
+  if (auto expression = bom::spdx_expression(license)) return json::array({{{"expression", *expression}}});
   return json::array({{{"license", {{"name", license}}}}});
 }
 

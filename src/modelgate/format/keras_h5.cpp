@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/regular_file.h"
 #include "format/code_format_probes.h"
@@ -74,8 +75,37 @@ std::optional<std::string> read_string_attribute(hid_t file, const char* name, s
   return out;
 }
 
+// Numeric element types, named as safetensors names them; others by their HDF5 class.
+std::string hdf5_dtype_name(hid_t type) {
+  std::size_t size = H5Tget_size(type);
+  switch (H5Tget_class(type)) {
+    case H5T_FLOAT:
+      return "F" + std::to_string(size * 8);
+    case H5T_INTEGER:
+      return (H5Tget_sign(type) == H5T_SGN_NONE ? "U" : "I") + std::to_string(size * 8);
+    case H5T_ENUM:
+      return "BOOL";  // h5py stores numpy booleans as an enum
+    default:
+      return "other";
+  }
+}
+
+// A dataset's elements (as its dataspace declares them: nothing is read) into the weights facts.
+void count_weights(hid_t dataset, ModelFacts& weights) {
+  Handle space(H5Dget_space(dataset), H5Sclose);
+  Handle type(H5Dget_type(dataset), H5Tclose);
+  if (!space.ok() || !type.ok()) return;
+  hssize_t points = H5Sget_simple_extent_npoints(space.id);
+  if (points < 0) return;
+  std::uint64_t total = weights.parameters.value_or(0);
+  auto n = static_cast<std::uint64_t>(points);
+  weights.parameters = n > UINT64_MAX - total ? UINT64_MAX : total + n;
+  ++weights.dtypes[hdf5_dtype_name(type.id)];
+}
+
 struct LinkVisit {
   std::vector<std::string> external;  // "name -> target" of external/user-defined links and external data
+  ModelFacts weights;                  // the datasets' elements and dtypes (optimizer state excluded)
   std::uint64_t links = 0;
   std::uint64_t max_links = 0;  // Limits::max_hdf5_links
   bool limit = false;
@@ -108,6 +138,7 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
   if (external < 0 || layout < 0) return v.error = true, -1;
   if (external > 0) v.external.push_back(std::string(name) + " (raw data in external files)");
   if (layout == H5D_VIRTUAL) v.external.push_back(std::string(name) + " (virtual dataset)");
+  if (!std::string_view(name).starts_with("optimizer_weights")) count_weights(ds.id, v.weights);
   return 0;
 }
 
@@ -185,6 +216,10 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     report.add(make_finding(rule("MG-HDF5-EXTERNAL-LINK"), a.origin, std::nullopt,
                             "'" + e + "' makes readers open another file", e));
   report.facts["hdf5_links"] = visit.links;
+  if (visit.weights.parameters) {
+    report.model.parameters = visit.weights.parameters;
+    report.model.dtypes = std::move(visit.weights.dtypes);
+  }
 }
 
 }  // namespace modelgate
