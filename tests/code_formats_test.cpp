@@ -220,6 +220,40 @@ TEST_F(CodeFormats, Hdf5GlobalHeapWalksThatNeverEndAreRefused) {
   }
 }
 
+// libhdf5 1.10 allocates some metadata blocks by the length the file declares before comparing it
+// with the end of the file (the fuzzer's file: 4 GiB for an 888-byte file), and frees unset
+// pointers when a group's link message does not decode (the fuzzer's second file). Every declared block
+// past the end is refused before libhdf5 runs, naming the declaring field's offset, wherever the
+// block is reached from (the superblock, a symbol table, a link message in a dense group's heap);
+// whole files that hold every structure the check walks (both object header versions,
+// continuation blocks, symbol-table and dense groups, dense attributes) are not.
+TEST_F(CodeFormats, Hdf5MetadataDeclaredPastTheEndIsRefused) {
+  for (const char* whole : {"h5/earliest.h5", "h5/latest.h5", "h5/dense_links.h5"}) {
+    auto r = scan_fixture(whole);
+    EXPECT_EQ(r.format, "hdf5") << whole;
+    EXPECT_FALSE(has_rule(r, "MG-HDF5-MALFORMED")) << whole << ": " << describe(r);
+  }
+  std::vector<std::pair<std::filesystem::path, std::uint64_t>> cases = {
+      {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_declared_allocation.h5", 120},
+      {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_link_decode_wild_free.h5", 1976}};
+  const auto declared = nlohmann::json::parse(read_file(dir_->path() / "h5/declared/declared.json"));
+  for (const auto& [name, offset] : declared.items())
+    cases.emplace_back(dir_->path() / "h5/declared" / name, offset.get<std::uint64_t>());
+  ASSERT_EQ(cases.size(), 12u);
+  for (const auto& [file, offset] : cases) {
+    const auto name = file.filename().string();
+    const std::string bytes = read_file(file);
+    const std::string where = "offset " + std::to_string(offset) + ": ";
+    auto from_memory = scan(bytes);
+    EXPECT_EQ(from_memory.status, Status::refused) << name << ": " << describe(from_memory);
+    EXPECT_NE(describe(from_memory).find("MG-HDF5-MALFORMED: " + where), std::string::npos)
+        << name << ": " << describe(from_memory);
+    auto from_path = scan_fixture(file.string());
+    EXPECT_NE(describe(from_path).find("MG-HDF5-MALFORMED: " + where), std::string::npos)
+        << name << ": " << describe(from_path);
+  }
+}
+
 TEST_F(CodeFormats, Hdf5MemberIsReadFromMemory) {
   auto r = scan(read_file(dir_->path() / "h5/lambda.h5"));
   EXPECT_EQ(r.format, "hdf5");

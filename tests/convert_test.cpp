@@ -18,6 +18,7 @@
 #include "convert/state_dict_reconstruction.h"
 #include "convert/tensor_copy.h"
 #include "pickle_builder.h"
+#include "sandbox/confinement.h"
 #include "test_util.h"
 #include "zip_builder.h"
 
@@ -498,6 +499,31 @@ TEST(ConvertWriting, TheCheckpointBuiltHereConverts) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(tree(d / "out"), (std::set<std::string>{"config.json", "model-00001-of-00002.safetensors",
                                                      "model-00002-of-00002.safetensors", "model.safetensors.index.json"}));
+}
+
+// The scan that gates each file parses it in a confined worker (the command line's default is
+// strict): the same outputs as unconfined, and a worker that fails refuses its file.
+TEST(ConvertWriting, TheGateScanRunsConfined) {
+  if (sandbox::kAddressSanitizer) GTEST_SKIP() << "parse workers are not confined in AddressSanitizer builds (docs/sandbox.md)";
+  TempDir d;
+  write_sharded_model(d / "model");
+  ConvertOptions strict;
+  strict.sandbox = SandboxMode::strict;
+  auto confined = convert_path(d / "model", d / "confined", strict);
+  ASSERT_EQ(confined.exit_code(), 0) << (confined.errors.empty() ? "" : confined.errors.front());
+  ASSERT_EQ(convert_path(d / "model", d / "unconfined", {}).exit_code(), 0);
+  ASSERT_EQ(tree(d / "confined"), tree(d / "unconfined"));
+  for (const auto& rel : tree(d / "confined"))
+    EXPECT_EQ(read_file(d / "confined" / rel), read_file(d / "unconfined" / rel)) << rel;
+  ConvertOptions hung = strict;
+  hung.limits.worker_timeout_ms = 0;  // no answer is in time
+  auto refused = convert_path(d / "model/pytorch_model-00001-of-00002.bin", d / "one.safetensors", hung);
+  EXPECT_EQ(refused.exit_code(), 1);
+  ASSERT_EQ(refused.files.size(), 1u);
+  EXPECT_EQ(refused.files[0].outcome, FileOutcome::refused);
+  ASSERT_FALSE(refused.files[0].findings.empty());
+  EXPECT_EQ(refused.files[0].findings[0].rfind("MG-SANDBOX-TIMEOUT", 0), 0u) << refused.files[0].findings[0];
+  EXPECT_FALSE(fs::exists(d / "one.safetensors"));
 }
 
 TEST(ConvertWriting, SymlinksInTheInputAreNeverFollowed) {

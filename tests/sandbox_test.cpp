@@ -365,4 +365,37 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   EXPECT_TRUE(s["runs"][0]["properties"]["sandbox"]["missing"].empty());
 }
 
+// `scan --hf-cache` parses every blob in the same workers as a path scan, with the same verdicts.
+TEST(SandboxScan, ConfinedHfCacheScanMatchesUnconfined) {
+  if (sandbox::kAddressSanitizer) GTEST_SKIP() << "parse workers are not confined in AddressSanitizer builds (docs/sandbox.md)";
+  mgtest::TempDir t;
+  const auto repo = t.path() / "hub/models--org--tiny";
+  mgtest::write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
+  mgtest::write_file(repo / "blobs/bbb", std::string("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26));
+  mgtest::write_file(repo / "refs/main", "rev1");
+  std::filesystem::create_directories(repo / "snapshots/rev1");
+  std::filesystem::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
+  std::filesystem::create_symlink("../../blobs/bbb", repo / "snapshots/rev1/model.bin");
+  ScanOptions off;
+  off.threads = 2;
+  ScanOptions strict = off;
+  strict.sandbox = SandboxMode::strict;
+  auto unconfined = scan_hf_cache(t.path() / "hub", off);
+  auto confined = scan_hf_cache(t.path() / "hub", strict);
+  ASSERT_TRUE(confined.errors.empty()) << confined.errors.front();
+  EXPECT_EQ(confined.sandbox["mode"], "strict");
+  EXPECT_EQ(unconfined.sandbox["mode"], "off");
+  ASSERT_EQ(confined.artifacts.size(), 1u);
+  ASSERT_EQ(confined.artifacts[0].children.size(), 1u);
+  auto& files = confined.artifacts[0].children[0].children;
+  ASSERT_EQ(files.size(), 2u);
+  for (auto& file : files) {
+    ASSERT_TRUE(file.facts.contains("sandbox")) << file.origin;
+    EXPECT_EQ(file.facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << file.facts.dump();
+    file.facts.erase("sandbox");
+  }
+  EXPECT_EQ(files[1].status, Status::unsafe);
+  EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
+}
+
 }  // namespace

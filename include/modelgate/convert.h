@@ -11,6 +11,7 @@
 
 
 #include "modelgate/limits.h"
+#include "modelgate/scan.h"
 #include "modelgate/status.h"
 
 namespace modelgate {
@@ -19,6 +20,9 @@ struct FileConversion;
 
 struct ConvertOptions {
   Limits limits;
+  // Where the scan that gates each file parses it (docs/sandbox.md); the command line's default is
+  // default_sandbox_mode().
+  SandboxMode sandbox = SandboxMode::off;
   std::string key;     // dotted path of the sub-dict to convert ("" = the whole checkpoint)
   bool force = false;  // replace existing outputs
   // fsync each output before its rename and the directory after it, so that a power loss cannot

@@ -7,6 +7,7 @@
 #include "modelgate/convert.h"
 #include "modelgate/escaped_text.h"
 #include "output_file.h"
+#include "scan_request.h"
 #include "source_date_epoch.h"
 
 namespace modelgate::cli {
@@ -19,6 +20,7 @@ struct ConvertArgs {
   bool sync = false;
   bool json = false;
   std::string bom;
+  std::string sandbox;  // empty: default_sandbox_mode()
 };
 
 // The BOM of what the conversion wrote, each output with the checkpoint it came from as its
@@ -65,6 +67,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", args->json, "print the conversion report as JSON (schema modelgate.convert/1)");
   cmd->add_option("--bom", args->bom,
                   "write a CycloneDX BOM of the output to FILE, each output with its source checkpoint as pedigree");
+  add_sandbox_option(cmd, args->sandbox);
   cmd->callback([args, &exit_code] {
     // A directory keeps every scanned file open until it is written (what is copied is what was
     // scanned), so allow as many descriptors as the hard limit does.
@@ -83,6 +86,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     options.key = args->key;
     options.force = args->force;
     options.durable = args->sync;
+    options.sandbox = sandbox_mode_option(args->sandbox);
     // SIGINT/SIGTERM stop the conversion, which removes what it wrote; the process then ends by
     // the signal, as the shell expects.
     InterruptSignals signals;

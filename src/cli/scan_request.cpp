@@ -19,11 +19,19 @@ void add_scan_request_options(CLI::App* cmd, ScanRequest& r) {
   cmd->add_option("--allow-global", r.allow_globals, "Also allow this pickle global, as module.name (repeatable)")
       ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-j,--threads", r.threads, "Worker threads (default: all cores)");
-  cmd->add_option("--sandbox", r.sandbox,
+  add_sandbox_option(cmd, r.sandbox);
+}
+
+void add_sandbox_option(CLI::App* cmd, std::string& mode) {
+  cmd->add_option("--sandbox", mode,
                   "Parse files in confined worker processes: strict (exit 2 when a confinement layer is "
                   "unavailable; the default where the kernel has seccomp), best-effort (record missing layers; "
                   "the default elsewhere), off (see docs/sandbox.md)")
       ->check(CLI::IsMember({"strict", "best-effort", "off"}));
+}
+
+SandboxMode sandbox_mode_option(const std::string& mode) {
+  return mode.empty() ? default_sandbox_mode() : *parse_sandbox_mode(mode);
 }
 
 std::optional<ScanOptions> scan_options(const ScanRequest& r) {
@@ -37,7 +45,7 @@ std::optional<ScanOptions> scan_options(const ScanRequest& r) {
   if (!r.profiles.empty()) options.policy.profiles = r.profiles;
   for (const auto& g : r.allow_globals) options.policy.extra_allowed_globals.push_back(g);
   options.threads = r.threads;
-  options.sandbox = r.sandbox.empty() ? default_sandbox_mode() : *parse_sandbox_mode(r.sandbox);
+  options.sandbox = sandbox_mode_option(r.sandbox);
   return options;
 }
 

@@ -24,6 +24,11 @@ struct ScanRequest {
 // PATH..., --hf-cache [DIR], --policy, --profile, --allow-global, -j, --sandbox.
 void add_scan_request_options(CLI::App* cmd, ScanRequest& request);
 
+// --sandbox strict|best-effort|off, for every command that parses files (scan, bom, convert).
+void add_sandbox_option(CLI::App* cmd, std::string& mode);
+// The mode the option names; default_sandbox_mode() when it was not given.
+SandboxMode sandbox_mode_option(const std::string& mode);
+
 // The options the request asks for; nullopt (the reason printed) for a policy that cannot be read.
 std::optional<ScanOptions> scan_options(const ScanRequest& request);
 

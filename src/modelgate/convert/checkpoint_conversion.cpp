@@ -8,19 +8,8 @@
 
 #include "convert/safetensors_writer.h"
 #include "convert/tensor_copy.h"
-#include "modelgate/scan.h"
 
 namespace modelgate::convert {
-
-ArtifactReport scan_for_conversion(const InputFile& file, const std::string& name, const ConvertOptions& options) {
-  ScanOptions o;
-  o.limits = options.limits;
-  o.hash_contents = options.hash_inputs;
-  o.policy.profiles = {"torch"};
-  o.threads = 1;
-  auto bytes = file.bytes();
-  return scan_bytes(name, bytes.data(), bytes.size(), o);
-}
 
 std::vector<std::string> blocking_findings(const ArtifactReport& report) {
   std::vector<std::string> out;

@@ -15,8 +15,6 @@
 
 namespace modelgate::convert {
 
-// The scan gate: the file's report under the `torch` profile alone.
-ArtifactReport scan_for_conversion(const InputFile& file, const std::string& name, const ConvertOptions& options);
 // "RULE origin: message" for every finding that is not `safe`.
 std::vector<std::string> blocking_findings(const ArtifactReport& report);
 // True for the formats convert reads: torch.save zip and legacy checkpoints.

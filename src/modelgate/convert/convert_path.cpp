@@ -1,5 +1,6 @@
 // The library entry point of `modelgate convert`: one checkpoint file, or a model directory.
 #include "convert/checkpoint_conversion.h"
+#include "convert/conversion_scanner.h"
 #include "convert/directory_conversion.h"
 #include "convert/staging.h"
 
@@ -76,7 +77,12 @@ ConversionReport convert_path(const fs::path& in, const fs::path& out, const Con
   }
   FileConversion fc;
   fc.input = in.string();
-  auto scan = convert::scan_for_conversion(*input, in.filename().string(), options);
+  convert::ConversionScanner scanner(options);
+  if (scanner.error()) {
+    report.errors.push_back(*scanner.error());
+    return report;
+  }
+  auto scan = scanner.scan(*input, in.filename().string());
   auto prepared = convert::prepare_checkpoint(input, scan, options, fc);
   if (prepared) {
     auto done = convert::write_checkpoint(*prepared, dir_fd.get(), out_name, out.string(), options, fc);

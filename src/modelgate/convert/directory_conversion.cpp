@@ -12,6 +12,7 @@
 #include <set>
 
 #include "convert/checkpoint_conversion.h"
+#include "convert/conversion_scanner.h"
 #include "convert/safetensors_writer.h"
 #include "convert/staging.h"
 
@@ -193,6 +194,11 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
     std::unique_ptr<PreparedCheckpoint> checkpoint;  // null: copy
   };
   std::vector<Planned> plan;
+  ConversionScanner scanner(options);
+  if (scanner.error()) {
+    report.errors.push_back(*scanner.error());
+    return report;
+  }
   std::set<std::string> outputs;
   bool fatal = false;
   for (const auto& rel : rels) {
@@ -227,7 +233,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
       report.errors.push_back(error);
       continue;
     }
-    auto scan = scan_for_conversion(*input, rel, options);
+    auto scan = scanner.scan(*input, rel);
     if (is_checkpoint_format(scan.format) || weight) {
       auto prepared = prepare_checkpoint(input, scan, options, fc);
       if (!prepared) {

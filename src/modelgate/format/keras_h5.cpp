@@ -14,6 +14,7 @@
 #include "core/regular_file.h"
 #include "format/code_format_probes.h"
 #include "format/hdf5_global_heap.h"
+#include "format/hdf5_metadata_bounds.h"
 #include "format/hdf5_memory_driver.h"
 #include "format/keras_config.h"
 #include "scan/format_table.h"
@@ -161,6 +162,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     report.add(make_finding(rule("MG-HDF5-MALFORMED"), a.origin, std::nullopt, why));
   };
   if (auto defect = hdf5_global_heap_defect(a.bytes)) return refuse(*defect);
+  if (auto defect = hdf5_metadata_defect(a.bytes)) return refuse(*defect);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");

@@ -3,6 +3,19 @@
 
 namespace modelgate::sandbox {
 
+namespace {
+
+ArtifactReport pool_refusal(const std::string& origin, const char* format, const char* rule_id, std::string why) {
+  ArtifactReport r;
+  r.origin = origin;
+  r.format = format;
+  r.add(make_finding(rule(rule_id), origin, std::nullopt, std::move(why)));
+  r.finalize();
+  return r;
+}
+
+}  // namespace
+
 WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
     : ctx_(ctx), mode_(mode), config_(config) {
   // Forked before any scanning thread exists, so that no worker inherits a lock held by one.
@@ -32,36 +45,33 @@ std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
 }
 
 ArtifactReport WorkerPool::scan_file(unsigned slot, const FileToScan& file, const std::string& origin) {
-  auto& worker = slots_.at(slot);
-  auto refusal = [&](const char* format, const char* rule_id, std::string why) {
-    ArtifactReport r;
-    r.origin = origin;
-    r.format = format;
-    r.add(make_finding(rule(rule_id), origin, std::nullopt, std::move(why)));
-    r.finalize();
-    return r;
-  };
   auto opened = open_file_to_scan(file);
-  if (!opened) return refusal("unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
+  if (!opened) return pool_refusal(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
   // With a result cache this process hashes the bytes (hashing is not parsing) to look the verdict
   // up; the worker then parses only what the cache does not know.
   std::shared_ptr<MappedFile> mapped;
   if (ctx_.result_cache() != nullptr) {
     std::string error;
     mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
-    if (!mapped) return refusal("unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+    if (!mapped) return pool_refusal(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
   }
   const std::string name = file.name.empty() ? file.path.filename().string() : file.name;
   ArtifactReport r = judge_opened_file(ctx_, file, origin, *opened, mapped.get(), name, [&](const std::string&) {
-    std::string why;
-    if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
-    if (!worker) return refusal("unknown", "MG-SANDBOX-CRASH", why);
-    ArtifactReport parsed = worker->scan(opened->fd.get(), origin, name, static_cast<std::uint64_t>(opened->st.st_size));
-    parsed.facts["sandbox"] = layers_;
-    return parsed;
+    return scan_descriptor(slot, opened->fd.get(), origin, name, static_cast<std::uint64_t>(opened->st.st_size));
   });
   r.finalize();
   return r;
+}
+
+ArtifactReport WorkerPool::scan_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
+                                           std::uint64_t size) {
+  auto& worker = slots_.at(slot);
+  std::string why;
+  if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
+  if (!worker) return pool_refusal(origin, "unknown", "MG-SANDBOX-CRASH", why);
+  ArtifactReport parsed = worker->scan(fd, origin, name, size);
+  parsed.facts["sandbox"] = layers_;
+  return parsed;
 }
 
 }  // namespace modelgate::sandbox

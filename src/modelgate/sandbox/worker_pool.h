@@ -29,6 +29,10 @@ class WorkerPool {
   // Scans `file` in slot `slot`'s worker: this process opens it, the worker reads the descriptor.
   // Only one thread may use a slot at a time.
   ArtifactReport scan_file(unsigned slot, const FileToScan& file, const std::string& origin);
+  // Scans the regular file open on `fd` (opened by this process; the caller keeps it) in slot
+  // `slot`'s worker, starting a fresh worker first when the last one failed or is used up.
+  ArtifactReport scan_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
+                                 std::uint64_t size);
 
  private:
   std::unique_ptr<ParseWorker> spawn(std::string& why);

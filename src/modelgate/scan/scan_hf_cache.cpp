@@ -1,18 +1,13 @@
 // `modelgate scan --hf-cache`: every repository revision of the hub cache, each blob scanned once
 // per file name it has (names select loader readings), each snapshot checked as a directory, and
 // everything else in the cache scanned or reported too.
-#include <atomic>
 #include <map>
-#include <thread>
 
 #include "format/directory_checks.h"
 #include "hf/loader_routes.h"
-#include "format/directory_checks.h"
-#include "hf/loader_routes.h"
 #include "modelgate/scan.h"
-#include "scan/progress.h"
+#include "scan/file_jobs.h"
 #include "scan/scan_context.h"
-#include "scan/scan_file.h"
 #include "scan/walk_notes.h"
 #include "walk/hf_cache.h"
 
@@ -55,23 +50,11 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     for (const auto& f : s.files) add(f, "hf://" + s.repo + "@" + s.revision + "/" + f.relative);
   for (const auto& f : cache.strays) add(f, (cache.root / f.relative).string());
   std::vector<ArtifactReport> reports(files.size());
-  {
-    Progress progress(options.progress, files.size());
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    std::atomic<std::size_t> next{0};
-    auto worker = [&] {
-      for (std::size_t i; (i = next.fetch_add(1)) < files.size();) {
-        reports[i] = scan_file(ctx, {files[i]->path, cache.root, files[i]->beneath, std::string(base_name(files[i]->relative))},
-                               first_origin[i]);
-        progress.file_done(reports[i].size);
-      }
-    };
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < std::min<std::size_t>(threads, std::max<std::size_t>(files.size(), 1)); ++t)
-      pool.emplace_back(worker);
-    worker();
-    for (auto& t : pool) t.join();
-  }
+  std::vector<FileJob> jobs;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    jobs.push_back({{files[i]->path, cache.root, files[i]->beneath, std::string(base_name(files[i]->relative))},
+                    first_origin[i], &reports[i]});
+  if (!run_file_jobs(ctx, jobs, options, result)) return result;
 
   std::vector<bool> reported(files.size(), false);
   auto report_for = [&](const HfFile& f, std::string origin) {

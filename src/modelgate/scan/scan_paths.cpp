@@ -1,52 +1,13 @@
-#include <atomic>
-#include <thread>
-
 #include "format/directory_checks.h"
 #include "modelgate/scan.h"
-#include "sandbox/worker_pool.h"
-#include "scan/progress.h"
+#include "scan/file_jobs.h"
 #include "scan/scan_context.h"
-#include "scan/scan_file.h"
 #include "scan/walk_notes.h"
 #include "walk/walk.h"
 
 namespace modelgate {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-struct FileJob {
-  FileToScan file;
-  std::string origin;
-  ArtifactReport* out;
-};
-
-unsigned job_threads(unsigned threads, std::size_t jobs) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  return std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(jobs, 1)));
-}
-
-// `workers`: parse in the sandbox's workers (one slot per thread) instead of in this process.
-void run_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, unsigned threads, bool show_progress,
-              sandbox::WorkerPool* workers) {
-  Progress progress(show_progress, jobs.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&](unsigned slot) {
-    for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();)
-    {
-      *jobs[i].out = workers ? workers->scan_file(slot, jobs[i].file, jobs[i].origin)
-                             : scan_file(ctx, jobs[i].file, jobs[i].origin);
-      progress.file_done(jobs[i].out->size);
-    }
-  };
-  std::vector<std::thread> pool;
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
-  worker(0);
-  for (auto& t : pool) t.join();
-}
-
-}  // namespace
 
 ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& options) {
   ScanResult result;
@@ -98,17 +59,7 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
                        fs::path(w.files[k].relative).filename().string()},
                       r.origin + "/" + w.files[k].relative, &r.children[k]});
   }
-  const unsigned threads = job_threads(options.threads, jobs.size());
-  std::optional<sandbox::WorkerPool> workers;
-  if (options.sandbox != SandboxMode::off) {
-    workers.emplace(ctx, options.sandbox, threads, sandbox::worker_config(options.limits));
-    if (workers->error()) {
-      result.errors.push_back(*workers->error());
-      return result;
-    }
-    result.sandbox = workers->layers();
-  }
-  run_jobs(ctx, jobs, threads, options.progress, workers ? &*workers : nullptr);
+  if (!run_file_jobs(ctx, jobs, options, result)) return result;
   walk_index = 0;
   for (auto& r : result.artifacts) {
     if (r.format != "directory") continue;

@@ -1,0 +1,40 @@
+#pragma once
+// The scan that decides whether a file is converted: the `torch` profile alone, in a confined parse
+// worker unless ConvertOptions::sandbox is off (docs/sandbox.md), with the scan's failure
+// semantics (a worker that fails makes the file `refused`, and only `safe` files are converted).
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "convert/input_file.h"
+#include "modelgate/convert.h"
+#include "modelgate/policy.h"
+#include "pickle/allowlist.h"
+#include "sandbox/worker_pool.h"
+#include "scan/scan_context.h"
+
+namespace modelgate::convert {
+
+class ConversionScanner {
+ public:
+  explicit ConversionScanner(const ConvertOptions& options);
+  ConversionScanner(const ConversionScanner&) = delete;
+  ConversionScanner& operator=(const ConversionScanner&) = delete;
+
+  // Why files cannot be scanned: the torch allowlist does not load, a worker does not start, or
+  // (strict) a confinement layer is missing. A tool error.
+  const std::optional<std::string>& error() const { return error_; }
+
+  // The file's report; `name` is the name loaders see and the report's origin.
+  ArtifactReport scan(const InputFile& file, const std::string& name);
+
+ private:
+  Limits limits_;
+  Policy policy_;
+  std::optional<pickle::Allowlist> allowlist_;
+  std::optional<ScanContext> ctx_;
+  std::optional<sandbox::WorkerPool> workers_;
+  std::optional<std::string> error_;
+};
+
+}  // namespace modelgate::convert

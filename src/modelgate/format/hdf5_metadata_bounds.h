@@ -1,0 +1,18 @@
+#pragma once
+// A structural check of the HDF5 metadata whose size the file declares, run before libhdf5 sees
+// the bytes. libhdf5 1.10 allocates some metadata blocks by the length the file declares before it
+// compares that length with the end of the file: an object header continuation block, a local
+// heap's data segment, a version 2 B-tree's nodes, a fractal heap's blocks. A 900-byte file can
+// make it allocate 4 GiB. Every such declaration must describe bytes inside the file.
+#include <optional>
+#include <string>
+
+#include "core/bytes.h"
+
+namespace modelgate {
+
+// The first metadata block declared past the end of `bytes` (or over the walk's budget), as
+// "offset N: reason"; nullopt when every block this check knows lies inside the file.
+std::optional<std::string> hdf5_metadata_defect(ByteView bytes);
+
+}  // namespace modelgate

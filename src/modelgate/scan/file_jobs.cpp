@@ -1,0 +1,40 @@
+#include "scan/file_jobs.h"
+
+#include <atomic>
+#include <optional>
+#include <thread>
+
+#include "sandbox/worker_pool.h"
+#include "scan/progress.h"
+
+namespace modelgate {
+
+bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptions& options, ScanResult& result) {
+  unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(jobs.size(), 1)));
+  std::optional<sandbox::WorkerPool> workers;
+  if (options.sandbox != SandboxMode::off) {
+    workers.emplace(ctx, options.sandbox, threads, sandbox::worker_config(options.limits));
+    if (workers->error()) {
+      result.errors.push_back(*workers->error());
+      return false;
+    }
+    result.sandbox = workers->layers();
+  }
+  Progress progress(options.progress, jobs.size());
+  std::atomic<std::size_t> next{0};
+  auto worker = [&](unsigned slot) {
+    for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+      *jobs[i].out = workers ? workers->scan_file(slot, jobs[i].file, jobs[i].origin)
+                             : scan_file(ctx, jobs[i].file, jobs[i].origin);
+      progress.file_done(jobs[i].out->size);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+  worker(0);
+  for (auto& t : pool) t.join();
+  return true;
+}
+
+}  // namespace modelgate
