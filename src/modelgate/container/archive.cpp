@@ -9,9 +9,11 @@
 
 #include "container/archive_walk.h"
 #include "container/member_path.h"
+#include "container/sevenzip_views.h"
 #include "container/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_tar.h"
+#include "scan/container_magic.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -97,7 +99,10 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
       check_whole_stream(a, limits, budget->remaining(), out.findings);
       if (!out.findings.empty()) break;
     }
-    if (rc == ARCHIVE_EOF) break;
+    if (rc == ARCHIVE_EOF) {
+      out.reached_end = true;
+      break;
+    }
     if (rc != ARCHIVE_OK) {
       const char* err = archive_error_string(ar.get());
       add("MG-ARCHIVE-UNREADABLE", std::string("cannot read the next member header: ") + (err ? err : "unknown error"));
@@ -109,7 +114,10 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
     }
     out.format = archive_format_name(ar.get()) ? archive_format_name(ar.get()) : "";
     if (archive_filter_count(ar.get()) > 1) out.filter = archive_filter_name(ar.get(), 0);
-    const char* pn = archive_entry_pathname(e);
+    // 7z names are UTF-16 in the file: take them as UTF-8 whatever the worker's locale.
+    const bool utf8_names = archive_format(ar.get()) == ARCHIVE_FORMAT_7ZIP;
+    out.entries.push_back(listed_entry(e, utf8_names));
+    const char* pn = utf8_names ? archive_entry_pathname_utf8(e) : archive_entry_pathname(e);
     std::string name = pn ? pn : "";
     if (name.empty() || archive_format(ar.get()) == ARCHIVE_FORMAT_RAW) name = name.empty() ? "data" : name;
     if (auto why = unsafe_member_path(name); !why.empty())
@@ -176,6 +184,15 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
 }
 
 void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  // A tar header at byte 0 whose name field starts with 7z's signature or a compressor's magic is
+  // two archives: tarfile (and torch.load, which tries it first) reads the tar, while libarchive,
+  // py7zr, 7z, gunzip and joblib read the other format from the same bytes. Both share one reading
+  // kind, so the readings table cannot tell them apart: the file is refused here.
+  if (tar::looks_like_tar_header(a.bytes) && starts_with_7z_or_compressor_magic(a.bytes))
+    report.add(make_finding(rule("MG-FORMAT-POLYGLOT"), a.origin, 0,
+                            "the first 512 bytes are a tar header (tarfile, torch.load) whose name field starts with "
+                            "the magic of a 7z archive or compressed stream (libarchive, py7zr, 7z, gunzip, joblib): "
+                            "two tools unpack two different archives from these bytes"));
   // torch.load reads an uncompressed tar with Python's tarfile when it holds torch's members.
   if (looks_like_torch_tar(a.bytes, ctx.limits())) return scan_torch_tar(a, ctx, report);
   // An uncompressed tar is also read the way Python's tarfile reads it (extraction scripts, torch):
@@ -200,6 +217,9 @@ void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     python_view = tar::read_headers(as_tarfile_reads.bytes, ctx.limits());
     report_tar_views(as_tarfile_reads, *python_view, ctx.limits().max_archive_members, report);
   }
+  // A 7z archive is also read from its headers by hand, as py7zr and the 7z tools read it.
+  std::optional<sevenzip::Listing> sevenzip_view;
+  if (sevenzip::has_signature(a.bytes)) sevenzip_view = sevenzip::read_headers(a.bytes, ctx.limits());
   std::vector<ArtifactReport> children;
   std::size_t visited = 0;
   auto listing = read_archive(a, ctx, [&](const std::string& name, std::shared_ptr<UnpackedBuffer> buf) {
@@ -212,9 +232,11 @@ void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
         (theirs.size() != bytes.size() || !std::equal(theirs.begin(), theirs.end(), bytes.begin())))
       report.add(make_finding(rule("MG-ARCHIVE-READERS-DISAGREE"), a.origin, std::nullopt,
                               "member '" + name + "' has different bytes for libarchive and for Python's tarfile"));
+    if (sevenzip_view) check_sevenzip_member(a, *sevenzip_view, visited, name, bytes, report);
     ++visited;
     children.push_back(ctx.scan(a.child(name, bytes, std::move(buf))));
   });
+  if (sevenzip_view) report_sevenzip_views(a, *sevenzip_view, listing, report);
   report.format = listing.format.empty() ? "archive" : listing.format;
   if (listing.format == "raw") report.format = listing.filter.empty() ? "compressed" : listing.filter;
   else if (!listing.filter.empty()) report.format += "+" + listing.filter;

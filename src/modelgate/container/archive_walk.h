@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "container/libarchive_listing.h"
 #include "scan/scan_context.h"
 
 namespace modelgate {
@@ -14,7 +15,9 @@ using MemberVisitor = std::function<void(const std::string& name, std::shared_pt
 struct ArchiveListing {
   std::string format;  // libarchive's name: "7-Zip", "POSIX ustar format", "raw"
   std::string filter;  // outermost compression filter, if any: "gzip", "xz", ...
-  std::vector<std::string> names;
+  std::vector<std::string> names;      // the regular members handed to the visitor
+  std::vector<LibarchiveEntry> entries;  // every header libarchive read, of any type
+  bool reached_end = false;              // libarchive read up to its end of archive
   std::vector<Finding> findings;
 };
 

@@ -1,5 +1,7 @@
 #include "container/tar_views.h"
 
+#include "container/libarchive_listing.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -10,34 +12,8 @@
 namespace modelgate {
 
 std::string tar_views_disagree(ByteView bytes, const tar::Listing& listing, std::uint32_t max_members) {
-  struct Closer {
-    void operator()(struct archive* p) const { archive_read_free(p); }
-  };
-  std::unique_ptr<struct archive, Closer> ar(archive_read_new());
-  if (!ar) return "libarchive could not be initialised";
-  archive_read_support_format_tar(ar.get());
-  archive_read_support_format_gnutar(ar.get());
-  std::vector<std::pair<std::string, std::uint64_t>> theirs;
   std::string err;
-  if (archive_read_open_memory(ar.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    err = "libarchive cannot open it";
-  } else {
-    for (std::uint32_t n = 0; n <= max_members; ++n) {
-      struct archive_entry* e = nullptr;
-      int rc = archive_read_next_header(ar.get(), &e);
-      if (rc == ARCHIVE_EOF) break;
-      if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-        const char* s = archive_error_string(ar.get());
-        err = std::string("libarchive stops: ") + (s ? s : "unknown error");
-        break;
-      }
-      const char* pn = archive_entry_pathname(e);
-      std::string name = pn ? pn : "";
-      while (name.size() > 1 && name.back() == '/') name.pop_back();
-      theirs.emplace_back(name, archive_entry_size_is_set(e) ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0);
-      archive_read_data_skip(ar.get());
-    }
-  }
+  auto theirs = list_tar_with_libarchive(bytes, max_members, err);
   std::string diff;
   std::size_t n = std::min(theirs.size(), listing.members.size());
   for (std::size_t i = 0; i < n && diff.empty(); ++i) {
@@ -45,9 +21,9 @@ std::string tar_views_disagree(ByteView bytes, const tar::Listing& listing, std:
     std::string mine_name = m.name;
     while (mine_name.size() > 1 && mine_name.back() == '/') mine_name.pop_back();
     std::uint64_t mine = m.python_reads_as_file() ? m.size : 0;
-    if (theirs[i].first != mine_name || (theirs[i].second != mine && theirs[i].second != m.size))
+    if (theirs[i].name != mine_name || (theirs[i].size != mine && theirs[i].size != m.size))
       diff = "member #" + std::to_string(i + 1) + " is '" + m.name + "' (" + std::to_string(m.size) +
-             " bytes) for tarfile but '" + theirs[i].first + "' (" + std::to_string(theirs[i].second) +
+             " bytes) for tarfile but '" + theirs[i].name + "' (" + std::to_string(theirs[i].size) +
              " bytes) for libarchive";
   }
   if (diff.empty() && theirs.size() != listing.members.size())

@@ -56,18 +56,20 @@ std::size_t torch_legacy_magic_length(ByteView b) {
   return pos + long1.size();
 }
 
+bool starts_with_7z_or_compressor_magic(ByteView b) {
+  // lzma-alone (joblib's "lzma" compressor): joblib takes any file starting 5d 00 for one, and
+  // liblzma accepts any dictionary size after the properties byte. (No pickle starts 5d 00: 0x00
+  // is no opcode.)
+  return starts_with(b, "7z\xbc\xaf\x27\x1c") || starts_with(b, "\x1f\x8b") || starts_with(b, "BZh") ||
+         starts_with(b, "\xfd" "7zXZ\x00") || starts_with(b, "\x04\x22\x4d\x18") ||
+         starts_with(b, "\x28\xb5\x2f\xfd") || (b.size() >= 13 && b[0] == 0x5d && b[1] == 0x00);
+}
+
 std::optional<Format> identify_container(ByteView b) {
   if (zip::looks_like_zip(b)) return Format::zip;
   if (starts_with(b, "\x93NUMPY")) return Format::npy;
   if (torch_legacy_magic_length(b) != 0) return Format::torch_legacy;
-  if (starts_with(b, "7z\xbc\xaf\x27\x1c") || starts_with(b, "\x1f\x8b") || starts_with(b, "BZh") ||
-      starts_with(b, "\xfd" "7zXZ\x00") || starts_with(b, "\x04\x22\x4d\x18") ||
-      starts_with(b, "\x28\xb5\x2f\xfd") || is_tar(b))
-    return Format::archive;
-  // lzma-alone (joblib's "lzma" compressor): joblib takes any file starting 5d 00 for one, and
-  // liblzma accepts any dictionary size after the properties byte. (No pickle starts 5d 00: 0x00
-  // is no opcode.)
-  if (b.size() >= 13 && b[0] == 0x5d && b[1] == 0x00) return Format::archive;
+  if (starts_with_7z_or_compressor_magic(b) || is_tar(b)) return Format::archive;
   // joblib's zlib compressor writes a bare zlib stream; "ZF" is joblib < 0.9.3's zlib container.
   if (b.size() >= 2 && b[0] == 0x78 && (b[1] & 0x20) == 0 && ((b[0] << 8) | b[1]) % 31 == 0 &&
       zlib_stream_starts(b))
