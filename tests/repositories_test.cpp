@@ -119,9 +119,38 @@ TEST(Repositories, PythonThatCPythonImportsIsAnalysedAsPython) {
       if (x->rule == "MG-PY-CODE" && (x->evidence.find("pathlib") != std::string::npos ||
                                       x->evidence.find(".payload") != std::string::npos))
         evidence = true;
-    if (file != "dunder_import.py") EXPECT_TRUE(evidence) << file << "\n" << findings(r);
-    else EXPECT_TRUE(has_rule(r, "MG-PY-IMPORT-HIDING")) << findings(r);
+    if (file.find("dunder_import") == std::string::npos) EXPECT_TRUE(evidence) << file << "\n" << findings(r);
+    else EXPECT_TRUE(has_rule(r, "MG-PY-IMPORT-HIDING")) << file << "\n" << findings(r);
+    // Names are compared in CPython's NFKC form: bold `exec` is exec.
+    if (file == "nfkc_exec.py") {
+      EXPECT_TRUE(has_message(r, "MG-PY-EVAL", "exec()")) << findings(r);
+    }
   }
+}
+
+// Non-ASCII spellings of names: pickle, importlib and getattr do not normalise them (the name
+// fails to resolve), so a pickle naming bold `eval` is an unlisted global, not eval; Jinja's
+// `{% set %}` target does alias the ASCII name through the compiled Python, and modelgate refuses
+// non-ASCII identifiers in tags. The generator proves each with the real consumer.
+TEST(Repositories, IdentifierSpellingsFollowEachConsumer) {
+  const auto& f = fixtures();
+  ASSERT_TRUE(f.ok) << f.log;
+  const auto& proof = f.manifest["nfkc"];
+  EXPECT_EQ(proof["global_eval.pkl"], "AttributeError");
+  EXPECT_EQ(proof["stack_global_eval.pkl"], "AttributeError");
+  EXPECT_EQ(proof["import_module"], "ImportError");
+  EXPECT_EQ(proof["jinja"], "rebound");
+  for (const char* file : {"global_eval.pkl", "stack_global_eval.pkl"}) {
+    auto r = scan_dir(f.dir / "nfkc" / file).artifacts[0];
+    EXPECT_EQ(r.status, Status::unverified) << file << "\n" << findings(r);
+  }
+  auto t = scan_dir(f.dir / "nfkc" / "chat_template.jinja").artifacts[0];
+  EXPECT_NE(t.status, Status::safe) << findings(t);
+  // A value Jinja parses but modelgate's parser refuses is judged by its text.
+  auto value = scan_dir(f.dir / "nfkc" / "config.json").artifacts[0];
+  EXPECT_TRUE(has_rule(value, "MG-TEMPLATE-IN-VALUE")) << findings(value);
+  auto target = scan(R"({"_target_": "\uff4f\uff53.system"})", "cfg.json");
+  EXPECT_EQ(target.status, Status::unverified) << findings(target);
 }
 
 TEST(Repositories, PythonReadingIsTakenByNameWhateverTheContent) {
@@ -207,6 +236,28 @@ TEST(LoaderConfigs, DiffusersPeftHydra) {
   EXPECT_TRUE(has_rule(flow, "MG-CONFIG-CALLABLE"));
   auto json_target = scan(R"({"optim": {"_target_": "torch.optim.AdamW"}})", "cfg.json");
   EXPECT_TRUE(has_rule(json_target, "MG-CONFIG-CALLABLE"));
+  // No target is inert; the pickle denylist grades the known-dangerous ones, through attribute paths too.
+  EXPECT_EQ(json_target.status, Status::unverified);
+  EXPECT_FALSE(has_rule(json_target, "MG-CONFIG-DANGEROUS-CALLABLE"));
+  EXPECT_TRUE(has_message(yaml, "MG-CONFIG-DANGEROUS-CALLABLE", "builtins.exec")) << findings(yaml);
+  EXPECT_EQ(flow.status, Status::unsafe) << findings(flow);
+  auto through = scan(R"({"a": {"_target_": "mypkg.helpers.os.system"}})", "cfg.json");
+  EXPECT_TRUE(has_message(through, "MG-CONFIG-DANGEROUS-CALLABLE", "'os'")) << findings(through);
+  // sentence-transformers Router (router_config.json, or a config.json of that shape): each type is imported.
+  std::string router = R"({"types": {"query_0_Transformer": "sentence_transformers.models.Transformer",
+      "document_0": "TYPE"}, "structure": {"query": ["query_0_Transformer"], "document": ["document_0"]},
+      "parameters": {"default_route": "query"}})";
+  auto plain_router = scan(std::string(router).replace(router.find("TYPE"), 4, "sentence_transformers.models.StaticEmbedding"),
+                           "router_config.json");
+  EXPECT_FALSE(has_rule(plain_router, "MG-ST-MODULE-CODE")) << findings(plain_router);
+  auto custom_router = scan(std::string(router).replace(router.find("TYPE"), 4, "mypkg.modules.Encoder"), "config.json");
+  EXPECT_TRUE(has_message(custom_router, "MG-ST-MODULE-CODE", "mypkg.modules.Encoder")) << findings(custom_router);
+  // A chat template is analysed as one under the names transformers reads, whatever it looks like.
+  auto card_template = scan("---\nlicense: mit\n---\n{{ cycler.__init__.__globals__.os.popen('id').read() }}\n",
+                            "chat_template.jinja");
+  EXPECT_EQ(card_template.status, Status::unsafe) << findings(card_template);
+  auto big = scan("{\"_target_\": \"subprocess.run\", \"pad\": \"" + std::string(1100000, 'x') + "\"}", "cfg.json");
+  EXPECT_TRUE(has_rule(big, "MG-CONFIG-DANGEROUS-CALLABLE")) << findings(big);
 }
 
 namespace {
@@ -308,11 +359,106 @@ TEST(DataFiles, TfliteOperatorCodes) {
   EXPECT_TRUE(has_rule(scan(vtable, "model.tflite"), "MG-TFLITE-MALFORMED"));
 }
 
-TEST(DataFiles, RecognisedButUnreadFormatsAreRefusedWithAReason) {
-  auto ir = scan("<?xml version=\"1.0\"?>\n<net name=\"m\" version=\"11\">\n<layers>\n</layers>\n</net>\n");
-  EXPECT_EQ(ir.format, "openvino-ir");
-  EXPECT_EQ(ir.status, Status::refused);
-  EXPECT_TRUE(has_rule(scan("\x08\x04\x12\x00", "model.mlmodel"), "MG-FORMAT-UNSUPPORTED"));
+// OpenVINO IR: opset operations are OpenVINO's own, any other operation set is an extension's
+// code; the XML is read strictly and the .bin beside the .xml is its data.
+TEST(DataFiles, OpenVinoIr) {
+  const auto& f = fixtures();
+  ASSERT_TRUE(f.ok) << f.log;
+  std::string model = mgtest::read_file(f.dir / "openvino" / "model.xml");
+  auto plain = scan(model, "model.xml");
+  EXPECT_EQ(plain.format, "openvino-ir");
+  EXPECT_EQ(plain.status, Status::safe) << findings(plain);
+  EXPECT_EQ(plain.facts["layers"], 5);
+  // OpenVINO reads any XML whose root is <net>: with no declaration, after comments.
+  std::string net = model.substr(model.find("<net"));
+  EXPECT_EQ(scan(net, "m.xml").format, "openvino-ir");
+  EXPECT_EQ(scan("<!-- exported -->\n" + net, "m.xml").format, "openvino-ir");
+  auto tokenizer = scan_dir(f.dir / "openvino" / "openvino_tokenizer.xml").artifacts[0];
+  EXPECT_EQ(tokenizer.status, Status::unverified) << findings(tokenizer);
+  EXPECT_TRUE(has_message(tokenizer, "MG-OPENVINO-EXTENSION-OP", "StringTensorUnpack (version 'extension')"));
+  EXPECT_TRUE(has_rule(scan_dir(f.dir / "openvino" / "version7.xml").artifacts[0], "MG-OPENVINO-MALFORMED"));
+  auto variant = [&](const std::string& from, const std::string& to) {
+    std::string v = model;
+    v.replace(v.find(from), from.size(), to);
+    return scan(v, "model.xml");
+  };
+  // An opset spelled with a character reference is still that opset; anything else is an extension.
+  EXPECT_EQ(variant("type=\"MatMul\" version=\"opset1\"", "type=\"MatMul\" version=\"&#111;pset1\"").status, Status::safe);
+  EXPECT_EQ(variant("version=\"opset13\"", "version=\"opset13x\"").status, Status::unverified);
+  EXPECT_EQ(variant("type=\"MatMul\" version=\"opset1\"", "type=\"MatMul\"").status, Status::unverified);
+  // Readers could disagree: refused.
+  for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
+           {"<net ", "<!DOCTYPE net [<!ENTITY e \"opset1\">]>\n<net "},
+           {"version=\"opset13\"", "version=\"opset13\" version=\"extension\""},
+           {"</layers>", "</layer>"},
+           {"<edges>", "<![CDATA[x]]><edges>"},
+           {"version=\"opset13\"", "version=\"&custom;\""},
+           {"</net>", "</net>\n<net version=\"11\"/>"}}) {
+    auto r = variant(from, to);
+    EXPECT_TRUE(has_rule(r, "MG-OPENVINO-MALFORMED")) << to << "\n" << findings(r);
+  }
+  for (std::size_t n = model.find("<layers>"); n + 1 < model.size(); n += 97)
+    EXPECT_NE(scan(model.substr(0, n), "model.xml").status, Status::safe) << n;
+  // The .bin beside the .xml is the model's data.
+  auto repo = scan_dir(f.dir / "repos" / "all-MiniLM-L6-v2" / "openvino");
+  const ArtifactReport& dir = repo.artifacts[0];
+  const ArtifactReport* bin = child(dir, "openvino_model.bin");
+  ASSERT_NE(bin, nullptr) << findings(dir);
+  EXPECT_EQ(bin->format, "openvino-weights");
+  EXPECT_EQ(bin->status, Status::safe);
+}
+
+// Core ML: identified by content; custom layers and models (the application's classes), linked
+// and private serialized models are unverified wherever pipelines and control flow nest them; the
+// rest is data. A file named .mlmodel is read as Core ML whatever it contains.
+TEST(DataFiles, CoreMlModelsAndWeights) {
+  const auto& f = fixtures();
+  ASSERT_TRUE(f.ok) << f.log;
+  struct Case {
+    const char* file;
+    Status status;
+    const char* rule;
+    const char* words;
+  } cases[] = {
+      {"neural_network.mlmodel", Status::safe, nullptr, nullptr},
+      {"ml_program.mlmodel", Status::safe, nullptr, nullptr},
+      {"tree_pipeline.mlmodel", Status::safe, nullptr, nullptr},
+      {"custom_layer.mlmodel", Status::unverified, "MG-COREML-CUSTOM-CODE", "custom layer class 'SwishLayer'"},
+      {"custom_in_loop.mlmodel", Status::unverified, "MG-COREML-CUSTOM-CODE", "SwishLayer"},
+      {"custom_in_pipeline.mlmodel", Status::unverified, "MG-COREML-CUSTOM-CODE", "custom model class 'ShellModel'"},
+      {"linked.mlmodel", Status::unverified, "MG-COREML-LINKED-MODEL", "Helper.mlmodelc"},
+      {"serialized.mlmodel", Status::unverified, "MG-COREML-SERIALIZED-MODEL", "PrivateType"},
+      {"two_types.mlmodel", Status::refused, "MG-COREML-MALFORMED", "two model types"},
+      {"newer_type.mlmodel", Status::refused, "MG-COREML-MALFORMED", "field 4000"},
+  };
+  for (const auto& c : cases) {
+    std::string bytes = mgtest::read_file(f.dir / "coreml" / c.file);
+    // Identified by content under any name (a type newer than the reader knows only by its name).
+    auto r = scan(bytes, c.status == Status::refused ? "model.mlmodel" : "weights.bin");
+    EXPECT_EQ(r.format, std::string(c.file) == "newer_type.mlmodel" ? "unknown" : "coreml") << c.file;
+    EXPECT_EQ(r.status, c.status) << c.file << "\n" << findings(r);
+    if (c.rule) {
+      EXPECT_TRUE(has_message(r, c.rule, c.words)) << c.file << "\n" << findings(r);
+    }
+    // A cut file is never read as a smaller plain model (two_types cut after its first type is one).
+    for (std::size_t n = 1; n < bytes.size() && c.status != Status::refused; ++n)
+      EXPECT_NE(scan(bytes.substr(0, n), "model.mlmodel").status, Status::safe) << c.file << " cut at " << n;
+  }
+  EXPECT_TRUE(has_rule(scan(std::string("not a model\n"), "model.mlmodel"), "MG-COREML-MALFORMED"));
+  // The .mlpackage's weight file: MIL blob storage, read to its last blob.
+  auto package = scan_dir(f.dir / "repos" / "bert-base-uncased" / "coreml");
+  ASSERT_EQ(package.artifacts.size(), 1u);
+  EXPECT_EQ(package.artifacts[0].status, Status::safe) << findings(package.artifacts[0]);
+  auto weights_path = f.dir / "repos/bert-base-uncased/coreml/fill-mask/float32_model.mlpackage/Data/com.apple.CoreML/weights/weight.bin";
+  std::string weights = mgtest::read_file(weights_path);
+  auto w = scan(weights, "weight.bin");
+  EXPECT_EQ(w.format, "coreml-weights");
+  EXPECT_EQ(w.facts["blobs"], 2);
+  std::string bad_sentinel = weights;
+  bad_sentinel[64 + 64 + 64] ^= 1;  // the second blob's metadata
+  EXPECT_TRUE(has_rule(scan(bad_sentinel, "weight.bin"), "MG-COREML-MALFORMED"));
+  EXPECT_NE(scan(weights.substr(0, 64 * 4 + 8), "weight.bin").status, Status::safe);  // into the last blob
+  EXPECT_NE(scan(weights + std::string(64, '\0'), "weight.bin").status, Status::safe);
 }
 
 TEST(Repositories, HfCacheBlobsAreReadUnderTheirSnapshotNames) {
@@ -384,8 +530,12 @@ TEST(LoaderConfigs, LatentDiffusionTargets) {
   for (const char* yaml : flagged) {
     auto r = scan(yaml, "config.yaml");
     EXPECT_TRUE(has_rule(r, "MG-LDM-TARGET")) << yaml << findings(r);
-    EXPECT_EQ(r.status, Status::unverified) << yaml;
+    EXPECT_NE(r.status, Status::safe) << yaml;
   }
+  // A target the pickle denylist names is graded unsafe.
+  auto denied = scan(flagged[0], "config.yaml");
+  EXPECT_EQ(denied.status, Status::unsafe) << findings(denied);
+  EXPECT_TRUE(has_message(denied, "MG-CONFIG-DANGEROUS-CALLABLE", "os.system")) << findings(denied);
   const char* benign[] = {
       "model:\n  target: ldm.models.diffusion.ddpm.LatentDiffusion\n  params:\n    loss_target: 0.5\n",
       "training:\n  target: 0.5\n  objective: {target: txt}\n",

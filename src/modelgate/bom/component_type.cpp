@@ -23,6 +23,8 @@ constexpr FormatType kTypes[] = {
     {"gguf", ComponentType::machine_learning_model},
     {"flax-msgpack", ComponentType::machine_learning_model},
     {"tflite", ComponentType::machine_learning_model},
+    {"coreml", ComponentType::machine_learning_model},
+    {"coreml-weights", ComponentType::file},
     {"openvino-ir", ComponentType::machine_learning_model},
     {"hf-model-config", ComponentType::configuration},
     {"hf-tokenizer", ComponentType::configuration},

@@ -25,11 +25,38 @@ std::span<const Rule> data_file_rules() {
        "Builtin operators run TFLite's own kernels. A CUSTOM operator code names a kernel that the "
        "application or a delegate registers (Flex ops run TensorFlow kernels): nothing in the file says "
        "what it does, so the model is unverified, with the operator's name as evidence."},
-      {"MG-FORMAT-UNSUPPORTED", Severity::high, Status::refused,
-       "A known model format that modelgate does not analyse (Core ML, OpenVINO IR).",
-       "The format is recognised but its contents (custom operators, delegates, extension layers) "
-       "are not read, so nothing can be said about them. docs/repositories.md lists these formats "
-       "and the reason for each."},
+      {"MG-COREML-MALFORMED", Severity::high, Status::refused,
+       "The Core ML model or its weight file could not be read completely.",
+       "A .mlmodel file (also model.mlmodel inside an .mlpackage) is a protobuf CoreML.Specification.Model "
+       "with one model type; pipelines and neural-network control-flow layers nest models and networks, "
+       "which are walked to find custom code. Broken wire encoding, a field outside Model, two different "
+       "model types (readers keep different ones) or no model type is refused with the offset; so is a "
+       "MIL blob storage file (weights/weight.bin) whose header, sentinels or blob ranges are wrong."},
+      {"MG-COREML-CUSTOM-CODE", Severity::high, Status::unverified,
+       "The Core ML model runs a custom layer or custom model class.",
+       "A CustomModel or a neural network layer with CustomLayerParams names an Objective-C/Swift class "
+       "(MLCustomModel, MLCustomLayer) that the application must provide: its code is not in the file "
+       "and nothing says what it does. The class name is the evidence."},
+      {"MG-COREML-LINKED-MODEL", Severity::high, Status::unverified,
+       "The Core ML model links another compiled model by file name.",
+       "A LinkedModel loads a compiled model (.mlmodelc) found through a search path that may be absolute "
+       "or point into the application bundle. That model was not scanned: scan it too."},
+      {"MG-COREML-SERIALIZED-MODEL", Severity::high, Status::unverified,
+       "The Core ML model holds a serialized model of a private type that is not read.",
+       "SerializedModel (field 3000) carries bytes in a format Apple reserves and changes without notice; "
+       "modelgate does not read them, so the model is unverified with the type identifier as evidence."},
+      {"MG-OPENVINO-MALFORMED", Severity::high, Status::refused,
+       "The OpenVINO IR XML could not be read as OpenVINO reads it.",
+       "An IR is an XML <net> (version 10 or 11, the ones OpenVINO reads) of <layer> elements. The reader "
+       "accepts comments, the XML declaration, quoted attributes, the predefined entities and character "
+       "references; a DOCTYPE (entity definitions), CDATA, processing instructions, duplicate attributes, "
+       "mismatched tags or other IR versions are refused with the offset."},
+      {"MG-OPENVINO-EXTENSION-OP", Severity::high, Status::unverified,
+       "The OpenVINO IR uses an operation outside OpenVINO's operation sets.",
+       "Each layer names its operation set in `version`: opsetN operations are OpenVINO's own; any other "
+       "set (`extension`, a custom opset) is implemented by an extension library that the application "
+       "registers (for example openvino_tokenizers), code that is not in the model. The operation type "
+       "and set are the evidence."},
   };
   return rules;
 }

@@ -1,9 +1,10 @@
 // Scanners for data files of model repositories: SentencePiece models, Flax msgpack checkpoints,
-// TFLite flatbuffers (their operator codes), and the recognised formats that are refused because
-// they are not read.
+// TFLite flatbuffers (their operator codes), Core ML models and weights, OpenVINO IR.
 #include <algorithm>
 
+#include "format/coreml.h"
 #include "format/flax_msgpack.h"
+#include "format/openvino_ir.h"
 #include "format/sentencepiece.h"
 #include "format/tflite.h"
 #include "scan/format_table.h"
@@ -69,9 +70,72 @@ void scan_tflite(const Artifact& a, ScanContext&, ArtifactReport& report) {
   report.facts["buffers"] = model->buffers;
 }
 
-void scan_unsupported_model(const Artifact& a, ScanContext&, ArtifactReport& report) {
-  report.add(make_finding(rule("MG-FORMAT-UNSUPPORTED"), a.origin, std::nullopt,
-                          "OpenVINO IR: layers and extension operators are not analysed"));
+void scan_coreml(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto model = coreml::parse(a.bytes, ctx.limits());
+  if (!model) {
+    report.add(make_finding(rule("MG-COREML-MALFORMED"), a.origin, model.error().offset,
+                            "Core ML model at byte " + std::to_string(model.error().offset) + ": " +
+                                model.error().reason));
+    return;
+  }
+  for (const auto& ref : model->code) {
+    using Kind = coreml::CodeReference::Kind;
+    switch (ref.kind) {
+      case Kind::custom_layer:
+      case Kind::custom_model:
+        report.add(make_finding(rule("MG-COREML-CUSTOM-CODE"), a.origin, ref.offset,
+                                std::string(ref.kind == Kind::custom_layer ? "custom layer" : "custom model") +
+                                    " class '" + ref.name + "': the application provides its code",
+                                ref.name));
+        break;
+      case Kind::linked_model:
+        report.add(make_finding(rule("MG-COREML-LINKED-MODEL"), a.origin, ref.offset,
+                                "links the compiled model '" + ref.name + "', loaded from a search path", ref.name));
+        break;
+      case Kind::serialized_model:
+        report.add(make_finding(rule("MG-COREML-SERIALIZED-MODEL"), a.origin, ref.offset,
+                                "serialized model of private type '" + ref.name + "' is not read", ref.name));
+        break;
+    }
+  }
+  report.facts["specification_version"] = model->specification_version;
+  report.facts["model_type"] = model->model_type;
+  report.facts["models"] = model->models;
+  report.facts["layers"] = model->layers;
+}
+
+void scan_coreml_weights(const Artifact& a, ScanContext&, ArtifactReport& report) {
+  auto storage = coreml::parse_blob_storage(a.bytes);
+  if (!storage) {
+    report.add(make_finding(rule("MG-COREML-MALFORMED"), a.origin, storage.error().offset,
+                            "MIL blob storage at byte " + std::to_string(storage.error().offset) + ": " +
+                                storage.error().reason));
+    return;
+  }
+  report.facts["blobs"] = storage->blobs;
+}
+
+void scan_openvino_ir(const Artifact& a, ScanContext&, ArtifactReport& report) {
+  // Nesting of an IR: net > layers > layer > body > layers > layer ... for loops within loops.
+  constexpr std::uint32_t kMaxElementDepth = 256;
+  auto model = openvino::parse(as_chars(a.bytes), kMaxElementDepth);
+  if (!model) {
+    report.add(make_finding(rule("MG-OPENVINO-MALFORMED"), a.origin, model.error().offset,
+                            "OpenVINO IR at byte " + std::to_string(model.error().offset) + ": " + model.error().reason));
+    return;
+  }
+  nlohmann::json extension_ops = nlohmann::json::array();
+  for (const auto& layer : model->extension_layers) {
+    std::string op = layer.type + " (version '" + layer.version + "')";
+    extension_ops.push_back(op);
+    report.add(make_finding(rule("MG-OPENVINO-EXTENSION-OP"), a.origin, layer.offset,
+                            "layer of type " + op +
+                                " is not an operation of an OpenVINO opset: an extension library provides its code",
+                            op));
+  }
+  report.facts["ir_version"] = model->ir_version;
+  report.facts["layers"] = model->layers;
+  report.facts["extension_operations"] = std::move(extension_ops);
 }
 
 bool looks_like_tflite(ByteView bytes) {
@@ -79,10 +143,29 @@ bool looks_like_tflite(ByteView bytes) {
   return bytes.size() >= 8 && std::equal(kIdentifier, kIdentifier + 4, bytes.begin() + 4);
 }
 
+// OpenVINO's reader takes any XML whose root element is <net>: skip a byte-order mark, the XML
+// declaration, comments and white space, and look at the first element.
 bool looks_like_openvino_ir(std::string_view text) {
-  std::string_view head = text.substr(0, 4096);
-  return head.find("<net ") != std::string_view::npos && head.find("<?xml") != std::string_view::npos &&
-         text.find("<layers>") != std::string_view::npos;
+  std::size_t p = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  for (int prolog = 0; prolog < 64; ++prolog) {
+    while (p < text.size() && (text[p] == ' ' || text[p] == '\t' || text[p] == '\n' || text[p] == '\r')) ++p;
+    std::string_view rest = text.substr(std::min(p, text.size()));
+    // A DOCTYPE (pugixml skips it) may hold an internal subset in brackets.
+    bool doctype = rest.starts_with("<!DOCTYPE");
+    std::size_t bracket = rest.find('['), gt = rest.find('>');
+    std::string_view close = rest.starts_with("<?")     ? "?>"
+                             : rest.starts_with("<!--") ? "-->"
+                             : doctype                  ? (bracket < gt ? "]>" : ">")
+                                                        : "";
+    if (close.empty()) {
+      return rest.size() > 4 && rest.starts_with("<net") &&
+             (rest[4] == ' ' || rest[4] == '\t' || rest[4] == '\n' || rest[4] == '\r' || rest[4] == '>' || rest[4] == '/');
+    }
+    std::size_t end = rest.find(close);
+    if (end == std::string_view::npos) return false;
+    p += end + close.size();
+  }
+  return false;
 }
 
 }  // namespace modelgate

@@ -1,6 +1,7 @@
 #include "hf/json_kind.h"
 #include "hf/loader_routes.h"
 #include "core/strict_json.h"
+#include "format/keras_config.h"
 #include "scan/format_table.h"
 #include "template/chat_template.h"
 
@@ -88,6 +89,8 @@ void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   report.format = std::string(json_kind_format(kind));
   keep_facts(kind, d, report);
   analyse_configuration(d, base_name(a.name), a.origin, limits, report);
+  // KerasHub presets deserialize config.json, tokenizer.json, task.json... as Keras objects.
+  if (looks_like_keras_object(d)) analyse_keras_config(text, a.origin, limits, report);
   // A large file is read shallow: nested keys the walk above did not see are found in the text.
   if (doc->shallow) analyse_config_text(text, a.origin, report);
   // ... and so are string values with Jinja in them (the DOM part was checked above).

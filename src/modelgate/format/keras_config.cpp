@@ -322,4 +322,10 @@ bool analyse_keras_config(std::string_view json_text, const std::string& origin,
   return true;
 }
 
+bool looks_like_keras_object(const json& doc) {
+  if (!doc.is_object()) return false;
+  auto name = doc.find("class_name");
+  return name != doc.end() && name->is_string() && (doc.contains("module") || doc.contains("registered_name"));
+}
+
 }  // namespace modelgate

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "modelgate/limits.h"
 #include "modelgate/report.h"
 
@@ -17,5 +19,11 @@ namespace modelgate {
 // when known. Bounded by Limits::max_keras_* and max_marshal_*.
 bool analyse_keras_config(std::string_view json_text, const std::string& origin, const Limits& limits,
                           ArtifactReport& report, std::optional<std::uint64_t> offset = std::nullopt);
+
+// A serialized Keras object at the top of a JSON file: `class_name` with `module` or
+// `registered_name`. KerasHub presets store their backbone (config.json), tokenizer
+// (tokenizer.json), preprocessor, task and converters this way, and `from_preset` passes each to
+// keras.saving.deserialize_keras_object (keras_hub/src/utils/preset_utils.py, KerasPresetLoader).
+bool looks_like_keras_object(const nlohmann::json& doc);
 
 }  // namespace modelgate

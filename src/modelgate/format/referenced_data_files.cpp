@@ -1,5 +1,6 @@
 // Raw tensor files have no format of their own: they are data because a model in the same
-// directory says so. ONNX external-data files are named by the model's `location` entries;
+// directory says so. ONNX external-data files are named by the model's `location` entries; an
+// OpenVINO IR's constants are the `.bin` beside its `.xml`;
 // a SavedModel's variables are `variables/variables.index` (a TensorFlow table, recognised by its
 // footer magic) and the `variables/variables.data-*-of-*` shards beside it. Such files, when
 // otherwise unrecognised, are reclassified as the data of that model instead of `unverified`.
@@ -60,6 +61,13 @@ void classify_referenced_data_files(const std::vector<WalkEntry>& files, std::ve
         if (k < files.size() && only_unrecognised(reports[k]))
           mark_as_data(reports[k], "onnx-external-data", model.origin);
       }
+    }
+    // ov::Core::read_model(xml) reads the weights from the same path with its extension replaced by ".bin".
+    if (std::size_t dot = files[i].relative.rfind('.');
+        model.format == "openvino-ir" && dot != std::string::npos && dot > dir.size()) {
+      std::string rel = files[i].relative.substr(0, dot) + ".bin";
+      std::size_t k = find(rel);
+      if (k < files.size() && only_unrecognised(reports[k])) mark_as_data(reports[k], "openvino-weights", model.origin);
     }
     if (model.format == "tf-savedmodel") {
       std::size_t index = find(dir + "variables/variables.index");

@@ -74,6 +74,12 @@ std::span<const Rule> hf_rules() {
        "A configuration names a callable to instantiate (Hydra/OmegaConf _target_).",
        "hydra.utils.instantiate imports the dotted path in _target_ and calls it with the sibling keys as "
        "arguments; any importable function can be named, so such configs are never proven inert."},
+      {"MG-CONFIG-DANGEROUS-CALLABLE", Severity::critical, Status::unsafe,
+       "A configuration names a known-dangerous callable to import and call.",
+       "hydra.utils.instantiate (_target_) and latent-diffusion instantiate_from_config (target) resolve the "
+       "dotted path as pickle's find_class does (import, then getattr segment by segment) and call it with the "
+       "configuration's values. The path matches the pickle denylist (process execution, code evaluation, "
+       "file, network or deserialisation); the matching entry and its category are given."},
       {"MG-LDM-TARGET", Severity::high, Status::unverified,
        "A latent-diffusion (OmegaConf) config names a class outside the published Stable Diffusion inference configs.",
        "ldm.util and sgm.util instantiate_from_config import the dotted path under `target` (rsplit at the last "

@@ -90,6 +90,7 @@ void flag(ArtifactReport& report, const std::string& origin, std::optional<std::
                               "', which instantiate_from_config imports and calls with its params; it is not a "
                               "class of the published Stable Diffusion inference configs",
                           v));
+  grade_config_callable(value, origin, offset, report);
 }
 
 // When the YAML is outside the subset: every `target` key found in the text, and anything that

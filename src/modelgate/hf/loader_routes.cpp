@@ -5,6 +5,7 @@
 #include "hf/chat_template_source.h"
 #include "hf/remote_code.h"
 #include "modelgate/rules.h"
+#include "pickle/allowlist.h"
 
 namespace modelgate {
 
@@ -80,6 +81,29 @@ void sentence_transformers_modules(const nlohmann::json& d, const std::string& o
                              : std::string("imported from installed packages (util.import_from_string)")),
             type);
     if (!file.empty()) code_file(report, file, "sentence-transformers modules.json module type " + type);
+  }
+}
+
+// sentence-transformers models/Router.py (and its legacy alias Asym), Router.load: reads
+// router_config.json (or config.json) and imports every value of "types" with
+// util.import_from_string before calling its load(): any installed module.
+bool router_config_shape(const nlohmann::json& d) {
+  return d.is_object() && d.contains("types") && d["types"].is_object() && d.contains("structure");
+}
+
+void sentence_transformers_router(const nlohmann::json& d, const std::string& origin, ArtifactReport& report) {
+  if (!router_config_shape(d)) {
+    finding(report, "MG-HF-CONFIG-MALFORMED", origin, "router config without a types object and a structure", shown(d));
+    return;
+  }
+  for (const auto& [id, type] : d["types"].items()) {
+    if (type.is_string() && type.get_ref<const std::string&>().rfind("sentence_transformers.", 0) == 0 &&
+        dotted_identifier(type.get_ref<const std::string&>()))
+      continue;
+    finding(report, "MG-ST-MODULE-CODE", origin,
+            "router module '" + id + "' has type " + shown(type) +
+                ", which Router.load imports from installed packages (util.import_from_string) and calls",
+            shown(type));
   }
 }
 
@@ -193,6 +217,7 @@ std::string_view base_name(std::string_view name) {
 void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
                            ArtifactReport& report) {
   if (file_name == "modules.json" || modules_json_shape(doc)) sentence_transformers_modules(doc, origin, report);
+  if (file_name == "router_config.json" || router_config_shape(doc)) sentence_transformers_router(doc, origin, report);
   // Every diffusers config has _class_name and _diffusers_version; a pipeline index names a
   // pipeline class (or a [module, Class] custom pipeline).
   bool pipeline_index = doc.is_object() && doc.contains("_diffusers_version") && doc.contains("_class_name") &&
@@ -206,9 +231,11 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
     if (key == "trust_remote_code" && !(value.is_boolean() && !value.get<bool>()) && !value.is_null())
       finding(report, "MG-HF-TRUST-REMOTE-CODE", origin, path + " = " + shown(value) + " turns on remote code",
               path);
-    if (key == "_target_")
+    if (key == "_target_") {
       finding(report, "MG-CONFIG-CALLABLE", origin,
               path + " names " + shown(value) + ", which hydra.utils.instantiate imports and calls", shown(value));
+      if (value.is_string()) grade_config_callable(value.get_ref<const std::string&>(), origin, std::nullopt, report);
+    }
   });
 }
 
@@ -243,6 +270,7 @@ void analyse_config_text(std::string_view text, const std::string& origin, Artif
       if (key == "_target_") {
         report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, at,
                                 "_target_ names '" + v + "', which hydra.utils.instantiate imports and calls", v));
+        grade_config_callable(v, origin, at, report);
       } else {
         std::string lower;
         for (char c : v) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
@@ -253,6 +281,19 @@ void analyse_config_text(std::string_view text, const std::string& origin, Artif
       ++reported;
     }
   }
+}
+
+void grade_config_callable(std::string_view dotted, const std::string& origin, std::optional<std::uint64_t> offset,
+                           ArtifactReport& report) {
+  std::size_t dot = dotted.find('.');
+  if (dot == std::string_view::npos) return;  // a single segment is imported as a module, not called
+  auto deny = pickle::Denylist::builtin().match(dotted.substr(0, dot), dotted.substr(dot + 1));
+  if (!deny) return;
+  std::string v(dotted.substr(0, 200));
+  report.add(make_finding(rule("MG-CONFIG-DANGEROUS-CALLABLE"), origin, offset,
+                          "'" + v + "' is imported and called with the configuration's arguments: it matches the " +
+                              deny->category + " denylist entry '" + deny->pattern + "'",
+                          v));
 }
 
 }  // namespace modelgate

@@ -39,6 +39,12 @@ std::optional<std::string_view> text_value_after_key(std::string_view text, std:
 
 void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report);
 
+// A dotted path that a configuration makes a library import and call (Hydra `_target_`,
+// latent-diffusion `target`): when the pickle denylist names it (both resolve the path as
+// pickle.find_class + getattr does), MG-CONFIG-DANGEROUS-CALLABLE (unsafe) is added.
+void grade_config_callable(std::string_view dotted, const std::string& origin, std::optional<std::uint64_t> offset,
+                           ArtifactReport& report);
+
 // Calls `visit(path, key, value)` for every key of every object in `doc`, depth first, with paths
 // such as "model.params[2].target".
 using KeyVisitor = std::function<void(const std::string& path, const std::string& key, const nlohmann::json& value)>;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hf/python_identifier.h"
+
 namespace modelgate::python {
 
 namespace {
@@ -62,6 +64,14 @@ class Lexer {
     if (!r_.ok) return;
     if (r_.tokens.size() >= max_tokens_) return fail(at, "more than " + std::to_string(max_tokens_) + " tokens");
     r_.tokens.push_back({k, static_cast<std::uint32_t>(at), line_at(at), text});
+  }
+
+  void push_name(std::size_t at, std::string_view text) {
+    if (auto ascii = ascii_identifier(text)) {
+      r_.normalized_names.push_back(std::make_unique<const std::string>(std::move(*ascii)));
+      text = *r_.normalized_names.back();
+    }
+    push(TokKind::name, at, text);
   }
 
   // Skips a string body starting after the opening quote(s); returns the offset after the
@@ -154,7 +164,7 @@ class Lexer {
           p = lex_string(b, p, end, fstring, depth);
           if (p == std::string_view::npos) return;
         } else {
-          push(TokKind::name, b, s_.substr(b, p - b));
+          push_name(b, s_.substr(b, p - b));
         }
       } else if (c == '\'' || c == '"') {
         p = lex_string(p, p, end, false, depth);

@@ -4,6 +4,7 @@
 // expressions inside f-string replacement fields are tokenized as code. It does not track
 // indentation, which a lexical pass does not need.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,7 +17,8 @@ struct Token {
   TokKind kind;
   std::uint32_t offset;  // byte offset in the source
   std::uint32_t line;    // 1-based
-  std::string_view text;  // names/ops/numbers: the token; strings: the body between the quotes
+  std::string_view text;  // names/ops/numbers: the token; strings: the body between the quotes;
+                          // a non-ASCII name: its NFKC form when that is ASCII (hf/python_identifier.h)
 };
 
 struct LexResult {
@@ -25,6 +27,7 @@ struct LexResult {
   std::uint32_t error_offset = 0;
   std::uint32_t error_line = 0;
   std::string error;
+  std::vector<std::unique_ptr<const std::string>> normalized_names;  // what such name tokens point into
 };
 
 LexResult lex(std::string_view source, std::size_t max_tokens);

@@ -31,7 +31,9 @@ ScannerFn scanner_for(Format f) {
     case Format::sentencepiece: return scan_sentencepiece;
     case Format::flax_msgpack: return scan_flax_msgpack;
     case Format::tflite: return scan_tflite;
-    case Format::openvino_ir: return scan_unsupported_model;
+    case Format::coreml: return scan_coreml;
+    case Format::coreml_weights: return scan_coreml_weights;
+    case Format::openvino_ir: return scan_openvino_ir;
   }
   return scan_unknown_file;
 }
@@ -63,6 +65,8 @@ std::string_view format_name(Format f) {
     case Format::sentencepiece: return "sentencepiece";
     case Format::flax_msgpack: return "flax-msgpack";
     case Format::tflite: return "tflite";
+    case Format::coreml: return "coreml";
+    case Format::coreml_weights: return "coreml-weights";
     case Format::openvino_ir: return "openvino-ir";
   }
   return "unknown";

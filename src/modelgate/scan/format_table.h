@@ -31,7 +31,9 @@ void scan_jinja_file(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_sentencepiece(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_flax_msgpack(const Artifact&, ScanContext&, ArtifactReport&);
 void scan_tflite(const Artifact&, ScanContext&, ArtifactReport&);
-void scan_unsupported_model(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_coreml(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_coreml_weights(const Artifact&, ScanContext&, ArtifactReport&);
+void scan_openvino_ir(const Artifact&, ScanContext&, ArtifactReport&);
 
 // Content probes of the data-file formats (data_files.cpp).
 bool looks_like_tflite(ByteView bytes);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "format/code_format_probes.h"
+#include "format/coreml.h"
 #include "format/flax_msgpack.h"
 #include "format/gguf.h"
 #include "format/sentencepiece.h"
@@ -54,6 +55,8 @@ Format identify(ByteView bytes) {
     return Format::pickle;
   if (looks_like_hdf5(bytes)) return Format::hdf5;
   if (looks_like_onnx_model(bytes)) return Format::onnx;
+  if (coreml::looks_like_model(bytes)) return Format::coreml;
+  if (coreml::looks_like_blob_storage(bytes)) return Format::coreml_weights;
   if (looks_like_saved_model(bytes)) return Format::tf_savedmodel;
   if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;
   if (looks_like_tf_fingerprint(bytes)) return Format::tf_fingerprint;

@@ -32,8 +32,10 @@ enum class Format {
   jinja,          // text with Jinja tags that no other format claims (chat_template.jinja)
   sentencepiece,  // protobuf ModelProto (tokenizer.model, spiece.model)
   flax_msgpack,   // msgpack state dict (flax_model.msgpack)
-  tflite,         // TFLite flatbuffer: recognised, refused
-  openvino_ir,    // OpenVINO IR XML: recognised, refused
+  tflite,         // TFLite flatbuffer: operator codes read
+  coreml,         // Core ML Model protobuf (.mlmodel, model.mlmodel of an .mlpackage)
+  coreml_weights, // MIL blob storage (weights/weight.bin of an .mlpackage)
+  openvino_ir,    // OpenVINO IR XML: layers and their operation sets read
 };
 
 Format identify(ByteView bytes);

@@ -3,18 +3,21 @@
 #include <array>
 
 #include "core/strict_json.h"
+#include "format/keras_config.h"
 #include "hf/ldm_config.h"
 #include "hf/loader_routes.h"
 #include "hf/python_scan.h"
+#include "scan/format_table.h"
+#include "template/chat_template.h"
 
 namespace modelgate {
 
 namespace {
 
-// Files that transformers, sentence-transformers, diffusers and PEFT open by these names and parse
+// Files that transformers, sentence-transformers, diffusers, PEFT and KerasHub open by these names and parse
 // with json.load (docs/repositories.md lists which library reads which).
 bool loader_config_name(std::string_view name) {
-  static constexpr std::array<std::string_view, 23> kNames = {
+  static constexpr std::array<std::string_view, 29> kNames = {
       "config.json", "tokenizer_config.json", "processor_config.json", "preprocessor_config.json",
       "feature_extractor_config.json", "image_processor_config.json", "video_preprocessor_config.json",
       "video_processor_config.json", "generation_config.json", "model_index.json", "modules.json",
@@ -22,7 +25,10 @@ bool loader_config_name(std::string_view name) {
       "chat_template.json", "special_tokens_map.json", "scheduler_config.json",
       // sentence-transformers models/Transformer.py load_config tries these after sentence_bert_config.json
       "sentence_roberta_config.json", "sentence_distilbert_config.json", "sentence_camembert_config.json",
-      "sentence_albert_config.json", "sentence_xlm-roberta_config.json", "sentence_xlnet_config.json"};
+      "sentence_albert_config.json", "sentence_xlm-roberta_config.json", "sentence_xlnet_config.json",
+      "router_config.json",
+      // KerasHub preset_utils: serialized Keras objects beside config.json
+      "tokenizer.json", "preprocessor.json", "task.json", "image_converter.json", "audio_converter.json"};
   for (auto n : kNames)
     if (name == n) return true;
   return false;
@@ -46,12 +52,22 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
     if (auto doc = read_strict_json(text, options)) {
       note_reading(report, "json-config");
       analyse_configuration(doc->value, name, a.origin, ctx.limits(), report);
+      if (looks_like_keras_object(doc->value)) analyse_keras_config(text, a.origin, ctx.limits(), report);
     }
   }
-  // Core ML models are protobuf specs with custom layers and compiled weights: not read.
-  if (name.ends_with(".mlmodel") && content != Format::empty)
-    report.add(make_finding(rule("MG-FORMAT-UNSUPPORTED"), a.origin, std::nullopt,
-                            "Core ML model: layers and custom code references are not analysed"));
+  // transformers reads chat_template.jinja and additional_chat_templates/*.jinja as templates
+  // (tokenization_utils_base / processing_utils), whatever their content looks like.
+  bool template_name = name == "chat_template.jinja" ||
+                       (name.ends_with(".jinja") && a.name.find("additional_chat_templates/") != std::string::npos);
+  if (template_name && content != Format::jinja && content != Format::empty) {
+    note_reading(report, "chat-template");
+    analyse_chat_template(text, a.origin, ctx.limits(), report, 0);
+  }
+  // Core ML compiles and loads a .mlmodel by its name, whatever its content looks like.
+  if (name.ends_with(".mlmodel") && content != Format::coreml && content != Format::empty) {
+    note_reading(report, "coreml");
+    scan_coreml(a, ctx, report);
+  }
   if (name.ends_with(".yaml") || name.ends_with(".yml")) {
     note_reading(report, "yaml-config");
     analyse_config_text(text, a.origin, report);

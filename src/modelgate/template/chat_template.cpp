@@ -7,6 +7,7 @@
 #include "template/analyse.h"
 #include "template/lexer.h"
 #include "template/parser.h"
+#include "template/vocabulary.h"
 
 namespace modelgate {
 
@@ -69,13 +70,22 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
 void check_jinja_in_value(std::string_view text, const std::string& origin, std::string_view key,
                           const Limits& limits, ArtifactReport& report) {
   if (text.find("{{") == std::string_view::npos && text.find("{%") == std::string_view::npos) return;
+  std::string k(key.substr(0, 120));
+  for (char& c : k)
+    if (static_cast<unsigned char>(c) < 0x20) c = '?';
   jinja::ParseResult parsed = jinja::parse_template(text, jinja::parse_limits(limits));
-  if (!parsed.ok) return;  // not Jinja: no renderer could run it
+  if (!parsed.ok) {
+    // modelgate's parser refuses some templates Jinja accepts (non-ASCII identifiers, limits), so
+    // a value it cannot parse is judged by its text: a dunder is a sandbox-escape primitive.
+    if (jinja::contains_dunder(text))
+      report.add(make_finding(rule("MG-TEMPLATE-IN-VALUE"), origin, std::nullopt,
+                              "value of \"" + k + "\" has Jinja tags that modelgate cannot parse (" + parsed.error +
+                                  ") and names a dunder attribute",
+                              snippet(text, 0)));
+    return;
+  }
   for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast, limits)) {
     if (rule(issue.rule).status != Status::unsafe) continue;
-    std::string k(key.substr(0, 120));
-    for (char& c : k)
-      if (static_cast<unsigned char>(c) < 0x20) c = '?';
     report.add(make_finding(rule("MG-TEMPLATE-IN-VALUE"), origin, std::nullopt,
                             "value of \"" + k + "\" is Jinja that " + issue.message + " (" + std::string(issue.rule) + ")",
                             snippet(text, issue.offset)));

@@ -26,7 +26,8 @@ ArtifactReport chat_template_report(std::string_view text, std::string origin, c
 
 // For any string value of a configuration or metadata (config.json, tokenizer and processor
 // configs, GGUF metadata), whatever its key: when the value parses as Jinja and its analysis finds
-// a template-injection primitive (an `unsafe` finding), adds MG-TEMPLATE-IN-VALUE naming the key.
+// a template-injection primitive (an `unsafe` finding), adds MG-TEMPLATE-IN-VALUE naming the key;
+// so does a value with Jinja tags that modelgate's stricter parser refuses and that names a dunder.
 // A key no loader renders today still ships the payload to whoever renders it.
 void check_jinja_in_value(std::string_view text, const std::string& origin, std::string_view key,
                           const Limits& limits, ArtifactReport& report);
