@@ -17,6 +17,7 @@
 #include "convert/shared_views.h"
 #include "convert/state_dict_reconstruction.h"
 #include "convert/tensor_copy.h"
+#include "fault_test_util.h"
 #include "pickle_builder.h"
 #include "sandbox/confinement.h"
 #include "test_util.h"
@@ -622,6 +623,54 @@ TEST(ConvertWriting, SigintAndSigtermMidConversionLeaveNothingBehind) {
   EXPECT_EQ(r.exit_code(), 2);
   EXPECT_FALSE(fs::exists(d / "single.safetensors"));
   EXPECT_EQ(tree(d.path()), with(before, {"single.pt"}));
+}
+
+TEST(ConvertWriting, AnInputThatChangesDuringConversionIsNeverWritten) {
+  TempDir d;
+  write_sharded_model(d / "model", 64 * 1024);  // the second shard maps several pages
+  write_file(d / "single.pt", torch_zip("w", 64 * 1024));
+  struct Case {
+    const char* name;
+    std::function<void(const std::string&)> change;
+    int exit_code;  // truncated: the zip no longer reads (refused); rewritten: the outputs are dropped
+  };
+  std::vector<Case> cases = {
+      {"truncated under the mapping", [](const std::string& p) { ASSERT_EQ(::truncate(p.c_str(), 4096), 0); }, 1},
+      {"rewritten in place, same size",
+       [](const std::string& p) {
+         std::string same = read_file(p);
+         same[same.size() / 2] ^= 1;  // a tensor byte: the structure still reads
+         write_file(p, same);
+         struct timespec later[2] = {{0, UTIME_OMIT}, {2000000000, 0}};
+         ::utimensat(AT_FDCWD, p.c_str(), later, 0);
+       },
+       2},
+  };
+  for (const auto& c : cases) {
+    for (const char* in : {"single.pt", "model"}) {
+      SCOPED_TRACE(std::string(c.name) + " " + in);
+      write_sharded_model(d / "model", 64 * 1024);
+      write_file(d / "single.pt", torch_zip("w", 64 * 1024));
+      struct timespec old_times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+      ::utimensat(AT_FDCWD, (d / "single.pt").c_str(), old_times, 0);
+      ::utimensat(AT_FDCWD, (d / "model/pytorch_model-00002-of-00002.bin").c_str(), old_times, 0);
+      const auto before = tree(d.path());
+      set_after_open_action([c, done = std::make_shared<bool>(false)](const std::string& path) {
+        std::string name = fs::path(path).filename().string();
+        if (*done || (name != "single.pt" && name != "pytorch_model-00002-of-00002.bin")) return;
+        *done = true;
+        c.change(path);
+      });
+      auto r = convert_path(d / in, d / "out", {});
+      set_after_open_action(nullptr);
+      EXPECT_EQ(r.exit_code(), c.exit_code) << render_conversion_text(r);
+      if (c.exit_code == 2) {
+        EXPECT_NE(render_conversion_text(r).find("changed during conversion"), std::string::npos)
+            << render_conversion_text(r);
+      }
+      EXPECT_EQ(tree(d.path()), before);
+    }
+  }
 }
 
 TEST(ConvertWriting, TempsOfAKilledRunAreRemovedUnlessStillInUse) {

@@ -11,6 +11,8 @@
 #include <mutex>
 
 #include "fault_test_util.h"
+#include "modelgate/convert.h"
+#include "modelgate/signing.h"
 #include "pickle_builder.h"
 
 using namespace mgtest;
@@ -25,6 +27,11 @@ std::function<void(const std::string&)> after_open_action;
 extern "C" void modelgate_test_after_open(const char* path) {
   std::lock_guard<std::mutex> lock(hook_mutex);
   if (after_open_action) after_open_action(path);
+}
+
+void mgtest::set_after_open_action(std::function<void(const std::string&)> action) {
+  std::lock_guard<std::mutex> lock(hook_mutex);
+  after_open_action = std::move(action);
 }
 
 namespace {
@@ -142,15 +149,11 @@ std::string long_pickle() {
 }
 
 modelgate::ScanResult scan_with_hook(const fs::path& target, std::function<void(const std::string&)> action) {
-  {
-    std::lock_guard<std::mutex> lock(hook_mutex);
-    after_open_action = std::move(action);
-  }
+  set_after_open_action(std::move(action));
   modelgate::ScanOptions options;
   options.threads = 1;
   auto result = modelgate::scan_paths({target}, options);
-  std::lock_guard<std::mutex> lock(hook_mutex);
-  after_open_action = nullptr;
+  set_after_open_action(nullptr);
   return result;
 }
 
@@ -288,4 +291,149 @@ TEST(FaultInjection, OutputErrorsNameTheFileAndTheReason) {
   auto listing = tree_listing(t.path());
   EXPECT_EQ(listing, (std::set<std::string>{"model.pkl", "out.json"}));
   EXPECT_EQ(nlohmann::json::parse(read_file(t / "out.json"))["schema"], "modelgate.scan/1");
+}
+
+namespace {
+
+// The same bytes with a new modification time: only the timestamps say it was rewritten.
+void rewrite_in_place(const std::string& p) {
+  std::string same = read_file(p);
+  same[same.size() / 2] ^= 1;
+  write_file(p, same);
+  struct timespec later[2] = {{0, UTIME_OMIT}, {2000000000, 0}};
+  ::utimensat(AT_FDCWD, p.c_str(), later, 0);
+}
+
+}  // namespace
+
+TEST(FaultInjection, SigningAndDigestRefuseFilesThatChangeWhileHashed) {
+  TempDir t;
+  fs::path m = t / "m";
+  struct Case {
+    const char* name;
+    std::function<void(const std::string&)> change;  // given the path the hasher opened
+    const char* says;
+  };
+  std::vector<Case> cases = {
+      {"rewritten in place while hashed", rewrite_in_place, "changed while it was hashed"},
+      {"truncated while hashed", [](const std::string& p) { ASSERT_EQ(::truncate(p.c_str(), 1), 0); }, "m/big"},
+      // The larger file is hashed first: the small one is replaced by a FIFO after the walk listed it,
+      // and must be refused, not waited on.
+      {"replaced by a FIFO after the listing",
+       [m](const std::string&) {
+         fs::remove(m / "small");
+         ASSERT_EQ(::mkfifo((m / "small").c_str(), 0644), 0);
+       },
+       "is now a FIFO"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    fs::remove_all(m);
+    write_file(m / "big", std::string(200000, 'b'));
+    write_file(m / "small", "s");
+    struct timespec old_times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (m / "big").c_str(), old_times, 0), 0);
+    set_after_open_action([c, done = std::make_shared<bool>(false)](const std::string& path) {
+      if (*done || fs::path(path).filename() != "big") return;
+      *done = true;
+      c.change(path);
+    });
+    modelgate::ModelHashing hashing;
+    hashing.threads = 1;
+    auto digest = modelgate::digest_model(m, hashing);
+    set_after_open_action(nullptr);
+    ASSERT_FALSE(digest.ok());
+    EXPECT_NE(digest.error().message().find(c.says), std::string::npos) << digest.error().message();
+  }
+}
+
+TEST(FaultInjection, WritersReportAFullDiskAndLeaveNothingBehind) {
+  TempDir t;
+  write_file(t / "m/ok.pkl", safe_pickle());
+  write_file(t / "m/config.json", std::string(4000, ' ') + "{}");
+  ASSERT_EQ(run("openssl ecparam -name prime256v1 -genkey -noout -out " + (t / "key.pem").string() + " 2>&1").exit_code, 0);
+  const auto before = tree_listing(t.path());
+  // 1 KiB of RLIMIT_FSIZE: every output here is larger. The shell's own SIGXFSZ stays the default.
+  for (std::string args : {"scan --format json -o " + (t / "out.json").string() + " " + (t / "m").string(),
+                           "bom -o " + (t / "bom.json").string() + " " + (t / "m").string(),
+                           "sign key --private-key " + (t / "key.pem").string() + " --signature " +
+                               (t / "m.sig").string() + " " + (t / "m").string()}) {
+    SCOPED_TRACE(args);
+    auto r = run("sh -c 'ulimit -f 1; exec " + mg(args) + "' 2>&1");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("File too large"), std::string::npos) << r.output;
+    EXPECT_EQ(tree_listing(t.path()), before);
+  }
+}
+
+TEST(FaultInjection, ReportsNeverReplaceWhatTheRunRead) {
+  TempDir t;
+  write_file(t / "m/ok.pkl", safe_pickle());
+  write_file(t / "one.pkl", safe_pickle());
+  write_file(t / "policy.json", R"({"schema": "modelgate.policy/1", "profiles": ["torch"]})");
+  const std::string model = read_file(t / "m/ok.pkl");
+  for (std::string cmd : {"scan", "scan --format sarif", "bom"}) {
+    for (const auto& [out, paths] : std::vector<std::pair<fs::path, fs::path>>{
+             {t / "one.pkl", t / "one.pkl"}, {t / "m/ok.pkl", t / "m"}, {t / "policy.json", t / "m"}}) {
+      SCOPED_TRACE(cmd + " -o " + out.string());
+      auto r = run(mg(cmd + " --policy " + (t / "policy.json").string() + " -o " + out.string() + " " + paths.string()));
+      EXPECT_EQ(r.exit_code, 2) << r.output;
+      EXPECT_NE(r.output.find("which this run read"), std::string::npos) << r.output;
+    }
+  }
+  EXPECT_EQ(read_file(t / "m/ok.pkl"), model);
+  EXPECT_EQ(read_file(t / "one.pkl"), model);
+  // An earlier report inside the directory scanned is replaced: `scan . -o report.json` runs again.
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(run(mg("scan --format json -o " + (t / "m/report.json").string() + " " + (t / "m").string())).exit_code, 0);
+    EXPECT_EQ(run(mg("scan -o " + (t / "m/report.txt").string() + " " + (t / "m").string())).exit_code, 0);
+  }
+  EXPECT_EQ(tree_listing(t / "m"), (std::set<std::string>{"ok.pkl", "report.json", "report.txt"}));
+}
+
+TEST(FaultInjection, AdmitAndBomNameWhatCannotBeRead) {
+  TempDir t;
+  write_file(t / "m/ok.pkl", safe_pickle());
+  write_file(t / "plain.json", R"({"schema": "modelgate.policy/2"})");
+  write_file(t / "keyed.json", R"({"schema": "modelgate.policy/2", "signature": {"keys": ["missing.pub"]}})");
+  ASSERT_EQ(::mkfifo((t / "fifo.sig").c_str(), 0644), 0);
+  // A key the policy names that cannot be read is an error even when no bundle is there to check.
+  auto key = run("timeout 20 " + mg("admit --policy " + (t / "keyed.json").string() + " " + (t / "m").string()));
+  EXPECT_EQ(key.exit_code, 2) << key.output;
+  EXPECT_NE(key.output.find("missing.pub"), std::string::npos) << key.output;
+  // A bundle named with --signature that is missing or a FIFO is an error, not "no signature".
+  for (const char* sig : {"missing.sig", "fifo.sig"}) {
+    auto r = run("timeout 20 " + mg("admit --policy " + (t / "plain.json").string() + " --signature " +
+                                    (t / sig).string() + " " + (t / "m").string()));
+    EXPECT_EQ(r.exit_code, 2) << sig << r.output;
+    EXPECT_NE(r.output.find(sig), std::string::npos) << r.output;
+  }
+  // bom, as scan: the paths that exist are in the BOM, then the missing one makes the exit code 2.
+  auto bom = run("(" + mg("bom " + (t / "m").string() + " " + (t / "missing").string()) + " 2>/dev/null)");
+  EXPECT_EQ(bom.exit_code, 2);
+  EXPECT_NE(bom.output.find("ok.pkl"), std::string::npos) << bom.output;
+  EXPECT_EQ(nlohmann::json::parse(bom.output)["bomFormat"], "CycloneDX");
+}
+
+TEST(FaultInjection, InterruptsWaitUntilAWholeFileWriteEnds) {
+  // What `scan -o`, `bom -o` and `sign` hold around their temporary file: a SIGTERM or SIGINT that
+  // arrives meanwhile ends the process only once the file is renamed or removed.
+  TempDir t;
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::signal(sig, SIG_DFL);  // a shell running the tests in the background ignores SIGINT
+      {
+        modelgate::DeferredInterrupts deferred;
+        ::raise(sig);
+        write_file(t / ("after-" + std::to_string(sig)), "the write went on");
+      }
+      ::_exit(0);  // not reached: the signal is delivered when `deferred` ends
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status)) << sig;
+    EXPECT_EQ(WTERMSIG(status), sig);
+    EXPECT_TRUE(fs::exists(t / ("after-" + std::to_string(sig))));
+  }
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -80,5 +81,10 @@ inline nlohmann::json parse_report(std::string text) {
   for (std::size_t p; (p = text.find("\\udc")) != std::string::npos;) text.replace(p, 4, "\\u00");
   return nlohmann::json::parse(text);
 }
+
+// What the test-only hook does between a file's open and its analysis, conversion or hashing
+// (scan/scan_file.cpp, convert/input_file.cpp, sign/parallel_hasher.cpp), with the path; nullptr
+// clears it. Defined in fault_injection_test.cpp.
+void set_after_open_action(std::function<void(const std::string&)> action);
 
 }  // namespace mgtest

@@ -70,6 +70,9 @@ TEST(HfCache, StraysUnreferencedBlobsAndCopiesAreScannedAndReported) {
   write_file(t / "hub/notes.txt", "hello\n");              // outside any repository
   write_file(t / "hub/version.txt", "1");
   write_file(t / "hub/.locks/models--org--tiny/aaa.lock", "");
+  write_file(repo / "refs/main", "rev1");
+  write_file(repo / "refs/climb", "../../../etc\n");     // names no snapshot
+  write_file(repo / "refs/never", "0123abcd");            // a revision never downloaded
   auto r = run(modelgate_binary() + " scan --format json --hf-cache " + (t / "hub").string());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   auto j = nlohmann::json::parse(r.output);
@@ -83,7 +86,8 @@ TEST(HfCache, StraysUnreferencedBlobsAndCopiesAreScannedAndReported) {
   };
   collect(root);
   std::string canonical = fs::canonical(t / "hub").string();
-  for (const char* stray : {"/models--org--tiny/blobs/orphan", "/models--org--tiny/stray.bin", "/notes.txt"}) {
+  for (const char* stray : {"/models--org--tiny/blobs/orphan", "/models--org--tiny/stray.bin", "/notes.txt",
+                            "/models--org--tiny/refs/climb", "/models--org--tiny/refs/never"}) {
     ASSERT_TRUE(by_origin.count(canonical + stray)) << stray << "\n" << r.output;
     EXPECT_NE(by_origin[canonical + stray]["findings"].dump().find("MG-HF-CACHE-STRAY"), std::string::npos);
   }
@@ -92,6 +96,7 @@ TEST(HfCache, StraysUnreferencedBlobsAndCopiesAreScannedAndReported) {
   EXPECT_NE(by_origin["hf://model:org/tiny@rev1/copied.json"]["findings"].dump().find("MG-HF-CACHE-NOT-LINK"),
             std::string::npos);
   EXPECT_EQ(by_origin["hf://model:org/tiny@rev1/config.json"]["status"], "safe");
+  EXPECT_EQ(by_origin.count(canonical + "/models--org--tiny/refs/main"), 0u) << "a ref to a snapshot is no stray";
   EXPECT_EQ(r.output.find("version.txt"), std::string::npos);
   EXPECT_EQ(r.output.find("aaa.lock"), std::string::npos);
 }

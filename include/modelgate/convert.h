@@ -53,6 +53,21 @@ class InterruptSignals {
   void reraise() const;
 };
 
+// SIGINT, SIGTERM and SIGHUP are held back while this lives and delivered when it ends: a short
+// write of a whole file (a report, a signature) finishes or removes its temporary file before the
+// process can be stopped, so no temporary is ever left behind. For the calling thread; writers call
+// it after their worker threads have ended.
+class DeferredInterrupts {
+ public:
+  DeferredInterrupts();
+  ~DeferredInterrupts();
+  DeferredInterrupts(const DeferredInterrupts&) = delete;
+  DeferredInterrupts& operator=(const DeferredInterrupts&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
 enum class FileOutcome { converted, copied, skipped, refused };
 std::string_view to_string(FileOutcome o);
 

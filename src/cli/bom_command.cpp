@@ -92,20 +92,25 @@ int run_bom(const BomArgs& a) {
   bom.signatures = std::move(*signatures);
   auto result = run_scan_request(a.request, *options);
   if (!result) return 2;
-  for (const auto& e : result->errors) std::cerr << "modelgate: " << escape_for_terminal(e) << '\n';
-  if (!result->errors.empty()) return 2;
+  // As `scan`: what could be read is written, then the errors (missing paths) make the exit code 2.
+  auto finish = [&](int code) {
+    for (const auto& e : result->errors) std::cerr << "modelgate: " << escape_for_terminal(e) << '\n';
+    return result->errors.empty() ? code : 2;
+  };
+  if (result->artifacts.empty() && !result->errors.empty()) return finish(2);
   std::string text = render_cyclonedx(*result, bom);
   if (a.output.empty()) {
     std::cout << text << std::flush;
     if (!std::cout) {
       std::cerr << "modelgate: cannot write the BOM to standard output\n";
-      return 2;
+      return finish(2);
     }
-  } else if (auto err = write_output_file(a.output, text)) {
+  } else if (auto err = write_output_file(
+                 a.output, text, files_not_to_replace(a.request.paths, *result, {a.request.policy_file, a.signature}))) {
     std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
-    return 2;
+    return finish(2);
   }
-  return 0;
+  return finish(0);
 }
 
 }  // namespace

@@ -46,7 +46,8 @@ int write_lineage_bom(const ConvertArgs& args, const ConversionReport& report, s
     ancestor.format = f.format;
     bom.ancestors.push_back(std::move(ancestor));
   }
-  if (auto err = write_output_file(args.bom, render_cyclonedx(result, bom))) {
+  if (auto err = write_output_file(args.bom, render_cyclonedx(result, bom),
+                                    files_not_to_replace({args.in, args.out}, result))) {
     std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
     return 2;
   }

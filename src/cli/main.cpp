@@ -1,3 +1,4 @@
+#include <csignal>
 #include <iostream>
 
 #include "commands.h"
@@ -6,6 +7,9 @@
 #include "modelgate/version.h"
 
 int main(int argc, char** argv) {
+  // Past RLIMIT_FSIZE a write fails with EFBIG, which every writer reports ("File too large") after
+  // removing its temporary file, instead of the process dying by SIGXFSZ with the temporary left.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"modelgate: static safety gate for machine-learning model files"};
   app.set_version_flag("--version", modelgate::kVersion);
   app.require_subcommand(1);

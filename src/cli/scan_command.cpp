@@ -57,7 +57,8 @@ int run_scan(const ScanArgs& args) {
         std::cerr << "modelgate: cannot write the report to standard output\n";
         return 2;
       }
-    } else if (auto err = write_output_file(args.output, report.str())) {
+    } else if (auto err = write_output_file(args.output, report.str(),
+                                             files_not_to_replace(args.request.paths, result, {args.request.policy_file}))) {
       std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
       return 2;
     }

@@ -124,6 +124,8 @@ Expected<bool> write_checkpoint(const PreparedCheckpoint& p, int dirfd, const st
   if (!parsed.ok() || parsed.file->tensors.size() != entries.size())
     return parse_error(0, "the written file does not pass the safetensors check: " +
                               (parsed.ok() ? std::string("tensor count differs") : parsed.rejection.error.reason));
+  // What was scanned and parsed must be what was copied.
+  if (std::string change = p.input->change_since_open(); !change.empty()) return parse_error(0, change);
   auto committed = file->commit();
   if (!committed) return committed.error();
   result.outcome = FileOutcome::converted;

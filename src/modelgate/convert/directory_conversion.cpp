@@ -49,6 +49,7 @@ Expected<bool> copy_atomically(const InputFile& in, int dirfd, const std::string
   }
   if (done < bytes.size() && !write_all(file->fd(), bytes.data() + done, bytes.size() - done))
     return parse_error(0, "writing " + display + ": " + std::strerror(errno));
+  if (std::string change = in.change_since_open(); !change.empty()) return parse_error(0, change);
   return file->commit();
 }
 

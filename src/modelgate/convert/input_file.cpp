@@ -1,17 +1,21 @@
 #include "convert/input_file.h"
 
 #include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "core/regular_file.h"
+
+// Test builds define this to act between the open and the conversion (scan/scan_file.cpp has the
+// same hook); the program does not, so the weak reference is null there.
+extern "C" void modelgate_test_after_open(const char* path) __attribute__((weak));
+
 namespace modelgate::convert {
 
 std::shared_ptr<InputFile> InputFile::open(const std::filesystem::path& path, std::string& error) {
-  return adopt(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC), path.string(), error);
+  return adopt(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), path.string(), error);
 }
 
 std::shared_ptr<InputFile> InputFile::adopt(int fd, const std::string& display, std::string& error) {
@@ -21,27 +25,38 @@ std::shared_ptr<InputFile> InputFile::adopt(int fd, const std::string& display, 
   }
   std::shared_ptr<InputFile> f(new InputFile());
   f->fd_ = fd;
-  struct stat st {};
-  if (::fstat(f->fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = display + " is not a regular file";
+  f->display_ = display;
+  if (::fstat(f->fd_, &f->st_) != 0) {
+    error = "cannot examine " + display + ": " + std::strerror(errno);
     return nullptr;
   }
-  f->dev_ = st.st_dev;
-  f->ino_ = st.st_ino;
-  f->size_ = static_cast<std::size_t>(st.st_size);
-  if (f->size_ == 0) return f;
-  void* p = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, f->fd_, 0);
-  if (p == MAP_FAILED) {
-    error = "cannot map " + display + ": " + std::strerror(errno);
-    f->size_ = 0;
+  if (!S_ISREG(f->st_.st_mode)) {
+    error = display + " is a " + file_kind_name(f->st_.st_mode) + ", not a regular file (not read)";
     return nullptr;
   }
-  f->data_ = static_cast<const std::uint8_t*>(p);
+  f->mapped_ = MappedFile::map(f->fd_, static_cast<std::size_t>(f->st_.st_size), error);
+  if (!f->mapped_) {
+    error = display + ": " + error;
+    return nullptr;
+  }
+  if (modelgate_test_after_open != nullptr) modelgate_test_after_open(display.c_str());
   return f;
 }
 
+std::string InputFile::change_since_open() const {
+  std::string change;
+  struct stat now {};
+  if (mapped_->truncated_underneath())
+    change = "it shrank while it was read";
+  else if (::fstat(fd_, &now) != 0)
+    change = "it can no longer be examined";
+  else
+    change = change_between(st_, now);
+  return change.empty() ? change : display_ + " changed during conversion: " + change + "; nothing made from it is kept";
+}
+
 InputFile::~InputFile() {
-  if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+  mapped_.reset();  // the mapping goes before the descriptor it was made from
   if (fd_ >= 0) ::close(fd_);
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // An input file held open for conversion: one descriptor for the kernel copies and a read-only
-// mapping of the same descriptor for parsing, so that both see the same inode.
-#include <sys/types.h>
+// mapping of the same descriptor for parsing, so that both see the same inode. The mapping is
+// guarded (core/mapping_guard.h): a file truncated while it is converted reads as zeros instead of
+// killing the process, and change_since_open() then refuses what was made from it.
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <memory>
@@ -21,17 +23,19 @@ class InputFile {
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
   int fd() const { return fd_; }
-  ByteView bytes() const { return {data_, size_}; }
-  dev_t device() const { return dev_; }
-  ino_t inode() const { return ino_; }
+  ByteView bytes() const { return mapped_ ? mapped_->bytes() : ByteView(); }
+  dev_t device() const { return st_.st_dev; }
+  ino_t inode() const { return st_.st_ino; }
+  // Empty while the file is what was opened; otherwise "DISPLAY changed during conversion: how".
+  // Asked before an output made from it is committed.
+  std::string change_since_open() const;
 
  private:
   InputFile() = default;
   int fd_ = -1;
-  const std::uint8_t* data_ = nullptr;
-  std::size_t size_ = 0;
-  dev_t dev_ = 0;
-  ino_t ino_ = 0;
+  struct stat st_ {};
+  std::string display_;
+  std::shared_ptr<MappedFile> mapped_;
 };
 
 }  // namespace modelgate::convert

@@ -40,4 +40,15 @@ void InterruptSignals::reraise() const {
   ::raise(signo);
 }
 
+DeferredInterrupts::DeferredInterrupts() {
+  sigset_t held;
+  sigemptyset(&held);
+  sigaddset(&held, SIGINT);
+  sigaddset(&held, SIGTERM);
+  sigaddset(&held, SIGHUP);
+  ::pthread_sigmask(SIG_BLOCK, &held, &previous_);
+}
+
+DeferredInterrupts::~DeferredInterrupts() { ::pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
 }  // namespace modelgate

@@ -31,6 +31,21 @@ const char* file_kind_name(mode_t mode) {
   return "special file";
 }
 
+namespace {
+
+bool same_time(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+}  // namespace
+
+std::string change_between(const struct stat& then, const struct stat& now) {
+  if (now.st_dev != then.st_dev || now.st_ino != then.st_ino) return "its name now refers to a different file";
+  if (now.st_size != then.st_size)
+    return "its size went from " + std::to_string(then.st_size) + " to " + std::to_string(now.st_size) + " bytes";
+  if (!same_time(now.st_mtim, then.st_mtim) || !same_time(now.st_ctim, then.st_ctim))
+    return "it was modified while it was read";
+  return {};
+}
+
 ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path, FinalLink link) {
   int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
   if (link == FinalLink::refuse) flags |= O_NOFOLLOW;

@@ -65,4 +65,10 @@ ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path,
 // "FIFO", "socket", "character device", ... for messages.
 const char* file_kind_name(mode_t mode);
 
+// How a file differs between two stat()s of it ("its size went from 10 to 0 bytes", "it was
+// modified while it was read", "its name now refers to a different file"), or empty when its
+// device, inode, size, modification and change times are all the same. Every reader that must not
+// judge, convert or sign a file that changed underneath it (scan, convert, sign/digest) asks this.
+std::string change_between(const struct stat& then, const struct stat& now);
+
 }  // namespace modelgate

@@ -193,7 +193,8 @@ class RuleEvaluation {
   static std::string signature_evidence(const SignatureOutcome& s) {
     switch (s.state) {
       case SignatureOutcome::State::verified: return "verified by " + s.detail + " (" + s.bundle + ")";
-      case SignatureOutcome::State::failed: return "signature " + s.bundle + " did not verify: " + s.detail;
+      case SignatureOutcome::State::failed:
+        return (s.bundle.empty() ? std::string("no signature, and ") : "signature " + s.bundle + " did not verify: ") + s.detail;
       case SignatureOutcome::State::absent: break;
     }
     return "no signature" + (s.detail.empty() ? std::string() : " (" + s.detail + ")");

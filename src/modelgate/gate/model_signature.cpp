@@ -1,5 +1,6 @@
 #include "gate/model_signature.h"
 
+#include "core/regular_file.h"
 #include "sign/certificate_method.h"
 #include "sign/embedded_trusted_root.h"
 #include "sign/key_method.h"
@@ -73,10 +74,8 @@ SignatureOutcome check_model_signature(const std::filesystem::path& model, const
                                        const SignatureRule& rule, std::vector<std::string>& errors) {
   SignatureOutcome out;
   out.bundle = bundle.string();
-  if (bundle.empty()) {
-    out.detail = "no --signature and no model.sig in the model";
-    return out;
-  }
+  // The material the policy names is loaded whether or not a bundle is there: a key that cannot be
+  // read is an error of the policy, never silently unused.
   std::vector<sign::PKey> keys;
   std::vector<sign::Cert> anchors;
   std::optional<sign::TrustedRoot> root;
@@ -85,6 +84,18 @@ SignatureOutcome check_model_signature(const std::filesystem::path& model, const
   if (errors.size() != errors_before) {
     out.state = SignatureOutcome::State::failed;
     out.detail = "the policy's verification material could not be loaded";
+    return out;
+  }
+  if (bundle.empty()) {
+    out.detail = "no --signature and no model.sig in the model";
+    return out;
+  }
+  // A bundle named with --signature that cannot be read (missing, a FIFO) is an I/O error, as a
+  // missing PATH is, whatever the policy requires.
+  if (auto readable = open_regular_file(bundle); !readable) {
+    errors.push_back("signature " + readable.error().message);
+    out.state = SignatureOutcome::State::failed;
+    out.detail = readable.error().message;
     return out;
   }
   if (methods.empty()) {

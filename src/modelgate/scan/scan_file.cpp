@@ -15,12 +15,6 @@ extern "C" void modelgate_test_after_open(const char* path) __attribute__((weak)
 
 namespace modelgate {
 
-namespace {
-
-bool same_timestamp(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
-
-}  // namespace
-
 ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file) {
   return file.beneath.empty() ? open_regular_file(file.path, FinalLink::follow)
                               : open_regular_file_beneath(file.base, file.beneath);
@@ -30,11 +24,8 @@ std::string change_since_open(const FileToScan& file, const OpenedFile& opened, 
   if (mapped != nullptr && mapped->truncated_underneath()) return "it shrank while it was read";
   struct stat now {};
   if (::fstat(opened.fd.get(), &now) != 0) return "it can no longer be examined";
+  if (std::string change = change_between(opened.st, now); !change.empty()) return change;
   const struct stat& then = opened.st;
-  if (now.st_size != then.st_size)
-    return "its size went from " + std::to_string(then.st_size) + " to " + std::to_string(now.st_size) + " bytes";
-  if (!same_timestamp(now.st_mtim, then.st_mtim) || !same_timestamp(now.st_ctim, then.st_ctim))
-    return "it was modified while it was read";
   auto again = open_file_to_scan(file);
   if (!again || again->st.st_dev != then.st_dev || again->st.st_ino != then.st_ino)
     return "its name now refers to a different file";

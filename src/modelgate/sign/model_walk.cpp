@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <system_error>
 
 namespace modelgate::sign {
@@ -47,6 +49,13 @@ const char* kind_of(const struct stat& st) {
   return "not a regular file or directory";
 }
 
+// Why a followed link leads nowhere: a loop is named as one.
+std::string broken_link(int err) {
+  if (err == ELOOP) return "a symbolic link loop";
+  if (err == ENOENT) return "a broken symbolic link";
+  return std::string("a symbolic link that cannot be followed: ") + std::strerror(err);
+}
+
 struct Walker {
   const WalkOptions& options;
   std::vector<ModelFile> files;
@@ -66,14 +75,14 @@ struct Walker {
       if (is_ignored(relative, options.ignore_paths)) continue;
       struct stat lst {};
       if (::lstat(child.c_str(), &lst) != 0)
-        return verification_failure("model files", "cannot stat " + child.string());
+        return verification_failure("model files", "cannot stat " + child.string() + ": " + std::strerror(errno));
       struct stat st = lst;
       if (S_ISLNK(lst.st_mode)) {
         if (!options.allow_symlinks)
           return verification_failure("model files", "'" + relative +
                                                          "' is a symbolic link (use --allow-symlinks to follow it)");
         if (::stat(child.c_str(), &st) != 0)
-          return verification_failure("model files", "'" + relative + "' is a broken symbolic link");
+          return verification_failure("model files", "'" + relative + "' is " + broken_link(errno));
         if (S_ISDIR(st.st_mode))
           return verification_failure("model files", "'" + relative +
                                                          "' is a symbolic link to a directory, which is not supported");
@@ -83,7 +92,7 @@ struct Walker {
       } else if (S_ISREG(st.st_mode)) {
         if (files.size() >= options.max_files)
           return verification_failure("model files", "more than " + std::to_string(options.max_files) + " files");
-        files.push_back({relative, child, static_cast<std::uint64_t>(st.st_size)});
+        files.push_back({relative, child, static_cast<std::uint64_t>(st.st_size), st});
       } else {
         return verification_failure("model files", "'" + relative + "' is " + kind_of(st) +
                                                        "; only regular files and directories can be signed");
@@ -106,11 +115,11 @@ Result<std::vector<ModelFile>> list_model_files(const fs::path& model, const Wal
       return verification_failure("model files", "model path " + model.string() +
                                                      " is a symbolic link (use --allow-symlinks to follow it)");
     if (::stat(model.c_str(), &st) != 0)
-      return verification_failure("model files", "model path " + model.string() + " is a broken symbolic link");
+      return verification_failure("model files", "model path " + model.string() + " is " + broken_link(errno));
   }
   Walker walker{options, {}};
   if (S_ISREG(st.st_mode)) {
-    walker.files.push_back({".", model, static_cast<std::uint64_t>(st.st_size)});
+    walker.files.push_back({".", model, static_cast<std::uint64_t>(st.st_size), st});
   } else if (S_ISDIR(st.st_mode)) {
     if (auto r = walker.visit_dir(model, "", 0); !r) return r.failure();
   } else {

@@ -2,6 +2,8 @@
 // Lists the regular files of a model (a directory or a single file) the way the reference serializer
 // does: ignore paths prune whole subtrees, symbolic links are an error unless allowed, special files
 // (FIFOs, sockets, devices) are always an error, and an empty selection is an error.
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -22,6 +24,7 @@ struct ModelFile {
   std::string relative;  // POSIX path relative to the model root; "." for a single-file model
   std::filesystem::path path;
   std::uint64_t size = 0;
+  struct stat st {};  // as listed: hashing refuses the file if it is no longer this version
 };
 
 Result<std::vector<ModelFile>> list_model_files(const std::filesystem::path& model, const WalkOptions& options);

@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -13,7 +15,12 @@
 #include <optional>
 #include <thread>
 
+#include "core/regular_file.h"
 #include "sign/hash_progress.h"
+
+// Test builds define this to act between the open and the hashing (scan/scan_file.cpp has the
+// same hook); the program does not, so the weak reference is null there.
+extern "C" void modelgate_test_after_open(const char* path) __attribute__((weak));
 
 namespace modelgate::sign {
 
@@ -28,14 +35,19 @@ struct FdCloser {
 
 std::optional<Failure> hash_one(const HashRange& range, HashAlgorithm algorithm, std::uint8_t* buffer,
                                 std::size_t buffer_size, HashProgress& progress, Bytes& digest) {
-  int flags = O_RDONLY | O_CLOEXEC | (range.follow_symlinks ? 0 : O_NOFOLLOW);
+  // Never blocks: a file replaced by a FIFO or a device since the walk is refused, not waited on.
+  int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (range.follow_symlinks ? 0 : O_NOFOLLOW);
+  const std::string name = range.path.string();
   FdCloser fd{::open(range.path.c_str(), flags)};
-  if (fd.fd < 0) return verification_failure("model files", "cannot open " + range.path.string());
+  if (fd.fd < 0) return verification_failure("model files", "cannot open " + name + ": " + std::strerror(errno));
   struct stat st {};
-  if (::fstat(fd.fd, &st) != 0 || !S_ISREG(st.st_mode))
-    return verification_failure("model files", range.path.string() + " is no longer a regular file");
-  if (static_cast<std::uint64_t>(st.st_size) != range.expected_file_size)
-    return verification_failure("model files", range.path.string() + " changed size while being hashed");
+  if (::fstat(fd.fd, &st) != 0)
+    return verification_failure("model files", "cannot examine " + name + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return verification_failure("model files", name + " is now a " + file_kind_name(st.st_mode) + ", not a regular file");
+  if (std::string change = change_between(range.listed, st); !change.empty())
+    return verification_failure("model files", name + " changed after it was listed: " + change);
+  if (modelgate_test_after_open != nullptr) modelgate_test_after_open(range.path.c_str());
   ::posix_fadvise(fd.fd, static_cast<off_t>(range.start), static_cast<off_t>(range.end - range.start),
                   POSIX_FADV_SEQUENTIAL);
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
@@ -47,13 +59,19 @@ std::optional<Failure> hash_one(const HashRange& range, HashAlgorithm algorithm,
     ssize_t got = ::pread(fd.fd, buffer, want, static_cast<off_t>(offset));
     if (got < 0) {
       if (errno == EINTR) continue;
-      return verification_failure("model files", "read error in " + range.path.string());
+      return verification_failure("model files", "cannot read " + name + ": " + std::strerror(errno));
     }
-    if (got == 0) return verification_failure("model files", range.path.string() + " was truncated while being hashed");
+    if (got == 0) return verification_failure("model files", name + " was truncated while being hashed");
     EVP_DigestUpdate(ctx.get(), buffer, static_cast<std::size_t>(got));
     offset += static_cast<std::uint64_t>(got);
     progress.add(static_cast<std::uint64_t>(got));
   }
+  // Bytes read while the file was being rewritten are neither version: nothing is signed from them.
+  struct stat now {};
+  if (::fstat(fd.fd, &now) != 0)
+    return verification_failure("model files", "cannot examine " + name + ": " + std::strerror(errno));
+  if (std::string change = change_between(st, now); !change.empty())
+    return verification_failure("model files", name + " changed while it was hashed: " + change);
   digest.assign(digest_size(algorithm), 0);
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1 || len != digest.size())

@@ -1,6 +1,8 @@
 #pragma once
 // Hashes byte ranges of files on a small pool of threads with sequential pread()s. Ranges are taken
 // largest first so that one big file does not leave the other cores idle at the end.
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <vector>
@@ -14,7 +16,7 @@ namespace modelgate::sign {
 struct HashRange {
   std::filesystem::path path;
   std::uint64_t start = 0, end = 0;
-  std::uint64_t expected_file_size = 0;  // the file must still have this size when read
+  struct stat listed {};  // the file as the walk saw it: the one read must still be this version
   bool follow_symlinks = false;
 };
 

@@ -49,7 +49,7 @@ Result<Manifest> serialize_model(const fs::path& model, const SerializeOptions& 
       return usage_failure("model files", "'" + f.relative + "' is not a valid UTF-8 name; OMS resource names must "
                                           "be UTF-8 (specification section 6.1.2), so the file cannot be signed");
     if (ser.method == SerializationMethod::files) {
-      ranges.push_back({f.path, 0, f.size, f.size, ser.allow_symlinks});
+      ranges.push_back({f.path, 0, f.size, f.st, ser.allow_symlinks});
       manifest.items.push_back({f.relative, false, 0, f.size, ser.hash, {}});
       continue;
     }
@@ -57,7 +57,7 @@ Result<Manifest> serialize_model(const fs::path& model, const SerializeOptions& 
     // section 6.3.2, and the reference), so under this method empty files are not covered.
     for (std::uint64_t start = 0; start < f.size;) {
       std::uint64_t end = f.size - start > ser.shard_size ? start + ser.shard_size : f.size;
-      ranges.push_back({f.path, start, end, f.size, ser.allow_symlinks});
+      ranges.push_back({f.path, start, end, f.st, ser.allow_symlinks});
       manifest.items.push_back({f.relative, true, start, end, ser.hash, {}});
       start = end;
     }

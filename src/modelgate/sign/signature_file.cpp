@@ -6,6 +6,7 @@
 
 #include "convert/safetensors_writer.h"
 #include "core/path_within.h"
+#include "modelgate/convert.h"
 #include "core/regular_file.h"
 #include "sign/bundle.h"
 
@@ -67,6 +68,7 @@ Check check_signature_target(const SignatureTarget& target) {
 }
 
 Check write_signature(const SignatureTarget& target, std::string_view bundle) {
+  DeferredInterrupts deferred;  // until the temporary file is renamed into place or removed
   auto file = convert::AtomicFile::create(target.path, target.force);
   if (!file) return target_error(file.error().reason);
   if (!convert::write_all(file->fd(), bundle.data(), bundle.size()))

@@ -88,6 +88,11 @@ HfCacheListing list_hf_cache(const fs::path& given_root, std::uint32_t max_depth
   std::map<std::pair<std::string, std::string>, HfSnapshot> snapshots;  // (repo dir, revision)
   std::map<std::string, std::vector<std::string>> refs;                 // "repo dir\nrevision" -> ref names
   std::set<fs::path> linked_blobs;
+  struct RefFile {
+    const WalkEntry* entry;
+    std::string repo_dir, revision;
+  };
+  std::vector<RefFile> ref_files;
   std::vector<const WalkEntry*> blobs;
   auto stray = [&](const WalkEntry& f, std::string why) {
     out.strays.push_back({f.relative, f.path, f.beneath, f.via_link});
@@ -114,7 +119,12 @@ HfCacheListing list_hf_cache(const fs::path& given_root, std::uint32_t max_depth
       blobs.push_back(&f);
     } else if (area == "refs" && !f.via_link) {
       auto text = read_small_file(f.path, 4096);
-      std::string revision = text ? text->substr(0, text->find_first_of("\r\n")) : std::string();
+      if (!text) {
+        stray(f, "a ref that cannot be read: " + text.error().message);
+        continue;
+      }
+      std::string revision = text->substr(0, text->find_first_of("\r\n"));
+      ref_files.push_back({&f, repo_dir, revision});
       refs[repo_dir + '\n' + revision].push_back(rest);
     } else {
       stray(f, "outside the snapshots/, blobs/ and refs/ layout");
@@ -145,6 +155,10 @@ HfCacheListing list_hf_cache(const fs::path& given_root, std::uint32_t max_depth
     for (const auto& rev : fs::directory_iterator(repo.path() / "snapshots", ec2))
       if (!rev.is_symlink(ec2) && rev.is_directory(ec2)) snapshots[{repo_dir, rev.path().filename().string()}];
   }
+  // A ref that names no snapshot (a hash never downloaded, "../..", garbage) is reported, not dropped.
+  for (const auto& r : ref_files)
+    if (!snapshots.count({r.repo_dir, r.revision}))
+      stray(*r.entry, "a ref naming no snapshot revision (\"" + r.revision.substr(0, 80) + "\")");
   for (auto& [key, s] : snapshots) {
     s.repo = repo_id(key.first);
     s.revision = key.second;
