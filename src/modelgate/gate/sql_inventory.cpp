@@ -6,16 +6,17 @@ namespace modelgate {
 
 namespace {
 
+// Each statement in parentheses: one array element per statement, however many literals it spans.
 const char* const kSchema[] = {
-    "CREATE TABLE IF NOT EXISTS results ("
-    " sha256 TEXT NOT NULL, size BIGINT NOT NULL, version TEXT NOT NULL, ruleset TEXT NOT NULL, name TEXT NOT NULL,"
-    " format TEXT NOT NULL, status TEXT NOT NULL, report TEXT NOT NULL, recorded_at TEXT NOT NULL,"
-    " PRIMARY KEY (sha256, size, version, ruleset, name))",
-    "CREATE TABLE IF NOT EXISTS decisions ("
-    " id @ID@, recorded_at TEXT NOT NULL, decision TEXT NOT NULL, mode TEXT NOT NULL,"
-    " would_deny INTEGER NOT NULL, policy_sha256 TEXT NOT NULL, paths TEXT NOT NULL, rules TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS decision_files ("
-    " decision_id BIGINT NOT NULL REFERENCES decisions (id), sha256 TEXT NOT NULL, origin TEXT NOT NULL)",
+    ("CREATE TABLE IF NOT EXISTS results ("
+     " sha256 TEXT NOT NULL, size BIGINT NOT NULL, version TEXT NOT NULL, ruleset TEXT NOT NULL, name TEXT NOT NULL,"
+     " format TEXT NOT NULL, status TEXT NOT NULL, report TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+     " PRIMARY KEY (sha256, size, version, ruleset, name))"),
+    ("CREATE TABLE IF NOT EXISTS decisions ("
+     " id @ID@, recorded_at TEXT NOT NULL, decision TEXT NOT NULL, mode TEXT NOT NULL,"
+     " would_deny INTEGER NOT NULL, policy_sha256 TEXT NOT NULL, paths TEXT NOT NULL, rules TEXT NOT NULL)"),
+    ("CREATE TABLE IF NOT EXISTS decision_files ("
+     " decision_id BIGINT NOT NULL REFERENCES decisions (id), sha256 TEXT NOT NULL, origin TEXT NOT NULL)"),
     "CREATE INDEX IF NOT EXISTS decision_files_by_sha256 ON decision_files (sha256)",
 };
 
