@@ -1,20 +1,6 @@
 #include "sandbox/worker_pool.h"
 
-
 namespace modelgate::sandbox {
-
-namespace {
-
-ArtifactReport pool_refusal(const std::string& origin, const char* format, const char* rule_id, std::string why) {
-  ArtifactReport r;
-  r.origin = origin;
-  r.format = format;
-  r.add(make_finding(rule(rule_id), origin, std::nullopt, std::move(why)));
-  r.finalize();
-  return r;
-}
-
-}  // namespace
 
 WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
     : ctx_(ctx), mode_(mode), config_(config) {
@@ -46,14 +32,14 @@ std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
 
 ArtifactReport WorkerPool::scan_file(unsigned slot, const FileToScan& file, const std::string& origin) {
   auto opened = open_file_to_scan(file);
-  if (!opened) return pool_refusal(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
+  if (!opened) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
   // With a result cache this process hashes the bytes (hashing is not parsing) to look the verdict
   // up; the worker then parses only what the cache does not know.
   std::shared_ptr<MappedFile> mapped;
   if (ctx_.result_cache() != nullptr) {
     std::string error;
     mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
-    if (!mapped) return pool_refusal(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+    if (!mapped) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
   }
   const std::string name = file.name.empty() ? file.path.filename().string() : file.name;
   ArtifactReport r = judge_opened_file(ctx_, file, origin, *opened, mapped.get(), name, [&](const std::string&) {
@@ -68,7 +54,7 @@ ArtifactReport WorkerPool::scan_descriptor(unsigned slot, int fd, const std::str
   auto& worker = slots_.at(slot);
   std::string why;
   if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
-  if (!worker) return pool_refusal(origin, "unknown", "MG-SANDBOX-CRASH", why);
+  if (!worker) return unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why);
   ArtifactReport parsed = worker->scan(fd, origin, name, size);
   parsed.facts["sandbox"] = layers_;
   return parsed;

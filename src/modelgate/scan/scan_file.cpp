@@ -32,8 +32,6 @@ std::string change_since_open(const FileToScan& file, const OpenedFile& opened, 
   return {};
 }
 
-namespace {
-
 ArtifactReport unreadable_file_report(const std::string& origin, const char* format, const char* rule_id, std::string message) {
   ArtifactReport r;
   r.origin = origin;
@@ -42,8 +40,6 @@ ArtifactReport unreadable_file_report(const std::string& origin, const char* for
   r.finalize();
   return r;
 }
-
-}  // namespace
 
 ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const std::string& origin,
                                  const OpenedFile& opened, const MappedFile* mapped, const std::string& name,

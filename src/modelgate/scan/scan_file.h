@@ -27,6 +27,10 @@ ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file);
 // process's mapping of it, when it has one (a parse worker's mapping is the worker's concern).
 std::string change_since_open(const FileToScan& file, const OpenedFile& opened, const MappedFile* mapped);
 
+// The finalized report of a file that could not be read or parsed at all: one finding of `rule_id`.
+ArtifactReport unreadable_file_report(const std::string& origin, const char* format, const char* rule_id,
+                                      std::string message);
+
 // The verdict on an opened file: the result cache's, when it holds one for these bytes (hashed from
 // `mapped`), else `parse(digest)`'s (digest: that hash, or empty), then recorded; refused as changed
 // when the file changed meanwhile. Without a mapping or a cache nothing is hashed here.
