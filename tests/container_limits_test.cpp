@@ -1,6 +1,7 @@
 // The container limits of issue 3: nesting depth, member count, total unpacked bytes. Each is a
 // refusal naming the limit, never a silent stop that leaves the rest unscanned and "safe".
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "tar_builder.h"
 #include "test_util.h"
@@ -52,6 +53,46 @@ TEST(ContainerLimits, TotalUnpackedBytesAreRefused) {
   auto r = scan_with(t, limits);
   EXPECT_EQ(r.status, modelgate::Status::refused);
   EXPECT_TRUE(has_rule(r, "MG-LIMIT-EXCEEDED"));
+}
+
+std::string gzip_of(const std::string& data) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+  std::string out(data.size() + 128, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+// An LZMA-alone header whose dictionary libarchive's decoder refuses (2 GiB): joblib would still try
+// it. The raw reading hands back the same bytes, which used to be re-read as themselves down to the
+// nesting limit; it is one specific refusal.
+TEST(ContainerLimits, CompressorMagicNoDecoderAcceptsIsRefusedOnce) {
+  std::string lzma("\x5d\x00\x00\x00\x80\xff\xff\xff\xff\xff\xff\xff\xff\x00\x34\x19\x49\xee", 18);
+  auto r = scan_with(lzma, modelgate::Limits{});
+  EXPECT_EQ(r.status, modelgate::Status::refused);
+  EXPECT_TRUE(has_rule(r, "MG-ARCHIVE-UNREADABLE"));
+  EXPECT_TRUE(r.children.empty());
+}
+
+// Inside a gzip stream, data that starts like an lrzip, lzop or uuencoded stream stays data: no
+// loader decodes a second layer libarchive's "all filters" would (lrzip and lzop by running a program).
+TEST(ContainerLimits, OnlyTheLoadersCompressionsAreDecoded) {
+  const std::string inners[] = {std::string("LRZI\x00\x06", 6) + std::string(40, 'x'),
+                                std::string("\x89LZO\x00\r\n\x1a\n", 9) + std::string(40, 'x'),
+                                "begin 644 x\n" + std::string(40, 'M') + "\n`\nend\n"};
+  for (const auto& inner : inners) {
+    SCOPED_TRACE(inner.substr(0, 4));
+    auto r = scan_with(gzip_of(inner), modelgate::Limits{});
+    ASSERT_EQ(r.children.size(), 1u);
+    for (const auto& f : r.findings) EXPECT_EQ(f.message.find("program"), std::string::npos) << f.message;
+    EXPECT_EQ(r.children[0].size, inner.size());
+  }
 }
 
 }  // namespace

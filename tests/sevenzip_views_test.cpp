@@ -2,6 +2,8 @@
 // tests/fixtures/make_7z_views.py) and against libarchive inside modelgate.
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <iostream>
 #include <set>
 
@@ -83,6 +85,83 @@ TEST(SevenZipViews, ConsumersListWhatTheHeaderReadingAccepts) {
   EXPECT_GT(mutants_accepted, 0u);
   std::cout << "[7z differential] " << mutants_accepted << " of " << mutants
             << " mutated archives pass both readings and were compared with py7zr and 7z\n";
+}
+
+// A 7z archive of one file "a" in one folder of one coder with the given id and properties, whose
+// packed stream is `packed` and whose declared output is `unpacked` bytes; with `encoded`, the same
+// streams info describes an encoded header instead.
+std::string one_coder_7z(const std::string& id, const std::string& props, std::uint8_t unpacked, bool encoded) {
+  auto raw = [](std::initializer_list<unsigned> b) {
+    std::string out;
+    for (unsigned v : b) out += static_cast<char>(v);
+    return out;
+  };
+  const std::string packed(16, '\0');
+  std::string folder = raw({0x0b, 0x01, 0x00, 0x01}) + static_cast<char>(id.size() | 0x20) + id +
+                       static_cast<char>(props.size()) + props + raw({0x0c, unpacked, 0x00});
+  std::string streams = raw({0x06, 0x00, 0x01, 0x09, static_cast<unsigned>(packed.size()), 0x00, 0x07}) + folder +
+                        raw({0x00});
+  std::string header = encoded ? raw({0x17}) + streams
+                               : raw({0x01, 0x04}) + streams + raw({0x05, 0x01, 0x11, 0x05, 0x00, 'a', 0, 0, 0, 0x00, 0x00});
+  auto le = [](std::uint64_t v, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += static_cast<char>(v >> (8 * i));
+    return out;
+  };
+  auto crc = [](const std::string& b) {
+    return static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(b.data()), b.size()));
+  };
+  std::string start = le(packed.size(), 8) + le(header.size(), 8) + le(crc(header), 4);
+  return raw({'7', 'z', 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04}) + le(crc(start), 4) + start + packed + header;
+}
+
+// liblzma and libarchive's PPMd allocate what a coder declares before reading a byte: 4 GiB from a
+// few header bytes. Past max_coder_memory and the coder's own output, the archive is refused by
+// the header reading and never reaches libarchive.
+TEST(SevenZipViews, DecoderMemoryBeyondTheOutputIsRefusedBeforeAnyDecoder) {
+  const std::string lzma = "\x03\x01\x01", lzma2 = "\x21", ppmd = "\x03\x04\x01";
+  struct Case {
+    const char* what;
+    std::string id, props;
+    bool encoded, over;
+  };
+  const Case cases[] = {
+      {"LZMA, 4 GiB dictionary", lzma, std::string("\x5d\xff\xff\xff\xff", 5), false, true},
+      {"LZMA2, 4 GiB dictionary", lzma2, "\x28", false, true},
+      {"LZMA2, 512 MiB dictionary", lzma2, "\x24", false, true},
+      {"PPMd, 4 GiB model", ppmd, std::string("\x06\x00\x00\x00\xf0", 5), false, true},
+      {"encoded header, LZMA 4 GiB dictionary", lzma, std::string("\x5d\xff\xff\xff\xff", 5), true, true},
+      {"encoded header, LZMA2 4 GiB dictionary", lzma2, "\x28", true, true},
+      {"LZMA2, 64 MiB dictionary (7-Zip -mx9, py7zr presets)", lzma2, "\x1a", false, false},
+      {"PPMd, 192 MiB model", ppmd, std::string("\x06\x00\x00\x00\x0c", 5), false, false},
+      {"encoded header, LZMA 16 MiB dictionary", lzma, std::string("\x5d\x00\x00\x00\x01", 5), true, false},
+  };
+  mgtest::TempDir dir;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::string bytes = one_coder_7z(c.id, c.props, 100, c.encoded);
+    auto view = modelgate::sevenzip::read_headers(
+        modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), modelgate::Limits{});
+    EXPECT_EQ(view.over_limit, c.over);
+    auto path = dir.path() / "m.7z";
+    mgtest::write_file(path, bytes);
+    auto result = modelgate::scan_paths({path}, modelgate::ScanOptions{});
+    const auto& r = result.artifacts.at(0);
+    EXPECT_EQ(r.status, Status::refused);  // the packed bytes are zeros: no reader decodes them
+    EXPECT_EQ(mgtest::has_rule(r, "MG-LIMIT-EXCEEDED"), c.over);
+    if (c.over) {
+      ASSERT_TRUE(view.error);
+      EXPECT_NE(view.error->reason.find("max_coder_memory"), std::string::npos) << view.error->reason;
+      EXPECT_FALSE(mgtest::has_rule(r, "MG-ARCHIVE-UNREADABLE")) << "libarchive read it";
+    }
+  }
+  // Raising the limit lets a large dictionary through to the decoders.
+  modelgate::Limits generous;
+  generous.max_coder_memory = 1ull << 32;
+  std::string bytes = one_coder_7z(lzma2, "\x28", 100, false);
+  auto view = modelgate::sevenzip::read_headers(
+      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), generous);
+  EXPECT_FALSE(view.over_limit);
 }
 
 }  // namespace

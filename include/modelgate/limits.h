@@ -15,6 +15,7 @@ struct Limits {
   std::uint64_t max_member_unpacked = 16ull << 30;
   std::uint32_t max_archive_members = 100000;
   std::uint32_t max_compression_ratio = 1000;     // unpacked / packed for one member
+  std::uint64_t max_coder_memory = 256u << 20;    // a 7z coder's dictionary or model, past its output size
   std::uint32_t max_tar_extended_headers = 4;     // PAX / GNU long-name headers before one member
   std::uint32_t max_npy_header_depth = 32;        // nesting in a .npy header's dict literal
   std::uint32_t max_npy_header_bytes = 10000;     // numpy.load's own limit (without allow_pickle)

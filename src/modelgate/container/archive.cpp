@@ -24,6 +24,18 @@ struct ArchiveCloser {
   void operator()(struct archive* a) const { archive_read_free(a); }
 };
 
+// The compressions the loaders decompress (tarfile, joblib, py7zr, torch.load's tar): not
+// libarchive's "all", which adds formats no loader reads (uuencode, compress, RPM) and filters that
+// run an external program (lrzip, lzop, grzip).
+void support_loader_filters(struct archive* ar) {
+  archive_read_support_filter_gzip(ar);
+  archive_read_support_filter_bzip2(ar);
+  archive_read_support_filter_xz(ar);
+  archive_read_support_filter_lzma(ar);
+  archive_read_support_filter_zstd(ar);
+  archive_read_support_filter_lz4(ar);
+}
+
 // Decompresses the whole outer stream once (discarding it) to check the limits on what a
 // compressed tar really holds: libarchive's tar reader stops at the end-of-archive blocks and
 // never reads what follows, so a bomb or a payload behind them would otherwise go unseen. Nothing
@@ -31,7 +43,7 @@ struct ArchiveCloser {
 void check_whole_stream(const Artifact& a, const Limits& limits, std::uint64_t budget_left,
                         std::vector<Finding>& findings) {
   std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
-  archive_read_support_filter_all(ar.get());
+  support_loader_filters(ar.get());
   archive_read_support_format_raw(ar.get());
   struct archive_entry* e = nullptr;
   auto add = [&](const char* id, std::string msg) {
@@ -79,7 +91,7 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
     add("MG-ARCHIVE-UNREADABLE", "libarchive could not be initialised");
     return out;
   }
-  archive_read_support_filter_all(ar.get());
+  support_loader_filters(ar.get());
   archive_read_support_format_7zip(ar.get());
   archive_read_support_format_tar(ar.get());
   archive_read_support_format_gnutar(ar.get());
@@ -114,6 +126,12 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
     }
     out.format = archive_format_name(ar.get()) ? archive_format_name(ar.get()) : "";
     if (archive_filter_count(ar.get()) > 1) out.filter = archive_filter_name(ar.get(), 0);
+    // The content was identified by a compressor's magic, but no decoder took its header (an LZMA
+    // dictionary libarchive's bidder refuses, say): the raw reading would hand back the same bytes.
+    if (archive_format(ar.get()) == ARCHIVE_FORMAT_RAW && archive_filter_count(ar.get()) <= 1) {
+      add("MG-ARCHIVE-UNREADABLE", "the stream starts like a compressed stream, but no decoder accepts its header");
+      break;
+    }
     // 7z names are UTF-16 in the file: take them as UTF-8 whatever the worker's locale.
     const bool utf8_names = archive_format(ar.get()) == ARCHIVE_FORMAT_7ZIP;
     out.entries.push_back(listed_entry(e, utf8_names));
@@ -220,6 +238,11 @@ void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   // A 7z archive is also read from its headers by hand, as py7zr and the 7z tools read it.
   std::optional<sevenzip::Listing> sevenzip_view;
   if (sevenzip::has_signature(a.bytes)) sevenzip_view = sevenzip::read_headers(a.bytes, ctx.limits());
+  if (sevenzip_view && sevenzip_view->over_limit) {
+    report.format = "7-Zip";
+    report_sevenzip_views(a, *sevenzip_view, ArchiveListing{}, report);
+    return;
+  }
   std::vector<ArtifactReport> children;
   std::size_t visited = 0;
   auto listing = read_archive(a, ctx, [&](const std::string& name, std::shared_ptr<UnpackedBuffer> buf) {

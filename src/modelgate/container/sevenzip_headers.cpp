@@ -34,6 +34,7 @@ constexpr std::uint64_t kMaxCodersPerFolder = 64;  // 7-Zip's own bound (k_NumCo
 struct SevenZipHeaderError {
   std::uint64_t offset;
   std::string reason;
+  bool over_limit = false;  // well-formed, but past a resource limit
 };
 
 std::uint32_t crc32_of(ByteView b) { return static_cast<std::uint32_t>(crc32_z(0, b.data(), b.size())); }
@@ -49,6 +50,14 @@ class SevenZipCursor {
     if (decoded_)
       throw SevenZipHeaderError{file_offset_, "decoded header, byte " + std::to_string(r_.offset()) + ": " + why};
     throw SevenZipHeaderError{file_offset_ + r_.offset(), why};
+  }
+  [[noreturn]] void exceed(const std::string& why) const {
+    try {
+      fail(why);
+    } catch (SevenZipHeaderError& e) {
+      e.over_limit = true;
+      throw;
+    }
   }
   std::size_t remaining() const { return r_.remaining(); }
   std::uint8_t byte() {
@@ -146,6 +155,7 @@ const std::uint8_t kCopyId[] = {0x00};
 const std::uint8_t kLzmaId[] = {0x03, 0x01, 0x01};
 const std::uint8_t kLzma2Id[] = {0x21};
 const std::uint8_t kAesId[] = {0x06, 0xf1, 0x07, 0x01};
+const std::uint8_t kPpmdId[] = {0x03, 0x04, 0x01};
 
 template <std::size_t N>
 bool coder_is(const SevenZipCoder& c, const std::uint8_t (&id)[N]) {
@@ -208,7 +218,39 @@ SevenZipFolder read_folder(SevenZipCursor& c) {
   return f;
 }
 
-void read_unpack_info(SevenZipCursor& c, SevenZipStreams& s) {
+// The memory a decoder allocates up front for a coder, from its properties: the LZMA and LZMA2
+// dictionary, the PPMd model size. Zero for coders whose memory is fixed (or whose properties are
+// invalid: every reader then refuses them).
+std::uint64_t declared_coder_memory(const SevenZipCoder& coder) {
+  const ByteView p = coder.properties;
+  auto le32 = [&](std::size_t at) {
+    return std::uint64_t{p[at]} | std::uint64_t{p[at + 1]} << 8 | std::uint64_t{p[at + 2]} << 16 |
+           std::uint64_t{p[at + 3]} << 24;
+  };
+  if ((coder_is(coder, kLzmaId) || coder_is(coder, kPpmdId)) && p.size() >= 5) return le32(1);
+  if (coder_is(coder, kLzma2Id) && p.size() == 1 && p[0] <= 40)
+    return p[0] == 40 ? 0xffffffffu : std::uint64_t{2u | (p[0] & 1u)} << (p[0] / 2 + 11);
+  return 0;
+}
+
+// liblzma (for py7zr, libarchive and this reader) and libarchive's PPMd allocate a coder's declared
+// memory before reading a byte, up to 4 GiB from a header of a few bytes. 7-Zip shrinks the
+// dictionary to the data it compresses, so more memory than both the coder's output and
+// max_coder_memory is refused before any decoder is set up.
+void check_coder_memory(SevenZipCursor& c, const SevenZipFolder& f, const Limits& limits) {
+  std::uint64_t first_out = 0;
+  for (const auto& coder : f.coders) {
+    std::uint64_t memory = declared_coder_memory(coder);
+    std::uint64_t output = f.unpack_sizes[first_out];
+    if (memory > limits.max_coder_memory && memory > output)
+      c.exceed("a coder declares " + std::to_string(memory) + " bytes of decoder memory (dictionary or model) for " +
+             std::to_string(output) + " bytes of output, more than max_coder_memory (" +
+             std::to_string(limits.max_coder_memory) + "): decoders allocate it up front");
+    first_out += coder.out_streams;
+  }
+}
+
+void read_unpack_info(SevenZipCursor& c, SevenZipStreams& s, const Limits& limits) {
   c.expect(kFolder, "the folder list");
   std::uint64_t n = c.count(2, "folders");
   c.no_external();
@@ -216,6 +258,7 @@ void read_unpack_info(SevenZipCursor& c, SevenZipStreams& s) {
   c.expect(kCodersUnPackSize, "the unpacked sizes");
   for (auto& f : s.folders)
     for (auto& size : f.unpack_sizes) size = c.number();
+  for (const auto& f : s.folders) check_coder_memory(c, f, limits);
   std::uint8_t id = c.byte();
   if (id == kCRC) {
     auto crcs = c.digests(n);
@@ -234,7 +277,7 @@ void read_substreams(SevenZipCursor& c, SevenZipStreams& s, const Limits& limits
       f.substreams = c.number();
       total += f.substreams;
       if (f.substreams > limits.max_archive_members || total > limits.max_archive_members)
-        c.fail("more than " + std::to_string(limits.max_archive_members) + " streams (max_archive_members)");
+        c.exceed("more than " + std::to_string(limits.max_archive_members) + " streams (max_archive_members)");
     }
     id = c.byte();
   }
@@ -280,7 +323,7 @@ SevenZipStreams read_streams(SevenZipCursor& c, const Limits& limits) {
     id = c.byte();
   }
   if (id == kUnPackInfo) {
-    read_unpack_info(c, s);
+    read_unpack_info(c, s, limits);
     id = c.byte();
   }
   if (id == kSubStreamsInfo) {
@@ -317,6 +360,9 @@ void add_pack_ranges(const SevenZipStreams& s, std::uint64_t file_size, std::uin
 std::vector<std::uint8_t> decode_header(const SevenZipStreams& s, ByteView file, std::uint64_t header_offset,
                                         const Limits& limits, bool& encrypted) {
   auto fail = [&](const std::string& why) -> void { throw SevenZipHeaderError{header_offset, "encoded header: " + why}; };
+  auto exceed = [&](const std::string& why) -> void {
+    throw SevenZipHeaderError{header_offset, "encoded header: " + why, true};
+  };
   if (s.folders.size() != 1 || s.pack_sizes.size() != 1 || s.folders[0].coders.size() != 1)
     fail("not one folder of one coder");
   const SevenZipFolder& f = s.folders[0];
@@ -325,9 +371,9 @@ std::vector<std::uint8_t> decode_header(const SevenZipStreams& s, ByteView file,
     encrypted = true;
     fail("encrypted (file names hidden)");
   }
-  if (f.size() > limits.max_member_unpacked) fail("declares more than max_member_unpacked bytes");
+  if (f.size() > limits.max_member_unpacked) exceed("declares more than max_member_unpacked bytes");
   if (f.size() > (16u << 20) && f.size() / std::max<std::uint64_t>(s.pack_sizes[0], 1) >= limits.max_compression_ratio)
-    fail("declares more than max_compression_ratio bytes per packed byte");
+    exceed("declares more than max_compression_ratio bytes per packed byte");
   ByteView packed = file.subspan(static_cast<std::size_t>(kSignatureHeaderSize + s.pack_pos),
                                  static_cast<std::size_t>(s.pack_sizes[0]));
   std::vector<std::uint8_t> out;
@@ -340,6 +386,10 @@ std::vector<std::uint8_t> decode_header(const SevenZipStreams& s, ByteView file,
     if (lzma_properties_decode(&filters[0], nullptr, coder.properties.data(), coder.properties.size()) != LZMA_OK)
       fail("invalid LZMA properties");
     std::unique_ptr<void, decltype(&std::free)> options(filters[0].options, &std::free);
+    // The dictionary never needs to exceed the output: liblzma allocates all of it at once.
+    auto* lzma_options = static_cast<lzma_options_lzma*>(filters[0].options);
+    lzma_options->dict_size = static_cast<std::uint32_t>(std::min<std::uint64_t>(
+        lzma_options->dict_size, std::max<std::uint64_t>(f.size(), LZMA_DICT_SIZE_MIN)));
     lzma_stream strm = LZMA_STREAM_INIT;
     struct End {
       lzma_stream* s;
@@ -418,7 +468,7 @@ EntryType entry_type(const Entry& e, bool empty_file, SevenZipCursor& c) {
 
 std::vector<Entry> read_files(SevenZipCursor& c, const SevenZipStreams& s, const Limits& limits) {
   std::uint64_t n = c.count(2, "files");  // every file has at least a 2-byte name terminator
-  if (n > limits.max_archive_members) c.fail("more than " + std::to_string(limits.max_archive_members) + " files (max_archive_members)");
+  if (n > limits.max_archive_members) c.exceed("more than " + std::to_string(limits.max_archive_members) + " files (max_archive_members)");
   std::vector<bool> empty_stream(n, false), empty_file, attr_defined;
   std::vector<std::string> names;
   std::vector<std::uint32_t> attrs;
@@ -591,9 +641,11 @@ Listing read_headers(ByteView bytes, const Limits& limits) {
   } catch (SevenZipHeaderError& e) {
     out.entries.clear();
     out.error = ParseError{e.offset, std::move(e.reason)};
+    out.over_limit = e.over_limit;
   } catch (std::bad_alloc&) {
     out.entries.clear();
     out.error = ParseError{0, "out of memory reading the headers"};
+    out.over_limit = true;
   }
   return out;
 }

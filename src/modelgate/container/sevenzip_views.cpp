@@ -61,7 +61,8 @@ void report_sevenzip_views(const Artifact& a, const sevenzip::Listing& listing, 
   };
   if (listing.error) {
     // An encrypted header hides the names: libarchive's own reading reports the encryption.
-    if (!listing.encrypted) add("MG-7Z-MALFORMED", listing.error->offset, listing.error->reason);
+    if (listing.over_limit) add("MG-LIMIT-EXCEEDED", listing.error->offset, listing.error->reason);
+    else if (!listing.encrypted) add("MG-7Z-MALFORMED", listing.error->offset, listing.error->reason);
     return;
   }
   if (listing.unreferenced_bytes > 0)

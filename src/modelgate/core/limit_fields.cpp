@@ -24,6 +24,7 @@ std::span<const LimitField> limit_fields() {
       {"max_member_unpacked", &Limits::max_member_unpacked},
       {"max_archive_members", &Limits::max_archive_members},
       {"max_compression_ratio", &Limits::max_compression_ratio},
+      {"max_coder_memory", &Limits::max_coder_memory},
       {"max_tar_extended_headers", &Limits::max_tar_extended_headers},
       {"max_npy_header_depth", &Limits::max_npy_header_depth},
       {"max_pickle_opcodes", &Limits::max_pickle_opcodes},
