@@ -25,10 +25,12 @@ std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
 
 constexpr const char* kEpoch = "1700000000";  // 2023-11-14T22:13:20Z
 
-// Every command of the suite runs once, in the fixture directory (origins are relative paths).
+// Every command of the suite runs once, in a copy of the fixture directory (origins are relative
+// paths; the signed model is added to it).
 struct BomRuns {
   const GeneratedFixtures& fx = generated_fixtures("make_bom_fixtures.py");
-  fs::path dir = fx.dir.path();
+  TempDir work;
+  fs::path dir = work / "fixtures";
   TempDir out;
   std::map<std::string, CommandResult> runs;
   std::vector<fs::path> boms;  // every BOM written
@@ -44,6 +46,7 @@ struct BomRuns {
 
   BomRuns() {
     if (!fx.ok) return;
+    fs::copy(fx.dir.path(), dir, fs::copy_options::recursive | fs::copy_options::copy_symlinks);
     bom("hf", "bom hf");
     bom("hf-again", "bom hf");
     runs["scan"] = in_dir("scan --format cyclonedx hf -o " + q(out / "scan.json"));
