@@ -22,14 +22,9 @@ namespace {
 class CodeFormats : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    auto r = run(python() + " " + (source_dir() / "tests/fixtures/make_onnx_keras.py").string() + " " +
-                 dir_->path().string());
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    const auto& f = generated_fixtures("make_onnx_keras.py");
+    ASSERT_TRUE(f.ok) << f.log;
+    dir_ = &f.dir;
   }
 
   static modelgate::ArtifactReport scan_fixture(const std::string& rel) {
@@ -55,10 +50,10 @@ class CodeFormats : public ::testing::Test {
     return s;
   }
 
-  static TempDir* dir_;
+  static const GeneratedFixtures::Dir* dir_;
 };
 
-TempDir* CodeFormats::dir_ = nullptr;
+const GeneratedFixtures::Dir* CodeFormats::dir_ = nullptr;
 
 // ---------------------------------------------------------------- ONNX
 TEST_F(CodeFormats, OnnxBenignModelsAreSafe) {

@@ -446,11 +446,9 @@ TEST(GgufRules, TrailingData) {
 
 // Files written by the generator: GGUF v1, v2 and v3 with every value type and quantized tensors.
 TEST(GgufFixtures, GeneratedFilesOfEveryVersionAreSafe) {
-  mgtest::TempDir dir;
-  auto gen = mgtest::run(mgtest::python() + " " +
-                         (mgtest::source_dir() / "tests/fixtures/make_safetensors_gguf.py").string() +
-                         " fixtures " + dir.path().string());
-  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  const auto& gen = mgtest::generated_fixtures("make_safetensors_gguf.py", "fixtures");
+  ASSERT_TRUE(gen.ok) << gen.log;
+  const auto& dir = gen.dir;
   for (int v : {1, 2, 3}) {
     auto bytes = mgtest::read_file(dir / ("model-v" + std::to_string(v) + ".gguf"));
     auto r = scan(bytes);

@@ -18,15 +18,9 @@ namespace {
 class ShardedCheckpoint : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new mgtest::TempDir();
-    auto gen = mgtest::run(mgtest::python() + " " +
-                           (mgtest::source_dir() / "tests/fixtures/make_safetensors_gguf.py").string() +
-                           " fixtures " + dir_->path().string());
-    ASSERT_EQ(gen.exit_code, 0) << gen.output;
-  }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    const auto& f = mgtest::generated_fixtures("make_safetensors_gguf.py", "fixtures");
+    ASSERT_TRUE(f.ok) << f.log;
+    dir_ = &f.dir;
   }
   static ArtifactReport scan_dir(const std::string& name) {
     ScanOptions opts;
@@ -39,9 +33,9 @@ class ShardedCheckpoint : public ::testing::Test {
       if (c.origin.size() >= suffix.size() && c.origin.substr(c.origin.size() - suffix.size()) == suffix) return &c;
     return nullptr;
   }
-  static mgtest::TempDir* dir_;
+  static const mgtest::GeneratedFixtures::Dir* dir_;
 };
-mgtest::TempDir* ShardedCheckpoint::dir_ = nullptr;
+const mgtest::GeneratedFixtures::Dir* ShardedCheckpoint::dir_ = nullptr;
 
 }  // namespace
 

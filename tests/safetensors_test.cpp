@@ -292,11 +292,9 @@ TEST(SafetensorsRules, TensorCountLimit) {
 
 // Real files written by the generator (torch and numpy tensors).
 TEST(SafetensorsFixtures, GeneratedFilesAreSafe) {
-  mgtest::TempDir dir;
-  auto gen = mgtest::run(mgtest::python() + " " +
-                         (mgtest::source_dir() / "tests/fixtures/make_safetensors_gguf.py").string() +
-                         " fixtures " + dir.path().string());
-  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  const auto& gen = mgtest::generated_fixtures("make_safetensors_gguf.py", "fixtures");
+  ASSERT_TRUE(gen.ok) << gen.log;
+  const auto& dir = gen.dir;
   for (const char* name : {"model.safetensors", "no_metadata.safetensors", "suspicious.safetensors"}) {
     auto bytes = mgtest::read_file(dir / name);
     auto r = scan(bytes, name);

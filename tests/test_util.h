@@ -108,7 +108,7 @@ struct GeneratedFixtures {
     const fs::path& path() const { return p; }
     fs::path operator/(const fs::path& name) const { return p / name; }
   } dir;
-  nlohmann::json manifest;  // OUTDIR/manifest.json
+  nlohmann::json manifest;  // OUTDIR/manifest.json, where the generator writes one
   bool ok = false;
   std::string log;
 };
@@ -130,17 +130,18 @@ inline std::string fixture_cache_key() {
   return hex;
 }
 
-inline const GeneratedFixtures& generated_fixtures(const std::string& script) {
+// `command`, when given, goes before OUTDIR (generators with several outputs).
+inline const GeneratedFixtures& generated_fixtures(const std::string& script, const std::string& command = "") {
   static std::mutex mutex;
   static std::map<std::string, std::unique_ptr<GeneratedFixtures>> cache;
   std::lock_guard<std::mutex> lock(mutex);
-  auto& f = cache[script];
+  auto& f = cache[script + " " + command];
   if (f) return *f;
   f = std::make_unique<GeneratedFixtures>();
   const char* env = std::getenv("MODELGATE_FIXTURE_CACHE");
   const fs::path root = env && *env ? fs::path(env) : source_dir() / "build-fixtures";
   static const std::string key = fixture_cache_key();
-  const std::string stem = fs::path(script).stem().string();
+  const std::string stem = fs::path(script).stem().string() + (command.empty() ? "" : "." + command);
   fs::create_directories(root);
   f->dir.p = root / (stem + "-" + key);
   int lock_fd = ::open((root / (stem + ".lock")).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -151,13 +152,14 @@ inline const GeneratedFixtures& generated_fixtures(const std::string& script) {
     for (const auto& e : fs::directory_iterator(root, ec))  // older keys' outputs of this generator
       if (e.path().filename().string().rfind(stem + "-", 0) == 0) fs::remove_all(e.path(), ec);
     fs::create_directories(f->dir.p);
-    auto r = run(python() + " " + (source_dir() / "tests/fixtures" / script).string() + " " + f->dir.p.string());
+    auto r = run(python() + " " + (source_dir() / "tests/fixtures" / script).string() + " " +
+                 (command.empty() ? "" : command + " ") + f->dir.p.string());
     f->log = r.output;
     if (r.exit_code == 0) write_file(complete, "");
   }
   if (lock_fd >= 0) ::close(lock_fd);
   if (fs::exists(complete)) {
-    f->manifest = nlohmann::json::parse(read_file(f->dir / "manifest.json"));
+    if (fs::exists(f->dir / "manifest.json")) f->manifest = nlohmann::json::parse(read_file(f->dir / "manifest.json"));
     f->ok = true;
   }
   return *f;
