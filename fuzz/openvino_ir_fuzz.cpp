@@ -9,7 +9,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view xml(reinterpret_cast<const char*>(data), size);
-  (void)modelgate::openvino::parse(xml, 256);  // the element depth the scanner allows
+  (void)modelgate::openvino::parse(xml, modelgate::Limits{}.max_xml_depth);
   modelgate::ScanOptions opts;
   (void)modelgate::scan_bytes("openvino_model.xml", data, size, opts);
   return 0;

@@ -8,7 +8,7 @@
 #include "modelgate/scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  (void)modelgate::tflite::parse(modelgate::ByteView(data, size));
+  (void)modelgate::tflite::parse(modelgate::ByteView(data, size), modelgate::Limits{}.max_tflite_operator_codes);
   if (size < 8) return 0;
   std::vector<std::uint8_t> bytes(data, data + size);
   bytes[4] = 'T', bytes[5] = 'F', bytes[6] = 'L', bytes[7] = '3';

@@ -53,9 +53,13 @@ struct Limits {
   std::uint32_t max_onnx_graph_depth = 16;             // subgraphs in If/Loop/Scan, in functions
   std::uint64_t max_hdf5_attribute_bytes = 64u << 20;  // one string attribute (model_config, ...)
   std::uint64_t max_hdf5_links = 1u << 20;             // links walked in one file
+  std::uint64_t max_hdf5_metadata_steps = 1u << 20;    // metadata blocks checked before libhdf5 opens a file
   std::uint64_t max_keras_config_bytes = 64u << 20;    // one JSON config text
   std::uint32_t max_keras_config_depth = 200;          // its JSON nesting
   std::uint64_t max_keras_lambda_bytes = 4u << 20;     // one decoded lambda (marshal) payload
+  // TFLite, OpenVINO IR
+  std::uint64_t max_tflite_operator_codes = 65536;     // the interpreter indexes them with int32
+  std::uint32_t max_xml_depth = 256;                   // element nesting in an OpenVINO IR
   // Chat templates, JSON configs, Python sources, model cards
   std::uint64_t max_template_bytes = 1u << 20;
   std::uint32_t max_template_tokens = 1u << 18;

@@ -38,8 +38,8 @@ void scan_flax_msgpack(const Artifact& a, ScanContext& ctx, ArtifactReport& repo
   report.facts["parameters"] = checkpoint->parameters;
 }
 
-void scan_tflite(const Artifact& a, ScanContext&, ArtifactReport& report) {
-  auto model = tflite::parse(a.bytes);
+void scan_tflite(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+  auto model = tflite::parse(a.bytes, ctx.limits().max_tflite_operator_codes);
   if (!model) {
     report.add(make_finding(rule("MG-TFLITE-MALFORMED"), a.origin, model.error().offset,
                             "TFLite flatbuffer at byte " + std::to_string(model.error().offset) + ": " +
@@ -115,10 +115,9 @@ void scan_coreml_weights(const Artifact& a, ScanContext&, ArtifactReport& report
   report.facts["blobs"] = storage->blobs;
 }
 
-void scan_openvino_ir(const Artifact& a, ScanContext&, ArtifactReport& report) {
+void scan_openvino_ir(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   // Nesting of an IR: net > layers > layer > body > layers > layer ... for loops within loops.
-  constexpr std::uint32_t kMaxElementDepth = 256;
-  auto model = openvino::parse(as_chars(a.bytes), kMaxElementDepth);
+  auto model = openvino::parse(as_chars(a.bytes), ctx.limits().max_xml_depth);
   if (!model) {
     report.add(make_finding(rule("MG-OPENVINO-MALFORMED"), a.origin, model.error().offset,
                             "OpenVINO IR at byte " + std::to_string(model.error().offset) + ": " + model.error().reason));

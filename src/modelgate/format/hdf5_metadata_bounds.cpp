@@ -21,17 +21,14 @@ namespace modelgate {
 
 namespace {
 
-// Objects, messages, entries and signatures one check visits at most: each costs a few dozen bytes
-// of bookkeeping. Real files need about one step per 8 bytes of metadata; a Keras file with more
-// than a million is refused (the scan stops at 2^20 links anyway).
-constexpr std::uint64_t kMaxSteps = std::uint64_t{1} << 20;
-
 class Hdf5MetadataWalk {
  public:
+  // Objects, messages, entries and signatures visited cost a few dozen bytes of bookkeeping each.
+  // Real files need about one step per 8 bytes of metadata.
   Hdf5MetadataWalk(ByteView bytes, std::uint64_t base, unsigned offsets, unsigned lengths, unsigned leaf_k,
-                   unsigned internal_k)
+                   unsigned internal_k, std::uint64_t max_steps)
       : bytes_(bytes), base_(base), o_(offsets), l_(lengths), leaf_k_(leaf_k), internal_k_(internal_k),
-        steps_left_(std::min<std::uint64_t>(bytes.size() / 8 + 4096, kMaxSteps)) {}
+        steps_left_(std::min<std::uint64_t>(bytes.size() / 8 + 4096, max_steps)) {}
 
   std::optional<std::string> run(std::uint64_t superblock_end, std::vector<std::uint64_t> object_headers) {
     for (auto relative : object_headers) queue_object_header(relative, superblock_end);
@@ -98,7 +95,8 @@ class Hdf5MetadataWalk {
     return false;
   }
   bool step(std::uint64_t offset) {
-    if (steps_left_ == 0) return fail(offset, "more HDF5 metadata than this check walks for a file of this size");
+    if (steps_left_ == 0)
+      return fail(offset, "more HDF5 metadata than this check walks for a file of this size (max_hdf5_metadata_steps)");
     --steps_left_;
     return true;
   }
@@ -433,7 +431,7 @@ class Hdf5MetadataWalk {
 
 }  // namespace
 
-std::optional<std::string> hdf5_metadata_defect(ByteView bytes) {
+std::optional<std::string> hdf5_metadata_defect(ByteView bytes, std::uint64_t max_steps) {
   auto base = hdf5_superblock_offset(bytes);
   if (!base || bytes.size() - *base < 16) return std::nullopt;
   const std::uint8_t* sb = bytes.data() + *base;
@@ -456,7 +454,7 @@ std::optional<std::string> hdf5_metadata_defect(ByteView bytes) {
   const unsigned leaf_k = early ? sb[16] | sb[17] << 8 : 4, internal_k = early ? sb[18] | sb[19] << 8 : 16;
   std::vector<std::uint64_t> roots = {address(root_field)};
   if (!early) roots.push_back(address(fixed + offsets));  // the superblock extension
-  Hdf5MetadataWalk walk(bytes, *base, offsets, lengths, leaf_k, internal_k);
+  Hdf5MetadataWalk walk(bytes, *base, offsets, lengths, leaf_k, internal_k, max_steps);
   return walk.run(*base + root_field, roots);
 }
 

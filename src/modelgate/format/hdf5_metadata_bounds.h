@@ -4,6 +4,7 @@
 // compares that length with the end of the file: an object header continuation block, a local
 // heap's data segment, a version 2 B-tree's nodes, a fractal heap's blocks. A 900-byte file can
 // make it allocate 4 GiB. Every such declaration must describe bytes inside the file.
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -11,8 +12,9 @@
 
 namespace modelgate {
 
-// The first metadata block declared past the end of `bytes` (or over the walk's budget), as
-// "offset N: reason"; nullopt when every block this check knows lies inside the file.
-std::optional<std::string> hdf5_metadata_defect(ByteView bytes);
+// The first metadata block declared past the end of `bytes` (or over the walk's budget: one step
+// per 8 bytes of the file, at most `max_steps`), as "offset N: reason"; nullopt when every block
+// this check knows lies inside the file.
+std::optional<std::string> hdf5_metadata_defect(ByteView bytes, std::uint64_t max_steps);
 
 }  // namespace modelgate

@@ -162,7 +162,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     report.add(make_finding(rule("MG-HDF5-MALFORMED"), a.origin, std::nullopt, why));
   };
   if (auto defect = hdf5_global_heap_defect(a.bytes)) return refuse(*defect);
-  if (auto defect = hdf5_metadata_defect(a.bytes)) return refuse(*defect);
+  if (auto defect = hdf5_metadata_defect(a.bytes, limits.max_hdf5_metadata_steps)) return refuse(*defect);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");

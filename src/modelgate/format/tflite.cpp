@@ -134,11 +134,9 @@ Expected<std::uint64_t> vector_count(const Buffer& b, const Table& t, unsigned i
   return vec->count;
 }
 
-constexpr std::uint64_t kMaxOperatorCodes = 65536;
-
 }  // namespace
 
-Expected<Model> parse(ByteView bytes) {
+Expected<Model> parse(ByteView bytes, std::uint64_t max_operator_codes) {
   Buffer b(bytes);
   if (bytes.size() < 8 || std::memcmp(bytes.data() + 4, "TFL3", 4) != 0)
     return parse_error(4, "no TFL3 file identifier");
@@ -156,10 +154,10 @@ Expected<Model> parse(ByteView bytes) {
     if (!v) return v.error();
     auto vec = vector(b, *v, 4, "operator_codes");
     if (!vec) return vec.error();
-    // Real models have a few hundred at most; the interpreter indexes them with int32.
-    if (vec->count > kMaxOperatorCodes)
-      return parse_error(*v, std::to_string(vec->count) + " operator codes exceed the limit of " +
-                                 std::to_string(kMaxOperatorCodes));
+    // Real models have a few hundred at most.
+    if (vec->count > max_operator_codes)
+      return parse_error(*v, std::to_string(vec->count) + " operator codes exceed max_tflite_operator_codes (" +
+                                 std::to_string(max_operator_codes) + ")");
     for (std::uint64_t i = 0; i < vec->count; ++i) {
       auto at = b.follow(vec->first + 4 * i, "operator code offset");
       if (!at) return at.error();

@@ -32,6 +32,6 @@ struct Model {
   std::uint64_t buffers = 0;
 };
 
-Expected<Model> parse(ByteView bytes);
+Expected<Model> parse(ByteView bytes, std::uint64_t max_operator_codes);
 
 }  // namespace modelgate::tflite
