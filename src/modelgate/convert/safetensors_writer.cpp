@@ -12,10 +12,10 @@
 #include <numeric>
 
 #include "pickle/text_operands.h"
+#include "core/utf8.h"
 
 namespace modelgate::convert {
 
-using pickle::valid_utf8;
 
 namespace {
 
@@ -61,7 +61,7 @@ Expected<HeaderLayout> layout_header(const std::vector<HeaderEntry>& entries,
     json += "\"__metadata__\":{";
     bool first = true;
     for (const auto& [k, v] : metadata) {
-      if (!valid_utf8(k, false) || !valid_utf8(v, false)) return parse_error(0, "metadata entry '" + k + "' is not valid UTF-8");
+      if (!is_utf8(k) || !is_utf8(v)) return parse_error(0, "metadata entry '" + k + "' is not valid UTF-8");
       if (!first) json += ',';
       first = false;
       json_string(json, k);
@@ -74,7 +74,7 @@ Expected<HeaderLayout> layout_header(const std::vector<HeaderEntry>& entries,
   std::uint64_t offset = 0;
   for (std::size_t i : l.order) {
     const auto& e = entries[i];
-    if (!valid_utf8(e.name, false)) return parse_error(0, "tensor name is not valid UTF-8");
+    if (!is_utf8(e.name)) return parse_error(0, "tensor name is not valid UTF-8");
     if (e.name == "__metadata__") return parse_error(0, "a tensor cannot be named __metadata__");
     if (e.byte_size > UINT64_MAX - offset) return parse_error(0, "total tensor size overflows");
     if (json.size() > 1) json += ',';

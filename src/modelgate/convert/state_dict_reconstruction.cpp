@@ -11,10 +11,10 @@
 #include "convert/tensor_dtype.h"
 
 #include "pickle/text_operands.h"
+#include "core/utf8.h"
 
 namespace modelgate::convert {
 
-using pickle::valid_utf8;
 
 namespace {
 
@@ -125,7 +125,7 @@ class Reconstructor {
       const Value& k = (*items.v)[i];
       const Value& v = (*items.v)[i + 1];
       auto key = key_text(k);
-      if (!key || !valid_utf8(*key, false)) {
+      if (!key || !is_utf8(*key)) {
         out_.dropped.push_back((path.empty() ? "" : path + ": ") + "entry with key " + g_.describe(k, 60) +
                                " (not a string or integer)");
         continue;
@@ -145,7 +145,7 @@ class Reconstructor {
       case Kind::floating: return scalar(path, python_repr(v.f));
       case Kind::string: {
         std::string_view t = g_.text_of(v);
-        if (valid_utf8(t, false)) return scalar(path, std::string(t));
+        if (is_utf8(t)) return scalar(path, std::string(t));
         out_.dropped.push_back(path + ": a string that is not valid UTF-8");
         return;
       }
@@ -177,7 +177,7 @@ class Reconstructor {
 
   void add_tensor(TensorRecord t) {
     if (t.name == "__metadata__") return fail(t.pickle_offset, "a tensor is named '__metadata__', which safetensors reserves");
-    if (!valid_utf8(t.name, false)) return fail(t.pickle_offset, "a tensor name is not valid UTF-8");
+    if (!is_utf8(t.name)) return fail(t.pickle_offset, "a tensor name is not valid UTF-8");
     if (!names_.insert(t.name).second)
       return fail(t.pickle_offset, "two tensors get the name '" + t.name + "' once nested keys are joined with '.'");
     if (out_.tensors.size() >= o_.max_tensors)

@@ -29,9 +29,10 @@ inline void append_utf8(std::string& out, std::uint32_t cp) {
 
 namespace modelgate {
 
-// Decodes the well-formed UTF-8 sequence at `s[pos]` (no surrogates, no overlongs) into `cp` and
-// returns its length, or 0 when the byte there does not start one.
-inline std::size_t decode_utf8(std::string_view s, std::size_t pos, std::uint32_t& cp) {
+// Decodes the well-formed UTF-8 sequence at `s[pos]` (no overlongs, no surrogates unless allowed:
+// Python's surrogatepass writes them) into `cp` and returns its length, or 0 when the byte there
+// does not start one.
+inline std::size_t decode_utf8(std::string_view s, std::size_t pos, std::uint32_t& cp, bool allow_surrogates = false) {
   auto c = static_cast<unsigned char>(s[pos]);
   if (c < 0x80) {
     cp = c;
@@ -49,8 +50,19 @@ inline std::size_t decode_utf8(std::string_view s, std::size_t pos, std::uint32_
     cp = (cp << 6) | (cc & 0x3F);
   }
   if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) return 0;
-  if (cp >= 0xD800 && cp <= 0xDFFF) return 0;
+  if (!allow_surrogates && cp >= 0xD800 && cp <= 0xDFFF) return 0;
   return len;
+}
+
+// The one UTF-8 validator: every code point as decode_utf8 accepts it.
+inline bool is_utf8(std::string_view s, bool allow_surrogates = false) {
+  std::uint32_t cp = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = decode_utf8(s, i, cp, allow_surrogates);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
 }
 
 }  // namespace modelgate

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "pickle/text_operands.h"
+#include "core/utf8.h"
 
 namespace modelgate::flax {
 
@@ -161,7 +162,7 @@ class StateWalker {
           if (auto v = value(r, depth + 1); !v) return v;
         return true;
       case Kind::str:
-        if (!pickle::valid_utf8(as_chars(o->payload), false)) return parse_error(o->offset, "string is not valid UTF-8");
+        if (!is_utf8(as_chars(o->payload))) return parse_error(o->offset, "string is not valid UTF-8");
         return true;
       case Kind::ext: return ext(*o);
       default: return true;
@@ -181,7 +182,7 @@ class StateWalker {
       if (!k) return k.error();
       // msgpack.unpackb's strict_map_key (the default flax uses) accepts only str and bytes keys.
       if (k->kind != Kind::str && k->kind != Kind::bin) return parse_error(k->offset, "map key is not a string");
-      if (k->kind == Kind::str && !pickle::valid_utf8(as_chars(k->payload), false))
+      if (k->kind == Kind::str && !is_utf8(as_chars(k->payload)))
         return parse_error(k->offset, "map key is not valid UTF-8");
       // A dict keeps the last of two equal keys; other readers may keep the first.
       if (!keys.insert(as_chars(k->payload)).second)

@@ -6,6 +6,7 @@
 
 #include "core/byte_reader.h"
 #include "format/ggml_types.h"
+#include "core/utf8.h"
 
 namespace modelgate::gguf {
 
@@ -161,7 +162,7 @@ class Parser {
         return reject("MG-GGUF-KEY", kv.offset,
                       "metadata key " + std::to_string(i) + " is " + std::to_string(kv.key.size()) +
                           " bytes long; the specification allows at most " + std::to_string(kMaxKey));
-      if (!is_valid_utf8(kv.key))
+      if (!is_utf8(kv.key))
         return reject("MG-GGUF-KEY", kv.offset, "metadata key " + std::to_string(i) + " is not valid UTF-8");
       if (!seen.insert(kv.key).second)
         return reject("MG-GGUF-DUPLICATE-KEY", kv.offset, "metadata key " + quote_name(kv.key) + " appears twice");
@@ -225,7 +226,7 @@ class Parser {
   }
 
   void note_encoding(std::string_view s, std::uint64_t at, std::string_view key, File& file) {
-    if (is_valid_utf8(s) || flagged_keys_.count(key)) return;
+    if (is_utf8(s) || flagged_keys_.count(key)) return;
     flagged_keys_.insert(key);
     file.anomalies.push_back({"MG-GGUF-STRING-ENCODING", at,
                               "a string in the value of " + quote_name(key) + " is not valid UTF-8"});
@@ -320,7 +321,7 @@ class Parser {
         return reject("MG-GGUF-TENSOR-NAME", t.info_offset,
                       who + ": the name is " + std::to_string(t.name.size()) +
                           " bytes long; ggml allows at most " + std::to_string(kMaxTensorName));
-      if (!is_valid_utf8(t.name))
+      if (!is_utf8(t.name))
         return reject("MG-GGUF-TENSOR-NAME", t.info_offset, which + ": the name is not valid UTF-8");
       if (!names.insert(t.name).second)
         return reject("MG-GGUF-TENSOR-NAME", t.info_offset, who + " is defined twice");
@@ -533,36 +534,6 @@ std::vector<ChatTemplate> chat_templates(const File& file) {
     }
   }
   return out;
-}
-
-bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
-  const std::size_t n = s.size();
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F;
-    else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F;
-    else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07;
-    else return false;
-    if (i + len > n) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
 }
 
 bool looks_like_gguf(ByteView bytes) {

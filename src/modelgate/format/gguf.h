@@ -104,6 +104,5 @@ std::vector<ChatTemplate> chat_templates(const File& file);
 // Whether chat_templates() takes the value under `key` as a template.
 bool is_chat_template_key(std::string_view key);
 
-bool is_valid_utf8(std::string_view s);
 
 }  // namespace modelgate::gguf

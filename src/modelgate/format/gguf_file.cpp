@@ -9,6 +9,7 @@
 #include "format/suspicious_text.h"
 #include "scan/format_table.h"
 #include "template/chat_template.h"
+#include "core/utf8.h"
 
 namespace modelgate {
 
@@ -22,7 +23,7 @@ json value_fact(const gguf::Value& v, std::uint64_t max_fact_string) {
   if (const auto* d = std::get_if<double>(&v.data)) return std::isfinite(*d) ? json(*d) : json(nullptr);
   if (const auto* b = std::get_if<bool>(&v.data)) return *b;
   if (const auto* s = v.string()) {
-    if (s->size() <= max_fact_string && gguf::is_valid_utf8(*s)) return std::string(*s);
+    if (s->size() <= max_fact_string && is_utf8(*s)) return std::string(*s);
     return json{{"type", "string"}, {"bytes", s->size()}};
   }
   const gguf::Array& a = *v.array();
@@ -93,7 +94,7 @@ std::optional<std::uint64_t> unsigned_value(const gguf::File& file, std::string_
 void read_gguf_model_facts(const gguf::File& file, std::uint64_t max_fact_string, ModelFacts& model) {
   auto text = [&](std::string_view key) {
     auto s = file.string(key);
-    return s && gguf::is_valid_utf8(*s) && s->size() <= max_fact_string ? std::string(*s) : std::string();
+    return s && is_utf8(*s) && s->size() <= max_fact_string ? std::string(*s) : std::string();
   };
   std::string arch = text("general.architecture");
   if (!arch.empty()) {
@@ -147,7 +148,7 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
     if (!t.text_value)
       report.add(make_finding(rule("MG-GGUF-CHAT-TEMPLATE-TYPE"), a.origin, t.offset,
                               "chat template \"" + t.name + "\" is neither a string nor a list of strings"));
-    else if (gguf::is_valid_utf8(t.text))
+    else if (is_utf8(t.text))
       templates[t.name] = std::string(t.text);
   }
   if (!templates.empty()) report.facts["chat_templates"] = std::move(templates);

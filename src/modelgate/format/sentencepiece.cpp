@@ -2,6 +2,7 @@
 
 #include "pickle/text_operands.h"
 #include "protowire/wire.h"
+#include "core/utf8.h"
 
 namespace modelgate::sentencepiece {
 
@@ -20,7 +21,7 @@ Expected<bool> check_piece(ByteView piece, std::size_t base) {
   bool has_piece = false;
   while (r.next(f)) {
     if (f.number == 1 && f.type == WireType::len) {
-      if (!pickle::valid_utf8(as_chars(f.bytes), false)) return parse_error(f.offset, "piece is not valid UTF-8");
+      if (!is_utf8(as_chars(f.bytes))) return parse_error(f.offset, "piece is not valid UTF-8");
       has_piece = true;
     } else if (f.number == 2 && f.type == WireType::i32) {
     } else if (f.number == 3 && f.type == WireType::varint) {

@@ -185,7 +185,7 @@ Expected<DecodedSource> decode_source(std::string_view bytes) {
           if (static_cast<unsigned char>(bytes[i]) >= 0x80)
             return parse_error(i, "byte outside ASCII in a source declared ascii");
       }
-      if (!pickle::valid_utf8(text, false))
+      if (!is_utf8(text))
         return parse_error(0, "source is not valid UTF-8 and declares no other encoding (CPython refuses it)");
       break;
     case Codec::latin1:
@@ -198,7 +198,7 @@ Expected<DecodedSource> decode_source(std::string_view bytes) {
       if (codec == Codec::unicode_escape) decoded = decode_unicode_escape(bytes);
       else if (auto raw = pickle::raw_unicode_escape_to_utf8(bytes)) decoded = std::move(*raw);
       if (!decoded) return decoded.error();
-      if (!pickle::valid_utf8(*decoded, false))
+      if (!is_utf8(*decoded))
         return parse_error(0, d.encoding + " decodes to lone surrogates (CPython refuses the file)");
       text = std::move(*decoded);
       d.transformed = true;

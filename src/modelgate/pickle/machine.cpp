@@ -17,6 +17,7 @@
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
 #include "pickle/text_operands.h"
+#include "core/utf8.h"
 
 namespace modelgate::pickle {
 
@@ -1366,7 +1367,7 @@ bool Machine::op_counted_bytes(Kind kind, int width, bool is_unicode) {
   std::size_t offset = pos_;
   ByteView data;
   take(static_cast<std::size_t>(n), data);
-  if (is_unicode && !valid_utf8(as_chars(data), true))
+  if (is_unicode && !is_utf8(as_chars(data), true))
     return fail("invalid UTF-8 in " + std::string(op_name(op_)) + " operand");
   Value v = ValueGraph::make_view(kind, offset, static_cast<std::size_t>(n));
   if (!is_unicode && kind == Kind::string) v.flags = static_cast<std::uint16_t>(v.flags | Value::kFrom8bit);
@@ -1384,7 +1385,7 @@ bool Machine::op_global_line(bool inst) {
   ByteView mod, name;
   if (!take_line(mod) || !take_line(name)) return fail("no newline before end of data");
   std::string m(as_chars(mod)), n(as_chars(name));
-  if (!valid_utf8(m, false) || !valid_utf8(n, false)) return fail("global name is not valid UTF-8");
+  if (!is_utf8(m) || !is_utf8(n)) return fail("global name is not valid UTF-8");
   Value cls = import_global(m, n, inst ? "INST" : "GLOBAL");
   if (!inst) return push(cls);
   if (!have_mark) return fail("could not find MARK");

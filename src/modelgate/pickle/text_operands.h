@@ -43,7 +43,5 @@ std::optional<std::string> string_operand_pickletools(std::string_view text);
 // UNICODE: raw-unicode-escape decoding into UTF-8. nullopt on a truncated or invalid escape.
 std::optional<std::string> raw_unicode_escape_to_utf8(std::string_view text);
 
-// UTF-8 as CPython decodes it with errors="surrogatepass" (BINUNICODE) or "strict" (GLOBAL).
-bool valid_utf8(std::string_view text, bool allow_surrogates);
 
 }  // namespace modelgate::pickle

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/path_within.h"
+#include "core/utf8.h"
 #include "sign/model_walk.h"
 #include "sign/openssl_util.h"
 #include "sign/serialize.h"

@@ -7,16 +7,6 @@ namespace modelgate::sign {
 
 namespace fs = std::filesystem;
 
-bool is_utf8(std::string_view text) {
-  std::uint32_t cp = 0;
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t n = decode_utf8(text, i, cp);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 std::string model_name_of(const fs::path& model) {
   fs::path p = model;
   if (!p.empty() && !p.has_filename()) p = p.parent_path();  // "dir/" -> "dir"

@@ -25,9 +25,6 @@ struct SerializeOptions {
 // "..").
 std::string model_name_of(const std::filesystem::path& model);
 
-// OMS names (resources, ignore paths, the model name) must be UTF-8: JSON cannot carry other bytes
-// losslessly, and the specification has the signer reject them.
-bool is_utf8(std::string_view text);
 
 Result<Manifest> serialize_model(const std::filesystem::path& model, const SerializeOptions& options);
 
