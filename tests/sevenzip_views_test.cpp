@@ -155,6 +155,10 @@ TEST(SevenZipViews, DecoderMemoryBeyondTheOutputIsRefusedBeforeAnyDecoder) {
       EXPECT_FALSE(mgtest::has_rule(r, "MG-ARCHIVE-UNREADABLE")) << "libarchive read it";
     }
   }
+  // The input the sevenzip_headers smoke stopped on, rebuilt: a 4 GiB dictionary in an encoded header.
+  auto regression = modelgate::scan_paths({mgtest::source_dir() / "tests/fixtures/fuzz_regressions/sevenzip_lzma_dictionary.7z"},
+                                          modelgate::ScanOptions{});
+  EXPECT_TRUE(mgtest::has_rule(regression.artifacts.at(0), "MG-LIMIT-EXCEEDED"));
   // Raising the limit lets a large dictionary through to the decoders.
   modelgate::Limits generous;
   generous.max_coder_memory = 1ull << 32;

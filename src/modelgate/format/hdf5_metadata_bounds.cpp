@@ -30,7 +30,11 @@ class Hdf5MetadataWalk {
       : bytes_(bytes), base_(base), o_(offsets), l_(lengths), leaf_k_(leaf_k), internal_k_(internal_k),
         steps_left_(std::min<std::uint64_t>(bytes.size() / 8 + 4096, max_steps)) {}
 
+  bool root_attributes_dense() const { return root_attributes_dense_; }
+
+  // object_headers[0] is the root group's: its attributes are the ones the Keras reader reads.
   std::optional<std::string> run(std::uint64_t superblock_end, std::vector<std::uint64_t> object_headers) {
+    if (!object_headers.empty()) root_at_ = absolute(object_headers[0]).value_or(UINT64_MAX);
     for (auto relative : object_headers) queue_object_header(relative, superblock_end);
     for (const char* signature : {"OHDR", "HEAP", "BTHD", "FRHP"}) {
       const auto* data = bytes_.data();
@@ -69,6 +73,7 @@ class Hdf5MetadataWalk {
     std::uint64_t size;  // chunks: the continuation's length
     unsigned version;    // chunks: the version of the object header they continue,
     bool creation_order;  // and whether its messages carry a creation order
+    bool root = false;    // chunks: of the root group's object header
   };
 
   std::uint64_t size() const { return bytes_.size(); }
@@ -119,6 +124,7 @@ class Hdf5MetadataWalk {
   }
 
   void walk_object_header(std::uint64_t at) {
+    in_root_ = at == root_at_;
     if (bytes_[at] == 1) {  // version 1: version, reserved, messages (2), references (4), size (4), padding
       auto length = le(at + 8, 4);
       if (!length || !inside(at + 16, *length)) {
@@ -146,6 +152,7 @@ class Hdf5MetadataWalk {
   // A version 1 continuation block is messages; a version 2 one starts with "OCHK" and ends with
   // a checksum.
   void walk_continuation_block(const Pending& block) {
+    in_root_ = block.root;
     if (block.version == 1) return walk_messages(block.at, block.size, 1, false);
     if (block.size < 8 || !has_signature(block.at, "OCHK")) return;  // libhdf5 refuses it
     walk_messages(block.at + 4, block.size - 8, 2, block.creation_order);
@@ -162,7 +169,11 @@ class Hdf5MetadataWalk {
       const std::uint8_t flags = bytes_[p + (version == 1 ? 4 : 3)];
       const std::uint64_t data = p + header;
       if (message_size > end - data) return;  // libhdf5 refuses the chunk
-      if (flags & 0x02) walk_shared_message(data, message_size);
+      if ((flags & 0x02) && type == 0x0C && in_root_)
+        fail(p, "an attribute of the root group is a shared message, which this check does not follow");
+      else if (flags & 0x02) walk_shared_message(data, message_size);
+      else if (type == 0x0C) walk_attribute(data, message_size);
+      else if (type == 0x15 && in_root_) walk_attribute_info(data, message_size);
       else if (type == 0x10) walk_continuation(data, message_size, version, creation_order);
       else if (type == 0x11) walk_symbol_table(data, message_size);
       else if (type == 0x06) walk_link(data, message_size);
@@ -171,11 +182,98 @@ class Hdf5MetadataWalk {
     }
   }
 
+  // Attribute message: version (1-3), flags, name, datatype and dataspace sizes (2 each), [name
+  // encoding (v3)], the name, datatype and dataspace (each padded to 8 bytes in version 1), the data.
+  // libhdf5 reads a variable-length value by allocating its declared length (4 bytes before the
+  // global heap ID) times the element size before it looks at the heap object: a 13 KB file can
+  // declare 4 GiB. Every such value must fit in the file.
+  void walk_attribute(std::uint64_t data, std::uint64_t message_size) {
+    const std::uint64_t end = data + message_size;
+    auto malformed = [&](const std::string& why) { fail(data, "an attribute message " + why); };
+    if (message_size < 8) return;
+    const unsigned version = bytes_[data], flags = bytes_[data + 1];
+    if (version < 1 || version > 3) return;  // libhdf5 refuses it
+    if (flags & 0x03) {
+      // A shared datatype or dataspace lives elsewhere: only the root's attributes are read.
+      if (in_root_) malformed("of the root group has a shared datatype or dataspace, which this check does not follow");
+      return;
+    }
+    auto pad = [&](std::uint64_t n) { return version == 1 ? (n + 7) / 8 * 8 : n; };
+    const std::uint64_t p = data + 8 + (version == 3 ? 1 : 0);
+    if (p > end) return malformed("ends before its name");
+    const std::uint64_t name = pad(*le(data + 2, 2)), type_size = *le(data + 4, 2), space_size = *le(data + 6, 2);
+    if (name > end - p) return malformed("declares a name longer than the message");
+    const std::uint64_t type_at = p + name;
+    if (pad(type_size) > end - type_at) return malformed("declares a datatype longer than the message");
+    const std::uint64_t space_at = type_at + pad(type_size);
+    if (pad(space_size) > end - space_at) return malformed("declares a dataspace longer than the message");
+    const std::uint64_t values_at = space_at + pad(space_size);
+    if (type_size < 8 || (bytes_[type_at] & 0x0f) != 9) return;  // not variable-length
+    if (type_size < 16) return malformed("has a variable-length datatype without its base type");
+    const std::uint64_t base_size = std::max<std::uint64_t>(*le(type_at + 12, 4), 1);
+    // Dataspace: version, rank, flags, then (version 1) 5 reserved bytes or (version 2) the type.
+    if (space_size < 4) return malformed("has a dataspace without its header");
+    const unsigned space_version = bytes_[space_at], rank = bytes_[space_at + 1];
+    if (space_version == 2 && bytes_[space_at + 3] == 2) return;  // null dataspace: no values
+    const std::uint64_t dims_at = space_at + (space_version == 1 ? 8 : 4);
+    if (dims_at + std::uint64_t{rank} * l_ > space_at + space_size)
+      return malformed("declares more dimensions than its dataspace holds");
+    std::uint64_t count = 1;
+    for (unsigned d = 0; d < rank; ++d) {
+      const std::uint64_t extent = *le(dims_at + std::uint64_t{d} * l_, l_);
+      count = extent != 0 && count > UINT64_MAX / extent ? UINT64_MAX : count * extent;
+    }
+    const std::uint64_t element = 4 + o_ + 4;  // length, global heap collection address, object index
+    count = std::min(count, (end - values_at) / element);
+    for (std::uint64_t i = 0; i < count && !defect_; ++i) {
+      const std::uint64_t at = values_at + i * element;
+      if (!step(at)) return;
+      const std::uint64_t length = *le(at, 4);
+      if (length > size() / base_size)
+        return (void)fail(at, "an attribute declares a variable-length value of " + std::to_string(length) + " elements of " +
+                                  std::to_string(base_size) + " bytes, more than the file holds (" +
+                                  std::to_string(size()) + " bytes): libhdf5 allocates it before reading");
+    }
+  }
+
+  // Attribute info message: version 0, flags, [maximum creation index (2)], the fractal heap and the
+  // version 2 B-tree (type 8, attribute names) of densely stored attributes. Each record of the
+  // B-tree's leaves starts with a heap ID (8 bytes) naming the heap object that holds one attribute
+  // message, walked like a compact one. Where this walk cannot follow the root group's storage, the
+  // reader is told and reads no variable-length value from it.
+  void walk_attribute_info(std::uint64_t data, std::uint64_t message_size) {
+    const bool root = in_root_;
+    auto unchecked = [&] { root_attributes_dense_ = root_attributes_dense_ || root; };
+    if (message_size < 2 || bytes_[data] != 0) return unchecked();
+    const std::uint64_t heap_field = data + 2 + ((bytes_[data + 1] & 0x01) ? 2 : 0);
+    if (message_size < heap_field - data + 2ull * o_) return unchecked();
+    if (undefined(*le(heap_field, o_))) return;  // compact: the messages are in the object header
+    auto heap = absolute(*le(heap_field, o_)), btree = absolute(*le(heap_field + o_, o_));
+    if (!heap || !btree) return unchecked();
+    auto dense = dense_heap(*heap, 8);
+    if (!dense || !inside(*btree, 18 + o_) || !has_signature(*btree, "BTHD") || bytes_[*btree + 5] != 8)
+      return unchecked();
+    const std::uint64_t node_size = *le(*btree + 6, 4), record = *le(*btree + 10, 2), depth = *le(*btree + 12, 2);
+    auto node = absolute(*le(*btree + 16, o_));
+    if (!node || record != 17 || depth != 0 || !inside(*node, node_size) || !has_signature(*node, "BTLF"))
+      return unchecked();
+    const std::uint64_t records = *le(*btree + 16 + o_, 2), end = *node + node_size;
+    for (std::uint64_t i = 0; i < records && !defect_; ++i) {
+      const std::uint64_t id = *node + 6 + record * i;
+      if (id + record > end || !step(id) || bytes_[id] != 0) return unchecked();
+      const std::uint64_t offset = *le(id + 1, static_cast<unsigned>(std::min<std::uint64_t>(dense->offset_bytes, 6)));
+      auto object = heap_object(*dense, offset);
+      if (!object) return unchecked();
+      in_root_ = root;
+      walk_attribute(object->first, object->second);
+    }
+  }
+
   void walk_continuation(std::uint64_t data, std::uint64_t message_size, unsigned version, bool creation_order) {
     if (message_size < o_ + l_) return;
     const std::uint64_t address = *le(data, o_), length = *le(data + o_, l_);
     if (!check_block(data, "an object header continuation", address, length)) return;
-    pending_.push_back({Kind::chunk, *absolute(address), length, version, creation_order});
+    pending_.push_back({Kind::chunk, *absolute(address), length, version, creation_order, in_root_});
   }
 
   // A shared message names the object header that holds the message (a committed datatype),
@@ -312,11 +410,11 @@ class Hdf5MetadataWalk {
   struct DenseHeap {
     std::uint64_t root = 0, start = 0, width = 0, rows = 0, direct_rows = 0, offset_bytes = 0;
   };
-  std::optional<DenseHeap> dense_heap(std::uint64_t at) {
+  std::optional<DenseHeap> dense_heap(std::uint64_t at, std::uint64_t id_length = 7) {
     const std::uint64_t table = at + 14 + 10ull * l_ + 2ull * o_;
     const std::uint64_t root_field = table + 6 + 2 * l_;
     if (!inside(at, root_field + o_ + 2 - at) || !has_signature(at, "FRHP") || bytes_[at + 4] != 0) return std::nullopt;
-    if (*le(at + 5, 2) != 7 || *le(at + 7, 2) != 0) return std::nullopt;  // 7-byte IDs, no filters
+    if (*le(at + 5, 2) != id_length || *le(at + 7, 2) != 0) return std::nullopt;  // no filters
     DenseHeap h;
     h.width = *le(table, 2);
     h.start = *le(table + 2, l_);
@@ -427,11 +525,14 @@ class Hdf5MetadataWalk {
   std::vector<Pending> pending_;
   std::unordered_set<std::uint64_t> visited_;
   std::optional<std::string> defect_;
+  std::uint64_t root_at_ = UINT64_MAX;
+  bool in_root_ = false;  // the messages being walked are the root group's
+  bool root_attributes_dense_ = false;
 };
 
 }  // namespace
 
-std::optional<std::string> hdf5_metadata_defect(ByteView bytes, std::uint64_t max_steps) {
+std::optional<std::string> hdf5_metadata_defect(ByteView bytes, std::uint64_t max_steps, bool* root_attributes_dense) {
   auto base = hdf5_superblock_offset(bytes);
   if (!base || bytes.size() - *base < 16) return std::nullopt;
   const std::uint8_t* sb = bytes.data() + *base;
@@ -455,7 +556,9 @@ std::optional<std::string> hdf5_metadata_defect(ByteView bytes, std::uint64_t ma
   std::vector<std::uint64_t> roots = {address(root_field)};
   if (!early) roots.push_back(address(fixed + offsets));  // the superblock extension
   Hdf5MetadataWalk walk(bytes, *base, offsets, lengths, leaf_k, internal_k, max_steps);
-  return walk.run(*base + root_field, roots);
+  auto defect = walk.run(*base + root_field, roots);
+  if (root_attributes_dense) *root_attributes_dense = walk.root_attributes_dense();
+  return defect;
 }
 
 }  // namespace modelgate

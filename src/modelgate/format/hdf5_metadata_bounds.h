@@ -14,7 +14,10 @@ namespace modelgate {
 
 // The first metadata block declared past the end of `bytes` (or over the walk's budget: one step
 // per 8 bytes of the file, at most `max_steps`), as "offset N: reason"; nullopt when every block
-// this check knows lies inside the file.
-std::optional<std::string> hdf5_metadata_defect(ByteView bytes, std::uint64_t max_steps);
+// this check knows lies inside the file. Variable-length attribute values are checked too (libhdf5
+// allocates their declared length first), except those the root group stores densely, in a
+// fractal heap: `root_attributes_dense` tells the reader, which must not read such a value.
+std::optional<std::string> hdf5_metadata_defect(ByteView bytes, std::uint64_t max_steps,
+                                                bool* root_attributes_dense = nullptr);
 
 }  // namespace modelgate

@@ -41,7 +41,10 @@ struct Handle {
 // Reads a string attribute of the root group; nullopt with `error` set on failure.
 // At most `max_bytes`: Limits::max_hdf5_attribute_bytes, and never more than the file holds (a
 // fixed-size string's declared size is checked before its buffer is allocated).
-std::optional<std::string> read_string_attribute(hid_t file, const char* name, std::size_t max_bytes, std::string& error) {
+// `dense`: the root group stores its attributes in a fractal heap, where the metadata check did not
+// bound variable-length values, so none is read from there.
+std::optional<std::string> read_string_attribute(hid_t file, const char* name, std::size_t max_bytes, bool dense,
+                                                 std::string& error) {
   Handle attr(H5Aopen(file, name, H5P_DEFAULT), H5Aclose);
   if (!attr.ok()) return error = std::string("cannot open attribute ") + name, std::nullopt;
   Handle type(H5Aget_type(attr.id), H5Tclose);
@@ -52,6 +55,11 @@ std::optional<std::string> read_string_attribute(hid_t file, const char* name, s
   if (points != 1) return error = std::string("attribute ") + name + " is not a single string", std::nullopt;
   htri_t variable = H5Tis_variable_str(type.id);
   if (variable < 0) return error = std::string("cannot inspect attribute ") + name, std::nullopt;
+  if (variable > 0 && dense)
+    return error = std::string("attribute ") + name +
+                   " is a variable-length string stored densely (in a fractal heap): its declared length "
+                   "cannot be checked before libhdf5 allocates it",
+           std::nullopt;
   if (variable > 0) {
     Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     if (!mem.ok() || H5Tset_size(mem.id, H5T_VARIABLE) < 0 || H5Tset_cset(mem.id, H5Tget_cset(type.id)) < 0)
@@ -162,7 +170,9 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     report.add(make_finding(rule("MG-HDF5-MALFORMED"), a.origin, std::nullopt, why));
   };
   if (auto defect = hdf5_global_heap_defect(a.bytes)) return refuse(*defect);
-  if (auto defect = hdf5_metadata_defect(a.bytes, limits.max_hdf5_metadata_steps)) return refuse(*defect);
+  bool dense_root_attributes = false;
+  if (auto defect = hdf5_metadata_defect(a.bytes, limits.max_hdf5_metadata_steps, &dense_root_attributes))
+    return refuse(*defect);
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
@@ -189,7 +199,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
     std::string error;
-    auto value = read_string_attribute(file.id, name, max_attribute, error);
+    auto value = read_string_attribute(file.id, name, max_attribute, dense_root_attributes, error);
     if (!value) return refuse(error);
     report.facts[name] = *value;
   }
@@ -198,7 +208,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
     std::string error;
-    auto value = read_string_attribute(file.id, name, max_attribute, error);
+    auto value = read_string_attribute(file.id, name, max_attribute, dense_root_attributes, error);
     if (!value) return refuse(error);
     report.facts["keras_h5_" + std::string(name)] = true;
     analyse_keras_config(*value, a.origin + "#" + name, limits, report);
