@@ -60,7 +60,25 @@ struct Walker {
   const WalkOptions& options;
   std::vector<ModelFile> files;
 
-  Check visit_dir(const fs::path& dir, const std::string& relative_dir, int depth) {
+  // Iterative: a tree as deep as max_depth costs a stack entry per directory still to list, not a
+  // call frame and an open directory per level.
+  struct PendingDir {
+    fs::path dir;
+    std::string relative;
+    int depth;
+  };
+
+  Check walk(const fs::path& root) {
+    std::vector<PendingDir> pending{{root, "", 0}};
+    while (!pending.empty()) {
+      PendingDir next = std::move(pending.back());
+      pending.pop_back();
+      if (auto r = visit_dir(next.dir, next.relative, next.depth, pending); !r) return r;
+    }
+    return Ok{};
+  }
+
+  Check visit_dir(const fs::path& dir, const std::string& relative_dir, int depth, std::vector<PendingDir>& pending) {
     if (depth > options.max_depth)
       return verification_failure("model files", "directory nesting deeper than " +
                                                      std::to_string(options.max_depth) + " at " + dir.string());
@@ -88,7 +106,7 @@ struct Walker {
                                                          "' is a symbolic link to a directory, which is not supported");
       }
       if (S_ISDIR(st.st_mode)) {
-        if (auto r = visit_dir(child, relative, depth + 1); !r) return r;
+        pending.push_back({child, relative, depth + 1});
       } else if (S_ISREG(st.st_mode)) {
         if (files.size() >= options.max_files)
           return verification_failure("model files", "more than " + std::to_string(options.max_files) + " files");
@@ -121,7 +139,7 @@ Result<std::vector<ModelFile>> list_model_files(const fs::path& model, const Wal
   if (S_ISREG(st.st_mode)) {
     walker.files.push_back({".", model, static_cast<std::uint64_t>(st.st_size), st});
   } else if (S_ISDIR(st.st_mode)) {
-    if (auto r = walker.visit_dir(model, "", 0); !r) return r.failure();
+    if (auto r = walker.walk(model); !r) return r.failure();
   } else {
     return verification_failure("model files", "model path " + model.string() + " is " + kind_of(st));
   }
