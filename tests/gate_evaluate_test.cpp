@@ -19,7 +19,7 @@ ArtifactReport file(const std::string& origin, const std::string& format, std::v
   r.origin = origin;
   r.format = format;
   r.sha256 = kFileDigest;
-  for (const auto& id : rules) r.add(make_finding(rule(id), origin, std::nullopt, "seen"));
+  for (const auto& id : rules) r.add(make_finding(*find_rule(id), origin, std::nullopt, "seen"));
   r.finalize();
   return r;
 }

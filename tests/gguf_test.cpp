@@ -237,7 +237,7 @@ TEST(GgufRules, NestedArrayBudget) {
   limits.max_gguf_nested_arrays = 5;
   auto p = parse(g.build(), limits);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule, "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(p.rejection.rule.view(), "MG-LIMIT-EXCEEDED");
 }
 
 // --- MG-GGUF-KEY

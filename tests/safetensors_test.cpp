@@ -99,7 +99,7 @@ TEST(SafetensorsRules, ShorterThanLengthField) {
   std::string bytes = "\x02\0\0";
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), Limits{});
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule, "MG-SAFETENSORS-HEADER-SIZE");
+  EXPECT_EQ(p.rejection.rule.view(), "MG-SAFETENSORS-HEADER-SIZE");
 }
 
 // --- MG-SAFETENSORS-HEADER-JSON
@@ -118,7 +118,7 @@ TEST(SafetensorsRules, HeaderNotAnObject) {
   std::string bytes = st("[1,2]");
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), Limits{});
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule, "MG-SAFETENSORS-HEADER-JSON");
+  EXPECT_EQ(p.rejection.rule.view(), "MG-SAFETENSORS-HEADER-JSON");
 }
 TEST(SafetensorsRules, HeaderSyntaxErrorHasOffset) {
   auto r = scan(st(R"({"a":{)" + kF32x2 + "},,}", std::string(8, '\0')));
@@ -286,7 +286,7 @@ TEST(SafetensorsRules, TensorCountLimit) {
   limits.max_tensors = 4;
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule, "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(p.rejection.rule.view(), "MG-LIMIT-EXCEEDED");
   EXPECT_EQ(scan(bytes).status, Status::safe);
 }
 
@@ -324,5 +324,5 @@ TEST(SafetensorsRules, JsonValueCountLimit) {
   std::string bytes = st(header);
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule, "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(p.rejection.rule.view(), "MG-LIMIT-EXCEEDED");
 }

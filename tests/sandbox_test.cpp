@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "core/regular_file.h"
+#include "core/rule_catalog.h"
 #include "pickle/allowlist.h"
 #include "pickle_builder.h"
 #include "sandbox/parse_worker.h"

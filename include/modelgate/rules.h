@@ -20,7 +20,5 @@ struct Rule {
 const std::vector<Rule>& all_rules();
 // nullptr when unknown.
 const Rule* find_rule(std::string_view id);
-// Like find_rule, but an unknown id is a programming error (throws std::logic_error).
-const Rule& rule(std::string_view id);
 
 }  // namespace modelgate

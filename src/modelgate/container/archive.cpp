@@ -13,6 +13,7 @@
 #include "container/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_tar.h"
+#include "core/rule_catalog.h"
 #include "scan/container_magic.h"
 #include "scan/format_table.h"
 
@@ -46,7 +47,7 @@ void check_whole_stream(const Artifact& a, const Limits& limits, std::uint64_t b
   support_loader_filters(ar.get());
   archive_read_support_format_raw(ar.get());
   struct archive_entry* e = nullptr;
-  auto add = [&](const char* id, std::string msg) {
+  auto add = [&](RuleId id, std::string msg) {
     findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg)));
   };
   if (archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
@@ -83,7 +84,7 @@ void check_whole_stream(const Artifact& a, const Limits& limits, std::uint64_t b
 ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVisitor& visit) {
   ArchiveListing out;
   const Limits& limits = ctx.limits();
-  auto add = [&](const char* id, std::string msg, std::string evidence = {}) {
+  auto add = [&](RuleId id, std::string msg, std::string evidence = {}) {
     out.findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg), std::move(evidence)));
   };
   std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
@@ -222,7 +223,7 @@ void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   if (tar::looks_like_tar_header(a.bytes)) {
     report_pickle_at_tar_start(a, ctx, report);
   } else {
-    const char* rule_id = nullptr;
+    RuleId rule_id;
     std::string error;
     decompressed = decompress_as_tarfile(a, ctx, rule_id, error);
     if (!error.empty()) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/rule_catalog.h"
 #include "format/pickle_stream_report.h"
 
 namespace modelgate {

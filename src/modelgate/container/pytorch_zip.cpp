@@ -8,6 +8,7 @@
 
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
+#include "core/rule_catalog.h"
 #include "scan/identify.h"
 
 namespace modelgate {
@@ -60,7 +61,7 @@ bool is_torch_zip(const zip::Archive& ar) {
 
 void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
                     ArtifactReport& report) {
-  auto add = [&](const char* id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
+  auto add = [&](RuleId id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
     report.add(make_finding(rule(id), a.origin, off, std::move(msg), std::move(ev)));
   };
   // torch's reader takes the folder of the first directory entry as the archive name and looks

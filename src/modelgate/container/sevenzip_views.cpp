@@ -1,4 +1,5 @@
 #include "container/sevenzip_views.h"
+#include "core/rule_catalog.h"
 
 #include <archive_entry.h>
 #include <zlib.h>
@@ -56,7 +57,7 @@ std::string sevenzip_views_disagree(const sevenzip::Listing& listing, const Arch
 
 void report_sevenzip_views(const Artifact& a, const sevenzip::Listing& listing, const ArchiveListing& libarchive,
                            ArtifactReport& report) {
-  auto add = [&](const char* id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
+  auto add = [&](RuleId id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
     report.add(make_finding(rule(id), a.origin, off, std::move(msg), std::move(ev)));
   };
   if (listing.error) {

@@ -1,6 +1,7 @@
 #include "container/tar_views.h"
 
 #include "container/libarchive_listing.h"
+#include "core/rule_catalog.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -34,7 +35,7 @@ std::string tar_views_disagree(ByteView bytes, const tar::Listing& listing, std:
 }
 
 void report_tar_views(const Artifact& a, const tar::Listing& listing, std::uint32_t max_members, ArtifactReport& report) {
-  auto add = [&](const char* id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
+  auto add = [&](RuleId id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
     report.add(make_finding(rule(id), a.origin, off, std::move(msg), std::move(ev)));
   };
   if (listing.error)
@@ -69,7 +70,7 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
   return false;
 }
 
-std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, const char*& rule_id,
+std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, RuleId& rule_id,
                                                       std::string& error) {
   rule_id = "MG-ARCHIVE-UNREADABLE";
   auto starts = [&](const char* magic, std::size_t n) { return a.bytes.size() >= n && std::memcmp(a.bytes.data(), magic, n) == 0; };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/rule_id.h"
 #include "container/tar_headers.h"
 #include "core/bytes.h"
 #include "modelgate/report.h"
@@ -32,7 +33,7 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
 // nullptr with nothing to say when the file is not one of those or does not decompress to a tar
 // (a compressed joblib file); nullptr with `error` set when it cannot be decompressed within the
 // limits (`rule_id` then says which rule refuses it).
-std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, const char*& rule_id,
+std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, RuleId& rule_id,
                                                       std::string& error);
 
 }  // namespace modelgate

@@ -10,6 +10,7 @@
 #include "container/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_storage.h"
+#include "core/rule_catalog.h"
 #include "pickle/opcodes.h"
 #include "scan/identify.h"
 
@@ -66,11 +67,11 @@ class TorchTarReader {
   TorchTarLayout run();
 
  private:
-  void add(const char* id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
+  void add(RuleId id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
     report_.add(make_finding(rule(id), a_.origin, off, std::move(msg), std::move(ev)));
   }
   // A finding on a member, offset relative to the member's data.
-  void add_in(ArtifactReport& r, const char* id, std::optional<std::uint64_t> off, std::string msg) {
+  void add_in(ArtifactReport& r, RuleId id, std::optional<std::uint64_t> off, std::string msg) {
     r.add(make_finding(rule(id), r.origin, off, std::move(msg)));
     if (rule(id).status >= Status::refused) layout_.complete = false;
   }
@@ -181,7 +182,7 @@ void TorchTarReader::check_members() {
     layout_.complete = false;
   }
   for (const auto& n : listing_.notes) {
-    add(listing_.unsupported ? "MG-TORCH-TAR-MEMBER-TYPE" : "MG-TORCH-TAR-HEADER-AMBIGUOUS", n.offset, n.what);
+    add(listing_.unsupported ? RuleId("MG-TORCH-TAR-MEMBER-TYPE") : RuleId("MG-TORCH-TAR-HEADER-AMBIGUOUS"), n.offset, n.what);
     layout_.complete = false;
   }
   if (!listing_.clean_end && !listing_.error && !listing_.end_reason.empty()) {

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/byte_reader.h"
+#include "core/rule_catalog.h"
 
 namespace modelgate::zip {
 
@@ -94,7 +95,7 @@ class Parser {
   Expected<Archive> run();
 
  private:
-  void add(const char* rule_id, std::optional<std::uint64_t> offset, std::string msg,
+  void add(RuleId rule_id, std::optional<std::uint64_t> offset, std::string msg,
            std::string evidence = {}) {
     out_.findings.push_back(make_finding(rule(rule_id), std::string(origin_), offset, std::move(msg),
                                          std::move(evidence)));
@@ -567,7 +568,7 @@ bool inflate_raw(ByteView in, std::uint64_t cap, Sink&& sink, bool& complete, st
 Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_view origin,
                                   const Limits& limits, const std::shared_ptr<UnpackBudget>& budget,
                                   std::vector<Finding>& findings) {
-  auto fail = [&](const char* rule_id, std::string msg) -> ParseError {
+  auto fail = [&](RuleId rule_id, std::string msg) -> ParseError {
     findings.push_back(make_finding(rule(rule_id), std::string(origin), m.local_header_offset,
                                     "member '" + m.name + "': " + msg));
     return parse_error(m.local_header_offset, msg);

@@ -1,4 +1,5 @@
 #include "container/zip_stream_view.h"
+#include "core/rule_catalog.h"
 
 #include <string.h>
 #include <zlib.h>

@@ -4,12 +4,13 @@
 #include <string_view>
 
 #include "core/expected.h"
+#include "core/rule_id.h"
 
 namespace modelgate {
 
 // The refusal: which rule, where, why.
 struct Rejection {
-  std::string_view rule;
+  RuleId rule;
   ParseError error;
 };
 

@@ -50,9 +50,10 @@ const Rule* find_rule(std::string_view id) {
   return it != rules.end() && it->id == id ? &*it : nullptr;
 }
 
-const Rule& rule(std::string_view id) {
-  if (const Rule* r = find_rule(id)) return *r;
-  throw std::logic_error("unknown rule id " + std::string(id));
+const Rule& rule(RuleId id) {
+  if (const Rule* r = find_rule(id.view())) return *r;
+  // Not reached but for a default (empty) RuleId: RuleId admits only ids listed from the same tables.
+  throw std::logic_error("no rule for the rule id '" + std::string(id.view()) + "'");
 }
 
 }  // namespace modelgate

@@ -2,9 +2,14 @@
 // Each module exposes its rule table here; rule_catalog.cpp concatenates them.
 #include <span>
 
+#include "core/rule_id.h"
 #include "modelgate/rules.h"
 
 namespace modelgate {
+
+// The rule of an id checked at compile time (core/rule_id.h); ids known only at run time (a stored
+// report, a worker's result) go through find_rule().
+const Rule& rule(RuleId id);
 
 std::span<const Rule> core_rules();
 std::span<const Rule> pickle_rules();

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "format/directory_checks.h"
+#include "core/rule_catalog.h"
 
 namespace modelgate {
 

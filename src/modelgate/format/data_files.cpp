@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "format/coreml.h"
+#include "core/rule_catalog.h"
 #include "format/flax_msgpack.h"
 #include "format/openvino_ir.h"
 #include "format/sentencepiece.h"

@@ -70,7 +70,7 @@ class Parser {
   }
 
  private:
-  bool reject(std::string_view rule, std::uint64_t offset, std::string reason) {
+  bool reject(RuleId rule, std::uint64_t offset, std::string reason) {
     rejection_ = {rule, parse_error(offset, std::move(reason))};
     return false;
   }

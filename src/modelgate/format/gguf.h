@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/rule_id.h"
 #include "core/bytes.h"
 #include "core/expected.h"
 #include "core/rejection.h"
@@ -64,7 +65,7 @@ struct TensorInfo {
 
 // Something odd but not ambiguous: reported, does not stop the parse.
 struct Anomaly {
-  std::string_view rule;
+  RuleId rule;
   std::uint64_t offset = 0;
   std::string message;
 };

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "format/ggml_types.h"
+#include "core/rule_catalog.h"
 #include "format/gguf.h"
 #include "format/suspicious_text.h"
 #include "scan/format_table.h"

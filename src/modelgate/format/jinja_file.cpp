@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "scan/format_table.h"
+#include "core/rule_catalog.h"
 #include "template/chat_template.h"
 
 namespace modelgate {

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "container/pickle_member.h"
+#include "core/rule_catalog.h"
 #include "scan/format_table.h"
 
 namespace modelgate {
@@ -232,7 +233,7 @@ struct WrapperReader {
 // Inflates a zlib stream into a buffer that grows as the data arrives, charged to `budget`. On
 // failure `rule_id` is the rule that refuses the file and `error` the reason.
 std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, std::shared_ptr<UnpackBudget> budget,
-                                             const char*& rule_id, std::string& error) {
+                                             RuleId& rule_id, std::string& error) {
   rule_id = "MG-JOBLIB-MALFORMED";
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) return nullptr;
@@ -300,7 +301,7 @@ void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport&
     report.format = "zlib";
   }
   std::string error;
-  const char* rule_id = "";
+  RuleId rule_id;
   auto data = inflate_zlib(stream, ctx.limits(), ctx.budget(a), rule_id, error);
   if (!data) {
     report.add(make_finding(rule(rule_id), a.origin, std::nullopt,
@@ -309,20 +310,6 @@ void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport&
   }
   ByteView bytes = data->bytes();
   report.children.push_back(ctx.scan(a.child("decompressed", bytes, std::move(data))));
-}
-
-std::span<const Rule> joblib_rules() {
-  static const Rule rules[] = {
-      {"MG-JOBLIB-WRAPPER", Severity::high, Status::refused,
-       "A joblib NumpyArrayWrapper cannot be resolved to an array size.",
-       "joblib reads an array's raw bytes from the file right after the wrapper; when the shape or "
-       "dtype is not literal the position of the next opcode is unknown, so the rest of the file "
-       "cannot be analysed."},
-      {"MG-JOBLIB-MALFORMED", Severity::high, Status::refused,
-       "A compressed joblib file cannot be decompressed completely.",
-       "Truncated or corrupt compressed data; what joblib would load is unknown."},
-  };
-  return rules;
 }
 
 }  // namespace modelgate

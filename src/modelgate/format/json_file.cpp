@@ -1,4 +1,5 @@
 #include "hf/json_kind.h"
+#include "core/rule_catalog.h"
 #include "hf/loader_routes.h"
 #include "core/strict_json.h"
 #include "format/keras_config.h"

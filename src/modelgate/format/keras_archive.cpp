@@ -8,6 +8,7 @@
 
 #include "container/zip_stream_view.h"
 #include "container/zip_members.h"
+#include "core/rule_catalog.h"
 #include "format/code_format_probes.h"
 #include "format/keras_config.h"
 #include "scan/format_table.h"

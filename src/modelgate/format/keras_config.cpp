@@ -148,7 +148,7 @@ class KerasConfigAnalyser {
   std::map<std::string, std::uint64_t> class_names;
 
  private:
-  void add(std::string_view id, std::string message, std::string evidence) {
+  void add(RuleId id, std::string message, std::string evidence) {
     report_.add(make_finding(rule(id), origin_, offset_, std::move(message), std::move(evidence)));
   }
 

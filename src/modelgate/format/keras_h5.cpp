@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "core/regular_file.h"
+#include "core/rule_catalog.h"
 #include "format/code_format_probes.h"
 #include "format/hdf5_global_heap.h"
 #include "format/hdf5_metadata_bounds.h"

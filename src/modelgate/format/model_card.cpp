@@ -1,4 +1,5 @@
 #include "hf/front_matter.h"
+#include "core/rule_catalog.h"
 #include "scan/format_table.h"
 
 namespace modelgate {

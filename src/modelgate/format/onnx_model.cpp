@@ -13,6 +13,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "format/code_format_probes.h"
+#include "core/rule_catalog.h"
 #include "protowire/wire.h"
 #include "scan/format_table.h"
 #include "core/path_within.h"
@@ -284,7 +285,7 @@ class OnnxAnalyser {
  private:
   using GraphList = std::vector<std::pair<const onnx::GraphProto*, std::string>>;
 
-  void add(std::string_view id, std::string message, std::string evidence) {
+  void add(RuleId id, std::string message, std::string evidence) {
     report_.add(make_finding(rule(id), a_.origin, std::nullopt, std::move(message), std::move(evidence)));
   }
 

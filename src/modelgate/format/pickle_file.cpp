@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "format/pickle_stream_report.h"
+#include "core/rule_catalog.h"
 #include "pickle/machine.h"
 #include "scan/format_table.h"
 

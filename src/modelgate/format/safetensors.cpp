@@ -79,7 +79,7 @@ class Validator {
   }
 
  private:
-  bool reject(std::string_view rule, std::uint64_t offset, std::string reason) {
+  bool reject(RuleId rule, std::uint64_t offset, std::string reason) {
     rejection_ = {rule, parse_error(offset, std::move(reason))};
     return false;
   }
@@ -123,9 +123,9 @@ class Validator {
     auto parsed = read_strict_json(text, options);
     if (!parsed) {
       const JsonError& e = parsed.error();
-      auto rule = e.kind == JsonErrorKind::duplicate_key ? "MG-SAFETENSORS-DUPLICATE-KEY"
-                  : e.kind == JsonErrorKind::too_large   ? "MG-LIMIT-EXCEEDED"
-                                                          : "MG-SAFETENSORS-HEADER-JSON";
+      RuleId rule = e.kind == JsonErrorKind::duplicate_key ? RuleId("MG-SAFETENSORS-DUPLICATE-KEY")
+                    : e.kind == JsonErrorKind::too_large   ? RuleId("MG-LIMIT-EXCEEDED")
+                                                            : RuleId("MG-SAFETENSORS-HEADER-JSON");
       return reject(rule, 8 + e.offset, "header: " + e.reason);
     }
     const json& header = parsed->value;

@@ -2,6 +2,7 @@
 #include <map>
 
 #include "format/safetensors.h"
+#include "core/rule_catalog.h"
 #include "format/suspicious_text.h"
 #include "scan/format_table.h"
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "format/directory_checks.h"
+#include "core/rule_catalog.h"
 #include "format/safetensors.h"
 #include "core/strict_json.h"
 
@@ -40,7 +41,7 @@ bool is_contained(std::string_view name) {
 // Adds findings under one rule, at most Limits::max_findings_per_rule of them plus a count of the rest.
 class CappedFindings {
  public:
-  CappedFindings(ArtifactReport& report, std::string_view rule_id, const Limits& limits)
+  CappedFindings(ArtifactReport& report, RuleId rule_id, const Limits& limits)
       : report_(report), rule_(rule(rule_id)), max_(limits.max_findings_per_rule) {}
   ~CappedFindings() {
     if (count_ > max_)

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "format/code_format_probes.h"
+#include "core/rule_catalog.h"
 #include "format/keras_config.h"
 #include "protowire/node_walk.h"
 #include "protowire/wire.h"
@@ -169,15 +170,14 @@ void scan_tensorflow_protobuf(const Artifact& a, ScanContext& ctx, ArtifactRepor
     }
     const OpEntry* e = find_op(node.op);
     if (e == nullptr || e->cls == OpClass::ordinary) continue;
-    const char* id = e->cls == OpClass::python ? "MG-SAVEDMODEL-PYTHON-OP"
-                     : e->cls == OpClass::file ? "MG-SAVEDMODEL-FILE-OP"
-                     : e->cls == OpClass::asset ? "MG-SAVEDMODEL-ASSET-OP"
-                                                : nullptr;
-    if (id == nullptr) {
+    if (e->cls != OpClass::python && e->cls != OpClass::file && e->cls != OpClass::asset) {
       ++checkpoint_ops[node.op];
       continue;
     }
     if (!node.named && e->cls == OpClass::asset) continue;
+    const RuleId id = e->cls == OpClass::python ? RuleId("MG-SAVEDMODEL-PYTHON-OP")
+                      : e->cls == OpClass::file ? RuleId("MG-SAVEDMODEL-FILE-OP")
+                                                : RuleId("MG-SAVEDMODEL-ASSET-OP");
     report.add(make_finding(rule(id), a.origin, node.offset,
                             "node '" + node.name + "' runs op " + node.op + ", which " + std::string(e->what),
                             node.op + " " + node.name));

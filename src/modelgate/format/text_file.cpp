@@ -1,4 +1,5 @@
 #include "scan/format_table.h"
+#include "core/rule_catalog.h"
 
 namespace modelgate {
 

@@ -6,6 +6,7 @@
 
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
+#include "core/rule_catalog.h"
 #include "scan/container_magic.h"
 #include "scan/format_table.h"
 

@@ -3,6 +3,7 @@
 #include "container/pytorch_zip.h"
 #include "container/zip_members.h"
 #include "container/zip_stream_view.h"
+#include "core/rule_catalog.h"
 #include "scan/format_table.h"
 
 namespace modelgate {

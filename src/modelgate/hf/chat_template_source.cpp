@@ -1,5 +1,6 @@
 #include "hf/chat_template_source.h"
 
+#include "core/rule_catalog.h"
 #include "modelgate/rules.h"
 #include "template/chat_template.h"
 

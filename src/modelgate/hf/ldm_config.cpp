@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/rule_catalog.h"
 #include "hf/front_matter.h"
 #include "hf/loader_routes.h"
 #include "modelgate/rules.h"

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/rule_catalog.h"
 #include "hf/chat_template_source.h"
 #include "hf/remote_code.h"
 #include "modelgate/rules.h"
@@ -37,7 +38,7 @@ void code_file(ArtifactReport& report, const std::string& file, const std::strin
   report.facts["code_files"].push_back({{"file", file}, {"route", route}});
 }
 
-void finding(ArtifactReport& report, std::string_view id, const std::string& origin, std::string message,
+void finding(ArtifactReport& report, RuleId id, const std::string& origin, std::string message,
              std::string evidence = {}) {
   report.add(make_finding(rule(id), origin, std::nullopt, std::move(message), std::move(evidence)));
 }

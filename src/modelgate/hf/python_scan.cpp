@@ -4,6 +4,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "core/rule_catalog.h"
 #include "hf/python_lexer.h"
 #include "hf/python_source.h"
 #include "modelgate/rules.h"
@@ -17,17 +18,17 @@ using python::Token;
 
 struct Danger {
   std::string_view prefix;  // dotted name or module; matches itself and anything below it
-  std::string_view rule;
+  RuleId rule;
   std::string_view what;
 };
 
-constexpr std::string_view kProcess = "MG-PY-PROCESS";
-constexpr std::string_view kFileWrite = "MG-PY-FILE-WRITE";
-constexpr std::string_view kNetwork = "MG-PY-NETWORK";
-constexpr std::string_view kEval = "MG-PY-EVAL";
-constexpr std::string_view kImportHiding = "MG-PY-IMPORT-HIDING";
-constexpr std::string_view kDeserialize = "MG-PY-DESERIALIZE";
-constexpr std::string_view kNative = "MG-PY-NATIVE";
+constexpr RuleId kProcess = "MG-PY-PROCESS";
+constexpr RuleId kFileWrite = "MG-PY-FILE-WRITE";
+constexpr RuleId kNetwork = "MG-PY-NETWORK";
+constexpr RuleId kEval = "MG-PY-EVAL";
+constexpr RuleId kImportHiding = "MG-PY-IMPORT-HIDING";
+constexpr RuleId kDeserialize = "MG-PY-DESERIALIZE";
+constexpr RuleId kNative = "MG-PY-NATIVE";
 
 const std::vector<Danger>& dangers() {
   static const std::vector<Danger> d = {
@@ -177,9 +178,9 @@ class Scanner {
     return i < t_.size() && t_[i].kind == TokKind::name && t_[i].text == n;
   }
 
-  void add(std::string_view rule_id, std::uint32_t offset, std::uint32_t line, std::string message,
+  void add(RuleId rule_id, std::uint32_t offset, std::uint32_t line, std::string message,
            std::string evidence) {
-    if (!reported_.insert({std::string(rule_id), line}).second) return;
+    if (!reported_.insert({std::string(rule_id.view()), line}).second) return;
     if (++count_ > 200) return;
     report_.add(make_finding(rule(rule_id), origin_, offset, message + " (line " + std::to_string(line) + ")",
                              std::move(evidence)));

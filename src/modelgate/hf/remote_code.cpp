@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "core/rule_catalog.h"
 #include "modelgate/rules.h"
 
 namespace modelgate {

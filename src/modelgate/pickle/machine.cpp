@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include <bit>
+#include "core/rule_catalog.h"
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
@@ -259,9 +260,9 @@ class Machine {
 
  private:
   // ---------------------------------------------------------------- findings
-  void add(std::string_view rule_id, std::string message, std::string evidence,
+  void add(RuleId rule_id, std::string message, std::string evidence,
            std::optional<Severity> severity = std::nullopt) {
-    std::string key = std::string(rule_id) + '\0' + evidence;
+    std::string key = std::string(rule_id.view()) + '\0' + evidence;
     if (evidence.empty()) key += message;
     if (auto it = dedupe_.find(key); it != dedupe_.end()) {
       ++it->second.second;

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <new>
 
+#include "core/rule_catalog.h"
 #include "core/byte_reader.h"
 #include "core/content_digest.h"
 
@@ -180,7 +181,7 @@ void keep_only_channel(int requests, int results) {
   ::close_range(kResultFd + 1, ~0u, 0);
 }
 
-std::string describe_exit(int status, const char*& rule_id) {
+std::string describe_exit(int status, RuleId& rule_id) {
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     std::string name = sigabbrev_np(sig) ? std::string("SIG") + sigabbrev_np(sig) : "signal " + std::to_string(sig);
@@ -292,12 +293,12 @@ ParseWorker::Read ParseWorker::read_exact(std::uint8_t* out, std::size_t n,
   return Read::ok;
 }
 
-ArtifactReport ParseWorker::fail(const std::string& origin, std::uint64_t size, const char* fallback_rule,
+ArtifactReport ParseWorker::fail(const std::string& origin, std::uint64_t size, RuleId fallback_rule,
                                  std::string why) {
-  const char* rule_id = fallback_rule;
+  RuleId rule_id = fallback_rule;
   int status = 0;
   // A worker that closed its pipe is exiting or dead: reap it (for up to a second) to learn why.
-  if (std::strcmp(fallback_rule, "MG-SANDBOX-CRASH") == 0) {
+  if (fallback_rule.view() == "MG-SANDBOX-CRASH") {
     pid_t done = 0;
     for (int i = 0; i < 200 && (done = ::waitpid(pid_, &status, WNOHANG)) == 0; ++i) ::usleep(5000);
     if (done == pid_) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "core/rule_id.h"
 #include "sandbox/confinement.h"
 #include "sandbox/result_codec.h"
 #include "scan/scan_context.h"
@@ -55,7 +56,7 @@ class ParseWorker {
   ParseWorker(pid_t pid, int requests, int results, const WorkerConfig& config)
       : pid_(pid), requests_(requests), results_(results), config_(config) {}
   // Kills and reaps the worker; returns what ended it, as a refusal of `origin`.
-  ArtifactReport fail(const std::string& origin, std::uint64_t size, const char* fallback_rule, std::string why);
+  ArtifactReport fail(const std::string& origin, std::uint64_t size, RuleId fallback_rule, std::string why);
   enum class Read { ok, eof, timeout };
   Read read_exact(std::uint8_t* out, std::size_t n, std::chrono::steady_clock::time_point deadline);
 

@@ -1,5 +1,6 @@
 #include "scan/scan_context.h"
 
+#include "core/rule_catalog.h"
 #include "core/content_digest.h"
 #include "scan/format_table.h"
 #include "scan/name_readings.h"

@@ -4,6 +4,7 @@
 
 #include <functional>
 
+#include "core/rule_catalog.h"
 #include "core/content_digest.h"
 #include "core/regular_file.h"
 #include "modelgate/version.h"
@@ -32,7 +33,7 @@ std::string change_since_open(const FileToScan& file, const OpenedFile& opened, 
   return {};
 }
 
-ArtifactReport unreadable_file_report(const std::string& origin, const char* format, const char* rule_id, std::string message) {
+ArtifactReport unreadable_file_report(const std::string& origin, const char* format, RuleId rule_id, std::string message) {
   ArtifactReport r;
   r.origin = origin;
   r.format = format;

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 
+#include "core/rule_id.h"
 #include "core/regular_file.h"
 #include "modelgate/report.h"
 #include "scan/scan_context.h"
@@ -28,7 +29,7 @@ ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file);
 std::string change_since_open(const FileToScan& file, const OpenedFile& opened, const MappedFile* mapped);
 
 // The finalized report of a file that could not be read or parsed at all: one finding of `rule_id`.
-ArtifactReport unreadable_file_report(const std::string& origin, const char* format, const char* rule_id,
+ArtifactReport unreadable_file_report(const std::string& origin, const char* format, RuleId rule_id,
                                       std::string message);
 
 // The verdict on an opened file: the result cache's, when it holds one for these bytes (hashed from

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "format/directory_checks.h"
+#include "core/rule_catalog.h"
 #include "hf/loader_routes.h"
 #include "modelgate/scan.h"
 #include "scan/file_jobs.h"

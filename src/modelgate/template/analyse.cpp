@@ -14,21 +14,21 @@ namespace modelgate::jinja {
 
 namespace {
 
-constexpr std::string_view kDunder = "MG-TEMPLATE-DUNDER";
-constexpr std::string_view kAssembled = "MG-TEMPLATE-DUNDER-ASSEMBLED";
-constexpr std::string_view kDunderString = "MG-TEMPLATE-DUNDER-STRING";
-constexpr std::string_view kPrivate = "MG-TEMPLATE-PRIVATE-ATTRIBUTE";
-constexpr std::string_view kGadget = "MG-TEMPLATE-GADGET";
-constexpr std::string_view kGadgetRef = "MG-TEMPLATE-GADGET-REFERENCE";
-constexpr std::string_view kFormat = "MG-TEMPLATE-FORMAT-STRING";
-constexpr std::string_view kDynamic = "MG-TEMPLATE-DYNAMIC-ATTRIBUTE";
-constexpr std::string_view kAttrFilter = "MG-TEMPLATE-ATTR-FILTER";
-constexpr std::string_view kCallable = "MG-TEMPLATE-UNKNOWN-CALLABLE";
-constexpr std::string_view kFilter = "MG-TEMPLATE-UNKNOWN-FILTER";
-constexpr std::string_view kTest = "MG-TEMPLATE-UNKNOWN-TEST";
-constexpr std::string_view kExternal = "MG-TEMPLATE-EXTERNAL";
-constexpr std::string_view kResource = "MG-TEMPLATE-RESOURCE";
-constexpr std::string_view kOpaque = "MG-TEMPLATE-OPAQUE-STRING";
+constexpr RuleId kDunder = "MG-TEMPLATE-DUNDER";
+constexpr RuleId kAssembled = "MG-TEMPLATE-DUNDER-ASSEMBLED";
+constexpr RuleId kDunderString = "MG-TEMPLATE-DUNDER-STRING";
+constexpr RuleId kPrivate = "MG-TEMPLATE-PRIVATE-ATTRIBUTE";
+constexpr RuleId kGadget = "MG-TEMPLATE-GADGET";
+constexpr RuleId kGadgetRef = "MG-TEMPLATE-GADGET-REFERENCE";
+constexpr RuleId kFormat = "MG-TEMPLATE-FORMAT-STRING";
+constexpr RuleId kDynamic = "MG-TEMPLATE-DYNAMIC-ATTRIBUTE";
+constexpr RuleId kAttrFilter = "MG-TEMPLATE-ATTR-FILTER";
+constexpr RuleId kCallable = "MG-TEMPLATE-UNKNOWN-CALLABLE";
+constexpr RuleId kFilter = "MG-TEMPLATE-UNKNOWN-FILTER";
+constexpr RuleId kTest = "MG-TEMPLATE-UNKNOWN-TEST";
+constexpr RuleId kExternal = "MG-TEMPLATE-EXTERNAL";
+constexpr RuleId kResource = "MG-TEMPLATE-RESOURCE";
+constexpr RuleId kOpaque = "MG-TEMPLATE-OPAQUE-STRING";
 
 // Python internals reachable without underscores (frames, code objects, py2 function attributes).
 bool is_internal_attribute(std::string_view a) {
@@ -63,8 +63,8 @@ class Analyser {
   }
 
  private:
-  void report(std::string_view rule, std::uint32_t offset, std::string message) {
-    if (!seen_.insert({rule, offset}).second) return;
+  void report(RuleId rule, std::uint32_t offset, std::string message) {
+    if (!seen_.insert({rule.view(), offset}).second) return;
     issues_.push_back({rule, offset, std::move(message)});
   }
 

@@ -7,13 +7,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/rule_id.h"
 #include "modelgate/limits.h"
 #include "template/ast.h"
 
 namespace modelgate::jinja {
 
 struct Issue {
-  std::string_view rule;  // MG-TEMPLATE-...
+  RuleId rule;  // MG-TEMPLATE-...
   std::uint32_t offset = 0;
   std::string message;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/rule_catalog.h"
 #include "modelgate/rules.h"
 #include "template/analyse.h"
 #include "template/lexer.h"
@@ -57,7 +58,7 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
   if (!parsed.ok) {
     std::string msg = "chat template " + (parsed.limit ? std::string("exceeds a limit") : std::string("does not parse")) +
                       " at " + where(parsed.error_offset) + ": " + parsed.error;
-    report.add(make_finding(rule(parsed.limit ? "MG-LIMIT-EXCEEDED" : "MG-TEMPLATE-SYNTAX"), origin,
+    report.add(make_finding(parsed.limit ? rule("MG-LIMIT-EXCEEDED") : rule("MG-TEMPLATE-SYNTAX"), origin,
                             at(parsed.error_offset), std::move(msg), snippet(text, parsed.error_offset)));
     return;
   }
@@ -87,7 +88,7 @@ void check_jinja_in_value(std::string_view text, const std::string& origin, std:
   for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast, limits)) {
     if (rule(issue.rule).status != Status::unsafe) continue;
     report.add(make_finding(rule("MG-TEMPLATE-IN-VALUE"), origin, std::nullopt,
-                            "value of \"" + k + "\" is Jinja that " + issue.message + " (" + std::string(issue.rule) + ")",
+                            "value of \"" + k + "\" is Jinja that " + issue.message + " (" + std::string(issue.rule.view()) + ")",
                             snippet(text, issue.offset)));
     return;
   }

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <system_error>
 
+#include "core/rule_catalog.h"
 #include "core/path_within.h"
 #include "core/regular_file.h"
 
@@ -103,7 +104,7 @@ class DirectoryWalker {
   }
 
  private:
-  void note(const char* format, const char* rule_id, std::string message) {
+  void note(const char* format, RuleId rule_id, std::string message) {
     out_.notes.push_back({relative_, format,
                           make_finding(rule(rule_id), origin_ + "/" + relative_, std::nullopt, std::move(message))});
   }
