@@ -233,7 +233,40 @@ class Hdf5MetadataWalk {
         return (void)fail(at, "an attribute declares a variable-length value of " + std::to_string(length) + " elements of " +
                                   std::to_string(base_size) + " bytes, more than the file holds (" +
                                   std::to_string(size()) + " bytes): libhdf5 allocates it before reading");
+      if (length == 0) continue;
+      // libhdf5 1.10 indexes the collection's object table by the ID unchecked (only an assertion)
+      // and copies the whole object into the buffer sized by the declared length.
+      const std::uint64_t collection = *le(at + 4, o_), index = *le(at + 4 + o_, 4);
+      auto object = global_heap_object(collection, index);
+      if (!object)
+        return (void)fail(at, "an attribute's variable-length value names object " + std::to_string(index) +
+                                  " of the global heap collection at address " + std::to_string(collection) +
+                                  ", which holds no such object");
+      if (*object > length * base_size)
+        return (void)fail(at, "an attribute's variable-length value declares " + std::to_string(length * base_size) +
+                                  " bytes but its global heap object holds " + std::to_string(*object));
     }
+  }
+
+  // The size of object `index` of the global heap collection at `address`: "GCOL", version,
+  // reserved (3), collection size (length), then objects: index (2), references (2), reserved (4),
+  // size (length), data padded to 8 bytes; index 0 is the free space that ends the list.
+  std::optional<std::uint64_t> global_heap_object(std::uint64_t address, std::uint64_t index) {
+    auto at = absolute(address);
+    if (index == 0 || !at || !inside(*at, 8 + l_) || !has_signature(*at, "GCOL")) return std::nullopt;
+    const std::uint64_t collection_size = *le(*at + 8, l_);
+    if (collection_size < 8 + l_ || !inside(*at, collection_size)) return std::nullopt;
+    const std::uint64_t end = *at + collection_size;
+    for (std::uint64_t p = *at + 8 + l_; end - p >= 8 + l_ && step(p);) {
+      const std::uint64_t id = *le(p, 2), object_size = *le(p + 8, l_);
+      const std::uint64_t data = p + 8 + l_;
+      if (id == 0 || object_size > end - data) return std::nullopt;
+      if (id == index) return object_size;
+      const std::uint64_t padded = (object_size + 7) / 8 * 8;
+      if (padded > end - data) return std::nullopt;
+      p = data + padded;
+    }
+    return std::nullopt;
   }
 
   // Attribute info message: version 0, flags, [maximum creation index (2)], the fractal heap and the
