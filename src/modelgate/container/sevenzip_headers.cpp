@@ -46,19 +46,8 @@ class SevenZipCursor {
   SevenZipCursor(ByteView data, std::uint64_t file_offset, bool decoded)
       : r_(data), file_offset_(file_offset), decoded_(decoded) {}
 
-  [[noreturn]] void fail(const std::string& why) const {
-    if (decoded_)
-      throw SevenZipHeaderError{file_offset_, "decoded header, byte " + std::to_string(r_.offset()) + ": " + why};
-    throw SevenZipHeaderError{file_offset_ + r_.offset(), why};
-  }
-  [[noreturn]] void exceed(const std::string& why) const {
-    try {
-      fail(why);
-    } catch (SevenZipHeaderError& e) {
-      e.over_limit = true;
-      throw;
-    }
-  }
+  [[noreturn]] void fail(const std::string& why) const { throw error(why, false); }
+  [[noreturn]] void exceed(const std::string& why) const { throw error(why, true); }
   std::size_t remaining() const { return r_.remaining(); }
   std::uint8_t byte() {
     std::uint8_t b = 0;
@@ -121,6 +110,12 @@ class SevenZipCursor {
   }
 
  private:
+  SevenZipHeaderError error(const std::string& why, bool over_limit) const {
+    if (decoded_)
+      return {file_offset_, "decoded header, byte " + std::to_string(r_.offset()) + ": " + why, over_limit};
+    return {file_offset_ + r_.offset(), why, over_limit};
+  }
+
   ByteReader r_;
   std::uint64_t file_offset_;
   bool decoded_;
@@ -241,7 +236,8 @@ void check_coder_memory(SevenZipCursor& c, const SevenZipFolder& f, const Limits
   std::uint64_t first_out = 0;
   for (const auto& coder : f.coders) {
     std::uint64_t memory = declared_coder_memory(coder);
-    std::uint64_t output = f.unpack_sizes[first_out];
+    // A coder may declare no output stream at all; its memory then serves no output.
+    std::uint64_t output = coder.out_streams > 0 ? f.unpack_sizes[first_out] : 0;
     if (memory > limits.max_coder_memory && memory > output)
       c.exceed("a coder declares " + std::to_string(memory) + " bytes of decoder memory (dictionary or model) for " +
              std::to_string(output) + " bytes of output, more than max_coder_memory (" +

@@ -224,7 +224,8 @@ class Hdf5MetadataWalk {
       count = extent != 0 && count > UINT64_MAX / extent ? UINT64_MAX : count * extent;
     }
     const std::uint64_t element = 4 + o_ + 4;  // length, global heap collection address, object index
-    count = std::min(count, (end - values_at) / element);
+    // libhdf5 copies count x element bytes from the message without comparing them with its size.
+    if (count > (end - values_at) / element) return malformed("declares more values than the message holds");
     for (std::uint64_t i = 0; i < count && !defect_; ++i) {
       const std::uint64_t at = values_at + i * element;
       if (!step(at)) return;
@@ -297,7 +298,6 @@ class Hdf5MetadataWalk {
       const std::uint64_t offset = *le(id + 1, static_cast<unsigned>(std::min<std::uint64_t>(dense->offset_bytes, 6)));
       auto object = heap_object(*dense, offset);
       if (!object) return unchecked();
-      in_root_ = root;
       walk_attribute(object->first, object->second);
     }
   }
