@@ -215,6 +215,48 @@ TEST_F(CodeFormats, Hdf5GlobalHeapWalksThatNeverEndAreRefused) {
   }
 }
 
+// libhdf5 copies an attribute's values out of its message by the count the dataspace declares (16
+// bytes a variable-length string here) without comparing them with the message's size. The
+// fixture's root attribute "vlen_strings" holds two values; with its dataspace patched to declare
+// three, it is refused (the check once walked the two the message holds and let the file through).
+TEST_F(CodeFormats, Hdf5VlenAttributeDeclaringMoreValuesThanItsMessageHoldsIsRefused) {
+  const std::string valid = read_file(dir_->path() / "h5/vlen_array_attribute.h5");
+  const std::string name("vlen_strings\0", 13);
+  const std::size_t name_at = valid.find(name);
+  ASSERT_NE(name_at, std::string::npos);
+  ASSERT_EQ(valid.find(name, name_at + 1), std::string::npos);
+  auto le = [&](std::size_t at, int width) {
+    std::uint64_t v = 0;
+    for (int i = width; i-- > 0;) v = v << 8 | static_cast<std::uint8_t>(valid[at + i]);
+    return v;
+  };
+  // h5py writes version 1 attribute messages: version, reserved, the name's, datatype's and
+  // dataspace's sizes (2 bytes each), then the three, each padded to 8 bytes. A version 1
+  // dataspace: version, rank, flags, 5 reserved bytes, the extents, then (flag 1) the maxima.
+  const std::size_t message = name_at - 8;
+  ASSERT_EQ(le(message, 1), 1u);
+  ASSERT_EQ(le(message + 2, 2), name.size());
+  const std::size_t space = name_at + 16 + (le(message + 4, 2) + 7) / 8 * 8;
+  ASSERT_EQ(le(space, 4), 0x010101u) << "not a version 1 dataspace of rank 1 with maxima";
+  ASSERT_EQ(le(space + 8, 8), 2u);
+  ASSERT_EQ(le(space + 16, 8), 2u);
+  std::string bytes = valid;
+  bytes[space + 8] = bytes[space + 16] = 3;
+
+  auto control = scan(valid);
+  EXPECT_EQ(control.status, Status::safe) << describe(control);
+  const std::string refusal = "MG-HDF5-MALFORMED: offset " + std::to_string(message) +
+                              ": an attribute message declares more values than the message holds";
+  auto from_memory = scan(bytes);
+  EXPECT_EQ(from_memory.status, Status::refused) << describe(from_memory);
+  EXPECT_NE(describe(from_memory).find(refusal), std::string::npos) << describe(from_memory);
+  TempDir dir;
+  write_file(dir.path() / "model.h5", bytes);
+  auto from_path = scan_fixture((dir.path() / "model.h5").string());
+  EXPECT_EQ(from_path.status, Status::refused) << describe(from_path);
+  EXPECT_NE(describe(from_path).find(refusal), std::string::npos) << describe(from_path);
+}
+
 // libhdf5 1.10 allocates some metadata blocks by the length the file declares before comparing it
 // with the end of the file (the fuzzer's file: 4 GiB for an 888-byte file), and frees unset
 // pointers when a group's link message does not decode (the fuzzer's second file). Every declared block

@@ -87,32 +87,49 @@ TEST(SevenZipViews, ConsumersListWhatTheHeaderReadingAccepts) {
             << " mutated archives pass both readings and were compared with py7zr and 7z\n";
 }
 
-// A 7z archive of one file "a" in one folder of one coder with the given id and properties, whose
-// packed stream is `packed` and whose declared output is `unpacked` bytes; with `encoded`, the same
-// streams info describes an encoded header instead.
-std::string one_coder_7z(const std::string& id, const std::string& props, std::uint8_t unpacked, bool encoded) {
-  auto raw = [](std::initializer_list<unsigned> b) {
-    std::string out;
-    for (unsigned v : b) out += static_cast<char>(v);
-    return out;
-  };
-  const std::string packed(16, '\0');
-  std::string folder = raw({0x0b, 0x01, 0x00, 0x01}) + static_cast<char>(id.size() | 0x20) + id +
-                       static_cast<char>(props.size()) + props + raw({0x0c, unpacked, 0x00});
-  std::string streams = raw({0x06, 0x00, 0x01, 0x09, static_cast<unsigned>(packed.size()), 0x00, 0x07}) + folder +
-                        raw({0x00});
+std::string raw(std::initializer_list<unsigned> b) {
+  std::string out;
+  for (unsigned v : b) out += static_cast<char>(v);
+  return out;
+}
+
+std::string le(std::uint64_t v, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += static_cast<char>(v >> (8 * i));
+  return out;
+}
+
+// 7z's NUMBER in its longest form: a first byte of eight one bits, then eight little-endian bytes.
+std::string number(std::uint64_t v) { return raw({0xff}) + le(v, 8); }
+
+// A 7z archive of one file "a" in one folder, `folder` being the folder as stored (coder count,
+// coders, bind pairs, packed stream indices) and `unpack_sizes` one NUMBER per coder output, over
+// `packed_streams` packed streams of 16 zero bytes each; with `encoded`, the same streams info
+// describes an encoded header instead.
+std::string folder_7z(const std::string& folder, unsigned packed_streams, const std::string& unpack_sizes, bool encoded) {
+  const std::string packed(16 * packed_streams, '\0');
+  std::string pack_info = raw({0x06, 0x00, packed_streams, 0x09});
+  for (unsigned i = 0; i < packed_streams; ++i) pack_info += raw({16});
+  std::string streams = pack_info + raw({0x00, 0x07, 0x0b, 0x01, 0x00}) + folder + raw({0x0c}) + unpack_sizes +
+                        raw({0x00, 0x00});
   std::string header = encoded ? raw({0x17}) + streams
                                : raw({0x01, 0x04}) + streams + raw({0x05, 0x01, 0x11, 0x05, 0x00, 'a', 0, 0, 0, 0x00, 0x00});
-  auto le = [](std::uint64_t v, int n) {
-    std::string out;
-    for (int i = 0; i < n; ++i) out += static_cast<char>(v >> (8 * i));
-    return out;
-  };
   auto crc = [](const std::string& b) {
     return static_cast<std::uint32_t>(crc32_z(0, reinterpret_cast<const Bytef*>(b.data()), b.size()));
   };
   std::string start = le(packed.size(), 8) + le(header.size(), 8) + le(crc(header), 4);
   return raw({'7', 'z', 0xbc, 0xaf, 0x27, 0x1c, 0x00, 0x04}) + le(crc(start), 4) + start + packed + header;
+}
+
+// One coder with the given id and properties, whose declared output is `unpacked` bytes.
+std::string one_coder_7z(const std::string& id, const std::string& props, std::uint8_t unpacked, bool encoded) {
+  std::string folder = raw({0x01}) + static_cast<char>(id.size() | 0x20) + id + static_cast<char>(props.size()) + props;
+  return folder_7z(folder, 1, raw({unpacked}), encoded);
+}
+
+modelgate::sevenzip::Listing read_headers(const std::string& bytes, const modelgate::Limits& limits = {}) {
+  return modelgate::sevenzip::read_headers(
+      modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
 }
 
 // liblzma and libarchive's PPMd allocate what a coder declares before reading a byte: 4 GiB from a
@@ -166,6 +183,67 @@ TEST(SevenZipViews, DecoderMemoryBeyondTheOutputIsRefusedBeforeAnyDecoder) {
   auto view = modelgate::sevenzip::read_headers(
       modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), generous);
   EXPECT_FALSE(view.over_limit);
+}
+
+// A complex coder may declare no output stream (read_folder only checks the folder's totals), so
+// the coders' outputs are fewer than the coders: the header reading once took each coder's output
+// size at its first output index, reading past the folder's unpack sizes for a coder without
+// outputs that comes after all outputs (a heap overflow under ASan). Such a coder produces nothing:
+// its declared memory is judged against max_coder_memory alone, not against another coder's output.
+TEST(SevenZipViews, CoderWithoutOutputStreamsIsJudgedAsProducingNothing) {
+  const std::string lzma = raw({0x03, 0x01, 0x01}), lzma2 = raw({0x21}), copy = raw({0x00});
+  // Flags: the id's length, 0x10 for stream counts (one input, no output), 0x20 for properties.
+  auto no_output = [](const std::string& id, const std::string& props) {
+    return static_cast<char>(id.size() | 0x30) + id + raw({0x01, 0x00}) + static_cast<char>(props.size()) + props;
+  };
+  auto simple = [](const std::string& id, const std::string& props = "") {
+    if (props.empty()) return static_cast<char>(id.size()) + id;
+    return static_cast<char>(id.size() | 0x20) + id + static_cast<char>(props.size()) + props;
+  };
+  // Two coders, two inputs, one output: no bind pair, two packed streams (indices 0 and 1).
+  auto two_coders = [](const std::string& first, const std::string& second) {
+    return raw({0x02}) + first + second + raw({0x00, 0x01});
+  };
+  const std::string dictionary_512m = raw({0x5d}) + le(512u << 20, 4), dictionary_16m = raw({0x5d}) + le(16u << 20, 4);
+  const std::uint64_t one_gib = 1ull << 30;
+  struct Case {
+    const char* what;
+    std::string folder;
+    std::uint64_t output;
+    bool over;
+  };
+  const Case cases[] = {
+      {"LZMA2, then a copy coder without outputs", two_coders(simple(lzma2, raw({0x10})), no_output(copy, "")),
+       100, false},
+      {"an LZMA coder without outputs (512 MiB dictionary), then a copy coder of 1 GiB",
+       two_coders(no_output(lzma, dictionary_512m), simple(copy)), one_gib, true},
+      {"a copy coder of 1 GiB, then an LZMA coder without outputs (512 MiB dictionary)",
+       two_coders(simple(copy), no_output(lzma, dictionary_512m)), one_gib, true},
+      {"a copy coder of 1 GiB, then an LZMA coder without outputs (16 MiB dictionary)",
+       two_coders(simple(copy), no_output(lzma, dictionary_16m)), one_gib, false},
+  };
+  mgtest::TempDir dir;
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    const std::string bytes = folder_7z(c.folder, 2, number(c.output), false);
+    auto view = read_headers(bytes);
+    EXPECT_EQ(view.over_limit, c.over);
+    const std::string reason = view.error ? view.error->reason : "no error";
+    if (c.over) {
+      EXPECT_NE(reason.find("a coder declares 536870912 bytes of decoder memory (dictionary or model) for 0 bytes of "
+                            "output, more than max_coder_memory"),
+                std::string::npos)
+          << reason;
+    }
+    auto path = dir.path() / "m.7z";
+    mgtest::write_file(path, bytes);
+    const auto result = modelgate::scan_paths({path}, modelgate::ScanOptions{});
+    const auto& r = result.artifacts.at(0);
+    EXPECT_EQ(r.status, Status::refused);
+    EXPECT_EQ(mgtest::has_rule(r, "MG-LIMIT-EXCEEDED"), c.over);
+    // Within the limit, libarchive gets the archive and cannot read a coder without outputs.
+    EXPECT_EQ(mgtest::has_rule(r, "MG-ARCHIVE-UNREADABLE"), !c.over);
+  }
 }
 
 }  // namespace
