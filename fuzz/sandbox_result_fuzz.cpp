@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)sandbox::result_body_length(bytes, bounds);
   auto report = sandbox::decode_result(bytes, bounds);
   if (!report) return 0;
-  auto again = sandbox::decode_result(sandbox::encode_result(*report), bounds);
-  if (!again || sandbox::encode_result(*again) != sandbox::encode_result(*report)) __builtin_trap();
+  auto encode = [](const sandbox::WorkerResult& r) { return sandbox::encode_result(r.report, r.attachment); };
+  auto again = sandbox::decode_result(encode(*report), bounds);
+  if (!again || encode(*again) != encode(*report)) __builtin_trap();
   return 0;
 }

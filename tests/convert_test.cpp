@@ -11,6 +11,8 @@
 #include <csignal>
 #include <set>
 
+#include "convert/checkpoint_conversion.h"
+#include "convert/conversion_plan_codec.h"
 #include "convert/directory_conversion.h"
 #include "convert/python_repr.h"
 #include "convert/safetensors_writer.h"
@@ -697,6 +699,144 @@ TEST(ConvertWriting, TempsOfAKilledRunAreRemovedUnlessStillInUse) {
   auto after = tree(d.path());
   for (const auto& e : after)
     EXPECT_TRUE(before.count(e) || e.rfind("out", 0) == 0 || e == ".out.modelgate-LiveRn") << e;
+}
+
+// ------------------------------------------------------------------ the conversion plan
+// The reading a confined worker does for `convert` travels to the writing process as a plan, which
+// that process decodes and checks as untrusted input before it copies a byte.
+
+ByteView view_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+
+// Two names of one tensor, a strided view of another storage, a scalar, and a deflated record.
+std::string planned_checkpoint() {
+  std::string pkl = PickleBuilder()
+                        .proto(2)
+                        .raw(ordered_dict({{"w", tensor_v2("FloatStorage", "0", 6, 0, {2, 3}, {3, 1})},
+                                           {"w_tied", tensor_v2("FloatStorage", "0", 6, 0, {2, 3}, {3, 1})},
+                                           {"t", tensor_v2("HalfStorage", "1", 6, 1, {2, 2}, {1, 2})},
+                                           {"epoch", PickleBuilder().binint(7).done()}}))
+                        .stop()
+                        .done();
+  return build_zip({{"archive/data.pkl", pkl},
+                    {"archive/byteorder", "little"},
+                    {"archive/data/0", std::string(24, '\x01')},
+                    {"archive/data/1", std::string(12, '\x02'), "", 0, 8},
+                    {"archive/version", "3\n"}});
+}
+
+TEST(ConvertPlan, TravelsThroughTheWorkerEncodingUnchanged) {
+  const std::string file = planned_checkpoint();
+  auto plan = plan_conversion(view_of(file), "", Limits{});
+  ASSERT_TRUE(plan) << plan.error().reason;
+  ASSERT_TRUE(check_plan(*plan, file.size(), Limits{}));
+  ASSERT_EQ(plan->tensors.size(), 2u);
+  ASSERT_EQ(plan->aliases.size(), 1u);
+  EXPECT_EQ(plan->metadata.at("epoch"), "7");
+  EXPECT_TRUE(plan->storages.at("1").owner) << "the deflated record travels inflated";
+  EXPECT_FALSE(plan->storages.at("0").owner);
+  auto bytes = encode_plan_attachment(plan, 1u << 20);
+  auto back = decode_plan_attachment(bytes, Limits{});
+  ASSERT_TRUE(back) << back.error().reason;
+  EXPECT_EQ(encode_plan_attachment(back, 1u << 20), bytes);
+  EXPECT_TRUE(check_plan(*back, file.size(), Limits{}));
+  EXPECT_EQ(as_chars(back->storages.at("1").inflated), std::string(12, '\x02'));
+  // Past the worker's bound, the inflated bytes are not sent: the file is refused instead.
+  auto refused = decode_plan_attachment(encode_plan_attachment(plan, 11), Limits{});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().reason.find("inflate to 12 bytes"), std::string::npos) << refused.error().reason;
+  // A reading that failed in the worker comes back as its refusal, offset and reason.
+  auto why = decode_plan_attachment(encode_plan_attachment(parse_error(42, "data.pkl at offset 42: no"), 0), Limits{});
+  ASSERT_FALSE(why);
+  EXPECT_EQ(why.error().offset, 42u);
+  EXPECT_EQ(why.error().reason, "data.pkl at offset 42: no");
+}
+
+TEST(ConvertPlan, TheDecoderRefusesEveryMalformation) {
+  const std::string file = planned_checkpoint();
+  const auto good = encode_plan_attachment(plan_conversion(view_of(file), "", Limits{}), 1u << 20);
+  // Every truncation, and every single-byte change that decodes, is either refused here or by the check.
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    auto cut = decode_plan_attachment(ByteView(good.data(), n), Limits{});
+    ASSERT_FALSE(cut) << "cut at " << n;
+    EXPECT_NE(cut.error().reason.find("conversion plan at byte"), std::string::npos) << cut.error().reason;
+  }
+  auto more = good;
+  more.push_back(0);
+  auto trailing = decode_plan_attachment(more, Limits{});
+  ASSERT_FALSE(trailing);
+  EXPECT_NE(trailing.error().reason.find("bytes after the plan"), std::string::npos);
+  auto magic = good;
+  magic[0] = 'X';
+  EXPECT_FALSE(decode_plan_attachment(magic, Limits{}));
+  auto version = good;
+  version[4] = 9;
+  EXPECT_FALSE(decode_plan_attachment(version, Limits{}));
+  Limits few;
+  few.max_tensors = 1;
+  EXPECT_FALSE(decode_plan_attachment(good, few));
+  for (std::size_t i = 6; i < good.size(); ++i) {
+    auto flipped = good;
+    flipped[i] ^= 0xff;
+    auto p = decode_plan_attachment(flipped, Limits{});
+    if (p && check_plan(*p, file.size(), Limits{})) {
+      // What still passes reads only inside the input and inside each storage: safe to copy.
+      for (const auto& t : p->tensors) EXPECT_TRUE(p->storages.count(t.storage_key)) << i;
+    }
+  }
+}
+
+TEST(ConvertPlan, TheCheckRefusesPlansThatReachOutsideTheirBytes) {
+  const std::string file = planned_checkpoint();
+  auto good = plan_conversion(view_of(file), "", Limits{});
+  ASSERT_TRUE(good) << good.error().reason;
+  auto refused = [&](const char* label, auto mutate, const std::string& why) {
+    ConversionPlan p = *good;
+    mutate(p);
+    auto r = check_plan(p, file.size(), Limits{});
+    ASSERT_FALSE(r) << label;
+    EXPECT_NE(r.error().reason.find(why), std::string::npos) << label << ": " << r.error().reason;
+  };
+  refused("storage past the end", [](ConversionPlan& p) { p.storages.at("0").file_offset = 1u << 20; }, "not inside the input");
+  refused("storage size wraps", [](ConversionPlan& p) { p.storages.at("0").size = UINT64_MAX; }, "not inside the input");
+  refused("view past its storage", [](ConversionPlan& p) { p.tensors[0].offset = 5; }, "runs past the end of storage");
+  refused("storage shorter than declared", [](ConversionPlan& p) { p.tensors[0].storage_bytes = 1u << 20; }, "runs past the end");
+  refused("unknown storage", [](ConversionPlan& p) { p.tensors[0].storage_key = "9"; }, "not in the plan");
+  refused("element size", [](ConversionPlan& p) { p.tensors[0].element_size = 1; }, "element size does not match");
+  refused("byte size", [](ConversionPlan& p) { p.tensors[0].byte_size = 4; }, "does not follow from its shape");
+  refused("layout", [](ConversionPlan& p) { p.tensors[1].contiguous = true; }, "does not follow from its shape");
+  refused("rank", [](ConversionPlan& p) { p.tensors[0].strides.pop_back(); }, "do not describe a view");
+  refused("same name", [](ConversionPlan& p) { p.tensors[1].name = p.tensors[0].name; }, "given twice");
+  refused("no name", [](ConversionPlan& p) { p.tensors[1].name.clear(); }, "has no name");
+  refused("alias of nothing", [](ConversionPlan& p) { p.aliases[0].second = "nope"; }, "alias");
+  refused("alias shadows a tensor", [](ConversionPlan& p) { p.aliases[0].first = p.tensors[0].name; }, "alias");
+  refused("unread storage", [](ConversionPlan& p) { p.storages["extra"] = {}; }, "no tensor reads it");
+  refused("inflated size", [](ConversionPlan& p) { p.storages.at("1").size = 99; }, "not inside the input");
+  Limits few;
+  few.max_tensors = 1;
+  EXPECT_FALSE(check_plan(*good, file.size(), few));
+}
+
+// The writing process refuses a file whose plan does not hold, even when its scan says safe.
+TEST(ConvertPlan, AHostilePlanIsRefusedAndNothingIsWritten) {
+  TempDir d;
+  const std::string file = planned_checkpoint();
+  write_file(d / "in.pt", file);
+  std::string error;
+  auto input = InputFile::open(d / "in.pt", error);
+  ASSERT_TRUE(input) << error;
+  auto plan = plan_conversion(view_of(file), "", Limits{});
+  ASSERT_TRUE(plan);
+  plan->storages.at("0").file_offset = file.size();
+  ScannedInput scanned;
+  scanned.report.origin = "in.pt";
+  scanned.report.format = "pytorch-zip";
+  scanned.report.finalize();
+  ASSERT_EQ(scanned.report.status, Status::safe);
+  scanned.plan = std::move(plan);
+  FileConversion fc;
+  EXPECT_EQ(prepare_checkpoint(input, std::move(scanned), ConvertOptions{}, fc), nullptr);
+  EXPECT_EQ(fc.outcome, FileOutcome::refused);
+  EXPECT_NE(fc.reason.find("the conversion plan does not hold"), std::string::npos) << fc.reason;
 }
 
 }  // namespace

@@ -56,10 +56,15 @@ TEST(SandboxResult, RoundTripsAReport) {
   auto bytes = sandbox::encode_result(sample_report());
   auto back = sandbox::decode_result(bytes, {});
   ASSERT_TRUE(back) << back.error().reason;
-  EXPECT_EQ(sandbox::encode_result(*back), bytes);
-  EXPECT_EQ(back->status, Status::refused);  // recomputed from the findings
-  EXPECT_EQ(back->children.at(0).findings.at(0).rule, "MG-LIMIT-EXCEEDED");
-  EXPECT_EQ(back->findings.at(0).offset, 17u);
+  EXPECT_EQ(sandbox::encode_result(back->report), bytes);
+  EXPECT_EQ(back->report.status, Status::refused);  // recomputed from the findings
+  EXPECT_EQ(back->report.children.at(0).findings.at(0).rule, "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(back->report.findings.at(0).offset, 17u);
+  EXPECT_TRUE(back->attachment.empty());
+  const std::vector<std::uint8_t> job{1, 2, 3};
+  auto with = sandbox::decode_result(sandbox::encode_result(sample_report(), job), {});
+  ASSERT_TRUE(with) << with.error().reason;
+  EXPECT_EQ(with->attachment, job);
 }
 
 TEST(SandboxResult, RefusesEveryMalformation) {
@@ -81,6 +86,14 @@ TEST(SandboxResult, RefusesEveryMalformation) {
   bad = good;
   bad.push_back(0);
   expect_refused(bad, "length does not match");
+  bad = good;
+  bad.push_back(0);
+  bad[6] += 1;  // a byte after the attachment, counted in the body length
+  expect_refused(bad, "bytes after the attachment");
+  bad = good;
+  bad.resize(bad.size() - 2);
+  bad[6] -= 2;  // the attachment's length cut short
+  expect_refused(bad, "truncated attachment");
   // The findings count of the top report is after origin, format and size.
   bad = good;
   std::size_t count_at = 10 + 4 + 12 + 4 + 11 + 8;
@@ -112,7 +125,7 @@ TEST(SandboxResult, AWorkerCannotLowerARulesStatus) {
   r.findings[0].status = Status::safe;
   auto back = sandbox::decode_result(sandbox::encode_result(r), {});
   ASSERT_TRUE(back);
-  EXPECT_EQ(back->status, Status::refused);
+  EXPECT_EQ(back->report.status, Status::refused);
 }
 
 // A worker over the default policy, and files to give it.

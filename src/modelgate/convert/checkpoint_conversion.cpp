@@ -18,12 +18,9 @@ std::vector<std::string> blocking_findings(const ArtifactReport& report) {
   return out;
 }
 
-bool is_checkpoint_format(const std::string& format) {
-  return format == "pytorch-zip" || format == "pytorch-legacy";
-}
-
-std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile> input, const ArtifactReport& scan,
+std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile> input, ScannedInput scanned,
                                                        const ConvertOptions& options, FileConversion& result) {
+  const ArtifactReport& scan = scanned.report;
   result.format = scan.format;
   result.scan_status = scan.status;
   result.input_sha256 = scan.sha256;
@@ -51,39 +48,16 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
       return refuse("this torch checkpoint layout (" + scan.format + ", e.g. the old tar format) is not supported for conversion");
     return refuse("not a torch.save checkpoint (identified as " + scan.format + ")");
   }
-  static const auto allowlist = pickle::Allowlist::from_profiles({"torch"}, {});
-  if (!allowlist) return refuse("the torch allowlist cannot be loaded: " + allowlist.error().reason);
+  if (!scanned.plan) return refuse("no conversion plan was read with the scan");
+  if (!*scanned.plan) return refuse(scanned.plan->error().reason);
+  auto checked = check_plan(**scanned.plan, input->bytes().size(), options.limits);
+  if (!checked) return refuse("the conversion plan does not hold: " + checked.error().reason);
   auto p = std::make_unique<PreparedCheckpoint>();
   p->input = std::move(input);
-  auto source = CheckpointSource::open(p->input->bytes(), *allowlist, options.limits);
-  if (!source) return refuse("at offset " + std::to_string(source.error().offset) + ": " + source.error().reason);
-  p->source = std::make_unique<CheckpointSource>(std::move(*source));
-  ReconstructOptions ro;
-  ro.key = options.key;
-  ro.max_tensors = options.limits.max_tensors;
-  ro.max_depth = options.limits.max_convert_depth;
-  ro.max_visits = options.limits.max_convert_visits;
-  auto state = reconstruct_state_dict(p->source->data(), ro);
-  if (!state) {
-    std::string where = p->source->layout() == "pytorch-zip" ? "data.pkl" : "the data pickle";
-    return refuse(where + " at offset " + std::to_string(state.error().offset) + ": " + state.error().reason);
-  }
-  p->state = std::move(*state);
-  p->views = distinct_views(p->state.tensors);
-  // __metadata__: format=pt (transformers refuses safetensors metadata without it), the checkpoint's
-  // scalars, then aliases where their name is not taken, as save_model does.
-  p->metadata["format"] = "pt";
-  for (const auto& [k, v] : p->state.metadata) {
-    if (k == "format") {
-      p->state.dropped.push_back("format: " + v + " (the metadata key 'format' holds \"pt\")");
-      continue;
-    }
-    p->metadata[k] = v;
-  }
-  for (const auto& [name, kept] : p->views.aliases) p->metadata.emplace(name, kept);
-  result.metadata = p->metadata;
-  result.aliases = p->views.aliases;
-  result.dropped = p->state.dropped;
+  p->plan = std::move(**scanned.plan);
+  result.metadata = p->plan.metadata;
+  result.aliases = p->plan.aliases;
+  result.dropped = p->plan.dropped;
   return p;
 }
 
@@ -95,22 +69,29 @@ std::optional<ParseError> interruption(const ConvertOptions& options) {
 
 Expected<bool> write_checkpoint(const PreparedCheckpoint& p, int dirfd, const std::string& name,
                                 const std::string& display, const ConvertOptions& options, FileConversion& result) {
+  const ConversionPlan& plan = p.plan;
   std::vector<HeaderEntry> entries;
-  for (const auto* t : p.views.written) entries.push_back({t->name, t->dtype, t->shape, t->byte_size});
-  auto layout = layout_header(entries, p.metadata);
+  for (const auto& t : plan.tensors) entries.push_back({t.name, t.dtype, t.shape, t.byte_size});
+  auto layout = layout_header(entries, plan.metadata);
   if (!layout) return layout.error();
   auto file = AtomicFile::create(dirfd, name, display, options.force, options.durable);
   if (!file) return file.error();
   if (!write_all(file->fd(), layout->bytes.data(), layout->bytes.size()))
     return parse_error(0, "writing " + display + ": " + std::strerror(errno));
   TensorCopier copier(p.input->fd(), 1u << 20, options.durable);
-  const bool swap = p.source->big_endian();
   for (std::size_t i : layout->order) {
     if (auto stop = interruption(options)) return *stop;
-    const TensorRecord& t = *p.views.written[i];
-    auto s = p.source->storage(t.storage_key, t.storage_bytes);
-    if (!s) return parse_error(s.error().offset, "tensor '" + t.name + "': " + s.error().reason);
-    auto ok = copier.copy(file->fd(), t, *s, swap && t.element_size > 1);
+    const TensorRecord& t = plan.tensors[i];
+    const PlannedStorage& planned = plan.storages.at(t.storage_key);  // check_plan: present, inside the input
+    StorageBytes s;
+    if (planned.owner) {
+      s.bytes = planned.inflated;
+      s.owner = planned.owner;
+    } else {
+      s.bytes = p.input->bytes().subspan(planned.file_offset, planned.size);
+      s.file_offset = planned.file_offset;
+    }
+    auto ok = copier.copy(file->fd(), t, s, plan.big_endian && t.element_size > 1);
     if (!ok) return ok.error();
   }
   // Self-check before the rename: the strict reader must accept what was written.

@@ -1,15 +1,14 @@
 #pragma once
 // One checkpoint file to one safetensors file, in two steps so that a directory can check every
-// file before writing any: prepare() scans (torch profile; only `safe` passes), opens the
-// checkpoint and reconstructs its state dict; write() streams the tensors into the output.
+// file before writing any: prepare() takes the scan (torch profile; only `safe` passes) and the
+// conversion plan read with it, and checks the plan; write() streams the tensors into the output.
 #include <filesystem>
 #include <memory>
 #include <optional>
 
-#include "convert/checkpoint_source.h"
+#include "convert/conversion_plan.h"
+#include "convert/conversion_scanner.h"
 #include "convert/input_file.h"
-#include "convert/shared_views.h"
-#include "convert/state_dict_reconstruction.h"
 #include "modelgate/convert.h"
 #include "modelgate/report.h"
 
@@ -17,20 +16,14 @@ namespace modelgate::convert {
 
 // "RULE origin: message" for every finding that is not `safe`.
 std::vector<std::string> blocking_findings(const ArtifactReport& report);
-// True for the formats convert reads: torch.save zip and legacy checkpoints.
-bool is_checkpoint_format(const std::string& format);
-
 struct PreparedCheckpoint {
   std::shared_ptr<InputFile> input;
-  std::unique_ptr<CheckpointSource> source;
-  StateDict state;
-  DistinctViews views;
-  std::map<std::string, std::string> metadata;  // what __metadata__ will hold
+  ConversionPlan plan;  // checked against `input`
 };
 
 // Fills result.format/scan_status/findings, and on refusal result.outcome and reason; returns
-// nullptr when the file is not converted. `scan` may pass an existing report of this file.
-std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile> input, const ArtifactReport& scan,
+// nullptr when the file is not converted.
+std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile> input, ScannedInput scanned,
                                                        const ConvertOptions& options, FileConversion& result);
 
 // Writes the output `name` in the directory `dirfd` atomically (`display` names it in messages);

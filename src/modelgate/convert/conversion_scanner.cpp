@@ -1,8 +1,20 @@
 #include "convert/conversion_scanner.h"
 
+#include <algorithm>
+
+#include "convert/conversion_plan_codec.h"
+
 namespace modelgate::convert {
 
-ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(options.limits) {
+namespace {
+
+bool wants_plan(const ArtifactReport& report) {
+  return report.status == Status::safe && is_checkpoint_format(report.format);
+}
+
+}  // namespace
+
+ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(options.limits), key_(options.key) {
   policy_.profiles = {"torch"};
   auto allowlist = pickle::Allowlist::from_profiles(policy_.profiles, {});
   if (!allowlist) {
@@ -12,17 +24,37 @@ ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(op
   allowlist_.emplace(std::move(*allowlist));
   ctx_.emplace(limits_, policy_, *allowlist_, options.hash_inputs);
   if (options.sandbox == SandboxMode::off) return;
-  workers_.emplace(*ctx_, options.sandbox, 1, sandbox::worker_config(limits_));
+  auto config = sandbox::worker_config(limits_);
+  // A plan carries the inflated bytes of compressed storage records (torch.save writes none): up
+  // to what the process may hold in memory, within the result's 32-bit length.
+  config.bounds.max_bytes = std::clamp<std::uint64_t>(limits_.max_unpacked_in_memory, config.bounds.max_bytes, UINT32_MAX);
+  const std::uint64_t max_inflated = config.bounds.max_bytes - (64u << 20);
+  config.after_scan = [key = key_, limits = limits_, max_inflated](const ArtifactReport& report, ByteView bytes) {
+    if (!wants_plan(report)) return std::vector<std::uint8_t>{};
+    return encode_plan_attachment(plan_conversion(bytes, key, limits), max_inflated);
+  };
+  workers_.emplace(*ctx_, options.sandbox, 1, config);
   error_ = workers_->error();
 }
 
-ArtifactReport ConversionScanner::scan(const InputFile& file, const std::string& name) {
-  if (workers_) return workers_->scan_descriptor(0, file.fd(), name, name, file.bytes().size());
+ScannedInput ConversionScanner::scan(const InputFile& file, const std::string& name) {
+  ScannedInput out;
+  if (workers_) {
+    auto result = workers_->run_descriptor(0, file.fd(), name, name, file.bytes().size());
+    out.report = std::move(result.report);
+    if (wants_plan(out.report))
+      out.plan = result.attachment.empty()
+                     ? Expected<ConversionPlan>(parse_error(0, "the parse worker returned no conversion plan"))
+                     : decode_plan_attachment(result.attachment, limits_);
+    return out;
+  }
   Artifact a;
   a.origin = name;
   a.name = name;
   a.bytes = file.bytes();
-  return ctx_->scan(a);
+  out.report = ctx_->scan(a);
+  if (wants_plan(out.report)) out.plan = plan_conversion(file.bytes(), key_, limits_);
+  return out;
 }
 
 }  // namespace modelgate::convert

@@ -2,10 +2,13 @@
 // The scan that decides whether a file is converted: the `torch` profile alone, in a confined parse
 // worker unless ConvertOptions::sandbox is off (docs/sandbox.md), with the scan's failure
 // semantics (a worker that fails makes the file `refused`, and only `safe` files are converted).
+// For a checkpoint the scan passed, the same worker then reads it for conversion and returns the
+// plan (convert/conversion_plan.h): this process parses none of the file's bytes.
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "convert/conversion_plan.h"
 #include "convert/input_file.h"
 #include "modelgate/convert.h"
 #include "modelgate/policy.h"
@@ -14,6 +17,12 @@
 #include "scan/scan_context.h"
 
 namespace modelgate::convert {
+
+struct ScannedInput {
+  ArtifactReport report;
+  // Set for a checkpoint the scan passed: its plan, or why it cannot be converted.
+  std::optional<Expected<ConversionPlan>> plan;
+};
 
 class ConversionScanner {
  public:
@@ -25,11 +34,12 @@ class ConversionScanner {
   // (strict) a confinement layer is missing. A tool error.
   const std::optional<std::string>& error() const { return error_; }
 
-  // The file's report; `name` is the name loaders see and the report's origin.
-  ArtifactReport scan(const InputFile& file, const std::string& name);
+  // The file's report, and its conversion plan; `name` is the name loaders see and the report's origin.
+  ScannedInput scan(const InputFile& file, const std::string& name);
 
  private:
   Limits limits_;
+  std::string key_;
   Policy policy_;
   std::optional<pickle::Allowlist> allowlist_;
   std::optional<ScanContext> ctx_;

@@ -234,9 +234,10 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
       report.errors.push_back(error);
       continue;
     }
-    auto scan = scanner.scan(*input, rel);
+    ScannedInput scanned = scanner.scan(*input, rel);
+    const ArtifactReport& scan = scanned.report;
     if (is_checkpoint_format(scan.format) || weight) {
-      auto prepared = prepare_checkpoint(input, scan, options, fc);
+      auto prepared = prepare_checkpoint(input, std::move(scanned), options, fc);
       if (!prepared) {
         skip(fc.reason);
         continue;
@@ -329,7 +330,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
     if (!p.checkpoint) fc.outcome = FileOutcome::copied;
     if (options.on_file_written) options.on_file_written(fc);
     if (p.checkpoint && has_index && (weight_files.count(fc.input) || is_weight_name(fc.input))) {
-      for (const auto* t : p.checkpoint->views.written) weight_map[t->name] = fc.output;
+      for (const auto& t : p.checkpoint->plan.tensors) weight_map[t.name] = fc.output;
       total_size += fc.bytes;
     }
   }

@@ -298,30 +298,14 @@ class Reconstructor {
       return refuse("size " + g_.describe(args[2], 60) + " and stride " + g_.describe(args[3], 60) + " do not describe a view");
     t.shape = std::move(*shape);
     t.strides = std::move(*strides);
-    std::uint64_t numel = 1;
-    for (auto s : t.shape) {
-      if (s != 0 && numel > UINT64_MAX / s) return refuse("the element count overflows");
-      numel *= s;
-    }
-    if (numel > UINT64_MAX / t.element_size) return refuse("the byte size overflows");
-    t.byte_size = numel * t.element_size;
-    if (numel > 0) {
-      std::uint64_t last = t.offset;  // index of the last element the view touches
-      for (std::size_t i = 0; i < t.shape.size(); ++i) {
-        std::uint64_t span = t.shape[i] - 1;
-        if (t.strides[i] != 0 && span > (UINT64_MAX - last) / t.strides[i]) return refuse("the view's extent overflows");
-        last += span * t.strides[i];
-      }
-      if (last >= UINT64_MAX / t.element_size || (last + 1) * t.element_size > storage_bytes)
-        return refuse("the view (offset " + std::to_string(t.offset) + ", size " + g_.describe(args[2], 60) +
-                      ", stride " + g_.describe(args[3], 60) + ") runs past the end of storage '" + ref->key + "' (" +
-                      std::to_string(storage_bytes) + " bytes)");
-      std::uint64_t expect = 1;
-      for (std::size_t i = t.shape.size(); i-- > 0;) {
-        if (t.shape[i] != 1 && t.strides[i] != expect) t.contiguous = false;
-        expect *= t.shape[i];
-      }
-    }
+    auto extent = view_extent(t.shape, t.strides, t.offset, t.element_size);
+    if (!extent) return refuse(extent.error().reason);
+    t.byte_size = extent->byte_size;
+    t.contiguous = extent->contiguous;
+    if (extent->end_bytes > storage_bytes)
+      return refuse("the view (offset " + std::to_string(t.offset) + ", size " + g_.describe(args[2], 60) +
+                    ", stride " + g_.describe(args[3], 60) + ") runs past the end of storage '" + ref->key + "' (" +
+                    std::to_string(storage_bytes) + " bytes)");
     return t;
   }
 
@@ -338,6 +322,33 @@ class Reconstructor {
 };
 
 }  // namespace
+
+Expected<ViewExtent> view_extent(const std::vector<std::uint64_t>& shape, const std::vector<std::uint64_t>& strides,
+                                 std::uint64_t offset, std::uint64_t element_size) {
+  if (shape.size() != strides.size() || element_size == 0) return parse_error(0, "size and stride do not describe a view");
+  std::uint64_t numel = 1;
+  for (auto s : shape) {
+    if (s != 0 && numel > UINT64_MAX / s) return parse_error(0, "the element count overflows");
+    numel *= s;
+  }
+  if (numel > UINT64_MAX / element_size) return parse_error(0, "the byte size overflows");
+  ViewExtent out;
+  out.byte_size = numel * element_size;
+  if (numel == 0) return out;
+  std::uint64_t last = offset;  // index of the last element the view touches
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    std::uint64_t span = shape[i] - 1;
+    if (strides[i] != 0 && span > (UINT64_MAX - last) / strides[i]) return parse_error(0, "the view's extent overflows");
+    last += span * strides[i];
+  }
+  out.end_bytes = last >= UINT64_MAX / element_size ? UINT64_MAX : (last + 1) * element_size;
+  std::uint64_t expect = 1;
+  for (std::size_t i = shape.size(); i-- > 0;) {
+    if (shape[i] != 1 && strides[i] != expect) out.contiguous = false;
+    expect *= shape[i];
+  }
+  return out;
+}
 
 Expected<StateDict> reconstruct_state_dict(const pickle::StreamResult& data, const ReconstructOptions& options) {
   if (!data.graph || !data.complete) return parse_error(data.end, "the data pickle was not read completely");

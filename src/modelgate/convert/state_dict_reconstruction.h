@@ -28,6 +28,18 @@ struct TensorRecord {
   std::uint64_t pickle_offset = 0;     // where the tensor is built, for messages
 };
 
+// What a view (shape, strides and offset in elements) reads of its storage: `byte_size` bytes,
+// from a range ending at `end_bytes` (UINT64_MAX when that end is not representable); `contiguous`
+// when those bytes are one plain range. Nothing when the element count or byte size overflows
+// (`why` says which).
+struct ViewExtent {
+  std::uint64_t byte_size = 0;
+  std::uint64_t end_bytes = 0;
+  bool contiguous = true;
+};
+Expected<ViewExtent> view_extent(const std::vector<std::uint64_t>& shape, const std::vector<std::uint64_t>& strides,
+                                 std::uint64_t offset, std::uint64_t element_size);
+
 struct StateDict {
   std::vector<TensorRecord> tensors;             // in pickle order
   std::map<std::string, std::string> metadata;   // scalars, as Python's str() prints them

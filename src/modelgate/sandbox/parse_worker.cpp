@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <new>
 
 #include "core/rule_catalog.h"
@@ -113,7 +115,7 @@ bool receive_request(std::string& origin, std::string& name, int& fd) {
   return in.at_end();
 }
 
-ArtifactReport scan_descriptor(ScanContext& ctx, int fd, const std::string& origin, const std::string& name) {
+std::shared_ptr<const ByteSource> map_descriptor(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw std::runtime_error("fstat");
   auto size = static_cast<std::size_t>(st.st_size);
@@ -123,17 +125,13 @@ ArtifactReport scan_descriptor(ScanContext& ctx, int fd, const std::string& orig
     if (p == MAP_FAILED) throw std::runtime_error("mmap");
     data = static_cast<const std::uint8_t*>(p);
   }
-  Artifact a;
-  a.origin = origin;
-  a.name = name;
-  a.owner = std::make_shared<DescriptorMapping>(data, size);
-  a.bytes = a.owner->bytes();
-  return ctx.scan(a);
+  return std::make_shared<DescriptorMapping>(data, size);
 }
 
 // What the parsing libraries read from the file system the first time they are used, read now,
 // before confinement: glibc's charset-conversion cache (libarchive converts 7z and tar names),
-// OpenSSL's configuration (content digests) and libhdf5's initialisation. Once confined, a first
+// OpenSSL's configuration (content digests), libhdf5's initialisation, the time zone and qsort's
+// memory probe. Once confined, a first
 // use would be an open() and end the worker.
 void initialise_libraries() {
   // One thread parsing file after file from the main heap: returning freed memory to the kernel
@@ -143,9 +141,16 @@ void initialise_libraries() {
   if (iconv_t cd = ::iconv_open("UTF-8", "UTF-16LE"); cd != reinterpret_cast<iconv_t>(-1)) ::iconv_close(cd);
   (void)sha256_hex({});
   (void)H5open();
+  ::tzset();  // the time zone, read once: OpenSSL's certificate time checks reach localtime
+  // glibc's qsort asks the kernel for the memory size (sysinfo) the first time it sorts more than
+  // 1 KiB, and keeps the answer; OpenSSL sorts certificate stores with it.
+  int keys[512] = {};
+  std::qsort(keys, std::size(keys), sizeof keys[0], [](const void* a, const void* b) {
+    return *static_cast<const int*>(a) - *static_cast<const int*>(b);
+  });
 }
 
-[[noreturn]] void worker_main(ScanContext& ctx, const WorkerConfig& config) {
+[[noreturn]] void worker_main(const WorkerJob& job, const WorkerConfig& config) {
   initialise_libraries();
   ConfinementPlan plan;
   plan.request_fd = kRequestFd;
@@ -161,7 +166,7 @@ void initialise_libraries() {
     std::vector<std::uint8_t> result;
     try {
       if (config.before_parse) config.before_parse(name);
-      result = encode_result(scan_descriptor(ctx, fd, origin, name));
+      result = job(map_descriptor(fd), origin, name);
     } catch (const std::bad_alloc&) {
       ::_exit(kExitOutOfMemory);
     } catch (...) {
@@ -218,7 +223,21 @@ WorkerConfig worker_config(const Limits& limits) {
   return c;
 }
 
-std::unique_ptr<ParseWorker> ParseWorker::start(ScanContext& ctx, const WorkerConfig& config, std::string& error) {
+WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config) {
+  return [&ctx, after_scan = config.after_scan](const std::shared_ptr<const ByteSource>& file, const std::string& origin,
+                                                const std::string& name) {
+    Artifact a;
+    a.origin = origin;
+    a.name = name;
+    a.owner = file;
+    a.bytes = file->bytes();
+    ArtifactReport report = ctx.scan(a);
+    if (!after_scan) return encode_result(report);
+    return encode_result(report, after_scan(report, a.bytes));
+  };
+}
+
+std::unique_ptr<ParseWorker> ParseWorker::start(WorkerJob job, const WorkerConfig& config, std::string& error) {
   int req[2], res[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) != 0) {
     error = std::string("socketpair: ") + std::strerror(errno);
@@ -233,7 +252,7 @@ std::unique_ptr<ParseWorker> ParseWorker::start(ScanContext& ctx, const WorkerCo
   pid_t pid = ::fork();
   if (pid == 0) {
     keep_only_channel(req[1], res[1]);
-    worker_main(ctx, config);
+    worker_main(job, config);
   }
   ::close(req[1]);
   ::close(res[1]);
@@ -293,8 +312,8 @@ ParseWorker::Read ParseWorker::read_exact(std::uint8_t* out, std::size_t n,
   return Read::ok;
 }
 
-ArtifactReport ParseWorker::fail(const std::string& origin, std::uint64_t size, RuleId fallback_rule,
-                                 std::string why) {
+WorkerResult ParseWorker::fail(const std::string& origin, std::uint64_t size, RuleId fallback_rule,
+                               std::string why) {
   RuleId rule_id = fallback_rule;
   int status = 0;
   // A worker that closed its pipe is exiting or dead: reap it (for up to a second) to learn why.
@@ -317,10 +336,10 @@ ArtifactReport ParseWorker::fail(const std::string& origin, std::uint64_t size, 
   r.size = size;
   r.add(make_finding(rule(rule_id), origin, std::nullopt, std::move(why)));
   r.finalize();
-  return r;
+  return {std::move(r), {}};
 }
 
-ArtifactReport ParseWorker::scan(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
+WorkerResult ParseWorker::run(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
   ++files_;
   std::vector<std::uint8_t> request;
   put_u32(request, static_cast<std::uint32_t>(origin.size()));
@@ -359,11 +378,17 @@ ArtifactReport ParseWorker::scan(int fd, const std::string& origin, const std::s
   }
   auto body = result_body_length(result, config_.bounds);
   if (!body) return fail(origin, size, "MG-SANDBOX-MALFORMED-RESULT", "the parse worker's result: " + body.error().reason);
-  result.resize(kResultHeaderSize + *body);  // bounded by ResultBounds::max_bytes
-  switch (read_exact(result.data() + kResultHeaderSize, *body, deadline)) {
-    case Read::ok: break;
-    case Read::eof: return fail(origin, size, "MG-SANDBOX-CRASH", "the parse worker stopped in the middle of its result");
-    case Read::timeout: return fail(origin, size, "MG-SANDBOX-TIMEOUT", timeout_text());
+  // Grown as the bytes arrive, so that a declared length alone allocates nothing.
+  for (std::uint64_t done = 0; done < *body;) {
+    const std::size_t at = result.size();
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(*body - done, 1u << 20));
+    result.resize(at + n);
+    switch (read_exact(result.data() + at, n, deadline)) {
+      case Read::ok: break;
+      case Read::eof: return fail(origin, size, "MG-SANDBOX-CRASH", "the parse worker stopped in the middle of its result");
+      case Read::timeout: return fail(origin, size, "MG-SANDBOX-TIMEOUT", timeout_text());
+    }
+    done += n;
   }
   auto report = decode_result(result, config_.bounds);
   if (!report)

@@ -29,16 +29,30 @@ struct WorkerConfig {
   ResultBounds bounds;
   // Runs inside the confined worker right before it parses a file (tests: hostile actions).
   std::function<void(const std::string& name)> before_parse;
+  // Runs inside the confined worker after each scan, on the same bytes; what it returns travels
+  // back with the report (WorkerResult::attachment). `convert` reads there a checkpoint its scan passed.
+  std::function<std::vector<std::uint8_t>(const ArtifactReport& report, ByteView bytes)> after_scan;
 };
 
 // The configuration `Limits` asks for (the memory limit is left off in AddressSanitizer builds).
 WorkerConfig worker_config(const Limits& limits);
 
+// What a worker does with each file it is given, confined: the file's mapped bytes in, an encoded
+// result (result_codec.h) out. An exception ends the worker (MG-SANDBOX-CRASH).
+using WorkerJob = std::function<std::vector<std::uint8_t>(const std::shared_ptr<const ByteSource>& file,
+                                                          const std::string& origin, const std::string& name)>;
+
+// The scan of each file with `ctx` (inherited at fork), then `after_scan` when set.
+WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config);
+
 class ParseWorker {
  public:
   // Forks a worker that confines itself and reports its layers. Null (and `error`) when the fork
   // or the worker's first message fails.
-  static std::unique_ptr<ParseWorker> start(ScanContext& ctx, const WorkerConfig& config, std::string& error);
+  static std::unique_ptr<ParseWorker> start(WorkerJob job, const WorkerConfig& config, std::string& error);
+  static std::unique_ptr<ParseWorker> start(ScanContext& ctx, const WorkerConfig& config, std::string& error) {
+    return start(scan_job(ctx, config), config, error);
+  }
   ~ParseWorker();
   ParseWorker(const ParseWorker&) = delete;
   ParseWorker& operator=(const ParseWorker&) = delete;
@@ -48,15 +62,18 @@ class ParseWorker {
   bool alive() const { return pid_ > 0; }
   unsigned files() const { return files_; }
 
-  // Scans the regular file open on `fd` (the broker keeps ownership of it). After a failure the
-  // worker is dead (alive() is false).
-  ArtifactReport scan(int fd, const std::string& origin, const std::string& name, std::uint64_t size);
+  // Runs the job on the regular file open on `fd` (the broker keeps ownership of it). After a
+  // failure the worker is dead (alive() is false), the report names why and the attachment is empty.
+  WorkerResult run(int fd, const std::string& origin, const std::string& name, std::uint64_t size);
+  ArtifactReport scan(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
+    return run(fd, origin, name, size).report;
+  }
 
  private:
   ParseWorker(pid_t pid, int requests, int results, const WorkerConfig& config)
       : pid_(pid), requests_(requests), results_(results), config_(config) {}
   // Kills and reaps the worker; returns what ended it, as a refusal of `origin`.
-  ArtifactReport fail(const std::string& origin, std::uint64_t size, RuleId fallback_rule, std::string why);
+  WorkerResult fail(const std::string& origin, std::uint64_t size, RuleId fallback_rule, std::string why);
   enum class Read { ok, eof, timeout };
   Read read_exact(std::uint8_t* out, std::size_t n, std::chrono::steady_clock::time_point deadline);
 

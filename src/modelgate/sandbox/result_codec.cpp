@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/byte_reader.h"
+#include "core/byte_writer.h"
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
 #include "core/strict_json.h"
@@ -16,47 +17,28 @@ constexpr char kResultMagic[4] = {'M', 'G', 'W', 'R'};
 constexpr std::size_t kMinFindingBytes = 4 + 1 + 1 + 4 + 1 + 8 + 4 + 4;
 constexpr std::size_t kMinReportBytes = 4 + 4 + 8 + 4 + 4 + 4 + 4 + 4 + 4;
 
-class ResultWriter {
- public:
-  void u8(std::uint8_t v) { out_.push_back(v); }
-  void u16(std::uint16_t v) { le(v); }
-  void u32(std::uint32_t v) { le(v); }
-  void u64(std::uint64_t v) { le(v); }
-  void str(std::string_view s) {
-    u32(static_cast<std::uint32_t>(s.size()));
-    out_.insert(out_.end(), s.begin(), s.end());
+void write_report(ByteWriter& w, const ArtifactReport& r) {
+  w.str(r.origin);
+  w.str(r.format);
+  w.u64(r.size);
+  w.u32(static_cast<std::uint32_t>(r.findings.size()));
+  for (const auto& f : r.findings) {
+    w.str(f.rule);
+    w.u8(static_cast<std::uint8_t>(f.severity));
+    w.u8(static_cast<std::uint8_t>(f.status));
+    w.str(f.origin);
+    w.u8(f.offset.has_value());
+    w.u64(f.offset.value_or(0));
+    w.str(f.message);
+    w.str(f.evidence);
   }
-  void report(const ArtifactReport& r) {
-    str(r.origin);
-    str(r.format);
-    u64(r.size);
-    u32(static_cast<std::uint32_t>(r.findings.size()));
-    for (const auto& f : r.findings) {
-      str(f.rule);
-      u8(static_cast<std::uint8_t>(f.severity));
-      u8(static_cast<std::uint8_t>(f.status));
-      str(f.origin);
-      u8(f.offset.has_value());
-      u64(f.offset.value_or(0));
-      str(f.message);
-      str(f.evidence);
-    }
-    str(r.facts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    str(json_text(model_facts_json(r.model)));
-    str(r.sha256);
-    str(r.sha512);
-    u32(static_cast<std::uint32_t>(r.children.size()));
-    for (const auto& c : r.children) report(c);
-  }
-  std::vector<std::uint8_t>& bytes() { return out_; }
-
- private:
-  template <class T>
-  void le(T v) {
-    for (std::size_t i = 0; i < sizeof(T); ++i) out_.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  std::vector<std::uint8_t> out_;
-};
+  w.str(r.facts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  w.str(json_text(model_facts_json(r.model)));
+  w.str(r.sha256);
+  w.str(r.sha512);
+  w.u32(static_cast<std::uint32_t>(r.children.size()));
+  for (const auto& c : r.children) write_report(w, c);
+}
 
 class ResultReader {
  public:
@@ -104,6 +86,10 @@ class ResultReader {
     return true;
   }
 
+  bool blob(ByteView& out) {
+    std::uint32_t n = 0;
+    return in_.le(n) && in_.bytes(n, out);
+  }
   bool at_end() const { return in_.at_end(); }
   std::size_t offset() const { return in_.offset(); }
   const std::string& error() const { return error_; }
@@ -157,12 +143,13 @@ class ResultReader {
 
 }  // namespace
 
-std::vector<std::uint8_t> encode_result(const ArtifactReport& report) {
-  ResultWriter w;
+std::vector<std::uint8_t> encode_result(const ArtifactReport& report, ByteView attachment) {
+  ByteWriter w;
   for (char c : kResultMagic) w.u8(static_cast<std::uint8_t>(c));
   w.u16(kResultVersion);
   w.u32(0);
-  w.report(report);
+  write_report(w, report);
+  w.str(as_chars(attachment));
   auto& out = w.bytes();
   auto body = static_cast<std::uint32_t>(out.size() - kResultHeaderSize);
   for (std::size_t i = 0; i < 4; ++i) out[6 + i] = static_cast<std::uint8_t>(body >> (8 * i));
@@ -181,18 +168,21 @@ Expected<std::uint32_t> result_body_length(ByteView header, const ResultBounds& 
   return length;
 }
 
-Expected<ArtifactReport> decode_result(ByteView bytes, const ResultBounds& bounds) {
+Expected<WorkerResult> decode_result(ByteView bytes, const ResultBounds& bounds) {
   if (bytes.size() > bounds.max_bytes) return parse_error(0, "result larger than the bound");
   auto length = result_body_length(bytes, bounds);
   if (!length) return length.error();
   if (bytes.size() - std::min(bytes.size(), kResultHeaderSize) != *length)
     return parse_error(6, "result body length does not match the header");
   ResultReader reader(bytes.subspan(kResultHeaderSize), bounds);
-  ArtifactReport report;
-  if (!reader.report(report, 0)) return parse_error(kResultHeaderSize + reader.offset(), reader.error());
-  if (!reader.at_end()) return parse_error(kResultHeaderSize + reader.offset(), "bytes after the report");
-  report.finalize();
-  return report;
+  WorkerResult result;
+  if (!reader.report(result.report, 0)) return parse_error(kResultHeaderSize + reader.offset(), reader.error());
+  ByteView attachment;
+  if (!reader.blob(attachment)) return parse_error(kResultHeaderSize + reader.offset(), "truncated attachment");
+  if (!reader.at_end()) return parse_error(kResultHeaderSize + reader.offset(), "bytes after the attachment");
+  result.attachment.assign(attachment.begin(), attachment.end());
+  result.report.finalize();
+  return result;
 }
 
 }  // namespace modelgate::sandbox

@@ -49,14 +49,14 @@ ArtifactReport WorkerPool::scan_file(unsigned slot, const FileToScan& file, cons
   return r;
 }
 
-ArtifactReport WorkerPool::scan_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
-                                           std::uint64_t size) {
+WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
+                                        std::uint64_t size) {
   auto& worker = slots_.at(slot);
   std::string why;
   if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
-  if (!worker) return unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why);
-  ArtifactReport parsed = worker->scan(fd, origin, name, size);
-  parsed.facts["sandbox"] = layers_;
+  if (!worker) return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
+  WorkerResult parsed = worker->run(fd, origin, name, size);
+  parsed.report.facts["sandbox"] = layers_;
   return parsed;
 }
 

@@ -32,7 +32,12 @@ class WorkerPool {
   // Scans the regular file open on `fd` (opened by this process; the caller keeps it) in slot
   // `slot`'s worker, starting a fresh worker first when the last one failed or is used up.
   ArtifactReport scan_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
-                                 std::uint64_t size);
+                                 std::uint64_t size) {
+    return run_descriptor(slot, fd, origin, name, size).report;
+  }
+  // The same, with what WorkerConfig::after_scan returned for the file.
+  WorkerResult run_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
+                              std::uint64_t size);
 
  private:
   std::unique_ptr<ParseWorker> spawn(std::string& why);
