@@ -49,7 +49,7 @@ struct SignedModel {
 
   Result<VerifyReport> verify(VerifyOptions options = {}, EVP_PKEY* with = nullptr) const {
     EVP_PKEY* k = with ? with : key.get();
-    return verify_model(model, sig, options, [k](const Bundle& b) { return verify_with_key(b, k); });
+    return verify_model(model, sig, options, [k](const Bundle& b, CheckEvents&) { return verify_with_key(b, k); });
   }
 };
 
@@ -221,7 +221,7 @@ struct CertSigned {
     std::vector<Cert> anchors;
     X509_up_ref(anchor);
     anchors.emplace_back(anchor);
-    return verify_model(model, sig, {}, [&](const Bundle& b) { return verify_with_certificate(b, anchors); });
+    return verify_model(model, sig, {}, [&](const Bundle& b, CheckEvents&) { return verify_with_certificate(b, anchors); });
   }
 };
 
@@ -287,7 +287,7 @@ struct SigstoreCase {
     auto root = parse_trusted_root(root_text);
     EXPECT_TRUE(root.ok());
     const TrustedRoot& r = *root;
-    return verify_model(model, sig, {}, [&](const Bundle& b) { return verify_with_sigstore(b, r, who); });
+    return verify_model(model, sig, {}, [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, r, who); });
   }
 };
 

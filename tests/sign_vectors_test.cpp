@@ -56,7 +56,7 @@ TEST(SignVectors, ReferenceKeySignaturesVerify) {
     // 0.3.1 and 1.0.0 signed the single file signme-1 (resource name ".").
     fs::path model = fs::exists(dir / "signme-2") ? dir : dir / "signme-1";
     auto r = verify_model(model, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
-                          [&](const Bundle& b) { return verify_with_key(b, key.get()); });
+                          [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
     EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
   }
 }
@@ -66,7 +66,7 @@ TEST(SignVectors, ReferenceCertificateSignaturesVerify) {
   for (std::string v : {"v0.2.0", "v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"}) {
     fs::path dir = mt() / (v + "-certificate");
     auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
-                          [&](const Bundle& b) { return verify_with_certificate(b, anchors); });
+                          [&](const Bundle& b, CheckEvents&) { return verify_with_certificate(b, anchors); });
     EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
   }
 }
@@ -77,7 +77,7 @@ TEST(SignVectors, CertificateBundlesVerifyWithTheLeafKey) {
   for (std::string v : {"v0.3.1", "v1.0.0", "v1.1.0"}) {
     fs::path dir = mt() / (v + "-certificate");
     auto r = verify_model(dir, dir / "model.sig", options_with({}, dir / "model.sig"),
-                          [&](const Bundle& b) { return verify_with_key(b, key.get()); });
+                          [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
     EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
   }
 }
@@ -87,7 +87,7 @@ TEST(SignVectors, ReferenceSigstoreSignaturesVerifyOffline) {
   for (std::string v : {"v0.3.1", "v1.0.0", "v1.0.1", "v1.1.0"}) {
     fs::path dir = mt() / (v + "-sigstore");
     auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
-                          [&](const Bundle& b) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
+                          [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
     EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
   }
 }
@@ -107,16 +107,16 @@ TEST(SignVectors, SpecValidBundlesVerify) {
   fs::path model = copy_model(tmp, "v1.1.0-elliptic-key");
   auto key = vector_public_key();
   auto anchors = vector_anchors();
-  auto r1 = verify_model(model, spec() / "valid/key.bundle.json", {}, [&](const Bundle& b) { return verify_with_key(b, key.get()); });
+  auto r1 = verify_model(model, spec() / "valid/key.bundle.json", {}, [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
   EXPECT_TRUE(r1.ok()) << r1.failure().message();
   auto r2 = verify_model(model, spec() / "valid/certificate.bundle.json", {},
-                         [&](const Bundle& b) { return verify_with_certificate(b, anchors); });
+                         [&](const Bundle& b, CheckEvents&) { return verify_with_certificate(b, anchors); });
   EXPECT_TRUE(r2.ok()) << r2.failure().message();
   mgtest::TempDir tmp2;
   fs::path ss_model = copy_model(tmp2, "v1.1.0-sigstore");
   auto root = public_good_root();
   auto r3 = verify_model(ss_model, spec() / "valid/sigstore.bundle.json", {},
-                         [&](const Bundle& b) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
+                         [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
   EXPECT_TRUE(r3.ok()) << r3.failure().message();
 }
 
@@ -135,12 +135,12 @@ TEST(SignVectors, SpecInvalidBundlesFailWithTheCheckNamed) {
                         Case{"invalid/missing-verification-material.bundle.json", "bundle", "bundle"},
                         Case{"invalid/missing-tlog-entries.bundle.json", "signature", "transparency log"},
                         Case{"invalid-payload/wrong-predicate.bundle.json", "signature", "verification material"}}) {
-    auto r = verify_model(model, spec() / c.file, {}, [&](const Bundle& b) { return verify_with_key(b, key.get()); });
+    auto r = verify_model(model, spec() / c.file, {}, [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
     ASSERT_FALSE(r.ok()) << c.file;
     EXPECT_EQ(r.failure().check, c.key_check) << c.file << ": " << r.failure().message();
     EXPECT_EQ(r.failure().kind, FailureKind::verification);
     auto s = verify_model(model, spec() / c.file, {},
-                          [&](const Bundle& b) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
+                          [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
     ASSERT_FALSE(s.ok()) << c.file;
     EXPECT_EQ(s.failure().check, c.sigstore_check) << c.file << ": " << s.failure().message();
   }

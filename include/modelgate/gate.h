@@ -10,6 +10,7 @@
 #include "modelgate/limits.h"
 #include "modelgate/policy.h"
 #include "modelgate/report.h"
+#include "modelgate/scan.h"
 
 namespace modelgate {
 
@@ -128,6 +129,9 @@ struct AdmitOptions {
   std::string store;                // inventory URI; empty for none
   unsigned threads = 0;
   bool progress = false;
+  // Where files and the signature bundle are parsed (docs/sandbox.md); the command line's default
+  // is default_sandbox_mode().
+  SandboxMode sandbox = SandboxMode::off;
 };
 
 GateDecision admit(const AdmitOptions& options);

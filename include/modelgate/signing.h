@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "modelgate/expected.h"
+#include "modelgate/scan.h"
 
 namespace modelgate {
 
@@ -102,6 +103,10 @@ struct VerifyRequest {
   bool ignore_unsigned_files = false;
   ModelHashing hashing;  // the ignore options, links, threads and progress; the rest comes from the signature
   std::variant<KeyVerification, CertificateVerification, SigstoreVerification> method;
+  // Where the bundle is parsed and its signature checked (docs/sandbox.md); the command line's
+  // default is default_sandbox_mode(). The model's files are hashed in this process either way.
+  SandboxMode sandbox = SandboxMode::off;
+  std::uint64_t worker_timeout_ms = 600'000;
   // Optional observers: remarks a careful user should see, and every certificate met (where it came
   // from and its SHA-256 fingerprint, as the reference's --log-fingerprints prints them).
   std::function<void(std::string_view note)> on_note;

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "scan_request.h"
 #include "modelgate/escaped_text.h"
 #include "modelgate/gate.h"
 
@@ -14,6 +15,7 @@ struct AdmitArgs {
   std::vector<std::string> paths;
   std::string policy, signature, store, format = "text";
   unsigned threads = 0;
+  std::string sandbox;  // empty: default_sandbox_mode()
 };
 
 int run_admit(const AdmitArgs& a) {
@@ -26,6 +28,7 @@ int run_admit(const AdmitArgs& a) {
   options.signature = a.signature;
   options.store = a.store;
   options.threads = a.threads;
+  options.sandbox = sandbox_mode_option(a.sandbox);
   options.progress = ::isatty(STDERR_FILENO) == 1;
   GateDecision d = admit(options);
   std::cout << (a.format == "json" ? decision_json(d) : decision_text(d)) << std::flush;
@@ -48,6 +51,7 @@ void add_admit_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--store", a->store, "Inventory: sqlite:PATH (default scheme) or postgresql://...");
   cmd->add_option("--format", a->format, "text or json (modelgate.decision/1)")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--threads", a->threads, "Scanning threads (default: one per core)");
+  add_sandbox_option(cmd, a->sandbox);
   cmd->footer("Exit status: 0 allow (always in dry-run), 1 deny, 2 error (never an allow).");
   cmd->callback([a, &exit_code] { exit_code = run_admit(*a); });
 }

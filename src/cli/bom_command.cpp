@@ -50,9 +50,10 @@ std::optional<std::vector<BomSignature>> find_signatures(const BomArgs& a) {
 }
 
 // Checks each signature with the material given; a failed check is recorded, not an error.
-std::optional<std::string> check_signatures(const SignatureMaterial& material, std::vector<BomSignature>& signatures) {
+std::optional<std::string> check_signatures(const SignatureMaterial& material, std::vector<BomSignature>& signatures,
+                                            SandboxMode sandbox) {
   for (auto& s : signatures) {
-    auto outcome = check_signature(material, s.model_origin, s.reference);
+    auto outcome = check_signature(material, s.model_origin, s.reference, sandbox);
     if (!outcome) return outcome.error();
     s.checked = true;
     s.method = outcome->method;
@@ -84,7 +85,7 @@ int run_bom(const BomArgs& a) {
       std::cerr << "modelgate: verification material given, but no signature: pass --signature FILE\n";
       return 2;
     }
-    if (auto err = check_signatures(a.material, *signatures)) {
+    if (auto err = check_signatures(a.material, *signatures, options->sandbox)) {
       std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
       return 2;
     }

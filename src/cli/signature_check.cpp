@@ -14,13 +14,14 @@ void add_signature_material_options(CLI::App* cmd, SignatureMaterial& m) {
 }
 
 ValueOr<SignatureCheckOutcome, std::string> check_signature(const SignatureMaterial& m, const std::string& model,
-                                                            const std::string& signature) {
+                                                            const std::string& signature, SandboxMode sandbox) {
   int methods = !m.public_key.empty() + !m.certificate_chain.empty() + !m.identity.empty();
   if (methods != 1) return std::string("give one of --public-key, --certificate-chain or --identity");
   if (!m.identity.empty() && m.identity_provider.empty()) return std::string("--identity needs --identity-provider");
   VerifyRequest request;
   request.model = model;
   request.signature = signature;
+  request.sandbox = sandbox;
   SignatureCheckOutcome out;
   auto first_certificate = std::make_shared<std::string>();
   if (!m.public_key.empty()) {

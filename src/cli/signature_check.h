@@ -32,7 +32,8 @@ struct SignatureCheckOutcome {
 // Verifies `signature` of `model` offline with the material (the library's verify_model, as
 // `verify` does). A failed verification is an outcome; a usage failure (several methods, an
 // unreadable key) is the error.
+// `sandbox`: where the bundle is parsed.
 ValueOr<SignatureCheckOutcome, std::string> check_signature(const SignatureMaterial& m, const std::string& model,
-                                                            const std::string& signature);
+                                                            const std::string& signature, SandboxMode sandbox);
 
 }  // namespace modelgate::cli

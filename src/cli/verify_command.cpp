@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "scan_request.h"
 #include "sign_options.h"
 
 namespace modelgate::cli {
@@ -17,6 +18,7 @@ struct VerifyArgs {
   bool use_staging = false;
   bool ignore_unsigned_files = false;
   HashingArgs hashing;
+  std::string sandbox;  // empty: default_sandbox_mode()
 };
 
 int run_verify(const VerifyArgs& a, VerifyRequest request) {
@@ -24,6 +26,7 @@ int run_verify(const VerifyArgs& a, VerifyRequest request) {
   request.signature = a.signature;
   request.ignore_unsigned_files = a.ignore_unsigned_files;
   request.hashing = model_hashing(a.hashing);
+  request.sandbox = sandbox_mode_option(a.sandbox);
   request.on_note = [](std::string_view note) { std::cerr << "modelgate: note: " << note << '\n'; };
   if (a.log_fingerprints)
     request.on_certificate = [](std::string_view where, std::string_view fingerprint) {
@@ -43,6 +46,7 @@ CLI::App* add_method(CLI::App* parent, const char* name, const char* help, std::
   cmd->add_flag("--ignore-unsigned-files,!--no-ignore-unsigned-files", a->ignore_unsigned_files,
                 "Accept files in the model that the signature does not list (default: no)");
   add_ignore_options(cmd, a->hashing);
+  add_sandbox_option(cmd, a->sandbox);
   return cmd;
 }
 

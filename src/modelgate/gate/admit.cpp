@@ -84,17 +84,19 @@ GateDecision admit(const AdmitOptions& options) {
   scan.progress = options.progress;
   scan.hash_contents = true;
   scan.cache = cache ? &*cache : nullptr;
+  scan.sandbox = options.sandbox;
   if (!options.signature.empty() && options.paths.size() != 1)
     errors.push_back("--signature names the bundle of one model: give exactly one PATH with it");
   ScanResult result = scan_paths(options.paths, scan);
   for (auto& e : result.errors) errors.push_back(std::move(e));
 
+  SignatureReading where{options.sandbox, options.policy.limits.worker_timeout_ms};
   std::vector<AdmittedModel> models;
   for (auto& report : result.artifacts) {
     fs::path model(report.origin);
     fs::path bundle = signature_bundle(model, options.signature, report);
     drop_signature_report(report, model, bundle);
-    models.push_back({report.origin, &report, check_model_signature(model, bundle, options.policy.signature, errors)});
+    models.push_back({report.origin, &report, check_model_signature(model, bundle, options.policy.signature, where, errors)});
   }
   if (cache)
     for (auto& e : cache->errors()) errors.push_back(std::move(e));

@@ -32,7 +32,7 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
     }
     keys.push_back(std::move(*key));
     EVP_PKEY* k = keys.back().get();
-    methods.push_back({"key " + path.string(), [k](const sign::Bundle& b) { return sign::verify_with_key(b, k); }});
+    methods.push_back({"key " + path.string(), [k](const sign::Bundle& b, sign::CheckEvents&) { return sign::verify_with_key(b, k); }});
   }
   for (const auto& path : rule.certificate_roots) {
     auto pem = sign::read_small_file(path, 1 << 20, "certificate root");
@@ -45,7 +45,7 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
     for (auto& c : *certs) anchors.push_back(std::move(c));
   }
   if (!anchors.empty())
-    methods.push_back({"certificate roots", [&anchors](const sign::Bundle& b) { return sign::verify_with_certificate(b, anchors); }});
+    methods.push_back({"certificate roots", [&anchors](const sign::Bundle& b, sign::CheckEvents&) { return sign::verify_with_certificate(b, anchors); }});
   if (!rule.identities.empty()) {
     auto text = rule.trusted_root.empty() ? sign::Result<std::string>(std::string(sign::embedded_trusted_root()))
                                           : sign::read_small_file(rule.trusted_root, 16 << 20, "trusted root");
@@ -62,7 +62,7 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
       if (!id.subject_regex.empty()) who.identity_pattern = std::regex(id.subject_regex);
       std::string name = "sigstore " + (id.subject.empty() ? "/" + id.subject_regex + "/" : id.subject) + " from " + id.issuer;
       const sign::TrustedRoot& r = *root;
-      methods.push_back({name, [&r, who](const sign::Bundle& b) { return sign::verify_with_sigstore(b, r, who); }});
+      methods.push_back({name, [&r, who](const sign::Bundle& b, sign::CheckEvents&) { return sign::verify_with_sigstore(b, r, who); }});
     }
   }
   return methods;
@@ -71,7 +71,8 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
 }  // namespace
 
 SignatureOutcome check_model_signature(const std::filesystem::path& model, const std::filesystem::path& bundle,
-                                       const SignatureRule& rule, std::vector<std::string>& errors) {
+                                       const SignatureRule& rule, const SignatureReading& reading,
+                                       std::vector<std::string>& errors) {
   SignatureOutcome out;
   out.bundle = bundle.string();
   // The material the policy names is loaded whether or not a bundle is there: a key that cannot be
@@ -104,6 +105,8 @@ SignatureOutcome check_model_signature(const std::filesystem::path& model, const
   }
   sign::VerifyOptions options;
   options.hashing.signature = bundle;
+  options.sandbox = reading.sandbox;
+  options.worker_timeout_ms = reading.worker_timeout_ms;
   std::vector<std::string> failures;
   for (const auto& m : methods) {
     auto verified = sign::verify_model(model, bundle, options, m.check);

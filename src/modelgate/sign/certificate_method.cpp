@@ -4,6 +4,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <cstdlib>
 #include <ctime>
 
 #include "sign/dsse.h"
@@ -32,6 +33,11 @@ Check check_signing_usage(X509* leaf) {
   if ((flags & EXFLAG_XKUSAGE) && (X509_get_extended_key_usage(leaf) & XKU_CODE_SIGN)) return Ok{};
   return verification_failure("key usage", "the signing certificate may not be used for signing "
                                            "(no digitalSignature key usage, no codeSigning extended key usage)");
+}
+
+std::filesystem::path system_ca_bundle() {
+  const char* env = std::getenv(X509_get_default_cert_file_env());
+  return env != nullptr && *env != '\0' ? env : X509_get_default_cert_file();
 }
 
 Check verify_with_certificate(const Bundle& bundle, const std::vector<Cert>& trust_anchors) {

@@ -7,6 +7,7 @@
 
 #include "core/path_within.h"
 #include "core/utf8.h"
+#include "sign/confined_manifest.h"
 #include "sign/model_walk.h"
 #include "sign/openssl_util.h"
 #include "sign/serialize.h"
@@ -96,21 +97,38 @@ Check compare_manifests(const Manifest& expected, const Manifest& actual, bool i
   return verification_failure("manifest", detail);
 }
 
+Result<Manifest> read_signed_manifest(std::string_view bundle_text, const SignatureCheck& check, CheckEvents& events) {
+  auto bundle = parse_bundle(bundle_text);
+  if (!bundle) return bundle.failure();
+  if (auto r = check(*bundle, events); !r) return r.failure();
+  if (bundle->payload_type != kInTotoPayloadType)
+    return verification_failure("payload type", "expected " + std::string(kInTotoPayloadType) + ", got " + bundle->payload_type);
+  auto statement = parse_statement(bundle->payload);
+  if (!statement) return statement.failure();
+  return std::move(statement->manifest);
+}
+
 Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_path, const VerifyOptions& options,
                                   const SignatureCheck& check_signature) {
   std::error_code ec;
   if (!fs::exists(model, ec) && !fs::is_symlink(model, ec))
     return usage_failure("model files", "model path " + model.string() + " does not exist");
-  auto text = read_small_file(bundle_path, kMaxBundleBytes, "bundle");
-  if (!text) return verification_failure("bundle", text.failure().detail);
-  auto bundle = parse_bundle(*text);
-  if (!bundle) return bundle.failure();
-  if (auto r = check_signature(*bundle); !r) return r.failure();
-  if (bundle->payload_type != kInTotoPayloadType)
-    return verification_failure("payload type", "expected " + std::string(kInTotoPayloadType) + ", got " + bundle->payload_type);
-  auto signed_manifest = parse_statement(bundle->payload);
+  CheckEvents events;
+  Result<Manifest> signed_manifest = verification_failure("bundle", "not read");
+  if (options.sandbox == SandboxMode::off) {
+    auto text = read_small_file(bundle_path, kMaxBundleBytes, "bundle");
+    if (!text) return verification_failure("bundle", text.failure().detail);
+    signed_manifest = read_signed_manifest(*text, check_signature, events);
+  } else {
+    signed_manifest = read_signed_manifest_confined(bundle_path, check_signature, events, options.sandbox,
+                                                    options.worker_timeout_ms);
+  }
+  for (const auto& note : events.notes)
+    if (options.on_note) options.on_note(note);
+  for (const auto& [where, fingerprint] : events.certificates)
+    if (options.on_certificate) options.on_certificate(where, fingerprint);
   if (!signed_manifest) return signed_manifest.failure();
-  Manifest& expected = signed_manifest->manifest;
+  Manifest& expected = *signed_manifest;
 
   bool single_file = !is_model_directory(model);
   if (single_file) {

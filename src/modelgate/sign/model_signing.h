@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "modelgate/limits.h"
+#include "modelgate/scan.h"
 #include "sign/bundle.h"
 #include "sign/manifest.h"
 #include "sign/parallel_hasher.h"
@@ -27,13 +29,29 @@ std::vector<std::string> resolve_ignore_paths(const std::filesystem::path& model
 // Hashes the model; the manifest records the resolved ignore list.
 Result<Manifest> hash_model(const std::filesystem::path& model, const HashingConfig& config);
 
+// What checking a signature noted besides its verdict, told to the caller afterwards (the check may
+// run in a confined worker): remarks, and every certificate met (where, SHA-256 fingerprint).
+struct CheckEvents {
+  std::vector<std::string> notes;
+  std::vector<std::pair<std::string, std::string>> certificates;
+};
+
 // Checks the bundle's signature and returns nothing more; the caller picks the method.
-using SignatureCheck = std::function<Check(const Bundle&)>;
+using SignatureCheck = std::function<Check(const Bundle&, CheckEvents&)>;
+
+// Everything verification parses of what the signer sent: the bundle, its signature (by `check`)
+// and the manifest of the signed statement.
+Result<Manifest> read_signed_manifest(std::string_view bundle_text, const SignatureCheck& check, CheckEvents& events);
 
 struct VerifyOptions {
   HashingConfig hashing;  // serialization parameters come from the signature; only the ignore options are used
   bool ignore_unsigned_files = false;
   bool allow_symlinks = false;  // follow symbolic links even when the signature did not record that it did
+  // Where the bundle is read and its signature checked: here, or in a confined worker (docs/sandbox.md).
+  SandboxMode sandbox = SandboxMode::off;
+  std::uint64_t worker_timeout_ms = Limits{}.worker_timeout_ms;
+  std::function<void(std::string_view note)> on_note;
+  std::function<void(std::string_view where, std::string_view fingerprint)> on_certificate;
 };
 
 struct VerifyReport {

@@ -75,6 +75,10 @@ SigningResult<Verification> run_verification(const VerifyRequest& r, const sign:
   options.hashing = hashing_config(r.hashing, r.signature);
   options.ignore_unsigned_files = r.ignore_unsigned_files;
   options.allow_symlinks = r.hashing.allow_symlinks;
+  options.sandbox = r.sandbox;
+  options.worker_timeout_ms = r.worker_timeout_ms;
+  options.on_note = r.on_note;
+  options.on_certificate = r.on_certificate;
   auto report = sign::verify_model(r.model, r.signature, options, check);
   if (!report) return report.failure();
   return Verification{report->model_name, report->resources};
@@ -86,10 +90,10 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const KeyVerificat
   auto key = sign::load_public_key(*bytes);
   if (!key) return key.failure();
   EVP_PKEY* k = key->get();
-  return run_verification(r, [&r, k](const sign::Bundle& b) {
-    if (b.material != sign::MaterialKind::public_key && r.on_note)
-      r.on_note("the bundle carries a certificate chain, which key verification does not check (as in the "
-                "reference); verify with the certificate method to check it");
+  return run_verification(r, [k](const sign::Bundle& b, sign::CheckEvents& events) {
+    if (b.material != sign::MaterialKind::public_key)
+      events.notes.emplace_back("the bundle carries a certificate chain, which key verification does not check (as in "
+                                "the reference); verify with the certificate method to check it");
     return sign::verify_with_key(b, k);
   });
 }
@@ -104,9 +108,14 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const CertificateV
       anchors.push_back(std::move(c));
     }
   }
-  return run_verification(r, [&r, &anchors](const sign::Bundle& b) {
-    if (r.on_certificate)
-      for (const auto& der : b.certificates) r.on_certificate(" verify ", sign::certificate_fingerprint(der));
+  // No anchors given: the system's CA bundle, read here (a confined check cannot open files).
+  if (method.certificate_chain.empty()) {
+    auto certs = read_certificates(sign::system_ca_bundle(), "system CA bundle");
+    if (!certs) return certs.failure();
+    for (auto& c : *certs) anchors.push_back(std::move(c));
+  }
+  return run_verification(r, [&anchors](const sign::Bundle& b, sign::CheckEvents& events) {
+    for (const auto& der : b.certificates) events.certificates.emplace_back(" verify ", sign::certificate_fingerprint(der));
     return sign::verify_with_certificate(b, anchors);
   });
 }
@@ -118,7 +127,9 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const SigstoreVeri
   if (!root) return root.failure();
   sign::SigstoreIdentity who{method.identity, method.identity_provider};
   const sign::TrustedRoot& trusted = *root;
-  return run_verification(r, [&trusted, &who](const sign::Bundle& b) { return sign::verify_with_sigstore(b, trusted, who); });
+  return run_verification(r, [&trusted, &who](const sign::Bundle& b, sign::CheckEvents&) {
+    return sign::verify_with_sigstore(b, trusted, who);
+  });
 }
 
 }  // namespace

@@ -1,0 +1,42 @@
+#include "sign/confined_manifest.h"
+
+#include "core/regular_file.h"
+#include "sandbox/parse_worker.h"
+#include "sign/signed_manifest_codec.h"
+
+namespace modelgate::sign {
+
+Result<Manifest> read_signed_manifest_confined(const std::filesystem::path& bundle, const SignatureCheck& check,
+                                               CheckEvents& events, SandboxMode mode, std::uint64_t timeout_ms) {
+  auto opened = open_regular_file(bundle);
+  if (!opened) return verification_failure("bundle", opened.error().message);
+  const auto size = static_cast<std::uint64_t>(opened->st.st_size);
+  if (size > kMaxBundleBytes)
+    return verification_failure("bundle", bundle.string() + ": " + std::to_string(size) + " bytes, more than the " +
+                                              std::to_string(kMaxBundleBytes) + " allowed for this kind of file");
+  Limits limits;
+  limits.worker_timeout_ms = timeout_ms;
+  sandbox::WorkerConfig config = sandbox::worker_config(limits);
+  sandbox::WorkerJob job = [&check](const std::shared_ptr<const ByteSource>& file, const std::string& origin,
+                                    const std::string&) {
+    CheckEvents noted;
+    auto manifest = read_signed_manifest(as_chars(file->bytes()), check, noted);
+    ArtifactReport carrier;
+    carrier.origin = origin;
+    carrier.format = "signature-bundle";
+    return sandbox::encode_result(carrier, encode_signed_manifest(manifest, noted));
+  };
+  std::string error;
+  auto worker = sandbox::ParseWorker::start(job, config, error);
+  if (!worker) return usage_failure("sandbox", "cannot start a parse worker: " + error);
+  if (mode == SandboxMode::strict && !worker->confinement().missing.empty())
+    return usage_failure("sandbox", "--sandbox strict: the parse worker cannot be confined: " + worker->confinement().missing.front());
+  auto result = worker->run(opened->fd.get(), bundle.string(), bundle.filename().string(), size);
+  if (!result.report.findings.empty()) {
+    const Finding& f = result.report.findings.front();
+    return verification_failure("bundle", "the parse worker that read it failed (" + f.rule + "): " + f.message);
+  }
+  return decode_signed_manifest(result.attachment, events);
+}
+
+}  // namespace modelgate::sign
