@@ -190,7 +190,7 @@ class Hdf5MetadataWalk {
   void walk_attribute(std::uint64_t data, std::uint64_t message_size) {
     const std::uint64_t end = data + message_size;
     auto malformed = [&](const std::string& why) { fail(data, "an attribute message " + why); };
-    if (message_size < 8) return;
+    if (short_message(data, message_size, 8, "attribute")) return;
     const unsigned version = bytes_[data], flags = bytes_[data + 1];
     if (version < 1 || version > 3) return;  // libhdf5 refuses it
     if (flags & 0x03) {
@@ -302,8 +302,19 @@ class Hdf5MetadataWalk {
     }
   }
 
+  // libhdf5 1.10 decodes a message's fixed fields without comparing them with the message's declared
+  // size: a continuation of size 0 is read from the bytes after it (a fuzzed file made libhdf5
+  // allocate a chunk by a length read there). A message shorter than the fields libhdf5 reads is a
+  // defect; libhdf5 never writes one.
+  bool short_message(std::uint64_t data, std::uint64_t message_size, std::uint64_t needed, const char* what) {
+    if (message_size >= needed) return false;
+    fail(data, std::string("a ") + what + " message of " + std::to_string(message_size) + " bytes is shorter than the " +
+                   std::to_string(needed) + " bytes of fields libhdf5 reads from it");
+    return true;
+  }
+
   void walk_continuation(std::uint64_t data, std::uint64_t message_size, unsigned version, bool creation_order) {
-    if (message_size < o_ + l_) return;
+    if (short_message(data, message_size, o_ + l_, "continuation")) return;
     const std::uint64_t address = *le(data, o_), length = *le(data + o_, l_);
     if (!check_block(data, "an object header continuation", address, length)) return;
     pending_.push_back({Kind::chunk, *absolute(address), length, version, creation_order, in_root_});
@@ -312,15 +323,16 @@ class Hdf5MetadataWalk {
   // A shared message names the object header that holds the message (a committed datatype),
   // which libhdf5 opens to read it.
   void walk_shared_message(std::uint64_t data, std::uint64_t message_size) {
-    if (message_size < 2) return;
+    if (short_message(data, message_size, 2, "shared")) return;
     const std::uint8_t version = bytes_[data], type = bytes_[data + 1];
     const std::uint64_t field = version == 1 ? data + 8 : data + 2;
-    if ((version == 3 && type != 2) || version == 0 || version > 3 || message_size < field - data + o_) return;
+    if ((version == 3 && type != 2) || version == 0 || version > 3) return;
+    if (short_message(data, message_size, field - data + o_, "shared")) return;
     queue_object_header(*le(field, o_), field);
   }
 
   void walk_symbol_table(std::uint64_t data, std::uint64_t message_size) {
-    if (message_size < 2 * o_) return;
+    if (short_message(data, message_size, 2ull * o_, "symbol table")) return;
     const std::uint64_t btree = *le(data, o_), heap = *le(data + o_, o_);
     if (auto at = absolute(heap)) check_local_heap(*at, data + o_);
     if (auto at = absolute(btree)) pending_.push_back({Kind::btree_node, *at, 0, 0, false});
@@ -413,7 +425,7 @@ class Hdf5MetadataWalk {
   // elsewhere (deeper trees, nested indirect blocks, huge objects) are not, and neither are the
   // objects they link to, unless found by signature.
   void walk_dense_links(std::uint64_t data, std::uint64_t message_size) {
-    if (message_size < 2 || bytes_[data] != 0) return;
+    if (short_message(data, message_size, 2, "link info") || bytes_[data] != 0) return;
     const std::uint64_t heap_field = data + 2 + ((bytes_[data + 1] & 1) ? 8 : 0);
     if (message_size < heap_field - data + 2ull * o_) return;
     auto heap = absolute(*le(heap_field, o_)), btree = absolute(*le(heap_field + o_, o_));
