@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 
 #include <functional>
+#include <sstream>
 
 #include "format/directory_checks.h"
+#include "modelgate/render.h"
 #include "modelgate/scan.h"
 #include "pickle/allowlist.h"
+#include "sandbox/confinement.h"
 #include "test_util.h"
 
 using namespace modelgate;
@@ -163,5 +166,26 @@ TEST_F(ShardedCheckpoint, ShardSwappedAfterTheWalkIsNotFollowed) {
     check_safetensors_indexes(files, {}, reports, ctx);
     EXPECT_TRUE(mgtest::has_rule(reports[2], "MG-SAFETENSORS-INDEX-SHARD-NOT-READ"));
     EXPECT_EQ(reports[2].facts["sharded_checkpoint"]["shards_compared"], 1);
+  }
+}
+
+// With confined parse workers (scan's default), each index is checked in a worker of its own that
+// reads the index and the shards from mappings this process made: the same findings and facts as
+// in this process, for consistent, inconsistent and escaping indexes.
+TEST_F(ShardedCheckpoint, TheConfinedCheckFindsWhatTheInProcessCheckFinds) {
+  if (sandbox::kAddressSanitizer) GTEST_SKIP() << "parse workers are not confined in AddressSanitizer builds (docs/sandbox.md)";
+  for (const char* name : {"sharded_ok", "sharded_bad", "sharded_escape"}) {
+    auto render = [&](SandboxMode mode) {
+      ScanOptions opts;
+      opts.sandbox = mode;
+      ScanResult result = scan_paths({dir_->path() / name}, opts);
+      EXPECT_TRUE(result.errors.empty()) << name;
+      for (auto& c : result.artifacts.at(0).children) c.facts.erase("sandbox");
+      result.sandbox = nullptr;
+      std::ostringstream out;
+      render_json(result, out);
+      return out.str();
+    };
+    EXPECT_EQ(render(SandboxMode::strict), render(SandboxMode::off)) << name;
   }
 }

@@ -1,6 +1,9 @@
 #pragma once
 // Checks that span several files of one directory, such as a sharded checkpoint's index against
 // its shards. Run once per scanned directory, after every file in it has its report.
+#include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "modelgate/report.h"
@@ -9,19 +12,32 @@
 
 namespace modelgate {
 
-// `reports[i]` is the finalized report of `files[i]`; checks add findings to them and
-// re-finalize the ones they touch. `notes` are the walk's entries that are not regular files (or
-// could not be read), so that a check can say why a file it needs is not among `files`.
-void check_directory(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                     std::vector<ArtifactReport>& reports, ScanContext& ctx);
-
 // Maps a file of the walk the way its scan opened it: beneath the walk's base, no symbolic link
 // followed on the way, without blocking, regular files only. nullptr and `error` otherwise.
 std::shared_ptr<MappedFile> map_walk_entry(const WalkEntry& entry, std::string& error);
 
-// The sharded-safetensors check (safetensors_index.cpp).
+// How a check reaches the bytes of a file of the walk (map_walk_entry, or mappings made before a
+// confined worker was forked).
+using EntryMapper = std::function<std::shared_ptr<const ByteSource>(const WalkEntry& entry, std::string& error)>;
+
+// The sharded-safetensors check of the index `files[index]` (safetensors_index.cpp): adds its
+// findings and facts to `report`.
+void check_safetensors_index(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                             ArtifactReport& report, ScanContext& ctx, const EntryMapper& map);
+
+// Runs the check of one index: in this process, or in a confined worker (scan/confined_index_check.h).
+using IndexCheckRunner = std::function<void(std::size_t index, const std::vector<WalkEntry>& files,
+                                            const std::vector<WalkNote>& notes, ArtifactReport& report, ScanContext& ctx)>;
+
+// Every index of the directory; `run` empty: in this process.
 void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                               std::vector<ArtifactReport>& reports, ScanContext& ctx);
+                               std::vector<ArtifactReport>& reports, ScanContext& ctx, const IndexCheckRunner& run = {});
+
+// `reports[i]` is the finalized report of `files[i]`; checks add findings to them and
+// re-finalize the ones they touch. `notes` are the walk's entries that are not regular files (or
+// could not be read), so that a check can say why a file it needs is not among `files`.
+void check_directory(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                     std::vector<ArtifactReport>& reports, ScanContext& ctx, const IndexCheckRunner& run_index_check = {});
 
 // ONNX external-data files and SavedModel variables, named by a model in the same directory, are
 // that model's data rather than unrecognised files (referenced_data_files.cpp).

@@ -70,10 +70,10 @@ struct Shard {
 void check_index(const WalkEntry& entry, ArtifactReport& report,
                  const std::map<std::string, std::size_t>& by_path,
                  const std::map<std::string, const WalkNote*>& not_files,
-                 const std::vector<WalkEntry>& files, ScanContext& ctx) {
+                 const std::vector<WalkEntry>& files, ScanContext& ctx, const EntryMapper& map) {
   const bool named_for_safetensors = ends_with(entry.relative, ".safetensors.index.json");
   std::string error;
-  auto mapped = map_walk_entry(entry, error);
+  auto mapped = map(entry, error);
   if (!mapped) return;  // the file's own scan already reported it as unreadable
   ByteView bytes = mapped->bytes();
   auto invalid = [&](std::optional<std::uint64_t> offset, const std::string& why) {
@@ -137,7 +137,7 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
         continue;
       }
       shard.present = true;
-      auto shard_file = map_walk_entry(files[it->second], error);
+      auto shard_file = map(files[it->second], error);
       if (!shard_file) {
         unreadable.add("shard " + quote_name(name) + " named by the index cannot be read again to compare it: " + error);
         continue;
@@ -184,16 +184,26 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
 
 }  // namespace
 
-void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                               std::vector<ArtifactReport>& reports, ScanContext& ctx) {
+void check_safetensors_index(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                             ArtifactReport& report, ScanContext& ctx, const EntryMapper& map) {
   std::map<std::string, std::size_t> by_path;
   for (std::size_t i = 0; i < files.size(); ++i) by_path.emplace(files[i].relative, i);
   std::map<std::string, const WalkNote*> not_files;
   for (const auto& n : notes) not_files.emplace(n.relative, &n);
+  check_index(files[index], report, by_path, not_files, files, ctx, map);
+}
+
+void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                               std::vector<ArtifactReport>& reports, ScanContext& ctx, const IndexCheckRunner& run) {
   for (std::size_t i = 0; i < files.size() && i < reports.size(); ++i) {
     if (!ends_with(files[i].relative, ".index.json")) continue;
     std::size_t before = reports[i].findings.size();
-    check_index(files[i], reports[i], by_path, not_files, files, ctx);
+    if (run)
+      run(i, files, notes, reports[i], ctx);
+    else
+      check_safetensors_index(i, files, notes, reports[i], ctx, [](const WalkEntry& e, std::string& error) {
+        return std::shared_ptr<const ByteSource>(map_walk_entry(e, error));
+      });
     if (reports[i].findings.size() != before || reports[i].facts.contains("sharded_checkpoint"))
       reports[i].finalize();
   }

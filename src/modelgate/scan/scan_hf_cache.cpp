@@ -4,6 +4,7 @@
 #include <map>
 
 #include "format/directory_checks.h"
+#include "scan/confined_index_check.h"
 #include "core/rule_catalog.h"
 #include "hf/loader_routes.h"
 #include "modelgate/scan.h"
@@ -94,7 +95,8 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
       file.finalize();
       snap.children.push_back(std::move(file));
     }
-    check_directory(entries, s.notes, snap.children, ctx);
+    check_directory(entries, s.notes, snap.children, ctx,
+                    options.sandbox == SandboxMode::off ? IndexCheckRunner{} : confined_index_check());
     append_walk_notes(s.notes, snap.children);
     snap.finalize();
     root.children.push_back(std::move(snap));

@@ -1,4 +1,5 @@
 #include "format/directory_checks.h"
+#include "scan/confined_index_check.h"
 #include "modelgate/scan.h"
 #include "scan/file_jobs.h"
 #include "scan/scan_context.h"
@@ -64,7 +65,8 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
   for (auto& r : result.artifacts) {
     if (r.format != "directory") continue;
     WalkResult& w = walks[walk_index++];
-    check_directory(w.files, w.notes, r.children, ctx);
+    check_directory(w.files, w.notes, r.children, ctx,
+                    options.sandbox == SandboxMode::off ? IndexCheckRunner{} : confined_index_check());
     append_walk_notes(w.notes, r.children);
   }
   for (auto& r : result.artifacts) r.finalize();

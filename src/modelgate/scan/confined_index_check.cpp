@@ -1,0 +1,65 @@
+#include "scan/confined_index_check.h"
+
+#include <map>
+
+#include "core/regular_file.h"
+#include "core/rule_catalog.h"
+#include "sandbox/parse_worker.h"
+
+namespace modelgate {
+
+namespace {
+
+struct Premapped {
+  std::shared_ptr<const ByteSource> bytes;
+  std::string error;
+};
+
+void run_confined(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
+                  ArtifactReport& report, ScanContext& ctx) {
+  const std::string& relative = files[index].relative;
+  const std::string dir = relative.find('/') == std::string::npos ? std::string() : relative.substr(0, relative.rfind('/') + 1);
+  // Shards are named relative to the index's directory: every file beneath it, mapped now.
+  std::map<std::string, Premapped> mapped;
+  for (const auto& f : files) {
+    if (f.relative.compare(0, dir.size(), dir) != 0) continue;
+    Premapped& m = mapped[f.relative];
+    m.bytes = map_walk_entry(f, m.error);
+  }
+  auto fail = [&](RuleId id, const std::string& why) {
+    report.add(make_finding(rule(id), report.origin, std::nullopt, "the sharded-checkpoint check: " + why));
+  };
+  const Premapped& own = mapped[relative];
+  if (!own.bytes) return;  // the file's own scan already reported it as unreadable
+  auto opened = files[index].beneath.empty() ? open_regular_file(files[index].path, FinalLink::refuse)
+                                             : open_regular_file_beneath(files[index].base, files[index].beneath);
+  if (!opened) return;
+  sandbox::WorkerJob job = [&](const std::shared_ptr<const ByteSource>&, const std::string& origin, const std::string&) {
+    ArtifactReport checked;
+    checked.origin = origin;
+    check_safetensors_index(index, files, notes, checked, ctx, [&](const WalkEntry& e, std::string& error) {
+      auto it = mapped.find(e.relative);
+      if (it == mapped.end()) {
+        error = e.relative + ": not mapped before the worker started";
+        return std::shared_ptr<const ByteSource>();
+      }
+      error = it->second.error;
+      return it->second.bytes;
+    });
+    return sandbox::encode_result(checked);
+  };
+  std::string error;
+  auto worker = sandbox::ParseWorker::start(job, sandbox::worker_config(ctx.limits()), error);
+  if (!worker) return fail("MG-SANDBOX-CRASH", "cannot start a parse worker: " + error);
+  ArtifactReport checked = worker->scan(opened->fd.get(), report.origin, relative, static_cast<std::uint64_t>(opened->st.st_size));
+  if (checked.origin != report.origin) return fail("MG-SANDBOX-MALFORMED-RESULT", "the worker answered for another file");
+  for (auto& f : checked.findings) report.findings.push_back(std::move(f));
+  if (checked.facts.contains("sharded_checkpoint")) report.facts["sharded_checkpoint"] = checked.facts["sharded_checkpoint"];
+  for (auto& shard : checked.model.shards) report.model.shards.push_back(std::move(shard));
+}
+
+}  // namespace
+
+IndexCheckRunner confined_index_check() { return run_confined; }
+
+}  // namespace modelgate
