@@ -78,7 +78,8 @@ TEST_F(SignConfined, SameVerdictsAndMessagesAsInProcess) {
     c.change();
     auto confined = verify(SandboxMode::strict, with_key(c.key));
     auto here = verify(SandboxMode::off, with_key(c.key));
-    ASSERT_EQ(confined.ok(), here.ok()) << c.label;
+    ASSERT_EQ(confined.ok(), here.ok()) << c.label << ": confined " << (confined.ok() ? "ok" : confined.failure().message())
+                                        << "; in process " << (here.ok() ? "ok" : here.failure().message());
     if (confined.ok()) {
       EXPECT_EQ(confined->resources, here->resources) << c.label;
       EXPECT_EQ(confined->model_name, here->model_name) << c.label;
@@ -88,7 +89,8 @@ TEST_F(SignConfined, SameVerdictsAndMessagesAsInProcess) {
     }
   }
   mgtest::write_file(sig_, good);
-  EXPECT_TRUE(verify(SandboxMode::strict, with_key(key_.get())).ok());
+  auto again = verify(SandboxMode::strict, with_key(key_.get()));
+  EXPECT_TRUE(again.ok()) << again.failure().message();
 }
 
 // What the check does runs in the worker: outside the allowlist it is killed, and verification
