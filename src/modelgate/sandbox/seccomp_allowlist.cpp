@@ -74,7 +74,7 @@ bool install_seccomp_allowlist(int request_fd, int result_fd, std::string& why) 
   // Sanitizer builds only (docs/sandbox.md). UBSan's vptr check probes whether a vtable is readable
   // by writing it into a fresh pipe (IsAccessibleMemoryRange): glibc's pipe() is pipe2(fds, 0), and
   // its write end is above the channel. Descriptors there are the worker's own pipes or the
-  // read-only inputs the broker passed; 0 to 2 stay refused.
+  // read-only inputs the broker passed; 0 to 3 stay refused.
   allow_if(SCMP_SYS(pipe2), argument(1, SCMP_CMP_EQ, 0));
   allow_if(SCMP_SYS(write), argument(0, SCMP_CMP_GT, static_cast<scmp_datum_t>(std::max(request_fd, result_fd))));
   // __asan_handle_no_return (before a throw or a noreturn call) asks whether it runs on the
