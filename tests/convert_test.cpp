@@ -21,7 +21,6 @@
 #include "convert/tensor_copy.h"
 #include "fault_test_util.h"
 #include "pickle_builder.h"
-#include "sandbox/confinement.h"
 #include "test_util.h"
 #include "zip_builder.h"
 
@@ -507,7 +506,6 @@ TEST(ConvertWriting, TheCheckpointBuiltHereConverts) {
 // The scan that gates each file parses it in a confined worker (the command line's default is
 // strict): the same outputs as unconfined, and a worker that fails refuses its file.
 TEST(ConvertWriting, TheGateScanRunsConfined) {
-  if (sandbox::kAddressSanitizer) GTEST_SKIP() << "parse workers are not confined in AddressSanitizer builds (docs/sandbox.md)";
   TempDir d;
   write_sharded_model(d / "model");
   ConvertOptions strict;

@@ -10,7 +10,6 @@
 #include "modelgate/render.h"
 #include "modelgate/scan.h"
 #include "pickle/allowlist.h"
-#include "sandbox/confinement.h"
 #include "test_util.h"
 
 using namespace modelgate;
@@ -173,7 +172,6 @@ TEST_F(ShardedCheckpoint, ShardSwappedAfterTheWalkIsNotFollowed) {
 // reads the index and the shards from mappings this process made: the same findings and facts as
 // in this process, for consistent, inconsistent and escaping indexes.
 TEST_F(ShardedCheckpoint, TheConfinedCheckFindsWhatTheInProcessCheckFinds) {
-  if (sandbox::kAddressSanitizer) GTEST_SKIP() << "parse workers are not confined in AddressSanitizer builds (docs/sandbox.md)";
   for (const char* name : {"sharded_ok", "sharded_bad", "sharded_escape"}) {
     auto render = [&](SandboxMode mode) {
       ScanOptions opts;

@@ -7,6 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#if defined(MODELGATE_ADDRESS_SANITIZER)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include "sandbox/landlock_ruleset.h"
 #include "sandbox/seccomp_allowlist.h"
 
@@ -27,6 +31,11 @@ bool set_limit(int resource, rlim_t value, std::string& why, const char* name) {
 
 ConfinementReport confine_worker(const ConfinementPlan& plan) {
   ConfinementReport out;
+#if defined(MODELGATE_ADDRESS_SANITIZER)
+  // The runtime caches what it would read from /proc once confined (the memory map, for reports).
+  __sanitizer_sandbox_arguments sanitizer{};
+  __sanitizer_sandbox_on_notify(&sanitizer);
+#endif
   auto record = [&](const char* layer, bool ok, const std::string& why) {
     if (ok)
       out.applied.emplace_back(layer);

@@ -10,14 +10,17 @@ namespace modelgate::sandbox {
 
 // AddressSanitizer reserves terabytes of shadow memory as private writable mappings, which
 // RLIMIT_DATA counts: its builds run workers without the memory limit (and say so in reports).
+// Their seccomp filter also lets the sanitizer runtimes make the few calls they need
+// (seccomp_allowlist.cpp).
 #if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kAddressSanitizer = true;
+#define MODELGATE_ADDRESS_SANITIZER 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
-inline constexpr bool kAddressSanitizer = true;
-#else
-inline constexpr bool kAddressSanitizer = false;
+#define MODELGATE_ADDRESS_SANITIZER 1
 #endif
+#endif
+#if defined(MODELGATE_ADDRESS_SANITIZER)
+inline constexpr bool kAddressSanitizer = true;
 #else
 inline constexpr bool kAddressSanitizer = false;
 #endif
