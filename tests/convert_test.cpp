@@ -501,6 +501,11 @@ TEST(ConvertWriting, TheCheckpointBuiltHereConverts) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(tree(d / "out"), (std::set<std::string>{"config.json", "model-00001-of-00002.safetensors",
                                                      "model-00002-of-00002.safetensors", "model.safetensors.index.json"}));
+  // The command line's default: every file parsed in confined workers, and the report says how.
+  auto report = nlohmann::json::parse(r.output);
+  EXPECT_EQ(report["sandbox"]["mode"], "strict") << r.output;
+  EXPECT_EQ(report["sandbox"]["layers"].size(), 5u) << r.output;
+  EXPECT_TRUE(report["sandbox"]["missing"].empty()) << r.output;
 }
 
 // The scan that gates each file parses it in a confined worker (the command line's default is

@@ -37,6 +37,16 @@ ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(op
   error_ = workers_->error();
 }
 
+ConversionSandbox ConversionScanner::sandbox() const {
+  ConversionSandbox out;
+  if (!workers_ || workers_->error()) return out;
+  const auto& layers = workers_->layers();
+  out.mode = layers.value("mode", "off");
+  for (const auto& l : layers.value("layers", nlohmann::json::array())) out.layers.push_back(l.get<std::string>());
+  for (const auto& m : layers.value("missing", nlohmann::json::array())) out.missing.push_back(m.get<std::string>());
+  return out;
+}
+
 ScannedInput ConversionScanner::scan(const InputFile& file, const std::string& name) {
   ScannedInput out;
   if (workers_) {

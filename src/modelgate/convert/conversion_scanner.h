@@ -33,6 +33,8 @@ class ConversionScanner {
   // Why files cannot be scanned: the torch allowlist does not load, a worker does not start, or
   // (strict) a confinement layer is missing. A tool error.
   const std::optional<std::string>& error() const { return error_; }
+  // The mode and the workers' layers, for the conversion report.
+  ConversionSandbox sandbox() const;
 
   // The file's report, and its conversion plan; `name` is the name loaders see and the report's origin.
   ScannedInput scan(const InputFile& file, const std::string& name);

@@ -82,6 +82,7 @@ ConversionReport convert_path(const fs::path& in, const fs::path& out, const Con
     report.errors.push_back(*scanner.error());
     return report;
   }
+  report.sandbox = scanner.sandbox();
   auto prepared = convert::prepare_checkpoint(input, scanner.scan(*input, in.filename().string()), options, fc);
   if (prepared) {
     auto done = convert::write_checkpoint(*prepared, dir_fd.get(), out_name, out.string(), options, fc);

@@ -200,6 +200,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
     report.errors.push_back(*scanner.error());
     return report;
   }
+  report.sandbox = scanner.sandbox();
   std::set<std::string> outputs;
   bool fatal = false;
   for (const auto& rel : rels) {
