@@ -71,15 +71,8 @@ class PlanReader {
   Expected<ConversionPlan> fail(const char* why) {
     return parse_error(in_.offset(), "the parse worker's conversion plan at byte " + std::to_string(in_.offset()) + ": " + why);
   }
-  bool text(std::string& out) {
-    std::uint32_t n = 0;
-    ByteView b;
-    if (!in_.le(n) || !in_.bytes(n, b)) return false;
-    out.assign(as_chars(b));
-    return true;
-  }
-  // A count of items of at least `min_bytes` each, so that it cannot exceed what is left.
-  bool count(std::uint32_t& n, std::size_t min_bytes) { return in_.le(n) && n <= in_.remaining() / min_bytes; }
+  bool text(std::string& out) { return in_.sized(out); }
+  bool count(std::uint32_t& n, std::size_t min_bytes) { return in_.count(n, min_bytes); }
   bool numbers(std::vector<std::uint64_t>& out, std::uint32_t n) {
     if (n > in_.remaining() / 8) return false;
     out.resize(n);
@@ -104,10 +97,9 @@ class PlanReader {
     std::uint8_t where = 0;
     if (!in_.u8(where)) return false;
     if (where == kInFile) return in_.le(s.file_offset) && in_.le(s.size);
-    std::uint32_t n = 0;
     ByteView bytes;
-    if (where != kInflated || !in_.le(n) || !in_.bytes(n, bytes)) return false;
-    s.size = n;
+    if (where != kInflated || !in_.sized(bytes)) return false;
+    s.size = bytes.size();
     s.owner = std::make_shared<OwnedBuffer>(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
     s.inflated = s.owner->bytes();
     return true;

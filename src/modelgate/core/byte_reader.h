@@ -55,6 +55,28 @@ class ByteReader {
     pos_ += sizeof(T);
     return true;
   }
+  // A little-endian u32 length, then that many bytes (what ByteWriter::str writes).
+  bool sized(ByteView& out) {
+    std::uint32_t n = 0;
+    const std::size_t start = pos_;
+    if (le(n) && bytes(n, out)) return true;
+    pos_ = start;
+    return false;
+  }
+  bool sized(std::string& out) {
+    ByteView b;
+    if (!sized(b)) return false;
+    out.assign(reinterpret_cast<const char*>(b.data()), b.size());
+    return true;
+  }
+  // A little-endian u32 count of items that take at least `min_bytes` each: false when what is
+  // left cannot hold that many, so that the count can size an allocation.
+  bool count(std::uint32_t& n, std::size_t min_bytes) {
+    const std::size_t start = pos_;
+    if (le(n) && n <= remaining() / min_bytes) return true;
+    pos_ = start;
+    return false;
+  }
   // A line ending in '\n' (the newline is consumed, not returned).
   bool line(ByteView& out) {
     const auto* begin = data_.data() + pos_;

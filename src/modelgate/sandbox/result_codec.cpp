@@ -86,10 +86,7 @@ class ResultReader {
     return true;
   }
 
-  bool blob(ByteView& out) {
-    std::uint32_t n = 0;
-    return in_.le(n) && in_.bytes(n, out);
-  }
+  bool blob(ByteView& out) { return in_.sized(out); }
   bool at_end() const { return in_.at_end(); }
   std::size_t offset() const { return in_.offset(); }
   const std::string& error() const { return error_; }

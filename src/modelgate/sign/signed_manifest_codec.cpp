@@ -67,14 +67,8 @@ class MessageReader {
     return verification_failure("bundle", "the signature parse worker's message at byte " + std::to_string(in_.offset()) +
                                               ": " + why);
   }
-  bool text(std::string& out) {
-    std::uint32_t n = 0;
-    ByteView b;
-    if (!in_.le(n) || !in_.bytes(n, b)) return false;
-    out.assign(as_chars(b));
-    return true;
-  }
-  bool count(std::uint32_t& n, std::size_t min_bytes) { return in_.le(n) && n <= in_.remaining() / min_bytes; }
+  bool text(std::string& out) { return in_.sized(out); }
+  bool count(std::uint32_t& n, std::size_t min_bytes) { return in_.count(n, min_bytes); }
   bool item(ManifestItem& it) {
     std::uint8_t shard = 0, algorithm = 0;
     std::string digest;
