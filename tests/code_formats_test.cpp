@@ -275,11 +275,12 @@ TEST_F(CodeFormats, Hdf5MetadataDeclaredPastTheEndIsRefused) {
       {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_link_decode_wild_free.h5", 1976},
       {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_vlen_attribute_length.h5", 888},
       {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_global_heap_index.h5", 888},
-      {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_continuation_size_zero.h5", 120}};
+      {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_continuation_size_zero.h5", 120},
+      {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_enum_attribute_copy.h5", 992}};
   const auto declared = nlohmann::json::parse(read_file(dir_->path() / "h5/declared/declared.json"));
   for (const auto& [name, offset] : declared.items())
     cases.emplace_back(dir_->path() / "h5/declared" / name, offset.get<std::uint64_t>());
-  ASSERT_EQ(cases.size(), 15u);
+  ASSERT_EQ(cases.size(), 16u);
   for (const auto& [file, offset] : cases) {
     const auto name = file.filename().string();
     const std::string bytes = read_file(file);

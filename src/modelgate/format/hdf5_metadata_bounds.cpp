@@ -208,6 +208,9 @@ class Hdf5MetadataWalk {
     const std::uint64_t space_at = type_at + pad(type_size);
     if (pad(space_size) > end - space_at) return malformed("declares a dataspace longer than the message");
     const std::uint64_t values_at = space_at + pad(space_size);
+    if (in_root_ && read_by_keras(p, *le(data + 2, 2)) && !is_string_type(type_at, type_size))
+      return malformed("of the root group that the Keras reader reads is not a string: libhdf5 1.10 copies some "
+                       "datatypes (an enumeration larger than its base type) past their buffers when it opens them");
     if (type_size < 8 || (bytes_[type_at] & 0x0f) != 9) return;  // not variable-length
     if (type_size < 16) return malformed("has a variable-length datatype without its base type");
     const std::uint64_t base_size = std::max<std::uint64_t>(*le(type_at + 12, 4), 1);
@@ -247,6 +250,23 @@ class Hdf5MetadataWalk {
         return (void)fail(at, "an attribute's variable-length value declares " + std::to_string(length * base_size) +
                                   " bytes but its global heap object holds " + std::to_string(*object));
     }
+  }
+
+  // The root attributes keras/saving/legacy/hdf5_format.py reads (and so does scan_hdf5), whose
+  // names are `length` bytes at `at` with their NUL.
+  bool read_by_keras(std::uint64_t at, std::uint64_t length) const {
+    for (std::string_view name : {"keras_version", "backend", "model_config", "training_config"})
+      if (length == name.size() + 1 && std::memcmp(bytes_.data() + at, name.data(), name.size()) == 0 &&
+          bytes_[at + name.size()] == 0)
+        return true;
+    return false;
+  }
+
+  // A datatype message of class 3 (a fixed-length string) or 9 with type 1 (a variable-length string).
+  bool is_string_type(std::uint64_t at, std::uint64_t length) const {
+    if (length < 8) return false;
+    const unsigned type_class = bytes_[at] & 0x0f;
+    return type_class == 3 || (type_class == 9 && (bytes_[at + 1] & 0x0f) == 1);
   }
 
   // The size of object `index` of the global heap collection at `address`: "GCOL", version,
