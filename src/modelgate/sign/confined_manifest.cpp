@@ -29,8 +29,11 @@ Result<Manifest> read_signed_manifest_confined(const std::filesystem::path& bund
   std::string error;
   auto worker = sandbox::ParseWorker::start(job, config, error);
   if (!worker) return usage_failure("sandbox", "cannot start a parse worker: " + error);
-  if (mode == SandboxMode::strict && !worker->confinement().missing.empty())
-    return usage_failure("sandbox", "--sandbox strict: the parse worker cannot be confined: " + worker->confinement().missing.front());
+  const auto& missing = worker->confinement().missing;
+  if (mode == SandboxMode::strict && !missing.empty())
+    return usage_failure("sandbox", "--sandbox strict: the parse worker cannot be confined: " + missing.front());
+  for (const auto& layer : missing)  // best-effort: said, not hidden
+    events.notes.push_back("the parse worker that reads the signature bundle runs without a layer: " + layer);
   auto result = worker->run(opened->fd.get(), bundle.string(), bundle.filename().string(), size);
   if (!result.report.findings.empty()) {
     const Finding& f = result.report.findings.front();
