@@ -211,9 +211,7 @@ class Hdf5MetadataWalk {
     if (in_root_ && read_by_keras(p, *le(data + 2, 2)) && !is_string_type(type_at, type_size))
       return malformed("of the root group that the Keras reader reads is not a string: libhdf5 1.10 copies some "
                        "datatypes (an enumeration larger than its base type) past their buffers when it opens them");
-    if (type_size < 8 || (bytes_[type_at] & 0x0f) != 9) return;  // not variable-length
-    if (type_size < 16) return malformed("has a variable-length datatype without its base type");
-    const std::uint64_t base_size = std::max<std::uint64_t>(*le(type_at + 12, 4), 1);
+    if (type_size < 8) return;  // libhdf5 refuses a datatype shorter than its header
     // Dataspace: version, rank, flags, then (version 1) 5 reserved bytes or (version 2) the type.
     if (space_size < 4) return malformed("has a dataspace without its header");
     const unsigned space_version = bytes_[space_at], rank = bytes_[space_at + 1];
@@ -226,9 +224,14 @@ class Hdf5MetadataWalk {
       const std::uint64_t extent = *le(dims_at + std::uint64_t{d} * l_, l_);
       count = extent != 0 && count > UINT64_MAX / extent ? UINT64_MAX : count * extent;
     }
-    const std::uint64_t element = 4 + o_ + 4;  // length, global heap collection address, object index
-    // libhdf5 copies count x element bytes from the message without comparing them with its size.
-    if (count > (end - values_at) / element) return malformed("declares more values than the message holds");
+    // libhdf5 1.10 copies count x element bytes from the message when it decodes it (H5Aexists
+    // decodes every attribute of the object) without comparing them with the message's size.
+    const bool variable = (bytes_[type_at] & 0x0f) == 9;
+    const std::uint64_t element = variable ? 4 + o_ + 4 : *le(type_at + 4, 4);  // a vlen value: length, heap ID
+    if (element != 0 && count > (end - values_at) / element) return malformed("declares more values than the message holds");
+    if (!variable) return;
+    if (type_size < 16) return malformed("has a variable-length datatype without its base type");
+    const std::uint64_t base_size = std::max<std::uint64_t>(*le(type_at + 12, 4), 1);
     for (std::uint64_t i = 0; i < count && !defect_; ++i) {
       const std::uint64_t at = values_at + i * element;
       if (!step(at)) return;
