@@ -13,6 +13,7 @@
 
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
+#include "format/hdf5_library.h"
 #include "format/code_format_probes.h"
 #include "format/hdf5_global_heap.h"
 #include "format/hdf5_metadata_bounds.h"
@@ -174,7 +175,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   bool dense_root_attributes = false;
   if (auto defect = hdf5_metadata_defect(a.bytes, limits.max_hdf5_metadata_steps, &dense_root_attributes))
     return refuse(*defect);
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  start_hdf5();
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
   hid_t file_id;

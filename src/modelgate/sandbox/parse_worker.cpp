@@ -1,7 +1,6 @@
 #include "sandbox/parse_worker.h"
 
 #include <fcntl.h>
-#include <hdf5.h>
 #include <iconv.h>
 #include <malloc.h>
 #include <poll.h>
@@ -21,6 +20,7 @@
 #include "core/rule_catalog.h"
 #include "core/byte_reader.h"
 #include "core/content_digest.h"
+#include "format/hdf5_library.h"
 
 namespace modelgate::sandbox {
 
@@ -140,7 +140,7 @@ void initialise_libraries() {
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
   if (iconv_t cd = ::iconv_open("UTF-8", "UTF-16LE"); cd != reinterpret_cast<iconv_t>(-1)) ::iconv_close(cd);
   (void)sha256_hex({});
-  (void)H5open();
+  start_hdf5();
   ::tzset();  // the time zone, read once: OpenSSL's certificate time checks reach localtime
   // glibc's qsort asks the kernel for the memory size (sysinfo) the first time it sorts more than
   // 1 KiB, and keeps the answer; OpenSSL sorts certificate stores with it.
