@@ -1,5 +1,5 @@
 // A whole checkpoint file through conversion, as a confined worker reads it and the converting
-// process writes it: the zip or legacy layout, the data pickle, state dict reconstruction, storage
+// process writes it: the zip, tar or legacy layout, the data pickle, state dict reconstruction, storage
 // lookup (stored, deflated, legacy tail), the plan's encoding and decoding, the plan check, and
 // every tensor copied into /dev/null. The scan gate is skipped on purpose: this is what stands
 // behind it. A plan the reader builds must pass the check and survive its encoding unchanged.

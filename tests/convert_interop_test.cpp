@@ -15,10 +15,10 @@ namespace {
 
 using namespace mgtest;
 
-// The three generators' outputs (each run once per test process).
+// The four generators' outputs (each run once per test process).
 struct Corpus {
-  fs::path containers, convert, pickles;
-  nlohmann::json containers_manifest, convert_manifest, pickles_manifest;
+  fs::path containers, convert, pickles, tar;
+  nlohmann::json containers_manifest, convert_manifest, pickles_manifest, tar_manifest;
   bool ok = true;
   std::string log;
 };
@@ -29,7 +29,8 @@ const Corpus& corpus() {
     for (auto [script, dir, manifest] :
          {std::tuple{"make_containers.py", &c.containers, &c.containers_manifest},
           std::tuple{"make_convert_fixtures.py", &c.convert, &c.convert_manifest},
-          std::tuple{"make_pickles.py", &c.pickles, &c.pickles_manifest}}) {
+          std::tuple{"make_pickles.py", &c.pickles, &c.pickles_manifest},
+          std::tuple{"make_torch_tar.py", &c.tar, &c.tar_manifest}}) {
       const GeneratedFixtures& f = generated_fixtures(script);
       *dir = f.dir.path();
       *manifest = f.manifest;
@@ -154,6 +155,39 @@ TEST(ConvertInterop, EveryMaliciousFixtureIsRefusedAndNothingWritten) {
     ++n;
   }
   EXPECT_GE(n, 40);
+}
+
+// The pre-1.0 tar layout (make_torch_tar.py builds it by hand; torch 1.13 still loads it): every
+// benign checkpoint converts bit-identical, in a worker and in-process; every trick is refused.
+TEST(ConvertInterop, TarCheckpointsConvertAndTricksAreRefused) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  Batch batch;
+  int converted = 0, refused = 0;
+  for (const auto& [name, entry] : c.tar_manifest.items()) {
+    if (!entry["trick"].get<std::string>().empty()) {
+      expect_refused(c.tar / name, name);
+      ++refused;
+      continue;
+    }
+    ASSERT_NE(entry["loader"].get<std::string>().find("RESULT match"), std::string::npos) << name << ": " << entry["loader"];
+    batch.convert_and_queue(c.tar / name, c.tar / name, "", name);
+    ++converted;
+  }
+  EXPECT_GE(converted, 5);
+  EXPECT_GE(refused, 14);
+  batch.check_all();
+
+  TempDir out;
+  auto r = convert(c.tar / "tar_nested.pt", out / "nested.safetensors", "--json --sandbox off");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto report = nlohmann::json::parse(r.output);
+  EXPECT_EQ(report["files"][0]["format"], "pytorch-legacy-tar") << r.output;
+  EXPECT_EQ(report["files"][0]["tensors"], 3) << r.output;
+  EXPECT_EQ(report["files"][0]["metadata"]["step"], "12") << r.output;
+  auto worker = convert(c.tar / "tar_nested.pt", out / "nested_worker.safetensors");
+  ASSERT_EQ(worker.exit_code, 0) << worker.output;
+  EXPECT_EQ(read_file(out / "nested.safetensors"), read_file(out / "nested_worker.safetensors"));
 }
 
 TEST(ConvertInterop, ShardedModelDirectory) {

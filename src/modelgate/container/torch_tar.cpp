@@ -37,17 +37,6 @@ std::optional<std::string> key_of(const pickle::ValueGraph& g, const pickle::Val
   return std::nullopt;
 }
 
-// The lookup `deserialized_objects[int(saved_id)]` of the `pickle` member's persistent_load.
-std::optional<std::string> pid_key(const pickle::ValueGraph& g, const pickle::Value& v) {
-  if (v.kind == pickle::Kind::integer) return std::to_string(v.i);
-  if (v.kind != pickle::Kind::string) return std::nullopt;
-  std::string_view s = g.text_of(v);
-  std::int64_t n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return std::to_string(n);
-}
-
 const std::vector<pickle::Value>* sequence(const pickle::StreamResult& r, const pickle::Value& v) {
   if ((v.kind != pickle::Kind::tuple && v.kind != pickle::Kind::list) || !v.has_node() || !r.graph) return nullptr;
   return &r.graph->node(static_cast<std::uint32_t>(v.u)).items;
@@ -476,7 +465,7 @@ void TorchTarReader::read_pickle(const tar::Member& tm) {
       }
       // A tuple id is a module class whose source torch compares; the machine judged its import.
       if (v.kind == pickle::Kind::tuple) continue;
-      auto key = pid_key(g, v);
+      auto key = torch_tar_pid_key(g, v);
       if (!key) {
         add_in(r, "MG-TORCH-PERSISTENT-ID", off, "persistent id " + g.describe(v) + " is not a key legacy_load can look up");
         continue;
@@ -515,6 +504,16 @@ bool report_pickle_at_tar_start(const Artifact& a, ScanContext& ctx, ArtifactRep
     if (f.rule != "MG-PICKLE-MALFORMED") report.add(std::move(f));
   for (auto& c : scratch.children) report.children.push_back(std::move(c));
   return true;
+}
+
+std::optional<std::string> torch_tar_pid_key(const pickle::ValueGraph& g, const pickle::Value& v) {
+  if (v.kind == pickle::Kind::integer) return std::to_string(v.i);
+  if (v.kind != pickle::Kind::string) return std::nullopt;
+  std::string_view s = g.text_of(v);
+  std::int64_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return std::to_string(n);
 }
 
 bool looks_like_torch_tar(ByteView bytes, const Limits& limits) {

@@ -9,13 +9,14 @@
 //   sys_info: written by torch.save, never read by torch.load.
 // Every pickle is a code-execution channel; all of them go through the pickle machine.
 //
-// The layout below is what a converter needs later: where each storage's bytes are in the file and
-// how tensors map onto them. Scanning never reads the storage bytes.
+// The layout below is what `convert` builds its plan on: where each storage's bytes are in the file
+// and how tensors map onto them. Scanning never reads the storage bytes.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "pickle/value.h"
 #include "scan/scan_context.h"
 
 namespace modelgate {
@@ -47,6 +48,11 @@ struct TorchTarLayout {
   std::uint64_t pickle_offset = 0, pickle_size = 0;  // the `pickle` member in the tar file
   bool complete = false;  // every record was walked without a refusing finding
 };
+
+// The key `deserialized_objects[int(saved_id)]` looks up for a persistent id of the `pickle` member,
+// spelled as TorchTarStorage::key spells an integer key; nullopt for an id that lookup cannot take
+// (strings Python's int() would still accept, such as " 7" or "+7", are refused too).
+std::optional<std::string> torch_tar_pid_key(const pickle::ValueGraph& g, const pickle::Value& v);
 
 // True when the bytes are an uncompressed tar that holds a `storages`, `tensors` or `pickle`
 // member as tarfile sees it: torch.load reads such a file with legacy_load.

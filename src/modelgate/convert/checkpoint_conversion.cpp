@@ -35,17 +35,8 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
     return refuse("the scan under the torch profile says " + std::string(to_string(scan.status)) +
                   "; only safe files are converted");
   if (!is_checkpoint_format(scan.format)) {
-    // torch.save's old tar layout: members sys_info, pickle, storages, tensors.
-    auto has_member = [&](std::string_view member) {
-      for (const auto& c : scan.children)
-        if (c.origin.size() > member.size() + 2 && c.origin.substr(c.origin.size() - member.size() - 2) == "!/" + std::string(member))
-          return true;
-      return false;
-    };
-    if (has_member("pickle") && has_member("storages") && has_member("sys_info"))
-      return refuse("the old tar-format torch checkpoint is not supported for conversion");
     if (scan.format.rfind("pytorch", 0) == 0 || scan.format.rfind("torch", 0) == 0)
-      return refuse("this torch checkpoint layout (" + scan.format + ", e.g. the old tar format) is not supported for conversion");
+      return refuse("this torch checkpoint layout (" + scan.format + ") is not supported for conversion");
     return refuse("not a torch.save checkpoint (identified as " + scan.format + ")");
   }
   if (!scanned.plan) return refuse("no conversion plan was read with the scan");

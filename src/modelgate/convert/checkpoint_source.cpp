@@ -1,6 +1,10 @@
 #include "convert/checkpoint_source.h"
 
+#include <set>
+
 #include "container/torch_storage.h"
+#include "container/torch_tar.h"
+#include "convert/tensor_dtype.h"
 
 namespace modelgate::convert {
 
@@ -33,6 +37,7 @@ const pickle::Node* node_of(const pickle::ValueGraph& g, const pickle::Value& v)
 Expected<CheckpointSource> CheckpointSource::open(ByteView file, const pickle::Allowlist& allowlist,
                                                   const Limits& limits) {
   if (zip::looks_like_zip(file)) return open_zip(file, allowlist, limits);
+  if (looks_like_torch_tar(file, limits)) return open_tar(file, allowlist, limits);
   return open_legacy(file, allowlist, limits);
 }
 
@@ -70,6 +75,90 @@ Expected<CheckpointSource> CheckpointSource::open_zip(ByteView file, const pickl
       s.big_endian_ = true;
     else if (order != "little")
       return parse_error(bo->local_header_offset, "the byteorder record is neither 'little' nor 'big'");
+  }
+  return s;
+}
+
+// legacy_load fills one dict, deserialized_objects, with the storages, then the storage views, then
+// the tensors, each record looking up the ones before it; the `pickle` member's persistent ids look
+// up the result. A key written twice makes that order matter, so it is refused here (the scan
+// already refuses a storage written twice).
+Expected<CheckpointSource> CheckpointSource::open_tar(ByteView file, const pickle::Allowlist& allowlist,
+                                                      const Limits& limits) {
+  // The scanner's reader gives the layout; its findings were the scan's, which found it safe.
+  Policy policy;
+  policy.profiles = {"torch"};
+  ScanContext ctx(limits, policy, allowlist);
+  Artifact a;
+  a.origin = "checkpoint";
+  a.bytes = file;
+  ArtifactReport scratch;
+  TorchTarLayout layout = read_torch_tar(a, ctx, scratch);
+  scratch.finalize();
+  if (!layout.complete || scratch.status != Status::safe) {
+    auto findings = scratch.all_findings();
+    std::string why = findings.empty() ? "it was not read completely" : findings.front()->message;
+    return parse_error(findings.empty() ? 0 : findings.front()->offset.value_or(0), "the tar checkpoint cannot be read: " + why);
+  }
+  CheckpointSource s;
+  s.file_ = file;
+  s.limits_ = &limits;
+  s.layout_ = "pytorch-legacy-tar";
+  auto r = complete(run(file.subspan(layout.pickle_offset, layout.pickle_size), 0, allowlist, limits, true), "`pickle` member's");
+  if (!r) return parse_error(layout.pickle_offset + r.error().offset, r.error().reason);
+  s.data_ = std::move(*r);
+
+  struct Slice {  // a storage or a view of one: elements [offset, offset + numel) of storages[root]
+    std::size_t root = 0;
+    std::uint64_t offset = 0, numel = 0;
+  };
+  std::map<std::string, Slice> slices;
+  std::set<std::string> keys;
+  auto fresh = [&](const std::string& key) { return keys.insert(key).second; };
+  for (std::size_t i = 0; i < layout.storages.size(); ++i) {
+    const TorchTarStorage& st = layout.storages[i];
+    if (!fresh(st.key)) return parse_error(st.data_offset, "storage key " + st.key + " is written twice");
+    slices[st.key] = {i, 0, st.numel};
+    s.raw_storages_[st.key] = {st.data_offset, st.numel * st.element_size};  // the reader bounded it by the member
+  }
+  for (const TorchTarView& v : layout.views) {
+    if (!fresh(v.key)) return parse_error(0, "storage view key " + v.key + " is also the key of another record");
+    auto root = slices.find(v.root_key);
+    if (root == slices.end()) return parse_error(0, "storage view " + v.key + " refers to unknown storage " + v.root_key);
+    // UntypedStorage slicing clamps a range past the end, so torch would load a shorter view.
+    if (v.offset > root->second.numel || v.numel > root->second.numel - v.offset)
+      return parse_error(0, "storage view " + v.key + " runs past the end of storage " + v.root_key);
+    slices[v.key] = {root->second.root, root->second.offset + v.offset, v.numel};
+  }
+  for (const TorchTarTensor& t : layout.tensors) {
+    if (!fresh(t.key)) return parse_error(0, "tensor key " + t.key + " is also the key of another record");
+    auto slice = slices.find(t.storage_key);
+    if (slice == slices.end())
+      return parse_error(0, "tensor " + t.key + " uses " + t.storage_key + ", which is no storage or storage view");
+    const TorchTarStorage& root = layout.storages[slice->second.root];
+    auto mapping = dtype_of_storage(root.type);
+    if (!mapping.dtype) return parse_error(root.data_offset, "tensor " + t.key + ": " + mapping.why);
+    TensorRecord rec;
+    rec.dtype = *mapping.dtype;
+    rec.element_size = mapping.element_size;
+    rec.storage_key = root.key;
+    rec.storage_bytes = root.numel * root.element_size;
+    if (t.storage_offset < 0) return parse_error(0, "tensor " + t.key + " has a negative storage offset");
+    for (std::size_t d = 0; d < t.sizes.size(); ++d) {
+      if (t.sizes[d] < 0 || t.strides[d] < 0) return parse_error(0, "tensor " + t.key + " has a negative size or stride");
+      rec.shape.push_back(static_cast<std::uint64_t>(t.sizes[d]));
+      rec.strides.push_back(static_cast<std::uint64_t>(t.strides[d]));
+    }
+    auto inside = view_extent(rec.shape, rec.strides, static_cast<std::uint64_t>(t.storage_offset), rec.element_size);
+    if (!inside) return parse_error(0, "tensor " + t.key + ": " + inside.error().reason);
+    if (inside->byte_size != 0 && inside->end_bytes > slice->second.numel * rec.element_size)
+      return parse_error(0, "tensor " + t.key + " reaches past the end of " + t.storage_key);
+    rec.offset = slice->second.offset + static_cast<std::uint64_t>(t.storage_offset);
+    auto extent = view_extent(rec.shape, rec.strides, rec.offset, rec.element_size);
+    if (!extent) return parse_error(0, "tensor " + t.key + ": " + extent.error().reason);
+    rec.byte_size = extent->byte_size;
+    rec.contiguous = extent->contiguous;
+    s.tar_tensors_.emplace(t.key, std::move(rec));
   }
   return s;
 }
@@ -127,7 +216,7 @@ Expected<CheckpointSource> CheckpointSource::open_legacy(ByteView file, const pi
       pos += 8;
       if (numel > UINT64_MAX / es->second || numel * es->second > file.size() - pos)
         return parse_error(pos, "storage '" + key + "' runs past the end of the file");
-      if (!s.legacy_storages_.emplace(key, std::make_pair(pos, numel * es->second)).second)
+      if (!s.raw_storages_.emplace(key, std::make_pair(pos, numel * es->second)).second)
         return parse_error(pos, "storage key '" + key + "' is listed twice");
       pos += numel * es->second;
     }
@@ -156,8 +245,8 @@ Expected<StorageBytes> CheckpointSource::storage(const std::string& key, std::ui
       if (!out.owner) out.file_offset = static_cast<std::uint64_t>(b->bytes.data() - file_.data());
     }
   } else {
-    auto it = legacy_storages_.find(key);
-    if (it == legacy_storages_.end()) return parse_error(0, "storage '" + key + "' is not in the storage key list");
+    auto it = raw_storages_.find(key);
+    if (it == raw_storages_.end()) return parse_error(0, "storage '" + key + "' is not in the checkpoint's storages");
     out.bytes = file_.subspan(it->second.first, it->second.second);
     out.file_offset = it->second.first;
   }

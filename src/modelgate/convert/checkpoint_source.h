@@ -1,9 +1,10 @@
 #pragma once
 // A torch.save checkpoint opened for conversion: its data pickle re-run with the value graph
-// retained, and each storage's bytes. Zip checkpoints (any archive folder name) are read the way
-// torch.load reads them; legacy checkpoints are walked pickle by pickle, then storage by storage.
-// Stored zip members and legacy storages are views of the input, with their file offset, so the
-// writer can copy them file-to-file.
+// retained, and each storage's bytes. torch.load's order of readings is kept: a zip (any archive
+// folder name), else a tar that tarfile opens (the pre-1.0 layout, read by the scanner's own tar
+// reader), else the legacy pickle sequence, walked pickle by pickle, then storage by storage.
+// Stored zip members, tar storages and legacy storages are views of the input, with their file
+// offset, so the writer can copy them file-to-file.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "container/zip_reader.h"
+#include "convert/state_dict_reconstruction.h"
 #include "core/bytes.h"
 #include "core/expected.h"
 #include "modelgate/limits.h"
@@ -33,13 +35,19 @@ class CheckpointSource {
 
   const pickle::StreamResult& data() const { return data_; }
   bool big_endian() const { return big_endian_; }
-  const std::string& layout() const { return layout_; }  // "pytorch-zip" or "pytorch-legacy"
+  // "pytorch-zip", "pytorch-legacy-tar" or "pytorch-legacy"
+  const std::string& layout() const { return layout_; }
+  // A tar checkpoint's tensors, by the key its `pickle` member's persistent ids look up (names
+  // empty): what reconstruct_state_dict resolves those ids to. Empty for the other layouts.
+  const std::map<std::string, TensorRecord>& persistent_tensors() const { return tar_tensors_; }
 
   // The bytes of storage `key`; a ParseError when it is missing or shorter than `nbytes`.
   Expected<StorageBytes> storage(const std::string& key, std::uint64_t nbytes) const;
 
  private:
   static Expected<CheckpointSource> open_zip(ByteView file, const pickle::Allowlist& allowlist,
+                                             const Limits& limits);
+  static Expected<CheckpointSource> open_tar(ByteView file, const pickle::Allowlist& allowlist,
                                              const Limits& limits);
   static Expected<CheckpointSource> open_legacy(ByteView file, const pickle::Allowlist& allowlist,
                                                 const Limits& limits);
@@ -54,8 +62,9 @@ class CheckpointSource {
   // zip
   std::shared_ptr<zip::Archive> archive_;
   std::string prefix_;
-  // legacy: key -> (offset, size) of the raw storage bytes in the file
-  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> legacy_storages_;
+  // legacy and tar: key -> (offset, size) of the raw storage bytes in the file
+  std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> raw_storages_;
+  std::map<std::string, TensorRecord> tar_tensors_;
 };
 
 }  // namespace modelgate::convert

@@ -9,7 +9,7 @@
 namespace modelgate::convert {
 
 bool is_checkpoint_format(const std::string& format) {
-  return format == "pytorch-zip" || format == "pytorch-legacy";
+  return format == "pytorch-zip" || format == "pytorch-legacy" || format == "pytorch-legacy-tar";
 }
 
 Expected<ConversionPlan> plan_conversion(ByteView file, const std::string& key, const Limits& limits) {
@@ -23,9 +23,12 @@ Expected<ConversionPlan> plan_conversion(ByteView file, const std::string& key, 
   ro.max_tensors = limits.max_tensors;
   ro.max_depth = limits.max_convert_depth;
   ro.max_visits = limits.max_convert_visits;
+  if (source->layout() == "pytorch-legacy-tar") ro.persistent_tensors = &source->persistent_tensors();
   auto state = reconstruct_state_dict(source->data(), ro);
   if (!state) {
-    std::string where = source->layout() == "pytorch-zip" ? "data.pkl" : "the data pickle";
+    std::string where = source->layout() == "pytorch-zip"          ? "data.pkl"
+                        : source->layout() == "pytorch-legacy-tar" ? "the `pickle` member"
+                                                                   : "the data pickle";
     return parse_error(state.error().offset, where + " at offset " + std::to_string(state.error().offset) + ": " +
                                                  state.error().reason);
   }

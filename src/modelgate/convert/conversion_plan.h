@@ -34,10 +34,10 @@ struct ConversionPlan {
   std::map<std::string, PlannedStorage> storages;            // every storage a tensor reads
 };
 
-// True for the formats convert reads: torch.save zip and legacy checkpoints.
+// True for the formats convert reads: torch.save zip, legacy and pre-1.0 tar checkpoints.
 bool is_checkpoint_format(const std::string& format);
 
-// Reads the torch.save checkpoint `file` (zip or legacy layout) the way torch.load would, rebuilds
+// Reads the torch.save checkpoint `file` (zip, tar or legacy layout) the way torch.load would, rebuilds
 // the state dict under `key` ("" = the root) and plans its output. The error's reason is the
 // refusal, naming the offset.
 Expected<ConversionPlan> plan_conversion(ByteView file, const std::string& key, const Limits& limits);

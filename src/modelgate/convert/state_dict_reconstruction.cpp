@@ -7,6 +7,7 @@
 #include <set>
 
 #include "container/torch_storage.h"
+#include "container/torch_tar.h"
 #include "convert/python_repr.h"
 #include "convert/tensor_dtype.h"
 
@@ -161,6 +162,10 @@ class Reconstructor {
       active_.erase(id);
       return;
     }
+    if (v.kind == Kind::persistent && o_.persistent_tensors) {
+      if (auto t = persistent_tensor(v, path)) add_tensor(std::move(*t));
+      return;
+    }
     if (v.kind == Kind::call) {
       if (auto t = tensor(v, path, 0)) {
         add_tensor(std::move(*t));
@@ -232,6 +237,7 @@ class Reconstructor {
     }
     if (fn == u + "_rebuild_parameter" || fn == u + "_rebuild_parameter_with_state") {
       if (!args || args->empty()) return refuse(fn + " with unexpected arguments");
+      if ((*args)[0].kind == Kind::persistent && o_.persistent_tensors) return persistent_tensor((*args)[0], path);
       const Node* d = node((*args)[0]);
       if (!d || d->kind != Kind::call || d->items.size() < 2) return refuse(fn + " of something that is not a tensor");
       return tensor_call(global_name(d->items[0]), d->items[1], d->offset, path, depth + 1);
@@ -256,6 +262,31 @@ class Reconstructor {
         fn.rfind("torch.nested", 0) == 0)
       return refuse(fn + " builds a tensor kind that is not converted");
     return std::nullopt;
+  }
+
+  // A tar checkpoint's tensor: the record its persistent id names. A class saved with its source
+  // (a tuple id) is dropped; an id that names no tensor is refused.
+  std::optional<TensorRecord> persistent_tensor(const Value& v, const std::string& path) {
+    const Node* n = node(v);
+    if (!n || n->items.empty()) {
+      fail(offset_of(v), "'" + path + "': a persistent id without its value");
+      return std::nullopt;
+    }
+    const Value& pid = n->items[0];
+    if (pid.kind == Kind::tuple) {
+      out_.dropped.push_back(path + ": " + g_.describe(pid, 80));
+      return std::nullopt;
+    }
+    auto key = torch_tar_pid_key(g_, pid);
+    auto it = key ? o_.persistent_tensors->find(*key) : o_.persistent_tensors->end();
+    if (it == o_.persistent_tensors->end()) {
+      fail(n->offset, "'" + path + "': persistent id " + g_.describe(pid, 60) + " names no tensor of the checkpoint");
+      return std::nullopt;
+    }
+    TensorRecord t = it->second;
+    t.name = path;
+    t.pickle_offset = n->offset;
+    return t;
   }
 
   std::optional<TensorRecord> view(const std::vector<Value>& args, bool v3, std::uint64_t at, const std::string& path) {

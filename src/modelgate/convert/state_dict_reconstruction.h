@@ -1,7 +1,7 @@
 #pragma once
 // Rebuilds a checkpoint's state dict from the pickle machine's retained value graph, without
 // running anything: dicts and OrderedDicts (nested keys joined with '.', as Hugging Face does),
-// the tensor rebuild functions of torch._utils, storages as persistent ids. The result says, for
+// the tensor rebuild functions of torch._utils, storages as persistent ids (tensors, for the tar layout). The result says, for
 // every tensor, which storage bytes make it up; scalars become metadata; the rest is listed.
 #include <cstdint>
 #include <map>
@@ -52,6 +52,8 @@ struct ReconstructOptions {
   std::uint32_t max_depth = Limits{}.max_convert_depth;
   std::uint64_t max_tensors = Limits{}.max_tensors;
   std::uint64_t max_visits = Limits{}.max_convert_visits;
+  // The pre-1.0 tar layout: tensors are persistent ids, looked up here by torch_tar_pid_key.
+  const std::map<std::string, TensorRecord>* persistent_tensors = nullptr;
 };
 
 // A ParseError when the root (or --key) is not a mapping, when a tensor cannot be converted
