@@ -12,6 +12,7 @@
 #include <set>
 
 #include "convert/checkpoint_conversion.h"
+#include "convert/checkpoint_index.h"
 #include "convert/conversion_plan_codec.h"
 #include "convert/directory_conversion.h"
 #include "convert/python_repr.h"
@@ -533,6 +534,76 @@ TEST(ConvertWriting, TheGateScanRunsConfined) {
   ASSERT_FALSE(refused.files[0].findings.empty());
   EXPECT_EQ(refused.files[0].findings[0].rfind("MG-SANDBOX-TIMEOUT", 0), 0u) << refused.files[0].findings[0];
   EXPECT_FALSE(fs::exists(d / "one.safetensors"));
+}
+
+// pytorch_model.bin.index.json is scanned and read in a worker like every other input; the
+// converting process only decodes what the worker says (convert/checkpoint_index.h). An index the
+// scan does not pass, or that does not read as a weight_map of file names, stops the directory.
+TEST(ConvertWriting, TheCheckpointIndexIsReadInTheWorker) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::pair<const char*, std::string> bad[] = {
+      {"not JSON", "{\"weight_map\": "},
+      {"nested deeper than any index", R"({"metadata": )" + deep + R"(, "weight_map": {}})"},
+      {"a key given twice", R"({"weight_map": {"a": "x.bin"}, "weight_map": {}})"},
+      {"a file that is not a name", R"({"weight_map": {"a": ["pytorch_model-00001-of-00002.bin"]}})"},
+      {"no weight_map", R"({"metadata": {}})"},
+      {"metadata that is not an object", R"({"metadata": 3, "weight_map": {}})"},
+      {"a template in a value", R"({"metadata": {"note": "{{ cycler.__init__.__globals__.os.popen('id') }}"}, "weight_map": {}})"}};
+  for (const char* sandbox : {"strict", "off"}) {
+    for (const auto& [what, text] : bad) {
+      TempDir d;
+      write_sharded_model(d / "model");
+      write_file(d / "model/pytorch_model.bin.index.json", text);
+      auto r = convert_cli(d / "model", d / "out", std::string("--json --sandbox ") + sandbox);
+      EXPECT_EQ(r.exit_code, 1) << what << " (" << sandbox << "): " << r.output.substr(0, 2000);
+      EXPECT_FALSE(fs::exists(d / "out")) << what;
+      EXPECT_NE(r.output.find("checkpoint index"), std::string::npos) << what << ": " << r.output.substr(0, 2000);
+    }
+  }
+  // Its metadata is carried into the new index as the worker read it.
+  TempDir d;
+  write_sharded_model(d / "model");
+  write_file(d / "model/pytorch_model.bin.index.json",
+             R"({"metadata": {"total_size": 32, "format": "pt", "nested": {"k": [1, 2.5, null]}}, )"
+             R"("weight_map": {"a": "pytorch_model-00001-of-00002.bin", "b": "pytorch_model-00002-of-00002.bin"}})");
+  auto r = convert_cli(d / "model", d / "out");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto index = nlohmann::json::parse(read_file(d / "out/model.safetensors.index.json"));
+  EXPECT_EQ(index["metadata"]["format"], "pt");
+  EXPECT_EQ(index["metadata"]["nested"]["k"][1], 2.5);
+  EXPECT_EQ(index["metadata"]["total_size"], 32);
+}
+
+TEST(ConvertPlan, TheCheckpointIndexAttachmentRefusesEveryMalformation) {
+  Limits limits;
+  CheckpointIndex index;
+  index.weight_files = {"a.bin", "b.bin"};
+  index.metadata = {{"total_size", 10}};
+  auto good = encode_index_attachment(index);
+  auto back = decode_index_attachment(good, limits);
+  ASSERT_TRUE(back) << back.error().reason;
+  EXPECT_EQ(back->weight_files, index.weight_files);
+  EXPECT_EQ(back->metadata, index.metadata);
+  auto refusal = decode_index_attachment(encode_index_attachment(parse_error(0, "no weight_map")), limits);
+  ASSERT_FALSE(refusal);
+  EXPECT_EQ(refusal.error().reason, "no weight_map");
+  // Every truncation and every single-byte change either fails or decodes to a well-formed index.
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    auto cut = good;
+    cut.resize(n);
+    EXPECT_FALSE(decode_index_attachment(cut, limits)) << n;
+  }
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    auto flipped = good;
+    flipped[i] ^= 0x41;
+    auto r = decode_index_attachment(flipped, limits);
+    if (r) EXPECT_TRUE(r->metadata.is_object()) << i;
+  }
+  auto unsorted = good;
+  std::swap(unsorted[14], unsorted[23]);  // "a.bin" and "b.bin" change places
+  auto r = decode_index_attachment(unsorted, limits);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().reason.find("sorted"), std::string::npos) << r.error().reason;
 }
 
 TEST(ConvertWriting, SymlinksInTheInputAreNeverFollowed) {

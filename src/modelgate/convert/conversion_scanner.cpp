@@ -12,6 +12,11 @@ bool wants_plan(const ArtifactReport& report) {
   return report.status == Status::safe && is_checkpoint_format(report.format);
 }
 
+// The report's origin is the name the file is scanned under (scan's `name`).
+bool wants_index(const ArtifactReport& report) {
+  return report.status == Status::safe && report.origin == kCheckpointIndexName;
+}
+
 }  // namespace
 
 ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(options.limits), key_(options.key) {
@@ -30,6 +35,7 @@ ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(op
   config.bounds.max_bytes = std::clamp<std::uint64_t>(limits_.max_unpacked_in_memory, config.bounds.max_bytes, UINT32_MAX);
   const std::uint64_t max_inflated = config.bounds.max_bytes - (64u << 20);
   config.after_scan = [key = key_, limits = limits_, max_inflated](const ArtifactReport& report, ByteView bytes) {
+    if (wants_index(report)) return encode_index_attachment(read_checkpoint_index(bytes, limits));
     if (!wants_plan(report)) return std::vector<std::uint8_t>{};
     return encode_plan_attachment(plan_conversion(bytes, key, limits), max_inflated);
   };
@@ -56,6 +62,10 @@ ScannedInput ConversionScanner::scan(const InputFile& file, const std::string& n
       out.plan = result.attachment.empty()
                      ? Expected<ConversionPlan>(parse_error(0, "the parse worker returned no conversion plan"))
                      : decode_plan_attachment(result.attachment, limits_);
+    if (wants_index(out.report))
+      out.index = result.attachment.empty()
+                      ? Expected<CheckpointIndex>(parse_error(0, "the parse worker returned no checkpoint index"))
+                      : decode_index_attachment(result.attachment, limits_);
     return out;
   }
   Artifact a;
@@ -64,6 +74,7 @@ ScannedInput ConversionScanner::scan(const InputFile& file, const std::string& n
   a.bytes = file.bytes();
   out.report = ctx_->scan(a);
   if (wants_plan(out.report)) out.plan = plan_conversion(file.bytes(), key_, limits_);
+  if (wants_index(out.report)) out.index = read_checkpoint_index(file.bytes(), limits_);
   return out;
 }
 

@@ -3,11 +3,13 @@
 // worker unless ConvertOptions::sandbox is off (docs/sandbox.md), with the scan's failure
 // semantics (a worker that fails makes the file `refused`, and only `safe` files are converted).
 // For a checkpoint the scan passed, the same worker then reads it for conversion and returns the
-// plan (convert/conversion_plan.h): this process parses none of the file's bytes.
+// plan (convert/conversion_plan.h); for a sharded checkpoint's index, what the index says
+// (convert/checkpoint_index.h): this process parses none of the file's bytes.
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "convert/checkpoint_index.h"
 #include "convert/conversion_plan.h"
 #include "convert/input_file.h"
 #include "modelgate/convert.h"
@@ -22,6 +24,8 @@ struct ScannedInput {
   ArtifactReport report;
   // Set for a checkpoint the scan passed: its plan, or why it cannot be converted.
   std::optional<Expected<ConversionPlan>> plan;
+  // Set for a file named kCheckpointIndexName that the scan passed: the index, or why it cannot be read.
+  std::optional<Expected<CheckpointIndex>> index;
 };
 
 class ConversionScanner {

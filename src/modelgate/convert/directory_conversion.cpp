@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::regex kShard(R"(pytorch_model-(\d+)-of-(\d+)\.bin)");
-constexpr const char* kIndex = "pytorch_model.bin.index.json";
+constexpr const char* kIndex = kCheckpointIndexName;
 
 bool is_weight_name(const std::string& rel) {
   return rel == "pytorch_model.bin" || std::regex_match(rel, kShard);
@@ -168,27 +168,6 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
     report.files.push_back(std::move(fc));
   }
 
-  // The sharded checkpoint's index names more weight files.
-  std::set<std::string> weight_files;
-  nlohmann::json index;
-  bool has_index = std::find(rels.begin(), rels.end(), kIndex) != rels.end();
-  if (has_index) {
-    std::string error;
-    auto f = InputFile::adopt(open_file_beneath(in_fd.get(), kIndex).release(), (in / kIndex).string(), error);
-    if (f) index = nlohmann::json::parse(as_chars(f->bytes()), nullptr, false);
-    if (!f || index.is_discarded() || !index.is_object() || !index.contains("weight_map") ||
-        !index["weight_map"].is_object()) {
-      FileConversion fc;
-      fc.input = kIndex;
-      fc.outcome = FileOutcome::refused;
-      fc.reason = "the checkpoint index cannot be read as JSON with a weight_map";
-      report.files.push_back(std::move(fc));
-      return report;
-    }
-    for (const auto& [name, file] : index["weight_map"].items())
-      if (file.is_string()) weight_files.insert(file.get<std::string>());
-  }
-
   struct Planned {
     std::size_t file;  // index in report.files
     std::shared_ptr<InputFile> input;
@@ -201,6 +180,40 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
     return report;
   }
   report.sandbox = scanner.sandbox();
+
+  // The sharded checkpoint's index names more weight files. It is scanned and read like every
+  // other input (in a worker), and only a safe index that reads completely is used.
+  CheckpointIndex index;
+  bool has_index = std::find(rels.begin(), rels.end(), kIndex) != rels.end();
+  if (has_index) {
+    FileConversion fc;
+    fc.input = kIndex;
+    fc.outcome = FileOutcome::refused;
+    std::string error;
+    auto f = InputFile::adopt(open_file_beneath(in_fd.get(), kIndex).release(), (in / kIndex).string(), error);
+    if (!f) {
+      fc.reason = "the checkpoint index cannot be opened: " + error;
+    } else {
+      ScannedInput scanned = scanner.scan(*f, kIndex);
+      fc.format = scanned.report.format;
+      fc.scan_status = scanned.report.status;
+      fc.input_sha256 = scanned.report.sha256;
+      fc.input_size = scanned.report.size;
+      fc.findings = blocking_findings(scanned.report);
+      if (scanned.report.status != Status::safe)
+        fc.reason = "the checkpoint index: the scan under the torch profile says " +
+                    std::string(to_string(scanned.report.status)) + "; only safe files are used";
+      else if (!scanned.index || !*scanned.index)
+        fc.reason = scanned.index ? scanned.index->error().reason : "the checkpoint index was not read";
+      else
+        index = std::move(**scanned.index);
+    }
+    if (!fc.reason.empty()) {
+      report.files.push_back(std::move(fc));
+      return report;
+    }
+  }
+  const std::set<std::string>& weight_files = index.weight_files;
   std::set<std::string> outputs;
   bool fatal = false;
   for (const auto& rel : rels) {
@@ -337,8 +350,7 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
   }
   if (has_index) {
     nlohmann::json new_index;
-    new_index["metadata"] = index.contains("metadata") && index["metadata"].is_object() ? index["metadata"]
-                                                                                        : nlohmann::json::object();
+    new_index["metadata"] = index.metadata;
     new_index["metadata"]["total_size"] = total_size;
     new_index["weight_map"] = weight_map;
     std::string text = new_index.dump(2) + "\n";

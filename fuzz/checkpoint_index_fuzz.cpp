@@ -1,0 +1,23 @@
+// pytorch_model.bin.index.json as `convert` reads it for a directory (convert/checkpoint_index.h):
+// the worker's reader of the index JSON and the converting process's decoder of what the worker
+// returns. The first byte picks which. Whatever either says (an index or a refusal) must survive its
+// encoding: decoded, it encodes to the same bytes.
+#include <cstddef>
+#include <cstdint>
+
+#include "convert/checkpoint_index.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace modelgate;
+  static const Limits limits;
+  if (size == 0) return 0;
+  const ByteView rest(data + 1, size - 1);
+  auto index = data[0] % 2 == 0 ? convert::read_checkpoint_index(rest, limits)
+                                : convert::decode_index_attachment(rest, limits);
+  auto encoded = convert::encode_index_attachment(index);
+  auto again = convert::decode_index_attachment(encoded, limits);
+  if (static_cast<bool>(again) != static_cast<bool>(index)) __builtin_trap();
+  if (again && again->weight_files != index->weight_files) __builtin_trap();
+  if (convert::encode_index_attachment(again) != encoded) __builtin_trap();
+  return 0;
+}
