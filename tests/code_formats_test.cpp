@@ -307,6 +307,26 @@ TEST_F(CodeFormats, Hdf5MetadataDeclaredPastTheEndIsRefused) {
   }
 }
 
+// libhdf5 1.10's H5Lvisit recurses into a group again unless the group's reference count says it
+// has several links: a group linking back to itself with a count of 1 (the fuzzer's file) is
+// walked without end, one path component deeper each time. Reached a second time, it stops the
+// walk and refuses the file; a group that really has two links (h5py's `f["loop"] = f`, count 2)
+// is walked once by libhdf5 and is not refused.
+TEST_F(CodeFormats, Hdf5GroupCyclesAreRefused) {
+  const auto file = source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_group_cycle.h5";
+  for (const auto& r : {scan(read_file(file)), scan_fixture(file.string())}) {
+    EXPECT_EQ(r.status, Status::refused) << describe(r);
+    EXPECT_NE(describe(r).find("reached again"), std::string::npos) << describe(r);
+  }
+  mgtest::TempDir dir;
+  auto made = mgtest::run(mgtest::python() + " -c \"import h5py\nwith h5py.File('" + (dir / "loop.h5").string() +
+                  "', 'w') as f:\n    f.create_group('g').create_dataset('w', data=[1.0, 2.0])\n    f['g']['up'] = f\"");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  auto loop = scan_fixture((dir / "loop.h5").string());
+  EXPECT_FALSE(has_rule(loop, "MG-HDF5-MALFORMED")) << describe(loop);
+  EXPECT_NE(loop.status, Status::refused) << describe(loop);
+}
+
 TEST_F(CodeFormats, Hdf5MemberIsReadFromMemory) {
   auto r = scan(read_file(dir_->path() / "h5/lambda.h5"));
   EXPECT_EQ(r.format, "hdf5");

@@ -7,9 +7,11 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
@@ -121,6 +123,11 @@ struct LinkVisit {
   std::uint64_t max_links = 0;  // Limits::max_hdf5_links
   bool limit = false;
   bool error = false;
+  // libhdf5 1.10's H5Lvisit recurses into a group again unless its reference count says it has
+  // more than one link, so a group that links back to itself with a count of 1 is walked without
+  // end. Such a group, reached a second time, stops the walk.
+  std::set<std::pair<unsigned long, haddr_t>> groups;
+  std::string cycle;
 };
 
 herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
@@ -138,6 +145,10 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
   if (H5Oget_info_by_name(group, name, &oinfo, H5P_DEFAULT) < 0) {
     v.error = true;
     return -1;
+  }
+  if (oinfo.type == H5O_TYPE_GROUP && !v.groups.insert({oinfo.fileno, oinfo.addr}).second && oinfo.rc <= 1) {
+    v.cycle = name;
+    return 1;
   }
   if (oinfo.type != H5O_TYPE_DATASET) return 0;
   Handle ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
@@ -220,6 +231,8 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   visit.max_links = limits.max_hdf5_links;
   if (H5Lvisit(file.id, H5_INDEX_NAME, H5_ITER_NATIVE, visit_link, &visit) < 0 || visit.error)
     return refuse("libhdf5 cannot walk the file's groups");
+  if (!visit.cycle.empty())
+    return refuse("group '" + visit.cycle + "' is reached again although its reference count is 1: libhdf5 would walk it without end");
   if (visit.limit) {
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
                             "more than max_hdf5_links (" + std::to_string(limits.max_hdf5_links) +
