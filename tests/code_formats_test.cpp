@@ -66,7 +66,8 @@ TEST_F(CodeFormats, OnnxBenignModelsAreSafe) {
 TEST_F(CodeFormats, OnnxFactsListOpsAndExternalFiles) {
   auto r = scan_fixture("onnx/ext/model.onnx");
   EXPECT_EQ(r.facts["op_types"]["Add"], 1);
-  EXPECT_EQ(r.facts["external_data_files"][0], "weights.bin");
+  ASSERT_EQ(r.parsed.external_data_files.size(), 1u);
+  EXPECT_EQ(r.parsed.external_data_files[0], "weights.bin");
   EXPECT_EQ(r.facts["opset_import"]["ai.onnx"], 13);
 }
 

@@ -141,8 +141,8 @@ TEST(Gguf, ChatTemplatesAreExposed) {
   EXPECT_EQ(templates[0].name, "default");
   EXPECT_EQ(templates[1].text, "{{ tools }}");
   auto r = scan(bytes);
-  EXPECT_EQ(r.facts["chat_templates"]["default"], "{{ messages }}");
-  EXPECT_EQ(r.facts["chat_templates"]["tool_use"], "{{ tools }}");
+  EXPECT_EQ(r.parsed.chat_templates["default"], "{{ messages }}");
+  EXPECT_EQ(r.parsed.chat_templates["tool_use"], "{{ tools }}");
 }
 
 TEST(Gguf, AbsentAlignmentDefaultsTo32AndCustomAlignmentIsHonoured) {
@@ -458,8 +458,8 @@ TEST(GgufFixtures, GeneratedFilesOfEveryVersionAreSafe) {
     EXPECT_EQ(r.facts["tensor_count"], 5);
     EXPECT_EQ(r.facts["alignment"], v == 3 ? 64 : 32);
     EXPECT_EQ(r.facts["license"], "apache-2.0");
-    EXPECT_TRUE(r.facts["chat_templates"].contains("default"));
-    EXPECT_TRUE(r.facts["chat_templates"].contains("tool_use"));
+    EXPECT_TRUE(r.parsed.chat_templates.count("default"));
+    EXPECT_TRUE(r.parsed.chat_templates.count("tool_use"));
     EXPECT_EQ(r.facts["metadata"]["tokenizer.ggml.tokens"]["count"], 7);
   }
 }

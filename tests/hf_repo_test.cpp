@@ -2,6 +2,7 @@
 // Python sources and model cards, identified by content.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "hf/front_matter.h"
@@ -128,7 +129,7 @@ TEST(HfJson, TokenizerConfigTemplatesAreAnalysed) {
   ASSERT_EQ(safe.children.size(), 1u);
   EXPECT_EQ(safe.children[0].format, "chat-template");
   EXPECT_EQ(safe.children[0].origin, "mem!/chat_template");
-  EXPECT_TRUE(safe.facts["chat_templates"].contains("default"));
+  EXPECT_TRUE(safe.parsed.chat_templates.count("default"));
 
   auto list = scan(R"({"tokenizer_class": "X", "chat_template": [
       {"name": "default", "template": "{{ messages[0].content }}"},
@@ -161,17 +162,20 @@ TEST(HfJson, AutoMapIsRemoteCode) {
       "AutoTokenizer": ["tokenization_custom.CustomTokenizer", null]}})", "config.json");
   EXPECT_EQ(r.status, Status::unverified) << findings(r);
   EXPECT_TRUE(has_rule(r, "MG-HF-REMOTE-CODE"));
-  auto files = r.facts["remote_code"]["files"];
-  EXPECT_EQ(files.size(), 3u) << files.dump();
-  EXPECT_NE(files.dump().find("modeling_custom.py"), std::string::npos);
+  ASSERT_TRUE(r.parsed.remote_code);
+  const auto& files = r.parsed.remote_code->files;
+  EXPECT_EQ(files.size(), 3u);
+  EXPECT_NE(std::find(files.begin(), files.end(), "modeling_custom.py"), files.end());
 
   auto ext = scan(R"({"auto_map": {"AutoModel": "someone/other-repo--modeling_x.Model"}})", "config.json");
   EXPECT_TRUE(has_rule(ext, "MG-HF-REMOTE-CODE-EXTERNAL"));
-  EXPECT_EQ(ext.facts["remote_code"]["repositories"][0], "someone/other-repo");
+  ASSERT_TRUE(ext.parsed.remote_code && !ext.parsed.remote_code->repositories.empty());
+  EXPECT_EQ(ext.parsed.remote_code->repositories[0], "someone/other-repo");
 
   auto pipe = scan(R"({"model_type": "x", "custom_pipelines": {"text-classification": {"impl": "pipe.MyPipeline", "pt": ["AutoModel"]}}})");
   EXPECT_TRUE(has_rule(pipe, "MG-HF-REMOTE-CODE"));
-  EXPECT_EQ(pipe.facts["remote_code"]["files"][0], "pipe.py");
+  ASSERT_TRUE(pipe.parsed.remote_code && !pipe.parsed.remote_code->files.empty());
+  EXPECT_EQ(pipe.parsed.remote_code->files[0], "pipe.py");
 }
 
 const char* kBenignModeling = R"(# coding=utf-8

@@ -46,9 +46,10 @@ TEST_F(ShardedCheckpoint, ConsistentIndexIsSafe) {
   EXPECT_EQ(r.status, Status::safe);
   const auto* index = child(r, "model.safetensors.index.json");
   ASSERT_NE(index, nullptr);
-  EXPECT_EQ(index->facts["sharded_checkpoint"]["shards"], 2);
-  EXPECT_EQ(index->facts["sharded_checkpoint"]["shards_compared"], 2);
-  EXPECT_EQ(index->facts["sharded_checkpoint"]["tensors"], 4);
+  ASSERT_TRUE(index->parsed.sharded_checkpoint);
+  EXPECT_EQ(index->parsed.sharded_checkpoint->shards, 2u);
+  EXPECT_EQ(index->parsed.sharded_checkpoint->shards_compared, 2u);
+  EXPECT_EQ(index->parsed.sharded_checkpoint->tensors, 4u);
 }
 
 TEST_F(ShardedCheckpoint, TensorListedButInNoShard) {
@@ -164,7 +165,8 @@ TEST_F(ShardedCheckpoint, ShardSwappedAfterTheWalkIsNotFollowed) {
     ScanContext ctx(limits, policy, *allowlist);
     check_safetensors_indexes(files, {}, reports, ctx);
     EXPECT_TRUE(mgtest::has_rule(reports[2], "MG-SAFETENSORS-INDEX-SHARD-NOT-READ"));
-    EXPECT_EQ(reports[2].facts["sharded_checkpoint"]["shards_compared"], 1);
+    ASSERT_TRUE(reports[2].parsed.sharded_checkpoint);
+    EXPECT_EQ(reports[2].parsed.sharded_checkpoint->shards_compared, 1u);
   }
 }
 

@@ -67,6 +67,43 @@ TEST(SandboxResult, RoundTripsAReport) {
   EXPECT_EQ(with->attachment, job);
 }
 
+// The typed parse results cross the pipe as what they are, and a worker cannot give them another
+// shape: a consumer (the template analyser, the code-route check) never sees one.
+TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
+  auto r = sample_report();
+  r.parsed.chat_templates = {{"default", "{{ messages }}"}, {"tool_use", "{{ tools }}"}};
+  r.parsed.python_imports = std::vector<std::string>{".modeling", "torch"};
+  r.parsed.code_files = {{"custom.py", "sentence-transformers modules.json imports it"}};
+  r.parsed.remote_code = RemoteCode{{"modeling_x.Model"}, {"modeling_x.py"}, {}};
+  r.parsed.sharded_checkpoint = ShardedIndexCheck{2, 1, 40};
+  r.parsed.external_data_files = {"weights.bin"};
+  auto back = sandbox::decode_result(sandbox::encode_result(r), {});
+  ASSERT_TRUE(back) << back.error().reason;
+  const ParsedFacts& p = back->report.parsed;
+  EXPECT_EQ(p.chat_templates, r.parsed.chat_templates);
+  EXPECT_EQ(p.python_imports, r.parsed.python_imports);
+  ASSERT_EQ(p.code_files.size(), 1u);
+  EXPECT_EQ(p.code_files[0].route, r.parsed.code_files[0].route);
+  ASSERT_TRUE(p.remote_code && p.sharded_checkpoint);
+  EXPECT_EQ(p.remote_code->files, r.parsed.remote_code->files);
+  EXPECT_EQ(p.sharded_checkpoint->tensors, 40u);
+  EXPECT_EQ(p.external_data_files, r.parsed.external_data_files);
+  EXPECT_EQ(back->report.facts, r.facts);  // the untyped details stay apart
+  EXPECT_EQ(sandbox::encode_result(back->report), sandbox::encode_result(r));
+
+  for (const char* wrong : {R"({"chat_templates": {"default": 7}})", R"({"chat_templates": {}})",
+                            R"({"python_imports": [".a", 1]})", R"({"code_files": [{"file": "a.py"}]})",
+                            R"({"remote_code": {"classes": [], "files": "a.py", "repositories": []}})",
+                            R"({"sharded_checkpoint": {"shards": -1, "shards_compared": 0, "tensors": 0}})",
+                            R"({"external_data_files": "weights.bin"})"}) {
+    auto forged = sample_report();
+    forged.facts = nlohmann::json::parse(wrong);
+    auto decoded = sandbox::decode_result(sandbox::encode_result(forged), {});
+    ASSERT_FALSE(decoded) << wrong;
+    EXPECT_NE(decoded.error().reason.find("has the wrong shape"), std::string::npos) << decoded.error().reason;
+  }
+}
+
 TEST(SandboxResult, RefusesEveryMalformation) {
   const auto good = sandbox::encode_result(sample_report());
   auto expect_refused = [](std::vector<std::uint8_t> bytes, const std::string& why, sandbox::ResultBounds b = {}) {

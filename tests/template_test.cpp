@@ -283,8 +283,8 @@ TEST(TemplateFacts, RecordedTemplatesGetChildReports) {
   modelgate::ArtifactReport r;
   r.origin = "model.gguf";
   r.format = "gguf";
-  r.facts["chat_templates"] = {{"tokenizer.chat_template", "{{ messages[0].content }}"},
-                               {"tokenizer.chat_template.rag", "{{ joiner.__init__.__globals__ }}"}};
+  r.parsed.chat_templates = {{"tokenizer.chat_template", "{{ messages[0].content }}"},
+                              {"tokenizer.chat_template.rag", "{{ joiner.__init__.__globals__ }}"}};
   modelgate::analyse_recorded_chat_templates(r, modelgate::Limits{});
   r.finalize();
   ASSERT_EQ(r.children.size(), 2u);

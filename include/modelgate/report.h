@@ -46,6 +46,33 @@ struct ModelFacts {
   std::vector<std::string> hub_refs;
 };
 
+// What a parser read that other parts of the scan act on: the context analyses the chat templates,
+// the directory checks follow the code routes and compare an index with its shards. Typed, so that
+// a consumer reads fields, not JSON; the JSON report shows each under `facts` by the name given
+// in brackets, as `facts` showed it before these were typed.
+struct CodeRoute {
+  std::string file;   // a Python file, relative to the configuration's directory
+  std::string route;  // which library imports it, and how
+};
+struct RemoteCode {  // transformers auto_map and custom_pipelines
+  std::vector<std::string> classes;       // module.Class references, as written
+  std::vector<std::string> files;         // the Python files they name
+  std::vector<std::string> repositories;  // other repositories named with "repo--module.Class"
+};
+struct ShardedIndexCheck {  // a *.index.json compared with the shards it names
+  std::uint64_t shards = 0;           // shard files the index names
+  std::uint64_t shards_compared = 0;  // of those, read and compared
+  std::uint64_t tensors = 0;          // tensors the index lists
+};
+struct ParsedFacts {
+  std::map<std::string, std::string> chat_templates;        // [chat_templates] name -> Jinja text
+  std::optional<std::vector<std::string>> python_imports;  // [python_imports] a Python file's imports, sorted
+  std::vector<CodeRoute> code_files;                       // [code_files] code a configuration routes
+  std::optional<RemoteCode> remote_code;                   // [remote_code]
+  std::optional<ShardedIndexCheck> sharded_checkpoint;     // [sharded_checkpoint]
+  std::vector<std::string> external_data_files;           // [external_data_files] ONNX `location`s, sorted
+};
+
 // The verdict on one artifact (a file, an archive member, a nested pickle) and its parts.
 struct ArtifactReport {
   std::string origin;  // origin chain
@@ -54,7 +81,8 @@ struct ArtifactReport {
   Status status = Status::safe;  // computed by finalize(): worst of findings and children
   std::vector<Finding> findings;
   std::vector<ArtifactReport> children;
-  nlohmann::json facts = nlohmann::json::object();  // format facts not yet typed (issue 14)
+  nlohmann::json facts = nlohmann::json::object();  // format details shown, read by nobody (issue 14)
+  ParsedFacts parsed;   // what the parser read that the scan acts on
   ModelFacts model;     // typed facts about the model, filled by the parser that read them
   std::string sha256;   // lowercase hex of the full content; empty when the scan did not hash it
   std::string sha512;   // the same with SHA-512, when the scan was asked for it (ScanOptions::hash_sha512)

@@ -51,19 +51,15 @@ void annotate_code_routes(const std::vector<WalkEntry>& files, std::vector<Artif
   };
 
   for (std::size_t i = 0; i < files.size(); ++i) {
-    const auto& facts = reports[i].facts;
+    const ParsedFacts& parsed = reports[i].parsed;
     const std::string dir = directory_of(files[i].relative);
     const std::string& config = files[i].relative;
-    if (facts.contains("remote_code") && facts["remote_code"].contains("files"))
-      for (const auto& f : facts["remote_code"]["files"])
-        if (f.is_string() && f.get<std::string>().find(':') == std::string::npos)
-          route(dir + f.get<std::string>(),
-                "transformers imports it for auto_map/custom_pipelines in " + config +
-                    " (get_class_from_dynamic_module, with trust_remote_code)");
-    if (facts.contains("code_files") && facts["code_files"].is_array())
-      for (const auto& f : facts["code_files"])
-        if (f.is_object() && f.contains("file") && f["file"].is_string() && f.contains("route"))
-          route(dir + f["file"].get<std::string>(), f["route"].get<std::string>() + " in " + config);
+    if (parsed.remote_code)
+      for (const auto& f : parsed.remote_code->files)
+        if (f.find(':') == std::string::npos)
+          route(dir + f, "transformers imports it for auto_map/custom_pipelines in " + config +
+                             " (get_class_from_dynamic_module, with trust_remote_code)");
+    for (const auto& c : parsed.code_files) route(dir + c.file, c.route + " in " + config);
     if (config == "custom_generate/generate.py")
       route(config, "transformers generate(custom_generate=<this repository>, trust_remote_code=True) imports it");
     if (config == "pipeline.py")
@@ -73,12 +69,10 @@ void annotate_code_routes(const std::vector<WalkEntry>& files, std::vector<Artif
   while (!pending.empty()) {
     std::size_t i = pending.front();
     pending.pop_front();
-    const auto& facts = reports[i].facts;
-    if (!facts.contains("python_imports")) continue;
-    for (const auto& m : facts["python_imports"])
-      if (m.is_string())
-        if (auto file = relative_module_file(directory_of(files[i].relative), m.get<std::string>()); !file.empty())
-          route(file, "imported relatively by " + files[i].relative);
+    if (!reports[i].parsed.python_imports) continue;
+    for (const auto& m : *reports[i].parsed.python_imports)
+      if (auto file = relative_module_file(directory_of(files[i].relative), m); !file.empty())
+        route(file, "imported relatively by " + files[i].relative);
   }
   for (auto& [i, whys] : routes) {
     std::string message;

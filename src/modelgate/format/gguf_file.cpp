@@ -1,6 +1,6 @@
 // A GGUF file: header, metadata, tensor infos and data layout validated; tensor data never read.
 // Facts keep the metadata a model card or BOM needs and every chat template in full, under
-// facts["chat_templates"] = {name: text}, for the chat-template analyser.
+// parsed.chat_templates = {name: text}, for the chat-template analyser.
 #include <cmath>
 #include <map>
 
@@ -144,15 +144,13 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   report.model.parameters = parameters;
   report.model.dtypes = types;
 
-  json templates = json::object();
   for (const auto& t : gguf::chat_templates(file)) {
     if (!t.text_value)
       report.add(make_finding(rule("MG-GGUF-CHAT-TEMPLATE-TYPE"), a.origin, t.offset,
                               "chat template \"" + t.name + "\" is neither a string nor a list of strings"));
     else if (is_utf8(t.text))
-      templates[t.name] = std::string(t.text);
+      report.parsed.chat_templates[t.name] = std::string(t.text);  // a later duplicate wins, as in llama.cpp's map
   }
-  if (!templates.empty()) report.facts["chat_templates"] = std::move(templates);
 }
 
 }  // namespace modelgate

@@ -36,7 +36,7 @@ void scan_jinja_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report
   }
   for (auto& f : analysis.findings) report.add(std::move(f));
   if (text.size() <= ctx.limits().max_template_bytes)
-    report.facts["chat_templates"] = nlohmann::json{{"default", std::string(text)}};
+    report.parsed.chat_templates["default"] = std::string(text);
 }
 
 }  // namespace modelgate

@@ -507,7 +507,7 @@ void scan_onnx_model(const Artifact& a, ScanContext& ctx, ArtifactReport& report
   report.facts["nodes"] = pre.counts.nodes;
   report.facts["tensors"] = pre.counts.tensors;
   report.facts["op_types"] = an.op_types;
-  if (!an.external_files.empty()) report.facts["external_data_files"] = an.external_files;
+  report.parsed.external_data_files.assign(an.external_files.begin(), an.external_files.end());
   if (!an.custom_domains.empty()) report.facts["custom_domains"] = an.custom_domains;
 }
 

@@ -53,10 +53,9 @@ void classify_referenced_data_files(const std::vector<WalkEntry>& files, std::ve
   for (std::size_t i = 0; i < files.size(); ++i) {
     const ArtifactReport& model = reports[i];
     std::string dir = parent_of(files[i].relative);
-    if (model.format == "onnx" && model.facts.contains("external_data_files")) {
-      for (const auto& location : model.facts["external_data_files"]) {
-        if (!location.is_string()) continue;
-        std::string rel = std::filesystem::path(dir + location.get<std::string>()).lexically_normal().generic_string();
+    if (model.format == "onnx") {
+      for (const auto& location : model.parsed.external_data_files) {
+        std::string rel = std::filesystem::path(dir + location).lexically_normal().generic_string();
         std::size_t k = find(rel);
         if (k < files.size() && only_unrecognised(reports[k]))
           mark_as_data(reports[k], "onnx-external-data", model.origin);

@@ -177,9 +177,7 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
   }
   for (const auto& [shard_name, shard] : shards)
     if (shard.present) report.model.shards.push_back(dir + shard_name);
-  report.facts["sharded_checkpoint"] = {{"shards", shards.size()},
-                                        {"shards_compared", compared},
-                                        {"tensors", listed.size()}};
+  report.parsed.sharded_checkpoint = ShardedIndexCheck{shards.size(), compared, listed.size()};
 }
 
 }  // namespace
@@ -204,7 +202,7 @@ void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::v
       check_safetensors_index(i, files, notes, reports[i], ctx, [](const WalkEntry& e, std::string& error) {
         return std::shared_ptr<const ByteSource>(map_walk_entry(e, error));
       });
-    if (reports[i].findings.size() != before || reports[i].facts.contains("sharded_checkpoint"))
+    if (reports[i].findings.size() != before || reports[i].parsed.sharded_checkpoint)
       reports[i].finalize();
   }
 }

@@ -2,6 +2,7 @@
 
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
+#include "core/parsed_facts_json.h"
 #include "core/strict_json.h"
 #include "modelgate/rules.h"
 
@@ -31,7 +32,7 @@ json encode(const ArtifactReport& r) {
   json children = json::array();
   for (const auto& c : r.children) children.push_back(encode(c));
   return {{"origin", r.origin}, {"format", r.format},     {"size", r.size},           {"status", to_string(r.status)},
-          {"findings", findings}, {"children", children}, {"facts", r.facts},        {"model", model_facts_json(r.model)},
+          {"findings", findings}, {"children", children}, {"facts", facts_json(r)},        {"model", model_facts_json(r.model)},
           {"sha256", r.sha256}};
 }
 
@@ -105,6 +106,9 @@ ArtifactReport decode_node(const json& j, const std::string& parent, bool root) 
   for (const auto& c : children) r.children.push_back(decode_node(c, r.origin, false));
   r.facts = member(j, "facts");
   if (!r.facts.is_object()) malformed("facts are not an object");
+  auto parsed = take_parsed_facts(r.facts);
+  if (!parsed) malformed(parsed.error());
+  r.parsed = std::move(*parsed);
   auto model = model_facts_from_json(member(j, "model"));
   if (!model) malformed(model.error());
   r.model = std::move(*model);

@@ -8,13 +8,14 @@ namespace modelgate {
 
 namespace {
 
-void check_value_for_jinja(const nlohmann::json& v, const std::string& path, const nlohmann::json* analysed,
+void check_value_for_jinja(const nlohmann::json& v, const std::string& path,
+                           const std::map<std::string, std::string>* analysed,
                            const std::string& origin, const Limits& limits, ArtifactReport& report) {
   if (v.is_string()) {
     const auto& text = v.get_ref<const std::string&>();
     if (analysed != nullptr)
-      for (const auto& [name, t] : analysed->items())
-        if (t.is_string() && t.get_ref<const std::string&>() == text) return;
+      for (const auto& [name, t] : *analysed)
+        if (t == text) return;
     check_jinja_in_value(text, origin, path, limits, report);
   } else if (v.is_object()) {
     for (const auto& [k, item] : v.items())
@@ -31,8 +32,7 @@ void check_config_values_for_jinja(const nlohmann::json& doc, const std::string&
                                    ArtifactReport& report) {
   if (!doc.is_object()) return check_value_for_jinja(doc, "", nullptr, origin, limits, report);
   // Only strings under the top-level chat_template can be the templates analysed as such.
-  auto it = report.facts.find("chat_templates");
-  const nlohmann::json* analysed = it != report.facts.end() && it->is_object() ? &*it : nullptr;
+  const auto* analysed = report.parsed.chat_templates.empty() ? nullptr : &report.parsed.chat_templates;
   for (const auto& [k, item] : doc.items())
     check_value_for_jinja(item, k, k == "chat_template" ? analysed : nullptr, origin, limits, report);
 }
@@ -44,10 +44,9 @@ void extract_chat_templates(const nlohmann::json& doc, const std::string& origin
   auto malformed = [&](const std::string& why) {
     report.add(make_finding(rule("MG-HF-CHAT-TEMPLATE-MALFORMED"), origin, std::nullopt, why));
   };
-  nlohmann::json facts = nlohmann::json::object();
+  std::map<std::string, std::string> templates;
   auto add = [&](const std::string& name, const std::string& text, const std::string& child_origin) {
-    if (facts.contains(name)) return malformed("two chat templates are named '" + name + "'");
-    facts[name] = text;
+    if (!templates.emplace(name, text).second) return malformed("two chat templates are named '" + name + "'");
     report.children.push_back(chat_template_report(text, child_origin, limits));
   };
   if (ct.is_string()) {
@@ -65,7 +64,7 @@ void extract_chat_templates(const nlohmann::json& doc, const std::string& origin
   } else if (!ct.is_null()) {
     malformed("chat_template is neither a string nor a list of named templates");
   }
-  if (!facts.empty()) report.facts["chat_templates"] = std::move(facts);
+  if (!templates.empty()) report.parsed.chat_templates = std::move(templates);
 }
 
 }  // namespace modelgate

@@ -35,7 +35,7 @@ std::string shown(const nlohmann::json& v) {
 }
 
 void code_file(ArtifactReport& report, const std::string& file, const std::string& route) {
-  report.facts["code_files"].push_back({{"file", file}, {"route", route}});
+  report.parsed.code_files.push_back({file, route});
 }
 
 void finding(ArtifactReport& report, RuleId id, const std::string& origin, std::string message,

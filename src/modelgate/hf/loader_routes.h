@@ -19,7 +19,7 @@ namespace modelgate {
 
 // `file_name` is the base name the file has in the repository (may be empty for a nameless
 // artifact). Findings go to `report`; repository files that the routes import are listed in
-// facts["code_files"] as {"file": path relative to the config's directory, "route": text}.
+// parsed.code_files ({file relative to the config's directory, route}).
 void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
                            ArtifactReport& report);
 

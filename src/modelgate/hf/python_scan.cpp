@@ -405,7 +405,7 @@ void analyse_python_source(std::string_view bytes, const std::string& origin, co
     evidence += (evidence.empty() ? "imports " : ", ") + m;
   }
   code(evidence.empty() ? "imports nothing" : evidence);
-  report.facts["python_imports"] = scanner.imports();
+  report.parsed.python_imports.emplace(scanner.imports().begin(), scanner.imports().end());
 }
 
 }  // namespace modelgate

@@ -94,11 +94,8 @@ void analyse_remote_code(const nlohmann::json& config, const std::string& origin
   for (const auto& m : c.malformed)
     report.add(make_finding(rule("MG-HF-CONFIG-MALFORMED"), origin, std::nullopt,
                             "auto_map/custom_pipelines entry is not a module.Class reference", m));
-  nlohmann::json facts;
-  facts["classes"] = c.classes;
-  facts["files"] = c.files;
-  facts["repositories"] = c.repositories;
-  report.facts["remote_code"] = std::move(facts);
+  auto list = [](const std::set<std::string>& s) { return std::vector<std::string>(s.begin(), s.end()); };
+  report.parsed.remote_code = RemoteCode{list(c.classes), list(c.files), list(c.repositories)};
 }
 
 }  // namespace modelgate

@@ -9,7 +9,7 @@
 
 namespace modelgate {
 
-// Adds MG-HF-REMOTE-CODE findings and facts["remote_code"] = {classes, files, repositories}.
+// Adds MG-HF-REMOTE-CODE findings and parsed.remote_code.
 void analyse_remote_code(const nlohmann::json& config, const std::string& origin, ArtifactReport& report);
 
 }  // namespace modelgate

@@ -2,6 +2,7 @@
 
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
+#include "core/parsed_facts_json.h"
 #include "modelgate/render.h"
 #include "modelgate/version.h"
 
@@ -25,7 +26,7 @@ nlohmann::json report_to_json(const ArtifactReport& r) {
                       {"status", to_string(r.status)}};
   j["findings"] = nlohmann::json::array();
   for (const auto& f : r.findings) j["findings"].push_back(finding_to_json(f));
-  if (!r.facts.empty()) j["facts"] = r.facts;
+  if (auto facts = facts_json(r); !facts.empty()) j["facts"] = std::move(facts);
   if (auto model = model_facts_json(r.model); !model.empty()) j["model"] = std::move(model);
   if (!r.sha256.empty()) j["sha256"] = r.sha256;
   if (!r.sha512.empty()) j["sha512"] = r.sha512;

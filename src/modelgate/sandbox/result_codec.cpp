@@ -6,6 +6,7 @@
 #include "core/byte_writer.h"
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
+#include "core/parsed_facts_json.h"
 #include "core/strict_json.h"
 #include "modelgate/rules.h"
 
@@ -32,7 +33,7 @@ void write_report(ByteWriter& w, const ArtifactReport& r) {
     w.str(f.message);
     w.str(f.evidence);
   }
-  w.str(r.facts.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  w.str(facts_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   w.str(json_text(model_facts_json(r.model)));
   w.str(r.sha256);
   w.str(r.sha512);
@@ -64,6 +65,9 @@ class ResultReader {
     auto parsed = read_strict_json(facts, o);
     if (!parsed) return fail("facts are not strict JSON: " + parsed.error().reason);
     if (!parsed->value.is_object()) return fail("facts are not a JSON object");
+    auto typed = take_parsed_facts(parsed->value);
+    if (!typed) return fail(typed.error());
+    r.parsed = std::move(*typed);
     r.facts = std::move(parsed->value);
     std::string model;
     if (!text(model, "model facts")) return false;

@@ -54,7 +54,7 @@ void run_confined(std::size_t index, const std::vector<WalkEntry>& files, const 
   ArtifactReport checked = worker->scan(opened->fd.get(), report.origin, relative, static_cast<std::uint64_t>(opened->st.st_size));
   if (checked.origin != report.origin) return fail("MG-SANDBOX-MALFORMED-RESULT", "the worker answered for another file");
   for (auto& f : checked.findings) report.findings.push_back(std::move(f));
-  if (checked.facts.contains("sharded_checkpoint")) report.facts["sharded_checkpoint"] = checked.facts["sharded_checkpoint"];
+  if (checked.parsed.sharded_checkpoint) report.parsed.sharded_checkpoint = checked.parsed.sharded_checkpoint;
   for (auto& shard : checked.model.shards) report.model.shards.push_back(std::move(shard));
 }
 

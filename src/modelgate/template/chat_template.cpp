@@ -105,22 +105,11 @@ ArtifactReport chat_template_report(std::string_view text, std::string origin, c
 }
 
 void analyse_recorded_chat_templates(ArtifactReport& report, const Limits& limits) {
-  auto it = report.facts.find("chat_templates");
-  if (it == report.facts.end() || !it->is_object() || report.format == "chat-template") return;
+  if (report.parsed.chat_templates.empty() || report.format == "chat-template") return;
   for (const auto& child : report.children)
     if (child.format == "chat-template") return;
-  for (const auto& [name, text] : it->items()) {
-    if (text.is_string()) {
-      report.children.push_back(chat_template_report(text.get<std::string>(), report.origin + "!/" + name, limits));
-    } else {
-      ArtifactReport r;
-      r.origin = report.origin + "!/" + name;
-      r.format = "chat-template";
-      r.add(make_finding(rule("MG-TEMPLATE-SYNTAX"), r.origin, std::nullopt, "chat template is not a string"));
-      r.finalize();
-      report.children.push_back(std::move(r));
-    }
-  }
+  for (const auto& [name, text] : report.parsed.chat_templates)
+    report.children.push_back(chat_template_report(text, report.origin + "!/" + name, limits));
 }
 
 }  // namespace modelgate

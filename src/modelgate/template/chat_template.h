@@ -32,7 +32,7 @@ ArtifactReport chat_template_report(std::string_view text, std::string origin, c
 void check_jinja_in_value(std::string_view text, const std::string& origin, std::string_view key,
                           const Limits& limits, ArtifactReport& report);
 
-// For scanners that only record templates in facts["chat_templates"] = {name: text} (GGUF
+// For scanners that only record templates in parsed.chat_templates = {name: text} (GGUF
 // metadata): adds one child report per template, origin "<report origin>!/<name>". Does nothing
 // when the templates were already analysed (the report or one of its children is a chat-template).
 // ScanContext::scan calls it after every scanner.

@@ -1,0 +1,100 @@
+#include "core/parsed_facts_json.h"
+
+namespace modelgate {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<std::uint64_t> count_of(const json& v) {
+  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
+  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
+  return std::nullopt;
+}
+
+bool strings(const json& v, std::vector<std::string>& out) {
+  if (!v.is_array()) return false;
+  for (const auto& s : v) {
+    if (!s.is_string()) return false;
+    out.push_back(s.get<std::string>());
+  }
+  return true;
+}
+
+// An object with exactly the keys `keys`.
+bool exactly(const json& v, std::initializer_list<const char*> keys) {
+  if (!v.is_object() || v.size() != keys.size()) return false;
+  for (const char* k : keys)
+    if (!v.contains(k)) return false;
+  return true;
+}
+
+}  // namespace
+
+json facts_json(const ArtifactReport& report) {
+  json out = report.facts;
+  const ParsedFacts& p = report.parsed;
+  if (!p.chat_templates.empty()) out["chat_templates"] = p.chat_templates;
+  if (p.python_imports) out["python_imports"] = *p.python_imports;
+  for (const auto& c : p.code_files) out["code_files"].push_back({{"file", c.file}, {"route", c.route}});
+  if (p.remote_code)
+    out["remote_code"] = {{"classes", p.remote_code->classes},
+                          {"files", p.remote_code->files},
+                          {"repositories", p.remote_code->repositories}};
+  if (p.sharded_checkpoint)
+    out["sharded_checkpoint"] = {{"shards", p.sharded_checkpoint->shards},
+                                 {"shards_compared", p.sharded_checkpoint->shards_compared},
+                                 {"tensors", p.sharded_checkpoint->tensors}};
+  if (!p.external_data_files.empty()) out["external_data_files"] = p.external_data_files;
+  return out;
+}
+
+ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
+  ParsedFacts p;
+  if (!facts.is_object()) return std::string("facts are not an object");
+  auto take = [&](const char* key) -> std::optional<json> {
+    auto it = facts.find(key);
+    if (it == facts.end()) return std::nullopt;
+    json v = std::move(*it);
+    facts.erase(it);
+    return v;
+  };
+  auto bad = [](const char* key) { return std::string("facts.") + key + " has the wrong shape"; };
+  if (auto v = take("chat_templates")) {
+    if (!v->is_object() || v->empty()) return bad("chat_templates");
+    for (const auto& [name, text] : v->items()) {
+      if (!text.is_string()) return bad("chat_templates");
+      p.chat_templates.emplace(name, text.get<std::string>());
+    }
+  }
+  if (auto v = take("python_imports")) {
+    p.python_imports.emplace();
+    if (!strings(*v, *p.python_imports)) return bad("python_imports");
+  }
+  if (auto v = take("code_files")) {
+    if (!v->is_array() || v->empty()) return bad("code_files");
+    for (const auto& c : *v) {
+      if (!exactly(c, {"file", "route"}) || !c["file"].is_string() || !c["route"].is_string()) return bad("code_files");
+      p.code_files.push_back({c["file"].get<std::string>(), c["route"].get<std::string>()});
+    }
+  }
+  if (auto v = take("remote_code")) {
+    RemoteCode r;
+    if (!exactly(*v, {"classes", "files", "repositories"}) || !strings((*v)["classes"], r.classes) ||
+        !strings((*v)["files"], r.files) || !strings((*v)["repositories"], r.repositories))
+      return bad("remote_code");
+    p.remote_code = std::move(r);
+  }
+  if (auto v = take("sharded_checkpoint")) {
+    if (!exactly(*v, {"shards", "shards_compared", "tensors"})) return bad("sharded_checkpoint");
+    auto shards = count_of((*v)["shards"]), compared = count_of((*v)["shards_compared"]), tensors = count_of((*v)["tensors"]);
+    if (!shards || !compared || !tensors) return bad("sharded_checkpoint");
+    p.sharded_checkpoint = ShardedIndexCheck{*shards, *compared, *tensors};
+  }
+  if (auto v = take("external_data_files")) {
+    if (!strings(*v, p.external_data_files) || p.external_data_files.empty()) return bad("external_data_files");
+  }
+  return p;
+}
+
+}  // namespace modelgate
