@@ -597,7 +597,9 @@ TEST(ConvertPlan, TheCheckpointIndexAttachmentRefusesEveryMalformation) {
     auto flipped = good;
     flipped[i] ^= 0x41;
     auto r = decode_index_attachment(flipped, limits);
-    if (r) EXPECT_TRUE(r->metadata.is_object()) << i;
+    if (r) {
+      EXPECT_TRUE(r->metadata.is_object()) << i;
+    }
   }
   auto unsorted = good;
   std::swap(unsorted[14], unsorted[23]);  // "a.bin" and "b.bin" change places

@@ -10,9 +10,9 @@ namespace modelgate::convert {
 
 namespace {
 
-constexpr char kMagic[4] = {'M', 'G', 'C', 'I'};
-constexpr std::uint8_t kVersion = 1;
-constexpr std::uint8_t kRefused = 1, kIndex = 2;
+constexpr char kIndexMagic[4] = {'M', 'G', 'C', 'I'};
+constexpr std::uint8_t kIndexVersion = 1;
+constexpr std::uint8_t kIndexRefused = 1, kIndexEntries = 2;
 
 JsonReadOptions index_options(const Limits& limits) {
   JsonReadOptions o;
@@ -47,14 +47,14 @@ Expected<CheckpointIndex> read_checkpoint_index(ByteView bytes, const Limits& li
 
 std::vector<std::uint8_t> encode_index_attachment(const Expected<CheckpointIndex>& index) {
   ByteWriter w;
-  for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
-  w.u8(kVersion);
+  for (char c : kIndexMagic) w.u8(static_cast<std::uint8_t>(c));
+  w.u8(kIndexVersion);
   if (!index) {
-    w.u8(kRefused);
+    w.u8(kIndexRefused);
     w.str(index.error().reason);
     return std::move(w.bytes());
   }
-  w.u8(kIndex);
+  w.u8(kIndexEntries);
   w.u32(static_cast<std::uint32_t>(index->weight_files.size()));
   for (const auto& f : index->weight_files) w.str(f);
   w.str(index->metadata.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -68,15 +68,15 @@ Expected<CheckpointIndex> decode_index_attachment(ByteView bytes, const Limits& 
   };
   ByteView magic;
   std::uint8_t version = 0, kind = 0;
-  if (!in.bytes(4, magic) || std::memcmp(magic.data(), kMagic, 4) != 0) return fail("not a checkpoint index");
-  if (!in.u8(version) || version != kVersion) return fail("unknown version");
+  if (!in.bytes(4, magic) || std::memcmp(magic.data(), kIndexMagic, 4) != 0) return fail("not a checkpoint index");
+  if (!in.u8(version) || version != kIndexVersion) return fail("unknown version");
   if (!in.u8(kind)) return fail("truncated");
-  if (kind == kRefused) {
+  if (kind == kIndexRefused) {
     std::string reason;
     if (!in.sized(reason) || !in.at_end()) return fail("malformed refusal");
     return parse_error(0, reason);
   }
-  if (kind != kIndex) return fail("unknown kind");
+  if (kind != kIndexEntries) return fail("unknown kind");
   CheckpointIndex index;
   std::uint32_t n = 0;
   if (!in.count(n, 4)) return fail("file count out of range");
