@@ -228,6 +228,11 @@ class Hdf5MetadataWalk {
     // decodes every attribute of the object) without comparing them with the message's size.
     const bool variable = (bytes_[type_at] & 0x0f) == 9;
     const std::uint64_t element = variable ? 4 + o_ + 4 : *le(type_at + 4, 4);  // a vlen value: length, heap ID
+    // libhdf5 1.10 keeps count x the declared size of each value, but reads a variable-length one
+    // as a length and a heap ID: a smaller declared size makes it copy past what it kept.
+    if (variable && *le(type_at + 4, 4) != element)
+      return malformed("declares a variable-length datatype of " + std::to_string(*le(type_at + 4, 4)) +
+                       " bytes, not the " + std::to_string(element) + " of a length and a global heap ID");
     if (element != 0 && count > (end - values_at) / element) return malformed("declares more values than the message holds");
     if (!variable) return;
     if (type_size < 16) return malformed("has a variable-length datatype without its base type");
