@@ -279,6 +279,7 @@ TEST_F(CodeFormats, Hdf5MetadataDeclaredPastTheEndIsRefused) {
       {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_continuation_size_zero.h5", 120},
       {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_enum_attribute_copy.h5", 992},
       {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_vlen_declared_size.h5", 992},
+      {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_shared_continuation.h5", 120},
       {source_dir() / "tests/fixtures/fuzz_regressions/keras_h5_attribute_data_past_message.h5", 840}};
   // The same attribute under a name the Keras reader does not read: H5Aexists still decodes it and
   // copies its 8-byte value from past the end of its message.
@@ -294,7 +295,7 @@ TEST_F(CodeFormats, Hdf5MetadataDeclaredPastTheEndIsRefused) {
   const auto declared = nlohmann::json::parse(read_file(dir_->path() / "h5/declared/declared.json"));
   for (const auto& [name, offset] : declared.items())
     cases.emplace_back(dir_->path() / "h5/declared" / name, offset.get<std::uint64_t>());
-  ASSERT_EQ(cases.size(), 19u);
+  ASSERT_EQ(cases.size(), 20u);
   for (const auto& [file, offset] : cases) {
     const auto name = file.filename().string();
     const std::string bytes = read_file(file);

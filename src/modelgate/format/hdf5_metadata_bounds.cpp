@@ -169,12 +169,14 @@ class Hdf5MetadataWalk {
       const std::uint8_t flags = bytes_[p + (version == 1 ? 4 : 3)];
       const std::uint64_t data = p + header;
       if (message_size > end - data) return;  // libhdf5 refuses the chunk
-      if ((flags & 0x02) && type == 0x0C && in_root_)
+      // libhdf5 follows a continuation by its type, whatever its flags say (a fuzzed one flagged
+      // as shared made it allocate a chunk of 0xc000000000000 bytes).
+      if (type == 0x10) walk_continuation(data, message_size, version, creation_order);
+      else if ((flags & 0x02) && type == 0x0C && in_root_)
         fail(p, "an attribute of the root group is a shared message, which this check does not follow");
       else if (flags & 0x02) walk_shared_message(data, message_size);
       else if (type == 0x0C) walk_attribute(data, message_size);
       else if (type == 0x15 && in_root_) walk_attribute_info(data, message_size);
-      else if (type == 0x10) walk_continuation(data, message_size, version, creation_order);
       else if (type == 0x11) walk_symbol_table(data, message_size);
       else if (type == 0x06) walk_link(data, message_size);
       else if (type == 0x02) walk_dense_links(data, message_size);
