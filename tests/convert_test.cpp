@@ -560,6 +560,14 @@ TEST(ConvertWriting, TheCheckpointIndexIsReadInTheWorker) {
       EXPECT_NE(r.output.find("checkpoint index"), std::string::npos) << what << ": " << r.output.substr(0, 2000);
     }
   }
+  // A checkpoint that happens to carry the index's name is converted as the checkpoint it is.
+  for (const char* sandbox : {"strict", "off"}) {
+    TempDir d;
+    write_file(d / "pytorch_model.bin.index.json", torch_zip("w", 4));
+    auto r = convert_cli(d / "pytorch_model.bin.index.json", d / "w.safetensors", std::string("--sandbox ") + sandbox);
+    EXPECT_EQ(r.exit_code, 0) << sandbox << ": " << r.output;
+    EXPECT_TRUE(fs::exists(d / "w.safetensors")) << sandbox;
+  }
   // Its metadata is carried into the new index as the worker read it.
   TempDir d;
   write_sharded_model(d / "model");

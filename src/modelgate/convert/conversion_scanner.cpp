@@ -12,9 +12,10 @@ bool wants_plan(const ArtifactReport& report) {
   return report.status == Status::safe && is_checkpoint_format(report.format);
 }
 
-// The report's origin is the name the file is scanned under (scan's `name`).
+// The report's origin is the name the file is scanned under (scan's `name`). A checkpoint under
+// that name is planned as one, not read as an index.
 bool wants_index(const ArtifactReport& report) {
-  return report.status == Status::safe && report.origin == kCheckpointIndexName;
+  return report.status == Status::safe && report.origin == kCheckpointIndexName && !is_checkpoint_format(report.format);
 }
 
 }  // namespace

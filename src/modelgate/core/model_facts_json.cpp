@@ -1,5 +1,7 @@
 #include "core/model_facts_json.h"
 
+#include "core/json_fields.h"
+
 namespace modelgate {
 
 namespace {
@@ -40,13 +42,6 @@ template <class T>
 json fact_json(const T& v) { return json(v); }
 json fact_json(const std::optional<std::uint64_t>& v) { return json(*v); }
 
-// A count: JSON readers may hold a non-negative integer as signed or unsigned.
-std::optional<std::uint64_t> fact_count(const json& v) {
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
-  return std::nullopt;
-}
-
 struct ModelFactsReader {
   const json& object;
   std::string error;
@@ -56,22 +51,15 @@ struct ModelFactsReader {
     out = v.get<std::string>();
     return true;
   }
-  bool read(const json& v, std::vector<std::string>& out) {
-    if (!v.is_array()) return false;
-    for (const auto& e : v) {
-      if (!e.is_string()) return false;
-      out.push_back(e.get<std::string>());
-    }
-    return true;
-  }
+  bool read(const json& v, std::vector<std::string>& out) { return json_strings(v, out); }
   bool read(const json& v, std::optional<std::uint64_t>& out) {
-    out = fact_count(v);
+    out = json_count(v);
     return out.has_value();
   }
   bool read(const json& v, std::map<std::string, std::uint64_t>& out) {
     if (!v.is_object()) return false;
     for (const auto& [key, count] : v.items()) {
-      auto n = fact_count(count);
+      auto n = json_count(count);
       if (!n) return false;
       out[key] = *n;
     }

@@ -1,25 +1,12 @@
 #include "core/parsed_facts_json.h"
 
+#include "core/json_fields.h"
+
 namespace modelgate {
 
 namespace {
 
 using nlohmann::json;
-
-std::optional<std::uint64_t> count_of(const json& v) {
-  if (v.is_number_unsigned()) return v.get<std::uint64_t>();
-  if (v.is_number_integer() && v.get<std::int64_t>() >= 0) return static_cast<std::uint64_t>(v.get<std::int64_t>());
-  return std::nullopt;
-}
-
-bool strings(const json& v, std::vector<std::string>& out) {
-  if (!v.is_array()) return false;
-  for (const auto& s : v) {
-    if (!s.is_string()) return false;
-    out.push_back(s.get<std::string>());
-  }
-  return true;
-}
 
 // An object with exactly the keys `keys`.
 bool exactly(const json& v, std::initializer_list<const char*> keys) {
@@ -69,7 +56,7 @@ ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
   }
   if (auto v = take("python_imports")) {
     p.python_imports.emplace();
-    if (!strings(*v, *p.python_imports)) return bad("python_imports");
+    if (!json_strings(*v, *p.python_imports)) return bad("python_imports");
   }
   if (auto v = take("code_files")) {
     if (!v->is_array() || v->empty()) return bad("code_files");
@@ -80,19 +67,19 @@ ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
   }
   if (auto v = take("remote_code")) {
     RemoteCode r;
-    if (!exactly(*v, {"classes", "files", "repositories"}) || !strings((*v)["classes"], r.classes) ||
-        !strings((*v)["files"], r.files) || !strings((*v)["repositories"], r.repositories))
+    if (!exactly(*v, {"classes", "files", "repositories"}) || !json_strings((*v)["classes"], r.classes) ||
+        !json_strings((*v)["files"], r.files) || !json_strings((*v)["repositories"], r.repositories))
       return bad("remote_code");
     p.remote_code = std::move(r);
   }
   if (auto v = take("sharded_checkpoint")) {
     if (!exactly(*v, {"shards", "shards_compared", "tensors"})) return bad("sharded_checkpoint");
-    auto shards = count_of((*v)["shards"]), compared = count_of((*v)["shards_compared"]), tensors = count_of((*v)["tensors"]);
+    auto shards = json_count((*v)["shards"]), compared = json_count((*v)["shards_compared"]), tensors = json_count((*v)["tensors"]);
     if (!shards || !compared || !tensors) return bad("sharded_checkpoint");
     p.sharded_checkpoint = ShardedIndexCheck{*shards, *compared, *tensors};
   }
   if (auto v = take("external_data_files")) {
-    if (!strings(*v, p.external_data_files) || p.external_data_files.empty()) return bad("external_data_files");
+    if (!json_strings(*v, p.external_data_files) || p.external_data_files.empty()) return bad("external_data_files");
   }
   return p;
 }
