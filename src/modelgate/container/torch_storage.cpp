@@ -72,12 +72,12 @@ std::optional<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle
   }
   const auto& type = g.node(static_cast<std::uint32_t>(it[1].u));
   StorageRef s;
-  s.type = type.name;
-  if (type.module != "torch") s.type = type.module + "." + type.name;
+  s.type = type.name();
+  if (type.module() != "torch") s.type = type.module() + "." + type.name();
   s.key = std::string(g.text_of(it[2]));
   s.location = std::string(g.text_of(it[3]));
   s.numel = static_cast<std::uint64_t>(it[4].i);
-  s.element_size = type.module == "torch" ? storage_element_size(type.name) : 0;
+  s.element_size = type.module() == "torch" ? storage_element_size(type.name()) : 0;
   s.offset = offset;
   s.has_view_metadata = it.size() >= 6 && it[5].kind != pickle::Kind::none;
   return s;

@@ -279,8 +279,8 @@ void TorchTarReader::read_storages(const tar::Member& tm) {
     if ((*items)[1].kind == pickle::Kind::string) s.location = std::string(g.text_of((*items)[1]));
     if (type.kind == pickle::Kind::global && type.has_node()) {
       const auto& node = g.node(static_cast<std::uint32_t>(type.u));
-      s.type = node.name;
-      if (node.module == "torch" || node.module == "torch.cuda") s.element_size = storage_element_size(node.name);
+      s.type = node.name();
+      if (node.module() == "torch" || node.module() == "torch.cuda") s.element_size = storage_element_size(node.name());
     }
     if (!key || s.element_size == 0 || (*items)[1].kind != pickle::Kind::string) {
       fail(at, "storage record " + std::to_string(i) + " has an unusable key, location or storage type (" +

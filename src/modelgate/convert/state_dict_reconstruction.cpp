@@ -58,7 +58,7 @@ class Reconstructor {
   std::string global_name(const Value& v) const {
     const Node* n = node(v);
     if (!n || n->kind != Kind::global) return {};
-    return n->module + "." + n->name;
+    return n->module() + "." + n->name();
   }
 
   // The key/value pairs of a dict or OrderedDict (contents after the call's fixed slots).

@@ -57,25 +57,49 @@ const char* deserializer_kind(std::string_view name) {
   return nullptr;
 }
 
-// The memo. Picklers memoize every container, so a large pickle has millions of entries; most of
-// them are lists/dicts whose contents scanning does not keep, so their kind is all an entry needs.
-// Dense keys get a 32-bit slot: 0 absent, 1..255 an inline kind, or (bit 31) an index into
-// `values_` for entries with a payload. Far-away keys live in a hash map. Keys below `used_` are
-// the dense ones; slots past them are allocated ahead but not initialised (nor resident).
+// The callables whose effect on later opcodes the machine follows, or whose argument it analyses.
+enum class KnownCall : std::uint8_t {
+  none, getattr, import_top_level, import_module, getitem, attrgetter, methodcaller, partial, add_extension
+};
+
+// What a call reaches, worked out once per imported callable rather than once per call.
+struct CallTarget {
+  std::string name;                  // dotted, "" when it cannot be derived
+  KnownCall known = KnownCall::none;
+  const char* deserializer = nullptr;  // "pickle" or "marshal" when the argument is a payload
+};
+
+CallTarget make_call_target(std::string name) {
+  CallTarget t;
+  const std::string& n = name;
+  if (n == "builtins.getattr" || n == "__builtin__.getattr") t.known = KnownCall::getattr;
+  else if (n == "builtins.__import__" || n == "importlib.__import__") t.known = KnownCall::import_top_level;
+  else if (n == "importlib.import_module") t.known = KnownCall::import_module;
+  else if (n == "operator.getitem" || n == "_operator.getitem") t.known = KnownCall::getitem;
+  else if (n == "operator.attrgetter" || n == "_operator.attrgetter") t.known = KnownCall::attrgetter;
+  else if (n == "operator.methodcaller" || n == "_operator.methodcaller") t.known = KnownCall::methodcaller;
+  else if (n == "functools.partial" || n == "_functools.partial") t.known = KnownCall::partial;
+  else if (n == "copyreg.add_extension" || n == "copy_reg.add_extension") t.known = KnownCall::add_extension;
+  t.deserializer = deserializer_kind(n);
+  t.name = std::move(name);
+  return t;
+}
+
+// The memo. Picklers memoize every container, string and call result, so a large pickle has
+// millions of entries. Dense keys get a 64-bit slot that holds most entries whole: a container
+// whose contents scanning does not keep needs only its kind, a value kept in the graph its kind,
+// length and node, and a string or bytes value read from the input its kind, length and offset.
+// Other entries are indexes into `values_`; far-away keys live in a hash map. Keys below `used_` are the dense ones; slots past them are allocated ahead but
+// not initialised (nor resident).
 class Memo {
  public:
+  // `packed` off keeps every entry but a bare container in values_: the reference run's layout,
+  // against which the packed slots are cross-checked.
+  explicit Memo(bool packed) : packed_(packed) {}
   bool get(std::uint64_t key, Value& out) const {
-    if (key < used_) {
-      std::uint32_t s = slot_[key];
-      if (s & kIndexed) {
-        out = values_[s & ~kIndexed];
-        return true;
-      }
-      if (s != 0) {
-        out = Value{};
-        out.kind = static_cast<Kind>(s - 1);
-        return true;
-      }
+    if (key < used_ && slot_[key] != 0) {
+      out = unpack(slot_[key], values_.data());
+      return true;
     }
     auto it = sparse_.find(key);
     if (it == sparse_.end()) return false;
@@ -92,14 +116,14 @@ class Memo {
         std::fill(slot_.get() + used_, slot_.get() + need, 0u);
         used_ = need;
       }
-      std::uint32_t& s = slot_[key];
+      std::uint64_t& s = slot_[key];
       fresh = s == 0 && (sparse_.empty() || sparse_.erase(key) == 0);
-      if (compact(v)) {
-        s = static_cast<std::uint32_t>(v.kind) + 1;
-      } else if (s & kIndexed) {
-        values_[s & ~kIndexed] = v;
+      if (std::uint64_t packed = pack(v, packed_)) {
+        s = packed;
+      } else if ((s & kTag) == kIndexed) {
+        values_[s >> kTagBits] = v;
       } else {
-        s = kIndexed | static_cast<std::uint32_t>(values_.size());
+        s = static_cast<std::uint64_t>(values_.size()) << kTagBits | kIndexed;
         values_.push_back(v);
       }
     } else {
@@ -109,34 +133,30 @@ class Memo {
     return fresh;
   }
   // The memo as the plain path uses it, with its bookkeeping in a local object that finish()
-  // writes back: reads of dense slots, and fresh entries for containers in the next dense slot
+  // writes back: reads of dense slots, and fresh entries that fit a slot in the next dense slot
   // (no holes, no sparse keys, within `max_entries` and the allocated slots). Anything else is
   // left to get()/put(): these return false and change nothing.
   class Plain {
    public:
     Plain(Memo& m, std::uint64_t max_entries)
-        : m_(m), slot_(m.slot_.get()), values_(m.values_.data()), used_(m.used_), append_end_(m.used_),
+        : m_(m), packed_(m.packed_), slot_(m.slot_.get()), values_(m.values_.data()), used_(m.used_), append_end_(m.used_),
           next_is_count_(m.count_ == m.used_) {
       if (m.sparse_.empty() && m.count_ < max_entries)
         append_end_ = static_cast<std::size_t>(std::min<std::uint64_t>(
             {m.capacity_, kDenseMax, m.used_ + (max_entries - m.count_)}));
     }
     [[gnu::always_inline]] bool get(std::uint64_t key, Value& out) const {
-      if (key >= used_) return false;
-      std::uint32_t s = slot_[key];
-      if (s & kIndexed) {
-        std::memcpy(static_cast<void*>(&out), &values_[s & ~kIndexed], sizeof(Value));
-        return true;
-      }
-      if (s == 0) return false;
-      out.kind = static_cast<Kind>(s - 1);  // `out` is a fresh Value
+      if (key >= used_ || slot_[key] == 0) return false;
+      out = unpack(slot_[key], values_);
       return true;
     }
     // MEMOIZE: the key is the number of entries.
     [[gnu::always_inline]] bool memoize(const Value& v) { return next_is_count_ && put(used_, v); }
     [[gnu::always_inline]] bool put(std::uint64_t key, const Value& v) {
-      if (key != used_ || used_ >= append_end_ || !compact(v)) return false;
-      slot_[used_++] = static_cast<std::uint32_t>(v.kind) + 1;
+      if (key != used_ || used_ >= append_end_) return false;
+      std::uint64_t packed = pack(v, packed_);
+      if (packed == 0) return false;
+      slot_[used_++] = packed;
       return true;
     }
     void finish() {
@@ -146,7 +166,8 @@ class Memo {
 
    private:
     Memo& m_;
-    std::uint32_t* slot_;
+    const bool packed_;
+    std::uint64_t* slot_;
     const Value* values_;
     std::size_t used_;
     std::size_t append_end_;
@@ -155,24 +176,66 @@ class Memo {
   std::uint64_t size() const { return count_; }
 
  private:
-  static constexpr std::uint32_t kIndexed = 1u << 31;
+  // Slot layout: the low two bits say what the rest is; 0 is an absent entry.
+  //   kKindOnly  kind in bits 2..6; with bit 7, a node: length in bits 8..31, node in bits 32..63
+  //   kIndexed   index into values_ in bits 2..63
+  //   kInputView kind in bits 2..6, length in bits 7..22, input offset in bits 23..63
+  static constexpr unsigned kTagBits = 2;
+  static constexpr std::uint64_t kTag = 3, kKindOnly = 1, kIndexed = 2, kInputView = 3;
+  static constexpr std::uint64_t kHasNode = 1u << 7;
+  static constexpr unsigned kNodeLengthAt = 8, kNodeAt = 32;
+  static constexpr std::uint64_t kNodeMaxLength = 1u << (kNodeAt - kNodeLengthAt);
+  static constexpr unsigned kViewLengthAt = 7, kViewOffsetAt = 23;
+  static constexpr std::uint64_t kViewMaxLength = 1u << (kViewOffsetAt - kViewLengthAt);
+  static constexpr std::uint64_t kViewMaxOffset = std::uint64_t{1} << (64 - kViewOffsetAt);
   static constexpr std::uint64_t kDenseSlack = 4096, kDenseMax = 1u << 30;
 
-  [[gnu::always_inline]] static bool compact(const Value& v) {
+  // The slot that holds `v` whole, or 0 when it needs a place in values_.
+  [[gnu::always_inline]] static std::uint64_t pack(const Value& v, bool packed) {
     constexpr std::uint32_t kinds = 1u << static_cast<unsigned>(Kind::none) | 1u << static_cast<unsigned>(Kind::list) |
                                     1u << static_cast<unsigned>(Kind::dict) | 1u << static_cast<unsigned>(Kind::set) |
                                     1u << static_cast<unsigned>(Kind::frozenset) | 1u << static_cast<unsigned>(Kind::tuple);
-    auto k = static_cast<unsigned>(v.kind);
-    return v.flags == 0 && k < 32 && ((kinds >> k) & 1u) != 0;
+    constexpr std::uint32_t views = 1u << static_cast<unsigned>(Kind::string) | 1u << static_cast<unsigned>(Kind::bytes) |
+                                    1u << static_cast<unsigned>(Kind::bytearray);
+    auto k = static_cast<std::uint64_t>(v.kind);
+    if (k >= 32) return 0;
+    if (v.flags == 0 && ((kinds >> k) & 1u) != 0) return k << kTagBits | kKindOnly;
+    if (!packed) return 0;
+    if (v.flags == Value::kNode && v.len < kNodeMaxLength && v.u <= UINT32_MAX)
+      return v.u << kNodeAt | static_cast<std::uint64_t>(v.len) << kNodeLengthAt | kHasNode | k << kTagBits | kKindOnly;
+    if (v.flags == Value::kView && ((views >> k) & 1u) != 0 && v.len < kViewMaxLength && v.u < kViewMaxOffset)
+      return v.u << kViewOffsetAt | static_cast<std::uint64_t>(v.len) << kViewLengthAt | k << kTagBits | kInputView;
+    return 0;
+  }
+  [[gnu::always_inline]] static Value unpack(std::uint64_t s, const Value* values) {
+    Value v;
+    switch (s & kTag) {
+      case kKindOnly:
+        v.kind = static_cast<Kind>((s >> kTagBits) & 31);
+        if (s & kHasNode) {
+          v.flags = Value::kNode;
+          v.len = static_cast<std::uint32_t>((s >> kNodeLengthAt) & (kNodeMaxLength - 1));
+          v.u = s >> kNodeAt;
+        }
+        break;
+      case kIndexed: std::memcpy(static_cast<void*>(&v), &values[s >> kTagBits], sizeof(Value)); break;
+      default:
+        v.kind = static_cast<Kind>((s >> kTagBits) & 31);
+        v.flags = Value::kView;
+        v.len = static_cast<std::uint32_t>((s >> kViewLengthAt) & (kViewMaxLength - 1));
+        v.u = s >> kViewOffsetAt;
+    }
+    return v;
   }
   [[gnu::noinline]] void grow(std::size_t need) {
     std::size_t capacity = std::max(need, std::max<std::size_t>(1024, capacity_ * 2));
-    auto bigger = std::make_unique_for_overwrite<std::uint32_t[]>(capacity);
-    if (used_ > 0) std::memcpy(bigger.get(), slot_.get(), used_ * sizeof(std::uint32_t));
+    auto bigger = std::make_unique_for_overwrite<std::uint64_t[]>(capacity);
+    if (used_ > 0) std::memcpy(bigger.get(), slot_.get(), used_ * sizeof(std::uint64_t));
     slot_ = std::move(bigger);
     capacity_ = capacity;
   }
-  std::unique_ptr<std::uint32_t[]> slot_;
+  const bool packed_;
+  std::unique_ptr<std::uint64_t[]> slot_;
   std::size_t capacity_ = 0;
   std::size_t used_ = 0;
   std::vector<Value> values_;
@@ -242,7 +305,7 @@ class Machine {
   Machine(ByteView data, std::size_t start, std::string_view origin, const MachineOptions& o)
       : data_(data.data()), size_(data.size()), pos_(start), origin_(origin), o_(o), lim_(*o.limits),
         plain_path_(o.plain_path && !o.retain_data), stack_(o.limits->max_pickle_stack),
-        budget_(o.budget ? o.budget : std::make_shared<UnpackBudget>(*o.limits)) {
+        budget_(o.budget ? o.budget : std::make_shared<UnpackBudget>(*o.limits)), memo_(o.plain_path) {
     res_.start = start;
     res_.graph = std::make_shared<ValueGraph>(data);
     g_ = res_.graph.get();
@@ -262,6 +325,7 @@ class Machine {
   // ---------------------------------------------------------------- findings
   void add(RuleId rule_id, std::string message, std::string evidence,
            std::optional<Severity> severity = std::nullopt) {
+    if (!o_.analyse) return;
     std::string key = std::string(rule_id.view()) + '\0' + evidence;
     if (evidence.empty()) key += message;
     if (auto it = dedupe_.find(key); it != dedupe_.end()) {
@@ -285,6 +349,7 @@ class Machine {
                 std::to_string(remaining()) + " remain)");
   }
   bool limit(const std::string& what, std::uint64_t value) {
+    res_.limit_reached = true;
     res_.error = parse_error(op_offset_, what + " limit reached");
     add("MG-LIMIT-EXCEEDED", what + " exceeds the limit of " + std::to_string(value) +
                                  "; the rest of the stream was not analysed", {});
@@ -422,6 +487,7 @@ class Machine {
   enum class Trust { allowed, unlisted, dangerous };
   // The denylist runs first and wins: an allowlist entry never hides a known-dangerous name.
   Trust classify(const std::string& module, const std::string& name, std::optional<DenyMatch>& deny) const {
+    if (!o_.analyse) return Trust::unlisted;
     deny = Denylist::builtin().match(module, name);
     if (deny) return Trust::dangerous;
     return o_.allowlist->allows(module, name) ? Trust::allowed : Trust::unlisted;
@@ -449,8 +515,7 @@ class Machine {
         add("MG-PICKLE-GLOBAL-UNLISTED", "imports " + full + ", which is not on the allowlist", evidence);
     }
     Node n;
-    n.module = std::move(module);
-    n.name = std::move(name);
+    n.set_names(std::move(module), std::move(name));
     n.trusted = t == Trust::allowed;
     return node_value(Kind::global, std::move(n));
   }
@@ -459,7 +524,7 @@ class Machine {
   std::string call_target(const Value& v, std::uint32_t depth = 0) const {
     const Node* n = node_of(v);
     if (n == nullptr || depth > lim_.max_pickle_resolve_depth) return {};
-    if (n->kind == Kind::global) return qualname(n->module, n->name);
+    if (n->kind == Kind::global) return qualname(n->module(), n->name());
     if (n->kind == Kind::call) {
       if (n->text == "partial" && n->items.size() > 1) {
         const Node* args = node_of(n->items[1]);
@@ -487,21 +552,20 @@ class Machine {
     const Node* b = node_of(base);
     if (b && b->kind == Kind::global) {
       Node n;
-      n.module = b->module;
-      n.name = b->name.empty() ? path : b->name + "." + path;
+      n.set_names(b->module(), b->name().empty() ? path : b->name() + "." + path);
       std::optional<DenyMatch> deny;
-      n.trusted = classify(n.module, n.name, deny) == Trust::allowed;
+      n.trusted = classify(n.module(), n.name(), deny) == Trust::allowed;
       return node_value(Kind::global, std::move(n));
     }
     Node n;
-    n.module = path;
+    n.set_names(path);
     n.items.push_back(base);
     return node_value(Kind::attribute, std::move(n));
   }
 
   Value module_value(const std::string& module) {
     Node n;
-    n.module = module;
+    n.set_names(module);
     std::optional<DenyMatch> deny;
     n.trusted = classify(module, "", deny) == Trust::allowed;
     return node_value(Kind::global, std::move(n));
@@ -580,24 +644,26 @@ class Machine {
     }
     Node call;
     call.how = how;
+    call.items.reserve(kwargs ? 3 : 2);
     call.items.push_back(callable);
     call.items.push_back(args);
     if (kwargs) call.items.push_back(*kwargs);
-    std::string target = call_target(callable);
+    const CallTarget& called = target_of(callable);
+    const std::string& target = called.name;
     const Node* target_import = target_global(callable);
     bool trusted = false;
     if (cn && cn->kind == Kind::global) {
       trusted = cn->trusted;
     } else if (target_import != nullptr) {
       std::optional<DenyMatch> deny;
-      trusted = classify(target_import->module, target_import->name, deny) == Trust::allowed;
+      trusted = classify(target_import->module(), target_import->name(), deny) == Trust::allowed;
     }
     call.trusted = trusted;
     Value result_value = node_value(Kind::call, std::move(call));
-    if (!trusted) {
+    if (!trusted && o_.analyse) {
       std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
       std::optional<DenyMatch> deny;
-      if (target_import != nullptr) deny = Denylist::builtin().match(target_import->module, target_import->name);
+      if (target_import != nullptr) deny = Denylist::builtin().match(target_import->module(), target_import->name());
       if (deny) {
         add("MG-PICKLE-CALL-DANGEROUS", "calls " + target + " (" + deny->category + ")", evidence, deny->severity);
       } else if (cn && cn->kind == Kind::global) {
@@ -608,13 +674,22 @@ class Machine {
         add("MG-PICKLE-CALL-INDIRECT", "calls a value produced while loading", evidence);
       }
     }
-    apply_known_semantics(target, args, result_value);
+    apply_known_semantics(called, args, result_value);
     result = result_value;
     return true;
   }
+  // An imported callable's target is kept with its node, which every call of it shares.
+  const CallTarget& target_of(const Value& callable) {
+    const Node* n = node_of(callable);
+    if (n == nullptr || n->kind != Kind::global || !o_.plain_path)  // the reference run works it out every time
+      return scratch_target_ = make_call_target(call_target(callable));
+    auto [it, fresh] = import_targets_.try_emplace(static_cast<std::uint32_t>(callable.u));
+    if (fresh) it->second = make_call_target(qualname(n->module(), n->name()));
+    return it->second;
+  }
 
   // Follows the few callables whose effect on later opcodes matters for naming targets.
-  void apply_known_semantics(const std::string& target, const Value& args, Value& result) {
+  void apply_known_semantics(const CallTarget& target, const Value& args, Value& result) {
     const Node* a = node_of(args);
     auto arg = [&](std::size_t i) -> const Value* { return a && i < a->items.size() ? &a->items[i] : nullptr; };
     auto arg_text = [&](std::size_t i) -> std::optional<std::string> {
@@ -622,37 +697,46 @@ class Machine {
       if (v && v->kind == Kind::string) return text(*v);
       return std::nullopt;
     };
-    if (target == "builtins.getattr" || target == "__builtin__.getattr") {
-      if (arg(0) && arg_text(1)) result = get_attribute(*arg(0), *arg_text(1));
-    } else if (target == "builtins.__import__" || target == "importlib.import_module" ||
-               target == "importlib.__import__") {
-      if (auto m = arg_text(0)) {
-        std::string module = *m;
-        if (target != "importlib.import_module") module = module.substr(0, module.find('.'));
-        result = module_value(module);
+    switch (target.known) {
+      case KnownCall::none: break;
+      case KnownCall::getattr:
+        if (arg(0) && arg_text(1)) result = get_attribute(*arg(0), *arg_text(1));
+        break;
+      case KnownCall::import_top_level:
+      case KnownCall::import_module:
+        if (auto m = arg_text(0)) {
+          std::string module = *m;
+          if (target.known == KnownCall::import_top_level) module = module.substr(0, module.find('.'));
+          result = module_value(module);
+        }
+        break;
+      case KnownCall::getitem: {
+        const Value* base = arg(0);
+        const Node* bn = base ? node_of(*base) : nullptr;
+        if (bn && bn->kind == Kind::global && qualname(bn->module(), bn->name()) == "sys.modules" && arg_text(1))
+          result = module_value(*arg_text(1));
+        break;
       }
-    } else if (target == "operator.getitem" || target == "_operator.getitem") {
-      const Value* base = arg(0);
-      const Node* bn = base ? node_of(*base) : nullptr;
-      if (bn && bn->kind == Kind::global && qualname(bn->module, bn->name) == "sys.modules" && arg_text(1))
-        result = module_value(*arg_text(1));
-    } else if (target == "operator.attrgetter" || target == "_operator.attrgetter") {
-      if (auto p = arg_text(0)) set_role(result, "attrgetter:" + *p);
-    } else if (target == "operator.methodcaller" || target == "_operator.methodcaller") {
-      if (auto p = arg_text(0)) set_role(result, "methodcaller:" + *p);
-    } else if (target == "functools.partial" || target == "_functools.partial") {
-      set_role(result, "partial");
-    } else if (target == "copyreg.add_extension" || target == "copy_reg.add_extension") {
-      const Value* code = arg(2);
-      if (arg_text(0) && arg_text(1) && code && code->kind == Kind::integer)
-        extensions_[code->i] = {*arg_text(0), *arg_text(1)};
+      case KnownCall::attrgetter:
+        if (auto p = arg_text(0)) set_role(result, "attrgetter:" + *p);
+        break;
+      case KnownCall::methodcaller:
+        if (auto p = arg_text(0)) set_role(result, "methodcaller:" + *p);
+        break;
+      case KnownCall::partial: set_role(result, "partial"); break;
+      case KnownCall::add_extension: {
+        const Value* code = arg(2);
+        if (arg_text(0) && arg_text(1) && code && code->kind == Kind::integer)
+          extensions_[code->i] = {*arg_text(0), *arg_text(1)};
+        break;
+      }
     }
     // Calling an attrgetter result looks the attribute up on the argument.
     const Node* call = node_of(result);
     const Node* callee = call && call->kind == Kind::call && !call->items.empty() ? node_of(call->items[0]) : nullptr;
     if (callee && callee->kind == Kind::call && callee->text.rfind("attrgetter:", 0) == 0 && arg(0))
       result = get_attribute(*arg(0), callee->text.substr(11));
-    if (const char* kind = deserializer_kind(target)) nested_payload(target, kind, arg(0));
+    if (target.deserializer && o_.analyse) nested_payload(target.name, target.deserializer, arg(0));
   }
   void set_role(const Value& v, std::string role) {
     if (v.has_node()) g_->node(static_cast<std::uint32_t>(v.u)).text = std::move(role);
@@ -687,7 +771,7 @@ class Machine {
   // APPEND(S)/SETITEM(S)/ADDITEMS on something that is not the matching builtin container call
   // methods of that object.
   void check_container(const Value& target, Kind expected, const char* method) {
-    if (target.kind == expected) return;
+    if (target.kind == expected || !o_.analyse) return;
     const Node* n = node_of(target);
     if (n && n->kind == Kind::call && n->trusted) return;  // e.g. OrderedDict, Counter, deque
     add("MG-PICKLE-MUTATE-NONCONTAINER",
@@ -739,6 +823,8 @@ class Machine {
   std::size_t frame_end_ = SIZE_MAX;
   bool node_limit_hit_ = false;
   std::unordered_map<std::int64_t, std::pair<std::string, std::string>> extensions_;
+  std::unordered_map<std::uint32_t, CallTarget> import_targets_;  // by the import's node
+  CallTarget scratch_target_;
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
 };
 
@@ -1403,7 +1489,7 @@ bool Machine::op_build() {
   const Node* n = node_of(inst);
   if (n && n->kind == Kind::global) {
     add("MG-PICKLE-BUILD-GLOBAL",
-        "BUILD assigns state to " + qualname(n->module, n->name) + " itself, not to an instance",
+        "BUILD assigns state to " + qualname(n->module(), n->name()) + " itself, not to an instance",
         g_->describe(inst) + " <- " + g_->describe(state, 160));
   }
   if (o_.retain_data && inst.has_node()) {
@@ -1445,7 +1531,7 @@ bool Machine::op_ext(int width) {
         "EXT code " + std::to_string(code) + " is not registered by the stream; it imports whatever the "
         "loading process registered under that code", "EXT code " + std::to_string(code));
     Node n;
-    n.module = "<copyreg extension " + std::to_string(code) + ">";
+    n.set_names("<copyreg extension " + std::to_string(code) + ">");
     return push(node_value(Kind::global, std::move(n)));
   }
   return push(import_global(it->second.first, it->second.second, op_name(op_)));

@@ -29,8 +29,12 @@ struct MachineOptions {
   bool retain_data = false;
   // The loader supplies persistent_load (torch.load does; plain pickle.load does not).
   bool loader_has_persistent_load = false;
-  // The fast run over the common opcodes. Off only to cross-check it against the exact per-opcode
-  // loop (tests/support/machine_reference.h); results are identical either way.
+  // Judge names and calls and report findings. Off for a probe that needs only where the stream
+  // ends and what it imports: the reading is the same, only nothing is graded or reported.
+  bool analyse = true;
+  // The fast run over the common opcodes, with the memo's packed slots and each import's call
+  // target worked out once. Off only to cross-check them against the exact per-opcode loop
+  // (tests/support/machine_reference.h); results are identical either way.
   bool plain_path = true;
   // Called after every BUILD with the built object and its state. A loader that reads raw bytes
   // from the file right after BUILD (joblib's NumpyArrayWrapper) returns the offset where pickle
@@ -59,6 +63,7 @@ struct StreamResult {
   std::size_t start = 0;
   std::size_t end = 0;      // just past STOP, or the offset of the opcode that failed
   bool complete = false;    // STOP reached with no error
+  bool limit_reached = false;  // stopped by a limit: a run with other limits may read further
   std::optional<ParseError> error;
   int protocol = 0;         // highest PROTO seen
   std::uint64_t opcodes = 0;

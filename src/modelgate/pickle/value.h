@@ -3,9 +3,11 @@
 // and in the memo; composite values (tuples with non-numeric items, globals, calls, and every
 // container when data is retained for conversion) live as Nodes in a ValueGraph.
 #include <cstdint>
-#include <deque>
+#include <memory>
+#include <bit>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/bytes.h"
@@ -45,16 +47,31 @@ struct Value {
 
 enum class CallHow : std::uint16_t { reduce, newobj, newobj_ex, inst, obj };
 
+// A pickle of objects has millions of nodes and few of them name anything, so the names live
+// out of line: a node is 80 bytes.
 struct Node {
   Kind kind = Kind::none;
   CallHow how = CallHow::reduce;
+  bool trusted = false;      // global on the allowlist, or a call of such a global
   std::uint64_t offset = 0;  // opcode offset that created it
   std::vector<Value> items;  // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
-  std::string module;        // global: module; attribute: attribute name
-  std::string name;          // global: dotted name
   std::string text;          // decoded string contents; for calls, the role of the result
                              // when it is called in turn ("partial", "attrgetter:a.b", ...)
-  bool trusted = false;      // global on the allowlist, or a call of such a global
+
+  const std::string& module() const { return names_ ? names_->module : kNoName; }  // global: module;
+                                                                                    // attribute: its name
+  const std::string& name() const { return names_ ? names_->name : kNoName; }      // global: dotted name
+  void set_names(std::string module, std::string name = {}) {
+    names_ = std::make_unique<Names>(Names{std::move(module), std::move(name)});
+  }
+
+ private:
+  struct Names {
+    std::string module;
+    std::string name;
+  };
+  static inline const std::string kNoName;
+  std::unique_ptr<Names> names_;
 };
 
 // Owns nodes and decoded strings of one pickle stream.
@@ -64,12 +81,23 @@ class ValueGraph {
   ByteView input() const { return input_; }
 
   std::uint32_t add_node(Node n) {
-    nodes_.push_back(std::move(n));
-    return static_cast<std::uint32_t>(nodes_.size() - 1);
+    auto [chunk, at] = place(count_);
+    if (chunk == chunks_.size()) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(kFirstChunk << chunk);
+    }
+    chunks_[chunk].push_back(std::move(n));
+    return static_cast<std::uint32_t>(count_++);
   }
-  Node& node(std::uint32_t i) { return nodes_[i]; }
-  const Node& node(std::uint32_t i) const { return nodes_[i]; }
-  std::size_t node_count() const { return nodes_.size(); }
+  Node& node(std::uint32_t i) {
+    auto [chunk, at] = place(i);
+    return chunks_[chunk][at];
+  }
+  const Node& node(std::uint32_t i) const {
+    auto [chunk, at] = place(i);
+    return chunks_[chunk][at];
+  }
+  std::size_t node_count() const { return count_; }
 
   Value make_owned_text(Kind kind, std::string text, std::uint16_t extra_flags = 0);
   static Value make_view(Kind kind, std::size_t offset, std::size_t length);
@@ -84,8 +112,16 @@ class ValueGraph {
 
  private:
   void describe_into(const Value& v, std::string& out, std::size_t budget, int depth) const;
+  // Nodes live in chunks of doubling size that never reallocate, so references to nodes stay
+  // valid while nodes are added; a small pickle allocates little, a large one a few dozen times.
+  static constexpr std::size_t kFirstChunk = 64;
+  static std::pair<std::size_t, std::size_t> place(std::size_t i) {
+    auto chunk = static_cast<std::size_t>(std::bit_width(i / kFirstChunk + 1) - 1);
+    return {chunk, i - kFirstChunk * ((std::size_t{1} << chunk) - 1)};
+  }
   ByteView input_;
-  std::deque<Node> nodes_;  // a deque: references to nodes stay valid while nodes are added
+  std::vector<std::vector<Node>> chunks_;
+  std::size_t count_ = 0;
 };
 
 }  // namespace modelgate::pickle

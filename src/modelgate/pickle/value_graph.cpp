@@ -27,17 +27,17 @@ Value ValueGraph::make_view(Kind kind, std::size_t offset, std::size_t length) {
 
 std::string_view ValueGraph::text_of(const Value& v) const {
   if (v.flags & Value::kView) return as_chars(input_.subspan(v.u, v.len));
-  if (v.has_node()) return nodes_[v.u].text;
+  if (v.has_node()) return node(static_cast<std::uint32_t>(v.u)).text;
   return {};
 }
 
 std::string ValueGraph::qualified_name(const Value& v) const {
   if (!v.has_node()) return {};
-  const Node& n = nodes_[v.u];
-  if (n.kind == Kind::global) return n.name.empty() ? n.module : n.module + "." + n.name;
+  const Node& n = node(static_cast<std::uint32_t>(v.u));
+  if (n.kind == Kind::global) return n.name().empty() ? n.module() : n.module() + "." + n.name();
   if (n.kind == Kind::attribute) {
     std::string base = n.items.empty() ? std::string("?") : describe(n.items[0], 80);
-    return base + "." + n.module;
+    return base + "." + n.module();
   }
   return {};
 }
@@ -110,7 +110,7 @@ void ValueGraph::describe_into(const Value& v, std::string& out, std::size_t bud
       default: out += "<?>"; return;
     }
   }
-  const Node& n = nodes_[v.u];
+  const Node& n = node(static_cast<std::uint32_t>(v.u));
   auto items = [&](const char* open, const char* close, std::size_t step) {
     out += open;
     for (std::size_t i = 0; i < n.items.size(); i += step) {
@@ -146,7 +146,7 @@ void ValueGraph::describe_into(const Value& v, std::string& out, std::size_t bud
       if (n.items.size() > 1) {
         const Value& args = n.items[1];
         if (args.kind == Kind::tuple && args.has_node()) {
-          const Node& a = nodes_[args.u];
+          const Node& a = node(static_cast<std::uint32_t>(args.u));
           out += "(";
           for (std::size_t i = 0; i < a.items.size(); ++i) {
             if (i) out += ", ";
