@@ -5,6 +5,7 @@
 #include "core/rule_catalog.h"
 #include "pickle/machine.h"
 #include "scan/format_table.h"
+#include "scan/pickle_probe.h"
 
 namespace modelgate {
 
@@ -24,6 +25,7 @@ void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
   opts.limits = &ctx.limits();
   opts.budget = ctx.budget(a);
   auto first = pickle::run_machine(a.bytes, 0, a.origin, opts);
+  if (!first.limit_reached) a.pickle_probe = pickle_probe_of(first);
   report.facts["pickle_protocol"] = first.protocol;
   report.facts["opcodes"] = first.opcodes;
   bool complete = first.complete;

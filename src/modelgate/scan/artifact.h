@@ -2,10 +2,12 @@
 // One thing to scan: bytes plus where they came from.
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/bytes.h"
 #include "core/unpack_budget.h"
+#include "scan/pickle_probe.h"
 
 namespace modelgate {
 
@@ -20,6 +22,8 @@ struct Artifact {
   // an artifact that has none.
   std::shared_ptr<UnpackBudget> budget;
   std::string sha256;  // of `bytes`, when the caller has already computed it (never for members)
+  // What pickle.load does from offset 0 (probe_pickle_at_start), once known.
+  mutable std::optional<PickleProbe> pickle_probe;
 
   // A member of this artifact (archive entry, nested payload). `bytes` must be owned by `owner`.
   Artifact child(std::string member_name, ByteView member_bytes,

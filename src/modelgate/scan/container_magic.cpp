@@ -10,6 +10,7 @@
 #include "container/zip_reader.h"
 #include "pickle/opcodes.h"
 #include "pickle/text_operands.h"
+#include "scan/artifact.h"
 #include "scan/pickle_probe.h"
 
 namespace modelgate {
@@ -65,7 +66,8 @@ bool starts_with_7z_or_compressor_magic(ByteView b) {
          starts_with(b, "\x28\xb5\x2f\xfd") || (b.size() >= 13 && b[0] == 0x5d && b[1] == 0x00);
 }
 
-std::optional<Format> identify_container(ByteView b) {
+std::optional<Format> identify_container(const Artifact& artifact) {
+  ByteView b = artifact.bytes;
   if (zip::looks_like_zip(b)) return Format::zip;
   if (starts_with(b, "\x93NUMPY")) return Format::npy;
   if (torch_legacy_magic_length(b) != 0) return Format::torch_legacy;
@@ -85,7 +87,7 @@ std::optional<Format> identify_container(ByteView b) {
   if (pickle::op_name(b[0]) != nullptr) {
     std::string_view all = as_chars(b);
     if ((all.find("NumpyArrayWrapper") != std::string_view::npos || all.find("NDArrayWrapper") != std::string_view::npos) &&
-        probe_pickle_at_start(b).joblib_wrapper)
+        probe_pickle_at_start(artifact).joblib_wrapper)
       return Format::joblib;
   }
   return std::nullopt;

@@ -8,7 +8,9 @@
 
 namespace modelgate {
 
-std::optional<Format> identify_container(ByteView bytes);
+struct Artifact;
+
+std::optional<Format> identify_container(const Artifact& artifact);
 
 // 7z's signature or a compressor's magic (gzip, bzip2, xz, lz4, zstd, lzma-alone) at byte 0: what
 // libarchive, py7zr, the 7z tool and joblib identify the file by.

@@ -12,6 +12,7 @@
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
 #include "core/strict_json.h"
+#include "scan/artifact.h"
 #include "scan/container_magic.h"
 #include "scan/format_table.h"
 #include "scan/pickle_probe.h"
@@ -45,12 +46,19 @@ bool looks_like_text(ByteView bytes) {
 }  // namespace
 
 Format identify(ByteView bytes) {
+  Artifact a;
+  a.bytes = bytes;
+  return identify(a);
+}
+
+Format identify(const Artifact& artifact) {
+  ByteView bytes = artifact.bytes;
   if (bytes.empty()) return Format::empty;
   if (gguf::looks_like_gguf(bytes)) return Format::gguf;
   if (safetensors::looks_like_safetensors(bytes)) return Format::safetensors;
   // A .keras file is a ZIP with its own scanner; it must be claimed before the generic ZIP.
   if (looks_like_keras_archive(bytes)) return Format::keras_archive;
-  if (auto f = identify_container(bytes)) return *f;
+  if (auto f = identify_container(artifact)) return *f;
   if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
     return Format::pickle;
   if (looks_like_hdf5(bytes)) return Format::hdf5;
@@ -68,7 +76,7 @@ Format identify(ByteView bytes) {
   if (flax::looks_like_msgpack_state(bytes)) return Format::flax_msgpack;
   // A protocol 0/1 pickle has no magic; it is a pickle when the machine reads it to STOP, or when
   // it imports a real-looking global before breaking (a broken payload is still a payload).
-  if (auto p = probe_pickle_at_start(bytes); p.complete || p.imports) return Format::pickle;
+  if (auto& p = probe_pickle_at_start(artifact); p.complete || p.imports) return Format::pickle;
   if (looks_like_text(bytes)) {
     std::string_view text = as_chars(bytes);
     if (has_front_matter(text)) return Format::model_card;

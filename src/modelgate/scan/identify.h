@@ -38,7 +38,10 @@ enum class Format {
   openvino_ir,    // OpenVINO IR XML: layers and their operation sets read
 };
 
+struct Artifact;
+
 Format identify(ByteView bytes);
+Format identify(const Artifact& artifact);  // shares the artifact's pickle probe
 std::string_view format_name(Format f);
 
 }  // namespace modelgate

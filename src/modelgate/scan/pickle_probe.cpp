@@ -3,6 +3,7 @@
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
+#include "scan/artifact.h"
 
 namespace modelgate {
 
@@ -30,14 +31,23 @@ bool is_identifier_path(std::string_view s) {
 }  // namespace
 
 PickleProbe probe_pickle_at_start(ByteView bytes) {
-  PickleProbe p;
-  if (bytes.empty() || pickle::op_name(bytes[0]) == nullptr) return p;
+  if (bytes.empty() || pickle::op_name(bytes[0]) == nullptr) return {};
   static const Limits limits;
   static const auto allowlist = pickle::Allowlist::from_profiles({}, {});
   pickle::MachineOptions opts;
   opts.allowlist = &*allowlist;
   opts.limits = &limits;
-  auto r = pickle::run_machine(bytes, 0, "", opts);
+  opts.analyse = false;
+  return pickle_probe_of(pickle::run_machine(bytes, 0, "", opts));
+}
+
+const PickleProbe& probe_pickle_at_start(const Artifact& artifact) {
+  if (!artifact.pickle_probe) artifact.pickle_probe = probe_pickle_at_start(artifact.bytes);
+  return *artifact.pickle_probe;
+}
+
+PickleProbe pickle_probe_of(const pickle::StreamResult& r) {
+  PickleProbe p;
   p.complete = r.complete;
   for (const auto& i : r.imports) {
     if (!is_identifier_path(i.module) || !is_identifier_path(i.name)) continue;

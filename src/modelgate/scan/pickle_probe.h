@@ -6,6 +6,11 @@
 
 namespace modelgate {
 
+struct Artifact;
+namespace pickle {
+struct StreamResult;
+}
+
 struct PickleProbe {
   bool complete = false;         // the machine read the stream to STOP
   bool imports = false;          // a GLOBAL/STACK_GLOBAL/INST/EXT named an importable-looking path
@@ -13,5 +18,10 @@ struct PickleProbe {
 };
 
 PickleProbe probe_pickle_at_start(ByteView bytes);
+// The probe of an artifact's bytes, run once: identification, the consumer readings and the
+// pickle scanner (which records what its own run from offset 0 found) share it.
+const PickleProbe& probe_pickle_at_start(const Artifact& artifact);
+// What a machine run from offset 0 found; the same as the probe's whenever no limit stopped it.
+PickleProbe pickle_probe_of(const pickle::StreamResult& run);
 
 }  // namespace modelgate

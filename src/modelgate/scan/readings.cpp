@@ -39,34 +39,35 @@ ReadingKind reading_kind_of(Format f) {
   }
 }
 
-std::optional<Format> zip_at_start(ByteView b) {
+std::optional<Format> zip_at_start(const Artifact& a) {
+  ByteView b = a.bytes;
   if (!zip::looks_like_zip(b)) return std::nullopt;
   return looks_like_keras_archive(b) ? Format::keras_archive : Format::zip;
 }
 
-std::optional<Format> zip_by_end_record(ByteView b) {
-  auto ar = zip::read_zip(b, "", Limits{});
+std::optional<Format> zip_by_end_record(const Artifact& a) {
+  auto ar = zip::read_zip(a.bytes, "", Limits{});
   if (!ar) return std::nullopt;
   return has_keras_layout(*ar) ? Format::keras_archive : Format::zip;
 }
 
-std::optional<Format> tar_at_start(ByteView b) {
-  if (!tar::looks_like_tar_header(b)) return std::nullopt;
+std::optional<Format> tar_at_start(const Artifact& a) {
+  if (!tar::looks_like_tar_header(a.bytes)) return std::nullopt;
   return Format::archive;
 }
 
-std::optional<Format> legacy_torch(ByteView b) {
-  if (torch_legacy_magic_length(b) == 0) return std::nullopt;
+std::optional<Format> legacy_torch(const Artifact& a) {
+  if (torch_legacy_magic_length(a.bytes) == 0) return std::nullopt;
   return Format::torch_legacy;
 }
 
-std::optional<Format> joblib_pickle(ByteView b) {
-  if (!probe_pickle_at_start(b).joblib_wrapper) return std::nullopt;
+std::optional<Format> joblib_pickle(const Artifact& a) {
+  if (!probe_pickle_at_start(a).joblib_wrapper) return std::nullopt;
   return Format::joblib;
 }
 
-std::optional<Format> pickle_at_start(ByteView b) {
-  if (!probe_pickle_at_start(b).imports) return std::nullopt;
+std::optional<Format> pickle_at_start(const Artifact& a) {
+  if (!probe_pickle_at_start(a).imports) return std::nullopt;
   return Format::pickle;
 }
 
@@ -85,23 +86,24 @@ void scan_pickle_reading(const Artifact& a, ScanContext& ctx, ArtifactReport& re
   });
 }
 
-std::optional<Format> npy_at_start(ByteView b) {
+std::optional<Format> npy_at_start(const Artifact& a) {
+  ByteView b = a.bytes;
   if (b.size() < 6 || as_chars(b.subspan(0, 6)) != "\x93NUMPY") return std::nullopt;
   return Format::npy;
 }
 
-std::optional<Format> hdf5_superblock(ByteView b) {
-  if (!hdf5_superblock_offset(b)) return std::nullopt;
+std::optional<Format> hdf5_superblock(const Artifact& a) {
+  if (!hdf5_superblock_offset(a.bytes)) return std::nullopt;
   return Format::hdf5;
 }
 
-std::optional<Format> safetensors_header(ByteView b) {
-  if (!safetensors::looks_like_safetensors(b)) return std::nullopt;
+std::optional<Format> safetensors_header(const Artifact& a) {
+  if (!safetensors::looks_like_safetensors(a.bytes)) return std::nullopt;
   return Format::safetensors;
 }
 
-std::optional<Format> gguf_header(ByteView b) {
-  if (!gguf::looks_like_gguf(b)) return std::nullopt;
+std::optional<Format> gguf_header(const Artifact& a) {
+  if (!gguf::looks_like_gguf(a.bytes)) return std::nullopt;
   return Format::gguf;
 }
 
@@ -160,8 +162,11 @@ void scan_other_readings(const Artifact& artifact, Format primary, ScanContext& 
   std::string names;
   bool all_safe = true;
   for (const Reading& r : kReadings) {
-    auto f = r.accepts(artifact.bytes);
-    if (!f || std::find(seen.begin(), seen.end(), reading_kind_of(*f)) != seen.end()) continue;
+    // A reading's formats are all of its kind, so one of a kind already taken is not tried: for
+    // a pickle that is a second run of the pickle machine over the whole file.
+    if (std::find(seen.begin(), seen.end(), reading_kind_of(r.kind)) != seen.end()) continue;
+    auto f = r.accepts(artifact);
+    if (!f) continue;
     seen.push_back(reading_kind_of(*f));
     if (covered_by_primary(primary, r.name, artifact.bytes)) continue;
     ArtifactReport other;

@@ -21,7 +21,7 @@ struct Reading {
   Format kind;                 // a format of the reading's kind (readings of one kind are one)
   // The format the bytes are analysed as when the consumers accept them under this reading far
   // enough to execute or extract something; nullopt when they do not.
-  std::optional<Format> (*accepts)(ByteView bytes);
+  std::optional<Format> (*accepts)(const Artifact& artifact);
   // How the bytes are analysed under this reading, when not by the format's own scanner.
   ScannerFn analyse = nullptr;
 };

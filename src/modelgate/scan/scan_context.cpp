@@ -37,7 +37,7 @@ ArtifactReport ScanContext::scan(const Artifact& artifact) {
     report.finalize();
     return report;
   }
-  Format f = identify(artifact.bytes);
+  Format f = identify(artifact);
   report.format = std::string(format_name(f));
   scanner_for(f)(artifact, *this, report);
   add_name_readings(artifact, f, *this, report);
