@@ -1,3 +1,5 @@
+#include <malloc.h>
+
 #include <csignal>
 #include <iostream>
 
@@ -10,6 +12,11 @@ int main(int argc, char** argv) {
   // Past RLIMIT_FSIZE a write fails with EFBIG, which every writer reports ("File too large") after
   // removing its temporary file, instead of the process dying by SIGXFSZ with the temporary left.
   std::signal(SIGXFSZ, SIG_IGN);
+  // Memory freed after one file is kept for the next rather than handed back to the kernel: on a
+  // directory of small checkpoints, trimming the heap and unmapping after every file took half the
+  // time (bench/side_by_side.py). Parse workers are forked from here and keep the setting.
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   CLI::App app{"modelgate: static safety gate for machine-learning model files"};
   app.set_version_flag("--version", modelgate::kVersion);
   app.require_subcommand(1);

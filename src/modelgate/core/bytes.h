@@ -30,14 +30,22 @@ class ByteSource {
 
 class MappingGuard;
 
-// A read-only private mapping of a whole file, guarded against the file shrinking underneath
-// (core/mapping_guard.h). Empty files map to an empty view.
+// Files up to this size are read rather than mapped: for them, setting up and tearing down a
+// mapping (the munmap's TLB flush) costs more than copying the bytes.
+inline constexpr std::size_t kReadFilesUpTo = 256 * 1024;
+
+// Reads the first `size` bytes of an open file into `out`; false with `error` when the read fails
+// or the file has fewer bytes.
+bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& error);
+
+// A read-only view of a whole file: a private mapping guarded against the file shrinking
+// underneath (core/mapping_guard.h), or for a small file a copy. Empty files give an empty view.
 class MappedFile final : public ByteSource {
  public:
   // Opens a regular file without blocking (core/regular_file.h) and maps it. Returns nullptr and
   // sets `error` (naming the path and the reason) when it cannot.
   static std::shared_ptr<MappedFile> open(const std::filesystem::path& path, std::string& error);
-  // Maps the first `size` bytes of an open regular file; the descriptor stays the caller's.
+  // Maps (or reads) the first `size` bytes of an open regular file; the descriptor stays the caller's.
   static std::shared_ptr<MappedFile> map(int fd, std::size_t size, std::string& error);
   ~MappedFile() override;
   MappedFile(const MappedFile&) = delete;
@@ -48,9 +56,11 @@ class MappedFile final : public ByteSource {
 
  private:
   MappedFile(const std::uint8_t* data, std::size_t size);
+  explicit MappedFile(std::vector<std::uint8_t> copy);
   const std::uint8_t* data_;
   std::size_t size_;
   std::unique_ptr<MappingGuard> guard_;
+  std::vector<std::uint8_t> copy_;
 };
 
 class OwnedBuffer final : public ByteSource {

@@ -1,4 +1,5 @@
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -12,8 +13,34 @@ namespace modelgate {
 MappedFile::MappedFile(const std::uint8_t* data, std::size_t size)
     : data_(data), size_(size), guard_(data ? std::make_unique<MappingGuard>(data, size) : nullptr) {}
 
+MappedFile::MappedFile(std::vector<std::uint8_t> copy)
+    : data_(copy.data()), size_(copy.size()), copy_(std::move(copy)) {}
+
+bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& error) {
+  std::size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::pread(fd, out + got, size - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::string("cannot read: ") + std::strerror(errno);
+      return false;
+    }
+    if (n == 0) {
+      error = "it shrank while it was read (" + std::to_string(got) + " of " + std::to_string(size) + " bytes)";
+      return false;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
 std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::string& error) {
   if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(nullptr, 0));
+  if (size <= kReadFilesUpTo) {
+    std::vector<std::uint8_t> copy(size);
+    if (!read_file_start(fd, copy.data(), size, error)) return nullptr;
+    return std::shared_ptr<MappedFile>(new MappedFile(std::move(copy)));
+  }
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) {
     error = std::string("cannot map: ") + std::strerror(errno);
@@ -35,7 +62,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, 
 
 MappedFile::~MappedFile() {
   guard_.reset();  // before the pages go: a stale range must never match a later fault
-  if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+  if (data_ != nullptr && copy_.empty()) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }
 
 bool MappedFile::truncated_underneath() const { return guard_ && guard_->faulted(); }

@@ -119,6 +119,12 @@ std::shared_ptr<const ByteSource> map_descriptor(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw std::runtime_error("fstat");
   auto size = static_cast<std::size_t>(st.st_size);
+  if (size > 0 && size <= kReadFilesUpTo) {
+    std::vector<std::uint8_t> copy(size);
+    std::string error;
+    if (!read_file_start(fd, copy.data(), size, error)) throw std::runtime_error(error);
+    return std::make_shared<OwnedBuffer>(std::move(copy));
+  }
   const std::uint8_t* data = nullptr;
   if (size > 0) {
     void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
