@@ -181,7 +181,7 @@ TEST_F(ShardedCheckpoint, TheConfinedCheckFindsWhatTheInProcessCheckFinds) {
       ScanResult result = scan_paths({dir_->path() / name}, opts);
       EXPECT_TRUE(result.errors.empty()) << name;
       for (auto& c : result.artifacts.at(0).children) c.facts.erase("sandbox");
-      result.sandbox = nullptr;
+      result.sandbox = {};
       std::ostringstream out;
       render_json(result, out);
       return out.str();

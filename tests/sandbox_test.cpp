@@ -411,8 +411,8 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
   EXPECT_EQ(confined.decision.allow, unconfined.decision.allow);
   // The JSON and SARIF reports say how the files were parsed.
-  EXPECT_EQ(unconfined.sandbox["mode"], "off");
-  EXPECT_EQ(confined.sandbox["mode"], "strict");
+  EXPECT_EQ(unconfined.sandbox.mode, SandboxMode::off);
+  EXPECT_EQ(confined.sandbox.mode, SandboxMode::strict);
   std::ostringstream json, sarif;
   render_json(confined, json);
   render_sarif(confined, sarif);
@@ -440,8 +440,8 @@ TEST(SandboxScan, ConfinedHfCacheScanMatchesUnconfined) {
   auto unconfined = scan_hf_cache(t.path() / "hub", off);
   auto confined = scan_hf_cache(t.path() / "hub", strict);
   ASSERT_TRUE(confined.errors.empty()) << confined.errors.front();
-  EXPECT_EQ(confined.sandbox["mode"], "strict");
-  EXPECT_EQ(unconfined.sandbox["mode"], "off");
+  EXPECT_EQ(confined.sandbox.mode, SandboxMode::strict);
+  EXPECT_EQ(unconfined.sandbox.mode, SandboxMode::off);
   ASSERT_EQ(confined.artifacts.size(), 1u);
   ASSERT_EQ(confined.artifacts[0].children.size(), 1u);
   auto& files = confined.artifacts[0].children[0].children;
