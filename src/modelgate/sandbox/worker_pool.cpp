@@ -1,5 +1,6 @@
 #include "sandbox/worker_pool.h"
 
+#include "core/display_facts.h"
 #include "sandbox/sandbox_layers_json.h"
 
 namespace modelgate::sandbox {
@@ -58,7 +59,7 @@ WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string
   if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
   if (!worker) return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
   WorkerResult parsed = worker->run(fd, origin, name, size);
-  parsed.report.facts["sandbox"] = sandbox_layers_json(layers_);
+  json_of(parsed.report.facts)["sandbox"] = sandbox_layers_json(layers_);
   return parsed;
 }
 
