@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 
+#include "core/display_facts.h"
 #include "format/keras_config.h"
 #include "marshal/marshal_reader.h"
 #include "modelgate/scan.h"
@@ -65,10 +66,10 @@ TEST_F(CodeFormats, OnnxBenignModelsAreSafe) {
 
 TEST_F(CodeFormats, OnnxFactsListOpsAndExternalFiles) {
   auto r = scan_fixture("onnx/ext/model.onnx");
-  EXPECT_EQ(r.facts["op_types"]["Add"], 1);
+  EXPECT_EQ(json_of(r.facts)["op_types"]["Add"], 1);
   ASSERT_EQ(r.parsed.external_data_files.size(), 1u);
   EXPECT_EQ(r.parsed.external_data_files[0], "weights.bin");
-  EXPECT_EQ(r.facts["opset_import"]["ai.onnx"], 13);
+  EXPECT_EQ(json_of(r.facts)["opset_import"]["ai.onnx"], 13);
 }
 
 TEST_F(CodeFormats, OnnxExternalDataEscapesAreUnsafe) {
@@ -113,7 +114,7 @@ TEST_F(CodeFormats, KerasBenignArchiveIsSafe) {
   EXPECT_EQ(r.status, Status::safe) << describe(r);
   ASSERT_EQ(r.children.size(), 1u);
   EXPECT_EQ(r.children[0].format, "hdf5");
-  EXPECT_EQ(r.facts["keras_version"], "3.9.0");
+  EXPECT_EQ(json_of(r.facts)["keras_version"], "3.9.0");
 }
 
 TEST_F(CodeFormats, KerasLambdaBytecodeIsUnsafeWhateverTheVersion) {
@@ -151,7 +152,7 @@ TEST_F(CodeFormats, Hdf5BenignFilesAreSafe) {
   expect("h5/benign.h5", "hdf5", Status::safe);
   expect("h5/benign_vlen.h5", "hdf5", Status::safe);
   expect("h5/weights_only.h5", "hdf5", Status::safe);
-  EXPECT_EQ(scan_fixture("h5/benign.h5").facts["keras_version"], "2.11.0");
+  EXPECT_EQ(json_of(scan_fixture("h5/benign.h5").facts)["keras_version"], "2.11.0");
 }
 
 TEST_F(CodeFormats, Keras2LambdaIsDecodedAndUnsafe) {
@@ -352,9 +353,9 @@ TEST_F(CodeFormats, SavedModelBenignIsSafe) {
   auto r = scan_fixture("savedmodel/benign/saved_model.pb");
   EXPECT_EQ(r.format, "tf-savedmodel");
   EXPECT_EQ(r.status, Status::safe) << describe(r);
-  EXPECT_EQ(r.facts["op_types"]["MatMul"], 1);
-  EXPECT_EQ(r.facts["op_types"]["AddV2"], 1);
-  EXPECT_EQ(r.facts["checkpoint_ops"]["SaveV2"], 1);
+  EXPECT_EQ(json_of(r.facts)["op_types"]["MatMul"], 1);
+  EXPECT_EQ(json_of(r.facts)["op_types"]["AddV2"], 1);
+  EXPECT_EQ(json_of(r.facts)["checkpoint_ops"]["SaveV2"], 1);
   expect("savedmodel/keras_benign/keras_metadata.pb", "keras-metadata-pb", Status::safe);
   expect("savedmodel/benign/fingerprint.pb", "tf-fingerprint", Status::safe);
 }

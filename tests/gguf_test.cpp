@@ -1,6 +1,7 @@
 // GGUF: one test per refusal rule on hand-built files, plus v1/v2/v3 files from the generator.
 #include <gtest/gtest.h>
 
+#include "core/display_facts.h"
 #include "format/gguf.h"
 #include "modelgate/report.h"
 #include "test_util.h"
@@ -101,9 +102,9 @@ TEST(Gguf, ValidFilesOfEveryVersionAreSafe) {
     auto r = scan(valid(v).build());
     EXPECT_EQ(r.format, "gguf");
     EXPECT_EQ(r.status, Status::safe) << v << " " << first_message(r);
-    EXPECT_EQ(r.facts["gguf_version"], v);
-    EXPECT_EQ(r.facts["architecture"], "llama");
-    EXPECT_EQ(r.facts["tensor_count"], 3);
+    EXPECT_EQ(json_of(r.facts)["gguf_version"], v);
+    EXPECT_EQ(json_of(r.facts)["architecture"], "llama");
+    EXPECT_EQ(json_of(r.facts)["tensor_count"], 3);
   }
 }
 
@@ -280,7 +281,7 @@ TEST(GgufRules, InvalidUtf8Value) {
   auto r = scan(Gguf(3).kv_str("general.name", "bad\xc3(").build());
   EXPECT_EQ(r.status, Status::unverified);
   EXPECT_TRUE(has_rule(r, "MG-GGUF-STRING-ENCODING"));
-  auto j = nlohmann::json(r.facts).dump();  // facts stay valid UTF-8
+  auto j = nlohmann::json(json_of(r.facts)).dump();  // facts stay valid UTF-8
   EXPECT_FALSE(j.empty());
 }
 
@@ -454,12 +455,12 @@ TEST(GgufFixtures, GeneratedFilesOfEveryVersionAreSafe) {
     auto r = scan(bytes);
     EXPECT_EQ(r.format, "gguf");
     EXPECT_EQ(r.status, Status::safe) << v << " " << first_message(r);
-    EXPECT_EQ(r.facts["gguf_version"], v);
-    EXPECT_EQ(r.facts["tensor_count"], 5);
-    EXPECT_EQ(r.facts["alignment"], v == 3 ? 64 : 32);
-    EXPECT_EQ(r.facts["license"], "apache-2.0");
+    EXPECT_EQ(json_of(r.facts)["gguf_version"], v);
+    EXPECT_EQ(json_of(r.facts)["tensor_count"], 5);
+    EXPECT_EQ(json_of(r.facts)["alignment"], v == 3 ? 64 : 32);
+    EXPECT_EQ(json_of(r.facts)["license"], "apache-2.0");
     EXPECT_TRUE(r.parsed.chat_templates.count("default"));
     EXPECT_TRUE(r.parsed.chat_templates.count("tool_use"));
-    EXPECT_EQ(r.facts["metadata"]["tokenizer.ggml.tokens"]["count"], 7);
+    EXPECT_EQ(json_of(r.facts)["metadata"]["tokenizer.ggml.tokens"]["count"], 7);
   }
 }

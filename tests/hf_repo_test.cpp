@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "core/display_facts.h"
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
 #include "core/strict_json.h"
@@ -298,7 +299,7 @@ Don't use it for evil. `import torch` and {{ braces }} in prose are fine.
   auto r = scan(card, "README.md");
   EXPECT_EQ(r.format, "model-card");
   EXPECT_EQ(r.status, Status::safe) << findings(r);
-  auto& mc = r.facts["model_card"];
+  auto& mc = json_of(r.facts)["model_card"];
   EXPECT_EQ(mc["license"], "apache-2.0");
   EXPECT_EQ(mc["base_model"][0], "meta-llama/Llama-3.1-8B");
   EXPECT_EQ(mc["datasets"][1], "openbmb/UltraFeedback");

@@ -6,6 +6,7 @@
 #include <functional>
 #include <sstream>
 
+#include "core/display_facts.h"
 #include "format/directory_checks.h"
 #include "modelgate/render.h"
 #include "modelgate/scan.h"
@@ -180,8 +181,8 @@ TEST_F(ShardedCheckpoint, TheConfinedCheckFindsWhatTheInProcessCheckFinds) {
       opts.sandbox = mode;
       ScanResult result = scan_paths({dir_->path() / name}, opts);
       EXPECT_TRUE(result.errors.empty()) << name;
-      for (auto& c : result.artifacts.at(0).children) c.facts.erase("sandbox");
-      result.sandbox = nullptr;
+      for (auto& c : result.artifacts.at(0).children) json_of(c.facts).erase("sandbox");
+      result.sandbox = {};
       std::ostringstream out;
       render_json(result, out);
       return out.str();

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "core/display_facts.h"
 #include "format/safetensors.h"
 #include "modelgate/report.h"
 #include "test_util.h"
@@ -52,9 +53,9 @@ TEST(Safetensors, ValidFileIsSafeWithFacts) {
                    std::string(9, '\1')));
   EXPECT_EQ(r.format, "safetensors");
   EXPECT_EQ(r.status, Status::safe);
-  EXPECT_EQ(r.facts["tensor_count"], 2);
-  EXPECT_EQ(r.facts["parameters"], 3);
-  EXPECT_EQ(r.facts["metadata"]["format"], "pt");
+  EXPECT_EQ(json_of(r.facts)["tensor_count"], 2);
+  EXPECT_EQ(json_of(r.facts)["parameters"], 3);
+  EXPECT_EQ(json_of(r.facts)["metadata"]["format"], "pt");
 }
 
 TEST(Safetensors, ParsedModelIsReusable) {
@@ -302,8 +303,8 @@ TEST(SafetensorsFixtures, GeneratedFilesAreSafe) {
     EXPECT_EQ(r.status, Status::safe) << name << " " << (r.findings.empty() ? "" : r.findings[0].message);
   }
   auto model = scan(mgtest::read_file(dir / "model.safetensors"));
-  EXPECT_EQ(model.facts["tensor_count"], 9);
-  EXPECT_EQ(model.facts["dtypes"]["BF16"], 1);
+  EXPECT_EQ(json_of(model.facts)["tensor_count"], 9);
+  EXPECT_EQ(json_of(model.facts)["dtypes"]["BF16"], 1);
   EXPECT_TRUE(has_rule(scan(mgtest::read_file(dir / "suspicious.safetensors")), "MG-SAFETENSORS-METADATA-SUSPICIOUS"));
 
   // Every truncation of a valid file is refused.

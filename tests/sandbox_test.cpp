@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/display_facts.h"
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
 #include "pickle/allowlist.h"
@@ -39,7 +40,7 @@ ArtifactReport sample_report() {
   r.format = "pytorch-zip";
   r.size = 1234;
   r.add(make_finding(rule("MG-FORMAT-UNRECOGNISED"), "dir/model.pt!/x", 17, "what was seen", "evidence\xff"));
-  r.facts["members"] = 3;
+  json_of(r.facts)["members"] = 3;
   r.model.license = "apache-2.0";
   r.sha256 = std::string(64, 'a');
   r.sha512 = std::string(128, 'b');
@@ -88,7 +89,7 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
   EXPECT_EQ(p.remote_code->files, r.parsed.remote_code->files);
   EXPECT_EQ(p.sharded_checkpoint->tensors, 40u);
   EXPECT_EQ(p.external_data_files, r.parsed.external_data_files);
-  EXPECT_EQ(back->report.facts, r.facts);  // the untyped details stay apart
+  EXPECT_EQ(json_of(back->report.facts), json_of(r.facts));  // the untyped details stay apart
   EXPECT_EQ(sandbox::encode_result(back->report), sandbox::encode_result(r));
 
   for (const char* wrong : {R"({"chat_templates": {"default": 7}})", R"({"chat_templates": {}})",
@@ -97,7 +98,7 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
                             R"({"sharded_checkpoint": {"shards": -1, "shards_compared": 0, "tensors": 0}})",
                             R"({"external_data_files": "weights.bin"})"}) {
     auto forged = sample_report();
-    forged.facts = nlohmann::json::parse(wrong);
+    json_of(forged.facts) = nlohmann::json::parse(wrong);
     auto decoded = sandbox::decode_result(sandbox::encode_result(forged), {});
     ASSERT_FALSE(decoded) << wrong;
     EXPECT_NE(decoded.error().reason.find("has the wrong shape"), std::string::npos) << decoded.error().reason;
@@ -358,7 +359,7 @@ TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
     EXPECT_EQ(refused.status, Status::refused) << action;
     auto next = pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl");
     EXPECT_EQ(next.status, Status::safe) << "after " << action;
-    EXPECT_EQ(next.facts["sandbox"]["mode"], "strict");
+    EXPECT_EQ(json_of(next.facts)["sandbox"]["mode"], "strict");
   }
   for (unsigned i = 0; i < sandbox::kFilesPerWorker + 2; ++i)
     ASSERT_EQ(pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl").status, Status::safe) << i;
@@ -404,15 +405,16 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   ASSERT_EQ(confined.artifacts.size(), 1u);
   ASSERT_GT(confined.artifacts[0].children.size(), 40u);
   for (auto& file : confined.artifacts[0].children) {
-    ASSERT_TRUE(file.facts.contains("sandbox")) << file.origin;
-    EXPECT_EQ(file.facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << file.facts.dump();
-    file.facts.erase("sandbox");
+    auto& facts = json_of(file.facts);
+    ASSERT_TRUE(facts.contains("sandbox")) << file.origin;
+    EXPECT_EQ(facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << facts.dump();
+    facts.erase("sandbox");
   }
   EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
   EXPECT_EQ(confined.decision.allow, unconfined.decision.allow);
   // The JSON and SARIF reports say how the files were parsed.
-  EXPECT_EQ(unconfined.sandbox["mode"], "off");
-  EXPECT_EQ(confined.sandbox["mode"], "strict");
+  EXPECT_EQ(unconfined.sandbox.mode, SandboxMode::off);
+  EXPECT_EQ(confined.sandbox.mode, SandboxMode::strict);
   std::ostringstream json, sarif;
   render_json(confined, json);
   render_sarif(confined, sarif);
@@ -440,16 +442,17 @@ TEST(SandboxScan, ConfinedHfCacheScanMatchesUnconfined) {
   auto unconfined = scan_hf_cache(t.path() / "hub", off);
   auto confined = scan_hf_cache(t.path() / "hub", strict);
   ASSERT_TRUE(confined.errors.empty()) << confined.errors.front();
-  EXPECT_EQ(confined.sandbox["mode"], "strict");
-  EXPECT_EQ(unconfined.sandbox["mode"], "off");
+  EXPECT_EQ(confined.sandbox.mode, SandboxMode::strict);
+  EXPECT_EQ(unconfined.sandbox.mode, SandboxMode::off);
   ASSERT_EQ(confined.artifacts.size(), 1u);
   ASSERT_EQ(confined.artifacts[0].children.size(), 1u);
   auto& files = confined.artifacts[0].children[0].children;
   ASSERT_EQ(files.size(), 2u);
   for (auto& file : files) {
-    ASSERT_TRUE(file.facts.contains("sandbox")) << file.origin;
-    EXPECT_EQ(file.facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << file.facts.dump();
-    file.facts.erase("sandbox");
+    auto& facts = json_of(file.facts);
+    ASSERT_TRUE(facts.contains("sandbox")) << file.origin;
+    EXPECT_EQ(facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << facts.dump();
+    facts.erase("sandbox");
   }
   EXPECT_EQ(files[1].status, Status::unsafe);
   EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));

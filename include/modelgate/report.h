@@ -5,8 +5,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "modelgate/display_facts.h"
 #include "modelgate/finding.h"
 #include "modelgate/status.h"
 
@@ -81,7 +80,7 @@ struct ArtifactReport {
   Status status = Status::safe;  // computed by finalize(): worst of findings and children
   std::vector<Finding> findings;
   std::vector<ArtifactReport> children;
-  nlohmann::json facts = nlohmann::json::object();  // format details shown, read by nobody (issue 14)
+  DisplayFacts facts;   // format details shown in the JSON report
   ParsedFacts parsed;   // what the parser read that the scan acts on
   ModelFacts model;     // typed facts about the model, filled by the parser that read them
   std::string sha256;   // lowercase hex of the full content; empty when the scan did not hash it

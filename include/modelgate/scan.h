@@ -22,6 +22,19 @@ enum class SandboxMode { off, best_effort, strict };
 SandboxMode default_sandbox_mode();
 // "strict", "best-effort", "off"; nullopt for anything else.
 std::optional<SandboxMode> parse_sandbox_mode(std::string_view text);
+// The inverse of parse_sandbox_mode.
+std::string_view to_string(SandboxMode mode);
+
+// How the files of a scan were parsed: in this process (off), or the confinement of the parse
+// workers. Rendered in the JSON and SARIF reports, and under every confined report's facts.
+struct SandboxLayers {
+  SandboxMode mode = SandboxMode::off;
+  // The rest only with workers (mode is not off):
+  std::vector<std::string> layers;   // applied, in the order applied (no-new-privs, rlimits, ...)
+  std::vector<std::string> missing;  // "layer: why"
+  int landlock_abi = 0;              // the ABI the Landlock ruleset was built for; 0 when not applied
+  std::string memory_limit;          // "RLIMIT_DATA <n> bytes", or "off: " and why
+};
 
 struct ScanOptions {
   Limits limits;
@@ -42,9 +55,7 @@ struct ScanResult {
   // Tool errors (a path that does not exist, a directory that is not a hub cache): exit 2. The
   // paths that could be scanned are still in `artifacts`.
   std::vector<std::string> errors;
-  // How files were parsed: {"mode": "off"}, or the confinement of the parse workers (mode, layers
-  // applied, layers missing and why, Landlock ABI, memory limit). In the JSON and SARIF reports.
-  nlohmann::json sandbox = {{"mode", "off"}};
+  SandboxLayers sandbox;  // how files were parsed
 };
 
 // The SHA-256 (hex) of everything besides a file's bytes and name that decides its verdict:

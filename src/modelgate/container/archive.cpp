@@ -13,6 +13,7 @@
 #include "container/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_tar.h"
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "scan/container_magic.h"
 #include "scan/format_table.h"
@@ -267,7 +268,7 @@ void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   if (is_legacy_torch_tar(listing.names)) report.format = "pytorch-legacy-tar";
   for (auto& f : listing.findings) report.add(std::move(f));
   for (auto& c : children) report.children.push_back(std::move(c));
-  report.facts["members"] = listing.names.size();
+  json_of(report.facts)["members"] = listing.names.size();
 }
 
 bool is_legacy_torch_tar(const std::vector<std::string>& names) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "format/pickle_stream_report.h"
 
@@ -37,7 +38,7 @@ pickle::StreamResult scan_pickle_member(const Artifact& a, ScanContext& ctx, Art
                                         const PickleMemberOptions& o) {
   if (report.format.empty()) report.format = "pickle";
   auto first = analyse_pickle_stream(a, 0, ctx, report, o);
-  report.facts["pickle_protocol"] = first.protocol;
+  json_of(report.facts)["pickle_protocol"] = first.protocol;
   if (!first.complete || !o.report_trailing) return first;
   std::size_t pos = first.end;
   for (std::uint32_t n = 0; pos < a.bytes.size(); ++n) {

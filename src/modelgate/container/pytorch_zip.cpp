@@ -8,6 +8,7 @@
 
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "scan/identify.h"
 
@@ -67,7 +68,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
   // torch's reader takes the folder of the first directory entry as the archive name and looks
   // every record up under it; a member outside that folder makes torch.load fail.
   const std::string prefix = ar.members.empty() ? std::string() : top_folder(ar.members[0].name);
-  report.facts["torch_archive_name"] = prefix;
+  json_of(report.facts)["torch_archive_name"] = prefix;
   if (prefix.empty()) {
     add("MG-TORCH-LAYOUT", std::nullopt,
         "the first member is not in a folder; torch.load refuses this archive, but it holds torch records");
@@ -180,10 +181,10 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
       // The pickle is the model (the archive is its container): the storages it loads are its tensors.
       if (referenced.emplace(sm->name, s).second) add_storage_facts(s.type, s.numel, cr.model);
     }
-    cr.facts["storages"] = refs.size();
+    json_of(cr.facts)["storages"] = refs.size();
     report.children.push_back(std::move(cr));
   }
-  report.facts["storages"] = referenced.size();
+  json_of(report.facts)["storages"] = referenced.size();
   add_storage_records(a, ar, referenced, ctx, report);
 
   nlohmann::json code = nlohmann::json::array();
@@ -195,7 +196,7 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
           "record '" + m.name + "' is under data/ but no persistent id refers to it");
   }
   if (torchscript) {
-    report.facts["torchscript_code"] = code;
+    json_of(report.facts)["torchscript_code"] = code;
     // A libtorch OutputArchive (tch-rs VarStore::save): its one code file only declares tensors.
     const zip::Member* declarations = nullptr;
     bool only_declarations = true;

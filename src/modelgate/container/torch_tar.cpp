@@ -10,6 +10,7 @@
 #include "container/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_storage.h"
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "pickle/opcodes.h"
 #include "scan/identify.h"
@@ -151,12 +152,12 @@ TorchTarLayout TorchTarReader::run() {
     if (tar::find_last(listing_, m.name) != &m || copy > 1) name += "#" + std::to_string(copy);
     report_.children.push_back(ctx_.scan(member_artifact(m, name)));
   }
-  report_.facts["members"] = listing_.members.size();
-  report_.facts["storages"] = layout_.storages.size();
+  json_of(report_.facts)["members"] = listing_.members.size();
+  json_of(report_.facts)["storages"] = layout_.storages.size();
   std::set<std::string> counted;  // a key written twice: the later record is the one torch keeps
   for (auto s = layout_.storages.rbegin(); s != layout_.storages.rend(); ++s)
     if (counted.insert(s->key).second) add_storage_facts(s->type, s->numel, report_.model);
-  report_.facts["tensors"] = layout_.tensors.size();
+  json_of(report_.facts)["tensors"] = layout_.tensors.size();
   return layout_;
 }
 
@@ -355,7 +356,7 @@ void TorchTarReader::read_storages(const tar::Member& tm) {
   }
   storages_walked_ = ok;
   if (ok) trailing(m, r, pos, "storage views pickle");
-  r.facts["storages"] = layout_.storages.size();
+  json_of(r.facts)["storages"] = layout_.storages.size();
   report_.children.push_back(std::move(r));
 }
 
@@ -439,7 +440,7 @@ void TorchTarReader::read_tensors(const tar::Member& tm) {
   }
   tensors_walked_ = ok;
   if (ok) trailing(m, r, pos, "last tensor record");
-  r.facts["tensors"] = layout_.tensors.size();
+  json_of(r.facts)["tensors"] = layout_.tensors.size();
   report_.children.push_back(std::move(r));
 }
 
@@ -481,7 +482,7 @@ void TorchTarReader::read_pickle(const tar::Member& tm) {
   for (const auto& s : layout_.storages)
     if (storages_walked_ && tensors_walked_ && !used_storages_.count(s.key))
       add_in(r, "MG-TORCH-STORAGE-EXTRA", std::nullopt, "storage " + s.key + " is used by no tensor, view or persistent id");
-  r.facts["persistent_ids"] = referenced.size();
+  json_of(r.facts)["persistent_ids"] = referenced.size();
   report_.children.push_back(std::move(r));
 }
 

@@ -47,10 +47,10 @@ ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(op
 ConversionSandbox ConversionScanner::sandbox() const {
   ConversionSandbox out;
   if (!workers_ || workers_->error()) return out;
-  const auto& layers = workers_->layers();
-  out.mode = layers.value("mode", "off");
-  for (const auto& l : layers.value("layers", nlohmann::json::array())) out.layers.push_back(l.get<std::string>());
-  for (const auto& m : layers.value("missing", nlohmann::json::array())) out.missing.push_back(m.get<std::string>());
+  const SandboxLayers& layers = workers_->layers();
+  out.mode = to_string(layers.mode);
+  out.layers = layers.layers;
+  out.missing = layers.missing;
   return out;
 }
 

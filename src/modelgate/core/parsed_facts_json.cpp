@@ -1,5 +1,6 @@
 #include "core/parsed_facts_json.h"
 
+#include "core/display_facts.h"
 #include "core/json_fields.h"
 
 namespace modelgate {
@@ -19,7 +20,7 @@ bool exactly(const json& v, std::initializer_list<const char*> keys) {
 }  // namespace
 
 json facts_json(const ArtifactReport& report) {
-  json out = report.facts;
+  json out = json_of(report.facts);
   const ParsedFacts& p = report.parsed;
   if (!p.chat_templates.empty()) out["chat_templates"] = p.chat_templates;
   if (p.python_imports) out["python_imports"] = *p.python_imports;

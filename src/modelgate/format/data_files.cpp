@@ -2,6 +2,7 @@
 // TFLite flatbuffers (their operator codes), Core ML models and weights, OpenVINO IR.
 #include <algorithm>
 
+#include "core/display_facts.h"
 #include "format/coreml.h"
 #include "core/rule_catalog.h"
 #include "format/flax_msgpack.h"
@@ -20,11 +21,11 @@ void scan_sentencepiece(const Artifact& a, ScanContext&, ArtifactReport& report)
                                 model.error().reason));
     return;
   }
-  report.facts["pieces"] = model->pieces;
+  json_of(report.facts)["pieces"] = model->pieces;
   static constexpr const char* kTypes[] = {"unset", "unigram", "bpe", "word", "char"};
-  report.facts["model_type"] = model->model_type < 5 ? kTypes[model->model_type] : "unknown";
-  if (model->vocab_size) report.facts["vocab_size"] = model->vocab_size;
-  if (!model->normalizer.empty()) report.facts["normalizer"] = model->normalizer;
+  json_of(report.facts)["model_type"] = model->model_type < 5 ? kTypes[model->model_type] : "unknown";
+  if (model->vocab_size) json_of(report.facts)["vocab_size"] = model->vocab_size;
+  if (!model->normalizer.empty()) json_of(report.facts)["normalizer"] = model->normalizer;
 }
 
 void scan_flax_msgpack(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -35,8 +36,8 @@ void scan_flax_msgpack(const Artifact& a, ScanContext& ctx, ArtifactReport& repo
                                 checkpoint.error().reason));
     return;
   }
-  report.facts["arrays"] = checkpoint->arrays;
-  report.facts["parameters"] = checkpoint->parameters;
+  json_of(report.facts)["arrays"] = checkpoint->arrays;
+  json_of(report.facts)["parameters"] = checkpoint->parameters;
 }
 
 void scan_tflite(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -64,11 +65,11 @@ void scan_tflite(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
                                 "': its kernel comes from the application or a delegate, not from TFLite",
                             code.custom_code));
   }
-  report.facts["schema_version"] = model->schema_version;
-  report.facts["builtin_operator_codes"] = builtin;
-  report.facts["custom_operators"] = std::move(custom);
-  report.facts["subgraphs"] = model->subgraphs;
-  report.facts["buffers"] = model->buffers;
+  json_of(report.facts)["schema_version"] = model->schema_version;
+  json_of(report.facts)["builtin_operator_codes"] = builtin;
+  json_of(report.facts)["custom_operators"] = std::move(custom);
+  json_of(report.facts)["subgraphs"] = model->subgraphs;
+  json_of(report.facts)["buffers"] = model->buffers;
 }
 
 void scan_coreml(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -99,10 +100,10 @@ void scan_coreml(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
         break;
     }
   }
-  report.facts["specification_version"] = model->specification_version;
-  report.facts["model_type"] = model->model_type;
-  report.facts["models"] = model->models;
-  report.facts["layers"] = model->layers;
+  json_of(report.facts)["specification_version"] = model->specification_version;
+  json_of(report.facts)["model_type"] = model->model_type;
+  json_of(report.facts)["models"] = model->models;
+  json_of(report.facts)["layers"] = model->layers;
 }
 
 void scan_coreml_weights(const Artifact& a, ScanContext&, ArtifactReport& report) {
@@ -113,7 +114,7 @@ void scan_coreml_weights(const Artifact& a, ScanContext&, ArtifactReport& report
                                 storage.error().reason));
     return;
   }
-  report.facts["blobs"] = storage->blobs;
+  json_of(report.facts)["blobs"] = storage->blobs;
 }
 
 void scan_openvino_ir(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -133,9 +134,9 @@ void scan_openvino_ir(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
                                 " is not an operation of an OpenVINO opset: an extension library provides its code",
                             op));
   }
-  report.facts["ir_version"] = model->ir_version;
-  report.facts["layers"] = model->layers;
-  report.facts["extension_operations"] = std::move(extension_ops);
+  json_of(report.facts)["ir_version"] = model->ir_version;
+  json_of(report.facts)["layers"] = model->layers;
+  json_of(report.facts)["extension_operations"] = std::move(extension_ops);
 }
 
 bool looks_like_tflite(ByteView bytes) {

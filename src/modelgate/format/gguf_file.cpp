@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/display_facts.h"
 #include "format/ggml_types.h"
 #include "core/rule_catalog.h"
 #include "format/gguf.h"
@@ -119,17 +120,18 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
   const gguf::File& file = *parsed.file;
   for (const auto& an : file.anomalies) report.add(make_finding(rule(an.rule), a.origin, an.offset, an.message));
 
-  report.facts["gguf_version"] = file.version;
-  report.facts["tensor_count"] = file.tensors.size();
-  report.facts["metadata_count"] = file.metadata.size();
-  report.facts["alignment"] = file.alignment;
+  json& facts = json_of(report.facts);
+  facts["gguf_version"] = file.version;
+  facts["tensor_count"] = file.tensors.size();
+  facts["metadata_count"] = file.metadata.size();
+  facts["alignment"] = file.alignment;
   for (const char* key : {"general.architecture", "general.name", "general.license", "general.basename",
                           "general.size_label", "general.file_type"}) {
-    if (const gguf::Value* v = file.find(key)) report.facts[std::string(key).substr(8)] = value_fact(*v, ctx.limits().max_fact_string);
+    if (const gguf::Value* v = file.find(key)) facts[std::string(key).substr(8)] = value_fact(*v, ctx.limits().max_fact_string);
   }
   json metadata = json::object();
   for (const auto& kv : file.metadata) metadata[std::string(kv.key)] = value_fact(kv.value, ctx.limits().max_fact_string);
-  report.facts["metadata"] = std::move(metadata);
+  facts["metadata"] = std::move(metadata);
   check_metadata_text(a, file, ctx.limits(), report);
 
   std::uint64_t parameters = 0;
@@ -138,8 +140,8 @@ void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
     parameters += t.elements;
     ++types[std::string(gguf::ggml_type(t.type)->name)];
   }
-  report.facts["parameters"] = parameters;
-  report.facts["tensor_types"] = types;
+  facts["parameters"] = parameters;
+  facts["tensor_types"] = types;
   read_gguf_model_facts(file, ctx.limits().max_fact_string, report.model);
   report.model.parameters = parameters;
   report.model.dtypes = types;

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "container/pickle_member.h"
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "scan/format_table.h"
 
@@ -282,8 +283,8 @@ void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};
   scan_pickle_member(a, ctx, report, o);
   report.format = "joblib";
-  report.facts["arrays"] = reader.arrays;
-  if (reader.first_raw_array_at) report.facts["first_raw_array_at"] = *reader.first_raw_array_at;
+  json_of(report.facts)["arrays"] = reader.arrays;
+  if (reader.first_raw_array_at) json_of(report.facts)["first_raw_array_at"] = *reader.first_raw_array_at;
 }
 
 void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {

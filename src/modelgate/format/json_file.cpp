@@ -1,3 +1,4 @@
+#include "core/display_facts.h"
 #include "hf/json_kind.h"
 #include "core/rule_catalog.h"
 #include "hf/loader_routes.h"
@@ -28,9 +29,10 @@ void read_model_config(const nlohmann::json& d, ModelFacts& model) {
 
 // Facts worth keeping for the bill of materials, by kind.
 void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) {
+  nlohmann::json& facts = json_of(report.facts);
   auto copy = [&](const char* key) {
-    if (d.contains(key) && !d[key].is_object() && !d[key].is_array()) report.facts[key] = d[key];
-    else if (d.contains(key) && d[key].is_array() && d[key].size() <= 64) report.facts[key] = d[key];
+    if (d.contains(key) && !d[key].is_object() && !d[key].is_array()) facts[key] = d[key];
+    else if (d.contains(key) && d[key].is_array() && d[key].size() <= 64) facts[key] = d[key];
   };
   switch (kind) {
     case JsonKind::model_config:
@@ -50,10 +52,10 @@ void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) 
       copy("feature_extractor_type");
       break;
     case JsonKind::tokenizer:
-      if (d.contains("model") && d["model"].is_object() && d["model"].contains("type")) report.facts["tokenizer_model"] = d["model"]["type"];
+      if (d.contains("model") && d["model"].is_object() && d["model"].contains("type")) facts["tokenizer_model"] = d["model"]["type"];
       break;
     case JsonKind::weight_index:
-      report.facts["weight_map_entries"] = d["weight_map"].size();
+      facts["weight_map_entries"] = d["weight_map"].size();
       break;
     default:
       break;

@@ -8,6 +8,7 @@
 
 #include "container/zip_stream_view.h"
 #include "container/zip_members.h"
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "format/code_format_probes.h"
 #include "format/keras_config.h"
@@ -35,7 +36,7 @@ void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& rep
   }
   for (auto& f : ar->findings) report.add(std::move(f));
   report_zip_stream_view(a, *ar, ctx.limits(), report);
-  report.facts["members"] = ar->members.size();
+  json_of(report.facts)["members"] = ar->members.size();
   const zip::Member* config = ar->find_as_zipfile("config.json");
   const zip::Member* metadata = ar->find_as_zipfile("metadata.json");
   if (config == nullptr) {
@@ -58,7 +59,7 @@ void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& rep
                               "metadata.json is not a JSON object"));
     } else {
       for (const char* key : {"keras_version", "date_saved"})
-        if (meta.contains(key) && meta[key].is_string()) report.facts[key] = meta[key];
+        if (meta.contains(key) && meta[key].is_string()) json_of(report.facts)[key] = meta[key];
     }
   }
   scan_zip_members(a, *ar, ctx, report,

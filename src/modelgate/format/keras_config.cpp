@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "marshal/marshal_reader.h"
 
@@ -313,7 +314,7 @@ bool analyse_keras_config(std::string_view json_text, const std::string& origin,
   KerasConfigAnalyser a(origin, report, offset, limits);
   std::string path;
   a.visit(doc, path);
-  auto& seen = report.facts["keras_class_names"];
+  auto& seen = json_of(report.facts)["keras_class_names"];
   if (!seen.is_object()) seen = json::object();
   for (const auto& [name, n] : a.class_names) {
     if (seen.size() >= 512 && !seen.contains(name)) continue;

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "core/display_facts.h"
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
 #include "format/hdf5_library.h"
@@ -214,7 +215,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     std::string error;
     auto value = read_string_attribute(file.id, name, max_attribute, dense_root_attributes, error);
     if (!value) return refuse(error);
-    report.facts[name] = *value;
+    json_of(report.facts)[name] = *value;
   }
   for (const char* name : {"model_config", "training_config"}) {
     htri_t exists = H5Aexists(file.id, name);
@@ -223,7 +224,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
     std::string error;
     auto value = read_string_attribute(file.id, name, max_attribute, dense_root_attributes, error);
     if (!value) return refuse(error);
-    report.facts["keras_h5_" + std::string(name)] = true;
+    json_of(report.facts)["keras_h5_" + std::string(name)] = true;
     analyse_keras_config(*value, a.origin + "#" + name, limits, report);
   }
 
@@ -242,7 +243,7 @@ void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   for (const auto& e : visit.external)
     report.add(make_finding(rule("MG-HDF5-EXTERNAL-LINK"), a.origin, std::nullopt,
                             "'" + e + "' makes readers open another file", e));
-  report.facts["hdf5_links"] = visit.links;
+  json_of(report.facts)["hdf5_links"] = visit.links;
   if (visit.weights.parameters) {
     report.model.parameters = visit.weights.parameters;
     report.model.dtypes = std::move(visit.weights.dtypes);

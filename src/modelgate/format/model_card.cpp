@@ -1,3 +1,4 @@
+#include "core/display_facts.h"
 #include "hf/front_matter.h"
 #include "core/rule_catalog.h"
 #include "scan/format_table.h"
@@ -54,7 +55,7 @@ void scan_model_card(const Artifact& a, ScanContext& ctx, ArtifactReport& report
     if (fm->contains(key) && !(*fm)[key].is_null()) card[key] = (*fm)[key];
   }
   read_card_facts(*fm, report.model);
-  report.facts["model_card"] = std::move(card);
+  json_of(report.facts)["model_card"] = std::move(card);
 }
 
 }  // namespace modelgate

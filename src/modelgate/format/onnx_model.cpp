@@ -12,6 +12,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/onnx_pb.h>
 
+#include "core/display_facts.h"
 #include "format/code_format_probes.h"
 #include "core/rule_catalog.h"
 #include "protowire/wire.h"
@@ -498,17 +499,18 @@ void scan_onnx_model(const Artifact& a, ScanContext& ctx, ArtifactReport& report
   OnnxAnalyser an(a, limits.max_listed_op_types, report);
   an.run(model);
   add_graph_facts(model.graph(), limits.max_listed_op_types, report.model);
-  report.facts["ir_version"] = model.ir_version();
-  report.facts["producer"] = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
+  nlohmann::json& facts = json_of(report.facts);
+  facts["ir_version"] = model.ir_version();
+  facts["producer"] = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
   nlohmann::json opsets = nlohmann::json::object();
   for (const auto& o : model.opset_import()) opsets[o.domain().empty() ? "ai.onnx" : o.domain()] = o.version();
-  report.facts["opset_import"] = opsets;
-  report.facts["graphs"] = pre.counts.graphs;
-  report.facts["nodes"] = pre.counts.nodes;
-  report.facts["tensors"] = pre.counts.tensors;
-  report.facts["op_types"] = an.op_types;
+  facts["opset_import"] = opsets;
+  facts["graphs"] = pre.counts.graphs;
+  facts["nodes"] = pre.counts.nodes;
+  facts["tensors"] = pre.counts.tensors;
+  facts["op_types"] = an.op_types;
   report.parsed.external_data_files.assign(an.external_files.begin(), an.external_files.end());
-  if (!an.custom_domains.empty()) report.facts["custom_domains"] = an.custom_domains;
+  if (!an.custom_domains.empty()) facts["custom_domains"] = an.custom_domains;
 }
 
 }  // namespace modelgate

@@ -1,6 +1,7 @@
 // A raw pickle file: one stream, possibly followed by more pickles or other bytes.
 #include <algorithm>
 
+#include "core/display_facts.h"
 #include "format/pickle_stream_report.h"
 #include "core/rule_catalog.h"
 #include "pickle/machine.h"
@@ -26,8 +27,8 @@ void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
   opts.budget = ctx.budget(a);
   auto first = pickle::run_machine(a.bytes, 0, a.origin, opts);
   if (!first.limit_reached) a.pickle_probe = pickle_probe_of(first);
-  report.facts["pickle_protocol"] = first.protocol;
-  report.facts["opcodes"] = first.opcodes;
+  json_of(report.facts)["pickle_protocol"] = first.protocol;
+  json_of(report.facts)["opcodes"] = first.opcodes;
   bool complete = first.complete;
   std::size_t pos = first.end;
   add_stream_to_report(std::move(first), a, ctx, report);

@@ -1,6 +1,7 @@
 // A safetensors file: the header is validated strictly; tensor data is never read.
 #include <map>
 
+#include "core/display_facts.h"
 #include "format/safetensors.h"
 #include "core/rule_catalog.h"
 #include "format/suspicious_text.h"
@@ -23,13 +24,13 @@ void scan_safetensors_file(const Artifact& a, ScanContext& ctx, ArtifactReport& 
     parameters += t.elements;  // cannot overflow: each tensor's bytes lie inside the file
     ++dtypes[std::string(safetensors::dtype_name(t.dtype))];
   }
-  report.facts["header_length"] = file.header_length;
-  report.facts["tensor_count"] = file.tensors.size();
-  report.facts["parameters"] = parameters;
-  report.facts["dtypes"] = dtypes;
+  json_of(report.facts)["header_length"] = file.header_length;
+  json_of(report.facts)["tensor_count"] = file.tensors.size();
+  json_of(report.facts)["parameters"] = parameters;
+  json_of(report.facts)["dtypes"] = dtypes;
   report.model.parameters = parameters;
   report.model.dtypes = dtypes;
-  if (file.has_metadata) report.facts["metadata"] = file.metadata;
+  if (file.has_metadata) json_of(report.facts)["metadata"] = file.metadata;
 
   for (const auto& [key, value] : file.metadata) {
     auto hit = find_suspicious_text(value);

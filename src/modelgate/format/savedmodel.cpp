@@ -4,6 +4,7 @@
 #include <map>
 #include <string_view>
 
+#include "core/display_facts.h"
 #include "format/code_format_probes.h"
 #include "core/rule_catalog.h"
 #include "format/keras_config.h"
@@ -146,7 +147,7 @@ void scan_tf_fingerprint(const Artifact& a, ScanContext&, ArtifactReport& report
   protowire::MessageReader r(a.bytes);
   protowire::Field f;
   while (r.next(f))
-    if (f.number == 1 && f.type == protowire::WireType::varint) report.facts["saved_model_checksum"] = f.value;
+    if (f.number == 1 && f.type == protowire::WireType::varint) json_of(report.facts)["saved_model_checksum"] = f.value;
 }
 
 void scan_tensorflow_protobuf(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
@@ -184,10 +185,10 @@ void scan_tensorflow_protobuf(const Artifact& a, ScanContext& ctx, ArtifactRepor
   }
   for (const auto& text : walk.json_objects)
     analyse_keras_config(as_chars(text.text), a.origin, ctx.limits(), report, text.offset);
-  report.facts["nodes"] = named_nodes;
-  report.facts["op_types"] = op_counts;
-  if (!checkpoint_ops.empty()) report.facts["checkpoint_ops"] = checkpoint_ops;
-  report.facts["keras_metadata_objects"] = walk.json_objects.size();
+  json_of(report.facts)["nodes"] = named_nodes;
+  json_of(report.facts)["op_types"] = op_counts;
+  if (!checkpoint_ops.empty()) json_of(report.facts)["checkpoint_ops"] = checkpoint_ops;
+  json_of(report.facts)["keras_metadata_objects"] = walk.json_objects.size();
 }
 
 }  // namespace modelgate

@@ -6,6 +6,7 @@
 
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "scan/container_magic.h"
 #include "scan/format_table.h"
@@ -47,7 +48,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, ScanCont
     report.add(make_finding(rule("MG-TORCH-PERSISTENT-ID"), a.origin, streams[3].start, why));
   std::map<std::string, const StorageRef*> by_key;
   for (const auto& r : refs) by_key.emplace(r.key, &r);
-  report.facts["storages"] = by_key.size();
+  json_of(report.facts)["storages"] = by_key.size();
   for (const auto& [key, s] : by_key) add_storage_facts(s->type, s->numel, report.model);
 
   const auto& keys = streams[4].root;

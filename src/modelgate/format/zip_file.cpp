@@ -3,6 +3,7 @@
 #include "container/pytorch_zip.h"
 #include "container/zip_members.h"
 #include "container/zip_stream_view.h"
+#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "scan/format_table.h"
 
@@ -32,7 +33,7 @@ void scan_zip(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   }
   for (auto& f : ar->findings) report.add(std::move(f));
   report_zip_stream_view(a, *ar, ctx.limits(), report);
-  report.facts["members"] = ar->members.size();
+  json_of(report.facts)["members"] = ar->members.size();
   if (is_torch_zip(*ar)) {
     scan_torch_zip(a, *ar, ctx, report);
     return;

@@ -1,5 +1,6 @@
 #include "gate/stored_report.h"
 
+#include "core/display_facts.h"
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
 #include "core/parsed_facts_json.h"
@@ -104,9 +105,10 @@ ArtifactReport decode_node(const json& j, const std::string& parent, bool root) 
   if (!findings.is_array() || !children.is_array()) malformed("findings or children are not arrays");
   for (const auto& f : findings) r.findings.push_back(decode_finding(f, r.origin));
   for (const auto& c : children) r.children.push_back(decode_node(c, r.origin, false));
-  r.facts = member(j, "facts");
-  if (!r.facts.is_object()) malformed("facts are not an object");
-  auto parsed = take_parsed_facts(r.facts);
+  json& facts = json_of(r.facts);
+  facts = member(j, "facts");
+  if (!facts.is_object()) malformed("facts are not an object");
+  auto parsed = take_parsed_facts(facts);
   if (!parsed) malformed(parsed.error());
   r.parsed = std::move(*parsed);
   auto model = model_facts_from_json(member(j, "model"));

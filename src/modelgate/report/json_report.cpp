@@ -5,6 +5,7 @@
 #include "core/parsed_facts_json.h"
 #include "modelgate/render.h"
 #include "modelgate/version.h"
+#include "sandbox/sandbox_layers_json.h"
 
 namespace modelgate {
 
@@ -41,7 +42,7 @@ void render_json(const ScanResult& result, std::ostream& out) {
   nlohmann::json j = {{"schema", kScanSchema},
                       {"tool", {{"name", "modelgate"}, {"version", kVersion}}},
                       {"decision", {{"allow", result.decision.allow}, {"reasons", result.decision.reasons}}},
-                      {"sandbox", result.sandbox}};
+                      {"sandbox", sandbox::sandbox_layers_json(result.sandbox)}};
   j["artifacts"] = nlohmann::json::array();
   for (const auto& r : result.artifacts) j["artifacts"].push_back(report_to_json(r));
   out << json_text(j, 2) << '\n';

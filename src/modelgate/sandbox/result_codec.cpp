@@ -4,6 +4,7 @@
 
 #include "core/byte_reader.h"
 #include "core/byte_writer.h"
+#include "core/display_facts.h"
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
 #include "core/parsed_facts_json.h"
@@ -68,7 +69,7 @@ class ResultReader {
     auto typed = take_parsed_facts(parsed->value);
     if (!typed) return fail(typed.error());
     r.parsed = std::move(*typed);
-    r.facts = std::move(parsed->value);
+    json_of(r.facts) = std::move(parsed->value);
     std::string model;
     if (!text(model, "model facts")) return false;
     auto model_json = read_strict_json(model, o);

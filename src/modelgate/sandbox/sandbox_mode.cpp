@@ -16,4 +16,13 @@ std::optional<SandboxMode> parse_sandbox_mode(std::string_view text) {
   return std::nullopt;
 }
 
+std::string_view to_string(SandboxMode mode) {
+  switch (mode) {
+    case SandboxMode::strict: return "strict";
+    case SandboxMode::best_effort: return "best-effort";
+    case SandboxMode::off: break;
+  }
+  return "off";
+}
+
 }  // namespace modelgate

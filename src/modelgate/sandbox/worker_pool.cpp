@@ -1,5 +1,8 @@
 #include "sandbox/worker_pool.h"
 
+#include "core/display_facts.h"
+#include "sandbox/sandbox_layers_json.h"
+
 namespace modelgate::sandbox {
 
 WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
@@ -14,12 +17,12 @@ WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const
     }
   }
   const auto& c = slots_.front()->confinement();
-  layers_ = {{"mode", mode == SandboxMode::strict ? "strict" : "best-effort"},
-             {"layers", c.applied},
-             {"missing", c.missing},
-             {"landlock_abi", c.landlock_abi},
-             {"memory_limit", config.data_bytes != 0 ? "RLIMIT_DATA " + std::to_string(config.data_bytes) + " bytes"
-                                                     : std::string("off: AddressSanitizer build")}};
+  layers_.mode = mode;
+  layers_.layers = c.applied;
+  layers_.missing = c.missing;
+  layers_.landlock_abi = c.landlock_abi;
+  layers_.memory_limit = config.data_bytes != 0 ? "RLIMIT_DATA " + std::to_string(config.data_bytes) + " bytes"
+                                                : std::string("off: AddressSanitizer build");
   if (mode_ == SandboxMode::strict && !c.missing.empty())
     error_ = "--sandbox strict: the parse workers cannot be confined: " + c.missing.front();
 }
@@ -56,7 +59,7 @@ WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string
   if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
   if (!worker) return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
   WorkerResult parsed = worker->run(fd, origin, name, size);
-  parsed.report.facts["sandbox"] = layers_;
+  json_of(parsed.report.facts)["sandbox"] = sandbox_layers_json(layers_);
   return parsed;
 }
 

@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "modelgate/scan.h"
 #include "sandbox/parse_worker.h"
 #include "scan/scan_file.h"
@@ -24,7 +22,7 @@ class WorkerPool {
   // Why the pool cannot be used: a worker did not start, or (strict) a layer could not be applied.
   const std::optional<std::string>& error() const { return error_; }
   // The workers' confinement, as ScanResult::sandbox and every report's facts.sandbox give it.
-  const nlohmann::json& layers() const { return layers_; }
+  const SandboxLayers& layers() const { return layers_; }
 
   // Scans `file` in slot `slot`'s worker: this process opens it, the worker reads the descriptor.
   // Only one thread may use a slot at a time.
@@ -47,7 +45,7 @@ class WorkerPool {
   WorkerConfig config_;
   std::vector<std::unique_ptr<ParseWorker>> slots_;
   std::optional<std::string> error_;
-  nlohmann::json layers_;  // facts["sandbox"] of every report
+  SandboxLayers layers_;
 };
 
 }  // namespace modelgate::sandbox

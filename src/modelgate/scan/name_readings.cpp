@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/display_facts.h"
 #include "core/strict_json.h"
 #include "format/keras_config.h"
 #include "hf/ldm_config.h"
@@ -34,7 +35,9 @@ bool loader_config_name(std::string_view name) {
   return false;
 }
 
-void note_reading(ArtifactReport& report, const char* reading) { report.facts["name_readings"].push_back(reading); }
+void note_reading(ArtifactReport& report, const char* reading) {
+  json_of(report.facts)["name_readings"].push_back(reading);
+}
 
 }  // namespace
 
