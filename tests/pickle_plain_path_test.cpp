@@ -4,6 +4,7 @@
 // under default and tiny limits.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <random>
 
 #include "support/machine_reference.h"
@@ -185,4 +186,36 @@ TEST(PicklePlainPath, AgreesWithTheReferenceOnCPythonPickles) {
     }
   }
   EXPECT_GT(files, 20);
+}
+
+// Past the sizes where the memo's slots become a mapping of their own and node chunks come from
+// huge pages, with every string memoized (packed slots) and objects built by calls (each import's
+// call target worked out once); the reference keeps every memo entry unpacked and works every call
+// target out again.
+TEST(PicklePlainPath, AgreesWithTheReferenceOnLargeMemosAndObjectGraphs) {
+  mgtest::TempDir dir;
+  const std::string script = dir.path() / "make.py";
+  {
+    std::ofstream(script) << "import collections, datetime, decimal, pickle, sys\n"
+                             "recs = [{'id': 'u%x' % i, 'tags': ['a%x' % i, 'b%x' % i]} for i in range(150000)]\n"
+                             "rows = [collections.OrderedDict([('d', datetime.date(2020, 1, 1 + i % 28)),\n"
+                             "    ('z', complex(i, -i)), ('p', decimal.Decimal(i)), ('f', frozenset({i % 7})),\n"
+                             "    ('b', bytearray(b'%d' % i))]) for i in range(30000)]\n"
+                             "pickle.dump(recs, open(sys.argv[1] + '/unique.pkl', 'wb'), protocol=4)\n"
+                             "pickle.dump(rows, open(sys.argv[1] + '/objects.pkl', 'wb'), protocol=4)\n";
+  }
+  auto gen = mgtest::run(mgtest::python() + " " + script + " " + dir.path().string());
+  ASSERT_EQ(gen.exit_code, 0) << gen.output;
+  for (const char* name : {"unique.pkl", "objects.pkl"}) {
+    std::string bytes = mgtest::read_file(dir.path() / name);
+    EXPECT_EQ(plain_vs_reference(bytes), "") << name;
+    auto view = modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    Limits limits;
+    MachineOptions o;
+    o.allowlist = &default_allowlist();
+    o.limits = &limits;
+    auto r = run_machine(view, 0, name, o);
+    EXPECT_TRUE(r.complete) << name;
+    EXPECT_EQ(r.end, bytes.size()) << name;
+  }
 }

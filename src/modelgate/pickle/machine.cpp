@@ -17,6 +17,7 @@
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
+#include "pickle/slot_array.h"
 #include "pickle/text_operands.h"
 #include "core/utf8.h"
 
@@ -97,8 +98,8 @@ class Memo {
   // against which the packed slots are cross-checked.
   explicit Memo(bool packed) : packed_(packed) {}
   bool get(std::uint64_t key, Value& out) const {
-    if (key < used_ && slot_[key] != 0) {
-      out = unpack(slot_[key], values_.data());
+    if (key < used_ && slot_.data()[key] != 0) {
+      out = unpack(slot_.data()[key], values_.data());
       return true;
     }
     auto it = sparse_.find(key);
@@ -112,11 +113,11 @@ class Memo {
     if (key < used_ + kDenseSlack && key < kDenseMax) {
       if (key >= used_) {
         auto need = static_cast<std::size_t>(key) + 1;
-        if (need > capacity_) grow(need);
-        std::fill(slot_.get() + used_, slot_.get() + need, 0u);
+        if (need > slot_.capacity()) slot_.grow(need, used_);
+        std::fill(slot_.data() + used_, slot_.data() + need, 0u);
         used_ = need;
       }
-      std::uint64_t& s = slot_[key];
+      std::uint64_t& s = slot_.data()[key];
       fresh = s == 0 && (sparse_.empty() || sparse_.erase(key) == 0);
       if (std::uint64_t packed = pack(v, packed_)) {
         s = packed;
@@ -139,11 +140,11 @@ class Memo {
   class Plain {
    public:
     Plain(Memo& m, std::uint64_t max_entries)
-        : m_(m), packed_(m.packed_), slot_(m.slot_.get()), values_(m.values_.data()), used_(m.used_), append_end_(m.used_),
+        : m_(m), packed_(m.packed_), slot_(m.slot_.data()), values_(m.values_.data()), used_(m.used_), append_end_(m.used_),
           next_is_count_(m.count_ == m.used_) {
       if (m.sparse_.empty() && m.count_ < max_entries)
         append_end_ = static_cast<std::size_t>(std::min<std::uint64_t>(
-            {m.capacity_, kDenseMax, m.used_ + (max_entries - m.count_)}));
+            {m.slot_.capacity(), kDenseMax, m.used_ + (max_entries - m.count_)}));
     }
     [[gnu::always_inline]] bool get(std::uint64_t key, Value& out) const {
       if (key >= used_ || slot_[key] == 0) return false;
@@ -227,16 +228,8 @@ class Memo {
     }
     return v;
   }
-  [[gnu::noinline]] void grow(std::size_t need) {
-    std::size_t capacity = std::max(need, std::max<std::size_t>(1024, capacity_ * 2));
-    auto bigger = std::make_unique_for_overwrite<std::uint64_t[]>(capacity);
-    if (used_ > 0) std::memcpy(bigger.get(), slot_.get(), used_ * sizeof(std::uint64_t));
-    slot_ = std::move(bigger);
-    capacity_ = capacity;
-  }
   const bool packed_;
-  std::unique_ptr<std::uint64_t[]> slot_;
-  std::size_t capacity_ = 0;
+  SlotArray slot_;
   std::size_t used_ = 0;
   std::vector<Value> values_;
   std::unordered_map<std::uint64_t, Value> sparse_;
@@ -526,11 +519,11 @@ class Machine {
     if (n == nullptr || depth > lim_.max_pickle_resolve_depth) return {};
     if (n->kind == Kind::global) return qualname(n->module(), n->name());
     if (n->kind == Kind::call) {
-      if (n->text == "partial" && n->items.size() > 1) {
+      if (n->text() == "partial" && n->items.size() > 1) {
         const Node* args = node_of(n->items[1]);
         if (args && !args->items.empty()) return call_target(args->items[0], depth + 1);
       }
-      if (n->text.rfind("methodcaller:", 0) == 0) return "<object>." + n->text.substr(13);
+      if (n->text().rfind("methodcaller:", 0) == 0) return "<object>." + n->text().substr(13);
     }
     return {};
   }
@@ -540,7 +533,7 @@ class Machine {
     const Node* n = node_of(v);
     if (n == nullptr || depth > lim_.max_pickle_resolve_depth) return nullptr;
     if (n->kind == Kind::global) return n;
-    if (n->kind == Kind::call && n->text == "partial" && n->items.size() > 1) {
+    if (n->kind == Kind::call && n->text() == "partial" && n->items.size() > 1) {
       const Node* args = node_of(n->items[1]);
       if (args && !args->items.empty()) return target_global(args->items[0], depth + 1);
     }
@@ -734,12 +727,12 @@ class Machine {
     // Calling an attrgetter result looks the attribute up on the argument.
     const Node* call = node_of(result);
     const Node* callee = call && call->kind == Kind::call && !call->items.empty() ? node_of(call->items[0]) : nullptr;
-    if (callee && callee->kind == Kind::call && callee->text.rfind("attrgetter:", 0) == 0 && arg(0))
-      result = get_attribute(*arg(0), callee->text.substr(11));
+    if (callee && callee->kind == Kind::call && callee->text().rfind("attrgetter:", 0) == 0 && arg(0))
+      result = get_attribute(*arg(0), callee->text().substr(11));
     if (target.deserializer && o_.analyse) nested_payload(target.name, target.deserializer, arg(0));
   }
   void set_role(const Value& v, std::string role) {
-    if (v.has_node()) g_->node(static_cast<std::uint32_t>(v.u)).text = std::move(role);
+    if (v.has_node()) g_->node(static_cast<std::uint32_t>(v.u)).set_text(std::move(role));
   }
 
   void nested_payload(const std::string& target, const char* kind, const Value* data) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/bytes.h"
+#include "pickle/huge_page_allocator.h"
 
 namespace modelgate::pickle {
 
@@ -47,31 +48,39 @@ struct Value {
 
 enum class CallHow : std::uint16_t { reduce, newobj, newobj_ex, inst, obj };
 
-// A pickle of objects has millions of nodes and few of them name anything, so the names live
-// out of line: a node is 80 bytes.
+// A pickle of objects has millions of nodes and few of them name anything or hold text, so names
+// and text live out of line: a node is 48 bytes.
 struct Node {
   Kind kind = Kind::none;
   CallHow how = CallHow::reduce;
   bool trusted = false;      // global on the allowlist, or a call of such a global
   std::uint64_t offset = 0;  // opcode offset that created it
   std::vector<Value> items;  // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
-  std::string text;          // decoded string contents; for calls, the role of the result
-                             // when it is called in turn ("partial", "attrgetter:a.b", ...)
 
-  const std::string& module() const { return names_ ? names_->module : kNoName; }  // global: module;
-                                                                                    // attribute: its name
-  const std::string& name() const { return names_ ? names_->name : kNoName; }      // global: dotted name
+  const std::string& module() const { return words_ ? words_->module : kNone; }  // global: module;
+                                                                                 // attribute: its name
+  const std::string& name() const { return words_ ? words_->name : kNone; }      // global: dotted name
+  // Decoded string contents; for calls, the role of the result when it is called in turn
+  // ("partial", "attrgetter:a.b", ...).
+  const std::string& text() const { return words_ ? words_->text : kNone; }
   void set_names(std::string module, std::string name = {}) {
-    names_ = std::make_unique<Names>(Names{std::move(module), std::move(name)});
+    words().module = std::move(module);
+    words().name = std::move(name);
   }
+  void set_text(std::string text) { words().text = std::move(text); }
 
  private:
-  struct Names {
+  struct Words {
     std::string module;
     std::string name;
+    std::string text;
   };
-  static inline const std::string kNoName;
-  std::unique_ptr<Names> names_;
+  Words& words() {
+    if (!words_) words_ = std::make_unique<Words>();
+    return *words_;
+  }
+  static inline const std::string kNone;
+  std::unique_ptr<Words> words_;
 };
 
 // Owns nodes and decoded strings of one pickle stream.
@@ -120,7 +129,7 @@ class ValueGraph {
     return {chunk, i - kFirstChunk * ((std::size_t{1} << chunk) - 1)};
   }
   ByteView input_;
-  std::vector<std::vector<Node>> chunks_;
+  std::vector<std::vector<Node, HugePageAllocator<Node>>> chunks_;
   std::size_t count_ = 0;
 };
 

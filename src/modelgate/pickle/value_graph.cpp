@@ -7,11 +7,11 @@ namespace modelgate::pickle {
 Value ValueGraph::make_owned_text(Kind kind, std::string text, std::uint16_t extra_flags) {
   Node n;
   n.kind = kind;
-  n.text = std::move(text);
+  n.set_text(std::move(text));
   Value v;
   v.kind = kind;
   v.flags = static_cast<std::uint16_t>(Value::kNode | extra_flags);
-  v.len = static_cast<std::uint32_t>(n.text.size());
+  v.len = static_cast<std::uint32_t>(n.text().size());
   v.u = add_node(std::move(n));
   return v;
 }
@@ -27,7 +27,7 @@ Value ValueGraph::make_view(Kind kind, std::size_t offset, std::size_t length) {
 
 std::string_view ValueGraph::text_of(const Value& v) const {
   if (v.flags & Value::kView) return as_chars(input_.subspan(v.u, v.len));
-  if (v.has_node()) return node(static_cast<std::uint32_t>(v.u)).text;
+  if (v.has_node()) return node(static_cast<std::uint32_t>(v.u)).text();
   return {};
 }
 
