@@ -6,7 +6,8 @@ alternating the tools run by run, and prints the median wall time, the peak resi
 each tool's time relative to modelgate's. Python's pickletools.genops and pickle.load always run;
 picklescan, ModelScan, fickling and modelaudit run where they are installed.
 
-usage: side_by_side.py [--modelgate build/modelgate] [--runs 5] [--shapes DIR] [SHAPE ...]
+usage: side_by_side.py [--modelgate build/modelgate] [--before OLD_BINARY] [--runs 5] [--shapes DIR] [SHAPE ...]
+(--before adds an older modelgate build, to measure a change.)
 """
 import argparse
 import os
@@ -46,7 +47,7 @@ def peers(path):
     return out
 
 
-def workloads(mg, shapes, wanted):
+def workloads(mg, before, shapes, wanted):
     """(shape, [(tool, argv, is_modelgate)])"""
     for shape in wanted:
         path = os.path.join(shapes, shape)
@@ -55,16 +56,20 @@ def workloads(mg, shapes, wanted):
             continue
         tools = [("modelgate (confined)", [mg, "scan", "-q", path], True),
                  ("modelgate --sandbox off", [mg, "scan", "-q", "--sandbox", "off", path], False)]
+        if before:
+            tools += [("before (confined)", [before, "scan", "-q", path], False),
+                      ("before --sandbox off", [before, "scan", "-q", "--sandbox", "off", path], False)]
         if shape.endswith(".pkl"):
             tools += [("pickletools.genops", [PY, "-c", GENOPS, path], False),
                       ("pickle.load (runs it)", [PY, "-c", LOADS, path], False)]
         elif shape == "checkpoints":
             tools += [("python read + CRC-32", [PY, "-c", READ_CRC, path], False)]
         elif shape == "weights-1.3g":
-            mg_digest = [mg, "digest", path]
-            tools = [("modelgate digest (sha256)", mg_digest, True),
+            tools = [("modelgate digest (sha256)", [mg, "digest", path], True),
                      ("openssl dgst -sha256", ["sh", "-c", f"find '{path}' -type f -print0 | sort -z | "
                                                "xargs -0 openssl dgst -sha256"], False)]
+            if before:
+                tools.append(("before digest (sha256)", [before, "digest", path], False))
         tools += [(n, argv, False) for n, argv in peers(path)] if shape != "weights-1.3g" else []
         yield shape, tools
 
@@ -81,6 +86,7 @@ def run_once(argv):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--modelgate", default=os.path.join(HERE, "..", "build", "modelgate"))
+    ap.add_argument("--before", help="an older modelgate binary to run alongside")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--shapes", default="/tmp/modelgate-shapes")
     ap.add_argument("shape", nargs="*")
@@ -89,7 +95,7 @@ def main():
     subprocess.run([PY, os.path.join(HERE, "make_shapes.py"), a.shapes] + wanted, check=True)
     print(f"{os.cpu_count()} cores, load average before: {' '.join(open('/proc/loadavg').read().split()[:3])}")
     print(f"{'workload':<20} {'tool':<28} {'median s':>9} {'best s':>8} {'peak MB':>8} {'x modelgate':>12}")
-    for shape, tools in workloads(a.modelgate, a.shapes, wanted):
+    for shape, tools in workloads(a.modelgate, a.before, a.shapes, wanted):
         times = {name: [] for name, _, _ in tools}
         rss = {name: 0.0 for name, _, _ in tools}
         codes = {}
