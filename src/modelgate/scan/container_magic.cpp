@@ -66,6 +66,20 @@ bool starts_with_7z_or_compressor_magic(ByteView b) {
          starts_with(b, "\x28\xb5\x2f\xfd") || (b.size() >= 13 && b[0] == 0x5d && b[1] == 0x00);
 }
 
+namespace {
+
+// One pass over the file for both class names (they share their tail).
+bool names_a_joblib_wrapper(std::string_view all) {
+  constexpr std::string_view tail = "ArrayWrapper";
+  for (auto at = all.find(tail); at != std::string_view::npos; at = all.find(tail, at + 1)) {
+    std::string_view before = all.substr(0, at);
+    if (before.ends_with("Numpy") || before.ends_with("ND")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<Format> identify_container(const Artifact& artifact) {
   ByteView b = artifact.bytes;
   if (zip::looks_like_zip(b)) return Format::zip;
@@ -86,7 +100,7 @@ std::optional<Format> identify_container(const Artifact& artifact) {
   // The machine confirms that the file is a pickle that imports one before its first array.
   if (pickle::op_name(b[0]) != nullptr) {
     std::string_view all = as_chars(b);
-    if ((all.find("NumpyArrayWrapper") != std::string_view::npos || all.find("NDArrayWrapper") != std::string_view::npos) &&
+    if (names_a_joblib_wrapper(all) &&
         probe_pickle_at_start(artifact).joblib_wrapper)
       return Format::joblib;
   }
