@@ -38,7 +38,7 @@ std::optional<std::string> key_of(const pickle::ValueGraph& g, const pickle::Val
   return std::nullopt;
 }
 
-const std::vector<pickle::Value>* sequence(const pickle::StreamResult& r, const pickle::Value& v) {
+const pickle::ValueList* sequence(const pickle::StreamResult& r, const pickle::Value& v) {
   if ((v.kind != pickle::Kind::tuple && v.kind != pickle::Kind::list) || !v.has_node() || !r.graph) return nullptr;
   return &r.graph->node(static_cast<std::uint32_t>(v.u)).items;
 }

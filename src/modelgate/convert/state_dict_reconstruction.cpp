@@ -22,6 +22,7 @@ namespace {
 using pickle::Kind;
 using pickle::Node;
 using pickle::Value;
+using pickle::ValueList;
 
 
 class Reconstructor {
@@ -47,7 +48,7 @@ class Reconstructor {
 
  private:
   struct Items {
-    const std::vector<Value>* v;
+    const ValueList* v;
     std::size_t begin;
   };
   const Node* node(const Value& v) const { return v.has_node() ? &g_.node(static_cast<std::uint32_t>(v.u)) : nullptr; }
@@ -190,7 +191,7 @@ class Reconstructor {
     out_.tensors.push_back(std::move(t));
   }
 
-  const std::vector<Value>* tuple_items(const Value& v) const {
+  const ValueList* tuple_items(const Value& v) const {
     if (v.kind != Kind::tuple) return nullptr;
     const Node* n = node(v);
     return n ? &n->items : (v.len == 0 ? &empty_ : nullptr);
@@ -289,7 +290,7 @@ class Reconstructor {
     return t;
   }
 
-  std::optional<TensorRecord> view(const std::vector<Value>& args, bool v3, std::uint64_t at, const std::string& path) {
+  std::optional<TensorRecord> view(const ValueList& args, bool v3, std::uint64_t at, const std::string& path) {
     auto refuse = [&](std::string why) -> std::optional<TensorRecord> {
       fail(at, "'" + path + "': " + why);
       return std::nullopt;
@@ -349,7 +350,7 @@ class Reconstructor {
   std::set<std::uint32_t> active_;  // mapping nodes on the current path
   std::uint64_t visits_ = 0;
   std::map<std::string, std::pair<std::string, std::uint64_t>> storages_;  // key -> (type, bytes)
-  static inline const std::vector<Value> empty_{};
+  static inline const ValueList empty_{};
 };
 
 }  // namespace

@@ -459,8 +459,8 @@ class Machine {
     v.kind = k;
     return v;
   }
-  std::vector<Value> pop_to(std::size_t pos) {
-    std::vector<Value> items(stack_.begin() + pos, stack_.end());
+  ValueList pop_to(std::size_t pos) {
+    ValueList items(stack_.begin() + pos, stack_.end());
     stack_.resize(pos);
     return items;
   }
@@ -780,7 +780,7 @@ class Machine {
       Node& t = g_->node(static_cast<std::uint32_t>(target.u));
       if (t.kind == Kind::call)
         while (t.items.size() < 4) t.items.push_back(Value{});
-      t.items.insert(t.items.end(), stack_.begin() + pos, stack_.end());
+      t.items.append(stack_.begin() + pos, stack_.end());
     }
     stack_.resize(pos);
   }

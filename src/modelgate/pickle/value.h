@@ -2,8 +2,12 @@
 // The symbolic values of the pickle machine. A Value is 16 bytes and held by value on the stack
 // and in the memo; composite values (tuples with non-numeric items, globals, calls, and every
 // container when data is retained for conversion) live as Nodes in a ValueGraph.
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <new>
+#include <stdexcept>
 #include <bit>
 #include <string>
 #include <string_view>
@@ -48,14 +52,102 @@ struct Value {
 
 enum class CallHow : std::uint16_t { reduce, newobj, newobj_ex, inst, obj };
 
+// A node's items: up to two inline (a call's callable and arguments, a tuple of one or two), more
+// on the heap. A pickle of objects has millions of such nodes, and a vector would give each one a
+// heap allocation of its own.
+class ValueList {
+ public:
+  ValueList() = default;
+  ValueList(const Value* first, const Value* last) { append(first, last); }
+  ValueList(const ValueList& o) { append(o.begin(), o.end()); }
+  ValueList(ValueList&& o) noexcept { take(o); }
+  ValueList& operator=(const ValueList& o) {
+    if (this != &o) {
+      size_ = 0;
+      append(o.begin(), o.end());
+    }
+    return *this;
+  }
+  ValueList& operator=(ValueList&& o) noexcept {
+    if (this != &o) {
+      release();
+      take(o);
+    }
+    return *this;
+  }
+  ~ValueList() { release(); }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  Value* begin() { return data(); }
+  Value* end() { return data() + size_; }
+  const Value* begin() const { return data(); }
+  const Value* end() const { return data() + size_; }
+  Value& operator[](std::size_t i) { return data()[i]; }
+  const Value& operator[](std::size_t i) const { return data()[i]; }
+  const Value& at(std::size_t i) const {
+    if (i >= size_) throw std::out_of_range("ValueList::at");
+    return data()[i];
+  }
+  Value& front() { return data()[0]; }
+  Value& back() { return data()[size_ - 1]; }
+  const Value& front() const { return data()[0]; }
+  const Value& back() const { return data()[size_ - 1]; }
+
+  void reserve(std::size_t n) {
+    if (n > capacity_) reallocate(n);
+  }
+  void push_back(const Value& v) {
+    if (size_ == capacity_) reallocate(std::size_t{capacity_} * 2);
+    std::memcpy(static_cast<void*>(data() + size_), &v, sizeof(Value));
+    ++size_;
+  }
+  void append(const Value* first, const Value* last) {
+    auto n = static_cast<std::size_t>(last - first);
+    if (n == 0) return;
+    if (size_ + n > capacity_) reallocate(std::max<std::size_t>(size_ + n, std::size_t{capacity_} * 2));
+    std::memcpy(static_cast<void*>(data() + size_), first, n * sizeof(Value));
+    size_ += static_cast<std::uint32_t>(n);
+  }
+
+ private:
+  static constexpr std::uint32_t kInline = 2;
+  bool on_heap() const { return capacity_ > kInline; }
+  Value* data() { return on_heap() ? heap_ : reinterpret_cast<Value*>(inline_); }
+  const Value* data() const { return on_heap() ? heap_ : reinterpret_cast<const Value*>(inline_); }
+  void reallocate(std::size_t n) {
+    if (n > UINT32_MAX) throw std::bad_alloc();
+    auto* bigger = static_cast<Value*>(::operator new(n * sizeof(Value)));
+    if (size_ > 0) std::memcpy(static_cast<void*>(bigger), data(), size_ * sizeof(Value));
+    release();
+    heap_ = bigger;
+    capacity_ = static_cast<std::uint32_t>(n);
+  }
+  void release() {
+    if (on_heap()) ::operator delete(heap_);
+    capacity_ = kInline;
+  }
+  void take(ValueList& o) {
+    std::memcpy(static_cast<void*>(this), &o, sizeof(ValueList));  // the bytes, inline or the pointer
+    o.size_ = 0;
+    o.capacity_ = kInline;
+  }
+  union {
+    alignas(Value) unsigned char inline_[kInline * sizeof(Value)];
+    Value* heap_;
+  };
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = kInline;
+};
+
 // A pickle of objects has millions of nodes and few of them name anything or hold text, so names
-// and text live out of line: a node is 48 bytes.
+// and text live out of line: a node is 64 bytes, its first two items included.
 struct Node {
   Kind kind = Kind::none;
   CallHow how = CallHow::reduce;
   bool trusted = false;      // global on the allowlist, or a call of such a global
   std::uint64_t offset = 0;  // opcode offset that created it
-  std::vector<Value> items;  // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
+  ValueList items;           // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
 
   const std::string& module() const { return words_ ? words_->module : kNone; }  // global: module;
                                                                                  // attribute: its name
