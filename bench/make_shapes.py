@@ -15,6 +15,7 @@ import datetime
 import decimal
 import os
 import pickle
+import subprocess
 import sys
 
 
@@ -45,19 +46,10 @@ def objects(path):
         pickle.dump(rows, f, protocol=4)
 
 
-def dense(path, size_mb=100):
-    keys = ["field_%d" % i for i in range(64)]
-    words = ["token%d" % i for i in range(256)]
-
-    def record(i):
-        return {keys[i % 64]: i % 200, keys[(i + 1) % 64]: (i % 1000) / 7.0, keys[(i + 2) % 64]: words[i % 256],
-                keys[(i + 3) % 64]: [i % 100, (i * 3) % 100, 0.5, words[(i * 7) % 256]],
-                keys[(i + 4) % 64]: {"a": i % 50, "b": [1, 2, 3]}}
-
-    one = len(pickle.dumps([record(i) for i in range(20000)], protocol=4))
-    copies = (size_mb * 1000 * 1000) // one + 1
-    with open(path, "wb") as f:
-        pickle.dump([[record(i) for i in range(20000)] for _ in range(copies)], f, protocol=4)
+def dense(path):
+    # The pickle machine's own benchmark shape, written by its generator.
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "make_dense_pickle.py"),
+                    path, "100"], check=True)
 
 
 def checkpoints(path):

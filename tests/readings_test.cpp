@@ -12,6 +12,8 @@
 #include "container/tar_headers.h"
 #include "container/zip_reader.h"
 #include "format/code_format_probes.h"
+#include "scan/artifact.h"
+#include "scan/pickle_probe.h"
 #include "scan/readings.h"
 #include "test_util.h"
 
@@ -172,3 +174,20 @@ TEST(Readings, TarAndZipViewsMatchPython) {
 }
 
 }  // namespace
+
+// The probe an artifact keeps is of its bytes: a copy given other bytes (as the archive scanner
+// gives a decompressed view) is probed again, not answered from the original's.
+TEST(Readings, APickleProbeIsOfTheBytesItWasRunOn) {
+  using namespace std::string_literals;
+  const std::string plain = "\x80\x02}q\x00."s;
+  const std::string imports = "\x80\x02" "cos\nsystem\nq\x00."s;
+  auto view = [](const std::string& s) { return modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(s.data()), s.size()); };
+  modelgate::Artifact a;
+  a.bytes = view(plain);
+  EXPECT_TRUE(modelgate::probe_pickle_at_start(a).complete);
+  EXPECT_FALSE(modelgate::probe_pickle_at_start(a).imports);
+  modelgate::Artifact copy = a;
+  copy.bytes = view(imports);
+  EXPECT_TRUE(modelgate::probe_pickle_at_start(copy).imports);
+  EXPECT_FALSE(modelgate::probe_pickle_at_start(a).imports);
+}

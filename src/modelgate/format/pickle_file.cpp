@@ -26,7 +26,7 @@ void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
   opts.limits = &ctx.limits();
   opts.budget = ctx.budget(a);
   auto first = pickle::run_machine(a.bytes, 0, a.origin, opts);
-  if (!first.limit_reached) a.pickle_probe = pickle_probe_of(first);
+  remember_pickle_probe(a, first);
   json_of(report.facts)["pickle_protocol"] = first.protocol;
   json_of(report.facts)["opcodes"] = first.opcodes;
   bool complete = first.complete;

@@ -10,6 +10,15 @@
 
 namespace modelgate::pickle {
 
+// An anonymous private mapping of `bytes`, backed by transparent huge pages where the kernel offers
+// them (the advice is a hint: without them it still works); throws std::bad_alloc.
+inline void* map_huge_pages(std::size_t bytes) {
+  void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  (void)::madvise(p, bytes, MADV_HUGEPAGE);
+  return p;
+}
+
 template <class T>
 struct HugePageAllocator {
   using value_type = T;
@@ -23,10 +32,7 @@ struct HugePageAllocator {
     if (n > SIZE_MAX / sizeof(T)) throw std::bad_alloc();
     std::size_t bytes = n * sizeof(T);
     if (bytes < kMapFromBytes) return static_cast<T*>(::operator new(bytes));
-    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    (void)::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without huge pages it still works
-    return static_cast<T*>(p);
+    return static_cast<T*>(map_huge_pages(bytes));
   }
   void deallocate(T* p, std::size_t n) {
     std::size_t bytes = n * sizeof(T);

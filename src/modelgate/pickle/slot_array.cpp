@@ -7,6 +7,8 @@
 #include <cstring>
 #include <new>
 
+#include "pickle/huge_page_allocator.h"
+
 namespace modelgate::pickle {
 
 namespace {
@@ -30,10 +32,9 @@ void SlotArray::grow(std::size_t need, std::size_t used) {
     return;
   }
   bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;
-  void* p = mapped_ ? ::mremap(data_, capacity_ * sizeof(std::uint64_t), bytes, MREMAP_MAYMOVE)
-                    : ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // The mapping keeps its huge-page advice when mremap grows or moves it.
+  void* p = mapped_ ? ::mremap(data_, capacity_ * sizeof(std::uint64_t), bytes, MREMAP_MAYMOVE) : map_huge_pages(bytes);
   if (p == MAP_FAILED) throw std::bad_alloc();
-  (void)::madvise(p, bytes, MADV_HUGEPAGE);  // a hint: without huge pages it still works
   if (!mapped_) {
     if (used > 0) std::memcpy(p, data_, used * sizeof(std::uint64_t));
     std::free(data_);

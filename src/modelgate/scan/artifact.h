@@ -23,7 +23,7 @@ struct Artifact {
   std::shared_ptr<UnpackBudget> budget;
   std::string sha256;  // of `bytes`, when the caller has already computed it (never for members)
   // What pickle.load does from offset 0 (probe_pickle_at_start), once known.
-  mutable std::optional<PickleProbe> pickle_probe;
+  mutable std::optional<KnownPickleProbe> pickle_probe;
 
   // A member of this artifact (archive entry, nested payload). `bytes` must be owned by `owner`.
   Artifact child(std::string member_name, ByteView member_bytes,

@@ -28,6 +28,20 @@ bool is_identifier_path(std::string_view s) {
   return !start;
 }
 
+bool same_bytes(ByteView a, ByteView b) { return a.data() == b.data() && a.size() == b.size(); }
+
+PickleProbe probe_of(const pickle::StreamResult& r) {
+  PickleProbe p;
+  p.complete = r.complete;
+  for (const auto& i : r.imports) {
+    if (!is_identifier_path(i.module) || !is_identifier_path(i.name)) continue;
+    p.imports = true;
+    std::string_view last = std::string_view(i.name).substr(i.name.rfind('.') + 1);
+    if (last == "NumpyArrayWrapper" || last == "NDArrayWrapper") p.joblib_wrapper = true;
+  }
+  return p;
+}
+
 }  // namespace
 
 PickleProbe probe_pickle_at_start(ByteView bytes) {
@@ -38,24 +52,18 @@ PickleProbe probe_pickle_at_start(ByteView bytes) {
   opts.allowlist = &*allowlist;
   opts.limits = &limits;
   opts.analyse = false;
-  return pickle_probe_of(pickle::run_machine(bytes, 0, "", opts));
+  return probe_of(pickle::run_machine(bytes, 0, "", opts));
 }
 
 const PickleProbe& probe_pickle_at_start(const Artifact& artifact) {
-  if (!artifact.pickle_probe) artifact.pickle_probe = probe_pickle_at_start(artifact.bytes);
-  return *artifact.pickle_probe;
+  auto& known = artifact.pickle_probe;
+  if (!known || !same_bytes(known->of, artifact.bytes))
+    known = KnownPickleProbe{artifact.bytes, probe_pickle_at_start(artifact.bytes)};
+  return known->probe;
 }
 
-PickleProbe pickle_probe_of(const pickle::StreamResult& r) {
-  PickleProbe p;
-  p.complete = r.complete;
-  for (const auto& i : r.imports) {
-    if (!is_identifier_path(i.module) || !is_identifier_path(i.name)) continue;
-    p.imports = true;
-    std::string_view last = std::string_view(i.name).substr(i.name.rfind('.') + 1);
-    if (last == "NumpyArrayWrapper" || last == "NDArrayWrapper") p.joblib_wrapper = true;
-  }
-  return p;
+void remember_pickle_probe(const Artifact& artifact, const pickle::StreamResult& run) {
+  if (run.start == 0 && !run.limit_reached) artifact.pickle_probe = KnownPickleProbe{artifact.bytes, probe_of(run)};
 }
 
 }  // namespace modelgate

@@ -17,11 +17,19 @@ struct PickleProbe {
   bool joblib_wrapper = false;   // one of those is a joblib array wrapper (joblib.load reads raw bytes after it)
 };
 
+// A probe with the bytes it is of: an Artifact is copied and its copy may be given other bytes
+// (a decompressed view), which must not inherit the answer.
+struct KnownPickleProbe {
+  ByteView of;
+  PickleProbe probe;
+};
+
 PickleProbe probe_pickle_at_start(ByteView bytes);
 // The probe of an artifact's bytes, run once: identification, the consumer readings and the
 // pickle scanner (which records what its own run from offset 0 found) share it.
 const PickleProbe& probe_pickle_at_start(const Artifact& artifact);
-// What a machine run from offset 0 found; the same as the probe's whenever no limit stopped it.
-PickleProbe pickle_probe_of(const pickle::StreamResult& run);
+// Records what a machine run from offset 0 of the artifact's bytes found, the probe's answer
+// whenever no limit stopped the run.
+void remember_pickle_probe(const Artifact& artifact, const pickle::StreamResult& run);
 
 }  // namespace modelgate
