@@ -8,6 +8,8 @@
 
 #include "core/display_facts.h"
 #include "format/keras_config.h"
+#include "gate/inventory_cache.h"
+#include "modelgate/inventory.h"
 #include "marshal/marshal_reader.h"
 #include "modelgate/scan.h"
 #include "protowire/node_walk.h"
@@ -28,9 +30,11 @@ class CodeFormats : public ::testing::Test {
     dir_ = &f.dir;
   }
 
-  static modelgate::ArtifactReport scan_fixture(const std::string& rel) {
+  static modelgate::ArtifactReport scan_fixture(const std::string& rel,
+                                                modelgate::SandboxMode sandbox = modelgate::SandboxMode::off) {
     modelgate::ScanOptions opts;
     opts.threads = 1;
+    opts.sandbox = sandbox;
     auto result = modelgate::scan_paths({dir_->path() / rel}, opts);
     EXPECT_TRUE(result.errors.empty()) << rel;
     EXPECT_EQ(result.artifacts.size(), 1u) << rel;
@@ -38,8 +42,9 @@ class CodeFormats : public ::testing::Test {
   }
 
   static void expect(const std::string& rel, const std::string& format, Status status,
-                     const std::vector<std::string>& rules = {}) {
-    auto r = scan_fixture(rel);
+                     const std::vector<std::string>& rules = {},
+                     modelgate::SandboxMode sandbox = modelgate::SandboxMode::off) {
+    auto r = scan_fixture(rel, sandbox);
     EXPECT_EQ(r.format, format) << rel;
     EXPECT_EQ(r.status, status) << rel << ": got " << modelgate::to_string(r.status) << " " << describe(r);
     for (const auto& id : rules) EXPECT_TRUE(has_rule(r, id)) << rel << " lacks " << id << ": " << describe(r);
@@ -72,14 +77,49 @@ TEST_F(CodeFormats, OnnxFactsListOpsAndExternalFiles) {
   EXPECT_EQ(json_of(r.facts)["opset_import"]["ai.onnx"], 13);
 }
 
-TEST_F(CodeFormats, OnnxExternalDataEscapesAreUnsafe) {
-  for (const char* f : {"onnx/ext_absolute.onnx", "onnx/ext_dotdot.onnx", "onnx/ext_dotdot2.onnx", "onnx/link/model.onnx"})
-    expect(f, "onnx", Status::unsafe, {"MG-ONNX-EXTERNAL-DATA-ESCAPE"});
+// The parse records which bytes of which file each tensor reads; the process that opened the
+// model looks the files up. So a confined worker, which can open nothing, judges like the
+// unconfined scan: a model with its data beside it is safe, an escape unsafe, a short file refused.
+TEST_F(CodeFormats, OnnxExternalDataIsJudgedAlikeConfinedAndUnconfined) {
+  for (auto mode : {modelgate::SandboxMode::off, modelgate::SandboxMode::strict}) {
+    SCOPED_TRACE(modelgate::to_string(mode));
+    expect("onnx/ext/model.onnx", "onnx", Status::safe, {}, mode);
+    for (const char* f : {"onnx/ext_absolute.onnx", "onnx/ext_dotdot.onnx", "onnx/ext_dotdot2.onnx", "onnx/link/model.onnx"})
+      expect(f, "onnx", Status::unsafe, {"MG-ONNX-EXTERNAL-DATA-ESCAPE"}, mode);
+    expect("onnx/ext_missing.onnx", "onnx", Status::refused, {"MG-ONNX-EXTERNAL-DATA-MISSING"}, mode);
+    expect("onnx/short/model.onnx", "onnx", Status::refused, {"MG-ONNX-EXTERNAL-DATA-MISSING"}, mode);
+    auto r = scan_fixture("onnx/ext/model.onnx", mode);
+    ASSERT_EQ(r.parsed.external_data_reads.size(), 1u);
+    EXPECT_EQ(r.parsed.external_data_reads[0].location, "weights.bin");
+  }
 }
 
-TEST_F(CodeFormats, OnnxMissingOrShortExternalDataIsRefused) {
-  expect("onnx/ext_missing.onnx", "onnx", Status::refused, {"MG-ONNX-EXTERNAL-DATA-MISSING"});
-  expect("onnx/short/model.onnx", "onnx", Status::refused, {"MG-ONNX-EXTERNAL-DATA-MISSING"});
+// The external file is looked up on every scan, also when the verdict on the model's bytes comes
+// from the result cache: data removed after the first scan is missing on the second.
+TEST_F(CodeFormats, OnnxExternalDataIsLookedUpAgainBehindTheResultCache) {
+  mgtest::TempDir t;
+  std::filesystem::copy(dir_->path() / "onnx/ext", t.path() / "m");
+  auto db = modelgate::open_inventory((t.path() / "inventory.db").string());
+  ASSERT_TRUE(db) << db.error().message;
+  modelgate::InventoryCache cache(**db);
+  modelgate::ScanOptions opts;
+  opts.threads = 1;
+  opts.cache = &cache;
+  for (auto mode : {modelgate::SandboxMode::off, modelgate::SandboxMode::strict}) {
+    opts.sandbox = mode;
+    auto first = modelgate::scan_paths({t.path() / "m/model.onnx"}, opts);
+    ASSERT_EQ(first.artifacts.size(), 1u);
+    EXPECT_EQ(first.artifacts[0].status, Status::safe) << describe(first.artifacts[0]);
+  }
+  std::filesystem::remove(t.path() / "m/weights.bin");
+  for (auto mode : {modelgate::SandboxMode::off, modelgate::SandboxMode::strict}) {
+    opts.sandbox = mode;
+    auto second = modelgate::scan_paths({t.path() / "m/model.onnx"}, opts);
+    EXPECT_GT(cache.hits(), 0u);
+    ASSERT_EQ(second.artifacts.size(), 1u);
+    EXPECT_EQ(second.artifacts[0].status, Status::refused) << describe(second.artifacts[0]);
+    EXPECT_TRUE(has_rule(second.artifacts[0], "MG-ONNX-EXTERNAL-DATA-MISSING"));
+  }
 }
 
 TEST_F(CodeFormats, OnnxExternalDataOfInMemoryModelCannotBeResolved) {

@@ -78,6 +78,8 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
   r.parsed.remote_code = RemoteCode{{"modeling_x.Model"}, {"modeling_x.py"}, {}};
   r.parsed.sharded_checkpoint = ShardedIndexCheck{2, 1, 40};
   r.parsed.external_data_files = {"weights.bin"};
+  r.parsed.external_data_reads = {{"tensor 'W' in graph initializer", "weights.bin", UINT64_MAX, std::nullopt},
+                                  {"tensor 'B' in graph initializer", "weights.bin", 16, UINT64_MAX}};
   auto back = sandbox::decode_result(sandbox::encode_result(r), {});
   ASSERT_TRUE(back) << back.error().reason;
   const ParsedFacts& p = back->report.parsed;
@@ -89,6 +91,11 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
   EXPECT_EQ(p.remote_code->files, r.parsed.remote_code->files);
   EXPECT_EQ(p.sharded_checkpoint->tensors, 40u);
   EXPECT_EQ(p.external_data_files, r.parsed.external_data_files);
+  ASSERT_EQ(p.external_data_reads.size(), 2u);
+  EXPECT_EQ(p.external_data_reads[0].offset, UINT64_MAX);
+  EXPECT_FALSE(p.external_data_reads[0].length);
+  EXPECT_EQ(p.external_data_reads[1].length, UINT64_MAX);
+  EXPECT_EQ(p.external_data_reads[1].tensor, r.parsed.external_data_reads[1].tensor);
   EXPECT_EQ(json_of(back->report.facts), json_of(r.facts));  // the untyped details stay apart
   EXPECT_EQ(sandbox::encode_result(back->report), sandbox::encode_result(r));
 
@@ -96,7 +103,12 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
                             R"({"python_imports": [".a", 1]})", R"({"code_files": [{"file": "a.py"}]})",
                             R"({"remote_code": {"classes": [], "files": "a.py", "repositories": []}})",
                             R"({"sharded_checkpoint": {"shards": -1, "shards_compared": 0, "tensors": 0}})",
-                            R"({"external_data_files": "weights.bin"})"}) {
+                            R"({"external_data_files": "weights.bin"})", R"({"external_data_reads": []})",
+                            R"({"external_data_reads": [{"tensor": "t", "location": "w.bin"}]})",
+                            R"({"external_data_reads": [{"tensor": "t", "location": "w.bin", "offset": -1}]})",
+                            R"({"external_data_reads": [{"tensor": "t", "location": 7, "offset": 0}]})",
+                            R"({"external_data_reads": [{"tensor": "t", "location": "w", "offset": 0, "length": "9"}]})",
+                            R"({"external_data_reads": [{"tensor": "t", "location": "w", "offset": 0, "extra": 1}]})"}) {
     auto forged = sample_report();
     json_of(forged.facts) = nlohmann::json::parse(wrong);
     auto decoded = sandbox::decode_result(sandbox::encode_result(forged), {});
@@ -391,8 +403,7 @@ namespace {
 // layers each file was parsed under.
 TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   mgtest::TempDir dir;
-  // Not ONNX: external data next to a model is only resolved unconfined (docs/sandbox.md).
-  for (const char* target : {"archive", "keras_h5", "pickle", "safetensors", "safetensors_index"})
+  for (const char* target : {"archive", "keras_h5", "onnx", "pickle", "safetensors", "safetensors_index"})
     for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus" / target))
       std::filesystem::copy_file(entry.path(), dir / (std::string(target) + "_" + entry.path().filename().string()));
   ScanOptions off;

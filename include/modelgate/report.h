@@ -63,6 +63,14 @@ struct ShardedIndexCheck {  // a *.index.json compared with the shards it names
   std::uint64_t shards_compared = 0;  // of those, read and compared
   std::uint64_t tensors = 0;          // tensors the index lists
 };
+// Bytes an ONNX tensor keeps in another file, checked against that file once the model's path is
+// known (the parse itself never opens a file).
+struct ExternalDataRead {
+  std::string tensor;    // which tensor, as messages name it: "tensor 'W' in graph initializer"
+  std::string location;  // relative to the model's directory, as written
+  std::uint64_t offset = 0;
+  std::optional<std::uint64_t> length;  // absent: to the end of the file
+};
 struct ParsedFacts {
   std::map<std::string, std::string> chat_templates;        // [chat_templates] name -> Jinja text
   std::optional<std::vector<std::string>> python_imports;  // [python_imports] a Python file's imports, sorted
@@ -70,6 +78,7 @@ struct ParsedFacts {
   std::optional<RemoteCode> remote_code;                   // [remote_code]
   std::optional<ShardedIndexCheck> sharded_checkpoint;     // [sharded_checkpoint]
   std::vector<std::string> external_data_files;           // [external_data_files] ONNX `location`s, sorted
+  std::vector<ExternalDataRead> external_data_reads;       // [external_data_reads] of a model file
 };
 
 // The verdict on one artifact (a file, an archive member, a nested pickle) and its parts.

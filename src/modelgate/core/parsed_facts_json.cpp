@@ -34,6 +34,11 @@ json facts_json(const ArtifactReport& report) {
                                  {"shards_compared", p.sharded_checkpoint->shards_compared},
                                  {"tensors", p.sharded_checkpoint->tensors}};
   if (!p.external_data_files.empty()) out["external_data_files"] = p.external_data_files;
+  for (const auto& read : p.external_data_reads) {
+    json r = {{"tensor", read.tensor}, {"location", read.location}, {"offset", read.offset}};
+    if (read.length) r["length"] = *read.length;
+    out["external_data_reads"].push_back(std::move(r));
+  }
   return out;
 }
 
@@ -81,6 +86,20 @@ ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
   }
   if (auto v = take("external_data_files")) {
     if (!json_strings(*v, p.external_data_files) || p.external_data_files.empty()) return bad("external_data_files");
+  }
+  if (auto v = take("external_data_reads")) {
+    if (!v->is_array() || v->empty()) return bad("external_data_reads");
+    for (const auto& r : *v) {
+      const bool with_length = r.is_object() && r.contains("length");
+      if (!(with_length ? exactly(r, {"tensor", "location", "offset", "length"}) : exactly(r, {"tensor", "location", "offset"})) ||
+          !r["tensor"].is_string() || !r["location"].is_string())
+        return bad("external_data_reads");
+      auto offset = json_count(r["offset"]);
+      std::optional<std::uint64_t> length;
+      if (with_length && !(length = json_count(r["length"]))) return bad("external_data_reads");
+      if (!offset) return bad("external_data_reads");
+      p.external_data_reads.push_back({r["tensor"].get<std::string>(), r["location"].get<std::string>(), *offset, length});
+    }
   }
   return p;
 }

@@ -2,7 +2,6 @@
 // before libprotobuf allocates anything, then the ModelProto is parsed with the official schema
 // (Debian's libonnx-dev) and every graph, subgraph and local function is analysed.
 #include <climits>
-#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -17,13 +16,12 @@
 #include "core/rule_catalog.h"
 #include "protowire/wire.h"
 #include "scan/format_table.h"
-#include "core/path_within.h"
+#include "format/onnx_external_data.h"
 
 namespace modelgate {
 
 namespace {
 
-namespace fs = std::filesystem;
 using protowire::Field;
 using protowire::MessageReader;
 using protowire::WireType;
@@ -357,27 +355,14 @@ class OnnxAnalyser {
           "offset=" + offset_text + " length=" + length_text);
       return;
     }
-    if (a_.path.empty()) {
-      add("MG-ONNX-EXTERNAL-DATA-MISSING", label + " refers to '" + location +
-                                              "', which cannot be resolved for a model that is not a file on disk",
-          location);
+    if (a_.depth > 0) {
+      add("MG-ONNX-EXTERNAL-DATA-MISSING", external_data_unresolvable(label, location), location);
       return;
     }
-    auto it = resolved_.find(location);
-    if (it == resolved_.end()) it = resolved_.emplace(location, resolve(location)).first;
-    const Resolved& r = it->second;
-    if (r.escapes) {
-      add("MG-ONNX-EXTERNAL-DATA-ESCAPE", label + " reads '" + location + "', which resolves to '" + r.target +
-                                             "' outside the model directory",
-          location + " -> " + r.target);
-    } else if (!r.error.empty()) {
-      add("MG-ONNX-EXTERNAL-DATA-MISSING", label + " refers to '" + location + "': " + r.error, location);
-    } else if (offset > r.size || (has_length && length > r.size - offset)) {
-      add("MG-ONNX-EXTERNAL-DATA-MISSING",
-          label + " reads bytes [" + std::to_string(offset) + ", +" + std::to_string(length) + ") of '" + location +
-              "', which has only " + std::to_string(r.size) + " bytes",
-          location);
-    }
+    // A file on disk (or bytes given as one): the file that holds the bytes is looked up by whoever
+    // opened the model, with the model's path (resolve_external_data_reads); a parse worker cannot.
+    report_.parsed.external_data_reads.push_back(
+        {label, location, offset, has_length ? std::optional<std::uint64_t>(length) : std::nullopt});
   }
 
   static bool parse_u64(const std::string& s, std::uint64_t& out) {
@@ -390,50 +375,10 @@ class OnnxAnalyser {
     return true;
   }
 
-  struct Resolved {
-    bool escapes = false;
-    std::string target;
-    std::string error;
-    std::uint64_t size = 0;
-  };
-
-  // Resolves through symlinks; the file must be a regular file inside the model's directory.
-  Resolved resolve(const std::string& location) const {
-    Resolved r;
-    std::error_code ec;
-    fs::path dir = fs::canonical(fs::absolute(a_.path, ec).parent_path(), ec);
-    if (ec) {
-      r.error = "the model directory cannot be resolved (" + ec.message() + ")";
-      return r;
-    }
-    fs::path joined = dir / location;
-    fs::path target = fs::weakly_canonical(joined, ec);
-    if (ec) {
-      r.error = "cannot be resolved (" + ec.message() + ")";
-      return r;
-    }
-    r.target = target.string();
-    if (!path_is_within(target, dir)) {
-      r.escapes = true;
-      return r;
-    }
-    auto st = fs::status(target, ec);
-    if (ec || !fs::exists(st)) {
-      r.error = "the file does not exist";
-    } else if (!fs::is_regular_file(st)) {
-      r.error = "not a regular file";
-    } else {
-      r.size = fs::file_size(target, ec);
-      if (ec) r.error = "cannot be read (" + ec.message() + ")";
-    }
-    return r;
-  }
-
   const Artifact& a_;
   std::uint64_t max_listed_op_types_;
   ArtifactReport& report_;
   std::set<std::pair<std::string, std::string>> local_functions_;
-  std::map<std::string, Resolved> resolved_;
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "core/rule_catalog.h"
 #include "core/content_digest.h"
 #include "core/regular_file.h"
+#include "format/onnx_external_data.h"
 #include "modelgate/version.h"
 #include "scan/relative_origins.h"
 
@@ -58,16 +59,18 @@ ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const
     report = parse(digest);
   }
   if (!digest.empty()) report.sha256 = digest;
-  if (std::string change = change_since_open(file, opened, mapped); !change.empty()) {
+  const std::string change = change_since_open(file, opened, mapped);
+  // Only a verdict on bytes that stayed what was hashed is recorded, and without what depends on
+  // other files (external data is looked up again on every scan).
+  if (change.empty() && cache && !stored && !digest.empty()) {
+    ArtifactReport relative = report;
+    if (make_origins_relative(relative, origin)) cache->store(key, relative);
+  }
+  resolve_external_data_reads(report, file.path);
+  if (!change.empty()) {
     // The findings stay (a dangerous construct seen is still reported); the verdict is at least refused.
     report.add(make_finding(rule("MG-FILE-CHANGED"), origin, std::nullopt, "changed during scan: " + change));
     report.finalize();
-    return report;
-  }
-  // Only a verdict on bytes that stayed what was hashed is recorded.
-  if (cache && !stored && !digest.empty()) {
-    ArtifactReport relative = report;
-    if (make_origins_relative(relative, origin)) cache->store(key, relative);
   }
   return report;
 }

@@ -1,4 +1,5 @@
 #include "format/directory_checks.h"
+#include "format/onnx_external_data.h"
 #include "scan/confined_index_check.h"
 #include "modelgate/scan.h"
 #include "scan/file_jobs.h"
@@ -85,7 +86,9 @@ ArtifactReport scan_bytes(std::string_view name, const unsigned char* data, std:
   a.origin = std::string(name);
   a.name = std::string(name);
   a.bytes = ByteView(data, size);
-  return ctx.scan(a);
+  ArtifactReport report = ctx.scan(a);
+  resolve_external_data_reads(report, {});  // bytes, not a file: nothing to resolve against
+  return report;
 }
 
 }  // namespace modelgate
