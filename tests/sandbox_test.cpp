@@ -377,6 +377,55 @@ TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
     ASSERT_EQ(pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl").status, Status::safe) << i;
 }
 
+// Files queued in a worker behind one that kills it were never parsed: each goes to a fresh worker
+// and gets its own verdict. Only the file the worker failed on is refused, and the queue goes on
+// past the recycling of workers.
+TEST_F(SandboxWorker, QueuedFilesBehindAFailureGetTheirOwnVerdicts) {
+  sandbox::WorkerConfig config;
+  config.before_parse = hostile;
+  config.timeout = 1500ms;
+  sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
+  ASSERT_FALSE(pool.error()) << *pool.error();
+  std::vector<std::string> names;
+  for (int round = 0; round < 3; ++round)
+    for (const char* action : {"socket", "segv", "spin", "garbage"}) {
+      for (int i = 0; i < 3; ++i) names.push_back("benign.pkl");
+      names.push_back(action);
+    }
+  for (unsigned i = 0; i < sandbox::kFilesPerWorker + 20; ++i) names.push_back("benign.pkl");
+  std::vector<FileToScan> files;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto dir = dir_ / std::to_string(i);
+    std::filesystem::create_directories(dir);
+    std::filesystem::copy_file(benign_, dir / names[i]);
+    files.push_back({dir / names[i], {}, {}, {}});
+  }
+  std::vector<std::string> origins(names.size());
+  std::vector<ArtifactReport> reports(names.size());
+  std::size_t next = 0, done = 0;
+  using Queued = sandbox::WorkerPool::QueuedFile;
+  pool.scan_files(
+      0,
+      [&]() -> std::optional<Queued> {
+        if (next == files.size()) return std::nullopt;
+        origins[next] = files[next].path.string();
+        const std::size_t i = next++;
+        return Queued{&files[i], &origins[i], &reports[i]};
+      },
+      [&](const Queued& q) { EXPECT_EQ(q.out, &reports[done++]); });  // in order
+  EXPECT_EQ(done, names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "benign.pkl") {
+      EXPECT_EQ(reports[i].status, Status::safe) << i << ": " << (reports[i].findings.empty() ? "" : reports[i].findings[0].message);
+      continue;
+    }
+    EXPECT_EQ(reports[i].status, Status::refused) << names[i];
+    ASSERT_FALSE(reports[i].findings.empty()) << names[i];
+    EXPECT_EQ(reports[i].findings[0].rule.rfind("MG-SANDBOX-", 0), 0u) << names[i] << ": " << reports[i].findings[0].rule;
+    EXPECT_EQ(reports[i].origin, origins[i]);
+  }
+}
+
 TEST_F(SandboxWorker, AWorkerKilledMidFileRefusesThatFile) {
   sandbox::WorkerConfig config;
   config.before_parse = hostile;

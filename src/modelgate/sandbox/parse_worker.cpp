@@ -244,6 +244,12 @@ WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config) {
 }
 
 std::unique_ptr<ParseWorker> ParseWorker::start(WorkerJob job, const WorkerConfig& config, std::string& error) {
+  auto w = launch(std::move(job), config, error);
+  if (w && !w->await_hello(error)) w.reset();
+  return w;
+}
+
+std::unique_ptr<ParseWorker> ParseWorker::launch(WorkerJob job, const WorkerConfig& config, std::string& error) {
   int req[2], res[2];
   if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) != 0) {
     error = std::string("socketpair: ") + std::strerror(errno);
@@ -268,27 +274,30 @@ std::unique_ptr<ParseWorker> ParseWorker::start(WorkerJob job, const WorkerConfi
     ::close(res[0]);
     return nullptr;
   }
-  std::unique_ptr<ParseWorker> w(new ParseWorker(pid, req[0], res[0], config));
+  return std::unique_ptr<ParseWorker>(new ParseWorker(pid, req[0], res[0], config));
+}
+
+bool ParseWorker::await_hello(std::string& error) {
   // The hello, validated like any result.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   std::uint8_t head[10];
   std::uint32_t missing_len = 0;
-  if (w->read_exact(head, sizeof head, deadline) != Read::ok || std::memcmp(head, kHelloMagic, 4) != 0 ||
+  if (read_exact(head, sizeof head, deadline) != Read::ok || std::memcmp(head, kHelloMagic, 4) != 0 ||
       (std::memcpy(&missing_len, head + 6, 4), missing_len > kMaxHello)) {
     error = "the parse worker did not start";
-    return nullptr;
+    return false;
   }
   std::string missing(missing_len, '\0');
-  if (w->read_exact(reinterpret_cast<std::uint8_t*>(missing.data()), missing_len, deadline) != Read::ok) {
+  if (read_exact(reinterpret_cast<std::uint8_t*>(missing.data()), missing_len, deadline) != Read::ok) {
     error = "the parse worker did not start";
-    return nullptr;
+    return false;
   }
   for (std::size_t i = 0; i < std::size(kLayerNames); ++i)
-    if (head[4] & (1u << i)) w->confinement_.applied.emplace_back(kLayerNames[i]);
-  w->confinement_.landlock_abi = head[5];
+    if (head[4] & (1u << i)) confinement_.applied.emplace_back(kLayerNames[i]);
+  confinement_.landlock_abi = head[5];
   for (std::size_t at = 0, nl; (nl = missing.find('\n', at)) != std::string::npos; at = nl + 1)
-    w->confinement_.missing.push_back(missing.substr(at, nl - at));
-  return w;
+    confinement_.missing.push_back(missing.substr(at, nl - at));
+  return true;
 }
 
 ParseWorker::~ParseWorker() {
@@ -345,15 +354,17 @@ WorkerResult ParseWorker::fail(const std::string& origin, std::uint64_t size, Ru
   return {std::move(r), {}};
 }
 
-WorkerResult ParseWorker::run(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
-  ++files_;
+bool ParseWorker::fits_request(const std::string& origin, const std::string& name) {
+  return 8 + origin.size() + name.size() <= kMaxRequest;
+}
+
+ParseWorker::Submit ParseWorker::submit(int fd, const std::string& origin, const std::string& name, bool wait) {
+  if (!fits_request(origin, name)) return Submit::too_long;
   std::vector<std::uint8_t> request;
   put_u32(request, static_cast<std::uint32_t>(origin.size()));
   request.insert(request.end(), origin.begin(), origin.end());
   put_u32(request, static_cast<std::uint32_t>(name.size()));
   request.insert(request.end(), name.begin(), name.end());
-  if (request.size() > kMaxRequest)
-    return fail(origin, size, "MG-SANDBOX-CRASH", "the file's path is too long to pass to a parse worker");
   alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   struct iovec iov = {request.data(), request.size()};
   struct msghdr msg {};
@@ -367,11 +378,28 @@ WorkerResult ParseWorker::run(int fd, const std::string& origin, const std::stri
   c->cmsg_len = CMSG_LEN(sizeof(int));
   std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
   ssize_t sent;
-  do sent = ::sendmsg(requests_, &msg, MSG_NOSIGNAL);
+  do sent = ::sendmsg(requests_, &msg, MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT));
   while (sent < 0 && errno == EINTR);
-  if (sent != static_cast<ssize_t>(request.size()))
-    return fail(origin, size, "MG-SANDBOX-CRASH", "the parse worker is gone");
+  if (sent < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return Submit::full;
+  if (sent != static_cast<ssize_t>(request.size())) return Submit::gone;
+  ++files_;
+  ++queued_;
+  return Submit::queued;
+}
 
+WorkerResult ParseWorker::run(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
+  switch (submit(fd, origin, name, true)) {
+    case Submit::queued: return collect(origin, size);
+    case Submit::too_long:
+      return fail(origin, size, "MG-SANDBOX-CRASH", "the file's path is too long to pass to a parse worker");
+    case Submit::full:
+    case Submit::gone: break;
+  }
+  return fail(origin, size, "MG-SANDBOX-CRASH", "the parse worker is gone");
+}
+
+WorkerResult ParseWorker::collect(const std::string& origin, std::uint64_t size) {
+  --queued_;
   auto deadline = std::chrono::steady_clock::now() + config_.timeout;
   std::vector<std::uint8_t> result(kResultHeaderSize);
   auto timeout_text = [&] {

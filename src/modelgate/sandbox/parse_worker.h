@@ -53,6 +53,14 @@ class ParseWorker {
   static std::unique_ptr<ParseWorker> start(ScanContext& ctx, const WorkerConfig& config, std::string& error) {
     return start(scan_job(ctx, config), config, error);
   }
+  // start() in two halves, so that several workers confine themselves at once: launch() forks,
+  // await_hello() reads the worker's first message (its layers). A worker whose hello fails is
+  // unusable (and killed when destroyed).
+  static std::unique_ptr<ParseWorker> launch(WorkerJob job, const WorkerConfig& config, std::string& error);
+  static std::unique_ptr<ParseWorker> launch(ScanContext& ctx, const WorkerConfig& config, std::string& error) {
+    return launch(scan_job(ctx, config), config, error);
+  }
+  bool await_hello(std::string& error);
   ~ParseWorker();
   ParseWorker(const ParseWorker&) = delete;
   ParseWorker& operator=(const ParseWorker&) = delete;
@@ -65,6 +73,18 @@ class ParseWorker {
   // Runs the job on the regular file open on `fd` (the broker keeps ownership of it). After a
   // failure the worker is dead (alive() is false), the report names why and the attachment is empty.
   WorkerResult run(int fd, const std::string& origin, const std::string& name, std::uint64_t size);
+
+  // The same in two halves, so that the broker can queue the next files while the worker parses:
+  // submit() passes a file (its descriptor must stay open until its result is collected), collect()
+  // reads the result of the oldest file submitted and not yet collected. The worker takes them in
+  // order; when it fails, the file being collected is refused and the ones queued behind it were
+  // never parsed (queued() says how many), to be submitted again to a fresh worker.
+  enum class Submit { queued, full, too_long, gone };
+  // `wait`: block until the request fits in the channel; otherwise `full` when it does not now.
+  Submit submit(int fd, const std::string& origin, const std::string& name, bool wait);
+  WorkerResult collect(const std::string& origin, std::uint64_t size);
+  unsigned queued() const { return queued_; }
+  static bool fits_request(const std::string& origin, const std::string& name);
   ArtifactReport scan(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
     return run(fd, origin, name, size).report;
   }
@@ -81,7 +101,8 @@ class ParseWorker {
   int requests_, results_;
   WorkerConfig config_;
   ConfinementReport confinement_;
-  unsigned files_ = 0;
+  unsigned files_ = 0;   // files submitted over the worker's life
+  unsigned queued_ = 0;  // submitted, result not yet collected
 };
 
 }  // namespace modelgate::sandbox

@@ -5,14 +5,47 @@
 
 namespace modelgate::sandbox {
 
+namespace {
+
+// How far the broker reads ahead of a worker: files queued at once, and their total size. A large
+// file is parsed alone; the queue is for many small files, where a round trip between the
+// processes costs as much as the parse.
+constexpr std::size_t kMaxQueuedFiles = 8;
+constexpr std::uint64_t kMaxQueuedBytes = 4u << 20;
+
+}  // namespace
+
+// A file between its open and its verdict.
+struct WorkerPool::Pending {
+  QueuedFile queued;
+  std::string name;
+  std::uint64_t size = 0;
+  std::optional<OpenedFile> opened;
+  std::shared_ptr<MappedFile> mapped;  // with a result cache, to hash the bytes
+  StoredVerdict stored;
+  std::optional<ArtifactReport> unreadable;  // the whole verdict: the file could not be opened
+  std::optional<ArtifactReport> parsed;      // the stored verdict, or the worker's
+  bool submitted = false;                    // with the worker, result not yet collected
+
+  bool needs_worker() const { return !unreadable && !parsed; }
+};
+
 WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
     : ctx_(ctx), mode_(mode), config_(config) {
-  // Forked before any scanning thread exists, so that no worker inherits a lock held by one.
+  // Forked before any scanning thread exists, so that no worker inherits a lock held by one; all
+  // forked before any is waited for, so that they confine themselves at the same time.
   for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
     std::string why;
-    slots_.push_back(spawn(why));
+    slots_.push_back(ParseWorker::launch(ctx_, config_, why));
     if (!slots_.back()) {
-      error_ = why;
+      error_ = "cannot start a parse worker: " + why;
+      return;
+    }
+  }
+  for (auto& w : slots_) {
+    std::string why;
+    if (!w->await_hello(why)) {
+      error_ = "cannot start a parse worker: " + why;
       return;
     }
   }
@@ -34,22 +67,108 @@ std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
 }
 
 ArtifactReport WorkerPool::scan_file(unsigned slot, const FileToScan& file, const std::string& origin) {
-  auto opened = open_file_to_scan(file);
-  if (!opened) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
-  // With a result cache this process hashes the bytes (hashing is not parsing) to look the verdict
-  // up; the worker then parses only what the cache does not know.
-  std::shared_ptr<MappedFile> mapped;
-  if (ctx_.result_cache() != nullptr) {
-    std::string error;
-    mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
-    if (!mapped) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+  ArtifactReport report;
+  bool given = false;
+  scan_files(
+      slot,
+      [&]() -> std::optional<QueuedFile> {
+        if (given) return std::nullopt;
+        given = true;
+        return QueuedFile{&file, &origin, &report};
+      },
+      [](const QueuedFile&) {});
+  return report;
+}
+
+void WorkerPool::submit_queued(unsigned slot, std::deque<Pending>& window) {
+  for (Pending& p : window) {
+    if (!p.needs_worker() || p.submitted) continue;
+    auto& worker = slots_.at(slot);
+    if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) {
+      if (worker && worker->alive() && worker->queued() > 0) return;  // used up: its queue drains first
+      std::string why;
+      worker = spawn(why);
+      if (!worker) {
+        p.parsed = unreadable_file_report(*p.queued.origin, "unknown", "MG-SANDBOX-CRASH", why);
+        continue;
+      }
+    }
+    // Only the first file waits for room in the channel: with files queued, the worker may itself
+    // be waiting for this process to read a result.
+    const bool first = worker->queued() == 0;
+    switch (worker->submit(p.opened->fd.get(), *p.queued.origin, p.name, first)) {
+      case ParseWorker::Submit::queued: p.submitted = true; break;
+      case ParseWorker::Submit::full: return;
+      case ParseWorker::Submit::too_long:
+      case ParseWorker::Submit::gone:
+        // Gone with files queued: collecting them finds out why, and this one goes to a fresh worker.
+        if (!first) return;
+        p.parsed = worker->run(p.opened->fd.get(), *p.queued.origin, p.name, p.size).report;
+        json_of(p.parsed->facts)["sandbox"] = sandbox_layers_json(layers_);
+        break;
+    }
   }
-  const std::string name = file.name.empty() ? file.path.filename().string() : file.name;
-  ArtifactReport r = judge_opened_file(ctx_, file, origin, *opened, mapped.get(), name, [&](const std::string&) {
-    return scan_descriptor(slot, opened->fd.get(), origin, name, static_cast<std::uint64_t>(opened->st.st_size));
-  });
-  r.finalize();
-  return r;
+}
+
+void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<QueuedFile>()>& next,
+                            const std::function<void(const QueuedFile&)>& done) {
+  std::deque<Pending> window;
+  std::uint64_t window_bytes = 0;
+  for (bool more = true;;) {
+    while (more && window.size() < kMaxQueuedFiles && (window.empty() || window_bytes < kMaxQueuedBytes)) {
+      std::optional<QueuedFile> q = next();
+      if (!q) {
+        more = false;
+        break;
+      }
+      Pending& p = window.emplace_back();
+      p.queued = *q;
+      const FileToScan& file = *q->file;
+      const std::string& origin = *q->origin;
+      auto opened = open_file_to_scan(file);
+      if (!opened) {
+        p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
+        continue;
+      }
+      p.size = static_cast<std::uint64_t>(opened->st.st_size);
+      // With a result cache this process hashes the bytes (hashing is not parsing) to look the verdict
+      // up; the worker then parses only what the cache does not know.
+      if (ctx_.result_cache() != nullptr) {
+        std::string error;
+        p.mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(p.size), error);
+        if (!p.mapped) {
+          p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+          continue;
+        }
+      }
+      p.opened = std::move(*opened);
+      p.name = file.name.empty() ? file.path.filename().string() : file.name;
+      p.stored = find_stored_verdict(ctx_, origin, *p.opened, p.mapped.get(), p.name);
+      if (p.stored.report) p.parsed = *p.stored.report;
+      window_bytes += p.size;
+    }
+    if (window.empty()) return;
+    Pending& p = window.front();
+    while (p.needs_worker() && !p.submitted) submit_queued(slot, window);
+    submit_queued(slot, window);
+    if (p.needs_worker()) {
+      auto& worker = slots_.at(slot);
+      WorkerResult result = worker->collect(*p.queued.origin, p.size);
+      if (!worker->alive())
+        for (Pending& behind : window) behind.submitted = false;  // never parsed: to a fresh worker
+      json_of(result.report.facts)["sandbox"] = sandbox_layers_json(layers_);
+      p.parsed = std::move(result.report);
+    }
+    ArtifactReport out = p.unreadable ? std::move(*p.unreadable)
+                                      : settle_verdict(ctx_, *p.queued.file, *p.queued.origin, *p.opened, p.mapped.get(),
+                                                       p.name, p.stored, std::move(*p.parsed));
+    out.finalize();
+    *p.queued.out = std::move(out);
+    window_bytes -= p.opened ? p.size : 0;
+    const QueuedFile finished = p.queued;
+    window.pop_front();
+    done(finished);
+  }
 }
 
 WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,

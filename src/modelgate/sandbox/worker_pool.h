@@ -2,6 +2,8 @@
 // The broker's pool of parse workers: one slot per scanning thread, its worker forked up front,
 // replaced after a failure and recycled after `files_per_worker` files. The broker opens every
 // input itself and passes only the descriptor.
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +29,17 @@ class WorkerPool {
   // Scans `file` in slot `slot`'s worker: this process opens it, the worker reads the descriptor.
   // Only one thread may use a slot at a time.
   ArtifactReport scan_file(unsigned slot, const FileToScan& file, const std::string& origin);
+
+  // Scans every file `next` hands out, in slot `slot`'s worker, filling each one's `out` and then
+  // calling `done`. While the files are small, several are queued in the worker at once, so that
+  // neither process waits for the other between files.
+  struct QueuedFile {
+    const FileToScan* file;
+    const std::string* origin;
+    ArtifactReport* out;
+  };
+  void scan_files(unsigned slot, const std::function<std::optional<QueuedFile>()>& next,
+                  const std::function<void(const QueuedFile&)>& done);
   // Scans the regular file open on `fd` (opened by this process; the caller keeps it) in slot
   // `slot`'s worker, starting a fresh worker first when the last one failed or is used up.
   ArtifactReport scan_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
@@ -39,6 +52,9 @@ class WorkerPool {
 
  private:
   std::unique_ptr<ParseWorker> spawn(std::string& why);
+  struct Pending;
+  // Submits the files of `window` not yet with the worker, in order, while it can take them.
+  void submit_queued(unsigned slot, std::deque<Pending>& window);
 
   ScanContext& ctx_;
   SandboxMode mode_;

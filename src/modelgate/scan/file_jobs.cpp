@@ -24,11 +24,22 @@ bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptio
   Progress progress(options.progress, jobs.size());
   std::atomic<std::size_t> next{0};
   auto worker = [&](unsigned slot) {
-    for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
-      *jobs[i].out = workers ? workers->scan_file(slot, jobs[i].file, jobs[i].origin)
-                             : scan_file(ctx, jobs[i].file, jobs[i].origin);
-      progress.file_done(jobs[i].out->size);
+    if (!workers) {
+      for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
+        *jobs[i].out = scan_file(ctx, jobs[i].file, jobs[i].origin);
+        progress.file_done(jobs[i].out->size);
+      }
+      return;
     }
+    using Queued = sandbox::WorkerPool::QueuedFile;
+    workers->scan_files(
+        slot,
+        [&]() -> std::optional<Queued> {
+          std::size_t i = next.fetch_add(1);
+          if (i >= jobs.size()) return std::nullopt;
+          return Queued{&jobs[i].file, &jobs[i].origin, jobs[i].out};
+        },
+        [&](const Queued& q) { progress.file_done(q.out->size); });
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);

@@ -43,27 +43,29 @@ ArtifactReport unreadable_file_report(const std::string& origin, const char* for
   return r;
 }
 
-ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const std::string& origin,
-                                 const OpenedFile& opened, const MappedFile* mapped, const std::string& name,
-                                 const std::function<ArtifactReport(const std::string& digest)>& parse) {
+StoredVerdict find_stored_verdict(ScanContext& ctx, const std::string& origin, const OpenedFile& opened,
+                                  const MappedFile* mapped, const std::string& name) {
   // Hashed here only to look the verdict up; otherwise the scan hashes what it reads (when asked).
+  StoredVerdict v;
   ResultCache* cache = ctx.result_cache();
-  std::string digest = mapped != nullptr && cache != nullptr ? sha256_hex(mapped->bytes()) : std::string();
-  ResultKey key{digest, static_cast<std::uint64_t>(opened.st.st_size), kVersion, ctx.ruleset(), name};
-  std::optional<ArtifactReport> stored = cache && !digest.empty() ? cache->find(key) : std::nullopt;
-  ArtifactReport report;
-  if (stored) {
-    report = std::move(*stored);
-    prefix_origins(report, origin);
-  } else {
-    report = parse(digest);
-  }
-  if (!digest.empty()) report.sha256 = digest;
+  if (mapped == nullptr || cache == nullptr) return v;
+  v.digest = sha256_hex(mapped->bytes());
+  v.report = cache->find(ResultKey{v.digest, static_cast<std::uint64_t>(opened.st.st_size), kVersion, ctx.ruleset(), name});
+  if (v.report) prefix_origins(*v.report, origin);
+  return v;
+}
+
+ArtifactReport settle_verdict(ScanContext& ctx, const FileToScan& file, const std::string& origin,
+                              const OpenedFile& opened, const MappedFile* mapped, const std::string& name,
+                              const StoredVerdict& stored, ArtifactReport report) {
+  ResultCache* cache = ctx.result_cache();
+  if (!stored.digest.empty()) report.sha256 = stored.digest;
   const std::string change = change_since_open(file, opened, mapped);
   // Only a verdict on bytes that stayed what was hashed is recorded, and without what depends on
   // other files (external data is looked up again on every scan).
-  if (change.empty() && cache && !stored && !digest.empty()) {
+  if (change.empty() && cache && !stored.report && !stored.digest.empty()) {
     ArtifactReport relative = report;
+    ResultKey key{stored.digest, static_cast<std::uint64_t>(opened.st.st_size), kVersion, ctx.ruleset(), name};
     if (make_origins_relative(relative, origin)) cache->store(key, relative);
   }
   resolve_external_data_reads(report, file.path);
@@ -73,6 +75,14 @@ ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const
     report.finalize();
   }
   return report;
+}
+
+ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const std::string& origin,
+                                 const OpenedFile& opened, const MappedFile* mapped, const std::string& name,
+                                 const std::function<ArtifactReport(const std::string& digest)>& parse) {
+  StoredVerdict stored = find_stored_verdict(ctx, origin, opened, mapped, name);
+  ArtifactReport report = stored.report ? *stored.report : parse(stored.digest);
+  return settle_verdict(ctx, file, origin, opened, mapped, name, stored, std::move(report));
 }
 
 ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::string& origin) {

@@ -4,6 +4,7 @@
 // truncation), scans the bytes, and refuses the file as changed when it is no longer what was opened.
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/rule_id.h"
@@ -32,7 +33,22 @@ std::string change_since_open(const FileToScan& file, const OpenedFile& opened, 
 ArtifactReport unreadable_file_report(const std::string& origin, const char* format, RuleId rule_id,
                                       std::string message);
 
-// The verdict on an opened file: the result cache's, when it holds one for these bytes (hashed from
+// The verdict on an opened file in two steps, for a caller that parses in between.
+// The result cache's report for these bytes (hashed from `mapped`), when it holds one; digest: that
+// hash, or empty without a mapping or a cache.
+struct StoredVerdict {
+  std::string digest;
+  std::optional<ArtifactReport> report;
+};
+StoredVerdict find_stored_verdict(ScanContext& ctx, const std::string& origin, const OpenedFile& opened,
+                                  const MappedFile* mapped, const std::string& name);
+// `report` (the stored one, or the parse's) completed: recorded in the cache when fresh, external
+// data looked up, refused as changed when the file changed meanwhile.
+ArtifactReport settle_verdict(ScanContext& ctx, const FileToScan& file, const std::string& origin,
+                              const OpenedFile& opened, const MappedFile* mapped, const std::string& name,
+                              const StoredVerdict& stored, ArtifactReport report);
+
+// Both steps: the result cache's, when it holds one for these bytes (hashed from
 // `mapped`), else `parse(digest)`'s (digest: that hash, or empty), then recorded; refused as changed
 // when the file changed meanwhile. Without a mapping or a cache nothing is hashed here.
 ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const std::string& origin,
