@@ -48,12 +48,13 @@ inline std::vector<nlohmann::json> rule_results(const nlohmann::json& decision, 
   return out;
 }
 
-// Every key of the decision schema is present with its type, and no other key (modelgate.decision/1).
+// Every key of the decision schema is present with its type, and no other key (modelgate.decision/2).
 inline bool decision_has_schema_shape(const nlohmann::json& d) {
-  if (!d.is_object() || d.size() != 7) return false;
-  if (d.value("schema", "") != "modelgate.decision/1") return false;
+  if (!d.is_object() || d.size() != 8) return false;
+  if (d.value("schema", "") != "modelgate.decision/2") return false;
   if (!d["decision"].is_string() || !d["mode"].is_string() || !d["would_deny"].is_boolean() || !d["rules"].is_array() ||
-      !d["policy_sha256"].is_string() || !d["inventory"].is_object())
+      !d["policy_sha256"].is_string() || !d["inventory"].is_object() || !d["sandbox"].is_object() ||
+      !d["sandbox"]["mode"].is_string())
     return false;
   for (const auto& r : d["rules"])
     if (r.size() != 4 || !r["id"].is_string() || !r["result"].is_string() || !r["subject"].is_string() || !r["evidence"].is_string())

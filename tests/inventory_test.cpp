@@ -88,6 +88,9 @@ TEST_P(InventoryBackend, JudgedFilesAreNotScannedAgain) {
   EXPECT_EQ(first.decision["inventory"]["hits"], 0);
   EXPECT_EQ(first.decision["inventory"]["misses"], 5);
   EXPECT_EQ(first.decision["inventory"]["store"], uri_);
+  // How the files were parsed: the command's default, confined workers.
+  EXPECT_EQ(first.decision["sandbox"]["mode"], std::string(modelgate::to_string(modelgate::default_sandbox_mode())));
+  EXPECT_TRUE(first.decision["sandbox"]["layers"].is_array()) << first.stdout_text;
   auto second = admit(q(m), p);
   ASSERT_EQ(second.exit_code, 0) << second.stderr_text;
   EXPECT_EQ(second.decision["inventory"]["hits"], 5);

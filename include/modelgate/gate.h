@@ -1,6 +1,6 @@
 #pragma once
 // The gate: a policy (schema modelgate.policy/2) over what scan, verify and the model facts say,
-// and the decision `modelgate admit` prints (schema modelgate.decision/1). docs/gate.md.
+// and the decision `modelgate admit` prints (schema modelgate.decision/2). docs/gate.md.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -14,7 +14,7 @@
 
 namespace modelgate {
 
-inline constexpr const char* kDecisionSchema = "modelgate.decision/1";
+inline constexpr const char* kDecisionSchema = "modelgate.decision/2";
 
 enum class GateMode { enforce, dry_run };
 
@@ -107,6 +107,7 @@ struct GateDecision {
   std::string policy_sha256;
   std::string store;  // the inventory URI without credentials; empty without a store
   std::uint64_t hits = 0, misses = 0;
+  SandboxLayers sandbox;            // how the files were parsed (ScanResult::sandbox)
   std::vector<std::string> errors;  // tool errors: the decision is deny and the exit code 2
 };
 
@@ -136,7 +137,7 @@ struct AdmitOptions {
 
 GateDecision admit(const AdmitOptions& options);
 
-std::string decision_json(const GateDecision& decision);  // modelgate.decision/1, indented
+std::string decision_json(const GateDecision& decision);  // modelgate.decision/2, indented
 std::string decision_text(const GateDecision& decision);
 int decision_exit_code(const GateDecision& decision);  // 0 allow (always in dry-run), 1 deny, 2 error
 

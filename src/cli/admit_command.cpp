@@ -49,7 +49,7 @@ void add_admit_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--policy", a->policy, "Policy file (modelgate.policy/2, docs/gate.md)")->required();
   cmd->add_option("--signature", a->signature, "OMS signature bundle (default: model.sig inside the directory)");
   cmd->add_option("--store", a->store, "Inventory: sqlite:PATH (default scheme) or postgresql://...");
-  cmd->add_option("--format", a->format, "text or json (modelgate.decision/1)")->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--format", a->format, "text or json (modelgate.decision/2)")->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--threads", a->threads, "Scanning threads (default: one per core)");
   add_sandbox_option(cmd, a->sandbox);
   cmd->footer("Exit status: 0 allow (always in dry-run), 1 deny, 2 error (never an allow).");

@@ -8,6 +8,7 @@
 #include "gate/model_signature.h"
 #include "modelgate/gate.h"
 #include "modelgate/scan.h"
+#include "sandbox/sandbox_layers_json.h"
 
 namespace modelgate {
 
@@ -101,6 +102,7 @@ GateDecision admit(const AdmitOptions& options) {
   if (cache)
     for (auto& e : cache->errors()) errors.push_back(std::move(e));
   GateDecision decision = evaluate_gate(options.policy, models, utc_date(), errors);
+  decision.sandbox = result.sandbox;
   if (inventory) {
     decision.store = inventory->display_uri();
     decision.hits = cache->hits();
@@ -143,7 +145,8 @@ std::string decision_json(const GateDecision& d) {
                       {"inventory",
                        {{"store", d.store.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.store)},
                         {"hits", d.hits},
-                        {"misses", d.misses}}}};
+                        {"misses", d.misses}}},
+                      {"sandbox", sandbox::sandbox_layers_json(d.sandbox)}};
   return json_text(j, 2) + "\n";
 }
 

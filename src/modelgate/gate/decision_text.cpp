@@ -24,6 +24,12 @@ std::string decision_text(const GateDecision& d) {
   out << "policy sha256: " << d.policy_sha256 << '\n';
   if (!d.store.empty())
     out << "inventory: " << escape_for_terminal(d.store) << " (" << d.hits << " reused, " << d.misses << " scanned)\n";
+  if (d.sandbox.mode == SandboxMode::off)
+    out << "parsed: unconfined (--sandbox off)";
+  else
+    out << "parsed: in confined workers (--sandbox " << to_string(d.sandbox.mode) << ")";
+  if (!d.sandbox.missing.empty()) out << ", missing: " << escape_for_terminal(d.sandbox.missing.front());
+  out << '\n';
   return out.str();
 }
 
