@@ -21,6 +21,7 @@
 #include "convert/state_dict_reconstruction.h"
 #include "convert/tensor_copy.h"
 #include "core/regular_file.h"
+#include "convert_test_util.h"
 #include "fault_test_util.h"
 #include "pickle_builder.h"
 #include "test_util.h"
@@ -792,8 +793,6 @@ TEST(ConvertWriting, TempsOfAKilledRunAreRemovedUnlessStillInUse) {
 // The reading a confined worker does for `convert` travels to the writing process as a plan, which
 // that process decodes and checks as untrusted input before it copies a byte.
 
-ByteView view_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
-
 // Two names of one tensor, a strided view of another storage, a scalar, and a deflated record.
 std::string planned_checkpoint() {
   std::string pkl = PickleBuilder()
@@ -813,7 +812,7 @@ std::string planned_checkpoint() {
 
 TEST(ConvertPlan, TravelsThroughTheWorkerEncodingUnchanged) {
   const std::string file = planned_checkpoint();
-  auto plan = plan_conversion(view_of(file), "", Limits{});
+  auto plan = plan_of(file);
   ASSERT_TRUE(plan) << plan.error().reason;
   ASSERT_TRUE(check_plan(*plan, file.size(), Limits{}));
   ASSERT_EQ(plan->tensors.size(), 2u);
@@ -840,7 +839,7 @@ TEST(ConvertPlan, TravelsThroughTheWorkerEncodingUnchanged) {
 
 TEST(ConvertPlan, TheDecoderRefusesEveryMalformation) {
   const std::string file = planned_checkpoint();
-  const auto good = encode_plan_attachment(plan_conversion(view_of(file), "", Limits{}), 1u << 20);
+  const auto good = encode_plan_attachment(plan_of(file), 1u << 20);
   // Every truncation, and every single-byte change that decodes, is either refused here or by the check.
   for (std::size_t n = 0; n < good.size(); ++n) {
     auto cut = decode_plan_attachment(ByteView(good.data(), n), Limits{});
@@ -882,7 +881,7 @@ TEST(ConvertPlan, TheDecoderRefusesEveryMalformation) {
 
 TEST(ConvertPlan, TheCheckRefusesPlansThatReachOutsideTheirBytes) {
   const std::string file = planned_checkpoint();
-  auto good = plan_conversion(view_of(file), "", Limits{});
+  auto good = plan_of(file);
   ASSERT_TRUE(good) << good.error().reason;
   auto refused = [&](const char* label, auto mutate, const std::string& why) {
     ConversionPlan p = *good;
@@ -919,7 +918,7 @@ TEST(ConvertPlan, AHostilePlanIsRefusedAndNothingIsWritten) {
   std::string error;
   auto input = InputFile::open(d / "in.pt", error);
   ASSERT_TRUE(input) << error;
-  auto plan = plan_conversion(view_of(file), "", Limits{});
+  auto plan = plan_of(file);
   ASSERT_TRUE(plan);
   plan->storages.at("0").file_offset = file.size();
   ScannedInput scanned;
