@@ -1,7 +1,8 @@
 // A whole checkpoint file through conversion, as a confined worker reads it and the converting
 // process writes it: the zip, tar or legacy layout, the data pickle, state dict reconstruction, storage
 // lookup (stored, deflated, legacy tail), the plan's encoding and decoding, the plan check, and
-// every tensor copied into /dev/null. The scan gate is skipped on purpose: this is what stands
+// every tensor copied into /dev/null. The file is scanned (torch profile) to keep the reading the plan
+// is built from, but the scan's verdict is not consulted on purpose: the planner is what stands
 // behind it. A plan the reader builds must pass the check and survive its encoding unchanged.
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,9 +10,11 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "container/checkpoint_reading.h"
 #include "convert/conversion_plan_codec.h"
 #include "convert/safetensors_writer.h"
 #include "convert/tensor_copy.h"
+#include "scan/scan_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace modelgate;
@@ -22,9 +25,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     l.max_tensors = 4096;
     return l;
   }();
+  static const Policy policy = [] {
+    Policy p;
+    p.profiles = {"torch"};
+    return p;
+  }();
+  static const auto allowlist = pickle::Allowlist::from_profiles(policy.profiles, {});
   static const int sink = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   const ByteView file(data, size);
-  auto plan = convert::plan_conversion(file, "", limits);
+  ScanContext ctx(limits, policy, *allowlist);
+  auto read = std::make_shared<CheckpointReadingSlot>();
+  Artifact a;
+  a.origin = "checkpoint";
+  a.bytes = file;
+  a.checkpoint_reading = read;
+  ctx.scan(a);
+  auto plan = convert::plan_conversion(file, *read, "", limits);
   auto encoded = convert::encode_plan_attachment(plan, UINT32_MAX >> 1);
   auto decoded = convert::decode_plan_attachment(encoded, limits);
   if (!plan) {

@@ -9,6 +9,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "convert/conversion_scanner.h"
+#include "convert_test_util.h"
+#include "pickle/machine.h"
+#include "report/json_report.h"
 #include "test_util.h"
 
 namespace {
@@ -115,6 +119,38 @@ TEST(ConvertInterop, EveryBenignTorchCheckpointConvertsBitIdentical) {
   for (const char* name : {"train_ckpt.pt", "train_sgd.pt"})
     batch.convert_and_queue(c.containers / name, c.containers / name, "model", std::string(name) + " --key model");
   batch.check_all();
+}
+
+// Every file of the four corpora, scanned the way `convert` scans it (in this process): the report is
+// the plain scan's, and planning a checkpoint runs the pickle machine no more times than the scan
+// alone does: each pickle of the file is read once, the container's directory once.
+TEST(ConvertInterop, PlanningRunsNoPickleBeyondTheScanOnEveryFixture) {
+  auto& c = corpus();
+  ASSERT_TRUE(c.ok) << c.log;
+  std::map<std::string, int> planned;  // format -> checkpoints planned
+  for (const fs::path& dir : {c.containers, c.convert, c.pickles, c.tar}) {
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (!e.is_regular_file()) continue;
+      const std::string bytes = read_file(e.path());
+      const std::string name = e.path().filename().string();
+      TorchScan torch;
+      modelgate::Artifact a;
+      a.origin = name;
+      a.name = name;
+      a.bytes = view_of(bytes);
+      const auto before_scan = modelgate::pickle::machine_runs();
+      const modelgate::ArtifactReport plain = torch.ctx.scan(a);
+      const auto scan_runs = modelgate::pickle::machine_runs() - before_scan;
+      const auto before = modelgate::pickle::machine_runs();
+      auto scanned = modelgate::convert::scan_for_conversion(torch.ctx, a, "");
+      EXPECT_EQ(modelgate::pickle::machine_runs() - before, scan_runs) << name;
+      EXPECT_EQ(modelgate::report_to_json(scanned.report), modelgate::report_to_json(plain)) << name;
+      if (scanned.plan && *scanned.plan) ++planned[scanned.report.format];
+    }
+  }
+  EXPECT_GE(planned["pytorch-zip"], 17);
+  EXPECT_GE(planned["pytorch-legacy"], 1);
+  EXPECT_GE(planned["pytorch-legacy-tar"], 1);
 }
 
 TEST(ConvertInterop, DtypesViewsParametersByteOrderAndKeys) {

@@ -21,6 +21,9 @@
 #include "convert/state_dict_reconstruction.h"
 #include "convert/tensor_copy.h"
 #include "core/regular_file.h"
+#include "pickle/machine.h"
+#include "report/json_report.h"
+#include "convert_test_util.h"
 #include "fault_test_util.h"
 #include "pickle_builder.h"
 #include "test_util.h"
@@ -792,8 +795,6 @@ TEST(ConvertWriting, TempsOfAKilledRunAreRemovedUnlessStillInUse) {
 // The reading a confined worker does for `convert` travels to the writing process as a plan, which
 // that process decodes and checks as untrusted input before it copies a byte.
 
-ByteView view_of(const std::string& s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
-
 // Two names of one tensor, a strided view of another storage, a scalar, and a deflated record.
 std::string planned_checkpoint() {
   std::string pkl = PickleBuilder()
@@ -813,7 +814,7 @@ std::string planned_checkpoint() {
 
 TEST(ConvertPlan, TravelsThroughTheWorkerEncodingUnchanged) {
   const std::string file = planned_checkpoint();
-  auto plan = plan_conversion(view_of(file), "", Limits{});
+  auto plan = plan_of(file);
   ASSERT_TRUE(plan) << plan.error().reason;
   ASSERT_TRUE(check_plan(*plan, file.size(), Limits{}));
   ASSERT_EQ(plan->tensors.size(), 2u);
@@ -840,7 +841,7 @@ TEST(ConvertPlan, TravelsThroughTheWorkerEncodingUnchanged) {
 
 TEST(ConvertPlan, TheDecoderRefusesEveryMalformation) {
   const std::string file = planned_checkpoint();
-  const auto good = encode_plan_attachment(plan_conversion(view_of(file), "", Limits{}), 1u << 20);
+  const auto good = encode_plan_attachment(plan_of(file), 1u << 20);
   // Every truncation, and every single-byte change that decodes, is either refused here or by the check.
   for (std::size_t n = 0; n < good.size(); ++n) {
     auto cut = decode_plan_attachment(ByteView(good.data(), n), Limits{});
@@ -882,7 +883,7 @@ TEST(ConvertPlan, TheDecoderRefusesEveryMalformation) {
 
 TEST(ConvertPlan, TheCheckRefusesPlansThatReachOutsideTheirBytes) {
   const std::string file = planned_checkpoint();
-  auto good = plan_conversion(view_of(file), "", Limits{});
+  auto good = plan_of(file);
   ASSERT_TRUE(good) << good.error().reason;
   auto refused = [&](const char* label, auto mutate, const std::string& why) {
     ConversionPlan p = *good;
@@ -911,6 +912,100 @@ TEST(ConvertPlan, TheCheckRefusesPlansThatReachOutsideTheirBytes) {
   EXPECT_FALSE(check_plan(*good, file.size(), few));
 }
 
+// ------------------------------------------------------------------ the plan comes from the scan's reading
+// `convert` reads each checkpoint once: the scan keeps the container's directory and the data pickle's
+// stream (retained) and the plan is built from them, in a worker and in this process alike.
+
+TEST(ConvertReading, ConvertingRunsNoPickleBeyondTheScan) {
+  const std::string file = planned_checkpoint();
+  TorchScan torch;
+  Artifact a;
+  a.origin = "in.pt";
+  a.bytes = view_of(file);
+  const auto before_scan = pickle::machine_runs();
+  const ArtifactReport plain = torch.ctx.scan(a);
+  const auto scan_runs = pickle::machine_runs() - before_scan;
+  const auto before = pickle::machine_runs();
+  ScannedInput scanned = scan_for_conversion(torch.ctx, a, "");
+  const auto convert_runs = pickle::machine_runs() - before;
+  ASSERT_EQ(scanned.report.status, Status::safe);
+  ASSERT_TRUE(scanned.plan && *scanned.plan) << (scanned.plan ? scanned.plan->error().reason : "no plan");
+  EXPECT_EQ((*scanned.plan)->tensors.size(), 2u);
+  EXPECT_EQ(report_to_json(scanned.report), report_to_json(plain));
+  // The scan runs the machine once over data.pkl, and probes what pickle.load would do with the first
+  // bytes of the file and of its records `byteorder` and `version`: planning adds no run.
+  EXPECT_EQ(convert_runs, scan_runs);
+  EXPECT_EQ(convert_runs, 4u);
+}
+
+TEST(ConvertReading, APlanIsNeverMadeFromAReadingThatDoesNotMatchTheFile) {
+  const std::string file = planned_checkpoint();
+  auto refused = [&](const char* label, const CheckpointReadingSlot& read, const std::string& why) {
+    auto plan = plan_conversion(view_of(file), read, "", Limits{});
+    ASSERT_FALSE(plan) << label;
+    EXPECT_NE(plan.error().reason.find(why), std::string::npos) << label << ": " << plan.error().reason;
+  };
+  TorchScan torch;
+  auto read = std::make_shared<CheckpointReadingSlot>();
+  torch.scan(view_of(file), read);
+  ASSERT_TRUE(read->zip());
+  EXPECT_TRUE(plan_conversion(view_of(file), *read, "", Limits{}));
+
+  refused("nothing kept", CheckpointReadingSlot{}, "the scan kept no zip reading");
+  const std::string copy = file;  // the same contents in other memory
+  auto of_copy = std::make_shared<CheckpointReadingSlot>();
+  torch.scan(view_of(copy), of_copy);
+  refused("a reading of other bytes", *of_copy, "is of other bytes");
+  auto twice = std::make_shared<CheckpointReadingSlot>();
+  torch.scan(view_of(file), twice);
+  torch.scan(view_of(file), twice);
+  refused("two readings of one layout", *twice, "read this checkpoint twice");
+
+  auto kept_as = [&](TorchZipReading r) {
+    CheckpointReadingSlot slot;
+    slot.keep(view_of(file), std::move(r));
+    return slot;
+  };
+  TorchZipReading other_record = *read->zip();
+  other_record.data_member = *other_record.data_member + 1;
+  refused("another record's stream", kept_as(other_record), "the scan did not read 'archive/data.pkl'");
+  TorchZipReading other_bytes = *read->zip();
+  other_bytes.data.graph = std::make_shared<pickle::ValueGraph>(view_of(copy));
+  refused("a stream over other bytes", kept_as(other_bytes), "is not the bytes of 'archive/data.pkl'");
+  TorchZipReading plain = *read->zip();
+  plain.data.retained_data = false;
+  refused("a stream without its data", kept_as(plain), "the scan kept no data of the data pickle");
+  TorchZipReading cut = *read->zip();
+  cut.data.complete = false;
+  refused("an incomplete stream", kept_as(cut), "the data pickle cannot be read");
+}
+
+// Retaining every container has a limit a plain scan does not have (max_pickle_nodes): whatever the
+// limit, the scan `convert` runs gives the plain scan's report, and a checkpoint whose data the
+// limit cut is refused with the limit named, never planned from partial data.
+TEST(ConvertReading, TheRetainedValueLimitNeverChangesTheVerdict) {
+  const std::string file = planned_checkpoint();
+  bool cut_by_retaining = false;
+  for (std::uint32_t nodes = 1; nodes <= 64; ++nodes) {
+    Limits limits;
+    limits.max_pickle_nodes = nodes;
+    TorchScan torch(limits);
+    Artifact a;
+    a.origin = "in.pt";
+    a.bytes = view_of(file);
+    const ArtifactReport plain = torch.ctx.scan(a);
+    ScannedInput scanned = scan_for_conversion(torch.ctx, a, "");
+    EXPECT_EQ(report_to_json(scanned.report), report_to_json(plain)) << nodes;
+    if (plain.status != Status::safe) continue;
+    ASSERT_TRUE(scanned.plan) << nodes;
+    if (*scanned.plan) continue;
+    cut_by_retaining = true;
+    EXPECT_NE(scanned.plan->error().reason.find("retained value count limit reached"), std::string::npos)
+        << nodes << ": " << scanned.plan->error().reason;
+  }
+  EXPECT_TRUE(cut_by_retaining) << "no limit lets the plain scan pass and stops the retained run";
+}
+
 // The writing process refuses a file whose plan does not hold, even when its scan says safe.
 TEST(ConvertPlan, AHostilePlanIsRefusedAndNothingIsWritten) {
   TempDir d;
@@ -919,7 +1014,7 @@ TEST(ConvertPlan, AHostilePlanIsRefusedAndNothingIsWritten) {
   std::string error;
   auto input = InputFile::open(d / "in.pt", error);
   ASSERT_TRUE(input) << error;
-  auto plan = plan_conversion(view_of(file), "", Limits{});
+  auto plan = plan_of(file);
   ASSERT_TRUE(plan);
   plan->storages.at("0").file_offset = file.size();
   ScannedInput scanned;

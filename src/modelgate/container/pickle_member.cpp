@@ -26,9 +26,16 @@ pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start,
   opts.limits = &ctx.limits();
   opts.budget = ctx.budget(a);
   opts.loader_has_persistent_load = o.persistent_load;
-  opts.retain_data = o.retain_data;
+  opts.retain_data = o.retain_data || o.keep_retained != nullptr;
   opts.after_build = o.after_build;
   auto r = pickle::run_machine(a.bytes, start, a.origin, opts);
+  if (o.keep_retained != nullptr) {
+    *o.keep_retained = r;
+    if (r.limit_reached && !o.retain_data) {
+      opts.retain_data = false;
+      r = pickle::run_machine(a.bytes, start, a.origin, opts);
+    }
+  }
   pickle::StreamResult copy = r;
   add_stream_to_report(std::move(copy), a, ctx, report);
   return r;
@@ -40,6 +47,8 @@ pickle::StreamResult scan_pickle_member(const Artifact& a, ScanContext& ctx, Art
   auto first = analyse_pickle_stream(a, 0, ctx, report, o);
   json_of(report.facts)["pickle_protocol"] = first.protocol;
   if (!first.complete || !o.report_trailing) return first;
+  PickleMemberOptions rest = o;
+  rest.keep_retained = nullptr;
   std::size_t pos = first.end;
   for (std::uint32_t n = 0; pos < a.bytes.size(); ++n) {
     if (n >= ctx.limits().max_trailing_pickles) {
@@ -48,7 +57,7 @@ pickle::StreamResult scan_pickle_member(const Artifact& a, ScanContext& ctx, Art
       break;
     }
     ArtifactReport scratch;
-    auto next = analyse_pickle_stream(a, pos, ctx, scratch, o);
+    auto next = analyse_pickle_stream(a, pos, ctx, scratch, rest);
     if (next.complete) {
       report.add(make_finding(rule("MG-PICKLE-MULTIPLE-STREAMS"), a.origin, pos,
                               "another pickle follows the STOP of the previous one"));

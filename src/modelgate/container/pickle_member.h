@@ -20,9 +20,15 @@ struct PickleMemberOptions {
   // they are added to the policy's allowlist for this pickle.
   std::vector<std::string> loader_globals;
   decltype(pickle::MachineOptions::after_build) after_build;
+  // Also run with every container's contents retained, and that run copied here, for a reader after
+  // the scan (Artifact::checkpoint_reading). Retaining has a limit of its own (max_pickle_nodes):
+  // when a limit stops the retained run, the report comes from a plain run of the stream, so the
+  // verdict is the plain scan's, and the kept run says why its data cannot be used.
+  pickle::StreamResult* keep_retained = nullptr;
 };
 
-// Runs one stream at `start` and appends its findings to `report`.
+// Runs one stream at `start` and appends its findings to `report`. With o.keep_retained, only the
+// first stream is kept.
 pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start, ScanContext& ctx,
                                            ArtifactReport& report, const PickleMemberOptions& o);
 

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "container/checkpoint_reading.h"
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
@@ -60,8 +61,10 @@ bool is_torch_zip(const zip::Archive& ar) {
   return false;
 }
 
-void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
+void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archive, ScanContext& ctx,
                     ArtifactReport& report) {
+  const zip::Archive& ar = *archive;
+  TorchZipReading kept;
   auto add = [&](RuleId id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
     report.add(make_finding(rule(id), a.origin, off, std::move(msg), std::move(ev)));
   };
@@ -144,6 +147,12 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
     PickleMemberOptions o;
     o.persistent_load = true;
     o.loader_globals = script_globals;
+    const bool data_pickle = a.checkpoint_reading && &p == &loaded.front() && p.storage_dir == "data/";
+    if (data_pickle) {
+      o.keep_retained = &kept.data;
+      kept.data_member = p.member->index;
+      kept.data_owner = child->owner;
+    }
     auto r = scan_pickle_member(*child, ctx, cr, o);
     std::vector<std::string> malformed;
     auto refs = storage_refs(r, malformed);
@@ -243,6 +252,10 @@ void scan_torch_zip(const Artifact& a, const zip::Archive& ar, ScanContext& ctx,
     } else {
       report.children.push_back(ctx.scan(*child));
     }
+  }
+  if (a.checkpoint_reading) {
+    kept.archive = std::move(archive);
+    a.checkpoint_reading->keep(a.bytes, std::move(kept));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 
+#include "container/checkpoint_reading.h"
 #include "container/member_path.h"
 #include "container/pickle_member.h"
 #include "container/tar_headers.h"
@@ -106,6 +107,7 @@ class TorchTarReader {
   ArtifactReport& report_;
   tar::Listing listing_;
   TorchTarLayout layout_;
+  std::optional<pickle::StreamResult> kept_pickle_;  // the `pickle` member, for Artifact::checkpoint_reading
   std::map<std::string, std::uint64_t> storage_numel_;  // storages and views: key -> elements
   std::map<std::string, std::uint64_t> storage_esize_;
   std::set<std::string> tensor_keys_;
@@ -158,6 +160,7 @@ TorchTarLayout TorchTarReader::run() {
   for (auto s = layout_.storages.rbegin(); s != layout_.storages.rend(); ++s)
     if (counted.insert(s->key).second) add_storage_facts(s->type, s->numel, report_.model);
   json_of(report_.facts)["tensors"] = layout_.tensors.size();
+  if (a_.checkpoint_reading) a_.checkpoint_reading->keep(a_.bytes, TorchTarReading{layout_, std::move(kept_pickle_)});
   return layout_;
 }
 
@@ -451,6 +454,7 @@ void TorchTarReader::read_pickle(const tar::Member& tm) {
   ArtifactReport r = member_report(m, "pickle");
   PickleMemberOptions o;
   o.persistent_load = true;
+  if (a_.checkpoint_reading) o.keep_retained = &kept_pickle_.emplace();
   auto res = scan_pickle_member(m, ctx_, r, o);
   if (!res.complete) layout_.complete = false;
   std::set<std::string> referenced;

@@ -58,7 +58,8 @@ std::optional<std::string> torch_tar_pid_key(const pickle::ValueGraph& g, const 
 // member as tarfile sees it: torch.load reads such a file with legacy_load.
 bool looks_like_torch_tar(ByteView bytes, const Limits& limits);
 
-// Scans the checkpoint into `report` (findings, one child per member) and returns its layout.
+// Scans the checkpoint into `report` (findings, one child per member) and returns its layout; with
+// a.checkpoint_reading, the layout and the `pickle` member's stream (retained) are kept there.
 TorchTarLayout read_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report);
 
 // A pickle at offset 0 of an uncompressed tar: torch.load runs it when tarfile raises on the

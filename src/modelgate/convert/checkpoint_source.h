@@ -1,8 +1,9 @@
 #pragma once
-// A torch.save checkpoint opened for conversion: its data pickle re-run with the value graph
-// retained, and each storage's bytes. torch.load's order of readings is kept: a zip (any archive
-// folder name), else a tar that tarfile opens (the pre-1.0 layout, read by the scanner's own tar
-// reader), else the legacy pickle sequence, walked pickle by pickle, then storage by storage.
+// A torch.save checkpoint as its scan read it, for conversion: the data pickle's stream with the value
+// graph retained, and each storage's bytes. torch.load's order of readings is kept: a zip (any archive
+// folder name), else a tar that tarfile opens (the pre-1.0 layout), else the legacy pickle sequence,
+// pickle by pickle, then storage by storage. Nothing here runs the pickle machine or reads a container
+// directory again: both come from the scan (container/checkpoint_reading.h).
 // Stored zip members, tar storages and legacy storages are views of the input, with their file
 // offset, so the writer can copy them file-to-file.
 #include <cstdint>
@@ -11,13 +12,11 @@
 #include <optional>
 #include <string>
 
-#include "container/zip_reader.h"
+#include "container/checkpoint_reading.h"
 #include "convert/state_dict_reconstruction.h"
 #include "core/bytes.h"
 #include "core/expected.h"
 #include "modelgate/limits.h"
-#include "pickle/allowlist.h"
-#include "pickle/machine.h"
 
 namespace modelgate::convert {
 
@@ -29,11 +28,13 @@ struct StorageBytes {
 
 class CheckpointSource {
  public:
-  // `file` must outlive the source. Errors name the offset and what torch.load would not accept.
-  static Expected<CheckpointSource> open(ByteView file, const pickle::Allowlist& allowlist,
-                                         const Limits& limits);
+  // The checkpoint `file` from `read`, what the scan of exactly these bytes kept; `file` and `read`
+  // must outlive the source. Errors name the offset and what torch.load would not accept, or why the
+  // scan's reading cannot be used (none, two of one layout, of other bytes, of another record).
+  static Expected<CheckpointSource> from_reading(ByteView file, const CheckpointReadingSlot& read,
+                                                 const Limits& limits);
 
-  const pickle::StreamResult& data() const { return data_; }
+  const pickle::StreamResult& data() const { return *data_; }
   bool big_endian() const { return big_endian_; }
   // "pytorch-zip", "pytorch-legacy-tar" or "pytorch-legacy"
   const std::string& layout() const { return layout_; }
@@ -45,22 +46,18 @@ class CheckpointSource {
   Expected<StorageBytes> storage(const std::string& key, std::uint64_t nbytes) const;
 
  private:
-  static Expected<CheckpointSource> open_zip(ByteView file, const pickle::Allowlist& allowlist,
-                                             const Limits& limits);
-  static Expected<CheckpointSource> open_tar(ByteView file, const pickle::Allowlist& allowlist,
-                                             const Limits& limits);
-  static Expected<CheckpointSource> open_legacy(ByteView file, const pickle::Allowlist& allowlist,
-                                                const Limits& limits);
+  static Expected<CheckpointSource> from_zip(ByteView file, const TorchZipReading& read, const Limits& limits);
+  static Expected<CheckpointSource> from_tar(ByteView file, const TorchTarReading& read, const Limits& limits);
+  static Expected<CheckpointSource> from_legacy(ByteView file, const TorchLegacyReading& read);
 
   ByteView file_;
   const Limits* limits_ = nullptr;
   std::shared_ptr<UnpackBudget> budget_;  // inflated records of this checkpoint
   std::string layout_;
   bool big_endian_ = false;
-  pickle::StreamResult data_;
-  std::shared_ptr<const ByteSource> pickle_owner_;  // an inflated data.pkl
+  const pickle::StreamResult* data_ = nullptr;  // in the scan's reading
   // zip
-  std::shared_ptr<zip::Archive> archive_;
+  std::shared_ptr<const zip::Archive> archive_;
   std::string prefix_;
   // legacy and tar: key -> (offset, size) of the raw storage bytes in the file
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> raw_storages_;

@@ -4,7 +4,6 @@
 
 #include "convert/checkpoint_source.h"
 #include "convert/shared_views.h"
-#include "pickle/allowlist.h"
 
 namespace modelgate::convert {
 
@@ -12,10 +11,9 @@ bool is_checkpoint_format(const std::string& format) {
   return format == "pytorch-zip" || format == "pytorch-legacy" || format == "pytorch-legacy-tar";
 }
 
-Expected<ConversionPlan> plan_conversion(ByteView file, const std::string& key, const Limits& limits) {
-  static const auto allowlist = pickle::Allowlist::from_profiles({"torch"}, {});
-  if (!allowlist) return parse_error(0, "the torch allowlist cannot be loaded: " + allowlist.error().reason);
-  auto source = CheckpointSource::open(file, *allowlist, limits);
+Expected<ConversionPlan> plan_conversion(ByteView file, const CheckpointReadingSlot& read, const std::string& key,
+                                         const Limits& limits) {
+  auto source = CheckpointSource::from_reading(file, read, limits);
   if (!source)
     return parse_error(source.error().offset, "at offset " + std::to_string(source.error().offset) + ": " + source.error().reason);
   ReconstructOptions ro;

@@ -20,6 +20,16 @@ bool wants_index(const ArtifactReport& report) {
 
 }  // namespace
 
+ScannedInput scan_for_conversion(ScanContext& ctx, Artifact file, const std::string& key) {
+  auto read = std::make_shared<CheckpointReadingSlot>();
+  file.checkpoint_reading = read;
+  ScannedInput out;
+  out.report = ctx.scan(file);
+  if (wants_plan(out.report)) out.plan = plan_conversion(file.bytes, *read, key, ctx.limits());
+  if (wants_index(out.report)) out.index = read_checkpoint_index(file.bytes, ctx.limits());
+  return out;
+}
+
 ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(options.limits), key_(options.key) {
   policy_.profiles = {"torch"};
   auto allowlist = pickle::Allowlist::from_profiles(policy_.profiles, {});
@@ -35,10 +45,12 @@ ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(op
   // to what the process may hold in memory, within the result's 32-bit length.
   config.bounds.max_bytes = std::clamp<std::uint64_t>(limits_.max_unpacked_in_memory, config.bounds.max_bytes, UINT32_MAX);
   const std::uint64_t max_inflated = config.bounds.max_bytes - (64u << 20);
-  config.after_scan = [key = key_, limits = limits_, max_inflated](const ArtifactReport& report, ByteView bytes) {
-    if (wants_index(report)) return encode_index_attachment(read_checkpoint_index(bytes, limits));
-    if (!wants_plan(report)) return std::vector<std::uint8_t>{};
-    return encode_plan_attachment(plan_conversion(bytes, key, limits), max_inflated);
+  config.scan = [key = key_, max_inflated](ScanContext& ctx, const Artifact& file) {
+    ScannedInput scanned = scan_for_conversion(ctx, file, key);
+    sandbox::WorkerResult result{std::move(scanned.report), {}};
+    if (scanned.plan) result.attachment = encode_plan_attachment(*scanned.plan, max_inflated);
+    if (scanned.index) result.attachment = encode_index_attachment(*scanned.index);
+    return result;
   };
   workers_.emplace(*ctx_, options.sandbox, 1, config);
   error_ = workers_->error();
@@ -73,10 +85,7 @@ ScannedInput ConversionScanner::scan(const InputFile& file, const std::string& n
   a.origin = name;
   a.name = name;
   a.bytes = file.bytes();
-  out.report = ctx_->scan(a);
-  if (wants_plan(out.report)) out.plan = plan_conversion(file.bytes(), key_, limits_);
-  if (wants_index(out.report)) out.index = read_checkpoint_index(file.bytes(), limits_);
-  return out;
+  return scan_for_conversion(*ctx_, std::move(a), key_);
 }
 
 }  // namespace modelgate::convert

@@ -2,9 +2,10 @@
 // The scan that decides whether a file is converted: the `torch` profile alone, in a confined parse
 // worker unless ConvertOptions::sandbox is off (docs/sandbox.md), with the scan's failure
 // semantics (a worker that fails makes the file `refused`, and only `safe` files are converted).
-// For a checkpoint the scan passed, the same worker then reads it for conversion and returns the
-// plan (convert/conversion_plan.h); for a sharded checkpoint's index, what the index says
-// (convert/checkpoint_index.h): this process parses none of the file's bytes.
+// For a checkpoint the scan passed, the same worker plans its conversion from the scan's own reading
+// (one container read, one run of each pickle) and returns the plan (convert/conversion_plan.h); for
+// a sharded checkpoint's index, what the index says (convert/checkpoint_index.h): this process
+// parses none of the file's bytes.
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,11 @@ struct ScannedInput {
   // Set for a file named kCheckpointIndexName that the scan passed: the index, or why it cannot be read.
   std::optional<Expected<CheckpointIndex>> index;
 };
+
+// Scans `file` with `ctx`, keeping the scan's checkpoint reading, and for a checkpoint the scan
+// passed plans its conversion under `key` from that reading; for a checkpoint index it passed, reads
+// the index. What the confined worker runs for each file, and this process with `--sandbox off`.
+ScannedInput scan_for_conversion(ScanContext& ctx, Artifact file, const std::string& key);
 
 class ConversionScanner {
  public:

@@ -4,6 +4,7 @@
 // 8-byte element count and the raw storage. Every pickle is analysed; storage bytes are skipped.
 #include <map>
 
+#include "container/checkpoint_reading.h"
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
@@ -20,9 +21,10 @@ const char* const kStreamNames[] = {"magic number", "protocol version", "system 
 
 }  // namespace
 
-// Returns the offset after the last storage, or nullopt when the layout cannot be followed.
+// Returns the offset after the last storage, or nullopt when the layout cannot be followed. With
+// `kept`, each pickle is also kept there with its data retained, as far as the pickles are read.
 std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, ScanContext& ctx,
-                                                     ArtifactReport& report) {
+                                                     ArtifactReport& report, TorchLegacyReading* kept) {
   auto malformed = [&](std::optional<std::uint64_t> off, std::string msg) {
     report.add(make_finding(rule("MG-TORCH-LEGACY-MALFORMED"), a.origin, off, std::move(msg)));
     return std::nullopt;
@@ -33,6 +35,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, ScanCont
     PickleMemberOptions o;
     o.persistent_load = i == 3;
     o.retain_data = i == 4;  // the key list is needed to walk the storages
+    if (kept) o.keep_retained = &kept->streams.emplace_back();
     streams[i] = analyse_pickle_stream(a, pos, ctx, report, o);
     if (!streams[i].complete)
       return malformed(pos, std::string("the ") + kStreamNames[i] + " pickle cannot be read completely");
@@ -93,7 +96,10 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, ScanCont
 }
 
 void scan_torch_legacy(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
-  auto end = scan_torch_legacy_streams(a, ctx, report);
+  std::optional<TorchLegacyReading> kept;
+  if (a.checkpoint_reading) kept.emplace();
+  auto end = scan_torch_legacy_streams(a, ctx, report, kept ? &*kept : nullptr);
+  if (kept) a.checkpoint_reading->keep(a.bytes, std::move(*kept));
   if (end && *end < a.bytes.size()) {
     // torch.load stops after the last storage; whatever follows is never read by it.
     report.add(make_finding(rule("MG-TORCH-STORAGE-EXTRA"), a.origin, *end,

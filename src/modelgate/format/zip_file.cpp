@@ -35,7 +35,7 @@ void scan_zip(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   report_zip_stream_view(a, *ar, ctx.limits(), report);
   json_of(report.facts)["members"] = ar->members.size();
   if (is_torch_zip(*ar)) {
-    scan_torch_zip(a, *ar, ctx, report);
+    scan_torch_zip(a, std::make_shared<const zip::Archive>(std::move(*ar)), ctx, report);
     return;
   }
   if (is_npz(a, *ar)) report.format = "npz";

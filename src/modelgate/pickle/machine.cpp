@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cctype>
 #include <cstdio>
 #include <cstring>
@@ -301,6 +302,7 @@ class Machine {
         budget_(o.budget ? o.budget : std::make_shared<UnpackBudget>(*o.limits)), memo_(o.plain_path) {
     res_.start = start;
     res_.graph = std::make_shared<ValueGraph>(data);
+    res_.retained_data = o.retain_data;
     g_ = res_.graph.get();
   }
 
@@ -1532,9 +1534,16 @@ bool Machine::op_ext(int width) {
 
 }  // namespace
 
+namespace {
+std::atomic<std::uint64_t> started_runs{0};
+}  // namespace
+
 StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
                          const MachineOptions& options) {
+  started_runs.fetch_add(1, std::memory_order_relaxed);
   return Machine(data, start, origin, options).run();
 }
+
+std::uint64_t machine_runs() { return started_runs.load(std::memory_order_relaxed); }
 
 }  // namespace modelgate::pickle

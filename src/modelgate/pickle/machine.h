@@ -64,6 +64,7 @@ struct StreamResult {
   std::size_t end = 0;      // just past STOP, or the offset of the opcode that failed
   bool complete = false;    // STOP reached with no error
   bool limit_reached = false;  // stopped by a limit: a run with other limits may read further
+  bool retained_data = false;  // run with MachineOptions::retain_data
   std::optional<ParseError> error;
   int protocol = 0;         // highest PROTO seen
   std::uint64_t opcodes = 0;
@@ -78,5 +79,9 @@ struct StreamResult {
 // Runs one stream starting at `start`. `origin` names the artifact for findings.
 StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
                          const MachineOptions& options);
+
+// How many streams run_machine has started in this process: tests and benchmarks count the runs
+// behind one file to show that nothing reads its pickles twice.
+std::uint64_t machine_runs();
 
 }  // namespace modelgate::pickle

@@ -230,16 +230,16 @@ WorkerConfig worker_config(const Limits& limits) {
 }
 
 WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config) {
-  return [&ctx, after_scan = config.after_scan](const std::shared_ptr<const ByteSource>& file, const std::string& origin,
-                                                const std::string& name) {
+  return [&ctx, scan = config.scan](const std::shared_ptr<const ByteSource>& file, const std::string& origin,
+                                     const std::string& name) {
     Artifact a;
     a.origin = origin;
     a.name = name;
     a.owner = file;
     a.bytes = file->bytes();
-    ArtifactReport report = ctx.scan(a);
-    if (!after_scan) return encode_result(report);
-    return encode_result(report, after_scan(report, a.bytes));
+    if (!scan) return encode_result(ctx.scan(a));
+    WorkerResult r = scan(ctx, a);
+    return encode_result(r.report, r.attachment);
   };
 }
 

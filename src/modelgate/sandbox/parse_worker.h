@@ -29,9 +29,10 @@ struct WorkerConfig {
   ResultBounds bounds;
   // Runs inside the confined worker right before it parses a file (tests: hostile actions).
   std::function<void(const std::string& name)> before_parse;
-  // Runs inside the confined worker after each scan, on the same bytes; what it returns travels
-  // back with the report (WorkerResult::attachment). `convert` reads there a checkpoint its scan passed.
-  std::function<std::vector<std::uint8_t>(const ArtifactReport& report, ByteView bytes)> after_scan;
+  // Runs inside the confined worker in place of `ctx.scan(file)`: the report, and bytes that travel
+  // back with it (WorkerResult::attachment) which only the hook's owner decodes. `convert` plans a
+  // checkpoint its scan passed from that scan's own reading.
+  std::function<WorkerResult(ScanContext& ctx, const Artifact& file)> scan;
 };
 
 // The configuration `Limits` asks for (the memory limit is left off in AddressSanitizer builds).
@@ -42,7 +43,7 @@ WorkerConfig worker_config(const Limits& limits);
 using WorkerJob = std::function<std::vector<std::uint8_t>(const std::shared_ptr<const ByteSource>& file,
                                                           const std::string& origin, const std::string& name)>;
 
-// The scan of each file with `ctx` (inherited at fork), then `after_scan` when set.
+// The scan of each file with `ctx` (inherited at fork), or WorkerConfig::scan when set.
 WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config);
 
 class ParseWorker {

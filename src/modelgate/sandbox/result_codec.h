@@ -33,8 +33,8 @@ struct ResultBounds {
   std::uint64_t max_findings = 1u << 22;
 };
 
-// What a worker returns for one file: its report and, when the worker was given a job to run after
-// the scan (WorkerConfig::after_scan), that job's bytes, which only the job's caller can decode.
+// What a worker returns for one file: its report and, when the worker was given its own scan
+// (WorkerConfig::scan), the bytes that scan attached, which only its owner can decode.
 struct WorkerResult {
   ArtifactReport report;
   std::vector<std::uint8_t> attachment;

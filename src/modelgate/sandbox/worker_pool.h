@@ -46,7 +46,7 @@ class WorkerPool {
                                  std::uint64_t size) {
     return run_descriptor(slot, fd, origin, name, size).report;
   }
-  // The same, with what WorkerConfig::after_scan returned for the file.
+  // The same, with the attachment WorkerConfig::scan returned for the file.
   WorkerResult run_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
                               std::uint64_t size);
 

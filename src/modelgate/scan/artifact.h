@@ -11,6 +11,8 @@
 
 namespace modelgate {
 
+class CheckpointReadingSlot;
+
 struct Artifact {
   std::string origin;                       // origin chain, e.g. "m.zip!/archive/data.pkl"
   ByteView bytes;
@@ -24,6 +26,9 @@ struct Artifact {
   std::string sha256;  // of `bytes`, when the caller has already computed it (never for members)
   // What pickle.load does from offset 0 (probe_pickle_at_start), once known.
   mutable std::optional<KnownPickleProbe> pickle_probe;
+  // Set by a caller that reads a checkpoint after its scan (convert): a torch checkpoint scanner
+  // leaves its reading of these bytes there (container/checkpoint_reading.h). Members never inherit it.
+  std::shared_ptr<CheckpointReadingSlot> checkpoint_reading;
 
   // A member of this artifact (archive entry, nested payload). `bytes` must be owned by `owner`.
   Artifact child(std::string member_name, ByteView member_bytes,
