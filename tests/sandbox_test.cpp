@@ -80,6 +80,8 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
   r.parsed.external_data_files = {"weights.bin"};
   r.parsed.external_data_reads = {{"tensor 'W' in graph initializer", "weights.bin", UINT64_MAX, std::nullopt},
                                   {"tensor 'B' in graph initializer", "weights.bin", 16, UINT64_MAX}};
+  r.parsed.pickle_reading = PickleReadingExtent{false, 1234};
+  r.parsed.first_raw_array_at = 99;
   auto back = sandbox::decode_result(sandbox::encode_result(r), {});
   ASSERT_TRUE(back) << back.error().reason;
   const ParsedFacts& p = back->report.parsed;
@@ -96,6 +98,10 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
   EXPECT_FALSE(p.external_data_reads[0].length);
   EXPECT_EQ(p.external_data_reads[1].length, UINT64_MAX);
   EXPECT_EQ(p.external_data_reads[1].tensor, r.parsed.external_data_reads[1].tensor);
+  ASSERT_TRUE(p.pickle_reading);
+  EXPECT_FALSE(p.pickle_reading->complete);
+  EXPECT_EQ(p.pickle_reading->end, 1234u);
+  EXPECT_EQ(p.first_raw_array_at, 99u);
   EXPECT_EQ(json_of(back->report.facts), json_of(r.facts));  // the untyped details stay apart
   EXPECT_EQ(sandbox::encode_result(back->report), sandbox::encode_result(r));
 
@@ -108,7 +114,9 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
                             R"({"external_data_reads": [{"tensor": "t", "location": "w.bin", "offset": -1}]})",
                             R"({"external_data_reads": [{"tensor": "t", "location": 7, "offset": 0}]})",
                             R"({"external_data_reads": [{"tensor": "t", "location": "w", "offset": 0, "length": "9"}]})",
-                            R"({"external_data_reads": [{"tensor": "t", "location": "w", "offset": 0, "extra": 1}]})"}) {
+                            R"({"external_data_reads": [{"tensor": "t", "location": "w", "offset": 0, "extra": 1}]})",
+                            R"({"complete": true})", R"({"end": 5})", R"({"complete": 1, "end": 5})",
+                            R"({"complete": true, "end": -5})", R"({"first_raw_array_at": "9"})"}) {
     auto forged = sample_report();
     json_of(forged.facts) = nlohmann::json::parse(wrong);
     auto decoded = sandbox::decode_result(sandbox::encode_result(forged), {});

@@ -88,18 +88,10 @@ struct FileConversion {
   std::map<std::string, std::string> metadata;  // written to __metadata__
 };
 
-// How the files of a conversion were parsed (docs/sandbox.md): the mode, and with workers the
-// confinement layers applied and those missing, with the reason.
-struct ConversionSandbox {
-  std::string mode = "off";
-  std::vector<std::string> layers;
-  std::vector<std::string> missing;
-};
-
 struct ConversionReport {
   std::string input, output;
   bool directory = false;
-  ConversionSandbox sandbox;
+  SandboxLayers sandbox;  // how the files were parsed (docs/sandbox.md); mode off when unconfined
   std::vector<FileConversion> files;
   std::vector<std::string> errors;  // tool errors (I/O, existing output): exit 2
   std::vector<std::string> removed_temps;  // left beside the output by a killed run, now removed

@@ -71,6 +71,11 @@ struct ExternalDataRead {
   std::uint64_t offset = 0;
   std::optional<std::uint64_t> length;  // absent: to the end of the file
 };
+// How far a consumer's pickle.load reading of a file ran (a reading that is not the file's format).
+struct PickleReadingExtent {
+  bool complete = false;  // [complete] it reached STOP
+  std::uint64_t end = 0;  // [end] the offset after the last opcode read
+};
 struct ParsedFacts {
   std::map<std::string, std::string> chat_templates;        // [chat_templates] name -> Jinja text
   std::optional<std::vector<std::string>> python_imports;  // [python_imports] a Python file's imports, sorted
@@ -79,6 +84,8 @@ struct ParsedFacts {
   std::optional<ShardedIndexCheck> sharded_checkpoint;     // [sharded_checkpoint]
   std::vector<std::string> external_data_files;           // [external_data_files] ONNX `location`s, sorted
   std::vector<ExternalDataRead> external_data_reads;       // [external_data_reads] of a model file
+  std::optional<PickleReadingExtent> pickle_reading;       // [complete], [end]
+  std::optional<std::uint64_t> first_raw_array_at;         // [first_raw_array_at] of a joblib file
 };
 
 // The verdict on one artifact (a file, an archive member, a nested pickle) and its parts.

@@ -31,7 +31,8 @@ nlohmann::json conversion_json(const ConversionReport& r) {
   j["output"] = r.output;
   j["directory"] = r.directory;
   j["exit_code"] = r.exit_code();
-  j["sandbox"] = {{"mode", r.sandbox.mode}, {"layers", r.sandbox.layers}, {"missing", r.sandbox.missing}};
+  // The keys convert/1 has always had, also when the mode is off.
+  j["sandbox"] = {{"mode", to_string(r.sandbox.mode)}, {"layers", r.sandbox.layers}, {"missing", r.sandbox.missing}};
   j["files"] = nlohmann::json::array();
   for (const auto& f : r.files) {
     nlohmann::json x;

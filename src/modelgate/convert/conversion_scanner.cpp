@@ -56,14 +56,9 @@ ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(op
   error_ = workers_->error();
 }
 
-ConversionSandbox ConversionScanner::sandbox() const {
-  ConversionSandbox out;
-  if (!workers_ || workers_->error()) return out;
-  const SandboxLayers& layers = workers_->layers();
-  out.mode = to_string(layers.mode);
-  out.layers = layers.layers;
-  out.missing = layers.missing;
-  return out;
+SandboxLayers ConversionScanner::sandbox() const {
+  if (!workers_ || workers_->error()) return {};
+  return workers_->layers();
 }
 
 ScannedInput ConversionScanner::scan(const InputFile& file, const std::string& name) {

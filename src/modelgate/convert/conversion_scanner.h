@@ -44,7 +44,7 @@ class ConversionScanner {
   // (strict) a confinement layer is missing. A tool error.
   const std::optional<std::string>& error() const { return error_; }
   // The mode and the workers' layers, for the conversion report.
-  ConversionSandbox sandbox() const;
+  SandboxLayers sandbox() const;
 
   // The file's report, and its conversion plan; `name` is the name loaders see and the report's origin.
   ScannedInput scan(const InputFile& file, const std::string& name);

@@ -39,6 +39,11 @@ json facts_json(const ArtifactReport& report) {
     if (read.length) r["length"] = *read.length;
     out["external_data_reads"].push_back(std::move(r));
   }
+  if (p.pickle_reading) {
+    out["complete"] = p.pickle_reading->complete;
+    out["end"] = p.pickle_reading->end;
+  }
+  if (p.first_raw_array_at) out["first_raw_array_at"] = *p.first_raw_array_at;
   return out;
 }
 
@@ -100,6 +105,18 @@ ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
       if (!offset) return bad("external_data_reads");
       p.external_data_reads.push_back({r["tensor"].get<std::string>(), r["location"].get<std::string>(), *offset, length});
     }
+  }
+  {
+    auto complete = take("complete");
+    auto end = take("end");
+    if (complete || end) {
+      std::optional<std::uint64_t> at;
+      if (!complete || !end || !complete->is_boolean() || !(at = json_count(*end))) return bad("complete");
+      p.pickle_reading = PickleReadingExtent{complete->get<bool>(), *at};
+    }
+  }
+  if (auto v = take("first_raw_array_at")) {
+    if (!(p.first_raw_array_at = json_count(*v))) return bad("first_raw_array_at");
   }
   return p;
 }

@@ -284,7 +284,7 @@ void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   scan_pickle_member(a, ctx, report, o);
   report.format = "joblib";
   json_of(report.facts)["arrays"] = reader.arrays;
-  if (reader.first_raw_array_at) json_of(report.facts)["first_raw_array_at"] = *reader.first_raw_array_at;
+  if (reader.first_raw_array_at) report.parsed.first_raw_array_at = *reader.first_raw_array_at;
 }
 
 void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {

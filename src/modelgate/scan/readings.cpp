@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "container/tar_headers.h"
 #include "container/zip_reader.h"
@@ -80,8 +79,7 @@ void scan_pickle_reading(const Artifact& a, ScanContext& ctx, ArtifactReport& re
   o.report_trailing = false;
   o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};
   auto result = scan_pickle_member(a, ctx, report, o);
-  json_of(report.facts)["complete"] = result.complete;
-  json_of(report.facts)["end"] = result.end;
+  report.parsed.pickle_reading = PickleReadingExtent{result.complete, result.end};
   std::erase_if(report.findings, [](const Finding& f) {
     return f.rule == "MG-PICKLE-MALFORMED" || f.rule == "MG-PICKLE-TRAILING-DATA";
   });
@@ -147,10 +145,8 @@ bool covered_by_primary(Format primary, std::string_view reading, ByteView b) {
 // its STOP). A pickle reading that stops before those bytes is a prefix of joblib's own reading.
 bool pickle_reading_within_joblib(const ArtifactReport& joblib, std::string_view reading, const ArtifactReport& pickle) {
   if (joblib.format != format_name(Format::joblib) || reading != "pickle") return false;
-  auto end = json_of(pickle.facts).value("end", std::uint64_t{0});
-  const auto& joblib_facts = json_of(joblib.facts);
-  auto raw = joblib_facts.find("first_raw_array_at");
-  return raw == joblib_facts.end() || end <= raw->get<std::uint64_t>();
+  const std::uint64_t end = pickle.parsed.pickle_reading ? pickle.parsed.pickle_reading->end : 0;
+  return !joblib.parsed.first_raw_array_at || end <= *joblib.parsed.first_raw_array_at;
 }
 
 }  // namespace
@@ -179,7 +175,7 @@ void scan_other_readings(const Artifact& artifact, Format primary, ScanContext& 
     other.finalize();
     // A pickle that breaks is a reading only for what ran before the break: kept when that
     // matters, but the file is no polyglot for it (pickle.load raises).
-    bool valid = json_of(other.facts).value("complete", true);
+    bool valid = !other.parsed.pickle_reading || other.parsed.pickle_reading->complete;
     if (!valid && other.status == Status::safe) continue;
     if (valid && pickle_reading_within_joblib(report, r.name, other)) continue;
     if (valid) {
