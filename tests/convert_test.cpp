@@ -1030,3 +1030,30 @@ TEST(ConvertPlan, AHostilePlanIsRefusedAndNothingIsWritten) {
 }
 
 }  // namespace
+
+namespace {
+
+// A directory's other files are copied when their scan passes. An ONNX model's external data is
+// looked up beside it by the converting process (as `scan` does), in both sandbox modes: a model
+// whose data file is missing is refused and not copied; one with its data is copied.
+TEST(ConvertWriting, OnnxExternalDataIsLookedUpBeforeAModelIsCopied) {
+  const auto& onnx = generated_fixtures("make_onnx_keras.py");
+  ASSERT_TRUE(onnx.ok) << onnx.log;
+  for (const char* sandbox : {"strict", "off"}) {
+    for (bool with_data : {true, false}) {
+      TempDir d;
+      write_file(d / "model/pytorch_model.bin", torch_zip("w", 4));
+      fs::copy(onnx.dir.path() / "onnx/ext/model.onnx", d / "model/model.onnx");
+      if (with_data) fs::copy(onnx.dir.path() / "onnx/ext/weights.bin", d / "model/weights.bin");
+      auto r = convert_cli(d / "model", d / "out", std::string("--json --sandbox ") + sandbox);
+      const std::string what = std::string(sandbox) + (with_data ? ", with its data" : ", without its data");
+      EXPECT_EQ(r.exit_code, 0) << what << ": " << r.output.substr(0, 2000);
+      EXPECT_EQ(fs::exists(d / "out/model.onnx"), with_data) << what << ": " << r.output.substr(0, 2000);
+      if (!with_data) {
+        EXPECT_NE(r.output.find("MG-ONNX-EXTERNAL-DATA-MISSING"), std::string::npos) << what << ": " << r.output.substr(0, 2000);
+      }
+    }
+  }
+}
+
+}  // namespace

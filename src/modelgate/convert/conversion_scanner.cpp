@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "convert/conversion_plan_codec.h"
+#include "format/onnx_external_data.h"
 
 namespace modelgate::convert {
 
@@ -62,6 +63,14 @@ SandboxLayers ConversionScanner::sandbox() const {
 }
 
 ScannedInput ConversionScanner::scan(const InputFile& file, const std::string& name) {
+  ScannedInput out = scan_input(file, name);
+  // Files a model names beside it (ONNX external data) are looked up here, as `scan` does, so that
+  // a model whose data is missing or outside the directory is not copied as safe.
+  resolve_external_data_reads(out.report, file.display());
+  return out;
+}
+
+ScannedInput ConversionScanner::scan_input(const InputFile& file, const std::string& name) {
   ScannedInput out;
   if (workers_) {
     auto result = workers_->run_descriptor(0, file.fd(), name, name, file.bytes().size());

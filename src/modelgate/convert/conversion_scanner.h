@@ -50,6 +50,8 @@ class ConversionScanner {
   ScannedInput scan(const InputFile& file, const std::string& name);
 
  private:
+  ScannedInput scan_input(const InputFile& file, const std::string& name);
+
   Limits limits_;
   std::string key_;
   Policy policy_;

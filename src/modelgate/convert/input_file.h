@@ -23,6 +23,8 @@ class InputFile {
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
   int fd() const { return fd_; }
+  // The path it was opened by, as given (what the file's relative references resolve against).
+  const std::string& display() const { return display_; }
   ByteView bytes() const { return mapped_ ? mapped_->bytes() : ByteView(); }
   dev_t device() const { return st_.st_dev; }
   ino_t inode() const { return st_.st_ino; }
