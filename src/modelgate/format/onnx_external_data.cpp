@@ -18,7 +18,7 @@ struct ResolvedFile {
   std::uint64_t size = 0;
 };
 
-ResolvedFile resolve(const fs::path& model_path, const std::string& location) {
+ResolvedFile resolve_location(const fs::path& model_path, const std::string& location) {
   ResolvedFile r;
   std::error_code ec;
   fs::path dir = fs::canonical(fs::absolute(model_path, ec).parent_path(), ec);
@@ -61,7 +61,7 @@ bool resolve_reads_of(ArtifactReport& report, const fs::path& model_path, std::m
       continue;
     }
     auto it = files.find(read.location);
-    if (it == files.end()) it = files.emplace(read.location, resolve(model_path, read.location)).first;
+    if (it == files.end()) it = files.emplace(read.location, resolve_location(model_path, read.location)).first;
     const ResolvedFile& f = it->second;
     const std::uint64_t length = read.length.value_or(0);
     if (f.escapes) {
