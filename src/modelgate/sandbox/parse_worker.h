@@ -98,8 +98,13 @@ class ParseWorker {
   enum class Read { ok, eof, timeout };
   Read read_exact(std::uint8_t* out, std::size_t n, std::chrono::steady_clock::time_point deadline);
 
+  static constexpr std::size_t kInboxBytes = 64 * 1024;
+
   pid_t pid_;
-  int requests_, results_;
+  int requests_, results_;  // results_: non-blocking
+  // Bytes read from results_ and not yet taken by read_exact().
+  std::unique_ptr<std::uint8_t[]> inbox_;
+  std::size_t inbox_begin_ = 0, inbox_end_ = 0;
   WorkerConfig config_;
   ConfinementReport confinement_;
   unsigned files_ = 0;   // files submitted over the worker's life
