@@ -415,7 +415,7 @@ class Machine {
     marks_.pop_back();
     return true;
   }
-  std::uint32_t add_node(Node n) {
+  std::uint32_t add_node(Node&& n) {
     if (g_->node_count() >= lim_.max_pickle_nodes) {
       node_limit_hit_ = true;
       return 0;
@@ -423,7 +423,7 @@ class Machine {
     n.offset = op_offset_;
     return g_->add_node(std::move(n));
   }
-  Value node_value(Kind k, Node n, std::uint32_t len = 0) {
+  Value node_value(Kind k, Node&& n, std::uint32_t len = 0) {
     Value v;
     v.kind = k;
     v.len = len;

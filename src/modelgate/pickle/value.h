@@ -20,7 +20,7 @@
 namespace modelgate::pickle {
 
 // Not a character type, so that stores of Values do not alias every other object for the optimizer.
-enum class Kind : std::uint16_t {
+enum class Kind : std::uint8_t {
   none, boolean, integer, big_integer, floating, string, bytes, bytearray, buffer,
   tuple, list, dict, set, frozenset,
   global,      // an imported object: module + dotted name; name empty for a module itself
@@ -50,7 +50,7 @@ struct Value {
   }
 };
 
-enum class CallHow : std::uint16_t { reduce, newobj, newobj_ex, inst, obj };
+enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj };
 
 // A node's items: up to two inline (a call's callable and arguments, a tuple of one or two), more
 // on the heap. A pickle of objects has millions of such nodes, and a vector would give each one a
@@ -143,10 +143,11 @@ class ValueList {
 // A pickle of objects has millions of nodes and few of them name anything or hold text, so names
 // and text live out of line: a node is 64 bytes, its first two items included.
 struct Node {
-  Kind kind = Kind::none;
-  CallHow how = CallHow::reduce;
-  bool trusted = false;      // global on the allowlist, or a call of such a global
-  std::uint64_t offset = 0;  // opcode offset that created it
+  // One word: a pickle of objects has millions of nodes. Offsets fit in 48 bits (256 TiB).
+  Kind kind : 8 = Kind::none;
+  CallHow how : 3 = CallHow::reduce;
+  bool trusted : 1 = false;      // global on the allowlist, or a call of such a global
+  std::uint64_t offset : 48 = 0;  // opcode offset that created it
   ValueList items;           // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
 
   const std::string& module() const { return words_ ? words_->module : kNone; }  // global: module;
@@ -174,6 +175,7 @@ struct Node {
   static inline const std::string kNone;
   std::unique_ptr<Words> words_;
 };
+static_assert(sizeof(Node) == 56);
 
 // Owns nodes and decoded strings of one pickle stream.
 class ValueGraph {
@@ -181,7 +183,7 @@ class ValueGraph {
   explicit ValueGraph(ByteView input) : input_(input) {}
   ByteView input() const { return input_; }
 
-  std::uint32_t add_node(Node n) {
+  std::uint32_t add_node(Node&& n) {
     auto [chunk, at] = place(count_);
     if (chunk == chunks_.size()) {
       chunks_.emplace_back();
