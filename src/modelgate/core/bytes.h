@@ -26,7 +26,16 @@ class ByteSource {
  public:
   virtual ~ByteSource() = default;
   virtual ByteView bytes() const = 0;
+  // The bytes of `range` (any part of it within bytes()) are done with for now: a mapping of a
+  // file may let go of their pages, which the file gives back if they are read again. Keeps a long
+  // sequential reading of a large file from holding the whole file in memory. Memory of the
+  // process's own (read files, decompressed members) is kept: dropping it would lose it.
+  virtual void release(ByteView /*range*/) const {}
 };
+
+// ByteSource::release for a read-only mapping of a file at [begin, begin + size): the whole pages
+// of `range` within it.
+void release_mapped_pages(const std::uint8_t* begin, std::size_t size, ByteView range);
 
 class MappingGuard;
 
@@ -51,6 +60,9 @@ class MappedFile final : public ByteSource {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
   ByteView bytes() const override { return {data_, size_}; }
+  void release(ByteView range) const override {
+    if (copy_.empty()) release_mapped_pages(data_, size_, range);
+  }
   // The file shrank while mapped: part of the view reads as zeros, not as the file.
   bool truncated_underneath() const;
 

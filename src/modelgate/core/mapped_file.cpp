@@ -1,7 +1,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 #include "core/bytes.h"
@@ -63,6 +65,16 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, 
 MappedFile::~MappedFile() {
   guard_.reset();  // before the pages go: a stale range must never match a later fault
   if (data_ != nullptr && copy_.empty()) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+}
+
+void release_mapped_pages(const std::uint8_t* begin, std::size_t size, ByteView range) {
+  if (begin == nullptr || range.empty()) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto lo = std::max(reinterpret_cast<std::uintptr_t>(range.data()), reinterpret_cast<std::uintptr_t>(begin));
+  const auto hi = std::min(reinterpret_cast<std::uintptr_t>(range.data() + range.size()),
+                           reinterpret_cast<std::uintptr_t>(begin + size));
+  const std::uintptr_t first = (lo + page - 1) & ~(page - 1), last = hi & ~(page - 1);
+  if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
 bool MappedFile::truncated_underneath() const { return guard_ && guard_->faulted(); }

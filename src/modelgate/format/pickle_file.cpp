@@ -25,6 +25,7 @@ void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& repor
   opts.allowlist = &ctx.allowlist();
   opts.limits = &ctx.limits();
   opts.budget = ctx.budget(a);
+  opts.input_owner = a.owner.get();
   auto first = pickle::run_machine(a.bytes, 0, a.origin, opts);
   remember_pickle_probe(a, first);
   json_of(report.facts)["pickle_protocol"] = first.protocol;

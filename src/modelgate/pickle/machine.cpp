@@ -304,6 +304,10 @@ class Machine {
     res_.graph = std::make_shared<ValueGraph>(data);
     res_.retained_data = o.retain_data;
     g_ = res_.graph.get();
+    if (o.input_owner != nullptr) {
+      released_ = start;
+      release_at_ = start + kReleaseStep;
+    }
   }
 
   StreamResult run() {
@@ -816,6 +820,16 @@ class Machine {
   std::uint16_t op_ = 0;  // not a character type: see Kind
   std::size_t op_offset_ = 0;
   std::size_t frame_end_ = SIZE_MAX;
+  // The input before released_ has been handed back (MachineOptions::input_owner); the next
+  // release is due when pos_ reaches release_at_.
+  static constexpr std::size_t kReleaseStep = 8u << 20;
+  std::size_t released_ = 0;
+  std::size_t release_at_ = SIZE_MAX;
+  void release_read_input() {
+    o_.input_owner->release(ByteView(data_ + released_, pos_ - released_));
+    released_ = pos_;
+    release_at_ = pos_ + kReleaseStep;
+  }
   bool node_limit_hit_ = false;
   std::unordered_map<std::int64_t, std::pair<std::string, std::string>> extensions_;
   std::unordered_map<std::uint32_t, CallTarget> import_targets_;  // by the import's node
@@ -1032,6 +1046,7 @@ stop:
 bool Machine::loop() {
   for (;;) {
     if (pos_ < size_ && kPlainOpcodes[data_[pos_]]) run_plain();
+    if (pos_ >= release_at_) release_read_input();
     op_offset_ = pos_;
     if (++res_.opcodes > lim_.max_pickle_opcodes) return limit("opcode count", lim_.max_pickle_opcodes);
     std::uint8_t opcode;

@@ -36,6 +36,10 @@ struct MachineOptions {
   // target worked out once. Off only to cross-check them against the exact per-opcode loop
   // (tests/support/machine_reference.h); results are identical either way.
   bool plain_path = true;
+  // What holds the input, when the machine may release the pages it has read past
+  // (ByteSource::release): a pickle of hundreds of megabytes is not kept in memory whole beside
+  // the values read from it. Pages read again later (text shown in findings) come back from the file.
+  const ByteSource* input_owner = nullptr;
   // Called after every BUILD with the built object and its state. A loader that reads raw bytes
   // from the file right after BUILD (joblib's NumpyArrayWrapper) returns the offset where pickle
   // opcodes resume; nullopt leaves the position alone. Used by container scanners.

@@ -49,6 +49,7 @@ class DescriptorMapping final : public ByteSource {
   DescriptorMapping(const DescriptorMapping&) = delete;
   DescriptorMapping& operator=(const DescriptorMapping&) = delete;
   ByteView bytes() const override { return {data_, size_}; }
+  void release(ByteView range) const override { release_mapped_pages(data_, size_, range); }
 
  private:
   const std::uint8_t* data_;
