@@ -11,7 +11,7 @@
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/identify.h"
+#include "identify/identify.h"
 
 namespace modelgate {
 

@@ -14,7 +14,7 @@
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "pickle/opcodes.h"
-#include "scan/identify.h"
+#include "identify/identify.h"
 
 namespace modelgate {
 

@@ -9,7 +9,7 @@
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/container_magic.h"
+#include "identify/container_magic.h"
 #include "format/scanners.h"
 
 namespace modelgate {

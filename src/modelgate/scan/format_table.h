@@ -1,7 +1,7 @@
 #pragma once
 // The engine's dispatch table: one scanner per identified format.
 #include "format/scanners.h"
-#include "scan/identify.h"
+#include "identify/identify.h"
 
 namespace modelgate {
 

@@ -10,7 +10,7 @@
 #include "format/gguf.h"
 #include "format/safetensors.h"
 #include "container/pickle_member.h"
-#include "scan/container_magic.h"
+#include "identify/container_magic.h"
 #include "scan/format_table.h"
 #include "artifact/pickle_probe.h"
 

@@ -1,4 +1,4 @@
-#include "scan/identify.h"
+#include "identify/identify.h"
 
 #include <algorithm>
 
@@ -13,7 +13,7 @@
 #include "hf/python_lexer.h"
 #include "core/strict_json.h"
 #include "artifact/artifact.h"
-#include "scan/container_magic.h"
+#include "identify/container_magic.h"
 #include "format/data_file_probes.h"
 #include "artifact/pickle_probe.h"
 

@@ -1,4 +1,4 @@
-#include "scan/container_magic.h"
+#include "identify/container_magic.h"
 
 #include <zlib.h>
 
