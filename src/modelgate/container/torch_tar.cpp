@@ -14,7 +14,6 @@
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "pickle/opcodes.h"
-#include "identify/identify.h"
 
 namespace modelgate {
 
