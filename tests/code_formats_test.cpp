@@ -14,7 +14,7 @@
 #include "modelgate/scan.h"
 #include "protowire/node_walk.h"
 #include "protowire/wire.h"
-#include "scan/identify.h"
+#include "identify/identify.h"
 #include "test_util.h"
 
 using namespace mgtest;

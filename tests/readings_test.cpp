@@ -12,8 +12,8 @@
 #include "container/tar_headers.h"
 #include "container/zip_reader.h"
 #include "format/code_format_probes.h"
-#include "scan/artifact.h"
-#include "scan/pickle_probe.h"
+#include "artifact/artifact.h"
+#include "artifact/pickle_probe.h"
 #include "scan/readings.h"
 #include "test_util.h"
 

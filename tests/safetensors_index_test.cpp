@@ -11,6 +11,7 @@
 #include "modelgate/render.h"
 #include "modelgate/scan.h"
 #include "pickle/allowlist.h"
+#include "scan/scan_context.h"
 #include "test_util.h"
 
 using namespace modelgate;

@@ -12,6 +12,7 @@
 
 #include "container/tar_headers.h"
 #include "container/torch_tar.h"
+#include "scan/scan_context.h"
 #include "tar_builder.h"
 #include "test_util.h"
 

@@ -15,8 +15,8 @@
 #include "container/torch_tar.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/container_magic.h"
-#include "scan/format_table.h"
+#include "identify/container_magic.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -82,7 +82,7 @@ void check_whole_stream(const Artifact& a, const Limits& limits, std::uint64_t b
 
 }  // namespace
 
-ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVisitor& visit) {
+ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisitor& visit) {
   ArchiveListing out;
   const Limits& limits = ctx.limits();
   auto add = [&](RuleId id, std::string msg, std::string evidence = {}) {
@@ -203,7 +203,7 @@ ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVis
   return out;
 }
 
-void scan_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   // A tar header at byte 0 whose name field starts with 7z's signature or a compressor's magic is
   // two archives: tarfile (and torch.load, which tries it first) reads the tar, while libarchive,
   // py7zr, 7z, gunzip and joblib read the other format from the same bytes. Both share one reading

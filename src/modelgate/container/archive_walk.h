@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "container/libarchive_listing.h"
-#include "scan/scan_context.h"
+#include "artifact/nested_scan.h"
 
 namespace modelgate {
 
@@ -24,7 +24,7 @@ struct ArchiveListing {
 // Calls `visit` for every regular member, in archive order, within the limits; member bytes are
 // charged to the top-level artifact's budget as they are unpacked. Stops at the first member that
 // cannot be read completely (a finding that refuses the archive).
-ArchiveListing read_archive(const Artifact& a, ScanContext& ctx, const MemberVisitor& visit);
+ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisitor& visit);
 
 // PyTorch's pre-1.0 tar checkpoint: members sys_info, pickle, tensors, storages.
 bool is_legacy_torch_tar(const std::vector<std::string>& names);

@@ -9,7 +9,7 @@
 
 namespace modelgate {
 
-pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start, ScanContext& ctx,
+pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start, NestedScan& ctx,
                                            ArtifactReport& report, const PickleMemberOptions& o) {
   pickle::MachineOptions opts;
   opts.allowlist = &ctx.allowlist();
@@ -41,7 +41,7 @@ pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start,
   return r;
 }
 
-pickle::StreamResult scan_pickle_member(const Artifact& a, ScanContext& ctx, ArtifactReport& report,
+pickle::StreamResult scan_pickle_member(const Artifact& a, NestedScan& ctx, ArtifactReport& report,
                                         const PickleMemberOptions& o) {
   if (report.format.empty()) report.format = "pickle";
   auto first = analyse_pickle_stream(a, 0, ctx, report, o);

@@ -8,7 +8,7 @@
 
 #include "modelgate/report.h"
 #include "pickle/machine.h"
-#include "scan/scan_context.h"
+#include "artifact/nested_scan.h"
 
 namespace modelgate {
 
@@ -29,12 +29,12 @@ struct PickleMemberOptions {
 
 // Runs one stream at `start` and appends its findings to `report`. With o.keep_retained, only the
 // first stream is kept.
-pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start, ScanContext& ctx,
+pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start, NestedScan& ctx,
                                            ArtifactReport& report, const PickleMemberOptions& o);
 
 // A child report for a member that is a whole pickle: one stream; anything after it is analysed
 // as further streams (reported) the way scan_pickle_file does. Returns the first stream's result.
-pickle::StreamResult scan_pickle_member(const Artifact& a, ScanContext& ctx, ArtifactReport& report,
+pickle::StreamResult scan_pickle_member(const Artifact& a, NestedScan& ctx, ArtifactReport& report,
                                         const PickleMemberOptions& o);
 
 }  // namespace modelgate

@@ -11,7 +11,7 @@
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/identify.h"
+#include "identify/identify.h"
 
 namespace modelgate {
 
@@ -34,7 +34,7 @@ std::optional<std::string_view> record_of(std::string_view name, std::string_vie
 // hashes contents (the bill of materials lists and hashes every member), each is opened (its CRC
 // checked) and becomes a child. A plain scan does not read them.
 void add_storage_records(const Artifact& a, const zip::Archive& ar, const std::map<std::string, StorageRef>& referenced,
-                         ScanContext& ctx, ArtifactReport& report) {
+                         NestedScan& ctx, ArtifactReport& report) {
   if (!ctx.hashes_contents()) return;
   for (const auto& m : ar.members) {
     if (!referenced.count(m.name)) continue;
@@ -61,7 +61,7 @@ bool is_torch_zip(const zip::Archive& ar) {
   return false;
 }
 
-void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archive, ScanContext& ctx,
+void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archive, NestedScan& ctx,
                     ArtifactReport& report) {
   const zip::Archive& ar = *archive;
   TorchZipReading kept;

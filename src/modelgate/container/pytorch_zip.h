@@ -11,7 +11,7 @@ namespace modelgate {
 bool is_torch_zip(const zip::Archive& ar);
 
 // With a.checkpoint_reading, the archive and its data pickle (retained) are kept there.
-void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archive, ScanContext& ctx,
+void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archive, NestedScan& ctx,
                     ArtifactReport& report);
 
 }  // namespace modelgate

@@ -10,7 +10,7 @@
 #include "container/sevenzip_headers.h"
 #include "core/bytes.h"
 #include "modelgate/report.h"
-#include "scan/artifact.h"
+#include "artifact/artifact.h"
 
 namespace modelgate {
 

@@ -70,7 +70,7 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
   return false;
 }
 
-std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, RuleId& rule_id,
+std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, NestedScan& ctx, RuleId& rule_id,
                                                       std::string& error) {
   rule_id = "MG-ARCHIVE-UNREADABLE";
   auto starts = [&](const char* magic, std::size_t n) { return a.bytes.size() >= n && std::memcmp(a.bytes.data(), magic, n) == 0; };

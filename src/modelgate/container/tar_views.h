@@ -10,8 +10,8 @@
 #include "container/tar_headers.h"
 #include "core/bytes.h"
 #include "modelgate/report.h"
-#include "scan/artifact.h"
-#include "scan/scan_context.h"
+#include "artifact/artifact.h"
+#include "artifact/nested_scan.h"
 
 namespace modelgate {
 
@@ -33,7 +33,7 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
 // nullptr with nothing to say when the file is not one of those or does not decompress to a tar
 // (a compressed joblib file); nullptr with `error` set when it cannot be decompressed within the
 // limits (`rule_id` then says which rule refuses it).
-std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, ScanContext& ctx, RuleId& rule_id,
+std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, NestedScan& ctx, RuleId& rule_id,
                                                       std::string& error);
 
 }  // namespace modelgate

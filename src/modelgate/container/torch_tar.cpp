@@ -14,7 +14,6 @@
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "pickle/opcodes.h"
-#include "scan/identify.h"
 
 namespace modelgate {
 
@@ -52,7 +51,7 @@ std::optional<std::int64_t> integer(const pickle::Value& v) {
 // Reads the members of the tar the way torch does and records everything into the report.
 class TorchTarReader {
  public:
-  TorchTarReader(const Artifact& a, ScanContext& ctx, ArtifactReport& report)
+  TorchTarReader(const Artifact& a, NestedScan& ctx, ArtifactReport& report)
       : a_(a), ctx_(ctx), report_(report) {}
 
   TorchTarLayout run();
@@ -103,7 +102,7 @@ class TorchTarReader {
   void trailing(const Artifact& m, ArtifactReport& r, std::size_t pos, const char* after);
 
   const Artifact& a_;
-  ScanContext& ctx_;
+  NestedScan& ctx_;
   ArtifactReport& report_;
   tar::Listing listing_;
   TorchTarLayout layout_;
@@ -495,7 +494,7 @@ void TorchTarReader::read_pickle(const tar::Member& tm) {
 // When tarfile raises, torch.load seeks back to 0 and unpickles the file as a legacy checkpoint:
 // a pickle in the first header's name field runs. Whatever the tar's state, a pickle at offset 0
 // (complete, or broken after importing something) is analysed and reported.
-bool report_pickle_at_tar_start(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+bool report_pickle_at_tar_start(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   if (a.bytes.empty() || !pickle::op_name(a.bytes[0])) return false;
   ArtifactReport scratch;
   PickleMemberOptions o;
@@ -529,11 +528,11 @@ bool looks_like_torch_tar(ByteView bytes, const Limits& limits) {
   return false;
 }
 
-TorchTarLayout read_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+TorchTarLayout read_torch_tar(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   return TorchTarReader(a, ctx, report).run();
 }
 
-void scan_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_torch_tar(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   read_torch_tar(a, ctx, report);
 }
 

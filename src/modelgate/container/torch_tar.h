@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "pickle/value.h"
-#include "scan/scan_context.h"
+#include "artifact/nested_scan.h"
 
 namespace modelgate {
 
@@ -60,12 +60,12 @@ bool looks_like_torch_tar(ByteView bytes, const Limits& limits);
 
 // Scans the checkpoint into `report` (findings, one child per member) and returns its layout; with
 // a.checkpoint_reading, the layout and the `pickle` member's stream (retained) are kept there.
-TorchTarLayout read_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report);
+TorchTarLayout read_torch_tar(const Artifact& a, NestedScan& ctx, ArtifactReport& report);
 
 // A pickle at offset 0 of an uncompressed tar: torch.load runs it when tarfile raises on the
 // archive. Reports it (MG-TORCH-TAR-POLYGLOT and the pickle's findings); true when found.
-bool report_pickle_at_tar_start(const Artifact& a, ScanContext& ctx, ArtifactReport& report);
+bool report_pickle_at_tar_start(const Artifact& a, NestedScan& ctx, ArtifactReport& report);
 
-void scan_torch_tar(const Artifact& a, ScanContext& ctx, ArtifactReport& report);
+void scan_torch_tar(const Artifact& a, NestedScan& ctx, ArtifactReport& report);
 
 }  // namespace modelgate

@@ -11,7 +11,7 @@
 
 #include "container/zip_reader.h"
 #include "modelgate/report.h"
-#include "scan/artifact.h"
+#include "artifact/artifact.h"
 
 namespace modelgate {
 

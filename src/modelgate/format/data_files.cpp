@@ -9,11 +9,12 @@
 #include "format/openvino_ir.h"
 #include "format/sentencepiece.h"
 #include "format/tflite.h"
-#include "scan/format_table.h"
+#include "format/data_file_probes.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
-void scan_sentencepiece(const Artifact& a, ScanContext&, ArtifactReport& report) {
+void scan_sentencepiece(const Artifact& a, NestedScan&, ArtifactReport& report) {
   auto model = sentencepiece::parse(a.bytes);
   if (!model) {
     report.add(make_finding(rule("MG-SPM-MALFORMED"), a.origin, model.error().offset,
@@ -28,7 +29,7 @@ void scan_sentencepiece(const Artifact& a, ScanContext&, ArtifactReport& report)
   if (!model->normalizer.empty()) json_of(report.facts)["normalizer"] = model->normalizer;
 }
 
-void scan_flax_msgpack(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_flax_msgpack(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto checkpoint = flax::parse(a.bytes, ctx.limits());
   if (!checkpoint) {
     report.add(make_finding(rule("MG-FLAX-MALFORMED"), a.origin, checkpoint.error().offset,
@@ -40,7 +41,7 @@ void scan_flax_msgpack(const Artifact& a, ScanContext& ctx, ArtifactReport& repo
   json_of(report.facts)["parameters"] = checkpoint->parameters;
 }
 
-void scan_tflite(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_tflite(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto model = tflite::parse(a.bytes, ctx.limits().max_tflite_operator_codes);
   if (!model) {
     report.add(make_finding(rule("MG-TFLITE-MALFORMED"), a.origin, model.error().offset,
@@ -72,7 +73,7 @@ void scan_tflite(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   json_of(report.facts)["buffers"] = model->buffers;
 }
 
-void scan_coreml(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_coreml(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto model = coreml::parse(a.bytes, ctx.limits());
   if (!model) {
     report.add(make_finding(rule("MG-COREML-MALFORMED"), a.origin, model.error().offset,
@@ -106,7 +107,7 @@ void scan_coreml(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   json_of(report.facts)["layers"] = model->layers;
 }
 
-void scan_coreml_weights(const Artifact& a, ScanContext&, ArtifactReport& report) {
+void scan_coreml_weights(const Artifact& a, NestedScan&, ArtifactReport& report) {
   auto storage = coreml::parse_blob_storage(a.bytes);
   if (!storage) {
     report.add(make_finding(rule("MG-COREML-MALFORMED"), a.origin, storage.error().offset,
@@ -117,7 +118,7 @@ void scan_coreml_weights(const Artifact& a, ScanContext&, ArtifactReport& report
   json_of(report.facts)["blobs"] = storage->blobs;
 }
 
-void scan_openvino_ir(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_openvino_ir(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   // Nesting of an IR: net > layers > layer > body > layers > layer ... for loops within loops.
   auto model = openvino::parse(as_chars(a.bytes), ctx.limits().max_xml_depth);
   if (!model) {

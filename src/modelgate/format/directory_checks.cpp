@@ -5,7 +5,7 @@
 namespace modelgate {
 
 void check_directory(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                     std::vector<ArtifactReport>& reports, ScanContext& ctx, const IndexCheckRunner& run_index_check) {
+                     std::vector<ArtifactReport>& reports, NestedScan& ctx, const IndexCheckRunner& run_index_check) {
   classify_referenced_data_files(files, reports);
   check_safetensors_indexes(files, notes, reports, ctx, run_index_check);
   annotate_code_routes(files, reports);

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "modelgate/report.h"
-#include "scan/scan_context.h"
+#include "artifact/nested_scan.h"
 #include "walk/walk.h"
 
 namespace modelgate {
@@ -23,21 +23,21 @@ using EntryMapper = std::function<std::shared_ptr<const ByteSource>(const WalkEn
 // The sharded-safetensors check of the index `files[index]` (safetensors_index.cpp): adds its
 // findings and facts to `report`.
 void check_safetensors_index(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                             ArtifactReport& report, ScanContext& ctx, const EntryMapper& map);
+                             ArtifactReport& report, NestedScan& ctx, const EntryMapper& map);
 
 // Runs the check of one index: in this process, or in a confined worker (scan/confined_index_check.h).
 using IndexCheckRunner = std::function<void(std::size_t index, const std::vector<WalkEntry>& files,
-                                            const std::vector<WalkNote>& notes, ArtifactReport& report, ScanContext& ctx)>;
+                                            const std::vector<WalkNote>& notes, ArtifactReport& report, NestedScan& ctx)>;
 
 // Every index of the directory; `run` empty: in this process.
 void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                               std::vector<ArtifactReport>& reports, ScanContext& ctx, const IndexCheckRunner& run = {});
+                               std::vector<ArtifactReport>& reports, NestedScan& ctx, const IndexCheckRunner& run = {});
 
 // `reports[i]` is the finalized report of `files[i]`; checks add findings to them and
 // re-finalize the ones they touch. `notes` are the walk's entries that are not regular files (or
 // could not be read), so that a check can say why a file it needs is not among `files`.
 void check_directory(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                     std::vector<ArtifactReport>& reports, ScanContext& ctx, const IndexCheckRunner& run_index_check = {});
+                     std::vector<ArtifactReport>& reports, NestedScan& ctx, const IndexCheckRunner& run_index_check = {});
 
 // ONNX external-data files and SavedModel variables, named by a model in the same directory, are
 // that model's data rather than unrecognised files (referenced_data_files.cpp).

@@ -9,7 +9,7 @@
 #include "core/rule_catalog.h"
 #include "format/gguf.h"
 #include "format/suspicious_text.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 #include "template/chat_template.h"
 #include "core/utf8.h"
 
@@ -110,7 +110,7 @@ void read_gguf_model_facts(const gguf::File& file, std::uint64_t max_fact_string
 
 }  // namespace
 
-void scan_gguf_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_gguf_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto parsed = gguf::parse(a.bytes, ctx.limits());
   if (!parsed.ok()) {
     const auto& r = parsed.rejection;

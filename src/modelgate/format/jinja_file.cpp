@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "scan/format_table.h"
+#include "format/scanners.h"
 #include "core/rule_catalog.h"
 #include "template/chat_template.h"
 
@@ -21,7 +21,7 @@ bool named_like_a_template(std::string_view name) {
 }  // namespace
 
 // Text with Jinja tags that no other format claims: chat_template.jinja and friends.
-void scan_jinja_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_jinja_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   std::string_view text = as_chars(a.bytes);
   ArtifactReport analysis;
   analyse_chat_template(text, a.origin, ctx.limits(), analysis, 0);

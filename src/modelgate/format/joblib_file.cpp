@@ -13,7 +13,7 @@
 #include "container/pickle_member.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -154,7 +154,7 @@ struct DtypeReader {
 
 struct WrapperReader {
   const Artifact& a;
-  ScanContext& ctx;
+  NestedScan& ctx;
   ArtifactReport& report;
   unsigned arrays = 0;
   std::optional<std::size_t> first_raw_array_at;  // where the first bytes pickle.load would misread begin
@@ -273,7 +273,7 @@ std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, 
 
 }  // namespace
 
-void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_joblib(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   WrapperReader reader{a, ctx, report, 0, std::nullopt, {}, {}};
   PickleMemberOptions o;
   o.retain_data = true;
@@ -287,7 +287,7 @@ void scan_joblib(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
   if (reader.first_raw_array_at) report.parsed.first_raw_array_at = *reader.first_raw_array_at;
 }
 
-void scan_joblib_compressed(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_joblib_compressed(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   ByteView stream = a.bytes;
   if (as_chars(a.bytes).substr(0, 2) == "ZF") {
     // joblib < 0.9.3: "ZF" + hex length padded to 19 bytes, then a zlib stream; joblib's

@@ -4,7 +4,7 @@
 #include "hf/loader_routes.h"
 #include "core/strict_json.h"
 #include "format/keras_config.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 #include "template/chat_template.h"
 
 namespace modelgate {
@@ -64,7 +64,7 @@ void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) 
 
 }  // namespace
 
-void scan_json_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   std::string_view text = as_chars(a.bytes);
   const Limits& limits = ctx.limits();
   if (text.size() > limits.max_json_bytes) {

@@ -12,7 +12,7 @@
 #include "core/rule_catalog.h"
 #include "format/code_format_probes.h"
 #include "format/keras_config.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -27,7 +27,7 @@ bool has_keras_layout(const zip::Archive& ar) {
   return has("config.json") && (has("metadata.json") || has("model.weights.h5") || has("model.weights.npz"));
 }
 
-void scan_keras_archive(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_keras_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto ar = zip::read_zip(a.bytes, a.origin, ctx.limits());
   if (!ar) {
     report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, ar.error().offset,

@@ -22,7 +22,7 @@
 #include "format/hdf5_metadata_bounds.h"
 #include "format/hdf5_memory_driver.h"
 #include "format/keras_config.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -177,7 +177,7 @@ std::optional<std::uint64_t> hdf5_superblock_offset(ByteView bytes) {
 
 bool looks_like_hdf5(ByteView bytes) { return hdf5_superblock_offset(bytes).has_value(); }
 
-void scan_hdf5(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   const Limits& limits = ctx.limits();
   const auto max_attribute = static_cast<std::size_t>(std::min<std::uint64_t>(limits.max_hdf5_attribute_bytes, a.bytes.size()));
   auto refuse = [&](const std::string& why) {

@@ -1,7 +1,7 @@
 #include "core/display_facts.h"
 #include "hf/front_matter.h"
 #include "core/rule_catalog.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -42,7 +42,7 @@ void read_card_facts(const nlohmann::json& fm, ModelFacts& model) {
 
 // README.md with YAML front matter. The card is documentation, not loaded by any pipeline; its
 // metadata is kept for the bill of materials, and a malformed header is reported, not fatal.
-void scan_model_card(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_model_card(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto fm = parse_front_matter(as_chars(a.bytes), ctx.limits());
   if (!fm) {
     report.add(make_finding(rule("MG-CARD-FRONT-MATTER-MALFORMED"), a.origin, fm.error().offset,

@@ -4,11 +4,11 @@
 #include "container/pickle_member.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
-void scan_npy(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_npy(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto h = npy::parse_header(a.bytes, ctx.limits());
   if (!h) {
     report.add(make_finding(rule("MG-NPY-MALFORMED"), a.origin, h.error().offset, h.error().reason));

@@ -15,7 +15,7 @@
 #include "format/code_format_probes.h"
 #include "core/rule_catalog.h"
 #include "protowire/wire.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 #include "format/onnx_external_data.h"
 
 namespace modelgate {
@@ -411,7 +411,7 @@ bool looks_like_onnx_model(ByteView bytes) {
   return opset || ir < 3 || r.truncated();
 }
 
-void scan_onnx_model(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_onnx_model(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   const Limits& limits = ctx.limits();
   if (a.bytes.size() > static_cast<std::size_t>(INT_MAX)) {
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,

@@ -5,8 +5,8 @@
 #include "format/pickle_stream_report.h"
 #include "core/rule_catalog.h"
 #include "pickle/machine.h"
-#include "scan/format_table.h"
-#include "scan/pickle_probe.h"
+#include "format/scanners.h"
+#include "artifact/pickle_probe.h"
 
 namespace modelgate {
 
@@ -20,7 +20,7 @@ bool has_construct_findings(const pickle::StreamResult& r) {
 
 }  // namespace
 
-void scan_pickle_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_pickle_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   pickle::MachineOptions opts;
   opts.allowlist = &ctx.allowlist();
   opts.limits = &ctx.limits();

@@ -2,7 +2,7 @@
 
 namespace modelgate {
 
-void add_stream_to_report(pickle::StreamResult&& stream, const Artifact& artifact, ScanContext& ctx,
+void add_stream_to_report(pickle::StreamResult&& stream, const Artifact& artifact, NestedScan& ctx,
                           ArtifactReport& report) {
   for (auto& f : stream.findings) report.add(std::move(f));
   for (auto& p : stream.nested) {

@@ -5,11 +5,11 @@
 #include "format/safetensors.h"
 #include "core/rule_catalog.h"
 #include "format/suspicious_text.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
-void scan_safetensors_file(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_safetensors_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto parsed = safetensors::parse(a.bytes, ctx.limits());
   if (!parsed.ok()) {
     const auto& r = parsed.rejection;

@@ -70,7 +70,7 @@ struct Shard {
 void check_index(const WalkEntry& entry, ArtifactReport& report,
                  const std::map<std::string, std::size_t>& by_path,
                  const std::map<std::string, const WalkNote*>& not_files,
-                 const std::vector<WalkEntry>& files, ScanContext& ctx, const EntryMapper& map) {
+                 const std::vector<WalkEntry>& files, NestedScan& ctx, const EntryMapper& map) {
   const bool named_for_safetensors = ends_with(entry.relative, ".safetensors.index.json");
   std::string error;
   auto mapped = map(entry, error);
@@ -183,7 +183,7 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
 }  // namespace
 
 void check_safetensors_index(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                             ArtifactReport& report, ScanContext& ctx, const EntryMapper& map) {
+                             ArtifactReport& report, NestedScan& ctx, const EntryMapper& map) {
   std::map<std::string, std::size_t> by_path;
   for (std::size_t i = 0; i < files.size(); ++i) by_path.emplace(files[i].relative, i);
   std::map<std::string, const WalkNote*> not_files;
@@ -192,7 +192,7 @@ void check_safetensors_index(std::size_t index, const std::vector<WalkEntry>& fi
 }
 
 void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                               std::vector<ArtifactReport>& reports, ScanContext& ctx, const IndexCheckRunner& run) {
+                               std::vector<ArtifactReport>& reports, NestedScan& ctx, const IndexCheckRunner& run) {
   for (std::size_t i = 0; i < files.size() && i < reports.size(); ++i) {
     if (!ends_with(files[i].relative, ".index.json")) continue;
     std::size_t before = reports[i].findings.size();

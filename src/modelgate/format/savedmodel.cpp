@@ -10,7 +10,7 @@
 #include "format/keras_config.h"
 #include "protowire/node_walk.h"
 #include "protowire/wire.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -143,14 +143,14 @@ bool looks_like_tf_fingerprint(ByteView bytes) {
   return !r.error() && hashes >= 3;
 }
 
-void scan_tf_fingerprint(const Artifact& a, ScanContext&, ArtifactReport& report) {
+void scan_tf_fingerprint(const Artifact& a, NestedScan&, ArtifactReport& report) {
   protowire::MessageReader r(a.bytes);
   protowire::Field f;
   while (r.next(f))
     if (f.number == 1 && f.type == protowire::WireType::varint) json_of(report.facts)["saved_model_checksum"] = f.value;
 }
 
-void scan_tensorflow_protobuf(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto walk = protowire::walk_for_nodes(a.bytes, ctx.limits());
   if (walk.error) {
     report.add(make_finding(rule("MG-SAVEDMODEL-MALFORMED"), a.origin, walk.error->offset,

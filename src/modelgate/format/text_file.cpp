@@ -1,12 +1,12 @@
-#include "scan/format_table.h"
+#include "format/scanners.h"
 #include "core/rule_catalog.h"
 
 namespace modelgate {
 
 // Plain text that no more specific scanner claims (README, LICENSE, notes) is inert data.
-void scan_text_file(const Artifact&, ScanContext&, ArtifactReport&) {}
+void scan_text_file(const Artifact&, NestedScan&, ArtifactReport&) {}
 
-void scan_unknown_file(const Artifact& a, ScanContext&, ArtifactReport& report) {
+void scan_unknown_file(const Artifact& a, NestedScan&, ArtifactReport& report) {
   report.add(make_finding(rule("MG-FORMAT-UNRECOGNISED"), a.origin, std::nullopt,
                           "content matches no known format"));
 }

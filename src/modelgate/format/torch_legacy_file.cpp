@@ -9,8 +9,8 @@
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/container_magic.h"
-#include "scan/format_table.h"
+#include "identify/container_magic.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -23,7 +23,7 @@ const char* const kStreamNames[] = {"magic number", "protocol version", "system 
 
 // Returns the offset after the last storage, or nullopt when the layout cannot be followed. With
 // `kept`, each pickle is also kept there with its data retained, as far as the pickles are read.
-std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, ScanContext& ctx,
+std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedScan& ctx,
                                                      ArtifactReport& report, TorchLegacyReading* kept) {
   auto malformed = [&](std::optional<std::uint64_t> off, std::string msg) {
     report.add(make_finding(rule("MG-TORCH-LEGACY-MALFORMED"), a.origin, off, std::move(msg)));
@@ -95,7 +95,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, ScanCont
   return pos;
 }
 
-void scan_torch_legacy(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_torch_legacy(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   std::optional<TorchLegacyReading> kept;
   if (a.checkpoint_reading) kept.emplace();
   auto end = scan_torch_legacy_streams(a, ctx, report, kept ? &*kept : nullptr);

@@ -5,7 +5,7 @@
 #include "container/zip_stream_view.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "scan/format_table.h"
+#include "format/scanners.h"
 
 namespace modelgate {
 
@@ -25,7 +25,7 @@ bool is_npz(const Artifact& a, const zip::Archive& ar) {
 
 }  // namespace
 
-void scan_zip(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_zip(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto ar = zip::read_zip(a.bytes, a.origin, ctx.limits());
   if (!ar) {
     report.add(make_finding(rule("MG-ZIP-MALFORMED"), a.origin, ar.error().offset, ar.error().reason));

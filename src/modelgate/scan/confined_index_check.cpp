@@ -16,7 +16,7 @@ struct Premapped {
 };
 
 void run_confined(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
-                  ArtifactReport& report, ScanContext& ctx) {
+                  ArtifactReport& report, NestedScan& ctx) {
   const std::string& relative = files[index].relative;
   const std::string dir = relative.find('/') == std::string::npos ? std::string() : relative.substr(0, relative.rfind('/') + 1);
   // Shards are named relative to the index's directory: every file beneath it, mapped now.

@@ -2,7 +2,7 @@
 
 namespace modelgate {
 
-static void scan_nothing(const Artifact&, ScanContext&, ArtifactReport&) {}
+static void scan_nothing(const Artifact&, NestedScan&, ArtifactReport&) {}
 
 ScannerFn scanner_for(Format f) {
   switch (f) {

@@ -5,7 +5,7 @@
 // configuration name (config.json, modules.json, model_index.json, ...) is parsed as JSON by its
 // loader whatever the content sniffer called it; YAML configurations are read by Hydra/OmegaConf.
 // Readings only add findings; the content reading stays.
-#include "scan/identify.h"
+#include "identify/identify.h"
 #include "scan/scan_context.h"
 
 namespace modelgate {

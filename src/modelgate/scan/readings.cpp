@@ -10,9 +10,9 @@
 #include "format/gguf.h"
 #include "format/safetensors.h"
 #include "container/pickle_member.h"
-#include "scan/container_magic.h"
+#include "identify/container_magic.h"
 #include "scan/format_table.h"
-#include "scan/pickle_probe.h"
+#include "artifact/pickle_probe.h"
 
 namespace modelgate {
 
@@ -74,7 +74,7 @@ std::optional<Format> pickle_at_start(const Artifact& a) {
 // pickle.load reads one stream and raises where it breaks: what ran before the break counts, the
 // break itself and the bytes after it (another format's) do not. joblib's wrapper class is
 // harmless to pickle.load (it has no reduce or setstate of its own).
-void scan_pickle_reading(const Artifact& a, ScanContext& ctx, ArtifactReport& report) {
+void scan_pickle_reading(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   PickleMemberOptions o;
   o.report_trailing = false;
   o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "core/bytes.h"
-#include "scan/identify.h"
+#include "identify/identify.h"
 #include "scan/scan_context.h"
 
 namespace modelgate {

@@ -1,4 +1,4 @@
-#include "scan/identify.h"
+#include "identify/identify.h"
 
 #include <algorithm>
 
@@ -12,10 +12,10 @@
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
 #include "core/strict_json.h"
-#include "scan/artifact.h"
-#include "scan/container_magic.h"
-#include "scan/format_table.h"
-#include "scan/pickle_probe.h"
+#include "artifact/artifact.h"
+#include "identify/container_magic.h"
+#include "format/data_file_probes.h"
+#include "artifact/pickle_probe.h"
 
 namespace modelgate {
 

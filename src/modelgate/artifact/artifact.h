@@ -7,7 +7,7 @@
 
 #include "core/bytes.h"
 #include "core/unpack_budget.h"
-#include "scan/pickle_probe.h"
+#include "artifact/pickle_probe.h"
 
 namespace modelgate {
 

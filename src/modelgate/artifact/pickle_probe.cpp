@@ -1,9 +1,9 @@
-#include "scan/pickle_probe.h"
+#include "artifact/pickle_probe.h"
 
 #include "pickle/allowlist.h"
 #include "pickle/machine.h"
 #include "pickle/opcodes.h"
-#include "scan/artifact.h"
+#include "artifact/artifact.h"
 
 namespace modelgate {
 

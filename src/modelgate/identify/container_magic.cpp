@@ -1,4 +1,4 @@
-#include "scan/container_magic.h"
+#include "identify/container_magic.h"
 
 #include <zlib.h>
 
@@ -10,8 +10,8 @@
 #include "container/zip_reader.h"
 #include "pickle/opcodes.h"
 #include "pickle/text_operands.h"
-#include "scan/artifact.h"
-#include "scan/pickle_probe.h"
+#include "artifact/artifact.h"
+#include "artifact/pickle_probe.h"
 
 namespace modelgate {
 

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "core/bytes.h"
-#include "scan/identify.h"
+#include "identify/identify.h"
 
 namespace modelgate {
 
