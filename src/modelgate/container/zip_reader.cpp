@@ -9,6 +9,7 @@
 
 #include "core/byte_reader.h"
 #include "core/rule_catalog.h"
+#include "core/signature_search.h"
 
 namespace modelgate::zip {
 
@@ -123,10 +124,13 @@ class Parser {
 std::vector<std::size_t> Parser::eocd_candidates() const {
   std::vector<std::size_t> found;
   if (file_.size() < kEocdSize) return found;
-  std::size_t last = file_.size() - kEocdSize;
-  std::size_t first = last > 0xFFFF ? last - 0xFFFF : 0;
-  for (std::size_t p = last + 1; p-- > first;)
-    if (file_[p] == 'P' && le32_at(file_, p) == kEocdSig) found.push_back(p);
+  const std::size_t last = file_.size() - kEocdSize;
+  for (std::size_t p = last > 0xFFFF ? last - 0xFFFF : 0; p <= last; ++p) {
+    p = find_signature(file_, p, last + 1, "PK\x05\x06");
+    if (p == kSignatureNotFound) break;
+    found.push_back(p);
+  }
+  std::reverse(found.begin(), found.end());
   return found;  // highest offset first
 }
 

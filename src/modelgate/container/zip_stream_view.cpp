@@ -1,5 +1,6 @@
 #include "container/zip_stream_view.h"
 #include "core/rule_catalog.h"
+#include "core/signature_search.h"
 
 #include <string.h>
 #include <zlib.h>
@@ -49,10 +50,8 @@ std::optional<std::size_t> stored_entry_end(ByteView f, std::size_t data, bool z
   std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
   std::size_t crc_at = data;
   for (std::size_t p = data; p + record <= f.size(); ++p) {
-    const void* hit = ::memmem(f.data() + p, f.size() - p, "PK\x07\x08", 4);
-    if (hit == nullptr) return std::nullopt;
-    p = static_cast<std::size_t>(static_cast<const std::uint8_t*>(hit) - f.data());
-    if (p + record > f.size()) return std::nullopt;
+    p = find_signature(f, p, f.size(), "PK\x07\x08");
+    if (p == kSignatureNotFound || p + record > f.size()) return std::nullopt;
     while (crc_at < p) {
       std::size_t n = std::min<std::size_t>(p - crc_at, 1u << 30);
       crc = static_cast<std::uint32_t>(crc32(crc, f.data() + crc_at, static_cast<uInt>(n)));
