@@ -136,6 +136,11 @@ std::shared_ptr<const ByteSource> map_descriptor(int fd) {
   return std::make_shared<DescriptorMapping>(data, size);
 }
 
+// Kept open for the life of the process, so that the conversion module is never unloaded and a
+// confined worker's iconv_open() finds it loaded. Volatile: nothing reads the handle, and a store
+// the compiler dropped would leave the descriptor unreachable (LeakSanitizer reports it).
+iconv_t volatile kept_conversion = reinterpret_cast<iconv_t>(-1);
+
 // What the parsing libraries read from the file system the first time they are used, read before
 // confinement: glibc's charset-conversion modules (libarchive converts 7z and tar names), OpenSSL's
 // configuration (content digests), libhdf5's initialisation, the time zone and qsort's memory
@@ -143,10 +148,7 @@ std::shared_ptr<const ByteSource> map_descriptor(int fd) {
 // Done once in the process that forks the workers, which inherit the loaded state: each worker
 // doing it again cost a fifth of its time on a directory of small checkpoints.
 void load_parsing_libraries() {
-  // Kept open for the life of the process, so that the conversion module is never unloaded and
-  // a confined worker's iconv_open() finds it loaded.
-  static const iconv_t kept = ::iconv_open("UTF-8", "UTF-16LE");
-  (void)kept;
+  kept_conversion = ::iconv_open("UTF-8", "UTF-16LE");
   (void)sha256_hex({});
   start_hdf5();
   ::tzset();  // the time zone, read once: OpenSSL's certificate time checks reach localtime
