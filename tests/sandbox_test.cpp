@@ -329,6 +329,18 @@ void hostile(const std::string& name) {
   } else if (name == "garbage") {
     const char bad[] = "MGWR\x07\x00\x00\x00\x00\x00";
     if (::write(4, bad, 10) == 10) spin();
+  } else if (name == "dribble") {
+    // A valid header declaring a 1 MiB body, then one byte every 20 ms: data keeps arriving, and
+    // the broker must still stop at the file's deadline.
+    unsigned char header[10] = {'M', 'G', 'W', 'R', sandbox::kResultVersion & 0xFF, sandbox::kResultVersion >> 8,
+                                0, 0, 0x10, 0};
+    if (::write(4, header, sizeof header) != sizeof header) ::_exit(0);
+    for (;;) {
+      auto until = std::chrono::steady_clock::now() + 20ms;
+      while (std::chrono::steady_clock::now() < until) {
+      }
+      if (::write(4, "x", 1) != 1) ::_exit(0);
+    }
   }
 }
 
@@ -346,6 +358,7 @@ TEST_F(SandboxWorker, HostileActionsAreRefusedAndTheScanGoesOn) {
       // system call (readlink of /proc/self/exe) ends the worker: refused all the same.
       {"segv", kAddressSanitizer ? "MG-SANDBOX-VIOLATION" : "MG-SANDBOX-CRASH"},
       {"spin", "MG-SANDBOX-TIMEOUT"},       {"garbage", "MG-SANDBOX-MALFORMED-RESULT"},
+      {"dribble", "MG-SANDBOX-TIMEOUT"},
       {"allocate", "MG-SANDBOX-LIMIT"},  // 4 GiB under a 2 GiB RLIMIT_DATA
   };
   if (kAddressSanitizer) cases.emplace_back("overflow", "MG-SANDBOX-VIOLATION");  // its report writes to fd 2

@@ -141,7 +141,7 @@ class ValueList {
 };
 
 // A pickle of objects has millions of nodes and few of them name anything or hold text, so names
-// and text live out of line: a node is 64 bytes, its first two items included.
+// and text live out of line: a node is 56 bytes, its first two items included.
 struct Node {
   // One word: a pickle of objects has millions of nodes. Offsets fit in 48 bits (256 TiB).
   Kind kind : 8 = Kind::none;

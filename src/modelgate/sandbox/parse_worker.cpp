@@ -281,17 +281,17 @@ std::unique_ptr<ParseWorker> ParseWorker::launch(WorkerJob job, const WorkerConf
   }
   ::close(req[1]);
   ::close(res[1]);
-  // This end only: the worker's end stays blocking. read_exact() polls when nothing is there.
-  if (pid > 0 && ::fcntl(res[0], F_SETFL, ::fcntl(res[0], F_GETFL) | O_NONBLOCK) != 0) {
-    error = std::string("fcntl: ") + std::strerror(errno);
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
+  if (pid < 0) {
+    error = std::string("fork: ") + std::strerror(errno);
     ::close(req[0]);
     ::close(res[0]);
     return nullptr;
   }
-  if (pid < 0) {
-    error = std::string("fork: ") + std::strerror(errno);
+  // This end only: the worker's end stays blocking. read_exact() polls when nothing is there.
+  if (::fcntl(res[0], F_SETFL, ::fcntl(res[0], F_GETFL) | O_NONBLOCK) != 0) {
+    error = std::string("fcntl: ") + std::strerror(errno);
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
     ::close(req[0]);
     ::close(res[0]);
     return nullptr;
