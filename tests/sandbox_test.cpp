@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/content_digest.h"
 #include "core/display_facts.h"
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
@@ -256,6 +257,26 @@ TEST_F(SandboxWorker, EveryLibraryWorksConfined) {
   EXPECT_GT(files, 60u);
 }
 
+// A worker started without digests never loaded OpenSSL, whose first use reads its configuration
+// file: a digest asked for anyway is a system call outside the allowlist, and the file is refused.
+// (Each test runs in its own process, so nothing here has started OpenSSL before the fork.)
+TEST_F(SandboxWorker, AWorkerWithoutDigestsRefusesADigest) {
+  sandbox::WorkerConfig config;
+  config.digests = false;
+  config.scan = [](ScanContext&, const Artifact& a) {
+    ArtifactReport r;
+    r.origin = a.origin;
+    r.sha256 = sha256_hex(a.bytes);
+    return sandbox::WorkerResult{std::move(r), {}};
+  };
+  auto w = start(config);
+  ASSERT_TRUE(w);
+  auto r = scan(*w, benign_, "benign.pkl");
+  EXPECT_EQ(r.status, Status::refused);
+  ASSERT_FALSE(r.findings.empty());
+  EXPECT_EQ(r.findings[0].rule, "MG-SANDBOX-VIOLATION") << r.findings[0].message;
+}
+
 TEST_F(SandboxWorker, ALiveWorkerRunsUnderEveryLayer) {
   auto w = start(sandbox::worker_config(limits_));
   ASSERT_TRUE(w);
@@ -480,8 +501,9 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   off.threads = 2;
   ScanOptions strict = off;
   strict.sandbox = SandboxMode::strict;
-  auto unconfined = scan_paths({dir.path()}, off);
+  // Confined first: the workers start libhdf5 themselves, as they do when nothing before them has.
   auto confined = scan_paths({dir.path()}, strict);
+  auto unconfined = scan_paths({dir.path()}, off);
   ASSERT_TRUE(confined.errors.empty()) << confined.errors.front();
   ASSERT_EQ(confined.artifacts.size(), 1u);
   ASSERT_GT(confined.artifacts[0].children.size(), 40u);
@@ -504,6 +526,32 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   auto s = nlohmann::json::parse(sarif.str());
   EXPECT_EQ(s["runs"][0]["properties"]["sandbox"]["mode"], "strict");
   EXPECT_TRUE(s["runs"][0]["properties"]["sandbox"]["missing"].empty());
+}
+
+// A scan that hashes what it reads (the BOM, a result cache) starts OpenSSL in its workers; the
+// digests are the unconfined scan's.
+TEST(SandboxScan, ConfinedScanHashesLikeTheUnconfinedScan) {
+  mgtest::TempDir dir;
+  for (const char* target : {"keras_h5", "pickle", "zip"})
+    for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus" / target))
+      std::filesystem::copy_file(entry.path(), dir / (std::string(target) + "_" + entry.path().filename().string()));
+  ScanOptions off;
+  off.threads = 2;
+  off.hash_contents = true;
+  off.hash_sha512 = true;
+  ScanOptions strict = off;
+  strict.sandbox = SandboxMode::strict;
+  auto confined = scan_paths({dir.path()}, strict);
+  auto unconfined = scan_paths({dir.path()}, off);
+  ASSERT_TRUE(confined.errors.empty()) << confined.errors.front();
+  ASSERT_EQ(confined.artifacts.size(), 1u);
+  ASSERT_GT(confined.artifacts[0].children.size(), 20u);
+  for (auto& file : confined.artifacts[0].children) {
+    EXPECT_EQ(file.sha256.size(), 64u) << file.origin;
+    EXPECT_EQ(file.sha512.size(), 128u) << file.origin;
+    json_of(file.facts).erase("sandbox");
+  }
+  EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
 }
 
 // `scan --hf-cache` parses every blob in the same workers as a path scan, with the same verdicts.

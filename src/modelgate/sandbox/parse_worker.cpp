@@ -21,7 +21,6 @@
 #include "core/rule_catalog.h"
 #include "core/byte_reader.h"
 #include "core/content_digest.h"
-#include "format/hdf5_library.h"
 
 namespace modelgate::sandbox {
 
@@ -142,15 +141,13 @@ std::shared_ptr<const ByteSource> map_descriptor(int fd) {
 iconv_t volatile kept_conversion = reinterpret_cast<iconv_t>(-1);
 
 // What the parsing libraries read from the file system the first time they are used, read before
-// confinement: glibc's charset-conversion modules (libarchive converts 7z and tar names), OpenSSL's
-// configuration (content digests), libhdf5's initialisation, the time zone and qsort's memory
-// probe. Once confined, a first use would be an open() and end the worker.
+// confinement: glibc's charset-conversion modules (libarchive converts 7z and tar names), the time
+// zone and qsort's memory probe. Once confined, a first use would be an open() and end the worker.
 // Done once in the process that forks the workers, which inherit the loaded state: each worker
-// doing it again cost a fifth of its time on a directory of small checkpoints.
+// doing it again cost a fifth of its time on a directory of small checkpoints. libhdf5 starts in
+// the worker that meets an HDF5 file: its start makes no system call but brk and futex.
 void load_parsing_libraries() {
   kept_conversion = ::iconv_open("UTF-8", "UTF-16LE");
-  (void)sha256_hex({});
-  start_hdf5();
   ::tzset();  // the time zone, read once: OpenSSL's certificate time checks reach localtime
   // glibc's qsort asks the kernel for the memory size (sysinfo) the first time it sorts more than
   // 1 KiB, and keeps the answer; OpenSSL sorts certificate stores with it.
@@ -160,9 +157,14 @@ void load_parsing_libraries() {
   });
 }
 
-void load_parsing_libraries_once() {
-  static std::once_flag once;
-  std::call_once(once, load_parsing_libraries);
+// OpenSSL's configuration and providers (content digests, signature checks): about as long to
+// start as a dozen small checkpoints take to scan, so only for workers that may use it.
+void load_openssl() { (void)sha256_hex({}); }
+
+void load_parsing_libraries_once(const WorkerConfig& config) {
+  static std::once_flag libraries, openssl;
+  std::call_once(libraries, load_parsing_libraries);
+  if (config.digests) std::call_once(openssl, load_openssl);
 }
 
 [[noreturn]] void worker_main(const WorkerJob& job, const WorkerConfig& config) {
@@ -273,7 +275,7 @@ std::unique_ptr<ParseWorker> ParseWorker::launch(WorkerJob job, const WorkerConf
     ::close(req[1]);
     return nullptr;
   }
-  load_parsing_libraries_once();
+  load_parsing_libraries_once(config);
   pid_t pid = ::fork();
   if (pid == 0) {
     keep_only_channel(req[1], res[1]);

@@ -33,6 +33,10 @@ struct WorkerConfig {
   // back with it (WorkerResult::attachment) which only the hook's owner decodes. `convert` plans a
   // checkpoint its scan passed from that scan's own reading.
   std::function<WorkerResult(ScanContext& ctx, const Artifact& file)> scan;
+  // The worker may compute digests or check signatures: OpenSSL, which reads its configuration the
+  // first time it is used, is started before confinement. Off for a scan that hashes nothing, which
+  // then does not pay OpenSSL's start; a digest asked for anyway ends the worker (refused).
+  bool digests = true;
 };
 
 // The configuration `Limits` asks for (the memory limit is left off in AddressSanitizer builds).

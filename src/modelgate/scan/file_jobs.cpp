@@ -14,7 +14,9 @@ bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptio
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(jobs.size(), 1)));
   std::optional<sandbox::WorkerPool> workers;
   if (options.sandbox != SandboxMode::off) {
-    workers.emplace(ctx, options.sandbox, threads, sandbox::worker_config(options.limits));
+    auto config = sandbox::worker_config(options.limits);
+    config.digests = ctx.hashes_contents();
+    workers.emplace(ctx, options.sandbox, threads, config);
     if (workers->error()) {
       result.errors.push_back(*workers->error());
       return false;
