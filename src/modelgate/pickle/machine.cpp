@@ -278,10 +278,12 @@ class ValueStack {
   Value* data() { return buf_.data(); }
   Value* capacity_end() { return buf_.data() + buf_.size(); }
 
-  // Grows ahead of need (within the limit) so that the plain path has room for long runs. The
+  // Grows ahead of need (within the limit) so that the plain path has room for long runs: up to
+  // 4096 free slots, never more than `pushes` (what the rest of the input can push, one value per
+  // opcode byte at most), so that a small pickle does not zero-fill a stack it cannot use. The
   // limit is the same whichever way capacity grows: push() fails at max_ values.
-  void reserve_ahead() {
-    if (buf_.size() - n_ < 4096) grow();
+  void reserve_ahead(std::size_t pushes) {
+    if (buf_.size() - n_ < std::min<std::size_t>(4096, pushes)) grow();
   }
  private:
   [[gnu::noinline]] bool grow() {
@@ -845,7 +847,7 @@ class Machine {
 // loop(), which handles everything exactly as _pickle.c would. It never reports anything itself.
 void Machine::run_plain() {
   if (!plain_path_ || res_.opcodes >= lim_.max_pickle_opcodes || pos_ >= std::min(size_, frame_end_)) return;
-  stack_.reserve_ahead();
+  stack_.reserve_ahead(std::min(size_, frame_end_) - pos_);
   const std::uint8_t* const in = data_;
   const std::size_t start = pos_;
   Value* const base = stack_.data();
