@@ -101,7 +101,8 @@ TEST(InputRelease, OnlyPagesOfAFileMappingAreReleased) {
   ASSERT_TRUE(read) << error;
   read->release(read->bytes());
   EXPECT_EQ(std::string(as_chars(read->bytes())), small);
-  OwnedBuffer owned(std::vector<std::uint8_t>(3 << 20, 'o'));
+  const std::vector<std::uint8_t> filled(3 << 20, 'o');
+  OwnedBuffer owned{ByteView(filled)};
   owned.release(owned.bytes());
   EXPECT_EQ(owned.bytes()[0], 'o');
   EXPECT_EQ(owned.bytes()[(3 << 20) - 1], 'o');

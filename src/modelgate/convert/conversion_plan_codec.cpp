@@ -100,7 +100,7 @@ class PlanReader {
     ByteView bytes;
     if (where != kInflated || !in_.sized(bytes)) return false;
     s.size = bytes.size();
-    s.owner = std::make_shared<OwnedBuffer>(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
+    s.owner = std::make_shared<OwnedBuffer>(bytes);
     s.inflated = s.owner->bytes();
     return true;
   }

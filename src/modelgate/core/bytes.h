@@ -2,6 +2,7 @@
 // Borrowed views over bytes, and the owners that keep them alive (a file mapping or a buffer).
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <span>
@@ -61,27 +62,33 @@ class MappedFile final : public ByteSource {
   MappedFile& operator=(const MappedFile&) = delete;
   ByteView bytes() const override { return {data_, size_}; }
   void release(ByteView range) const override {
-    if (copy_.empty()) release_mapped_pages(data_, size_, range);
+    if (!copy_) release_mapped_pages(data_, size_, range);
   }
   // The file shrank while mapped: part of the view reads as zeros, not as the file.
   bool truncated_underneath() const;
 
  private:
   MappedFile(const std::uint8_t* data, std::size_t size);
-  explicit MappedFile(std::vector<std::uint8_t> copy);
+  MappedFile(std::unique_ptr<std::uint8_t[]> copy, std::size_t size);
   const std::uint8_t* data_;
   std::size_t size_;
   std::unique_ptr<MappingGuard> guard_;
-  std::vector<std::uint8_t> copy_;
+  std::unique_ptr<std::uint8_t[]> copy_;
 };
 
+// Bytes in memory of their own. Allocated without being zeroed: whoever fills them writes every byte.
 class OwnedBuffer final : public ByteSource {
  public:
-  explicit OwnedBuffer(std::vector<std::uint8_t> data) : data_(std::move(data)) {}
-  ByteView bytes() const override { return data_; }
+  explicit OwnedBuffer(std::size_t size) : data_(new std::uint8_t[size]), size_(size) {}
+  explicit OwnedBuffer(ByteView bytes) : OwnedBuffer(bytes.size()) {
+    if (!bytes.empty()) std::memcpy(data_.get(), bytes.data(), bytes.size());
+  }
+  std::uint8_t* data() { return data_.get(); }
+  ByteView bytes() const override { return {data_.get(), size_}; }
 
  private:
-  std::vector<std::uint8_t> data_;
+  std::unique_ptr<std::uint8_t[]> data_;
+  std::size_t size_;
 };
 
 }  // namespace modelgate

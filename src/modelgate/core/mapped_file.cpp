@@ -15,8 +15,8 @@ namespace modelgate {
 MappedFile::MappedFile(const std::uint8_t* data, std::size_t size)
     : data_(data), size_(size), guard_(data ? std::make_unique<MappingGuard>(data, size) : nullptr) {}
 
-MappedFile::MappedFile(std::vector<std::uint8_t> copy)
-    : data_(copy.data()), size_(copy.size()), copy_(std::move(copy)) {}
+MappedFile::MappedFile(std::unique_ptr<std::uint8_t[]> copy, std::size_t size)
+    : data_(copy.get()), size_(size), copy_(std::move(copy)) {}
 
 bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& error) {
   std::size_t got = 0;
@@ -39,9 +39,9 @@ bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& e
 std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::string& error) {
   if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(nullptr, 0));
   if (size <= kReadFilesUpTo) {
-    std::vector<std::uint8_t> copy(size);
-    if (!read_file_start(fd, copy.data(), size, error)) return nullptr;
-    return std::shared_ptr<MappedFile>(new MappedFile(std::move(copy)));
+    std::unique_ptr<std::uint8_t[]> copy(new std::uint8_t[size]);  // not zeroed: the read fills it
+    if (!read_file_start(fd, copy.get(), size, error)) return nullptr;
+    return std::shared_ptr<MappedFile>(new MappedFile(std::move(copy), size));
   }
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) {
@@ -64,7 +64,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, 
 
 MappedFile::~MappedFile() {
   guard_.reset();  // before the pages go: a stale range must never match a later fault
-  if (data_ != nullptr && copy_.empty()) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+  if (data_ != nullptr && !copy_) ::munmap(const_cast<std::uint8_t*>(data_), size_);
 }
 
 void release_mapped_pages(const std::uint8_t* begin, std::size_t size, ByteView range) {

@@ -121,10 +121,10 @@ std::shared_ptr<const ByteSource> map_descriptor(int fd) {
   if (::fstat(fd, &st) != 0) throw std::runtime_error("fstat");
   auto size = static_cast<std::size_t>(st.st_size);
   if (size > 0 && size <= kReadFilesUpTo) {
-    std::vector<std::uint8_t> copy(size);
+    auto copy = std::make_shared<OwnedBuffer>(size);
     std::string error;
-    if (!read_file_start(fd, copy.data(), size, error)) throw std::runtime_error(error);
-    return std::make_shared<OwnedBuffer>(std::move(copy));
+    if (!read_file_start(fd, copy->data(), size, error)) throw std::runtime_error(error);
+    return copy;
   }
   const std::uint8_t* data = nullptr;
   if (size > 0) {
