@@ -1,7 +1,6 @@
 #include "container/sevenzip_headers.h"
 
 #include <lzma.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,6 +10,7 @@
 #include <set>
 #include <utility>
 
+#include "core/crc32.h"
 #include "core/byte_reader.h"
 #include "core/utf8.h"
 
@@ -36,8 +36,6 @@ struct SevenZipHeaderError {
   std::string reason;
   bool over_limit = false;  // well-formed, but past a resource limit
 };
-
-std::uint32_t crc32_of(ByteView b) { return static_cast<std::uint32_t>(crc32_z(0, b.data(), b.size())); }
 
 // A cursor over header bytes. Errors name the file offset of the header byte (for a decoded
 // header, the offset of the encoded header and the position inside the decoded bytes).
@@ -408,7 +406,7 @@ std::vector<std::uint8_t> decode_header(const SevenZipStreams& s, ByteView file,
   }
   if (out.size() != f.size())
     fail("decodes to " + std::to_string(out.size()) + " bytes, not the declared " + std::to_string(f.size()));
-  if (f.crc && crc32_of(out) != *f.crc) fail("CRC-32 mismatch");  // py7zr writes none
+  if (f.crc && crc32_update(0, out) != *f.crc) fail("CRC-32 mismatch");  // py7zr writes none
   return out;
 }
 
@@ -554,7 +552,7 @@ void read_all(ByteView bytes, const Limits& limits, Listing& out) {
   if (sig.byte() != 0) sig.fail("major version other than 0");
   if (sig.byte() > 4) sig.fail("minor version above 4 (libarchive refuses it, 7-Zip reads it)");
   std::uint32_t start_crc = sig.le<std::uint32_t>();
-  if (crc32_of(bytes.subspan(12, 20)) != start_crc) throw SevenZipHeaderError{8, "start header CRC-32 mismatch"};
+  if (crc32_update(0, bytes.subspan(12, 20)) != start_crc) throw SevenZipHeaderError{8, "start header CRC-32 mismatch"};
   std::uint64_t next_offset = sig.le<std::uint64_t>();
   std::uint64_t next_size = sig.le<std::uint64_t>();
   std::uint32_t next_crc = sig.le<std::uint32_t>();
@@ -565,7 +563,7 @@ void read_all(ByteView bytes, const Limits& limits, Listing& out) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges{{0, kSignatureHeaderSize}};
   if (next_size > 0) {
     ByteView header = bytes.subspan(static_cast<std::size_t>(header_offset), static_cast<std::size_t>(next_size));
-    if (crc32_of(header) != next_crc) throw SevenZipHeaderError{28, "header CRC-32 mismatch"};
+    if (crc32_update(0, header) != next_crc) throw SevenZipHeaderError{28, "header CRC-32 mismatch"};
     ranges.emplace_back(header_offset, header_offset + next_size);
     std::vector<std::uint8_t> decoded;
     SevenZipCursor c(header, header_offset, false);

@@ -1,8 +1,8 @@
 #include "container/sevenzip_views.h"
+#include "core/crc32.h"
 #include "core/rule_catalog.h"
 
 #include <archive_entry.h>
-#include <zlib.h>
 
 #include <map>
 
@@ -99,7 +99,7 @@ void check_sevenzip_member(const Artifact& a, const sevenzip::Listing& listing, 
     if (bytes.size() != e.size)
       problem = "unpacks to " + std::to_string(bytes.size()) + " bytes in libarchive, " + std::to_string(e.size) +
                 " in the headers";
-    else if (e.crc && static_cast<std::uint32_t>(crc32_z(0, bytes.data(), bytes.size())) != *e.crc)
+    else if (e.crc && crc32_update(0, bytes) != *e.crc)
       problem = "unpacks in libarchive to bytes whose CRC-32 is not the one the headers give (7z and py7zr check it)";
     if (!problem.empty())
       report.add(make_finding(rule("MG-ARCHIVE-READERS-DISAGREE"), a.origin, std::nullopt,

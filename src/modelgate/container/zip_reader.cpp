@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/byte_reader.h"
+#include "core/crc32.h"
 #include "core/rule_catalog.h"
 #include "core/signature_search.h"
 
@@ -609,9 +610,8 @@ Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_vi
   } else {
     return fail("MG-ZIP-METHOD", "compression method " + std::to_string(m.method) + " is not supported");
   }
-  uLong crc = crc32_z(0L, Z_NULL, 0);
-  crc = crc32_z(crc, out.bytes.data(), out.bytes.size());
-  if (static_cast<std::uint32_t>(crc) != m.crc32)
+  const std::uint32_t crc = crc32_update(0, out.bytes);
+  if (crc != m.crc32)
     findings.push_back(make_finding(
         rule("MG-ZIP-CRC-MISMATCH"), std::string(origin), m.local_header_offset,
         "member '" + m.name + "': CRC-32 is " + hex(crc) + ", the directory says " + hex(m.crc32) +

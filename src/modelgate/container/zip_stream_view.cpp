@@ -1,4 +1,5 @@
 #include "container/zip_stream_view.h"
+#include "core/crc32.h"
 #include "core/rule_catalog.h"
 #include "core/signature_search.h"
 
@@ -47,16 +48,13 @@ std::optional<std::size_t> next_signature(ByteView f, std::size_t from) {
 // (it checks both). The CRC is computed only up to each candidate.
 std::optional<std::size_t> stored_entry_end(ByteView f, std::size_t data, bool zip64) {
   const std::size_t record = zip64 ? 24 : 16;
-  std::uint32_t crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
+  std::uint32_t crc = 0;
   std::size_t crc_at = data;
   for (std::size_t p = data; p + record <= f.size(); ++p) {
     p = find_signature(f, p, f.size(), "PK\x07\x08");
     if (p == kSignatureNotFound || p + record > f.size()) return std::nullopt;
-    while (crc_at < p) {
-      std::size_t n = std::min<std::size_t>(p - crc_at, 1u << 30);
-      crc = static_cast<std::uint32_t>(crc32(crc, f.data() + crc_at, static_cast<uInt>(n)));
-      crc_at += n;
-    }
+    crc = crc32_update(crc, f.subspan(crc_at, p - crc_at));
+    crc_at = p;
     std::uint64_t size = zip64 ? le64(f, p + 8) : le32(f, p + 8);
     if (le32(f, p + 4) == crc && size == p - data) return p + record;
   }
