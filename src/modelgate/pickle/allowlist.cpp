@@ -168,6 +168,13 @@ const Denylist& Denylist::builtin() {
       out.entries_.push_back(Entry{s, std::string(line.substr(sp1 + 1, sp2 - sp1 - 1)),
                                    std::string(trim_profile_text(line.substr(sp2 + 1)))});
     });
+    for (std::size_t i = 0; i < out.entries_.size(); ++i) {
+      std::string_view pattern = out.entries_[i].pattern;
+      if (pattern.substr(0, 2) != "*.")
+        out.by_pattern_[pattern].push_back(i);
+      else if (pattern.size() > 2)
+        out.by_segment_[pattern.substr(2)].push_back(i);
+    }
     return out;
   }();
   return d;
@@ -175,15 +182,26 @@ const Denylist& Denylist::builtin() {
 
 std::optional<DenyMatch> Denylist::match_exact(std::string_view qualname) const {
   if (exempt_.count(std::string(qualname))) return std::nullopt;
+  // The most severe entry that is the name or a dotted prefix of it; of those the longest, and of
+  // those the first in the file.
   const Entry* best = nullptr;
-  for (const auto& e : entries_) {
-    if (e.pattern.substr(0, 2) == "*.") continue;
-    if (qualname == e.pattern || under_prefix(qualname, e.pattern)) {
+  std::size_t best_index = 0;
+  auto consider = [&](std::string_view prefix) {
+    auto it = by_pattern_.find(prefix);
+    if (it == by_pattern_.end()) return;
+    for (std::size_t i : it->second) {
+      const Entry& e = entries_[i];
       if (best == nullptr || e.severity > best->severity ||
-          (e.severity == best->severity && e.pattern.size() > best->pattern.size()))
+          (e.severity == best->severity && (e.pattern.size() > best->pattern.size() ||
+                                            (e.pattern.size() == best->pattern.size() && i < best_index)))) {
         best = &e;
+        best_index = i;
+      }
     }
-  }
+  };
+  for (std::size_t dot = qualname.find('.'); dot != std::string_view::npos; dot = qualname.find('.', dot + 1))
+    consider(qualname.substr(0, dot));
+  consider(qualname);
   if (best == nullptr) return std::nullopt;
   return DenyMatch{best->severity, best->category, best->pattern};
 }
@@ -205,9 +223,10 @@ std::optional<DenyMatch> Denylist::match(std::string_view module, std::string_vi
     consider(match_exact(rest));
   // Segments of the attribute path that reach interpreter internals (`*.__globals__`).
   for_each_segment(name, [&](std::string_view part) {
-    for (const auto& e : entries_)
-      if (e.pattern.size() > 2 && e.pattern.substr(0, 2) == "*." && std::string_view(e.pattern).substr(2) == part)
-        consider(DenyMatch{e.severity, e.category, e.pattern});
+    auto it = by_segment_.find(part);
+    if (it == by_segment_.end()) return;
+    for (std::size_t i : it->second)
+      consider(DenyMatch{entries_[i].severity, entries_[i].category, entries_[i].pattern});
   });
   return best;
 }

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -61,6 +62,9 @@ class Denylist {
     std::string pattern;
   };
   std::vector<Entry> entries_;
+  // Entry indices (in file order) by pattern, and by segment for the `*.segment` entries: a name
+  // is matched by looking up each of its dotted prefixes, not by comparing it with every entry.
+  std::unordered_map<std::string_view, std::vector<std::size_t>> by_pattern_, by_segment_;
   std::unordered_set<std::string> exempt_;  // exact names below a pattern that are harmless
   std::optional<DenyMatch> match_exact(std::string_view qualname) const;
 };
