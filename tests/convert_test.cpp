@@ -931,7 +931,7 @@ TEST(ConvertReading, ConvertingRunsNoPickleBeyondTheScan) {
   ASSERT_EQ(scanned.report.status, Status::safe);
   ASSERT_TRUE(scanned.plan && *scanned.plan) << (scanned.plan ? scanned.plan->error().reason : "no plan");
   EXPECT_EQ((*scanned.plan)->tensors.size(), 2u);
-  EXPECT_EQ(report_to_json(scanned.report), report_to_json(plain));
+  EXPECT_EQ(report_json_text(scanned.report), report_json_text(plain));
   // The scan runs the machine once over data.pkl, and probes what pickle.load would do with the first
   // bytes of the file and of its records `byteorder` and `version`: planning adds no run.
   EXPECT_EQ(convert_runs, scan_runs);
@@ -995,7 +995,7 @@ TEST(ConvertReading, TheRetainedValueLimitNeverChangesTheVerdict) {
     a.bytes = view_of(file);
     const ArtifactReport plain = torch.ctx.scan(a);
     ScannedInput scanned = scan_for_conversion(torch.ctx, a, "");
-    EXPECT_EQ(report_to_json(scanned.report), report_to_json(plain)) << nodes;
+    EXPECT_EQ(report_json_text(scanned.report), report_json_text(plain)) << nodes;
     if (plain.status != Status::safe) continue;
     ASSERT_TRUE(scanned.plan) << nodes;
     if (*scanned.plan) continue;

@@ -59,4 +59,8 @@ std::string json_text(const nlohmann::json& value, int indent) {
   return out;
 }
 
+void append_json_text(std::string& out, const nlohmann::json& value, int indent, int depth) {
+  write_value(out, value, indent, depth);
+}
+
 }  // namespace modelgate

@@ -9,5 +9,7 @@
 namespace modelgate {
 
 std::string json_text(const nlohmann::json& value, int indent = -1);
+// The same text appended to `out`, as the value of a member or item `depth` levels deep.
+void append_json_text(std::string& out, const nlohmann::json& value, int indent, int depth);
 
 }  // namespace modelgate

@@ -1,5 +1,6 @@
 #include "report/json_report.h"
 
+#include "core/escaped_text.h"
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
 #include "core/parsed_facts_json.h"
@@ -9,43 +10,124 @@
 
 namespace modelgate {
 
-nlohmann::json finding_to_json(const Finding& f) {
-  nlohmann::json j = {{"rule", f.rule},
-                      {"severity", to_string(f.severity)},
-                      {"status", to_string(f.status)},
-                      {"origin", f.origin},
-                      {"message", f.message}};
-  if (f.offset) j["offset"] = *f.offset;
-  if (!f.evidence.empty()) j["evidence"] = f.evidence;
-  return j;
+namespace {
+
+// The report is written as it is walked, with no JSON tree built for it first: a tree per report
+// was most of the time of rendering. The text is what json_text(tree, 2) gives for the tree, keys
+// in the order of its std::map; facts and model facts, which are trees already, go through it.
+constexpr int kIndent = 2;
+
+void newline(std::string& out, int level) {
+  out += '\n';
+  out.append(static_cast<std::size_t>(kIndent * level), ' ');
 }
 
-nlohmann::json report_to_json(const ArtifactReport& r) {
-  nlohmann::json j = {{"origin", r.origin},
-                      {"format", r.format},
-                      {"size", r.size},
-                      {"status", to_string(r.status)}};
-  j["findings"] = nlohmann::json::array();
-  for (const auto& f : r.findings) j["findings"].push_back(finding_to_json(f));
-  if (auto facts = facts_json(r); !facts.empty()) j["facts"] = std::move(facts);
-  if (auto model = model_facts_json(r.model); !model.empty()) j["model"] = std::move(model);
-  if (!r.sha256.empty()) j["sha256"] = r.sha256;
-  if (!r.sha512.empty()) j["sha512"] = r.sha512;
-  if (!r.children.empty()) {
-    j["children"] = nlohmann::json::array();
-    for (const auto& c : r.children) j["children"].push_back(report_to_json(c));
+// An object `depth` levels deep, written member by member; keys must come in sorted order.
+class ObjectText {
+ public:
+  ObjectText(std::string& out, int depth) : out_(out), depth_(depth) {}
+  std::string& key(std::string_view k) {
+    out_ += first_ ? '{' : ',';
+    first_ = false;
+    newline(out_, depth_ + 1);
+    append_json_string(out_, k);
+    out_ += ": ";
+    return out_;
   }
-  return j;
+  void string(std::string_view k, std::string_view v) { append_json_string(key(k), v); }
+  void number(std::string_view k, std::uint64_t v) { key(k) += std::to_string(v); }
+  void tree(std::string_view k, const nlohmann::json& v) { append_json_text(key(k), v, kIndent, depth_ + 1); }
+  void end() {
+    if (first_) {
+      out_ += "{}";
+      return;
+    }
+    newline(out_, depth_);
+    out_ += '}';
+  }
+
+ private:
+  std::string& out_;
+  int depth_;
+  bool first_ = true;
+};
+
+// An array `depth` levels deep of the items `write(out, item, item_depth)` writes.
+template <class Items, class Write>
+void append_array(std::string& out, const Items& items, int depth, Write write) {
+  if (items.empty()) {
+    out += "[]";
+    return;
+  }
+  out += '[';
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += ',';
+    first = false;
+    newline(out, depth + 1);
+    write(out, item, depth + 1);
+  }
+  newline(out, depth);
+  out += ']';
+}
+
+void append_finding(std::string& out, const Finding& f, int depth) {
+  ObjectText o(out, depth);
+  if (!f.evidence.empty()) o.string("evidence", f.evidence);
+  o.string("message", f.message);
+  if (f.offset) o.number("offset", *f.offset);
+  o.string("origin", f.origin);
+  o.string("rule", f.rule);
+  o.string("severity", to_string(f.severity));
+  o.string("status", to_string(f.status));
+  o.end();
+}
+
+void append_report(std::string& out, const ArtifactReport& r, int depth) {
+  ObjectText o(out, depth);
+  if (!r.children.empty()) append_array(o.key("children"), r.children, depth + 1, append_report);
+  if (auto facts = facts_json(r); !facts.empty()) o.tree("facts", facts);
+  append_array(o.key("findings"), r.findings, depth + 1, append_finding);
+  o.string("format", r.format);
+  if (auto model = model_facts_json(r.model); !model.empty()) o.tree("model", model);
+  o.string("origin", r.origin);
+  if (!r.sha256.empty()) o.string("sha256", r.sha256);
+  if (!r.sha512.empty()) o.string("sha512", r.sha512);
+  o.number("size", r.size);
+  o.string("status", to_string(r.status));
+  o.end();
+}
+
+}  // namespace
+
+std::string report_json_text(const ArtifactReport& r) {
+  std::string out;
+  append_report(out, r, 0);
+  return out;
 }
 
 void render_json(const ScanResult& result, std::ostream& out) {
-  nlohmann::json j = {{"schema", kScanSchema},
-                      {"tool", {{"name", "modelgate"}, {"version", kVersion}}},
-                      {"decision", {{"allow", result.decision.allow}, {"reasons", result.decision.reasons}}},
-                      {"sandbox", sandbox::sandbox_layers_json(result.sandbox)}};
-  j["artifacts"] = nlohmann::json::array();
-  for (const auto& r : result.artifacts) j["artifacts"].push_back(report_to_json(r));
-  out << json_text(j, 2) << '\n';
+  std::string text;
+  ObjectText o(text, 0);
+  append_array(o.key("artifacts"), result.artifacts, 1, append_report);
+  {
+    ObjectText decision(o.key("decision"), 1);
+    decision.key("allow") += result.decision.allow ? "true" : "false";
+    append_array(decision.key("reasons"), result.decision.reasons, 2,
+                 [](std::string& s, const std::string& reason, int) { append_json_string(s, reason); });
+    decision.end();
+  }
+  o.tree("sandbox", sandbox::sandbox_layers_json(result.sandbox));
+  o.string("schema", kScanSchema);
+  {
+    ObjectText tool(o.key("tool"), 1);
+    tool.string("name", "modelgate");
+    tool.string("version", kVersion);
+    tool.end();
+  }
+  o.end();
+  text += '\n';
+  out << text;
 }
 
 }  // namespace modelgate

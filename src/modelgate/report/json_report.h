@@ -1,11 +1,11 @@
 #pragma once
-#include <nlohmann/json.hpp>
+#include <string>
 
 #include "modelgate/report.h"
 
 namespace modelgate {
 
-nlohmann::json finding_to_json(const Finding& f);
-nlohmann::json report_to_json(const ArtifactReport& r);
+// One report as the JSON report writes it (an element of `artifacts`), on its own.
+std::string report_json_text(const ArtifactReport& r);
 
 }  // namespace modelgate
