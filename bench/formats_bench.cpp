@@ -11,8 +11,8 @@
 #include <string>
 
 #include "core/bytes.h"
-#include "format/gguf.h"
-#include "format/safetensors.h"
+#include "readers/gguf.h"
+#include "readers/safetensors.h"
 #include "modelgate/scan.h"
 
 namespace {

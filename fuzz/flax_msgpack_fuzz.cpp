@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "format/flax_msgpack.h"
+#include "readers/flax_msgpack.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   modelgate::ByteView bytes(data, size);

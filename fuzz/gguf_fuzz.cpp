@@ -4,7 +4,7 @@
 #include <cstring>
 #include <vector>
 
-#include "format/gguf.h"
+#include "readers/gguf.h"
 #include "fuzz_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

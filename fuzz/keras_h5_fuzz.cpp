@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "format/code_format_probes.h"
+#include "identify/code_format_probes.h"
 #include "fuzz_context.h"
 #include "scan/format_table.h"
 

@@ -1,5 +1,5 @@
 // ONNX: the content probe, the wire-level pre-pass and the libprotobuf parse with analysis.
-#include "format/code_format_probes.h"
+#include "identify/code_format_probes.h"
 #include "fuzz_context.h"
 #include "scan/format_table.h"
 

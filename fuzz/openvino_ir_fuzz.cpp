@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "format/openvino_ir.h"
+#include "readers/openvino_ir.h"
 #include "modelgate/scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -1,5 +1,5 @@
 // The schema-free protobuf walker and the SavedModel / keras_metadata.pb scanner on top of it.
-#include "format/code_format_probes.h"
+#include "identify/code_format_probes.h"
 #include "fuzz_context.h"
 #include "protowire/node_walk.h"
 #include "scan/format_table.h"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 #include "fuzz_context.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

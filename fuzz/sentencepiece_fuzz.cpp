@@ -2,7 +2,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "format/sentencepiece.h"
+#include "readers/sentencepiece.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   modelgate::ByteView bytes(data, size);

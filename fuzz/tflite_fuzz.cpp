@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "format/tflite.h"
+#include "readers/tflite.h"
 #include "modelgate/scan.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

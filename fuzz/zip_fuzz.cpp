@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "container/zip_reader.h"
+#include "readers/zip_reader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const modelgate::Limits limits;

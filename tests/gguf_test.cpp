@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/display_facts.h"
-#include "format/gguf.h"
+#include "readers/gguf.h"
 #include "modelgate/report.h"
 #include "test_util.h"
 

@@ -9,9 +9,9 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
-#include "container/tar_headers.h"
-#include "container/zip_reader.h"
-#include "format/code_format_probes.h"
+#include "readers/tar_headers.h"
+#include "readers/zip_reader.h"
+#include "identify/code_format_probes.h"
 #include "artifact/artifact.h"
 #include "artifact/pickle_probe.h"
 #include "scan/readings.h"

@@ -8,7 +8,7 @@
 
 #include "container/tensor_archive_code.h"
 #include "core/display_facts.h"
-#include "format/flax_msgpack.h"
+#include "readers/flax_msgpack.h"
 #include "hf/python_source.h"
 #include "test_util.h"
 

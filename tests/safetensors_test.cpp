@@ -4,7 +4,7 @@
 #include <cstring>
 
 #include "core/display_facts.h"
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 #include "modelgate/report.h"
 #include "test_util.h"
 

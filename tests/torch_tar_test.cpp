@@ -10,7 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "container/tar_headers.h"
+#include "readers/tar_headers.h"
 #include "container/torch_tar.h"
 #include "scan/scan_context.h"
 #include "tar_builder.h"

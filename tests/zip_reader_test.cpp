@@ -5,7 +5,7 @@
 #include <random>
 
 #include "container/npy_header.h"
-#include "container/zip_reader.h"
+#include "readers/zip_reader.h"
 #include "core/signature_search.h"
 #include "modelgate/scan.h"
 #include "test_util.h"

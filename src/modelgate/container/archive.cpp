@@ -8,9 +8,9 @@
 #include <optional>
 
 #include "container/archive_walk.h"
-#include "container/member_path.h"
+#include "readers/member_path.h"
 #include "container/sevenzip_views.h"
-#include "container/tar_headers.h"
+#include "readers/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_tar.h"
 #include "core/display_facts.h"

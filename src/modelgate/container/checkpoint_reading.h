@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "container/torch_tar.h"
-#include "container/zip_reader.h"
+#include "readers/zip_reader.h"
 #include "core/bytes.h"
 #include "pickle/machine.h"
 

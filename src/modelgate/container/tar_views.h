@@ -7,7 +7,7 @@
 #include <string>
 
 #include "core/rule_id.h"
-#include "container/tar_headers.h"
+#include "readers/tar_headers.h"
 #include "core/bytes.h"
 #include "modelgate/report.h"
 #include "artifact/artifact.h"

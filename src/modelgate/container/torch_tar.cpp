@@ -6,9 +6,9 @@
 #include <set>
 
 #include "container/checkpoint_reading.h"
-#include "container/member_path.h"
+#include "readers/member_path.h"
 #include "container/pickle_member.h"
-#include "container/tar_headers.h"
+#include "readers/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_storage.h"
 #include "core/display_facts.h"

@@ -2,7 +2,7 @@
 // Scanning the members of an archive read by the strict ZIP reader.
 #include <functional>
 
-#include "container/zip_reader.h"
+#include "readers/zip_reader.h"
 #include "artifact/nested_scan.h"
 
 namespace modelgate {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "container/zip_reader.h"
+#include "readers/zip_reader.h"
 #include "modelgate/report.h"
 #include "artifact/artifact.h"
 

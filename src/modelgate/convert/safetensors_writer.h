@@ -9,7 +9,7 @@
 
 #include "convert/staging.h"
 #include "core/expected.h"
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 
 namespace modelgate::convert {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/expected.h"
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 #include "pickle/machine.h"
 
 namespace modelgate::convert {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 
 namespace modelgate::convert {
 

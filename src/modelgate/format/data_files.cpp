@@ -1,15 +1,12 @@
 // Scanners for data files of model repositories: SentencePiece models, Flax msgpack checkpoints,
 // TFLite flatbuffers (their operator codes), Core ML models and weights, OpenVINO IR.
-#include <algorithm>
-
 #include "core/display_facts.h"
-#include "format/coreml.h"
+#include "readers/coreml.h"
 #include "core/rule_catalog.h"
-#include "format/flax_msgpack.h"
-#include "format/openvino_ir.h"
-#include "format/sentencepiece.h"
-#include "format/tflite.h"
-#include "format/data_file_probes.h"
+#include "readers/flax_msgpack.h"
+#include "readers/openvino_ir.h"
+#include "readers/sentencepiece.h"
+#include "readers/tflite.h"
 #include "format/scanners.h"
 
 namespace modelgate {
@@ -138,36 +135,6 @@ void scan_openvino_ir(const Artifact& a, NestedScan& ctx, ArtifactReport& report
   json_of(report.facts)["ir_version"] = model->ir_version;
   json_of(report.facts)["layers"] = model->layers;
   json_of(report.facts)["extension_operations"] = std::move(extension_ops);
-}
-
-bool looks_like_tflite(ByteView bytes) {
-  static constexpr std::uint8_t kIdentifier[4] = {'T', 'F', 'L', '3'};
-  return bytes.size() >= 8 && std::equal(kIdentifier, kIdentifier + 4, bytes.begin() + 4);
-}
-
-// OpenVINO's reader takes any XML whose root element is <net>: skip a byte-order mark, the XML
-// declaration, comments and white space, and look at the first element.
-bool looks_like_openvino_ir(std::string_view text) {
-  std::size_t p = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
-  for (int prolog = 0; prolog < 64; ++prolog) {
-    while (p < text.size() && (text[p] == ' ' || text[p] == '\t' || text[p] == '\n' || text[p] == '\r')) ++p;
-    std::string_view rest = text.substr(std::min(p, text.size()));
-    // A DOCTYPE (pugixml skips it) may hold an internal subset in brackets.
-    bool doctype = rest.starts_with("<!DOCTYPE");
-    std::size_t bracket = rest.find('['), gt = rest.find('>');
-    std::string_view close = rest.starts_with("<?")     ? "?>"
-                             : rest.starts_with("<!--") ? "-->"
-                             : doctype                  ? (bracket < gt ? "]>" : ">")
-                                                        : "";
-    if (close.empty()) {
-      return rest.size() > 4 && rest.starts_with("<net") &&
-             (rest[4] == ' ' || rest[4] == '\t' || rest[4] == '\n' || rest[4] == '\r' || rest[4] == '>' || rest[4] == '/');
-    }
-    std::size_t end = rest.find(close);
-    if (end == std::string_view::npos) return false;
-    p += end + close.size();
-  }
-  return false;
 }
 
 }  // namespace modelgate

@@ -5,9 +5,9 @@
 #include <map>
 
 #include "core/display_facts.h"
-#include "format/ggml_types.h"
+#include "readers/ggml_types.h"
 #include "core/rule_catalog.h"
-#include "format/gguf.h"
+#include "readers/gguf.h"
 #include "format/suspicious_text.h"
 #include "format/scanners.h"
 #include "template/chat_template.h"

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "format/code_format_probes.h"
+#include "identify/code_format_probes.h"
 
 namespace modelgate {
 

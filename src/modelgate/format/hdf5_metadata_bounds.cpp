@@ -15,7 +15,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "format/code_format_probes.h"
+#include "identify/code_format_probes.h"
 
 namespace modelgate {
 

@@ -10,22 +10,10 @@
 #include "container/zip_members.h"
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
-#include "format/code_format_probes.h"
 #include "format/keras_config.h"
 #include "format/scanners.h"
 
 namespace modelgate {
-
-bool looks_like_keras_archive(ByteView bytes) {
-  if (!zip::looks_like_zip(bytes)) return false;
-  auto ar = zip::read_zip(bytes, "", Limits{});
-  return ar && has_keras_layout(*ar);
-}
-
-bool has_keras_layout(const zip::Archive& ar) {
-  auto has = [&](std::string_view n) { return ar.find_as_zipfile(n) != nullptr; };
-  return has("config.json") && (has("metadata.json") || has("model.weights.h5") || has("model.weights.npz"));
-}
 
 void scan_keras_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto ar = zip::read_zip(a.bytes, a.origin, ctx.limits());

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <memory>
 #include <set>
 #include <optional>
@@ -17,7 +16,6 @@
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
 #include "format/hdf5_library.h"
-#include "format/code_format_probes.h"
 #include "format/hdf5_global_heap.h"
 #include "format/hdf5_metadata_bounds.h"
 #include "format/hdf5_memory_driver.h"
@@ -27,8 +25,6 @@
 namespace modelgate {
 
 namespace {
-
-constexpr std::uint8_t kSignature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
 
 // Closes an HDF5 identifier with the matching function.
 struct Handle {
@@ -166,16 +162,6 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
 }
 
 }  // namespace
-
-std::optional<std::uint64_t> hdf5_superblock_offset(ByteView bytes) {
-  // libhdf5 (H5FD_locate_signature) looks at 0 and at every power of two from 512 up to the end
-  // of the file, however large: a user block may be gigabytes long.
-  for (std::size_t at = 0; at <= bytes.size() && bytes.size() - at >= 8; at = at == 0 ? 512 : at * 2)
-    if (std::memcmp(bytes.data() + at, kSignature, 8) == 0) return at;
-  return std::nullopt;
-}
-
-bool looks_like_hdf5(ByteView bytes) { return hdf5_superblock_offset(bytes).has_value(); }
 
 void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   const Limits& limits = ctx.limits();

@@ -12,7 +12,6 @@
 #include <onnx/onnx_pb.h>
 
 #include "core/display_facts.h"
-#include "format/code_format_probes.h"
 #include "core/rule_catalog.h"
 #include "protowire/wire.h"
 #include "format/scanners.h"
@@ -382,34 +381,6 @@ class OnnxAnalyser {
 };
 
 }  // namespace
-
-// Writers emit fields in number order, so ir_version comes first. Read in prefix mode so that a
-// truncated model is still recognised (and then refused).
-bool looks_like_onnx_model(ByteView bytes) {
-  MessageReader r(bytes);
-  r.allow_truncated_tail();
-  Field f;
-  bool ir_version = false, graph = false, opset = false, first = true;
-  std::uint64_t ir = 0;
-  while (r.next(f)) {
-    if (first && (f.number != 1 || f.type != WireType::varint)) return false;
-    first = false;
-    switch (f.number) {
-      case 1: if (f.type != WireType::varint) return false; ir_version = true; ir = f.value; break;
-      case 5: if (f.type != WireType::varint) return false; break;
-      case 2: case 3: case 4: case 6: case 14: case 20: case 25:
-        if (f.type != WireType::len) return false;
-        break;
-      case 7: if (f.type != WireType::len) return false; graph = true; break;
-      case 8: if (f.type != WireType::len) return false; opset = true; break;
-      default:
-        // Fields added by later IR versions are length-delimited messages.
-        if (f.number > 32 || f.type != WireType::len) return false;
-    }
-  }
-  if (r.error() || !ir_version || ir < 1 || ir > 64 || !graph) return false;
-  return opset || ir < 3 || r.truncated();
-}
 
 void scan_onnx_model(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   const Limits& limits = ctx.limits();

@@ -2,7 +2,7 @@
 #include <map>
 
 #include "core/display_facts.h"
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 #include "core/rule_catalog.h"
 #include "format/suspicious_text.h"
 #include "format/scanners.h"

@@ -6,7 +6,7 @@
 
 #include "format/directory_checks.h"
 #include "core/rule_catalog.h"
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 #include "core/strict_json.h"
 
 namespace modelgate {

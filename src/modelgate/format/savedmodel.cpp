@@ -5,7 +5,6 @@
 #include <string_view>
 
 #include "core/display_facts.h"
-#include "format/code_format_probes.h"
 #include "core/rule_catalog.h"
 #include "format/keras_config.h"
 #include "protowire/node_walk.h"
@@ -83,65 +82,6 @@ const OpEntry* find_op(std::string_view op) {
 }
 
 }  // namespace
-
-// The probes read in prefix mode so that a truncated file is still recognised (and then refused).
-bool looks_like_saved_model(ByteView bytes) {
-  protowire::MessageReader r(bytes);
-  r.allow_truncated_tail();
-  protowire::Field f;
-  bool have_meta_graph = false;
-  while (r.next(f)) {
-    if (f.number == 1 && f.type == protowire::WireType::varint) continue;
-    if (f.number != 2 || f.type != protowire::WireType::len) return false;
-    if (have_meta_graph) continue;
-    // The first MetaGraphDef: only length-delimited fields 1..7, with a meta_info_def or graph_def.
-    protowire::MessageReader m(f.bytes);
-    if (r.truncated()) m.allow_truncated_tail();
-    protowire::Field g;
-    bool graph_or_info = false;
-    while (m.next(g)) {
-      if (g.type != protowire::WireType::len || g.number > 7) return false;
-      graph_or_info |= g.number <= 2;
-    }
-    if (m.error() || !graph_or_info) return false;
-    have_meta_graph = true;
-  }
-  return !r.error() && have_meta_graph;
-}
-
-bool looks_like_keras_metadata_pb(ByteView bytes) {
-  protowire::MessageReader r(bytes);
-  r.allow_truncated_tail();
-  protowire::Field f;
-  bool first = true, keras_identifier = false;
-  while (r.next(f)) {
-    if (f.number != 1 || f.type != protowire::WireType::len) return false;
-    if (!first) continue;
-    first = false;
-    protowire::MessageReader m(f.bytes);
-    if (r.truncated()) m.allow_truncated_tail();
-    protowire::Field g;
-    while (m.next(g)) {
-      if (g.number == 2 && g.type == protowire::WireType::varint) continue;
-      if (g.number < 3 || g.number > 6 || g.type != protowire::WireType::len) return false;
-      if (g.number == 4) keras_identifier = as_chars(g.bytes).starts_with("_tf_keras");
-    }
-    if (m.error()) return false;
-  }
-  return !r.error() && keras_identifier;
-}
-
-// fingerprint.pb (TF >= 2.12): FingerprintDef, five uint64 hashes and a VersionDef. Pure data.
-bool looks_like_tf_fingerprint(ByteView bytes) {
-  protowire::MessageReader r(bytes);
-  protowire::Field f;
-  unsigned hashes = 0;
-  while (r.next(f)) {
-    if (f.number >= 1 && f.number <= 5 && f.type == protowire::WireType::varint) ++hashes;
-    else if (!(f.number == 6 && f.type == protowire::WireType::len && protowire::is_flat_message(f.bytes))) return false;
-  }
-  return !r.error() && hashes >= 3;
-}
 
 void scan_tf_fingerprint(const Artifact& a, NestedScan&, ArtifactReport& report) {
   protowire::MessageReader r(a.bytes);

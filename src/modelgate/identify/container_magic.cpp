@@ -6,8 +6,8 @@
 #include <cstring>
 #include <string_view>
 
-#include "container/tar_headers.h"
-#include "container/zip_reader.h"
+#include "readers/tar_headers.h"
+#include "readers/zip_reader.h"
 #include "pickle/opcodes.h"
 #include "pickle/text_operands.h"
 #include "artifact/artifact.h"

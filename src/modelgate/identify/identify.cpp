@@ -2,20 +2,21 @@
 
 #include <algorithm>
 
-#include "format/code_format_probes.h"
-#include "format/coreml.h"
-#include "format/flax_msgpack.h"
-#include "format/gguf.h"
-#include "format/sentencepiece.h"
-#include "format/safetensors.h"
-#include "pickle/opcodes.h"
+#include "artifact/artifact.h"
+#include "artifact/pickle_probe.h"
+#include "core/strict_json.h"
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
-#include "core/strict_json.h"
-#include "artifact/artifact.h"
+#include "identify/code_format_probes.h"
 #include "identify/container_magic.h"
-#include "format/data_file_probes.h"
-#include "artifact/pickle_probe.h"
+#include "pickle/opcodes.h"
+#include "readers/coreml.h"
+#include "readers/flax_msgpack.h"
+#include "readers/gguf.h"
+#include "readers/openvino_ir.h"
+#include "readers/safetensors.h"
+#include "readers/sentencepiece.h"
+#include "readers/tflite.h"
 
 namespace modelgate {
 
@@ -69,7 +70,7 @@ Format identify(const Artifact& artifact) {
   if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;
   if (looks_like_tf_fingerprint(bytes)) return Format::tf_fingerprint;
   if (sentencepiece::looks_like_model(bytes)) return Format::sentencepiece;
-  if (looks_like_tflite(bytes)) return Format::tflite;
+  if (tflite::looks_like_model(bytes)) return Format::tflite;
   // JSON cannot start a pickle ('{', '[' and whitespace are not opcodes), so it goes first.
   if (looks_like_json(as_chars(bytes)) && looks_like_text(bytes)) return Format::json;
   // A msgpack map opens with 0x81-0x8f/0xde/0xdf, never the pickle PROTO opcode (0x80).
@@ -80,7 +81,7 @@ Format identify(const Artifact& artifact) {
   if (looks_like_text(bytes)) {
     std::string_view text = as_chars(bytes);
     if (has_front_matter(text)) return Format::model_card;
-    if (looks_like_openvino_ir(text)) return Format::openvino_ir;
+    if (openvino::looks_like_ir(text)) return Format::openvino_ir;
     if (python::looks_like_python(text)) return Format::python;
     if (text.find("{%") != std::string_view::npos || text.find("{{") != std::string_view::npos) return Format::jinja;
     return Format::text;

@@ -1,8 +1,6 @@
 #pragma once
 // Content sniffing: the single entry point that decides which scanner reads an artifact.
 // Extensions are never consulted.
-#include <string_view>
-
 #include "core/bytes.h"
 
 namespace modelgate {
@@ -42,6 +40,5 @@ struct Artifact;
 
 Format identify(ByteView bytes);
 Format identify(const Artifact& artifact);  // shares the artifact's pickle probe
-std::string_view format_name(Format f);
 
 }  // namespace modelgate

@@ -1,5 +1,8 @@
 #pragma once
-// The engine's dispatch table: one scanner per identified format.
+// The engine's dispatch table: for each identified format, the name its report carries and the
+// scanner that reads it (one line per format, in format_table.cpp).
+#include <string_view>
+
 #include "format/scanners.h"
 #include "identify/identify.h"
 
@@ -7,5 +10,7 @@ namespace modelgate {
 
 // The scanner for each identified format.
 ScannerFn scanner_for(Format f);
+// ArtifactReport::format of an artifact identified as `f`.
+std::string_view format_name(Format f);
 
 }  // namespace modelgate

@@ -4,11 +4,11 @@
 #include <string>
 
 #include "core/rule_catalog.h"
-#include "container/tar_headers.h"
-#include "container/zip_reader.h"
-#include "format/code_format_probes.h"
-#include "format/gguf.h"
-#include "format/safetensors.h"
+#include "readers/tar_headers.h"
+#include "readers/zip_reader.h"
+#include "identify/code_format_probes.h"
+#include "readers/gguf.h"
+#include "readers/safetensors.h"
 #include "container/pickle_member.h"
 #include "identify/container_magic.h"
 #include "scan/format_table.h"

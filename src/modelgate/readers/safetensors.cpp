@@ -1,4 +1,4 @@
-#include "format/safetensors.h"
+#include "readers/safetensors.h"
 
 #include <algorithm>
 #include <array>

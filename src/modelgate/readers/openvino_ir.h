@@ -33,4 +33,7 @@ struct Model {
 
 Expected<Model> parse(std::string_view xml, std::uint32_t max_depth);
 
+// The content probe: XML whose root element is <net>.
+bool looks_like_ir(std::string_view text);
+
 }  // namespace modelgate::openvino

@@ -1,4 +1,4 @@
-#include "format/tflite.h"
+#include "readers/tflite.h"
 
 #include <algorithm>
 #include <cstring>
@@ -173,6 +173,11 @@ Expected<Model> parse(ByteView bytes, std::uint64_t max_operator_codes) {
   if (!buffers) return buffers.error();
   m.buffers = *buffers;
   return m;
+}
+
+bool looks_like_model(ByteView bytes) {
+  static constexpr std::uint8_t kIdentifier[4] = {'T', 'F', 'L', '3'};
+  return bytes.size() >= 8 && std::equal(kIdentifier, kIdentifier + 4, bytes.begin() + 4);
 }
 
 }  // namespace modelgate::tflite

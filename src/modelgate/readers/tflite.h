@@ -34,4 +34,7 @@ struct Model {
 
 Expected<Model> parse(ByteView bytes, std::uint64_t max_operator_codes);
 
+// The content probe: the "TFL3" file identifier at byte 4.
+bool looks_like_model(ByteView bytes);
+
 }  // namespace modelgate::tflite

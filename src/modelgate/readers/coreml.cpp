@@ -1,4 +1,4 @@
-#include "format/coreml.h"
+#include "readers/coreml.h"
 
 #include <algorithm>
 #include <array>

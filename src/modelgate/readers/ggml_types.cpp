@@ -1,4 +1,4 @@
-#include "format/ggml_types.h"
+#include "readers/ggml_types.h"
 
 #include <array>
 

@@ -1,6 +1,6 @@
-#include "container/zip_reader.h"
+#include "readers/zip_reader.h"
 
-#include "container/member_path.h"
+#include "readers/member_path.h"
 
 #include <zlib.h>
 

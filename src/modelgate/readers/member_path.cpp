@@ -1,4 +1,4 @@
-#include "container/member_path.h"
+#include "readers/member_path.h"
 
 namespace modelgate {
 

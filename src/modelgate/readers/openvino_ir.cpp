@@ -1,4 +1,4 @@
-#include "format/openvino_ir.h"
+#include "readers/openvino_ir.h"
 
 #include <algorithm>
 #include <map>
@@ -185,5 +185,30 @@ class IrReader {
 }  // namespace
 
 Expected<Model> parse(std::string_view xml, std::uint32_t max_depth) { return IrReader(xml, max_depth).run(); }
+
+// OpenVINO's reader takes any XML whose root element is <net>: skip a byte-order mark, the XML
+// declaration, comments and white space, and look at the first element.
+bool looks_like_ir(std::string_view text) {
+  std::size_t p = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  for (int prolog = 0; prolog < 64; ++prolog) {
+    while (p < text.size() && (text[p] == ' ' || text[p] == '\t' || text[p] == '\n' || text[p] == '\r')) ++p;
+    std::string_view rest = text.substr(std::min(p, text.size()));
+    // A DOCTYPE (pugixml skips it) may hold an internal subset in brackets.
+    bool doctype = rest.starts_with("<!DOCTYPE");
+    std::size_t bracket = rest.find('['), gt = rest.find('>');
+    std::string_view close = rest.starts_with("<?")     ? "?>"
+                             : rest.starts_with("<!--") ? "-->"
+                             : doctype                  ? (bracket < gt ? "]>" : ">")
+                                                        : "";
+    if (close.empty()) {
+      return rest.size() > 4 && rest.starts_with("<net") &&
+             (rest[4] == ' ' || rest[4] == '\t' || rest[4] == '\n' || rest[4] == '\r' || rest[4] == '>' || rest[4] == '/');
+    }
+    std::size_t end = rest.find(close);
+    if (end == std::string_view::npos) return false;
+    p += end + close.size();
+  }
+  return false;
+}
 
 }  // namespace modelgate::openvino

@@ -1,6 +1,7 @@
 #pragma once
-// Content probes for the formats that can carry code (ONNX, SavedModel, Keras). Each one looks at
-// structure, not names, and is strict enough not to claim arbitrary files.
+// Content probes for the formats that can carry code (ONNX, SavedModel, Keras, HDF5), which have
+// no reader of their own below identification (libprotobuf and libhdf5 read them). Each one looks
+// at structure, not names, and is strict enough not to claim arbitrary files.
 #include <cstdint>
 #include <optional>
 

@@ -1,11 +1,11 @@
-#include "format/gguf.h"
+#include "readers/gguf.h"
 
 #include <cstring>
 #include <limits>
 #include <unordered_set>
 
 #include "core/byte_reader.h"
-#include "format/ggml_types.h"
+#include "readers/ggml_types.h"
 #include "core/utf8.h"
 
 namespace modelgate::gguf {

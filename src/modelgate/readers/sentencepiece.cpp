@@ -1,4 +1,4 @@
-#include "format/sentencepiece.h"
+#include "readers/sentencepiece.h"
 
 #include "pickle/text_operands.h"
 #include "protowire/wire.h"

@@ -1,4 +1,4 @@
-#include "format/flax_msgpack.h"
+#include "readers/flax_msgpack.h"
 
 #include <set>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "container/tar_headers.h"
+#include "readers/tar_headers.h"
 
 #include <algorithm>
 #include <map>
