@@ -636,11 +636,11 @@ Listing read_headers(ByteView bytes, const Limits& limits) {
     read_all(bytes, limits, out);
   } catch (SevenZipHeaderError& e) {
     out.entries.clear();
-    out.error = ParseError{e.offset, std::move(e.reason)};
+    out.error = parse_error(e.offset, std::move(e.reason));
     out.over_limit = e.over_limit;
   } catch (std::bad_alloc&) {
     out.entries.clear();
-    out.error = ParseError{0, "out of memory reading the headers"};
+    out.error = parse_error(0, "out of memory reading the headers");
     out.over_limit = true;
   }
   return out;

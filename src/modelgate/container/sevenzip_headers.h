@@ -34,7 +34,7 @@ struct Entry {
 
 struct Listing {
   std::vector<Entry> entries;
-  std::optional<ParseError> error;
+  std::optional<Error> error;
   // The error is a resource limit (members, decoder memory, a decoded header's size): the archive
   // must not reach libarchive, whose decoders would allocate what the headers declare.
   bool over_limit = false;

@@ -52,7 +52,7 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
   return p;
 }
 
-std::optional<ParseError> interruption(const ConvertOptions& options) {
+std::optional<Error> interruption(const ConvertOptions& options) {
   if (options.interrupted == nullptr || *options.interrupted == 0) return std::nullopt;
   return parse_error(0, "interrupted by signal " + std::to_string(*options.interrupted) + " (" +
                             strsignal(*options.interrupted) + "); what was written is removed");

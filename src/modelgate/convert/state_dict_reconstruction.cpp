@@ -345,7 +345,7 @@ class Reconstructor {
   const pickle::ValueGraph& g_;
   const ReconstructOptions& o_;
   StateDict out_;
-  std::optional<ParseError> error_;
+  std::optional<Error> error_;
   std::set<std::string> names_;
   std::set<std::uint32_t> active_;  // mapping nodes on the current path
   std::uint64_t visits_ = 0;

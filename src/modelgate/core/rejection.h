@@ -11,7 +11,7 @@ namespace modelgate {
 // The refusal: which rule, where, why.
 struct Rejection {
   RuleId rule;
-  ParseError error;
+  Error error;
 };
 
 template <class File>

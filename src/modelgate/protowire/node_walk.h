@@ -30,7 +30,7 @@ struct TextField {
 struct NodeWalkResult {
   std::vector<NodeDefLike> nodes;
   std::vector<TextField> json_objects;  // text fields that look like JSON objects with "class_name"
-  std::optional<ParseError> error;      // the root is not a valid message
+  std::optional<Error> error;      // the root is not a valid message
   bool limit_reached = false;
   std::uint64_t fields_read = 0;
 };
