@@ -13,6 +13,9 @@ struct Error {
   std::string reason;
   RuleId rule;         // empty when the reader leaves the rule to its caller
   std::string origin;  // the file or member read; empty when the reader does not know it
+
+  // "origin: reason", or the reason alone.
+  std::string message() const { return origin.empty() ? reason : origin + ": " + reason; }
 };
 
 }  // namespace modelgate
