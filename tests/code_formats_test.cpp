@@ -559,7 +559,7 @@ TEST(ProtoWire, DeepNestingIsBoundedNotRecursedForever) {
     nested = "\x0a" + len + nested;
   }
   auto r = modelgate::protowire::walk_for_nodes(view(nested), modelgate::Limits{});
-  EXPECT_FALSE(r.error);
+  EXPECT_TRUE(r.ok());
 }
 
 TEST(CodeFormatIdentify, RandomBytesAreNotClaimed) {
