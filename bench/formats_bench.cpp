@@ -63,8 +63,8 @@ void BM_SafetensorsHeader(benchmark::State& state) {
     std::string error;
     auto mapped = modelgate::MappedFile::open(path, error);
     auto parsed = modelgate::safetensors::parse(mapped->bytes(), limits);
-    if (!parsed.ok()) state.SkipWithError(parsed.rejection.error.reason.c_str());
-    else tensors = parsed.file->tensors.size();
+    if (!parsed.ok()) state.SkipWithError(parsed.error().reason.c_str());
+    else tensors = parsed->tensors.size();
     benchmark::DoNotOptimize(parsed);
   }
   state.counters["file_GB"] = static_cast<double>(fs::file_size(path)) / 1e9;
@@ -137,7 +137,7 @@ void BM_GgufHeader(benchmark::State& state) {
     std::string error;
     auto mapped = modelgate::MappedFile::open(path, error);
     auto parsed = modelgate::gguf::parse(mapped->bytes(), limits);
-    if (!parsed.ok()) state.SkipWithError(parsed.rejection.error.reason.c_str());
+    if (!parsed.ok()) state.SkipWithError(parsed.error().reason.c_str());
     benchmark::DoNotOptimize(parsed);
   }
   state.counters["file_GB"] = static_cast<double>(fs::file_size(path)) / 1e9;

@@ -6,7 +6,6 @@
 #include "modelgate/gate.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  modelgate::GatePolicy policy;
-  (void)modelgate::parse_gate_policy(std::string_view(reinterpret_cast<const char*>(data), size), "/policies", policy);
+  (void)modelgate::parse_gate_policy(std::string_view(reinterpret_cast<const char*>(data), size), "/policies");
   return 0;
 }

@@ -13,11 +13,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   modelgate::Limits limits;
   auto parsed = modelgate::gguf::parse(file, limits);
   if (parsed.ok()) {
-    for (const auto& kv : parsed.file->metadata)
+    for (const auto& kv : parsed->metadata)
       if (const auto* a = kv.value.array()) (void)modelgate::gguf::string_elements(*a);
-    (void)modelgate::gguf::chat_templates(*parsed.file);
-    for (const auto& t : parsed.file->tensors)
-      if (parsed.file->data_start + t.offset + t.bytes > file.size()) __builtin_trap();
+    (void)modelgate::gguf::chat_templates(*parsed);
+    for (const auto& t : parsed->tensors)
+      if (parsed->data_start + t.offset + t.bytes > file.size()) __builtin_trap();
   }
   // The scanner through the identify table.
   (void)modelgate::fuzz::default_policy_context().scan(modelgate::fuzz::artifact(file.data(), file.size()));

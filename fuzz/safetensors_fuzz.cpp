@@ -20,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (header < size) file.insert(file.end(), data + header + 1, data + size);
   auto parsed = modelgate::safetensors::parse(file, limits);
   if (parsed.ok()) {
-    for (const auto& t : parsed.file->tensors)
-      if (t.end > parsed.file->buffer_size || t.begin > t.end) __builtin_trap();
+    for (const auto& t : parsed->tensors)
+      if (t.end > parsed->buffer_size || t.begin > t.end) __builtin_trap();
   }
   // The scanner through the identify table.
   (void)modelgate::fuzz::default_policy_context().scan(modelgate::fuzz::artifact(file.data(), file.size()));

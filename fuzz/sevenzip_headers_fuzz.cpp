@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto listing = modelgate::sevenzip::read_headers(modelgate::ByteView(bytes.data(), bytes.size()), limits);
   std::uint64_t total = 0;
-  for (const auto& e : listing.entries) total += e.size + e.name.size();
+  if (listing)
+    for (const auto& e : listing->entries) total += e.size + e.name.size();
   (void)total;
   return 0;
 }

@@ -13,7 +13,7 @@ using namespace mgtest;
 modelgate::ArtifactReport scan_with(const std::string& bytes, const modelgate::Limits& limits) {
   modelgate::ScanOptions opts;
   opts.limits = limits;
-  return modelgate::scan_bytes("mem.tar", reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts);
+  return modelgate::scan_bytes("mem.tar", reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts).value();
 }
 
 TEST(ContainerLimits, NestingDepthIsRefused) {

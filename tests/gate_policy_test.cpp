@@ -15,7 +15,12 @@ using namespace mgtest;
 using nlohmann::json;
 using modelgate::GatePolicy;
 
-std::optional<std::string> parse(const json& j, GatePolicy& p) { return modelgate::parse_gate_policy(j.dump(), "/policies", p); }
+std::optional<std::string> parse(const json& j, GatePolicy& p) {
+  auto parsed = modelgate::parse_gate_policy(j.dump(), "/policies");
+  if (!parsed) return parsed.error().reason;
+  p = std::move(*parsed);
+  return std::nullopt;
+}
 std::optional<std::string> parse(const json& j) {
   GatePolicy p;
   return parse(j, p);
@@ -132,18 +137,16 @@ TEST(GatePolicy, WrongTypesAndValuesAreRefused) {
     j[key] = json::parse(value);
     EXPECT_NE(parse(j), std::nullopt) << j.dump();
   }
-  GatePolicy p;
-  EXPECT_NE(modelgate::parse_gate_policy("{\"schema\": \"modelgate.policy/2\", \"mode\": \"enforce\", \"mode\": \"dry-run\"}", "", p),
-            std::nullopt)
+  EXPECT_FALSE(modelgate::parse_gate_policy("{\"schema\": \"modelgate.policy/2\", \"mode\": \"enforce\", \"mode\": \"dry-run\"}", "").ok())
       << "a repeated key is refused, not resolved";
 }
 
 TEST(GatePolicy, ScanReadsTheScanKeysOfEitherSchema) {
   TempDir tmp;
   write_file(tmp / "p.json", full_policy().dump());
-  modelgate::Policy scan_policy;
-  ASSERT_EQ(modelgate::load_policy(tmp / "p.json", scan_policy), std::nullopt);
-  EXPECT_EQ(scan_policy.profiles, std::vector<std::string>{"torch"});
+  auto scan_policy = modelgate::load_policy(tmp / "p.json");
+  ASSERT_TRUE(scan_policy.ok());
+  EXPECT_EQ(scan_policy->profiles, std::vector<std::string>{"torch"});
 }
 
 // How many members an aggregate has: the most initialisers it accepts.

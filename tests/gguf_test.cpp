@@ -84,7 +84,7 @@ void expect_refused(const std::string& bytes, const std::string& rule) {
   EXPECT_TRUE(has_rule(r, rule)) << rule << " got " << first_message(r);
 }
 
-gguf::ParseResult parse(const std::string& bytes, const Limits& limits = Limits{}) {
+modelgate::Expected<gguf::File> parse(const std::string& bytes, const Limits& limits = Limits{}) {
   return gguf::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
 }
 
@@ -119,12 +119,12 @@ TEST(Gguf, EveryValueTypeAndNestedArrays) {
            g.array(ARRAY, 2, g.array(U16, 1, le(9, 2)) + g.array(ARRAY, 1, g.array(BOOL, 2, le(0x0100, 2)))));
   std::string bytes = g.build();
   auto p = parse(bytes);
-  ASSERT_TRUE(p.ok()) << p.rejection.error.reason;
-  EXPECT_EQ(std::get<std::int64_t>(p.file->find("i8")->data), -1);
-  const auto* arr = p.file->find("arr")->array();
+  ASSERT_TRUE(p.ok()) << p.error().reason;
+  EXPECT_EQ(std::get<std::int64_t>(p->find("i8")->data), -1);
+  const auto* arr = p->find("arr")->array();
   ASSERT_NE(arr, nullptr);
   EXPECT_EQ(gguf::string_elements(*arr), (std::vector<std::string_view>{"a", "bc"}));
-  const auto* nested = p.file->find("nested")->array();
+  const auto* nested = p->find("nested")->array();
   ASSERT_EQ(nested->arrays.size(), 2u);
   EXPECT_EQ(nested->arrays[1].array()->arrays[0].array()->count, 2u);
   EXPECT_EQ(scan(bytes).status, Status::safe);
@@ -137,7 +137,7 @@ TEST(Gguf, ChatTemplatesAreExposed) {
   std::string bytes = g.build();
   auto p = parse(bytes);
   ASSERT_TRUE(p.ok());
-  auto templates = gguf::chat_templates(*p.file);
+  auto templates = gguf::chat_templates(*p);
   ASSERT_EQ(templates.size(), 2u);
   EXPECT_EQ(templates[0].name, "default");
   EXPECT_EQ(templates[1].text, "{{ tools }}");
@@ -151,10 +151,10 @@ TEST(Gguf, AbsentAlignmentDefaultsTo32AndCustomAlignmentIsHonoured) {
   g.alignment = 64;
   g.kv_u32("general.alignment", 64).tensor("a", {3}, 0, 12).tensor("b", {3}, 0, 12);
   auto p = parse(g.build());
-  ASSERT_TRUE(p.ok()) << p.rejection.error.reason;
-  EXPECT_EQ(p.file->alignment, 64u);
-  EXPECT_EQ(p.file->tensors[1].offset, 64u);
-  EXPECT_EQ(p.file->data_start % 64, 0u);
+  ASSERT_TRUE(p.ok()) << p.error().reason;
+  EXPECT_EQ(p->alignment, 64u);
+  EXPECT_EQ(p->tensors[1].offset, 64u);
+  EXPECT_EQ(p->data_start % 64, 0u);
 }
 
 // --- MG-GGUF-HEADER
@@ -180,8 +180,8 @@ TEST(GgufRules, EveryTruncationIsRefused) {
     std::string bytes = g.build();
     auto p = parse(bytes);
     ASSERT_TRUE(p.ok());
-    const auto& last = p.file->tensors.back();
-    std::uint64_t needed = p.file->data_start + last.offset + last.bytes;
+    const auto& last = p->tensors.back();
+    std::uint64_t needed = p->data_start + last.offset + last.bytes;
     for (std::size_t n = 4; n < needed; ++n) {
       auto r = scan(bytes.substr(0, n));
       EXPECT_EQ(r.status, Status::refused) << "v" << v << " prefix " << n;
@@ -238,7 +238,7 @@ TEST(GgufRules, NestedArrayBudget) {
   limits.max_gguf_nested_arrays = 5;
   auto p = parse(g.build(), limits);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule.view(), "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(p.error().rule.view(), "MG-LIMIT-EXCEEDED");
 }
 
 // --- MG-GGUF-KEY
@@ -369,7 +369,7 @@ TEST(GgufRules, DimensionCountIsTheLimitsField) {
   g.tensor("w", {1, 1, 1, 1, 8}, 0, 32);
   auto refused = parse(g.build());
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.rejection.error.reason.find("max_gguf_dims (4"), std::string::npos) << refused.rejection.error.reason;
+  EXPECT_NE(refused.error().reason.find("max_gguf_dims (4"), std::string::npos) << refused.error().reason;
   Limits five;
   five.max_gguf_dims = 5;
   EXPECT_TRUE(parse(g.build(), five).ok());

@@ -261,9 +261,9 @@ TEST(HfPython, StringsAndCommentsAreNotCode) {
 
 TEST(HfPython, LexerHandlesPrefixesAndNesting) {
   auto r = modelgate::python::lex("x = rb'\\\\' + Rb\"a\" + f'{a[\"k\"]!r:>{w}}' + F\"\"\"{b}\"\"\"\n", 1000);
-  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_TRUE(r.ok()) << r.error().reason;
   int names = 0;
-  for (const auto& t : r.tokens)
+  for (const auto& t : r->tokens)
     if (t.kind == modelgate::python::TokKind::name) ++names;
   EXPECT_EQ(names, 5);  // x, a, r (the conversion), w, b
 }

@@ -130,7 +130,7 @@ TEST(PickleAllowlist, RealSklearnNamesAndFiles) {
   for (const auto& [dotted, resolved] : g.manifest["moved"].items()) {
     std::size_t dot = dotted.rfind('.');
     std::string p = PickleBuilder().proto(4).stack_global(dotted.substr(0, dot), dotted.substr(dot + 1)).stop().done();
-    auto r = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(p.data()), p.size(), opts);
+    auto r = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(p.data()), p.size(), opts).value();
     if (resolved.get<std::string>().rfind("sklearn.", 0) == 0) {
       EXPECT_EQ(r.status, Status::safe) << dotted << "\n" << scan_text(r);
     } else {
@@ -173,11 +173,11 @@ TEST(PickleAllowlist, DenyAlwaysWins) {
   modelgate::ScanOptions opts;
   opts.policy.extra_allowed_globals = {"os.system", "sklearn.*"};
   std::string p = PickleBuilder().proto(2).global("os", "system").str("id").tuple1().reduce().stop().done();
-  auto r = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(p.data()), p.size(), opts);
+  auto r = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(p.data()), p.size(), opts).value();
   EXPECT_EQ(r.status, Status::unsafe) << scan_text(r);
   // Through an allowlisted module's attribute path.
   std::string q = PickleBuilder().proto(4).stack_global("sklearn.base", "inspect.sys.modules").stop().done();
-  auto rq = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(q.data()), q.size(), opts);
+  auto rq = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(q.data()), q.size(), opts).value();
   EXPECT_EQ(rq.status, Status::unsafe) << scan_text(rq);
 }
 

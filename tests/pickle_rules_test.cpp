@@ -48,7 +48,7 @@ TEST(PickleRules, AllowlistIsExtendedByPolicy) {
   modelgate::ScanOptions opts;
   opts.policy.extra_allowed_globals = {"mypkg.models.Net"};
   std::string p = PickleBuilder().proto(2).global("mypkg.models", "Net").op(')').reduce().stop().done();
-  auto r = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(p.data()), p.size(), opts);
+  auto r = modelgate::scan_bytes("m", reinterpret_cast<const unsigned char*>(p.data()), p.size(), opts).value();
   EXPECT_EQ(r.status, Status::safe);
 }
 

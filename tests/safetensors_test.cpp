@@ -62,15 +62,15 @@ TEST(Safetensors, ParsedModelIsReusable) {
   std::string bytes = st(R"({"w":{"dtype":"BF16","shape":[2,3],"data_offsets":[4,16]},"z":{"dtype":"F4","shape":[8],"data_offsets":[0,4]}})",
                          std::string(16, '\0'));
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), Limits{});
-  ASSERT_TRUE(p.ok()) << p.rejection.error.reason;
-  ASSERT_EQ(p.file->tensors.size(), 2u);
-  EXPECT_EQ(p.file->tensors[0].name, "z");  // ordered by data offset
-  const auto* w = p.file->find("w");
+  ASSERT_TRUE(p.ok()) << p.error().reason;
+  ASSERT_EQ(p->tensors.size(), 2u);
+  EXPECT_EQ(p->tensors[0].name, "z");  // ordered by data offset
+  const auto* w = p->find("w");
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->dtype, safetensors::Dtype::BF16);
   EXPECT_EQ(w->shape, (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(w->begin, 4u);
-  EXPECT_EQ(p.file->buffer_start, 8 + p.file->header_length);
+  EXPECT_EQ(p->buffer_start, 8 + p->header_length);
 }
 
 TEST(Safetensors, ZeroSizedTensorsAndEmptyFileAreValid) {
@@ -100,7 +100,7 @@ TEST(SafetensorsRules, ShorterThanLengthField) {
   std::string bytes = "\x02\0\0";
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), Limits{});
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule.view(), "MG-SAFETENSORS-HEADER-SIZE");
+  EXPECT_EQ(p.error().rule.view(), "MG-SAFETENSORS-HEADER-SIZE");
 }
 
 // --- MG-SAFETENSORS-HEADER-JSON
@@ -119,7 +119,7 @@ TEST(SafetensorsRules, HeaderNotAnObject) {
   std::string bytes = st("[1,2]");
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), Limits{});
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule.view(), "MG-SAFETENSORS-HEADER-JSON");
+  EXPECT_EQ(p.error().rule.view(), "MG-SAFETENSORS-HEADER-JSON");
 }
 TEST(SafetensorsRules, HeaderSyntaxErrorHasOffset) {
   auto r = scan(st(R"({"a":{)" + kF32x2 + "},,}", std::string(8, '\0')));
@@ -287,7 +287,7 @@ TEST(SafetensorsRules, TensorCountLimit) {
   limits.max_tensors = 4;
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule.view(), "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(p.error().rule.view(), "MG-LIMIT-EXCEEDED");
   EXPECT_EQ(scan(bytes).status, Status::safe);
 }
 
@@ -325,5 +325,5 @@ TEST(SafetensorsRules, JsonValueCountLimit) {
   std::string bytes = st(header);
   auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
   ASSERT_FALSE(p.ok());
-  EXPECT_EQ(p.rejection.rule.view(), "MG-LIMIT-EXCEEDED");
+  EXPECT_EQ(p.error().rule.view(), "MG-LIMIT-EXCEEDED");
 }

@@ -76,19 +76,19 @@ TEST_F(SignConfined, SameVerdictsAndMessagesAsInProcess) {
     c.change();
     auto confined = verify(SandboxMode::strict, with_key(c.key));
     auto here = verify(SandboxMode::off, with_key(c.key));
-    ASSERT_EQ(confined.ok(), here.ok()) << c.label << ": confined " << (confined.ok() ? "ok" : confined.failure().message())
-                                        << "; in process " << (here.ok() ? "ok" : here.failure().message());
+    ASSERT_EQ(confined.ok(), here.ok()) << c.label << ": confined " << (confined.ok() ? "ok" : confined.error().message())
+                                        << "; in process " << (here.ok() ? "ok" : here.error().message());
     if (confined.ok()) {
       EXPECT_EQ(confined->resources, here->resources) << c.label;
       EXPECT_EQ(confined->model_name, here->model_name) << c.label;
     } else {
-      EXPECT_EQ(confined.failure().kind, here.failure().kind) << c.label;
-      EXPECT_EQ(confined.failure().message(), here.failure().message()) << c.label;
+      EXPECT_EQ(confined.error().kind, here.error().kind) << c.label;
+      EXPECT_EQ(confined.error().message(), here.error().message()) << c.label;
     }
   }
   mgtest::write_file(sig_, good);
   auto again = verify(SandboxMode::strict, with_key(key_.get()));
-  EXPECT_TRUE(again.ok()) << again.failure().message();
+  EXPECT_TRUE(again.ok()) << again.error().message();
 }
 
 // What the check does runs in the worker: outside the allowlist it is killed, and verification
@@ -96,8 +96,8 @@ TEST_F(SignConfined, SameVerdictsAndMessagesAsInProcess) {
 TEST_F(SignConfined, TheSignatureCheckRunsConfined) {
   auto expect_failed = [](const Result<VerifyReport>& r, const char* label, const std::string& rule) {
     ASSERT_FALSE(r.ok()) << label;
-    EXPECT_EQ(r.failure().kind, FailureKind::verification) << label;
-    EXPECT_NE(r.failure().detail.find(rule), std::string::npos) << label << ": " << r.failure().message();
+    EXPECT_EQ(r.error().kind, FailureKind::verification) << label;
+    EXPECT_NE(r.error().detail.find(rule), std::string::npos) << label << ": " << r.error().message();
   };
   expect_failed(verify(SandboxMode::strict, [](const Bundle&, CheckEvents&) -> Check {
                   int fd = ::open("/etc/passwd", O_RDONLY);
@@ -120,7 +120,7 @@ TEST_F(SignConfined, TheSignatureCheckRunsConfined) {
     events.notes.emplace_back("checked in pid " + std::to_string(::getpid()));
     return verify_with_key(b, key_.get());
   });
-  ASSERT_TRUE(noted.ok()) << noted.failure().message();
+  ASSERT_TRUE(noted.ok()) << noted.error().message();
   ASSERT_EQ(notes_.size(), 1u);
   EXPECT_NE(notes_[0], "checked in pid " + std::to_string(::getpid())) << "the check ran in this process";
 }
@@ -144,17 +144,17 @@ TEST(SignedManifestCodec, RoundTripsAndRefusesEveryMalformation) {
   const auto bytes = encode_signed_manifest(m, events);
   CheckEvents back_events;
   auto back = decode_signed_manifest(bytes, back_events);
-  ASSERT_TRUE(back.ok()) << back.failure().message();
+  ASSERT_TRUE(back.ok()) << back.error().message();
   EXPECT_EQ(encode_signed_manifest(*back, back_events), bytes);
   EXPECT_EQ(back_events.notes, events.notes);
   auto failed = decode_signed_manifest(encode_signed_manifest(verification_failure("signature", "bad"), {}), back_events);
   ASSERT_FALSE(failed.ok());
-  EXPECT_EQ(failed.failure().message(), "signature: bad");
+  EXPECT_EQ(failed.error().message(), "signature: bad");
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     CheckEvents e;
     auto cut = decode_signed_manifest(ByteView(bytes.data(), n), e);
     ASSERT_FALSE(cut.ok()) << "cut at " << n;
-    EXPECT_NE(cut.failure().detail.find("message at byte"), std::string::npos) << cut.failure().detail;
+    EXPECT_NE(cut.error().detail.find("message at byte"), std::string::npos) << cut.error().detail;
   }
   auto refused = [](std::vector<std::uint8_t> b, const char* label) {
     CheckEvents e;

@@ -55,16 +55,16 @@ struct SignedModel {
 
 void expect_failed(const Result<VerifyReport>& r, const std::string& check, const std::string& mentions = "") {
   ASSERT_FALSE(r.ok()) << "expected the " << check << " check to fail";
-  EXPECT_EQ(r.failure().check, check) << r.failure().message();
+  EXPECT_EQ(r.error().check, check) << r.error().message();
   if (!mentions.empty()) {
-    EXPECT_NE(r.failure().detail.find(mentions), std::string::npos) << r.failure().message();
+    EXPECT_NE(r.error().detail.find(mentions), std::string::npos) << r.error().message();
   }
 }
 
 TEST(SignTamper, UntouchedModelVerifies) {
   SignedModel s;
   auto r = s.verify();
-  EXPECT_TRUE(r.ok()) << r.failure().message();
+  EXPECT_TRUE(r.ok()) << r.error().message();
 }
 
 TEST(SignTamper, ChangedByte) {
@@ -78,7 +78,7 @@ TEST(SignTamper, RenamedFile) {
   fs::rename(s.model / "config.json", s.model / "config2.json");
   auto r = s.verify();
   expect_failed(r, "manifest", "missing from the model: config.json");
-  EXPECT_NE(r.failure().detail.find("not signed: config2.json"), std::string::npos);
+  EXPECT_NE(r.error().detail.find("not signed: config2.json"), std::string::npos);
 }
 
 TEST(SignTamper, AddedFileUnlessUnsignedFilesAreIgnored) {
@@ -263,7 +263,7 @@ TEST(SignTamper, CertificateChains) {
     auto manifest = hash_model(fs::path(mgtest::source_dir() / "tests/fixtures/oms/model-transparency/v1.1.0-certificate/signme-1"), {});
     auto bundle = sign_with_certificate(statement_json(*manifest), stranger.get(), pki.leaf.get(), {});
     ASSERT_FALSE(bundle.ok());
-    EXPECT_EQ(bundle.failure().kind, FailureKind::usage);
+    EXPECT_EQ(bundle.error().kind, FailureKind::usage);
   }
 }
 
@@ -294,7 +294,7 @@ struct SigstoreCase {
 TEST(SignTamper, SigstoreBaseline) {
   SigstoreCase c;
   auto r = c.verify();
-  EXPECT_TRUE(r.ok()) << r.failure().message();
+  EXPECT_TRUE(r.ok()) << r.error().message();
 }
 
 TEST(SignTamper, SigstoreWrongIdentityOrProvider) {

@@ -61,13 +61,13 @@ TEST(SignUnit, StatementParsingIsLenientInFormAndStrictInContent) {
   Bytes digest(32, 0xaa);
   std::string root = hex_encode(sha256(digest));
   auto ok = parse_statement(statement_with(json::object(), root));
-  ASSERT_TRUE(ok.ok()) << ok.failure().message();
+  ASSERT_TRUE(ok.ok()) << ok.error().message();
   EXPECT_EQ(ok->manifest.serialization.shard_size, 10u);
   EXPECT_EQ(ok->manifest.items.at(0).end, 10u);
 
   auto bad_root = parse_statement(statement_with(json::object(), std::string(64, '0')));
   ASSERT_FALSE(bad_root.ok());
-  EXPECT_EQ(bad_root.failure().check, "manifest consistency");
+  EXPECT_EQ(bad_root.error().check, "manifest consistency");
 
   auto fractional = parse_statement(statement_with({{"serialization", {{"shard_size", 10.5}}}}, root));
   EXPECT_FALSE(fractional.ok());
@@ -92,7 +92,7 @@ TEST(SignUnit, StatementParsingIsLenientInFormAndStrictInContent) {
   // The offsets are the last two fields: a name may hold ':' itself.
   auto colon = parse_statement(statement_with(
       {{"resources", json::array({{{"name", "a:b:0:10"}, {"algorithm", "sha256"}, {"digest", std::string(64, 'a')}}})}}, root));
-  ASSERT_TRUE(colon.ok()) << colon.failure().message();
+  ASSERT_TRUE(colon.ok()) << colon.error().message();
   EXPECT_EQ(colon->manifest.items.at(0).path, "a:b");
   EXPECT_EQ(colon->manifest.items.at(0).name(), "a:b:0:10");
   for (const char* bad : {":0:10", "w:0", "w::10", "w:0:10x"})
@@ -104,7 +104,7 @@ TEST(SignUnit, StatementParsingIsLenientInFormAndStrictInContent) {
   // A signature over nothing verifies nothing.
   auto none = parse_statement(statement_with({{"resources", json::array()}}, hex_encode(sha256({}))));
   ASSERT_FALSE(none.ok());
-  EXPECT_NE(none.failure().detail.find("no resources"), std::string::npos);
+  EXPECT_NE(none.error().detail.find("no resources"), std::string::npos);
 }
 
 // RFC 6962 reference tree hash and audit path, recursively, to check the iterative verifier.
@@ -160,14 +160,14 @@ TEST(SignUnit, BundleLimits) {
   std::string huge(kMaxBundleBytes + 1, ' ');
   auto r = parse_bundle(huge);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.failure().detail.find("size limit"), std::string::npos);
+  EXPECT_NE(r.error().detail.find("size limit"), std::string::npos);
   json b = {{"mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json"},
             {"verificationMaterial", {{"publicKey", {{"hint", "x"}}}, {"tlogEntries", json::array()}}},
             {"dsseEnvelope", {{"payload", "e30="}, {"payloadType", "application/vnd.in-toto+json"},
                               {"signatures", json::array({{{"sig", "AAAA"}}, {{"sig", "AAAA"}}})}}}};
   auto two = parse_bundle(b.dump());
   ASSERT_FALSE(two.ok());
-  EXPECT_NE(two.failure().detail.find("exactly one"), std::string::npos);
+  EXPECT_NE(two.error().detail.find("exactly one"), std::string::npos);
   b["dsseEnvelope"]["signatures"].erase(1);
   for (int i = 0; i < 17; ++i) b["verificationMaterial"]["tlogEntries"].push_back(json::object());
   EXPECT_FALSE(parse_bundle(b.dump()).ok());

@@ -57,7 +57,7 @@ TEST(SignVectors, ReferenceKeySignaturesVerify) {
     fs::path model = fs::exists(dir / "signme-2") ? dir : dir / "signme-1";
     auto r = verify_model(model, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
                           [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
-    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
+    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.error().message());
   }
 }
 
@@ -67,7 +67,7 @@ TEST(SignVectors, ReferenceCertificateSignaturesVerify) {
     fs::path dir = mt() / (v + "-certificate");
     auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
                           [&](const Bundle& b, CheckEvents&) { return verify_with_certificate(b, anchors); });
-    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
+    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.error().message());
   }
 }
 
@@ -78,7 +78,7 @@ TEST(SignVectors, CertificateBundlesVerifyWithTheLeafKey) {
     fs::path dir = mt() / (v + "-certificate");
     auto r = verify_model(dir, dir / "model.sig", options_with({}, dir / "model.sig"),
                           [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
-    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
+    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.error().message());
   }
 }
 
@@ -88,7 +88,7 @@ TEST(SignVectors, ReferenceSigstoreSignaturesVerifyOffline) {
     fs::path dir = mt() / (v + "-sigstore");
     auto r = verify_model(dir, dir / "model.sig", options_with(ignores_for(v, dir), dir / "model.sig"),
                           [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
-    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.failure().message());
+    EXPECT_TRUE(r.ok()) << v << ": " << (r.ok() ? "" : r.error().message());
   }
 }
 
@@ -108,16 +108,16 @@ TEST(SignVectors, SpecValidBundlesVerify) {
   auto key = vector_public_key();
   auto anchors = vector_anchors();
   auto r1 = verify_model(model, spec() / "valid/key.bundle.json", {}, [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
-  EXPECT_TRUE(r1.ok()) << r1.failure().message();
+  EXPECT_TRUE(r1.ok()) << r1.error().message();
   auto r2 = verify_model(model, spec() / "valid/certificate.bundle.json", {},
                          [&](const Bundle& b, CheckEvents&) { return verify_with_certificate(b, anchors); });
-  EXPECT_TRUE(r2.ok()) << r2.failure().message();
+  EXPECT_TRUE(r2.ok()) << r2.error().message();
   mgtest::TempDir tmp2;
   fs::path ss_model = copy_model(tmp2, "v1.1.0-sigstore");
   auto root = public_good_root();
   auto r3 = verify_model(ss_model, spec() / "valid/sigstore.bundle.json", {},
                          [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
-  EXPECT_TRUE(r3.ok()) << r3.failure().message();
+  EXPECT_TRUE(r3.ok()) << r3.error().message();
 }
 
 TEST(SignVectors, SpecInvalidBundlesFailWithTheCheckNamed) {
@@ -137,12 +137,12 @@ TEST(SignVectors, SpecInvalidBundlesFailWithTheCheckNamed) {
                         Case{"invalid-payload/wrong-predicate.bundle.json", "signature", "verification material"}}) {
     auto r = verify_model(model, spec() / c.file, {}, [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
     ASSERT_FALSE(r.ok()) << c.file;
-    EXPECT_EQ(r.failure().check, c.key_check) << c.file << ": " << r.failure().message();
-    EXPECT_EQ(r.failure().kind, FailureKind::verification);
+    EXPECT_EQ(r.error().check, c.key_check) << c.file << ": " << r.error().message();
+    EXPECT_EQ(r.error().kind, FailureKind::verification);
     auto s = verify_model(model, spec() / c.file, {},
                           [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
     ASSERT_FALSE(s.ok()) << c.file;
-    EXPECT_EQ(s.failure().check, c.sigstore_check) << c.file << ": " << s.failure().message();
+    EXPECT_EQ(s.error().check, c.sigstore_check) << c.file << ": " << s.error().message();
   }
 }
 
@@ -153,7 +153,7 @@ TEST(SignVectors, WrongPredicateTypeIsRefusedByTheStatementCheck) {
   ASSERT_TRUE(bundle.ok());
   auto statement = parse_statement(bundle->payload);
   ASSERT_FALSE(statement.ok());
-  EXPECT_EQ(statement.failure().check, "predicate type");
+  EXPECT_EQ(statement.error().check, "predicate type");
 }
 
 TEST(SignVectors, CliExitCodes) {

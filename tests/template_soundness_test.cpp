@@ -58,8 +58,8 @@ TEST(TemplateSoundness, DifferentialAgainstPlainJinja) {
   for (const auto& c : g.manifest["folds"]) {
     std::string expr = c["expression"];
     auto parsed = modelgate::jinja::parse_template("{{ " + expr + " }}", modelgate::jinja::parse_limits(limits));
-    ASSERT_TRUE(parsed.ok) << expr;
-    const auto& ast = parsed.ast;
+    ASSERT_TRUE(parsed.ok()) << expr;
+    const auto& ast = *parsed;
     modelgate::jinja::NodeId print = ast.kid(ast.root, 0);
     ASSERT_NE(print, modelgate::jinja::kNoNode);
     modelgate::jinja::Folder folder(ast, limits);

@@ -230,15 +230,15 @@ TEST(TemplateParser, FullSyntaxParses) {
 {{ f(*args, **kwargs) if f is defined else none }}{{ x is divisibleby 3 }}{{ x is sameas none }}
 {%+ autoescape true +%}{{ 'a' 'b' }}{% endautoescape %}
 {%- block body scoped %}{{ super() }}{% endblock body %})";
-  modelgate::jinja::ParseResult r = modelgate::jinja::parse_template(text, modelgate::jinja::parse_limits({}));
-  EXPECT_TRUE(r.ok) << r.error << " at " << r.error_offset;
+  auto r = modelgate::jinja::parse_template(text, modelgate::jinja::parse_limits({}));
+  EXPECT_TRUE(r.ok()) << r.error().reason << " at " << r.error().offset;
 }
 
 TEST(TemplateParser, EndMarkersInsideBracketsAndStrings) {
   // '}}' inside a dict literal and '%}' inside a string do not close the tag.
-  modelgate::jinja::ParseResult r = modelgate::jinja::parse_template("{{ {'a': {'b': '%}'}} }}{% set x = '}}' %}",
-                                                                     modelgate::jinja::parse_limits({}));
-  EXPECT_TRUE(r.ok) << r.error;
+  auto r = modelgate::jinja::parse_template("{{ {'a': {'b': '%}'}} }}{% set x = '}}' %}",
+                                            modelgate::jinja::parse_limits({}));
+  EXPECT_TRUE(r.ok()) << r.error().reason;
 }
 
 TEST(TemplateLimits, DeepNestingAndSizeAreRefusedNotCrashed) {

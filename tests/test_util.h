@@ -88,7 +88,7 @@ inline std::string python() { return "/usr/bin/python3"; }
 // Scans bytes in memory with the default policy.
 inline modelgate::ArtifactReport scan(const std::string& bytes, std::string name = "mem") {
   modelgate::ScanOptions opts;
-  return modelgate::scan_bytes(name, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts);
+  return modelgate::scan_bytes(name, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts).value();
 }
 
 inline bool has_rule(const modelgate::ArtifactReport& r, const std::string& rule) {

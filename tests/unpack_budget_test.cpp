@@ -21,7 +21,7 @@ using namespace mgtest;
 modelgate::ArtifactReport scan_with(const std::string& bytes, const modelgate::Limits& limits, std::string name = "mem") {
   modelgate::ScanOptions opts;
   opts.limits = limits;
-  return modelgate::scan_bytes(name, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts);
+  return modelgate::scan_bytes(name, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts).value();
 }
 
 // The message of the first finding of `rule` anywhere in the report ("" when there is none).

@@ -79,11 +79,10 @@ struct GatePolicy {
 };
 
 // Reads a policy file (modelgate.policy/2, or /1 whose keys mean what they meant). Paths inside it
-// are relative to the file's directory. Returns the error text on failure.
-std::optional<std::string> load_gate_policy(const std::filesystem::path& file, GatePolicy& out);
+// are relative to the file's directory. An error in the policy's text has the file as its origin.
+ValueOr<GatePolicy, Error> load_gate_policy(const std::filesystem::path& file);
 // Parses policy text; `base` resolves relative paths. Used by load_gate_policy and the tests.
-std::optional<std::string> parse_gate_policy(std::string_view text, const std::filesystem::path& base,
-                                             GatePolicy& out);
+ValueOr<GatePolicy, Error> parse_gate_policy(std::string_view text, const std::filesystem::path& base);
 
 // How a model's signature fared (gate/model_signature.cpp fills it with the `verify` code path).
 struct SignatureOutcome {

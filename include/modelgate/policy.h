@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "modelgate/error.h"
+#include "modelgate/expected.h"
 #include "modelgate/report.h"
 #include "modelgate/status.h"
 
@@ -23,8 +25,8 @@ struct Decision {
 };
 
 // Reads a JSON policy file (schema "modelgate.policy/1", or /2 of which `scan` uses these three keys;
-// modelgate/gate.h). Returns the error text on failure.
-std::optional<std::string> load_policy(const std::filesystem::path& file, Policy& out);
+// modelgate/gate.h).
+ValueOr<Policy, Error> load_policy(const std::filesystem::path& file);
 Decision decide(const Policy& policy, const std::vector<ArtifactReport>& reports);
 
 }  // namespace modelgate

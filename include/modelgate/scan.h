@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "modelgate/error.h"
+#include "modelgate/expected.h"
 #include "modelgate/limits.h"
 #include "modelgate/policy.h"
 #include "modelgate/report.h"
@@ -72,8 +74,9 @@ std::filesystem::path default_hf_cache();
 
 ScanResult scan_hf_cache(const std::filesystem::path& cache_dir, const ScanOptions& options);
 
-// Scans bytes already in memory (tests, fuzzing). `name` is a hint for messages only.
-ArtifactReport scan_bytes(std::string_view name, const unsigned char* data, std::size_t size,
+// Scans bytes already in memory (tests, fuzzing). `name` is a hint for messages only. An error
+// when the policy names an unknown allowlist profile.
+ValueOr<ArtifactReport, Error> scan_bytes(std::string_view name, const unsigned char* data, std::size_t size,
                           const ScanOptions& options);
 
 }  // namespace modelgate

@@ -20,10 +20,12 @@ struct AdmitArgs {
 
 int run_admit(const AdmitArgs& a) {
   AdmitOptions options;
-  if (auto err = load_gate_policy(a.policy, options.policy)) {
-    std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
+  auto policy = load_gate_policy(a.policy);
+  if (!policy) {
+    std::cerr << "modelgate: " << escape_for_terminal(policy.error().message()) << '\n';
     return 2;
   }
+  options.policy = std::move(*policy);
   options.paths.assign(a.paths.begin(), a.paths.end());
   options.signature = a.signature;
   options.store = a.store;

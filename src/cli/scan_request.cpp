@@ -37,10 +37,12 @@ SandboxMode sandbox_mode_option(const std::string& mode) {
 std::optional<ScanOptions> scan_options(const ScanRequest& r) {
   ScanOptions options;
   if (!r.policy_file.empty()) {
-    if (auto err = load_policy(r.policy_file, options.policy)) {
-      std::cerr << "modelgate: " << escape_for_terminal(*err) << '\n';
+    auto policy = load_policy(r.policy_file);
+    if (!policy) {
+      std::cerr << "modelgate: " << escape_for_terminal(policy.error().message()) << '\n';
       return std::nullopt;
     }
+    options.policy = std::move(*policy);
   }
   if (!r.profiles.empty()) options.policy.profiles = r.profiles;
   for (const auto& g : r.allow_globals) options.policy.extra_allowed_globals.push_back(g);

@@ -224,13 +224,12 @@ void scan_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   if (tar::looks_like_tar_header(a.bytes)) {
     report_pickle_at_tar_start(a, ctx, report);
   } else {
-    RuleId rule_id;
-    std::string error;
-    decompressed = decompress_as_tarfile(a, ctx, rule_id, error);
-    if (!error.empty()) {
-      report.add(make_finding(rule(rule_id), a.origin, std::nullopt, error));
+    auto tarfile_reads = decompress_as_tarfile(a, ctx);
+    if (!tarfile_reads) {
+      report.add(make_finding(rule(tarfile_reads.error().rule), a.origin, std::nullopt, tarfile_reads.error().reason));
       return;
     }
+    decompressed = std::move(*tarfile_reads);
     if (decompressed) as_tarfile_reads.bytes = decompressed->bytes();
   }
   if (tar::looks_like_tar_header(as_tarfile_reads.bytes)) {
@@ -238,9 +237,9 @@ void scan_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     report_tar_views(as_tarfile_reads, *python_view, ctx.limits().max_archive_members, report);
   }
   // A 7z archive is also read from its headers by hand, as py7zr and the 7z tools read it.
-  std::optional<sevenzip::Listing> sevenzip_view;
+  std::optional<Expected<sevenzip::Listing>> sevenzip_view;
   if (sevenzip::has_signature(a.bytes)) sevenzip_view = sevenzip::read_headers(a.bytes, ctx.limits());
-  if (sevenzip_view && sevenzip_view->over_limit) {
+  if (sevenzip_view && !*sevenzip_view && sevenzip_view->error().rule == RuleId("MG-LIMIT-EXCEEDED")) {
     report.format = "7-Zip";
     report_sevenzip_views(a, *sevenzip_view, ArchiveListing{}, report);
     return;

@@ -36,9 +36,9 @@ class LiteralParser {
   void ws() {
     while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\t' || t_[p_] == '\n' || t_[p_] == '\r')) ++p_;
   }
-  std::optional<ParseError> fail(std::string why) { return parse_error(p_, std::move(why)); }
+  std::optional<Error> fail(std::string why) { return parse_error(p_, std::move(why)); }
 
-  std::optional<ParseError> value(Lit& out, std::uint32_t depth) {
+  std::optional<Error> value(Lit& out, std::uint32_t depth) {
     if (depth > max_depth_) return fail("header nested deeper than max_npy_header_depth");
     ws();
     if (p_ >= t_.size()) return fail("header ends inside a value");
@@ -62,7 +62,7 @@ class LiteralParser {
     return fail(std::string("unexpected character '") + c + "' in header");
   }
 
-  std::optional<ParseError> string(Lit& out) {
+  std::optional<Error> string(Lit& out) {
     char q = t_[p_++];
     out.kind = Lit::str;
     while (p_ < t_.size()) {
@@ -99,7 +99,7 @@ class LiteralParser {
     return fail("unterminated string in header");
   }
 
-  std::optional<ParseError> integer(Lit& out) {
+  std::optional<Error> integer(Lit& out) {
     bool neg = t_[p_] == '-';
     if (neg) ++p_;
     std::size_t start = p_;
@@ -117,7 +117,7 @@ class LiteralParser {
     return std::nullopt;
   }
 
-  std::optional<ParseError> sequence(Lit& out, std::uint32_t depth) {
+  std::optional<Error> sequence(Lit& out, std::uint32_t depth) {
     char open = t_[p_++];
     char close = open == '(' ? ')' : open == '[' ? ']' : '}';
     out.kind = open == '(' ? Lit::tuple : open == '[' ? Lit::list : Lit::dict;

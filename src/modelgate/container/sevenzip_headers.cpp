@@ -628,18 +628,17 @@ bool has_signature(ByteView bytes) {
   return bytes.size() >= kSignatureHeaderSize && std::memcmp(bytes.data(), kSignature, 6) == 0;
 }
 
-Listing read_headers(ByteView bytes, const Limits& limits) {
+Expected<Listing> read_headers(ByteView bytes, const Limits& limits) {
   Listing out;
   try {
     read_all(bytes, limits, out);
   } catch (SevenZipHeaderError& e) {
-    out.entries.clear();
-    out.error = ParseError{e.offset, std::move(e.reason)};
-    out.over_limit = e.over_limit;
+    RuleId rule = e.over_limit ? RuleId("MG-LIMIT-EXCEEDED")
+                  : out.encrypted ? RuleId("MG-ARCHIVE-ENCRYPTED")
+                                  : RuleId("MG-7Z-MALFORMED");
+    return parse_error(rule, e.offset, std::move(e.reason));
   } catch (std::bad_alloc&) {
-    out.entries.clear();
-    out.error = ParseError{0, "out of memory reading the headers"};
-    out.over_limit = true;
+    return parse_error("MG-LIMIT-EXCEEDED", 0, "out of memory reading the headers");
   }
   return out;
 }

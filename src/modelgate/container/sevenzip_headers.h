@@ -34,10 +34,6 @@ struct Entry {
 
 struct Listing {
   std::vector<Entry> entries;
-  std::optional<ParseError> error;
-  // The error is a resource limit (members, decoder memory, a decoded header's size): the archive
-  // must not reach libarchive, whose decoders would allocate what the headers declare.
-  bool over_limit = false;
   bool encrypted = false;        // a coder is 7-Zip's AES: nothing past it can be checked
   bool encoded_header = false;
   // Bytes no structure references: between the packed streams and the header, and after the header.
@@ -51,6 +47,9 @@ bool has_signature(ByteView bytes);
 
 // Bounded by Limits::max_archive_members (files), max_member_unpacked (a decoded header),
 // max_coder_memory (the dictionary of every LZMA, LZMA2 and PPMd coder) and the header's own size (every count is checked against the bytes that must follow it).
-Listing read_headers(ByteView bytes, const Limits& limits);
+// An error is under MG-7Z-MALFORMED; MG-ARCHIVE-ENCRYPTED when the header is encrypted; or
+// MG-LIMIT-EXCEEDED for a resource limit (members, decoder memory, a decoded header's size): the
+// archive must then not reach libarchive, whose decoders would allocate what the headers declare.
+Expected<Listing> read_headers(ByteView bytes, const Limits& limits);
 
 }  // namespace modelgate::sevenzip

@@ -55,17 +55,18 @@ std::string sevenzip_views_disagree(const sevenzip::Listing& listing, const Arch
 
 }  // namespace
 
-void report_sevenzip_views(const Artifact& a, const sevenzip::Listing& listing, const ArchiveListing& libarchive,
-                           ArtifactReport& report) {
+void report_sevenzip_views(const Artifact& a, const Expected<sevenzip::Listing>& read,
+                           const ArchiveListing& libarchive, ArtifactReport& report) {
   auto add = [&](RuleId id, std::optional<std::uint64_t> off, std::string msg, std::string ev = {}) {
     report.add(make_finding(rule(id), a.origin, off, std::move(msg), std::move(ev)));
   };
-  if (listing.error) {
+  if (!read) {
     // An encrypted header hides the names: libarchive's own reading reports the encryption.
-    if (listing.over_limit) add("MG-LIMIT-EXCEEDED", listing.error->offset, listing.error->reason);
-    else if (!listing.encrypted) add("MG-7Z-MALFORMED", listing.error->offset, listing.error->reason);
+    const Error& e = read.error();
+    if (e.rule != RuleId("MG-ARCHIVE-ENCRYPTED")) add(e.rule, e.offset, e.reason);
     return;
   }
+  const sevenzip::Listing& listing = *read;
   if (listing.unreferenced_bytes > 0)
     add("MG-7Z-UNREFERENCED-DATA", listing.first_unreferenced,
         std::to_string(listing.unreferenced_bytes) + " bytes belong to no packed stream and no header");
@@ -81,9 +82,10 @@ void report_sevenzip_views(const Artifact& a, const sevenzip::Listing& listing, 
           name);
 }
 
-void check_sevenzip_member(const Artifact& a, const sevenzip::Listing& listing, std::size_t index,
+void check_sevenzip_member(const Artifact& a, const Expected<sevenzip::Listing>& read, std::size_t index,
                            const std::string& name, ByteView bytes, ArtifactReport& report) {
-  if (listing.error || listing.encrypted) return;
+  if (!read || read->encrypted) return;
+  const sevenzip::Listing& listing = *read;
   std::size_t i = 0;
   for (const auto& e : listing.entries) {
     if (e.type != sevenzip::EntryType::file) continue;

@@ -16,12 +16,12 @@ namespace modelgate {
 
 // The header reading's findings (MG-7Z-MALFORMED, MG-7Z-UNREFERENCED-DATA, MG-ARCHIVE-DUPLICATE)
 // and its comparison with the entries libarchive read (MG-ARCHIVE-READERS-DISAGREE).
-void report_sevenzip_views(const Artifact& a, const sevenzip::Listing& listing, const ArchiveListing& libarchive,
-                           ArtifactReport& report);
+void report_sevenzip_views(const Artifact& a, const Expected<sevenzip::Listing>& listing,
+                           const ArchiveListing& libarchive, ArtifactReport& report);
 
 // libarchive hands out regular members in header order: the `index`-th one's bytes must have the
 // size and the CRC-32 the header gives that file (what 7z and py7zr verify on extraction).
-void check_sevenzip_member(const Artifact& a, const sevenzip::Listing& listing, std::size_t index,
+void check_sevenzip_member(const Artifact& a, const Expected<sevenzip::Listing>& listing, std::size_t index,
                            const std::string& name, ByteView bytes, ArtifactReport& report);
 
 }  // namespace modelgate

@@ -70,11 +70,9 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
   return false;
 }
 
-std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, NestedScan& ctx, RuleId& rule_id,
-                                                      std::string& error) {
-  rule_id = "MG-ARCHIVE-UNREADABLE";
+Expected<std::shared_ptr<UnpackedBuffer>> decompress_as_tarfile(const Artifact& a, NestedScan& ctx) {
   auto starts = [&](const char* magic, std::size_t n) { return a.bytes.size() >= n && std::memcmp(a.bytes.data(), magic, n) == 0; };
-  if (!starts("\x1f\x8b", 2) && !starts("BZh", 3) && !starts("\xfd" "7zXZ\x00", 6)) return nullptr;
+  if (!starts("\x1f\x8b", 2) && !starts("BZh", 3) && !starts("\xfd" "7zXZ\x00", 6)) return std::shared_ptr<UnpackedBuffer>();
   struct Closer {
     void operator()(struct archive* p) const { archive_read_free(p); }
   };
@@ -84,10 +82,8 @@ std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, NestedS
       archive_read_support_filter_bzip2(ar.get()) != ARCHIVE_OK || archive_read_support_filter_xz(ar.get()) != ARCHIVE_OK ||
       archive_read_support_format_raw(ar.get()) != ARCHIVE_OK ||
       archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
-      archive_read_next_header(ar.get(), &e) != ARCHIVE_OK) {
-    error = "the compressed stream cannot be opened";
-    return nullptr;
-  }
+      archive_read_next_header(ar.get(), &e) != ARCHIVE_OK)
+    return parse_error("MG-ARCHIVE-UNREADABLE", 0, "the compressed stream cannot be opened");
   const Limits& limits = ctx.limits();
   auto out = std::make_shared<UnpackedBuffer>(ctx.budget(a), "max_member_unpacked", limits.max_member_unpacked);
   std::uint8_t chunk[64 * 1024];
@@ -95,25 +91,21 @@ std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, NestedS
   for (;;) {
     la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
     if (!checked_header && (n == 0 || out->size() >= 512)) {
-      if (!tar::looks_like_tar_header(out->bytes())) return nullptr;
+      if (!tar::looks_like_tar_header(out->bytes())) return std::shared_ptr<UnpackedBuffer>();
       checked_header = true;
     }
     if (n == 0) return out;
     if (n < 0) {
       const char* s = archive_error_string(ar.get());
-      error = std::string("the compressed stream cannot be read completely: ") + (s ? s : "unknown error");
-      return nullptr;
+      return parse_error("MG-ARCHIVE-UNREADABLE", 0,
+                         std::string("the compressed stream cannot be read completely: ") + (s ? s : "unknown error"));
     }
-    if (!out->append(chunk, static_cast<std::size_t>(n))) {
-      rule_id = "MG-LIMIT-EXCEEDED";
-      error = "decompressing it for tarfile's reading goes " + out->exceeded_reason();
-      return nullptr;
-    }
-    if (out->size() > (16u << 20) && out->size() / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio) {
-      rule_id = "MG-ARCHIVE-BOMB";
-      error = "more than " + std::to_string(limits.max_compression_ratio) + " bytes unpacked per packed byte (max_compression_ratio)";
-      return nullptr;
-    }
+    if (!out->append(chunk, static_cast<std::size_t>(n)))
+      return parse_error("MG-LIMIT-EXCEEDED", 0, "decompressing it for tarfile's reading goes " + out->exceeded_reason());
+    if (out->size() > (16u << 20) && out->size() / std::max<std::size_t>(a.bytes.size(), 1) >= limits.max_compression_ratio)
+      return parse_error("MG-ARCHIVE-BOMB", 0,
+                         "more than " + std::to_string(limits.max_compression_ratio) +
+                             " bytes unpacked per packed byte (max_compression_ratio)");
   }
 }
 

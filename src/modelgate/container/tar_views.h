@@ -30,10 +30,9 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
 
 // What tarfile.open (mode "r:*", the default) reads from a gzip, bzip2 or xz file: the whole
 // decompressed stream, charged to the artifact's budget (max_member_unpacked, the ratio limit).
-// nullptr with nothing to say when the file is not one of those or does not decompress to a tar
-// (a compressed joblib file); nullptr with `error` set when it cannot be decompressed within the
-// limits (`rule_id` then says which rule refuses it).
-std::shared_ptr<UnpackedBuffer> decompress_as_tarfile(const Artifact& a, NestedScan& ctx, RuleId& rule_id,
-                                                      std::string& error);
+// nullptr when the file is not one of those or does not decompress to a tar (a compressed joblib
+// file); an error, under the rule that refuses the file, when it cannot be decompressed within the
+// limits.
+Expected<std::shared_ptr<UnpackedBuffer>> decompress_as_tarfile(const Artifact& a, NestedScan& ctx);
 
 }  // namespace modelgate

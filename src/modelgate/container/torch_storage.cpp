@@ -44,21 +44,16 @@ void add_storage_facts(std::string_view type, std::uint64_t numel, ModelFacts& f
   ++facts.dtypes[std::string(t->dtype)];
 }
 
-std::optional<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle::Value v, std::string& why) {
+Expected<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle::Value v) {
   std::uint64_t offset = 0;
   if (v.kind == pickle::Kind::persistent && v.has_node()) {
     const auto& n = g.node(static_cast<std::uint32_t>(v.u));
     offset = n.offset;
-    if (n.items.empty()) {
-      why = "empty persistent id";
-      return std::nullopt;
-    }
+    if (n.items.empty()) return parse_error(offset, "empty persistent id");
     v = n.items[0];
   }
-  if (v.kind != pickle::Kind::tuple || !v.has_node()) {
-    why = "persistent id " + g.describe(v) + " is not a tuple";
-    return std::nullopt;
-  }
+  if (v.kind != pickle::Kind::tuple || !v.has_node())
+    return parse_error(offset, "persistent id " + g.describe(v) + " is not a tuple");
   const auto& t = g.node(static_cast<std::uint32_t>(v.u));
   if (offset == 0) offset = t.offset;
   const auto& it = t.items;
@@ -66,10 +61,7 @@ std::optional<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle
                it[1].kind == pickle::Kind::global && it[1].has_node() &&
                it[2].kind == pickle::Kind::string && it[3].kind == pickle::Kind::string &&
                it[4].kind == pickle::Kind::integer && it[4].i >= 0;
-  if (!shape) {
-    why = "persistent id " + g.describe(v) + " is not a storage reference";
-    return std::nullopt;
-  }
+  if (!shape) return parse_error(offset, "persistent id " + g.describe(v) + " is not a storage reference");
   const auto& type = g.node(static_cast<std::uint32_t>(it[1].u));
   StorageRef s;
   s.type = type.name();
@@ -87,11 +79,11 @@ std::vector<StorageRef> storage_refs(const pickle::StreamResult& r, std::vector<
   std::vector<StorageRef> out;
   if (!r.graph) return out;
   for (const pickle::Value& v : r.persistent_ids) {
-    std::string why;
-    if (auto s = decode_storage_ref(*r.graph, v, why))
+    auto s = decode_storage_ref(*r.graph, v);
+    if (s)
       out.push_back(std::move(*s));
     else
-      malformed.push_back(std::move(why));
+      malformed.push_back(s.error().reason);
   }
   return out;
 }

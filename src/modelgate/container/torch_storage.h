@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/expected.h"
 #include "modelgate/report.h"
 #include "pickle/machine.h"
 
@@ -29,9 +30,9 @@ std::uint64_t storage_element_size(std::string_view type);
 // storage shared by several tensors counts once) and one storage of its dtype into `dtypes`.
 void add_storage_facts(std::string_view type, std::uint64_t numel, ModelFacts& facts);
 
-// Decodes one storage persistent id (the persistent value or its pid tuple); nullopt with `why`
-// when it does not have the storage shape.
-std::optional<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle::Value pid, std::string& why);
+// Decodes one storage persistent id (the persistent value or its pid tuple); an error when it does
+// not have the storage shape.
+Expected<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle::Value pid);
 
 // Decodes the storage persistent ids of a stream. Ids that do not have the storage shape are
 // returned in `malformed` as descriptions (a loader would fail on them or run something else).

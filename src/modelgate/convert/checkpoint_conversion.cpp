@@ -52,7 +52,7 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
   return p;
 }
 
-std::optional<ParseError> interruption(const ConvertOptions& options) {
+std::optional<Error> interruption(const ConvertOptions& options) {
   if (options.interrupted == nullptr || *options.interrupted == 0) return std::nullopt;
   return parse_error(0, "interrupted by signal " + std::to_string(*options.interrupted) + " (" +
                             strsignal(*options.interrupted) + "); what was written is removed");
@@ -93,9 +93,9 @@ Expected<bool> write_checkpoint(const PreparedCheckpoint& p, int dirfd, const st
   if (m == MAP_FAILED) return parse_error(0, std::string("cannot map the output for checking: ") + std::strerror(errno));
   auto parsed = safetensors::parse(ByteView(static_cast<const std::uint8_t*>(m), total), options.limits);
   ::munmap(m, total);
-  if (!parsed.ok() || parsed.file->tensors.size() != entries.size())
+  if (!parsed.ok() || parsed->tensors.size() != entries.size())
     return parse_error(0, "the written file does not pass the safetensors check: " +
-                              (parsed.ok() ? std::string("tensor count differs") : parsed.rejection.error.reason));
+                              (parsed.ok() ? std::string("tensor count differs") : parsed.error().reason));
   // What was scanned and parsed must be what was copied.
   if (std::string change = p.input->change_since_open(); !change.empty()) return parse_error(0, change);
   auto committed = file->commit();

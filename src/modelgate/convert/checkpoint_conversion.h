@@ -27,12 +27,12 @@ std::unique_ptr<PreparedCheckpoint> prepare_checkpoint(std::shared_ptr<InputFile
                                                        const ConvertOptions& options, FileConversion& result);
 
 // Writes the output `name` in the directory `dirfd` atomically (`display` names it in messages);
-// result.outcome becomes converted. A ParseError is a tool error (I/O, existing output, an
+// result.outcome becomes converted. An Error is a tool error (I/O, existing output, an
 // interruption); the temp file is removed.
 Expected<bool> write_checkpoint(const PreparedCheckpoint& prepared, int dirfd, const std::string& name,
                                 const std::string& display, const ConvertOptions& options, FileConversion& result);
 
 // The error that stops a conversion once options.interrupted is set, or nothing.
-std::optional<ParseError> interruption(const ConvertOptions& options);
+std::optional<Error> interruption(const ConvertOptions& options);
 
 }  // namespace modelgate::convert

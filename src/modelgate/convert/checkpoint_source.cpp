@@ -197,9 +197,8 @@ Expected<CheckpointSource> CheckpointSource::from_legacy(ByteView file, const To
   // The element size of each storage comes from its first persistent id, as in torch's loader.
   std::map<std::string, std::uint64_t> element_size;
   for (const auto& pid : s.data_->persistent_ids) {
-    std::string why;
-    auto ref = decode_storage_ref(*s.data_->graph, pid, why);
-    if (!ref) return parse_error(s.data_->start, why);
+    auto ref = decode_storage_ref(*s.data_->graph, pid);
+    if (!ref) return parse_error(s.data_->start, ref.error().reason);
     if (ref->element_size == 0) return parse_error(ref->offset, "storage '" + ref->key + "' has unknown type " + ref->type);
     element_size.emplace(ref->key, ref->element_size);
   }

@@ -42,7 +42,7 @@ class CheckpointSource {
   // empty): what reconstruct_state_dict resolves those ids to. Empty for the other layouts.
   const std::map<std::string, TensorRecord>& persistent_tensors() const { return tar_tensors_; }
 
-  // The bytes of storage `key`; a ParseError when it is missing or shorter than `nbytes`.
+  // The bytes of storage `key`; an Error when it is missing or shorter than `nbytes`.
   Expected<StorageBytes> storage(const std::string& key, std::uint64_t nbytes) const;
 
  private:

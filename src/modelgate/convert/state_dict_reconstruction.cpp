@@ -295,9 +295,8 @@ class Reconstructor {
       fail(at, "'" + path + "': " + why);
       return std::nullopt;
     };
-    std::string why;
-    auto ref = decode_storage_ref(g_, args[0], why);
-    if (!ref) return refuse(why);
+    auto ref = decode_storage_ref(g_, args[0]);
+    if (!ref) return refuse(ref.error().reason);
     if (ref->has_view_metadata) return refuse("storage '" + ref->key + "' is a pre-1.0 storage view, not supported for conversion");
     auto storage_type = dtype_of_storage(ref->type);
     if (!storage_type.dtype) return refuse(storage_type.why);
@@ -345,7 +344,7 @@ class Reconstructor {
   const pickle::ValueGraph& g_;
   const ReconstructOptions& o_;
   StateDict out_;
-  std::optional<ParseError> error_;
+  std::optional<Error> error_;
   std::set<std::string> names_;
   std::set<std::uint32_t> active_;  // mapping nodes on the current path
   std::uint64_t visits_ = 0;

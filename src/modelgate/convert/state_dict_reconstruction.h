@@ -56,7 +56,7 @@ struct ReconstructOptions {
   const std::map<std::string, TensorRecord>* persistent_tensors = nullptr;
 };
 
-// A ParseError when the root (or --key) is not a mapping, when a tensor cannot be converted
+// An Error when the root (or --key) is not a mapping, when a tensor cannot be converted
 // exactly (quantized, sparse, complex, meta, unknown rebuild, out-of-bounds view), or when two
 // values would get the same name.
 Expected<StateDict> reconstruct_state_dict(const pickle::StreamResult& data, const ReconstructOptions& options);

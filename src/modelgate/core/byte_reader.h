@@ -1,6 +1,6 @@
 #pragma once
 // A bounds-checked cursor over a ByteView. Every read either succeeds completely or fails
-// without moving; callers turn failures into ParseErrors carrying offset().
+// without moving; callers turn failures into Errors carrying offset().
 #include <bit>
 #include <cstdint>
 #include <cstring>

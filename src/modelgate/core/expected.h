@@ -1,24 +1,24 @@
 #pragma once
-// Value-or-error for parsers of untrusted bytes: bad input is an expected outcome, not an exception.
+// Value-or-error for parsers, lexers and loaders of untrusted bytes: bad input is an expected
+// outcome, not an exception.
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 
+#include "core/rule_id.h"
+#include "modelgate/error.h"
 #include "modelgate/expected.h"
 
 namespace modelgate {
 
-struct ParseError {
-  std::uint64_t offset = 0;  // byte offset in the artifact being parsed
-  std::string reason;
-};
-
 template <class T>
-using Expected = ValueOr<T, ParseError>;
+using Expected = ValueOr<T, Error>;
 
-inline ParseError parse_error(std::uint64_t offset, std::string reason) {
-  return ParseError{offset, std::move(reason)};
+inline Error parse_error(std::uint64_t offset, std::string reason) { return Error{offset, std::move(reason), {}, {}}; }
+
+// An error the reader refuses under a rule of its own.
+inline Error parse_error(RuleId rule, std::uint64_t offset, std::string reason) {
+  return Error{offset, std::move(reason), rule, {}};
 }
 
 }  // namespace modelgate

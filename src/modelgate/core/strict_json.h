@@ -53,7 +53,7 @@ struct JsonDocument {
 
 enum class JsonErrorKind { syntax, duplicate_key, too_deep, too_large };
 
-struct JsonError : ParseError {
+struct JsonError : Error {
   JsonErrorKind kind = JsonErrorKind::syntax;
 };
 

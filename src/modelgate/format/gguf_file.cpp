@@ -113,11 +113,11 @@ void read_gguf_model_facts(const gguf::File& file, std::uint64_t max_fact_string
 void scan_gguf_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto parsed = gguf::parse(a.bytes, ctx.limits());
   if (!parsed.ok()) {
-    const auto& r = parsed.rejection;
-    report.add(make_finding(rule(r.rule), a.origin, r.error.offset, r.error.reason));
+    const Error& e = parsed.error();
+    report.add(make_finding(rule(e.rule), a.origin, e.offset, e.reason));
     return;
   }
-  const gguf::File& file = *parsed.file;
+  const gguf::File& file = *parsed;
   for (const auto& an : file.anomalies) report.add(make_finding(rule(an.rule), a.origin, an.offset, an.message));
 
   json& facts = json_of(report.facts);

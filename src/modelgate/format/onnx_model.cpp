@@ -47,7 +47,7 @@ class Prepass {
  public:
   Prepass(const Limits& limits) : limits_(limits) {}
   Counts counts;
-  std::optional<ParseError> error;
+  std::optional<Error> error;
   std::string limit;  // set when a limit was exceeded
 
   bool model(ByteView bytes) {

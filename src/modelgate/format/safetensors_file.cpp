@@ -12,11 +12,11 @@ namespace modelgate {
 void scan_safetensors_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   auto parsed = safetensors::parse(a.bytes, ctx.limits());
   if (!parsed.ok()) {
-    const auto& r = parsed.rejection;
-    report.add(make_finding(rule(r.rule), a.origin, r.error.offset, r.error.reason));
+    const Error& e = parsed.error();
+    report.add(make_finding(rule(e.rule), a.origin, e.offset, e.reason));
     return;
   }
-  const safetensors::File& file = *parsed.file;
+  const safetensors::File& file = *parsed;
 
   std::uint64_t parameters = 0;
   std::map<std::string, std::uint64_t> dtypes;

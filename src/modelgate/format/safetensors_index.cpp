@@ -146,7 +146,7 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
       auto header = safetensors::parse(shard_file->bytes(), ctx.limits());
       if (!header.ok()) continue;  // the shard's own report refuses it
       shard.readable = true;
-      for (const auto& t : header.file->tensors) shard.tensors.insert(t.name);
+      for (const auto& t : header->tensors) shard.tensors.insert(t.name);
     }
   }
 

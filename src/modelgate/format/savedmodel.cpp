@@ -91,12 +91,13 @@ void scan_tf_fingerprint(const Artifact& a, NestedScan&, ArtifactReport& report)
 }
 
 void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
-  auto walk = protowire::walk_for_nodes(a.bytes, ctx.limits());
-  if (walk.error) {
-    report.add(make_finding(rule("MG-SAVEDMODEL-MALFORMED"), a.origin, walk.error->offset,
-                            "protobuf wire format error: " + walk.error->reason));
+  auto walked = protowire::walk_for_nodes(a.bytes, ctx.limits());
+  if (!walked) {
+    report.add(make_finding(rule("MG-SAVEDMODEL-MALFORMED"), a.origin, walked.error().offset,
+                            "protobuf wire format error: " + walked.error().reason));
     return;
   }
+  const protowire::NodeWalk& walk = *walked;
   if (walk.limit_reached)
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
                             "more than max_protobuf_fields (" + std::to_string(ctx.limits().max_protobuf_fields) +

@@ -25,9 +25,9 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
   std::vector<Method> methods;
   for (const auto& path : rule.keys) {
     auto bytes = sign::read_small_file(path, 1 << 20, "public key");
-    auto key = bytes ? sign::load_public_key(*bytes) : sign::Result<sign::PKey>(bytes.failure());
+    auto key = bytes ? sign::load_public_key(*bytes) : sign::Result<sign::PKey>(bytes.error());
     if (!key) {
-      errors.push_back("policy signature key " + path.string() + ": " + key.failure().message());
+      errors.push_back("policy signature key " + path.string() + ": " + key.error().message());
       continue;
     }
     keys.push_back(std::move(*key));
@@ -37,9 +37,9 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
   for (const auto& path : rule.certificate_roots) {
     auto pem = sign::read_small_file(path, 1 << 20, "certificate root");
     auto certs = pem ? sign::parse_certificates_pem(*pem, "certificate root")
-                     : sign::Result<std::vector<sign::Cert>>(pem.failure());
+                     : sign::Result<std::vector<sign::Cert>>(pem.error());
     if (!certs) {
-      errors.push_back("policy certificate root " + path.string() + ": " + certs.failure().message());
+      errors.push_back("policy certificate root " + path.string() + ": " + certs.error().message());
       continue;
     }
     for (auto& c : *certs) anchors.push_back(std::move(c));
@@ -49,9 +49,9 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
   if (!rule.identities.empty()) {
     auto text = rule.trusted_root.empty() ? sign::Result<std::string>(std::string(sign::embedded_trusted_root()))
                                           : sign::read_small_file(rule.trusted_root, 16 << 20, "trusted root");
-    auto parsed = text ? sign::parse_trusted_root(*text) : sign::Result<sign::TrustedRoot>(text.failure());
+    auto parsed = text ? sign::parse_trusted_root(*text) : sign::Result<sign::TrustedRoot>(text.error());
     if (!parsed) {
-      errors.push_back("policy trusted root: " + parsed.failure().message());
+      errors.push_back("policy trusted root: " + parsed.error().message());
       return methods;
     }
     root = std::move(*parsed);
@@ -115,7 +115,7 @@ SignatureOutcome check_model_signature(const std::filesystem::path& model, const
       out.detail = m.name;
       return out;
     }
-    failures.push_back(m.name + ": " + verified.failure().message());
+    failures.push_back(m.name + ": " + verified.error().message());
   }
   out.state = SignatureOutcome::State::failed;
   for (const auto& f : failures) out.detail += (out.detail.empty() ? "" : "; ") + f;

@@ -129,14 +129,16 @@ void check_statuses(const ArtifactReport& stored, const ArtifactReport& recomput
 
 std::string encode_stored_report(const ArtifactReport& report) { return json_text(encode(report)); }
 
-ValueOr<ArtifactReport, StoredReportError> decode_stored_report(std::string_view text, const ResultKey& key) {
-  if (text.size() > kMaxStoredReportBytes) return StoredReportError{"the stored report is larger than any modelgate writes"};
+Expected<ArtifactReport> decode_stored_report(std::string_view text, const ResultKey& key) {
+  if (text.size() > kMaxStoredReportBytes) return parse_error(0, "the stored report is larger than any modelgate writes");
   JsonReadOptions options;
   options.max_depth = kMaxStoredDepth;
   options.max_values = 1u << 24;
   options.python_constants = false;
   auto doc = read_strict_json(text, options);
-  if (!doc) return StoredReportError{"not valid JSON at byte " + std::to_string(doc.error().offset) + ": " + doc.error().reason};
+  if (!doc)
+    return parse_error(doc.error().offset,
+                       "not valid JSON at byte " + std::to_string(doc.error().offset) + ": " + doc.error().reason);
   try {
     ArtifactReport stored = decode_node(doc->value, "", true);
     if (stored.size != key.size || stored.sha256 != key.sha256) malformed("it describes other content than its key");
@@ -145,9 +147,9 @@ ValueOr<ArtifactReport, StoredReportError> decode_stored_report(std::string_view
     check_statuses(stored, recomputed);
     return stored;
   } catch (const Malformed& m) {
-    return StoredReportError{m.reason};
+    return parse_error(0, m.reason);
   } catch (const json::exception& e) {
-    return StoredReportError{e.what()};
+    return parse_error(0, e.what());
   }
 }
 

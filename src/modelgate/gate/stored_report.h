@@ -11,12 +11,8 @@
 
 namespace modelgate {
 
-struct StoredReportError {
-  std::string reason;
-};
-
 // `report`'s origins are relative to the file (relative_origins.h).
 std::string encode_stored_report(const ArtifactReport& report);
-ValueOr<ArtifactReport, StoredReportError> decode_stored_report(std::string_view text, const ResultKey& key);
+Expected<ArtifactReport> decode_stored_report(std::string_view text, const ResultKey& key);
 
 }  // namespace modelgate

@@ -1,6 +1,7 @@
 #include "hf/python_lexer.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "hf/python_identifier.h"
 
@@ -35,18 +36,17 @@ class Lexer {
  public:
   Lexer(std::string_view s, std::size_t max_tokens) : s_(s), max_tokens_(max_tokens) {}
 
-  LexResult run() {
+  Expected<LexedSource> run() {
     lex_range(0, s_.size(), 0, true);
+    if (error_) return std::move(*error_);
     return std::move(r_);
   }
 
  private:
+  bool ok() const { return !error_; }
   void fail(std::size_t at, std::string why) {
-    if (!r_.ok) return;
-    r_.ok = false;
-    r_.error_offset = static_cast<std::uint32_t>(at);
-    r_.error_line = line_at(at);
-    r_.error = std::move(why);
+    if (error_) return;
+    error_ = parse_error(static_cast<std::uint32_t>(at), std::move(why));
   }
 
   std::uint32_t line_at(std::size_t at) {
@@ -61,7 +61,7 @@ class Lexer {
   }
 
   void push(TokKind k, std::size_t at, std::string_view text) {
-    if (!r_.ok) return;
+    if (!ok()) return;
     if (r_.tokens.size() >= max_tokens_) return fail(at, "more than " + std::to_string(max_tokens_) + " tokens");
     r_.tokens.push_back({k, static_cast<std::uint32_t>(at), line_at(at), text});
   }
@@ -143,7 +143,7 @@ class Lexer {
 
   void lex_range(std::size_t p, std::size_t end, int depth, bool top) {
     int brackets = 0;
-    while (p < end && r_.ok) {
+    while (p < end && ok()) {
       char c = s_[p];
       if (c == ' ' || c == '\t' || c == '\f' || c == '\r') {
         ++p;
@@ -191,7 +191,7 @@ class Lexer {
     std::size_t body = q + (triple ? 3 : 1);
     // The token goes in before the f-string's inner tokens (offsets, and so lines, stay in order).
     push(TokKind::string, start, {});
-    if (!r_.ok) return std::string_view::npos;
+    if (!ok()) return std::string_view::npos;
     std::size_t index = r_.tokens.size() - 1;
     std::size_t after = string_end(body, end, quote, triple, fstring, depth);
     if (after == std::string_view::npos) {
@@ -205,7 +205,8 @@ class Lexer {
 
   std::string_view s_;
   std::size_t max_tokens_;
-  LexResult r_;
+  LexedSource r_;
+  std::optional<Error> error_;  // the first error; lexing stops there
   std::size_t line_pos_ = 0;
   std::uint32_t line_ = 1;
 };
@@ -233,7 +234,12 @@ bool statement_line(std::string_view line) {
 
 }  // namespace
 
-LexResult lex(std::string_view source, std::size_t max_tokens) { return Lexer(source, max_tokens).run(); }
+Expected<LexedSource> lex(std::string_view source, std::size_t max_tokens) { return Lexer(source, max_tokens).run(); }
+
+std::uint32_t line_of(std::string_view source, std::size_t offset) {
+  std::string_view before = source.substr(0, offset);
+  return static_cast<std::uint32_t>(1 + std::count(before.begin(), before.end(), '\n'));
+}
 
 bool looks_like_python(std::string_view text) {
   bool marker = text.rfind("#!", 0) == 0 && text.substr(0, text.find('\n')).find("python") != std::string_view::npos;
@@ -251,7 +257,7 @@ bool looks_like_python(std::string_view text) {
   // file as over its size limit rather than calling it text.
   constexpr std::size_t kProbeBytes = 4u << 20;
   if (text.size() > kProbeBytes) return true;
-  return lex(text, kProbeBytes).ok;
+  return lex(text, kProbeBytes).ok();
 }
 
 }  // namespace modelgate::python

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/expected.h"
+
 namespace modelgate::python {
 
 enum class TokKind : std::uint8_t { name, op, string, number, newline };
@@ -21,16 +23,15 @@ struct Token {
                           // a non-ASCII name: its NFKC form when that is ASCII (hf/python_identifier.h)
 };
 
-struct LexResult {
-  bool ok = true;
+struct LexedSource {
   std::vector<Token> tokens;
-  std::uint32_t error_offset = 0;
-  std::uint32_t error_line = 0;
-  std::string error;
   std::vector<std::unique_ptr<const std::string>> normalized_names;  // what such name tokens point into
 };
 
-LexResult lex(std::string_view source, std::size_t max_tokens);
+Expected<LexedSource> lex(std::string_view source, std::size_t max_tokens);
+
+// The 1-based line of a byte offset in the source.
+std::uint32_t line_of(std::string_view source, std::size_t offset);
 
 // Content test: the text has Python statement lines (import/from/def/class/decorators at column 0,
 // or a python shebang) and tokenizes cleanly.

@@ -387,15 +387,16 @@ void analyse_python_source(std::string_view bytes, const std::string& origin, co
   }
   if (decoded->encoding != "utf-8") json_of(report.facts)["python_encoding"] = decoded->encoding;
   if (too_large(decoded->text.size())) return;
-  python::LexResult lexed = python::lex(decoded->text, limits.max_python_bytes);
-  if (!lexed.ok) {
+  auto lexed = python::lex(decoded->text, limits.max_python_bytes);
+  if (!lexed) {
     code({});
-    report.add(make_finding(rule("MG-PY-MALFORMED"), origin, lexed.error_offset,
-                            "cannot tokenize Python source at line " + std::to_string(lexed.error_line) + ": " +
-                                lexed.error));
+    const Error& e = lexed.error();
+    report.add(make_finding(rule("MG-PY-MALFORMED"), origin, e.offset,
+                            "cannot tokenize Python source at line " +
+                                std::to_string(python::line_of(decoded->text, e.offset)) + ": " + e.reason));
     return;
   }
-  Scanner scanner(lexed.tokens, origin, report);
+  Scanner scanner(lexed->tokens, origin, report);
   scanner.run();
   std::string evidence;
   for (const auto& m : scanner.imports()) {

@@ -233,13 +233,13 @@ class Reader {
   std::size_t objects_ = 0;
   std::size_t collect_visits_ = 0;
   MarshalSummary summary_;
-  ParseError error_;
+  Error error_;
 };
 
 }  // namespace
 
 Expected<MarshalSummary> read_code_object(ByteView data, const Limits& limits) {
-  std::optional<ParseError> first_error;
+  std::optional<Error> first_error;
   for (Layout layout : {Layout::py311, Layout::py38, Layout::py30}) {
     auto r = Reader(data, layout, limits).run();
     if (r) return r;

@@ -69,7 +69,7 @@ struct StreamResult {
   bool complete = false;    // STOP reached with no error
   bool limit_reached = false;  // stopped by a limit: a run with other limits may read further
   bool retained_data = false;  // run with MachineOptions::retain_data
-  std::optional<ParseError> error;
+  std::optional<Error> error;
   int protocol = 0;         // highest PROTO seen
   std::uint64_t opcodes = 0;
   std::vector<Finding> findings;

@@ -239,31 +239,36 @@ void parse_policy_object(const json& j, const std::filesystem::path& base, GateP
 
 }  // namespace
 
-std::optional<std::string> parse_gate_policy(std::string_view policy_text, const std::filesystem::path& base,
-                                             GatePolicy& out) {
+ValueOr<GatePolicy, Error> parse_gate_policy(std::string_view policy_text, const std::filesystem::path& base) {
   JsonReadOptions options;
   options.max_depth = 16;
   options.max_values = 1u << 20;
   options.python_constants = false;
   auto doc = read_strict_json(policy_text, options);
-  if (!doc) return "invalid JSON at byte " + std::to_string(doc.error().offset) + ": " + doc.error().reason;
+  if (!doc)
+    return parse_error(doc.error().offset,
+                       "invalid JSON at byte " + std::to_string(doc.error().offset) + ": " + doc.error().reason);
   GatePolicy p;
   try {
     parse_policy_object(doc->value, base, p);
   } catch (const PolicyError& e) {
-    return e.message;
+    return parse_error(0, e.message);
   }
   p.sha256 = sha256_hex(as_byte_view(policy_text));
-  out = std::move(p);
-  return std::nullopt;
+  return p;
 }
 
-std::optional<std::string> load_gate_policy(const std::filesystem::path& file, GatePolicy& out) {
+ValueOr<GatePolicy, Error> load_gate_policy(const std::filesystem::path& file) {
   // A FIFO or device named as the policy is refused at once instead of blocking.
   auto bytes = read_small_file(file, kMaxGatePolicyBytes);
-  if (!bytes) return "cannot read the policy file " + bytes.error().message;
-  if (auto err = parse_gate_policy(*bytes, file.parent_path(), out)) return file.string() + ": " + *err;
-  return std::nullopt;
+  if (!bytes) return parse_error(0, "cannot read the policy file " + bytes.error().message);
+  auto policy = parse_gate_policy(*bytes, file.parent_path());
+  if (!policy) {
+    Error e = policy.error();
+    e.origin = file.string();
+    return e;
+  }
+  return policy;
 }
 
 }  // namespace modelgate

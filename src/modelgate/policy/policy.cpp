@@ -3,11 +3,10 @@
 
 namespace modelgate {
 
-std::optional<std::string> load_policy(const std::filesystem::path& file, Policy& out) {
-  GatePolicy gate;
-  if (auto err = load_gate_policy(file, gate)) return err;
-  out = std::move(gate.scan);
-  return std::nullopt;
+ValueOr<Policy, Error> load_policy(const std::filesystem::path& file) {
+  auto gate = load_gate_policy(file);
+  if (!gate) return gate.error();
+  return std::move(gate->scan);
 }
 
 Decision decide(const Policy& policy, const std::vector<ArtifactReport>& reports) {

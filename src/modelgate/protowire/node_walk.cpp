@@ -22,7 +22,7 @@ bool looks_like_json_object(ByteView text) {
 
 class Walker {
  public:
-  Walker(const Limits& limits, NodeWalkResult& out) : limits_(limits), out_(out) {}
+  Walker(const Limits& limits, NodeWalk& out) : limits_(limits), out_(out) {}
 
   // `message` is known to be a flat valid message. Like protobuf, the last occurrence of a
   // singular field wins and fields of unexpected types or numbers are ignored, so a NodeDef is any
@@ -55,7 +55,7 @@ class Walker {
 
  private:
   const Limits& limits_;
-  NodeWalkResult& out_;
+  NodeWalk& out_;
 };
 
 }  // namespace
@@ -69,17 +69,14 @@ bool is_op_type(ByteView text) {
   });
 }
 
-NodeWalkResult walk_for_nodes(ByteView root, const Limits& limits) {
-  NodeWalkResult out;
+Expected<NodeWalk> walk_for_nodes(ByteView root, const Limits& limits) {
   MessageReader check(root);
   check.limit_group_depth(limits.max_protobuf_group_depth);
   Field f;
   while (check.next(f)) {
   }
-  if (check.error()) {
-    out.error = check.error();
-    return out;
-  }
+  if (check.error()) return *check.error();
+  NodeWalk out;
   Walker(limits, out).visit(root, 0, 0);
   return out;
 }

@@ -4,7 +4,6 @@
 // nodes are found wherever a loader could read them: GraphDef.node, FunctionDef.node_def, graphs
 // serialized inside attribute strings.
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,15 +26,15 @@ struct TextField {
   ByteView text;
 };
 
-struct NodeWalkResult {
+struct NodeWalk {
   std::vector<NodeDefLike> nodes;
   std::vector<TextField> json_objects;  // text fields that look like JSON objects with "class_name"
-  std::optional<ParseError> error;      // the root is not a valid message
   bool limit_reached = false;
   std::uint64_t fields_read = 0;
 };
 
-NodeWalkResult walk_for_nodes(ByteView root, const Limits& limits);  // max_protobuf_depth, max_protobuf_fields
+// An error when the root is not a valid message.
+Expected<NodeWalk> walk_for_nodes(ByteView root, const Limits& limits);  // max_protobuf_depth, max_protobuf_fields
 
 // True for a TensorFlow-style op type: [A-Za-z_][A-Za-z0-9_>]* (">" separates op namespaces).
 bool is_op_type(ByteView text);

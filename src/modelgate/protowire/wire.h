@@ -42,7 +42,7 @@ class MessageReader {
   // True with the next field; false at the end of the message or on malformed input (then
   // error() is set and the reader stays failed).
   bool next(Field& out);
-  const std::optional<ParseError>& error() const { return error_; }
+  const std::optional<Error>& error() const { return error_; }
   std::size_t base() const { return base_; }
   // Absolute offset of a payload returned in a Field, for nested readers.
   std::size_t absolute(ByteView inner) const {
@@ -59,7 +59,7 @@ class MessageReader {
   ByteView data_;
   std::size_t base_;
   std::size_t pos_ = 0;
-  std::optional<ParseError> error_;
+  std::optional<Error> error_;
 };
 
 // Reads a base-128 varint of at most 10 bytes (bits beyond 64 are dropped, as protobuf does);

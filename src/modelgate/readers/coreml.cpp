@@ -39,7 +39,7 @@ class ModelWalk {
  public:
   ModelWalk(Model& out, const Limits& limits) : out_(out), limits_(limits) {}
 
-  std::optional<ParseError> model(ByteView bytes, std::size_t base, unsigned depth) {
+  std::optional<Error> model(ByteView bytes, std::size_t base, unsigned depth) {
     if (depth > limits_.max_protobuf_depth) return parse_error(base, "models and networks nested too deeply");
     ++out_.models;
     MessageReader r(bytes, base);
@@ -73,13 +73,13 @@ class ModelWalk {
   }
 
  private:
-  std::optional<ParseError> count(const Field& f) {
+  std::optional<Error> count(const Field& f) {
     if (++fields_ > limits_.max_protobuf_fields) return parse_error(f.offset, "more protobuf fields than the limit");
     return std::nullopt;
   }
 
   // The first length-delimited field `number` of a message (a string), or empty.
-  std::optional<ParseError> string_field(ByteView bytes, std::size_t base, std::uint32_t number, std::string& out) {
+  std::optional<Error> string_field(ByteView bytes, std::size_t base, std::uint32_t number, std::string& out) {
     MessageReader r(bytes, base);
     Field f;
     while (r.next(f))
@@ -88,7 +88,7 @@ class ModelWalk {
     return std::nullopt;
   }
 
-  std::optional<ParseError> model_type(const Field& type, std::size_t base, unsigned depth) {
+  std::optional<Error> model_type(const Field& type, std::size_t base, unsigned depth) {
     CodeReference ref{CodeReference::Kind::custom_model, {}, type.offset};
     switch (type.number) {
       case kPipelineClassifier:
@@ -125,7 +125,7 @@ class ModelWalk {
 
   // Calls `fn` for every length-delimited field `number` of a message.
   template <class Fn>
-  std::optional<ParseError> each(ByteView bytes, std::size_t base, std::uint32_t number, Fn&& fn) {
+  std::optional<Error> each(ByteView bytes, std::size_t base, std::uint32_t number, Fn&& fn) {
     MessageReader r(bytes, base);
     Field f;
     while (r.next(f)) {
@@ -138,17 +138,17 @@ class ModelWalk {
   }
 
   // Pipeline {repeated Model models = 1; repeated string names = 2}
-  std::optional<ParseError> pipeline(ByteView bytes, std::size_t base, unsigned depth) {
+  std::optional<Error> pipeline(ByteView bytes, std::size_t base, unsigned depth) {
     return each(bytes, base, 1, [&](const Field& f, std::size_t at) { return model(f.bytes, at, depth + 1); });
   }
 
   // NeuralNetwork, NeuralNetworkClassifier, NeuralNetworkRegressor {repeated NeuralNetworkLayer layers = 1; ...}
-  std::optional<ParseError> network(ByteView bytes, std::size_t base, unsigned depth) {
+  std::optional<Error> network(ByteView bytes, std::size_t base, unsigned depth) {
     if (depth > limits_.max_protobuf_depth) return parse_error(base, "models and networks nested too deeply");
     return each(bytes, base, 1, [&](const Field& f, std::size_t at) { return layer(f.bytes, at, depth); });
   }
 
-  std::optional<ParseError> layer(ByteView bytes, std::size_t base, unsigned depth) {
+  std::optional<Error> layer(ByteView bytes, std::size_t base, unsigned depth) {
     ++out_.layers;
     MessageReader r(bytes, base);
     Field f;
@@ -156,7 +156,7 @@ class ModelWalk {
       if (auto e = count(f)) return e;
       if (f.type != WireType::len) continue;
       std::size_t at = r.absolute(f.bytes);
-      std::optional<ParseError> e;
+      std::optional<Error> e;
       if (f.number == kLayerCustom) {  // CustomLayerParams {string className = 10; ...}
         CodeReference ref{CodeReference::Kind::custom_layer, {}, f.offset};
         e = string_field(f.bytes, at, 10, ref.name);
@@ -172,7 +172,7 @@ class ModelWalk {
     return std::nullopt;
   }
 
-  std::optional<ParseError> nested_networks(ByteView bytes, std::size_t base, std::uint32_t a, std::uint32_t b,
+  std::optional<Error> nested_networks(ByteView bytes, std::size_t base, std::uint32_t a, std::uint32_t b,
                                             unsigned depth) {
     MessageReader r(bytes, base);
     Field f;

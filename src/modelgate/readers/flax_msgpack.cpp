@@ -80,7 +80,7 @@ class Reader {
   }
 
  private:
-  ParseError truncated() const { return parse_error(pos(), "msgpack object runs past the end"); }
+  Error truncated() const { return parse_error(pos(), "msgpack object runs past the end"); }
   bool byte(std::uint8_t& b) {
     if (pos_ >= d_.size()) return false;
     b = d_[pos_++];
@@ -170,7 +170,7 @@ class StateWalker {
   }
 
  private:
-  ParseError too_deep(std::uint64_t offset) const {
+  Error too_deep(std::uint64_t offset) const {
     return parse_error(offset, "nesting deeper than max_msgpack_depth (" + std::to_string(max_depth_) + ")");
   }
   Expected<bool> map(Reader& r, const Object& m, unsigned depth) {

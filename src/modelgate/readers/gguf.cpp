@@ -58,20 +58,15 @@ class Parser {
  public:
   Parser(ByteView bytes, const Limits& limits) : bytes_(bytes), r_(bytes), limits_(limits) {}
 
-  ParseResult run() {
-    ParseResult result;
+  Expected<File> run() {
     File file;
-    if (read_header(file) && read_metadata(file) && read_tensor_infos(file) && check_data(file)) {
-      result.file = std::move(file);
-      return result;
-    }
-    result.rejection = std::move(rejection_);
-    return result;
+    if (read_header(file) && read_metadata(file) && read_tensor_infos(file) && check_data(file)) return file;
+    return std::move(rejection_);
   }
 
  private:
   bool reject(RuleId rule, std::uint64_t offset, std::string reason) {
-    rejection_ = {rule, parse_error(offset, std::move(reason))};
+    rejection_ = parse_error(rule, offset, std::move(reason));
     return false;
   }
   bool truncated(std::uint64_t offset, const std::string& what) {
@@ -450,7 +445,7 @@ class Parser {
   std::uint64_t kv_count_ = 0;
   std::uint64_t nested_arrays_ = 0;
   std::unordered_set<std::string_view> flagged_keys_;
-  Rejection rejection_;
+  Error rejection_;
 };
 
 }  // namespace
@@ -540,6 +535,6 @@ bool looks_like_gguf(ByteView bytes) {
   return bytes.size() >= 4 && std::memcmp(bytes.data(), "GGUF", 4) == 0;
 }
 
-ParseResult parse(ByteView bytes, const Limits& limits) { return Parser(bytes, limits).run(); }
+Expected<File> parse(ByteView bytes, const Limits& limits) { return Parser(bytes, limits).run(); }
 
 }  // namespace modelgate::gguf

@@ -16,7 +16,6 @@
 #include "core/rule_id.h"
 #include "core/bytes.h"
 #include "core/expected.h"
-#include "core/rejection.h"
 #include "modelgate/limits.h"
 
 namespace modelgate::gguf {
@@ -83,11 +82,9 @@ struct File {
   std::optional<std::string_view> string(std::string_view key) const;
 };
 
-using Rejection = modelgate::Rejection;
-using ParseResult = ParseOutcome<File>;
-
 bool looks_like_gguf(ByteView bytes);  // the "GGUF" magic
-ParseResult parse(ByteView bytes, const Limits& limits);
+// An error names the rule the file is refused under.
+Expected<File> parse(ByteView bytes, const Limits& limits);
 
 // The elements of a string array (already validated by parse).
 std::vector<std::string_view> string_elements(const Array& a);

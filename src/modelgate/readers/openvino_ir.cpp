@@ -101,7 +101,7 @@ class IrReader {
  private:
   static bool all_space(std::string_view t) { return std::all_of(t.begin(), t.end(), space); }
 
-  std::optional<ParseError> end_tag() {
+  std::optional<Error> end_tag() {
     std::size_t at = p_;
     p_ += 2;
     std::size_t b = p_;
@@ -116,7 +116,7 @@ class IrReader {
     return std::nullopt;
   }
 
-  std::optional<ParseError> start_tag() {
+  std::optional<Error> start_tag() {
     std::size_t at = p_;
     ++p_;
     std::size_t b = p_;

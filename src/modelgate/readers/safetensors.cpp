@@ -67,20 +67,15 @@ class Validator {
  public:
   Validator(ByteView bytes, const Limits& limits) : bytes_(bytes), limits_(limits) {}
 
-  ParseResult run() {
-    ParseResult result;
+  Expected<File> run() {
     File file;
-    if (!read_header_length(file) || !read_header(file)) {
-      result.rejection = std::move(rejection_);
-      return result;
-    }
-    result.file = std::move(file);
-    return result;
+    if (!read_header_length(file) || !read_header(file)) return std::move(rejection_);
+    return file;
   }
 
  private:
   bool reject(RuleId rule, std::uint64_t offset, std::string reason) {
-    rejection_ = {rule, parse_error(offset, std::move(reason))};
+    rejection_ = parse_error(rule, offset, std::move(reason));
     return false;
   }
 
@@ -275,7 +270,7 @@ class Validator {
 
   ByteView bytes_;
   const Limits& limits_;
-  Rejection rejection_;
+  Error rejection_;
 };
 
 }  // namespace
@@ -311,6 +306,6 @@ bool looks_like_safetensors(ByteView bytes) {
   return bytes[5] == 0 && bytes[6] == 0 && bytes[7] == 0 && (bytes[0] | bytes[1] | bytes[2] | bytes[3] | bytes[4]) != 0;
 }
 
-ParseResult parse(ByteView bytes, const Limits& limits) { return Validator(bytes, limits).run(); }
+Expected<File> parse(ByteView bytes, const Limits& limits) { return Validator(bytes, limits).run(); }
 
 }  // namespace modelgate::safetensors

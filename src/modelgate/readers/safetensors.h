@@ -13,7 +13,6 @@
 
 #include "core/bytes.h"
 #include "core/expected.h"
-#include "core/rejection.h"
 #include "modelgate/limits.h"
 
 namespace modelgate::safetensors {
@@ -50,13 +49,11 @@ struct File {
   const Tensor* find(std::string_view name) const;
 };
 
-using Rejection = modelgate::Rejection;
-using ParseResult = ParseOutcome<File>;
-
 // 8-byte little-endian length followed by '{' with a plausible length (below 2^40).
 bool looks_like_safetensors(ByteView bytes);
 
-// Validates the whole layout without touching tensor data beyond the header.
-ParseResult parse(ByteView bytes, const Limits& limits);
+// Validates the whole layout without touching tensor data beyond the header. An error names the
+// rule the file is refused under.
+Expected<File> parse(ByteView bytes, const Limits& limits);
 
 }  // namespace modelgate::safetensors

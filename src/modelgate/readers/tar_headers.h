@@ -47,7 +47,7 @@ struct Listing {
   std::string end_reason;        // "zero block", "end of file", "bad checksum at ...", ...
   bool clean_end = false;        // a zero block or the exact end of the file
   // tarfile raises ReadError (a TarError) here; torch.load then re-reads the file as a pickle.
-  std::optional<ParseError> error;
+  std::optional<Error> error;
   bool unsupported = false;      // sparse members: modelgate stops (the caller refuses)
   bool limit_hit = false;
   std::vector<Note> notes;

@@ -104,8 +104,8 @@ class Parser {
   }
   std::vector<std::size_t> eocd_candidates() const;
   bool read_eocd(std::size_t pos, Eocd& e) const;
-  std::optional<ParseError> read_zip64(Eocd& e);
-  std::optional<ParseError> read_central(const Eocd& e);
+  std::optional<Error> read_zip64(Eocd& e);
+  std::optional<Error> read_central(const Eocd& e);
   bool apply_zip64_extra(ByteView extra, Member& m, bool need_u, bool need_c, bool need_o);
   void read_local(Member& m);
   void check_layout(const std::vector<std::size_t>& eocds);
@@ -151,7 +151,7 @@ bool Parser::read_eocd(std::size_t pos, Eocd& e) const {
   return true;
 }
 
-std::optional<ParseError> Parser::read_zip64(Eocd& e) {
+std::optional<Error> Parser::read_zip64(Eocd& e) {
   bool needs = e.entries == 0xFFFF || e.entries_disk == 0xFFFF || e.cd_size == 0xFFFFFFFF ||
                e.cd_offset == 0xFFFFFFFF;
   if (e.offset < kLocatorSize || le32_at(file_, e.offset - kLocatorSize) != kZip64LocatorSig) {
@@ -214,7 +214,7 @@ bool Parser::apply_zip64_extra(ByteView extra, Member& m, bool need_u, bool need
   return !(need_u || need_c || need_o);
 }
 
-std::optional<ParseError> Parser::read_central(const Eocd& e) {
+std::optional<Error> Parser::read_central(const Eocd& e) {
   if (e.cd_offset > file_.size() || e.cd_size > file_.size() - e.cd_offset)
     return parse_error(e.offset, "central directory (" + hex(e.cd_offset) + ", " +
                                      std::to_string(e.cd_size) + " bytes) lies outside the file");
@@ -573,10 +573,10 @@ bool inflate_raw(ByteView in, std::uint64_t cap, Sink&& sink, bool& complete, st
 Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_view origin,
                                   const Limits& limits, const std::shared_ptr<UnpackBudget>& budget,
                                   std::vector<Finding>& findings) {
-  auto fail = [&](RuleId rule_id, std::string msg) -> ParseError {
+  auto fail = [&](RuleId rule_id, std::string msg) -> Error {
     findings.push_back(make_finding(rule(rule_id), std::string(origin), m.local_header_offset,
                                     "member '" + m.name + "': " + msg));
-    return parse_error(m.local_header_offset, msg);
+    return parse_error(rule_id, m.local_header_offset, msg);
   };
   if (m.data_end == 0 && m.compressed_size != 0) return fail("MG-ZIP-OUT-OF-BOUNDS", "data is not in the file");
   if (m.encrypted()) return fail("MG-ZIP-ENCRYPTED", "encrypted content cannot be inspected");

@@ -64,7 +64,7 @@ struct Archive {
 // True when the bytes start like a ZIP file (local header, or an empty archive's end record).
 bool looks_like_zip(ByteView bytes);
 
-// Parses the directory structure. A ParseError means the archive cannot be read at all; otherwise
+// Parses the directory structure. An Error means the archive cannot be read at all; otherwise
 // problems are findings in Archive::findings (some of them refuse the archive).
 Expected<Archive> read_zip(ByteView file, std::string_view origin, const Limits& limits);
 
@@ -75,8 +75,8 @@ struct MemberBytes {
 
 // Returns the member's content: a view for stored data, for deflate a buffer that grows as the
 // data inflates, charged to `budget` (never allocated by the declared size). Checks the CRC, the
-// declared size and the compression ratio; a problem is a ParseError (its reason names the rule:
-// see zip_rules.cpp) and `findings` receives the matching finding.
+// declared size and the compression ratio; a problem is an Error under its rule, and `findings`
+// receives the matching finding.
 Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_view origin,
                                   const Limits& limits, const std::shared_ptr<UnpackBudget>& budget,
                                   std::vector<Finding>& findings);

@@ -75,11 +75,11 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
   return result;
 }
 
-ArtifactReport scan_bytes(std::string_view name, const unsigned char* data, std::size_t size,
-                          const ScanOptions& options) {
+ValueOr<ArtifactReport, Error> scan_bytes(std::string_view name, const unsigned char* data, std::size_t size,
+                                          const ScanOptions& options) {
   auto allowlist = pickle::Allowlist::from_profiles(options.policy.profiles,
                                                     options.policy.extra_allowed_globals);
-  if (!allowlist) throw std::invalid_argument(allowlist.error().reason);
+  if (!allowlist) return allowlist.error();
   ScanContext ctx(options.limits, options.policy, *allowlist, options.hash_contents);
   ctx.also_sha512(options.hash_sha512);
   Artifact a;

@@ -35,7 +35,7 @@ Result<TlogEntry> parse_tlog_entry(const json& e) {
   if (!index) return bundle_error("tlog entry logIndex is missing");
   t.log_index = *index;
   auto log_id = b64_field(json_member(json_member(&e, "logId"), "keyId"), "tlog entry logId.keyId");
-  if (!log_id) return log_id.failure();
+  if (!log_id) return log_id.error();
   t.log_id = std::move(*log_id);
   if (const json* kv = json_member(&e, "kindVersion")) {
     if (const json* k = json_member(kv, "kind"); k && k->is_string()) t.kind = *k;
@@ -46,7 +46,7 @@ Result<TlogEntry> parse_tlog_entry(const json& e) {
   t.integrated_time = static_cast<std::int64_t>(*time);
   if (const json* promise = json_member(&e, "inclusionPromise")) {
     auto set = b64_field(json_member(promise, "signedEntryTimestamp"), "signedEntryTimestamp");
-    if (!set) return set.failure();
+    if (!set) return set.error();
     t.signed_entry_timestamp = std::move(*set);
   }
   if (const json* proof = json_member(&e, "inclusionProof")) {
@@ -57,13 +57,13 @@ Result<TlogEntry> parse_tlog_entry(const json& e) {
     p.log_index = *pi;
     p.tree_size = *ts;
     auto root = b64_field(json_member(proof, "rootHash"), "inclusion proof rootHash");
-    if (!root) return root.failure();
+    if (!root) return root.error();
     p.root_hash = std::move(*root);
     if (const json* hashes = json_member(proof, "hashes")) {
       if (!hashes->is_array() || hashes->size() > 64) return bundle_error("inclusion proof hashes malformed");
       for (const auto& h : *hashes) {
         auto hb = b64_field(&h, "inclusion proof hash");
-        if (!hb) return hb.failure();
+        if (!hb) return hb.error();
         p.hashes.push_back(std::move(*hb));
       }
     }
@@ -71,7 +71,7 @@ Result<TlogEntry> parse_tlog_entry(const json& e) {
     t.inclusion_proof = std::move(p);
   }
   auto body = b64_field(json_member(&e, "canonicalizedBody"), "tlog entry canonicalizedBody");
-  if (!body) return body.failure();
+  if (!body) return body.error();
   t.body = std::move(*body);
   return t;
 }
@@ -111,13 +111,13 @@ Result<Bundle> parse_bundle(std::string_view text) {
     if (certs->size() > 16) return bundle_error("x509CertificateChain is too long");
     for (const auto& c : *certs) {
       auto der = b64_field(json_member(&c, "rawBytes"), "certificate rawBytes");
-      if (!der) return der.failure();
+      if (!der) return der.error();
       b.certificates.push_back(std::move(*der));
     }
   } else if (const json* cert = json_member(vm, "certificate")) {
     b.material = MaterialKind::certificate;
     auto der = b64_field(json_member(cert, "rawBytes"), "certificate rawBytes");
-    if (!der) return der.failure();
+    if (!der) return der.error();
     b.certificates.push_back(std::move(*der));
   } else {
     return bundle_error("verificationMaterial has no publicKey, x509CertificateChain or certificate");
@@ -126,7 +126,7 @@ Result<Bundle> parse_bundle(std::string_view text) {
     if (!entries->is_array() || entries->size() > 16) return bundle_error("tlogEntries is not a short list");
     for (const auto& e : *entries) {
       auto t = parse_tlog_entry(e);
-      if (!t) return t.failure();
+      if (!t) return t.error();
       b.tlog_entries.push_back(std::move(*t));
     }
   }
@@ -134,7 +134,7 @@ Result<Bundle> parse_bundle(std::string_view text) {
   const json* env = json_member(&root, "dsseEnvelope");
   if (env == nullptr || !env->is_object()) return bundle_error("dsseEnvelope is missing (message signatures are not OMS)");
   auto payload = b64_field(json_member(env, "payload"), "dsseEnvelope.payload");
-  if (!payload) return payload.failure();
+  if (!payload) return payload.error();
   b.payload = to_string(*payload);
   const json* type = json_member(env, "payloadType");
   if (type == nullptr || !type->is_string()) return bundle_error("dsseEnvelope.payloadType is missing");
@@ -144,7 +144,7 @@ Result<Bundle> parse_bundle(std::string_view text) {
   if (sigs->size() != 1) return bundle_error("dsseEnvelope has " + std::to_string(sigs->size()) + " signatures; exactly one is expected");
   const json* sig = json_member(&(*sigs)[0], "sig");
   auto sig_bytes = b64_field(sig, "DSSE signature");
-  if (!sig_bytes) return sig_bytes.failure();
+  if (!sig_bytes) return sig_bytes.error();
   if (sig_bytes->empty()) return bundle_error("the DSSE signature is empty");
   b.signature = std::move(*sig_bytes);
   return b;

@@ -18,7 +18,7 @@ Result<std::string> sign_with_certificate(const std::string& payload, EVP_PKEY* 
   if (EVP_PKEY_eq(X509_get0_pubkey(signing_cert), private_key) != 1)
     return usage_failure("signing certificate", "the certificate's public key does not match the private key");
   auto sig = sign_message(private_key, dsse_pae(kInTotoPayloadType, payload));
-  if (!sig) return sig.failure();
+  if (!sig) return sig.error();
   std::vector<Bytes> ders{certificate_der(signing_cert)};
   for (const auto& c : chain) ders.push_back(certificate_der(c.get()));
   return certificate_bundle_json(payload, *sig, ders);
@@ -45,11 +45,11 @@ Check verify_with_certificate(const Bundle& bundle, const std::vector<Cert>& tru
     return verification_failure("verification material", "the bundle has no certificate chain");
   if (auto r = check_key_bundle_media_type(bundle); !r) return r;
   auto leaf = parse_certificate_der(bundle.certificates[0]);
-  if (!leaf) return leaf.failure();
+  if (!leaf) return leaf.error();
   std::vector<Cert> intermediates;
   for (std::size_t i = 1; i < bundle.certificates.size(); ++i) {
     auto c = parse_certificate_der(bundle.certificates[i]);
-    if (!c) return c.failure();
+    if (!c) return c.error();
     intermediates.push_back(std::move(*c));
   }
 

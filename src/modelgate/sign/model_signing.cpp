@@ -99,12 +99,12 @@ Check compare_manifests(const Manifest& expected, const Manifest& actual, bool i
 
 Result<Manifest> read_signed_manifest(std::string_view bundle_text, const SignatureCheck& check, CheckEvents& events) {
   auto bundle = parse_bundle(bundle_text);
-  if (!bundle) return bundle.failure();
-  if (auto r = check(*bundle, events); !r) return r.failure();
+  if (!bundle) return bundle.error();
+  if (auto r = check(*bundle, events); !r) return r.error();
   if (bundle->payload_type != kInTotoPayloadType)
     return verification_failure("payload type", "expected " + std::string(kInTotoPayloadType) + ", got " + bundle->payload_type);
   auto statement = parse_statement(bundle->payload);
-  if (!statement) return statement.failure();
+  if (!statement) return statement.error();
   return std::move(statement->manifest);
 }
 
@@ -117,7 +117,7 @@ Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_
   Result<Manifest> signed_manifest = verification_failure("bundle", "not read");
   if (options.sandbox == SandboxMode::off) {
     auto text = read_small_file(bundle_path, kMaxBundleBytes, "bundle");
-    if (!text) return verification_failure("bundle", text.failure().detail);
+    if (!text) return verification_failure("bundle", text.error().detail);
     signed_manifest = read_signed_manifest(*text, check_signature, events);
   } else {
     signed_manifest = read_signed_manifest_confined(bundle_path, check_signature, events, options.sandbox,
@@ -127,7 +127,7 @@ Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_
     if (options.on_note) options.on_note(note);
   for (const auto& [where, fingerprint] : events.certificates)
     if (options.on_certificate) options.on_certificate(where, fingerprint);
-  if (!signed_manifest) return signed_manifest.failure();
+  if (!signed_manifest) return signed_manifest.error();
   Manifest& expected = *signed_manifest;
 
   bool single_file = !is_model_directory(model);
@@ -154,11 +154,11 @@ Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_
     ser.select = [&signed_paths](const std::string& relative) { return signed_paths.count(relative) != 0; };
   auto actual = serialize_model(model, ser);
   if (!actual) {
-    Failure f = actual.failure();
+    Failure f = actual.error();
     f.kind = FailureKind::verification;
     return f;
   }
-  if (auto r = compare_manifests(expected, *actual, options.ignore_unsigned_files); !r) return r.failure();
+  if (auto r = compare_manifests(expected, *actual, options.ignore_unsigned_files); !r) return r.error();
   return VerifyReport{expected.model_name, expected.items.size()};
 }
 

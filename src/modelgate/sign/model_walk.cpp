@@ -139,7 +139,7 @@ Result<std::vector<ModelFile>> list_model_files(const fs::path& model, const Wal
   if (S_ISREG(st.st_mode)) {
     walker.files.push_back({".", model, static_cast<std::uint64_t>(st.st_size), st});
   } else if (S_ISDIR(st.st_mode)) {
-    if (auto r = walker.walk(model); !r) return r.failure();
+    if (auto r = walker.walk(model); !r) return r.error();
   } else {
     return verification_failure("model files", "model path " + model.string() + " is " + kind_of(st));
   }

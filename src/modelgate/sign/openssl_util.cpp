@@ -90,7 +90,7 @@ Result<PKey> load_private_key_pem(const std::string& pem, const std::optional<st
     return usage_failure("private key", "not a PEM private key (" + why + ")");
   }
   ERR_clear_error();
-  if (auto r = check_supported_ec_key(key.get()); !r) return r.failure();
+  if (auto r = check_supported_ec_key(key.get()); !r) return r.error();
   return key;
 }
 
@@ -116,7 +116,7 @@ Result<PKey> load_public_key(const std::string& bytes) {
   }
   if (!key) return usage_failure("public key", "not a PEM, DER or compressed EC public key");
   ERR_clear_error();
-  if (auto r = check_supported_ec_key(key.get()); !r) return r.failure();
+  if (auto r = check_supported_ec_key(key.get()); !r) return r.error();
   return key;
 }
 

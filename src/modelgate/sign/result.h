@@ -4,7 +4,6 @@
 #include <string>
 #include <utility>
 
-#include "core/expected.h"
 #include "modelgate/signing.h"
 
 namespace modelgate::sign {
@@ -22,11 +21,7 @@ inline Failure usage_failure(std::string check, std::string detail) {
 struct Ok {};
 
 template <class T>
-class [[nodiscard]] Result : public ValueOr<T, Failure> {
- public:
-  using ValueOr<T, Failure>::ValueOr;
-  const Failure& failure() const { return this->error(); }
-};
+using Result = SigningResult<T>;
 
 using Check = Result<Ok>;
 

@@ -38,7 +38,7 @@ Check verify_embedded_sct(X509* leaf, X509* issuer, const std::vector<Transparen
   auto tbs = precert_tbs(leaf);
   if (!tbs) {
     SCT_LIST_free(scts);
-    return tbs.failure();
+    return tbs.error();
   }
   Bytes issuer_key_hash = sha256(public_key_der(X509_get0_pubkey(issuer)));
   std::string last = "no SCT from a known CT log";

@@ -23,7 +23,7 @@ Result<Manifest> serialize_model(const fs::path& model, const SerializeOptions& 
   walk.allow_symlinks = options.serialization.allow_symlinks;
   walk.ignore_paths = options.ignore_paths;
   auto files = list_model_files(model, walk);
-  if (!files) return files.failure();
+  if (!files) return files.error();
 
   Manifest manifest;
   manifest.model_name = model_name_of(model);
@@ -53,7 +53,7 @@ Result<Manifest> serialize_model(const fs::path& model, const SerializeOptions& 
     }
   }
   auto digests = hash_ranges(ranges, ser.hash, options.hashing);
-  if (!digests) return digests.failure();
+  if (!digests) return digests.error();
   for (std::size_t i = 0; i < manifest.items.size(); ++i) manifest.items[i].digest = std::move((*digests)[i]);
   manifest.sort();
   return manifest;

@@ -100,9 +100,9 @@ std::vector<std::uint8_t> encode_signed_manifest(const Result<Manifest>& manifes
   }
   if (!manifest) {
     w.u8(0);
-    w.u8(static_cast<std::uint8_t>(manifest.failure().kind));
-    w.str(manifest.failure().check);
-    w.str(manifest.failure().detail);
+    w.u8(static_cast<std::uint8_t>(manifest.error().kind));
+    w.str(manifest.error().check);
+    w.str(manifest.error().detail);
     return std::move(w.bytes());
   }
   const Manifest& m = *manifest;

@@ -48,7 +48,7 @@ ModelDigest model_digest(const sign::Manifest& manifest) {
 
 sign::Result<std::vector<sign::Cert>> read_certificates(const std::filesystem::path& path, std::string_view what) {
   auto pem = sign::read_small_file(path, kMaxKeyFile, what);
-  if (!pem) return pem.failure();
+  if (!pem) return pem.error();
   return sign::parse_certificates_pem(*pem, what);
 }
 
@@ -59,7 +59,7 @@ sign::Result<std::string> trusted_root_text(const SigstoreVerification& v) {
     return sign::usage_failure("trusted root", "give a trusted root or a trust configuration, not both");
   if (!v.trust_config.empty()) {
     auto file = sign::read_small_file(v.trust_config, kMaxTrustFile, "trust config");
-    if (!file) return file.failure();
+    if (!file) return file.error();
     auto config = nlohmann::json::parse(*file, nullptr, false);
     if (config.is_discarded() || !config.is_object() || !config.contains("trustedRoot") || !config["trustedRoot"].is_object())
       return sign::usage_failure("trust config",
@@ -80,15 +80,15 @@ SigningResult<Verification> run_verification(const VerifyRequest& r, const sign:
   options.on_note = r.on_note;
   options.on_certificate = r.on_certificate;
   auto report = sign::verify_model(r.model, r.signature, options, check);
-  if (!report) return report.failure();
+  if (!report) return report.error();
   return Verification{report->model_name, report->resources};
 }
 
 SigningResult<Verification> verify_by(const VerifyRequest& r, const KeyVerification& method) {
   auto bytes = sign::read_small_file(method.public_key, kMaxKeyFile, "public key");
-  if (!bytes) return bytes.failure();
+  if (!bytes) return bytes.error();
   auto key = sign::load_public_key(*bytes);
-  if (!key) return key.failure();
+  if (!key) return key.error();
   EVP_PKEY* k = key->get();
   return run_verification(r, [k](const sign::Bundle& b, sign::CheckEvents& events) {
     if (b.material != sign::MaterialKind::public_key)
@@ -102,7 +102,7 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const CertificateV
   std::vector<sign::Cert> anchors;
   for (const auto& path : method.certificate_chain) {
     auto certs = read_certificates(path, "certificate chain");
-    if (!certs) return certs.failure();
+    if (!certs) return certs.error();
     for (auto& c : *certs) {
       if (r.on_certificate) r.on_certificate("  init  ", sign::certificate_fingerprint(sign::certificate_der(c.get())));
       anchors.push_back(std::move(c));
@@ -111,7 +111,7 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const CertificateV
   // No anchors given: the system's CA bundle, read here (a confined check cannot open files).
   if (method.certificate_chain.empty()) {
     auto certs = read_certificates(sign::system_ca_bundle(), "system CA bundle");
-    if (!certs) return certs.failure();
+    if (!certs) return certs.error();
     for (auto& c : *certs) anchors.push_back(std::move(c));
   }
   return run_verification(r, [&anchors](const sign::Bundle& b, sign::CheckEvents& events) {
@@ -122,9 +122,9 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const CertificateV
 
 SigningResult<Verification> verify_by(const VerifyRequest& r, const SigstoreVerification& method) {
   auto text = trusted_root_text(method);
-  if (!text) return text.failure();
+  if (!text) return text.error();
   auto root = sign::parse_trusted_root(*text);
-  if (!root) return root.failure();
+  if (!root) return root.error();
   sign::SigstoreIdentity who{method.identity, method.identity_provider};
   const sign::TrustedRoot& trusted = *root;
   return run_verification(r, [&trusted, &who](const sign::Bundle& b, sign::CheckEvents&) {
@@ -137,7 +137,7 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const SigstoreVeri
 SigningResult<ModelDigest> digest_model(const std::filesystem::path& model, const ModelHashing& hashing,
                                         const std::filesystem::path& signature) {
   auto manifest = sign::hash_model(model, hashing_config(hashing, signature));
-  if (!manifest) return manifest.failure();
+  if (!manifest) return manifest.error();
   return model_digest(*manifest);
 }
 
@@ -148,33 +148,33 @@ SigningResult<ModelDigest> sign_model(const SignRequest& r) {
   const auto& password = with_certificate ? std::get<CertificateSigning>(r.method).password
                                           : std::get<KeySigning>(r.method).password;
   auto key_pem = sign::read_small_file(key_path, kMaxKeyFile, "private key");
-  if (!key_pem) return key_pem.failure();
+  if (!key_pem) return key_pem.error();
   auto key = sign::load_private_key_pem(*key_pem, password);
-  if (!key) return key.failure();
+  if (!key) return key.error();
   sign::SignatureTarget target{r.signature, r.model, {key_path}, r.force};
   sign::Cert leaf;
   std::vector<sign::Cert> chain;
   if (with_certificate) {
     const auto& method = std::get<CertificateSigning>(r.method);
     auto leaves = read_certificates(method.signing_certificate, "signing certificate");
-    if (!leaves) return leaves.failure();
+    if (!leaves) return leaves.error();
     leaf = std::move(leaves->front());
     target.inputs.push_back(method.signing_certificate);
     for (const auto& path : method.certificate_chain) {
       auto certs = read_certificates(path, "certificate chain");
-      if (!certs) return certs.failure();
+      if (!certs) return certs.error();
       for (auto& c : *certs) chain.push_back(std::move(c));
       target.inputs.push_back(path);
     }
   }
-  if (auto checked = sign::check_signature_target(target); !checked) return checked.failure();
+  if (auto checked = sign::check_signature_target(target); !checked) return checked.error();
   auto manifest = sign::hash_model(r.model, hashing_config(r.hashing, r.signature));
-  if (!manifest) return manifest.failure();
+  if (!manifest) return manifest.error();
   std::string payload = sign::statement_json(*manifest);
   auto bundle = with_certificate ? sign::sign_with_certificate(payload, key->get(), leaf.get(), chain)
                                  : sign::sign_with_key(payload, key->get());
-  if (!bundle) return bundle.failure();
-  if (auto written = sign::write_signature(target, *bundle); !written) return written.failure();
+  if (!bundle) return bundle.error();
+  if (auto written = sign::write_signature(target, *bundle); !written) return written.error();
   return model_digest(*manifest);
 }
 

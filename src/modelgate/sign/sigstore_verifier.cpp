@@ -72,7 +72,7 @@ Check check_tlog_entry(const TlogEntry& entry, const Bundle& bundle, const Trust
     return r;
   if (proof.checkpoint.empty()) return fail("checkpoint", "the inclusion proof has no signed checkpoint");
   auto cp = verify_checkpoint(proof.checkpoint, *log);
-  if (!cp) return cp.failure();
+  if (!cp) return cp.error();
   if (cp->tree_size != proof.tree_size || cp->root_hash != proof.root_hash)
     return fail("checkpoint", "the signed checkpoint does not match the inclusion proof's tree size and root");
   return check_entry_body(entry, bundle, leaf);
@@ -164,7 +164,7 @@ Check verify_with_sigstore(const Bundle& bundle, const TrustedRoot& root, const 
   if (bundle.material != MaterialKind::certificate && bundle.material != MaterialKind::certificate_chain)
     return fail("verification material", "the bundle has no Fulcio certificate (not a Sigstore keyless signature)");
   auto leaf = parse_certificate_der(bundle.certificates[0]);
-  if (!leaf) return leaf.failure();
+  if (!leaf) return leaf.error();
   EVP_PKEY* key = X509_get0_pubkey(leaf->get());
   if (key == nullptr) return fail("certificate", "the signing certificate has no usable public key");
   if (auto r = verify_dsse_signature(bundle, key, false); !r) return r;
@@ -172,7 +172,7 @@ Check verify_with_sigstore(const Bundle& bundle, const TrustedRoot& root, const 
   const TlogEntry& entry = bundle.tlog_entries.front();
   if (auto r = check_tlog_entry(entry, bundle, root, leaf->get()); !r) return r;
   auto issuer = check_fulcio_chain(leaf->get(), root, entry.integrated_time);
-  if (!issuer) return issuer.failure();
+  if (!issuer) return issuer.error();
   X509_check_purpose(leaf->get(), -1, 0);
   if (!(X509_get_extension_flags(leaf->get()) & EXFLAG_XKUSAGE) || !(X509_get_extended_key_usage(leaf->get()) & XKU_CODE_SIGN))
     return fail("key usage", "the Fulcio certificate is not for code signing");

@@ -97,7 +97,7 @@ Result<SignedManifest> parse_v02(const json& statement) {
     if (name == nullptr || !name->is_string()) return statement_error("v0.2 subject without a name");
     const json* digests = statement_member(s, "digest");
     auto digest = digest_hex(digests ? statement_member(*digests, "sha256") : nullptr, "v0.2 subject digest");
-    if (!digest) return digest.failure();
+    if (!digest) return digest.error();
     if (digest->size() != 32) return statement_error("v0.2 subject digest is not a SHA-256 digest");
     std::string path = normalize_relative(name->get<std::string>());
     if (path.empty()) path = name->get<std::string>() == "." ? "." : "";
@@ -133,7 +133,7 @@ Result<SignedManifest> parse_statement(std::string_view payload) {
   if (const json* name = statement_member(subject, "name"); name != nullptr && name->is_string()) m.model_name = *name;
   const json* subject_digests = statement_member(subject, "digest");
   auto root = digest_hex(subject_digests ? statement_member(*subject_digests, "sha256") : nullptr, "subject sha256 digest");
-  if (!root) return root.failure();
+  if (!root) return root.error();
 
   const json* predicate = statement_member(statement, "predicate");
   if (predicate == nullptr || !predicate->is_object()) return statement_error("predicate is missing");
@@ -186,7 +186,7 @@ Result<SignedManifest> parse_statement(std::string_view payload) {
       return statement_error("resource '" + name->get<std::string>() + "' is named for shards of " +
                              std::to_string(*sharded) + " bytes, which the serialization does not use");
     auto digest = digest_hex(statement_member(r, "digest"), "resource digest");
-    if (!digest) return digest.failure();
+    if (!digest) return digest.error();
     if (digest->size() != digest_size(*alg))
       return statement_error("resource '" + name->get<std::string>() + "' digest has the wrong length");
     concatenated.insert(concatenated.end(), digest->begin(), digest->end());

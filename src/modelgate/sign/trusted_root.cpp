@@ -89,7 +89,7 @@ Result<std::vector<TransparencyLogKey>> logs(const json* list) {
       continue;  // a key type this OpenSSL cannot load cannot verify anything; skip it
     }
     auto w = window(json_member(pk, "validFor"));
-    if (!w) return w.failure();
+    if (!w) return w.error();
     t.valid = *w;
     const json* key_id = json_member(json_member(&l, "logId"), "keyId");
     auto id = key_id && key_id->is_string() ? base64_decode(key_id->get<std::string>()) : std::nullopt;
@@ -110,10 +110,10 @@ Result<TrustedRoot> parse_trusted_root(std::string_view text) {
     return root_error("mediaType is not a Sigstore trusted root");
   TrustedRoot out;
   auto tlogs = logs(json_member(&root, "tlogs"));
-  if (!tlogs) return tlogs.failure();
+  if (!tlogs) return tlogs.error();
   out.tlogs = std::move(*tlogs);
   auto ctlogs = logs(json_member(&root, "ctlogs"));
-  if (!ctlogs) return ctlogs.failure();
+  if (!ctlogs) return ctlogs.error();
   out.ctlogs = std::move(*ctlogs);
   if (const json* cas = json_member(&root, "certificateAuthorities")) {
     if (!cas->is_array()) return root_error("certificateAuthorities is not an array");
@@ -131,7 +131,7 @@ Result<TrustedRoot> parse_trusted_root(std::string_view text) {
         ca.chain.push_back(std::move(*parsed));
       }
       auto w = window(json_member(&c, "validFor"));
-      if (!w) return w.failure();
+      if (!w) return w.error();
       ca.valid = *w;
       out.certificate_authorities.push_back(std::move(ca));
     }

@@ -52,17 +52,18 @@ void analyse_chat_template(std::string_view text, const std::string& origin, con
     if (!base_offset) return std::nullopt;
     return *base_offset + offset;
   };
-  jinja::ParseResult parsed = jinja::parse_template(text, jinja::parse_limits(limits));
-  LineIndex lines(parsed.limit && text.size() > limits.max_template_bytes ? std::string_view() : text);
+  auto parsed = jinja::parse_template(text, jinja::parse_limits(limits));
+  bool over_limit = !parsed && parsed.error().rule == RuleId("MG-LIMIT-EXCEEDED");
+  LineIndex lines(over_limit && text.size() > limits.max_template_bytes ? std::string_view() : text);
   auto where = [&](std::size_t offset) { return lines.where(offset); };
-  if (!parsed.ok) {
-    std::string msg = "chat template " + (parsed.limit ? std::string("exceeds a limit") : std::string("does not parse")) +
-                      " at " + where(parsed.error_offset) + ": " + parsed.error;
-    report.add(make_finding(parsed.limit ? rule("MG-LIMIT-EXCEEDED") : rule("MG-TEMPLATE-SYNTAX"), origin,
-                            at(parsed.error_offset), std::move(msg), snippet(text, parsed.error_offset)));
+  if (!parsed) {
+    const Error& e = parsed.error();
+    std::string msg = "chat template " + (over_limit ? std::string("exceeds a limit") : std::string("does not parse")) +
+                      " at " + where(e.offset) + ": " + e.reason;
+    report.add(make_finding(rule(e.rule), origin, at(e.offset), std::move(msg), snippet(text, e.offset)));
     return;
   }
-  for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast, limits)) {
+  for (const jinja::Issue& issue : jinja::analyse_template(*parsed, limits)) {
     report.add(make_finding(rule(issue.rule), origin, at(issue.offset),
                             issue.message + " (" + where(issue.offset) + ")", snippet(text, issue.offset)));
   }
@@ -74,18 +75,18 @@ void check_jinja_in_value(std::string_view text, const std::string& origin, std:
   std::string k(key.substr(0, 120));
   for (char& c : k)
     if (static_cast<unsigned char>(c) < 0x20) c = '?';
-  jinja::ParseResult parsed = jinja::parse_template(text, jinja::parse_limits(limits));
-  if (!parsed.ok) {
+  auto parsed = jinja::parse_template(text, jinja::parse_limits(limits));
+  if (!parsed) {
     // modelgate's parser refuses some templates Jinja accepts (non-ASCII identifiers, limits), so
     // a value it cannot parse is judged by its text: a dunder is a sandbox-escape primitive.
     if (jinja::contains_dunder(text))
       report.add(make_finding(rule("MG-TEMPLATE-IN-VALUE"), origin, std::nullopt,
-                              "value of \"" + k + "\" has Jinja tags that modelgate cannot parse (" + parsed.error +
+                              "value of \"" + k + "\" has Jinja tags that modelgate cannot parse (" + parsed.error().reason +
                                   ") and names a dunder attribute",
                               snippet(text, 0)));
     return;
   }
-  for (const jinja::Issue& issue : jinja::analyse_template(parsed.ast, limits)) {
+  for (const jinja::Issue& issue : jinja::analyse_template(*parsed, limits)) {
     if (rule(issue.rule).status != Status::unsafe) continue;
     report.add(make_finding(rule("MG-TEMPLATE-IN-VALUE"), origin, std::nullopt,
                             "value of \"" + k + "\" is Jinja that " + issue.message + " (" + std::string(issue.rule.view()) + ")",

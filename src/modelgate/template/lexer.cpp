@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 
 namespace modelgate::jinja {
 
@@ -145,11 +146,12 @@ class Lexer {
  public:
   Lexer(std::string_view src, std::size_t max_tokens) : s_(src), max_tokens_(max_tokens) {}
 
-  LexResult run() {
-    r_.tokens.reserve(std::min(s_.size() / 4 + 1, max_tokens_));
-    while (pos_ < s_.size() && r_.ok) lex_data();
-    if (r_.ok) push(TokKind::eof, static_cast<std::uint32_t>(s_.size()), {});
-    return std::move(r_);
+  Expected<std::vector<Token>> run() {
+    tokens_.reserve(std::min(s_.size() / 4 + 1, max_tokens_));
+    while (pos_ < s_.size() && ok()) lex_data();
+    if (ok()) push(TokKind::eof, static_cast<std::uint32_t>(s_.size()), {});
+    if (error_) return std::move(*error_);
+    return std::move(tokens_);
   }
 
  private:
@@ -157,22 +159,22 @@ class Lexer {
     return at <= s_.size() && s_.substr(at).substr(0, what.size()) == what;
   }
 
-  void fail(std::size_t at, std::string reason, bool limit = false) {
-    if (!r_.ok) return;
-    r_.ok = false;
-    r_.error = {static_cast<std::uint32_t>(at), std::move(reason), limit};
+  bool ok() const { return !error_; }
+  void fail(std::size_t at, std::string reason, RuleId rule = "MG-TEMPLATE-SYNTAX") {
+    if (error_) return;
+    error_ = parse_error(rule, static_cast<std::uint32_t>(at), std::move(reason));
   }
 
   bool push(TokKind k, std::uint32_t at, std::string value) {
-    if (r_.tokens.size() >= max_tokens_) {
-      fail(at, "template has more than " + std::to_string(max_tokens_) + " tokens", true);
+    if (tokens_.size() >= max_tokens_) {
+      fail(at, "template has more than " + std::to_string(max_tokens_) + " tokens", "MG-LIMIT-EXCEEDED");
       return false;
     }
     Token t;
     t.kind = k;
     t.offset = at;
     t.value = std::move(value);
-    r_.tokens.push_back(std::move(t));
+    tokens_.push_back(std::move(t));
     return true;
   }
 
@@ -245,7 +247,7 @@ class Lexer {
   // Tokens inside {{ }} or {% %} up to the matching end marker.
   void lex_tag(bool variable, std::size_t tag_start) {
     std::vector<char> brackets;
-    while (r_.ok) {
+    while (ok()) {
       while (pos_ < s_.size() && is_space(s_[pos_])) ++pos_;
       if (pos_ >= s_.size())
         return fail(tag_start, variable ? "unterminated '{{' (missing '}}')" : "unterminated '{%' (missing '%}')");
@@ -339,8 +341,8 @@ class Lexer {
       v = v * base + d;
     }
     if (!push(TokKind::integer, static_cast<std::uint32_t>(at), digits)) return;
-    r_.tokens.back().int_value = fits ? v : 0;
-    r_.tokens.back().int_fits = fits;
+    tokens_.back().int_value = fits ? v : 0;
+    tokens_.back().int_fits = fits;
   }
 
   void lex_string() {
@@ -359,7 +361,7 @@ class Lexer {
       return fail(body + bad, why);
     ++pos_;
     if (!push(TokKind::string, static_cast<std::uint32_t>(at), std::move(decoded))) return;
-    r_.tokens.back().opaque = opaque;
+    tokens_.back().opaque = opaque;
   }
 
   void lex_operator(std::vector<char>& brackets) {
@@ -380,7 +382,7 @@ class Lexer {
       return fail(at, std::string("unexpected character '") + c + "' in a tag");
     }
     if (c == '(' || c == '[' || c == '{') {
-      if (brackets.size() >= 256) return fail(at, "brackets nested deeper than 256", true);
+      if (brackets.size() >= 256) return fail(at, "brackets nested deeper than 256", "MG-LIMIT-EXCEEDED");
       brackets.push_back(c == '(' ? ')' : c == '[' ? ']' : '}');
     } else if (c == ')' || c == ']' || c == '}') {
       if (brackets.empty()) return fail(at, std::string("unexpected '") + c + "'");
@@ -395,12 +397,13 @@ class Lexer {
   std::string_view s_;
   std::size_t max_tokens_;
   std::size_t pos_ = 0;
-  LexResult r_;
+  std::vector<Token> tokens_;
+  std::optional<Error> error_;  // the first error; lexing stops there
 };
 
 }  // namespace
 
-LexResult lex(std::string_view source, std::size_t max_tokens) { return Lexer(source, max_tokens).run(); }
+Expected<std::vector<Token>> lex(std::string_view source, std::size_t max_tokens) { return Lexer(source, max_tokens).run(); }
 
 void line_col(std::string_view source, std::size_t offset, std::size_t& line, std::size_t& col) {
   line = 1;

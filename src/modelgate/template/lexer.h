@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/expected.h"
+
 namespace modelgate::jinja {
 
 enum class TokKind : std::uint8_t {
@@ -32,19 +34,9 @@ struct Token {
   bool opaque = false;       // string literal holds an escape we do not decode (\N{...})
 };
 
-struct LexError {
-  std::uint32_t offset = 0;
-  std::string reason;
-  bool limit = false;  // a resource bound was hit, not a syntax error
-};
-
-struct LexResult {
-  std::vector<Token> tokens;  // always ends with eof when error is empty
-  bool ok = true;
-  LexError error;
-};
-
-LexResult lex(std::string_view source, std::size_t max_tokens);
+// The tokens end with eof. An error is under MG-TEMPLATE-SYNTAX, or MG-LIMIT-EXCEEDED when a
+// resource bound was hit.
+Expected<std::vector<Token>> lex(std::string_view source, std::size_t max_tokens);
 
 // 1-based line and column of a byte offset (column counts bytes).
 void line_col(std::string_view source, std::size_t offset, std::size_t& line, std::size_t& col);

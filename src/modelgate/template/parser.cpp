@@ -16,19 +16,12 @@ class Parser {
     ast_.nodes.reserve(t_.size() + 1);
   }
 
-  ParseResult run() {
-    ParseResult r;
+  Expected<Ast> run() {
     NodeId root = parse_body({});
     if (!failed_ && cur().kind != TokKind::eof) fail(cur().offset, "unexpected '" + describe(cur()) + "'");
-    r.ok = !failed_;
-    r.error_offset = error_offset_;
-    r.error = error_;
-    r.limit = limit_;
-    if (r.ok) {
-      ast_.root = root;
-      r.ast = std::move(ast_);
-    }
-    return r;
+    if (failed_) return std::move(error_);
+    ast_.root = root;
+    return std::move(ast_);
   }
 
  private:
@@ -36,7 +29,8 @@ class Parser {
   struct Depth {
     explicit Depth(Parser& p) : p_(p) {
       if (++p_.depth_ > p_.max_depth_)
-        p_.fail(p_.cur().offset, "template nests deeper than " + std::to_string(p_.max_depth_), true);
+        p_.fail(p_.cur().offset, "template nests deeper than " + std::to_string(p_.max_depth_),
+                "MG-LIMIT-EXCEEDED");
     }
     ~Depth() { --p_.depth_; }
     Parser& p_;
@@ -75,12 +69,10 @@ class Parser {
     }
   }
 
-  void fail(std::uint32_t offset, std::string reason, bool limit = false) {
+  void fail(std::uint32_t offset, std::string reason, RuleId rule = "MG-TEMPLATE-SYNTAX") {
     if (failed_) return;
     failed_ = true;
-    error_offset_ = offset;
-    error_ = std::move(reason);
-    limit_ = limit;
+    error_ = parse_error(rule, offset, std::move(reason));
   }
   void expected(std::string_view what) {
     fail(cur().offset, "expected " + std::string(what) + ", got '" + describe(cur()) + "'");
@@ -943,9 +935,7 @@ class Parser {
   std::size_t max_depth_;
   Ast ast_;
   bool failed_ = false;
-  bool limit_ = false;
-  std::uint32_t error_offset_ = 0;
-  std::string error_;
+  Error error_;  // the first error, when failed_
 };
 
 }  // namespace
@@ -959,42 +949,29 @@ ParseLimits parse_limits(const Limits& limits) {
   return pl;
 }
 
-ParseResult parse_template(std::string_view source, const ParseLimits& limits) {
-  ParseResult r;
-  if (source.size() > limits.max_bytes) {
-    r.error = "template is " + std::to_string(source.size()) + " bytes, over the limit of " +
-              std::to_string(limits.max_bytes);
-    r.limit = true;
-    return r;
+Expected<Ast> parse_template(std::string_view source, const ParseLimits& limits) {
+  if (source.size() > limits.max_bytes)
+    return parse_error("MG-LIMIT-EXCEEDED", 0,
+                       "template is " + std::to_string(source.size()) + " bytes, over the limit of " +
+                           std::to_string(limits.max_bytes));
+  auto lexed = lex(source, limits.max_tokens);
+  if (!lexed) return lexed.error();
+  auto parsed = Parser(std::move(*lexed), limits.max_depth).run();
+  if (!parsed) return parsed;
+  // Chains (a.b.c..., x|f|g...) are parsed by loops, not recursion; bound the tree height so
+  // that every later recursive walk is bounded too.
+  const Ast& ast = *parsed;
+  std::vector<std::pair<NodeId, std::size_t>> stack = {{ast.root, 1}};
+  while (!stack.empty()) {
+    auto [id, h] = stack.back();
+    stack.pop_back();
+    if (h > limits.max_height)
+      return parse_error("MG-LIMIT-EXCEEDED", ast.at(id).offset,
+                         "template tree is deeper than " + std::to_string(limits.max_height) + " levels");
+    for (NodeId k : ast.at(id).kids)
+      if (k != kNoNode) stack.emplace_back(k, h + 1);
   }
-  LexResult lexed = lex(source, limits.max_tokens);
-  if (!lexed.ok) {
-    r.error_offset = lexed.error.offset;
-    r.error = lexed.error.reason;
-    r.limit = lexed.error.limit;
-    return r;
-  }
-  r = Parser(std::move(lexed.tokens), limits.max_depth).run();
-  if (r.ok) {
-    // Chains (a.b.c..., x|f|g...) are parsed by loops, not recursion; bound the tree height so
-    // that every later recursive walk is bounded too.
-    std::vector<std::pair<NodeId, std::size_t>> stack = {{r.ast.root, 1}};
-    while (!stack.empty()) {
-      auto [id, h] = stack.back();
-      stack.pop_back();
-      if (h > limits.max_height) {
-        r.ok = false;
-        r.limit = true;
-        r.error_offset = r.ast.at(id).offset;
-        r.error = "template tree is deeper than " + std::to_string(limits.max_height) + " levels";
-        r.ast = Ast{};
-        break;
-      }
-      for (NodeId k : r.ast.at(id).kids)
-        if (k != kNoNode) stack.emplace_back(k, h + 1);
-    }
-  }
-  return r;
+  return parsed;
 }
 
 }  // namespace modelgate::jinja

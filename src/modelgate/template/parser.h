@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/expected.h"
 #include "modelgate/limits.h"
 #include "template/ast.h"
 
@@ -18,14 +19,7 @@ struct ParseLimits {
 // Limits::max_template_bytes, _tokens, _depth and _height.
 ParseLimits parse_limits(const Limits& limits);
 
-struct ParseResult {
-  bool ok = false;
-  Ast ast;
-  std::uint32_t error_offset = 0;
-  std::string error;   // what was wrong
-  bool limit = false;  // error is a resource bound, not bad syntax
-};
-
-ParseResult parse_template(std::string_view source, const ParseLimits& limits);
+// An error is under MG-TEMPLATE-SYNTAX, or MG-LIMIT-EXCEEDED when a resource bound was hit.
+Expected<Ast> parse_template(std::string_view source, const ParseLimits& limits);
 
 }  // namespace modelgate::jinja
