@@ -490,13 +490,18 @@ TEST_F(SandboxWorker, AWorkerKilledMidFileRefusesThatFile) {
 
 namespace {
 
+// The committed fuzz seeds of `targets`, side by side in `dir` (names prefixed by their target).
+void copy_seeds(std::initializer_list<const char*> targets, const mgtest::TempDir& dir) {
+  for (const char* target : targets)
+    for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus" / target))
+      std::filesystem::copy_file(entry.path(), dir / (std::string(target) + "_" + entry.path().filename().string()));
+}
+
 // `modelgate scan DIR --sandbox strict` gives the same reports as the unconfined scan, plus the
 // layers each file was parsed under.
 TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   mgtest::TempDir dir;
-  for (const char* target : {"archive", "keras_h5", "onnx", "pickle", "safetensors", "safetensors_index"})
-    for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus" / target))
-      std::filesystem::copy_file(entry.path(), dir / (std::string(target) + "_" + entry.path().filename().string()));
+  copy_seeds({"archive", "keras_h5", "onnx", "pickle", "safetensors", "safetensors_index"}, dir);
   ScanOptions off;
   off.threads = 2;
   ScanOptions strict = off;
@@ -532,9 +537,7 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
 // digests are the unconfined scan's.
 TEST(SandboxScan, ConfinedScanHashesLikeTheUnconfinedScan) {
   mgtest::TempDir dir;
-  for (const char* target : {"keras_h5", "pickle", "zip"})
-    for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus" / target))
-      std::filesystem::copy_file(entry.path(), dir / (std::string(target) + "_" + entry.path().filename().string()));
+  copy_seeds({"keras_h5", "pickle", "zip"}, dir);
   ScanOptions off;
   off.threads = 2;
   off.hash_contents = true;

@@ -169,7 +169,7 @@ const Denylist& Denylist::builtin() {
                                    std::string(trim_profile_text(line.substr(sp2 + 1)))});
     });
     for (std::size_t i = 0; i < out.entries_.size(); ++i) {
-      std::string_view pattern = out.entries_[i].pattern;
+      const std::string& pattern = out.entries_[i].pattern;
       if (pattern.substr(0, 2) != "*.")
         out.by_pattern_[pattern].push_back(i);
       else if (pattern.size() > 2)

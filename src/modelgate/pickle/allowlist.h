@@ -1,5 +1,6 @@
 #pragma once
 // Allowlists decide; the denylist only grades. Both are data (data/pickle/*.txt).
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,12 @@ class Denylist {
   std::vector<Entry> entries_;
   // Entry indices (in file order) by pattern, and by segment for the `*.segment` entries: a name
   // is matched by looking up each of its dotted prefixes, not by comparing it with every entry.
-  std::unordered_map<std::string_view, std::vector<std::size_t>> by_pattern_, by_segment_;
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Index = std::unordered_map<std::string, std::vector<std::size_t>, TextHash, std::equal_to<>>;
+  Index by_pattern_, by_segment_;
   std::unordered_set<std::string> exempt_;  // exact names below a pattern that are harmless
   std::optional<DenyMatch> match_exact(std::string_view qualname) const;
 };

@@ -13,62 +13,21 @@ namespace modelgate {
 namespace {
 
 // The report is written as it is walked, with no JSON tree built for it first: a tree per report
-// was most of the time of rendering. The text is what json_text(tree, 2) gives for the tree, keys
-// in the order of its std::map; facts and model facts, which are trees already, go through it.
+// was most of the time of rendering. core/json_text.h's layout, keys in std::map order, gives the
+// text json_text(tree, 2) gave; facts and model facts, which are trees already, go through it.
 constexpr int kIndent = 2;
 
-void newline(std::string& out, int level) {
-  out += '\n';
-  out.append(static_cast<std::size_t>(kIndent * level), ' ');
-}
-
-// An object `depth` levels deep, written member by member; keys must come in sorted order.
-class ObjectText {
+class ObjectText : public JsonObjectText {
  public:
-  ObjectText(std::string& out, int depth) : out_(out), depth_(depth) {}
-  std::string& key(std::string_view k) {
-    out_ += first_ ? '{' : ',';
-    first_ = false;
-    newline(out_, depth_ + 1);
-    append_json_string(out_, k);
-    out_ += ": ";
-    return out_;
-  }
+  ObjectText(std::string& out, int depth) : JsonObjectText(out, kIndent, depth) {}
   void string(std::string_view k, std::string_view v) { append_json_string(key(k), v); }
   void number(std::string_view k, std::uint64_t v) { key(k) += std::to_string(v); }
-  void tree(std::string_view k, const nlohmann::json& v) { append_json_text(key(k), v, kIndent, depth_ + 1); }
-  void end() {
-    if (first_) {
-      out_ += "{}";
-      return;
-    }
-    newline(out_, depth_);
-    out_ += '}';
-  }
-
- private:
-  std::string& out_;
-  int depth_;
-  bool first_ = true;
+  void tree(std::string_view k, const nlohmann::json& v) { append_json_text(key(k), v, kIndent, depth() + 1); }
 };
 
-// An array `depth` levels deep of the items `write(out, item, item_depth)` writes.
 template <class Items, class Write>
 void append_array(std::string& out, const Items& items, int depth, Write write) {
-  if (items.empty()) {
-    out += "[]";
-    return;
-  }
-  out += '[';
-  bool first = true;
-  for (const auto& item : items) {
-    if (!first) out += ',';
-    first = false;
-    newline(out, depth + 1);
-    write(out, item, depth + 1);
-  }
-  newline(out, depth);
-  out += ']';
+  append_json_array(out, items, kIndent, depth, write);
 }
 
 void append_finding(std::string& out, const Finding& f, int depth) {
