@@ -211,7 +211,9 @@ TEST_P(InventoryBackend, ConcurrentAdmitsLoseNoRows) {
                 " --store '" + uri_ + "' >" + q(tmp_ / ("out" + std::to_string(i))) + " 2>&1 & pids=\"$pids $!\"\n";
   }
   auto r = run("pids=\n" + commands + "fail=0; for j in $pids; do wait $j || fail=1; done; exit $fail");
-  ASSERT_EQ(r.exit_code, 0) << r.output << read_file(tmp_ / "out0");
+  std::string outputs;
+  for (int i = 0; i < kProcesses; ++i) outputs += read_file(tmp_ / ("out" + std::to_string(i)));
+  ASSERT_EQ(r.exit_code, 0) << r.output << outputs;
   EXPECT_EQ(count("decisions"), static_cast<std::size_t>(kProcesses));
   EXPECT_EQ(count("decision_files"), static_cast<std::size_t>(kProcesses * (kFiles + 4)));
   // Every distinct content once: the shared files are one row each however many processes judged them.

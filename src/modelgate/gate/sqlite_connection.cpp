@@ -2,6 +2,9 @@
 // several admit processes take turns (busy timeout) instead of failing or losing rows.
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 #include "gate/sql_connection.h"
 
 namespace modelgate {
@@ -63,8 +66,18 @@ InventoryResult<std::unique_ptr<SqlConnection>> connect_sqlite(const std::string
   if (rc != SQLITE_OK)
     return InventoryError{"sqlite:" + path + ": cannot open: " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"})
-    if (auto r = connection->run(pragma, {}); !r) return r.error();
+  // Putting a new store in WAL mode upgrades a read lock to an exclusive one. While other processes
+  // open the same new store, SQLite answers SQLITE_BUSY at once instead of waiting in the busy
+  // handler (an upgrade that could deadlock never waits), so a pragma is run again until the busy
+  // timeout has passed.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+    int pragma_rc;
+    while (((pragma_rc = sqlite3_exec(db, pragma, nullptr, nullptr, nullptr)) & 0xff) == SQLITE_BUSY &&
+           std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (pragma_rc != SQLITE_OK) return InventoryError{"sqlite:" + path + ": " + sqlite3_errmsg(db)};
+  }
   return std::unique_ptr<SqlConnection>(std::move(connection));
 }
 
