@@ -17,6 +17,7 @@
 
 #include "core/content_digest.h"
 #include "core/display_facts.h"
+#include "core/lazy_library.h"
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
 #include "pickle/allowlist.h"
@@ -249,6 +250,12 @@ TEST_F(SandboxWorker, EveryLibraryWorksConfined) {
       auto unconfined = ctx_.scan(a);
       if (!w->alive()) w = start();
       auto confined = scan(*w, entry.path(), a.name);
+      if (w->library_needed()) {
+        // The unconfined scan loaded libhdf5 after this worker was forked: as the pool does, the
+        // file goes to a fresh worker, which inherits it.
+        w = start();
+        confined = scan(*w, entry.path(), a.name);
+      }
       EXPECT_EQ(sandbox::encode_result(confined), sandbox::encode_result(unconfined))
           << entry.path() << ": " << (confined.findings.empty() ? "" : confined.findings[0].message);
       ++files;
@@ -347,6 +354,8 @@ void hostile(const std::string& name) {
     delete[] p;
   } else if (name == "spin") {
     spin();
+  } else if (name == "library") {
+    throw LibraryNeeded{"libmodelgate-test-none.so"};
   } else if (name == "garbage") {
     const char bad[] = "MGWR\x07\x00\x00\x00\x00\x00";
     if (::write(4, bad, 10) == 10) spin();
@@ -407,7 +416,8 @@ TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
   config.timeout = 1500ms;
   sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
   ASSERT_FALSE(pool.error()) << *pool.error();
-  for (const char* action : {"socket", "spin"}) {
+  // "library": a worker that keeps asking for a library is given the file once more, then refused.
+  for (const char* action : {"socket", "spin", "library"}) {
     std::filesystem::copy_file(benign_, dir_ / action);
     auto refused = pool.scan_file(0, {dir_ / action, {}, {}, {}}, action);
     EXPECT_EQ(refused.status, Status::refused) << action;
@@ -417,6 +427,31 @@ TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
   }
   for (unsigned i = 0; i < sandbox::kFilesPerWorker + 2; ++i)
     ASSERT_EQ(pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl").status, Status::safe) << i;
+}
+
+bool library_mapped(std::string_view name) {
+  return mgtest::read_file("/proc/self/maps").find(name) != std::string::npos;
+}
+
+// libhdf5 is loaded at the first HDF5 file, not at start. A worker forked before that cannot load
+// it (it opens no file): it says so, and the pool loads libhdf5 and gives the file to a fresh
+// worker. The verdict is the unconfined scan's.
+TEST_F(SandboxWorker, AnHdf5FileGoesToAWorkerForkedAfterLibhdf5WasLoaded) {
+  ASSERT_FALSE(library_mapped("libhdf5")) << "libhdf5 is loaded at start";
+  sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, {});
+  ASSERT_FALSE(pool.error()) << *pool.error();
+  const auto h5 = mgtest::source_dir() / "fuzz/corpus/keras_h5/lambda_os.h5";
+  auto confined = pool.scan_file(0, {h5, {}, {}, {}}, h5.string());
+  EXPECT_TRUE(library_mapped("libhdf5"));
+  json_of(confined.facts).erase("sandbox");
+  auto bytes = mgtest::read_file(h5);
+  Artifact a;
+  a.origin = h5.string();
+  a.name = h5.filename().string();
+  a.bytes = ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  EXPECT_EQ(sandbox::encode_result(confined), sandbox::encode_result(ctx_.scan(a)));
+  EXPECT_EQ(confined.status, Status::unsafe);
+  EXPECT_EQ(pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl").status, Status::safe);
 }
 
 // Files queued in a worker behind one that kills it were never parsed: each goes to a fresh worker

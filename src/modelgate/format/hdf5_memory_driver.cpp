@@ -27,9 +27,12 @@ constexpr haddr_t kMaxAddress = (haddr_t{1} << 62) - 1;
 MemoryFile* image_file(H5FD_t* f) { return reinterpret_cast<MemoryFile*>(f); }
 const MemoryFile* image_file(const H5FD_t* f) { return reinterpret_cast<const MemoryFile*>(f); }
 
+// The library the driver was registered with, for the one call it makes back into it.
+const Hdf5Library* registered_with = nullptr;
+
 H5FD_t* image_open(const char*, unsigned flags, hid_t fapl, haddr_t) {
-  if (flags & (H5F_ACC_RDWR | H5F_ACC_CREAT | H5F_ACC_TRUNC | H5F_ACC_EXCL)) return nullptr;
-  const auto* image = static_cast<const MemoryImage*>(H5Pget_driver_info(fapl));
+  if (flags & (kHdf5ReadWrite | kHdf5Create | kHdf5Truncate | kHdf5Exclusive)) return nullptr;
+  const auto* image = static_cast<const MemoryImage*>(registered_with->H5Pget_driver_info(fapl));
   if (image == nullptr) return nullptr;
   auto* f = new (std::nothrow) MemoryFile{};
   if (f == nullptr) return nullptr;
@@ -78,10 +81,11 @@ herr_t image_write(H5FD_t*, H5FD_mem_t, hid_t, haddr_t, std::size_t, const void*
 herr_t image_lock(H5FD_t*, hbool_t) { return 0; }
 herr_t image_unlock(H5FD_t*) { return 0; }
 
-hid_t image_driver() {
+hid_t image_driver(const Hdf5Library& h5) {
   static hid_t id = H5I_INVALID_HID;
   static std::once_flag once;
-  std::call_once(once, [] {
+  std::call_once(once, [&h5] {
+    registered_with = &h5;
     static H5FD_class_t cls{};
     cls.name = "modelgate-memory";
     cls.maxaddr = kMaxAddress;
@@ -100,18 +104,18 @@ hid_t image_driver() {
     cls.unlock = image_unlock;
     const H5FD_mem_t map[] = H5FD_FLMAP_DICHOTOMY;
     std::copy(std::begin(map), std::end(map), cls.fl_map);
-    id = H5FDregister(&cls);
+    id = h5.H5FDregister(&cls);
   });
   return id;
 }
 
 }  // namespace
 
-herr_t set_hdf5_memory_driver(hid_t fapl, ByteView bytes) {
-  hid_t driver = image_driver();
+herr_t set_hdf5_memory_driver(const Hdf5Library& h5, hid_t fapl, ByteView bytes) {
+  hid_t driver = image_driver(h5);
   if (driver < 0) return -1;
   const MemoryImage image{bytes.data(), bytes.size()};
-  return H5Pset_driver(fapl, driver, &image);
+  return h5.H5Pset_driver(fapl, driver, &image);
 }
 
 }  // namespace modelgate

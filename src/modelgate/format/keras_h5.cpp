@@ -1,8 +1,6 @@
 // HDF5 files: Keras 2 `.h5` models and Keras 3 `model.weights.h5`. HDF5 is parsed only by
 // libhdf5; modelgate reads the root `model_config`/`training_config` attributes (bounded) and
 // looks for links and datasets that reach into other files. Any libhdf5 error refuses the file.
-#include <hdf5.h>
-
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -44,17 +42,17 @@ struct Handle {
 // fixed-size string's declared size is checked before its buffer is allocated).
 // `dense`: the root group stores its attributes in a fractal heap, where the metadata check did not
 // bound variable-length values, so none is read from there.
-std::optional<std::string> read_string_attribute(hid_t file, const char* name, std::size_t max_bytes, bool dense,
+std::optional<std::string> read_string_attribute(const Hdf5Library& h5, hid_t file, const char* name, std::size_t max_bytes, bool dense,
                                                  std::string& error) {
-  Handle attr(H5Aopen(file, name, H5P_DEFAULT), H5Aclose);
+  Handle attr(h5.H5Aopen(file, name, H5P_DEFAULT), h5.H5Aclose);
   if (!attr.ok()) return error = std::string("cannot open attribute ") + name, std::nullopt;
-  Handle type(H5Aget_type(attr.id), H5Tclose);
-  Handle space(H5Aget_space(attr.id), H5Sclose);
+  Handle type(h5.H5Aget_type(attr.id), h5.H5Tclose);
+  Handle space(h5.H5Aget_space(attr.id), h5.H5Sclose);
   if (!type.ok() || !space.ok()) return error = std::string("cannot read the type of attribute ") + name, std::nullopt;
-  if (H5Tget_class(type.id) != H5T_STRING) return error = std::string("attribute ") + name + " is not a string", std::nullopt;
-  hssize_t points = H5Sget_simple_extent_npoints(space.id);
+  if (h5.H5Tget_class(type.id) != H5T_STRING) return error = std::string("attribute ") + name + " is not a string", std::nullopt;
+  hssize_t points = h5.H5Sget_simple_extent_npoints(space.id);
   if (points != 1) return error = std::string("attribute ") + name + " is not a single string", std::nullopt;
-  htri_t variable = H5Tis_variable_str(type.id);
+  htri_t variable = h5.H5Tis_variable_str(type.id);
   if (variable < 0) return error = std::string("cannot inspect attribute ") + name, std::nullopt;
   if (variable > 0 && dense)
     return error = std::string("attribute ") + name +
@@ -62,37 +60,37 @@ std::optional<std::string> read_string_attribute(hid_t file, const char* name, s
                    "cannot be checked before libhdf5 allocates it",
            std::nullopt;
   if (variable > 0) {
-    Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
-    if (!mem.ok() || H5Tset_size(mem.id, H5T_VARIABLE) < 0 || H5Tset_cset(mem.id, H5Tget_cset(type.id)) < 0)
+    Handle mem(h5.H5Tcopy(h5.c_string), h5.H5Tclose);
+    if (!mem.ok() || h5.H5Tset_size(mem.id, H5T_VARIABLE) < 0 || h5.H5Tset_cset(mem.id, h5.H5Tget_cset(type.id)) < 0)
       return error = "cannot build a string type", std::nullopt;
     char* value = nullptr;
-    if (H5Aread(attr.id, mem.id, &value) < 0 || value == nullptr)
+    if (h5.H5Aread(attr.id, mem.id, &value) < 0 || value == nullptr)
       return error = std::string("cannot read attribute ") + name, std::nullopt;
     std::size_t n = strnlen(value, max_bytes + 1);
     std::string out(value, std::min(n, max_bytes));
-    H5free_memory(value);
+    h5.H5free_memory(value);
     if (n > max_bytes)
       return error = std::string("attribute ") + name + " is over the limit max_hdf5_attribute_bytes or the file size", std::nullopt;
     return out;
   }
-  std::size_t size = H5Tget_size(type.id);
+  std::size_t size = h5.H5Tget_size(type.id);
   if (size == 0 || size > max_bytes)
     return error = std::string("attribute ") + name + " declares " + std::to_string(size) +
                    " bytes, over the limit max_hdf5_attribute_bytes or the file size", std::nullopt;
   std::string out(size, '\0');
-  if (H5Aread(attr.id, type.id, out.data()) < 0) return error = std::string("cannot read attribute ") + name, std::nullopt;
+  if (h5.H5Aread(attr.id, type.id, out.data()) < 0) return error = std::string("cannot read attribute ") + name, std::nullopt;
   out.resize(strnlen(out.data(), out.size()));
   return out;
 }
 
 // Numeric element types, named as safetensors names them; others by their HDF5 class.
-std::string hdf5_dtype_name(hid_t type) {
-  std::size_t size = H5Tget_size(type);
-  switch (H5Tget_class(type)) {
+std::string hdf5_dtype_name(const Hdf5Library& h5, hid_t type) {
+  std::size_t size = h5.H5Tget_size(type);
+  switch (h5.H5Tget_class(type)) {
     case H5T_FLOAT:
       return "F" + std::to_string(size * 8);
     case H5T_INTEGER:
-      return (H5Tget_sign(type) == H5T_SGN_NONE ? "U" : "I") + std::to_string(size * 8);
+      return (h5.H5Tget_sign(type) == H5T_SGN_NONE ? "U" : "I") + std::to_string(size * 8);
     case H5T_ENUM:
       return "BOOL";  // h5py stores numpy booleans as an enum
     default:
@@ -101,26 +99,27 @@ std::string hdf5_dtype_name(hid_t type) {
 }
 
 // A dataset's elements (as its dataspace declares them: nothing is read) into the weights facts.
-void count_weights(hid_t dataset, ModelFacts& weights) {
-  Handle space(H5Dget_space(dataset), H5Sclose);
-  Handle type(H5Dget_type(dataset), H5Tclose);
+void count_weights(const Hdf5Library& h5, hid_t dataset, ModelFacts& weights) {
+  Handle space(h5.H5Dget_space(dataset), h5.H5Sclose);
+  Handle type(h5.H5Dget_type(dataset), h5.H5Tclose);
   if (!space.ok() || !type.ok()) return;
-  hssize_t points = H5Sget_simple_extent_npoints(space.id);
+  hssize_t points = h5.H5Sget_simple_extent_npoints(space.id);
   if (points < 0) return;
   std::uint64_t total = weights.parameters.value_or(0);
   auto n = static_cast<std::uint64_t>(points);
   weights.parameters = n > UINT64_MAX - total ? UINT64_MAX : total + n;
-  ++weights.dtypes[hdf5_dtype_name(type.id)];
+  ++weights.dtypes[hdf5_dtype_name(h5, type.id)];
 }
 
 struct LinkVisit {
+  const Hdf5Library* h5 = nullptr;
   std::vector<std::string> external;  // "name -> target" of external/user-defined links and external data
   ModelFacts weights;                  // the datasets' elements and dtypes (optimizer state excluded)
   std::uint64_t links = 0;
   std::uint64_t max_links = 0;  // Limits::max_hdf5_links
   bool limit = false;
   bool error = false;
-  // libhdf5 1.10's H5Lvisit recurses into a group again unless its reference count says it has
+  // libhdf5 1.10's h5.H5Lvisit recurses into a group again unless its reference count says it has
   // more than one link, so a group that links back to itself with a count of 1 is walked without
   // end. Such a group, reached a second time, stops the walk.
   std::set<std::pair<unsigned long, haddr_t>> groups;
@@ -129,6 +128,7 @@ struct LinkVisit {
 
 herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* data) {
   auto& v = *static_cast<LinkVisit*>(data);
+  const Hdf5Library& h5 = *v.h5;
   if (++v.links > v.max_links) {
     v.limit = true;
     return 1;
@@ -139,7 +139,7 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
   }
   if (info->type != H5L_TYPE_HARD) return 0;
   H5O_info_t oinfo;
-  if (H5Oget_info_by_name(group, name, &oinfo, H5P_DEFAULT) < 0) {
+  if (h5.H5Oget_info_by_name(group, name, &oinfo, H5P_DEFAULT) < 0) {
     v.error = true;
     return -1;
   }
@@ -148,16 +148,16 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
     return 1;
   }
   if (oinfo.type != H5O_TYPE_DATASET) return 0;
-  Handle ds(H5Dopen2(group, name, H5P_DEFAULT), H5Dclose);
+  Handle ds(h5.H5Dopen2(group, name, H5P_DEFAULT), h5.H5Dclose);
   if (!ds.ok()) return v.error = true, -1;
-  Handle dcpl(H5Dget_create_plist(ds.id), H5Pclose);
+  Handle dcpl(h5.H5Dget_create_plist(ds.id), h5.H5Pclose);
   if (!dcpl.ok()) return v.error = true, -1;
-  int external = H5Pget_external_count(dcpl.id);
-  H5D_layout_t layout = H5Pget_layout(dcpl.id);
+  int external = h5.H5Pget_external_count(dcpl.id);
+  H5D_layout_t layout = h5.H5Pget_layout(dcpl.id);
   if (external < 0 || layout < 0) return v.error = true, -1;
   if (external > 0) v.external.push_back(std::string(name) + " (raw data in external files)");
   if (layout == H5D_VIRTUAL) v.external.push_back(std::string(name) + " (virtual dataset)");
-  if (!std::string_view(name).starts_with("optimizer_weights")) count_weights(ds.id, v.weights);
+  if (!std::string_view(name).starts_with("optimizer_weights")) count_weights(h5, ds.id, v.weights);
   return 0;
 }
 
@@ -173,8 +173,14 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   bool dense_root_attributes = false;
   if (auto defect = hdf5_metadata_defect(a.bytes, limits.max_hdf5_metadata_steps, &dense_root_attributes))
     return refuse(*defect);
-  start_hdf5();
-  Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  std::string load_error;
+  const Hdf5Library* library = hdf5_library(load_error);
+  if (library == nullptr) {
+    report.add(make_finding(rule("MG-IO-ERROR"), a.origin, std::nullopt, "cannot read an HDF5 file: " + load_error));
+    return;
+  }
+  const Hdf5Library& h5 = *library;
+  Handle fapl(h5.H5Pcreate(h5.file_access), h5.H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
   hid_t file_id;
   FileDescriptor reopened;
@@ -184,39 +190,40 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     auto opened = open_regular_file(a.path);
     if (!opened) return refuse("cannot open the file again for libhdf5: " + opened.error().message);
     reopened = std::move(opened->fd);
-    file_id = H5Fopen(("/proc/self/fd/" + std::to_string(reopened.get())).c_str(), H5F_ACC_RDONLY, fapl.id);
+    file_id = h5.H5Fopen(("/proc/self/fd/" + std::to_string(reopened.get())).c_str(), kHdf5ReadOnly, fapl.id);
   } else {
     // An archive member, or a file a parse worker received: libhdf5 reads the bytes in memory.
-    if (set_hdf5_memory_driver(fapl.id, a.bytes) < 0) return refuse("libhdf5 cannot take the file image");
+    if (set_hdf5_memory_driver(h5, fapl.id, a.bytes) < 0) return refuse("libhdf5 cannot take the file image");
     // An absolute name: for a relative one libhdf5 asks for the working directory (getcwd).
-    file_id = H5Fopen("/modelgate-memory.h5", H5F_ACC_RDONLY, fapl.id);
+    file_id = h5.H5Fopen("/modelgate-memory.h5", kHdf5ReadOnly, fapl.id);
   }
-  Handle file(file_id, H5Fclose);
+  Handle file(file_id, h5.H5Fclose);
   if (!file.ok()) return refuse("libhdf5 cannot open the file");
 
   for (const char* name : {"keras_version", "backend"}) {
-    htri_t exists = H5Aexists(file.id, name);
+    htri_t exists = h5.H5Aexists(file.id, name);
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
     std::string error;
-    auto value = read_string_attribute(file.id, name, max_attribute, dense_root_attributes, error);
+    auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes, error);
     if (!value) return refuse(error);
     json_of(report.facts)[name] = *value;
   }
   for (const char* name : {"model_config", "training_config"}) {
-    htri_t exists = H5Aexists(file.id, name);
+    htri_t exists = h5.H5Aexists(file.id, name);
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
     std::string error;
-    auto value = read_string_attribute(file.id, name, max_attribute, dense_root_attributes, error);
+    auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes, error);
     if (!value) return refuse(error);
     json_of(report.facts)["keras_h5_" + std::string(name)] = true;
     analyse_keras_config(*value, a.origin + "#" + name, limits, report);
   }
 
   LinkVisit visit;
+  visit.h5 = &h5;
   visit.max_links = limits.max_hdf5_links;
-  if (H5Lvisit(file.id, H5_INDEX_NAME, H5_ITER_NATIVE, visit_link, &visit) < 0 || visit.error)
+  if (h5.H5Lvisit(file.id, H5_INDEX_NAME, H5_ITER_NATIVE, visit_link, &visit) < 0 || visit.error)
     return refuse("libhdf5 cannot walk the file's groups");
   if (!visit.cycle.empty())
     return refuse("group '" + visit.cycle + "' is reached again although its reference count is 1: libhdf5 would walk it without end");

@@ -2,13 +2,43 @@
 // admits lose no rows and a killed client leaves nothing half-written (the server rolls it back).
 #include <libpq-fe.h>
 
+#include <mutex>
 #include <regex>
 
+#include "core/lazy_library.h"
 #include "gate/sql_connection.h"
 
 namespace modelgate {
 
 namespace {
+
+// libpq, loaded the first time a PostgreSQL inventory is opened (core/lazy_library.h): only that
+// needs it, and every other command would pay for loading it and the libraries it pulls in.
+#define MODELGATE_LIBPQ_FUNCTIONS(X)                                                                          \
+  X(PQconnectdbParams) X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQexecParams) X(PQresultStatus)          \
+  X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQnfields) X(PQgetvalue) X(PQgetlength)
+
+struct LibPq {
+#define MODELGATE_LIBPQ_POINTER(name) decltype(&::name) name = nullptr;
+  MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_LIBPQ_POINTER)
+#undef MODELGATE_LIBPQ_POINTER
+};
+
+const LibPq* libpq(std::string& error) {
+  static std::mutex loading;
+  static LibPq pq;
+  static bool loaded = false;
+  std::lock_guard lock(loading);
+  if (loaded) return &pq;
+  void* handle = load_library(MODELGATE_LIBPQ_SONAME, error);
+  if (handle == nullptr) return nullptr;
+#define MODELGATE_LIBPQ_BIND(name) \
+  if (!bind_symbol(handle, #name, pq.name, error)) return nullptr;
+  MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_LIBPQ_BIND)
+#undef MODELGATE_LIBPQ_BIND
+  loaded = true;
+  return &pq;
+}
 
 // The URI as shown in decisions and messages: no password.
 std::string without_password(const std::string& uri) {
@@ -26,8 +56,8 @@ std::string trimmed(std::string message) {
 
 class PostgresConnection final : public SqlConnection {
  public:
-  PostgresConnection(PGconn* conn, std::string shown) : conn_(conn), shown_(std::move(shown)) {}
-  ~PostgresConnection() override { PQfinish(conn_); }
+  PostgresConnection(const LibPq& pq, PGconn* conn, std::string shown) : pq_(pq), conn_(conn), shown_(std::move(shown)) {}
+  ~PostgresConnection() override { pq_.PQfinish(conn_); }
 
   InventoryResult<std::vector<SqlRow>> run(const std::string& sql, const SqlParams& params) override {
     std::vector<const char*> values;
@@ -37,16 +67,16 @@ class PostgresConnection final : public SqlConnection {
       lengths.push_back(static_cast<int>(p.size()));
     }
     std::unique_ptr<PGresult, void (*)(PGresult*)> result(
-        PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(), nullptr, 0),
-        PQclear);
-    ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+        pq_.PQexecParams(conn_, sql.c_str(), static_cast<int>(params.size()), nullptr, values.data(), lengths.data(), nullptr, 0),
+        pq_.PQclear);
+    ExecStatusType status = result ? pq_.PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-      return InventoryError{shown_ + ": " + trimmed(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn_))};
+      return InventoryError{shown_ + ": " + trimmed(result ? pq_.PQresultErrorMessage(result.get()) : pq_.PQerrorMessage(conn_))};
     std::vector<SqlRow> rows;
-    for (int r = 0; r < PQntuples(result.get()); ++r) {
+    for (int r = 0; r < pq_.PQntuples(result.get()); ++r) {
       SqlRow row;
-      for (int c = 0; c < PQnfields(result.get()); ++c)
-        row.emplace_back(PQgetvalue(result.get(), r, c), static_cast<std::size_t>(PQgetlength(result.get(), r, c)));
+      for (int c = 0; c < pq_.PQnfields(result.get()); ++c)
+        row.emplace_back(pq_.PQgetvalue(result.get(), r, c), static_cast<std::size_t>(pq_.PQgetlength(result.get(), r, c)));
       rows.push_back(std::move(row));
     }
     return rows;
@@ -59,6 +89,7 @@ class PostgresConnection final : public SqlConnection {
   std::string display_uri() const override { return shown_; }
 
  private:
+  const LibPq& pq_;
   PGconn* conn_;
   std::string shown_;
 };
@@ -69,11 +100,14 @@ InventoryResult<std::unique_ptr<SqlConnection>> connect_postgres(const std::stri
   // A timeout that the URI's own connect_timeout overrides: an unreachable server is an error, not a hang.
   const char* keywords[] = {"connect_timeout", "dbname", nullptr};
   const char* values[] = {"10", uri.c_str(), nullptr};
-  PGconn* conn = PQconnectdbParams(keywords, values, 1);
   std::string shown = without_password(uri);
-  auto connection = std::make_unique<PostgresConnection>(conn, shown);
-  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK)
-    return InventoryError{shown + ": cannot connect: " + trimmed(conn ? PQerrorMessage(conn) : "out of memory")};
+  std::string error;
+  const LibPq* pq = libpq(error);
+  if (pq == nullptr) return InventoryError{shown + ": cannot connect: " + error};
+  PGconn* conn = pq->PQconnectdbParams(keywords, values, 1);
+  auto connection = std::make_unique<PostgresConnection>(*pq, conn, shown);
+  if (conn == nullptr || pq->PQstatus(conn) != CONNECTION_OK)
+    return InventoryError{shown + ": cannot connect: " + trimmed(conn ? pq->PQerrorMessage(conn) : "out of memory")};
   if (auto r = connection->run("SET client_min_messages = warning", {}); !r) return r.error();
   return std::unique_ptr<SqlConnection>(std::move(connection));
 }

@@ -21,6 +21,7 @@
 #include "core/rule_catalog.h"
 #include "core/byte_reader.h"
 #include "core/content_digest.h"
+#include "core/lazy_library.h"
 
 namespace modelgate::sandbox {
 
@@ -33,6 +34,7 @@ constexpr int kResultFd = 4;
 constexpr int kExitOutOfMemory = 70;
 constexpr int kExitException = 71;
 constexpr int kExitChannel = 72;
+constexpr int kExitLibraryNeeded = 73;  // a parser needs a library the broker loads at first use
 
 constexpr std::size_t kMaxRequest = 64 * 1024;
 constexpr char kHelloMagic[4] = {'M', 'G', 'W', 'H'};
@@ -172,6 +174,7 @@ void load_parsing_libraries_once(const WorkerConfig& config) {
   // after each file (glibc trims above 128 KiB) would make every file fault its pages in again.
   ::mallopt(M_TRIM_THRESHOLD, 256 << 20);
   ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  forbid_library_loading();
   ConfinementPlan plan;
   plan.request_fd = kRequestFd;
   plan.result_fd = kResultFd;
@@ -189,6 +192,8 @@ void load_parsing_libraries_once(const WorkerConfig& config) {
       result = job(map_descriptor(fd), origin, name);
     } catch (const std::bad_alloc&) {
       ::_exit(kExitOutOfMemory);
+    } catch (const LibraryNeeded&) {
+      ::_exit(kExitLibraryNeeded);
     } catch (...) {
       ::_exit(kExitException);
     }
@@ -229,6 +234,7 @@ std::string describe_exit(int status, RuleId& rule_id) {
   }
   rule_id = "MG-SANDBOX-CRASH";
   if (code == kExitException) return "the parse worker stopped on an unexpected exception";
+  if (code == kExitLibraryNeeded) return "the parse worker needed a library it was started without";
   return "the parse worker exited with status " + std::to_string(code) + " before it returned a result";
 }
 
@@ -382,6 +388,7 @@ WorkerResult ParseWorker::fail(const std::string& origin, std::uint64_t size, Ru
     for (int i = 0; i < 200 && (done = ::waitpid(pid_, &status, WNOHANG)) == 0; ++i) ::usleep(5000);
     if (done == pid_) {
       why = describe_exit(status, rule_id);
+      library_needed_ = WIFEXITED(status) && WEXITSTATUS(status) == kExitLibraryNeeded;
       pid_ = -1;
     }
   }

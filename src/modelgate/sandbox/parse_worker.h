@@ -74,6 +74,9 @@ class ParseWorker {
   pid_t pid() const { return pid_; }
   bool alive() const { return pid_ > 0; }
   unsigned files() const { return files_; }
+  // The worker ended because a parser needed a library that this process loads at first use
+  // (core/lazy_library.h) and had not loaded when it forked the worker.
+  bool library_needed() const { return library_needed_; }
 
   // Runs the job on the regular file open on `fd` (the broker keeps ownership of it). After a
   // failure the worker is dead (alive() is false), the report names why and the attachment is empty.
@@ -113,6 +116,7 @@ class ParseWorker {
   ConfinementReport confinement_;
   unsigned files_ = 0;   // files submitted over the worker's life
   unsigned queued_ = 0;  // submitted, result not yet collected
+  bool library_needed_ = false;
 };
 
 }  // namespace modelgate::sandbox

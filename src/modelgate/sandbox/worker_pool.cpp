@@ -1,6 +1,7 @@
 #include "sandbox/worker_pool.h"
 
 #include "core/display_facts.h"
+#include "format/hdf5_library.h"
 #include "sandbox/sandbox_layers_json.h"
 
 namespace modelgate::sandbox {
@@ -12,6 +13,10 @@ namespace {
 // processes costs as much as the parse.
 constexpr std::size_t kMaxQueuedFiles = 8;
 constexpr std::uint64_t kMaxQueuedBytes = 4u << 20;
+
+// Loads what a worker asked for (ParseWorker::library_needed): libhdf5 is the one library a parser
+// loads at first use. Workers forked afterwards inherit it.
+bool load_parser_libraries(std::string& error) { return hdf5_library(error) != nullptr; }
 
 }  // namespace
 
@@ -26,6 +31,7 @@ struct WorkerPool::Pending {
   std::optional<ArtifactReport> unreadable;  // the whole verdict: the file could not be opened
   std::optional<ArtifactReport> parsed;      // the stored verdict, or the worker's
   bool submitted = false;                    // with the worker, result not yet collected
+  bool libraries_loaded = false;             // its worker needed a library, loaded since
 
   bool needs_worker() const { return !unreadable && !parsed; }
 };
@@ -154,8 +160,16 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
     if (p.needs_worker()) {
       auto& worker = slots_.at(slot);
       WorkerResult result = worker->collect(*p.queued.origin, p.size);
-      if (!worker->alive())
+      if (!worker->alive()) {
         for (Pending& behind : window) behind.submitted = false;  // never parsed: to a fresh worker
+        // Once per file, so that a worker asking again cannot keep it going round.
+        if (worker->library_needed() && !p.libraries_loaded) {
+          p.libraries_loaded = true;
+          std::string error;
+          if (load_parser_libraries(error)) continue;  // this file too, to a fresh worker that has it
+          result.report = unreadable_file_report(*p.queued.origin, "unknown", "MG-IO-ERROR", "cannot read: " + error);
+        }
+      }
       json_of(result.report.facts)["sandbox"] = sandbox_layers_json(layers_);
       p.parsed = std::move(result.report);
     }
@@ -178,6 +192,15 @@ WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string
   if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
   if (!worker) return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
   WorkerResult parsed = worker->run(fd, origin, name, size);
+  if (worker->library_needed()) {
+    std::string error;
+    if (!load_parser_libraries(error))
+      parsed = {unreadable_file_report(origin, "unknown", "MG-IO-ERROR", "cannot read: " + error), {}};
+    else if ((worker = spawn(why)))
+      parsed = worker->run(fd, origin, name, size);
+    else
+      parsed = {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
+  }
   json_of(parsed.report.facts)["sandbox"] = sandbox_layers_json(layers_);
   return parsed;
 }

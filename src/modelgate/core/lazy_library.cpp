@@ -1,0 +1,36 @@
+#include "core/lazy_library.h"
+
+#include <dlfcn.h>
+
+#include <atomic>
+
+namespace modelgate {
+
+namespace {
+
+std::atomic<bool> loading_forbidden{false};
+
+}  // namespace
+
+void* load_library(const std::string& soname, std::string& error) {
+  // A worker uses only what was loaded and bound before it was forked: it never touches the
+  // loader's state, which another of the broker's threads may have held at the fork.
+  if (loading_forbidden.load()) throw LibraryNeeded{soname};
+  void* library = ::dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (library == nullptr) {
+    const char* why = ::dlerror();
+    error = "cannot load " + soname + ": " + (why ? why : "unknown error");
+  }
+  return library;
+}
+
+void* library_symbol(void* library, const char* name, std::string& error) {
+  ::dlerror();
+  void* symbol = ::dlsym(library, name);
+  if (symbol == nullptr) error = std::string("the library has no symbol ") + name;
+  return symbol;
+}
+
+void forbid_library_loading() { loading_forbidden.store(true); }
+
+}  // namespace modelgate
