@@ -39,6 +39,16 @@ TEST(Cli, ExitCodes) {
   EXPECT_EQ(run(mg("")).exit_code, 2);
 }
 
+// libarchive, libhdf5 and libpq are loaded when an input or a store needs them
+// (core/lazy_library.h): linked, they and what they pull in were half of every start's time.
+TEST(Cli, StartsWithoutTheLibrariesOnlySomeInputsNeed) {
+  auto needed = run("objdump -p " + modelgate_binary());
+  ASSERT_EQ(needed.exit_code, 0) << needed.output;
+  ASSERT_NE(needed.output.find("NEEDED"), std::string::npos);
+  for (const char* library : {"libarchive", "libhdf5", "libpq"})
+    EXPECT_EQ(needed.output.find(library), std::string::npos) << library << " is linked:\n" << needed.output;
+}
+
 TEST(Cli, TextOutputNamesEveryFileAndFinding) {
   Corpus c;
   auto r = run(mg("scan " + c.dir.path().string()));

@@ -1,13 +1,11 @@
 // 7z, tar (plain or compressed) and single-stream gzip/bzip2/xz/lzma/zstd/lz4 files through
 // libarchive. Members are decompressed into bounded buffers and scanned by content, recursively.
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <algorithm>
 #include <memory>
 #include <optional>
 
 #include "container/archive_walk.h"
+#include "container/libarchive_library.h"
 #include "readers/member_path.h"
 #include "container/sevenzip_views.h"
 #include "readers/tar_headers.h"
@@ -22,20 +20,16 @@ namespace modelgate {
 
 namespace {
 
-struct ArchiveCloser {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
-
 // The compressions the loaders decompress (tarfile, joblib, py7zr, torch.load's tar): not
 // libarchive's "all", which adds formats no loader reads (uuencode, compress, RPM) and filters that
 // run an external program (lrzip, lzop, grzip).
-void support_loader_filters(struct archive* ar) {
-  archive_read_support_filter_gzip(ar);
-  archive_read_support_filter_bzip2(ar);
-  archive_read_support_filter_xz(ar);
-  archive_read_support_filter_lzma(ar);
-  archive_read_support_filter_zstd(ar);
-  archive_read_support_filter_lz4(ar);
+void support_loader_filters(const Libarchive& la, struct archive* ar) {
+  la.archive_read_support_filter_gzip(ar);
+  la.archive_read_support_filter_bzip2(ar);
+  la.archive_read_support_filter_xz(ar);
+  la.archive_read_support_filter_lzma(ar);
+  la.archive_read_support_filter_zstd(ar);
+  la.archive_read_support_filter_lz4(ar);
 }
 
 // Decompresses the whole outer stream once (discarding it) to check the limits on what a
@@ -44,25 +38,29 @@ void support_loader_filters(struct archive* ar) {
 // is kept, so nothing is charged; the stream must fit in what the budget leaves.
 void check_whole_stream(const Artifact& a, const Limits& limits, std::uint64_t budget_left,
                         std::vector<Finding>& findings) {
-  std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
-  support_loader_filters(ar.get());
-  archive_read_support_format_raw(ar.get());
-  struct archive_entry* e = nullptr;
   auto add = [&](RuleId id, std::string msg) {
     findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg)));
   };
-  if (archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
-      archive_read_next_header(ar.get(), &e) != ARCHIVE_OK) {
+  const Libarchive* library = nullptr;
+  std::string error;
+  ArchiveRead ar = new_archive_read(library, error);
+  if (!ar) return add("MG-ARCHIVE-UNREADABLE", error);
+  const Libarchive& la = *library;
+  support_loader_filters(la, ar.get());
+  la.archive_read_support_format_raw(ar.get());
+  struct archive_entry* e = nullptr;
+  if (la.archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
+      la.archive_read_next_header(ar.get(), &e) != ARCHIVE_OK) {
     add("MG-ARCHIVE-UNREADABLE", "the compressed stream cannot be opened");
     return;
   }
   std::uint64_t total = 0;
   std::uint8_t chunk[64 * 1024];
   for (;;) {
-    la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
+    la_ssize_t n = la.archive_read_data(ar.get(), chunk, sizeof chunk);
     if (n == 0) return;
     if (n < 0) {
-      const char* err = archive_error_string(ar.get());
+      const char* err = la.archive_error_string(ar.get());
       add("MG-ARCHIVE-UNREADABLE", std::string("the compressed stream cannot be read completely: ") + (err ? err : "unknown error"));
       return;
     }
@@ -88,18 +86,21 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
   auto add = [&](RuleId id, std::string msg, std::string evidence = {}) {
     out.findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg), std::move(evidence)));
   };
-  std::unique_ptr<struct archive, ArchiveCloser> ar(archive_read_new());
+  const Libarchive* library = nullptr;
+  std::string error;
+  ArchiveRead ar = new_archive_read(library, error);
   if (!ar) {
-    add("MG-ARCHIVE-UNREADABLE", "libarchive could not be initialised");
+    add("MG-ARCHIVE-UNREADABLE", error);
     return out;
   }
-  support_loader_filters(ar.get());
-  archive_read_support_format_7zip(ar.get());
-  archive_read_support_format_tar(ar.get());
-  archive_read_support_format_gnutar(ar.get());
-  archive_read_support_format_raw(ar.get());  // a single compressed stream
-  if (archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK) {
-    add("MG-ARCHIVE-UNREADABLE", std::string("cannot open: ") + archive_error_string(ar.get()));
+  const Libarchive& la = *library;
+  support_loader_filters(la, ar.get());
+  la.archive_read_support_format_7zip(ar.get());
+  la.archive_read_support_format_tar(ar.get());
+  la.archive_read_support_format_gnutar(ar.get());
+  la.archive_read_support_format_raw(ar.get());  // a single compressed stream
+  if (la.archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK) {
+    add("MG-ARCHIVE-UNREADABLE", std::string("cannot open: ") + la.archive_error_string(ar.get()));
     return out;
   }
   const auto budget = ctx.budget(a);
@@ -107,9 +108,9 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
   const std::uint64_t ratio_floor = 16ull << 20;  // small files may legitimately compress better
   for (std::uint32_t count = 0;; ++count) {
     struct archive_entry* e = nullptr;
-    int rc = archive_read_next_header(ar.get(), &e);
-    if (count == 0 && archive_filter_count(ar.get()) > 1 &&
-        (rc != ARCHIVE_OK || archive_format(ar.get()) != ARCHIVE_FORMAT_RAW)) {
+    int rc = la.archive_read_next_header(ar.get(), &e);
+    if (count == 0 && la.archive_filter_count(ar.get()) > 1 &&
+        (rc != ARCHIVE_OK || la.archive_format(ar.get()) != ARCHIVE_FORMAT_RAW)) {
       check_whole_stream(a, limits, budget->remaining(), out.findings);
       if (!out.findings.empty()) break;
     }
@@ -118,7 +119,7 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
       break;
     }
     if (rc != ARCHIVE_OK) {
-      const char* err = archive_error_string(ar.get());
+      const char* err = la.archive_error_string(ar.get());
       add("MG-ARCHIVE-UNREADABLE", std::string("cannot read the next member header: ") + (err ? err : "unknown error"));
       break;
     }
@@ -126,29 +127,29 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
       add("MG-LIMIT-EXCEEDED", "more than " + std::to_string(limits.max_archive_members) + " members");
       break;
     }
-    out.format = archive_format_name(ar.get()) ? archive_format_name(ar.get()) : "";
-    if (archive_filter_count(ar.get()) > 1) out.filter = archive_filter_name(ar.get(), 0);
+    out.format = la.archive_format_name(ar.get()) ? la.archive_format_name(ar.get()) : "";
+    if (la.archive_filter_count(ar.get()) > 1) out.filter = la.archive_filter_name(ar.get(), 0);
     // The content was identified by a compressor's magic, but no decoder took its header (an LZMA
     // dictionary libarchive's bidder refuses, say): the raw reading would hand back the same bytes.
-    if (archive_format(ar.get()) == ARCHIVE_FORMAT_RAW && archive_filter_count(ar.get()) <= 1) {
+    if (la.archive_format(ar.get()) == ARCHIVE_FORMAT_RAW && la.archive_filter_count(ar.get()) <= 1) {
       add("MG-ARCHIVE-UNREADABLE", "the stream starts like a compressed stream, but no decoder accepts its header");
       break;
     }
     // 7z names are UTF-16 in the file: take them as UTF-8 whatever the worker's locale.
-    const bool utf8_names = archive_format(ar.get()) == ARCHIVE_FORMAT_7ZIP;
-    out.entries.push_back(listed_entry(e, utf8_names));
-    const char* pn = utf8_names ? archive_entry_pathname_utf8(e) : archive_entry_pathname(e);
+    const bool utf8_names = la.archive_format(ar.get()) == ARCHIVE_FORMAT_7ZIP;
+    out.entries.push_back(listed_entry(la, e, utf8_names));
+    const char* pn = utf8_names ? la.archive_entry_pathname_utf8(e) : la.archive_entry_pathname(e);
     std::string name = pn ? pn : "";
-    if (name.empty() || archive_format(ar.get()) == ARCHIVE_FORMAT_RAW) name = name.empty() ? "data" : name;
+    if (name.empty() || la.archive_format(ar.get()) == ARCHIVE_FORMAT_RAW) name = name.empty() ? "data" : name;
     if (auto why = unsafe_member_path(name); !why.empty())
       add("MG-ARCHIVE-UNSAFE-PATH", "member name " + why, name);
-    if (archive_entry_is_encrypted(e)) {
+    if (la.archive_entry_is_encrypted(e)) {
       add("MG-ARCHIVE-ENCRYPTED", "member '" + name + "' is encrypted and cannot be inspected");
       continue;
     }
-    auto type = archive_entry_filetype(e);
-    if (archive_entry_hardlink(e) || type == AE_IFLNK) {
-      const char* target = archive_entry_hardlink(e) ? archive_entry_hardlink(e) : archive_entry_symlink(e);
+    auto type = la.archive_entry_filetype(e);
+    if (la.archive_entry_hardlink(e) || type == AE_IFLNK) {
+      const char* target = la.archive_entry_hardlink(e) ? la.archive_entry_hardlink(e) : la.archive_entry_symlink(e);
       add("MG-ARCHIVE-LINK", "member '" + name + "' is a link to '" + (target ? target : "") + "'");
       continue;
     }
@@ -158,8 +159,8 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
       continue;
     }
     out.names.push_back(name);
-    if (archive_entry_size_is_set(e)) {
-      auto declared = static_cast<std::uint64_t>(std::max<la_int64_t>(0, archive_entry_size(e)));
+    if (la.archive_entry_size_is_set(e)) {
+      auto declared = static_cast<std::uint64_t>(std::max<la_int64_t>(0, la.archive_entry_size(e)));
       if (declared > limits.max_member_unpacked) {
         add("MG-LIMIT-EXCEEDED", "member '" + name + "' declares " + std::to_string(declared) +
                                      " bytes, over the limit max_member_unpacked");
@@ -170,10 +171,10 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
     bool failed = false;
     std::uint8_t chunk[64 * 1024];
     for (;;) {
-      la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
+      la_ssize_t n = la.archive_read_data(ar.get(), chunk, sizeof chunk);
       if (n == 0) break;
       if (n < 0) {
-        const char* err = archive_error_string(ar.get());
+        const char* err = la.archive_error_string(ar.get());
         add("MG-ARCHIVE-UNREADABLE", "member '" + name + "' cannot be read completely: " + (err ? err : "unknown error"));
         failed = true;
         break;
@@ -192,7 +193,7 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
       }
     }
     if (failed) break;
-    if (archive_entry_size_is_set(e) && data->size() != static_cast<std::uint64_t>(archive_entry_size(e))) {
+    if (la.archive_entry_size_is_set(e) && data->size() != static_cast<std::uint64_t>(la.archive_entry_size(e))) {
       add("MG-ARCHIVE-UNREADABLE", "member '" + name + "' is shorter than its header says");
       break;
     }

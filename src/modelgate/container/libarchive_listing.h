@@ -11,6 +11,8 @@ struct archive_entry;
 
 namespace modelgate {
 
+struct Libarchive;
+
 struct LibarchiveEntry {
   std::string name;  // trailing '/' removed
   std::uint64_t size = 0;
@@ -19,7 +21,7 @@ struct LibarchiveEntry {
 
 // One header as libarchive reports it; `utf8` takes the name as UTF-8 whatever the locale (7z
 // names are UTF-16 in the file), otherwise as the raw bytes (tar).
-LibarchiveEntry listed_entry(struct archive_entry* e, bool utf8);
+LibarchiveEntry listed_entry(const Libarchive& la, struct archive_entry* e, bool utf8);
 
 // A tar's headers, read without extracting: at most max_members + 1 entries (one more shows the
 // limit was passed). `error` is set when libarchive cannot open the archive or stops before its end.

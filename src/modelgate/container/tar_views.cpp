@@ -1,10 +1,9 @@
 #include "container/tar_views.h"
 
+#include "container/libarchive_library.h"
 #include "container/libarchive_listing.h"
 #include "core/rule_catalog.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 
 #include <cstring>
 #include <map>
@@ -73,30 +72,31 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
 Expected<std::shared_ptr<UnpackedBuffer>> decompress_as_tarfile(const Artifact& a, NestedScan& ctx) {
   auto starts = [&](const char* magic, std::size_t n) { return a.bytes.size() >= n && std::memcmp(a.bytes.data(), magic, n) == 0; };
   if (!starts("\x1f\x8b", 2) && !starts("BZh", 3) && !starts("\xfd" "7zXZ\x00", 6)) return std::shared_ptr<UnpackedBuffer>();
-  struct Closer {
-    void operator()(struct archive* p) const { archive_read_free(p); }
-  };
-  std::unique_ptr<struct archive, Closer> ar(archive_read_new());
+  const Libarchive* library = nullptr;
+  std::string error;
+  ArchiveRead ar = new_archive_read(library, error);
+  if (!ar) return parse_error("MG-ARCHIVE-UNREADABLE", 0, error);
+  const Libarchive& la = *library;
   struct archive_entry* e = nullptr;
-  if (!ar || archive_read_support_filter_gzip(ar.get()) != ARCHIVE_OK ||
-      archive_read_support_filter_bzip2(ar.get()) != ARCHIVE_OK || archive_read_support_filter_xz(ar.get()) != ARCHIVE_OK ||
-      archive_read_support_format_raw(ar.get()) != ARCHIVE_OK ||
-      archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
-      archive_read_next_header(ar.get(), &e) != ARCHIVE_OK)
+  if (la.archive_read_support_filter_gzip(ar.get()) != ARCHIVE_OK ||
+      la.archive_read_support_filter_bzip2(ar.get()) != ARCHIVE_OK || la.archive_read_support_filter_xz(ar.get()) != ARCHIVE_OK ||
+      la.archive_read_support_format_raw(ar.get()) != ARCHIVE_OK ||
+      la.archive_read_open_memory(ar.get(), a.bytes.data(), a.bytes.size()) != ARCHIVE_OK ||
+      la.archive_read_next_header(ar.get(), &e) != ARCHIVE_OK)
     return parse_error("MG-ARCHIVE-UNREADABLE", 0, "the compressed stream cannot be opened");
   const Limits& limits = ctx.limits();
   auto out = std::make_shared<UnpackedBuffer>(ctx.budget(a), "max_member_unpacked", limits.max_member_unpacked);
   std::uint8_t chunk[64 * 1024];
   bool checked_header = false;  // tarfile gives up on a stream whose first block is no tar header
   for (;;) {
-    la_ssize_t n = archive_read_data(ar.get(), chunk, sizeof chunk);
+    la_ssize_t n = la.archive_read_data(ar.get(), chunk, sizeof chunk);
     if (!checked_header && (n == 0 || out->size() >= 512)) {
       if (!tar::looks_like_tar_header(out->bytes())) return std::shared_ptr<UnpackedBuffer>();
       checked_header = true;
     }
     if (n == 0) return out;
     if (n < 0) {
-      const char* s = archive_error_string(ar.get());
+      const char* s = la.archive_error_string(ar.get());
       return parse_error("MG-ARCHIVE-UNREADABLE", 0,
                          std::string("the compressed stream cannot be read completely: ") + (s ? s : "unknown error"));
     }

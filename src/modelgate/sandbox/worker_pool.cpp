@@ -1,5 +1,6 @@
 #include "sandbox/worker_pool.h"
 
+#include "container/libarchive_library.h"
 #include "core/display_facts.h"
 #include "format/hdf5_library.h"
 #include "sandbox/sandbox_layers_json.h"
@@ -14,9 +15,12 @@ namespace {
 constexpr std::size_t kMaxQueuedFiles = 8;
 constexpr std::uint64_t kMaxQueuedBytes = 4u << 20;
 
-// Loads what a worker asked for (ParseWorker::library_needed): libhdf5 is the one library a parser
-// loads at first use. Workers forked afterwards inherit it.
-bool load_parser_libraries(std::string& error) { return hdf5_library(error) != nullptr; }
+// Loads what a worker asked for (ParseWorker::library_needed): the libraries parsers load at first
+// use, libarchive and libhdf5, both (the worker's status does not say which). Workers forked
+// afterwards inherit them.
+bool load_parser_libraries(std::string& error) {
+  return libarchive_library(error) != nullptr && hdf5_library(error) != nullptr;
+}
 
 }  // namespace
 
