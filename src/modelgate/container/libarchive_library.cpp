@@ -1,32 +1,25 @@
 #include "container/libarchive_library.h"
 
-#include <atomic>
-#include <mutex>
-
 #include "core/lazy_library.h"
 
 namespace modelgate {
 
 namespace {
 
-std::atomic<const Libarchive*> bound{nullptr};
-std::mutex binding;
+bool bind_libarchive(void* handle, Libarchive& la, std::string& error) {
+#define MODELGATE_LIBARCHIVE_BIND(name) \
+  if (!bind_symbol(handle, #name, la.name, error)) return false;
+  MODELGATE_LIBARCHIVE_FUNCTIONS(MODELGATE_LIBARCHIVE_BIND)
+#undef MODELGATE_LIBARCHIVE_BIND
+  return true;
+}
+
+constinit LibraryTable<Libarchive> libarchive_table(MODELGATE_LIBARCHIVE_SONAME, bind_libarchive);
 
 }  // namespace
 
 const Libarchive* libarchive_library(std::string& error) {
-  if (const Libarchive* la = bound.load(std::memory_order_acquire)) return la;
-  void* handle = load_library(MODELGATE_LIBARCHIVE_SONAME, error);
-  if (handle == nullptr) return nullptr;
-  std::lock_guard lock(binding);
-  if (const Libarchive* la = bound.load(std::memory_order_acquire)) return la;
-  auto la = std::make_unique<Libarchive>();
-#define MODELGATE_LIBARCHIVE_BIND(name) \
-  if (!bind_symbol(handle, #name, la->name, error)) return nullptr;
-  MODELGATE_LIBARCHIVE_FUNCTIONS(MODELGATE_LIBARCHIVE_BIND)
-#undef MODELGATE_LIBARCHIVE_BIND
-  bound.store(la.get(), std::memory_order_release);
-  return la.release();
+  return libarchive_table.get(error);
 }
 
 ArchiveRead new_archive_read(const Libarchive*& la, std::string& error) {

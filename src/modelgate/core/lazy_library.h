@@ -6,6 +6,9 @@
 // A confined parse worker cannot open files, so it cannot load a library either: there, a library
 // that is not loaded yet throws LibraryNeeded, the worker ends with a status that says so, and the
 // broker loads the library and gives the file to a fresh worker, which inherits it.
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <string>
 
 namespace modelgate {
@@ -28,6 +31,37 @@ bool bind_symbol(void* library, const char* name, Pointer& out, std::string& err
   out = reinterpret_cast<Pointer>(library_symbol(library, name, error));
   return out != nullptr;
 }
+
+// A library's table of functions, bound the first time it is asked for and then shared by every
+// thread (and by the workers forked afterwards). `bind` fills the table from the library's handle.
+// Declared `constinit` at namespace scope: a function-local static's guard, held by a thread at a
+// fork, would stay held in the worker.
+template <class Table>
+class LibraryTable {
+ public:
+  using Bind = bool (*)(void* handle, Table& table, std::string& error);
+  constexpr LibraryTable(const char* soname, Bind bind) : soname_(soname), bind_(bind) {}
+
+  // The bound table; null, with `error`, when the library cannot be loaded or lacks a symbol.
+  // Throws LibraryNeeded like load_library.
+  const Table* get(std::string& error) {
+    if (const Table* table = bound_.load(std::memory_order_acquire)) return table;
+    void* handle = load_library(soname_, error);
+    if (handle == nullptr) return nullptr;
+    std::lock_guard lock(binding_);
+    if (const Table* table = bound_.load(std::memory_order_acquire)) return table;
+    auto table = std::make_unique<Table>();
+    if (!bind_(handle, *table, error)) return nullptr;
+    bound_.store(table.get(), std::memory_order_release);
+    return table.release();  // for the life of the process, as the library is
+  }
+
+ private:
+  const char* soname_;
+  Bind bind_;
+  std::atomic<const Table*> bound_{nullptr};
+  std::mutex binding_;
+};
 
 // From here on (in this process) load_library() loads nothing: called by a parse worker before it
 // confines itself.

@@ -2,7 +2,6 @@
 // admits lose no rows and a killed client leaves nothing half-written (the server rolls it back).
 #include <libpq-fe.h>
 
-#include <mutex>
 #include <regex>
 
 #include "core/lazy_library.h"
@@ -24,20 +23,18 @@ struct LibPq {
 #undef MODELGATE_LIBPQ_POINTER
 };
 
-const LibPq* libpq(std::string& error) {
-  static std::mutex loading;
-  static LibPq pq;
-  static bool loaded = false;
-  std::lock_guard lock(loading);
-  if (loaded) return &pq;
-  void* handle = load_library(MODELGATE_LIBPQ_SONAME, error);
-  if (handle == nullptr) return nullptr;
+bool bind_libpq(void* handle, LibPq& pq, std::string& error) {
 #define MODELGATE_LIBPQ_BIND(name) \
-  if (!bind_symbol(handle, #name, pq.name, error)) return nullptr;
+  if (!bind_symbol(handle, #name, pq.name, error)) return false;
   MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_LIBPQ_BIND)
 #undef MODELGATE_LIBPQ_BIND
-  loaded = true;
-  return &pq;
+  return true;
+}
+
+constinit LibraryTable<LibPq> libpq_table(MODELGATE_LIBPQ_SONAME, bind_libpq);
+
+const LibPq* libpq(std::string& error) {
+  return libpq_table.get(error);
 }
 
 // The URI as shown in decisions and messages: no password.
