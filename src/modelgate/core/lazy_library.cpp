@@ -9,6 +9,7 @@ namespace modelgate {
 namespace {
 
 std::atomic<bool> loading_forbidden{false};
+std::shared_mutex loading;
 
 }  // namespace
 
@@ -16,6 +17,7 @@ void* load_library(const std::string& soname, std::string& error) {
   // A worker uses only what was loaded and bound before it was forked: it never touches the
   // loader's state, which another of the broker's threads may have held at the fork.
   if (loading_forbidden.load()) throw LibraryNeeded{soname};
+  std::unique_lock lock(loading);
   void* library = ::dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = ::dlerror();
@@ -30,6 +32,8 @@ void* library_symbol(void* library, const char* name, std::string& error) {
   if (symbol == nullptr) error = std::string("the library has no symbol ") + name;
   return symbol;
 }
+
+std::shared_mutex& library_loading_lock() { return loading; }
 
 void forbid_library_loading() { loading_forbidden.store(true); }
 

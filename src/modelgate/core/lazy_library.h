@@ -9,6 +9,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 
 namespace modelgate {
@@ -62,6 +63,11 @@ class LibraryTable {
   std::atomic<const Table*> bound_{nullptr};
   std::mutex binding_;
 };
+
+// Held (shared) by a thread that forks a parse worker, so that no worker is forked while another
+// thread is inside the dynamic loader loading a library (load_library holds it exclusively): the
+// worker would inherit the loader's lock held, and wait on it for ever.
+std::shared_mutex& library_loading_lock();
 
 // From here on (in this process) load_library() loads nothing: called by a parse worker before it
 // confines itself.

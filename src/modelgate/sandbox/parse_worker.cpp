@@ -17,6 +17,7 @@
 #include <ctime>
 #include <mutex>
 #include <new>
+#include <shared_mutex>
 
 #include "core/rule_catalog.h"
 #include "core/byte_reader.h"
@@ -282,7 +283,11 @@ std::unique_ptr<ParseWorker> ParseWorker::launch(WorkerJob job, const WorkerConf
     return nullptr;
   }
   load_parsing_libraries_once(config);
-  pid_t pid = ::fork();
+  pid_t pid;
+  {
+    std::shared_lock no_library_loading(library_loading_lock());
+    pid = ::fork();
+  }
   if (pid == 0) {
     keep_only_channel(req[1], res[1]);
     worker_main(job, config);
