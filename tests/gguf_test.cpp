@@ -108,6 +108,32 @@ TEST(Gguf, ValidFilesOfEveryVersionAreSafe) {
   }
 }
 
+// Each tensor with its ggml type, its dimensions in the file's order and the bytes of its data,
+// which the builder fills with 0x11 (the padding between them is zeros).
+TEST(Gguf, TensorsAreListedWithTheirBytesInTheFile) {
+  for (std::uint32_t v : {1u, 2u, 3u}) {
+    const std::string bytes = valid(v).build();
+    auto r = scan(bytes);
+    ASSERT_EQ(r.status, Status::safe) << first_message(r);
+    ASSERT_EQ(r.model.tensors.size(), 3u);
+    const std::vector<std::pair<std::string, std::uint64_t>> expected = {{"F32", 32}, {"Q4_0", 18}, {"Q4_K", 144}};
+    for (std::size_t i = 0; i < 3; ++i) {
+      const TensorFacts& t = r.model.tensors[i];
+      EXPECT_EQ(t.name, std::string(1, static_cast<char>('a' + i)));
+      EXPECT_EQ(t.dtype, expected[i].first);
+      EXPECT_EQ(t.end - t.begin, expected[i].second);
+      EXPECT_EQ(bytes.substr(t.begin, t.end - t.begin), std::string(expected[i].second, '\x11')) << t.name;
+    }
+    EXPECT_EQ(r.model.tensors[0].shape, (std::vector<std::uint64_t>{4, 2}));
+  }
+  // Names are UTF-8, which every report and worker result needs: another name refuses the file.
+  Gguf g = valid(3);
+  g.tensor("w\xff", {8}, 0, 32);
+  auto r = scan(g.build());
+  EXPECT_TRUE(has_rule(r, "MG-GGUF-TENSOR-NAME")) << first_message(r);
+  EXPECT_TRUE(r.model.tensors.empty());
+}
+
 TEST(Gguf, EveryValueTypeAndNestedArrays) {
   Gguf g(3);
   g.kv_raw("u8", U8, le(1, 1)).kv_raw("i8", I8, le(0xff, 1)).kv_raw("u16", U16, le(2, 2));

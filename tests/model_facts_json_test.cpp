@@ -32,6 +32,7 @@ ModelFacts every_field_set() {
   f.hub_repository = "model:org/tiny";
   f.hub_revision = std::string(40, 'a');
   f.hub_refs = {"main"};
+  f.tensors = {{"embed.weight", "F32", {16, 8}, 672, 1184}, {"scale", "BF16", {}, 1184, 1186}};
   return f;
 }
 
@@ -58,6 +59,23 @@ TEST(ModelFactsJson, UnknownKeysWrongTypesAndNegativeCountsAreRefused) {
   EXPECT_FALSE(modelgate::model_facts_from_json({{"dtypes", {{"F16", "3"}}}}));
   EXPECT_FALSE(modelgate::model_facts_from_json({{"languages", {"en", 1}}}));
   EXPECT_TRUE(modelgate::model_facts_from_json({{"parameters", 0}}));
+  const json tensor = {{"name", "w"}, {"dtype", "F32"}, {"shape", {2, 3}}, {"begin", 8}, {"end", 32}};
+  EXPECT_TRUE(modelgate::model_facts_from_json({{"tensors", {tensor}}}));
+  for (const char* key : {"name", "dtype", "shape", "begin", "end"}) {
+    json missing = tensor;
+    missing.erase(key);
+    EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {missing}}})) << key;
+  }
+  json extra = tensor;
+  extra["data"] = "AAAA";
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {extra}}}));
+  json backwards = tensor;
+  backwards["begin"] = 40;
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {backwards}}}));
+  json negative = tensor;
+  negative["shape"] = {2, -3};
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {negative}}}));
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", tensor}}));
 }
 
 }  // namespace

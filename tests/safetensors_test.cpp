@@ -58,6 +58,25 @@ TEST(Safetensors, ValidFileIsSafeWithFacts) {
   EXPECT_EQ(json_of(r.facts)["metadata"]["format"], "pt");
 }
 
+// Each tensor with its dtype, shape and the byte range of its data in the file (offsets in the
+// header count from the end of the header).
+TEST(Safetensors, TensorsAreListedWithTheirBytesInTheFile) {
+  const std::string header = R"({"b":{"dtype":"U8","shape":[],"data_offsets":[8,9]},"a":{)" + kF32x2 + "}}";
+  const std::string bytes = st(header, std::string(8, 'A') + "B");
+  auto r = scan(bytes);
+  ASSERT_EQ(r.status, Status::safe);
+  ASSERT_EQ(r.model.tensors.size(), 2u);
+  const TensorFacts& a = r.model.tensors[0];  // in data order
+  EXPECT_EQ(a.name, "a");
+  EXPECT_EQ(a.dtype, "F32");
+  EXPECT_EQ(a.shape, (std::vector<std::uint64_t>{2}));
+  EXPECT_EQ(bytes.substr(a.begin, a.end - a.begin), std::string(8, 'A'));
+  const TensorFacts& b = r.model.tensors[1];
+  EXPECT_EQ(b.name, "b");
+  EXPECT_TRUE(b.shape.empty());
+  EXPECT_EQ(bytes.substr(b.begin, b.end - b.begin), "B");
+}
+
 TEST(Safetensors, ParsedModelIsReusable) {
   std::string bytes = st(R"({"w":{"dtype":"BF16","shape":[2,3],"data_offsets":[4,16]},"z":{"dtype":"F4","shape":[8],"data_offsets":[0,4]}})",
                          std::string(16, '\0'));

@@ -11,6 +11,15 @@
 
 namespace modelgate {
 
+// A tensor a file holds, as the file's own header describes it: nothing of its data is read.
+struct TensorFacts {
+  std::string name;    // as the file names it (UTF-8: both formats refuse other names)
+  std::string dtype;   // the format's name for the element type: safetensors "BF16", GGUF "Q4_K"
+  std::vector<std::uint64_t> shape;  // in the file's order (GGUF: the contiguous dimension first)
+  std::uint64_t begin = 0;  // the byte range of its data in the file
+  std::uint64_t end = 0;
+};
+
 // What a parser read about the model itself (config.json, GGUF metadata, a model card's front
 // matter). Typed so that the BOM and the gate read the same facts; a field is empty when no parsed
 // byte said it, never guessed from a file name.
@@ -43,6 +52,8 @@ struct ModelFacts {
   std::string hub_repository;
   std::string hub_revision;
   std::vector<std::string> hub_refs;
+  // Every tensor of a safetensors or GGUF file, in the file's order.
+  std::vector<TensorFacts> tensors;
 };
 
 // What a parser read that other parts of the scan act on: the context analyses the chat templates,

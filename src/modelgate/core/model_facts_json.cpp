@@ -31,16 +31,24 @@ void each_model_fact(ModelFacts& f, Visit&& visit) {
   visit("hub_repository", f.hub_repository);
   visit("hub_revision", f.hub_revision);
   visit("hub_refs", f.hub_refs);
+  visit("tensors", f.tensors);
 }
 
 bool fact_is_empty(const std::string& v) { return v.empty(); }
 bool fact_is_empty(const std::vector<std::string>& v) { return v.empty(); }
 bool fact_is_empty(const std::optional<std::uint64_t>& v) { return !v.has_value(); }
 bool fact_is_empty(const std::map<std::string, std::uint64_t>& v) { return v.empty(); }
+bool fact_is_empty(const std::vector<TensorFacts>& v) { return v.empty(); }
 
 template <class T>
 json fact_json(const T& v) { return json(v); }
 json fact_json(const std::optional<std::uint64_t>& v) { return json(*v); }
+json fact_json(const std::vector<TensorFacts>& tensors) {
+  json out = json::array();
+  for (const auto& t : tensors)
+    out.push_back({{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}, {"begin", t.begin}, {"end", t.end}});
+  return out;
+}
 
 struct ModelFactsReader {
   const json& object;
@@ -62,6 +70,30 @@ struct ModelFactsReader {
       auto n = json_count(count);
       if (!n) return false;
       out[key] = *n;
+    }
+    return true;
+  }
+  bool read(const json& v, std::vector<TensorFacts>& out) {
+    if (!v.is_array()) return false;
+    for (const json& item : v) {
+      if (!item.is_object() || item.size() != 5) return false;
+      TensorFacts t;
+      auto name = item.find("name"), dtype = item.find("dtype"), shape = item.find("shape");
+      if (name == item.end() || !read(*name, t.name) || dtype == item.end() || !read(*dtype, t.dtype) ||
+          shape == item.end() || !shape->is_array())
+        return false;
+      for (const json& d : *shape) {
+        auto n = json_count(d);
+        if (!n) return false;
+        t.shape.push_back(*n);
+      }
+      auto begin = item.find("begin"), end = item.find("end");
+      if (begin == item.end() || end == item.end()) return false;
+      const auto b = json_count(*begin), e = json_count(*end);
+      if (!b || !e || b.value() > e.value()) return false;
+      t.begin = b.value();
+      t.end = e.value();
+      out.push_back(std::move(t));
     }
     return true;
   }

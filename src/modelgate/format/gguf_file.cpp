@@ -138,7 +138,10 @@ void scan_gguf_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   std::map<std::string, std::uint64_t> types;
   for (const auto& t : file.tensors) {
     parameters += t.elements;
-    ++types[std::string(gguf::ggml_type(t.type)->name)];
+    const std::string type(gguf::ggml_type(t.type)->name);
+    ++types[type];
+    const std::uint64_t begin = file.data_start + t.offset;  // inside the file: the parse checked it
+    report.model.tensors.push_back({std::string(t.name), type, t.dims, begin, begin + t.bytes});  // UTF-8: checked
   }
   facts["parameters"] = parameters;
   facts["tensor_types"] = types;

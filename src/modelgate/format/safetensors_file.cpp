@@ -20,9 +20,13 @@ void scan_safetensors_file(const Artifact& a, NestedScan& ctx, ArtifactReport& r
 
   std::uint64_t parameters = 0;
   std::map<std::string, std::uint64_t> dtypes;
+  // Data offsets count from the end of the header: 8 bytes of its length, then the header.
+  const std::uint64_t data_start = 8 + file.header_length;
   for (const auto& t : file.tensors) {
     parameters += t.elements;  // cannot overflow: each tensor's bytes lie inside the file
     ++dtypes[std::string(safetensors::dtype_name(t.dtype))];
+    report.model.tensors.push_back(
+        {t.name, std::string(safetensors::dtype_name(t.dtype)), t.shape, data_start + t.begin, data_start + t.end});
   }
   json_of(report.facts)["header_length"] = file.header_length;
   json_of(report.facts)["tensor_count"] = file.tensors.size();
