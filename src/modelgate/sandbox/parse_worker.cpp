@@ -23,6 +23,7 @@
 #include "core/byte_reader.h"
 #include "core/content_digest.h"
 #include "core/lazy_library.h"
+#include "sandbox/fork_gate.h"
 
 namespace modelgate::sandbox {
 
@@ -377,7 +378,11 @@ ParseWorker::Read ParseWorker::read_exact(std::uint8_t* out, std::size_t n,
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return Read::eof;
     struct pollfd p = {results_, POLLIN, 0};
+    // Waiting holds no lock: another scanning thread may fork a worker meanwhile (fork_gate.h).
+    ForkGate* gate = ForkGate::current();
+    if (gate) gate->pause();
     int rc = ::poll(&p, 1, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
+    if (gate) gate->resume();
     if (rc == 0) return Read::timeout;
   }
   return Read::ok;

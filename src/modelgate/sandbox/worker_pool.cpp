@@ -3,6 +3,7 @@
 #include "container/libarchive_library.h"
 #include "core/display_facts.h"
 #include "format/hdf5_library.h"
+#include "sandbox/fork_gate.h"
 #include "sandbox/sandbox_layers_json.h"
 
 namespace modelgate::sandbox {
@@ -43,7 +44,8 @@ struct WorkerPool::Pending {
 WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
     : ctx_(ctx), mode_(mode), config_(config) {
   // Forked before any scanning thread exists, so that no worker inherits a lock held by one; all
-  // forked before any is waited for, so that they confine themselves at the same time.
+  // forked before any is waited for, so that they confine themselves at the same time. Workers that
+  // replace them are forked through the scan's ForkGate, while no other scanning thread runs.
   for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
     std::string why;
     slots_.push_back(ParseWorker::launch(ctx_, config_, why));
@@ -71,7 +73,11 @@ WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const
 }
 
 std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
-  auto w = ParseWorker::start(ctx_, config_, why);
+  ForkGate* gate = ForkGate::current();
+  if (gate) gate->fork_begin();
+  auto w = ParseWorker::launch(ctx_, config_, why);
+  if (gate) gate->fork_end();
+  if (w && !w->await_hello(why)) w.reset();
   if (!w) why = "cannot start a parse worker: " + why;
   return w;
 }

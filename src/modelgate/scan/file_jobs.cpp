@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 
+#include "sandbox/fork_gate.h"
 #include "sandbox/worker_pool.h"
 #include "scan/progress.h"
 
@@ -25,6 +26,7 @@ bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptio
   }
   Progress progress(options.progress, jobs.size());
   std::atomic<std::size_t> next{0};
+  sandbox::ForkGate gate(threads);
   auto worker = [&](unsigned slot) {
     if (!workers) {
       for (std::size_t i; (i = next.fetch_add(1)) < jobs.size();) {
@@ -33,6 +35,7 @@ bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptio
       }
       return;
     }
+    sandbox::ForkGate::Scope forks(gate);
     using Queued = sandbox::WorkerPool::QueuedFile;
     workers->scan_files(
         slot,
@@ -42,6 +45,7 @@ bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptio
           return Queued{&jobs[i].file, &jobs[i].origin, jobs[i].out};
         },
         [&](const Queued& q) { progress.file_done(q.out->size); });
+    gate.finish();
   };
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker, t);
