@@ -1,16 +1,11 @@
 #include "container/libarchive_library.h"
 
-#include "core/lazy_library.h"
-
 namespace modelgate {
 
 namespace {
 
-bool bind_libarchive(void* handle, Libarchive& la, std::string& error) {
-#define MODELGATE_LIBARCHIVE_BIND(name) \
-  if (!bind_symbol(handle, #name, la.name, error)) return false;
-  MODELGATE_LIBARCHIVE_FUNCTIONS(MODELGATE_LIBARCHIVE_BIND)
-#undef MODELGATE_LIBARCHIVE_BIND
+bool bind_libarchive(void* handle, Libarchive& table, std::string& error) {
+  MODELGATE_LIBARCHIVE_FUNCTIONS(MODELGATE_BIND_LIBRARY_FUNCTION)
   return true;
 }
 

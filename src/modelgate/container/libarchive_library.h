@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include "core/lazy_library.h"
+
 namespace modelgate {
 
 // Every libarchive function modelgate calls.
@@ -24,9 +26,7 @@ namespace modelgate {
 
 // The functions, bound by name with their declared types. Called as `la.archive_read_new()`.
 struct Libarchive {
-#define MODELGATE_LIBARCHIVE_POINTER(name) decltype(&::name) name = nullptr;
-  MODELGATE_LIBARCHIVE_FUNCTIONS(MODELGATE_LIBARCHIVE_POINTER)
-#undef MODELGATE_LIBARCHIVE_POINTER
+  MODELGATE_LIBARCHIVE_FUNCTIONS(MODELGATE_LIBRARY_FUNCTION)
 };
 
 struct ArchiveReadFree {

@@ -1,6 +1,6 @@
 #pragma once
-// Shared libraries that only some inputs or commands need (libhdf5 for Keras HDF5 files, libpq for
-// a PostgreSQL inventory) are loaded at first use instead of at every start: with what they pull
+// Shared libraries that only some inputs or commands need (libarchive for archives, libhdf5 for
+// Keras HDF5 files, libpq for a PostgreSQL inventory) are loaded at first use instead of at every start: with what they pull
 // in, they were about half of the dynamic loader's work, which was half the time of a small scan.
 //
 // A confined parse worker cannot open files, so it cannot load a library either: there, a library
@@ -32,6 +32,13 @@ bool bind_symbol(void* library, const char* name, Pointer& out, std::string& err
   out = reinterpret_cast<Pointer>(library_symbol(library, name, error));
   return out != nullptr;
 }
+
+// A table of a library's functions is listed by an X-macro: MODELGATE_LIBRARY_FUNCTION declares a
+// member per function with its declared type, and MODELGATE_BIND_LIBRARY_FUNCTION, inside a bind
+// function whose parameters are `handle`, `table` and `error`, binds each one by name.
+#define MODELGATE_LIBRARY_FUNCTION(name) decltype(&::name) name = nullptr;
+#define MODELGATE_BIND_LIBRARY_FUNCTION(name) \
+  if (!bind_symbol(handle, #name, table.name, error)) return false;
 
 // A library's table of functions, bound the first time it is asked for and then shared by every
 // thread (and by the workers forked afterwards). `bind` fills the table from the library's handle.

@@ -1,7 +1,5 @@
 #include "format/hdf5_library.h"
 
-#include "core/lazy_library.h"
-
 namespace modelgate {
 
 namespace {
@@ -14,16 +12,13 @@ bool read_identifier(void* handle, const char* name, hid_t& out, std::string& er
   return true;
 }
 
-bool bind_and_start(void* handle, Hdf5Library& h5, std::string& error) {
-#define MODELGATE_HDF5_BIND(name) \
-  if (!bind_symbol(handle, #name, h5.name, error)) return false;
-  MODELGATE_HDF5_FUNCTIONS(MODELGATE_HDF5_BIND)
-#undef MODELGATE_HDF5_BIND
-  h5.H5dont_atexit();  // before the library is first initialised, or it has no effect
-  h5.H5open();
-  h5.H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  return read_identifier(handle, "H5T_C_S1_g", h5.c_string, error) &&
-         read_identifier(handle, "H5P_CLS_FILE_ACCESS_ID_g", h5.file_access, error);
+bool bind_and_start(void* handle, Hdf5Library& table, std::string& error) {
+  MODELGATE_HDF5_FUNCTIONS(MODELGATE_BIND_LIBRARY_FUNCTION)
+  table.H5dont_atexit();  // before the library is first initialised, or it has no effect
+  table.H5open();
+  table.H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+  return read_identifier(handle, "H5T_C_S1_g", table.c_string, error) &&
+         read_identifier(handle, "H5P_CLS_FILE_ACCESS_ID_g", table.file_access, error);
 }
 
 constinit LibraryTable<Hdf5Library> hdf5_table(MODELGATE_HDF5_SONAME, bind_and_start);

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "core/lazy_library.h"
+
 namespace modelgate {
 
 // Every libhdf5 function modelgate calls.
@@ -25,9 +27,7 @@ inline constexpr unsigned kHdf5ReadOnly = 0x0000u, kHdf5ReadWrite = 0x0001u, kHd
 // The functions, bound by name with their declared types, and two identifiers the library defines
 // once started. Called as `h5.H5Aopen(...)`.
 struct Hdf5Library {
-#define MODELGATE_HDF5_POINTER(name) decltype(&::name) name = nullptr;
-  MODELGATE_HDF5_FUNCTIONS(MODELGATE_HDF5_POINTER)
-#undef MODELGATE_HDF5_POINTER
+  MODELGATE_HDF5_FUNCTIONS(MODELGATE_LIBRARY_FUNCTION)
   hid_t c_string = H5I_INVALID_HID;     // H5T_C_S1
   hid_t file_access = H5I_INVALID_HID;  // H5P_FILE_ACCESS
 };

@@ -119,7 +119,7 @@ struct LinkVisit {
   std::uint64_t max_links = 0;  // Limits::max_hdf5_links
   bool limit = false;
   bool error = false;
-  // libhdf5 1.10's h5.H5Lvisit recurses into a group again unless its reference count says it has
+  // libhdf5 1.10's H5Lvisit recurses into a group again unless its reference count says it has
   // more than one link, so a group that links back to itself with a count of 1 is walked without
   // end. Such a group, reached a second time, stops the walk.
   std::set<std::pair<unsigned long, haddr_t>> groups;

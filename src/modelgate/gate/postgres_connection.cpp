@@ -18,16 +18,11 @@ namespace {
   X(PQresultErrorMessage) X(PQclear) X(PQntuples) X(PQnfields) X(PQgetvalue) X(PQgetlength)
 
 struct LibPq {
-#define MODELGATE_LIBPQ_POINTER(name) decltype(&::name) name = nullptr;
-  MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_LIBPQ_POINTER)
-#undef MODELGATE_LIBPQ_POINTER
+  MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_LIBRARY_FUNCTION)
 };
 
-bool bind_libpq(void* handle, LibPq& pq, std::string& error) {
-#define MODELGATE_LIBPQ_BIND(name) \
-  if (!bind_symbol(handle, #name, pq.name, error)) return false;
-  MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_LIBPQ_BIND)
-#undef MODELGATE_LIBPQ_BIND
+bool bind_libpq(void* handle, LibPq& table, std::string& error) {
+  MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_BIND_LIBRARY_FUNCTION)
   return true;
 }
 
