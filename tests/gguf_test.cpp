@@ -134,6 +134,19 @@ TEST(Gguf, TensorsAreListedWithTheirBytesInTheFile) {
   EXPECT_TRUE(r.model.tensors.empty());
 }
 
+// Past Limits::max_listed_tensors the tensors are counted, and none is listed.
+TEST(Gguf, PastTheListingLimitTensorsAreCountedNotListed) {
+  const std::string bytes = valid(3).build();
+  modelgate::ScanOptions opts;
+  opts.limits.max_listed_tensors = 2;
+  auto r = modelgate::scan_bytes("mem", reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts).value();
+  EXPECT_EQ(r.status, Status::safe) << first_message(r);
+  EXPECT_EQ(r.model.tensor_count, 3u);
+  EXPECT_TRUE(r.model.tensors.empty());
+  EXPECT_EQ(r.model.dtypes, scan(bytes).model.dtypes);
+  EXPECT_EQ(scan(bytes).model.tensor_count, 3u);
+}
+
 TEST(Gguf, EveryValueTypeAndNestedArrays) {
   Gguf g(3);
   g.kv_raw("u8", U8, le(1, 1)).kv_raw("i8", I8, le(0xff, 1)).kv_raw("u16", U16, le(2, 2));

@@ -32,6 +32,7 @@ ModelFacts every_field_set() {
   f.hub_repository = "model:org/tiny";
   f.hub_revision = std::string(40, 'a');
   f.hub_refs = {"main"};
+  f.tensor_count = 2;
   f.tensors = {{"embed.weight", "F32", {16, 8}, 672, 1184}, {"scale", "BF16", {}, 1184, 1186}};
   return f;
 }
@@ -60,22 +61,26 @@ TEST(ModelFactsJson, UnknownKeysWrongTypesAndNegativeCountsAreRefused) {
   EXPECT_FALSE(modelgate::model_facts_from_json({{"languages", {"en", 1}}}));
   EXPECT_TRUE(modelgate::model_facts_from_json({{"parameters", 0}}));
   const json tensor = {{"name", "w"}, {"dtype", "F32"}, {"shape", {2, 3}}, {"begin", 8}, {"end", 32}};
-  EXPECT_TRUE(modelgate::model_facts_from_json({{"tensors", {tensor}}}));
+  EXPECT_TRUE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {tensor}}}));
+  // A list is whole or absent: it must have as many tensors as the count says.
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {tensor}}}));
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 2}, {"tensors", {tensor}}}));
+  EXPECT_TRUE(modelgate::model_facts_from_json({{"tensor_count", 2}}));
   for (const char* key : {"name", "dtype", "shape", "begin", "end"}) {
     json missing = tensor;
     missing.erase(key);
-    EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {missing}}})) << key;
+    EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {missing}}})) << key;
   }
   json extra = tensor;
   extra["data"] = "AAAA";
-  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {extra}}}));
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {extra}}}));
   json backwards = tensor;
   backwards["begin"] = 40;
-  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {backwards}}}));
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {backwards}}}));
   json negative = tensor;
   negative["shape"] = {2, -3};
-  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", {negative}}}));
-  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensors", tensor}}));
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {negative}}}));
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", tensor}}));
 }
 
 }  // namespace

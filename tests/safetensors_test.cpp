@@ -77,6 +77,32 @@ TEST(Safetensors, TensorsAreListedWithTheirBytesInTheFile) {
   EXPECT_EQ(bytes.substr(b.begin, b.end - b.begin), "B");
 }
 
+// A file with more tensors than a report lists (Limits::max_listed_tensors) is counted, not listed:
+// a header of a million tiny tensors must not make every report a hundred megabytes. The verdict and
+// the other facts do not change, and the list is never partial.
+TEST(Safetensors, PastTheListingLimitTensorsAreCountedNotListed) {
+  const std::string bytes = st(R"({"b":{"dtype":"U8","shape":[],"data_offsets":[8,9]},"a":{)" + kF32x2 + "}}",
+                               std::string(9, 'A'));
+  auto listed = scan(bytes);
+  ASSERT_EQ(listed.status, Status::safe);
+  EXPECT_EQ(listed.model.tensor_count, 2u);
+  EXPECT_EQ(listed.model.tensors.size(), 2u);
+  for (std::uint64_t limit : {0u, 1u}) {
+    modelgate::ScanOptions opts;
+    opts.limits.max_listed_tensors = limit;
+    auto r = modelgate::scan_bytes("mem", reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts).value();
+    EXPECT_EQ(r.status, Status::safe) << limit;
+    EXPECT_EQ(r.model.tensor_count, 2u) << limit;
+    EXPECT_TRUE(r.model.tensors.empty()) << limit;
+    EXPECT_EQ(r.model.parameters, listed.model.parameters) << limit;
+    EXPECT_EQ(r.model.dtypes, listed.model.dtypes) << limit;
+  }
+  modelgate::ScanOptions opts;
+  opts.limits.max_listed_tensors = 2;
+  EXPECT_EQ(modelgate::scan_bytes("mem", reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), opts)
+                .value().model.tensors.size(), 2u);
+}
+
 TEST(Safetensors, ParsedModelIsReusable) {
   std::string bytes = st(R"({"w":{"dtype":"BF16","shape":[2,3],"data_offsets":[4,16]},"z":{"dtype":"F4","shape":[8],"data_offsets":[0,4]}})",
                          std::string(16, '\0'));

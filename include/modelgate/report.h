@@ -52,7 +52,9 @@ struct ModelFacts {
   std::string hub_repository;
   std::string hub_revision;
   std::vector<std::string> hub_refs;
-  // Every tensor of a safetensors or GGUF file, in the file's order.
+  // How many tensors a safetensors or GGUF file holds, and every one of them in the file's order;
+  // past Limits::max_listed_tensors the report counts them and lists none (never a partial list).
+  std::optional<std::uint64_t> tensor_count;
   std::vector<TensorFacts> tensors;
 };
 
@@ -87,6 +89,21 @@ struct PickleReadingExtent {
   bool complete = false;  // [complete] it reached STOP
   std::uint64_t end = 0;  // [end] the offset after the last opcode read
 };
+// The globals a pickle artifact's streams import (GLOBAL, STACK_GLOBAL, INST, an extension code),
+// as the stream writes them: before the unpickler maps Python 2 names.
+struct PickleGlobal {
+  std::string module;
+  std::string name;
+  std::uint64_t count = 0;         // opcodes that import it (a memoised import fetched again is not one)
+  std::uint64_t first_offset = 0;  // the opcode that first imports it
+};
+struct PickleImports {
+  std::uint64_t count = 0;  // [count] imports in all
+  // [globals] each distinct global, ordered by module then name; the list is whole or absent: past
+  // Limits::max_listed_imports distinct globals it is absent (listed = false), never partial.
+  bool listed = true;
+  std::vector<PickleGlobal> globals;
+};
 struct ParsedFacts {
   std::map<std::string, std::string> chat_templates;        // [chat_templates] name -> Jinja text
   std::optional<std::vector<std::string>> python_imports;  // [python_imports] a Python file's imports, sorted
@@ -96,6 +113,7 @@ struct ParsedFacts {
   std::vector<std::string> external_data_files;           // [external_data_files] ONNX `location`s, sorted
   std::vector<ExternalDataRead> external_data_reads;       // [external_data_reads] of a model file
   std::optional<PickleReadingExtent> pickle_reading;       // [complete], [end]
+  std::optional<PickleImports> pickle_imports;             // [pickle_imports] of the streams read
   std::optional<std::uint64_t> first_raw_array_at;         // [first_raw_array_at] of a joblib file
 };
 

@@ -81,6 +81,7 @@ std::span<const LimitField> limit_fields() {
       {"max_findings_per_rule", &Limits::max_findings_per_rule},
       {"max_fact_string", &Limits::max_fact_string},
       {"max_listed_op_types", &Limits::max_listed_op_types},
+      {"max_listed_tensors", &Limits::max_listed_tensors},
       {"worker_timeout_ms", &Limits::worker_timeout_ms},
       {"worker_memory", &Limits::worker_memory},
   };

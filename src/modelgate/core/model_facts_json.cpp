@@ -31,6 +31,7 @@ void each_model_fact(ModelFacts& f, Visit&& visit) {
   visit("hub_repository", f.hub_repository);
   visit("hub_revision", f.hub_revision);
   visit("hub_refs", f.hub_refs);
+  visit("tensor_count", f.tensor_count);
   visit("tensors", f.tensors);
 }
 
@@ -125,6 +126,8 @@ ValueOr<ModelFacts, std::string> model_facts_from_json(const json& j) {
   ModelFactsReader reader{j, {}};
   each_model_fact(facts, reader);
   if (!reader.error.empty()) return reader.error;
+  if (!facts.tensors.empty() && facts.tensor_count != facts.tensors.size())
+    return std::string("model facts list tensors but not as many as they count");
   return facts;
 }
 

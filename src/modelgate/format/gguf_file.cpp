@@ -136,13 +136,15 @@ void scan_gguf_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
 
   std::uint64_t parameters = 0;
   std::map<std::string, std::uint64_t> types;
+  const bool listed = file.tensors.size() <= ctx.limits().max_listed_tensors;
   for (const auto& t : file.tensors) {
     parameters += t.elements;
     const std::string type(gguf::ggml_type(t.type)->name);
     ++types[type];
     const std::uint64_t begin = file.data_start + t.offset;  // inside the file: the parse checked it
-    report.model.tensors.push_back({std::string(t.name), type, t.dims, begin, begin + t.bytes});  // UTF-8: checked
+    if (listed) report.model.tensors.push_back({std::string(t.name), type, t.dims, begin, begin + t.bytes});  // UTF-8: checked
   }
+  report.model.tensor_count = file.tensors.size();
   facts["parameters"] = parameters;
   facts["tensor_types"] = types;
   read_gguf_model_facts(file, ctx.limits().max_fact_string, report.model);

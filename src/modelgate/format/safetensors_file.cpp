@@ -22,12 +22,15 @@ void scan_safetensors_file(const Artifact& a, NestedScan& ctx, ArtifactReport& r
   std::map<std::string, std::uint64_t> dtypes;
   // Data offsets count from the end of the header: 8 bytes of its length, then the header.
   const std::uint64_t data_start = 8 + file.header_length;
+  const bool listed = file.tensors.size() <= ctx.limits().max_listed_tensors;
   for (const auto& t : file.tensors) {
     parameters += t.elements;  // cannot overflow: each tensor's bytes lie inside the file
     ++dtypes[std::string(safetensors::dtype_name(t.dtype))];
-    report.model.tensors.push_back(
-        {t.name, std::string(safetensors::dtype_name(t.dtype)), t.shape, data_start + t.begin, data_start + t.end});
+    if (listed)
+      report.model.tensors.push_back(
+          {t.name, std::string(safetensors::dtype_name(t.dtype)), t.shape, data_start + t.begin, data_start + t.end});
   }
+  report.model.tensor_count = file.tensors.size();
   json_of(report.facts)["header_length"] = file.header_length;
   json_of(report.facts)["tensor_count"] = file.tensors.size();
   json_of(report.facts)["parameters"] = parameters;
