@@ -8,6 +8,7 @@
 #include "container/checkpoint_reading.h"
 #include "readers/member_path.h"
 #include "container/pickle_member.h"
+#include "format/pickle_stream_report.h"
 #include "readers/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_storage.h"
@@ -507,6 +508,7 @@ bool report_pickle_at_tar_start(const Artifact& a, NestedScan& ctx, ArtifactRepo
   for (auto& f : scratch.findings)
     if (f.rule != "MG-PICKLE-MALFORMED") report.add(std::move(f));
   for (auto& c : scratch.children) report.children.push_back(std::move(c));
+  add_pickle_imports(*scratch.parsed.pickle_imports, ctx.limits().max_listed_imports, report);
   return true;
 }
 

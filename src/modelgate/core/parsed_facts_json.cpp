@@ -44,6 +44,16 @@ json facts_json(const ArtifactReport& report) {
     out["end"] = p.pickle_reading->end;
   }
   if (p.first_raw_array_at) out["first_raw_array_at"] = *p.first_raw_array_at;
+  if (p.pickle_imports) {
+    json imports = {{"count", p.pickle_imports->count}};
+    if (p.pickle_imports->listed) {
+      imports["globals"] = json::array();
+      for (const auto& g : p.pickle_imports->globals)
+        imports["globals"].push_back(
+            {{"module", g.module}, {"name", g.name}, {"count", g.count}, {"first_offset", g.first_offset}});
+    }
+    out["pickle_imports"] = std::move(imports);
+  }
   return out;
 }
 
@@ -117,6 +127,30 @@ ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
   }
   if (auto v = take("first_raw_array_at")) {
     if (!(p.first_raw_array_at = json_count(*v))) return bad("first_raw_array_at");
+  }
+  if (auto v = take("pickle_imports")) {
+    PickleImports imports;
+    const bool listed = v->is_object() && v->contains("globals");
+    if (!(listed ? exactly(*v, {"count", "globals"}) : exactly(*v, {"count"}))) return bad("pickle_imports");
+    auto count = json_count((*v)["count"]);
+    if (!count) return bad("pickle_imports");
+    imports.count = *count;
+    imports.listed = listed;
+    if (listed) {
+      const json& globals = (*v)["globals"];
+      if (!globals.is_array()) return bad("pickle_imports");
+      std::uint64_t sum = 0;
+      for (const auto& g : globals) {
+        if (!exactly(g, {"module", "name", "count", "first_offset"}) || !g["module"].is_string() || !g["name"].is_string())
+          return bad("pickle_imports");
+        auto n = json_count(g["count"]), at = json_count(g["first_offset"]);
+        if (!n || *n == 0 || !at || *n > imports.count - sum) return bad("pickle_imports");
+        sum += *n;
+        imports.globals.push_back({g["module"].get<std::string>(), g["name"].get<std::string>(), *n, *at});
+      }
+      if (sum != imports.count) return bad("pickle_imports");
+    }
+    p.pickle_imports = std::move(imports);
   }
   return p;
 }
