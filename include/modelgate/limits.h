@@ -78,7 +78,7 @@ struct Limits {
   std::uint64_t max_fact_string = 1024;            // bytes of one metadata string quoted in facts (GGUF)
   std::uint64_t max_listed_op_types = 1024;        // distinct operator types counted in facts (ONNX, SavedModel)
   std::uint64_t max_listed_tensors = 1u << 16;     // tensors listed in a file's model facts; past it only counted
-  std::uint64_t max_listed_imports = 4096;         // distinct globals listed in a pickle's facts; past it only counted
+  std::uint64_t max_listed_pickle_names = 4096;    // distinct globals, and callables, a pickle's facts list
   // convert
   std::uint32_t max_convert_depth = 64;           // nesting of dicts in a state dict
   std::uint64_t max_convert_visits = 1u << 22;    // values visited while flattening a state dict

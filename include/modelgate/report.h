@@ -100,9 +100,21 @@ struct PickleGlobal {
 struct PickleImports {
   std::uint64_t count = 0;  // [count] imports in all
   // [globals] each distinct global, ordered by module then name; the list is whole or absent: past
-  // Limits::max_listed_imports distinct globals it is absent (listed = false), never partial.
+  // Limits::max_listed_pickle_names distinct globals it is absent (listed = false), never partial.
   bool listed = true;
   std::vector<PickleGlobal> globals;
+};
+// What the streams call while loading (REDUCE, NEWOBJ, NEWOBJ_EX, INST, OBJ): each callable by the
+// dotted name the call reaches, through the memo, getattr, functools.partial and the like.
+struct PickleCall {
+  std::string callable;  // e.g. "collections.OrderedDict", "torch._utils._rebuild_tensor_v2"
+  std::uint64_t count = 0;
+};
+struct PickleCalls {
+  std::uint64_t count = 0;     // [count] calls in all
+  std::uint64_t indirect = 0;  // [indirect] of those, calls of a value whose target has no static name
+  bool listed = true;          // [callables] whole or absent, like PickleImports::globals
+  std::vector<PickleCall> callables;  // ordered by name; their counts and `indirect` sum to `count`
 };
 struct ParsedFacts {
   std::map<std::string, std::string> chat_templates;        // [chat_templates] name -> Jinja text
@@ -114,6 +126,7 @@ struct ParsedFacts {
   std::vector<ExternalDataRead> external_data_reads;       // [external_data_reads] of a model file
   std::optional<PickleReadingExtent> pickle_reading;       // [complete], [end]
   std::optional<PickleImports> pickle_imports;             // [pickle_imports] of the streams read
+  std::optional<PickleCalls> pickle_calls;                 // [pickle_calls] of the same streams
   std::optional<std::uint64_t> first_raw_array_at;         // [first_raw_array_at] of a joblib file
 };
 

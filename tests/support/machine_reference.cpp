@@ -20,6 +20,8 @@ std::string result_difference(const StreamResult& a, const StreamResult& b) {
                                num(static_cast<std::uint64_t>(a.protocol), static_cast<std::uint64_t>(b.protocol), "protocol"),
                                num(a.opcodes, b.opcodes, "opcodes"), num(a.findings.size(), b.findings.size(), "findings"),
                                num(a.imports.size(), b.imports.size(), "imports"),
+                               num(a.calls.size(), b.calls.size(), "callables called"),
+                               num(a.indirect_calls, b.indirect_calls, "indirect calls"),
                                num(a.persistent_ids.size(), b.persistent_ids.size(), "persistent ids"),
                                num(a.nested.size(), b.nested.size(), "nested payloads"),
                                num(a.graph->node_count(), b.graph->node_count(), "nodes")})
@@ -37,6 +39,10 @@ std::string result_difference(const StreamResult& a, const StreamResult& b) {
     if (x.module != y.module || x.name != y.name || x.offset != y.offset || std::string_view(x.via) != y.via)
       return "import " + std::to_string(i) + ": " + x.module + "." + x.name + " vs " + y.module + "." + y.name;
   }
+  for (std::size_t i = 0; i < a.calls.size(); ++i)
+    if (a.calls[i] != b.calls[i])
+      return "calls of " + a.calls[i].first + " (" + std::to_string(a.calls[i].second) + ") vs " + b.calls[i].first +
+             " (" + std::to_string(b.calls[i].second) + ")";
   for (std::size_t i = 0; i < a.persistent_ids.size(); ++i)
     if (a.graph->describe(a.persistent_ids[i]) != b.graph->describe(b.persistent_ids[i]))
       return "persistent id " + std::to_string(i);

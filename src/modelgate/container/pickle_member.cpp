@@ -63,7 +63,7 @@ pickle::StreamResult scan_pickle_member(const Artifact& a, NestedScan& ctx, Arti
                               "another pickle follows the STOP of the previous one"));
       for (auto& f : scratch.findings) report.add(std::move(f));
       for (auto& c : scratch.children) report.children.push_back(std::move(c));
-      add_pickle_imports(*scratch.parsed.pickle_imports, ctx.limits().max_listed_imports, report);
+      add_pickle_names(scratch.parsed, ctx.limits().max_listed_pickle_names, report);
       pos = next.end;
       continue;
     }
@@ -74,7 +74,7 @@ pickle::StreamResult scan_pickle_member(const Artifact& a, NestedScan& ctx, Arti
       for (auto& f : scratch.findings)
         if (f.rule != "MG-PICKLE-MALFORMED") report.add(std::move(f));
       for (auto& c : scratch.children) report.children.push_back(std::move(c));
-      add_pickle_imports(*scratch.parsed.pickle_imports, ctx.limits().max_listed_imports, report);
+      add_pickle_names(scratch.parsed, ctx.limits().max_listed_pickle_names, report);
     }
     break;
   }

@@ -508,7 +508,7 @@ bool report_pickle_at_tar_start(const Artifact& a, NestedScan& ctx, ArtifactRepo
   for (auto& f : scratch.findings)
     if (f.rule != "MG-PICKLE-MALFORMED") report.add(std::move(f));
   for (auto& c : scratch.children) report.children.push_back(std::move(c));
-  add_pickle_imports(*scratch.parsed.pickle_imports, ctx.limits().max_listed_imports, report);
+  add_pickle_names(scratch.parsed, ctx.limits().max_listed_pickle_names, report);
   return true;
 }
 

@@ -82,7 +82,7 @@ std::span<const LimitField> limit_fields() {
       {"max_fact_string", &Limits::max_fact_string},
       {"max_listed_op_types", &Limits::max_listed_op_types},
       {"max_listed_tensors", &Limits::max_listed_tensors},
-      {"max_listed_imports", &Limits::max_listed_imports},
+      {"max_listed_pickle_names", &Limits::max_listed_pickle_names},
       {"worker_timeout_ms", &Limits::worker_timeout_ms},
       {"worker_memory", &Limits::worker_memory},
   };

@@ -54,6 +54,15 @@ json facts_json(const ArtifactReport& report) {
     }
     out["pickle_imports"] = std::move(imports);
   }
+  if (p.pickle_calls) {
+    json calls = {{"count", p.pickle_calls->count}, {"indirect", p.pickle_calls->indirect}};
+    if (p.pickle_calls->listed) {
+      calls["callables"] = json::array();
+      for (const auto& c : p.pickle_calls->callables)
+        calls["callables"].push_back({{"callable", c.callable}, {"count", c.count}});
+    }
+    out["pickle_calls"] = std::move(calls);
+  }
   return out;
 }
 
@@ -151,6 +160,31 @@ ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
       if (sum != imports.count) return bad("pickle_imports");
     }
     p.pickle_imports = std::move(imports);
+  }
+  if (auto v = take("pickle_calls")) {
+    PickleCalls calls;
+    const bool listed = v->is_object() && v->contains("callables");
+    if (!(listed ? exactly(*v, {"count", "indirect", "callables"}) : exactly(*v, {"count", "indirect"})))
+      return bad("pickle_calls");
+    auto count = json_count((*v)["count"]), indirect = json_count((*v)["indirect"]);
+    if (!count || !indirect || *indirect > *count) return bad("pickle_calls");
+    calls.count = *count;
+    calls.indirect = *indirect;
+    calls.listed = listed;
+    if (listed) {
+      const json& callables = (*v)["callables"];
+      if (!callables.is_array()) return bad("pickle_calls");
+      std::uint64_t sum = calls.indirect;
+      for (const auto& c : callables) {
+        if (!exactly(c, {"callable", "count"}) || !c["callable"].is_string()) return bad("pickle_calls");
+        auto n = json_count(c["count"]);
+        if (!n || *n == 0 || *n > calls.count - sum) return bad("pickle_calls");
+        sum += *n;
+        calls.callables.push_back({c["callable"].get<std::string>(), *n});
+      }
+      if (sum != calls.count) return bad("pickle_calls");
+    }
+    p.pickle_calls = std::move(calls);
   }
   return p;
 }

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <unordered_map>
 
 #include <bit>
@@ -68,6 +69,7 @@ enum class KnownCall : std::uint8_t {
 struct CallTarget {
   std::string name;                  // dotted, "" when it cannot be derived
   KnownCall known = KnownCall::none;
+  std::uint64_t calls = 0;           // of a target kept with its import: calls counted here
   const char* deserializer = nullptr;  // "pickle" or "marshal" when the argument is a payload
 };
 
@@ -319,6 +321,13 @@ class Machine {
     for (auto& [key, entry] : dedupe_)
       if (entry.second > 1)
         res_.findings[entry.first].message += " (" + std::to_string(entry.second) + " occurrences)";
+    for (const auto& [node, target] : import_targets_)
+      if (target.calls > 0) call_counts_[target.name] += target.calls;
+    if (auto unnamed = call_counts_.find(""); unnamed != call_counts_.end()) {
+      res_.indirect_calls = unnamed->second;
+      call_counts_.erase(unnamed);
+    }
+    res_.calls.assign(call_counts_.begin(), call_counts_.end());
     return std::move(res_);
   }
 
@@ -649,7 +658,11 @@ class Machine {
     call.items.push_back(callable);
     call.items.push_back(args);
     if (kwargs) call.items.push_back(*kwargs);
-    const CallTarget& called = target_of(callable);
+    CallTarget& called = target_of(callable);
+    if (&called == &scratch_target_)
+      ++call_counts_[called.name];
+    else
+      ++called.calls;
     const std::string& target = called.name;
     const Node* target_import = target_global(callable);
     bool trusted = false;
@@ -680,7 +693,7 @@ class Machine {
     return true;
   }
   // An imported callable's target is kept with its node, which every call of it shares.
-  const CallTarget& target_of(const Value& callable) {
+  CallTarget& target_of(const Value& callable) {
     const Node* n = node_of(callable);
     if (n == nullptr || n->kind != Kind::global || !o_.plain_path)  // the reference run works it out every time
       return scratch_target_ = make_call_target(call_target(callable));
@@ -836,6 +849,7 @@ class Machine {
   std::unordered_map<std::int64_t, std::pair<std::string, std::string>> extensions_;
   std::unordered_map<std::uint32_t, CallTarget> import_targets_;  // by the import's node
   CallTarget scratch_target_;
+  std::map<std::string, std::uint64_t> call_counts_;  // calls not counted with their import's target
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
 };
 

@@ -74,6 +74,11 @@ struct StreamResult {
   std::uint64_t opcodes = 0;
   std::vector<Finding> findings;
   std::vector<ImportRecord> imports;
+  // Each distinct callable the stream calls (REDUCE, NEWOBJ, INST, OBJ), by its dotted name, with
+  // how many times; ordered by name. Calls of values whose target cannot be named statically
+  // (MG-PICKLE-CALL-INDIRECT) are counted in `indirect_calls` instead.
+  std::vector<std::pair<std::string, std::uint64_t>> calls;
+  std::uint64_t indirect_calls = 0;
   std::vector<Value> persistent_ids;  // the pid values, in order of appearance
   std::vector<NestedPayload> nested;
   std::shared_ptr<ValueGraph> graph;  // owns nodes referenced by `root` and persistent_ids

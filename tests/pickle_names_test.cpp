@@ -1,11 +1,14 @@
-// The globals a pickle artifact imports, typed in ParsedFacts::pickle_imports and shown under
-// facts.pickle_imports: the BOM and the gate read what a checkpoint imports without re-running it.
+// The globals a pickle artifact imports and the callables it calls, typed in ParsedFacts::pickle_imports
+// and pickle_calls and shown under those `facts` keys: the BOM and the gate read what a checkpoint
+// imports and calls without running the machine again.
 #include <gtest/gtest.h>
 
 #include "core/parsed_facts_json.h"
 #include "pickle_builder.h"
 #include "test_util.h"
 
+using modelgate::PickleCall;
+using modelgate::PickleCalls;
 using modelgate::PickleGlobal;
 using modelgate::PickleImports;
 using mgtest::PickleBuilder;
@@ -25,6 +28,16 @@ std::string three_imports() {
   return PickleBuilder().proto(4).global("collections", "OrderedDict").op(')').reduce().op('0')
       .stack_global("collections", "OrderedDict").op(')').reduce().op('0')
       .global("os", "system").str("true").tuple1().reduce().stop().done();
+}
+
+// Whether the strict reader takes `v` under `key` of a report's facts.
+bool reads_back(const char* key, json v) {
+  json facts = {{key, std::move(v)}};
+  return static_cast<bool>(modelgate::take_parsed_facts(facts));
+}
+
+bool same_call(const PickleCall& c, const std::string& callable, std::uint64_t count) {
+  return c.callable == callable && c.count == count;
 }
 
 bool same(const PickleGlobal& g, const std::string& module, const std::string& name, std::uint64_t count) {
@@ -81,15 +94,15 @@ TEST(PickleImports, TrailingStreamsAreMerged) {
   EXPECT_EQ(i.globals[1].first_offset, 2u);
 }
 
-// Past Limits::max_listed_imports distinct globals the list is absent, never partial; the count stays.
+// Past Limits::max_listed_pickle_names distinct globals the list is absent, never partial; the count stays.
 TEST(PickleImports, PastTheListingLimitImportsAreCountedNotListed) {
   modelgate::Limits limits;
-  limits.max_listed_imports = 2;
+  limits.max_listed_pickle_names = 2;
   auto two = scan_with(three_imports(), limits);
   ASSERT_TRUE(two.parsed.pickle_imports);
   EXPECT_TRUE(two.parsed.pickle_imports->listed);
   EXPECT_EQ(two.parsed.pickle_imports->globals.size(), 2u);
-  limits.max_listed_imports = 1;
+  limits.max_listed_pickle_names = 1;
   auto one = scan_with(three_imports(), limits);
   ASSERT_TRUE(one.parsed.pickle_imports);
   EXPECT_EQ(one.parsed.pickle_imports->count, 3u);
@@ -115,10 +128,7 @@ TEST(PickleImports, JsonRoundTripAndStrictReading) {
   ASSERT_EQ(back->pickle_imports->globals.size(), 2u);
   EXPECT_TRUE(same(back->pickle_imports->globals[1], "os", "system", 1));
 
-  auto reads = [](json v) {
-    json f = {{"pickle_imports", std::move(v)}};
-    return static_cast<bool>(modelgate::take_parsed_facts(f));
-  };
+  auto reads = [](json v) { return reads_back("pickle_imports", std::move(v)); };
   EXPECT_TRUE(reads(shown));
   EXPECT_TRUE(reads({{"count", 7}}));
   json wrong_sum = shown;
@@ -137,4 +147,86 @@ TEST(PickleImports, JsonRoundTripAndStrictReading) {
   EXPECT_FALSE(reads({{"count", -1}}));
   EXPECT_FALSE(reads({{"count", 1}, {"globals", json::object()}}));
   EXPECT_FALSE(reads(json::array()));
+}
+
+TEST(PickleCalls, EachCallableByNameWithItsCount) {
+  auto r = scan(three_imports());
+  ASSERT_TRUE(r.parsed.pickle_calls);
+  const PickleCalls& c = *r.parsed.pickle_calls;
+  EXPECT_EQ(c.count, 3u);
+  EXPECT_EQ(c.indirect, 0u);
+  ASSERT_TRUE(c.listed);
+  ASSERT_EQ(c.callables.size(), 2u);
+  EXPECT_TRUE(same_call(c.callables[0], "collections.OrderedDict", 2));  // two imports of one name
+  EXPECT_TRUE(same_call(c.callables[1], "os.system", 1));
+}
+
+// A memoised import called again and again is one import and many calls; a call reached through
+// getattr is named by what it reaches; the call of a call's result has no static name.
+TEST(PickleCalls, MemoisedGetattrAndIndirectCalls) {
+  auto memo = PickleBuilder().proto(2).global("collections", "OrderedDict").binput(0).op(')').reduce().op('0');
+  for (int i = 0; i < 4; ++i) memo.binget(0).op(')').reduce().op('0');
+  auto r = scan(memo.none().stop().done());
+  ASSERT_TRUE(r.parsed.pickle_imports && r.parsed.pickle_calls);
+  EXPECT_EQ(r.parsed.pickle_imports->count, 1u);
+  ASSERT_EQ(r.parsed.pickle_calls->callables.size(), 1u);
+  EXPECT_TRUE(same_call(r.parsed.pickle_calls->callables[0], "collections.OrderedDict", 5));
+
+  auto through = scan(PickleBuilder().proto(2).global("builtins", "getattr").global("builtins", "__import__")
+                          .str("os").tuple1().reduce().str("system").tuple2().reduce().str("true").tuple1().reduce()
+                          .stop().done());
+  ASSERT_TRUE(through.parsed.pickle_calls);
+  std::vector<std::string> names;
+  for (const auto& c : through.parsed.pickle_calls->callables) names.push_back(c.callable);
+  EXPECT_EQ(names, (std::vector<std::string>{"builtins.__import__", "builtins.getattr", "os.system"}));
+
+  auto indirect = scan(PickleBuilder().proto(2).global("mypkg", "factory").op(')').reduce().op(')').reduce()
+                           .stop().done());
+  ASSERT_TRUE(indirect.parsed.pickle_calls);
+  EXPECT_EQ(indirect.parsed.pickle_calls->count, 2u);
+  EXPECT_EQ(indirect.parsed.pickle_calls->indirect, 1u);
+  ASSERT_EQ(indirect.parsed.pickle_calls->callables.size(), 1u);
+  EXPECT_TRUE(same_call(indirect.parsed.pickle_calls->callables[0], "mypkg.factory", 1));
+}
+
+TEST(PickleCalls, PastTheListingLimitCallsAreCountedNotListed) {
+  modelgate::Limits limits;
+  limits.max_listed_pickle_names = 1;
+  auto r = scan_with(three_imports(), limits);
+  ASSERT_TRUE(r.parsed.pickle_calls);
+  EXPECT_EQ(r.parsed.pickle_calls->count, 3u);
+  EXPECT_FALSE(r.parsed.pickle_calls->listed);
+  EXPECT_TRUE(r.parsed.pickle_calls->callables.empty());
+  EXPECT_EQ(modelgate::facts_json(r)["pickle_calls"], (json{{"count", 3}, {"indirect", 0}}));
+}
+
+TEST(PickleCalls, JsonRoundTripAndStrictReading) {
+  auto r = scan(three_imports());
+  json facts = modelgate::facts_json(r);
+  const json shown = facts["pickle_calls"];
+  EXPECT_EQ(shown, (json{{"count", 3}, {"indirect", 0}, {"callables", {{{"callable", "collections.OrderedDict"}, {"count", 2}},
+                                                                       {{"callable", "os.system"}, {"count", 1}}}}}));
+  auto back = modelgate::take_parsed_facts(facts);
+  ASSERT_TRUE(back) << back.error();
+  ASSERT_TRUE(back->pickle_calls);
+  EXPECT_EQ(back->pickle_calls->count, 3u);
+  ASSERT_EQ(back->pickle_calls->callables.size(), 2u);
+
+  auto reads = [](json v) { return reads_back("pickle_calls", std::move(v)); };
+  EXPECT_TRUE(reads(shown));
+  EXPECT_TRUE(reads({{"count", 5}, {"indirect", 5}}));
+  EXPECT_FALSE(reads({{"count", 5}, {"indirect", 6}}));
+  EXPECT_FALSE(reads({{"count", 5}}));
+  json with_indirect = shown;
+  with_indirect["indirect"] = 1;
+  EXPECT_FALSE(reads(with_indirect));  // the sum no longer matches
+  with_indirect["count"] = 4;
+  EXPECT_TRUE(reads(with_indirect));
+  json zero = shown;
+  zero["callables"][0]["count"] = 0;
+  zero["count"] = 1;
+  EXPECT_FALSE(reads(zero));
+  json extra = shown;
+  extra["callables"][0]["offset"] = 2;
+  EXPECT_FALSE(reads(extra));
 }
