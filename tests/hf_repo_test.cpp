@@ -98,6 +98,40 @@ TEST(StrictJson, ShallowModeStillValidatesEverything) {
   EXPECT_FALSE(json(R"({"big": {"x": "\ud800"}})", 0).ok());
 }
 
+// A member visitor gets each top-level member once, in text order, with its key's offset; the
+// document keeps none of them, and the reader's errors (a duplicate key, a syntax error after the
+// visited members, the value bound over all members) are the same as in a whole read.
+TEST(StrictJson, MemberVisitorSeesEachTopLevelMemberOnce) {
+  std::vector<std::pair<std::string, std::uint64_t>> seen;
+  std::vector<nlohmann::json> values;
+  modelgate::JsonReadOptions o;
+  o.member_visitor = [&](const std::string& key, std::uint64_t at, nlohmann::json&& v) {
+    seen.emplace_back(key, at);
+    values.push_back(std::move(v));
+  };
+  const std::string text = R"({"b": {"x": [1, 2]}, "a\u0062": 3, "s": "v"})";
+  auto d = modelgate::read_strict_json(text, o);
+  ASSERT_TRUE(d.ok()) << d.error().reason;
+  EXPECT_EQ(d->value, nlohmann::json::object());
+  EXPECT_TRUE(d->top_level_keys.empty());
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::uint64_t>>{{"b", 1}, {"ab", 21}, {"s", 35}}));
+  EXPECT_EQ(values[0], nlohmann::json::parse(R"({"x": [1, 2]})"));
+  EXPECT_EQ(values[1], 3);
+
+  modelgate::JsonReadOptions whole;
+  for (const std::string bad : {R"({"a": 1, "b": {}, "a": 2})", R"({"a": 1, "b": {"c": 1, "c": 2}})",
+                                R"({"a": 1, "b": 2,})", R"({"a": [1, 2, 3], "b": [4]})"}) {
+    o.max_values = whole.max_values = 5;
+    auto visited = modelgate::read_strict_json(bad, o);
+    auto read = modelgate::read_strict_json(bad, whole);
+    ASSERT_EQ(visited.ok(), read.ok()) << bad;
+    if (read.ok()) continue;
+    EXPECT_EQ(visited.error().kind, read.error().kind) << bad;
+    EXPECT_EQ(visited.error().offset, read.error().offset) << bad;
+    EXPECT_EQ(visited.error().reason, read.error().reason) << bad;
+  }
+}
+
 TEST(HfJson, ClassifiedByKeysNotNames) {
   struct Case {
     std::string text, format;

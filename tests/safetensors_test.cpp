@@ -336,6 +336,30 @@ TEST(SafetensorsRules, TensorCountLimit) {
   EXPECT_EQ(scan(bytes).status, Status::safe);
 }
 
+// Entries are checked while the header is read and dropped (safetensors::parse keeps one at a time),
+// yet a header with several faults is refused for the one a whole-header reading would name first:
+// a JSON error anywhere, then the tensor count, then the first wrong entry in text order.
+TEST(SafetensorsRules, ARefusalNamesTheFaultAWholeHeaderReadingFindsFirst) {
+  auto rule_of = [](const std::string& bytes, const Limits& limits = {}) {
+    auto p = safetensors::parse(ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), limits);
+    return p.ok() ? std::string("ok") : std::string(p.error().rule.view()) + " @" + std::to_string(p.error().offset);
+  };
+  const std::string bad_entry = R"("a":{"dtype":"X9","shape":[1],"data_offsets":[0,1]})";
+  const std::string good_entry = R"("b":{"dtype":"U8","shape":[1],"data_offsets":[0,1]})";
+  // A syntax error after a wrong entry, and a duplicate key after one.
+  EXPECT_EQ(rule_of(st("{" + bad_entry + "," + good_entry + ",}", std::string(1, '\0'))), "MG-SAFETENSORS-HEADER-JSON @113");
+  EXPECT_EQ(rule_of(st("{" + bad_entry + "," + good_entry + "," + good_entry + "}", std::string(1, '\0'))),
+            "MG-SAFETENSORS-DUPLICATE-KEY @113");
+  // Too many tensors, the first of them wrong.
+  Limits one;
+  one.max_tensors = 1;
+  EXPECT_EQ(rule_of(st("{" + bad_entry + "," + good_entry + "}", std::string(1, '\0')), one), "MG-LIMIT-EXCEEDED @8");
+  // Two wrong entries: the first in the text, at its key.
+  const std::string bad_later = R"("c":{"dtype":"U8","shape":[-1],"data_offsets":[0,1]})";
+  EXPECT_EQ(rule_of(st("{" + bad_later + "," + bad_entry + "}", std::string(1, '\0'))), "MG-SAFETENSORS-SHAPE @9");
+  EXPECT_EQ(rule_of(st("{" + good_entry + "}", std::string(1, '\0'))), "ok");
+}
+
 // Real files written by the generator (torch and numpy tensors).
 TEST(SafetensorsFixtures, GeneratedFilesAreSafe) {
   const auto& gen = mgtest::generated_fixtures("make_safetensors_gguf.py", "fixtures");

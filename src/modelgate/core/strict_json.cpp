@@ -7,6 +7,7 @@
 #include <limits>
 #include <memory>
 #include <algorithm>
+#include <unordered_set>
 
 namespace modelgate {
 
@@ -162,15 +163,16 @@ class Reader {
       ++pos_;
       skip_ws();
       if (!keep) seen.push_back(key_view);
-      if (keep && out.contains(key)) {
+      const bool visited = keep && depth == 0 && o_.member_visitor;
+      if (keep && (visited ? !visited_keys_.insert(key).second : out.contains(key))) {
         pos_ = key_at;
         return fail("duplicate key \"" + printable(key) + "\" in an object (loaders disagree on which value wins)",
                     JsonErrorKind::duplicate_key);
       }
-      if (keep && depth == 0) top_level_keys_->push_back({key, key_at});
+      if (keep && depth == 0 && !visited) top_level_keys_->push_back({key, key_at});
       if (collect_) path_.push_back({keep ? std::string_view(key) : key_view, 0, false});
       bool keep_child = keep;
-      if (keep && depth == 0 && shallow_) {
+      if (keep && depth == 0 && shallow_ && !visited) {
         keep_child = false;
         for (const auto& k : o_.deep_keys)
           if (k == key) keep_child = true;
@@ -178,7 +180,10 @@ class Reader {
       if (keep_child) {
         nlohmann::json child;
         if (!value(child, depth + 1, true)) return false;
-        out[key] = std::move(child);
+        if (visited)
+          o_.member_visitor(key, key_at, std::move(child));
+        else
+          out[key] = std::move(child);
       } else {
         nlohmann::json placeholder;
         std::size_t at = pos_;
@@ -409,6 +414,7 @@ class Reader {
   JsonDocument* doc_ = nullptr;
   std::uint64_t values_ = 0;
   std::vector<JsonKeyOffset>* top_level_keys_ = nullptr;
+  std::unordered_set<std::string> visited_keys_;  // the top-level keys handed to a member visitor
   JsonError error_;
 };
 

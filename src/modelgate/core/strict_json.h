@@ -8,6 +8,7 @@
 // and the listed top-level keys are materialised.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -30,6 +31,12 @@ struct JsonReadOptions {
   // In a shallow read, string values in the parts left out of the DOM that contain "{{" or "{%"
   // (after decoding) are still collected, with their paths, at most this many.
   std::size_t max_template_like_strings = 0;
+  // When set and the text is an object, each of its members is handed here as soon as it is read,
+  // in text order (`key_offset`: of the key's opening quote), and not kept: the document's value
+  // stays an empty object and `top_level_keys` empty. Every byte is validated as in any other read;
+  // the reader's errors (duplicate keys included) come back as usual. A header of a million
+  // entries is then one entry in memory at a time rather than a million-entry tree.
+  std::function<void(const std::string& key, std::uint64_t key_offset, nlohmann::json&& value)> member_visitor;
 };
 
 struct JsonKeyOffset {

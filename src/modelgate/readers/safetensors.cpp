@@ -115,6 +115,25 @@ class Validator {
     options.max_depth = limits_.max_json_depth;
     options.max_values = max_values;
     options.python_constants = false;  // the reference loader (serde_json) rejects NaN/Infinity
+    // Each entry is checked as it is read and then dropped (a header holds up to max_tensors of
+    // them). The order of the refusals is that of reading the whole header first: a JSON error
+    // anywhere, then the tensor count, then the first entry that is wrong.
+    std::uint64_t tensor_count = 0;
+    bool entry_failed = false;
+    options.member_visitor = [&](const std::string& key, std::uint64_t at, json&& value) {
+      if (key != kMetadataKey) ++tensor_count;
+      if (entry_failed || tensor_count > limits_.max_tensors) return;
+      const std::uint64_t offset = 8 + at;
+      if (key == kMetadataKey) {
+        entry_failed = !read_metadata(value, offset, file);
+        return;
+      }
+      Tensor t;
+      t.name = key;
+      t.header_offset = offset;
+      entry_failed = !read_tensor(value, t, file);
+      if (!entry_failed) file.tensors.push_back(std::move(t));
+    };
     auto parsed = read_strict_json(text, options);
     if (!parsed) {
       const JsonError& e = parsed.error();
@@ -123,29 +142,13 @@ class Validator {
                                                             : RuleId("MG-SAFETENSORS-HEADER-JSON");
       return reject(rule, 8 + e.offset, "header: " + e.reason);
     }
-    const json& header = parsed->value;
-    if (!header.is_object())
+    if (!parsed->value.is_object())
       return reject("MG-SAFETENSORS-HEADER-JSON", 8, "the header is not a JSON object");
-
-    std::size_t tensor_count = header.size() - (header.contains(kMetadataKey) ? 1 : 0);
     if (tensor_count > limits_.max_tensors)
       return reject("MG-LIMIT-EXCEEDED", 8,
                     std::to_string(tensor_count) + " tensors exceed the limit of " +
                         std::to_string(limits_.max_tensors));
-    file.tensors.reserve(tensor_count);
-    for (const auto& [key, at] : parsed->top_level_keys) {
-      std::uint64_t offset = 8 + at;
-      const json& value = header.at(key);
-      if (key == kMetadataKey) {
-        if (!read_metadata(value, offset, file)) return false;
-        continue;
-      }
-      Tensor t;
-      t.name = key;
-      t.header_offset = offset;
-      if (!read_tensor(value, t, file)) return false;
-      file.tensors.push_back(std::move(t));
-    }
+    if (entry_failed) return false;  // an entry's refusal, which a later JSON error would have replaced
     return check_layout(file);
   }
 
