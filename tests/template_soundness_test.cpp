@@ -179,3 +179,21 @@ TEST(TemplateSoundness, JinjaInValuesOfLargeAndListConfigsIsFlagged) {
   auto benign = modelgate::scan_paths({dir / "benign_large.json"}, opts);
   EXPECT_EQ(benign.artifacts[0].status, Status::safe) << describe(benign.artifacts[0]);
 }
+
+// Repeating the empty string a huge number of times is the empty string at once: the folder once
+// looped 10^16 times appending nothing (a 419-byte template found by the `jinja` fuzz target hung
+// the scan; fuzz/corpus/jinja/regression-empty-string-repeat).
+TEST(TemplateSoundness, RepeatingTheEmptyStringFoldsAtOnce) {
+  const modelgate::Limits limits;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"'' * 11111111111111110", ""}, {"11111111111111110 * ''", ""}, {"('' * 9223372036854775807) ~ 'x'", "x"}};
+  for (const auto& [expr, expected] : cases) {
+    auto parsed = modelgate::jinja::parse_template("{{ " + expr + " }}", modelgate::jinja::parse_limits(limits));
+    ASSERT_TRUE(parsed.ok()) << expr;
+    const auto& ast = *parsed;
+    modelgate::jinja::Folder folder(ast, limits);
+    const auto* v = folder.fold(ast.kid(ast.kid(ast.root, 0), 0));
+    ASSERT_NE(v, nullptr) << expr;
+    EXPECT_EQ(modelgate::jinja::Folder::to_str(*v), expected) << expr;
+  }
+}

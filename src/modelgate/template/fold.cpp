@@ -252,7 +252,7 @@ std::optional<Value> Folder::fold_binary(const Node& n) {
     const Value* s = l->kind == K::string ? l : r->kind == K::string ? r : nullptr;
     const Value* k = l->kind == K::integer ? l : r->kind == K::integer ? r : nullptr;
     if (s == nullptr || k == nullptr) return std::nullopt;
-    if (k->num <= 0) return make_string("");
+    if (k->num <= 0 || s->str.empty()) return make_string("");  // '' * 10**16 is '' at once
     std::int64_t total;
     if (!checked_mul(static_cast<std::int64_t>(s->str.size()), k->num, total) ||
         total > static_cast<std::int64_t>(lim_.max_template_fold_string))
