@@ -16,6 +16,8 @@
 #include "sign_test_util.h"
 #include "test_util.h"
 
+namespace bom_test {
+
 namespace {
 
 using namespace mgtest;
@@ -526,3 +528,5 @@ TEST(Bom, SpdxIdsOnlyFromTheListAndCwesOnlyForKnownRules) {
 }
 
 }  // namespace
+
+}  // namespace bom_test

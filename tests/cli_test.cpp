@@ -8,6 +8,8 @@
 #include "pickle_builder.h"
 #include "test_util.h"
 
+namespace cli_test {
+
 using namespace mgtest;
 
 namespace {
@@ -135,3 +137,5 @@ TEST(Cli, RulesListsAndExplains) {
   EXPECT_NE(one.output.find("refused"), std::string::npos);
   EXPECT_EQ(run(mg("rules MG-NOPE")).exit_code, 2);
 }
+
+}  // namespace cli_test

@@ -17,6 +17,8 @@
 #include "identify/identify.h"
 #include "test_util.h"
 
+namespace code_formats_test {
+
 using namespace mgtest;
 using modelgate::Status;
 
@@ -607,3 +609,5 @@ TEST_F(CodeFormats, SavedModelVariablesAreItsData) {
   result = modelgate::scan_paths({d.path()}, opts);
   EXPECT_EQ(result.artifacts[0].status, Status::unverified);
 }
+
+}  // namespace code_formats_test

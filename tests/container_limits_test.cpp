@@ -6,6 +6,8 @@
 #include "tar_builder.h"
 #include "test_util.h"
 
+namespace container_limits_test {
+
 namespace {
 
 using namespace mgtest;
@@ -96,3 +98,5 @@ TEST(ContainerLimits, OnlyTheLoadersCompressionsAreDecoded) {
 }
 
 }  // namespace
+
+}  // namespace container_limits_test

@@ -11,6 +11,8 @@
 
 #include "test_util.h"
 
+namespace containers_interop_test {
+
 namespace {
 
 using namespace mgtest;
@@ -113,3 +115,5 @@ TEST(ContainersInterop, JoblibCompressorPrefixesAreJoblibs) {
       EXPECT_EQ(r.status, modelgate::Status::refused) << name << " " << r.format;
   }
 }
+
+}  // namespace containers_interop_test

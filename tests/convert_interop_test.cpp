@@ -15,6 +15,8 @@
 #include "report/json_report.h"
 #include "test_util.h"
 
+namespace convert_interop_test {
+
 namespace {
 
 using namespace mgtest;
@@ -285,3 +287,5 @@ TEST(ConvertInterop, DirectoryWithAnUnsafeShardWritesNothing) {
 }
 
 }  // namespace
+
+}  // namespace convert_interop_test

@@ -29,6 +29,8 @@
 #include "test_util.h"
 #include "zip_builder.h"
 
+namespace convert_test {
+
 namespace {
 
 using namespace mgtest;
@@ -1057,3 +1059,5 @@ TEST(ConvertWriting, OnnxExternalDataIsLookedUpBeforeAModelIsCopied) {
 }
 
 }  // namespace
+
+}  // namespace convert_test

@@ -7,6 +7,8 @@
 #include "core/display_facts.h"
 #include "modelgate/report.h"
 
+namespace display_facts_test {
+
 namespace {
 
 using modelgate::ArtifactReport;
@@ -48,3 +50,5 @@ TEST(DisplayFacts, AMoveTakesTheFactsAndLeavesAnEmptyObject) {
 }
 
 }  // namespace
+
+}  // namespace display_facts_test

@@ -8,6 +8,8 @@
 
 #include "test_util.h"
 
+namespace documented_commands_test {
+
 using namespace mgtest;
 
 namespace {
@@ -65,3 +67,5 @@ TEST(DocumentedCommands, EveryCommandRunsWithItsExitCode) {
       EXPECT_EQ(r.exit_code, want) << c.source << ": modelgate " << c.args << "\n" << r.output;
   }
 }
+
+}  // namespace documented_commands_test

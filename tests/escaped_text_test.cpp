@@ -6,6 +6,8 @@
 #include "core/regular_file.h"
 #include "test_util.h"
 
+namespace escaped_text_test {
+
 namespace {
 
 using modelgate::escape_for_terminal;
@@ -88,3 +90,5 @@ TEST(RegularFile, FifoAndDirectoryAreRefusedWithoutBlocking) {
 }
 
 }  // namespace
+
+}  // namespace escaped_text_test

@@ -15,8 +15,6 @@
 #include "modelgate/signing.h"
 #include "pickle_builder.h"
 
-using namespace mgtest;
-
 // The scanner calls this between opening a file and analysing it (scan/scan_file.cpp); only test
 // builds define it.
 namespace {
@@ -33,6 +31,10 @@ void mgtest::set_after_open_action(std::function<void(const std::string&)> actio
   std::lock_guard<std::mutex> lock(hook_mutex);
   after_open_action = std::move(action);
 }
+
+namespace fault_injection_test {
+
+using namespace mgtest;
 
 namespace {
 
@@ -437,3 +439,5 @@ TEST(FaultInjection, InterruptsWaitUntilAWholeFileWriteEnds) {
     EXPECT_TRUE(fs::exists(t / ("after-" + std::to_string(sig))));
   }
 }
+
+}  // namespace fault_injection_test

@@ -9,6 +9,8 @@
 
 #include "sandbox/fork_gate.h"
 
+namespace fork_gate_test {
+
 using modelgate::sandbox::ForkGate;
 using namespace std::chrono_literals;
 
@@ -71,3 +73,5 @@ TEST(ForkGate, TheCurrentGateIsTheScopes) {
   }
   EXPECT_EQ(ForkGate::current(), nullptr);
 }
+
+}  // namespace fork_gate_test

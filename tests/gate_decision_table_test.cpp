@@ -5,6 +5,8 @@
 #include "core/content_digest.h"
 #include "gate_test_util.h"
 
+namespace gate_decision_table_test {
+
 namespace {
 
 using namespace mgtest;
@@ -266,3 +268,5 @@ TEST_F(GateDecisionTable, ErrorIsNeverAnAllow) {
 }
 
 }  // namespace
+
+}  // namespace gate_decision_table_test

@@ -9,6 +9,8 @@
 #include "modelgate/version.h"
 #include "test_util.h"
 
+namespace gate_evaluate_test {
+
 namespace {
 
 using namespace modelgate;
@@ -195,3 +197,5 @@ TEST(StoredReport, EditedOrMalformedRowsAreRefused) {
 }
 
 }  // namespace
+
+}  // namespace gate_evaluate_test

@@ -9,6 +9,8 @@
 #include "modelgate/gate.h"
 #include "test_util.h"
 
+namespace gate_policy_test {
+
 namespace {
 
 using namespace mgtest;
@@ -231,3 +233,5 @@ TEST(GatePolicy, PublishedSchemaAgreesWithTheParser) {
 }
 
 }  // namespace
+
+}  // namespace gate_policy_test

@@ -3,6 +3,8 @@
 
 #include "test_util.h"
 
+namespace gguf_chat_template_test {
+
 using modelgate::Status;
 
 namespace {
@@ -39,3 +41,5 @@ TEST(GgufChatTemplate, InjectionInMetadataIsUnsafe) {
   ASSERT_EQ(r.children.size(), 1u);
   EXPECT_NE(r.children[0].origin.find("!/default"), std::string::npos);
 }
+
+}  // namespace gguf_chat_template_test

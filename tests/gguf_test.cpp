@@ -6,6 +6,8 @@
 #include "modelgate/report.h"
 #include "test_util.h"
 
+namespace gguf_test {
+
 using namespace modelgate;
 using mgtest::has_rule;
 using mgtest::scan;
@@ -503,3 +505,5 @@ TEST(GgufFixtures, GeneratedFilesOfEveryVersionAreSafe) {
     EXPECT_EQ(json_of(r.facts)["metadata"]["tokenizer.ggml.tokens"]["count"], 7);
   }
 }
+
+}  // namespace gguf_test

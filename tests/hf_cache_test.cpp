@@ -7,6 +7,8 @@
 
 #include "test_util.h"
 
+namespace hf_cache_test {
+
 namespace {
 
 using namespace mgtest;
@@ -115,3 +117,5 @@ TEST(HfCache, DirectoryScanGivesEveryFileAVerdict) {
 }
 
 }  // namespace
+
+}  // namespace hf_cache_test

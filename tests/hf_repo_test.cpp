@@ -11,6 +11,8 @@
 #include "core/strict_json.h"
 #include "test_util.h"
 
+namespace hf_repo_test {
+
 namespace {
 
 using modelgate::Status;
@@ -406,3 +408,5 @@ TEST(HfJson, LargeTokenizerIsValidatedShallow) {
 }
 
 }  // namespace
+
+}  // namespace hf_repo_test

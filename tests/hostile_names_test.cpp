@@ -10,6 +10,8 @@
 #include "pickle_builder.h"
 #include "tar_builder.h"
 
+namespace hostile_names_test {
+
 using namespace mgtest;
 
 namespace {
@@ -132,3 +134,5 @@ TEST(HostileNames, TextEscapesAreReversibleAndDocumented) {
   EXPECT_NE(r.output.find("unsafe      " + t.path().string() + "/a\\rsafe        fake.pkl (pickle)"), std::string::npos)
       << r.output;
 }
+
+}  // namespace hostile_names_test

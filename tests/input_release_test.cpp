@@ -13,6 +13,8 @@
 #include "support/machine_reference.h"
 #include "test_util.h"
 
+namespace input_release_test {
+
 using namespace modelgate;
 using modelgate::pickle::result_difference;
 using mgtest::PickleBuilder;
@@ -116,3 +118,5 @@ TEST(InputRelease, OnlyPagesOfAFileMappingAreReleased) {
   EXPECT_EQ(heap[4096], 'h');
   EXPECT_EQ(heap[(3 << 20) - 1], 'h');
 }
+
+}  // namespace input_release_test

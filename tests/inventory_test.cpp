@@ -13,6 +13,8 @@
 #include "gate/sql_connection.h"
 #include "gate_test_util.h"
 
+namespace inventory_test {
+
 namespace {
 
 using namespace mgtest;
@@ -254,3 +256,5 @@ INSTANTIATE_TEST_SUITE_P(Backends, InventoryBackend, ::testing::Values("sqlite",
                          [](const auto& info) { return info.param; });
 
 }  // namespace
+
+}  // namespace inventory_test

@@ -10,6 +10,8 @@
 #include "core/lazy_library.h"
 #include "test_util.h"
 
+namespace lazy_library_test {
+
 using namespace modelgate;
 namespace fs = std::filesystem;
 
@@ -82,3 +84,5 @@ TEST(LazyLibrary, AnHdf5FileIsRefusedWhenLibhdf5CannotBeLoaded) {
     EXPECT_EQ(r.output.find("0 refused"), std::string::npos) << sandbox << "\n" << r.output;
   }
 }
+
+}  // namespace lazy_library_test

@@ -5,6 +5,8 @@
 #include "core/model_facts_json.h"
 #include "core/strict_json.h"
 
+namespace model_facts_json_test {
+
 namespace {
 
 using modelgate::ModelFacts;
@@ -84,3 +86,5 @@ TEST(ModelFactsJson, UnknownKeysWrongTypesAndNegativeCountsAreRefused) {
 }
 
 }  // namespace
+
+}  // namespace model_facts_json_test

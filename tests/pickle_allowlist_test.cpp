@@ -12,6 +12,8 @@
 #include "pickle_builder.h"
 #include "test_util.h"
 
+namespace pickle_allowlist_test {
+
 using modelgate::Status;
 using modelgate::pickle::Allowlist;
 using modelgate::pickle::Denylist;
@@ -196,3 +198,5 @@ TEST(PickleAllowlist, UserClassesAreUnlistedNotDangerous) {
   EXPECT_FALSE(Denylist::builtin().match("copyreg", "__newobj__").has_value());
   EXPECT_TRUE(Denylist::builtin().match("__main__", "Net.__init__.__globals__").has_value());
 }
+
+}  // namespace pickle_allowlist_test

@@ -7,6 +7,8 @@
 #include "pickle_builder.h"
 #include "test_util.h"
 
+namespace pickle_interop_test {
+
 using namespace mgtest;
 using modelgate::Status;
 
@@ -153,3 +155,5 @@ INSTANTIATE_TEST_SUITE_P(
         DivergenceCase{"frame_too_long", PickleBuilder().proto(4).op(0x95).u64(64).binint1(7).stop().done(), "error",
                        "ok", "ok"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace pickle_interop_test

@@ -5,6 +5,8 @@
 #include "pickle_builder.h"
 #include "test_util.h"
 
+namespace pickle_machine_test {
+
 using modelgate::Limits;
 using modelgate::Status;
 using namespace modelgate::pickle;
@@ -283,3 +285,5 @@ TEST(PickleScanMode, NumericContainersAreNotRetained) {
   ASSERT_TRUE(r.complete);
   EXPECT_EQ(r.graph->node_count(), 0u);
 }
+
+}  // namespace pickle_machine_test

@@ -7,6 +7,8 @@
 #include "pickle_builder.h"
 #include "test_util.h"
 
+namespace pickle_names_test {
+
 using modelgate::PickleCall;
 using modelgate::PickleCalls;
 using modelgate::PickleGlobal;
@@ -230,3 +232,5 @@ TEST(PickleCalls, JsonRoundTripAndStrictReading) {
   extra["callables"][0]["offset"] = 2;
   EXPECT_FALSE(reads(extra));
 }
+
+}  // namespace pickle_names_test

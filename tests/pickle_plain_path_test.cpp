@@ -11,6 +11,8 @@
 #include "pickle_builder.h"
 #include "test_util.h"
 
+namespace pickle_plain_path_test {
+
 using modelgate::Limits;
 using namespace modelgate::pickle;
 using mgtest::PickleBuilder;
@@ -219,3 +221,5 @@ TEST(PicklePlainPath, AgreesWithTheReferenceOnLargeMemosAndObjectGraphs) {
     EXPECT_EQ(r.end, bytes.size()) << name;
   }
 }
+
+}  // namespace pickle_plain_path_test

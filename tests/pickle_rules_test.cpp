@@ -4,6 +4,8 @@
 #include "pickle_builder.h"
 #include "test_util.h"
 
+namespace pickle_rules_test {
+
 using modelgate::Status;
 using mgtest::has_rule;
 using mgtest::PickleBuilder;
@@ -246,3 +248,5 @@ TEST(PickleLimitsEngine, TrailingPicklesAreBounded) {
   EXPECT_TRUE(has_rule(r, "MG-LIMIT-EXCEEDED")) << findings_text(r);
   EXPECT_GE(r.status, Status::refused);
 }
+
+}  // namespace pickle_rules_test

@@ -7,6 +7,8 @@
 
 #include "pickle/value.h"
 
+namespace pickle_value_list_test {
+
 using namespace modelgate::pickle;
 
 namespace {
@@ -68,3 +70,5 @@ TEST(PickleValueList, CopiesAreIndependentAndMovesLeaveTheSourceEmpty) {
     EXPECT_EQ(integers(d), integers(c));
   }
 }
+
+}  // namespace pickle_value_list_test

@@ -17,6 +17,8 @@
 #include "scan/readings.h"
 #include "test_util.h"
 
+namespace readings_test {
+
 namespace {
 
 using namespace mgtest;
@@ -191,3 +193,5 @@ TEST(Readings, APickleProbeIsOfTheBytesItWasRunOn) {
   EXPECT_TRUE(modelgate::probe_pickle_at_start(copy).imports);
   EXPECT_FALSE(modelgate::probe_pickle_at_start(a).imports);
 }
+
+}  // namespace readings_test

@@ -12,6 +12,8 @@
 #include "hf/python_source.h"
 #include "test_util.h"
 
+namespace repositories_test {
+
 namespace {
 
 using modelgate::ArtifactReport;
@@ -547,3 +549,5 @@ TEST(LoaderConfigs, LatentDiffusionTargets) {
     EXPECT_FALSE(has_rule(r, "MG-LDM-TARGET")) << yaml << findings(r);
   }
 }
+
+}  // namespace repositories_test

@@ -7,6 +7,8 @@
 #include "core/rule_catalog.h"
 #include "core/rule_id.h"
 
+namespace rule_ids_test {
+
 TEST(RuleIds, TheCompileTimeListIsTheCatalog) {
   std::set<std::string> listed, catalog;
   for (std::string_view id : modelgate::rule_ids::kAll) EXPECT_TRUE(listed.emplace(id).second) << id << " listed twice";
@@ -15,3 +17,5 @@ TEST(RuleIds, TheCompileTimeListIsTheCatalog) {
   EXPECT_EQ(modelgate::rule("MG-LIMIT-EXCEEDED").id, "MG-LIMIT-EXCEEDED");
   EXPECT_THROW(modelgate::rule(modelgate::RuleId{}), std::logic_error);
 }
+
+}  // namespace rule_ids_test

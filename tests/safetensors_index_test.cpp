@@ -14,6 +14,8 @@
 #include "scan/scan_context.h"
 #include "test_util.h"
 
+namespace safetensors_index_test {
+
 using namespace modelgate;
 namespace fs = std::filesystem;
 
@@ -191,3 +193,5 @@ TEST_F(ShardedCheckpoint, TheConfinedCheckFindsWhatTheInProcessCheckFinds) {
     EXPECT_EQ(render(SandboxMode::strict), render(SandboxMode::off)) << name;
   }
 }
+
+}  // namespace safetensors_index_test

@@ -8,6 +8,8 @@
 #include "modelgate/report.h"
 #include "test_util.h"
 
+namespace safetensors_test {
+
 using namespace modelgate;
 using mgtest::has_rule;
 using mgtest::scan;
@@ -396,3 +398,5 @@ TEST(SafetensorsRules, JsonValueCountLimit) {
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().rule.view(), "MG-LIMIT-EXCEEDED");
 }
+
+}  // namespace safetensors_test

@@ -5,6 +5,8 @@
 #include "core/json_text.h"
 #include "sandbox/sandbox_layers_json.h"
 
+namespace sandbox_layers_json_test {
+
 namespace {
 
 using modelgate::SandboxLayers;
@@ -33,3 +35,5 @@ TEST(SandboxLayersJson, ModeNamesReadBack) {
 }
 
 }  // namespace
+
+}  // namespace sandbox_layers_json_test

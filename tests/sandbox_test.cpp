@@ -29,6 +29,8 @@
 #include "scan/scan_context.h"
 #include "test_util.h"
 
+namespace sandbox_test {
+
 namespace {
 
 using namespace modelgate;
@@ -626,3 +628,5 @@ TEST(SandboxScan, ConfinedHfCacheScanMatchesUnconfined) {
 }
 
 }  // namespace
+
+}  // namespace sandbox_test

@@ -11,6 +11,8 @@
 #include "modelgate/scan.h"
 #include "test_util.h"
 
+namespace sevenzip_views_test {
+
 namespace {
 
 using modelgate::Status;
@@ -251,3 +253,5 @@ TEST(SevenZipViews, CoderWithoutOutputStreamsIsJudgedAsProducingNothing) {
 }
 
 }  // namespace
+
+}  // namespace sevenzip_views_test

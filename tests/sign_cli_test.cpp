@@ -9,6 +9,8 @@
 #include "sign/encoding.h"
 #include "sign_test_util.h"
 
+namespace sign_cli_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -276,3 +278,5 @@ TEST(SignCli, OnlyKnownBundleMediaTypes) {
 }
 
 }  // namespace
+
+}  // namespace sign_cli_test

@@ -14,6 +14,8 @@
 #include "sign/statement.h"
 #include "sign_test_util.h"
 
+namespace sign_confined_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -175,3 +177,5 @@ TEST(SignedManifestCodec, RoundTripsAndRefusesEveryMalformation) {
 }
 
 }  // namespace
+
+}  // namespace sign_confined_test

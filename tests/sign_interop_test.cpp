@@ -9,6 +9,8 @@
 
 #include "sign_test_util.h"
 
+namespace sign_interop_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -191,3 +193,5 @@ TEST(SignInterop, StatementsFollowTheReferenceRules) {
 }
 
 }  // namespace
+
+}  // namespace sign_interop_test

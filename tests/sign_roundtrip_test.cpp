@@ -6,6 +6,8 @@
 #include "sign/model_signing.h"
 #include "sign_test_util.h"
 
+namespace sign_roundtrip_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -168,3 +170,5 @@ TEST(SignRoundTrip, IndependentPythonVerifierAgrees) {
 }
 
 }  // namespace
+
+}  // namespace sign_roundtrip_test

@@ -14,6 +14,8 @@
 #include "sign/trusted_root.h"
 #include "sign_test_util.h"
 
+namespace sign_tamper_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -382,3 +384,5 @@ TEST(SignTamper, SigstoreModelChange) {
 }
 
 }  // namespace
+
+}  // namespace sign_tamper_test

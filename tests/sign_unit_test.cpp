@@ -11,6 +11,8 @@
 #include "sign/statement.h"
 #include "sign/trusted_root.h"
 
+namespace sign_unit_test {
+
 namespace {
 
 using namespace modelgate::sign;
@@ -177,3 +179,5 @@ TEST(SignUnit, BundleLimits) {
 }
 
 }  // namespace
+
+}  // namespace sign_unit_test

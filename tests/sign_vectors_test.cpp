@@ -11,6 +11,8 @@
 #include "sign/trusted_root.h"
 #include "test_util.h"
 
+namespace sign_vectors_test {
+
 namespace {
 
 using namespace modelgate::sign;
@@ -179,3 +181,5 @@ TEST(SignVectors, CliExitCodes) {
 }
 
 }  // namespace
+
+}  // namespace sign_vectors_test

@@ -12,6 +12,8 @@
 #include "template/parser.h"
 #include "test_util.h"
 
+namespace template_soundness_test {
+
 namespace {
 
 using modelgate::ArtifactReport;
@@ -197,3 +199,5 @@ TEST(TemplateSoundness, RepeatingTheEmptyStringFoldsAtOnce) {
     EXPECT_EQ(modelgate::jinja::Folder::to_str(*v), expected) << expr;
   }
 }
+
+}  // namespace template_soundness_test

@@ -11,6 +11,8 @@
 #include "template/vocabulary.h"
 #include "test_util.h"
 
+namespace template_test {
+
 namespace {
 
 using modelgate::ArtifactReport;
@@ -349,3 +351,5 @@ TEST(TemplateFiles, BracesInProseAreTextUnlessNamedLikeATemplate) {
   auto notes = mgtest::scan("see {{ cycler.__init__.__globals__.os.popen('id').read() }}\n", "notes.md");
   EXPECT_EQ(notes.status, Status::unsafe);
 }
+
+}  // namespace template_test

@@ -16,6 +16,8 @@
 #include "tar_builder.h"
 #include "test_util.h"
 
+namespace torch_tar_test {
+
 namespace {
 
 using namespace mgtest;
@@ -269,3 +271,5 @@ TEST(TorchTar, MembersOutsideTheWalkAreScannedByContent) {
 }
 
 }  // namespace
+
+}  // namespace torch_tar_test

@@ -9,6 +9,8 @@
 
 #include "test_util.h"
 
+namespace torch_zip_crosscheck_test {
+
 namespace {
 
 using namespace mgtest;
@@ -34,3 +36,5 @@ TEST(TorchZipCrossCheck, StorageRecordsAgainstPersistentIds) {
 }
 
 }  // namespace
+
+}  // namespace torch_zip_crosscheck_test

@@ -14,6 +14,8 @@
 #include "test_util.h"
 #include "zip_builder.h"
 
+namespace unpack_budget_test {
+
 namespace {
 
 using namespace mgtest;
@@ -154,3 +156,5 @@ TEST(UnpackBudget, CompressedJoblibAndNestedPicklePayloadsAreCharged) {
 }
 
 }  // namespace
+
+}  // namespace unpack_budget_test

@@ -14,6 +14,8 @@
 #include "sandbox/confinement.h"
 #include "pickle_builder.h"
 
+namespace walk_scale_test {
+
 using namespace mgtest;
 
 namespace {
@@ -159,3 +161,5 @@ TEST(WalkScale, WideDirectoryReportsEveryFileOnceInLinearMemory) {
   // test binary's own baseline.
   EXPECT_LT(usage.ru_maxrss, rss_bound_kb(150 * 1024)) << "kB";
 }
+
+}  // namespace walk_scale_test

@@ -11,6 +11,8 @@
 #include "test_util.h"
 #include "zip_builder.h"
 
+namespace zip_reader_test {
+
 namespace {
 
 using namespace mgtest;
@@ -219,3 +221,5 @@ TEST(ZipSignatureSearch, AgreesWithANaiveSearch) {
       }
   }
 }
+
+}  // namespace zip_reader_test
