@@ -11,7 +11,7 @@
 
 #include "convert/safetensors_writer.h"
 #include "convert/shared_views.h"
-#include "convert/state_dict_reconstruction.h"
+#include "container/state_dict_reconstruction.h"
 #include "convert/tensor_copy.h"
 #include "pickle/allowlist.h"
 
@@ -32,9 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   o.loader_has_persistent_load = true;
   auto stream = pickle::run_machine(ByteView(data, size), 0, "fuzz", o);
   if (!stream.complete) return 0;
-  convert::ReconstructOptions ro;
+  ReconstructOptions ro;
   ro.max_tensors = 4096;
-  auto state = convert::reconstruct_state_dict(stream, ro);
+  auto state = reconstruct_state_dict(stream, ro);
   if (!state) return 0;
   auto views = convert::distinct_views(state->tensors);
   std::vector<convert::HeaderEntry> entries;

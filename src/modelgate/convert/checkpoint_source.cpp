@@ -1,10 +1,9 @@
 #include "convert/checkpoint_source.h"
 
-#include <set>
 
 #include "container/torch_storage.h"
 #include "container/torch_tar.h"
-#include "convert/tensor_dtype.h"
+#include "container/torch_tar_tensors.h"
 
 namespace modelgate::convert {
 
@@ -111,58 +110,11 @@ Expected<CheckpointSource> CheckpointSource::from_tar(ByteView file, const Torch
   if (!r) return parse_error(layout.pickle_offset + r.error().offset, r.error().reason);
   s.data_ = *r;
 
-  struct Slice {  // a storage or a view of one: elements [offset, offset + numel) of storages[root]
-    std::size_t root = 0;
-    std::uint64_t offset = 0, numel = 0;
-  };
-  std::map<std::string, Slice> slices;
-  std::set<std::string> keys;
-  auto fresh = [&](const std::string& key) { return keys.insert(key).second; };
-  for (std::size_t i = 0; i < layout.storages.size(); ++i) {
-    const TorchTarStorage& st = layout.storages[i];
-    if (!fresh(st.key)) return parse_error(st.data_offset, "storage key " + st.key + " is written twice");
-    slices[st.key] = {i, 0, st.numel};
+  auto records = torch_tar_tensor_records(layout);
+  if (!records) return records.error();
+  s.tar_tensors_ = std::move(*records);
+  for (const TorchTarStorage& st : layout.storages)  // keys are unique: torch_tar_tensor_records checked
     s.raw_storages_[st.key] = {st.data_offset, st.numel * st.element_size};  // the reader bounded it by the member
-  }
-  for (const TorchTarView& v : layout.views) {
-    if (!fresh(v.key)) return parse_error(0, "storage view key " + v.key + " is also the key of another record");
-    auto root = slices.find(v.root_key);
-    if (root == slices.end()) return parse_error(0, "storage view " + v.key + " refers to unknown storage " + v.root_key);
-    // UntypedStorage slicing clamps a range past the end, so torch would load a shorter view.
-    if (v.offset > root->second.numel || v.numel > root->second.numel - v.offset)
-      return parse_error(0, "storage view " + v.key + " runs past the end of storage " + v.root_key);
-    slices[v.key] = {root->second.root, root->second.offset + v.offset, v.numel};
-  }
-  for (const TorchTarTensor& t : layout.tensors) {
-    if (!fresh(t.key)) return parse_error(0, "tensor key " + t.key + " is also the key of another record");
-    auto slice = slices.find(t.storage_key);
-    if (slice == slices.end())
-      return parse_error(0, "tensor " + t.key + " uses " + t.storage_key + ", which is no storage or storage view");
-    const TorchTarStorage& root = layout.storages[slice->second.root];
-    auto mapping = dtype_of_storage(root.type);
-    if (!mapping.dtype) return parse_error(root.data_offset, "tensor " + t.key + ": " + mapping.why);
-    TensorRecord rec;
-    rec.dtype = *mapping.dtype;
-    rec.element_size = mapping.element_size;
-    rec.storage_key = root.key;
-    rec.storage_bytes = root.numel * root.element_size;
-    if (t.storage_offset < 0) return parse_error(0, "tensor " + t.key + " has a negative storage offset");
-    for (std::size_t d = 0; d < t.sizes.size(); ++d) {
-      if (t.sizes[d] < 0 || t.strides[d] < 0) return parse_error(0, "tensor " + t.key + " has a negative size or stride");
-      rec.shape.push_back(static_cast<std::uint64_t>(t.sizes[d]));
-      rec.strides.push_back(static_cast<std::uint64_t>(t.strides[d]));
-    }
-    auto inside = view_extent(rec.shape, rec.strides, static_cast<std::uint64_t>(t.storage_offset), rec.element_size);
-    if (!inside) return parse_error(0, "tensor " + t.key + ": " + inside.error().reason);
-    if (inside->byte_size != 0 && inside->end_bytes > slice->second.numel * rec.element_size)
-      return parse_error(0, "tensor " + t.key + " reaches past the end of " + t.storage_key);
-    rec.offset = slice->second.offset + static_cast<std::uint64_t>(t.storage_offset);
-    auto extent = view_extent(rec.shape, rec.strides, rec.offset, rec.element_size);
-    if (!extent) return parse_error(0, "tensor " + t.key + ": " + extent.error().reason);
-    rec.byte_size = extent->byte_size;
-    rec.contiguous = extent->contiguous;
-    s.tar_tensors_.emplace(t.key, std::move(rec));
-  }
   return s;
 }
 

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "container/checkpoint_reading.h"
-#include "convert/state_dict_reconstruction.h"
+#include "container/state_dict_reconstruction.h"
 #include "core/bytes.h"
 #include "core/expected.h"
 #include "modelgate/limits.h"

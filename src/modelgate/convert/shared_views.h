@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "convert/state_dict_reconstruction.h"
+#include "container/state_dict_reconstruction.h"
 
 namespace modelgate::convert {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "convert/checkpoint_source.h"
-#include "convert/state_dict_reconstruction.h"
+#include "container/state_dict_reconstruction.h"
 
 namespace modelgate::convert {
 

@@ -1,6 +1,7 @@
 #include "marshal/marshal_reader.h"
 
 #include <array>
+#include <optional>
 
 #include "core/byte_reader.h"
 

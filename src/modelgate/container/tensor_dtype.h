@@ -7,7 +7,7 @@
 
 #include "readers/safetensors.h"
 
-namespace modelgate::convert {
+namespace modelgate {
 
 struct DtypeMapping {
   std::optional<safetensors::Dtype> dtype;  // nullopt: refused, see `why`
@@ -20,4 +20,4 @@ DtypeMapping dtype_of_storage(std::string_view type);
 // A torch dtype global's name ("float8_e4m3fn"), as _rebuild_tensor_v3 passes it.
 DtypeMapping dtype_of_torch_dtype(std::string_view name);
 
-}  // namespace modelgate::convert
+}  // namespace modelgate

@@ -2,8 +2,8 @@
 // How Python's str() prints a float, for checkpoint scalars written to __metadata__.
 #include <string>
 
-namespace modelgate::convert {
+namespace modelgate {
 
 std::string python_repr(double f);
 
-}  // namespace modelgate::convert
+}  // namespace modelgate

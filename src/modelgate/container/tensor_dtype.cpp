@@ -1,9 +1,9 @@
-#include "convert/tensor_dtype.h"
+#include "container/tensor_dtype.h"
 
 #include <array>
 #include <utility>
 
-namespace modelgate::convert {
+namespace modelgate {
 
 namespace {
 
@@ -48,4 +48,4 @@ DtypeMapping dtype_of_torch_dtype(std::string_view name) {
   return refused("torch." + std::string(name) + " has no safetensors dtype");
 }
 
-}  // namespace modelgate::convert
+}  // namespace modelgate

@@ -1,10 +1,10 @@
-#include "convert/python_repr.h"
+#include "container/python_repr.h"
 
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 
-namespace modelgate::convert {
+namespace modelgate {
 
 // Python's repr() of a float: the shortest round-trip digits, positional for exponents -4..15,
 // otherwise scientific with a signed two-digit exponent ("0.0003", "1e-05", "3.0", "1e+16").
@@ -45,4 +45,4 @@ std::string python_repr(double f) {
   return sign + out;
 }
 
-}  // namespace modelgate::convert
+}  // namespace modelgate

@@ -1,4 +1,4 @@
-#include "convert/state_dict_reconstruction.h"
+#include "container/state_dict_reconstruction.h"
 
 #include <charconv>
 #include <cstdio>
@@ -8,14 +8,13 @@
 
 #include "container/torch_storage.h"
 #include "container/torch_tar.h"
-#include "convert/python_repr.h"
-#include "convert/tensor_dtype.h"
+#include "container/python_repr.h"
+#include "container/tensor_dtype.h"
 
 #include "pickle/text_operands.h"
 #include "core/utf8.h"
 
-namespace modelgate::convert {
-
+namespace modelgate {
 
 namespace {
 
@@ -23,7 +22,6 @@ using pickle::Kind;
 using pickle::Node;
 using pickle::Value;
 using pickle::ValueList;
-
 
 class Reconstructor {
  public:
@@ -386,4 +384,4 @@ Expected<StateDict> reconstruct_state_dict(const pickle::StreamResult& data, con
   return Reconstructor(data, options).run();
 }
 
-}  // namespace modelgate::convert
+}  // namespace modelgate

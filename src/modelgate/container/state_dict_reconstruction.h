@@ -12,7 +12,7 @@
 #include "readers/safetensors.h"
 #include "pickle/machine.h"
 
-namespace modelgate::convert {
+namespace modelgate {
 
 struct TensorRecord {
   std::string name;                  // dotted path
@@ -61,4 +61,4 @@ struct ReconstructOptions {
 // values would get the same name.
 Expected<StateDict> reconstruct_state_dict(const pickle::StreamResult& data, const ReconstructOptions& options);
 
-}  // namespace modelgate::convert
+}  // namespace modelgate
