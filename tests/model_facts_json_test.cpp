@@ -34,8 +34,10 @@ ModelFacts every_field_set() {
   f.hub_repository = "model:org/tiny";
   f.hub_revision = std::string(40, 'a');
   f.hub_refs = {"main"};
-  f.tensor_count = 2;
-  f.tensors = {{"embed.weight", "F32", {16, 8}, 672, 1184}, {"scale", "BF16", {}, 1184, 1186}};
+  f.tensor_count = 3;
+  f.tensors = {{"embed.weight", "F32", {16, 8}, {}, 672, 1184},
+               {"scale", "BF16", {}, {}, 1184, 1186},
+               {"lm_head.weight", "F16", {4, 2}, "archive/data/3", 64, 80}};
   return f;
 }
 
@@ -83,6 +85,14 @@ TEST(ModelFactsJson, UnknownKeysWrongTypesAndNegativeCountsAreRefused) {
   negative["shape"] = {2, -3};
   EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {negative}}}));
   EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", tensor}}));
+  // A checkpoint's tensor names the storage record its range is in; the name is never empty.
+  json in_storage = tensor;
+  in_storage["storage"] = "archive/data/0";
+  EXPECT_TRUE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {in_storage}}}));
+  in_storage["storage"] = "";
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {in_storage}}}));
+  in_storage["storage"] = 0;
+  EXPECT_FALSE(modelgate::model_facts_from_json({{"tensor_count", 1}, {"tensors", {in_storage}}}));
 }
 
 }  // namespace

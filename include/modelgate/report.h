@@ -11,12 +11,20 @@
 
 namespace modelgate {
 
-// A tensor a file holds, as the file's own header describes it: nothing of its data is read.
+// A tensor a file holds, as the file's own header (or a checkpoint's state dict) describes it:
+// nothing of its data is read.
 struct TensorFacts {
-  std::string name;    // as the file names it (UTF-8: both formats refuse other names)
-  std::string dtype;   // the format's name for the element type: safetensors "BF16", GGUF "Q4_K"
+  std::string name;    // as the file names it (UTF-8: the formats refuse other names); a state dict's dotted path
+  // The format's name for the element type: safetensors "BF16", GGUF "Q4_K"; a PyTorch tensor by
+  // the safetensors name of its torch dtype (torch.bfloat16 is "BF16").
+  std::string dtype;
   std::vector<std::uint64_t> shape;  // in the file's order (GGUF: the contiguous dimension first)
-  std::uint64_t begin = 0;  // the byte range of its data in the file
+  // A PyTorch checkpoint's storage record that holds the tensor's bytes ("archive/data/0"); empty
+  // when the tensor's bytes are a range of the file itself (safetensors, GGUF).
+  std::string storage;
+  // The byte range of its data: in the file, or in the uncompressed storage record. A strided view
+  // covers the range from its first to its last element; an empty tensor has [0, 0).
+  std::uint64_t begin = 0;
   std::uint64_t end = 0;
 };
 
@@ -53,7 +61,9 @@ struct ModelFacts {
   std::string hub_revision;
   std::vector<std::string> hub_refs;
   // How many tensors a safetensors or GGUF file holds, and every one of them in the file's order;
-  // past Limits::max_listed_tensors the report counts them and lists none (never a partial list).
+  // for a PyTorch checkpoint, the tensors of its state dict in the pickle's order, when the data
+  // pickle reads as one (as `convert` reads it). Past Limits::max_listed_tensors the report counts
+  // them and lists none (never a partial list).
   std::optional<std::uint64_t> tensor_count;
   std::vector<TensorFacts> tensors;
 };

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "container/checkpoint_reading.h"
+#include "container/checkpoint_tensor_facts.h"
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
@@ -147,13 +148,18 @@ void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archi
     PickleMemberOptions o;
     o.persistent_load = true;
     o.loader_globals = script_globals;
-    const bool data_pickle = a.checkpoint_reading && &p == &loaded.front() && p.storage_dir == "data/";
-    if (data_pickle) {
-      o.keep_retained = &kept.data;
+    // The data pickle runs with its values kept, for the tensor list and for a converter.
+    const bool data_pickle = &p == &loaded.front() && p.storage_dir == "data/";
+    const bool keep_for_converter = data_pickle && a.checkpoint_reading;
+    pickle::StreamResult retained;
+    if (keep_for_converter || (data_pickle && !torchscript)) o.keep_retained = &retained;
+    auto r = scan_pickle_member(*child, ctx, cr, o);
+    if (data_pickle && !torchscript) list_state_dict_tensors(retained, {prefix + "/data/"}, ctx.limits(), cr.model);
+    if (keep_for_converter) {
+      kept.data = std::move(retained);
       kept.data_member = p.member->index;
       kept.data_owner = child->owner;
     }
-    auto r = scan_pickle_member(*child, ctx, cr, o);
     std::vector<std::string> malformed;
     auto refs = storage_refs(r, malformed);
     for (const auto& why : malformed)

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "container/checkpoint_reading.h"
+#include "container/checkpoint_tensor_facts.h"
+#include "container/torch_tar_tensors.h"
 #include "readers/member_path.h"
 #include "container/pickle_member.h"
 #include "format/pickle_stream_report.h"
@@ -100,6 +102,7 @@ class TorchTarReader {
   void read_storages(const tar::Member& m);
   void read_tensors(const tar::Member& m);
   void read_pickle(const tar::Member& m);
+  void list_tensors();
   void trailing(const Artifact& m, ArtifactReport& r, std::size_t pos, const char* after);
 
   const Artifact& a_;
@@ -160,6 +163,7 @@ TorchTarLayout TorchTarReader::run() {
   for (auto s = layout_.storages.rbegin(); s != layout_.storages.rend(); ++s)
     if (counted.insert(s->key).second) add_storage_facts(s->type, s->numel, report_.model);
   json_of(report_.facts)["tensors"] = layout_.tensors.size();
+  list_tensors();
   if (a_.checkpoint_reading) a_.checkpoint_reading->keep(a_.bytes, TorchTarReading{layout_, std::move(kept_pickle_)});
   return layout_;
 }
@@ -447,6 +451,18 @@ void TorchTarReader::read_tensors(const tar::Member& tm) {
   report_.children.push_back(std::move(r));
 }
 
+// The state dict's tensors, placed in the file: the storages are raw bytes of the tar file.
+void TorchTarReader::list_tensors() {
+  if (!layout_.complete || !kept_pickle_) return;
+  auto records = torch_tar_tensor_records(layout_);
+  if (!records) return;
+  std::map<std::string, std::uint64_t> offsets;
+  for (const TorchTarStorage& st : layout_.storages) offsets.emplace(st.key, st.data_offset);
+  ReconstructOptions base;
+  base.persistent_tensors = &*records;
+  list_state_dict_tensors(*kept_pickle_, {{}, &offsets}, ctx_.limits(), report_.model, base);
+}
+
 void TorchTarReader::read_pickle(const tar::Member& tm) {
   Artifact m = member_artifact(tm, "pickle");
   layout_.pickle_offset = tm.data_offset;
@@ -454,7 +470,7 @@ void TorchTarReader::read_pickle(const tar::Member& tm) {
   ArtifactReport r = member_report(m, "pickle");
   PickleMemberOptions o;
   o.persistent_load = true;
-  if (a_.checkpoint_reading) o.keep_retained = &kept_pickle_.emplace();
+  o.keep_retained = &kept_pickle_.emplace();  // for the tensor list, and for a converter
   auto res = scan_pickle_member(m, ctx_, r, o);
   if (!res.complete) layout_.complete = false;
   std::set<std::string> referenced;

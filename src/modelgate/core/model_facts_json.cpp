@@ -46,8 +46,13 @@ json fact_json(const T& v) { return json(v); }
 json fact_json(const std::optional<std::uint64_t>& v) { return json(*v); }
 json fact_json(const std::vector<TensorFacts>& tensors) {
   json out = json::array();
-  for (const auto& t : tensors)
-    out.push_back({{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}, {"begin", t.begin}, {"end", t.end}});
+  for (const auto& t : tensors) {
+    json entry = {{"name", t.name}, {"dtype", t.dtype}, {"shape", t.shape}};
+    if (!t.storage.empty()) entry["storage"] = t.storage;
+    entry["begin"] = t.begin;
+    entry["end"] = t.end;
+    out.push_back(std::move(entry));
+  }
   return out;
 }
 
@@ -77,8 +82,11 @@ struct ModelFactsReader {
   bool read(const json& v, std::vector<TensorFacts>& out) {
     if (!v.is_array()) return false;
     for (const json& item : v) {
-      if (!item.is_object() || item.size() != 5) return false;
+      if (!item.is_object()) return false;
       TensorFacts t;
+      auto storage = item.find("storage");
+      if (storage != item.end() && (!read(*storage, t.storage) || t.storage.empty())) return false;
+      if (item.size() != (storage == item.end() ? 5u : 6u)) return false;
       auto name = item.find("name"), dtype = item.find("dtype"), shape = item.find("shape");
       if (name == item.end() || !read(*name, t.name) || dtype == item.end() || !read(*dtype, t.dtype) ||
           shape == item.end() || !shape->is_array())

@@ -142,7 +142,7 @@ void scan_gguf_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
     const std::string type(gguf::ggml_type(t.type)->name);
     ++types[type];
     const std::uint64_t begin = file.data_start + t.offset;  // inside the file: the parse checked it
-    if (listed) report.model.tensors.push_back({std::string(t.name), type, t.dims, begin, begin + t.bytes});  // UTF-8: checked
+    if (listed) report.model.tensors.push_back({std::string(t.name), type, t.dims, {}, begin, begin + t.bytes});  // UTF-8: checked
   }
   report.model.tensor_count = file.tensors.size();
   facts["parameters"] = parameters;

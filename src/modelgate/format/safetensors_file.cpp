@@ -28,7 +28,7 @@ void scan_safetensors_file(const Artifact& a, NestedScan& ctx, ArtifactReport& r
     ++dtypes[std::string(safetensors::dtype_name(t.dtype))];
     if (listed)
       report.model.tensors.push_back(
-          {t.name, std::string(safetensors::dtype_name(t.dtype)), t.shape, data_start + t.begin, data_start + t.end});
+          {t.name, std::string(safetensors::dtype_name(t.dtype)), t.shape, {}, data_start + t.begin, data_start + t.end});
   }
   report.model.tensor_count = file.tensors.size();
   json_of(report.facts)["header_length"] = file.header_length;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "container/checkpoint_reading.h"
+#include "container/checkpoint_tensor_facts.h"
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
 #include "core/display_facts.h"
@@ -31,11 +32,13 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedSc
   };
   std::size_t pos = 0;
   pickle::StreamResult streams[5];
+  pickle::StreamResult retained_data;  // the data pickle with its values, for the tensor list
   for (int i = 0; i < 5; ++i) {
     PickleMemberOptions o;
     o.persistent_load = i == 3;
     o.retain_data = i == 4;  // the key list is needed to walk the storages
     if (kept) o.keep_retained = &kept->streams.emplace_back();
+    else if (i == 3) o.keep_retained = &retained_data;
     streams[i] = analyse_pickle_stream(a, pos, ctx, report, o);
     if (!streams[i].complete)
       return malformed(pos, std::string("the ") + kStreamNames[i] + " pickle cannot be read completely");
@@ -58,6 +61,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedSc
   const auto& g = *streams[4].graph;
   if (keys.kind != pickle::Kind::list)
     return malformed(streams[4].start, "the storage keys pickle is not a list");
+  std::map<std::string, std::uint64_t> storage_offsets;  // key -> its first byte in the file
   std::vector<std::string> key_list;
   if (keys.has_node())
     for (const auto& k : g.node(static_cast<std::uint32_t>(keys.u)).items) {
@@ -87,11 +91,14 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedSc
     pos += 8;
     if (numel > UINT64_MAX / s.element_size || numel * s.element_size > a.bytes.size() - pos)
       return malformed(pos, "storage '" + key + "' runs past the end of the file");
+    storage_offsets.emplace(key, pos);
     pos += numel * s.element_size;
   }
   if (by_key.size() > key_list.size())
     report.add(make_finding(rule("MG-TORCH-STORAGE-MISSING"), a.origin, streams[4].start,
                             "the data pickle references storages that the key list does not contain"));
+  else
+    list_state_dict_tensors(kept ? kept->streams[3] : retained_data, {{}, &storage_offsets}, ctx.limits(), report.model);
   return pos;
 }
 
