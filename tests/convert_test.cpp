@@ -420,6 +420,31 @@ TEST(ConvertReconstruction, SelfContainingAndExplodingDictsAreRefused) {
   EXPECT_FALSE(r.state);
 }
 
+// One 64 KiB key, memoised, at every one of 60 levels and then as the prefix of 5000 scalar entries:
+// a 116 KB pickle whose joined names would take about 20 GB. The reading stops at max_convert_text,
+// before it builds them, whether it keeps the scalars (convert) or only the tensors (the scan's list).
+TEST(ConvertReconstruction, NamesBuiltFromAReusedLongKeyAreBounded) {
+  PickleBuilder b;
+  b.op('}').mark().str(std::string(64 * 1024, 'k')).binput(0);
+  for (unsigned i = 1; i < 60; ++i) b.op('}').mark().binget(0);
+  b.op('}').mark();
+  for (unsigned i = 0; i < 5000; ++i) b.binint(static_cast<int>(i)).binint(static_cast<int>(i));
+  b.op('u');
+  for (unsigned i = 1; i < 60; ++i) b.op('u');
+  b.op('u');
+  std::string body = b.done();
+  ASSERT_LT(body.size(), 120'000u);
+  auto r = rebuild(body);
+  ASSERT_FALSE(r.state);
+  EXPECT_NE(error_of(r).find("max_convert_text"), std::string::npos) << error_of(r);
+  ReconstructOptions tensors_only;
+  tensors_only.keep_metadata = false;
+  tensors_only.max_text = 1u << 20;
+  auto listed = reconstruct_state_dict(r.stream, tensors_only);
+  ASSERT_FALSE(listed);
+  EXPECT_NE(listed.error().reason.find("max_convert_text"), std::string::npos) << listed.error().reason;
+}
+
 }  // namespace
 
 namespace {

@@ -82,6 +82,7 @@ struct Limits {
   // convert
   std::uint32_t max_convert_depth = 64;           // nesting of dicts in a state dict
   std::uint64_t max_convert_visits = 1u << 22;    // values visited while flattening a state dict
+  std::uint64_t max_convert_text = 1u << 28;      // bytes of names and scalar text that flattening builds
   // Confined parse workers (--sandbox, docs/sandbox.md)
   std::uint32_t worker_timeout_ms = 600'000;       // wall-clock time for one file
   std::uint64_t worker_memory = 64ull << 30;       // RLIMIT_DATA of a worker (the input's mapping is not counted)

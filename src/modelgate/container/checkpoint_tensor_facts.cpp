@@ -28,6 +28,8 @@ void list_state_dict_tensors(const pickle::StreamResult& data, const StoragePlac
   o.max_depth = limits.max_convert_depth;
   o.max_tensors = limits.max_tensors;
   o.max_visits = limits.max_convert_visits;
+  o.max_text = limits.max_convert_text;
+  o.keep_metadata = false;
   auto state = reconstruct_state_dict(data, o);
   if (!state) return;
   std::vector<TensorFacts> listed;

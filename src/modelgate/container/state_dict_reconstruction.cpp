@@ -119,6 +119,16 @@ class Reconstructor {
     if (!error_) error_ = parse_error(offset, std::move(why));
   }
 
+  // Every name and text the reading keeps or builds is charged before it is built: the memo lets a
+  // small pickle reuse one long key at every level and one long string in every entry.
+  bool charge(std::uint64_t bytes, std::uint64_t offset) {
+    text_ += bytes;
+    if (text_ <= o_.max_text) return true;
+    fail(offset, "the state dict's names and values take more than max_convert_text (" + std::to_string(o_.max_text) +
+                     " bytes)");
+    return false;
+  }
+
   void walk_mapping(const Items& items, const std::string& path, std::uint32_t depth) {
     if (depth > o_.max_depth) return fail(0, "'" + path + "': dicts nested deeper than " + std::to_string(o_.max_depth));
     for (std::size_t i = items.begin; i + 1 < items.v->size() && !error_; i += 2) {
@@ -126,10 +136,12 @@ class Reconstructor {
       const Value& v = (*items.v)[i + 1];
       auto key = key_text(k);
       if (!key || !is_utf8(*key)) {
-        out_.dropped.push_back((path.empty() ? "" : path + ": ") + "entry with key " + g_.describe(k, 60) +
-                               " (not a string or integer)");
+        if (o_.keep_metadata && charge(path.size() + 100, offset_of(v)))
+          out_.dropped.push_back((path.empty() ? "" : path + ": ") + "entry with key " + g_.describe(k, 60) +
+                                 " (not a string or integer)");
         continue;
       }
+      if (!charge(path.size() + 1 + key->size(), offset_of(v))) return;  // the path built below
       walk_value(v, path.empty() ? *key : path + "." + *key, depth + 1);
     }
   }
@@ -145,8 +157,8 @@ class Reconstructor {
       case Kind::floating: return scalar(path, python_repr(v.f));
       case Kind::string: {
         std::string_view t = g_.text_of(v);
-        if (is_utf8(t)) return scalar(path, std::string(t));
-        out_.dropped.push_back(path + ": a string that is not valid UTF-8");
+        if (is_utf8(t)) return scalar(path, t);
+        drop(path, "a string that is not valid UTF-8", offset_of(v));
         return;
       }
       default: break;
@@ -172,14 +184,18 @@ class Reconstructor {
       }
       if (error_) return;
     }
-    out_.dropped.push_back(path + ": " + g_.describe(v, 80));
+    drop(path, g_.describe(v, 80), offset_of(v));
   }
 
-  void scalar(const std::string& path, std::string text) {
-    out_.metadata[path] = std::move(text);
+  void scalar(const std::string& path, std::string_view text) {
+    if (o_.keep_metadata && charge(path.size() + text.size(), 0)) out_.metadata[path] = std::string(text);
+  }
+  void drop(const std::string& path, std::string_view what, std::uint64_t offset) {
+    if (o_.keep_metadata && charge(path.size() + what.size() + 2, offset)) out_.dropped.push_back(path + ": " + std::string(what));
   }
 
   void add_tensor(TensorRecord t) {
+    if (!charge(t.name.size(), t.pickle_offset)) return;
     if (t.name == "__metadata__") return fail(t.pickle_offset, "a tensor is named '__metadata__', which safetensors reserves");
     if (!is_utf8(t.name)) return fail(t.pickle_offset, "a tensor name is not valid UTF-8");
     if (!names_.insert(t.name).second)
@@ -273,7 +289,7 @@ class Reconstructor {
     }
     const Value& pid = n->items[0];
     if (pid.kind == Kind::tuple) {
-      out_.dropped.push_back(path + ": " + g_.describe(pid, 80));
+      drop(path, g_.describe(pid, 80), n->offset);
       return std::nullopt;
     }
     auto key = torch_tar_pid_key(g_, pid);
@@ -346,6 +362,7 @@ class Reconstructor {
   std::set<std::string> names_;
   std::set<std::uint32_t> active_;  // mapping nodes on the current path
   std::uint64_t visits_ = 0;
+  std::uint64_t text_ = 0;  // bytes charged by charge()
   std::map<std::string, std::pair<std::string, std::uint64_t>> storages_;  // key -> (type, bytes)
   static inline const ValueList empty_{};
 };

@@ -48,10 +48,14 @@ struct StateDict {
 
 struct ReconstructOptions {
   std::string key;                 // dotted path of the sub-dict to convert ("" = the root)
-  // Limits::max_convert_depth, max_tensors and max_convert_visits.
+  // Limits::max_convert_depth, max_tensors, max_convert_visits and max_convert_text.
   std::uint32_t max_depth = Limits{}.max_convert_depth;
   std::uint64_t max_tensors = Limits{}.max_tensors;
   std::uint64_t max_visits = Limits{}.max_convert_visits;
+  std::uint64_t max_text = Limits{}.max_convert_text;
+  // Keep the scalars (StateDict::metadata) and notes on what was dropped; a reader that wants only
+  // the tensors leaves both empty.
+  bool keep_metadata = true;
   // The pre-1.0 tar layout: tensors are persistent ids, looked up here by torch_tar_pid_key.
   const std::map<std::string, TensorRecord>* persistent_tensors = nullptr;
 };

@@ -21,6 +21,7 @@ Expected<ConversionPlan> plan_conversion(ByteView file, const CheckpointReadingS
   ro.max_tensors = limits.max_tensors;
   ro.max_depth = limits.max_convert_depth;
   ro.max_visits = limits.max_convert_visits;
+  ro.max_text = limits.max_convert_text;
   if (source->layout() == "pytorch-legacy-tar") ro.persistent_tensors = &source->persistent_tensors();
   auto state = reconstruct_state_dict(source->data(), ro);
   if (!state) {

@@ -74,6 +74,7 @@ std::span<const LimitField> limit_fields() {
       {"max_front_matter_lines", &Limits::max_front_matter_lines},
       {"max_convert_depth", &Limits::max_convert_depth},
       {"max_convert_visits", &Limits::max_convert_visits},
+      {"max_convert_text", &Limits::max_convert_text},
       {"max_npy_header_bytes", &Limits::max_npy_header_bytes},
       {"max_gguf_dims", &Limits::max_gguf_dims},
       {"max_msgpack_depth", &Limits::max_msgpack_depth},
