@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/model_facts_json.h"
+#include "pickle_builder.h"
 #include "test_util.h"
+#include "zip_builder.h"
 
 namespace checkpoint_tensors_test {
 
@@ -93,6 +95,27 @@ TEST(CheckpointTensors, PastTheListingLimitTensorsAreCountedNotListed) {
     EXPECT_EQ(model.tensor_count, 6u) << name;
     EXPECT_TRUE(model.tensors.empty()) << name;
   }
+}
+
+// 20,000 persistent ids that all name one memoised 1 MiB storage key: a 1 MiB data.pkl whose ids,
+// copied one by one, would take 20 GiB. An id with a key longer than torch ever writes is refused
+// before anything is copied.
+TEST(CheckpointTensors, PersistentIdsReusingALongKeyAreRefusedUncopied) {
+  PickleBuilder b;
+  b.proto(2).op(']').mark();
+  b.mark().str("storage").global("torch", "FloatStorage").str(std::string(1 << 20, '7')).str("cpu").binint(1);
+  b.op('t').binput(1).op('Q');
+  for (int i = 0; i < 20000; ++i) b.binget(1).op('Q');
+  const std::string pkl = b.op('e').stop().done();
+  TempDir dir;
+  write_file(dir / "ids.pt", build_zip({{"archive/data.pkl", pkl}, {"archive/version", "3\n"}}));
+  modelgate::ScanOptions opts;
+  opts.threads = 1;
+  auto result = modelgate::scan_paths({dir / "ids.pt"}, opts);
+  ASSERT_EQ(result.artifacts.size(), 1u);
+  EXPECT_TRUE(has_rule(result.artifacts[0], "MG-TORCH-PERSISTENT-ID"));
+  EXPECT_NE(result.artifacts[0].status, modelgate::Status::safe);
+  EXPECT_FALSE(tensor_facts(result.artifacts[0]).tensor_count.has_value());
 }
 
 }  // namespace

@@ -63,6 +63,15 @@ Expected<StorageRef> decode_storage_ref(const pickle::ValueGraph& g, pickle::Val
                it[4].kind == pickle::Kind::integer && it[4].i >= 0;
   if (!shape) return parse_error(offset, "persistent id " + g.describe(v) + " is not a storage reference");
   const auto& type = g.node(static_cast<std::uint32_t>(it[1].u));
+  // torch.save writes keys of a few digits, locations such as "cuda:0" and storage types such as
+  // "BFloat16Storage". Longer ones are refused before they are copied: the memo lets a small pickle
+  // name one long string in every persistent id it holds.
+  constexpr std::size_t kLongest = 256;
+  for (auto [what, length] : {std::pair{"key", g.text_of(it[2]).size()}, std::pair{"location", g.text_of(it[3]).size()},
+                              std::pair{"storage type", type.module().size() + type.name().size()}})
+    if (length > kLongest)
+      return parse_error(offset, std::string("persistent id with a storage ") + what + " of " + std::to_string(length) +
+                                     " bytes (torch writes at most a few dozen)");
   StorageRef s;
   s.type = type.name();
   if (type.module() != "torch") s.type = type.module() + "." + type.name();
