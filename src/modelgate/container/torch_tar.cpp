@@ -532,9 +532,12 @@ std::optional<std::string> torch_tar_pid_key(const pickle::ValueGraph& g, const 
   if (v.kind == pickle::Kind::integer) return std::to_string(v.i);
   if (v.kind != pickle::Kind::string) return std::nullopt;
   std::string_view s = g.text_of(v);
+  // An int64 has at most 20 characters; a longer string is not read at all (the memo lets every
+  // persistent id of a small pickle name one long string).
+  if (s.empty() || s.size() > 20) return std::nullopt;
   std::int64_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return std::to_string(n);
 }
 
