@@ -2,7 +2,8 @@
 // and the pre-1.0 tar. tests/fixtures/torch_tensor_list.py saves state dicts of views, dtypes and
 // nested dicts with torch.save in the zip and legacy layouts (make_torch_tar.py builds the tar
 // ones), modelgate scans them, and the script checks every list against torch.load: names, dtypes,
-// shapes, where each tensor's bytes are, and that a file with no list is no state dict.
+// shapes, where each tensor's bytes are, and that a file with no list is no state dict. Then the
+// readings a small pickle can blow up through the memo: one long string named by every reference.
 #include <gtest/gtest.h>
 
 #include <iostream>
@@ -116,6 +117,23 @@ TEST(CheckpointTensors, PersistentIdsReusingALongKeyAreRefusedUncopied) {
   EXPECT_TRUE(has_rule(result.artifacts[0], "MG-TORCH-PERSISTENT-ID"));
   EXPECT_NE(result.artifacts[0].status, modelgate::Status::safe);
   EXPECT_FALSE(tensor_facts(result.artifacts[0]).tensor_count.has_value());
+}
+
+// A legacy checkpoint whose storage key list repeats one memoised 1 MiB key 20,000 times: the list
+// is read as views of that key, not as 20 GiB of copies, and the unreferenced key is reported.
+TEST(CheckpointTensors, LegacyKeyListsReusingALongKeyAreNotCopied) {
+  TempDir dir;
+  auto made = run(python() + " -c \"import pickle\nk = 'k' * (1 << 20)\nd = lambda o: pickle.dumps(o, 2)\n"
+                  "open('" + (dir / "keys.pt").string() + "', 'wb').write(d(0x1950a86a20f9469cfc6c) + d(1001) + "
+                  "d({'protocol_version': 1001, 'little_endian': True}) + d({}) + d([k] * 20000))\"");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  modelgate::ScanOptions opts;
+  opts.threads = 1;
+  auto result = modelgate::scan_paths({dir / "keys.pt"}, opts);
+  ASSERT_EQ(result.artifacts.size(), 1u);
+  EXPECT_EQ(result.artifacts[0].format, "pytorch-legacy");
+  EXPECT_TRUE(has_rule(result.artifacts[0], "MG-TORCH-STORAGE-MISSING"));
+  EXPECT_NE(result.artifacts[0].status, modelgate::Status::safe);
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedSc
   auto refs = storage_refs(streams[3], bad_ids);
   for (const auto& why : bad_ids)
     report.add(make_finding(rule("MG-TORCH-PERSISTENT-ID"), a.origin, streams[3].start, why));
-  std::map<std::string, const StorageRef*> by_key;
+  std::map<std::string, const StorageRef*, std::less<>> by_key;
   for (const auto& r : refs) by_key.emplace(r.key, &r);
   json_of(report.facts)["storages"] = by_key.size();
   for (const auto& [key, s] : by_key) add_storage_facts(s->type, s->numel, report.model);
@@ -62,7 +62,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedSc
   if (keys.kind != pickle::Kind::list)
     return malformed(streams[4].start, "the storage keys pickle is not a list");
   std::map<std::string, std::uint64_t> storage_offsets;  // key -> its first byte in the file
-  std::vector<std::string> key_list;
+  std::vector<std::string_view> key_list;  // views: the memo lets one long key fill the whole list
   if (keys.has_node())
     for (const auto& k : g.node(static_cast<std::uint32_t>(keys.u)).items) {
       if (k.kind != pickle::Kind::string) return malformed(streams[4].start, "a storage key is not a string");
@@ -70,13 +70,15 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedSc
     }
   else if (keys.len != 0)
     return malformed(streams[4].start, "storage keys were not retained");
-  for (const auto& key : key_list) {
-    auto it = by_key.find(key);
+  for (std::string_view listed : key_list) {
+    auto it = by_key.find(listed);
     if (it == by_key.end()) {
       report.add(make_finding(rule("MG-TORCH-STORAGE-MISSING"), a.origin, pos,
-                              "storage key '" + key + "' is not referenced by the data pickle (torch asserts)"));
+                              "storage key '" + std::string(listed.substr(0, 256)) +
+                                  "' is not referenced by the data pickle (torch asserts)"));
       return std::nullopt;
     }
+    const std::string& key = it->first;
     const StorageRef& s = *it->second;
     std::uint64_t numel = 0;
     if (a.bytes.size() - pos < 8) return malformed(pos, "storage '" + key + "' is truncated");
