@@ -286,4 +286,43 @@ TEST(PickleScanMode, NumericContainersAreNotRetained) {
   EXPECT_EQ(r.graph->node_count(), 0u);
 }
 
+// The memo lets a stream name one long string in every opcode: each imported module and name, and
+// each attribute path, is bounded on its own (max_pickle_name) and in all (max_pickle_name_bytes),
+// before it is copied. The run stops with MG-LIMIT-EXCEEDED, so the stream is refused, not passed.
+TEST(PickleLimits, ImportedNamesAreBoundedOneByOneAndInAll) {
+  auto imports = [](std::size_t module_length, int count) {
+    PickleBuilder b;
+    b.proto(4).str(std::string(module_length, 'm')).binput(0).str("name").binput(1).op('0').op('0').op(']').mark();
+    for (int i = 0; i < count; ++i) b.binget(0).binget(1).op(0x93);
+    return b.op('e').stop().done();
+  };
+  auto long_name = run(imports(4096, 1));
+  EXPECT_TRUE(has(long_name, "MG-LIMIT-EXCEEDED"));
+  EXPECT_FALSE(long_name.complete);
+  EXPECT_TRUE(long_name.imports.empty());  // refused before anything was copied
+  auto within = run(imports(1000, 10));
+  EXPECT_TRUE(within.complete);
+  EXPECT_EQ(within.imports.size(), 10u);
+  Limits small;
+  small.max_pickle_name_bytes = 5000;
+  auto many = run(imports(1000, 10), small);
+  EXPECT_TRUE(has(many, "MG-LIMIT-EXCEEDED"));
+  EXPECT_EQ(many.imports.size(), 4u);
+  // getattr(getattr(getattr(object, L), L), L)...: the attribute path grows by L at every call.
+  PickleBuilder chain;
+  chain.proto(4).global("builtins", "getattr").binput(0).str(std::string(300, 'a')).binput(1).op('0').op('0');
+  auto getattr_chain = [&](int calls) {
+    PickleBuilder c = chain;
+    for (int i = 0; i < calls; ++i) c.binget(0);
+    c.global("builtins", "object");
+    for (int i = 0; i < calls; ++i) c.binget(1).tuple2().op('R');
+    return run(c.stop().done());
+  };
+  EXPECT_TRUE(getattr_chain(3).complete);  // "object" and three times 301 bytes: 909
+  auto attributes = getattr_chain(5);
+  EXPECT_FALSE(attributes.complete);
+  ASSERT_TRUE(attributes.error);
+  EXPECT_NE(attributes.error->reason.find("name of 1210 bytes"), std::string::npos) << attributes.error->reason;
+}
+
 }  // namespace pickle_machine_test

@@ -28,6 +28,8 @@ struct Limits {
   std::uint32_t max_trailing_pickles = 16;        // pickles analysed after the first STOP
   std::uint64_t max_nested_payload = 256u << 20;   // bytes of one payload passed to pickle.loads & co.
   std::uint32_t max_pickle_resolve_depth = 16;     // calls unwound to recover such a payload or a name
+  std::uint32_t max_pickle_name = 1024;            // bytes of one imported module or name, or attribute path
+  std::uint64_t max_pickle_name_bytes = 64u << 20; // bytes of such names one stream builds in all
   // Marshal (code objects in Keras lambdas and pickled payloads)
   std::uint32_t max_marshal_depth = 64;            // nested containers and code objects
   std::uint64_t max_marshal_objects = 1u << 20;    // objects read in one attempt

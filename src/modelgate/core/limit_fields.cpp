@@ -35,6 +35,8 @@ std::span<const LimitField> limit_fields() {
       {"max_trailing_pickles", &Limits::max_trailing_pickles},
       {"max_nested_payload", &Limits::max_nested_payload},
       {"max_pickle_resolve_depth", &Limits::max_pickle_resolve_depth},
+      {"max_pickle_name", &Limits::max_pickle_name},
+      {"max_pickle_name_bytes", &Limits::max_pickle_name_bytes},
       {"max_marshal_depth", &Limits::max_marshal_depth},
       {"max_marshal_objects", &Limits::max_marshal_objects},
       {"max_marshal_strings_per_code", &Limits::max_marshal_strings_per_code},

@@ -366,6 +366,20 @@ class Machine {
     return false;
   }
   void divergence(std::string what) { add("MG-PICKLE-LOADER-DIVERGENCE", std::move(what), {}); }
+  // Every imported module and name, and every attribute path a call builds, is charged here before
+  // it is copied: the memo lets a small stream name one long string in every opcode. Python's
+  // longest real module paths are under a hundred bytes.
+  bool charge_name(std::size_t module, std::size_t name) {
+    if (module > lim_.max_pickle_name || name > lim_.max_pickle_name) {
+      name_limit_hit_ = true;
+      return limit("imported or looked-up name of " + std::to_string(std::max(module, name)) + " bytes",
+                   lim_.max_pickle_name);
+    }
+    name_bytes_ += module + name;
+    if (name_bytes_ <= lim_.max_pickle_name_bytes) return true;
+    name_limit_hit_ = true;
+    return limit("bytes of imported and looked-up names", lim_.max_pickle_name_bytes);
+  }
 
   // ---------------------------------------------------------------- reading
   std::size_t remaining() const { return size_ - pos_; }
@@ -561,6 +575,7 @@ class Machine {
   Value get_attribute(const Value& base, const std::string& path) {
     const Node* b = node_of(base);
     if (b && b->kind == Kind::global) {
+      if (!charge_name(0, b->name().size() + 1 + path.size())) return base;
       Node n;
       n.set_names(b->module(), b->name().empty() ? path : b->name() + "." + path);
       std::optional<DenyMatch> deny;
@@ -689,6 +704,7 @@ class Machine {
       }
     }
     apply_known_semantics(called, args, result_value);
+    if (name_limit_hit_) return false;
     result = result_value;
     return true;
   }
@@ -708,7 +724,7 @@ class Machine {
     auto arg = [&](std::size_t i) -> const Value* { return a && i < a->items.size() ? &a->items[i] : nullptr; };
     auto arg_text = [&](std::size_t i) -> std::optional<std::string> {
       const Value* v = arg(i);
-      if (v && v->kind == Kind::string) return text(*v);
+      if (v && v->kind == Kind::string && !name_limit_hit_ && charge_name(0, g_->text_of(*v).size())) return text(*v);
       return std::nullopt;
     };
     switch (target.known) {
@@ -846,6 +862,8 @@ class Machine {
     release_at_ = pos_ + kReleaseStep;
   }
   bool node_limit_hit_ = false;
+  bool name_limit_hit_ = false;   // charge_name() refused a name: the run stops
+  std::uint64_t name_bytes_ = 0;  // charged by charge_name()
   std::unordered_map<std::int64_t, std::pair<std::string, std::string>> extensions_;
   std::unordered_map<std::uint32_t, CallTarget> import_targets_;  // by the import's node
   CallTarget scratch_target_;
@@ -1314,6 +1332,7 @@ bool Machine::step() {
           divergence("STACK_GLOBAL uses a non-ASCII 8-bit string: its name depends on the loader's "
                      "encoding (ASCII fails, UTF-8 and Latin-1 decode it differently)");
       }
+      if (!charge_name(g_->text_of(module).size(), g_->text_of(name).size())) return false;
       return push(import_global(text(module), text(name), "STACK_GLOBAL"));
     }
     case EXT1: return op_ext(1);
@@ -1497,6 +1516,7 @@ bool Machine::op_global_line(bool inst) {
   }
   ByteView mod, name;
   if (!take_line(mod) || !take_line(name)) return fail("no newline before end of data");
+  if (!charge_name(mod.size(), name.size())) return false;
   std::string m(as_chars(mod)), n(as_chars(name));
   if (!is_utf8(m) || !is_utf8(n)) return fail("global name is not valid UTF-8");
   Value cls = import_global(m, n, inst ? "INST" : "GLOBAL");
@@ -1560,6 +1580,7 @@ bool Machine::op_ext(int width) {
     n.set_names("<copyreg extension " + std::to_string(code) + ">");
     return push(node_value(Kind::global, std::move(n)));
   }
+  if (!charge_name(it->second.first.size(), it->second.second.size())) return false;
   return push(import_global(it->second.first, it->second.second, op_name(op_)));
 }
 
