@@ -325,4 +325,29 @@ TEST(PickleLimits, ImportedNamesAreBoundedOneByOneAndInAll) {
   EXPECT_NE(attributes.error->reason.find("name of 1210 bytes"), std::string::npos) << attributes.error->reason;
 }
 
+// A payload passed to pickle.loads again and again (the same memoised bytes, or the same bytes
+// rebuilt through io.BytesIO each time) is one nested artifact, not one per call.
+TEST(PickleLimits, APayloadPassedAgainIsAnalysedOnce) {
+  const std::string inner = PickleBuilder().proto(2).op(']').binint1(7).op('a').stop().done();
+  auto calls = [&](bool through_bytes_io, int count, bool second_payload) {
+    PickleBuilder b;
+    b.proto(4).global("pickle", "loads").binput(0).global("io", "BytesIO").binput(2).op('0').op('0');
+    b.bytes(inner).binput(1).op('0').op(']').mark();
+    for (int i = 0; i < count; ++i) {
+      b.binget(0);
+      if (through_bytes_io) b.binget(2);
+      b.binget(1).op(0x85).op('R');
+      if (through_bytes_io) b.op(0x85).op('R');
+    }
+    if (second_payload) b.binget(0).bytes(inner + " ").op(0x85).op('R');
+    return run(b.op('e').stop().done());
+  };
+  for (bool bytes_io : {false, true}) {
+    auto r = calls(bytes_io, 1000, false);
+    ASSERT_TRUE(r.complete) << (r.error ? r.error->reason : "");
+    EXPECT_EQ(r.nested.size(), 1u) << bytes_io;
+    EXPECT_EQ(calls(bytes_io, 1000, true).nested.size(), 2u) << bytes_io;
+  }
+}
+
 }  // namespace pickle_machine_test

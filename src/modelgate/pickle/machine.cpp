@@ -11,7 +11,11 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <map>
+#include <set>
+#include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include <bit>
@@ -772,8 +776,24 @@ class Machine {
     if (v.has_node()) g_->node(static_cast<std::uint32_t>(v.u)).set_text(std::move(role));
   }
 
+  // A payload is analysed once per stream however often it is passed: the memo lets a few bytes of
+  // opcodes pass one large payload again and again. The same value is known at once; the same bytes
+  // reached another way are recovered (that work is charged to the unpack budget) and compared.
   void nested_payload(const std::string& target, const char* kind, const Value* data) {
+    if (data && !payload_values_.insert({target, data->kind, data->flags, data->len, data->u}).second) return;
     std::optional<std::string> bytes = data ? recover_bytes(*data) : std::nullopt;
+    const std::size_t hash = bytes ? std::hash<std::string_view>{}(*bytes) : 0;
+    if (bytes) {
+      for (std::size_t i : payload_hashes_[hash]) {
+        const auto& seen = res_.nested[i];
+        if (seen.via == target && seen.bytes->bytes().size() == bytes->size() &&
+            std::memcmp(bytes->data(), seen.bytes->bytes().data(), bytes->size()) == 0) {
+          if (budget_->charge(bytes->size()) == nullptr) budget_->release(bytes->size());
+          else add("MG-LIMIT-EXCEEDED", "payloads passed again to " + target + " exceed the unpack budget", target);
+          return;
+        }
+      }
+    }
     if (!bytes) {
       add("MG-PICKLE-NESTED-OPAQUE", "passes data to " + target + " that cannot be recovered statically",
           data ? g_->describe(*data) : std::string("<no argument>"));
@@ -795,6 +815,7 @@ class Machine {
     p.offset = op_offset_;
     p.via = target;
     p.bytes = std::move(buffer);
+    payload_hashes_[hash].push_back(res_.nested.size());
     res_.nested.push_back(std::move(p));
   }
 
@@ -869,6 +890,10 @@ class Machine {
   CallTarget scratch_target_;
   std::map<std::string, std::uint64_t> call_counts_;  // calls not counted with their import's target
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
+  // Nested payloads already analysed: by the value passed, and by a hash of the recovered bytes
+  // (indices into res_.nested).
+  std::set<std::tuple<std::string, Kind, std::uint16_t, std::uint32_t, std::uint64_t>> payload_values_;
+  std::unordered_map<std::size_t, std::vector<std::size_t>> payload_hashes_;
 };
 
 // The plain path: the opcodes that make up data-heavy pickles, with the machine's state in locals
