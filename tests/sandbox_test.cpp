@@ -308,9 +308,13 @@ TEST_F(SandboxWorker, ALiveWorkerRunsUnderEveryLayer) {
   EXPECT_EQ(limit_of("Max core file size"), "0 0") << limits;
   EXPECT_EQ(limit_of("Max open files"), "16 16") << limits;
   if (!kAddressSanitizer) {
-    const auto memory = std::to_string(limits_.worker_memory);
+    // The limit never exceeds half the machine's memory, where it could not fire before the OOM killer.
+    const auto memory = std::to_string(std::min(limits_.worker_memory, sandbox::worker_memory_ceiling()));
     EXPECT_EQ(limit_of("Max data size"), memory + " " + memory) << limits;
+    EXPECT_LE(sandbox::worker_memory_ceiling(), sysconf(_SC_PHYS_PAGES) * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE)));
   }
+  // The kernel's first choice if the machine runs short of memory anyway.
+  EXPECT_EQ(mgtest::read_file("/proc/" + std::to_string(w->pid()) + "/oom_score_adj"), "1000\n");
 }
 
 [[noreturn]] void spin() {

@@ -1,6 +1,8 @@
 #include "sandbox/confinement.h"
 
+#include <fcntl.h>
 #include <sched.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -42,6 +44,13 @@ ConfinementReport confine_worker(const ConfinementPlan& plan) {
     else
       out.missing.push_back(std::string(layer) + ": " + why);
   };
+
+  // If the machine runs short of memory anyway, the kernel ends a worker first (its file is then
+  // refused), not the broker or another process. Best effort: without /proc nothing changes.
+  if (int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC); fd >= 0) {
+    [[maybe_unused]] auto written = ::write(fd, "1000", 4);
+    ::close(fd);
+  }
 
   bool nnp = ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
   record("no-new-privs", nnp, nnp ? "" : errno_text("prctl"));

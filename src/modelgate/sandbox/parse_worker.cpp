@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -242,10 +243,16 @@ std::string describe_exit(int status, RuleId& rule_id) {
 
 }  // namespace
 
+std::uint64_t worker_memory_ceiling() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return UINT64_MAX;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) / 2;
+}
+
 WorkerConfig worker_config(const Limits& limits) {
   WorkerConfig c;
   c.timeout = std::chrono::milliseconds(limits.worker_timeout_ms);
-  if (!kAddressSanitizer) c.data_bytes = limits.worker_memory;
+  if (!kAddressSanitizer) c.data_bytes = std::min(limits.worker_memory, worker_memory_ceiling());
   // A backstop over the worker's life; the wall-clock timeout is what bounds one file.
   c.cpu_seconds = std::max<std::uint64_t>(1, limits.worker_timeout_ms / 1000) * kFilesPerWorker;
   return c;

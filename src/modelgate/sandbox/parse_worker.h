@@ -39,7 +39,12 @@ struct WorkerConfig {
   bool digests = true;
 };
 
-// The configuration `Limits` asks for (the memory limit is left off in AddressSanitizer builds).
+// Half of the machine's physical memory: the most a worker's memory limit is set to. A limit above
+// what the machine has never fires; the kernel's OOM killer acts first, on whichever process it picks.
+std::uint64_t worker_memory_ceiling();
+
+// The configuration `Limits` asks for, its memory limit capped at worker_memory_ceiling() (and left
+// off in AddressSanitizer builds).
 WorkerConfig worker_config(const Limits& limits);
 
 // What a worker does with each file it is given, confined: the file's mapped bytes in, an encoded
