@@ -777,10 +777,13 @@ class Machine {
   }
 
   // A payload is analysed once per stream however often it is passed: the memo lets a few bytes of
-  // opcodes pass one large payload again and again. The same value is known at once; the same bytes
-  // reached another way are recovered (that work is charged to the unpack budget) and compared.
+  // opcodes pass one large payload again and again. The same bytes of the input are known at once
+  // (they cannot change); bytes reached another way are recovered (that work is charged to the
+  // unpack budget) and compared.
   void nested_payload(const std::string& target, const char* kind, const Value* data) {
-    if (data && !payload_values_.insert({target, data->kind, data->flags, data->len, data->u}).second) return;
+    if (data && (data->flags & Value::kView) &&
+        !payload_values_.insert({target, data->kind, data->flags, data->len, data->u}).second)
+      return;
     std::optional<std::string> bytes = data ? recover_bytes(*data) : std::nullopt;
     const std::size_t hash = bytes ? std::hash<std::string_view>{}(*bytes) : 0;
     if (bytes) {
@@ -890,8 +893,8 @@ class Machine {
   CallTarget scratch_target_;
   std::map<std::string, std::uint64_t> call_counts_;  // calls not counted with their import's target
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
-  // Nested payloads already analysed: by the value passed, and by a hash of the recovered bytes
-  // (indices into res_.nested).
+  // Nested payloads already analysed: by the input bytes passed, and by a hash of the recovered
+  // bytes (indices into res_.nested).
   std::set<std::tuple<std::string, Kind, std::uint16_t, std::uint32_t, std::uint64_t>> payload_values_;
   std::unordered_map<std::size_t, std::vector<std::size_t>> payload_hashes_;
 };
