@@ -1,5 +1,6 @@
 // Opcode-level tests of the pickle machine: each opcode's semantics, every malformation, every limit.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "pickle/machine.h"
 #include "pickle_builder.h"
@@ -348,6 +349,48 @@ TEST(PickleLimits, APayloadPassedAgainIsAnalysedOnce) {
     EXPECT_EQ(r.nested.size(), 1u) << bytes_io;
     EXPECT_EQ(calls(bytes_io, 1000, true).nested.size(), 2u) << bytes_io;
   }
+}
+
+// A wrapper built again around one memoised blob (zlib.decompress(X) passed again and again) makes
+// each pass recover the payload anew before it can be known as a repeat; a blob that inflates past
+// max_nested_payload is recovered in vain each time. The stream may waste max_nested_payload bytes
+// of such work, then it is refused and nothing more is recovered.
+TEST(PickleLimits, RecoveryThatAddsNothingNewIsBounded) {
+  Limits limits;
+  limits.max_nested_payload = 1u << 20;
+  auto deflate = [](const std::string& raw) {
+    uLongf n = compressBound(static_cast<uLong>(raw.size()));
+    std::string out(n, '\0');
+    EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(out.data()), &n, reinterpret_cast<const Bytef*>(raw.data()),
+                        static_cast<uLong>(raw.size()), 9),
+              Z_OK);
+    out.resize(n);
+    return out;
+  };
+  auto passes = [&](const std::string& blob, int count) {
+    PickleBuilder b;
+    b.proto(4).global("pickle", "loads").binput(0).global("zlib", "decompress").binput(1).op('0').op('0');
+    b.bytes(blob).binput(2).op('0').op(']').mark();
+    for (int i = 0; i < count; ++i) b.binget(0).binget(1).binget(2).op(0x85).op('R').op(0x85).op('R');
+    return run(b.op('e').stop().done(), limits);
+  };
+  auto occurrences = [](const StreamResult& r, const std::string& rule) {
+    for (const auto& f : r.findings)
+      if (f.rule == rule) return f.message.find("occurrences") == std::string::npos ? std::string("1") : f.message;
+    return std::string("0");
+  };
+  const std::string payload = PickleBuilder().proto(2).bytes(std::string(400u << 10, 'a')).stop().done();
+  auto repeated = passes(deflate(payload), 100);
+  ASSERT_TRUE(repeated.complete);
+  EXPECT_EQ(repeated.nested.size(), 1u);
+  EXPECT_TRUE(has(repeated, "MG-LIMIT-EXCEEDED"));
+  EXPECT_FALSE(has(passes(deflate(payload), 3), "MG-LIMIT-EXCEEDED"));  // 2 x 400 KiB wasted: under 1 MiB
+
+  auto opaque = passes(deflate(std::string(2u << 20, '\0')), 100);
+  ASSERT_TRUE(opaque.complete);
+  EXPECT_TRUE(opaque.nested.empty());
+  EXPECT_EQ(occurrences(opaque, "MG-PICKLE-NESTED-OPAQUE"), "1");  // recovered once, not 100 times
+  EXPECT_TRUE(has(opaque, "MG-LIMIT-EXCEEDED"));
 }
 
 }  // namespace pickle_machine_test

@@ -601,35 +601,60 @@ class Machine {
   }
 
   // ---------------------------------------------------------------- payload recovery
-  std::optional<std::string> recover_bytes(const Value& v, std::uint32_t depth = 0) const {
-    if (depth > lim_.max_pickle_resolve_depth) return std::nullopt;
-    if (v.is_text_or_bytes()) return text(v);
+  // The work one recovery may do: every byte each step produces is counted, so that a wrapper
+  // passed again (a fresh io.BytesIO or zlib.decompress around one memoised blob) costs what it
+  // costs each time, and a step past `left` ends the recovery.
+  struct RecoveryWork {
+    std::uint64_t left;
+    std::uint64_t used = 0;
+    bool exhausted = false;
+    bool spend(std::uint64_t n) {
+      used += n;
+      if (used > left) exhausted = true;
+      return !exhausted;
+    }
+  };
+
+  std::optional<std::string> recover_bytes(const Value& v, RecoveryWork& work, std::uint32_t depth = 0) const {
+    if (depth > lim_.max_pickle_resolve_depth || work.exhausted) return std::nullopt;
+    if (v.is_text_or_bytes()) {
+      std::string_view t = g_->text_of(v);
+      return work.spend(t.size()) ? std::optional<std::string>(t) : std::nullopt;
+    }
     const Node* n = node_of(v);
     if (n == nullptr || n->kind != Kind::call || n->items.size() < 2) return std::nullopt;
     std::string target = call_target(n->items[0]);
     const Node* args = node_of(n->items[1]);
     if (args == nullptr || args->items.empty()) return std::nullopt;
-    auto inner = [&]() { return recover_bytes(args->items[0], depth + 1); };
+    auto inner = [&]() { return recover_bytes(args->items[0], work, depth + 1); };
+    auto spent = [&](std::optional<std::string> out) {
+      return out && work.spend(out->size()) ? std::move(out) : std::nullopt;
+    };
+    auto inflate = [&](const std::string& in, int window_bits) -> std::optional<std::string> {
+      std::size_t produced = 0;
+      auto out = inflate_bounded(in, window_bits, std::min<std::uint64_t>(lim_.max_nested_payload, work.left - std::min(work.left, work.used)), &produced);
+      return work.spend(produced) ? std::move(out) : std::nullopt;
+    };
     if (target == "io.BytesIO" || target == "_io.BytesIO" || target == "builtins.bytes" ||
         target == "builtins.bytearray")
       return inner();
     if (target == "base64.b64decode" || target == "base64.standard_b64decode" ||
         target == "base64.decodebytes" || target == "base64.decodestring" || target == "binascii.a2b_base64") {
       auto in = inner();
-      return in ? decode_base64(*in, false) : std::nullopt;
+      return in ? spent(decode_base64(*in, false)) : std::nullopt;
     }
     if (target == "base64.urlsafe_b64decode") {
       auto in = inner();
-      return in ? decode_base64(*in, true) : std::nullopt;
+      return in ? spent(decode_base64(*in, true)) : std::nullopt;
     }
     if (target == "binascii.unhexlify" || target == "binascii.a2b_hex" || target == "bytes.fromhex" ||
         target == "builtins.bytes.fromhex") {
       auto in = inner();
-      return in ? decode_hex(*in) : std::nullopt;
+      return in ? spent(decode_hex(*in)) : std::nullopt;
     }
     if (target == "zlib.decompress" || target == "gzip.decompress") {
       auto in = inner();
-      return in ? inflate_bounded(*in, target[0] == 'g' ? 31 : 47, lim_.max_nested_payload) : std::nullopt;
+      return in ? inflate(*in, target[0] == 'g' ? 31 : 47) : std::nullopt;
     }
     if (target == "_codecs.encode" || target == "codecs.encode" || target == "codecs.decode" ||
         target == "_codecs.decode") {
@@ -637,10 +662,10 @@ class Machine {
       if (!in) return std::nullopt;
       std::string enc = args->items.size() > 1 && args->items[1].is_text_or_bytes() ? text(args->items[1]) : "utf-8";
       std::transform(enc.begin(), enc.end(), enc.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (enc == "base64" || enc == "base_64" || enc == "base-64") return decode_base64(*in, false);
-      if (enc == "hex" || enc == "hex_codec") return decode_hex(*in);
-      if (enc == "zlib" || enc == "zlib_codec") return inflate_bounded(*in, 47, lim_.max_nested_payload);
-      if (enc == "latin1" || enc == "latin-1" || enc == "iso-8859-1") return utf8_to_latin1(*in);
+      if (enc == "base64" || enc == "base_64" || enc == "base-64") return spent(decode_base64(*in, false));
+      if (enc == "hex" || enc == "hex_codec") return spent(decode_hex(*in));
+      if (enc == "zlib" || enc == "zlib_codec") return inflate(*in, 47);
+      if (enc == "latin1" || enc == "latin-1" || enc == "iso-8859-1") return spent(utf8_to_latin1(*in));
       return in;
     }
     return std::nullopt;
@@ -778,29 +803,42 @@ class Machine {
 
   // A payload is analysed once per stream however often it is passed: the memo lets a few bytes of
   // opcodes pass one large payload again and again. The same bytes of the input are known at once
-  // (they cannot change); bytes reached another way are recovered (that work is charged to the
-  // unpack budget) and compared.
+  // (they cannot change); bytes reached another way are recovered and compared. Recovery that adds
+  // no new payload (one passed again, one that cannot be recovered) is wasted work, and the stream
+  // may waste at most max_nested_payload bytes of it: past that it is refused and nothing more is
+  // recovered.
   void nested_payload(const std::string& target, const char* kind, const Value* data) {
     if (data && (data->flags & Value::kView) &&
         !payload_values_.insert({target, data->kind, data->flags, data->len, data->u}).second)
       return;
-    std::optional<std::string> bytes = data ? recover_bytes(*data) : std::nullopt;
+    if (recovery_stopped_) return;
+    RecoveryWork work{payload_waste_left_ + lim_.max_nested_payload};
+    std::optional<std::string> bytes = data ? recover_bytes(*data, work) : std::nullopt;
+    auto wasted = [&](std::uint64_t n) {
+      if (!work.exhausted && n <= payload_waste_left_) {
+        payload_waste_left_ -= n;
+        return;
+      }
+      recovery_stopped_ = true;
+      add("MG-LIMIT-EXCEEDED",
+          "recovering payloads passed to " + target + " that add nothing new (passed again, or not recoverable) "
+          "took more than max_nested_payload (" + std::to_string(lim_.max_nested_payload) +
+              " bytes) of work; no further payload of this stream is recovered",
+          target);
+    };
     const std::size_t hash = bytes ? std::hash<std::string_view>{}(*bytes) : 0;
     if (bytes) {
       for (std::size_t i : payload_hashes_[hash]) {
         const auto& seen = res_.nested[i];
         if (seen.via == target && seen.bytes->bytes().size() == bytes->size() &&
-            std::memcmp(bytes->data(), seen.bytes->bytes().data(), bytes->size()) == 0) {
-          if (budget_->charge(bytes->size()) == nullptr) budget_->release(bytes->size());
-          else add("MG-LIMIT-EXCEEDED", "payloads passed again to " + target + " exceed the unpack budget", target);
-          return;
-        }
+            std::memcmp(bytes->data(), seen.bytes->bytes().data(), bytes->size()) == 0)
+          return wasted(work.used);
       }
     }
     if (!bytes) {
       add("MG-PICKLE-NESTED-OPAQUE", "passes data to " + target + " that cannot be recovered statically",
           data ? g_->describe(*data) : std::string("<no argument>"));
-      return;
+      return wasted(work.used);
     }
     add("MG-PICKLE-NESTED-PAYLOAD",
         "passes a " + std::to_string(bytes->size()) + "-byte " + kind + " payload to " + target +
@@ -812,8 +850,9 @@ class Machine {
           "the " + std::to_string(bytes->size()) + "-byte payload passed to " + target + " is " +
               buffer->exceeded_reason() + "; it is not analysed",
           target);
-      return;
+      return wasted(work.used);
     }
+    wasted(work.used - bytes->size());  // the steps before the payload itself
     NestedPayload p;
     p.offset = op_offset_;
     p.via = target;
@@ -897,6 +936,8 @@ class Machine {
   // bytes (indices into res_.nested).
   std::set<std::tuple<std::string, Kind, std::uint16_t, std::uint32_t, std::uint64_t>> payload_values_;
   std::unordered_map<std::size_t, std::vector<std::size_t>> payload_hashes_;
+  std::uint64_t payload_waste_left_ = lim_.max_nested_payload;  // see nested_payload()
+  bool recovery_stopped_ = false;
 };
 
 // The plain path: the opcodes that make up data-heavy pickles, with the machine's state in locals

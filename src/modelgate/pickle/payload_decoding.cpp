@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <climits>
+
 namespace modelgate::pickle {
 
 std::optional<std::string> decode_base64(std::string_view text, bool urlsafe) {
@@ -56,7 +58,10 @@ std::optional<std::string> decode_hex(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> inflate_bounded(std::string_view data, int window_bits, std::size_t max_output) {
+std::optional<std::string> inflate_bounded(std::string_view data, int window_bits, std::size_t max_output,
+                                           std::size_t* produced) {
+  if (produced) *produced = 0;
+  if (data.size() > UINT_MAX) return std::nullopt;  // zlib's avail_in is 32 bits: refused, not truncated
   z_stream zs{};
   if (inflateInit2(&zs, window_bits) != Z_OK) return std::nullopt;
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
@@ -69,6 +74,7 @@ std::optional<std::string> inflate_bounded(std::string_view data, int window_bit
     zs.avail_out = sizeof buf;
     rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof buf - zs.avail_out);
+    if (produced) *produced = out.size();
     if (out.size() > max_output) {
       inflateEnd(&zs);
       return std::nullopt;

@@ -12,6 +12,8 @@ namespace modelgate::pickle {
 std::optional<std::string> decode_base64(std::string_view text, bool urlsafe);
 std::optional<std::string> decode_hex(std::string_view text);
 // zlib.decompress with the wbits of zlib (15), raw deflate (-15) or gzip (31); output bounded.
-std::optional<std::string> inflate_bounded(std::string_view data, int window_bits, std::size_t max_output);
+// `produced` gets the bytes inflated, also when the result is nullopt (the work it cost).
+std::optional<std::string> inflate_bounded(std::string_view data, int window_bits, std::size_t max_output,
+                                           std::size_t* produced = nullptr);
 
 }  // namespace modelgate::pickle
