@@ -1,6 +1,8 @@
 // The command line end to end: exit codes, output formats, SARIF validity, rules.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -49,6 +51,29 @@ TEST(Cli, StartsWithoutTheLibrariesOnlySomeInputsNeed) {
   ASSERT_NE(needed.output.find("NEEDED"), std::string::npos);
   for (const char* library : {"libarchive", "libhdf5", "libpq"})
     EXPECT_EQ(needed.output.find(library), std::string::npos) << library << " is linked:\n" << needed.output;
+}
+
+// A worker's successor is forked while the worker has a few files left (sandbox/worker_pool.cpp).
+// When one of those files needs a library the broker loads at first use, the successor, forked
+// before the library was loaded, lacks it too: the file goes to a worker forked afterwards, and
+// gets the unconfined scan's verdict.
+TEST(Cli, AFileNeedingALibraryJustBeforeAWorkerIsRecycledGetsItsVerdict) {
+  TempDir dir;
+  const std::string benign = PickleBuilder().proto(2).op('}').str("a").binint1(1).op('s').stop().done();
+  char name[16];
+  for (int i = 0; i < 300; ++i) {
+    std::snprintf(name, sizeof name, "f%03d.pkl", i);
+    write_file(dir / name, benign);
+  }
+  std::filesystem::copy_file(source_dir() / "fuzz/corpus/keras_h5/lambda_os.h5", dir / "f250.h5");
+  auto r = run(mg("scan --threads 1 --sandbox strict --format json " + dir.path().string()));
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  auto j = nlohmann::json::parse(r.output);
+  std::map<std::string, int> statuses;
+  for (const auto& child : j["artifacts"][0]["children"]) ++statuses[child["status"].get<std::string>()];
+  EXPECT_EQ(statuses["safe"], 300);
+  EXPECT_EQ(statuses["unsafe"], 1);
+  EXPECT_EQ(statuses["refused"], 0);
 }
 
 TEST(Cli, TextOutputNamesEveryFileAndFinding) {

@@ -10,6 +10,7 @@ namespace {
 
 std::atomic<bool> loading_forbidden{false};
 std::shared_mutex loading;
+std::atomic<std::uint64_t> loads{0};
 
 }  // namespace
 
@@ -22,6 +23,8 @@ void* load_library(const std::string& soname, std::string& error) {
   if (library == nullptr) {
     const char* why = ::dlerror();
     error = "cannot load " + soname + ": " + (why ? why : "unknown error");
+  } else {
+    loads.fetch_add(1);
   }
   return library;
 }
@@ -34,6 +37,8 @@ void* library_symbol(void* library, const char* name, std::string& error) {
 }
 
 std::shared_mutex& library_loading_lock() { return loading; }
+
+std::uint64_t library_loads() { return loads.load(); }
 
 void forbid_library_loading() { loading_forbidden.store(true); }
 

@@ -7,6 +7,7 @@
 // that is not loaded yet throws LibraryNeeded, the worker ends with a status that says so, and the
 // broker loads the library and gives the file to a fresh worker, which inherits it.
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -75,6 +76,10 @@ class LibraryTable {
 // thread is inside the dynamic loader loading a library (load_library holds it exclusively): the
 // worker would inherit the loader's lock held, and wait on it for ever.
 std::shared_mutex& library_loading_lock();
+
+// How many times load_library() has loaded a library in this process: a worker forked when it
+// was lower may lack one.
+std::uint64_t library_loads();
 
 // From here on (in this process) load_library() loads nothing: called by a parse worker before it
 // confines itself.

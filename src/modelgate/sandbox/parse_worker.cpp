@@ -19,6 +19,7 @@
 #include <mutex>
 #include <new>
 #include <shared_mutex>
+#include <utility>
 
 #include "core/rule_catalog.h"
 #include "core/byte_reader.h"
@@ -278,46 +279,59 @@ std::unique_ptr<ParseWorker> ParseWorker::start(WorkerJob job, const WorkerConfi
   return w;
 }
 
-std::unique_ptr<ParseWorker> ParseWorker::launch(WorkerJob job, const WorkerConfig& config, std::string& error) {
-  int req[2], res[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) != 0) {
+bool WorkerChannel::open(std::string& error) {
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, requests) != 0) {
     error = std::string("socketpair: ") + std::strerror(errno);
-    return nullptr;
+    return false;
   }
-  if (::pipe2(res, O_CLOEXEC) != 0) {
+  if (::pipe2(results, O_CLOEXEC) != 0) {
     error = std::string("pipe: ") + std::strerror(errno);
-    ::close(req[0]);
-    ::close(req[1]);
-    return nullptr;
+    ::close(requests[0]);
+    ::close(requests[1]);
+    return false;
   }
+  return true;
+}
+
+pid_t fork_for_workers(const WorkerConfig& config, std::uint64_t& library_loads_at_fork) {
   load_parsing_libraries_once(config);
-  pid_t pid;
-  {
-    std::shared_lock no_library_loading(library_loading_lock());
-    pid = ::fork();
-  }
-  if (pid == 0) {
-    keep_only_channel(req[1], res[1]);
-    worker_main(job, config);
-  }
-  ::close(req[1]);
-  ::close(res[1]);
+  std::shared_lock no_library_loading(library_loading_lock());
+  library_loads_at_fork = library_loads();
+  return ::fork();
+}
+
+void run_worker(const WorkerChannel& channel, const WorkerJob& job, const WorkerConfig& config) {
+  keep_only_channel(channel.requests[1], channel.results[1]);
+  worker_main(job, config);
+}
+
+std::unique_ptr<ParseWorker> ParseWorker::launch(WorkerJob job, const WorkerConfig& config, std::string& error) {
+  WorkerChannel channel;
+  if (!channel.open(error)) return nullptr;
+  std::uint64_t loads;
+  const pid_t pid = fork_for_workers(config, loads);
+  if (pid == 0) run_worker(channel, job, config);
+  ::close(channel.requests[1]);
+  ::close(channel.results[1]);
   if (pid < 0) {
     error = std::string("fork: ") + std::strerror(errno);
-    ::close(req[0]);
-    ::close(res[0]);
+    ::close(channel.requests[0]);
+    ::close(channel.results[0]);
     return nullptr;
   }
+  return adopt(pid, channel.requests[0], channel.results[0], config, loads, error);
+}
+
+std::unique_ptr<ParseWorker> ParseWorker::adopt(pid_t pid, int requests, int results, const WorkerConfig& config,
+                                                std::uint64_t library_loads_at_fork, std::string& error) {
+  auto worker = std::unique_ptr<ParseWorker>(new ParseWorker(pid, requests, results, config));
+  worker->library_loads_at_fork_ = library_loads_at_fork;
   // This end only: the worker's end stays blocking. read_exact() polls when nothing is there.
-  if (::fcntl(res[0], F_SETFL, ::fcntl(res[0], F_GETFL) | O_NONBLOCK) != 0) {
+  if (::fcntl(results, F_SETFL, ::fcntl(results, F_GETFL) | O_NONBLOCK) != 0) {
     error = std::string("fcntl: ") + std::strerror(errno);
-    ::kill(pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    ::close(req[0]);
-    ::close(res[0]);
-    return nullptr;
+    return nullptr;  // the destructor kills and reaps the worker
   }
-  return std::unique_ptr<ParseWorker>(new ParseWorker(pid, req[0], res[0], config));
+  return worker;
 }
 
 bool ParseWorker::await_hello(std::string& error) {
@@ -343,13 +357,24 @@ bool ParseWorker::await_hello(std::string& error) {
   return true;
 }
 
-ParseWorker::~ParseWorker() {
-  ::close(requests_);
-  ::close(results_);
+void ParseWorker::stop() {
+  for (int* fd : {&requests_, &results_})
+    if (*fd >= 0) ::close(std::exchange(*fd, -1));
   if (pid_ > 0) {
     ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
+    stopped_ = pid_;
+    pid_ = -1;
   }
+}
+
+bool ParseWorker::reaped() {
+  if (stopped_ > 0 && ::waitpid(stopped_, nullptr, WNOHANG) == stopped_) stopped_ = -1;
+  return pid_ <= 0 && stopped_ <= 0;
+}
+
+ParseWorker::~ParseWorker() {
+  stop();
+  if (stopped_ > 0) ::waitpid(stopped_, nullptr, 0);
 }
 
 ParseWorker::Read ParseWorker::read_exact(std::uint8_t* out, std::size_t n,

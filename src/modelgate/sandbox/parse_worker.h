@@ -55,6 +55,23 @@ using WorkerJob = std::function<std::vector<std::uint8_t>(const std::shared_ptr<
 // The scan of each file with `ctx` (inherited at fork), or WorkerConfig::scan when set.
 WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config);
 
+// A worker's two channels: requests (a socket: descriptors travel with them) and results (a pipe).
+// [0] is the broker's end, [1] the worker's.
+struct WorkerChannel {
+  int requests[2] = {-1, -1};
+  int results[2] = {-1, -1};
+  bool open(std::string& error);
+};
+
+// fork() for a worker or for the process that forks them (worker_zygote.h): first what every worker
+// needs loaded (it cannot load anything once confined), and never while a library is being loaded.
+// `library_loads_at_fork`: library_loads() at the fork.
+pid_t fork_for_workers(const WorkerConfig& config, std::uint64_t& library_loads_at_fork);
+
+// In a freshly forked child: keeps only the worker's end of `channel`, confines itself and parses
+// each file the broker passes until the channel closes.
+[[noreturn]] void run_worker(const WorkerChannel& channel, const WorkerJob& job, const WorkerConfig& config);
+
 class ParseWorker {
  public:
   // Forks a worker that confines itself and reports its layers. Null (and `error`) when the fork
@@ -71,6 +88,15 @@ class ParseWorker {
     return launch(scan_job(ctx, config), config, error);
   }
   bool await_hello(std::string& error);
+  // The broker's handle on a worker forked elsewhere (worker_zygote.h) as this process's child,
+  // given the broker's ends of its channel; null, with `error`, when they cannot be set up.
+  static std::unique_ptr<ParseWorker> adopt(pid_t pid, int requests, int results, const WorkerConfig& config,
+                                            std::uint64_t library_loads_at_fork, std::string& error);
+  // Kills the worker without waiting for it to end (its exit, with its namespaces, takes
+  // milliseconds): the destructor reaps it. The worker can take no more files.
+  void stop();
+  // Reaps a stopped worker if it has ended; true once reaped (or never started).
+  bool reaped();
   ~ParseWorker();
   ParseWorker(const ParseWorker&) = delete;
   ParseWorker& operator=(const ParseWorker&) = delete;
@@ -79,6 +105,8 @@ class ParseWorker {
   pid_t pid() const { return pid_; }
   bool alive() const { return pid_ > 0; }
   unsigned files() const { return files_; }
+  // library_loads() when the worker was forked.
+  std::uint64_t library_loads_at_fork() const { return library_loads_at_fork_; }
   // The worker ended because a parser needed a library that this process loads at first use
   // (core/lazy_library.h) and had not loaded when it forked the worker.
   bool library_needed() const { return library_needed_; }
@@ -113,12 +141,14 @@ class ParseWorker {
   static constexpr std::size_t kInboxBytes = 64 * 1024;
 
   pid_t pid_;
+  pid_t stopped_ = -1;      // stop() killed it and it is not reaped yet
   int requests_, results_;  // results_: non-blocking
   // Bytes read from results_ and not yet taken by read_exact().
   std::unique_ptr<std::uint8_t[]> inbox_;
   std::size_t inbox_begin_ = 0, inbox_end_ = 0;
   WorkerConfig config_;
   ConfinementReport confinement_;
+  std::uint64_t library_loads_at_fork_ = 0;
   unsigned files_ = 0;   // files submitted over the worker's life
   unsigned queued_ = 0;  // submitted, result not yet collected
   bool library_needed_ = false;

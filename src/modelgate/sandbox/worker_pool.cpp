@@ -1,6 +1,7 @@
 #include "sandbox/worker_pool.h"
 
 #include "container/libarchive_library.h"
+#include "core/lazy_library.h"
 #include "core/display_facts.h"
 #include "format/hdf5_library.h"
 #include "sandbox/fork_gate.h"
@@ -15,6 +16,8 @@ namespace {
 // processes costs as much as the parse.
 constexpr std::size_t kMaxQueuedFiles = 8;
 constexpr std::uint64_t kMaxQueuedBytes = 4u << 20;
+// A worker's successor is forked when this many of its files are left.
+constexpr unsigned kLaunchAhead = 2 * kMaxQueuedFiles;
 
 // Loads what a worker asked for (ParseWorker::library_needed): the libraries parsers load at first
 // use, libarchive and libhdf5, both (the worker's status does not say which). Workers forked
@@ -42,13 +45,15 @@ struct WorkerPool::Pending {
 };
 
 WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
-    : ctx_(ctx), mode_(mode), config_(config) {
+    : ctx_(ctx), mode_(mode), config_(config), successors_(std::max(slots, 1u)) {
   // Forked before any scanning thread exists, so that no worker inherits a lock held by one; all
   // forked before any is waited for, so that they confine themselves at the same time. Workers that
   // replace them are forked through the scan's ForkGate, while no other scanning thread runs.
+  std::string no_zygote;
+  zygote_ = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);  // without one, workers fork here
   for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
     std::string why;
-    slots_.push_back(ParseWorker::launch(ctx_, config_, why));
+    slots_.push_back(launch(why));
     if (!slots_.back()) {
       error_ = "cannot start a parse worker: " + why;
       return;
@@ -72,11 +77,67 @@ WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const
     error_ = "--sandbox strict: the parse workers cannot be confined: " + c.missing.front();
 }
 
-std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
+WorkerPool::~WorkerPool() {
+  for (auto* workers : {&slots_, &successors_, &retired_})
+    for (auto& w : *workers)
+      if (w) w->stop();
+}
+
+void WorkerPool::launch_successor(unsigned slot) {
+  if (successors_.at(slot)) return;
+  std::string why;
+  successors_[slot] = launch(why);  // a failure shows in replace()
+}
+
+std::unique_ptr<ParseWorker> WorkerPool::launch(std::string& why) {
+  std::shared_ptr<WorkerZygote> zygote;
+  auto current = [&] {
+    std::lock_guard lock(zygote_lock_);
+    zygote = zygote_;
+    return !zygote || zygote->library_loads_at_fork() == library_loads();
+  };
   ForkGate* gate = ForkGate::current();
+  if (!current()) {
+    // Forked again, with the library the broker loaded since, as a worker used to be forked: while
+    // no other scanning thread may hold a lock (none holds zygote_lock_ while it waits).
+    if (gate) gate->fork_begin();
+    if (!current()) {
+      std::string no_zygote;
+      auto fresh = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);
+      std::lock_guard lock(zygote_lock_);
+      zygote = zygote_ = std::move(fresh);
+    }
+    if (gate) gate->fork_end();
+  }
+  if (zygote) {
+    if (auto w = zygote->launch(why)) return w;
+  }
   if (gate) gate->fork_begin();
   auto w = ParseWorker::launch(ctx_, config_, why);
   if (gate) gate->fork_end();
+  return w;
+}
+
+bool WorkerPool::replace(unsigned slot, std::string& why) {
+  auto& worker = slots_.at(slot);
+  if (worker) {
+    worker->stop();
+    std::lock_guard lock(retired_lock_);
+    std::erase_if(retired_, [](auto& w) { return w->reaped(); });
+    retired_.push_back(std::move(worker));
+  }
+  if (auto& next = successors_.at(slot)) {
+    worker = std::move(next);
+    // One forked before a library was loaded may lack it (a file that needs it brought it in).
+    if (worker->library_loads_at_fork() == library_loads() && worker->await_hello(why)) return true;
+    worker.reset();
+  }
+  worker = spawn(why);
+  return worker != nullptr;
+}
+
+std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
+  auto w = launch(why);
   if (w && !w->await_hello(why)) w.reset();
   if (!w) why = "cannot start a parse worker: " + why;
   return w;
@@ -100,11 +161,11 @@ void WorkerPool::submit_queued(unsigned slot, std::deque<Pending>& window) {
   for (Pending& p : window) {
     if (!p.needs_worker() || p.submitted) continue;
     auto& worker = slots_.at(slot);
+    if (worker && worker->alive() && worker->files() + kLaunchAhead >= kFilesPerWorker) launch_successor(slot);
     if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) {
       if (worker && worker->alive() && worker->queued() > 0) return;  // used up: its queue drains first
       std::string why;
-      worker = spawn(why);
-      if (!worker) {
+      if (!replace(slot, why)) {
         p.parsed = unreadable_file_report(*p.queued.origin, "unknown", "MG-SANDBOX-CRASH", why);
         continue;
       }
@@ -199,14 +260,14 @@ WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string
                                         std::uint64_t size) {
   auto& worker = slots_.at(slot);
   std::string why;
-  if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) worker = spawn(why);
-  if (!worker) return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
+  if ((!worker || !worker->alive() || worker->files() >= kFilesPerWorker) && !replace(slot, why))
+    return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
   WorkerResult parsed = worker->run(fd, origin, name, size);
   if (worker->library_needed()) {
     std::string error;
     if (!load_parser_libraries(error))
       parsed = {unreadable_file_report(origin, "unknown", "MG-IO-ERROR", "cannot read: " + error), {}};
-    else if ((worker = spawn(why)))
+    else if (replace(slot, why))
       parsed = worker->run(fd, origin, name, size);
     else
       parsed = {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};

@@ -5,12 +5,14 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "modelgate/scan.h"
 #include "sandbox/parse_worker.h"
+#include "sandbox/worker_zygote.h"
 #include "scan/scan_file.h"
 
 namespace modelgate::sandbox {
@@ -20,6 +22,8 @@ class WorkerPool {
   WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
+  // Stops every worker first and then reaps them, so that their exits overlap.
+  ~WorkerPool();
 
   // Why the pool cannot be used: a worker did not start, or (strict) a layer could not be applied.
   const std::optional<std::string>& error() const { return error_; }
@@ -51,7 +55,15 @@ class WorkerPool {
                               std::uint64_t size);
 
  private:
+  // A fresh worker, its hello not awaited: from the zygote, or forked here when there is none.
+  std::unique_ptr<ParseWorker> launch(std::string& why);
   std::unique_ptr<ParseWorker> spawn(std::string& why);
+  // Forks slot `slot`'s next worker ahead of need, while the current one has a few files left, so
+  // that it confines itself while the current one parses.
+  void launch_successor(unsigned slot);
+  // Replaces slot `slot`'s worker with its successor (or a fresh one): false, with `why`, when none
+  // starts. The worker replaced is stopped and reaped later, without waiting for its exit.
+  bool replace(unsigned slot, std::string& why);
   struct Pending;
   // Submits the files of `window` not yet with the worker, in order, while it can take them.
   void submit_queued(unsigned slot, std::deque<Pending>& window);
@@ -59,7 +71,13 @@ class WorkerPool {
   ScanContext& ctx_;
   SandboxMode mode_;
   WorkerConfig config_;
+  std::mutex zygote_lock_;
+  // Replaced when the broker has loaded a library since it was forked; null when none starts.
+  std::shared_ptr<WorkerZygote> zygote_;
   std::vector<std::unique_ptr<ParseWorker>> slots_;
+  std::vector<std::unique_ptr<ParseWorker>> successors_;  // per slot, launched ahead of need
+  std::mutex retired_lock_;
+  std::vector<std::unique_ptr<ParseWorker>> retired_;  // stopped, not yet reaped
   std::optional<std::string> error_;
   SandboxLayers layers_;
 };
