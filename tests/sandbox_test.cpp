@@ -23,6 +23,7 @@
 #include "pickle/allowlist.h"
 #include "pickle_builder.h"
 #include "sandbox/parse_worker.h"
+#include "sandbox/worker_zygote.h"
 #include "sandbox/result_codec.h"
 #include "sandbox/worker_pool.h"
 #include "modelgate/render.h"
@@ -507,6 +508,44 @@ TEST_F(SandboxWorker, QueuedFilesBehindAFailureGetTheirOwnVerdicts) {
     EXPECT_EQ(reports[i].findings[0].rule.rfind("MG-SANDBOX-", 0), 0u) << names[i] << ": " << reports[i].findings[0].rule;
     EXPECT_EQ(reports[i].origin, origins[i]);
   }
+}
+
+// A worker the zygote forks is the broker's child (CLONE_PARENT), confined like any other: the
+// broker reads how it ended, so that a worker killed from outside names the signal. A zygote that
+// is gone forks nothing, and says so.
+TEST_F(SandboxWorker, WorkersForkedByTheZygoteAreTheBrokersChildren) {
+  sandbox::WorkerConfig config = sandbox::worker_config(limits_);
+  config.before_parse = hostile;
+  std::string error;
+  auto zygote = sandbox::WorkerZygote::start(sandbox::scan_job(ctx_, config), config, error);
+  ASSERT_TRUE(zygote) << error;
+  auto w = zygote->launch(error);
+  ASSERT_TRUE(w) << error;
+  ASSERT_TRUE(w->await_hello(error)) << error;
+  for (const auto& m : w->confinement().missing) ADD_FAILURE() << "layer missing: " << m;
+  auto status = mgtest::read_file("/proc/" + std::to_string(w->pid()) + "/status");
+  EXPECT_NE(status.find("PPid:\t" + std::to_string(::getpid()) + "\n"), std::string::npos) << status;
+  EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos) << status;
+  EXPECT_EQ(scan(*w, benign_, "benign.pkl").status, Status::safe);
+  const pid_t pid = w->pid();
+  std::thread killer([pid] {
+    std::this_thread::sleep_for(200ms);
+    ::kill(pid, SIGKILL);
+  });
+  auto r = scan(*w, benign_, "spin");
+  killer.join();
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_EQ(r.findings[0].rule, "MG-SANDBOX-CRASH");
+  EXPECT_NE(r.findings[0].message.find("SIGKILL"), std::string::npos) << r.findings[0].message;
+
+  auto next = zygote->launch(error);
+  ASSERT_TRUE(next && next->await_hello(error)) << error;
+  EXPECT_EQ(scan(*next, benign_, "benign.pkl").status, Status::safe);
+
+  ::kill(zygote->pid(), SIGKILL);
+  EXPECT_FALSE(zygote->launch(error));
+  EXPECT_NE(error.find("zygote"), std::string::npos) << error;
+  EXPECT_EQ(scan(*next, benign_, "benign.pkl").status, Status::safe);  // its workers go on
 }
 
 TEST_F(SandboxWorker, AWorkerKilledMidFileRefusesThatFile) {

@@ -33,6 +33,7 @@ class WorkerZygote {
   // A fresh worker, its hello not yet awaited; null, with `error`, when the zygote is gone. Any
   // thread may call it.
   std::unique_ptr<ParseWorker> launch(std::string& error);
+  pid_t pid() const { return pid_; }
   // library_loads() when the zygote was forked: a library the broker loaded since is not in it.
   std::uint64_t library_loads_at_fork() const { return library_loads_at_fork_; }
 
