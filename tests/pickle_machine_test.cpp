@@ -393,4 +393,26 @@ TEST(PickleLimits, RecoveryThatAddsNothingNewIsBounded) {
   EXPECT_TRUE(has(opaque, "MG-LIMIT-EXCEEDED"));
 }
 
+// codecs.encode(payload, name) reads `name` on every pass: a long memoised name passed again and
+// again is work like the payload's bytes, and counts against the same bound.
+TEST(PickleLimits, ALongCodecNamePassedAgainIsWorkToo) {
+  Limits limits;
+  limits.max_nested_payload = 1u << 20;
+  auto passes = [&](std::size_t name_size, int count) {
+    PickleBuilder b;
+    b.proto(4).global("pickle", "loads").binput(0).global("_codecs", "encode").binput(1).op('0').op('0');
+    b.bytes(PickleBuilder().proto(2).op('N').stop().done()).binput(2).op('0');
+    b.str(std::string(name_size, 'a')).binput(3).op('0').op(']').mark();
+    for (int i = 0; i < count; ++i) b.binget(0).binget(1).binget(2).binget(3).op(0x86).op('R').op(0x85).op('R');
+    return run(b.op('e').stop().done(), limits);
+  };
+  auto long_name = passes(64u << 10, 100);  // 6.4 MiB of names read
+  ASSERT_TRUE(long_name.complete);
+  EXPECT_EQ(long_name.nested.size(), 1u);
+  EXPECT_TRUE(has(long_name, "MG-LIMIT-EXCEEDED"));
+  auto short_name = passes(5, 100);
+  EXPECT_EQ(short_name.nested.size(), 1u);
+  EXPECT_FALSE(has(short_name, "MG-LIMIT-EXCEEDED"));
+}
+
 }  // namespace pickle_machine_test

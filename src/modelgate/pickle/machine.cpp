@@ -660,7 +660,14 @@ class Machine {
         target == "_codecs.decode") {
       auto in = inner();
       if (!in) return std::nullopt;
-      std::string enc = args->items.size() > 1 && args->items[1].is_text_or_bytes() ? text(args->items[1]) : "utf-8";
+      std::string enc = "utf-8";
+      if (args->items.size() > 1 && args->items[1].is_text_or_bytes()) {
+        // The name is read each pass, and the memo can pass a long one again and again: it is work.
+        // No codec has a long name (Python raises LookupError): one is the identity below, uncopied.
+        std::string_view name = g_->text_of(args->items[1]);
+        if (!work.spend(name.size())) return std::nullopt;
+        enc = name.size() <= 32 ? std::string(name) : std::string();
+      }
       std::transform(enc.begin(), enc.end(), enc.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
       if (enc == "base64" || enc == "base_64" || enc == "base-64") return spent(decode_base64(*in, false));
       if (enc == "hex" || enc == "hex_codec") return spent(decode_hex(*in));
