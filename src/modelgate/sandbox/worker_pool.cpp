@@ -1,8 +1,8 @@
 #include "sandbox/worker_pool.h"
 
 #include "container/libarchive_library.h"
-#include "core/lazy_library.h"
 #include "core/display_facts.h"
+#include "core/lazy_library.h"
 #include "format/hdf5_library.h"
 #include "sandbox/fork_gate.h"
 #include "sandbox/sandbox_layers_json.h"
@@ -46,11 +46,12 @@ struct WorkerPool::Pending {
 
 WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
     : ctx_(ctx), mode_(mode), config_(config), successors_(std::max(slots, 1u)) {
-  // Forked before any scanning thread exists, so that no worker inherits a lock held by one; all
-  // forked before any is waited for, so that they confine themselves at the same time. Workers that
-  // replace them are forked through the scan's ForkGate, while no other scanning thread runs.
+  // The zygote is forked before any scanning thread exists, so that it inherits no lock held by one,
+  // and forks every worker (worker_zygote.h); without one, workers are forked here, through the
+  // scan's ForkGate once the threads run. All are started before any is waited for, so that they
+  // confine themselves at the same time.
   std::string no_zygote;
-  zygote_ = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);  // without one, workers fork here
+  zygote_ = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);
   for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
     std::string why;
     slots_.push_back(launch(why));

@@ -1,7 +1,8 @@
 #pragma once
-// The broker's pool of parse workers: one slot per scanning thread, its worker forked up front,
-// replaced after a failure and recycled after `files_per_worker` files. The broker opens every
-// input itself and passes only the descriptor.
+// The broker's pool of parse workers: one slot per scanning thread, its worker started up front,
+// replaced after a failure and recycled after kFilesPerWorker files. Workers are forked by the
+// pool's zygote (worker_zygote.h). The broker opens every input itself and passes only the
+// descriptor.
 #include <deque>
 #include <functional>
 #include <memory>
