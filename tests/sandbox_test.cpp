@@ -212,6 +212,18 @@ class SandboxWorker : public ::testing::Test {
     return w.scan(file->fd.get(), p.string(), name, static_cast<std::uint64_t>(file->st.st_size));
   }
 
+  // A file the worker spins on (the `hostile` hook), the worker killed from outside 200 ms in.
+  ArtifactReport scan_killed_mid_file(sandbox::ParseWorker& w) {
+    const pid_t pid = w.pid();
+    std::thread killer([pid] {
+      std::this_thread::sleep_for(200ms);
+      ::kill(pid, SIGKILL);
+    });
+    auto r = scan(w, benign_, "spin");
+    killer.join();
+    return r;
+  }
+
   Limits limits_;
   Policy policy_;
   pickle::Allowlist allowlist_;
@@ -527,13 +539,7 @@ TEST_F(SandboxWorker, WorkersForkedByTheZygoteAreTheBrokersChildren) {
   EXPECT_NE(status.find("PPid:\t" + std::to_string(::getpid()) + "\n"), std::string::npos) << status;
   EXPECT_NE(status.find("Seccomp:\t2"), std::string::npos) << status;
   EXPECT_EQ(scan(*w, benign_, "benign.pkl").status, Status::safe);
-  const pid_t pid = w->pid();
-  std::thread killer([pid] {
-    std::this_thread::sleep_for(200ms);
-    ::kill(pid, SIGKILL);
-  });
-  auto r = scan(*w, benign_, "spin");
-  killer.join();
+  auto r = scan_killed_mid_file(*w);
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].rule, "MG-SANDBOX-CRASH");
   EXPECT_NE(r.findings[0].message.find("SIGKILL"), std::string::npos) << r.findings[0].message;
@@ -553,13 +559,7 @@ TEST_F(SandboxWorker, AWorkerKilledMidFileRefusesThatFile) {
   config.before_parse = hostile;
   auto w = start(config);
   ASSERT_TRUE(w);
-  pid_t pid = w->pid();
-  std::thread killer([pid] {
-    std::this_thread::sleep_for(200ms);
-    ::kill(pid, SIGKILL);
-  });
-  auto r = scan(*w, benign_, "spin");
-  killer.join();
+  auto r = scan_killed_mid_file(*w);
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].rule, "MG-SANDBOX-CRASH");
   EXPECT_NE(r.findings[0].message.find("SIGKILL"), std::string::npos) << r.findings[0].message;
