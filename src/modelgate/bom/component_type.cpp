@@ -9,23 +9,19 @@ struct FormatType {
   ComponentType type;
 };
 
-// Format names as the scanners set them (scan/format_table.cpp, hf/json_kind.cpp, the container
-// scanners). Archive formats named by libarchive ("tar", "tar+gzip", "7zip", ...) are containers
-// by the report's own structure: bom/cyclonedx.cpp types any artifact with members a container.
-constexpr FormatType kTypes[] = {
-    {"pickle", ComponentType::machine_learning_model},
-    {"pytorch-legacy", ComponentType::machine_learning_model},
-    {"joblib", ComponentType::machine_learning_model},
-    {"onnx", ComponentType::machine_learning_model},
-    {"tf-savedmodel", ComponentType::machine_learning_model},
-    {"hdf5", ComponentType::machine_learning_model},
-    {"safetensors", ComponentType::machine_learning_model},
-    {"gguf", ComponentType::machine_learning_model},
-    {"flax-msgpack", ComponentType::machine_learning_model},
-    {"tflite", ComponentType::machine_learning_model},
-    {"coreml", ComponentType::machine_learning_model},
-    {"coreml-weights", ComponentType::file},
-    {"openvino-ir", ComponentType::machine_learning_model},
+// The identified formats' types: the component column of identify/format_list.inc.
+constexpr FormatType kFormatTypes[] = {
+#define MG_FORMAT(id, name, probe, scanner, component) {name, ComponentType::component},
+#define MG_PROBE(id, probe)
+#include "identify/format_list.inc"
+#undef MG_FORMAT
+#undef MG_PROBE
+};
+
+// The names scanners give their reports themselves (hf/json_kind.cpp, the container scanners).
+// Archive formats named by libarchive ("tar", "tar+gzip", "7zip", ...) are containers by the
+// report's own structure: bom/cyclonedx.cpp types any artifact with members a container.
+constexpr FormatType kScannerNamedTypes[] = {
     {"hf-model-config", ComponentType::configuration},
     {"hf-tokenizer", ComponentType::configuration},
     {"hf-tokenizer-config", ComponentType::configuration},
@@ -34,15 +30,9 @@ constexpr FormatType kTypes[] = {
     {"hf-processor-config", ComponentType::configuration},
     {"hf-generation-config", ComponentType::configuration},
     {"weight-index", ComponentType::configuration},
-    {"chat-template", ComponentType::configuration},
-    {"sentencepiece", ComponentType::configuration},
-    {"zip", ComponentType::container},
     {"npz", ComponentType::container},
     {"pytorch-zip", ComponentType::container},
     {"pytorch-legacy-tar", ComponentType::container},
-    {"keras", ComponentType::container},
-    {"archive", ComponentType::container},
-    {"joblib-compressed", ComponentType::container},
     {"joblib-zf", ComponentType::container},
     {"zlib", ComponentType::container},
     {"hf-cache", ComponentType::container},
@@ -51,7 +41,9 @@ constexpr FormatType kTypes[] = {
 }  // namespace
 
 ComponentType component_type_of_format(std::string_view format) {
-  for (const auto& t : kTypes)
+  for (const auto& t : kFormatTypes)
+    if (t.format == format) return t.type;
+  for (const auto& t : kScannerNamedTypes)
     if (t.format == format) return t.type;
   return ComponentType::file;
 }

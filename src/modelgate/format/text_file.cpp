@@ -3,6 +3,9 @@
 
 namespace modelgate {
 
+// An empty file has nothing to read.
+void scan_nothing(const Artifact&, NestedScan&, ArtifactReport&) {}
+
 // Plain text that no more specific scanner claims (README, LICENSE, notes) is inert data.
 void scan_text_file(const Artifact&, NestedScan&, ArtifactReport&) {}
 

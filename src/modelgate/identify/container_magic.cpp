@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include "readers/tar_headers.h"
-#include "readers/zip_reader.h"
 #include "pickle/opcodes.h"
 #include "pickle/text_operands.h"
 #include "artifact/artifact.h"
@@ -80,31 +79,30 @@ bool names_a_joblib_wrapper(std::string_view all) {
 
 }  // namespace
 
-std::optional<Format> identify_container(const Artifact& artifact) {
-  ByteView b = artifact.bytes;
-  if (zip::looks_like_zip(b)) return Format::zip;
-  if (starts_with(b, "\x93NUMPY")) return Format::npy;
-  if (torch_legacy_magic_length(b) != 0) return Format::torch_legacy;
-  if (starts_with_7z_or_compressor_magic(b) || is_tar(b)) return Format::archive;
+bool looks_like_npy(ByteView b) { return starts_with(b, "\x93NUMPY"); }
+
+bool looks_like_torch_legacy(ByteView b) { return torch_legacy_magic_length(b) != 0; }
+
+bool looks_like_archive(ByteView b) { return starts_with_7z_or_compressor_magic(b) || is_tar(b); }
+
+bool looks_like_joblib_compressed(ByteView b) {
   // joblib's zlib compressor writes a bare zlib stream; "ZF" is joblib < 0.9.3's zlib container.
   if (b.size() >= 2 && b[0] == 0x78 && (b[1] & 0x20) == 0 && ((b[0] << 8) | b[1]) % 31 == 0 &&
       zlib_stream_starts(b))
-    return Format::joblib_compressed;
+    return true;
   // joblib < 0.9.3 ("compat"): "ZF", then 19 bytes that joblib reads with int(..., 16) (writers put
   // "0x" and the length there; any form int() accepts loads).
-  if (b.size() >= 21 && starts_with(b, "ZF") && pickle::python_int(as_chars(b.subspan(2, 19)), 16).ok)
-    return Format::joblib_compressed;
+  return b.size() >= 21 && starts_with(b, "ZF") && pickle::python_int(as_chars(b.subspan(2, 19)), 16).ok;
+}
+
+bool looks_like_joblib_pickle(const Artifact& artifact) {
   // joblib.load reads raw array bytes after every wrapper it builds, in a pickle of any protocol,
   // wherever the first wrapper is: the whole file is searched for the class names (joblib's own
   // NumpyArrayWrapper and the pre-0.10 NDArrayWrapper), not a prefix.
   // The machine confirms that the file is a pickle that imports one before its first array.
-  if (pickle::op_name(b[0]) != nullptr) {
-    std::string_view all = as_chars(b);
-    if (names_a_joblib_wrapper(all) &&
-        probe_pickle_at_start(artifact).joblib_wrapper)
-      return Format::joblib;
-  }
-  return std::nullopt;
+  ByteView b = artifact.bytes;
+  return !b.empty() && pickle::op_name(b[0]) != nullptr && names_a_joblib_wrapper(as_chars(b)) &&
+         probe_pickle_at_start(artifact).joblib_wrapper;
 }
 
 }  // namespace modelgate

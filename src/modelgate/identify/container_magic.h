@@ -1,16 +1,21 @@
 #pragma once
-// Magic numbers of the container formats (ZIP, libarchive formats, npy, legacy torch, joblib's
-// zlib stream). Checked before the pickle probe.
-#include <optional>
-
+// Magic numbers of the container formats (libarchive formats, npy, legacy torch, joblib's zlib
+// stream and joblib's pickle with raw arrays): identification's probes (format_list.inc), tried
+// before the pickle probe.
 #include "core/bytes.h"
-#include "identify/identify.h"
 
 namespace modelgate {
 
 struct Artifact;
 
-std::optional<Format> identify_container(const Artifact& artifact);
+bool looks_like_npy(ByteView bytes);
+bool looks_like_torch_legacy(ByteView bytes);
+// 7z, a compressor's magic or a tar header: what libarchive reads.
+bool looks_like_archive(ByteView bytes);
+// joblib's bare zlib stream, or joblib < 0.9.3's "ZF" container.
+bool looks_like_joblib_compressed(ByteView bytes);
+// A pickle that imports joblib's array wrapper before its first raw array bytes.
+bool looks_like_joblib_pickle(const Artifact& artifact);
 
 // 7z's signature or a compressor's magic (gzip, bzip2, xz, lz4, zstd, lzma-alone) at byte 0: what
 // libarchive, py7zr, the 7z tool and joblib identify the file by.

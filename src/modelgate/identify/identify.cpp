@@ -44,6 +44,42 @@ bool looks_like_text(ByteView bytes) {
   return true;
 }
 
+bool is_empty(ByteView bytes) { return bytes.empty(); }
+bool any_bytes(ByteView) { return true; }
+bool any_text(std::string_view) { return true; }
+
+bool starts_with_pickle_proto(ByteView bytes) {
+  return bytes.size() >= 2 && bytes[0] == pickle::PROTO && bytes[1] <= pickle::kHighestProtocol;
+}
+
+bool looks_like_unframed_pickle(const Artifact& artifact) {
+  auto& p = probe_pickle_at_start(artifact);
+  return p.complete || p.imports;
+}
+
+bool has_jinja_tags(std::string_view text) {
+  return text.find("{%") != std::string_view::npos || text.find("{{") != std::string_view::npos;
+}
+
+// The artifact a probe is asked about, and whether it is text (asked once, for every text probe).
+class Sniffed {
+ public:
+  explicit Sniffed(const Artifact& artifact) : artifact_(artifact) {}
+
+  bool accepts(bool (*probe)(ByteView)) { return probe(artifact_.bytes); }
+  bool accepts(bool (*probe)(std::string_view)) { return text() && probe(as_chars(artifact_.bytes)); }
+  bool accepts(bool (*probe)(const Artifact&)) { return probe(artifact_); }
+
+ private:
+  bool text() {
+    if (text_ < 0) text_ = looks_like_text(artifact_.bytes) ? 1 : 0;
+    return text_ == 1;
+  }
+
+  const Artifact& artifact_;
+  int text_ = -1;
+};
+
 }  // namespace
 
 Format identify(ByteView bytes) {
@@ -53,39 +89,13 @@ Format identify(ByteView bytes) {
 }
 
 Format identify(const Artifact& artifact) {
-  ByteView bytes = artifact.bytes;
-  if (bytes.empty()) return Format::empty;
-  if (gguf::looks_like_gguf(bytes)) return Format::gguf;
-  if (safetensors::looks_like_safetensors(bytes)) return Format::safetensors;
-  // A .keras file is a ZIP with its own scanner; it must be claimed before the generic ZIP.
-  if (looks_like_keras_archive(bytes)) return Format::keras_archive;
-  if (auto f = identify_container(artifact)) return *f;
-  if (bytes[0] == pickle::PROTO && bytes.size() >= 2 && bytes[1] <= pickle::kHighestProtocol)
-    return Format::pickle;
-  if (looks_like_hdf5(bytes)) return Format::hdf5;
-  if (looks_like_onnx_model(bytes)) return Format::onnx;
-  if (coreml::looks_like_model(bytes)) return Format::coreml;
-  if (coreml::looks_like_blob_storage(bytes)) return Format::coreml_weights;
-  if (looks_like_saved_model(bytes)) return Format::tf_savedmodel;
-  if (looks_like_keras_metadata_pb(bytes)) return Format::keras_metadata_pb;
-  if (looks_like_tf_fingerprint(bytes)) return Format::tf_fingerprint;
-  if (sentencepiece::looks_like_model(bytes)) return Format::sentencepiece;
-  if (tflite::looks_like_model(bytes)) return Format::tflite;
-  // JSON cannot start a pickle ('{', '[' and whitespace are not opcodes), so it goes first.
-  if (looks_like_json(as_chars(bytes)) && looks_like_text(bytes)) return Format::json;
-  // A msgpack map opens with 0x81-0x8f/0xde/0xdf, never the pickle PROTO opcode (0x80).
-  if (flax::looks_like_msgpack_state(bytes)) return Format::flax_msgpack;
-  // A protocol 0/1 pickle has no magic; it is a pickle when the machine reads it to STOP, or when
-  // it imports a real-looking global before breaking (a broken payload is still a payload).
-  if (auto& p = probe_pickle_at_start(artifact); p.complete || p.imports) return Format::pickle;
-  if (looks_like_text(bytes)) {
-    std::string_view text = as_chars(bytes);
-    if (has_front_matter(text)) return Format::model_card;
-    if (openvino::looks_like_ir(text)) return Format::openvino_ir;
-    if (python::looks_like_python(text)) return Format::python;
-    if (text.find("{%") != std::string_view::npos || text.find("{{") != std::string_view::npos) return Format::jinja;
-    return Format::text;
-  }
+  Sniffed sniffed(artifact);
+#define MG_FORMAT(id, name, probe, scanner, component) \
+  if (sniffed.accepts(probe)) return Format::id;
+#define MG_PROBE(id, probe) MG_FORMAT(id, , probe, , )
+#include "identify/format_list.inc"
+#undef MG_FORMAT
+#undef MG_PROBE
   return Format::unknown;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The engine's dispatch table: for each identified format, the name its report carries and the
-// scanner that reads it (one line per format, in format_table.cpp).
+// scanner that reads it (their columns in identify/format_list.inc).
 #include <string_view>
 
 #include "format/scanners.h"
