@@ -612,6 +612,25 @@ TEST(ConvertWriting, TheCheckpointIndexIsReadInTheWorker) {
   EXPECT_EQ(index["metadata"]["total_size"], 32);
 }
 
+// The index is taken from the scan's own reading of it (the JSON scanner's document), which reads
+// a file over 1 MiB shallow: its metadata is still read whole and carried into the new index.
+TEST(ConvertWriting, TheMetadataOfAnIndexOverAMebibyteIsCarriedWhole) {
+  for (const char* sandbox : {"strict", "off"}) {
+    TempDir d;
+    write_sharded_model(d / "model");
+    const std::string pad(1100000, 'p');
+    write_file(d / "model/pytorch_model.bin.index.json",
+               R"({"metadata": {"total_size": 32, "pad": ")" + pad + R"(", "nested": {"k": [1, null]}}, )"
+               R"("weight_map": {"a": "pytorch_model-00001-of-00002.bin", "b": "pytorch_model-00002-of-00002.bin"}})");
+    auto r = convert_cli(d / "model", d / "out", std::string("--sandbox ") + sandbox);
+    ASSERT_EQ(r.exit_code, 0) << sandbox << ": " << r.output.substr(0, 2000);
+    auto index = nlohmann::json::parse(read_file(d / "out/model.safetensors.index.json"));
+    EXPECT_EQ(index["metadata"]["total_size"], 32) << sandbox;
+    EXPECT_EQ(index["metadata"]["pad"], pad) << sandbox;
+    EXPECT_EQ(index["metadata"]["nested"]["k"][0], 1) << sandbox;
+  }
+}
+
 TEST(ConvertPlan, TheCheckpointIndexAttachmentRefusesEveryMalformation) {
   Limits limits;
   CheckpointIndex index;

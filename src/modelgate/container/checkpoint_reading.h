@@ -8,6 +8,8 @@
 #include <optional>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "container/torch_tar.h"
 #include "readers/zip_reader.h"
 #include "core/bytes.h"
@@ -36,6 +38,12 @@ struct TorchLegacyReading {
   std::vector<pickle::StreamResult> streams;
 };
 
+// A sharded checkpoint's index (pytorch_model.bin.index.json) as the JSON scanner read it: the
+// document, its weight_map and metadata materialised whatever the file's size.
+struct WeightIndexReading {
+  nlohmann::json document;
+};
+
 // Where the scan of one file leaves the checkpoint readings of that file's own bytes. Every reading
 // a scanner takes of them is kept, one per layout; a second one of the same layout makes the
 // reading ambiguous.
@@ -44,16 +52,19 @@ class CheckpointReadingSlot {
   void keep(ByteView of, TorchZipReading r) { keep_into(zip_, of, std::move(r)); }
   void keep(ByteView of, TorchTarReading r) { keep_into(tar_, of, std::move(r)); }
   void keep(ByteView of, TorchLegacyReading r) { keep_into(legacy_, of, std::move(r)); }
+  void keep(ByteView of, WeightIndexReading r) { keep_into(weight_index_, of, std::move(r)); }
 
   // The reading of each layout, null when none was kept.
   const TorchZipReading* zip() const { return zip_ ? &zip_->reading : nullptr; }
   const TorchTarReading* tar() const { return tar_ ? &tar_->reading : nullptr; }
   const TorchLegacyReading* legacy() const { return legacy_ ? &legacy_->reading : nullptr; }
+  const WeightIndexReading* weight_index() const { return weight_index_ ? &weight_index_->reading : nullptr; }
   bool ambiguous() const { return ambiguous_; }
   // True when every kept reading is of exactly `bytes` (the same memory, not equal contents).
   bool all_of(ByteView bytes) const {
     auto same = [&](ByteView v) { return v.data() == bytes.data() && v.size() == bytes.size(); };
-    return (!zip_ || same(zip_->of)) && (!tar_ || same(tar_->of)) && (!legacy_ || same(legacy_->of));
+    return (!zip_ || same(zip_->of)) && (!tar_ || same(tar_->of)) && (!legacy_ || same(legacy_->of)) &&
+           (!weight_index_ || same(weight_index_->of));
   }
 
  private:
@@ -71,6 +82,7 @@ class CheckpointReadingSlot {
   std::optional<Kept<TorchZipReading>> zip_;
   std::optional<Kept<TorchTarReading>> tar_;
   std::optional<Kept<TorchLegacyReading>> legacy_;
+  std::optional<Kept<WeightIndexReading>> weight_index_;
   bool ambiguous_ = false;
 };
 

@@ -22,26 +22,31 @@ JsonReadOptions index_options(const Limits& limits) {
   return o;
 }
 
+// Every value of the DOM under `v`, itself included (its depth is the reader's bound).
+std::uint64_t count_values(const nlohmann::json& v) {
+  std::uint64_t n = 1;
+  if (v.is_structured())
+    for (const auto& item : v) n += count_values(item);
+  return n;
+}
+
 }  // namespace
 
-Expected<CheckpointIndex> read_checkpoint_index(ByteView bytes, const Limits& limits) {
-  if (bytes.size() > limits.max_json_bytes)
-    return parse_error(0, "the checkpoint index is larger than max_json_bytes (" + std::to_string(limits.max_json_bytes) + ")");
-  auto doc = read_strict_json(as_chars(bytes), index_options(limits));
-  if (!doc) return parse_error(doc.error().offset, "the checkpoint index is not strict JSON: " + doc.error().reason);
-  const nlohmann::json& j = doc->value;
+Expected<CheckpointIndex> checkpoint_index_of(const nlohmann::json& j, const Limits& limits) {
   auto map = j.is_object() ? j.find("weight_map") : j.end();
   if (!j.is_object() || map == j.end() || !map->is_object())
     return parse_error(0, "the checkpoint index has no weight_map object");
+  auto metadata = j.find("metadata");
+  if (metadata != j.end() && !metadata->is_object()) return parse_error(0, "the checkpoint index's metadata is not an object");
+  const std::uint64_t values = 2 + map->size() + (metadata != j.end() ? count_values(*metadata) : 0);
+  if (values > index_options(limits).max_values)
+    return parse_error(0, "the checkpoint index holds more than " + std::to_string(index_options(limits).max_values) + " values");
   CheckpointIndex index;
   for (const auto& [tensor, file] : map->items()) {
     if (!file.is_string()) return parse_error(0, "the checkpoint index maps '" + tensor + "' to something that is not a file name");
     index.weight_files.insert(file.get<std::string>());
   }
-  if (auto m = j.find("metadata"); m != j.end()) {
-    if (!m->is_object()) return parse_error(0, "the checkpoint index's metadata is not an object");
-    index.metadata = *m;
-  }
+  if (metadata != j.end()) index.metadata = *metadata;
   return index;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // pytorch_model.bin.index.json as converting a directory needs it: which files hold the weights
 // (the values of its weight_map) and the metadata carried into model.safetensors.index.json. It is
-// read where files are parsed (the parse worker that scanned it, or this process with `--sandbox
-// off`) and crosses to the converting process as an attachment that process decodes strictly:
+// taken from the scan's own reading of the file (WeightIndexReading: the JSON scanner's document)
+// where files are parsed (the parse worker that scanned it, or this process with `--sandbox off`)
+// and crosses to the converting process as an attachment that process decodes strictly:
 //
 //   attachment := "MGCI" u8 version(=1) u8 kind, then
 //     kind 1 (refused): str reason
@@ -28,9 +29,10 @@ struct CheckpointIndex {
   nlohmann::json metadata = nlohmann::json::object();  // the index's "metadata" object, or empty
 };
 
-// Strict JSON (core/strict_json.h): an object whose weight_map is an object of strings; metadata,
-// when present, an object. The error says what is wrong.
-Expected<CheckpointIndex> read_checkpoint_index(ByteView bytes, const Limits& limits);
+// The index in `document` (the strict JSON reader's, core/strict_json.h): an object whose weight_map
+// is an object of strings; metadata, when present, an object; no more values than the DOM bound
+// of an index. The error says what is wrong.
+Expected<CheckpointIndex> checkpoint_index_of(const nlohmann::json& document, const Limits& limits);
 
 std::vector<std::uint8_t> encode_index_attachment(const Expected<CheckpointIndex>& index);
 

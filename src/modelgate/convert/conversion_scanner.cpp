@@ -27,7 +27,12 @@ ScannedInput scan_for_conversion(ScanContext& ctx, Artifact file, const std::str
   ScannedInput out;
   out.report = ctx.scan(file);
   if (wants_plan(out.report)) out.plan = plan_conversion(file.bytes, *read, key, ctx.limits());
-  if (wants_index(out.report)) out.index = read_checkpoint_index(file.bytes, ctx.limits());
+  if (wants_index(out.report)) {
+    const WeightIndexReading* index = read->weight_index();
+    out.index = index && read->all_of(file.bytes) && !read->ambiguous()
+                    ? checkpoint_index_of(index->document, ctx.limits())
+                    : parse_error(0, "the checkpoint index has no weight_map object");
+  }
   return out;
 }
 

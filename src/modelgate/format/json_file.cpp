@@ -1,3 +1,4 @@
+#include "container/checkpoint_reading.h"
 #include "core/display_facts.h"
 #include "hf/json_kind.h"
 #include "core/rule_catalog.h"
@@ -76,9 +77,9 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   JsonReadOptions options;
   options.max_depth = limits.max_json_depth;
   options.full_dom_bytes = 1u << 20;  // larger configs (tokenizer.json) keep only what analysis needs
-  // Keys whose values are analysed are kept whole even in large files.
   options.max_template_like_strings = 4096;
-  options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map",
+  // Keys whose values are analysed are kept whole even in large files; "metadata": a sharded checkpoint index's, which `convert` carries into the index it writes.
+  options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map", "metadata",
                        "auto_mapping", "_class_name", "model_args", "tokenizer_args", "config_args"};
   auto doc = read_strict_json(text, options);
   if (!doc) {
@@ -102,6 +103,9 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
                             "more than " + std::to_string(options.max_template_like_strings) +
                                 " string values that look like Jinja: the rest were not checked"));
+  // `convert` reads a sharded checkpoint's weight files and metadata from this reading.
+  if (kind == JsonKind::weight_index && a.checkpoint_reading)
+    a.checkpoint_reading->keep(a.bytes, WeightIndexReading{std::move(doc->value)});
 }
 
 }  // namespace modelgate
