@@ -220,6 +220,40 @@ TEST(FaultInjection, FileChangedDuringScanIsRefused) {
   EXPECT_EQ(clean.artifacts[0].status, modelgate::Status::safe);
 }
 
+// The check after the parse asks what the name refers to now, reached as the walk opened it: no
+// link followed below the directory named. A walked file swapped for a link to itself (the same
+// bytes, another inode) is refused, directly in the directory and deeper in it, where each
+// directory on the way is reached without following links too.
+TEST(FaultInjection, AWalkedFileSwappedForALinkToItselfIsRefused) {
+  for (const std::string sub : {"", "sub/", "sub/deeper/"}) {
+    SCOPED_TRACE(sub);
+    TempDir t;
+    const fs::path victim = t / "m" / sub / "weights.pkl";
+    write_file(victim, long_pickle());
+    bool done = false;
+    auto result = scan_with_hook(t / "m", [&](const std::string& path) {
+      if (done || fs::path(path).filename() != "weights.pkl") return;
+      done = true;
+      fs::rename(path, path + ".moved");
+      fs::create_symlink("weights.pkl.moved", path);
+    });
+    ASSERT_TRUE(done);
+    ASSERT_EQ(result.artifacts.size(), 1u);
+    std::vector<const modelgate::ArtifactReport*> todo{&result.artifacts[0]};
+    const modelgate::ArtifactReport* file = nullptr;
+    while (!todo.empty()) {
+      const auto* r = todo.back();
+      todo.pop_back();
+      if (r->origin.ends_with("/weights.pkl")) file = r;
+      for (const auto& c : r->children) todo.push_back(&c);
+    }
+    ASSERT_NE(file, nullptr);
+    EXPECT_EQ(file->status, modelgate::Status::refused);
+    EXPECT_TRUE(has_rule(*file, "MG-FILE-CHANGED"));
+    EXPECT_FALSE(result.decision.allow);
+  }
+}
+
 TEST(FaultInjection, SignalsOutsideGuardedMappingsStillKill) {
   // The SIGBUS handler only absorbs faults in mapped files under scan: anything else dies as before.
   auto r = run("sh -c 'kill -BUS $$'; echo status=$?");

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace modelgate {
@@ -64,41 +65,70 @@ ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path
   return f;
 }
 
-ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::path& base,
-                                                       std::string_view relative) {
+namespace {
+
+// Where open_regular_file_beneath() and stat_beneath() resolve the last component of `relative`:
+// `dir` (AT_FDCWD or the directory it is in, opened one component at a time with O_NOFOLLOW) and
+// `last`, relative to it. A single component whose whole path fits in PATH_MAX is resolved in one
+// call on the joined path: the kernel then follows links only in `base`, as opening `base` does.
+struct Beneath {
+  FileDescriptor dir;
+  std::string last;
+  int dirfd() const { return dir.ok() ? dir.get() : AT_FDCWD; }
+};
+
+ValueOr<Beneath, IoError> resolve_beneath(const std::filesystem::path& base, std::string_view relative) {
   auto name = [&] { return (base / std::string(relative)).string(); };
-  FileDescriptor dir(::open(base.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK));
-  if (dir.get() < 0) return IoError{base.string() + ": " + std::strerror(errno)};
-  for (;;) {
-    std::size_t slash = relative.find('/');
+  Beneath b;
+  if (relative.find('/') == std::string_view::npos && base.native().size() + relative.size() + 2 <= PATH_MAX) {
+    b.last = name();
+    return b;
+  }
+  b.dir = FileDescriptor(::open(base.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK));
+  if (!b.dir.ok()) return IoError{base.string() + ": " + std::strerror(errno)};
+  for (std::size_t slash; (slash = relative.find('/')) != std::string_view::npos;) {
     std::string component(relative.substr(0, slash));
-    if (slash == std::string_view::npos) {
-      OpenedFile f;
-      f.fd = FileDescriptor(
-          ::openat(dir.get(), component.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW));
-      if (f.fd.get() < 0) {
-        int err = errno;
-        if (err == ELOOP) return IoError{name() + ": is a symbolic link (not followed)"};
-        if (err == ENXIO) return IoError{name() + ": is a socket or a FIFO without a writer (not read)"};
-        return IoError{name() + ": " + std::strerror(err)};
-      }
-      if (::fstat(f.fd.get(), &f.st) != 0) return IoError{name() + ": " + std::strerror(errno)};
-      if (!S_ISREG(f.st.st_mode))
-        return IoError{name() + ": is a " + file_kind_name(f.st.st_mode) + ", not a regular file (not read)"};
-      return f;
-    }
     FileDescriptor next(
-        ::openat(dir.get(), component.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK));
-    if (next.get() < 0) {
+        ::openat(b.dir.get(), component.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK));
+    if (!next.ok()) {
       int err = errno;
       // O_NOFOLLOW|O_DIRECTORY on a link fails with ENOTDIR or ELOOP depending on the kernel.
       return IoError{name() + ": " + (err == ELOOP || err == ENOTDIR
                                           ? "a directory on the way (" + component + ") was replaced by a link or a file"
                                           : std::string(std::strerror(err)))};
     }
-    dir = std::move(next);
+    b.dir = std::move(next);
     relative.remove_prefix(slash + 1);
   }
+  b.last = std::string(relative);
+  return b;
+}
+
+}  // namespace
+
+ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::path& base,
+                                                       std::string_view relative) {
+  auto name = [&] { return (base / std::string(relative)).string(); };
+  auto at = resolve_beneath(base, relative);
+  if (!at) return at.error();
+  OpenedFile f;
+  f.fd = FileDescriptor(
+      ::openat(at->dirfd(), at->last.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW));
+  if (!f.fd.ok()) {
+    int err = errno;
+    if (err == ELOOP) return IoError{name() + ": is a symbolic link (not followed)"};
+    if (err == ENXIO) return IoError{name() + ": is a socket or a FIFO without a writer (not read)"};
+    return IoError{name() + ": " + std::strerror(err)};
+  }
+  if (::fstat(f.fd.get(), &f.st) != 0) return IoError{name() + ": " + std::strerror(errno)};
+  if (!S_ISREG(f.st.st_mode))
+    return IoError{name() + ": is a " + file_kind_name(f.st.st_mode) + ", not a regular file (not read)"};
+  return f;
+}
+
+bool stat_beneath(const std::filesystem::path& base, std::string_view relative, struct stat& st) {
+  auto at = resolve_beneath(base, relative);
+  return at && ::fstatat(at->dirfd(), at->last.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
 ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {

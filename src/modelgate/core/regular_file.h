@@ -58,6 +58,12 @@ ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path
 ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::path& base,
                                                        std::string_view relative);
 
+// The lstat() of what `relative` names beneath `base` now, reached as open_regular_file_beneath()
+// reaches it (no link followed after `base`, the last one not followed either); false when it
+// cannot be reached. One system call for a file directly in `base`: a check that the name still
+// refers to the file opened costs less than opening it again.
+bool stat_beneath(const std::filesystem::path& base, std::string_view relative, struct stat& st);
+
 // Reads a whole small regular file (a policy, a key, a signature bundle) opened as above; a file
 // larger than `max_bytes` is an error, as is one that changes size while it is read.
 ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path, std::size_t max_bytes);

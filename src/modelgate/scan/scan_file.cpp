@@ -27,9 +27,13 @@ std::string change_since_open(const FileToScan& file, const OpenedFile& opened, 
   struct stat now {};
   if (::fstat(opened.fd.get(), &now) != 0) return "it can no longer be examined";
   if (std::string change = change_between(opened.st, now); !change.empty()) return change;
+  // What the name refers to now, reached as it was opened: the same inode (this process holds it
+  // open, so no other file can have it) or not. No second open.
   const struct stat& then = opened.st;
-  auto again = open_file_to_scan(file);
-  if (!again || again->st.st_dev != then.st_dev || again->st.st_ino != then.st_ino)
+  struct stat named {};
+  const bool reached = file.beneath.empty() ? ::stat(file.path.c_str(), &named) == 0
+                                            : stat_beneath(file.base, file.beneath, named);
+  if (!reached || named.st_dev != then.st_dev || named.st_ino != then.st_ino)
     return "its name now refers to a different file";
   return {};
 }
