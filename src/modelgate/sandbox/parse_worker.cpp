@@ -93,10 +93,17 @@ std::vector<std::uint8_t> encode_hello(const ConfinementReport& r) {
   return out;
 }
 
-// One request: u32 n, origin; u32 n, name; the file's descriptor as SCM_RIGHTS.
-bool receive_request(std::string& origin, std::string& name, int& fd) {
+// One file of a request.
+struct RequestedFile {
+  std::string origin, name;
+  int fd = -1;
+};
+
+// One request: u32 n (1 to ParseWorker::kMaxBatch), then n times u32 length, origin; u32 length,
+// name; the n files' descriptors as one SCM_RIGHTS message, in the same order.
+bool receive_request(std::vector<RequestedFile>& files) {
   static std::uint8_t buf[kMaxRequest];
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * ParseWorker::kMaxBatch)];
   struct iovec iov = {buf, sizeof buf};
   struct msghdr msg {};
   msg.msg_iov = &iov;
@@ -109,16 +116,23 @@ bool receive_request(std::string& origin, std::string& name, int& fd) {
   if (n <= 0) ::_exit(n == 0 ? 0 : kExitChannel);  // the broker closed the channel: done
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || c == nullptr || c->cmsg_level != SOL_SOCKET ||
-      c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+      c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, c) != nullptr)
     return false;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  const std::size_t fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+  if (c->cmsg_len != CMSG_LEN(fds * sizeof(int))) return false;
   ByteReader in(ByteView(buf, static_cast<std::size_t>(n)));
-  std::uint32_t len = 0;
-  ByteView text;
-  if (!in.le(len) || !in.bytes(len, text)) return false;
-  origin.assign(as_chars(text));
-  if (!in.le(len) || !in.bytes(len, text)) return false;
-  name.assign(as_chars(text));
+  std::uint32_t count = 0;
+  if (!in.le(count) || count != fds) return false;
+  files.resize(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::memcpy(&files[i].fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+    std::uint32_t len = 0;
+    ByteView text;
+    if (!in.le(len) || !in.bytes(len, text)) return false;
+    files[i].origin.assign(as_chars(text));
+    if (!in.le(len) || !in.bytes(len, text)) return false;
+    files[i].name.assign(as_chars(text));
+  }
   return in.at_end();
 }
 
@@ -186,23 +200,24 @@ void load_parsing_libraries_once(const WorkerConfig& config) {
   plan.cpu_seconds = config.cpu_seconds;
   auto hello = encode_hello(confine_worker(plan));
   if (!write_all(kResultFd, hello.data(), hello.size())) ::_exit(kExitChannel);
+  std::vector<RequestedFile> files;
   for (;;) {
-    std::string origin, name;
-    int fd = -1;
-    if (!receive_request(origin, name, fd)) ::_exit(kExitChannel);
-    std::vector<std::uint8_t> result;
-    try {
-      if (config.before_parse) config.before_parse(name);
-      result = job(map_descriptor(fd), origin, name);
-    } catch (const std::bad_alloc&) {
-      ::_exit(kExitOutOfMemory);
-    } catch (const LibraryNeeded&) {
-      ::_exit(kExitLibraryNeeded);
-    } catch (...) {
-      ::_exit(kExitException);
+    if (!receive_request(files)) ::_exit(kExitChannel);
+    for (const RequestedFile& f : files) {
+      std::vector<std::uint8_t> result;
+      try {
+        if (config.before_parse) config.before_parse(f.name);
+        result = job(map_descriptor(f.fd), f.origin, f.name);
+      } catch (const std::bad_alloc&) {
+        ::_exit(kExitOutOfMemory);
+      } catch (const LibraryNeeded&) {
+        ::_exit(kExitLibraryNeeded);
+      } catch (...) {
+        ::_exit(kExitException);
+      }
+      ::close(f.fd);
+      if (!write_all(kResultFd, result.data(), result.size())) ::_exit(kExitChannel);
     }
-    ::close(fd);
-    if (!write_all(kResultFd, result.data(), result.size())) ::_exit(kExitChannel);
   }
 }
 
@@ -448,41 +463,47 @@ WorkerResult ParseWorker::fail(const std::string& origin, std::uint64_t size, Ru
   return {std::move(r), {}};
 }
 
-bool ParseWorker::fits_request(const std::string& origin, const std::string& name) {
-  return 8 + origin.size() + name.size() <= kMaxRequest;
+bool ParseWorker::fits_request(std::span<const Request> files) {
+  std::size_t bytes = 4;
+  for (const Request& f : files) bytes += 8 + f.origin->size() + f.name->size();
+  return bytes <= kMaxRequest;
 }
 
-ParseWorker::Submit ParseWorker::submit(int fd, const std::string& origin, const std::string& name, bool wait) {
-  if (!fits_request(origin, name)) return Submit::too_long;
+ParseWorker::Submit ParseWorker::submit(std::span<const Request> files, bool wait) {
+  if (files.empty() || files.size() > kMaxBatch || !fits_request(files)) return Submit::too_long;
   std::vector<std::uint8_t> request;
-  put_u32(request, static_cast<std::uint32_t>(origin.size()));
-  request.insert(request.end(), origin.begin(), origin.end());
-  put_u32(request, static_cast<std::uint32_t>(name.size()));
-  request.insert(request.end(), name.begin(), name.end());
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  put_u32(request, static_cast<std::uint32_t>(files.size()));
+  for (const Request& f : files) {
+    put_u32(request, static_cast<std::uint32_t>(f.origin->size()));
+    request.insert(request.end(), f.origin->begin(), f.origin->end());
+    put_u32(request, static_cast<std::uint32_t>(f.name->size()));
+    request.insert(request.end(), f.name->begin(), f.name->end());
+  }
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxBatch)] = {};
   struct iovec iov = {request.data(), request.size()};
   struct msghdr msg {};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  msg.msg_controllen = CMSG_SPACE(sizeof(int) * files.size());
   struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  c->cmsg_len = CMSG_LEN(sizeof(int) * files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) std::memcpy(CMSG_DATA(c) + i * sizeof(int), &files[i].fd, sizeof(int));
   ssize_t sent;
   do sent = ::sendmsg(requests_, &msg, MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT));
   while (sent < 0 && errno == EINTR);
   if (sent < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return Submit::full;
   if (sent != static_cast<ssize_t>(request.size())) return Submit::gone;
-  ++files_;
-  ++queued_;
+  files_ += static_cast<unsigned>(files.size());
+  queued_ += static_cast<unsigned>(files.size());
   return Submit::queued;
 }
 
 WorkerResult ParseWorker::run(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
-  switch (submit(fd, origin, name, true)) {
+  const Request file{fd, &origin, &name};
+  switch (submit({&file, 1}, true)) {
     case Submit::queued: return collect(origin, size);
     case Submit::too_long:
       return fail(origin, size, "MG-SANDBOX-CRASH", "the file's path is too long to pass to a parse worker");

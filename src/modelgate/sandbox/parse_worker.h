@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "core/rule_id.h"
@@ -116,16 +117,24 @@ class ParseWorker {
   WorkerResult run(int fd, const std::string& origin, const std::string& name, std::uint64_t size);
 
   // The same in two halves, so that the broker can queue the next files while the worker parses:
-  // submit() passes a file (its descriptor must stay open until its result is collected), collect()
-  // reads the result of the oldest file submitted and not yet collected. The worker takes them in
-  // order; when it fails, the file being collected is refused and the ones queued behind it were
-  // never parsed (queued() says how many), to be submitted again to a fresh worker.
+  // submit() passes files (their descriptors must stay open until their results are collected),
+  // collect() reads the result of the oldest file submitted and not yet collected. The worker
+  // takes them in order; when it fails, the file being collected is refused and the ones queued
+  // behind it were never parsed (queued() says how many), to be submitted again to a fresh worker.
+  // Several files go in one message, which wakes the worker once for all of them.
+  struct Request {
+    int fd;
+    const std::string* origin;
+    const std::string* name;
+  };
+  static constexpr std::size_t kMaxBatch = 8;
   enum class Submit { queued, full, too_long, gone };
-  // `wait`: block until the request fits in the channel; otherwise `full` when it does not now.
-  Submit submit(int fd, const std::string& origin, const std::string& name, bool wait);
+  // At most kMaxBatch files. `wait`: block until the request fits in the channel; otherwise `full`
+  // when it does not now. `too_long`: the files' names do not fit in one request.
+  Submit submit(std::span<const Request> files, bool wait);
   WorkerResult collect(const std::string& origin, std::uint64_t size);
   unsigned queued() const { return queued_; }
-  static bool fits_request(const std::string& origin, const std::string& name);
+  static bool fits_request(std::span<const Request> files);
   ArtifactReport scan(int fd, const std::string& origin, const std::string& name, std::uint64_t size) {
     return run(fd, origin, name, size).report;
   }

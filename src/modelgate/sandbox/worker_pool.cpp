@@ -14,7 +14,7 @@ namespace {
 // How far the broker reads ahead of a worker: files queued at once, and their total size. A large
 // file is parsed alone; the queue is for many small files, where a round trip between the
 // processes costs as much as the parse.
-constexpr std::size_t kMaxQueuedFiles = 8;
+constexpr std::size_t kMaxQueuedFiles = ParseWorker::kMaxBatch;
 constexpr std::uint64_t kMaxQueuedBytes = 4u << 20;
 // A worker's successor is forked when this many of its files are left.
 constexpr unsigned kLaunchAhead = 2 * kMaxQueuedFiles;
@@ -159,31 +159,51 @@ ArtifactReport WorkerPool::scan_file(unsigned slot, const FileToScan& file, cons
 }
 
 void WorkerPool::submit_queued(unsigned slot, std::deque<Pending>& window) {
-  for (Pending& p : window) {
-    if (!p.needs_worker() || p.submitted) continue;
+  for (;;) {
+    std::vector<Pending*> todo;  // the files of `window` not yet with the worker, in order
+    for (Pending& p : window)
+      if (p.needs_worker() && !p.submitted) todo.push_back(&p);
+    if (todo.empty()) return;
     auto& worker = slots_.at(slot);
     if (worker && worker->alive() && worker->files() + kLaunchAhead >= kFilesPerWorker) launch_successor(slot);
     if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) {
       if (worker && worker->alive() && worker->queued() > 0) return;  // used up: its queue drains first
       std::string why;
       if (!replace(slot, why)) {
-        p.parsed = unreadable_file_report(*p.queued.origin, "unknown", "MG-SANDBOX-CRASH", why);
+        todo.front()->parsed = unreadable_file_report(*todo.front()->queued.origin, "unknown", "MG-SANDBOX-CRASH", why);
         continue;
       }
     }
-    // Only the first file waits for room in the channel: with files queued, the worker may itself
-    // be waiting for this process to read a result.
+    // As many as one request holds, up to what the worker has left of its files.
+    const std::size_t most = std::min<std::size_t>(ParseWorker::kMaxBatch, kFilesPerWorker - worker->files());
+    std::vector<ParseWorker::Request> batch;
+    for (Pending* p : todo) {
+      if (batch.size() == most) break;
+      batch.push_back({p->opened->fd.get(), p->queued.origin, &p->name});
+      if (!ParseWorker::fits_request(batch)) {
+        batch.pop_back();
+        break;
+      }
+    }
+    // Only a request behind nothing waits for room in the channel: with files queued, the worker
+    // may itself be waiting for this process to read a result.
     const bool first = worker->queued() == 0;
-    switch (worker->submit(p.opened->fd.get(), *p.queued.origin, p.name, first)) {
-      case ParseWorker::Submit::queued: p.submitted = true; break;
+    const auto submitted = batch.empty() ? ParseWorker::Submit::too_long : worker->submit(batch, first);
+    switch (submitted) {
+      case ParseWorker::Submit::queued:
+        for (std::size_t i = 0; i < batch.size(); ++i) todo[i]->submitted = true;
+        continue;
       case ParseWorker::Submit::full: return;
       case ParseWorker::Submit::too_long:
-      case ParseWorker::Submit::gone:
-        // Gone with files queued: collecting them finds out why, and this one goes to a fresh worker.
+      case ParseWorker::Submit::gone: {
+        // Gone with files queued: collecting them finds out why, and these go to a fresh worker.
         if (!first) return;
+        // The first file alone: its refusal names why (its names too long, or the worker gone).
+        Pending& p = *todo.front();
         p.parsed = worker->run(p.opened->fd.get(), *p.queued.origin, p.name, p.size).report;
         json_of(p.parsed->facts)["sandbox"] = sandbox_layers_json(layers_);
-        break;
+        continue;
+      }
     }
   }
 }
@@ -193,7 +213,10 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
   std::deque<Pending> window;
   std::uint64_t window_bytes = 0;
   for (bool more = true;;) {
-    while (more && window.size() < kMaxQueuedFiles && (window.empty() || window_bytes < kMaxQueuedBytes)) {
+    // Refilled once half of it is done, so that the files opened meanwhile go to the worker in one
+    // request.
+    const bool refill = window.size() <= kMaxQueuedFiles / 2;
+    while (refill && more && window.size() < kMaxQueuedFiles && (window.empty() || window_bytes < kMaxQueuedBytes)) {
       std::optional<QueuedFile> q = next();
       if (!q) {
         more = false;
