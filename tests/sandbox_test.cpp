@@ -110,24 +110,86 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
   EXPECT_EQ(json_of(back->report.facts), json_of(r.facts));  // the untyped details stay apart
   EXPECT_EQ(sandbox::encode_result(back->report), sandbox::encode_result(r));
 
-  for (const char* wrong : {R"({"chat_templates": {"default": 7}})", R"({"chat_templates": {}})",
-                            R"({"python_imports": [".a", 1]})", R"({"code_files": [{"file": "a.py"}]})",
-                            R"({"remote_code": {"classes": [], "files": "a.py", "repositories": []}})",
-                            R"({"sharded_checkpoint": {"shards": -1, "shards_compared": 0, "tensors": 0}})",
-                            R"({"external_data_files": "weights.bin"})", R"({"external_data_reads": []})",
-                            R"({"external_data_reads": [{"tensor": "t", "location": "w.bin"}]})",
-                            R"({"external_data_reads": [{"tensor": "t", "location": "w.bin", "offset": -1}]})",
-                            R"({"external_data_reads": [{"tensor": "t", "location": 7, "offset": 0}]})",
-                            R"({"external_data_reads": [{"tensor": "t", "location": "w", "offset": 0, "length": "9"}]})",
-                            R"({"external_data_reads": [{"tensor": "t", "location": "w", "offset": 0, "extra": 1}]})",
-                            R"({"complete": true})", R"({"end": 5})", R"({"complete": 1, "end": 5})",
-                            R"({"complete": true, "end": -5})", R"({"first_raw_array_at": "9"})"}) {
-    auto forged = sample_report();
-    json_of(forged.facts) = nlohmann::json::parse(wrong);
+}
+
+// The facts cross the pipe field by field (sandbox/result_facts.h), and the broker holds each to
+// the invariants its consumers rely on: a worker that breaks one has its result refused.
+TEST(SandboxResult, FactsThatBreakAnInvariantAreRefused) {
+  auto refused = [](const ArtifactReport& forged, const std::string& why) {
     auto decoded = sandbox::decode_result(sandbox::encode_result(forged), {});
-    ASSERT_FALSE(decoded) << wrong;
-    EXPECT_NE(decoded.error().reason.find("has the wrong shape"), std::string::npos) << decoded.error().reason;
-  }
+    ASSERT_FALSE(decoded) << why;
+    EXPECT_NE(decoded.error().reason.find(why), std::string::npos) << decoded.error().reason;
+  };
+  auto with_imports = [](PickleImports i) {
+    auto r = sample_report();
+    r.parsed.pickle_imports = std::move(i);
+    return r;
+  };
+  refused(with_imports({3, true, {{"os", "system", 1, 0}}}), "do not add up to their count");
+  refused(with_imports({1, true, {{"os", "system", 2, 0}}}), "exceed their count");
+  refused(with_imports({1, true, {{"os", "system", 0, 0}, {"os", "popen", 1, 0}}}), "imported no times");
+  refused(with_imports({1, false, {{"os", "system", 1, 0}}}), "listed by imports that are not");
+  auto with_calls = [](PickleCalls c) {
+    auto r = sample_report();
+    r.parsed.pickle_calls = std::move(c);
+    return r;
+  };
+  refused(with_calls({1, 2, true, {}}), "more indirect calls than calls");
+  refused(with_calls({2, 1, true, {{"os.system", 2}}}), "exceed their count");
+  refused(with_calls({2, 0, true, {{"os.system", 1}}}), "do not add up to their count");
+  refused(with_calls({1, 0, true, {{"os.system", 0}, {"os.popen", 1}}}), "called no times");
+  auto tensors = sample_report();
+  tensors.model.tensor_count = 1;
+  tensors.model.tensors = {{"w", "F32", {2}, "", 8, 0}};
+  refused(tensors, "ends before it begins");
+  tensors.model.tensors = {{"w", "F32", {2}, "", 0, 8}};
+  tensors.model.tensor_count = 2;
+  refused(tensors, "not as many as they count");
+  auto not_object = sample_report();
+  json_of(not_object.facts) = nlohmann::json::array({1});
+  refused(not_object, "facts that are not an object");
+
+  // What the JSON form made of a string that is not UTF-8 and of a float that is not finite.
+  auto odd = sample_report();
+  json_of(odd.facts)["name"] = std::string("a\xff" "b");
+  json_of(odd.facts)["ratio"] = std::nan("");
+  odd.model.name = "m\xfe";
+  auto back = sandbox::decode_result(sandbox::encode_result(odd), {});
+  ASSERT_TRUE(back) << back.error().reason;
+  EXPECT_EQ(json_of(back->report.facts)["name"], "a\xef\xbf\xbd" "b");
+  EXPECT_TRUE(json_of(back->report.facts)["ratio"].is_null());
+  EXPECT_EQ(back->report.model.name, "m\xef\xbf\xbd");
+
+  // Bytes no writer produces, at known places of a report with nothing else in it: the display
+  // facts' tag at 30 (header 10, origin 4, format 4, size 8, findings 4).
+  ArtifactReport bare;
+  json_of(bare.facts)["a"] = 1;
+  json_of(bare.facts)["b"] = 1;
+  bare.parsed.chat_templates = {{"a", "x"}, {"b", "y"}};
+  const auto good = sandbox::encode_result(bare);
+  ASSERT_TRUE(sandbox::decode_result(good, {}));
+  auto patched = [&](std::initializer_list<std::pair<std::size_t, std::uint8_t>> changes, const std::string& why) {
+    auto bytes = good;
+    for (auto [at, byte] : changes) bytes.at(at) = byte;
+    auto decoded = sandbox::decode_result(bytes, {});
+    ASSERT_FALSE(decoded) << why;
+    EXPECT_NE(decoded.error().reason.find(why), std::string::npos) << decoded.error().reason;
+  };
+  // An object of two members: "a" at 39, "b" at 53, its value's tag at 54 (a signed 1).
+  ASSERT_EQ(good[30], 8);
+  ASSERT_EQ(good[39], 'a');
+  ASSERT_EQ(good[53], 'b');
+  ASSERT_EQ(good[54], 4);
+  patched({{30, 9}}, "unknown value tag 9");
+  patched({{53, 'a'}}, "a key given twice");
+  patched({{54, 5}, {61, 0xf0}, {62, 0x7f}}, "a number that is not finite");  // the bits of a NaN
+  // The chat templates after the display facts (63): "a" at 71, "x" at 76, "b" at 81.
+  ASSERT_EQ(good[71], 'a');
+  ASSERT_EQ(good[76], 'x');
+  ASSERT_EQ(good[81], 'b');
+  patched({{81, 'a'}}, "map keys not in order or given twice");
+  patched({{76, 0xff}}, "a string that is not UTF-8");
+  patched({{87, 2}}, "a flag that is not 0 or 1");  // python_imports' presence, after the templates
 }
 
 TEST(SandboxResult, RefusesEveryMalformation) {

@@ -1,39 +1,13 @@
 #include "core/model_facts_json.h"
 
 #include "core/json_fields.h"
+#include "core/model_fact_fields.h"
 
 namespace modelgate {
 
 namespace {
 
 using nlohmann::json;
-
-// One table of every field, so that writing and reading cannot drift apart.
-template <class Visit>
-void each_model_fact(ModelFacts& f, Visit&& visit) {
-  visit("license", f.license);
-  visit("name", f.name);
-  visit("architectures", f.architectures);
-  visit("model_type", f.model_type);
-  visit("parameters", f.parameters);
-  visit("dtypes", f.dtypes);
-  visit("quantization", f.quantization);
-  visit("context_length", f.context_length);
-  visit("datasets", f.datasets);
-  visit("base_models", f.base_models);
-  visit("base_model_relation", f.base_model_relation);
-  visit("languages", f.languages);
-  visit("task", f.task);
-  visit("library", f.library);
-  visit("inputs", f.inputs);
-  visit("outputs", f.outputs);
-  visit("shards", f.shards);
-  visit("hub_repository", f.hub_repository);
-  visit("hub_revision", f.hub_revision);
-  visit("hub_refs", f.hub_refs);
-  visit("tensor_count", f.tensor_count);
-  visit("tensors", f.tensors);
-}
 
 bool fact_is_empty(const std::string& v) { return v.empty(); }
 bool fact_is_empty(const std::vector<std::string>& v) { return v.empty(); }
@@ -118,8 +92,7 @@ struct ModelFactsReader {
 
 json model_facts_json(const ModelFacts& facts) {
   json out = json::object();
-  ModelFacts copy = facts;
-  each_model_fact(copy, [&out](const char* key, const auto& value) {
+  each_model_fact(facts, [&out](const char* key, const auto& value) {
     if (!fact_is_empty(value)) out[key] = fact_json(value);
   });
   return out;

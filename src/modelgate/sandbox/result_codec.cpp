@@ -4,12 +4,8 @@
 
 #include "core/byte_reader.h"
 #include "core/byte_writer.h"
-#include "core/display_facts.h"
-#include "core/json_text.h"
-#include "core/model_facts_json.h"
-#include "core/parsed_facts_json.h"
-#include "core/strict_json.h"
 #include "modelgate/rules.h"
+#include "sandbox/result_facts.h"
 
 namespace modelgate::sandbox {
 
@@ -17,7 +13,12 @@ namespace {
 
 constexpr char kResultMagic[4] = {'M', 'G', 'W', 'R'};
 constexpr std::size_t kMinFindingBytes = 4 + 1 + 1 + 4 + 1 + 8 + 4 + 4;
-constexpr std::size_t kMinReportBytes = 4 + 4 + 8 + 4 + 4 + 4 + 4 + 4 + 4;
+// The fewest bytes of facts (result_facts.h): an empty object; no parsed fact (seven flags, four
+// counts); no model fact (nineteen strings and lists, three flags).
+constexpr std::size_t kMinFactsBytes = 5 + (7 + 4 * 4) + (19 * 4 + 3);
+// origin, format, size, findings, facts, sha256, sha512, children.
+constexpr std::size_t kMinReportBytes = 4 + 4 + 8 + 4 + kMinFactsBytes + 4 + 4 + 4;
+constexpr std::size_t kMaxFactsDepth = 128;
 
 void write_report(ByteWriter& w, const ArtifactReport& r) {
   w.str(r.origin);
@@ -34,8 +35,7 @@ void write_report(ByteWriter& w, const ArtifactReport& r) {
     w.str(f.message);
     w.str(f.evidence);
   }
-  w.str(facts_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  w.str(json_text(model_facts_json(r.model)));
+  write_facts(w, r);
   w.str(r.sha256);
   w.str(r.sha512);
   w.u32(static_cast<std::uint32_t>(r.children.size()));
@@ -58,25 +58,8 @@ class ResultReader {
     r.findings.reserve(findings);  // bounded: count() checked it against the bytes left
     for (std::uint32_t i = 0; i < findings; ++i)
       if (!finding(r.findings.emplace_back())) return false;
-    std::string facts;
-    if (!text(facts, "facts")) return false;
-    JsonReadOptions o;
-    o.max_depth = 128;
-    o.python_constants = false;
-    auto parsed = read_strict_json(facts, o);
-    if (!parsed) return fail("facts are not strict JSON: " + parsed.error().reason);
-    if (!parsed->value.is_object()) return fail("facts are not a JSON object");
-    auto typed = take_parsed_facts(parsed->value);
-    if (!typed) return fail(typed.error());
-    r.parsed = std::move(*typed);
-    json_of(r.facts) = std::move(parsed->value);
-    std::string model;
-    if (!text(model, "model facts")) return false;
-    auto model_json = read_strict_json(model, o);
-    if (!model_json) return fail("model facts are not strict JSON: " + model_json.error().reason);
-    auto model_facts = model_facts_from_json(model_json->value);
-    if (!model_facts) return fail(model_facts.error());
-    r.model = std::move(*model_facts);
+    std::string why;
+    if (!read_facts(in_, r, kMaxFactsDepth, why)) return fail(why);
     if (!text(r.sha256, "sha256")) return false;
     if (!r.sha256.empty() && (r.sha256.size() != 64 || r.sha256.find_first_not_of("0123456789abcdef") != std::string::npos))
       return fail("sha256 is not 64 lowercase hex digits");

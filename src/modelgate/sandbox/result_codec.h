@@ -2,16 +2,16 @@
 // The encoding in which a parse worker returns its report to the broker. The broker decodes it as
 // untrusted input: a worker that parsed hostile bytes may be under the attacker's control.
 //
-//   result  := "MGWR" u16 version(=5) u32 body_length body        (little-endian throughout)
+//   result  := "MGWR" u16 version(=6) u32 body_length body        (little-endian throughout)
 //   body    := report, str attachment
-//   report  := str origin, str format, u64 size, u32 findings, finding*, str facts_json,
-//              str model_facts_json, str sha256, str sha512, u32 children, report*
+//   report  := str origin, str format, u64 size, u32 findings, finding*, facts (result_facts.h),
+//              str sha256, str sha512, u32 children, report*
 //   finding := str rule, u8 severity, u8 status, str origin, u8 has_offset, u64 offset,
 //              str message, str evidence
 //   str     := u32 length, bytes
 //
 // Decoding is strict: the header, every length, count and enum is checked against what is left and
-// against ResultBounds; rule ids must be in the catalog; facts must be strict JSON; nothing may
+// against ResultBounds; rule ids must be in the catalog; facts are checked field by field; nothing may
 // follow the attachment; sha256 and sha512 are empty or
 // 64 and 128 lowercase hex digits. Report statuses are not transmitted: the broker recomputes them (finalize()).
 #include <cstdint>
@@ -23,7 +23,7 @@
 
 namespace modelgate::sandbox {
 
-inline constexpr std::uint16_t kResultVersion = 5;
+inline constexpr std::uint16_t kResultVersion = 6;
 inline constexpr std::size_t kResultHeaderSize = 10;
 
 struct ResultBounds {

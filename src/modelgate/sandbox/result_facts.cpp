@@ -1,0 +1,355 @@
+#include "sandbox/result_facts.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/display_facts.h"
+#include "core/model_fact_fields.h"
+#include "core/utf8.h"
+
+namespace modelgate::sandbox {
+
+namespace {
+
+using nlohmann::json;
+
+enum Tag : std::uint8_t { kNull, kFalse, kTrue, kUnsigned, kSigned, kFloat, kString, kArray, kObject };
+
+// The fewest bytes one item of a list takes, so that a count can be checked against what is left.
+constexpr std::size_t encoded_min(const std::string*) { return 4; }
+constexpr std::size_t encoded_min(const std::uint64_t*) { return 8; }
+constexpr std::size_t encoded_min(const CodeRoute*) { return 8; }
+constexpr std::size_t encoded_min(const ExternalDataRead*) { return 17; }
+constexpr std::size_t encoded_min(const PickleGlobal*) { return 24; }
+constexpr std::size_t encoded_min(const PickleCall*) { return 12; }
+constexpr std::size_t encoded_min(const TensorFacts*) { return 32; }
+template <class T>
+constexpr std::size_t min_bytes = encoded_min(static_cast<const T*>(nullptr));
+
+class FactsWriter {
+ public:
+  explicit FactsWriter(ByteWriter& w) : w_(w) {}
+
+  void text(const std::string& s) {
+    if (is_utf8(s)) return w_.str(s);
+    // Rare: what the JSON form of the facts made of it, each invalid sequence replaced by U+FFFD.
+    w_.str(json::parse(json(s).dump(-1, ' ', false, json::error_handler_t::replace)).get<std::string>());
+  }
+  void flag(bool b) { w_.u8(b ? 1 : 0); }
+  void count(std::size_t n) { w_.u32(static_cast<std::uint32_t>(n)); }
+
+  void value(const json& v) {
+    switch (v.type()) {
+      case json::value_t::boolean: return w_.u8(v.get<bool>() ? kTrue : kFalse);
+      case json::value_t::number_unsigned:
+        w_.u8(kUnsigned);
+        return w_.u64(v.get<std::uint64_t>());
+      case json::value_t::number_integer:
+        w_.u8(kSigned);
+        return w_.u64(static_cast<std::uint64_t>(v.get<std::int64_t>()));
+      case json::value_t::number_float: {
+        const double d = v.get<double>();
+        if (!std::isfinite(d)) return w_.u8(kNull);  // as JSON text writes it
+        std::uint64_t bits;
+        std::memcpy(&bits, &d, sizeof bits);
+        w_.u8(kFloat);
+        return w_.u64(bits);
+      }
+      case json::value_t::string:
+        w_.u8(kString);
+        return text(v.get_ref<const std::string&>());
+      case json::value_t::array:
+        w_.u8(kArray);
+        count(v.size());
+        for (const auto& item : v) value(item);
+        return;
+      case json::value_t::object:
+        w_.u8(kObject);
+        count(v.size());
+        for (const auto& [key, item] : v.items()) {
+          text(key);
+          value(item);
+        }
+        return;
+      case json::value_t::null:
+      case json::value_t::binary:
+      case json::value_t::discarded: return w_.u8(kNull);
+    }
+  }
+
+  // The fields of the parsed and model facts.
+  void field(const std::string& s) { text(s); }
+  void field(std::uint64_t n) { w_.u64(n); }
+  void field(bool b) { flag(b); }
+  template <class T>
+  void field(const std::optional<T>& v) {
+    flag(v.has_value());
+    if (v) field(*v);
+  }
+  template <class T>
+  void field(const std::vector<T>& items) {
+    count(items.size());
+    for (const auto& item : items) field(item);
+  }
+  template <class K, class V>
+  void field(const std::map<K, V>& items) {
+    count(items.size());
+    for (const auto& [k, v] : items) {
+      field(k);
+      field(v);
+    }
+  }
+  void field(const CodeRoute& c) {
+    field(c.file);
+    field(c.route);
+  }
+  void field(const RemoteCode& r) {
+    field(r.classes);
+    field(r.files);
+    field(r.repositories);
+  }
+  void field(const ShardedIndexCheck& c) {
+    field(c.shards);
+    field(c.shards_compared);
+    field(c.tensors);
+  }
+  void field(const ExternalDataRead& r) {
+    field(r.tensor);
+    field(r.location);
+    field(r.offset);
+    field(r.length);
+  }
+  void field(const PickleReadingExtent& e) {
+    field(e.complete);
+    field(e.end);
+  }
+  void field(const PickleGlobal& g) {
+    field(g.module);
+    field(g.name);
+    field(g.count);
+    field(g.first_offset);
+  }
+  void field(const PickleImports& i) {
+    field(i.count);
+    field(i.listed);
+    field(i.globals);
+  }
+  void field(const PickleCall& c) {
+    field(c.callable);
+    field(c.count);
+  }
+  void field(const PickleCalls& c) {
+    field(c.count);
+    field(c.indirect);
+    field(c.listed);
+    field(c.callables);
+  }
+  void field(const TensorFacts& t) {
+    field(t.name);
+    field(t.dtype);
+    field(t.shape);
+    field(t.storage);
+    field(t.begin);
+    field(t.end);
+  }
+
+ private:
+  ByteWriter& w_;
+};
+
+// Each read says whether the bytes hold the field; the first failure names it.
+class FactsReader {
+ public:
+  FactsReader(ByteReader& in, std::size_t max_depth) : in_(in), max_depth_(max_depth) {}
+
+  const std::string& error() const { return error_; }
+  bool fail(std::string why) {
+    if (error_.empty()) error_ = std::move(why);
+    return false;
+  }
+
+  bool text(std::string& out) {
+    if (!in_.sized(out)) return fail("truncated string");
+    return is_utf8(out) || fail("a string that is not UTF-8");
+  }
+  bool flag(bool& out) {
+    std::uint8_t b = 0;
+    if (!in_.u8(b) || b > 1) return fail("a flag that is not 0 or 1");
+    out = b == 1;
+    return true;
+  }
+  // A count of items of at least `min_bytes` each: no more than the bytes left can hold.
+  bool count(std::uint32_t& n, std::size_t min_bytes) {
+    return in_.count(n, min_bytes) || fail("a count that exceeds the result");
+  }
+
+  bool value(json& out, std::size_t depth) {
+    if (depth > max_depth_) return fail("facts nested deeper than " + std::to_string(max_depth_));
+    std::uint8_t tag = 0;
+    std::uint64_t n = 0;
+    if (!in_.u8(tag)) return fail("truncated value");
+    switch (tag) {
+      case kNull: out = nullptr; return true;
+      case kFalse: out = false; return true;
+      case kTrue: out = true; return true;
+      case kUnsigned:
+        if (!in_.le(n)) return fail("truncated number");
+        out = n;
+        return true;
+      case kSigned:
+        if (!in_.le(n)) return fail("truncated number");
+        out = static_cast<std::int64_t>(n);
+        return true;
+      case kFloat: {
+        double d;
+        if (!in_.le(n)) return fail("truncated number");
+        std::memcpy(&d, &n, sizeof d);
+        if (!std::isfinite(d)) return fail("a number that is not finite");
+        out = d;
+        return true;
+      }
+      case kString: {
+        std::string s;
+        if (!text(s)) return false;
+        out = std::move(s);
+        return true;
+      }
+      case kArray: {
+        std::uint32_t items = 0;
+        if (!count(items, 1)) return false;
+        out = json::array();
+        for (std::uint32_t i = 0; i < items; ++i)
+          if (!value(out.emplace_back(), depth + 1)) return false;
+        return true;
+      }
+      case kObject: {
+        std::uint32_t members = 0;
+        if (!count(members, 5)) return false;
+        out = json::object();
+        for (std::uint32_t i = 0; i < members; ++i) {
+          std::string key;
+          if (!text(key)) return false;
+          if (out.contains(key)) return fail("a key given twice");
+          if (!value(out[key], depth + 1)) return false;
+        }
+        return true;
+      }
+      default: return fail("unknown value tag " + std::to_string(tag));
+    }
+  }
+
+  bool field(std::string& s) { return text(s); }
+  bool field(std::uint64_t& n) { return in_.le(n) || fail("truncated number"); }
+  bool field(bool& b) { return flag(b); }
+  template <class T>
+  bool field(std::optional<T>& v) {
+    bool present = false;
+    if (!flag(present)) return false;
+    if (!present) return true;
+    return field(v.emplace());
+  }
+  // Items are added as they are read: a count alone allocates nothing.
+  template <class T>
+  bool field(std::vector<T>& items) {
+    std::uint32_t n = 0;
+    if (!count(n, min_bytes<T>)) return false;
+    for (std::uint32_t i = 0; i < n; ++i)
+      if (!field(items.emplace_back())) return false;
+    return true;
+  }
+  template <class K, class V>
+  bool field(std::map<K, V>& items) {
+    std::uint32_t n = 0;
+    if (!count(n, min_bytes<K> + min_bytes<V>)) return false;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      K key;
+      V value;
+      if (!field(key) || !field(value)) return false;
+      if (!items.empty() && !(items.rbegin()->first < key)) return fail("map keys not in order or given twice");
+      items.emplace_hint(items.end(), std::move(key), std::move(value));
+    }
+    return true;
+  }
+  bool field(CodeRoute& c) { return field(c.file) && field(c.route); }
+  bool field(RemoteCode& r) { return field(r.classes) && field(r.files) && field(r.repositories); }
+  bool field(ShardedIndexCheck& c) { return field(c.shards) && field(c.shards_compared) && field(c.tensors); }
+  bool field(ExternalDataRead& r) { return field(r.tensor) && field(r.location) && field(r.offset) && field(r.length); }
+  bool field(PickleReadingExtent& e) { return field(e.complete) && field(e.end); }
+  bool field(PickleGlobal& g) {
+    if (!field(g.module) || !field(g.name) || !field(g.count) || !field(g.first_offset)) return false;
+    return g.count > 0 || fail("a global imported no times");
+  }
+  bool field(PickleImports& i) {
+    if (!field(i.count) || !field(i.listed) || !field(i.globals)) return false;
+    if (!i.listed && !i.globals.empty()) return fail("globals listed by imports that are not");
+    std::uint64_t sum = 0;
+    for (const auto& g : i.globals)
+      if ((sum += g.count) > i.count) return fail("imports of the globals listed exceed their count");
+    return !i.listed || sum == i.count || fail("imports of the globals listed do not add up to their count");
+  }
+  bool field(PickleCall& c) {
+    if (!field(c.callable) || !field(c.count)) return false;
+    return c.count > 0 || fail("a callable called no times");
+  }
+  bool field(PickleCalls& c) {
+    if (!field(c.count) || !field(c.indirect) || !field(c.listed) || !field(c.callables)) return false;
+    if (c.indirect > c.count) return fail("more indirect calls than calls");
+    if (!c.listed && !c.callables.empty()) return fail("callables listed by calls that are not");
+    std::uint64_t sum = c.indirect;
+    for (const auto& call : c.callables)
+      if ((sum += call.count) > c.count) return fail("calls of the callables listed exceed their count");
+    return !c.listed || sum == c.count || fail("calls of the callables listed do not add up to their count");
+  }
+  bool field(TensorFacts& t) {
+    if (!field(t.name) || !field(t.dtype) || !field(t.shape) || !field(t.storage) || !field(t.begin) || !field(t.end))
+      return false;
+    return t.begin <= t.end || fail("a tensor whose data ends before it begins");
+  }
+
+ private:
+  ByteReader& in_;
+  std::size_t max_depth_;
+  std::string error_;
+};
+
+template <class Parsed, class Visit>
+void each_parsed_fact(Parsed& p, Visit&& visit) {
+  visit(p.chat_templates);
+  visit(p.python_imports);
+  visit(p.code_files);
+  visit(p.remote_code);
+  visit(p.sharded_checkpoint);
+  visit(p.external_data_files);
+  visit(p.external_data_reads);
+  visit(p.pickle_reading);
+  visit(p.pickle_imports);
+  visit(p.pickle_calls);
+  visit(p.first_raw_array_at);
+}
+
+}  // namespace
+
+void write_facts(ByteWriter& w, const ArtifactReport& report) {
+  FactsWriter out(w);
+  out.value(json_of(report.facts));
+  each_parsed_fact(report.parsed, [&](const auto& f) { out.field(f); });
+  each_model_fact(report.model, [&](const char*, const auto& f) { out.field(f); });
+}
+
+bool read_facts(ByteReader& in, ArtifactReport& report, std::size_t max_depth, std::string& error) {
+  FactsReader facts(in, max_depth);
+  json display;
+  bool ok = facts.value(display, 0) && (display.is_object() || facts.fail("facts that are not an object"));
+  if (ok) json_of(report.facts) = std::move(display);
+  each_parsed_fact(report.parsed, [&](auto& f) { ok = ok && facts.field(f); });
+  const char* failed_in = nullptr;
+  each_model_fact(report.model, [&](const char* key, auto& f) {
+    if (ok && !facts.field(f)) ok = false, failed_in = key;
+  });
+  if (ok && !report.model.tensors.empty() && report.model.tensor_count != report.model.tensors.size())
+    ok = facts.fail("model facts list tensors but not as many as they count");
+  if (!ok) error = failed_in ? std::string("model fact \"") + failed_in + "\": " + facts.error() : facts.error();
+  return ok;
+}
+
+}  // namespace modelgate::sandbox
