@@ -44,14 +44,17 @@ struct WorkerPool::Pending {
   bool needs_worker() const { return !unreadable && !parsed; }
 };
 
-WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config)
-    : ctx_(ctx), mode_(mode), config_(config), successors_(std::max(slots, 1u)) {
+WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config,
+                       std::shared_ptr<WorkerZygote> zygote)
+    : ctx_(ctx), mode_(mode), config_(config), zygote_(std::move(zygote)), successors_(std::max(slots, 1u)) {
   // The zygote is forked before any scanning thread exists, so that it inherits no lock held by one,
   // and forks every worker (worker_zygote.h); without one, workers are forked here, through the
   // scan's ForkGate once the threads run. All are started before any is waited for, so that they
   // confine themselves at the same time.
-  std::string no_zygote;
-  zygote_ = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);
+  if (!zygote_) {
+    std::string no_zygote;
+    zygote_ = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);
+  }
   for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
     std::string why;
     slots_.push_back(launch(why));

@@ -20,7 +20,10 @@ namespace modelgate::sandbox {
 
 class WorkerPool {
  public:
-  WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config);
+  // `zygote`: one already forked with `ctx` and `config` (scan/file_jobs.h); otherwise the pool
+  // forks its own.
+  WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config,
+             std::shared_ptr<WorkerZygote> zygote = nullptr);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   // Stops every worker first and then reaps them, so that their exits overlap.

@@ -10,14 +10,30 @@
 
 namespace modelgate {
 
-bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptions& options, ScanResult& result) {
+namespace {
+
+sandbox::WorkerConfig scan_worker_config(const ScanContext& ctx, const ScanOptions& options) {
+  auto config = sandbox::worker_config(options.limits);
+  config.digests = ctx.hashes_contents();
+  return config;
+}
+
+}  // namespace
+
+std::shared_ptr<sandbox::WorkerZygote> start_worker_zygote(ScanContext& ctx, const ScanOptions& options) {
+  if (options.sandbox == SandboxMode::off) return nullptr;
+  const auto config = scan_worker_config(ctx, options);
+  std::string no_zygote;
+  return sandbox::WorkerZygote::start(sandbox::scan_job(ctx, config), config, no_zygote);
+}
+
+bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptions& options, ScanResult& result,
+                   std::shared_ptr<sandbox::WorkerZygote> zygote) {
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(jobs.size(), 1)));
   std::optional<sandbox::WorkerPool> workers;
   if (options.sandbox != SandboxMode::off) {
-    auto config = sandbox::worker_config(options.limits);
-    config.digests = ctx.hashes_contents();
-    workers.emplace(ctx, options.sandbox, threads, config);
+    workers.emplace(ctx, options.sandbox, threads, scan_worker_config(ctx, options), std::move(zygote));
     if (workers->error()) {
       result.errors.push_back(*workers->error());
       return false;

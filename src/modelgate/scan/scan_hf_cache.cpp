@@ -36,6 +36,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
   ctx.identify_files_by_content(options.hash_contents, options.cache,
                                 options.cache ? ruleset_sha256(options) : std::string());
   ctx.also_sha512(options.hash_sha512);
+  auto zygote = start_worker_zygote(ctx, options);
 
   // One job per distinct file on disk and file name: loaders also read files by name (a blob that
   // is `modeling.py` in one snapshot and `notes.txt` in another is read both ways).
@@ -57,7 +58,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
   for (std::size_t i = 0; i < files.size(); ++i)
     jobs.push_back({{files[i]->path, cache.root, files[i]->beneath, std::string(base_name(files[i]->relative))},
                     first_origin[i], &reports[i]});
-  if (!run_file_jobs(ctx, jobs, options, result)) return result;
+  if (!run_file_jobs(ctx, jobs, options, result, std::move(zygote))) return result;
 
   std::vector<bool> reported(files.size(), false);
   auto report_for = [&](const HfFile& f, std::string origin) {

@@ -23,6 +23,7 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
   ctx.identify_files_by_content(options.hash_contents, options.cache,
                                 options.cache ? ruleset_sha256(options) : std::string());
   ctx.also_sha512(options.hash_sha512);
+  auto zygote = start_worker_zygote(ctx, options);
 
   // A path that does not exist is a tool error, reported after the paths that do exist have been
   // scanned and reported. Reports are created first so that jobs can fill them in place.
@@ -61,7 +62,7 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
                        fs::path(w.files[k].relative).filename().string()},
                       r.origin + "/" + w.files[k].relative, &r.children[k]});
   }
-  if (!run_file_jobs(ctx, jobs, options, result)) return result;
+  if (!run_file_jobs(ctx, jobs, options, result, std::move(zygote))) return result;
   walk_index = 0;
   for (auto& r : result.artifacts) {
     if (r.format != "directory") continue;
