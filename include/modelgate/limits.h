@@ -88,6 +88,8 @@ struct Limits {
   // Confined parse workers (--sandbox, docs/sandbox.md)
   std::uint32_t worker_timeout_ms = 600'000;       // wall-clock time for one file
   std::uint64_t worker_memory = 64ull << 30;       // RLIMIT_DATA of a worker (the input's mapping is not counted)
+
+  bool operator==(const Limits&) const = default;
 };
 
 }  // namespace modelgate

@@ -8,6 +8,7 @@
 #include "core/bytes.h"
 #include "core/unpack_budget.h"
 #include "artifact/pickle_probe.h"
+#include "readers/zip_reader.h"
 
 namespace modelgate {
 
@@ -26,6 +27,8 @@ struct Artifact {
   std::string sha256;  // of `bytes`, when the caller has already computed it (never for members)
   // What pickle.load does from offset 0 (probe_pickle_at_start), once known.
   mutable std::optional<KnownPickleProbe> pickle_probe;
+  // The ZIP directory as identification read it (artifact/zip_probe.h), once read.
+  mutable std::optional<Expected<zip::Archive>> zip_probe;
   // Set by a caller that reads a checkpoint after its scan (convert): a torch checkpoint scanner
   // leaves its reading of these bytes there (container/checkpoint_reading.h). Members never inherit it.
   std::shared_ptr<CheckpointReadingSlot> checkpoint_reading;

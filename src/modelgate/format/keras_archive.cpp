@@ -9,6 +9,7 @@
 #include "container/zip_stream_view.h"
 #include "container/zip_members.h"
 #include "core/display_facts.h"
+#include "artifact/zip_probe.h"
 #include "core/rule_catalog.h"
 #include "format/keras_config.h"
 #include "format/scanners.h"
@@ -16,7 +17,7 @@
 namespace modelgate {
 
 void scan_keras_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
-  auto ar = zip::read_zip(a.bytes, a.origin, ctx.limits());
+  auto ar = take_zip_directory(a, ctx.limits());
   if (!ar) {
     report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin, ar.error().offset,
                             "cannot read the .keras archive: " + ar.error().reason));

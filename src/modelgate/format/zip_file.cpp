@@ -4,6 +4,7 @@
 #include "container/zip_members.h"
 #include "container/zip_stream_view.h"
 #include "core/display_facts.h"
+#include "artifact/zip_probe.h"
 #include "core/rule_catalog.h"
 #include "format/scanners.h"
 
@@ -26,7 +27,7 @@ bool is_npz(const Artifact& a, const zip::Archive& ar) {
 }  // namespace
 
 void scan_zip(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
-  auto ar = zip::read_zip(a.bytes, a.origin, ctx.limits());
+  auto ar = take_zip_directory(a, ctx.limits());
   if (!ar) {
     report.add(make_finding(rule("MG-ZIP-MALFORMED"), a.origin, ar.error().offset, ar.error().reason));
     return;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "artifact/zip_probe.h"
 #include "protowire/wire.h"
 #include "readers/zip_reader.h"
 
@@ -114,9 +115,9 @@ std::optional<std::uint64_t> hdf5_superblock_offset(ByteView bytes) {
 
 bool looks_like_hdf5(ByteView bytes) { return hdf5_superblock_offset(bytes).has_value(); }
 
-bool looks_like_keras_archive(ByteView bytes) {
-  if (!zip::looks_like_zip(bytes)) return false;
-  auto ar = zip::read_zip(bytes, "", Limits{});
+bool looks_like_keras_archive(const Artifact& artifact) {
+  if (!zip::looks_like_zip(artifact.bytes)) return false;
+  const auto& ar = zip_probe(artifact);
   return ar && has_keras_layout(*ar);
 }
 

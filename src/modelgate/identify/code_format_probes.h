@@ -9,6 +9,7 @@
 
 namespace modelgate {
 
+struct Artifact;
 namespace zip {
 struct Archive;
 }
@@ -20,7 +21,9 @@ bool looks_like_tf_fingerprint(ByteView bytes);
 bool looks_like_hdf5(ByteView bytes);
 // Where libhdf5 finds the superblock: 0 or a power of two from 512 up to the end of the file.
 std::optional<std::uint64_t> hdf5_superblock_offset(ByteView bytes);
-bool looks_like_keras_archive(ByteView bytes);
+// A ZIP with the members Keras 3's saving_lib reads; the directory read is kept on the artifact
+// for the scanner (artifact/zip_probe.h).
+bool looks_like_keras_archive(const Artifact& artifact);
 // A ZIP directory with the members Keras 3's saving_lib reads (config.json and its weights).
 bool has_keras_layout(const zip::Archive& archive);
 

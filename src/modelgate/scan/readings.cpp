@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "artifact/zip_probe.h"
 #include "core/rule_catalog.h"
 #include "readers/tar_headers.h"
 #include "readers/zip_reader.h"
@@ -42,11 +43,11 @@ ReadingKind reading_kind_of(Format f) {
 std::optional<Format> zip_at_start(const Artifact& a) {
   ByteView b = a.bytes;
   if (!zip::looks_like_zip(b)) return std::nullopt;
-  return looks_like_keras_archive(b) ? Format::keras_archive : Format::zip;
+  return looks_like_keras_archive(a) ? Format::keras_archive : Format::zip;
 }
 
 std::optional<Format> zip_by_end_record(const Artifact& a) {
-  auto ar = zip::read_zip(a.bytes, "", Limits{});
+  const auto& ar = zip_probe(a);
   if (!ar) return std::nullopt;
   return has_keras_layout(*ar) ? Format::keras_archive : Format::zip;
 }
