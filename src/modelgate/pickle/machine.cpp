@@ -289,12 +289,15 @@ class ValueStack {
   // opcode byte at most), so that a small pickle does not zero-fill a stack it cannot use. The
   // limit is the same whichever way capacity grows: push() fails at max_ values.
   void reserve_ahead(std::size_t pushes) {
-    if (buf_.size() - n_ < std::min<std::size_t>(4096, pushes)) grow();
+    const std::size_t want = std::min<std::size_t>(4096, pushes);
+    if (buf_.size() - n_ < want) grow(n_ + want);
   }
  private:
-  [[gnu::noinline]] bool grow() {
+  // To at least `need` slots and at least twice the capacity, within the limit: a pickle of a few
+  // hundred bytes gets a stack of that order, not 16 KiB zero-filled for every file.
+  [[gnu::noinline]] bool grow(std::size_t need = 0) {
     if (buf_.size() >= max_) return false;
-    buf_.resize(std::min<std::size_t>(max_, std::max<std::size_t>(1024, buf_.size() * 2)));
+    buf_.resize(std::min<std::size_t>(max_, std::max({std::size_t{64}, buf_.size() * 2, need})));
     return true;
   }
   std::vector<Value> buf_;
