@@ -19,7 +19,9 @@ constexpr std::size_t kHugePage = std::size_t{2} << 20;
 }  // namespace
 
 void SlotArray::grow(std::size_t need, std::size_t used) {
-  std::size_t capacity = std::max({need, std::size_t{1024}, capacity_ * 2});
+  // From 64 slots: the memo of a small pickle is a small allocation the allocator hands back from
+  // its per-thread cache, where 8 KiB for every pickle made it sort its free lists each time.
+  std::size_t capacity = std::max({need, std::size_t{64}, capacity_ * 2});
   if (capacity > SIZE_MAX / sizeof(std::uint64_t) / 2) throw std::bad_alloc();
   std::size_t bytes = capacity * sizeof(std::uint64_t);
   if (bytes < kMapFromBytes) {

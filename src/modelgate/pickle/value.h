@@ -217,7 +217,7 @@ class ValueGraph {
   void describe_into(const Value& v, std::string& out, std::size_t budget, int depth) const;
   // Nodes live in chunks of doubling size that never reallocate, so references to nodes stay
   // valid while nodes are added; a small pickle allocates little, a large one a few dozen times.
-  static constexpr std::size_t kFirstChunk = 64;
+  static constexpr std::size_t kFirstChunk = 16;  // 1 KiB: from the allocator's per-thread cache
   static std::pair<std::size_t, std::size_t> place(std::size_t i) {
     auto chunk = static_cast<std::size_t>(std::bit_width(i / kFirstChunk + 1) - 1);
     return {chunk, i - kFirstChunk * ((std::size_t{1} << chunk) - 1)};
