@@ -51,6 +51,25 @@ TEST(PickleMachine, ScalarsAndContainers) {
   EXPECT_TRUE(r.findings.empty());
 }
 
+// DUP pushes the top of the stack onto the stack itself: when that push grows the stack, the value
+// pushed must be the one on top before the growth, not a read of the buffer the growth freed
+// (a heap use-after-free the pickle fuzz target found; the sanitizer suite runs this test).
+TEST(PickleMachine, DupThatGrowsTheStackPushesTheValueItDuplicates) {
+  for (bool retain : {true, false}) {
+    for (std::size_t dups : {63u, 64u, 65u, 1023u, 1024u, 1025u, 5000u}) {
+      PickleBuilder b;
+      b.proto(2).op(']').op('(').binint1(7);
+      for (std::size_t i = 0; i < dups; ++i) b.op('2');
+      auto r = run(b.op('e').stop().done(), Limits{}, retain);
+      ASSERT_TRUE(r.complete) << dups << ": " << (r.error ? r.error->reason : "");
+      if (!retain) continue;
+      const std::string text = root_text(r);
+      ASSERT_EQ(text.rfind("[7, 7, 7", 0), 0u) << dups << ": " << text;
+      EXPECT_EQ(text.find_first_not_of("[7, ]."), std::string::npos) << dups << ": " << text;
+    }
+  }
+}
+
 TEST(PickleMachine, TextOpcodesOfProtocol0) {
   std::string p = "(I1\nI00\nL12L\nF2.5\nS'a\\x41'\nVb\\u00e9\np0\ng0\nNt.";
   auto r = run(p);

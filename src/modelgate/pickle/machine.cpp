@@ -276,7 +276,7 @@ class ValueStack {
   void pop_back() { --n_; }
   void resize(std::size_t n) { n_ = n; }  // within capacity: shrinking, or after the plain path wrote
   [[gnu::always_inline]] bool push(const Value& v) {
-    if (n_ == buf_.size() && !grow()) return false;
+    if (n_ == buf_.size()) [[unlikely]] return push_after_growing(v);
     buf_[n_++] = v;
     return true;
   }
@@ -298,6 +298,12 @@ class ValueStack {
   [[gnu::noinline]] bool grow(std::size_t need = 0) {
     if (buf_.size() >= max_) return false;
     buf_.resize(std::min<std::size_t>(max_, std::max({std::size_t{64}, buf_.size() * 2, need})));
+    return true;
+  }
+  // `v` by value: it may be an element of the buffer that growing moves (DUP pushes the top).
+  [[gnu::noinline]] bool push_after_growing(Value v) {
+    if (!grow()) return false;
+    buf_[n_++] = v;
     return true;
   }
   std::vector<Value> buf_;
