@@ -47,6 +47,24 @@ TEST(PickleValueList, GrowsFromInlineToHeapKeepingEveryItem) {
   EXPECT_EQ(l[102].i, 102);
 }
 
+// An item of the list itself can be pushed or appended, across every growth (inline to heap, heap
+// to a larger heap): it is copied before the storage it lives in is freed, which the value stack's
+// DUP did not do (the sanitizer suite runs this).
+TEST(PickleValueList, ItsOwnItemsCanBePushedAndAppendedWhileItGrows) {
+  ValueList l;
+  l.push_back(integer(7));
+  l.push_back(integer(8));
+  std::vector<std::int64_t> expected{7, 8};
+  for (int i = 0; i < 40; ++i) {
+    l.push_back(l.back());
+    expected.push_back(expected.back());
+    l.append(&l[0], &l[0] + 2);
+    expected.push_back(7);
+    expected.push_back(8);
+    ASSERT_EQ(integers(l), expected) << "round " << i;
+  }
+}
+
 TEST(PickleValueList, CopiesAreIndependentAndMovesLeaveTheSourceEmpty) {
   for (std::size_t n : {0u, 1u, 2u, 3u, 17u}) {
     ValueList a;

@@ -97,16 +97,22 @@ class ValueList {
   void reserve(std::size_t n) {
     if (n > capacity_) reallocate(n);
   }
+  // `v` and [first, last) may be items of this list: they are copied before the old items are freed.
   void push_back(const Value& v) {
-    if (size_ == capacity_) reallocate(std::size_t{capacity_} * 2);
+    if (size_ == capacity_) return append(&v, &v + 1);
     std::memcpy(static_cast<void*>(data() + size_), &v, sizeof(Value));
     ++size_;
   }
   void append(const Value* first, const Value* last) {
     auto n = static_cast<std::size_t>(last - first);
     if (n == 0) return;
-    if (size_ + n > capacity_) reallocate(std::max<std::size_t>(size_ + n, std::size_t{capacity_} * 2));
-    std::memcpy(static_cast<void*>(data() + size_), first, n * sizeof(Value));
+    if (size_ + n > capacity_) {
+      Value* bigger = allocate(std::max<std::size_t>(size_ + n, std::size_t{capacity_} * 2));
+      std::memcpy(static_cast<void*>(bigger + size_), first, n * sizeof(Value));
+      adopt(bigger, std::max<std::size_t>(size_ + n, std::size_t{capacity_} * 2));
+    } else {
+      std::memmove(static_cast<void*>(data() + size_), first, n * sizeof(Value));
+    }
     size_ += static_cast<std::uint32_t>(n);
   }
 
@@ -115,14 +121,18 @@ class ValueList {
   bool on_heap() const { return capacity_ > kInline; }
   Value* data() { return on_heap() ? heap_ : reinterpret_cast<Value*>(inline_); }
   const Value* data() const { return on_heap() ? heap_ : reinterpret_cast<const Value*>(inline_); }
-  void reallocate(std::size_t n) {
+  static Value* allocate(std::size_t n) {
     if (n > UINT32_MAX) throw std::bad_alloc();
-    auto* bigger = static_cast<Value*>(::operator new(n * sizeof(Value)));
+    return static_cast<Value*>(::operator new(n * sizeof(Value)));
+  }
+  // Takes `bigger` (room for `n` items) as the storage: the items move into it, the old is freed.
+  void adopt(Value* bigger, std::size_t n) {
     if (size_ > 0) std::memcpy(static_cast<void*>(bigger), data(), size_ * sizeof(Value));
     release();
     heap_ = bigger;
     capacity_ = static_cast<std::uint32_t>(n);
   }
+  void reallocate(std::size_t n) { adopt(allocate(n), n); }
   void release() {
     if (on_heap()) ::operator delete(heap_);
     capacity_ = kInline;
