@@ -78,7 +78,8 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   options.max_depth = limits.max_json_depth;
   options.full_dom_bytes = 1u << 20;  // larger configs (tokenizer.json) keep only what analysis needs
   options.max_template_like_strings = 4096;
-  // Keys whose values are analysed are kept whole even in large files; "metadata": a sharded checkpoint index's, which `convert` carries into the index it writes.
+  // Keys whose values are analysed are kept whole even in large files; "metadata": a sharded
+  // checkpoint index's, which `convert` carries into the index it writes.
   options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map", "metadata",
                        "auto_mapping", "_class_name", "model_args", "tokenizer_args", "config_args"};
   auto doc = read_strict_json(text, options);

@@ -107,9 +107,10 @@ class ValueList {
     auto n = static_cast<std::size_t>(last - first);
     if (n == 0) return;
     if (size_ + n > capacity_) {
-      Value* bigger = allocate(std::max<std::size_t>(size_ + n, std::size_t{capacity_} * 2));
+      const std::size_t grown = std::max<std::size_t>(size_ + n, std::size_t{capacity_} * 2);
+      Value* bigger = allocate(grown);
       std::memcpy(static_cast<void*>(bigger + size_), first, n * sizeof(Value));
-      adopt(bigger, std::max<std::size_t>(size_ + n, std::size_t{capacity_} * 2));
+      adopt(bigger, grown);
     } else {
       std::memmove(static_cast<void*>(data() + size_), first, n * sizeof(Value));
     }

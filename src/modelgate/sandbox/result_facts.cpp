@@ -1,7 +1,9 @@
 #include "sandbox/result_facts.h"
 
 #include <cmath>
+#include <concepts>
 #include <cstring>
+#include <tuple>
 
 #include "core/display_facts.h"
 #include "core/model_fact_fields.h"
@@ -25,6 +27,21 @@ constexpr std::size_t encoded_min(const PickleCall*) { return 12; }
 constexpr std::size_t encoded_min(const TensorFacts*) { return 32; }
 template <class T>
 constexpr std::size_t min_bytes = encoded_min(static_cast<const T*>(nullptr));
+
+// The members of each struct the facts hold, in the order they travel: the one list that the
+// writer and the reader both walk.
+template <class T, class U>
+concept Of = std::same_as<std::remove_const_t<T>, U>;
+auto members(Of<CodeRoute> auto& c) { return std::tie(c.file, c.route); }
+auto members(Of<RemoteCode> auto& r) { return std::tie(r.classes, r.files, r.repositories); }
+auto members(Of<ShardedIndexCheck> auto& c) { return std::tie(c.shards, c.shards_compared, c.tensors); }
+auto members(Of<ExternalDataRead> auto& r) { return std::tie(r.tensor, r.location, r.offset, r.length); }
+auto members(Of<PickleReadingExtent> auto& e) { return std::tie(e.complete, e.end); }
+auto members(Of<PickleGlobal> auto& g) { return std::tie(g.module, g.name, g.count, g.first_offset); }
+auto members(Of<PickleImports> auto& i) { return std::tie(i.count, i.listed, i.globals); }
+auto members(Of<PickleCall> auto& c) { return std::tie(c.callable, c.count); }
+auto members(Of<PickleCalls> auto& c) { return std::tie(c.count, c.indirect, c.listed, c.callables); }
+auto members(Of<TensorFacts> auto& t) { return std::tie(t.name, t.dtype, t.shape, t.storage, t.begin, t.end); }
 
 class FactsWriter {
  public:
@@ -99,58 +116,11 @@ class FactsWriter {
       field(v);
     }
   }
-  void field(const CodeRoute& c) {
-    field(c.file);
-    field(c.route);
-  }
-  void field(const RemoteCode& r) {
-    field(r.classes);
-    field(r.files);
-    field(r.repositories);
-  }
-  void field(const ShardedIndexCheck& c) {
-    field(c.shards);
-    field(c.shards_compared);
-    field(c.tensors);
-  }
-  void field(const ExternalDataRead& r) {
-    field(r.tensor);
-    field(r.location);
-    field(r.offset);
-    field(r.length);
-  }
-  void field(const PickleReadingExtent& e) {
-    field(e.complete);
-    field(e.end);
-  }
-  void field(const PickleGlobal& g) {
-    field(g.module);
-    field(g.name);
-    field(g.count);
-    field(g.first_offset);
-  }
-  void field(const PickleImports& i) {
-    field(i.count);
-    field(i.listed);
-    field(i.globals);
-  }
-  void field(const PickleCall& c) {
-    field(c.callable);
-    field(c.count);
-  }
-  void field(const PickleCalls& c) {
-    field(c.count);
-    field(c.indirect);
-    field(c.listed);
-    field(c.callables);
-  }
-  void field(const TensorFacts& t) {
-    field(t.name);
-    field(t.dtype);
-    field(t.shape);
-    field(t.storage);
-    field(t.begin);
-    field(t.end);
+  // A struct of the facts: its members, in the order members() lists them.
+  template <class S>
+    requires requires(const S& s) { members(s); }
+  void field(const S& s) {
+    std::apply([this](const auto&... m) { (this->field(m), ...); }, members(s));
   }
 
  private:
@@ -223,10 +193,10 @@ class FactsReader {
         return true;
       }
       case kObject: {
-        std::uint32_t members = 0;
-        if (!count(members, 5)) return false;
+        std::uint32_t entries = 0;
+        if (!count(entries, 5)) return false;
         out = json::object();
-        for (std::uint32_t i = 0; i < members; ++i) {
+        for (std::uint32_t i = 0; i < entries; ++i) {
           std::string key;
           if (!text(key)) return false;
           if (out.contains(key)) return fail("a key given twice");
@@ -270,29 +240,29 @@ class FactsReader {
     }
     return true;
   }
-  bool field(CodeRoute& c) { return field(c.file) && field(c.route); }
-  bool field(RemoteCode& r) { return field(r.classes) && field(r.files) && field(r.repositories); }
-  bool field(ShardedIndexCheck& c) { return field(c.shards) && field(c.shards_compared) && field(c.tensors); }
-  bool field(ExternalDataRead& r) { return field(r.tensor) && field(r.location) && field(r.offset) && field(r.length); }
-  bool field(PickleReadingExtent& e) { return field(e.complete) && field(e.end); }
-  bool field(PickleGlobal& g) {
-    if (!field(g.module) || !field(g.name) || !field(g.count) || !field(g.first_offset)) return false;
-    return g.count > 0 || fail("a global imported no times");
+  // A struct of the facts: its members, in the order members() lists them, then what must hold
+  // between them.
+  template <class S>
+    requires requires(S& s) { members(s); }
+  bool field(S& s) {
+    return std::apply([this](auto&... m) { return (this->field(m) && ...); }, members(s)) && holds(s);
   }
-  bool field(PickleImports& i) {
-    if (!field(i.count) || !field(i.listed) || !field(i.globals)) return false;
+
+ private:
+  template <class S>
+  bool holds(const S&) {
+    return true;
+  }
+  bool holds(const PickleGlobal& g) { return g.count > 0 || fail("a global imported no times"); }
+  bool holds(const PickleImports& i) {
     if (!i.listed && !i.globals.empty()) return fail("globals listed by imports that are not");
     std::uint64_t sum = 0;
     for (const auto& g : i.globals)
       if ((sum += g.count) > i.count) return fail("imports of the globals listed exceed their count");
     return !i.listed || sum == i.count || fail("imports of the globals listed do not add up to their count");
   }
-  bool field(PickleCall& c) {
-    if (!field(c.callable) || !field(c.count)) return false;
-    return c.count > 0 || fail("a callable called no times");
-  }
-  bool field(PickleCalls& c) {
-    if (!field(c.count) || !field(c.indirect) || !field(c.listed) || !field(c.callables)) return false;
+  bool holds(const PickleCall& c) { return c.count > 0 || fail("a callable called no times"); }
+  bool holds(const PickleCalls& c) {
     if (c.indirect > c.count) return fail("more indirect calls than calls");
     if (!c.listed && !c.callables.empty()) return fail("callables listed by calls that are not");
     std::uint64_t sum = c.indirect;
@@ -300,13 +270,8 @@ class FactsReader {
       if ((sum += call.count) > c.count) return fail("calls of the callables listed exceed their count");
     return !c.listed || sum == c.count || fail("calls of the callables listed do not add up to their count");
   }
-  bool field(TensorFacts& t) {
-    if (!field(t.name) || !field(t.dtype) || !field(t.shape) || !field(t.storage) || !field(t.begin) || !field(t.end))
-      return false;
-    return t.begin <= t.end || fail("a tensor whose data ends before it begins");
-  }
+  bool holds(const TensorFacts& t) { return t.begin <= t.end || fail("a tensor whose data ends before it begins"); }
 
- private:
   ByteReader& in_;
   std::size_t max_depth_;
   std::string error_;

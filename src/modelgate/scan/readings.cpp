@@ -41,8 +41,7 @@ ReadingKind reading_kind_of(Format f) {
 }
 
 std::optional<Format> zip_at_start(const Artifact& a) {
-  ByteView b = a.bytes;
-  if (!zip::looks_like_zip(b)) return std::nullopt;
+  if (!zip::looks_like_zip(a.bytes)) return std::nullopt;
   return looks_like_keras_archive(a) ? Format::keras_archive : Format::zip;
 }
 
@@ -58,7 +57,7 @@ std::optional<Format> tar_at_start(const Artifact& a) {
 }
 
 std::optional<Format> legacy_torch(const Artifact& a) {
-  if (torch_legacy_magic_length(a.bytes) == 0) return std::nullopt;
+  if (!looks_like_torch_legacy(a.bytes)) return std::nullopt;
   return Format::torch_legacy;
 }
 
@@ -87,8 +86,7 @@ void scan_pickle_reading(const Artifact& a, NestedScan& ctx, ArtifactReport& rep
 }
 
 std::optional<Format> npy_at_start(const Artifact& a) {
-  ByteView b = a.bytes;
-  if (b.size() < 6 || as_chars(b.subspan(0, 6)) != "\x93NUMPY") return std::nullopt;
+  if (!looks_like_npy(a.bytes)) return std::nullopt;
   return Format::npy;
 }
 
