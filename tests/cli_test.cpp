@@ -53,7 +53,7 @@ TEST(Cli, StartsWithoutTheLibrariesOnlySomeInputsNeed) {
     EXPECT_EQ(needed.output.find(library), std::string::npos) << library << " is linked:\n" << needed.output;
 }
 
-// A worker's successor is forked while the worker has a few files left (sandbox/worker_pool.cpp).
+// A worker's successor is forked while the worker has a few files left (scan/worker_pool.cpp).
 // When one of those files needs a library the broker loads at first use, the successor, forked
 // before the library was loaded, lacks it too: the file goes to a worker forked afterwards, and
 // gets the unconfined scan's verdict.

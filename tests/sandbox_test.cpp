@@ -25,9 +25,10 @@
 #include "sandbox/parse_worker.h"
 #include "sandbox/worker_zygote.h"
 #include "sandbox/result_codec.h"
-#include "sandbox/worker_pool.h"
 #include "modelgate/render.h"
 #include "scan/scan_context.h"
+#include "scan/worker_pool.h"
+#include "scan/worker_scan_job.h"
 #include "test_util.h"
 
 namespace sandbox_test {
@@ -261,9 +262,9 @@ class SandboxWorker : public ::testing::Test {
     mgtest::write_file(benign_, mgtest::PickleBuilder().proto(2).op(0x7d).stop().done());
   }
 
-  std::unique_ptr<sandbox::ParseWorker> start(sandbox::WorkerConfig config = {}) {
+  std::unique_ptr<sandbox::ParseWorker> start(sandbox::WorkerConfig config = {}, WorkerScan scan = {}) {
     std::string error;
-    auto w = sandbox::ParseWorker::start(ctx_, config, error);
+    auto w = sandbox::ParseWorker::start(scan_job(ctx_, std::move(scan)), config, error);
     EXPECT_TRUE(w) << error;
     return w;
   }
@@ -347,13 +348,12 @@ TEST_F(SandboxWorker, EveryLibraryWorksConfined) {
 TEST_F(SandboxWorker, AWorkerWithoutDigestsRefusesADigest) {
   sandbox::WorkerConfig config;
   config.digests = false;
-  config.scan = [](ScanContext&, const Artifact& a) {
+  auto w = start(config, [](ScanContext&, const Artifact& a) {
     ArtifactReport r;
     r.origin = a.origin;
     r.sha256 = sha256_hex(a.bytes);
     return sandbox::WorkerResult{std::move(r), {}};
-  };
-  auto w = start(config);
+  });
   ASSERT_TRUE(w);
   auto r = scan(*w, benign_, "benign.pkl");
   EXPECT_EQ(r.status, Status::refused);
@@ -495,7 +495,7 @@ TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
   sandbox::WorkerConfig config;
   config.before_parse = hostile;
   config.timeout = 1500ms;
-  sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
+  WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
   ASSERT_FALSE(pool.error()) << *pool.error();
   // "library": a worker that keeps asking for a library is given the file once more, then refused.
   for (const char* action : {"socket", "spin", "library"}) {
@@ -519,7 +519,7 @@ bool library_mapped(std::string_view name) {
 // worker. The verdict is the unconfined scan's.
 TEST_F(SandboxWorker, AnHdf5FileGoesToAWorkerForkedAfterLibhdf5WasLoaded) {
   ASSERT_FALSE(library_mapped("libhdf5")) << "libhdf5 is loaded at start";
-  sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, {});
+  WorkerPool pool(ctx_, SandboxMode::strict, 1, {});
   ASSERT_FALSE(pool.error()) << *pool.error();
   const auto h5 = mgtest::source_dir() / "fuzz/corpus/keras_h5/lambda_os.h5";
   auto confined = pool.scan_file(0, {h5, {}, {}, {}}, h5.string());
@@ -542,7 +542,7 @@ TEST_F(SandboxWorker, QueuedFilesBehindAFailureGetTheirOwnVerdicts) {
   sandbox::WorkerConfig config;
   config.before_parse = hostile;
   config.timeout = 1500ms;
-  sandbox::WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
+  WorkerPool pool(ctx_, SandboxMode::strict, 1, config);
   ASSERT_FALSE(pool.error()) << *pool.error();
   std::vector<std::string> names;
   for (int round = 0; round < 3; ++round)
@@ -561,7 +561,7 @@ TEST_F(SandboxWorker, QueuedFilesBehindAFailureGetTheirOwnVerdicts) {
   std::vector<std::string> origins(names.size());
   std::vector<ArtifactReport> reports(names.size());
   std::size_t next = 0, done = 0;
-  using Queued = sandbox::WorkerPool::QueuedFile;
+  using Queued = WorkerPool::QueuedFile;
   pool.scan_files(
       0,
       [&]() -> std::optional<Queued> {
@@ -591,7 +591,7 @@ TEST_F(SandboxWorker, WorkersForkedByTheZygoteAreTheBrokersChildren) {
   sandbox::WorkerConfig config = sandbox::worker_config(limits_);
   config.before_parse = hostile;
   std::string error;
-  auto zygote = sandbox::WorkerZygote::start(sandbox::scan_job(ctx_, config), config, error);
+  auto zygote = sandbox::WorkerZygote::start(scan_job(ctx_), config, error);
   ASSERT_TRUE(zygote) << error;
   auto w = zygote->launch(error);
   ASSERT_TRUE(w) << error;

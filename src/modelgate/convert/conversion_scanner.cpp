@@ -51,14 +51,14 @@ ConversionScanner::ConversionScanner(const ConvertOptions& options) : limits_(op
   // to what the process may hold in memory, within the result's 32-bit length.
   config.bounds.max_bytes = std::clamp<std::uint64_t>(limits_.max_unpacked_in_memory, config.bounds.max_bytes, UINT32_MAX);
   const std::uint64_t max_inflated = config.bounds.max_bytes - (64u << 20);
-  config.scan = [key = key_, max_inflated](ScanContext& ctx, const Artifact& file) {
+  auto scan = [key = key_, max_inflated](ScanContext& ctx, const Artifact& file) {
     ScannedInput scanned = scan_for_conversion(ctx, file, key);
     sandbox::WorkerResult result{std::move(scanned.report), {}};
     if (scanned.plan) result.attachment = encode_plan_attachment(*scanned.plan, max_inflated);
     if (scanned.index) result.attachment = encode_index_attachment(*scanned.index);
     return result;
   };
-  workers_.emplace(*ctx_, options.sandbox, 1, config);
+  workers_.emplace(*ctx_, options.sandbox, 1, config, std::move(scan));
   error_ = workers_->error();
 }
 

@@ -16,8 +16,8 @@
 #include "modelgate/convert.h"
 #include "modelgate/policy.h"
 #include "pickle/allowlist.h"
-#include "sandbox/worker_pool.h"
 #include "scan/scan_context.h"
+#include "scan/worker_pool.h"
 
 namespace modelgate::convert {
 
@@ -57,7 +57,7 @@ class ConversionScanner {
   Policy policy_;
   std::optional<pickle::Allowlist> allowlist_;
   std::optional<ScanContext> ctx_;
-  std::optional<sandbox::WorkerPool> workers_;
+  std::optional<WorkerPool> workers_;
   std::optional<std::string> error_;
 };
 

@@ -274,20 +274,6 @@ WorkerConfig worker_config(const Limits& limits) {
   return c;
 }
 
-WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config) {
-  return [&ctx, scan = config.scan](const std::shared_ptr<const ByteSource>& file, const std::string& origin,
-                                     const std::string& name) {
-    Artifact a;
-    a.origin = origin;
-    a.name = name;
-    a.owner = file;
-    a.bytes = file->bytes();
-    if (!scan) return encode_result(ctx.scan(a));
-    WorkerResult r = scan(ctx, a);
-    return encode_result(r.report, r.attachment);
-  };
-}
-
 std::unique_ptr<ParseWorker> ParseWorker::start(WorkerJob job, const WorkerConfig& config, std::string& error) {
   auto w = launch(std::move(job), config, error);
   if (w && !w->await_hello(error)) w.reset();

@@ -1,8 +1,8 @@
 #pragma once
 // A confined parse worker and the broker's handle on it. The broker opens each input itself and
-// passes the descriptor; the worker maps it, scans it with the broker's ScanContext (inherited at
-// fork) and returns the report in the result encoding (result_codec.h), which the broker decodes
-// as untrusted input. Whatever goes wrong in the worker — a signal, a limit, a timeout, a
+// passes the descriptor; the worker maps it, runs the job it was forked with (the engine's scan of
+// the file, scan/worker_scan_job.h) and returns the report in the result encoding (result_codec.h),
+// which the broker decodes as untrusted input. Whatever goes wrong in the worker — a signal, a limit, a timeout, a
 // malformed result — becomes a `refused` report under an MG-SANDBOX-* rule, never `safe`, and the
 // worker is gone afterwards (the pool starts a fresh one).
 #include <sys/types.h>
@@ -13,10 +13,11 @@
 #include <span>
 #include <string>
 
+#include "core/bytes.h"
 #include "core/rule_id.h"
+#include "modelgate/limits.h"
 #include "sandbox/confinement.h"
 #include "sandbox/result_codec.h"
-#include "scan/scan_context.h"
 
 namespace modelgate::sandbox {
 
@@ -30,10 +31,6 @@ struct WorkerConfig {
   ResultBounds bounds;
   // Runs inside the confined worker right before it parses a file (tests: hostile actions).
   std::function<void(const std::string& name)> before_parse;
-  // Runs inside the confined worker in place of `ctx.scan(file)`: the report, and bytes that travel
-  // back with it (WorkerResult::attachment) which only the hook's owner decodes. `convert` plans a
-  // checkpoint its scan passed from that scan's own reading.
-  std::function<WorkerResult(ScanContext& ctx, const Artifact& file)> scan;
   // The worker may compute digests or check signatures: OpenSSL, which reads its configuration the
   // first time it is used, is started before confinement. Off for a scan that hashes nothing, which
   // then does not pay OpenSSL's start; a digest asked for anyway ends the worker (refused).
@@ -52,9 +49,6 @@ WorkerConfig worker_config(const Limits& limits);
 // result (result_codec.h) out. An exception ends the worker (MG-SANDBOX-CRASH).
 using WorkerJob = std::function<std::vector<std::uint8_t>(const std::shared_ptr<const ByteSource>& file,
                                                           const std::string& origin, const std::string& name)>;
-
-// The scan of each file with `ctx` (inherited at fork), or WorkerConfig::scan when set.
-WorkerJob scan_job(ScanContext& ctx, const WorkerConfig& config);
 
 // A worker's two channels: requests (a socket: descriptors travel with them) and results (a pipe).
 // [0] is the broker's end, [1] the worker's.
@@ -78,16 +72,10 @@ class ParseWorker {
   // Forks a worker that confines itself and reports its layers. Null (and `error`) when the fork
   // or the worker's first message fails.
   static std::unique_ptr<ParseWorker> start(WorkerJob job, const WorkerConfig& config, std::string& error);
-  static std::unique_ptr<ParseWorker> start(ScanContext& ctx, const WorkerConfig& config, std::string& error) {
-    return start(scan_job(ctx, config), config, error);
-  }
   // start() in two halves, so that several workers confine themselves at once: launch() forks,
   // await_hello() reads the worker's first message (its layers). A worker whose hello fails is
   // unusable (and killed when destroyed).
   static std::unique_ptr<ParseWorker> launch(WorkerJob job, const WorkerConfig& config, std::string& error);
-  static std::unique_ptr<ParseWorker> launch(ScanContext& ctx, const WorkerConfig& config, std::string& error) {
-    return launch(scan_job(ctx, config), config, error);
-  }
   bool await_hello(std::string& error);
   // The broker's handle on a worker forked elsewhere (worker_zygote.h) as this process's child,
   // given the broker's ends of its channel; null, with `error`, when they cannot be set up.

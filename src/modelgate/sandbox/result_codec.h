@@ -33,8 +33,8 @@ struct ResultBounds {
   std::uint64_t max_findings = 1u << 22;
 };
 
-// What a worker returns for one file: its report and, when the worker was given its own scan
-// (WorkerConfig::scan), the bytes that scan attached, which only its owner can decode.
+// What a worker returns for one file: its report and, when the worker runs a scan of its owner's
+// (scan/worker_scan_job.h), the bytes that scan attached, which only its owner can decode.
 struct WorkerResult {
   ArtifactReport report;
   std::vector<std::uint8_t> attachment;

@@ -5,8 +5,9 @@
 #include <thread>
 
 #include "sandbox/fork_gate.h"
-#include "sandbox/worker_pool.h"
 #include "scan/progress.h"
+#include "scan/worker_pool.h"
+#include "scan/worker_scan_job.h"
 
 namespace modelgate {
 
@@ -24,16 +25,16 @@ std::shared_ptr<sandbox::WorkerZygote> start_worker_zygote(ScanContext& ctx, con
   if (options.sandbox == SandboxMode::off) return nullptr;
   const auto config = scan_worker_config(ctx, options);
   std::string no_zygote;
-  return sandbox::WorkerZygote::start(sandbox::scan_job(ctx, config), config, no_zygote);
+  return sandbox::WorkerZygote::start(scan_job(ctx), config, no_zygote);
 }
 
 bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptions& options, ScanResult& result,
                    std::shared_ptr<sandbox::WorkerZygote> zygote) {
   unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = std::min<unsigned>(threads, static_cast<unsigned>(std::max<std::size_t>(jobs.size(), 1)));
-  std::optional<sandbox::WorkerPool> workers;
+  std::optional<WorkerPool> workers;
   if (options.sandbox != SandboxMode::off) {
-    workers.emplace(ctx, options.sandbox, threads, scan_worker_config(ctx, options), std::move(zygote));
+    workers.emplace(ctx, options.sandbox, threads, scan_worker_config(ctx, options), WorkerScan{}, std::move(zygote));
     if (workers->error()) {
       result.errors.push_back(*workers->error());
       return false;
@@ -52,7 +53,7 @@ bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptio
       return;
     }
     sandbox::ForkGate::Scope forks(gate);
-    using Queued = sandbox::WorkerPool::QueuedFile;
+    using Queued = WorkerPool::QueuedFile;
     workers->scan_files(
         slot,
         [&]() -> std::optional<Queued> {

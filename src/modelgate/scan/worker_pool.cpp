@@ -1,4 +1,4 @@
-#include "sandbox/worker_pool.h"
+#include "scan/worker_pool.h"
 
 #include "container/libarchive_library.h"
 #include "core/display_facts.h"
@@ -7,7 +7,14 @@
 #include "sandbox/fork_gate.h"
 #include "sandbox/sandbox_layers_json.h"
 
-namespace modelgate::sandbox {
+namespace modelgate {
+
+using sandbox::ForkGate;
+using sandbox::kFilesPerWorker;
+using sandbox::ParseWorker;
+using sandbox::sandbox_layers_json;
+using sandbox::WorkerResult;
+using sandbox::WorkerZygote;
 
 namespace {
 
@@ -44,16 +51,21 @@ struct WorkerPool::Pending {
   bool needs_worker() const { return !unreadable && !parsed; }
 };
 
-WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config,
-                       std::shared_ptr<WorkerZygote> zygote)
-    : ctx_(ctx), mode_(mode), config_(config), zygote_(std::move(zygote)), successors_(std::max(slots, 1u)) {
+WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const sandbox::WorkerConfig& config,
+                       WorkerScan scan, std::shared_ptr<WorkerZygote> zygote)
+    : ctx_(ctx),
+      mode_(mode),
+      config_(config),
+      job_(scan_job(ctx, std::move(scan))),
+      zygote_(std::move(zygote)),
+      successors_(std::max(slots, 1u)) {
   // The zygote is forked before any scanning thread exists, so that it inherits no lock held by one,
   // and forks every worker (worker_zygote.h); without one, workers are forked here, through the
   // scan's ForkGate once the threads run. All are started before any is waited for, so that they
   // confine themselves at the same time.
   if (!zygote_) {
     std::string no_zygote;
-    zygote_ = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);
+    zygote_ = WorkerZygote::start(job_, config_, no_zygote);
   }
   for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
     std::string why;
@@ -107,7 +119,7 @@ std::unique_ptr<ParseWorker> WorkerPool::launch(std::string& why) {
     if (gate) gate->fork_begin();
     if (!current()) {
       std::string no_zygote;
-      auto fresh = WorkerZygote::start(scan_job(ctx_, config_), config_, no_zygote);
+      auto fresh = WorkerZygote::start(job_, config_, no_zygote);
       std::lock_guard lock(zygote_lock_);
       zygote = zygote_ = std::move(fresh);
     }
@@ -117,7 +129,7 @@ std::unique_ptr<ParseWorker> WorkerPool::launch(std::string& why) {
     if (auto w = zygote->launch(why)) return w;
   }
   if (gate) gate->fork_begin();
-  auto w = ParseWorker::launch(ctx_, config_, why);
+  auto w = ParseWorker::launch(job_, config_, why);
   if (gate) gate->fork_end();
   return w;
 }
@@ -303,4 +315,4 @@ WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string
   return parsed;
 }
 
-}  // namespace modelgate::sandbox
+}  // namespace modelgate

@@ -15,15 +15,16 @@
 #include "sandbox/parse_worker.h"
 #include "sandbox/worker_zygote.h"
 #include "scan/scan_file.h"
+#include "scan/worker_scan_job.h"
 
-namespace modelgate::sandbox {
+namespace modelgate {
 
 class WorkerPool {
  public:
-  // `zygote`: one already forked with `ctx` and `config` (scan/file_jobs.h); otherwise the pool
-  // forks its own.
-  WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const WorkerConfig& config,
-             std::shared_ptr<WorkerZygote> zygote = nullptr);
+  // The workers run `scan` on each file (worker_scan_job.h; empty: the engine's scan). `zygote`: one
+  // already forked with the same job and `config` (scan/file_jobs.h); otherwise the pool forks its own.
+  WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const sandbox::WorkerConfig& config,
+             WorkerScan scan = {}, std::shared_ptr<sandbox::WorkerZygote> zygote = nullptr);
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
   // Stops every worker first and then reaps them, so that their exits overlap.
@@ -54,14 +55,14 @@ class WorkerPool {
                                  std::uint64_t size) {
     return run_descriptor(slot, fd, origin, name, size).report;
   }
-  // The same, with the attachment WorkerConfig::scan returned for the file.
-  WorkerResult run_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
+  // The same, with the attachment the pool's WorkerScan returned for the file.
+  sandbox::WorkerResult run_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
                               std::uint64_t size);
 
  private:
   // A fresh worker, its hello not awaited: from the zygote, or forked here when there is none.
-  std::unique_ptr<ParseWorker> launch(std::string& why);
-  std::unique_ptr<ParseWorker> spawn(std::string& why);
+  std::unique_ptr<sandbox::ParseWorker> launch(std::string& why);
+  std::unique_ptr<sandbox::ParseWorker> spawn(std::string& why);
   // Forks slot `slot`'s next worker ahead of need, while the current one has a few files left, so
   // that it confines itself while the current one parses.
   void launch_successor(unsigned slot);
@@ -74,16 +75,17 @@ class WorkerPool {
 
   ScanContext& ctx_;
   SandboxMode mode_;
-  WorkerConfig config_;
+  sandbox::WorkerConfig config_;
+  sandbox::WorkerJob job_;
   std::mutex zygote_lock_;
   // Replaced when the broker has loaded a library since it was forked; null when none starts.
-  std::shared_ptr<WorkerZygote> zygote_;
-  std::vector<std::unique_ptr<ParseWorker>> slots_;
-  std::vector<std::unique_ptr<ParseWorker>> successors_;  // per slot, launched ahead of need
+  std::shared_ptr<sandbox::WorkerZygote> zygote_;
+  std::vector<std::unique_ptr<sandbox::ParseWorker>> slots_;
+  std::vector<std::unique_ptr<sandbox::ParseWorker>> successors_;  // per slot, launched ahead of need
   std::mutex retired_lock_;
-  std::vector<std::unique_ptr<ParseWorker>> retired_;  // stopped, not yet reaped
+  std::vector<std::unique_ptr<sandbox::ParseWorker>> retired_;  // stopped, not yet reaped
   std::optional<std::string> error_;
   SandboxLayers layers_;
 };
 
-}  // namespace modelgate::sandbox
+}  // namespace modelgate
