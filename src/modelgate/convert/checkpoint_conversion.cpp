@@ -1,6 +1,5 @@
 #include "convert/checkpoint_conversion.h"
 
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,10 +88,10 @@ Expected<bool> write_checkpoint(const PreparedCheckpoint& p, int dirfd, const st
   std::uint64_t total = layout->bytes.size() + layout->data_size;
   if (::lseek(file->fd(), 0, SEEK_CUR) != static_cast<off_t>(total))
     return parse_error(0, "the output has an unexpected size");
-  void* m = ::mmap(nullptr, total, PROT_READ, MAP_SHARED, file->fd(), 0);
-  if (m == MAP_FAILED) return parse_error(0, std::string("cannot map the output for checking: ") + std::strerror(errno));
-  auto parsed = safetensors::parse(ByteView(static_cast<const std::uint8_t*>(m), total), options.limits);
-  ::munmap(m, total);
+  std::string unmapped;
+  auto written = MappedFile::map(file->fd(), total, unmapped);
+  if (!written) return parse_error(0, "cannot read the output for checking: " + unmapped);
+  auto parsed = safetensors::parse(written->bytes(), options.limits);
   if (!parsed.ok() || parsed->tensors.size() != entries.size())
     return parse_error(0, "the written file does not pass the safetensors check: " +
                               (parsed.ok() ? std::string("tensor count differs") : parsed.error().reason));

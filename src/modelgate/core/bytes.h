@@ -48,15 +48,21 @@ inline constexpr std::size_t kReadFilesUpTo = 256 * 1024;
 // or the file has fewer bytes.
 bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& error);
 
-// A read-only view of a whole file: a private mapping guarded against the file shrinking
-// underneath (core/mapping_guard.h), or for a small file a copy. Empty files give an empty view.
+// Whether a mapping absorbs the file shrinking underneath it (core/mapping_guard.h): the first
+// guard installs a SIGBUS handler. A confined worker maps unguarded: it may not change signal
+// actions, and a worker that dies of SIGBUS makes its file refused.
+enum class TruncationGuard { on, off };
+
+// A read-only view of a whole file: a private mapping, or for a small file a copy. Empty files
+// give an empty view.
 class MappedFile final : public ByteSource {
  public:
   // Opens a regular file without blocking (core/regular_file.h) and maps it. Returns nullptr and
   // sets `error` (naming the path and the reason) when it cannot.
   static std::shared_ptr<MappedFile> open(const std::filesystem::path& path, std::string& error);
   // Maps (or reads) the first `size` bytes of an open regular file; the descriptor stays the caller's.
-  static std::shared_ptr<MappedFile> map(int fd, std::size_t size, std::string& error);
+  static std::shared_ptr<MappedFile> map(int fd, std::size_t size, std::string& error,
+                                         TruncationGuard guard = TruncationGuard::on);
   ~MappedFile() override;
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
@@ -68,7 +74,7 @@ class MappedFile final : public ByteSource {
   bool truncated_underneath() const;
 
  private:
-  MappedFile(const std::uint8_t* data, std::size_t size);
+  MappedFile(const std::uint8_t* data, std::size_t size, TruncationGuard guard);
   MappedFile(std::unique_ptr<std::uint8_t[]> copy, std::size_t size);
   const std::uint8_t* data_;
   std::size_t size_;

@@ -12,8 +12,10 @@
 
 namespace modelgate {
 
-MappedFile::MappedFile(const std::uint8_t* data, std::size_t size)
-    : data_(data), size_(size), guard_(data ? std::make_unique<MappingGuard>(data, size) : nullptr) {}
+MappedFile::MappedFile(const std::uint8_t* data, std::size_t size, TruncationGuard guard)
+    : data_(data),
+      size_(size),
+      guard_(data && guard == TruncationGuard::on ? std::make_unique<MappingGuard>(data, size) : nullptr) {}
 
 MappedFile::MappedFile(std::unique_ptr<std::uint8_t[]> copy, std::size_t size)
     : data_(copy.get()), size_(size), copy_(std::move(copy)) {}
@@ -36,8 +38,8 @@ bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& e
   return true;
 }
 
-std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::string& error) {
-  if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(nullptr, 0));
+std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::string& error, TruncationGuard guard) {
+  if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(nullptr, 0, guard));
   if (size <= kReadFilesUpTo) {
     std::unique_ptr<std::uint8_t[]> copy(new std::uint8_t[size]);  // not zeroed: the read fills it
     if (!read_file_start(fd, copy.get(), size, error)) return nullptr;
@@ -48,7 +50,7 @@ std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::strin
     error = std::string("cannot map: ") + std::strerror(errno);
     return nullptr;
   }
-  return std::shared_ptr<MappedFile>(new MappedFile(static_cast<const std::uint8_t*>(p), size));
+  return std::shared_ptr<MappedFile>(new MappedFile(static_cast<const std::uint8_t*>(p), size, guard));
 }
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, std::string& error) {

@@ -44,23 +44,6 @@ constexpr std::size_t kMaxRequest = 64 * 1024;
 constexpr char kHelloMagic[4] = {'M', 'G', 'W', 'H'};
 constexpr std::size_t kMaxHello = 4096;
 
-// The mapping of the descriptor the broker passed, owned by the artifact while it is scanned.
-class DescriptorMapping final : public ByteSource {
- public:
-  DescriptorMapping(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  ~DescriptorMapping() override {
-    if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
-  }
-  DescriptorMapping(const DescriptorMapping&) = delete;
-  DescriptorMapping& operator=(const DescriptorMapping&) = delete;
-  ByteView bytes() const override { return {data_, size_}; }
-  void release(ByteView range) const override { release_mapped_pages(data_, size_, range); }
-
- private:
-  const std::uint8_t* data_;
-  std::size_t size_;
-};
-
 bool write_all(int fd, const std::uint8_t* p, std::size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd, p, n);
@@ -139,20 +122,10 @@ bool receive_request(std::vector<RequestedFile>& files) {
 std::shared_ptr<const ByteSource> map_descriptor(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw std::runtime_error("fstat");
-  auto size = static_cast<std::size_t>(st.st_size);
-  if (size > 0 && size <= kReadFilesUpTo) {
-    auto copy = std::make_shared<OwnedBuffer>(size);
-    std::string error;
-    if (!read_file_start(fd, copy->data(), size, error)) throw std::runtime_error(error);
-    return copy;
-  }
-  const std::uint8_t* data = nullptr;
-  if (size > 0) {
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (p == MAP_FAILED) throw std::runtime_error("mmap");
-    data = static_cast<const std::uint8_t*>(p);
-  }
-  return std::make_shared<DescriptorMapping>(data, size);
+  std::string error;
+  auto mapped = MappedFile::map(fd, static_cast<std::size_t>(st.st_size), error, TruncationGuard::off);
+  if (!mapped) throw std::runtime_error(error);
+  return mapped;
 }
 
 // Kept open for the life of the process, so that the conversion module is never unloaded and a
