@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +26,7 @@
 #include "core/byte_reader.h"
 #include "core/content_digest.h"
 #include "core/lazy_library.h"
+#include "sandbox/descriptor_passing.h"
 #include "sandbox/fork_gate.h"
 
 namespace modelgate::sandbox {
@@ -86,29 +88,15 @@ struct RequestedFile {
 // name; the n files' descriptors as one SCM_RIGHTS message, in the same order.
 bool receive_request(std::vector<RequestedFile>& files) {
   static std::uint8_t buf[kMaxRequest];
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * ParseWorker::kMaxBatch)];
-  struct iovec iov = {buf, sizeof buf};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = ::recvmsg(kRequestFd, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n <= 0) ::_exit(n == 0 ? 0 : kExitChannel);  // the broker closed the channel: done
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || c == nullptr || c->cmsg_level != SOL_SOCKET ||
-      c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(sizeof(int)) || CMSG_NXTHDR(&msg, c) != nullptr)
-    return false;
-  const std::size_t fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-  if (c->cmsg_len != CMSG_LEN(fds * sizeof(int))) return false;
-  ByteReader in(ByteView(buf, static_cast<std::size_t>(n)));
+  const ReceivedMessage m = receive_with_descriptors(kRequestFd, buf, 0);
+  if (m.bytes <= 0) ::_exit(m.bytes == 0 ? 0 : kExitChannel);  // the broker closed the channel: done
+  if (!m.well_formed) return false;
+  ByteReader in(ByteView(buf, static_cast<std::size_t>(m.bytes)));
   std::uint32_t count = 0;
-  if (!in.le(count) || count != fds) return false;
+  if (!in.le(count) || count == 0 || count != m.fd_count) return false;
   files.resize(count);
   for (std::uint32_t i = 0; i < count; ++i) {
-    std::memcpy(&files[i].fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+    files[i].fd = m.fds[i];
     std::uint32_t len = 0;
     ByteView text;
     if (!in.le(len) || !in.bytes(len, text)) return false;
@@ -438,21 +426,10 @@ ParseWorker::Submit ParseWorker::submit(std::span<const Request> files, bool wai
     put_u32(request, static_cast<std::uint32_t>(f.name->size()));
     request.insert(request.end(), f.name->begin(), f.name->end());
   }
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxBatch)] = {};
-  struct iovec iov = {request.data(), request.size()};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = CMSG_SPACE(sizeof(int) * files.size());
-  struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int) * files.size());
-  for (std::size_t i = 0; i < files.size(); ++i) std::memcpy(CMSG_DATA(c) + i * sizeof(int), &files[i].fd, sizeof(int));
-  ssize_t sent;
-  do sent = ::sendmsg(requests_, &msg, MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT));
-  while (sent < 0 && errno == EINTR);
+  std::array<int, kMaxBatch> fds{};
+  for (std::size_t i = 0; i < files.size(); ++i) fds[i] = files[i].fd;
+  const ssize_t sent = send_with_descriptors(requests_, request, std::span(fds.data(), files.size()),
+                                             MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT));
   if (sent < 0 && !wait && (errno == EAGAIN || errno == EWOULDBLOCK)) return Submit::full;
   if (sent != static_cast<ssize_t>(request.size())) return Submit::gone;
   files_ += static_cast<unsigned>(files.size());

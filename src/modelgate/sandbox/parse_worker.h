@@ -17,6 +17,7 @@
 #include "core/rule_id.h"
 #include "modelgate/limits.h"
 #include "sandbox/confinement.h"
+#include "sandbox/descriptor_passing.h"
 #include "sandbox/result_codec.h"
 
 namespace modelgate::sandbox {
@@ -115,7 +116,7 @@ class ParseWorker {
     const std::string* origin;
     const std::string* name;
   };
-  static constexpr std::size_t kMaxBatch = 8;
+  static constexpr std::size_t kMaxBatch = kMaxPassedDescriptors;
   enum class Submit { queued, full, too_long, gone };
   // At most kMaxBatch files. `wait`: block until the request fits in the channel; otherwise `full`
   // when it does not now. `too_long`: the files' names do not fit in one request.

@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sandbox/descriptor_passing.h"
+
 namespace modelgate::sandbox {
 
 namespace {
@@ -20,23 +22,9 @@ constexpr int kReplyTimeoutMs = 30'000;
 
 // The reply to a request: the worker's pid, or minus the errno of what failed, with the broker's
 // ends of the worker's channel attached when it started.
-void reply(std::int32_t pid, const int* fds, std::size_t count) {
-  alignas(struct cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))] = {};
-  struct iovec iov = {&pid, sizeof pid};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (count > 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = CMSG_SPACE(count * sizeof(int));
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(count * sizeof(int));
-    std::memcpy(CMSG_DATA(c), fds, count * sizeof(int));
-  }
-  while (::sendmsg(kControlFd, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) ::_exit(0);  // the broker is gone
+void reply(std::int32_t pid, std::span<const int> fds) {
+  const ByteView bytes(reinterpret_cast<const std::uint8_t*>(&pid), sizeof pid);
+  if (send_with_descriptors(kControlFd, bytes, fds, MSG_NOSIGNAL) < 0) ::_exit(0);  // the broker is gone
 }
 
 [[noreturn]] void zygote_main(int control, const WorkerJob& job, const WorkerConfig& config) {
@@ -50,7 +38,7 @@ void reply(std::int32_t pid, const int* fds, std::size_t count) {
     WorkerChannel channel;
     std::string error;
     if (!channel.open(error)) {
-      reply(-errno, nullptr, 0);
+      reply(-errno, {});
       continue;
     }
     // fork() with the worker made the broker's child. Raw clone() runs none of fork()'s handlers,
@@ -62,9 +50,9 @@ void reply(std::int32_t pid, const int* fds, std::size_t count) {
     ::close(channel.results[1]);
     const int ends[2] = {channel.requests[0], channel.results[0]};
     if (pid > 0)
-      reply(pid, ends, 2);
+      reply(pid, ends);
     else
-      reply(-failed, nullptr, 0);
+      reply(-failed, {});
     ::close(ends[0]);
     ::close(ends[1]);
   }
@@ -112,32 +100,11 @@ std::unique_ptr<ParseWorker> WorkerZygote::launch(std::string& error) {
     return nullptr;
   }
   std::int32_t pid = 0;
-  alignas(struct cmsghdr) char control[CMSG_SPACE(2 * sizeof(int))] = {};
-  struct iovec iov = {&pid, sizeof pid};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = ::recvmsg(control_, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-  while (n < 0 && errno == EINTR);
-  int ends[2] = {-1, -1};
-  std::size_t count = 0;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); n > 0 && c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
-    const std::size_t fds = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    for (std::size_t i = 0; i < fds; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-      if (count < 2)
-        ends[count++] = fd;
-      else
-        ::close(fd);
-    }
-  }
-  if (n != static_cast<ssize_t>(sizeof pid) || pid <= 0 || count != 2 || (msg.msg_flags & MSG_CTRUNC)) {
-    for (std::size_t i = 0; i < count; ++i) ::close(ends[i]);
+  const ReceivedMessage m =
+      receive_with_descriptors(control_, std::span(reinterpret_cast<std::uint8_t*>(&pid), sizeof pid), MSG_DONTWAIT);
+  const ssize_t n = m.bytes;
+  if (n != static_cast<ssize_t>(sizeof pid) || pid <= 0 || m.fd_count != 2 || !m.well_formed) {
+    for (std::size_t i = 0; i < m.fd_count; ++i) ::close(m.fds[i]);
     error = n <= 0   ? std::string("the worker zygote is gone")
             : pid < 0 ? std::string("the worker zygote cannot fork: ") + std::strerror(-pid)
                       : std::string("the worker zygote's reply is malformed");
@@ -147,7 +114,7 @@ std::unique_ptr<ParseWorker> WorkerZygote::launch(std::string& error) {
     }
     return nullptr;
   }
-  return ParseWorker::adopt(pid, ends[0], ends[1], config_, library_loads_at_fork_, error);
+  return ParseWorker::adopt(pid, m.fds[0], m.fds[1], config_, library_loads_at_fork_, error);
 }
 
 }  // namespace modelgate::sandbox
