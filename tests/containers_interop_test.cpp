@@ -69,7 +69,8 @@ TEST(ContainersInterop, LoadersExecuteThePayloads) {
         "trick_zip_payload.pt", "trick_bad_crc.pt", "trick_name_mismatch.pt", "trick_junk_first.pt",
         "trick_proto0_in_zip.pt", "trick_nullifai.7z", "trick_npy_object.npy", "trick_joblib_zlib.joblib",
         "trick_joblib_gzip.joblib", "trick_joblib_lz4.joblib", "trick_joblib_plain.joblib",
-        "trick_joblib_objarray.joblib"})
+        "trick_joblib_objarray.joblib", "trick_legacy_frame.pt", "trick_joblib_frame.joblib",
+        "trick_joblib_frame_zlib.joblib"})
     EXPECT_TRUE(f.manifest[name]["executed"].get<bool>()) << name << ": " << f.manifest[name]["loader"];
 }
 

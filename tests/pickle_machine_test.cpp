@@ -152,6 +152,47 @@ TEST(PickleMachine, FrameLongerThanDataIsADivergenceButStillAnalysed) {
   EXPECT_TRUE(has(r, "MG-PICKLE-CALL-DANGEROUS"));
 }
 
+// The Pickler ends every frame with STOP. Bytes of the frame left after STOP move where a loader that
+// reads on (legacy torch.load, joblib) starts its next read: right after STOP or after the frame.
+TEST(PickleMachine, StopBeforeTheEndOfItsFrameIsADivergence) {
+  auto body = PickleBuilder().binint1(1).stop().done();
+  auto ends_there = run(PickleBuilder().proto(4).op(0x95).u64(body.size()).raw(body).done());
+  EXPECT_FALSE(has(ends_there, "MG-PICKLE-LOADER-DIVERGENCE"));
+  auto r = run(PickleBuilder().proto(4).op(0x95).u64(body.size() + 3).raw(body).raw("N0.").done());
+  ASSERT_TRUE(r.complete);
+  EXPECT_EQ(r.end, 2u + 9u + body.size());
+  EXPECT_TRUE(has(r, "MG-PICKLE-LOADER-DIVERGENCE"));
+}
+
+// joblib reads an array's raw bytes after BUILD, from the end of the frame pickle.py has read whole:
+// data taken from right after BUILD with frame bytes still ahead is not what joblib reads.
+TEST(PickleMachine, DataReadAfterBuildInsideAFrameIsRefused) {
+  auto build = PickleBuilder().global("collections", "OrderedDict").op(')').op('R').op('}').op('b').done();
+  auto run_with_hook = [](const std::string& input) {
+    static std::vector<std::unique_ptr<std::string>> inputs;
+    inputs.push_back(std::make_unique<std::string>(input));
+    const std::string& bytes = *inputs.back();
+    static const Limits limits;
+    MachineOptions o;
+    o.allowlist = &default_allowlist();
+    o.limits = &limits;
+    o.after_build = [](const ValueGraph&, const Value&, const Value&, std::size_t offset) -> std::optional<std::size_t> {
+      return offset + 4;  // four bytes of raw data follow BUILD
+    };
+    auto view = modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    return run_machine(view, 0, "t.joblib", o);
+  };
+  // The frame ends at BUILD, as joblib writes it: the data follows, then the rest of the stream.
+  auto framed = PickleBuilder().proto(4).op(0x95).u64(build.size()).raw(build).raw("DATA").op('.').done();
+  auto ok = run_with_hook(framed);
+  EXPECT_TRUE(ok.complete) << (ok.error ? ok.error->reason : "");
+  // Two more bytes of the frame follow BUILD.
+  auto inside = PickleBuilder().proto(4).op(0x95).u64(build.size() + 2).raw(build).raw("N0").raw("DATA").op('.').done();
+  auto r = run_with_hook(inside);
+  EXPECT_FALSE(r.complete);
+  EXPECT_TRUE(has(r, "MG-PICKLE-MALFORMED"));
+}
+
 TEST(PickleMachine, PersistentIdsAreRecorded) {
   auto r = run(PickleBuilder().proto(2).str("storage").str("0").tuple2().op('Q').op('P').line("abc").tuple2()
                    .stop().done());

@@ -1184,6 +1184,16 @@ bool Machine::loop() {
         if (!stack_.empty() || !marks_.empty())
           divergence("values or MARKs are left on the stack at STOP: the unpicklers ignore them, "
                      "pickletools.dis rejects the stream");
+        // Pickler always ends a frame with STOP. Where a loader that reads on (legacy torch.load's
+        // five pickles, joblib, a second pickle.load) starts its next read is then the loader's
+        // choice: pickle.py has read the whole frame and goes on after it; _pickle.c goes on right
+        // after STOP when the frame came from its look-ahead buffer, after the frame when it was
+        // too long for that buffer and was read whole.
+        if (frame_active() && pos_ < frame_end_)
+          divergence("STOP comes " + std::to_string(frame_end_ - pos_) +
+                     " bytes before the end of its FRAME: a loader that reads on goes on either right "
+                     "after STOP (_pickle.c, a frame within its look-ahead) or after the frame (pickle.py, "
+                     "_pickle.c with a longer frame)");
         return true;
       case MARK:
         if (marks_.size() >= lim_.max_pickle_marks) return limit("MARK nesting", lim_.max_pickle_marks);
@@ -1634,6 +1644,13 @@ bool Machine::op_build() {
     if (auto next = o_.after_build(*g_, stack_.back(), state, pos_)) {
       if (*next < pos_ || *next > size_)
         return fail("data the loader reads after BUILD runs past the end of the input");
+      // joblib's unpickler is pickle.py's, which has read the whole current frame: it reads the
+      // raw data from after the frame and then goes on with the frame's remaining opcodes. Its
+      // writer ends the frame at BUILD, so data right after BUILD inside a frame is not its file.
+      if (*next > pos_ && frame_active() && pos_ < frame_end_)
+        return fail("BUILD is followed by " + std::to_string(frame_end_ - pos_) +
+                    " more bytes of its FRAME: the loader reads the data it takes after BUILD from the "
+                    "end of the frame, not from right after BUILD");
       pos_ = *next;
     }
   }
