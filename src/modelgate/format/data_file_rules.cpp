@@ -4,6 +4,16 @@ namespace modelgate {
 
 std::span<const Rule> data_file_rules() {
   static const Rule rules[] = {
+      {"MG-YAML-PYTHON-OBJECT", Severity::critical, Status::unsafe,
+       "A YAML tag asks the loader to import or call Python code.",
+       "Tags under tag:yaml.org,2002:python/ (written !!python/..., through a %TAG handle, verbatim or "
+       "%-escaped) make PyYAML's unsafe loader construct Python objects: python/object/apply calls a "
+       "callable, python/name and python/module import. Configurations are loaded that way by "
+       "detectron2, fvcore and OpenMMLab. Remove the tags; plain YAML needs none."},
+      {"MG-YAML-PYTHON-TAG", Severity::medium, Status::unverified,
+       "A YAML tag names a Python type the loader has no constructor for.",
+       "PyYAML raises on it; another loader may not. Only plain data tags (python/tuple, python/str, ...) "
+       "are known to construct nothing but data."},
       {"MG-SPM-MALFORMED", Severity::high, Status::refused,
        "The SentencePiece model (protobuf ModelProto) could not be read completely.",
        "tokenizer.model / spiece.model files are protobuf ModelProto messages: pieces with a string, a "

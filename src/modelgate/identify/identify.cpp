@@ -17,6 +17,7 @@
 #include "readers/safetensors.h"
 #include "readers/sentencepiece.h"
 #include "readers/tflite.h"
+#include "readers/yaml_tags.h"
 
 namespace modelgate {
 
