@@ -244,6 +244,13 @@ TEST(LoaderConfigs, DiffusersPeftHydra) {
   EXPECT_FALSE(has_rule(json_target, "MG-CONFIG-DANGEROUS-CALLABLE"));
   EXPECT_TRUE(has_message(yaml, "MG-CONFIG-DANGEROUS-CALLABLE", "builtins.exec")) << findings(yaml);
   EXPECT_EQ(flow.status, Status::unsafe) << findings(flow);
+  // Keys the text search cannot see by their spelling: escapes in a quoted key, or an alias as the key.
+  auto escaped = scan("model:\n  \"_t\\u0061rget_\": os.system\n  _args_: [id]\n", "model_config.yaml");
+  EXPECT_TRUE(has_message(escaped, "MG-CONFIG-CALLABLE", "os.system")) << findings(escaped);
+  EXPECT_EQ(escaped.status, Status::unsafe) << findings(escaped);
+  auto alias = scan("k: &k _target_\nmodel:\n  *k : os.system\n", "model_config.yaml");
+  EXPECT_TRUE(has_message(alias, "MG-CONFIG-CALLABLE", "*k")) << findings(alias);
+  EXPECT_NE(alias.status, Status::safe);
   auto through = scan(R"({"a": {"_target_": "mypkg.helpers.os.system"}})", "cfg.json");
   EXPECT_TRUE(has_message(through, "MG-CONFIG-DANGEROUS-CALLABLE", "'os'")) << findings(through);
   // sentence-transformers Router (router_config.json, or a config.json of that shape): each type is imported.

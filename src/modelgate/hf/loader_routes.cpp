@@ -4,6 +4,7 @@
 
 #include "core/rule_catalog.h"
 #include "hf/chat_template_source.h"
+#include "hf/front_matter.h"
 #include "hf/remote_code.h"
 #include "modelgate/rules.h"
 #include "pickle/allowlist.h"
@@ -261,7 +262,56 @@ std::optional<std::string_view> text_value_after_key(std::string_view text, std:
   return value;
 }
 
+namespace {
+
+// Keys the text search cannot see by their spelling: a double-quoted key whose escapes decode to
+// `_target_` or `trust_remote_code` ("_t\u0061rget_", the same in JSON and YAML), and a YAML key
+// written as an alias (`*k : os.system`, its anchor holding the key's name somewhere else).
+void analyse_hidden_config_keys(std::string_view text, const std::string& origin, ArtifactReport& report) {
+  std::size_t reported = 0;
+  for (std::size_t q = text.find('"'); q != std::string_view::npos && reported < 100;) {
+    std::size_t close = q + 1;
+    while (close < text.size() && text[close] != '"' && text[close] != '\n') close += text[close] == '\\' ? 2 : 1;
+    const std::string_view body = text.substr(q + 1, std::min(close, text.size()) - q - 1);
+    if (body.find('\\') != std::string_view::npos) {
+      auto decoded = decode_yaml_double_quoted(body);
+      if (decoded && (*decoded == "_target_" || *decoded == "trust_remote_code")) {
+        auto value = close < text.size() ? text_value_after_key(text, close, 0) : std::nullopt;
+        const std::string v(value ? value->substr(0, 200) : std::string_view("(not read)"));
+        report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, q,
+                                "the key \"" + std::string(body.substr(0, 200)) + "\" is " + *decoded +
+                                    " written with escapes; its value: '" + v + "'",
+                                v));
+        if (*decoded == "_target_" && value) grade_config_callable(*value, origin, q, report);
+        ++reported;
+      }
+    }
+    q = close < text.size() ? text.find('"', close + 1) : std::string_view::npos;
+  }
+  for (std::size_t star = text.find('*'); star != std::string_view::npos && reported < 100; star = text.find('*', star + 1)) {
+    const char before = star == 0 ? '\n' : text[star - 1];
+    if (!(before == ' ' || before == '\t' || before == '\n' || before == '{' || before == ',' || before == '-')) continue;
+    std::size_t p = star + 1;
+    while (p < text.size() && text[p] != ' ' && text[p] != '\t' && text[p] != '\n' && text[p] != ':' && text[p] != ',' &&
+           text[p] != '}' && text[p] != ']')
+      ++p;
+    if (p == star + 1) continue;
+    std::size_t colon = p;
+    while (colon < text.size() && (text[colon] == ' ' || text[colon] == '\t')) ++colon;
+    if (colon >= text.size() || text[colon] != ':') continue;
+    const std::string alias(text.substr(star, p - star));
+    report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, star,
+                            "the key " + alias + " is an alias: it may be _target_ or trust_remote_code, which the text "
+                            "search cannot tell",
+                            alias));
+    ++reported;
+  }
+}
+
+}  // namespace
+
 void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
+  analyse_hidden_config_keys(text, origin, report);
   std::size_t reported = 0;
   for (std::string_view key : {std::string_view("_target_"), std::string_view("trust_remote_code")}) {
     for (std::size_t at = text.find(key); at != std::string_view::npos && reported < 100; at = text.find(key, at + 1)) {
