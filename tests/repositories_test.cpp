@@ -223,6 +223,17 @@ TEST(LoaderConfigs, SentenceTransformersModules) {
   EXPECT_TRUE(has_rule(opt_in, "MG-HF-TRUST-REMOTE-CODE"));
 }
 
+// A clone without Git LFS holds pointers where the weights should be: nothing of the model was read.
+TEST(LoaderConfigs, GitLfsPointersAreRefusedUnread) {
+  const std::string pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + std::string(64, 'a') +
+                              "\nsize 548105171\n";
+  auto weights = scan(pointer, "model.safetensors");
+  EXPECT_EQ(weights.format, "git-lfs-pointer");
+  EXPECT_EQ(weights.status, Status::refused);
+  EXPECT_TRUE(has_message(weights, "MG-LFS-POINTER", "sha256:aaaa")) << findings(weights);
+  EXPECT_EQ(scan(pointer, "notes.txt").status, Status::refused);  // by content, whatever the name
+}
+
 TEST(LoaderConfigs, DiffusersPeftHydra) {
   auto comp = scan(R"({"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.1",
       "unet": ["my_unet", "UNet"], "vae": ["diffusers", "AutoencoderKL"]})", "model_index.json");

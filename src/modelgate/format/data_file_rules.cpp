@@ -4,6 +4,11 @@ namespace modelgate {
 
 std::span<const Rule> data_file_rules() {
   static const Rule rules[] = {
+      {"MG-LFS-POINTER", Severity::high, Status::refused,
+       "The file is a Git LFS pointer: the content it stands for was never downloaded or scanned.",
+       "A clone made without Git LFS (or with GIT_LFS_SKIP_SMUDGE=1) holds small text pointers where the "
+       "weights should be. Nothing of the model was read, and a later `git lfs pull` puts bytes no scan has "
+       "seen under the scanned names. Fetch the LFS content and scan again."},
       {"MG-YAML-PYTHON-OBJECT", Severity::critical, Status::unsafe,
        "A YAML tag asks the loader to import or call Python code.",
        "Tags under tag:yaml.org,2002:python/ (written !!python/..., through a %TAG handle, verbatim or "

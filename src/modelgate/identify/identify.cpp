@@ -58,6 +58,11 @@ bool looks_like_unframed_pickle(const Artifact& artifact) {
   return p.complete || p.imports;
 }
 
+// The Git LFS pointer format's first line (spec v1, and the format's pre-release name).
+bool looks_like_lfs_pointer(std::string_view text) {
+  return text.starts_with("version https://git-lfs.github.com/spec/") || text.starts_with("version https://hawser.github.com/spec/");
+}
+
 bool has_jinja_tags(std::string_view text) {
   return text.find("{%") != std::string_view::npos || text.find("{{") != std::string_view::npos;
 }
