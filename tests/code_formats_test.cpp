@@ -486,6 +486,21 @@ TEST(KerasConfig, LambdaWithUndecodablePayloadIsStillUnsafe) {
   EXPECT_EQ(r2.status, Status::unsafe);
 }
 
+// Keras 2 / tf.keras architectures (`model.to_json()`, no `module` keys) and TensorFlow.js layers
+// models (`modelTopology`) are Keras configurations too: model_from_json rebuilds a Lambda's bytecode.
+TEST(KerasConfig, ArchitecturesWithoutModuleKeysAreKerasConfigurations) {
+  const std::string lambda = R"({"class_name":"Lambda","config":{"function":["!!notbase64",null,null],"function_type":"lambda"}})";
+  const std::string keras2 = R"({"class_name":"Sequential","config":{"layers":[)" + lambda + R"(]},"keras_version":"2.11.0","backend":"tensorflow"})";
+  const std::string tfjs = R"({"format":"layers-model","modelTopology":{"model_config":)" + keras2 + R"(},"weightsManifest":[]})";
+  for (const auto& [name, text] : {std::pair{"model.json", keras2}, std::pair{"model.json", tfjs}}) {
+    auto r = modelgate::scan_bytes(name, reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+                                   modelgate::ScanOptions{});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, Status::unsafe) << text;
+  }
+  EXPECT_FALSE(modelgate::looks_like_keras_object(nlohmann::json::parse(R"({"class_name":"X","config":"relu"})")));
+}
+
 TEST(KerasConfig, MalformedAndOversizedTextIsRefused) {
   EXPECT_EQ(analyse("[1,2]").status, Status::refused);
   EXPECT_EQ(analyse("{\"a\":").status, Status::refused);

@@ -323,10 +323,16 @@ bool analyse_keras_config(std::string_view json_text, const std::string& origin,
   return true;
 }
 
+// Keras 3 objects name their module; Keras 2 and tf.keras architectures (`model.to_json()`, read by
+// `model_from_json`) are a class name and its config; TensorFlow.js layers models (`model.json`, read
+// by tensorflowjs' `load_keras_model`) hold one under `modelTopology`.
 bool looks_like_keras_object(const json& doc) {
   if (!doc.is_object()) return false;
+  if (auto topology = doc.find("modelTopology"); topology != doc.end() && topology->is_object()) return true;
   auto name = doc.find("class_name");
-  return name != doc.end() && name->is_string() && (doc.contains("module") || doc.contains("registered_name"));
+  if (name == doc.end() || !name->is_string()) return false;
+  auto config = doc.find("config");
+  return doc.contains("module") || doc.contains("registered_name") || (config != doc.end() && config->is_object());
 }
 
 }  // namespace modelgate
