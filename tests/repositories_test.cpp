@@ -234,6 +234,14 @@ TEST(LoaderConfigs, GitLfsPointersAreRefusedUnread) {
   EXPECT_EQ(scan(pointer, "notes.txt").status, Status::refused);  // by content, whatever the name
 }
 
+// TensorFlow reads saved_model.pbtxt, onnx.load a .onnxtxt file, as text-format models: unread here.
+TEST(LoaderConfigs, TextFormatProtobufModelsAreNotSafe) {
+  const std::string graph = "meta_graphs {\n  graph_def {\n    node { name: \"p\" op: \"PyFunc\" }\n  }\n}\n";
+  EXPECT_EQ(scan(graph, "saved_model.pbtxt").status, Status::unverified);
+  EXPECT_EQ(scan("graph { node { op_type: \"PyOp\" } }\n", "model.onnxtxt").status, Status::unverified);
+  EXPECT_EQ(scan(graph, "notes.pbtxt").status, Status::safe);  // no loader reads it by that name
+}
+
 TEST(LoaderConfigs, DiffusersPeftHydra) {
   auto comp = scan(R"({"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.1",
       "unet": ["my_unet", "UNet"], "vae": ["diffusers", "AutoencoderKL"]})", "model_index.json");

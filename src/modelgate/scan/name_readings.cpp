@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/display_facts.h"
+#include "core/rule_catalog.h"
 #include "core/strict_json.h"
 #include "format/keras_config.h"
 #include "hf/ldm_config.h"
@@ -70,6 +71,16 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
   if (name.ends_with(".mlmodel") && content != Format::coreml && content != Format::empty) {
     note_reading(report, "coreml");
     scan_coreml(a, ctx, report);
+  }
+  // Text-format protobuf models that loaders pick by name and modelgate does not parse: TensorFlow's
+  // loader reads saved_model.pbtxt when there is no saved_model.pb; onnx.load reads .onnxtxt files
+  // as the ONNX text format. What their graphs run is unknown, so they are not safe.
+  if ((name == "saved_model.pbtxt" || name.ends_with(".onnxtxt") || name.ends_with(".onnxtext")) &&
+      content != Format::empty) {
+    note_reading(report, "protobuf-text-model");
+    report.add(make_finding(rule("MG-FORMAT-UNRECOGNISED"), a.origin, std::nullopt,
+                            std::string(name) + " is a model in protobuf text format, which its loader reads by this "
+                            "name and modelgate does not parse: its graph was not analysed"));
   }
   if (name.ends_with(".yaml") || name.ends_with(".yml")) {
     note_reading(report, "yaml-config");
