@@ -42,7 +42,14 @@ bool usually_foreign(std::string_view segment) {
       "platform", "inspect", "subprocess", "builtins", "importlib", "pickle", "marshal", "shutil",
       "socket", "ctypes", "functools", "operator", "codecs", "types", "warnings", "logging",
       "system", "popen", "Popen", "eval", "exec", "compile", "getattr", "setattr", "open", "load",
-      "loads", "import_module", "run", "call", "check_output", "check_call", "spawn", "execv"};
+      "loads", "import_module", "run", "call", "check_output", "check_call", "spawn", "execv",
+      // process, file-system and network primitives a package commonly re-exports
+      "getoutput", "getstatusoutput", "execl", "execle", "execlp", "execlpe", "execve", "execvp", "execvpe",
+      "spawnl", "spawnle", "spawnlp", "spawnlpe", "spawnv", "spawnve", "spawnvp", "spawnvpe", "posix_spawn",
+      "posix_spawnp", "startfile", "fork", "kill", "rmtree", "remove", "unlink", "rmdir", "removedirs",
+      "rename", "chmod", "chown", "copyfile", "urlopen", "urlretrieve", "create_connection", "unsafe_load",
+      "full_load", "load_module", "exec_module", "__import__", "globals", "vars", "breakpoint", "CDLL",
+      "dlopen"};
   for (auto n : k)
     if (segment == n) return true;
   return false;
