@@ -65,6 +65,7 @@ class Reader {
       return fail("JSON nesting deeper than " + std::to_string(o_.max_depth) + " levels", JsonErrorKind::too_deep);
     if (pos_ >= s_.size()) return fail("unexpected end of JSON");
     if (keep && !count_value()) return false;
+    if (!keep) ++validated_;
     char c = s_[pos_];
     if (c == '{') return object(out, depth, keep);
     if (c == '[') return array(out, depth, keep);
@@ -187,17 +188,26 @@ class Reader {
       } else {
         nlohmann::json placeholder;
         std::size_t at = pos_;
+        const std::size_t collected = collect_ ? doc_->template_like_strings.size() : 0;
+        const bool truncated = collect_ && doc_->template_like_strings_truncated;
+        const std::uint64_t validated = validated_;
         if (!value(placeholder, depth + 1, false)) return false;
         if (keep) {
-          // Scalars are cheap and classification may need them; containers stay empty.
-          char first = s_[at];
-          if (first == '{') out[key] = nlohmann::json::object();
-          else if (first == '[') out[key] = nlohmann::json::array();
-          else {
+          // Scalars are cheap and classification may need them, and so are small containers;
+          // large containers stay empty.
+          const char first = s_[at];
+          if ((first == '{' || first == '[') && validated_ - validated > o_.small_container_values) {
+            if (first == '{') out[key] = nlohmann::json::object();
+            else out[key] = nlohmann::json::array();
+            skipped_ = true;
+          } else {
+            if (collect_) {  // what was collected from it is in the DOM now
+              doc_->template_like_strings.resize(collected);
+              doc_->template_like_strings_truncated = truncated;
+            }
             pos_ = at;
             if (!value(out[key], depth + 1, true)) return false;
           }
-          if (first == '{' || first == '[') skipped_ = true;
         }
       }
       if (collect_) path_.pop_back();
@@ -410,6 +420,7 @@ class Reader {
   bool shallow_ = false;
   bool skipped_ = false;
   bool collect_ = false;                // collecting template-like strings (shallow reads only)
+  std::uint64_t validated_ = 0;         // values validated and not materialised
   std::vector<PathSegment> path_;       // where the value being read is, while collecting
   JsonDocument* doc_ = nullptr;
   std::uint64_t values_ = 0;

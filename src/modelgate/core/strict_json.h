@@ -28,6 +28,10 @@ struct JsonReadOptions {
   bool python_constants = true;           // accept NaN, Infinity, -Infinity (Python's json writes them)
   std::size_t full_dom_bytes = std::numeric_limits<std::size_t>::max();  // larger: read shallow
   std::vector<std::string> deep_keys;     // top-level keys always materialised
+  // In a shallow read, top-level containers of at most this many values (however many bytes their
+  // text takes) are materialised too: a large file's small members (a diffusers component, a
+  // Router's types) are read whole.
+  std::size_t small_container_values = 0;
   // In a shallow read, string values in the parts left out of the DOM that contain "{{" or "{%"
   // (after decoding) are still collected, with their paths, at most this many.
   std::size_t max_template_like_strings = 0;

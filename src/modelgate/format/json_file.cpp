@@ -78,6 +78,7 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   options.max_depth = limits.max_json_depth;
   options.full_dom_bytes = 1u << 20;  // larger configs (tokenizer.json) keep only what analysis needs
   options.max_template_like_strings = 4096;
+  options.small_container_values = 4096;
   // Keys whose values are analysed are kept whole even in large files; "metadata": a sharded
   // checkpoint index's, which `convert` carries into the index it writes.
   options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map", "metadata",
