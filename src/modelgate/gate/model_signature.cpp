@@ -94,9 +94,9 @@ SignatureOutcome check_model_signature(const std::filesystem::path& model, const
   // A bundle named with --signature that cannot be read (missing, a FIFO) is an I/O error, as a
   // missing PATH is, whatever the policy requires.
   if (auto readable = open_regular_file(bundle); !readable) {
-    errors.push_back("signature " + readable.error().message);
+    errors.push_back("signature " + readable.error().message());
     out.state = SignatureOutcome::State::failed;
-    out.detail = readable.error().message;
+    out.detail = readable.error().message();
     return out;
   }
   if (methods.empty()) {

@@ -34,7 +34,7 @@ std::string openssl_error() {
 
 Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t limit, std::string_view what) {
   auto data = modelgate::read_small_file(path, limit);  // non-blocking: a FIFO or a device is refused at once
-  if (!data) return usage_failure(std::string(what), data.error().message);
+  if (!data) return usage_failure(std::string(what), data.error().message());
   return std::move(*data);
 }
 
