@@ -40,7 +40,7 @@ ValueOr<SignatureCheckOutcome, std::string> check_signature(const SignatureMater
     out.identity = m.identity + " (issuer " + m.identity_provider + ")";
   }
   auto verified = verify_model(request);
-  if (!verified && verified.error().kind == SigningFailureKind::usage) return verified.error().message();
+  if (!verified && !is_verification_failure(verified.error())) return verified.error().message();
   out.verified = verified.ok();
   if (out.method == "certificate") out.identity = "certificate sha256:" + *first_certificate;
   if (!out.verified) {
