@@ -10,7 +10,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace modelgate::sign;
   CheckEvents events;
   auto manifest = decode_signed_manifest(modelgate::ByteView(data, size), events);
-  if (!manifest && manifest.error().detail.find("message at byte") != std::string::npos) return 0;
+  if (!manifest && manifest.error().reason.find("message at byte") != std::string::npos) return 0;
   auto encoded = encode_signed_manifest(manifest, events);
   CheckEvents again_events;
   auto again = decode_signed_manifest(encoded, again_events);

@@ -102,7 +102,7 @@ TEST_F(CodeFormats, OnnxExternalDataIsLookedUpAgainBehindTheResultCache) {
   mgtest::TempDir t;
   std::filesystem::copy(dir_->path() / "onnx/ext", t.path() / "m");
   auto db = modelgate::open_inventory((t.path() / "inventory.db").string());
-  ASSERT_TRUE(db) << db.error().message;
+  ASSERT_TRUE(db) << db.error().message();
   modelgate::InventoryCache cache(**db);
   modelgate::ScanOptions opts;
   opts.threads = 1;

@@ -75,10 +75,10 @@ TEST(RegularFile, FifoAndDirectoryAreRefusedWithoutBlocking) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   auto opened = modelgate::open_regular_file(fifo);
   ASSERT_FALSE(opened);
-  EXPECT_NE(opened.error().message.find("FIFO"), std::string::npos) << opened.error().message;
+  EXPECT_NE(opened.error().message().find("FIFO"), std::string::npos) << opened.error().message();
   auto d = modelgate::read_small_file(dir.path(), 100);
   ASSERT_FALSE(d);
-  EXPECT_NE(d.error().message.find("directory"), std::string::npos) << d.error().message;
+  EXPECT_NE(d.error().message().find("directory"), std::string::npos) << d.error().message();
   mgtest::write_file(dir / "small", "abc");
   auto small = modelgate::read_small_file(dir / "small", 100);
   ASSERT_TRUE(small);

@@ -25,7 +25,7 @@ std::string findings(const modelgate::ArtifactReport& r) {
   return out;
 }
 
-modelgate::ValueOr<modelgate::JsonDocument, modelgate::JsonError> json(const std::string& text, std::size_t full = 1u << 20) {
+modelgate::Expected<modelgate::JsonDocument> json(const std::string& text, std::size_t full = 1u << 20) {
   modelgate::JsonReadOptions o;
   o.full_dom_bytes = full;
   o.deep_keys = {"keep"};
@@ -64,22 +64,29 @@ TEST(StrictJson, RefusesAmbiguousOrMalformedInput) {
   EXPECT_NE(d.error().reason.find("deeper"), std::string::npos);
 }
 
-TEST(StrictJson, ErrorKindsOffsetsAndOptions) {
-  using modelgate::JsonErrorKind;
+TEST(StrictJson, ErrorRulesOffsetsAndOptions) {
+  using modelgate::RuleId;
   modelgate::JsonReadOptions o;
   auto dup = modelgate::read_strict_json(R"({"a": 1, "a": 2})", o);
   ASSERT_FALSE(dup.ok());
-  EXPECT_EQ(dup.error().kind, JsonErrorKind::duplicate_key);
+  EXPECT_EQ(dup.error().rule, RuleId());
+  EXPECT_NE(dup.error().reason.find("duplicate key"), std::string::npos);
   EXPECT_EQ(dup.error().offset, 9u);
+  o.duplicate_key_rule = "MG-SAFETENSORS-DUPLICATE-KEY";
+  EXPECT_EQ(modelgate::read_strict_json(R"({"a": 1, "a": 2})", o).error().rule, RuleId("MG-SAFETENSORS-DUPLICATE-KEY"));
   o.max_depth = 2;
-  EXPECT_EQ(modelgate::read_strict_json("[[[1]]]", o).error().kind, JsonErrorKind::too_deep);
+  auto deep = modelgate::read_strict_json("[[[1]]]", o);
+  EXPECT_EQ(deep.error().rule, RuleId());
+  EXPECT_NE(deep.error().reason.find("deeper"), std::string::npos);
   o.max_depth = 128;
   o.max_values = 3;
-  EXPECT_EQ(modelgate::read_strict_json("[1, 2, 3]", o).error().kind, JsonErrorKind::too_large);
+  EXPECT_EQ(modelgate::read_strict_json("[1, 2, 3]", o).error().rule, RuleId("MG-LIMIT-EXCEEDED"));
   EXPECT_TRUE(modelgate::read_strict_json("[1, 2]", o).ok());
   o.max_values = UINT64_MAX;
   o.python_constants = false;  // serde_json (safetensors) rejects Python's non-finite literals
-  EXPECT_EQ(modelgate::read_strict_json(R"({"a": NaN})", o).error().kind, JsonErrorKind::syntax);
+  auto nan = modelgate::read_strict_json(R"({"a": NaN})", o);
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.error().rule, RuleId());
   auto keys = modelgate::read_strict_json(R"( {"b": {"x": 1}, "a": 2} )", o);
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->top_level_keys.size(), 2u);
@@ -128,7 +135,7 @@ TEST(StrictJson, MemberVisitorSeesEachTopLevelMemberOnce) {
     auto read = modelgate::read_strict_json(bad, whole);
     ASSERT_EQ(visited.ok(), read.ok()) << bad;
     if (read.ok()) continue;
-    EXPECT_EQ(visited.error().kind, read.error().kind) << bad;
+    EXPECT_EQ(visited.error().rule, read.error().rule) << bad;
     EXPECT_EQ(visited.error().offset, read.error().offset) << bad;
     EXPECT_EQ(visited.error().reason, read.error().reason) << bad;
   }

@@ -36,9 +36,9 @@ class InventoryBackend : public ::testing::TestWithParam<std::string> {
     std::random_device rd;
     database_ = "mg_test_" + std::to_string(::getpid()) + "_" + std::to_string(rd() % 1000000);
     auto admin = modelgate::connect_postgres(base_ + "/postgres");
-    ASSERT_TRUE(admin) << admin.error().message;
+    ASSERT_TRUE(admin) << admin.error().message();
     auto created = (*admin)->run("CREATE DATABASE " + database_, {});
-    ASSERT_TRUE(created) << created.error().message;
+    ASSERT_TRUE(created) << created.error().message();
     uri_ = base_ + "/" + database_;
   }
   void TearDown() override {
@@ -49,13 +49,13 @@ class InventoryBackend : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<modelgate::SqlConnection> raw() {
     auto c = GetParam() == "sqlite" ? modelgate::connect_sqlite(uri_.substr(7)) : modelgate::connect_postgres(uri_);
-    EXPECT_TRUE(c) << c.error().message;
+    EXPECT_TRUE(c) << c.error().message();
     return c ? std::move(*c) : nullptr;
   }
   std::vector<std::vector<std::string>> sql(const std::string& statement) {
     auto c = raw();
     auto rows = c->run(statement, {});
-    EXPECT_TRUE(rows) << rows.error().message;
+    EXPECT_TRUE(rows) << rows.error().message();
     return rows ? *rows : std::vector<std::vector<std::string>>{};
   }
   std::size_t count(const std::string& table) { return std::stoul(sql("SELECT COUNT(*) FROM " + table).at(0).at(0)); }

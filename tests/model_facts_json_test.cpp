@@ -47,7 +47,7 @@ TEST(ModelFactsJson, EveryFieldSurvivesTheStrictReader) {
   auto parsed = modelgate::read_strict_json(modelgate::model_facts_json(f).dump(), {});
   ASSERT_TRUE(parsed) << parsed.error().reason;
   auto back = modelgate::model_facts_from_json(parsed->value);
-  ASSERT_TRUE(back) << back.error();
+  ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(modelgate::model_facts_json(*back), modelgate::model_facts_json(f));
   EXPECT_EQ(back->parameters, f.parameters);
   EXPECT_EQ(back->context_length, f.context_length);

@@ -124,7 +124,7 @@ TEST(PickleImports, JsonRoundTripAndStrictReading) {
   EXPECT_EQ(shown["count"], 3);
   EXPECT_EQ(shown["globals"][0], (json{{"module", "collections"}, {"name", "OrderedDict"}, {"count", 2}, {"first_offset", 2}}));
   auto back = modelgate::take_parsed_facts(facts);
-  ASSERT_TRUE(back) << back.error();
+  ASSERT_TRUE(back) << back.error().message();
   ASSERT_TRUE(back->pickle_imports);
   EXPECT_EQ(back->pickle_imports->count, 3u);
   ASSERT_EQ(back->pickle_imports->globals.size(), 2u);
@@ -209,7 +209,7 @@ TEST(PickleCalls, JsonRoundTripAndStrictReading) {
   EXPECT_EQ(shown, (json{{"count", 3}, {"indirect", 0}, {"callables", {{{"callable", "collections.OrderedDict"}, {"count", 2}},
                                                                        {{"callable", "os.system"}, {"count", 1}}}}}));
   auto back = modelgate::take_parsed_facts(facts);
-  ASSERT_TRUE(back) << back.error();
+  ASSERT_TRUE(back) << back.error().message();
   ASSERT_TRUE(back->pickle_calls);
   EXPECT_EQ(back->pickle_calls->count, 3u);
   ASSERT_EQ(back->pickle_calls->callables.size(), 2u);

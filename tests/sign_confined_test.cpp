@@ -39,7 +39,7 @@ class SignConfined : public ::testing::Test {
     mgtest::write_file(sig_, *bundle);
   }
 
-  Result<VerifyReport> verify(SandboxMode mode, const SignatureCheck& check, std::uint64_t timeout_ms = 600'000) {
+  Expected<VerifyReport> verify(SandboxMode mode, const SignatureCheck& check, std::uint64_t timeout_ms = 600'000) {
     VerifyOptions o;
     o.sandbox = mode;
     o.worker_timeout_ms = timeout_ms;
@@ -84,7 +84,7 @@ TEST_F(SignConfined, SameVerdictsAndMessagesAsInProcess) {
       EXPECT_EQ(confined->resources, here->resources) << c.label;
       EXPECT_EQ(confined->model_name, here->model_name) << c.label;
     } else {
-      EXPECT_EQ(confined.error().kind, here.error().kind) << c.label;
+      EXPECT_EQ(is_verification_failure(confined.error()), is_verification_failure(here.error())) << c.label;
       EXPECT_EQ(confined.error().message(), here.error().message()) << c.label;
     }
   }
@@ -96,10 +96,10 @@ TEST_F(SignConfined, SameVerdictsAndMessagesAsInProcess) {
 // What the check does runs in the worker: outside the allowlist it is killed, and verification
 // fails naming the rule; what it notes reaches the caller.
 TEST_F(SignConfined, TheSignatureCheckRunsConfined) {
-  auto expect_failed = [](const Result<VerifyReport>& r, const char* label, const std::string& rule) {
+  auto expect_failed = [](const Expected<VerifyReport>& r, const char* label, const std::string& rule) {
     ASSERT_FALSE(r.ok()) << label;
-    EXPECT_EQ(r.error().kind, FailureKind::verification) << label;
-    EXPECT_NE(r.error().detail.find(rule), std::string::npos) << label << ": " << r.error().message();
+    EXPECT_TRUE(is_verification_failure(r.error())) << label;
+    EXPECT_NE(r.error().reason.find(rule), std::string::npos) << label << ": " << r.error().message();
   };
   expect_failed(verify(SandboxMode::strict, [](const Bundle&, CheckEvents&) -> Check {
                   int fd = ::open("/etc/passwd", O_RDONLY);
@@ -152,11 +152,20 @@ TEST(SignedManifestCodec, RoundTripsAndRefusesEveryMalformation) {
   auto failed = decode_signed_manifest(encode_signed_manifest(verification_failure("signature", "bad"), {}), back_events);
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.error().message(), "signature: bad");
+  EXPECT_TRUE(is_verification_failure(failed.error()));
+  auto usage = decode_signed_manifest(encode_signed_manifest(usage_failure("sandbox", "no worker"), {}), back_events);
+  ASSERT_FALSE(usage.ok());
+  EXPECT_EQ(usage.error().message(), "sandbox: no worker");
+  EXPECT_FALSE(is_verification_failure(usage.error()));
+  // A failure under any other rule is a malformed message: the rule decides the exit code.
+  auto other = decode_signed_manifest(encode_signed_manifest(Error{0, "bad", "MG-LIMIT-EXCEEDED", "signature"}, {}), back_events);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().reason.find("message at byte"), std::string::npos) << other.error().reason;
   for (std::size_t n = 0; n < bytes.size(); ++n) {
     CheckEvents e;
     auto cut = decode_signed_manifest(ByteView(bytes.data(), n), e);
     ASSERT_FALSE(cut.ok()) << "cut at " << n;
-    EXPECT_NE(cut.error().detail.find("message at byte"), std::string::npos) << cut.error().detail;
+    EXPECT_NE(cut.error().reason.find("message at byte"), std::string::npos) << cut.error().reason;
   }
   auto refused = [](std::vector<std::uint8_t> b, const char* label) {
     CheckEvents e;

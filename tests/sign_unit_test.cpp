@@ -69,7 +69,7 @@ TEST(SignUnit, StatementParsingIsLenientInFormAndStrictInContent) {
 
   auto bad_root = parse_statement(statement_with(json::object(), std::string(64, '0')));
   ASSERT_FALSE(bad_root.ok());
-  EXPECT_EQ(bad_root.error().check, "manifest consistency");
+  EXPECT_EQ(bad_root.error().origin, "manifest consistency");
 
   auto fractional = parse_statement(statement_with({{"serialization", {{"shard_size", 10.5}}}}, root));
   EXPECT_FALSE(fractional.ok());
@@ -106,7 +106,7 @@ TEST(SignUnit, StatementParsingIsLenientInFormAndStrictInContent) {
   // A signature over nothing verifies nothing.
   auto none = parse_statement(statement_with({{"resources", json::array()}}, hex_encode(sha256({}))));
   ASSERT_FALSE(none.ok());
-  EXPECT_NE(none.error().detail.find("no resources"), std::string::npos);
+  EXPECT_NE(none.error().reason.find("no resources"), std::string::npos);
 }
 
 // RFC 6962 reference tree hash and audit path, recursively, to check the iterative verifier.
@@ -162,14 +162,14 @@ TEST(SignUnit, BundleLimits) {
   std::string huge(kMaxBundleBytes + 1, ' ');
   auto r = parse_bundle(huge);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().detail.find("size limit"), std::string::npos);
+  EXPECT_NE(r.error().reason.find("size limit"), std::string::npos);
   json b = {{"mediaType", "application/vnd.dev.sigstore.bundle.v0.3+json"},
             {"verificationMaterial", {{"publicKey", {{"hint", "x"}}}, {"tlogEntries", json::array()}}},
             {"dsseEnvelope", {{"payload", "e30="}, {"payloadType", "application/vnd.in-toto+json"},
                               {"signatures", json::array({{{"sig", "AAAA"}}, {{"sig", "AAAA"}}})}}}};
   auto two = parse_bundle(b.dump());
   ASSERT_FALSE(two.ok());
-  EXPECT_NE(two.error().detail.find("exactly one"), std::string::npos);
+  EXPECT_NE(two.error().reason.find("exactly one"), std::string::npos);
   b["dsseEnvelope"]["signatures"].erase(1);
   for (int i = 0; i < 17; ++i) b["verificationMaterial"]["tlogEntries"].push_back(json::object());
   EXPECT_FALSE(parse_bundle(b.dump()).ok());

@@ -139,12 +139,12 @@ TEST(SignVectors, SpecInvalidBundlesFailWithTheCheckNamed) {
                         Case{"invalid-payload/wrong-predicate.bundle.json", "signature", "verification material"}}) {
     auto r = verify_model(model, spec() / c.file, {}, [&](const Bundle& b, CheckEvents&) { return verify_with_key(b, key.get()); });
     ASSERT_FALSE(r.ok()) << c.file;
-    EXPECT_EQ(r.error().check, c.key_check) << c.file << ": " << r.error().message();
-    EXPECT_EQ(r.error().kind, FailureKind::verification);
+    EXPECT_EQ(r.error().origin, c.key_check) << c.file << ": " << r.error().message();
+    EXPECT_TRUE(is_verification_failure(r.error()));
     auto s = verify_model(model, spec() / c.file, {},
                           [&](const Bundle& b, CheckEvents&) { return verify_with_sigstore(b, root, {kIdentity, kProvider}); });
     ASSERT_FALSE(s.ok()) << c.file;
-    EXPECT_EQ(s.error().check, c.sigstore_check) << c.file << ": " << s.error().message();
+    EXPECT_EQ(s.error().origin, c.sigstore_check) << c.file << ": " << s.error().message();
   }
 }
 
@@ -155,7 +155,7 @@ TEST(SignVectors, WrongPredicateTypeIsRefusedByTheStatementCheck) {
   ASSERT_TRUE(bundle.ok());
   auto statement = parse_statement(bundle->payload);
   ASSERT_FALSE(statement.ok());
-  EXPECT_EQ(statement.error().check, "predicate type");
+  EXPECT_EQ(statement.error().origin, "predicate type");
 }
 
 TEST(SignVectors, CliExitCodes) {

@@ -8,17 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "modelgate/error.h"
 #include "modelgate/expected.h"
 #include "modelgate/result_cache.h"
 
 namespace modelgate {
 
-struct InventoryError {
-  std::string message;
-};
-
-template <class T>
-using InventoryResult = ValueOr<T, InventoryError>;
 struct Done {};
 
 struct StoredResult {
@@ -46,23 +41,23 @@ class Inventory {
  public:
   virtual ~Inventory() = default;
   // The stored report text for exactly `key`, nothing when there is none.
-  virtual InventoryResult<std::optional<std::string>> find_report(const ResultKey& key) = 0;
+  virtual ValueOr<std::optional<std::string>, Error> find_report(const ResultKey& key) = 0;
   // Inserts or replaces (a replaced row was unreadable) the report under `key`.
-  virtual InventoryResult<Done> put_report(const StoredResult& row, const std::string& report) = 0;
+  virtual ValueOr<Done, Error> put_report(const StoredResult& row, const std::string& report) = 0;
   // One transaction: the decision and the files it judged.
-  virtual InventoryResult<Done> record_decision(const DecisionRecord& record) = 0;
+  virtual ValueOr<Done, Error> record_decision(const DecisionRecord& record) = 0;
   // Every stored result, or those of one content hash.
-  virtual InventoryResult<std::vector<StoredResult>> results(const std::string& sha256) = 0;
+  virtual ValueOr<std::vector<StoredResult>, Error> results(const std::string& sha256) = 0;
   // Every decision (newest first), or those that judged one content hash.
-  virtual InventoryResult<std::vector<DecisionRecord>> decisions(const std::string& sha256) = 0;
+  virtual ValueOr<std::vector<DecisionRecord>, Error> decisions(const std::string& sha256) = 0;
   // The URI without credentials, for the decision and messages.
   virtual std::string display_uri() const = 0;
 };
 
 // "sqlite:PATH", "postgresql://..." / "postgres://...", or a bare PATH (SQLite).
-InventoryResult<std::unique_ptr<Inventory>> open_inventory(const std::string& uri);
-InventoryResult<std::unique_ptr<Inventory>> open_sqlite_inventory(const std::string& path);
-InventoryResult<std::unique_ptr<Inventory>> open_postgres_inventory(const std::string& uri);
+ValueOr<std::unique_ptr<Inventory>, Error> open_inventory(const std::string& uri);
+ValueOr<std::unique_ptr<Inventory>, Error> open_sqlite_inventory(const std::string& path);
+ValueOr<std::unique_ptr<Inventory>, Error> open_postgres_inventory(const std::string& uri);
 
 // The current time, UTC, as the inventory records it (2026-01-31T12:00:00Z).
 std::string utc_timestamp();

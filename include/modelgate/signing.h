@@ -11,24 +11,18 @@
 #include <variant>
 #include <vector>
 
+#include "modelgate/error.h"
 #include "modelgate/expected.h"
 #include "modelgate/scan.h"
 
 namespace modelgate {
 
-// A failed verification (the model or the signature is not what it should be: exit 1 in the CLI)
-// is kept apart from a usage or tool error (a missing key, an unreadable file: exit 2).
-enum class SigningFailureKind { verification, usage };
-
-struct SigningFailure {
-  SigningFailureKind kind = SigningFailureKind::verification;
-  std::string check;   // short name of the check, e.g. "signature", "manifest", "certificate chain"
-  std::string detail;  // what exactly was wrong
-  std::string message() const { return check + ": " + detail; }
-};
-
-template <class T>
-using SigningResult = ValueOr<T, SigningFailure>;
+// A signing or verification error's origin is the check that failed ("signature", "manifest",
+// "certificate chain", ...), its reason what exactly was wrong. A failed verification (the model or
+// the signature is not what it should be: exit 1 in the CLI) is kept apart from a usage or tool
+// error (a missing key, an unreadable file: exit 2) by the error's rule: MG-GATE-SIGNATURE for the
+// first, MG-GATE-ERROR for the second.
+bool is_verification_failure(const Error& error);
 
 // How a model is hashed, with the reference's names and defaults.
 struct ModelHashing {
@@ -56,8 +50,8 @@ struct ModelDigest {
 };
 
 // The model's OMS manifest, without signing. `signature` (when given) is left out of the hashing.
-SigningResult<ModelDigest> digest_model(const std::filesystem::path& model, const ModelHashing& hashing,
-                                        const std::filesystem::path& signature = {});
+ValueOr<ModelDigest, Error> digest_model(const std::filesystem::path& model, const ModelHashing& hashing,
+                                         const std::filesystem::path& signature = {});
 
 struct KeySigning {
   std::filesystem::path private_key;  // PEM, ECDSA P-256/P-384/P-521
@@ -80,7 +74,7 @@ struct SignRequest {
 };
 
 // Hashes, signs and writes the bundle atomically.
-SigningResult<ModelDigest> sign_model(const SignRequest& request);
+ValueOr<ModelDigest, Error> sign_model(const SignRequest& request);
 
 struct KeyVerification {
   std::filesystem::path public_key;  // PEM or DER
@@ -118,6 +112,6 @@ struct Verification {
   std::size_t resources = 0;  // files or shards checked
 };
 
-SigningResult<Verification> verify_model(const VerifyRequest& request);
+ValueOr<Verification, Error> verify_model(const VerifyRequest& request);
 
 }  // namespace modelgate

@@ -54,7 +54,7 @@ std::optional<std::string> check_signatures(const SignatureMaterial& material, s
                                             SandboxMode sandbox) {
   for (auto& s : signatures) {
     auto outcome = check_signature(material, s.model_origin, s.reference, sandbox);
-    if (!outcome) return outcome.error();
+    if (!outcome) return outcome.error().message();
     s.checked = true;
     s.method = outcome->method;
     s.verified = outcome->verified;

@@ -36,19 +36,19 @@ void print_decisions(const std::vector<DecisionRecord>& rows, bool json) {
 int run_inventory(const std::string& what, const InventoryArgs& a) {
   auto inventory = open_inventory(a.store);
   if (!inventory) {
-    std::cerr << "modelgate: " << escape_for_terminal(inventory.error().message) << '\n';
+    std::cerr << "modelgate: " << escape_for_terminal(inventory.error().message()) << '\n';
     return 2;
   }
   bool json = a.format == "json";
   if (what == "list") {
     auto rows = (*inventory)->results("");
-    if (!rows) return std::cerr << "modelgate: " << escape_for_terminal(rows.error().message) << '\n', 2;
+    if (!rows) return std::cerr << "modelgate: " << escape_for_terminal(rows.error().message()) << '\n', 2;
     print_results(*rows, json);
   } else if (what == "show") {
     auto rows = (*inventory)->results(a.sha256);
     auto decisions = (*inventory)->decisions(a.sha256);
-    if (!rows) return std::cerr << "modelgate: " << escape_for_terminal(rows.error().message) << '\n', 2;
-    if (!decisions) return std::cerr << "modelgate: " << escape_for_terminal(decisions.error().message) << '\n', 2;
+    if (!rows) return std::cerr << "modelgate: " << escape_for_terminal(rows.error().message()) << '\n', 2;
+    if (!decisions) return std::cerr << "modelgate: " << escape_for_terminal(decisions.error().message()) << '\n', 2;
     if (rows->empty() && decisions->empty()) {
       std::cerr << "modelgate: " << escape_for_terminal(a.sha256) << " is not in the inventory\n";
       return 1;
@@ -61,7 +61,7 @@ int run_inventory(const std::string& what, const InventoryArgs& a) {
     }
   } else {
     auto rows = (*inventory)->decisions("");
-    if (!rows) return std::cerr << "modelgate: " << escape_for_terminal(rows.error().message) << '\n', 2;
+    if (!rows) return std::cerr << "modelgate: " << escape_for_terminal(rows.error().message()) << '\n', 2;
     print_decisions(*rows, json);
   }
   return 0;

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "modelgate/escaped_text.h"
@@ -59,10 +60,15 @@ inline ModelHashing model_hashing(const HashingArgs& a) {
 
 // Prints a failure (names escaped for the terminal) and returns its exit code: 1 for a failed
 // verification, 2 for usage/tool errors.
-inline int report_failure(const SigningFailure& f, bool verifying) {
-  bool failed_check = verifying && f.kind == SigningFailureKind::verification;
+inline int report_failure(const Error& f, bool verifying) {
+  bool failed_check = verifying && is_verification_failure(f);
   std::cerr << "modelgate: " << (failed_check ? "verification failed: " : "") << escape_for_terminal(f.message()) << '\n';
   return failed_check ? 1 : 2;
+}
+
+// A usage error the command finds before the library runs ("check: detail", exit 2).
+inline int report_usage_error(std::string check, std::string detail) {
+  return report_failure(Error{0, std::move(detail), {}, std::move(check)}, false);
 }
 
 }  // namespace modelgate::cli

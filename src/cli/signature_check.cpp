@@ -13,11 +13,11 @@ void add_signature_material_options(CLI::App* cmd, SignatureMaterial& m) {
   cmd->add_option("--trust-config", m.trust_config, "Sigstore client trust configuration: its trustedRoot is used, offline");
 }
 
-ValueOr<SignatureCheckOutcome, std::string> check_signature(const SignatureMaterial& m, const std::string& model,
-                                                            const std::string& signature, SandboxMode sandbox) {
+ValueOr<SignatureCheckOutcome, Error> check_signature(const SignatureMaterial& m, const std::string& model,
+                                                      const std::string& signature, SandboxMode sandbox) {
   int methods = !m.public_key.empty() + !m.certificate_chain.empty() + !m.identity.empty();
-  if (methods != 1) return std::string("give one of --public-key, --certificate-chain or --identity");
-  if (!m.identity.empty() && m.identity_provider.empty()) return std::string("--identity needs --identity-provider");
+  if (methods != 1) return Error{0, "give one of --public-key, --certificate-chain or --identity", {}, {}};
+  if (!m.identity.empty() && m.identity_provider.empty()) return Error{0, "--identity needs --identity-provider", {}, {}};
   VerifyRequest request;
   request.model = model;
   request.signature = signature;
@@ -40,7 +40,7 @@ ValueOr<SignatureCheckOutcome, std::string> check_signature(const SignatureMater
     out.identity = m.identity + " (issuer " + m.identity_provider + ")";
   }
   auto verified = verify_model(request);
-  if (!verified && verified.error().kind == SigningFailureKind::usage) return verified.error().message();
+  if (!verified && !is_verification_failure(verified.error())) return verified.error();
   out.verified = verified.ok();
   if (out.method == "certificate") out.identity = "certificate sha256:" + *first_certificate;
   if (!out.verified) {

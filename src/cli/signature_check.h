@@ -33,7 +33,7 @@ struct SignatureCheckOutcome {
 // `verify` does). A failed verification is an outcome; a usage failure (several methods, an
 // unreadable key) is the error.
 // `sandbox`: where the bundle is parsed.
-ValueOr<SignatureCheckOutcome, std::string> check_signature(const SignatureMaterial& m, const std::string& model,
-                                                            const std::string& signature, SandboxMode sandbox);
+ValueOr<SignatureCheckOutcome, Error> check_signature(const SignatureMaterial& m, const std::string& model,
+                                                      const std::string& signature, SandboxMode sandbox);
 
 }  // namespace modelgate::cli

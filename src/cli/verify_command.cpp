@@ -91,14 +91,12 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   ss->callback([ss_args, &exit_code] {
     const VerifyArgs& a = *ss_args;
     if (!a.trusted_root.empty() && !a.trust_config.empty())
-      return void(exit_code = report_failure({SigningFailureKind::usage, "trusted root",
-                                              "give --trusted-root or --trust-config, not both"}, true));
+      return void(exit_code = report_usage_error("trusted root", "give --trusted-root or --trust-config, not both"));
     if (a.use_staging && a.trusted_root.empty() && a.trust_config.empty())
-      return void(exit_code = report_failure(
-                      {SigningFailureKind::usage, "trusted root",
-                       "--use-staging needs Sigstore's staging trusted root, which modelgate does not ship and cannot "
-                       "fetch (it works offline); pass it with --trusted-root or --trust-config"},
-                      true));
+      return void(exit_code = report_usage_error(
+                      "trusted root",
+                      "--use-staging needs Sigstore's staging trusted root, which modelgate does not ship and cannot "
+                      "fetch (it works offline); pass it with --trusted-root or --trust-config"));
     VerifyRequest request;
     request.method = SigstoreVerification{a.identity, a.identity_provider, a.trusted_root, a.trust_config};
     exit_code = run_verify(a, std::move(request));

@@ -31,12 +31,6 @@ enum : std::uint8_t {
 constexpr std::uint64_t kSignatureHeaderSize = 32;
 constexpr std::uint64_t kMaxCodersPerFolder = 64;  // 7-Zip's own bound (k_NumCodersMax)
 
-struct SevenZipHeaderError {
-  std::uint64_t offset;
-  std::string reason;
-  bool over_limit = false;  // well-formed, but past a resource limit
-};
-
 // A cursor over header bytes. Errors name the file offset of the header byte (for a decoded
 // header, the offset of the encoded header and the position inside the decoded bytes).
 class SevenZipCursor {
@@ -44,8 +38,10 @@ class SevenZipCursor {
   SevenZipCursor(ByteView data, std::uint64_t file_offset, bool decoded)
       : r_(data), file_offset_(file_offset), decoded_(decoded) {}
 
-  [[noreturn]] void fail(const std::string& why) const { throw error(why, false); }
-  [[noreturn]] void exceed(const std::string& why) const { throw error(why, true); }
+  // Thrown inside this file only: read_headers() returns it.
+  [[noreturn]] void fail(const std::string& why) const { throw error(why, {}); }
+  // Well-formed, but past a resource limit.
+  [[noreturn]] void exceed(const std::string& why) const { throw error(why, "MG-LIMIT-EXCEEDED"); }
   std::size_t remaining() const { return r_.remaining(); }
   std::uint8_t byte() {
     std::uint8_t b = 0;
@@ -108,10 +104,10 @@ class SevenZipCursor {
   }
 
  private:
-  SevenZipHeaderError error(const std::string& why, bool over_limit) const {
+  Error error(const std::string& why, RuleId rule) const {
     if (decoded_)
-      return {file_offset_, "decoded header, byte " + std::to_string(r_.offset()) + ": " + why, over_limit};
-    return {file_offset_ + r_.offset(), why, over_limit};
+      return parse_error(rule, file_offset_, "decoded header, byte " + std::to_string(r_.offset()) + ": " + why);
+    return parse_error(rule, file_offset_ + r_.offset(), why);
   }
 
   ByteReader r_;
@@ -341,11 +337,11 @@ SevenZipStreams read_streams(SevenZipCursor& c, const Limits& limits) {
 // Where the packed streams lie in the file; appended to `ranges` (checked for overlaps later).
 void add_pack_ranges(const SevenZipStreams& s, std::uint64_t file_size, std::uint64_t header_offset,
                      std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
-  if (s.pack_pos > file_size) throw SevenZipHeaderError{header_offset, "packed streams start past the end of the file"};
+  if (s.pack_pos > file_size) throw parse_error(header_offset, "packed streams start past the end of the file");
   std::uint64_t at = kSignatureHeaderSize + s.pack_pos;
   for (auto size : s.pack_sizes) {
     if (size > file_size || at > file_size - size)
-      throw SevenZipHeaderError{header_offset, "a packed stream runs past the end of the file"};
+      throw parse_error(header_offset, "a packed stream runs past the end of the file");
     ranges.emplace_back(at, at + size);
     at += size;
   }
@@ -353,9 +349,9 @@ void add_pack_ranges(const SevenZipStreams& s, std::uint64_t file_size, std::uin
 
 std::vector<std::uint8_t> decode_header(const SevenZipStreams& s, ByteView file, std::uint64_t header_offset,
                                         const Limits& limits, bool& encrypted) {
-  auto fail = [&](const std::string& why) -> void { throw SevenZipHeaderError{header_offset, "encoded header: " + why}; };
+  auto fail = [&](const std::string& why) -> void { throw parse_error(header_offset, "encoded header: " + why); };
   auto exceed = [&](const std::string& why) -> void {
-    throw SevenZipHeaderError{header_offset, "encoded header: " + why, true};
+    throw parse_error("MG-LIMIT-EXCEEDED", header_offset, "encoded header: " + why);
   };
   if (s.folders.size() != 1 || s.pack_sizes.size() != 1 || s.folders[0].coders.size() != 1)
     fail("not one folder of one coder");
@@ -515,7 +511,7 @@ std::vector<Entry> read_files(SevenZipCursor& c, const SevenZipStreams& s, const
         case kDummy: p.bytes(p.remaining()); break;
         default: p.fail("file property " + std::to_string(type) + ", which readers treat differently");
       }
-    } catch (SevenZipHeaderError& e) {
+    } catch (Error& e) {
       c.fail(e.reason);
     }
     if (p.remaining() != 0) c.fail("file property " + std::to_string(type) + " has bytes its data does not use");
@@ -546,24 +542,24 @@ std::vector<Entry> read_files(SevenZipCursor& c, const SevenZipStreams& s, const
 }
 
 void read_all(ByteView bytes, const Limits& limits, Listing& out) {
-  if (!has_signature(bytes)) throw SevenZipHeaderError{0, "no 7z signature"};
+  if (!has_signature(bytes)) throw parse_error(0, "no 7z signature");
   SevenZipCursor sig(bytes.first(kSignatureHeaderSize), 0, false);
   sig.bytes(6);
   if (sig.byte() != 0) sig.fail("major version other than 0");
   if (sig.byte() > 4) sig.fail("minor version above 4 (libarchive refuses it, 7-Zip reads it)");
   std::uint32_t start_crc = sig.le<std::uint32_t>();
-  if (crc32_update(0, bytes.subspan(12, 20)) != start_crc) throw SevenZipHeaderError{8, "start header CRC-32 mismatch"};
+  if (crc32_update(0, bytes.subspan(12, 20)) != start_crc) throw parse_error(8, "start header CRC-32 mismatch");
   std::uint64_t next_offset = sig.le<std::uint64_t>();
   std::uint64_t next_size = sig.le<std::uint64_t>();
   std::uint32_t next_crc = sig.le<std::uint32_t>();
   const std::uint64_t file_size = bytes.size();
   if (next_offset > file_size - kSignatureHeaderSize || next_size > file_size - kSignatureHeaderSize - next_offset)
-    throw SevenZipHeaderError{12, "the header lies past the end of the file"};
+    throw parse_error(12, "the header lies past the end of the file");
   const std::uint64_t header_offset = kSignatureHeaderSize + next_offset;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges{{0, kSignatureHeaderSize}};
   if (next_size > 0) {
     ByteView header = bytes.subspan(static_cast<std::size_t>(header_offset), static_cast<std::size_t>(next_size));
-    if (crc32_update(0, header) != next_crc) throw SevenZipHeaderError{28, "header CRC-32 mismatch"};
+    if (crc32_update(0, header) != next_crc) throw parse_error(28, "header CRC-32 mismatch");
     ranges.emplace_back(header_offset, header_offset + next_size);
     std::vector<std::uint8_t> decoded;
     SevenZipCursor c(header, header_offset, false);
@@ -606,12 +602,12 @@ void read_all(ByteView bytes, const Limits& limits, Listing& out) {
     if (id != kEnd) c.fail("unexpected property in the header");
     if (c.remaining() != 0) c.fail("bytes after the header's end");
   } else if (next_offset != 0 || next_crc != 0) {
-    throw SevenZipHeaderError{12, "an empty header at a non-zero offset or with a CRC"};
+    throw parse_error(12, "an empty header at a non-zero offset or with a CRC");
   }
   std::sort(ranges.begin(), ranges.end());
   std::uint64_t covered = 0;
   for (const auto& [begin, end] : ranges) {
-    if (begin < covered) throw SevenZipHeaderError{begin, "packed streams or the header overlap"};
+    if (begin < covered) throw parse_error(begin, "packed streams or the header overlap");
     if (begin > covered && out.unreferenced_bytes == 0) out.first_unreferenced = covered;
     out.unreferenced_bytes += begin - covered;
     covered = end;
@@ -632,8 +628,8 @@ Expected<Listing> read_headers(ByteView bytes, const Limits& limits) {
   Listing out;
   try {
     read_all(bytes, limits, out);
-  } catch (SevenZipHeaderError& e) {
-    RuleId rule = e.over_limit ? RuleId("MG-LIMIT-EXCEEDED")
+  } catch (Error& e) {
+    RuleId rule = !e.rule.empty() ? e.rule
                   : out.encrypted ? RuleId("MG-ARCHIVE-ENCRYPTED")
                                   : RuleId("MG-7Z-MALFORMED");
     return parse_error(rule, e.offset, std::move(e.reason));

@@ -56,7 +56,7 @@ std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::strin
 std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, std::string& error) {
   auto opened = open_regular_file(path);
   if (!opened) {
-    error = opened.error().message;
+    error = opened.error().message();
     return nullptr;
   }
   auto mapped = map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);

@@ -98,17 +98,17 @@ json model_facts_json(const ModelFacts& facts) {
   return out;
 }
 
-ValueOr<ModelFacts, std::string> model_facts_from_json(const json& j) {
-  if (!j.is_object()) return std::string("model facts are not a JSON object");
+Expected<ModelFacts> model_facts_from_json(const json& j) {
+  if (!j.is_object()) return parse_error(0, "model facts are not a JSON object");
   ModelFacts facts;
   std::size_t known = 0;
   each_model_fact(facts, [&](const char* key, const auto&) { known += j.contains(key) ? 1 : 0; });
-  if (known != j.size()) return std::string("model facts carry a key modelgate does not write");
+  if (known != j.size()) return parse_error(0, "model facts carry a key modelgate does not write");
   ModelFactsReader reader{j, {}};
   each_model_fact(facts, reader);
-  if (!reader.error.empty()) return reader.error;
+  if (!reader.error.empty()) return parse_error(0, std::move(reader.error));
   if (!facts.tensors.empty() && facts.tensor_count != facts.tensors.size())
-    return std::string("model facts list tensors but not as many as they count");
+    return parse_error(0, "model facts list tensors but not as many as they count");
   return facts;
 }
 

@@ -15,6 +15,6 @@ namespace modelgate {
 nlohmann::json model_facts_json(const ModelFacts& facts);
 
 // The error names the offending key.
-ValueOr<ModelFacts, std::string> model_facts_from_json(const nlohmann::json& json);
+Expected<ModelFacts> model_facts_from_json(const nlohmann::json& json);
 
 }  // namespace modelgate

@@ -66,9 +66,9 @@ json facts_json(const ArtifactReport& report) {
   return out;
 }
 
-ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
+Expected<ParsedFacts> take_parsed_facts(json& facts) {
   ParsedFacts p;
-  if (!facts.is_object()) return std::string("facts are not an object");
+  if (!facts.is_object()) return parse_error(0, "facts are not an object");
   auto take = [&](const char* key) -> std::optional<json> {
     auto it = facts.find(key);
     if (it == facts.end()) return std::nullopt;
@@ -76,7 +76,7 @@ ValueOr<ParsedFacts, std::string> take_parsed_facts(json& facts) {
     facts.erase(it);
     return v;
   };
-  auto bad = [](const char* key) { return std::string("facts.") + key + " has the wrong shape"; };
+  auto bad = [](const char* key) { return parse_error(0, std::string("facts.") + key + " has the wrong shape"); };
   if (auto v = take("chat_templates")) {
     if (!v->is_object() || v->empty()) return bad("chat_templates");
     for (const auto& [name, text] : v->items()) {

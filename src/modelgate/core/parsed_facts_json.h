@@ -15,6 +15,6 @@ namespace modelgate {
 nlohmann::json facts_json(const ArtifactReport& report);
 
 // Moves the parsed facts' keys out of `facts` into the result; the error names the key.
-ValueOr<ParsedFacts, std::string> take_parsed_facts(nlohmann::json& facts);
+Expected<ParsedFacts> take_parsed_facts(nlohmann::json& facts);
 
 }  // namespace modelgate

@@ -34,6 +34,13 @@ const char* file_kind_name(mode_t mode) {
 
 namespace {
 
+// The path is the error's origin, so that its message() reads "path: reason" (": reason" for an
+// empty path, as it always has).
+Error io_error(const std::filesystem::path& path, std::string reason) {
+  if (path.empty()) return parse_error(0, ": " + reason);
+  return Error{0, std::move(reason), {}, path.string()};
+}
+
 bool same_time(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
 
 }  // namespace
@@ -47,7 +54,7 @@ std::string change_between(const struct stat& then, const struct stat& now) {
   return {};
 }
 
-ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path, FinalLink link) {
+Expected<OpenedFile> open_regular_file(const std::filesystem::path& path, FinalLink link) {
   int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY;
   if (link == FinalLink::refuse) flags |= O_NOFOLLOW;
   OpenedFile f;
@@ -55,13 +62,13 @@ ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path
   if (f.fd.get() < 0) {
     int err = errno;
     if (err == ELOOP && link == FinalLink::refuse)
-      return IoError{path.string() + ": is a symbolic link (not followed)"};
-    if (err == ENXIO) return IoError{path.string() + ": is a socket or a FIFO without a writer (not read)"};
-    return IoError{path.string() + ": " + std::strerror(err)};
+      return io_error(path, "is a symbolic link (not followed)");
+    if (err == ENXIO) return io_error(path, "is a socket or a FIFO without a writer (not read)");
+    return io_error(path, std::strerror(err));
   }
-  if (::fstat(f.fd.get(), &f.st) != 0) return IoError{path.string() + ": " + std::strerror(errno)};
+  if (::fstat(f.fd.get(), &f.st) != 0) return io_error(path, std::strerror(errno));
   if (!S_ISREG(f.st.st_mode))
-    return IoError{path.string() + ": is a " + file_kind_name(f.st.st_mode) + ", not a regular file (not read)"};
+    return io_error(path, std::string("is a ") + file_kind_name(f.st.st_mode) + ", not a regular file (not read)");
   return f;
 }
 
@@ -77,7 +84,7 @@ struct Beneath {
   int dirfd() const { return dir.ok() ? dir.get() : AT_FDCWD; }
 };
 
-ValueOr<Beneath, IoError> resolve_beneath(const std::filesystem::path& base, std::string_view relative) {
+Expected<Beneath> resolve_beneath(const std::filesystem::path& base, std::string_view relative) {
   auto name = [&] { return (base / std::string(relative)).string(); };
   Beneath b;
   if (relative.find('/') == std::string_view::npos && base.native().size() + relative.size() + 2 <= PATH_MAX) {
@@ -85,7 +92,7 @@ ValueOr<Beneath, IoError> resolve_beneath(const std::filesystem::path& base, std
     return b;
   }
   b.dir = FileDescriptor(::open(base.c_str(), O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK));
-  if (!b.dir.ok()) return IoError{base.string() + ": " + std::strerror(errno)};
+  if (!b.dir.ok()) return io_error(base, std::strerror(errno));
   for (std::size_t slash; (slash = relative.find('/')) != std::string_view::npos;) {
     std::string component(relative.substr(0, slash));
     FileDescriptor next(
@@ -93,9 +100,9 @@ ValueOr<Beneath, IoError> resolve_beneath(const std::filesystem::path& base, std
     if (!next.ok()) {
       int err = errno;
       // O_NOFOLLOW|O_DIRECTORY on a link fails with ENOTDIR or ELOOP depending on the kernel.
-      return IoError{name() + ": " + (err == ELOOP || err == ENOTDIR
-                                          ? "a directory on the way (" + component + ") was replaced by a link or a file"
-                                          : std::string(std::strerror(err)))};
+      return io_error(name(), err == ELOOP || err == ENOTDIR
+                                  ? "a directory on the way (" + component + ") was replaced by a link or a file"
+                                  : std::string(std::strerror(err)));
     }
     b.dir = std::move(next);
     relative.remove_prefix(slash + 1);
@@ -106,8 +113,7 @@ ValueOr<Beneath, IoError> resolve_beneath(const std::filesystem::path& base, std
 
 }  // namespace
 
-ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::path& base,
-                                                       std::string_view relative) {
+Expected<OpenedFile> open_regular_file_beneath(const std::filesystem::path& base, std::string_view relative) {
   auto name = [&] { return (base / std::string(relative)).string(); };
   auto at = resolve_beneath(base, relative);
   if (!at) return at.error();
@@ -116,13 +122,13 @@ ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::pa
       ::openat(at->dirfd(), at->last.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW));
   if (!f.fd.ok()) {
     int err = errno;
-    if (err == ELOOP) return IoError{name() + ": is a symbolic link (not followed)"};
-    if (err == ENXIO) return IoError{name() + ": is a socket or a FIFO without a writer (not read)"};
-    return IoError{name() + ": " + std::strerror(err)};
+    if (err == ELOOP) return io_error(name(), "is a symbolic link (not followed)");
+    if (err == ENXIO) return io_error(name(), "is a socket or a FIFO without a writer (not read)");
+    return io_error(name(), std::strerror(err));
   }
-  if (::fstat(f.fd.get(), &f.st) != 0) return IoError{name() + ": " + std::strerror(errno)};
+  if (::fstat(f.fd.get(), &f.st) != 0) return io_error(name(), std::strerror(errno));
   if (!S_ISREG(f.st.st_mode))
-    return IoError{name() + ": is a " + file_kind_name(f.st.st_mode) + ", not a regular file (not read)"};
+    return io_error(name(), std::string("is a ") + file_kind_name(f.st.st_mode) + ", not a regular file (not read)");
   return f;
 }
 
@@ -131,27 +137,27 @@ bool stat_beneath(const std::filesystem::path& base, std::string_view relative, 
   return at && ::fstatat(at->dirfd(), at->last.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {
+Expected<std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes) {
   auto opened = open_regular_file(path);
   if (!opened) return opened.error();
   auto declared = static_cast<std::uint64_t>(opened->st.st_size);
   if (declared > max_bytes)
-    return IoError{path.string() + ": " + std::to_string(declared) + " bytes, more than the " +
-           std::to_string(max_bytes) + " allowed for this kind of file"};
+    return io_error(path, std::to_string(declared) + " bytes, more than the " + std::to_string(max_bytes) +
+                          " allowed for this kind of file");
   std::string data;
   char buffer[65536];
   for (;;) {
     ssize_t n = ::read(opened->fd.get(), buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return IoError{path.string() + ": " + std::strerror(errno)};
+      return io_error(path, std::strerror(errno));
     }
     if (n == 0) break;
     if (data.size() + static_cast<std::size_t>(n) > max_bytes)
-      return IoError{path.string() + ": grew past the " + std::to_string(max_bytes) + " bytes allowed while it was read"};
+      return io_error(path, "grew past the " + std::to_string(max_bytes) + " bytes allowed while it was read");
     data.append(buffer, static_cast<std::size_t>(n));
   }
-  if (data.size() != declared) return IoError{path.string() + ": changed size while it was read"};
+  if (data.size() != declared) return io_error(path, "changed size while it was read");
   return data;
 }
 

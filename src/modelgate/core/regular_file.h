@@ -41,22 +41,16 @@ struct OpenedFile {
 
 enum class FinalLink { follow, refuse };
 
-// What went wrong, naming the path and the OS reason or the kind of file found.
-struct IoError {
-  std::string message;
-};
-
 // Opens `path` read-only with O_NONBLOCK (and O_NOFOLLOW when `link` is refuse), then fstat()s the
-// descriptor and accepts only a regular file ("is a FIFO", "is a directory", ... otherwise).
-ValueOr<OpenedFile, IoError> open_regular_file(const std::filesystem::path& path,
-                                                   FinalLink link = FinalLink::follow);
+// descriptor and accepts only a regular file. An error's origin is the path, its reason the OS's or
+// the kind of file found ("is a FIFO", "is a directory", ...).
+Expected<OpenedFile> open_regular_file(const std::filesystem::path& path, FinalLink link = FinalLink::follow);
 
 // Opens `relative` ('/'-separated, no "." or ".." components) beneath the directory `base`, one
 // component at a time with O_NOFOLLOW, so that a symbolic link swapped in anywhere along the way is
 // refused rather than followed and a path longer than PATH_MAX still opens. `base` itself is
 // followed: the user named it. Otherwise as open_regular_file with FinalLink::refuse.
-ValueOr<OpenedFile, IoError> open_regular_file_beneath(const std::filesystem::path& base,
-                                                       std::string_view relative);
+Expected<OpenedFile> open_regular_file_beneath(const std::filesystem::path& base, std::string_view relative);
 
 // The lstat() of what `relative` names beneath `base` now, reached as open_regular_file_beneath()
 // reaches it (no link followed after `base`, the last one not followed either); false when it
@@ -66,7 +60,7 @@ bool stat_beneath(const std::filesystem::path& base, std::string_view relative, 
 
 // Reads a whole small regular file (a policy, a key, a signature bundle) opened as above; a file
 // larger than `max_bytes` is an error, as is one that changes size while it is read.
-ValueOr<std::string, IoError> read_small_file(const std::filesystem::path& path, std::size_t max_bytes);
+Expected<std::string> read_small_file(const std::filesystem::path& path, std::size_t max_bytes);
 
 // "FIFO", "socket", "character device", ... for messages.
 const char* file_kind_name(mode_t mode);

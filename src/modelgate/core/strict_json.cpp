@@ -19,7 +19,7 @@ class Reader {
  public:
   Reader(std::string_view s, const JsonReadOptions& o) : s_(s), o_(o) {}
 
-  ValueOr<JsonDocument, JsonError> run() {
+  Expected<JsonDocument> run() {
     JsonDocument doc;
     shallow_ = s_.size() > o_.full_dom_bytes;
     collect_ = shallow_ && o_.max_template_like_strings > 0;
@@ -37,18 +37,15 @@ class Reader {
   }
 
  private:
-  bool fail(std::string why, JsonErrorKind kind = JsonErrorKind::syntax) {
-    if (error_.reason.empty()) {
-      error_.reason = std::move(why);
-      error_.offset = pos_;
-      error_.kind = kind;
-    }
+  // The first error is the one reported; a syntax error or a nesting too deep leaves the rule to the caller.
+  bool fail(std::string why, RuleId rule = {}) {
+    if (error_.reason.empty()) error_ = parse_error(rule, pos_, std::move(why));
     return false;
   }
   // Counts one materialised value against the DOM bound.
   bool count_value() {
     if (++values_ <= o_.max_values) return true;
-    return fail("more than " + std::to_string(o_.max_values) + " JSON values", JsonErrorKind::too_large);
+    return fail("more than " + std::to_string(o_.max_values) + " JSON values", "MG-LIMIT-EXCEEDED");
   }
   void skip_ws() {
     while (pos_ < s_.size() && is_ws(s_[pos_])) ++pos_;
@@ -62,7 +59,7 @@ class Reader {
   // `keep`: build the value; otherwise only validate it.
   bool value(nlohmann::json& out, std::size_t depth, bool keep) {
     if (depth > o_.max_depth)
-      return fail("JSON nesting deeper than " + std::to_string(o_.max_depth) + " levels", JsonErrorKind::too_deep);
+      return fail("JSON nesting deeper than " + std::to_string(o_.max_depth) + " levels");
     if (pos_ >= s_.size()) return fail("unexpected end of JSON");
     if (keep && !count_value()) return false;
     if (!keep) ++validated_;
@@ -130,7 +127,7 @@ class Reader {
       pos_ = object_at;
       return fail("duplicate key \"" + printable(*dup) +
                       "\" in the object starting here (loaders disagree on which value wins)",
-                  JsonErrorKind::duplicate_key);
+                  o_.duplicate_key_rule);
     };
     skip_ws();
     if (pos_ < s_.size() && s_[pos_] == '}') {
@@ -168,7 +165,7 @@ class Reader {
       if (keep && (visited ? !visited_keys_.insert(key).second : out.contains(key))) {
         pos_ = key_at;
         return fail("duplicate key \"" + printable(key) + "\" in an object (loaders disagree on which value wins)",
-                    JsonErrorKind::duplicate_key);
+                    o_.duplicate_key_rule);
       }
       if (keep && depth == 0 && !visited) top_level_keys_->push_back({key, key_at});
       if (collect_) path_.push_back({keep ? std::string_view(key) : key_view, 0, false});
@@ -426,12 +423,12 @@ class Reader {
   std::uint64_t values_ = 0;
   std::vector<JsonKeyOffset>* top_level_keys_ = nullptr;
   std::unordered_set<std::string> visited_keys_;  // the top-level keys handed to a member visitor
-  JsonError error_;
+  Error error_;
 };
 
 }  // namespace
 
-ValueOr<JsonDocument, JsonError> read_strict_json(std::string_view text, const JsonReadOptions& options) {
+Expected<JsonDocument> read_strict_json(std::string_view text, const JsonReadOptions& options) {
   return Reader(text, options).run();
 }
 

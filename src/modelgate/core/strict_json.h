@@ -41,6 +41,8 @@ struct JsonReadOptions {
   // the reader's errors (duplicate keys included) come back as usual. A header of a million
   // entries is then one entry in memory at a time rather than a million-entry tree.
   std::function<void(const std::string& key, std::uint64_t key_offset, nlohmann::json&& value)> member_visitor;
+  // The rule of a duplicate key's error, for a caller that refuses it under a rule of its own.
+  RuleId duplicate_key_rule;
 };
 
 struct JsonKeyOffset {
@@ -62,13 +64,9 @@ struct JsonDocument {
   bool template_like_strings_truncated = false;         // more than the maximum were found
 };
 
-enum class JsonErrorKind { syntax, duplicate_key, too_deep, too_large };
-
-struct JsonError : Error {
-  JsonErrorKind kind = JsonErrorKind::syntax;
-};
-
-ValueOr<JsonDocument, JsonError> read_strict_json(std::string_view text, const JsonReadOptions& options);
+// An error's rule: MG-LIMIT-EXCEEDED past `max_values`, `duplicate_key_rule` for a repeated key, none
+// for a syntax error or a nesting deeper than `max_depth` (the caller decides).
+Expected<JsonDocument> read_strict_json(std::string_view text, const JsonReadOptions& options);
 
 // Cheap content test used by identify(): the bytes start (after whitespace) like a JSON object
 // or array. The scanner decides strictly.

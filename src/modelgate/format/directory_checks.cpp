@@ -15,7 +15,7 @@ std::shared_ptr<MappedFile> map_walk_entry(const WalkEntry& entry, std::string& 
   auto opened = entry.beneath.empty() ? open_regular_file(entry.path, FinalLink::refuse)
                                       : open_regular_file_beneath(entry.base, entry.beneath);
   if (!opened) {
-    error = opened.error().message;
+    error = opened.error().message();
     return nullptr;
   }
   auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);

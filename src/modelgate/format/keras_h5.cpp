@@ -188,7 +188,7 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     // libhdf5 opens files by name. It is given the name of a descriptor opened without blocking
     // (a FIFO swapped in under the path since the scan opened it is refused, not waited on).
     auto opened = open_regular_file(a.path);
-    if (!opened) return refuse("cannot open the file again for libhdf5: " + opened.error().message);
+    if (!opened) return refuse("cannot open the file again for libhdf5: " + opened.error().message());
     reopened = std::move(opened->fd);
     file_id = h5.H5Fopen(("/proc/self/fd/" + std::to_string(reopened.get())).c_str(), kHdf5ReadOnly, fapl.id);
   } else {

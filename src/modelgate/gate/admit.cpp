@@ -70,7 +70,7 @@ GateDecision admit(const AdmitOptions& options) {
   if (!options.store.empty()) {
     auto opened = open_inventory(options.store);
     if (!opened) {
-      GateDecision failed = evaluate_gate(options.policy, {}, utc_date(), {opened.error().message});
+      GateDecision failed = evaluate_gate(options.policy, {}, utc_date(), {opened.error().message()});
       return failed;
     }
     inventory = std::move(*opened);
@@ -120,7 +120,7 @@ GateDecision admit(const AdmitOptions& options) {
     for (const auto& r : result.artifacts) collect_files(r, record.files);
     if (auto r = inventory->record_decision(record); !r) {
       // An admission that could not be recorded is not an admission.
-      decision.errors.push_back("the decision could not be recorded: " + r.error().message);
+      decision.errors.push_back("the decision could not be recorded: " + r.error().message());
       decision.rules.push_back({std::string(gate_rule::kError), "fail", "", decision.errors.back()});
       decision.allow = false;
       decision.would_deny = true;

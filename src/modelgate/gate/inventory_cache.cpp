@@ -7,7 +7,7 @@ namespace modelgate {
 std::optional<ArtifactReport> InventoryCache::find(const ResultKey& key) {
   auto text = inventory_.find_report(key);
   if (!text) {
-    error(text.error().message);
+    error(text.error().message());
   } else if (*text) {
     auto report = decode_stored_report(**text, key);
     if (report) {
@@ -23,7 +23,7 @@ std::optional<ArtifactReport> InventoryCache::find(const ResultKey& key) {
 
 void InventoryCache::store(const ResultKey& key, const ArtifactReport& report) {
   StoredResult row{key, report.format, std::string(to_string(report.status)), utc_timestamp()};
-  if (auto r = inventory_.put_report(row, encode_stored_report(report)); !r) error(r.error().message);
+  if (auto r = inventory_.put_report(row, encode_stored_report(report)); !r) error(r.error().message());
 }
 
 std::vector<std::string> InventoryCache::errors() const {

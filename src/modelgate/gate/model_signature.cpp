@@ -25,7 +25,7 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
   std::vector<Method> methods;
   for (const auto& path : rule.keys) {
     auto bytes = sign::read_small_file(path, 1 << 20, "public key");
-    auto key = bytes ? sign::load_public_key(*bytes) : sign::Result<sign::PKey>(bytes.error());
+    auto key = bytes ? sign::load_public_key(*bytes) : Expected<sign::PKey>(bytes.error());
     if (!key) {
       errors.push_back("policy signature key " + path.string() + ": " + key.error().message());
       continue;
@@ -37,7 +37,7 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
   for (const auto& path : rule.certificate_roots) {
     auto pem = sign::read_small_file(path, 1 << 20, "certificate root");
     auto certs = pem ? sign::parse_certificates_pem(*pem, "certificate root")
-                     : sign::Result<std::vector<sign::Cert>>(pem.error());
+                     : Expected<std::vector<sign::Cert>>(pem.error());
     if (!certs) {
       errors.push_back("policy certificate root " + path.string() + ": " + certs.error().message());
       continue;
@@ -47,9 +47,9 @@ std::vector<Method> load_methods(const SignatureRule& rule, std::vector<std::str
   if (!anchors.empty())
     methods.push_back({"certificate roots", [&anchors](const sign::Bundle& b, sign::CheckEvents&) { return sign::verify_with_certificate(b, anchors); }});
   if (!rule.identities.empty()) {
-    auto text = rule.trusted_root.empty() ? sign::Result<std::string>(std::string(sign::embedded_trusted_root()))
+    auto text = rule.trusted_root.empty() ? Expected<std::string>(std::string(sign::embedded_trusted_root()))
                                           : sign::read_small_file(rule.trusted_root, 16 << 20, "trusted root");
-    auto parsed = text ? sign::parse_trusted_root(*text) : sign::Result<sign::TrustedRoot>(text.error());
+    auto parsed = text ? sign::parse_trusted_root(*text) : Expected<sign::TrustedRoot>(text.error());
     if (!parsed) {
       errors.push_back("policy trusted root: " + parsed.error().message());
       return methods;
@@ -94,9 +94,9 @@ SignatureOutcome check_model_signature(const std::filesystem::path& model, const
   // A bundle named with --signature that cannot be read (missing, a FIFO) is an I/O error, as a
   // missing PATH is, whatever the policy requires.
   if (auto readable = open_regular_file(bundle); !readable) {
-    errors.push_back("signature " + readable.error().message);
+    errors.push_back("signature " + readable.error().message());
     out.state = SignatureOutcome::State::failed;
-    out.detail = readable.error().message;
+    out.detail = readable.error().message();
     return out;
   }
   if (methods.empty()) {

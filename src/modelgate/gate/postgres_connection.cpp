@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "core/lazy_library.h"
+#include "gate/inventory_error.h"
 #include "gate/sql_connection.h"
 
 namespace modelgate {
@@ -51,7 +52,7 @@ class PostgresConnection final : public SqlConnection {
   PostgresConnection(const LibPq& pq, PGconn* conn, std::string shown) : pq_(pq), conn_(conn), shown_(std::move(shown)) {}
   ~PostgresConnection() override { pq_.PQfinish(conn_); }
 
-  InventoryResult<std::vector<SqlRow>> run(const std::string& sql, const SqlParams& params) override {
+  Expected<std::vector<SqlRow>> run(const std::string& sql, const SqlParams& params) override {
     std::vector<const char*> values;
     std::vector<int> lengths;
     for (const auto& p : params) {
@@ -63,7 +64,7 @@ class PostgresConnection final : public SqlConnection {
         pq_.PQclear);
     ExecStatusType status = result ? pq_.PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
-      return InventoryError{shown_ + ": " + trimmed(result ? pq_.PQresultErrorMessage(result.get()) : pq_.PQerrorMessage(conn_))};
+      return inventory_error(trimmed(result ? pq_.PQresultErrorMessage(result.get()) : pq_.PQerrorMessage(conn_)), shown_);
     std::vector<SqlRow> rows;
     for (int r = 0; r < pq_.PQntuples(result.get()); ++r) {
       SqlRow row;
@@ -88,23 +89,23 @@ class PostgresConnection final : public SqlConnection {
 
 }  // namespace
 
-InventoryResult<std::unique_ptr<SqlConnection>> connect_postgres(const std::string& uri) {
+Expected<std::unique_ptr<SqlConnection>> connect_postgres(const std::string& uri) {
   // A timeout that the URI's own connect_timeout overrides: an unreachable server is an error, not a hang.
   const char* keywords[] = {"connect_timeout", "dbname", nullptr};
   const char* values[] = {"10", uri.c_str(), nullptr};
   std::string shown = without_password(uri);
   std::string error;
   const LibPq* pq = libpq(error);
-  if (pq == nullptr) return InventoryError{shown + ": cannot connect: " + error};
+  if (pq == nullptr) return inventory_error("cannot connect: " + error, shown);
   PGconn* conn = pq->PQconnectdbParams(keywords, values, 1);
   auto connection = std::make_unique<PostgresConnection>(*pq, conn, shown);
   if (conn == nullptr || pq->PQstatus(conn) != CONNECTION_OK)
-    return InventoryError{shown + ": cannot connect: " + trimmed(conn ? pq->PQerrorMessage(conn) : "out of memory")};
+    return inventory_error("cannot connect: " + trimmed(conn ? pq->PQerrorMessage(conn) : "out of memory"), shown);
   if (auto r = connection->run("SET client_min_messages = warning", {}); !r) return r.error();
   return std::unique_ptr<SqlConnection>(std::move(connection));
 }
 
-InventoryResult<std::unique_ptr<Inventory>> open_postgres_inventory(const std::string& uri) {
+Expected<std::unique_ptr<Inventory>> open_postgres_inventory(const std::string& uri) {
   auto connection = connect_postgres(uri);
   if (!connection) return connection.error();
   return make_sql_inventory(std::move(*connection));

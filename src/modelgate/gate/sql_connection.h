@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/expected.h"
 #include "modelgate/inventory.h"
 
 namespace modelgate {
@@ -17,7 +18,7 @@ using SqlParams = std::vector<std::string>;
 class SqlConnection {
  public:
   virtual ~SqlConnection() = default;
-  virtual InventoryResult<std::vector<SqlRow>> run(const std::string& sql, const SqlParams& params) = 0;
+  virtual Expected<std::vector<SqlRow>> run(const std::string& sql, const SqlParams& params) = 0;
   // Starts a write transaction that holds its lock from the start (SQLite: BEGIN IMMEDIATE).
   virtual const char* begin_write() const = 0;
   // The type of an auto-assigned 64-bit key column.
@@ -28,9 +29,9 @@ class SqlConnection {
 };
 
 // Creates the tables when missing.
-InventoryResult<std::unique_ptr<Inventory>> make_sql_inventory(std::unique_ptr<SqlConnection> connection);
+Expected<std::unique_ptr<Inventory>> make_sql_inventory(std::unique_ptr<SqlConnection> connection);
 
-InventoryResult<std::unique_ptr<SqlConnection>> connect_sqlite(const std::string& path);
-InventoryResult<std::unique_ptr<SqlConnection>> connect_postgres(const std::string& uri);
+Expected<std::unique_ptr<SqlConnection>> connect_sqlite(const std::string& path);
+Expected<std::unique_ptr<SqlConnection>> connect_postgres(const std::string& uri);
 
 }  // namespace modelgate

@@ -1,5 +1,6 @@
 #include <mutex>
 
+#include "gate/inventory_error.h"
 #include "gate/sql_connection.h"
 
 namespace modelgate {
@@ -40,9 +41,9 @@ class SqlInventory final : public Inventory {
  public:
   explicit SqlInventory(std::unique_ptr<SqlConnection> c) : db_(std::move(c)) {}
 
-  InventoryResult<Done> create_schema() {
+  Expected<Done> create_schema() {
     std::lock_guard lock(mutex_);
-    return in_transaction([&]() -> InventoryResult<Done> {
+    return in_transaction([&]() -> Expected<Done> {
       if (*db_->schema_lock() != '\0')
         if (auto r = db_->run(db_->schema_lock(), {}); !r) return r.error();
       for (std::string sql : kSchema) {
@@ -53,7 +54,7 @@ class SqlInventory final : public Inventory {
     });
   }
 
-  InventoryResult<std::optional<std::string>> find_report(const ResultKey& key) override {
+  Expected<std::optional<std::string>> find_report(const ResultKey& key) override {
     std::lock_guard lock(mutex_);
     auto rows = db_->run(kFindReport, {key.sha256, std::to_string(key.size), key.version, key.ruleset, key.name});
     if (!rows) return rows.error();
@@ -61,7 +62,7 @@ class SqlInventory final : public Inventory {
     return std::optional<std::string>((*rows)[0].at(0));
   }
 
-  InventoryResult<Done> put_report(const StoredResult& row, const std::string& report) override {
+  Expected<Done> put_report(const StoredResult& row, const std::string& report) override {
     std::lock_guard lock(mutex_);
     const ResultKey& k = row.key;
     auto r = db_->run(kUpsertResult, {k.sha256, std::to_string(k.size), k.version, k.ruleset, k.name, row.format,
@@ -70,20 +71,20 @@ class SqlInventory final : public Inventory {
     return Done{};
   }
 
-  InventoryResult<Done> record_decision(const DecisionRecord& d) override {
+  Expected<Done> record_decision(const DecisionRecord& d) override {
     std::lock_guard lock(mutex_);
-    return in_transaction([&]() -> InventoryResult<Done> {
+    return in_transaction([&]() -> Expected<Done> {
       auto id = db_->run(kInsertDecision, {d.recorded_at, d.decision, d.mode, d.would_deny ? "1" : "0", d.policy_sha256,
                                            d.paths, d.rules});
       if (!id) return id.error();
-      if (id->size() != 1 || id->front().size() != 1) return InventoryError{"the store returned no decision id"};
+      if (id->size() != 1 || id->front().size() != 1) return inventory_error("the store returned no decision id");
       for (const auto& f : d.files)
         if (auto r = db_->run(kInsertDecisionFile, {id->front()[0], f.sha256, f.origin}); !r) return r.error();
       return Done{};
     });
   }
 
-  InventoryResult<std::vector<StoredResult>> results(const std::string& sha256) override {
+  Expected<std::vector<StoredResult>> results(const std::string& sha256) override {
     std::lock_guard lock(mutex_);
     std::string sql = std::string(kResultColumns) + (sha256.empty() ? "" : " WHERE sha256 = $1") +
                       " ORDER BY recorded_at, sha256, name";
@@ -91,7 +92,7 @@ class SqlInventory final : public Inventory {
     if (!rows) return rows.error();
     std::vector<StoredResult> out;
     for (const auto& r : *rows) {
-      if (r.size() != 8) return InventoryError{"unexpected columns in results"};
+      if (r.size() != 8) return inventory_error("unexpected columns in results");
       StoredResult s;
       s.key = {r[0], std::strtoull(r[1].c_str(), nullptr, 10), r[2], r[3], r[4]};
       s.format = r[5];
@@ -102,7 +103,7 @@ class SqlInventory final : public Inventory {
     return out;
   }
 
-  InventoryResult<std::vector<DecisionRecord>> decisions(const std::string& sha256) override {
+  Expected<std::vector<DecisionRecord>> decisions(const std::string& sha256) override {
     std::lock_guard lock(mutex_);
     std::string sql = std::string(kDecisionColumns) +
                       (sha256.empty() ? "" : " WHERE id IN (SELECT decision_id FROM decision_files WHERE sha256 = $1)") +
@@ -111,7 +112,7 @@ class SqlInventory final : public Inventory {
     if (!rows) return rows.error();
     std::vector<DecisionRecord> out;
     for (const auto& r : *rows) {
-      if (r.size() != 8) return InventoryError{"unexpected columns in decisions"};
+      if (r.size() != 8) return inventory_error("unexpected columns in decisions");
       DecisionRecord d;
       d.id = std::strtoll(r[0].c_str(), nullptr, 10);
       d.recorded_at = r[1];
@@ -136,7 +137,7 @@ class SqlInventory final : public Inventory {
   // Runs `body` in one write transaction: committed when it succeeds, rolled back otherwise, so a
   // failure (or a killed process, which the database rolls back) leaves no partial write.
   template <class Body>
-  InventoryResult<Done> in_transaction(Body body) {
+  Expected<Done> in_transaction(Body body) {
     if (auto r = db_->run(db_->begin_write(), {}); !r) return r.error();
     auto result = body();
     if (!result) {
@@ -156,7 +157,7 @@ class SqlInventory final : public Inventory {
 
 }  // namespace
 
-InventoryResult<std::unique_ptr<Inventory>> make_sql_inventory(std::unique_ptr<SqlConnection> connection) {
+Expected<std::unique_ptr<Inventory>> make_sql_inventory(std::unique_ptr<SqlConnection> connection) {
   auto inventory = std::make_unique<SqlInventory>(std::move(connection));
   if (auto r = inventory->create_schema(); !r) return r.error();
   return std::unique_ptr<Inventory>(std::move(inventory));

@@ -109,10 +109,10 @@ ArtifactReport decode_node(const json& j, const std::string& parent, bool root) 
   facts = member(j, "facts");
   if (!facts.is_object()) malformed("facts are not an object");
   auto parsed = take_parsed_facts(facts);
-  if (!parsed) malformed(parsed.error());
+  if (!parsed) malformed(parsed.error().message());
   r.parsed = std::move(*parsed);
   auto model = model_facts_from_json(member(j, "model"));
-  if (!model) malformed(model.error());
+  if (!model) malformed(model.error().message());
   r.model = std::move(*model);
   r.sha256 = text_member(j, "sha256");
   return r;

@@ -261,7 +261,7 @@ ValueOr<GatePolicy, Error> parse_gate_policy(std::string_view policy_text, const
 ValueOr<GatePolicy, Error> load_gate_policy(const std::filesystem::path& file) {
   // A FIFO or device named as the policy is refused at once instead of blocking.
   auto bytes = read_small_file(file, kMaxGatePolicyBytes);
-  if (!bytes) return parse_error(0, "cannot read the policy file " + bytes.error().message);
+  if (!bytes) return parse_error(0, "cannot read the policy file " + bytes.error().message());
   auto policy = parse_gate_policy(*bytes, file.parent_path());
   if (!policy) {
     Error e = policy.error();

@@ -115,6 +115,7 @@ class Validator {
     options.max_depth = limits_.max_json_depth;
     options.max_values = max_values;
     options.python_constants = false;  // the reference loader (serde_json) rejects NaN/Infinity
+    options.duplicate_key_rule = "MG-SAFETENSORS-DUPLICATE-KEY";
     // Each entry is checked as it is read and then dropped (a header holds up to max_tensors of
     // them). The order of the refusals is that of reading the whole header first: a JSON error
     // anywhere, then the tensor count, then the first entry that is wrong.
@@ -136,11 +137,8 @@ class Validator {
     };
     auto parsed = read_strict_json(text, options);
     if (!parsed) {
-      const JsonError& e = parsed.error();
-      RuleId rule = e.kind == JsonErrorKind::duplicate_key ? RuleId("MG-SAFETENSORS-DUPLICATE-KEY")
-                    : e.kind == JsonErrorKind::too_large   ? RuleId("MG-LIMIT-EXCEEDED")
-                                                            : RuleId("MG-SAFETENSORS-HEADER-JSON");
-      return reject(rule, 8 + e.offset, "header: " + e.reason);
+      const Error& e = parsed.error();
+      return reject(e.rule.empty() ? RuleId("MG-SAFETENSORS-HEADER-JSON") : e.rule, 8 + e.offset, "header: " + e.reason);
     }
     if (!parsed->value.is_object())
       return reject("MG-SAFETENSORS-HEADER-JSON", 8, "the header is not a JSON object");

@@ -33,7 +33,7 @@ void run_confined(std::size_t index, const std::vector<WalkEntry>& files, const 
   if (!own.bytes) return;  // the file's own scan already reported it as unreadable
   auto opened = files[index].beneath.empty() ? open_regular_file(files[index].path, FinalLink::refuse)
                                              : open_regular_file_beneath(files[index].base, files[index].beneath);
-  if (!opened) return fail("MG-IO-ERROR", "cannot open the index again to pass it to a parse worker: " + opened.error().message);
+  if (!opened) return fail("MG-IO-ERROR", "cannot open the index again to pass it to a parse worker: " + opened.error().message());
   sandbox::WorkerJob job = [&](const std::shared_ptr<const ByteSource>&, const std::string& origin, const std::string&) {
     ArtifactReport checked;
     checked.origin = origin;

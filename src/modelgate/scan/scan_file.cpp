@@ -17,7 +17,7 @@ extern "C" void modelgate_test_after_open(const char* path) __attribute__((weak)
 
 namespace modelgate {
 
-ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file) {
+Expected<OpenedFile> open_file_to_scan(const FileToScan& file) {
   return file.beneath.empty() ? open_regular_file(file.path, FinalLink::follow)
                               : open_regular_file_beneath(file.base, file.beneath);
 }
@@ -91,7 +91,7 @@ ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const
 
 ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::string& origin) {
   auto opened = open_file_to_scan(file);
-  if (!opened) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
+  if (!opened) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message());
   std::string error;
   auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
   if (!mapped) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);

@@ -23,7 +23,7 @@ struct FileToScan {
 };
 
 // Opens the file the way every scan does (the descriptor a parse worker receives, too).
-ValueOr<OpenedFile, IoError> open_file_to_scan(const FileToScan& file);
+Expected<OpenedFile> open_file_to_scan(const FileToScan& file);
 
 // Empty when the file is still the one that was opened; otherwise what changed. `mapped`: this
 // process's mapping of it, when it has one (a parse worker's mapping is the worker's concern).

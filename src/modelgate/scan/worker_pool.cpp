@@ -243,7 +243,7 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
       const std::string& origin = *q->origin;
       auto opened = open_file_to_scan(file);
       if (!opened) {
-        p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message);
+        p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message());
         continue;
       }
       p.size = static_cast<std::uint64_t>(opened->st.st_size);

@@ -11,7 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-Failure bundle_error(std::string detail) { return verification_failure("bundle", std::move(detail)); }
+Error bundle_error(std::string detail) { return verification_failure("bundle", std::move(detail)); }
 
 // Protobuf JSON writes 64-bit integers as strings; accept numbers too.
 std::optional<std::uint64_t> as_u64(const json* v) {
@@ -22,14 +22,14 @@ std::optional<std::uint64_t> as_u64(const json* v) {
   return std::nullopt;
 }
 
-Result<Bytes> b64_field(const json* v, const std::string& what) {
+Expected<Bytes> b64_field(const json* v, const std::string& what) {
   if (v == nullptr || !v->is_string()) return bundle_error(what + " is missing");
   auto out = base64_decode(v->get<std::string>());
   if (!out) return bundle_error(what + " is not valid base64");
   return std::move(*out);
 }
 
-Result<TlogEntry> parse_tlog_entry(const json& e) {
+Expected<TlogEntry> parse_tlog_entry(const json& e) {
   TlogEntry t;
   auto index = as_u64(json_member(&e, "logIndex"));
   if (!index) return bundle_error("tlog entry logIndex is missing");
@@ -87,7 +87,7 @@ bool is_known_bundle_media_type(std::string_view media_type) {
   return false;
 }
 
-Result<Bundle> parse_bundle(std::string_view text) {
+Expected<Bundle> parse_bundle(std::string_view text) {
   if (text.size() > kMaxBundleBytes) return bundle_error("larger than the bundle size limit");
   json root = json::parse(text.begin(), text.end(), nullptr, false);
   if (root.is_discarded()) return bundle_error("not valid JSON (missing, truncated or malformed file)");

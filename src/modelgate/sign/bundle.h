@@ -47,7 +47,7 @@ struct Bundle {
 
 // A media type of a Sigstore bundle version that OMS signatures are made in; any other is refused.
 bool is_known_bundle_media_type(std::string_view media_type);
-Result<Bundle> parse_bundle(std::string_view text);
+Expected<Bundle> parse_bundle(std::string_view text);
 
 // Bundle JSON for the key method (publicKey hint) or the certificate method (leaf + chain DER).
 std::string key_bundle_json(const std::string& payload, const Bytes& signature, const std::string& hint);

@@ -13,8 +13,8 @@
 
 namespace modelgate::sign {
 
-Result<std::string> sign_with_certificate(const std::string& payload, EVP_PKEY* private_key, X509* signing_cert,
-                                          const std::vector<Cert>& chain) {
+Expected<std::string> sign_with_certificate(const std::string& payload, EVP_PKEY* private_key, X509* signing_cert,
+                                            const std::vector<Cert>& chain) {
   if (EVP_PKEY_eq(X509_get0_pubkey(signing_cert), private_key) != 1)
     return usage_failure("signing certificate", "the certificate's public key does not match the private key");
   auto sig = sign_message(private_key, dsse_pae(kInTotoPayloadType, payload));

@@ -10,8 +10,8 @@
 
 namespace modelgate::sign {
 
-Result<std::string> sign_with_certificate(const std::string& payload, EVP_PKEY* private_key, X509* signing_cert,
-                                          const std::vector<Cert>& chain);
+Expected<std::string> sign_with_certificate(const std::string& payload, EVP_PKEY* private_key, X509* signing_cert,
+                                            const std::vector<Cert>& chain);
 
 Check verify_with_certificate(const Bundle& bundle, const std::vector<Cert>& trust_anchors);
 

@@ -2,7 +2,7 @@
 
 namespace modelgate::sign {
 
-Result<Checkpoint> verify_checkpoint(std::string_view note, const TransparencyLogKey& log) {
+Expected<Checkpoint> verify_checkpoint(std::string_view note, const TransparencyLogKey& log) {
   auto fail = [](std::string d) { return verification_failure("checkpoint", std::move(d)); };
   if (note.size() > 64 * 1024) return fail("the checkpoint is too large");
   auto split = note.find("\n\n");

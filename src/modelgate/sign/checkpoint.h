@@ -15,6 +15,6 @@ struct Checkpoint {
 };
 
 // Parses the note and checks that a signature line from `log` verifies over the note body.
-Result<Checkpoint> verify_checkpoint(std::string_view note, const TransparencyLogKey& log);
+Expected<Checkpoint> verify_checkpoint(std::string_view note, const TransparencyLogKey& log);
 
 }  // namespace modelgate::sign

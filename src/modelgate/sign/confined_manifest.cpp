@@ -6,10 +6,10 @@
 
 namespace modelgate::sign {
 
-Result<Manifest> read_signed_manifest_confined(const std::filesystem::path& bundle, const SignatureCheck& check,
-                                               CheckEvents& events, SandboxMode mode, std::uint64_t timeout_ms) {
+Expected<Manifest> read_signed_manifest_confined(const std::filesystem::path& bundle, const SignatureCheck& check,
+                                                 CheckEvents& events, SandboxMode mode, std::uint64_t timeout_ms) {
   auto opened = open_regular_file(bundle);
-  if (!opened) return verification_failure("bundle", opened.error().message);
+  if (!opened) return verification_failure("bundle", opened.error().message());
   const auto size = static_cast<std::uint64_t>(opened->st.st_size);
   if (size > kMaxBundleBytes)
     return verification_failure("bundle", bundle.string() + ": " + std::to_string(size) + " bytes, more than the " +

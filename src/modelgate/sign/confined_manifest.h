@@ -13,7 +13,7 @@ namespace modelgate::sign {
 
 // A worker that fails (a signal, a limit, the timeout, a malformed message) fails verification,
 // naming why; a worker that cannot start, or a missing layer under `strict`, is a usage failure.
-Result<Manifest> read_signed_manifest_confined(const std::filesystem::path& bundle, const SignatureCheck& check,
-                                               CheckEvents& events, SandboxMode mode, std::uint64_t timeout_ms);
+Expected<Manifest> read_signed_manifest_confined(const std::filesystem::path& bundle, const SignatureCheck& check,
+                                                 CheckEvents& events, SandboxMode mode, std::uint64_t timeout_ms);
 
 }  // namespace modelgate::sign

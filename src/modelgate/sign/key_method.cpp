@@ -5,7 +5,7 @@
 
 namespace modelgate::sign {
 
-Result<std::string> sign_with_key(const std::string& payload, EVP_PKEY* private_key) {
+Expected<std::string> sign_with_key(const std::string& payload, EVP_PKEY* private_key) {
   auto sig = sign_message(private_key, dsse_pae(kInTotoPayloadType, payload));
   if (!sig) return sig.error();
   return key_bundle_json(payload, *sig, public_key_hint(private_key));

@@ -7,7 +7,7 @@
 
 namespace modelgate::sign {
 
-Result<std::string> sign_with_key(const std::string& payload, EVP_PKEY* private_key);
+Expected<std::string> sign_with_key(const std::string& payload, EVP_PKEY* private_key);
 
 // Checks the DSSE signature of `bundle` with `public_key` (and the key hint when the bundle has one);
 // the payload is then trustworthy.

@@ -50,7 +50,7 @@ std::vector<std::string> resolve_ignore_paths(const fs::path& model, const Hashi
   return {out.begin(), out.end()};
 }
 
-Result<Manifest> hash_model(const fs::path& model, const HashingConfig& config) {
+Expected<Manifest> hash_model(const fs::path& model, const HashingConfig& config) {
   SerializeOptions options;
   options.serialization = config.serialization;
   options.ignore_paths = resolve_ignore_paths(model, config);
@@ -97,7 +97,7 @@ Check compare_manifests(const Manifest& expected, const Manifest& actual, bool i
   return verification_failure("manifest", detail);
 }
 
-Result<Manifest> read_signed_manifest(std::string_view bundle_text, const SignatureCheck& check, CheckEvents& events) {
+Expected<Manifest> read_signed_manifest(std::string_view bundle_text, const SignatureCheck& check, CheckEvents& events) {
   auto bundle = parse_bundle(bundle_text);
   if (!bundle) return bundle.error();
   if (auto r = check(*bundle, events); !r) return r.error();
@@ -108,16 +108,16 @@ Result<Manifest> read_signed_manifest(std::string_view bundle_text, const Signat
   return std::move(statement->manifest);
 }
 
-Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_path, const VerifyOptions& options,
-                                  const SignatureCheck& check_signature) {
+Expected<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_path, const VerifyOptions& options,
+                                    const SignatureCheck& check_signature) {
   std::error_code ec;
   if (!fs::exists(model, ec) && !fs::is_symlink(model, ec))
     return usage_failure("model files", "model path " + model.string() + " does not exist");
   CheckEvents events;
-  Result<Manifest> signed_manifest = verification_failure("bundle", "not read");
+  Expected<Manifest> signed_manifest = verification_failure("bundle", "not read");
   if (options.sandbox == SandboxMode::off) {
     auto text = read_small_file(bundle_path, kMaxBundleBytes, "bundle");
-    if (!text) return verification_failure("bundle", text.error().detail);
+    if (!text) return verification_failure("bundle", text.error().reason);
     signed_manifest = read_signed_manifest(*text, check_signature, events);
   } else {
     signed_manifest = read_signed_manifest_confined(bundle_path, check_signature, events, options.sandbox,
@@ -154,8 +154,8 @@ Result<VerifyReport> verify_model(const fs::path& model, const fs::path& bundle_
     ser.select = [&signed_paths](const std::string& relative) { return signed_paths.count(relative) != 0; };
   auto actual = serialize_model(model, ser);
   if (!actual) {
-    Failure f = actual.error();
-    f.kind = FailureKind::verification;
+    Error f = actual.error();
+    f.rule = kVerificationFailed;
     return f;
   }
   if (auto r = compare_manifests(expected, *actual, options.ignore_unsigned_files); !r) return r.error();

@@ -27,7 +27,7 @@ struct HashingConfig {
 std::vector<std::string> resolve_ignore_paths(const std::filesystem::path& model, const HashingConfig& config);
 
 // Hashes the model; the manifest records the resolved ignore list.
-Result<Manifest> hash_model(const std::filesystem::path& model, const HashingConfig& config);
+Expected<Manifest> hash_model(const std::filesystem::path& model, const HashingConfig& config);
 
 // What checking a signature noted besides its verdict, told to the caller afterwards (the check may
 // run in a confined worker): remarks, and every certificate met (where, SHA-256 fingerprint).
@@ -41,7 +41,7 @@ using SignatureCheck = std::function<Check(const Bundle&, CheckEvents&)>;
 
 // Everything verification parses of what the signer sent: the bundle, its signature (by `check`)
 // and the manifest of the signed statement.
-Result<Manifest> read_signed_manifest(std::string_view bundle_text, const SignatureCheck& check, CheckEvents& events);
+Expected<Manifest> read_signed_manifest(std::string_view bundle_text, const SignatureCheck& check, CheckEvents& events);
 
 struct VerifyOptions {
   HashingConfig hashing;  // serialization parameters come from the signature; only the ignore options are used
@@ -59,8 +59,8 @@ struct VerifyReport {
   std::size_t resources = 0;   // resources checked
 };
 
-Result<VerifyReport> verify_model(const std::filesystem::path& model, const std::filesystem::path& bundle_path,
-                                  const VerifyOptions& options, const SignatureCheck& check_signature);
+Expected<VerifyReport> verify_model(const std::filesystem::path& model, const std::filesystem::path& bundle_path,
+                                    const VerifyOptions& options, const SignatureCheck& check_signature);
 
 // Compares a signed manifest with the model's; the failure lists what is missing, extra or changed.
 Check compare_manifests(const Manifest& expected, const Manifest& actual, bool ignore_unsigned_files);

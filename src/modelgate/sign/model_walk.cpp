@@ -123,7 +123,7 @@ struct Walker {
 
 }  // namespace
 
-Result<std::vector<ModelFile>> list_model_files(const fs::path& model, const WalkOptions& options) {
+Expected<std::vector<ModelFile>> list_model_files(const fs::path& model, const WalkOptions& options) {
   struct stat lst {};
   if (::lstat(model.c_str(), &lst) != 0)
     return usage_failure("model files", "model path " + model.string() + " does not exist");

@@ -27,7 +27,7 @@ struct ModelFile {
   struct stat st {};  // as listed: hashing refuses the file if it is no longer this version
 };
 
-Result<std::vector<ModelFile>> list_model_files(const std::filesystem::path& model, const WalkOptions& options);
+Expected<std::vector<ModelFile>> list_model_files(const std::filesystem::path& model, const WalkOptions& options);
 
 // True when `relative` equals an ignore path or lies below one (component-wise).
 bool is_ignored(const std::string& relative, const std::vector<std::string>& ignore_paths);

@@ -32,9 +32,9 @@ std::string openssl_error() {
   return buf;
 }
 
-Result<std::string> read_small_file(const std::filesystem::path& path, std::size_t limit, std::string_view what) {
+Expected<std::string> read_small_file(const std::filesystem::path& path, std::size_t limit, std::string_view what) {
   auto data = modelgate::read_small_file(path, limit);  // non-blocking: a FIFO or a device is refused at once
-  if (!data) return usage_failure(std::string(what), data.error().message);
+  if (!data) return usage_failure(std::string(what), data.error().message());
   return std::move(*data);
 }
 
@@ -79,7 +79,7 @@ int password_callback(char* buf, int size, int /*rwflag*/, void* u) {
 
 }  // namespace
 
-Result<PKey> load_private_key_pem(const std::string& pem, const std::optional<std::string>& password) {
+Expected<PKey> load_private_key_pem(const std::string& pem, const std::optional<std::string>& password) {
   auto bio = mem_bio(pem);
   PasswordSource source{&password};
   PKey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, password_callback, &source));
@@ -94,7 +94,7 @@ Result<PKey> load_private_key_pem(const std::string& pem, const std::optional<st
   return key;
 }
 
-Result<PKey> load_public_key(const std::string& bytes) {
+Expected<PKey> load_public_key(const std::string& bytes) {
   PKey key;
   if (bytes.find("-----BEGIN") != std::string::npos) {
     auto bio = mem_bio(bytes);
@@ -155,7 +155,7 @@ std::string certificate_fingerprint(std::span<const std::uint8_t> der) {
 
 std::string public_key_hint(EVP_PKEY* key) { return hex_encode(sha256(as_bytes(public_key_pem(key)))); }
 
-Result<Bytes> sign_message(EVP_PKEY* key, std::string_view message) {
+Expected<Bytes> sign_message(EVP_PKEY* key, std::string_view message) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   std::size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, ecdsa_digest_for(key), nullptr, key) != 1 ||
@@ -180,7 +180,7 @@ bool verify_message(EVP_PKEY* key, const EVP_MD* md, std::span<const std::uint8_
   return ok;
 }
 
-Result<Cert> parse_certificate_der(std::span<const std::uint8_t> der) {
+Expected<Cert> parse_certificate_der(std::span<const std::uint8_t> der) {
   const unsigned char* p = der.data();
   Cert cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert || p != der.data() + der.size()) {
@@ -190,7 +190,7 @@ Result<Cert> parse_certificate_der(std::span<const std::uint8_t> der) {
   return cert;
 }
 
-Result<std::vector<Cert>> parse_certificates_pem(const std::string& pem, std::string_view what) {
+Expected<std::vector<Cert>> parse_certificates_pem(const std::string& pem, std::string_view what) {
   auto bio = mem_bio(pem);
   std::vector<Cert> out;
   while (X509* c = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) out.emplace_back(c);

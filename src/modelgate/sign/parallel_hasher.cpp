@@ -33,8 +33,8 @@ struct FdCloser {
   }
 };
 
-std::optional<Failure> hash_one(const HashRange& range, HashAlgorithm algorithm, std::uint8_t* buffer,
-                                std::size_t buffer_size, HashProgress& progress, Bytes& digest) {
+std::optional<Error> hash_one(const HashRange& range, HashAlgorithm algorithm, std::uint8_t* buffer,
+                              std::size_t buffer_size, HashProgress& progress, Bytes& digest) {
   // Never blocks: a file replaced by a FIFO or a device since the walk is refused, not waited on.
   int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (range.follow_symlinks ? 0 : O_NOFOLLOW);
   const std::string name = range.path.string();
@@ -81,8 +81,8 @@ std::optional<Failure> hash_one(const HashRange& range, HashAlgorithm algorithm,
 
 }  // namespace
 
-Result<std::vector<Bytes>> hash_ranges(const std::vector<HashRange>& ranges, HashAlgorithm algorithm,
-                                       const HashOptions& options) {
+Expected<std::vector<Bytes>> hash_ranges(const std::vector<HashRange>& ranges, HashAlgorithm algorithm,
+                                         const HashOptions& options) {
   std::vector<Bytes> digests(ranges.size());
   std::vector<std::size_t> order(ranges.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
@@ -97,7 +97,7 @@ Result<std::vector<Bytes>> hash_ranges(const std::vector<HashRange>& ranges, Has
   std::atomic<std::size_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex error_mutex;
-  std::optional<Failure> first_error;
+  std::optional<Error> first_error;
 
   auto worker = [&] {
     std::unique_ptr<std::uint8_t[]> buffer(new std::uint8_t[options.read_size]);

@@ -30,7 +30,7 @@ struct HashOptions {
 };
 
 // Returns one digest per range, in the order of `ranges`.
-Result<std::vector<Bytes>> hash_ranges(const std::vector<HashRange>& ranges, HashAlgorithm algorithm,
-                                       const HashOptions& options = {});
+Expected<std::vector<Bytes>> hash_ranges(const std::vector<HashRange>& ranges, HashAlgorithm algorithm,
+                                         const HashOptions& options = {});
 
 }  // namespace modelgate::sign

@@ -1,28 +1,28 @@
 #pragma once
-// Outcome of a signing or verification step: a value, or a Failure that names the check that failed.
-// Verification failures (exit 1) are kept apart from usage/tool errors (exit 2).
+// Outcome of a signing or verification step: a value, or an Error whose origin names the check that
+// failed and whose reason says what exactly was wrong. Its rule tells a failed verification (the
+// model or the signature is not what it should be: exit 1 in the CLI) from a usage or tool error (a
+// missing key, an unreadable file: exit 2); is_verification_failure() asks it.
 #include <string>
 #include <utility>
 
+#include "core/expected.h"
 #include "modelgate/signing.h"
 
 namespace modelgate::sign {
 
-using FailureKind = SigningFailureKind;
-using Failure = SigningFailure;
+inline constexpr RuleId kVerificationFailed = "MG-GATE-SIGNATURE";
+inline constexpr RuleId kUsageFailed = "MG-GATE-ERROR";
 
-inline Failure verification_failure(std::string check, std::string detail) {
-  return Failure{FailureKind::verification, std::move(check), std::move(detail)};
+inline Error verification_failure(std::string check, std::string detail) {
+  return Error{0, std::move(detail), kVerificationFailed, std::move(check)};
 }
-inline Failure usage_failure(std::string check, std::string detail) {
-  return Failure{FailureKind::usage, std::move(check), std::move(detail)};
+inline Error usage_failure(std::string check, std::string detail) {
+  return Error{0, std::move(detail), kUsageFailed, std::move(check)};
 }
 
 struct Ok {};
 
-template <class T>
-using Result = SigningResult<T>;
-
-using Check = Result<Ok>;
+using Check = Expected<Ok>;
 
 }  // namespace modelgate::sign

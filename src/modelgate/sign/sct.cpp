@@ -9,7 +9,7 @@ namespace modelgate::sign {
 namespace {
 
 // The TBSCertificate of the precertificate the log signed: the leaf's TBS without the SCT list.
-Result<Bytes> precert_tbs(X509* leaf) {
+Expected<Bytes> precert_tbs(X509* leaf) {
   Cert copy(X509_dup(leaf));
   if (!copy) return verification_failure("SCT", "cannot copy the certificate");
   int idx = X509_get_ext_by_NID(copy.get(), NID_ct_precert_scts, -1);

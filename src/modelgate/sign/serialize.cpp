@@ -18,7 +18,7 @@ std::string model_name_of(const fs::path& model) {
   return name;
 }
 
-Result<Manifest> serialize_model(const fs::path& model, const SerializeOptions& options) {
+Expected<Manifest> serialize_model(const fs::path& model, const SerializeOptions& options) {
   WalkOptions walk;
   walk.allow_symlinks = options.serialization.allow_symlinks;
   walk.ignore_paths = options.ignore_paths;

@@ -26,6 +26,6 @@ struct SerializeOptions {
 std::string model_name_of(const std::filesystem::path& model);
 
 
-Result<Manifest> serialize_model(const std::filesystem::path& model, const SerializeOptions& options);
+Expected<Manifest> serialize_model(const std::filesystem::path& model, const SerializeOptions& options);
 
 }  // namespace modelgate::sign

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Failure target_error(std::string detail) { return usage_failure("signature", std::move(detail)); }
+Error target_error(std::string detail) { return usage_failure("signature", std::move(detail)); }
 
 // True when the file holds a Sigstore bundle: a signature from an earlier run, not a model file.
 bool holds_bundle(const fs::path& path) {

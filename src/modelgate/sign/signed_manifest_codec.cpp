@@ -18,7 +18,7 @@ class MessageReader {
  public:
   explicit MessageReader(ByteView bytes) : in_(bytes) {}
 
-  Result<Manifest> read(CheckEvents& events) {
+  Expected<Manifest> read(CheckEvents& events) {
     ByteView magic;
     std::uint8_t version = 0, outcome = 0;
     std::uint32_t n = 0;
@@ -34,12 +34,17 @@ class MessageReader {
     }
     if (!in_.u8(outcome) || outcome > 1) return fail("outcome out of range");
     if (outcome == 0) {
-      std::uint8_t kind = 0;
-      Failure f;
-      if (!in_.u8(kind) || kind > static_cast<std::uint8_t>(FailureKind::usage) || !text(f.check) || !text(f.detail))
-        return fail("malformed failure");
+      std::string rule;
+      Error f;
+      if (!text(rule) || !text(f.origin) || !text(f.reason) || !in_.le(f.offset)) return fail("malformed failure");
+      // A signing failure is under one of two rules (sign/result.h), which decide the exit code.
+      if (rule == kVerificationFailed.view())
+        f.rule = kVerificationFailed;
+      else if (rule == kUsageFailed.view())
+        f.rule = kUsageFailed;
+      else
+        return fail("a failure under no signing rule");
       if (!in_.at_end()) return fail("bytes after the failure");
-      f.kind = static_cast<FailureKind>(kind);
       return f;
     }
     Manifest m;
@@ -63,7 +68,7 @@ class MessageReader {
   }
 
  private:
-  Result<Manifest> fail(const char* why) {
+  Expected<Manifest> fail(const char* why) {
     return verification_failure("bundle", "the signature parse worker's message at byte " + std::to_string(in_.offset()) +
                                               ": " + why);
   }
@@ -87,7 +92,7 @@ class MessageReader {
 
 }  // namespace
 
-std::vector<std::uint8_t> encode_signed_manifest(const Result<Manifest>& manifest, const CheckEvents& events) {
+std::vector<std::uint8_t> encode_signed_manifest(const Expected<Manifest>& manifest, const CheckEvents& events) {
   ByteWriter w;
   for (char c : kMagic) w.u8(static_cast<std::uint8_t>(c));
   w.u8(kVersion);
@@ -100,9 +105,10 @@ std::vector<std::uint8_t> encode_signed_manifest(const Result<Manifest>& manifes
   }
   if (!manifest) {
     w.u8(0);
-    w.u8(static_cast<std::uint8_t>(manifest.error().kind));
-    w.str(manifest.error().check);
-    w.str(manifest.error().detail);
+    w.str(manifest.error().rule.view());
+    w.str(manifest.error().origin);
+    w.str(manifest.error().reason);
+    w.u64(manifest.error().offset);
     return std::move(w.bytes());
   }
   const Manifest& m = *manifest;
@@ -126,6 +132,6 @@ std::vector<std::uint8_t> encode_signed_manifest(const Result<Manifest>& manifes
   return std::move(w.bytes());
 }
 
-Result<Manifest> decode_signed_manifest(ByteView bytes, CheckEvents& events) { return MessageReader(bytes).read(events); }
+Expected<Manifest> decode_signed_manifest(ByteView bytes, CheckEvents& events) { return MessageReader(bytes).read(events); }
 
 }  // namespace modelgate::sign

@@ -46,7 +46,7 @@ ModelDigest model_digest(const sign::Manifest& manifest) {
   return d;
 }
 
-sign::Result<std::vector<sign::Cert>> read_certificates(const std::filesystem::path& path, std::string_view what) {
+Expected<std::vector<sign::Cert>> read_certificates(const std::filesystem::path& path, std::string_view what) {
   auto pem = sign::read_small_file(path, kMaxKeyFile, what);
   if (!pem) return pem.error();
   return sign::parse_certificates_pem(*pem, what);
@@ -54,7 +54,7 @@ sign::Result<std::vector<sign::Cert>> read_certificates(const std::filesystem::p
 
 // The trusted root for keyless signatures: the shipped public-good root, a trusted_root.json, or the
 // trustedRoot inside a client trust configuration (whose service URLs are never contacted).
-sign::Result<std::string> trusted_root_text(const SigstoreVerification& v) {
+Expected<std::string> trusted_root_text(const SigstoreVerification& v) {
   if (!v.trusted_root.empty() && !v.trust_config.empty())
     return sign::usage_failure("trusted root", "give a trusted root or a trust configuration, not both");
   if (!v.trust_config.empty()) {
@@ -70,7 +70,7 @@ sign::Result<std::string> trusted_root_text(const SigstoreVerification& v) {
   return std::string(sign::embedded_trusted_root());
 }
 
-SigningResult<Verification> run_verification(const VerifyRequest& r, const sign::SignatureCheck& check) {
+Expected<Verification> run_verification(const VerifyRequest& r, const sign::SignatureCheck& check) {
   sign::VerifyOptions options;
   options.hashing = hashing_config(r.hashing, r.signature);
   options.ignore_unsigned_files = r.ignore_unsigned_files;
@@ -84,7 +84,7 @@ SigningResult<Verification> run_verification(const VerifyRequest& r, const sign:
   return Verification{report->model_name, report->resources};
 }
 
-SigningResult<Verification> verify_by(const VerifyRequest& r, const KeyVerification& method) {
+Expected<Verification> verify_by(const VerifyRequest& r, const KeyVerification& method) {
   auto bytes = sign::read_small_file(method.public_key, kMaxKeyFile, "public key");
   if (!bytes) return bytes.error();
   auto key = sign::load_public_key(*bytes);
@@ -98,7 +98,7 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const KeyVerificat
   });
 }
 
-SigningResult<Verification> verify_by(const VerifyRequest& r, const CertificateVerification& method) {
+Expected<Verification> verify_by(const VerifyRequest& r, const CertificateVerification& method) {
   std::vector<sign::Cert> anchors;
   for (const auto& path : method.certificate_chain) {
     auto certs = read_certificates(path, "certificate chain");
@@ -120,7 +120,7 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const CertificateV
   });
 }
 
-SigningResult<Verification> verify_by(const VerifyRequest& r, const SigstoreVerification& method) {
+Expected<Verification> verify_by(const VerifyRequest& r, const SigstoreVerification& method) {
   auto text = trusted_root_text(method);
   if (!text) return text.error();
   auto root = sign::parse_trusted_root(*text);
@@ -134,14 +134,14 @@ SigningResult<Verification> verify_by(const VerifyRequest& r, const SigstoreVeri
 
 }  // namespace
 
-SigningResult<ModelDigest> digest_model(const std::filesystem::path& model, const ModelHashing& hashing,
-                                        const std::filesystem::path& signature) {
+Expected<ModelDigest> digest_model(const std::filesystem::path& model, const ModelHashing& hashing,
+                                   const std::filesystem::path& signature) {
   auto manifest = sign::hash_model(model, hashing_config(hashing, signature));
   if (!manifest) return manifest.error();
   return model_digest(*manifest);
 }
 
-SigningResult<ModelDigest> sign_model(const SignRequest& r) {
+Expected<ModelDigest> sign_model(const SignRequest& r) {
   const bool with_certificate = std::holds_alternative<CertificateSigning>(r.method);
   const auto& key_path = with_certificate ? std::get<CertificateSigning>(r.method).private_key
                                           : std::get<KeySigning>(r.method).private_key;
@@ -178,8 +178,10 @@ SigningResult<ModelDigest> sign_model(const SignRequest& r) {
   return model_digest(*manifest);
 }
 
-SigningResult<Verification> verify_model(const VerifyRequest& request) {
+Expected<Verification> verify_model(const VerifyRequest& request) {
   return std::visit([&request](const auto& method) { return verify_by(request, method); }, request.method);
 }
+
+bool is_verification_failure(const Error& error) { return error.rule == sign::kVerificationFailed; }
 
 }  // namespace modelgate

@@ -23,7 +23,7 @@ std::string set_payload(const TlogEntry& entry) {
 
 namespace {
 
-Failure fail(const std::string& check, std::string detail) { return verification_failure(check, std::move(detail)); }
+Error fail(const std::string& check, std::string detail) { return verification_failure(check, std::move(detail)); }
 
 // Rekor's dsse 0.0.1 body must describe exactly this envelope: payload hash and the one signature
 // with this certificate as its verifier.
@@ -79,7 +79,7 @@ Check check_tlog_entry(const TlogEntry& entry, const Bundle& bundle, const Trust
 }
 
 // Verifies the leaf against a Fulcio CA valid at `when`; returns the issuing certificate.
-Result<Cert> check_fulcio_chain(X509* leaf, const TrustedRoot& root, std::int64_t when) {
+Expected<Cert> check_fulcio_chain(X509* leaf, const TrustedRoot& root, std::int64_t when) {
   std::string why = "no certificate authority in the trusted root was valid at the integrated time";
   for (const auto& ca : root.certificate_authorities) {
     if (!ca.valid.contains(when)) continue;

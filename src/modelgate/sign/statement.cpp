@@ -45,7 +45,7 @@ std::string statement_json(const Manifest& manifest) {
 
 namespace {
 
-Failure statement_error(std::string detail) { return verification_failure("statement", std::move(detail)); }
+Error statement_error(std::string detail) { return verification_failure("statement", std::move(detail)); }
 
 // JSON integers may have been written as floats (1000000000.0) by some producers.
 std::optional<std::uint64_t> as_uint(const json& v) {
@@ -78,14 +78,14 @@ const json* statement_member(const json& obj, const char* key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
-Result<Bytes> digest_hex(const json* v, std::string_view what) {
+Expected<Bytes> digest_hex(const json* v, std::string_view what) {
   if (v == nullptr || !v->is_string()) return statement_error(std::string(what) + " is missing or not a string");
   auto bytes = hex_decode(v->get<std::string>());
   if (!bytes || bytes->empty()) return statement_error(std::string(what) + " is not hex");
   return std::move(*bytes);
 }
 
-Result<SignedManifest> parse_v02(const json& statement) {
+Expected<SignedManifest> parse_v02(const json& statement) {
   SignedManifest out;
   out.legacy_v02 = true;
   out.manifest.model_name = "";
@@ -111,7 +111,7 @@ Result<SignedManifest> parse_v02(const json& statement) {
 
 }  // namespace
 
-Result<SignedManifest> parse_statement(std::string_view payload) {
+Expected<SignedManifest> parse_statement(std::string_view payload) {
   json statement = json::parse(payload.begin(), payload.end(), nullptr, false);
   if (statement.is_discarded() || !statement.is_object()) return statement_error("the DSSE payload is not a JSON object");
   const json* type = statement_member(statement, "_type");

@@ -24,6 +24,6 @@ struct SignedManifest {
 
 // Parses a payload leniently (floats for integers, old algorithm names, old predicate) and checks it
 // strictly (one subject, root digest matches the resources, no duplicate resources).
-Result<SignedManifest> parse_statement(std::string_view payload);
+Expected<SignedManifest> parse_statement(std::string_view payload);
 
 }  // namespace modelgate::sign

@@ -54,9 +54,9 @@ std::optional<std::int64_t> parse_rfc3339(std::string_view s) {
 
 namespace {
 
-Failure root_error(std::string detail) { return usage_failure("trusted root", std::move(detail)); }
+Error root_error(std::string detail) { return usage_failure("trusted root", std::move(detail)); }
 
-Result<ValidityWindow> window(const json* v) {
+Expected<ValidityWindow> window(const json* v) {
   ValidityWindow w;
   const json* start = json_member(v, "start");
   if (start == nullptr || !start->is_string()) return root_error("validFor.start is missing");
@@ -71,7 +71,7 @@ Result<ValidityWindow> window(const json* v) {
   return w;
 }
 
-Result<std::vector<TransparencyLogKey>> logs(const json* list) {
+Expected<std::vector<TransparencyLogKey>> logs(const json* list) {
   std::vector<TransparencyLogKey> out;
   if (list == nullptr) return out;
   if (!list->is_array()) return root_error("log list is not an array");
@@ -101,7 +101,7 @@ Result<std::vector<TransparencyLogKey>> logs(const json* list) {
 
 }  // namespace
 
-Result<TrustedRoot> parse_trusted_root(std::string_view text) {
+Expected<TrustedRoot> parse_trusted_root(std::string_view text) {
   json root = json::parse(text.begin(), text.end(), nullptr, false);
   if (root.is_discarded() || !root.is_object()) return root_error("not a JSON object");
   const json* media = json_member(&root, "mediaType");

@@ -35,7 +35,7 @@ struct TrustedRoot {
   std::vector<CertificateAuthority> certificate_authorities;
 };
 
-Result<TrustedRoot> parse_trusted_root(std::string_view text);
+Expected<TrustedRoot> parse_trusted_root(std::string_view text);
 
 // RFC 3339 "2021-01-12T11:53:27Z" / "2022-12-31T23:59:59.999Z" to Unix seconds.
 std::optional<std::int64_t> parse_rfc3339(std::string_view text);

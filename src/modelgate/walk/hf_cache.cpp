@@ -120,7 +120,7 @@ HfCacheListing list_hf_cache(const fs::path& given_root, std::uint32_t max_depth
     } else if (area == "refs" && !f.via_link) {
       auto text = read_small_file(f.path, 4096);
       if (!text) {
-        stray(f, "a ref that cannot be read: " + text.error().message);
+        stray(f, "a ref that cannot be read: " + text.error().message());
         continue;
       }
       std::string revision = text->substr(0, text->find_first_of("\r\n"));
