@@ -110,6 +110,22 @@ TEST(StrictJson, ShallowModeStillValidatesEverything) {
 // A member visitor gets each top-level member once, in text order, with its key's offset; the
 // document keeps none of them, and the reader's errors (a duplicate key, a syntax error after the
 // visited members, the value bound over all members) are the same as in a whole read.
+// A large file's small top-level containers are read whole, however much whitespace pads them;
+// large ones stay empty.
+TEST(StrictJson, ShallowReadsKeepSmallContainers) {
+  modelgate::JsonReadOptions o;
+  o.full_dom_bytes = 64;
+  o.small_container_values = 4;
+  std::string big = "[";
+  for (int i = 0; i < 100; ++i) big += (i ? "," : "") + std::to_string(i);
+  big += "]";
+  auto d = modelgate::read_strict_json(R"({"unet": ["evil_lib",)" + std::string(5000, ' ') + R"("UNet"], "vocab": )" + big + "}", o);
+  ASSERT_TRUE(d.ok()) << d.error().reason;
+  EXPECT_TRUE(d->shallow);
+  EXPECT_EQ(d->value["unet"][0].get<std::string>(), "evil_lib");
+  EXPECT_TRUE(d->value["vocab"].empty());
+}
+
 TEST(StrictJson, MemberVisitorSeesEachTopLevelMemberOnce) {
   std::vector<std::pair<std::string, std::uint64_t>> seen;
   std::vector<nlohmann::json> values;
