@@ -182,6 +182,12 @@ TEST(TemplateAnalysis, Verdicts) {
       {"{% from 'm' import f %}{{ f() }}", Status::unverified, "MG-TEMPLATE-EXTERNAL"},
       {"{% for i in range(10**9) %}{% endfor %}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
       {"{{ 'x' * 100000000 }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      // Each factor small, the product not; sizes passed to filters; format widths.
+      {"{{ ('x' * 100000) * 100000 }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{{ 'x'|center(2000000000) }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{{ messages|tojson(indent=2000000000) }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{{ '%2000000000s'|format('x') }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{{ '{:>2000000000}'.format('x') }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
       {"{{ x == '__init__' }}", Status::unverified, "MG-TEMPLATE-DUNDER-STRING"},
       {"{{ '\\N{BLACK STAR}' }}", Status::unverified, "MG-TEMPLATE-OPAQUE-STRING"},
       {"{{ ''.__class__ }}", Status::unsafe, "MG-TEMPLATE-DUNDER"},

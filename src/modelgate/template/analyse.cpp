@@ -1,6 +1,7 @@
 #include "template/analyse.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -426,12 +427,49 @@ class Analyser {
       if (an.kind == NodeKind::keyword) {
         check_identifier(an.text, an.offset);
         expr(an.kids[0]);
+        check_size_argument(an.kids[0], n);
       } else if (an.kind == NodeKind::star_arg || an.kind == NodeKind::dstar_arg) {
         expr(an.kids[0]);
       } else {
         expr(a);
+        check_size_argument(a, n);
       }
     }
+  }
+
+  // A width, a count or an indent of millions (center, ljust, zfill, indent, tojson's indent,
+  // truncate, wordwrap, ...) makes the renderer build a string of that size.
+  void check_size_argument(NodeId arg, const Node& call) {
+    const Value* v = folder_.fold(arg);
+    if (v && v->kind == Value::Kind::integer && (v->num > 1000000 || v->num < -1000000))
+      report(kResource, call.offset, "argument " + std::to_string(v->num) + " to " + in_quotes(call.text));
+  }
+
+  // A %-format or str.format spec whose width or precision is seven digits or more: '%2000000000s',
+  // '{:>2000000000}', '{:x^2000000000}'.
+  static bool has_huge_format_width(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '%' && text[i] != ':') continue;
+      std::size_t j = i + 1;
+      if (text[i] == ':' && j + 1 < text.size() && std::string_view("<>^=").find(text[j + 1]) != std::string_view::npos)
+        j += 2;  // a fill character and its alignment
+      while (j < text.size() && std::string_view("-+ #0<>^=.").find(text[j]) != std::string_view::npos) ++j;
+      std::size_t digits = 0;
+      while (j + digits < text.size() && text[j + digits] >= '0' && text[j + digits] <= '9') ++digits;
+      if (digits >= 7) return true;
+    }
+    return false;
+  }
+
+  // How big an operand of '*' is: an integer's magnitude, a string's or a list's length; nothing
+  // when it does not fold.
+  std::optional<double> magnitude(NodeId id) {
+    const Value* v = folder_.fold(id);
+    if (v == nullptr) return std::nullopt;
+    if (v->kind == Value::Kind::integer) return v->num < 0 ? -static_cast<double>(v->num) : static_cast<double>(v->num);
+    if (v->kind == Value::Kind::string) return static_cast<double>(v->str.size());
+    if (v->kind == Value::Kind::list) return static_cast<double>(v->items.size());
+    return std::nullopt;
   }
 
   // The i-th positional / the named argument of a filter or test node.
@@ -517,6 +555,8 @@ class Analyser {
         break;
       case NodeKind::string:
         if (n.flag) report(kOpaque, n.offset, "string literal uses a \\N{...} escape modelgate does not decode");
+        if (has_huge_format_width(n.text))
+          report(kResource, n.offset, "a format width of millions in " + in_quotes(n.text.substr(0, 40)));
         if (contains_dunder(n.text)) report(kDunderString, n.offset, "string literal mentions " + in_quotes(n.text));
         break;
       case NodeKind::integer:
@@ -547,6 +587,14 @@ class Analyser {
             if (v && v->kind == Value::Kind::integer &&
                 (n.text == "*" ? (v->num > 1000000 || v->num < -1000000) : (v == r && v->num > 256)))
               report(kResource, n.offset, "'" + n.text + "' with operand " + std::to_string(v->num));
+          // A repetition of a repetition: ('x' * 100000) * 100000, each factor small, the product not.
+          if (n.text == "*") {
+            auto nested = [&](NodeId k) { return at(k).kind == NodeKind::binary && at(k).text == "*"; };
+            auto ml = magnitude(n.kids[0]), mr = magnitude(n.kids[1]);
+            if ((ml && mr && *ml * *mr > 1e6) || (nested(n.kids[0]) && mr && *mr > 1000) ||
+                (nested(n.kids[1]) && ml && *ml > 1000))
+              report(kResource, n.offset, "'*' whose product is over a million");
+          }
         }
         check_assembled(id);
         break;
