@@ -214,6 +214,11 @@ TEST_F(CodeFormats, Hdf5ExternalReferencesAreUnverified) {
   expect("h5/external_data.h5", "hdf5", Status::unverified, {"MG-HDF5-EXTERNAL-LINK"});
 }
 
+// PyTables (and pandas' HDFStore) unpickle every row of an object array when it is read.
+TEST_F(CodeFormats, Hdf5ObjectRowsAreUnverified) {
+  expect("h5/pytables_objects.h5", "hdf5", Status::unverified, {"MG-HDF5-OBJECT-ROWS"});
+}
+
 TEST_F(CodeFormats, Hdf5ErrorsAreRefused) {
   expect("h5/truncated.h5", "hdf5", Status::refused, {"MG-HDF5-MALFORMED"});
   expect("h5/config_not_string.h5", "hdf5", Status::refused, {"MG-HDF5-MALFORMED"});

@@ -16,7 +16,7 @@ namespace modelgate {
   X(H5Fopen) X(H5Fclose) X(H5Pcreate) X(H5Pclose) X(H5Pset_driver) X(H5Pget_driver_info) X(H5FDregister)    \
   X(H5Aexists) X(H5Aopen) X(H5Aclose) X(H5Aget_type) X(H5Aget_space) X(H5Aread)                             \
   X(H5Tcopy) X(H5Tclose) X(H5Tget_class) X(H5Tget_size) X(H5Tset_size) X(H5Tget_sign) X(H5Tget_cset)         \
-  X(H5Tset_cset) X(H5Tis_variable_str) X(H5Sclose) X(H5Sget_simple_extent_npoints)                           \
+  X(H5Tset_cset) X(H5Tis_variable_str) X(H5Tget_super) X(H5Sclose) X(H5Sget_simple_extent_npoints)                           \
   X(H5Lvisit) X(H5Oget_info_by_name) X(H5Dopen2) X(H5Dclose) X(H5Dget_type) X(H5Dget_space)                 \
   X(H5Dget_create_plist) X(H5Pget_external_count) X(H5Pget_layout)
 

@@ -111,9 +111,19 @@ void count_weights(const Hdf5Library& h5, hid_t dataset, ModelFacts& weights) {
   ++weights.dtypes[hdf5_dtype_name(h5, type.id)];
 }
 
+// Rows of raw bytes of any length (a variable-length sequence of 8-bit integers): how PyTables
+// stores an ObjectAtom, and so pandas' HDFStore an object column; both unpickle every row on read.
+bool holds_byte_rows(const Hdf5Library& h5, hid_t dataset) {
+  Handle type(h5.H5Dget_type(dataset), h5.H5Tclose);
+  if (!type.ok() || h5.H5Tget_class(type.id) != H5T_VLEN) return false;
+  Handle base(h5.H5Tget_super(type.id), h5.H5Tclose);
+  return base.ok() && h5.H5Tget_class(base.id) == H5T_INTEGER && h5.H5Tget_size(base.id) == 1;
+}
+
 struct LinkVisit {
   const Hdf5Library* h5 = nullptr;
   std::vector<std::string> external;  // "name -> target" of external/user-defined links and external data
+  std::vector<std::string> byte_rows;  // datasets of variable-length byte rows
   ModelFacts weights;                  // the datasets' elements and dtypes (optimizer state excluded)
   std::uint64_t links = 0;
   std::uint64_t max_links = 0;  // Limits::max_hdf5_links
@@ -157,6 +167,7 @@ herr_t visit_link(hid_t group, const char* name, const H5L_info_t* info, void* d
   if (external < 0 || layout < 0) return v.error = true, -1;
   if (external > 0) v.external.push_back(std::string(name) + " (raw data in external files)");
   if (layout == H5D_VIRTUAL) v.external.push_back(std::string(name) + " (virtual dataset)");
+  if (holds_byte_rows(h5, ds.id)) v.byte_rows.emplace_back(name);
   if (!std::string_view(name).starts_with("optimizer_weights")) count_weights(h5, ds.id, v.weights);
   return 0;
 }
@@ -236,6 +247,11 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   for (const auto& e : visit.external)
     report.add(make_finding(rule("MG-HDF5-EXTERNAL-LINK"), a.origin, std::nullopt,
                             "'" + e + "' makes readers open another file", e));
+  for (const auto& d : visit.byte_rows)
+    report.add(make_finding(rule("MG-HDF5-OBJECT-ROWS"), a.origin, std::nullopt,
+                            "dataset '" + d + "' holds rows of raw bytes, as PyTables stores objects (pandas' object "
+                            "columns): reading it unpickles each row, and the rows were not analysed",
+                            d));
   json_of(report.facts)["hdf5_links"] = visit.links;
   if (visit.weights.parameters) {
     report.model.parameters = visit.weights.parameters;

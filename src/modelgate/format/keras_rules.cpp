@@ -43,6 +43,11 @@ std::span<const Rule> keras_rules() {
        "The HDF5 file could not be read by libhdf5.",
        "HDF5 is parsed by the reference library; any error it reports while opening the file or "
        "reading the attributes modelgate needs makes the file refused."},
+      {"MG-HDF5-OBJECT-ROWS", Severity::high, Status::unverified,
+       "An HDF5 dataset holds variable-length byte rows, which PyTables and pandas unpickle on read.",
+       "PyTables stores an ObjectAtom (and pandas' HDFStore an object column in fixed format) as a "
+       "VLArray of uint8 rows, each a pickle that tables and pd.read_hdf pass to pickle.loads. The rows "
+       "are not analysed yet, so the file is not known to be safe."},
       {"MG-HDF5-EXTERNAL-LINK", Severity::high, Status::unverified,
        "The HDF5 file links to objects in another file.",
        "External and user-defined links make h5py open other files when the link is followed. "
