@@ -184,6 +184,8 @@ TEST(TemplateAnalysis, Verdicts) {
       {"{{ 'x' * 100000000 }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
       // Each factor small, the product not; sizes passed to filters; format widths.
       {"{{ ('x' * 100000) * 100000 }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}", Status::unverified,
+       "MG-TEMPLATE-RESOURCE"},
       {"{{ 'x'|center(2000000000) }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
       {"{{ messages|tojson(indent=2000000000) }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
       {"{{ '%2000000000s'|format('x') }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},

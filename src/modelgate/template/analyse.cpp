@@ -150,12 +150,21 @@ class Analyser {
         break;
       case NodeKind::for_stmt: {
         expr(n.kids[1]);
+        // Loops inside loops multiply: three nested range(100000) render 10^15 times.
+        const double outer = iterations_;
+        if (auto count = range_length(n.kids[1])) {
+          iterations_ = outer * *count;
+          if (iterations_ > 1e6 && outer <= 1e6)
+            report(kResource, n.offset, "nested loops that run " + std::to_string(static_cast<std::uint64_t>(
+                                            std::min(iterations_, 1e18))) + " times");
+        }
         Saved saved;
         bind_target(n.kids[0], Binding{}, &saved);
         scoped_bind(saved, "loop", Binding{});
         check_target(n.kids[0]);
         if (n.kids[4] != kNoNode) expr(n.kids[4]);
         stmt(n.kids[2]);
+        iterations_ = outer;
         restore(saved);
         stmt(n.kids[3]);
         break;
@@ -461,6 +470,24 @@ class Analyser {
     return false;
   }
 
+  // How many items range(...) yields, when `iterable` is such a call with arguments that fold.
+  std::optional<double> range_length(NodeId iterable) {
+    if (iterable == kNoNode || at(iterable).kind != NodeKind::call) return std::nullopt;
+    const Node& call = at(iterable);
+    if (call.kids.empty() || call.kids[0] == kNoNode || at(call.kids[0]).kind != NodeKind::name ||
+        at(call.kids[0]).text != "range" || call.kids.size() < 2 || call.kids.size() > 4)
+      return std::nullopt;
+    double bound[3] = {0, 0, 1};
+    for (std::size_t i = 1; i < call.kids.size(); ++i) {
+      const Value* v = call.kids[i] == kNoNode ? nullptr : folder_.fold(call.kids[i]);
+      if (v == nullptr || v->kind != Value::Kind::integer) return std::nullopt;
+      bound[call.kids.size() == 2 ? 1 : i - 1] = static_cast<double>(v->num);
+    }
+    if (bound[2] == 0) return std::nullopt;
+    const double n = (bound[1] - bound[0]) / bound[2];
+    return n > 0 ? n : 0;
+  }
+
   // How big an operand of '*' is: an integer's magnitude, a string's or a list's length; nothing
   // when it does not fold.
   std::optional<double> magnitude(NodeId id) {
@@ -653,6 +680,7 @@ class Analyser {
   std::unordered_set<std::string> bound_;
   std::unordered_set<std::string> assembled_;
   int in_macro_ = 0;
+  double iterations_ = 1;  // how many times the statement being analysed renders, as far as known
 };
 
 }  // namespace
