@@ -193,6 +193,21 @@ TEST(PickleMachine, DataReadAfterBuildInsideAFrameIsRefused) {
   EXPECT_TRUE(has(r, "MG-PICKLE-MALFORMED"));
 }
 
+// numpy keeps the flags a dtype's pickled state gives it: an object dtype told it holds no objects
+// reads raw bytes as object pointers. A state must say what the type code says.
+TEST(PickleMachine, NumpyDtypeFlagsMustMatchTheTypeCode) {
+  auto dtype = [](const std::string& code, int flags) {
+    return PickleBuilder().proto(2).global("numpy", "dtype").str(code).op(0x89).op(0x88).op(0x87).reduce()
+        .mark().binint1(3).str("|").none().none().none().binint(-1).binint(-1).binint(flags).op('t')
+        .op('b').stop().done();
+  };
+  EXPECT_FALSE(has(run(dtype("O8", 63)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  EXPECT_FALSE(has(run(dtype("<f4", 0)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  auto forged = run(dtype("O8", 0));
+  EXPECT_TRUE(has(forged, "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  EXPECT_TRUE(has(run(dtype("<f8", 63)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+}
+
 TEST(PickleMachine, PersistentIdsAreRecorded) {
   auto r = run(PickleBuilder().proto(2).str("storage").str("0").tuple2().op('Q').op('P').line("abc").tuple2()
                    .stop().done());

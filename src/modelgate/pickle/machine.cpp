@@ -911,6 +911,7 @@ class Machine {
   bool op_counted_bytes(Kind kind, int width, bool is_unicode);
   bool op_global_line(bool inst);
   bool op_build();
+  void check_numpy_dtype_state(const Node& dtype_call, const Value& state);
   bool op_ext(int width);
 
   const std::uint8_t* data_;
@@ -1633,6 +1634,8 @@ bool Machine::op_build() {
         "BUILD assigns state to " + qualname(n->module(), n->name()) + " itself, not to an instance",
         g_->describe(inst) + " <- " + g_->describe(state, 160));
   }
+  if (n && n->kind == Kind::call && !n->items.empty() && g_->qualified_name(n->items[0]) == "numpy.dtype")
+    check_numpy_dtype_state(*n, state);
   if (o_.retain_data && inst.has_node()) {
     Node& target = g_->node(static_cast<std::uint32_t>(inst.u));
     if (target.kind == Kind::call) {
@@ -1655,6 +1658,54 @@ bool Machine::op_build() {
     }
   }
   return true;
+}
+
+// numpy's dtype __setstate__ takes the flags and field offsets of its state as they are: a dtype of
+// objects whose state says it holds none (or the reverse) makes numpy read raw bytes as object
+// pointers, and a field past the item size reads outside the array: objects forged, or the loader
+// crashed, with nothing but allowlisted names. A state must say what the type code and its fields say.
+void Machine::check_numpy_dtype_state(const Node& dtype_call, const Value& state) {
+  const Node* st = node_of(state);
+  if (!st || st->kind != Kind::tuple || st->items.size() < 8 || st->items[7].kind != Kind::integer) return;
+  const std::string evidence = g_->describe(state, 160);
+  auto code_of = [&](const Node& call) -> std::string_view {
+    const Node* args = call.items.size() > 1 ? node_of(call.items[1]) : nullptr;
+    if (!args || args->items.empty() || args->items[0].kind != Kind::string) return {};
+    std::string_view code = g_->text_of(args->items[0]);
+    if (!code.empty() && std::string_view("<>|=").find(code.front()) != std::string_view::npos) code.remove_prefix(1);
+    return code;
+  };
+  const std::string_view code = code_of(dtype_call);
+  constexpr std::int64_t kObjectBits = 0x01 | 0x04;  // NPY_ITEM_REFCOUNT, NPY_ITEM_IS_POINTER
+  const std::int64_t bits = st->items[7].i & kObjectBits;
+  bool objects = !code.empty() && code.front() == 'O';
+  bool unknown = false;  // a field whose dtype's contents cannot be told from its code
+  if (st->items[2].kind != Kind::none) unknown = true;  // a subarray: its base decides
+  if (const Node* fields = node_of(st->items[4]); fields && fields->kind == Kind::dict) {
+    const std::int64_t elsize = st->items[5].kind == Kind::integer ? st->items[5].i : -1;
+    for (std::size_t k = 1; k < fields->items.size(); k += 2) {
+      const Node* f = node_of(fields->items[k]);
+      if (!f || f->items.size() < 2) continue;
+      const Node* fd = node_of(f->items[0]);
+      const std::string_view fcode = fd && fd->kind == Kind::call ? code_of(*fd) : std::string_view{};
+      if (fcode.empty() || fcode.front() == 'V') unknown = true;
+      else if (fcode.front() == 'O') objects = true;
+      if (f->items[1].kind == Kind::integer && elsize >= 0 && (f->items[1].i < 0 || f->items[1].i >= elsize))
+        add("MG-PICKLE-NUMPY-DTYPE-FLAGS",
+            "a numpy.dtype field sits at offset " + std::to_string(f->items[1].i) + " of an item of " +
+                std::to_string(elsize) + " bytes: numpy would read and write outside the array",
+            evidence);
+    }
+  } else if (st->items[4].kind != Kind::none) {
+    unknown = true;
+  }
+  if ((objects && bits != kObjectBits) || (!objects && !unknown && bits != 0))
+    add("MG-PICKLE-NUMPY-DTYPE-FLAGS",
+        "numpy.dtype('" + std::string(code) + "') gets flags " + std::to_string(st->items[7].i) +
+            " from the pickle: numpy would read " +
+            (objects ? "object pointers as plain bytes" : "plain bytes as object pointers") +
+            ", which forges objects or crashes the loader",
+        evidence);
 }
 
 bool Machine::op_ext(int width) {

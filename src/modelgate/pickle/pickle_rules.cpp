@@ -57,6 +57,12 @@ std::span<const Rule> pickle_rules() {
        "Truncation, an unknown opcode, stack underflow, a memo miss, a mark mismatch or an operand "
        "the real unpickler rejects. Loaders may still execute everything before this point, so "
        "findings before the offset remain valid. Nothing after it was analysed."},
+      {"MG-PICKLE-NUMPY-DTYPE-FLAGS", Severity::critical, Status::unsafe,
+       "A numpy dtype's pickled state contradicts its type about holding objects, or places a field outside the item.",
+       "numpy.dtype's __setstate__ keeps the flags and field offsets the pickle gives it. An object dtype "
+       "told it holds no objects (or a numeric one told it does) makes numpy treat raw bytes as PyObject "
+       "pointers, and a field past the item size reads and writes outside the array: the loader crashes "
+       "or returns objects forged from the file's bytes, with only allowlisted names."},
       {"MG-PICKLE-LOADER-DIVERGENCE", Severity::high, Status::refused,
        "CPython's C unpickler and pickle.py/pickletools read this stream differently.",
        "A text operand, frame or string that one reader accepts and another rejects or decodes "
