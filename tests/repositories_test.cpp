@@ -531,6 +531,17 @@ TEST(DataFiles, RustModelOtIsATensorArchive) {
     EXPECT_FALSE(is_tensor_declarations_code(head + tail)) << tail;
   EXPECT_FALSE(is_tensor_declarations_code("from typing import List\n" + head));
   // A generic TorchScript program stays unverified: tests/fixtures/make_containers.py torchscript.pt.
+  // The lite interpreter (torch.jit.mobile) runs the methods in bytecode.pkl and never reads code/.
+  mgtest::TempDir t;
+  const auto lite = t / "model.ptl";
+  std::filesystem::copy_file(f.dir / "repos/gpt2/rust_model.ot", lite);
+  auto added = mgtest::run(mgtest::python() + " -c \"import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'a'); "
+                           "p = z.namelist()[0].split('/')[0]; z.writestr(p + '/bytecode.pkl', b'\\x80\\x02).'); z.close()\" " +
+                           lite.string());
+  ASSERT_EQ(added.exit_code, 0) << added.output;
+  auto with_bytecode = scan_dir(lite);
+  EXPECT_NE(with_bytecode.artifacts[0].status, Status::safe) << findings(with_bytecode.artifacts[0]);
+  EXPECT_FALSE(has_rule(with_bytecode.artifacts[0], "MG-TORCH-TENSOR-ARCHIVE"));
 }
 
 // Latent-diffusion configs: `target` keys are imported and called by instantiate_from_config.

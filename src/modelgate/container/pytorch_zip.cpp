@@ -217,6 +217,8 @@ void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archi
     bool only_declarations = true;
     for (const auto& m : ar.members) {
       auto rec = record_of(m.name, prefix);
+      // The lite interpreter (torch.jit.mobile) never reads code/: it runs the methods in bytecode.pkl.
+      if (rec && (*rec == "bytecode.pkl" || rec->substr(0, 9) == "bytecode/")) only_declarations = false;
       if (!rec || rec->substr(0, 5) != "code/" || m.is_directory() || *rec == "code/__torch__.py.debug_pkl") continue;
       if (*rec != "code/__torch__.py" || declarations != nullptr || m.uncompressed_size > (1u << 20)) {
         only_declarations = false;
