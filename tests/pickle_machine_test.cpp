@@ -206,6 +206,17 @@ TEST(PickleMachine, NumpyDtypeFlagsMustMatchTheTypeCode) {
   auto forged = run(dtype("O8", 0));
   EXPECT_TRUE(has(forged, "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
   EXPECT_TRUE(has(run(dtype("<f8", 63)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  // A structured dtype with an object field carries the object bits. Whether or not the scan keeps
+  // the fields' dict, that is no contradiction.
+  auto field = [](const std::string& code) {
+    return PickleBuilder().global("numpy", "dtype").str(code).op(0x89).op(0x88).op(0x87).reduce().str_value();
+  };
+  const std::string structured = PickleBuilder().proto(2).global("numpy", "dtype").str("V12").op(0x89).op(0x88)
+      .op(0x87).reduce().mark().binint1(3).str("|").none().str("a").str("b").op(0x86).op('}')
+      .str("a").raw(field("<f4")).binint1(0).op(0x86).op('s').str("b").raw(field("O8")).binint1(4).op(0x86).op('s')
+      .binint1(12).binint1(1).binint1(27).op('t').op('b').stop().done();
+  for (bool retain : {true, false})
+    EXPECT_FALSE(has(run(structured, Limits{}, retain), "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
 }
 
 TEST(PickleMachine, PersistentIdsAreRecorded) {

@@ -1676,12 +1676,15 @@ void Machine::check_numpy_dtype_state(const Node& dtype_call, const Value& state
     return code;
   };
   const std::string_view code = code_of(dtype_call);
-  constexpr std::int64_t kObjectBits = 0x01 | 0x04;  // NPY_ITEM_REFCOUNT, NPY_ITEM_IS_POINTER
+  // NPY_ITEM_REFCOUNT and NPY_ITEM_IS_POINTER for an object dtype; a structured one folds only
+  // NPY_ITEM_REFCOUNT from its fields.
+  const bool structured = st->items[4].kind != Kind::none;
+  const std::int64_t kObjectBits = structured ? 0x01 : 0x01 | 0x04;
   const std::int64_t bits = st->items[7].i & kObjectBits;
   bool objects = !code.empty() && code.front() == 'O';
   bool unknown = false;  // a field whose dtype's contents cannot be told from its code
   if (st->items[2].kind != Kind::none) unknown = true;  // a subarray: its base decides
-  if (const Node* fields = node_of(st->items[4]); fields && fields->kind == Kind::dict) {
+  if (const Node* fields = node_of(st->items[4]); fields && fields->kind == Kind::dict && !fields->items.empty()) {
     const std::int64_t elsize = st->items[5].kind == Kind::integer ? st->items[5].i : -1;
     for (std::size_t k = 1; k < fields->items.size(); k += 2) {
       const Node* f = node_of(fields->items[k]);
