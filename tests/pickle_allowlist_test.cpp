@@ -2,6 +2,8 @@
 // name and wins, and every profile still admits what the real libraries write.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -113,19 +115,31 @@ TEST(PickleAllowlist, RealSklearnNamesAndFiles) {
   std::cout << "[ property ] " << n << " real imported/re-exported names of scikit-learn modules\n";
   EXPECT_GT(n, 500u);
 
-  // ... while every file the real library writes stays safe under --profile sklearn alone.
+  // ... while every file the real library writes stays safe under --profile sklearn alone, or,
+  // where it holds index arrays whose values modelgate does not check yet (trees, neighbour
+  // structures, sparse matrices), unverified for that reason alone.
   modelgate::ScanOptions opts;
   opts.policy.profiles = {"sklearn"};
-  std::size_t files = 0;
+  std::size_t files = 0, unchecked = 0;
   for (const auto& e : g.manifest["files"]) {
     std::string file = e["file"];
     auto result = modelgate::scan_paths({g.dir.path() / file}, opts);
     ASSERT_EQ(result.artifacts.size(), 1u);
-    EXPECT_EQ(result.artifacts[0].status, Status::safe) << file << " (" << e["how"] << ")\n"
-                                                        << scan_text(result.artifacts[0]);
+    const auto& r = result.artifacts[0];
+    const auto findings = r.all_findings();
+    const bool only_unchecked = !findings.empty() && std::all_of(findings.begin(), findings.end(), [](const auto* f) {
+      return f->rule == "MG-PICKLE-STATE-UNCHECKED";
+    });
+    if (r.status == Status::unverified && only_unchecked) {
+      ++unchecked;
+    } else {
+      EXPECT_EQ(r.status, Status::safe) << file << " (" << e["how"] << ")\n" << scan_text(r);
+    }
     ++files;
   }
-  std::cout << "[ sklearn  ] " << g.manifest["models"] << " estimators, " << files << " files\n";
+  std::cout << "[ sklearn  ] " << g.manifest["models"] << " estimators, " << files << " files, " << unchecked
+            << " with unchecked index arrays\n";
+  EXPECT_LT(unchecked, files);
   EXPECT_GE(g.manifest["models"].get<int>(), 30);
   // Names of other releases: what Debian's 1.2.1 cannot resolve is not admitted (unverified, never
   // unsafe); Bunch's pre-1.2 home resolves to the same class and is admitted.

@@ -2,6 +2,8 @@
 // load; payload pickles through every opcode route are `unsafe` and the loader really runs them.
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "pickle_builder.h"
@@ -155,5 +157,57 @@ INSTANTIATE_TEST_SUITE_P(
         DivergenceCase{"frame_too_long", PickleBuilder().proto(4).op(0x95).u64(64).binint1(7).stop().done(), "error",
                        "ok", "ok"}),
     [](const auto& info) { return std::string(info.param.name); });
+
+// numpy takes these states as they are (red team, session 19): the loader reports the item size,
+// flags, field offset and read positions the pickle gave it, which its own writer never produces.
+// Only the dtype and the generator state are read back; the out-of-range memory is not touched.
+TEST(PickleInterop, NumpyTakesInconsistentStatesAndModelgateRefusesThem) {
+  auto dtype = [](const std::string& code) {
+    return PickleBuilder().global("numpy", "dtype").str(code).op(0x89).op(0x88).op(0x87).reduce().str_value();
+  };
+  auto state = [](const std::string& fields, int elsize, int flags) {
+    PickleBuilder b;
+    b.mark().binint1(3).str("|").none();
+    if (fields.empty()) b.none().none();
+    else b.str("a").op(0x85).raw(fields);
+    return b.binint(elsize).binint1(1).binint(flags).op('t').op('b').str_value();
+  };
+  struct Case {
+    std::string name, bytes, check, rule;
+  };
+  const std::string far_field = PickleBuilder().op('}').str("a").raw(dtype("<f8")).binint(1 << 26).op(0x86).op('s').str_value();
+  const std::vector<Case> cases = {
+      {"bytes item size", PickleBuilder().proto(2).raw(dtype("S5")).raw(state("", 100, 0)).stop().done(),
+       "r.itemsize == 100", "MG-PICKLE-NUMPY-DTYPE-FLAGS"},
+      {"object flags", PickleBuilder().proto(2).raw(dtype("O8")).raw(state("", -1, 55)).stop().done(),
+       "r.flags == 55", "MG-PICKLE-NUMPY-DTYPE-FLAGS"},
+      {"field offset", PickleBuilder().proto(2).raw(dtype("V8")).raw(state(far_field, 8, 16)).stop().done(),
+       "r.fields['a'][1] == 1 << 26 and r.itemsize == 8", "MG-PICKLE-NUMPY-DTYPE-FLAGS"},
+      {"philox buffer_pos",
+       PickleBuilder().proto(2).global("numpy.random._pickle", "__bit_generator_ctor").str("Philox").op(0x85).reduce()
+           .op('}').str("bit_generator").str("Philox").op('s').str("state").op('}').str("counter")
+           .raw(PickleBuilder().global("builtins", "list").op(']').binint1(0).op('a').binint1(0).op('a').binint1(0)
+                    .op('a').binint1(0).op('a').op(0x85).reduce().str_value())
+           .op('s').str("key").raw(PickleBuilder().global("builtins", "list").op(']').binint1(1).op('a').binint1(2)
+                                        .op('a').op(0x85).reduce().str_value())
+           .op('s').op('s').str("buffer").raw(PickleBuilder().global("builtins", "list").op(']').binint1(0).op('a')
+                                                  .binint1(0).op('a').binint1(0).op('a').binint1(0).op('a').op(0x85)
+                                                  .reduce().str_value())
+           .op('s').str("buffer_pos").binint(-1000000).op('s').str("has_uint32").binint1(0).op('s').str("uinteger")
+           .binint1(0).op('s').op('b').stop().done(),
+       "r.state['buffer_pos'] == -1000000", "MG-PICKLE-NUMPY-RANDOM-STATE"},
+  };
+  for (const auto& c : cases) {
+    TempDir d;
+    write_file(d / "p.pkl", c.bytes);
+    auto loaded = run(python() + " -c \"import pickle,sys; r = pickle.load(open(sys.argv[1], 'rb')); print(" + c.check +
+                      ")\" " + (d / "p.pkl").string());
+    EXPECT_EQ(loaded.output, "True\n") << c.name << ": " << loaded.output;
+    modelgate::ScanOptions opts;
+    auto r = modelgate::scan_paths({d / "p.pkl"}, opts).artifacts.at(0);
+    EXPECT_EQ(r.status, Status::unsafe) << c.name << "\n" << describe(r);
+    EXPECT_TRUE(has_rule(r, c.rule)) << c.name << "\n" << describe(r);
+  }
+}
 
 }  // namespace pickle_interop_test

@@ -1,5 +1,7 @@
 // Opcode-level tests of the pickle machine: each opcode's semantics, every malformation, every limit.
 #include <gtest/gtest.h>
+
+#include <tuple>
 #include <zlib.h>
 
 #include "pickle/machine.h"
@@ -217,6 +219,143 @@ TEST(PickleMachine, NumpyDtypeFlagsMustMatchTheTypeCode) {
       .binint1(12).binint1(1).binint1(27).op('t').op('b').stop().done();
   for (bool retain : {true, false})
     EXPECT_FALSE(has(run(structured, Limits{}, retain), "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+}
+
+namespace numpy_states {
+
+// numpy.dtype(code, False, True), as numpy's __reduce__ writes it.
+std::string dtype_call(const std::string& code) {
+  return PickleBuilder().global("numpy", "dtype").str(code).op(0x89).op(0x88).op(0x87).reduce().str_value();
+}
+// A BUILD state (3, '|', subarray, names, fields, elsize, 1, flags) around the given parts.
+std::string dtype_build(const std::string& subarray, const std::string& fields, int elsize, int flags) {
+  return PickleBuilder().mark().binint1(3).str("|").raw(subarray).none().raw(fields).binint(elsize).binint1(1)
+      .binint(flags).op('t').op('b').str_value();
+}
+// {name: (dtype(code), offset), ...}
+std::string fields(const std::vector<std::tuple<std::string, std::string, int>>& list) {
+  PickleBuilder b;
+  b.op('}');
+  for (const auto& [name, code, offset] : list) b.str(name).raw(dtype_call(code)).binint(offset).op(0x86).op('s');
+  return b.str_value();
+}
+StreamResult structured(const std::string& code, const std::string& subarray, const std::string& f, int elsize,
+                        int flags, bool retain = true) {
+  return run(PickleBuilder().proto(2).raw(dtype_call(code)).raw(dtype_build(subarray, f, elsize, flags)).stop().done(),
+             Limits{}, retain);
+}
+
+}  // namespace numpy_states
+
+// numpy copies a dtype's item size, layout and flags from its state unchecked: whatever numpy's
+// writer would not produce reads outside the array or forges objects (red team, session 19).
+TEST(PickleMachine, NumpyDtypeLayoutMustFitTheItem) {
+  using namespace numpy_states;
+  const std::string none = PickleBuilder().none().str_value();
+  for (bool retain : {true, false}) {
+    // What numpy writes: plain, with an object field, titled (listed twice), a subarray.
+    EXPECT_FALSE(has(structured("V12", none, fields({{"a", "<f4", 0}, {"b", "O8", 4}}), 12, 27, retain),
+                     "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+    EXPECT_FALSE(has(structured("V8", none, fields({{"a", "<f8", 0}, {"A", "<f8", 0}}), 8, 16, retain),
+                     "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+    const std::string sub = PickleBuilder().raw(dtype_call("<f4")).binint1(2).binint1(3).op(0x86).op(0x86).str_value();
+    EXPECT_FALSE(has(structured("V24", sub, none, 24, 0, retain), "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+    // A field that starts inside the item and runs past it; a subarray larger than the item.
+    EXPECT_TRUE(has(structured("V8", none, fields({{"a", "V67108864", 0}}), 8, 16, retain),
+                    "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+    const std::string big = PickleBuilder().raw(dtype_call("<f8")).binint(8388608).op(0x85).op(0x86).str_value();
+    EXPECT_TRUE(has(structured("V8", big, none, 8, 0, retain), "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+    // An object field overlapping another: writing one forges the other's pointer.
+    EXPECT_TRUE(has(structured("V8", none, fields({{"a", "O8", 0}, {"b", "<i8", 0}}), 8, 27, retain),
+                    "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+    // An object field without NPY_LIST_PICKLE: scalar() and ndarray take raw bytes as its items.
+    EXPECT_TRUE(has(structured("V12", none, fields({{"a", "<f4", 0}, {"b", "O8", 4}}), 12, 25, retain),
+                    "MG-PICKLE-NUMPY-DTYPE-FLAGS")) << retain;
+    // Fields given to a numeric dtype, whose item size numpy takes from its code.
+    EXPECT_TRUE(has(structured("<f8", none, fields({{"a", "<f8", 64}}), 72, 16, retain), "MG-PICKLE-NUMPY-DTYPE-FLAGS"))
+        << retain;
+  }
+}
+
+TEST(PickleMachine, NumpyDtypeStateMustBeWhatNumpyWrites) {
+  using namespace numpy_states;
+  auto plain = [](const std::string& code, const std::string& elsize_and_flags) {
+    return run(PickleBuilder().proto(2).raw(dtype_call(code)).mark().binint1(3).str("|").none().none().none()
+                   .raw(elsize_and_flags).op('t').op('b').stop().done());
+  };
+  auto numbers = [](int elsize, int flags) { return PickleBuilder().binint(elsize).binint1(1).binint(flags).str_value(); };
+  EXPECT_FALSE(has(plain("O8", numbers(-1, 63)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  EXPECT_FALSE(has(plain("S5", numbers(5, 0)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  EXPECT_FALSE(has(plain("<U2", numbers(8, 8)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  // An object dtype without NPY_NEEDS_INIT: numpy releases references it never wrote.
+  EXPECT_TRUE(has(plain("O8", numbers(-1, 55)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  // A flexible dtype told a larger item than its code.
+  EXPECT_TRUE(has(plain("S5", numbers(100, 0)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  // Codes numpy does not write ('object', a class) and flags computed at load time.
+  EXPECT_TRUE(has(plain("object", numbers(-1, 0)), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  const std::string int_call = PickleBuilder().binint(-1).binint1(1).global("builtins", "int").str("0").op(0x85)
+      .reduce().str_value();
+  EXPECT_TRUE(has(plain("O8", int_call), "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  // Through copyreg.__newobj__ rather than the NEWOBJ opcode.
+  auto via_newobj = run(PickleBuilder().proto(2).global("copyreg", "__newobj__").global("numpy", "dtype").str("O8")
+                            .op(0x86).reduce().mark().binint1(3).str("|").none().none().none().raw(numbers(-1, 0))
+                            .op('t').op('b').stop().done());
+  EXPECT_TRUE(has(via_newobj, "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+}
+
+// numpy keeps a reference to the fields dict, and the layout of a dtype already used is the one
+// its arrays were made with: changing either afterwards bypasses the check at BUILD.
+TEST(PickleMachine, NumpyDtypeLayoutCannotChangeAfterBuild) {
+  using namespace numpy_states;
+  const std::string none = PickleBuilder().none().str_value();
+  // The fields dict is memoised (index 9), BUILD checks it, then SETITEM moves a field out of the item.
+  std::string f = PickleBuilder().op('}').binput(9).str("a").raw(dtype_call("<f8")).binint1(0).op(0x86).op('s').str_value();
+  auto later = run(PickleBuilder().proto(2).raw(dtype_call("V8")).raw(dtype_build(none, f, 8, 16)).op('0')
+                       .binget(9).str("b").raw(dtype_call("<f8")).binint(1 << 26).op(0x86).op('s').stop().done());
+  EXPECT_TRUE(has(later, "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+  // A void dtype referenced again (memo GET) before a BUILD gives it a layout.
+  auto used = run(PickleBuilder().proto(2).raw(dtype_call("V8")).binput(7).op('0').binget(7)
+                      .raw(dtype_build(none, fields({{"a", "<f8", 0}}), 8, 16)).stop().done());
+  EXPECT_TRUE(has(used, "MG-PICKLE-NUMPY-DTYPE-FLAGS"));
+}
+
+TEST(PickleMachine, NumpyRandomPositionsMustBeInRange) {
+  auto legacy = [](int pos) {
+    return run(PickleBuilder().proto(2).global("numpy.random.mtrand", "RandomState").op(')').reduce().mark()
+                   .str("MT19937").none().binint(pos).binint1(0).none().op('t').op('b').stop().done());
+  };
+  EXPECT_FALSE(has(legacy(624), "MG-PICKLE-NUMPY-RANDOM-STATE"));
+  EXPECT_TRUE(has(legacy(-2000000000), "MG-PICKLE-NUMPY-RANDOM-STATE"));
+  EXPECT_TRUE(has(legacy(625), "MG-PICKLE-NUMPY-RANDOM-STATE"));
+  auto philox = [](int buffer_pos, bool retain) {
+    return run(PickleBuilder().proto(2).global("numpy.random._pickle", "__bit_generator_ctor").str("Philox").op(0x85)
+                   .reduce().op('}').str("bit_generator").str("Philox").op('s').str("buffer_pos").binint(buffer_pos)
+                   .op('s').op('b').stop().done(), Limits{}, retain);
+  };
+  for (bool retain : {true, false}) {
+    EXPECT_FALSE(has(philox(4, retain), "MG-PICKLE-NUMPY-RANDOM-STATE")) << retain;
+    EXPECT_TRUE(has(philox(-1, retain), "MG-PICKLE-NUMPY-RANDOM-STATE")) << retain;
+  }
+  auto nested = run(PickleBuilder().proto(2).global("numpy.random._pickle", "__randomstate_ctor").str("MT19937")
+                        .op(0x85).reduce().op('}').str("state").op('}').str("pos").binint(100000).op('s').op('s')
+                        .op('b').stop().done(), Limits{}, false);
+  EXPECT_TRUE(has(nested, "MG-PICKLE-NUMPY-RANDOM-STATE"));
+  // A bit generator made without its constructor has no state to point at.
+  auto bare = run(PickleBuilder().proto(2).global("numpy.random._pcg64", "PCG64").op(')').op(0x81).stop().done());
+  EXPECT_TRUE(has(bare, "MG-PICKLE-NUMPY-RANDOM-STATE"));
+}
+
+// BUILD's slot state is applied with setattr: __class__ there makes the object another class.
+TEST(PickleMachine, BuildSettingClassIsUnsafe) {
+  auto slots = [](const std::string& key, bool retain) {
+    return run(PickleBuilder().proto(2).global("argparse", "Namespace").op(')').reduce().none().op('}').str(key)
+                   .global("joblib.numpy_pickle", "NumpyArrayWrapper").op('s').op(0x86).op('b').stop().done(),
+               Limits{}, retain);
+  };
+  for (bool retain : {true, false}) {
+    EXPECT_TRUE(has(slots("__class__", retain), "MG-PICKLE-BUILD-SETATTR")) << retain;
+    EXPECT_FALSE(has(slots("weight", retain), "MG-PICKLE-BUILD-SETATTR")) << retain;
+  }
 }
 
 TEST(PickleMachine, PersistentIdsAreRecorded) {

@@ -183,6 +183,11 @@ struct WrapperReader {
       return bad("BUILD applied twice to the same array wrapper: joblib reads a second array with merged state");
     const auto* st = node(g, state);
     if (!st || st->kind != Kind::dict) return bad("NumpyArrayWrapper state is not a dict");
+    // A key computed at load time may be any of the names below, and Python's dict keeps the last.
+    for (std::size_t i = 0; i + 1 < st->items.size(); i += 2)
+      if (st->items[i].kind != Kind::string)
+        return bad("NumpyArrayWrapper state has the key " + g.describe(st->items[i], 60) +
+                   ", computed at load time: it may replace the shape or dtype read here");
     const Value* shape = dict_get(g, *st, "shape");
     const Value* dtype = dict_get(g, *st, "dtype");
     if (!shape || !dtype) return bad("NumpyArrayWrapper state lacks shape or dtype");

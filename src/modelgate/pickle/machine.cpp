@@ -17,9 +17,12 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <bit>
 #include "core/rule_catalog.h"
+#include "pickle/index_array_states.h"
+#include "pickle/numpy_state_checks.h"
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
@@ -75,6 +78,8 @@ struct CallTarget {
   KnownCall known = KnownCall::none;
   std::uint64_t calls = 0;           // of a target kept with its import: calls counted here
   const char* deserializer = nullptr;  // "pickle" or "marshal" when the argument is a payload
+  NumpyObject numpy = NumpyObject::none;  // its result's BUILD state is checked
+  bool makes_instance_of_first_argument = false;  // copyreg.__newobj__(cls, ...)
 };
 
 CallTarget make_call_target(std::string name) {
@@ -89,6 +94,10 @@ CallTarget make_call_target(std::string name) {
   else if (n == "functools.partial" || n == "_functools.partial") t.known = KnownCall::partial;
   else if (n == "copyreg.add_extension" || n == "copy_reg.add_extension") t.known = KnownCall::add_extension;
   t.deserializer = deserializer_kind(n);
+  t.numpy = numpy_object_of(n);
+  t.makes_instance_of_first_argument = n == "copyreg.__newobj__" || n == "copyreg.__newobj_ex__" ||
+                                       n == "copy_reg.__newobj__" || n == "copyreg._reconstructor" ||
+                                       n == "copy_reg._reconstructor";
   t.name = std::move(name);
   return t;
 }
@@ -733,6 +742,18 @@ class Machine {
       trusted = classify(target_import->module(), target_import->name(), deny) == Trust::allowed;
     }
     call.trusted = trusted;
+    call.numpy = called.numpy;
+    bool without_constructor = how == CallHow::newobj || how == CallHow::newobj_ex;
+    if (called.makes_instance_of_first_argument) {
+      const Node* a = node_of(args);
+      if (a && !a->items.empty()) call.numpy = numpy_object_of(g_->qualified_name(a->items[0]));
+      without_constructor = true;
+    }
+    if (call.numpy == NumpyObject::random_state && without_constructor && o_.analyse)
+      add("MG-PICKLE-NUMPY-RANDOM-STATE",
+          "makes a numpy.random object without running its constructor: its state pointer stays unset and "
+          "the first use dereferences it",
+          g_->describe(args, 160));
     Value result_value = node_value(Kind::call, std::move(call));
     if (!trusted && o_.analyse) {
       std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
@@ -892,6 +913,11 @@ class Machine {
   // so that an OrderedDict's first key/value pair cannot be taken for kwargs and BUILD state.
   void add_items(std::size_t pos) {
     const Value& target = stack_[pos - 1];
+    if (!numpy_kept_.empty() && target.has_node() && numpy_kept_.contains(static_cast<std::uint32_t>(target.u)))
+      add("MG-PICKLE-NUMPY-DTYPE-FLAGS",
+          "changes the fields of a numpy.dtype after the dtype took them: numpy keeps the dict, so the "
+          "dtype's layout changes without any check",
+          g_->describe(target, 160));
     if (o_.retain_data && target.has_node()) {
       Node& t = g_->node(static_cast<std::uint32_t>(target.u));
       if (t.kind == Kind::call)
@@ -911,7 +937,17 @@ class Machine {
   bool op_counted_bytes(Kind kind, int width, bool is_unicode);
   bool op_global_line(bool inst);
   bool op_build();
-  void check_numpy_dtype_state(const Node& dtype_call, const Value& state);
+  void check_numpy_state(const Value& object, const Value& state);
+  void check_unchecked_index_state(const Node& object, const Value& state);
+  void check_slot_state(const Value& state);
+  // A memo GET or DUP references a value again: a numpy object not yet built is then used first.
+  Value note_reference(Value v) {
+    if (v.has_node() && v.kind == Kind::call) {
+      Node& n = g_->node(static_cast<std::uint32_t>(v.u));
+      if (n.numpy != NumpyObject::none && !n.built) n.used_before_build = true;
+    }
+    return v;
+  }
   bool op_ext(int width);
 
   const std::uint8_t* data_;
@@ -949,6 +985,7 @@ class Machine {
   CallTarget scratch_target_;
   std::map<std::string, std::uint64_t> call_counts_;  // calls not counted with their import's target
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
+  std::unordered_set<std::uint32_t> numpy_kept_;  // containers a numpy object keeps a reference to
   // Nested payloads already analysed: by the input bytes passed, and by a hash of the recovered
   // bytes (indices into res_.nested).
   std::set<std::tuple<std::string, Kind, std::uint16_t, std::uint32_t, std::uint64_t>> payload_values_;
@@ -1249,6 +1286,7 @@ bool Machine::loop() {
           return truncated(4);
         }
         if (!memo_.get(key, v)) return fail("memo value not found at index " + std::to_string(key));
+        v = note_reference(v);
         break;
       }
       case MEMOIZE:
@@ -1318,7 +1356,7 @@ bool Machine::step() {
     }
     case DUP:
       if (above_fence() < 1) return underflow();
-      return push(stack_.back());
+      return push(note_reference(stack_.back()));
     case INT: return op_text_int(false);
     case LONG: return op_text_int(true);
     case LONG1:
@@ -1406,7 +1444,7 @@ bool Machine::step() {
       Value v;
       if (!memo_.get(static_cast<std::uint64_t>(k.value), v))
         return fail("memo value not found at index " + std::to_string(k.value));
-      return push(v);
+      return push(note_reference(v));
     }
     case PUT: {
       if (!take_line(b)) return fail("no newline before end of data");
@@ -1634,8 +1672,9 @@ bool Machine::op_build() {
         "BUILD assigns state to " + qualname(n->module(), n->name()) + " itself, not to an instance",
         g_->describe(inst) + " <- " + g_->describe(state, 160));
   }
-  if (n && n->kind == Kind::call && !n->items.empty() && g_->qualified_name(n->items[0]) == "numpy.dtype")
-    check_numpy_dtype_state(*n, state);
+  if (n && n->kind == Kind::call && n->numpy != NumpyObject::none) check_numpy_state(inst, state);
+  if (n && n->kind == Kind::call && n->trusted) check_unchecked_index_state(*n, state);
+  check_slot_state(state);
   if (o_.retain_data && inst.has_node()) {
     Node& target = g_->node(static_cast<std::uint32_t>(inst.u));
     if (target.kind == Kind::call) {
@@ -1660,55 +1699,59 @@ bool Machine::op_build() {
   return true;
 }
 
-// numpy's dtype __setstate__ takes the flags and field offsets of its state as they are: a dtype of
-// objects whose state says it holds none (or the reverse) makes numpy read raw bytes as object
-// pointers, and a field past the item size reads outside the array: objects forged, or the loader
-// crashed, with nothing but allowlisted names. A state must say what the type code and its fields say.
-void Machine::check_numpy_dtype_state(const Node& dtype_call, const Value& state) {
-  const Node* st = node_of(state);
-  if (!st || st->kind != Kind::tuple || st->items.size() < 8 || st->items[7].kind != Kind::integer) return;
+void Machine::check_numpy_state(const Value& object, const Value& state) {
+  Node& target = g_->node(static_cast<std::uint32_t>(object.u));
+  NumpyStateCheck c = check_numpy_build_state(*g_, target, state, o_.retain_data);
+  target.built = true;
+  if (c.needs_retained_data) res_.needs_retained_data = true;
+  if (c.problems.empty() && c.kept_by_numpy.empty()) return;
   const std::string evidence = g_->describe(state, 160);
-  auto code_of = [&](const Node& call) -> std::string_view {
-    const Node* args = call.items.size() > 1 ? node_of(call.items[1]) : nullptr;
-    if (!args || args->items.empty() || args->items[0].kind != Kind::string) return {};
-    std::string_view code = g_->text_of(args->items[0]);
-    if (!code.empty() && std::string_view("<>|=").find(code.front()) != std::string_view::npos) code.remove_prefix(1);
-    return code;
-  };
-  const std::string_view code = code_of(dtype_call);
-  // NPY_ITEM_REFCOUNT and NPY_ITEM_IS_POINTER for an object dtype; a structured one folds only
-  // NPY_ITEM_REFCOUNT from its fields.
-  const bool structured = st->items[4].kind != Kind::none;
-  const std::int64_t kObjectBits = structured ? 0x01 : 0x01 | 0x04;
-  const std::int64_t bits = st->items[7].i & kObjectBits;
-  bool objects = !code.empty() && code.front() == 'O';
-  bool unknown = false;  // a field whose dtype's contents cannot be told from its code
-  if (st->items[2].kind != Kind::none) unknown = true;  // a subarray: its base decides
-  if (const Node* fields = node_of(st->items[4]); fields && fields->kind == Kind::dict && !fields->items.empty()) {
-    const std::int64_t elsize = st->items[5].kind == Kind::integer ? st->items[5].i : -1;
-    for (std::size_t k = 1; k < fields->items.size(); k += 2) {
-      const Node* f = node_of(fields->items[k]);
-      if (!f || f->items.size() < 2) continue;
-      const Node* fd = node_of(f->items[0]);
-      const std::string_view fcode = fd && fd->kind == Kind::call ? code_of(*fd) : std::string_view{};
-      if (fcode.empty() || fcode.front() == 'V') unknown = true;
-      else if (fcode.front() == 'O') objects = true;
-      if (f->items[1].kind == Kind::integer && elsize >= 0 && (f->items[1].i < 0 || f->items[1].i >= elsize))
-        add("MG-PICKLE-NUMPY-DTYPE-FLAGS",
-            "a numpy.dtype field sits at offset " + std::to_string(f->items[1].i) + " of an item of " +
-                std::to_string(elsize) + " bytes: numpy would read and write outside the array",
-            evidence);
-    }
-  } else if (st->items[4].kind != Kind::none) {
-    unknown = true;
+  for (auto& p : c.problems) add(p.rule, std::move(p.message), evidence);
+  numpy_kept_.insert(c.kept_by_numpy.begin(), c.kept_by_numpy.end());
+}
+
+void Machine::check_unchecked_index_state(const Node& object, const Value& state) {
+  // The class is the callable (Tree(...)) or, for newObj(KDTree) and copyreg.__newobj__(csr_matrix),
+  // the first argument.
+  std::string cls = g_->qualified_name(object.items[0]);
+  if (!has_unchecked_index_state(cls)) {
+    const Node* args = object.items.size() > 1 ? node_of(object.items[1]) : nullptr;
+    if (!args || args->items.empty() || args->items[0].kind != Kind::global) return;
+    cls = g_->qualified_name(args->items[0]);
+    if (!has_unchecked_index_state(cls)) return;
   }
-  if ((objects && bits != kObjectBits) || (!objects && !unknown && bits != 0))
-    add("MG-PICKLE-NUMPY-DTYPE-FLAGS",
-        "numpy.dtype('" + std::string(code) + "') gets flags " + std::to_string(st->items[7].i) +
-            " from the pickle: numpy would read " +
-            (objects ? "object pointers as plain bytes" : "plain bytes as object pointers") +
-            ", which forges objects or crashes the loader",
-        evidence);
+  add("MG-PICKLE-STATE-UNCHECKED",
+      "gives " + cls + " a state whose index arrays its compiled code follows without bounds checks; "
+      "modelgate does not check their values",
+      g_->describe(state, 160));
+}
+
+// pickle's BUILD setattr()s the second item of a (state, slotstate) tuple key by key: `__class__`
+// there turns the object into an instance of any class (a loader that tests isinstance() after
+// BUILD, as joblib does for its array wrapper, then reads the file differently).
+void Machine::check_slot_state(const Value& state) {
+  const Node* st = node_of(state);
+  if (!st || st->kind != Kind::tuple || st->items.size() != 2) return;
+  const Value& slots = st->items[1];
+  const Node* sn = node_of(slots);
+  if (!sn) {
+    if (slots.kind == Kind::dict && !o_.retain_data) res_.needs_retained_data = true;  // its items were not kept
+    return;
+  }
+  if (sn->kind != Kind::dict) {
+    add("MG-PICKLE-BUILD-SETATTR", "BUILD sets attributes from " + g_->describe(slots, 80) +
+        ", whose names the pickle does not spell out", g_->describe(state, 160));
+    return;
+  }
+  for (std::size_t k = 0; k + 1 < sn->items.size(); k += 2) {
+    const Value& key = sn->items[k];
+    const std::string_view name = key.kind == Kind::string ? g_->text_of(key) : std::string_view{};
+    if (key.kind != Kind::string || (name.size() > 4 && name.starts_with("__") && name.ends_with("__")))
+      add("MG-PICKLE-BUILD-SETATTR",
+          "BUILD sets the attribute " + g_->describe(key, 60) + " with setattr, which can change what the "
+          "object is (its class) or run a property's code",
+          g_->describe(state, 160));
+  }
 }
 
 bool Machine::op_ext(int width) {
@@ -1749,7 +1792,13 @@ std::atomic<std::uint64_t> started_runs{0};
 StreamResult run_machine(ByteView data, std::size_t start, std::string_view origin,
                          const MachineOptions& options) {
   started_runs.fetch_add(1, std::memory_order_relaxed);
-  return Machine(data, start, origin, options).run();
+  StreamResult r = Machine(data, start, origin, options).run();
+  if (!r.needs_retained_data || options.retain_data) return r;
+  // A numpy state whose containers this run did not keep: read the stream again keeping them.
+  MachineOptions retaining = options;
+  retaining.retain_data = true;
+  started_runs.fetch_add(1, std::memory_order_relaxed);
+  return Machine(data, start, origin, retaining).run();
 }
 
 std::uint64_t machine_runs() { return started_runs.load(std::memory_order_relaxed); }

@@ -69,6 +69,9 @@ struct StreamResult {
   bool complete = false;    // STOP reached with no error
   bool limit_reached = false;  // stopped by a limit: a run with other limits may read further
   bool retained_data = false;  // run with MachineOptions::retain_data
+  // The stream gives a numpy object state whose containers the run did not keep, so it could not
+  // be checked (run_machine then reads the stream again with retain_data).
+  bool needs_retained_data = false;
   std::optional<Error> error;
   int protocol = 0;         // highest PROTO seen
   std::uint64_t opcodes = 0;

@@ -58,11 +58,35 @@ std::span<const Rule> pickle_rules() {
        "the real unpickler rejects. Loaders may still execute everything before this point, so "
        "findings before the offset remain valid. Nothing after it was analysed."},
       {"MG-PICKLE-NUMPY-DTYPE-FLAGS", Severity::critical, Status::unsafe,
-       "A numpy dtype's pickled state contradicts its type about holding objects, or places a field outside the item.",
-       "numpy.dtype's __setstate__ keeps the flags and field offsets the pickle gives it. An object dtype "
-       "told it holds no objects (or a numeric one told it does) makes numpy treat raw bytes as PyObject "
-       "pointers, and a field past the item size reads and writes outside the array: the loader crashes "
-       "or returns objects forged from the file's bytes, with only allowlisted names."},
+       "A numpy dtype's pickled state contradicts its type: its object flags, item size or field layout.",
+       "numpy.dtype's __setstate__ keeps the flags, item size and field layout the pickle gives it. An "
+       "object dtype told it holds no objects (or lacking the flags numpy sets for objects), or a numeric "
+       "one told it does, makes numpy treat raw bytes as PyObject pointers; a field or subarray past the "
+       "item, or an object field overlapping another, reads and writes outside the array or forges a "
+       "pointer. The loader crashes or returns objects forged from the file's bytes, with only allowlisted "
+       "names. modelgate accepts only states numpy's own writer produces (docs/pickle.md)."},
+      {"MG-PICKLE-NUMPY-RANDOM-STATE", Severity::high, Status::unsafe,
+       "A numpy random generator's pickled state puts its read position outside its state array.",
+       "numpy.random's MT19937 (inside every RandomState, which scikit-learn estimators keep) and Philox "
+       "take the read position `pos` / `buffer_pos` from the pickled state without checking it and index "
+       "their key or buffer array with it. A position outside the array makes the first draw read memory "
+       "outside it: the loader crashes or leaks its heap into the random numbers. numpy's own writer "
+       "keeps the positions in range (0 to 624, 0 to 4)."},
+      {"MG-PICKLE-STATE-UNCHECKED", Severity::medium, Status::unverified,
+       "An allowlisted class gets index arrays that its compiled code follows without bounds checks.",
+       "scikit-learn's tree and neighbour structures (Tree, KDTree, BallTree, the histogram boosting "
+       "predictor) and scipy.sparse's csr, csc, bsr, coo and dia formats take child, feature, column and "
+       "row indices from the pickled state and index memory with them in compiled code. The red team of "
+       "session 19 wrote out-of-range indices that made `predict` and `toarray()` read and write outside "
+       "the arrays. modelgate does not yet check the values in the arrays' raw bytes, so it cannot say "
+       "such a file is safe."},
+      {"MG-PICKLE-BUILD-SETATTR", Severity::critical, Status::unsafe,
+       "BUILD sets a special attribute such as __class__, or attributes named at load time.",
+       "The unpicklers apply the second item of a (state, slotstate) BUILD state with setattr. Setting "
+       "`__class__` turns any allowlisted object into an instance of another class after it was built, "
+       "so code that tests the object's type (joblib reads raw array data after a NumpyArrayWrapper's "
+       "BUILD) reads the file differently from what the pickle's construction shows: the red team made "
+       "joblib run a hidden pickle this way. Writers put only slot names there."},
       {"MG-PICKLE-LOADER-DIVERGENCE", Severity::high, Status::refused,
        "CPython's C unpickler and pickle.py/pickletools read this stream differently.",
        "A text operand, frame or string that one reader accepts and another rejects or decodes "

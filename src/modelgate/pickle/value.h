@@ -51,6 +51,7 @@ struct Value {
 };
 
 enum class CallHow : std::uint8_t { reduce, newobj, newobj_ex, inst, obj };
+enum class NumpyObject : std::uint8_t { none, dtype, random_state };
 
 // A node's items: up to two inline (a call's callable and arguments, a tuple of one or two), more
 // on the heap. A pickle of objects has millions of such nodes, and a vector would give each one a
@@ -158,6 +159,11 @@ struct Node {
   Kind kind : 8 = Kind::none;
   CallHow how : 3 = CallHow::reduce;
   bool trusted : 1 = false;      // global on the allowlist, or a call of such a global
+  // A call whose BUILD state numpy copies in unchecked (pickle/numpy_state_checks.h), whether a
+  // BUILD has given it state, and whether it was referenced again (memo GET, DUP) before that.
+  NumpyObject numpy : 2 = NumpyObject::none;
+  bool built : 1 = false;
+  bool used_before_build : 1 = false;
   std::uint64_t offset : 48 = 0;  // opcode offset that created it
   ValueList items;           // tuple/list/set items; dict k,v pairs; call: callable, args[, kwargs]
 
