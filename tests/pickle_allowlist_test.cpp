@@ -99,6 +99,32 @@ TEST(PickleAllowlist, PropertyNamesThroughModuleAliasesAreNeverAllowed) {
   EXPECT_GT(generated, 50000u);
 }
 
+// Trees and csr matrices as the libraries write them are safe; with a child, feature, column
+// index or row pointer out of range (which the libraries take as they are, proven by reading the
+// index back after loading) they are unsafe, in plain pickles of protocols 2 and 5 and in joblib.
+TEST(PickleAllowlist, TreeAndSparseIndicesAreChecked) {
+  const auto& g = mgtest::generated_fixtures("make_index_states.py");
+  ASSERT_TRUE(g.ok) << g.log;
+  modelgate::ScanOptions opts;
+  opts.policy.profiles = {"sklearn"};
+  std::size_t files = 0;
+  for (const auto& e : g.manifest["files"]) {
+    const std::string file = e["file"], expect = e["expect"], check = e["check"];
+    const auto path = g.dir.path() / file;
+    const auto r = modelgate::scan_paths({path}, opts).artifacts.at(0);
+    EXPECT_EQ(std::string(modelgate::to_string(r.status)), expect) << file << "\n" << scan_text(r);
+    if (expect == "unsafe") {
+      EXPECT_TRUE(mgtest::has_rule(r, "MG-PICKLE-INDEX-OUT-OF-RANGE")) << file;
+    }
+    const std::string load = file.ends_with(".joblib") ? "joblib.load(sys.argv[1])" : "pickle.load(open(sys.argv[1], 'rb'))";
+    auto loaded = mgtest::run(mgtest::python() + " -c \"import joblib, pickle, sys; m = " + load +
+                              "; m = getattr(m, 'tree_', m); print(" + check + ")\" " + path.string());
+    EXPECT_EQ(loaded.output, "True\n") << file << ": " << loaded.output;
+    ++files;
+  }
+  EXPECT_EQ(files, 21u);
+}
+
 // One generator run: the real imported/re-exported names of scikit-learn modules are never
 // allowed...
 TEST(PickleAllowlist, RealSklearnNamesAndFiles) {

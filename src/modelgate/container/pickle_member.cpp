@@ -28,6 +28,7 @@ pickle::StreamResult analyse_pickle_stream(const Artifact& a, std::size_t start,
   opts.loader_has_persistent_load = o.persistent_load;
   opts.retain_data = o.retain_data || o.keep_retained != nullptr;
   opts.after_build = o.after_build;
+  opts.array_bytes = o.array_bytes;
   auto r = pickle::run_machine(a.bytes, start, a.origin, opts);
   if (o.keep_retained != nullptr) {
     *o.keep_retained = r;

@@ -20,6 +20,7 @@ struct PickleMemberOptions {
   // they are added to the policy's allowlist for this pickle.
   std::vector<std::string> loader_globals;
   decltype(pickle::MachineOptions::after_build) after_build;
+  pickle::ArrayBytesLookup array_bytes;
   // Also run with every container's contents retained, and that run copied here, for a reader after
   // the scan (Artifact::checkpoint_reading). Retaining has a limit of its own (max_pickle_nodes):
   // when a limit stops the retained run, the report comes from a plain run of the stream, so the

@@ -160,6 +160,14 @@ struct WrapperReader {
   std::optional<std::size_t> first_raw_array_at;  // where the first bytes pickle.load would misread begin
   DtypeReader dtypes;
   std::set<NodeKey> built_wrappers;
+  std::map<NodeKey, pickle::ArrayBytes> vectors;  // the raw items of one-dimensional arrays, by wrapper
+
+  std::optional<pickle::ArrayBytes> vector_of(const ValueGraph& g, const Value& wrapper) const {
+    if (!wrapper.has_node()) return std::nullopt;
+    auto it = vectors.find(joblib_node_key(g, wrapper));
+    if (it == vectors.end()) return std::nullopt;
+    return it->second;
+  }
 
   std::optional<std::size_t> operator()(const ValueGraph& g, const Value& obj, const Value& state,
                                         std::size_t offset) {
@@ -232,6 +240,8 @@ struct WrapperReader {
     std::uint64_t n = count * facts->itemsize;
     if (pos > a.bytes.size() || n > a.bytes.size() - pos)
       return bad("array data (" + std::to_string(n) + " bytes) runs past the end of the file");
+    if (sh && sh->items.size() <= 1)
+      vectors[joblib_node_key(g, obj)] = {a.bytes.subspan(pos, n), {count}, *dtype, nullptr};
     return pos + n;
   }
 };
@@ -279,10 +289,11 @@ std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, 
 }  // namespace
 
 void scan_joblib(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
-  WrapperReader reader{a, ctx, report, 0, std::nullopt, {}, {}};
+  WrapperReader reader{a, ctx, report, 0, std::nullopt, {}, {}, {}};
   PickleMemberOptions o;
   o.retain_data = true;
   o.after_build = std::ref(reader);
+  o.array_bytes = [&reader](const ValueGraph& g, const Value& array) { return reader.vector_of(g, array); };
   // joblib's unpickler handles the wrapper itself: it reads the raw bytes that follow (checked by
   // WrapperReader) or unpickles the nested object-array stream (analysed separately).
   o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};

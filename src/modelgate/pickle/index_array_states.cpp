@@ -1,6 +1,246 @@
 #include "pickle/index_array_states.h"
 
+#include <cstring>
+
+#include "pickle/numpy_state_checks.h"
+
 namespace modelgate::pickle {
+
+namespace {
+
+using Outcome = IndexStateCheck::Outcome;
+
+const Node* node_at(const ValueGraph& g, const Value& v) {
+  return v.has_node() ? &g.node(static_cast<std::uint32_t>(v.u)) : nullptr;
+}
+
+const Value* dict_value(const ValueGraph& g, const Node& dict, std::string_view key) {
+  const Value* found = nullptr;  // a later pair wins, as in Python's dict
+  for (std::size_t k = 0; k + 1 < dict.items.size(); k += 2)
+    if (dict.items[k].kind == Kind::string && g.text_of(dict.items[k]) == key) found = &dict.items[k + 1];
+  return found;
+}
+
+std::optional<std::vector<std::uint64_t>> shape_of(const ValueGraph& g, const Value& v) {
+  std::vector<std::uint64_t> shape;
+  if (v.kind == Kind::integer && v.i >= 0) return std::vector<std::uint64_t>{static_cast<std::uint64_t>(v.i)};
+  if (v.kind != Kind::tuple) return std::nullopt;
+  const Node* n = node_at(g, v);
+  if (!n) return v.len == 0 ? std::optional(shape) : std::nullopt;
+  for (const Value& d : n->items) {
+    if (d.kind != Kind::integer || d.i < 0) return std::nullopt;
+    shape.push_back(static_cast<std::uint64_t>(d.i));
+  }
+  return shape;
+}
+
+// A str whose code points are all below 256, as the bytes latin-1 encodes it to.
+std::optional<std::string> latin1_bytes(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if ((c == 0xC2 || c == 0xC3) && i + 1 < utf8.size() && (static_cast<unsigned char>(utf8[i + 1]) & 0xC0) == 0x80) {
+      out += static_cast<char>(((c & 0x03) << 6) | (static_cast<unsigned char>(utf8[++i]) & 0x3F));
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+// Raw bytes as the loader gets them: a view of the input (BINBYTES, BYTEARRAY8, a py2 STRING), or
+// what protocol 2 writes for bytes under Python 3, _codecs.encode(<str>, 'latin1').
+std::optional<ByteView> raw_bytes(const ValueGraph& g, const Value& v, std::shared_ptr<const std::string>& decoded) {
+  if ((v.flags & Value::kView) && v.is_text_or_bytes()) return as_byte_view(g.text_of(v));
+  const Node* n = node_at(g, v);
+  if (!n || n->kind != Kind::call || n->items.size() < 2) return std::nullopt;
+  const std::string callable = g.qualified_name(n->items[0]);
+  if (callable != "_codecs.encode" && callable != "codecs.encode") return std::nullopt;
+  const Node* args = node_at(g, n->items[1]);
+  if (!args || args->items.size() != 2 || args->items[0].kind != Kind::string || args->items[1].kind != Kind::string)
+    return std::nullopt;
+  const std::string_view encoding = g.text_of(args->items[1]);
+  if (encoding != "latin1" && encoding != "latin-1") return std::nullopt;
+  auto bytes = latin1_bytes(g.text_of(args->items[0]));
+  if (!bytes) return std::nullopt;
+  decoded = std::make_shared<const std::string>(std::move(*bytes));
+  return as_byte_view(*decoded);
+}
+
+// numpy's own array pickles: _reconstruct + BUILD (1, shape, dtype, fortran, bytes), and
+// _frombuffer(buffer, dtype, shape, order) (protocol 5); anything else asks `lookup`.
+std::optional<ArrayBytes> array_bytes(const ValueGraph& g, const Value& v, const ArrayBytesLookup& lookup) {
+  const Node* n = node_at(g, v);
+  if (!n || n->kind != Kind::call || n->items.empty()) return std::nullopt;
+  const std::string callable = g.qualified_name(n->items[0]);
+  if (callable.ends_with("multiarray._reconstruct")) {
+    const Node* st = n->items.size() >= 4 ? node_at(g, n->items[3]) : nullptr;
+    if (!st || st->kind != Kind::tuple || st->items.size() != 5) return std::nullopt;
+    std::shared_ptr<const std::string> decoded;
+    auto shape = shape_of(g, st->items[1]);
+    auto data = raw_bytes(g, st->items[4], decoded);
+    if (!shape || !data || shape->size() > 1) return std::nullopt;  // one dimension: no order to follow
+    return ArrayBytes{*data, *shape, st->items[2], decoded};
+  }
+  if (callable.ends_with("numeric._frombuffer")) {
+    const Node* args = n->items.size() >= 2 ? node_at(g, n->items[1]) : nullptr;
+    if (!args || args->items.size() < 3) return std::nullopt;
+    std::shared_ptr<const std::string> decoded;
+    auto shape = shape_of(g, args->items[2]);
+    auto data = raw_bytes(g, args->items[0], decoded);
+    if (!shape || !data || shape->size() > 1) return std::nullopt;
+    return ArrayBytes{*data, *shape, args->items[1], decoded};
+  }
+  return lookup ? lookup(g, v) : std::nullopt;
+}
+
+// A one-dimensional array of integers, read item by item.
+class IntArray {
+ public:
+  static std::optional<IntArray> of(const ValueGraph& g, const ArrayBytes& a) {
+    auto t = numpy_item_type(g, a.dtype);
+    if (!t || t->big_endian || (t->kind != 'i' && t->kind != 'u') || (t->size != 4 && t->size != 8)) return std::nullopt;
+    return IntArray(a, t->size, t->kind == 'i', 0, t->size);
+  }
+  // The field at `offset` of each item of a structured array.
+  static IntArray field(const ArrayBytes& a, std::uint64_t width, std::uint64_t offset, std::uint64_t stride) {
+    return IntArray(a, width, true, offset, stride);
+  }
+  std::uint64_t size() const { return count_; }
+  bool complete() const { return count_ == 0 || (count_ - 1) * stride_ + offset_ + width_ <= data_.size(); }
+  std::int64_t operator[](std::uint64_t i) const {
+    const std::uint8_t* p = data_.data() + i * stride_ + offset_;
+    if (width_ == 4) {
+      std::uint32_t u;
+      std::memcpy(&u, p, 4);
+      return signed_ ? static_cast<std::int32_t>(u) : static_cast<std::int64_t>(u);
+    }
+    std::uint64_t u;
+    std::memcpy(&u, p, 8);
+    return signed_ || u <= INT64_MAX ? static_cast<std::int64_t>(u) : INT64_MAX;
+  }
+
+ private:
+  IntArray(const ArrayBytes& a, std::uint64_t width, bool is_signed, std::uint64_t offset, std::uint64_t stride)
+      : data_(a.data), keep_(a.decoded), count_(a.shape.empty() ? 1 : a.shape[0]), width_(width), offset_(offset),
+        stride_(stride), signed_(is_signed) {}
+  ByteView data_;
+  std::shared_ptr<const std::string> keep_;  // owns data_ when it was decoded
+  std::uint64_t count_, width_, offset_, stride_;
+  bool signed_;
+};
+
+IndexStateCheck unchecked(std::string why) { return {Outcome::unchecked, std::move(why)}; }
+IndexStateCheck out_of_range(std::string why) { return {Outcome::out_of_range, std::move(why)}; }
+
+// sklearn's Tree: every split node's children come after it (the builder adds a node before its
+// children, so no path loops) and inside the node array, and its feature is one the model has.
+IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& state, const ArrayBytesLookup& lookup) {
+  const Node* args = object.items.size() > 1 ? node_at(g, object.items[1]) : nullptr;
+  if (!args || args->items.empty() || args->items[0].kind != Kind::integer) return unchecked("the tree's feature count is not a number");
+  const std::int64_t n_features = args->items[0].i;
+  const Value* node_count = dict_value(g, state, "node_count");
+  const Value* nodes_value = dict_value(g, state, "nodes");
+  if (!node_count || node_count->kind != Kind::integer || !nodes_value) return unchecked("the tree's state lacks node_count or nodes");
+  auto nodes = array_bytes(g, *nodes_value, lookup);
+  if (!nodes) return unchecked("the tree's node array is not one whose bytes the scan can read");
+  const Node* dtype = node_at(g, nodes->dtype);
+  const Node* dstate = dtype && dtype->built && dtype->items.size() >= 4 ? node_at(g, dtype->items[3]) : nullptr;
+  const Node* fields = dstate && dstate->kind == Kind::tuple && dstate->items.size() >= 8 ? node_at(g, dstate->items[4]) : nullptr;
+  auto item = numpy_item_type(g, nodes->dtype);
+  if (!fields || fields->kind != Kind::dict || !item || item->kind != 'V' || item->size == 0)
+    return unchecked("the tree's node array is not a structured array");
+  auto column = [&](std::string_view name) -> std::optional<IntArray> {
+    const Value* f = dict_value(g, *fields, name);
+    const Node* entry = f ? node_at(g, *f) : nullptr;
+    if (!entry || entry->items.size() < 2 || entry->items[1].kind != Kind::integer || entry->items[1].i < 0) return std::nullopt;
+    auto t = numpy_item_type(g, entry->items[0]);
+    if (!t || t->kind != 'i' || t->big_endian || (t->size != 8 && t->size != 4)) return std::nullopt;
+    auto c = IntArray::field(*nodes, t->size, static_cast<std::uint64_t>(entry->items[1].i), item->size);
+    return c.complete() ? std::optional(c) : std::nullopt;
+  };
+  auto left = column("left_child"), right = column("right_child"), feature = column("feature");
+  if (!left || !right || !feature) return unchecked("the tree's node array lacks readable child or feature fields");
+  const std::uint64_t count = left->size();
+  if (node_count->i < 0 || static_cast<std::uint64_t>(node_count->i) > count)
+    return out_of_range("node_count " + std::to_string(node_count->i) + " exceeds the " + std::to_string(count) + " nodes stored");
+  constexpr std::int64_t kLeaf = -1;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    const std::int64_t l = (*left)[i], r = (*right)[i], f = (*feature)[i];
+    const auto at = " (node " + std::to_string(i) + " of " + std::to_string(count) + ")";
+    if (l == kLeaf) {
+      if (r != kLeaf) return out_of_range("a leaf has a right child " + std::to_string(r) + at);
+      continue;
+    }
+    for (std::int64_t child : {l, r})
+      if (child <= static_cast<std::int64_t>(i) || static_cast<std::uint64_t>(child) >= count)
+        return out_of_range("a split's child is node " + std::to_string(child) + at);
+    if (f < 0 || f >= n_features)
+      return out_of_range("a split tests feature " + std::to_string(f) + " of " + std::to_string(n_features) + at);
+  }
+  return {Outcome::valid, {}};
+}
+
+// scipy.sparse csr/csc: row (column) pointers that rise from 0 to at most the stored entries,
+// and column (row) indices inside the matrix. coo: every coordinate inside the matrix.
+IndexStateCheck check_sparse(const ValueGraph& g, std::string_view cls, const Node& state, const ArrayBytesLookup& lookup) {
+  const Value* shape_value = dict_value(g, state, "_shape");
+  if (!shape_value) shape_value = dict_value(g, state, "shape");
+  auto shape = shape_value ? shape_of(g, *shape_value) : std::nullopt;
+  if (!shape || shape->size() != 2) return unchecked("the matrix's shape is not two numbers");
+  auto ints = [&](std::string_view key) -> std::optional<IntArray> {
+    const Value* v = dict_value(g, state, key);
+    auto a = v ? array_bytes(g, *v, lookup) : std::nullopt;
+    auto arr = a ? IntArray::of(g, *a) : std::nullopt;
+    return arr && arr->complete() ? arr : std::nullopt;
+  };
+  auto length = [&](std::string_view key) -> std::optional<std::uint64_t> {
+    const Value* v = dict_value(g, state, key);
+    auto a = v ? array_bytes(g, *v, lookup) : std::nullopt;
+    if (!a) return std::nullopt;
+    return a->shape.empty() ? 1 : a->shape[0];
+  };
+  auto in_range = [](const IntArray& a, std::uint64_t limit, const char* what) -> std::optional<IndexStateCheck> {
+    for (std::uint64_t i = 0; i < a.size(); ++i)
+      if (a[i] < 0 || static_cast<std::uint64_t>(a[i]) >= limit)
+        return out_of_range(std::string(what) + " " + std::to_string(a[i]) + " at entry " + std::to_string(i) +
+                            " is outside 0.." + std::to_string(limit));
+    return std::nullopt;
+  };
+  const bool csr = cls.starts_with("csr_"), csc = cls.starts_with("csc_");
+  if (csr || csc) {
+    auto indices = ints("indices"), indptr = ints("indptr");
+    auto data = length("data");
+    if (!indices || !indptr || !data) return unchecked("the matrix's index arrays are not ones whose bytes the scan can read");
+    const std::uint64_t major = csr ? (*shape)[0] : (*shape)[1], minor = csr ? (*shape)[1] : (*shape)[0];
+    if (indptr->size() != major + 1) return out_of_range("indptr has " + std::to_string(indptr->size()) + " entries for " + std::to_string(major) + " rows");
+    std::int64_t previous = 0;
+    for (std::uint64_t i = 0; i < indptr->size(); ++i) {
+      const std::int64_t p = (*indptr)[i];
+      if (p < previous || static_cast<std::uint64_t>(p) > indices->size() || static_cast<std::uint64_t>(p) > *data)
+        return out_of_range("indptr " + std::to_string(p) + " at entry " + std::to_string(i) + " does not rise within the " +
+                            std::to_string(indices->size()) + " stored entries");
+      previous = p;
+    }
+    if (auto bad = in_range(*indices, minor, "index")) return *bad;
+    return {Outcome::valid, {}};
+  }
+  if (cls.starts_with("coo_")) {
+    auto row = ints("row"), col = ints("col");
+    auto data = length("data");
+    if (!row || !col || !data) return unchecked("the matrix's coordinates are not arrays whose bytes the scan can read");
+    if (row->size() != col->size() || row->size() != *data) return out_of_range("row, col and data differ in length");
+    if (auto bad = in_range(*row, (*shape)[0], "row")) return *bad;
+    if (auto bad = in_range(*col, (*shape)[1], "column")) return *bad;
+    return {Outcome::valid, {}};
+  }
+  return unchecked("its index arrays are not checked yet");
+}
+
+}  // namespace
 
 bool has_unchecked_index_state(std::string_view name) {
   static constexpr std::string_view kClasses[] = {
@@ -20,6 +260,16 @@ bool has_unchecked_index_state(std::string_view name) {
   for (std::string_view format : {"csr_", "csc_", "bsr_", "coo_", "dia_"})
     if (cls.starts_with(format)) return true;
   return false;
+}
+
+IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view class_name, const Node& object,
+                                  const Value& state, const ArrayBytesLookup& lookup) {
+  const Node* st = node_at(graph, state);
+  if (!st || st->kind != Kind::dict) return unchecked("its state is not a dict the pickle spells out");
+  if (class_name == "sklearn.tree._tree.Tree") return check_tree(graph, object, *st, lookup);
+  if (class_name.starts_with("scipy.sparse."))
+    return check_sparse(graph, class_name.substr(class_name.rfind('.') + 1), *st, lookup);
+  return unchecked("its index arrays are not checked yet");
 }
 
 }  // namespace modelgate::pickle

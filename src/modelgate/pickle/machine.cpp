@@ -938,7 +938,7 @@ class Machine {
   bool op_global_line(bool inst);
   bool op_build();
   void check_numpy_state(const Value& object, const Value& state);
-  void check_unchecked_index_state(const Node& object, const Value& state);
+  void check_index_state(const Node& object, const Value& state);
   void check_slot_state(const Value& state);
   // A memo GET or DUP references a value again: a numpy object not yet built is then used first.
   Value note_reference(Value v) {
@@ -1673,7 +1673,7 @@ bool Machine::op_build() {
         g_->describe(inst) + " <- " + g_->describe(state, 160));
   }
   if (n && n->kind == Kind::call && n->numpy != NumpyObject::none) check_numpy_state(inst, state);
-  if (n && n->kind == Kind::call && n->trusted) check_unchecked_index_state(*n, state);
+  if (n && n->kind == Kind::call && n->trusted) check_index_state(*n, state);
   check_slot_state(state);
   if (o_.retain_data && inst.has_node()) {
     Node& target = g_->node(static_cast<std::uint32_t>(inst.u));
@@ -1710,7 +1710,7 @@ void Machine::check_numpy_state(const Value& object, const Value& state) {
   numpy_kept_.insert(c.kept_by_numpy.begin(), c.kept_by_numpy.end());
 }
 
-void Machine::check_unchecked_index_state(const Node& object, const Value& state) {
+void Machine::check_index_state(const Node& object, const Value& state) {
   // The class is the callable (Tree(...)) or, for newObj(KDTree) and copyreg.__newobj__(csr_matrix),
   // the first argument.
   std::string cls = g_->qualified_name(object.items[0]);
@@ -1720,10 +1720,20 @@ void Machine::check_unchecked_index_state(const Node& object, const Value& state
     cls = g_->qualified_name(args->items[0]);
     if (!has_unchecked_index_state(cls)) return;
   }
-  add("MG-PICKLE-STATE-UNCHECKED",
-      "gives " + cls + " a state whose index arrays its compiled code follows without bounds checks; "
-      "modelgate does not check their values",
-      g_->describe(state, 160));
+  if (!o_.retain_data) {
+    res_.needs_retained_data = true;  // the state's containers and arrays were not kept
+    return;
+  }
+  IndexStateCheck c = pickle::check_index_state(*g_, cls, object, state, o_.array_bytes);
+  if (c.outcome == IndexStateCheck::Outcome::out_of_range)
+    add("MG-PICKLE-INDEX-OUT-OF-RANGE",
+        "gives " + cls + " an index its compiled code follows without bounds checks: " + c.reason,
+        g_->describe(state, 160));
+  else if (c.outcome == IndexStateCheck::Outcome::unchecked)
+    add("MG-PICKLE-STATE-UNCHECKED",
+        "gives " + cls + " a state whose index arrays its compiled code follows without bounds checks, "
+        "and " + c.reason,
+        g_->describe(state, 160));
 }
 
 // pickle's BUILD setattr()s the second item of a (state, slotstate) tuple key by key: `__class__`

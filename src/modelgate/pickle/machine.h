@@ -15,6 +15,7 @@
 #include "modelgate/finding.h"
 #include "modelgate/limits.h"
 #include "pickle/allowlist.h"
+#include "pickle/index_array_states.h"
 #include "pickle/value.h"
 
 namespace modelgate::pickle {
@@ -46,6 +47,9 @@ struct MachineOptions {
   std::function<std::optional<std::size_t>(const ValueGraph&, const Value& object, const Value& state,
                                             std::size_t offset)>
       after_build;
+  // The raw items of arrays a loader reads from outside the pickle (joblib's wrappers), for the
+  // index checks of trees and sparse matrices.
+  ArrayBytesLookup array_bytes;
 };
 
 struct ImportRecord {

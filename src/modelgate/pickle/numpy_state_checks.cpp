@@ -375,6 +375,21 @@ class RandomStateChecker {
 
 }  // namespace
 
+std::optional<NumpyItemType> numpy_item_type(const ValueGraph& graph, const Value& dtype) {
+  const Node* n = node_of(graph, dtype);
+  auto code = n ? type_code_of(graph, *n) : std::nullopt;
+  if (!code) return std::nullopt;
+  NumpyItemType t{code->kind, code->size, false};
+  std::string_view order;
+  if (const Node* args = node_of(graph, n->items[1]); args && !args->items.empty() && args->items[0].kind == Kind::string)
+    order = graph.text_of(args->items[0]).substr(0, 1);
+  if (n->built && n->items.size() >= 4)
+    if (const Node* st = node_of(graph, n->items[3]); st && st->kind == Kind::tuple && st->items.size() >= 8 && st->items[1].kind == Kind::string)
+      order = graph.text_of(st->items[1]);
+  t.big_endian = order == ">" || order == "!";
+  return t;
+}
+
 NumpyObject numpy_object_of(std::string_view name) {
   if (name == "numpy.dtype" || name.starts_with("numpy.dtypes.")) return NumpyObject::dtype;
   if (name.starts_with("numpy.random.")) return NumpyObject::random_state;

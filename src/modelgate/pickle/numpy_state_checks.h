@@ -4,6 +4,7 @@
 // consistent states; any other one forges objects from raw bytes or reads outside memory when the
 // object is used, with nothing but allowlisted names. Every such state is checked here.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,16 @@ namespace modelgate::pickle {
 
 // Which numpy object a call of `callable_name` makes, when its state is checked here.
 NumpyObject numpy_object_of(std::string_view callable_name);
+
+// A dtype as numpy's writer spells it: kind ('i', 'f', 'V', ...), item size in bytes, and whether
+// its items are stored big-endian (from the code, or from the byte order its BUILD gave it).
+struct NumpyItemType {
+  char kind = 0;
+  std::uint64_t size = 0;
+  bool big_endian = false;
+};
+// nullopt when `dtype` is not a numpy.dtype call made from a type code numpy writes.
+std::optional<NumpyItemType> numpy_item_type(const ValueGraph& graph, const Value& dtype);
 
 struct NumpyStateProblem {
   RuleId rule;

@@ -72,14 +72,22 @@ std::span<const Rule> pickle_rules() {
        "their key or buffer array with it. A position outside the array makes the first draw read memory "
        "outside it: the loader crashes or leaks its heap into the random numbers. numpy's own writer "
        "keeps the positions in range (0 to 624, 0 to 4)."},
+      {"MG-PICKLE-INDEX-OUT-OF-RANGE", Severity::critical, Status::unsafe,
+       "A tree or sparse matrix gets an index outside its arrays, which its compiled code follows unchecked.",
+       "scikit-learn's Tree follows child and feature indices, and scipy.sparse's csr, csc and coo formats "
+       "row pointers and column indices, straight from the pickled arrays in compiled code. An index "
+       "outside the arrays (or a child that points back up the tree) makes `predict`, `toarray()` or a "
+       "product read or write outside memory, or loop forever. modelgate reads the arrays' bytes and "
+       "checks every index the way the library's own builder keeps them."},
       {"MG-PICKLE-STATE-UNCHECKED", Severity::medium, Status::unverified,
        "An allowlisted class gets index arrays that its compiled code follows without bounds checks.",
        "scikit-learn's tree and neighbour structures (Tree, KDTree, BallTree, the histogram boosting "
        "predictor) and scipy.sparse's csr, csc, bsr, coo and dia formats take child, feature, column and "
        "row indices from the pickled state and index memory with them in compiled code. The red team of "
        "session 19 wrote out-of-range indices that made `predict` and `toarray()` read and write outside "
-       "the arrays. modelgate does not yet check the values in the arrays' raw bytes, so it cannot say "
-       "such a file is safe."},
+       "the arrays. Trees and csr, csc and coo matrices are checked (MG-PICKLE-INDEX-OUT-OF-RANGE); the "
+       "other classes, and arrays whose bytes the scan cannot read, are not, so such a file is not "
+       "called safe."},
       {"MG-PICKLE-BUILD-SETATTR", Severity::critical, Status::unsafe,
        "BUILD sets a special attribute such as __class__, or attributes named at load time.",
        "The unpicklers apply the second item of a (state, slotstate) BUILD state with setattr. Setting "
