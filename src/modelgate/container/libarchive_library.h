@@ -40,7 +40,7 @@ using ArchiveRead = std::unique_ptr<struct archive, ArchiveReadFree>;
 // libarchive was loaded, throws LibraryNeeded: call it before handing libarchive any callback.
 ArchiveRead new_archive_read(const Libarchive*& la, std::string& error);
 
-// libarchive, loaded if need be; null, with `error`, when it cannot be. Throws like new_archive_read.
-const Libarchive* libarchive_library(std::string& error);
+// libarchive, loaded if need be; an error when it cannot be. Throws like new_archive_read.
+Expected<const Libarchive*> libarchive_library();
 
 }  // namespace modelgate

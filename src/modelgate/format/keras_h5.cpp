@@ -184,13 +184,13 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   bool dense_root_attributes = false;
   if (auto defect = hdf5_metadata_defect(a.bytes, limits.max_hdf5_metadata_steps, &dense_root_attributes))
     return refuse(*defect);
-  std::string load_error;
-  const Hdf5Library* library = hdf5_library(load_error);
-  if (library == nullptr) {
-    report.add(make_finding(rule("MG-IO-ERROR"), a.origin, std::nullopt, "cannot read an HDF5 file: " + load_error));
+  auto library = hdf5_library();
+  if (!library) {
+    report.add(make_finding(rule("MG-IO-ERROR"), a.origin, std::nullopt,
+                            "cannot read an HDF5 file: " + library.error().message()));
     return;
   }
-  const Hdf5Library& h5 = *library;
+  const Hdf5Library& h5 = **library;
   Handle fapl(h5.H5Pcreate(h5.file_access), h5.H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
   hid_t file_id;

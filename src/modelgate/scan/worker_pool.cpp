@@ -29,8 +29,10 @@ constexpr unsigned kLaunchAhead = 2 * kMaxQueuedFiles;
 // Loads what a worker asked for (ParseWorker::library_needed): the libraries parsers load at first
 // use, libarchive and libhdf5, both (the worker's status does not say which). Workers forked
 // afterwards inherit them.
-bool load_parser_libraries(std::string& error) {
-  return libarchive_library(error) != nullptr && hdf5_library(error) != nullptr;
+std::optional<Error> load_parser_libraries() {
+  if (auto libarchive = libarchive_library(); !libarchive) return libarchive.error();
+  if (auto hdf5 = hdf5_library(); !hdf5) return hdf5.error();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -275,9 +277,10 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
         // Once per file, so that a worker asking again cannot keep it going round.
         if (worker->library_needed() && !p.libraries_loaded) {
           p.libraries_loaded = true;
-          std::string error;
-          if (load_parser_libraries(error)) continue;  // this file too, to a fresh worker that has it
-          result.report = unreadable_file_report(*p.queued.origin, "unknown", "MG-IO-ERROR", "cannot read: " + error);
+          auto unloaded = load_parser_libraries();
+          if (!unloaded) continue;  // this file too, to a fresh worker that has it
+          result.report =
+              unreadable_file_report(*p.queued.origin, "unknown", "MG-IO-ERROR", "cannot read: " + unloaded->message());
         }
       }
       json_of(result.report.facts)["sandbox"] = sandbox_layers_json(layers_);
@@ -303,9 +306,8 @@ WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string
     return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
   WorkerResult parsed = worker->run(fd, origin, name, size);
   if (worker->library_needed()) {
-    std::string error;
-    if (!load_parser_libraries(error))
-      parsed = {unreadable_file_report(origin, "unknown", "MG-IO-ERROR", "cannot read: " + error), {}};
+    if (auto unloaded = load_parser_libraries())
+      parsed = {unreadable_file_report(origin, "unknown", "MG-IO-ERROR", "cannot read: " + unloaded->message()), {}};
     else if (replace(slot, why))
       parsed = worker->run(fd, origin, name, size);
     else
