@@ -17,16 +17,12 @@ Expected<const Libarchive*> libarchive_library() {
   return libarchive_table.get();
 }
 
-ArchiveRead new_archive_read(const Libarchive*& la, std::string& error) {
+Expected<ArchiveRead> new_archive_read() {
   auto library = libarchive_library();
-  if (!library) {
-    la = nullptr;
-    error = library.error().message();
-    return ArchiveRead(nullptr, ArchiveReadFree{nullptr});
-  }
-  la = *library;
+  if (!library) return library.error();
+  const Libarchive* la = *library;
   ArchiveRead ar(la->archive_read_new(), ArchiveReadFree{la});
-  if (!ar) error = "libarchive could not be initialised";
+  if (!ar) return parse_error(0, "libarchive could not be initialised");
   return ar;
 }
 
