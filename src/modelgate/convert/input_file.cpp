@@ -34,11 +34,12 @@ std::shared_ptr<InputFile> InputFile::adopt(int fd, const std::string& display, 
     error = display + " is a " + file_kind_name(f->st_.st_mode) + ", not a regular file (not read)";
     return nullptr;
   }
-  f->mapped_ = MappedFile::map(f->fd_, static_cast<std::size_t>(f->st_.st_size), error);
-  if (!f->mapped_) {
-    error = display + ": " + error;
+  auto mapped = MappedFile::map(f->fd_, static_cast<std::size_t>(f->st_.st_size));
+  if (!mapped) {
+    error = display + ": " + mapped.error().message();
     return nullptr;
   }
+  f->mapped_ = std::move(*mapped);
   if (modelgate_test_after_open != nullptr) modelgate_test_after_open(display.c_str());
   return f;
 }

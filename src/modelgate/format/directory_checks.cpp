@@ -18,9 +18,12 @@ std::shared_ptr<MappedFile> map_walk_entry(const WalkEntry& entry, std::string& 
     error = opened.error().message();
     return nullptr;
   }
-  auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
-  if (!mapped) error = entry.relative + ": " + error;
-  return mapped;
+  auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size));
+  if (!mapped) {
+    error = entry.relative + ": " + mapped.error().message();
+    return nullptr;
+  }
+  return *mapped;
 }
 
 }  // namespace modelgate

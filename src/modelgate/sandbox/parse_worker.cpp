@@ -110,10 +110,9 @@ bool receive_request(std::vector<RequestedFile>& files) {
 std::shared_ptr<const ByteSource> map_descriptor(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw std::runtime_error("fstat");
-  std::string error;
-  auto mapped = MappedFile::map(fd, static_cast<std::size_t>(st.st_size), error, TruncationGuard::off);
-  if (!mapped) throw std::runtime_error(error);
-  return mapped;
+  auto mapped = MappedFile::map(fd, static_cast<std::size_t>(st.st_size), TruncationGuard::off);
+  if (!mapped) throw std::runtime_error(mapped.error().message());
+  return *mapped;
 }
 
 // Kept open for the life of the process, so that the conversion module is never unloaded and a

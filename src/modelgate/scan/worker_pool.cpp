@@ -252,12 +252,13 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
       // With a result cache this process hashes the bytes (hashing is not parsing) to look the verdict
       // up; the worker then parses only what the cache does not know.
       if (ctx_.result_cache() != nullptr) {
-        std::string error;
-        p.mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(p.size), error);
-        if (!p.mapped) {
-          p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+        auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(p.size));
+        if (!mapped) {
+          p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR",
+                                                "cannot read: " + file.path.string() + ": " + mapped.error().message());
           continue;
         }
+        p.mapped = std::move(*mapped);
       }
       p.opened = std::move(*opened);
       p.name = file.name.empty() ? file.path.filename().string() : file.name;
