@@ -44,10 +44,9 @@ void run_confined(std::size_t index, const std::vector<WalkEntry>& files, const 
     });
     return sandbox::encode_result(checked);
   };
-  std::string error;
-  auto worker = sandbox::ParseWorker::start(job, sandbox::worker_config(ctx.limits()), error);
-  if (!worker) return fail("MG-SANDBOX-CRASH", "cannot start a parse worker: " + error);
-  ArtifactReport checked = worker->scan(opened->fd.get(), report.origin, relative, static_cast<std::uint64_t>(opened->st.st_size));
+  auto worker = sandbox::ParseWorker::start(job, sandbox::worker_config(ctx.limits()));
+  if (!worker) return fail("MG-SANDBOX-CRASH", "cannot start a parse worker: " + worker.error().message());
+  ArtifactReport checked = (*worker)->scan(opened->fd.get(), report.origin, relative, static_cast<std::uint64_t>(opened->st.st_size));
   if (checked.origin != report.origin) return fail("MG-SANDBOX-MALFORMED-RESULT", "the worker answered for another file");
   for (auto& f : checked.findings) report.findings.push_back(std::move(f));
   if (checked.parsed.sharded_checkpoint) report.parsed.sharded_checkpoint = checked.parsed.sharded_checkpoint;
