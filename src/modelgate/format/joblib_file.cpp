@@ -231,13 +231,12 @@ struct WrapperReader {
   }
 };
 
-// Inflates a zlib stream into a buffer that grows as the data arrives, charged to `budget`. On
-// failure `rule_id` is the rule that refuses the file and `error` the reason.
-std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, std::shared_ptr<UnpackBudget> budget,
-                                             RuleId& rule_id, std::string& error) {
-  rule_id = "MG-JOBLIB-MALFORMED";
+// Inflates a zlib stream into a buffer that grows as the data arrives, charged to `budget`. An
+// error's rule is the rule that refuses the file.
+Expected<std::shared_ptr<UnpackedBuffer>> inflate_zlib(ByteView in, const Limits& limits,
+                                                       std::shared_ptr<UnpackBudget> budget) {
   z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return nullptr;
+  if (inflateInit(&zs) != Z_OK) return parse_error("MG-JOBLIB-MALFORMED", 0, "");
   auto out = std::make_shared<UnpackedBuffer>(std::move(budget), "max_member_unpacked", limits.max_member_unpacked);
   std::uint8_t chunk[64 * 1024];
   zs.next_in = const_cast<Bytef*>(in.data());
@@ -249,25 +248,24 @@ std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, 
     zs.avail_out = sizeof chunk;
     rc = inflate(&zs, Z_NO_FLUSH);
     if (!out->append(chunk, sizeof chunk - zs.avail_out)) {
-      rule_id = "MG-LIMIT-EXCEEDED";
-      error = "decompressing goes " + out->exceeded_reason();
       inflateEnd(&zs);
-      return nullptr;
+      return parse_error("MG-LIMIT-EXCEEDED", zs.total_in, "decompressing goes " + out->exceeded_reason());
     }
     if (out->size() > ratio_floor && out->size() / std::max<std::size_t>(in.size(), 1) >= limits.max_compression_ratio) {
-      rule_id = "MG-LIMIT-EXCEEDED";
-      error = "more than " + std::to_string(limits.max_compression_ratio) +
-              " bytes unpacked per packed byte (max_compression_ratio)";
       inflateEnd(&zs);
-      return nullptr;
+      return parse_error("MG-LIMIT-EXCEEDED", zs.total_in,
+                         "more than " + std::to_string(limits.max_compression_ratio) +
+                             " bytes unpacked per packed byte (max_compression_ratio)");
     }
     if (rc == Z_BUF_ERROR && zs.avail_out != 0) break;
     if (rc == Z_BUF_ERROR) rc = Z_OK;
   }
-  bool ok = rc == Z_STREAM_END;
-  if (!ok) error = zs.msg ? zs.msg : "zlib stream is truncated";
+  if (rc != Z_STREAM_END) {
+    Error error = parse_error("MG-JOBLIB-MALFORMED", zs.total_in, zs.msg ? zs.msg : "zlib stream is truncated");
+    inflateEnd(&zs);
+    return error;
+  }
   inflateEnd(&zs);
-  if (!ok) return nullptr;
   return out;
 }
 
@@ -301,14 +299,13 @@ void scan_joblib_compressed(const Artifact& a, NestedScan& ctx, ArtifactReport& 
   } else {
     report.format = "zlib";
   }
-  std::string error;
-  RuleId rule_id;
-  auto data = inflate_zlib(stream, ctx.limits(), ctx.budget(a), rule_id, error);
-  if (!data) {
-    report.add(make_finding(rule(rule_id), a.origin, std::nullopt,
-                            "zlib stream cannot be decompressed completely: " + error));
+  auto inflated = inflate_zlib(stream, ctx.limits(), ctx.budget(a));
+  if (!inflated) {
+    report.add(make_finding(rule(inflated.error().rule), a.origin, std::nullopt,
+                            "zlib stream cannot be decompressed completely: " + inflated.error().reason));
     return;
   }
+  std::shared_ptr<UnpackedBuffer> data = std::move(*inflated);
   ByteView bytes = data->bytes();
   report.children.push_back(ctx.scan(a.child("decompressed", bytes, std::move(data))));
 }
