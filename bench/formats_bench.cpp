@@ -60,9 +60,8 @@ void BM_SafetensorsHeader(benchmark::State& state) {
   modelgate::Limits limits;
   std::size_t tensors = 0;
   for (auto _ : state) {
-    std::string error;
-    auto mapped = modelgate::MappedFile::open(path, error);
-    auto parsed = modelgate::safetensors::parse(mapped->bytes(), limits);
+    auto mapped = modelgate::MappedFile::open(path);
+    auto parsed = modelgate::safetensors::parse((*mapped)->bytes(), limits);
     if (!parsed.ok()) state.SkipWithError(parsed.error().reason.c_str());
     else tensors = parsed->tensors.size();
     benchmark::DoNotOptimize(parsed);
@@ -134,9 +133,8 @@ void BM_GgufHeader(benchmark::State& state) {
   }
   modelgate::Limits limits;
   for (auto _ : state) {
-    std::string error;
-    auto mapped = modelgate::MappedFile::open(path, error);
-    auto parsed = modelgate::gguf::parse(mapped->bytes(), limits);
+    auto mapped = modelgate::MappedFile::open(path);
+    auto parsed = modelgate::gguf::parse((*mapped)->bytes(), limits);
     if (!parsed.ok()) state.SkipWithError(parsed.error().reason.c_str());
     benchmark::DoNotOptimize(parsed);
   }

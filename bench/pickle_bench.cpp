@@ -14,10 +14,12 @@ namespace {
 std::shared_ptr<modelgate::MappedFile> load() {
   const char* env = std::getenv("MG_BENCH_PICKLE");
   std::string path = env ? env : "/tmp/modelgate-dense.pkl";
-  std::string error;
-  auto f = modelgate::MappedFile::open(path, error);
-  if (!f) std::cerr << path << ": " << error << " (run bench/pickle_bench.sh)\n";
-  return f;
+  auto f = modelgate::MappedFile::open(path);
+  if (!f) {
+    std::cerr << path << ": " << f.error().message() << " (run bench/pickle_bench.sh)\n";
+    return nullptr;
+  }
+  return *f;
 }
 
 // run_machine, or with reference=true the machine without its plain path (every opcode through

@@ -1057,9 +1057,9 @@ TEST(ConvertPlan, AHostilePlanIsRefusedAndNothingIsWritten) {
   TempDir d;
   const std::string file = planned_checkpoint();
   write_file(d / "in.pt", file);
-  std::string error;
-  auto input = InputFile::open(d / "in.pt", error);
-  ASSERT_TRUE(input) << error;
+  auto opened = InputFile::open(d / "in.pt");
+  ASSERT_TRUE(opened) << opened.error().message();
+  const std::shared_ptr<InputFile>& input = *opened;
   auto plan = plan_of(file);
   ASSERT_TRUE(plan);
   plan->storages.at("0").file_offset = file.size();

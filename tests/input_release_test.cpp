@@ -73,9 +73,9 @@ TEST(InputRelease, AReleasingRunReportsWhatAKeepingRunReports) {
   mgtest::TempDir dir;
   const auto path = dir.path() / "big.pkl";
   std::ofstream(path, std::ios::binary) << large_pickle();
-  std::string error;
-  auto mapped = MappedFile::open(path, error);
-  ASSERT_TRUE(mapped) << error;
+  auto opened = MappedFile::open(path);
+  ASSERT_TRUE(opened) << opened.error().message();
+  const std::shared_ptr<MappedFile>& mapped = *opened;
   Limits limits;
   pickle::MachineOptions keeping;
   keeping.allowlist = &allowlist();
@@ -98,9 +98,9 @@ TEST(InputRelease, OnlyPagesOfAFileMappingAreReleased) {
   mgtest::TempDir dir;
   const std::string small(100 * 1024, 's');
   std::ofstream(dir.path() / "small.bin", std::ios::binary) << small;
-  std::string error;
-  auto read = MappedFile::open(dir.path() / "small.bin", error);
-  ASSERT_TRUE(read) << error;
+  auto small_file = MappedFile::open(dir.path() / "small.bin");
+  ASSERT_TRUE(small_file) << small_file.error().message();
+  const std::shared_ptr<MappedFile>& read = *small_file;
   read->release(read->bytes());
   EXPECT_EQ(std::string(as_chars(read->bytes())), small);
   const std::vector<std::uint8_t> filled(3 << 20, 'o');
@@ -112,8 +112,9 @@ TEST(InputRelease, OnlyPagesOfAFileMappingAreReleased) {
   std::vector<std::uint8_t> heap(3 << 20, 'h');
   const std::string large(1 << 20, 'l');
   std::ofstream(dir.path() / "large.bin", std::ios::binary) << large;
-  auto mapped = MappedFile::open(dir.path() / "large.bin", error);
-  ASSERT_TRUE(mapped) << error;
+  auto large_file = MappedFile::open(dir.path() / "large.bin");
+  ASSERT_TRUE(large_file) << large_file.error().message();
+  const std::shared_ptr<MappedFile>& mapped = *large_file;
   mapped->release(ByteView(heap.data(), heap.size()));
   EXPECT_EQ(heap[4096], 'h');
   EXPECT_EQ(heap[(3 << 20) - 1], 'h');

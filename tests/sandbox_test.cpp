@@ -263,10 +263,9 @@ class SandboxWorker : public ::testing::Test {
   }
 
   std::unique_ptr<sandbox::ParseWorker> start(sandbox::WorkerConfig config = {}, WorkerScan scan = {}) {
-    std::string error;
-    auto w = sandbox::ParseWorker::start(scan_job(ctx_, std::move(scan)), config, error);
-    EXPECT_TRUE(w) << error;
-    return w;
+    auto w = sandbox::ParseWorker::start(scan_job(ctx_, std::move(scan)), config);
+    EXPECT_TRUE(w) << w.error().message();
+    return w ? std::move(*w) : nullptr;
   }
 
   ArtifactReport scan(sandbox::ParseWorker& w, const std::filesystem::path& p, const std::string& name) {
@@ -590,12 +589,14 @@ TEST_F(SandboxWorker, QueuedFilesBehindAFailureGetTheirOwnVerdicts) {
 TEST_F(SandboxWorker, WorkersForkedByTheZygoteAreTheBrokersChildren) {
   sandbox::WorkerConfig config = sandbox::worker_config(limits_);
   config.before_parse = hostile;
-  std::string error;
-  auto zygote = sandbox::WorkerZygote::start(scan_job(ctx_), config, error);
-  ASSERT_TRUE(zygote) << error;
-  auto w = zygote->launch(error);
-  ASSERT_TRUE(w) << error;
-  ASSERT_TRUE(w->await_hello(error)) << error;
+  auto started = sandbox::WorkerZygote::start(scan_job(ctx_), config);
+  ASSERT_TRUE(started) << started.error().message();
+  auto& zygote = *started;
+  auto launched = zygote->launch();
+  ASSERT_TRUE(launched) << launched.error().message();
+  auto& w = *launched;
+  auto no_hello = w->await_hello();
+  ASSERT_FALSE(no_hello) << no_hello->message();
   for (const auto& m : w->confinement().missing) ADD_FAILURE() << "layer missing: " << m;
   auto status = mgtest::read_file("/proc/" + std::to_string(w->pid()) + "/status");
   EXPECT_NE(status.find("PPid:\t" + std::to_string(::getpid()) + "\n"), std::string::npos) << status;
@@ -606,12 +607,17 @@ TEST_F(SandboxWorker, WorkersForkedByTheZygoteAreTheBrokersChildren) {
   EXPECT_EQ(r.findings[0].rule, "MG-SANDBOX-CRASH");
   EXPECT_NE(r.findings[0].message.find("SIGKILL"), std::string::npos) << r.findings[0].message;
 
-  auto next = zygote->launch(error);
-  ASSERT_TRUE(next && next->await_hello(error)) << error;
+  auto launched_next = zygote->launch();
+  std::optional<Error> next_no_hello;
+  ASSERT_TRUE(launched_next && !(next_no_hello = (*launched_next)->await_hello()))
+      << (launched_next ? next_no_hello->message() : launched_next.error().message());
+  auto& next = *launched_next;
   EXPECT_EQ(scan(*next, benign_, "benign.pkl").status, Status::safe);
 
   ::kill(zygote->pid(), SIGKILL);
-  EXPECT_FALSE(zygote->launch(error));
+  auto gone = zygote->launch();
+  EXPECT_FALSE(gone);
+  const std::string error = gone ? std::string() : gone.error().message();
   EXPECT_NE(error.find("zygote"), std::string::npos) << error;
   EXPECT_EQ(scan(*next, benign_, "benign.pkl").status, Status::safe);  // its workers go on
 }

@@ -41,11 +41,10 @@ void check_whole_stream(const Artifact& a, const Limits& limits, std::uint64_t b
   auto add = [&](RuleId id, std::string msg) {
     findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg)));
   };
-  const Libarchive* library = nullptr;
-  std::string error;
-  ArchiveRead ar = new_archive_read(library, error);
-  if (!ar) return add("MG-ARCHIVE-UNREADABLE", error);
-  const Libarchive& la = *library;
+  auto reader = new_archive_read();
+  if (!reader) return add("MG-ARCHIVE-UNREADABLE", reader.error().message());
+  const ArchiveRead& ar = *reader;
+  const Libarchive& la = library_of(ar);
   support_loader_filters(la, ar.get());
   la.archive_read_support_format_raw(ar.get());
   struct archive_entry* e = nullptr;
@@ -86,14 +85,13 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
   auto add = [&](RuleId id, std::string msg, std::string evidence = {}) {
     out.findings.push_back(make_finding(rule(id), a.origin, std::nullopt, std::move(msg), std::move(evidence)));
   };
-  const Libarchive* library = nullptr;
-  std::string error;
-  ArchiveRead ar = new_archive_read(library, error);
-  if (!ar) {
-    add("MG-ARCHIVE-UNREADABLE", error);
+  auto reader = new_archive_read();
+  if (!reader) {
+    add("MG-ARCHIVE-UNREADABLE", reader.error().message());
     return out;
   }
-  const Libarchive& la = *library;
+  const ArchiveRead& ar = *reader;
+  const Libarchive& la = library_of(ar);
   support_loader_filters(la, ar.get());
   la.archive_read_support_format_7zip(ar.get());
   la.archive_read_support_format_tar(ar.get());

@@ -4,24 +4,25 @@ namespace modelgate {
 
 namespace {
 
-bool bind_libarchive(void* handle, Libarchive& table, std::string& error) {
+std::optional<Error> bind_libarchive(void* handle, Libarchive& table) {
   MODELGATE_LIBARCHIVE_FUNCTIONS(MODELGATE_BIND_LIBRARY_FUNCTION)
-  return true;
+  return std::nullopt;
 }
 
 constinit LibraryTable<Libarchive> libarchive_table(MODELGATE_LIBARCHIVE_SONAME, bind_libarchive);
 
 }  // namespace
 
-const Libarchive* libarchive_library(std::string& error) {
-  return libarchive_table.get(error);
+Expected<const Libarchive*> libarchive_library() {
+  return libarchive_table.get();
 }
 
-ArchiveRead new_archive_read(const Libarchive*& la, std::string& error) {
-  la = libarchive_library(error);
-  if (la == nullptr) return ArchiveRead(nullptr, ArchiveReadFree{nullptr});
+Expected<ArchiveRead> new_archive_read() {
+  auto library = libarchive_library();
+  if (!library) return library.error();
+  const Libarchive* la = *library;
   ArchiveRead ar(la->archive_read_new(), ArchiveReadFree{la});
-  if (!ar) error = "libarchive could not be initialised";
+  if (!ar) return parse_error(0, "libarchive could not be initialised");
   return ar;
 }
 

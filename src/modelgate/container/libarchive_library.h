@@ -35,12 +35,15 @@ struct ArchiveReadFree {
 };
 using ArchiveRead = std::unique_ptr<struct archive, ArchiveReadFree>;
 
-// A new libarchive reader, and in `la` the library it came from. Null, with `error`, when
-// libarchive cannot be loaded or cannot make a reader. In a confined parse worker forked before
-// libarchive was loaded, throws LibraryNeeded: call it before handing libarchive any callback.
-ArchiveRead new_archive_read(const Libarchive*& la, std::string& error);
+// A new libarchive reader; library_of() gives the library it came from. An error when libarchive
+// cannot be loaded or cannot make a reader. In a confined parse worker forked before libarchive was
+// loaded, throws LibraryNeeded: call it before handing libarchive any callback.
+Expected<ArchiveRead> new_archive_read();
 
-// libarchive, loaded if need be; null, with `error`, when it cannot be. Throws like new_archive_read.
-const Libarchive* libarchive_library(std::string& error);
+// The library `ar` came from (new_archive_read).
+inline const Libarchive& library_of(const ArchiveRead& ar) { return *ar.get_deleter().la; }
+
+// libarchive, loaded if need be; an error when it cannot be. Throws like new_archive_read.
+Expected<const Libarchive*> libarchive_library();
 
 }  // namespace modelgate

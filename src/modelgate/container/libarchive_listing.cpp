@@ -16,16 +16,19 @@ LibarchiveEntry listed_entry(const Libarchive& la, struct archive_entry* e, bool
   return entry;
 }
 
-std::vector<LibarchiveEntry> list_tar_with_libarchive(ByteView bytes, std::uint32_t max_members, std::string& error) {
-  std::vector<LibarchiveEntry> out;
-  const Libarchive* library = nullptr;
-  ArchiveRead ar = new_archive_read(library, error);
-  if (!ar) return out;
-  const Libarchive& la = *library;
+LibarchiveListing list_tar_with_libarchive(ByteView bytes, std::uint32_t max_members) {
+  LibarchiveListing out;
+  auto reader = new_archive_read();
+  if (!reader) {
+    out.error = reader.error();
+    return out;
+  }
+  const ArchiveRead& ar = *reader;
+  const Libarchive& la = library_of(ar);
   la.archive_read_support_format_tar(ar.get());
   la.archive_read_support_format_gnutar(ar.get());
   if (la.archive_read_open_memory(ar.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    error = "libarchive cannot open it";
+    out.error = parse_error(0, "libarchive cannot open it");
     return out;
   }
   for (std::uint32_t n = 0; n <= max_members; ++n) {
@@ -34,10 +37,10 @@ std::vector<LibarchiveEntry> list_tar_with_libarchive(ByteView bytes, std::uint3
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       const char* s = la.archive_error_string(ar.get());
-      error = std::string("libarchive stops: ") + (s ? s : "unknown error");
+      out.error = parse_error(0, std::string("libarchive stops: ") + (s ? s : "unknown error"));
       break;
     }
-    out.push_back(listed_entry(la, e, false));
+    out.entries.push_back(listed_entry(la, e, false));
     la.archive_read_data_skip(ar.get());
   }
   return out;

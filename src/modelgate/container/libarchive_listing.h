@@ -2,10 +2,12 @@
 // libarchive's member list of an archive: one side of the two-reader cross-checks (tar_views.h,
 // sevenzip_views.h).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/bytes.h"
+#include "core/expected.h"
 
 struct archive_entry;
 
@@ -23,8 +25,15 @@ struct LibarchiveEntry {
 // names are UTF-16 in the file), otherwise as the raw bytes (tar).
 LibarchiveEntry listed_entry(const Libarchive& la, struct archive_entry* e, bool utf8);
 
+// A tar's headers as libarchive lists them. Both parts by design: when libarchive stops before the
+// end, the entries it read up to there are kept, since the cross-check compares them too.
+struct LibarchiveListing {
+  std::vector<LibarchiveEntry> entries;
+  std::optional<Error> error;  // libarchive cannot open the archive or stops before its end
+};
+
 // A tar's headers, read without extracting: at most max_members + 1 entries (one more shows the
-// limit was passed). `error` is set when libarchive cannot open the archive or stops before its end.
-std::vector<LibarchiveEntry> list_tar_with_libarchive(ByteView bytes, std::uint32_t max_members, std::string& error);
+// limit was passed).
+LibarchiveListing list_tar_with_libarchive(ByteView bytes, std::uint32_t max_members);
 
 }  // namespace modelgate

@@ -162,35 +162,27 @@ bool mul_ok(std::uint64_t a, std::uint64_t b, std::uint64_t& out) {
   return true;
 }
 
-// Size of a simple type string such as '<f4', '|O', '<U10', '<M8[ns]'. 0 with error set on failure.
-std::uint64_t simple_itemsize(std::string_view d, bool& object, std::string& error) {
+// Size of a simple type string such as '<f4', '|O', '<U10', '<M8[ns]'.
+Expected<std::uint64_t> simple_itemsize(std::string_view d, bool& object) {
   if (!d.empty() && (d[0] == '<' || d[0] == '>' || d[0] == '|' || d[0] == '=')) d.remove_prefix(1);
-  if (d.empty()) {
-    error = "empty type string";
-    return 0;
-  }
+  if (d.empty()) return parse_error(0, "empty type string");
   char kind = d[0];
   std::string_view rest = d.substr(1);
   if (auto br = rest.find('['); br != std::string_view::npos) {
-    if ((kind != 'M' && kind != 'm') || rest.back() != ']') {
-      error = "unexpected unit in type string";
-      return 0;
-    }
+    if ((kind != 'M' && kind != 'm') || rest.back() != ']') return parse_error(0, "unexpected unit in type string");
     rest = rest.substr(0, br);
   }
   std::uint64_t n = 0;
   for (char c : rest) {
-    if (c < '0' || c > '9' || n > (UINT64_C(1) << 40)) {
-      error = "bad size in type string";
-      return 0;
-    }
+    if (c < '0' || c > '9' || n > (UINT64_C(1) << 40)) return parse_error(0, "bad size in type string");
     n = n * 10 + unsigned(c - '0');
   }
   switch (kind) {
     case 'O':
       object = true;
-      return rest.empty() || n == 8 ? 8 : (error = "bad object size", 0);
-    case '?': return 1;
+      if (rest.empty() || n == 8) return std::uint64_t{8};
+      return parse_error(0, "bad object size");
+    case '?': return std::uint64_t{1};
     case 'b': case 'i': case 'u': case 'f': case 'c': case 'M': case 'm': case 'S': case 'a': case 'V':
       if (n == 0 && kind != 'S' && kind != 'a' && kind != 'V') break;
       return n;
@@ -201,8 +193,7 @@ std::uint64_t simple_itemsize(std::string_view d, bool& object, std::string& err
     }
     default: break;
   }
-  error = "unsupported type string '" + std::string(d) + "'";
-  return 0;
+  return parse_error(0, "unsupported type string '" + std::string(d) + "'");
 }
 
 bool shape_product(const Lit& shape, std::uint64_t& out, std::vector<std::uint64_t>* dims) {
@@ -224,42 +215,27 @@ bool shape_product(const Lit& shape, std::uint64_t& out, std::vector<std::uint64
 
 // numpy's descr: a type string, or a list of (name, descr[, shape]) fields (name may be a
 // (title, name) tuple). Padding fields have empty names.
-std::uint64_t descr_itemsize(const Lit& d, bool& object, std::string& error, int depth) {
-  if (depth > 16) {
-    error = "structured dtype nested too deeply";
-    return 0;
-  }
-  if (d.kind == Lit::str) return simple_itemsize(d.s, object, error);
-  if (d.kind != Lit::list || d.items.empty()) {
-    error = "descr is neither a type string nor a list of fields";
-    return 0;
-  }
+Expected<std::uint64_t> descr_itemsize(const Lit& d, bool& object, int depth) {
+  if (depth > 16) return parse_error(0, "structured dtype nested too deeply");
+  if (d.kind == Lit::str) return simple_itemsize(d.s, object);
+  if (d.kind != Lit::list || d.items.empty()) return parse_error(0, "descr is neither a type string nor a list of fields");
   std::uint64_t total = 0;
   for (const auto& f : d.items) {
-    if (f.kind != Lit::tuple || f.items.size() < 2 || f.items.size() > 3) {
-      error = "a structured field is not (name, type[, shape])";
-      return 0;
-    }
+    if (f.kind != Lit::tuple || f.items.size() < 2 || f.items.size() > 3)
+      return parse_error(0, "a structured field is not (name, type[, shape])");
     const Lit& name = f.items[0];
     bool name_ok = name.kind == Lit::str ||
                    (name.kind == Lit::tuple && name.items.size() == 2 && name.items[1].kind == Lit::str);
-    if (!name_ok) {
-      error = "a structured field name is not a string";
-      return 0;
-    }
-    std::uint64_t size = descr_itemsize(f.items[1], object, error, depth + 1);
-    if (!error.empty()) return 0;
+    if (!name_ok) return parse_error(0, "a structured field name is not a string");
+    auto field_size = descr_itemsize(f.items[1], object, depth + 1);
+    if (!field_size) return field_size;
+    std::uint64_t size = *field_size;
     if (f.items.size() == 3) {
       std::uint64_t n;
-      if (!shape_product(f.items[2], n, nullptr) || !mul_ok(size, n, size)) {
-        error = "bad sub-array shape in a structured field";
-        return 0;
-      }
+      if (!shape_product(f.items[2], n, nullptr) || !mul_ok(size, n, size))
+        return parse_error(0, "bad sub-array shape in a structured field");
     }
-    if (total + size < total) {
-      error = "structured dtype too large";
-      return 0;
-    }
+    if (total + size < total) return parse_error(0, "structured dtype too large");
     total += size;
   }
   return total;
@@ -339,9 +315,9 @@ Expected<Header> parse_header(ByteView file, const Limits& limits) {
   h.fortran_order = fortran->b;
   if (shape->kind != Lit::tuple || !shape_product(*shape, h.count, &h.shape))
     return parse_error(start, "shape is not a tuple of non-negative integers (or overflows)");
-  std::string error;
-  h.itemsize = descr_itemsize(*descr, h.has_object, error, 0);
-  if (!error.empty()) return parse_error(start, "descr: " + error);
+  auto itemsize = descr_itemsize(*descr, h.has_object, 0);
+  if (!itemsize) return parse_error(start, "descr: " + itemsize.error().reason);
+  h.itemsize = *itemsize;
   h.descr_text = render_descr(*descr);
   return h;
 }

@@ -12,8 +12,8 @@
 namespace modelgate {
 
 std::string tar_views_disagree(ByteView bytes, const tar::Listing& listing, std::uint32_t max_members) {
-  std::string err;
-  auto theirs = list_tar_with_libarchive(bytes, max_members, err);
+  const LibarchiveListing libarchive = list_tar_with_libarchive(bytes, max_members);
+  const std::vector<LibarchiveEntry>& theirs = libarchive.entries;
   std::string diff;
   std::size_t n = std::min(theirs.size(), listing.members.size());
   for (std::size_t i = 0; i < n && diff.empty(); ++i) {
@@ -29,7 +29,8 @@ std::string tar_views_disagree(ByteView bytes, const tar::Listing& listing, std:
   if (diff.empty() && theirs.size() != listing.members.size())
     diff = "tarfile sees " + std::to_string(listing.members.size()) + " members, libarchive " +
            std::to_string(theirs.size());
-  if (diff.empty() && !err.empty() && !listing.error) diff = err + " where tarfile reads on";
+  if (diff.empty() && libarchive.error && !listing.error)
+    diff = libarchive.error->message() + " where tarfile reads on";
   return diff;
 }
 
@@ -72,11 +73,10 @@ bool tarfile_member_bytes(ByteView bytes, const tar::Listing& listing, std::size
 Expected<std::shared_ptr<UnpackedBuffer>> decompress_as_tarfile(const Artifact& a, NestedScan& ctx) {
   auto starts = [&](const char* magic, std::size_t n) { return a.bytes.size() >= n && std::memcmp(a.bytes.data(), magic, n) == 0; };
   if (!starts("\x1f\x8b", 2) && !starts("BZh", 3) && !starts("\xfd" "7zXZ\x00", 6)) return std::shared_ptr<UnpackedBuffer>();
-  const Libarchive* library = nullptr;
-  std::string error;
-  ArchiveRead ar = new_archive_read(library, error);
-  if (!ar) return parse_error("MG-ARCHIVE-UNREADABLE", 0, error);
-  const Libarchive& la = *library;
+  auto reader = new_archive_read();
+  if (!reader) return parse_error("MG-ARCHIVE-UNREADABLE", 0, reader.error().message());
+  const ArchiveRead& ar = *reader;
+  const Libarchive& la = library_of(ar);
   struct archive_entry* e = nullptr;
   if (la.archive_read_support_filter_gzip(ar.get()) != ARCHIVE_OK ||
       la.archive_read_support_filter_bzip2(ar.get()) != ARCHIVE_OK || la.archive_read_support_filter_xz(ar.get()) != ARCHIVE_OK ||

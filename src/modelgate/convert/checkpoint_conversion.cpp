@@ -88,10 +88,9 @@ Expected<bool> write_checkpoint(const PreparedCheckpoint& p, int dirfd, const st
   std::uint64_t total = layout->bytes.size() + layout->data_size;
   if (::lseek(file->fd(), 0, SEEK_CUR) != static_cast<off_t>(total))
     return parse_error(0, "the output has an unexpected size");
-  std::string unmapped;
-  auto written = MappedFile::map(file->fd(), total, unmapped);
-  if (!written) return parse_error(0, "cannot read the output for checking: " + unmapped);
-  auto parsed = safetensors::parse(written->bytes(), options.limits);
+  auto written = MappedFile::map(file->fd(), total);
+  if (!written) return parse_error(0, "cannot read the output for checking: " + written.error().message());
+  auto parsed = safetensors::parse((*written)->bytes(), options.limits);
   if (!parsed.ok() || parsed->tensors.size() != entries.size())
     return parse_error(0, "the written file does not pass the safetensors check: " +
                               (parsed.ok() ? std::string("tensor count differs") : parsed.error().reason));

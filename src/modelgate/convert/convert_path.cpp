@@ -49,12 +49,12 @@ ConversionReport convert_path(const fs::path& in, const fs::path& out, const Con
     report.errors.push_back(out.string() + " is a directory; give the output file name");
     return report;
   }
-  std::string error;
-  auto input = convert::InputFile::open(in, error);
-  if (!input) {
-    report.errors.push_back(error);
+  auto opened = convert::InputFile::open(in);
+  if (!opened) {
+    report.errors.push_back(opened.error().message());
     return report;
   }
+  const std::shared_ptr<convert::InputFile>& input = *opened;
   // The output's directory is held by descriptor; the output itself is never followed.
   const fs::path dir = out.parent_path().empty() ? fs::path(".") : out.parent_path();
   convert::Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -189,12 +189,11 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
     FileConversion fc;
     fc.input = kIndex;
     fc.outcome = FileOutcome::refused;
-    std::string error;
-    auto f = InputFile::adopt(open_file_beneath(in_fd.get(), kIndex).release(), (in / kIndex).string(), error);
+    auto f = InputFile::adopt(open_file_beneath(in_fd.get(), kIndex).release(), (in / kIndex).string());
     if (!f) {
-      fc.reason = "the checkpoint index cannot be opened: " + error;
+      fc.reason = "the checkpoint index cannot be opened: " + f.error().message();
     } else {
-      ScannedInput scanned = scanner.scan(*f, kIndex);
+      ScannedInput scanned = scanner.scan(**f, kIndex);
       fc.format = scanned.report.format;
       fc.scan_status = scanned.report.status;
       fc.input_sha256 = scanned.report.sha256;
@@ -242,12 +241,12 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
       report.files.push_back(std::move(fc));
       continue;
     }
-    std::string error;
-    auto input = InputFile::adopt(open_file_beneath(in_fd.get(), rel).release(), path.string(), error);
-    if (!input) {
-      report.errors.push_back(error);
+    auto adopted = InputFile::adopt(open_file_beneath(in_fd.get(), rel).release(), path.string());
+    if (!adopted) {
+      report.errors.push_back(adopted.error().message());
       continue;
     }
+    const std::shared_ptr<InputFile>& input = *adopted;
     ScannedInput scanned = scanner.scan(*input, rel);
     const ArtifactReport& scan = scanned.report;
     if (is_checkpoint_format(scan.format) || weight) {

@@ -14,31 +14,25 @@ extern "C" void modelgate_test_after_open(const char* path) __attribute__((weak)
 
 namespace modelgate::convert {
 
-std::shared_ptr<InputFile> InputFile::open(const std::filesystem::path& path, std::string& error) {
-  return adopt(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), path.string(), error);
+Expected<std::shared_ptr<InputFile>> InputFile::open(const std::filesystem::path& path) {
+  return adopt(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), path.string());
 }
 
-std::shared_ptr<InputFile> InputFile::adopt(int fd, const std::string& display, std::string& error) {
-  if (fd < 0) {
-    error = "cannot open " + display + ": " + std::strerror(errno);
-    return nullptr;
-  }
+Expected<std::shared_ptr<InputFile>> InputFile::adopt(int fd, const std::string& display) {
+  if (fd < 0) return parse_error(0, "cannot open " + display + ": " + std::strerror(errno));
   std::shared_ptr<InputFile> f(new InputFile());
   f->fd_ = fd;
   f->display_ = display;
-  if (::fstat(f->fd_, &f->st_) != 0) {
-    error = "cannot examine " + display + ": " + std::strerror(errno);
-    return nullptr;
+  if (::fstat(f->fd_, &f->st_) != 0) return parse_error(0, "cannot examine " + display + ": " + std::strerror(errno));
+  if (!S_ISREG(f->st_.st_mode))
+    return parse_error(0, display + " is a " + file_kind_name(f->st_.st_mode) + ", not a regular file (not read)");
+  auto mapped = MappedFile::map(f->fd_, static_cast<std::size_t>(f->st_.st_size));
+  if (!mapped) {
+    Error error = mapped.error();
+    error.origin = display;
+    return error;
   }
-  if (!S_ISREG(f->st_.st_mode)) {
-    error = display + " is a " + file_kind_name(f->st_.st_mode) + ", not a regular file (not read)";
-    return nullptr;
-  }
-  f->mapped_ = MappedFile::map(f->fd_, static_cast<std::size_t>(f->st_.st_size), error);
-  if (!f->mapped_) {
-    error = display + ": " + error;
-    return nullptr;
-  }
+  f->mapped_ = std::move(*mapped);
   if (modelgate_test_after_open != nullptr) modelgate_test_after_open(display.c_str());
   return f;
 }

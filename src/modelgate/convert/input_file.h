@@ -10,15 +10,16 @@
 #include <string>
 
 #include "core/bytes.h"
+#include "core/expected.h"
 
 namespace modelgate::convert {
 
 class InputFile {
  public:
   // Opens `path` as named (without blocking on a FIFO or device).
-  static std::shared_ptr<InputFile> open(const std::filesystem::path& path, std::string& error);
+  static Expected<std::shared_ptr<InputFile>> open(const std::filesystem::path& path);
   // Takes `fd` (open for reading; -1 with errno set when opening failed). `display` names it.
-  static std::shared_ptr<InputFile> adopt(int fd, const std::string& display, std::string& error);
+  static Expected<std::shared_ptr<InputFile>> adopt(int fd, const std::string& display);
   ~InputFile();
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;

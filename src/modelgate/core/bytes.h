@@ -5,10 +5,13 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/expected.h"
 
 namespace modelgate {
 
@@ -44,9 +47,9 @@ class MappingGuard;
 // mapping (the munmap's TLB flush) costs more than copying the bytes.
 inline constexpr std::size_t kReadFilesUpTo = 256 * 1024;
 
-// Reads the first `size` bytes of an open file into `out`; false with `error` when the read fails
-// or the file has fewer bytes.
-bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& error);
+// Reads the first `size` bytes of an open file into `out`; the error when the read fails or the
+// file has fewer bytes (its offset: the bytes read).
+std::optional<Error> read_file_start(int fd, std::uint8_t* out, std::size_t size);
 
 // Whether a mapping absorbs the file shrinking underneath it (core/mapping_guard.h): the first
 // guard installs a SIGBUS handler. A confined worker maps unguarded: it may not change signal
@@ -57,12 +60,11 @@ enum class TruncationGuard { on, off };
 // give an empty view.
 class MappedFile final : public ByteSource {
  public:
-  // Opens a regular file without blocking (core/regular_file.h) and maps it. Returns nullptr and
-  // sets `error` (naming the path and the reason) when it cannot.
-  static std::shared_ptr<MappedFile> open(const std::filesystem::path& path, std::string& error);
+  // Opens a regular file without blocking (core/regular_file.h) and maps it. An error whose origin
+  // is the path when it cannot.
+  static Expected<std::shared_ptr<MappedFile>> open(const std::filesystem::path& path);
   // Maps (or reads) the first `size` bytes of an open regular file; the descriptor stays the caller's.
-  static std::shared_ptr<MappedFile> map(int fd, std::size_t size, std::string& error,
-                                         TruncationGuard guard = TruncationGuard::on);
+  static Expected<std::shared_ptr<MappedFile>> map(int fd, std::size_t size, TruncationGuard guard = TruncationGuard::on);
   ~MappedFile() override;
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;

@@ -14,7 +14,7 @@ std::atomic<std::uint64_t> loads{0};
 
 }  // namespace
 
-void* load_library(const std::string& soname, std::string& error) {
+Expected<void*> load_library(const std::string& soname) {
   // A worker uses only what was loaded and bound before it was forked: it never touches the
   // loader's state, which another of the broker's threads may have held at the fork.
   if (loading_forbidden.load()) throw LibraryNeeded{soname};
@@ -22,17 +22,16 @@ void* load_library(const std::string& soname, std::string& error) {
   void* library = ::dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = ::dlerror();
-    error = "cannot load " + soname + ": " + (why ? why : "unknown error");
-  } else {
-    loads.fetch_add(1);
+    return parse_error(0, "cannot load " + soname + ": " + (why ? why : "unknown error"));
   }
+  loads.fetch_add(1);
   return library;
 }
 
-void* library_symbol(void* library, const char* name, std::string& error) {
+Expected<void*> library_symbol(void* library, const char* name) {
   ::dlerror();
   void* symbol = ::dlsym(library, name);
-  if (symbol == nullptr) error = std::string("the library has no symbol ") + name;
+  if (symbol == nullptr) return parse_error(0, std::string("the library has no symbol ") + name);
   return symbol;
 }
 

@@ -10,8 +10,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
+
+#include "core/expected.h"
 
 namespace modelgate {
 
@@ -20,26 +23,30 @@ struct LibraryNeeded {
 };
 
 // The library's handle, loading it the first time (dlopen by its SONAME, every symbol bound now).
-// Null, with `error` naming the library and why, when it cannot be loaded. Throws LibraryNeeded
-// after forbid_library_loading(): its callers keep what they bound, and look here only once.
-void* load_library(const std::string& soname, std::string& error);
+// An error naming the library and why when it cannot be loaded. Throws LibraryNeeded after
+// forbid_library_loading(): its callers keep what they bound, and look here only once.
+Expected<void*> load_library(const std::string& soname);
 
-// The address of `name` in `library`; null, with `error` set, when it has none.
-void* library_symbol(void* library, const char* name, std::string& error);
+// The address of `name` in `library`; an error when it has none.
+Expected<void*> library_symbol(void* library, const char* name);
 
-// Binds a function or object pointer of the library by name, with its declared type.
+// Binds a function or object pointer of the library by name, with its declared type; the error
+// when the library has no such symbol (`out` is then null).
 template <class Pointer>
-bool bind_symbol(void* library, const char* name, Pointer& out, std::string& error) {
-  out = reinterpret_cast<Pointer>(library_symbol(library, name, error));
-  return out != nullptr;
+std::optional<Error> bind_symbol(void* library, const char* name, Pointer& out) {
+  auto symbol = library_symbol(library, name);
+  out = symbol ? reinterpret_cast<Pointer>(*symbol) : nullptr;
+  if (!symbol) return symbol.error();
+  return std::nullopt;
 }
 
 // A table of a library's functions is listed by an X-macro: MODELGATE_LIBRARY_FUNCTION declares a
 // member per function with its declared type, and MODELGATE_BIND_LIBRARY_FUNCTION, inside a bind
-// function whose parameters are `handle`, `table` and `error`, binds each one by name.
+// function whose parameters are `handle` and `table` and which returns std::optional<Error>, binds
+// each one by name.
 #define MODELGATE_LIBRARY_FUNCTION(name) decltype(&::name) name = nullptr;
 #define MODELGATE_BIND_LIBRARY_FUNCTION(name) \
-  if (!bind_symbol(handle, #name, table.name, error)) return false;
+  if (auto unbound = bind_symbol(handle, #name, table.name)) return unbound;
 
 // A library's table of functions, bound the first time it is asked for and then shared by every
 // thread (and by the workers forked afterwards). `bind` fills the table from the library's handle.
@@ -48,21 +55,21 @@ bool bind_symbol(void* library, const char* name, Pointer& out, std::string& err
 template <class Table>
 class LibraryTable {
  public:
-  using Bind = bool (*)(void* handle, Table& table, std::string& error);
+  using Bind = std::optional<Error> (*)(void* handle, Table& table);
   constexpr LibraryTable(const char* soname, Bind bind) : soname_(soname), bind_(bind) {}
 
-  // The bound table; null, with `error`, when the library cannot be loaded or lacks a symbol.
-  // Throws LibraryNeeded like load_library.
-  const Table* get(std::string& error) {
+  // The bound table; an error when the library cannot be loaded or lacks a symbol. Throws
+  // LibraryNeeded like load_library.
+  Expected<const Table*> get() {
     if (const Table* table = bound_.load(std::memory_order_acquire)) return table;
-    void* handle = load_library(soname_, error);
-    if (handle == nullptr) return nullptr;
+    auto handle = load_library(soname_);
+    if (!handle) return handle.error();
     std::lock_guard lock(binding_);
     if (const Table* table = bound_.load(std::memory_order_acquire)) return table;
     auto table = std::make_unique<Table>();
-    if (!bind_(handle, *table, error)) return nullptr;
+    if (auto unbound = bind_(*handle, *table)) return *unbound;
     bound_.store(table.get(), std::memory_order_release);
-    return table.release();  // for the life of the process, as the library is
+    return static_cast<const Table*>(table.release());  // for the life of the process, as the library is
   }
 
  private:

@@ -20,47 +20,40 @@ MappedFile::MappedFile(const std::uint8_t* data, std::size_t size, TruncationGua
 MappedFile::MappedFile(std::unique_ptr<std::uint8_t[]> copy, std::size_t size)
     : data_(copy.get()), size_(size), copy_(std::move(copy)) {}
 
-bool read_file_start(int fd, std::uint8_t* out, std::size_t size, std::string& error) {
+std::optional<Error> read_file_start(int fd, std::uint8_t* out, std::size_t size) {
   std::size_t got = 0;
   while (got < size) {
     ssize_t n = ::pread(fd, out + got, size - got, static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      error = std::string("cannot read: ") + std::strerror(errno);
-      return false;
-    }
-    if (n == 0) {
-      error = "it shrank while it was read (" + std::to_string(got) + " of " + std::to_string(size) + " bytes)";
-      return false;
-    }
+    if (n < 0) return parse_error(got, std::string("cannot read: ") + std::strerror(errno));
+    if (n == 0)
+      return parse_error(got, "it shrank while it was read (" + std::to_string(got) + " of " + std::to_string(size) + " bytes)");
     got += static_cast<std::size_t>(n);
   }
-  return true;
+  return std::nullopt;
 }
 
-std::shared_ptr<MappedFile> MappedFile::map(int fd, std::size_t size, std::string& error, TruncationGuard guard) {
+Expected<std::shared_ptr<MappedFile>> MappedFile::map(int fd, std::size_t size, TruncationGuard guard) {
   if (size == 0) return std::shared_ptr<MappedFile>(new MappedFile(nullptr, 0, guard));
   if (size <= kReadFilesUpTo) {
     std::unique_ptr<std::uint8_t[]> copy(new std::uint8_t[size]);  // not zeroed: the read fills it
-    if (!read_file_start(fd, copy.get(), size, error)) return nullptr;
+    if (auto unread = read_file_start(fd, copy.get(), size)) return *unread;
     return std::shared_ptr<MappedFile>(new MappedFile(std::move(copy), size));
   }
   void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  if (p == MAP_FAILED) {
-    error = std::string("cannot map: ") + std::strerror(errno);
-    return nullptr;
-  }
+  if (p == MAP_FAILED) return parse_error(0, std::string("cannot map: ") + std::strerror(errno));
   return std::shared_ptr<MappedFile>(new MappedFile(static_cast<const std::uint8_t*>(p), size, guard));
 }
 
-std::shared_ptr<MappedFile> MappedFile::open(const std::filesystem::path& path, std::string& error) {
+Expected<std::shared_ptr<MappedFile>> MappedFile::open(const std::filesystem::path& path) {
   auto opened = open_regular_file(path);
-  if (!opened) {
-    error = opened.error().message();
-    return nullptr;
+  if (!opened) return opened.error();
+  auto mapped = map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size));
+  if (!mapped) {
+    Error error = mapped.error();
+    error.origin = path.string();
+    return error;
   }
-  auto mapped = map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
-  if (!mapped) error = path.string() + ": " + error;
   return mapped;
 }
 

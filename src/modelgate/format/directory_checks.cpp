@@ -11,15 +11,16 @@ void check_directory(const std::vector<WalkEntry>& files, const std::vector<Walk
   annotate_code_routes(files, reports);
 }
 
-std::shared_ptr<MappedFile> map_walk_entry(const WalkEntry& entry, std::string& error) {
+Expected<std::shared_ptr<MappedFile>> map_walk_entry(const WalkEntry& entry) {
   auto opened = entry.beneath.empty() ? open_regular_file(entry.path, FinalLink::refuse)
                                       : open_regular_file_beneath(entry.base, entry.beneath);
-  if (!opened) {
-    error = opened.error().message();
-    return nullptr;
+  if (!opened) return opened.error();
+  auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size));
+  if (!mapped) {
+    Error error = mapped.error();
+    error.origin = entry.relative;
+    return error;
   }
-  auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
-  if (!mapped) error = entry.relative + ": " + error;
   return mapped;
 }
 

@@ -13,12 +13,13 @@
 namespace modelgate {
 
 // Maps a file of the walk the way its scan opened it: beneath the walk's base, no symbolic link
-// followed on the way, without blocking, regular files only. nullptr and `error` otherwise.
-std::shared_ptr<MappedFile> map_walk_entry(const WalkEntry& entry, std::string& error);
+// followed on the way, without blocking, regular files only. An error otherwise (its origin: the
+// path that cannot be opened, or the entry that cannot be read).
+Expected<std::shared_ptr<MappedFile>> map_walk_entry(const WalkEntry& entry);
 
 // How a check reaches the bytes of a file of the walk (map_walk_entry, or mappings made before a
 // confined worker was forked).
-using EntryMapper = std::function<std::shared_ptr<const ByteSource>(const WalkEntry& entry, std::string& error)>;
+using EntryMapper = std::function<Expected<std::shared_ptr<const ByteSource>>(const WalkEntry& entry)>;
 
 // The sharded-safetensors check of the index `files[index]` (safetensors_index.cpp): adds its
 // findings and facts to `report`.

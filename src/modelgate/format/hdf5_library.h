@@ -35,8 +35,8 @@ struct Hdf5Library {
 // libhdf5, loaded if need be and started without its exit handler and with its error printing
 // off (at exit libhdf5 would close every file still open, and a malformed file whose close failed
 // is left half closed over bytes that are gone by then: a fuzzed input crashed H5F__close_cb at
-// exit). Null, with `error`, when it cannot be loaded. In a confined parse worker that was forked
-// before it was loaded, throws LibraryNeeded.
-const Hdf5Library* hdf5_library(std::string& error);
+// exit). An error when it cannot be loaded. In a confined parse worker that was forked before it
+// was loaded, throws LibraryNeeded.
+Expected<const Hdf5Library*> hdf5_library();
 
 }  // namespace modelgate

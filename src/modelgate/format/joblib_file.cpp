@@ -86,20 +86,20 @@ struct DtypeReader {
   // The latest BUILD state applied to each dtype node so far (a dtype can be built twice).
   std::map<NodeKey, Value> states;
 
-  std::optional<DtypeFacts> read(const ValueGraph& g, const Value& v, std::string& why, int depth) const {
+  Expected<DtypeFacts> read(const ValueGraph& g, const Value& v, int depth) const {
     const auto* n = node(g, v);
-    if (depth > 8) return why = "dtype nesting is too deep", std::nullopt;
+    if (depth > 8) return parse_error(0, "dtype nesting is too deep");
     if (!n || n->kind != Kind::call || n->items.size() < 2 || g.qualified_name(n->items[0]) != "numpy.dtype")
-      return why = "the dtype is not a numpy.dtype(...) call", std::nullopt;
+      return parse_error(0, "the dtype is not a numpy.dtype(...) call");
     const auto* args = node(g, n->items[1]);
     if (!args || args->items.empty() || args->items[0].kind != Kind::string)
-      return why = "the dtype's code is not a literal string", std::nullopt;
+      return parse_error(0, "the dtype's code is not a literal string");
     std::string_view code = g.text_of(args->items[0]);
     if (!code.empty() && std::string_view("<>|=").find(code[0]) != std::string_view::npos) code.remove_prefix(1);
-    if (code.size() < 2 || code.size() > 8) return why = "unexpected dtype code '" + std::string(code) + "'", std::nullopt;
+    if (code.size() < 2 || code.size() > 8) return parse_error(0, "unexpected dtype code '" + std::string(code) + "'");
     std::uint64_t digits = 0;
     for (char c : code.substr(1)) {
-      if (c < '0' || c > '9') return why = "unexpected dtype code '" + std::string(code) + "'", std::nullopt;
+      if (c < '0' || c > '9') return parse_error(0, "unexpected dtype code '" + std::string(code) + "'");
       digits = digits * 10 + unsigned(c - '0');
     }
     char kind = code[0];
@@ -107,12 +107,12 @@ struct DtypeReader {
     static constexpr std::string_view kSized[] = {"b1", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "f2", "f4",
                                                   "f8", "f16", "c8", "c16", "c32", "M8", "m8", "O8"};
     if (!flexible && std::find(std::begin(kSized), std::end(kSized), code) == std::end(kSized))
-      return why = "unexpected dtype code '" + std::string(code) + "'", std::nullopt;
+      return parse_error(0, "unexpected dtype code '" + std::string(code) + "'");
     DtypeFacts facts{flexible ? 0 : digits, kind == 'O'};
     const Value* state = nullptr;
     if (auto it = states.find(joblib_node_key(g, v)); it != states.end()) state = &it->second;
     if (!state) {
-      if (flexible) return why = "a flexible dtype without state", std::nullopt;
+      if (flexible) return parse_error(0, "a flexible dtype without state");
       return facts;
     }
     const auto* st = node(g, *state);
@@ -120,34 +120,34 @@ struct DtypeReader {
     if (!st || st->kind != Kind::tuple || (st->items.size() != 8 && st->items.size() != 9) ||
         st->items[0].kind != Kind::integer || (st->items[0].i != 3 && st->items[0].i != 4) ||
         st->items[5].kind != Kind::integer || st->items[7].kind != Kind::integer)
-      return why = "the dtype's state is not numpy's (3 or 4, ...) tuple", std::nullopt;
+      return parse_error(0, "the dtype's state is not numpy's (3 or 4, ...) tuple");
     bool nested_object = false;
     if (st->items[2].kind != Kind::none) {  // subarray: (base dtype, shape)
       const auto* sub = node(g, st->items[2]);
-      if (!sub || sub->items.empty()) return why = "unreadable subarray in the dtype's state", std::nullopt;
-      auto base = read(g, sub->items[0], why, depth + 1);
-      if (!base) return std::nullopt;
+      if (!sub || sub->items.empty()) return parse_error(0, "unreadable subarray in the dtype's state");
+      auto base = read(g, sub->items[0], depth + 1);
+      if (!base) return base.error();
       nested_object |= base->has_object;
     }
     if (st->items[4].kind != Kind::none) {  // fields: {name: (dtype, offset[, title])}
       const auto* fields = node(g, st->items[4]);
-      if (!fields || fields->kind != Kind::dict) return why = "unreadable fields in the dtype's state", std::nullopt;
+      if (!fields || fields->kind != Kind::dict) return parse_error(0, "unreadable fields in the dtype's state");
       for (std::size_t i = 1; i < fields->items.size(); i += 2) {
         const auto* f = node(g, fields->items[i]);
-        if (!f || f->items.empty()) return why = "unreadable field in the dtype's state", std::nullopt;
-        auto sub = read(g, f->items[0], why, depth + 1);
-        if (!sub) return std::nullopt;
+        if (!f || f->items.empty()) return parse_error(0, "unreadable field in the dtype's state");
+        auto sub = read(g, f->items[0], depth + 1);
+        if (!sub) return sub.error();
         nested_object |= sub->has_object;
       }
     }
     if (flexible) {
       std::int64_t elsize = st->items[5].i;
-      if (elsize <= 0 || (kind == 'U' && elsize % 4 != 0)) return why = "the dtype's state has an unusable elsize", std::nullopt;
+      if (elsize <= 0 || (kind == 'U' && elsize % 4 != 0)) return parse_error(0, "the dtype's state has an unusable elsize");
       facts.itemsize = static_cast<std::uint64_t>(elsize);
     }
     facts.has_object = (st->items[7].i & 1) != 0;
     if (facts.has_object != (kind == 'O' || nested_object))
-      return why = "the dtype's flags and its fields disagree on whether it holds objects", std::nullopt;
+      return parse_error(0, "the dtype's flags and its fields disagree on whether it holds objects");
     return facts;
   }
 };
@@ -211,9 +211,8 @@ struct WrapperReader {
       }
     else if (shape->len != 0)
       return bad("NumpyArrayWrapper shape is not retained");
-    std::string why;
-    auto facts = dtypes.read(g, *dtype, why, 0);
-    if (!facts) return bad("cannot prove the array's dtype: " + why);
+    auto facts = dtypes.read(g, *dtype, 0);
+    if (!facts) return bad("cannot prove the array's dtype: " + facts.error().reason);
     ++arrays;
     if (facts->has_object) {
       // joblib calls pickle.load on the file here: a complete, separate pickle stream.
@@ -246,13 +245,12 @@ struct WrapperReader {
   }
 };
 
-// Inflates a zlib stream into a buffer that grows as the data arrives, charged to `budget`. On
-// failure `rule_id` is the rule that refuses the file and `error` the reason.
-std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, std::shared_ptr<UnpackBudget> budget,
-                                             RuleId& rule_id, std::string& error) {
-  rule_id = "MG-JOBLIB-MALFORMED";
+// Inflates a zlib stream into a buffer that grows as the data arrives, charged to `budget`. An
+// error's rule is the rule that refuses the file.
+Expected<std::shared_ptr<UnpackedBuffer>> inflate_zlib(ByteView in, const Limits& limits,
+                                                       std::shared_ptr<UnpackBudget> budget) {
   z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return nullptr;
+  if (inflateInit(&zs) != Z_OK) return parse_error("MG-JOBLIB-MALFORMED", 0, "");
   auto out = std::make_shared<UnpackedBuffer>(std::move(budget), "max_member_unpacked", limits.max_member_unpacked);
   std::uint8_t chunk[64 * 1024];
   zs.next_in = const_cast<Bytef*>(in.data());
@@ -264,25 +262,24 @@ std::shared_ptr<UnpackedBuffer> inflate_zlib(ByteView in, const Limits& limits, 
     zs.avail_out = sizeof chunk;
     rc = inflate(&zs, Z_NO_FLUSH);
     if (!out->append(chunk, sizeof chunk - zs.avail_out)) {
-      rule_id = "MG-LIMIT-EXCEEDED";
-      error = "decompressing goes " + out->exceeded_reason();
       inflateEnd(&zs);
-      return nullptr;
+      return parse_error("MG-LIMIT-EXCEEDED", zs.total_in, "decompressing goes " + out->exceeded_reason());
     }
     if (out->size() > ratio_floor && out->size() / std::max<std::size_t>(in.size(), 1) >= limits.max_compression_ratio) {
-      rule_id = "MG-LIMIT-EXCEEDED";
-      error = "more than " + std::to_string(limits.max_compression_ratio) +
-              " bytes unpacked per packed byte (max_compression_ratio)";
       inflateEnd(&zs);
-      return nullptr;
+      return parse_error("MG-LIMIT-EXCEEDED", zs.total_in,
+                         "more than " + std::to_string(limits.max_compression_ratio) +
+                             " bytes unpacked per packed byte (max_compression_ratio)");
     }
     if (rc == Z_BUF_ERROR && zs.avail_out != 0) break;
     if (rc == Z_BUF_ERROR) rc = Z_OK;
   }
-  bool ok = rc == Z_STREAM_END;
-  if (!ok) error = zs.msg ? zs.msg : "zlib stream is truncated";
+  if (rc != Z_STREAM_END) {
+    Error error = parse_error("MG-JOBLIB-MALFORMED", zs.total_in, zs.msg ? zs.msg : "zlib stream is truncated");
+    inflateEnd(&zs);
+    return error;
+  }
   inflateEnd(&zs);
-  if (!ok) return nullptr;
   return out;
 }
 
@@ -317,14 +314,13 @@ void scan_joblib_compressed(const Artifact& a, NestedScan& ctx, ArtifactReport& 
   } else {
     report.format = "zlib";
   }
-  std::string error;
-  RuleId rule_id;
-  auto data = inflate_zlib(stream, ctx.limits(), ctx.budget(a), rule_id, error);
-  if (!data) {
-    report.add(make_finding(rule(rule_id), a.origin, std::nullopt,
-                            "zlib stream cannot be decompressed completely: " + error));
+  auto inflated = inflate_zlib(stream, ctx.limits(), ctx.budget(a));
+  if (!inflated) {
+    report.add(make_finding(rule(inflated.error().rule), a.origin, std::nullopt,
+                            "zlib stream cannot be decompressed completely: " + inflated.error().reason));
     return;
   }
+  std::shared_ptr<UnpackedBuffer> data = std::move(*inflated);
   ByteView bytes = data->bytes();
   report.children.push_back(ctx.scan(a.child("decompressed", bytes, std::move(data))));
 }

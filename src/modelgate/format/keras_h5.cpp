@@ -37,48 +37,48 @@ struct Handle {
   bool ok() const { return id >= 0; }
 };
 
-// Reads a string attribute of the root group; nullopt with `error` set on failure.
+// Reads a string attribute of the root group; an error saying why it cannot.
 // At most `max_bytes`: Limits::max_hdf5_attribute_bytes, and never more than the file holds (a
 // fixed-size string's declared size is checked before its buffer is allocated).
 // `dense`: the root group stores its attributes in a fractal heap, where the metadata check did not
 // bound variable-length values, so none is read from there.
-std::optional<std::string> read_string_attribute(const Hdf5Library& h5, hid_t file, const char* name, std::size_t max_bytes, bool dense,
-                                                 std::string& error) {
+Expected<std::string> read_string_attribute(const Hdf5Library& h5, hid_t file, const char* name, std::size_t max_bytes,
+                                            bool dense) {
   Handle attr(h5.H5Aopen(file, name, H5P_DEFAULT), h5.H5Aclose);
-  if (!attr.ok()) return error = std::string("cannot open attribute ") + name, std::nullopt;
+  if (!attr.ok()) return parse_error(0, std::string("cannot open attribute ") + name);
   Handle type(h5.H5Aget_type(attr.id), h5.H5Tclose);
   Handle space(h5.H5Aget_space(attr.id), h5.H5Sclose);
-  if (!type.ok() || !space.ok()) return error = std::string("cannot read the type of attribute ") + name, std::nullopt;
-  if (h5.H5Tget_class(type.id) != H5T_STRING) return error = std::string("attribute ") + name + " is not a string", std::nullopt;
+  if (!type.ok() || !space.ok()) return parse_error(0, std::string("cannot read the type of attribute ") + name);
+  if (h5.H5Tget_class(type.id) != H5T_STRING) return parse_error(0, std::string("attribute ") + name + " is not a string");
   hssize_t points = h5.H5Sget_simple_extent_npoints(space.id);
-  if (points != 1) return error = std::string("attribute ") + name + " is not a single string", std::nullopt;
+  if (points != 1) return parse_error(0, std::string("attribute ") + name + " is not a single string");
   htri_t variable = h5.H5Tis_variable_str(type.id);
-  if (variable < 0) return error = std::string("cannot inspect attribute ") + name, std::nullopt;
+  if (variable < 0) return parse_error(0, std::string("cannot inspect attribute ") + name);
   if (variable > 0 && dense)
-    return error = std::string("attribute ") + name +
-                   " is a variable-length string stored densely (in a fractal heap): its declared length "
-                   "cannot be checked before libhdf5 allocates it",
-           std::nullopt;
+    return parse_error(0, std::string("attribute ") + name +
+                              " is a variable-length string stored densely (in a fractal heap): its declared length "
+                              "cannot be checked before libhdf5 allocates it");
   if (variable > 0) {
     Handle mem(h5.H5Tcopy(h5.c_string), h5.H5Tclose);
     if (!mem.ok() || h5.H5Tset_size(mem.id, H5T_VARIABLE) < 0 || h5.H5Tset_cset(mem.id, h5.H5Tget_cset(type.id)) < 0)
-      return error = "cannot build a string type", std::nullopt;
+      return parse_error(0, "cannot build a string type");
     char* value = nullptr;
     if (h5.H5Aread(attr.id, mem.id, &value) < 0 || value == nullptr)
-      return error = std::string("cannot read attribute ") + name, std::nullopt;
+      return parse_error(0, std::string("cannot read attribute ") + name);
     std::size_t n = strnlen(value, max_bytes + 1);
     std::string out(value, std::min(n, max_bytes));
     h5.H5free_memory(value);
     if (n > max_bytes)
-      return error = std::string("attribute ") + name + " is over the limit max_hdf5_attribute_bytes or the file size", std::nullopt;
+      return parse_error(0, std::string("attribute ") + name +
+                                " is over the limit max_hdf5_attribute_bytes or the file size");
     return out;
   }
   std::size_t size = h5.H5Tget_size(type.id);
   if (size == 0 || size > max_bytes)
-    return error = std::string("attribute ") + name + " declares " + std::to_string(size) +
-                   " bytes, over the limit max_hdf5_attribute_bytes or the file size", std::nullopt;
+    return parse_error(0, std::string("attribute ") + name + " declares " + std::to_string(size) +
+                              " bytes, over the limit max_hdf5_attribute_bytes or the file size");
   std::string out(size, '\0');
-  if (h5.H5Aread(attr.id, type.id, out.data()) < 0) return error = std::string("cannot read attribute ") + name, std::nullopt;
+  if (h5.H5Aread(attr.id, type.id, out.data()) < 0) return parse_error(0, std::string("cannot read attribute ") + name);
   out.resize(strnlen(out.data(), out.size()));
   return out;
 }
@@ -184,13 +184,13 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   bool dense_root_attributes = false;
   if (auto defect = hdf5_metadata_defect(a.bytes, limits.max_hdf5_metadata_steps, &dense_root_attributes))
     return refuse(*defect);
-  std::string load_error;
-  const Hdf5Library* library = hdf5_library(load_error);
-  if (library == nullptr) {
-    report.add(make_finding(rule("MG-IO-ERROR"), a.origin, std::nullopt, "cannot read an HDF5 file: " + load_error));
+  auto library = hdf5_library();
+  if (!library) {
+    report.add(make_finding(rule("MG-IO-ERROR"), a.origin, std::nullopt,
+                            "cannot read an HDF5 file: " + library.error().message()));
     return;
   }
-  const Hdf5Library& h5 = *library;
+  const Hdf5Library& h5 = **library;
   Handle fapl(h5.H5Pcreate(h5.file_access), h5.H5Pclose);
   if (!fapl.ok()) return refuse("libhdf5 cannot create a file access list");
   hid_t file_id;
@@ -215,18 +215,16 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     htri_t exists = h5.H5Aexists(file.id, name);
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
-    std::string error;
-    auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes, error);
-    if (!value) return refuse(error);
+    auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes);
+    if (!value) return refuse(value.error().reason);
     json_of(report.facts)[name] = *value;
   }
   for (const char* name : {"model_config", "training_config"}) {
     htri_t exists = h5.H5Aexists(file.id, name);
     if (exists < 0) return refuse(std::string("libhdf5 cannot look up attribute ") + name);
     if (exists == 0) continue;
-    std::string error;
-    auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes, error);
-    if (!value) return refuse(error);
+    auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes);
+    if (!value) return refuse(value.error().reason);
     json_of(report.facts)["keras_h5_" + std::string(name)] = true;
     analyse_keras_config(*value, a.origin + "#" + name, limits, report);
   }

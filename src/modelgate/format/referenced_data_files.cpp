@@ -36,10 +36,9 @@ void mark_as_data(ArtifactReport& r, const std::string& format, const std::strin
 // The last 8 bytes of a TensorFlow table (LevelDB-style SSTable) footer.
 bool has_tf_table_magic(const WalkEntry& file) {
   static const unsigned char magic[8] = {0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb};
-  std::string error;
-  auto mapped = map_walk_entry(file, error);
-  if (!mapped || mapped->bytes().size() < 48) return false;
-  auto bytes = mapped->bytes();
+  auto mapped = map_walk_entry(file);
+  if (!mapped || (*mapped)->bytes().size() < 48) return false;
+  auto bytes = (*mapped)->bytes();
   return std::memcmp(bytes.data() + bytes.size() - 8, magic, 8) == 0;
 }
 

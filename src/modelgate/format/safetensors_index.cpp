@@ -72,10 +72,9 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
                  const std::map<std::string, const WalkNote*>& not_files,
                  const std::vector<WalkEntry>& files, NestedScan& ctx, const EntryMapper& map) {
   const bool named_for_safetensors = ends_with(entry.relative, ".safetensors.index.json");
-  std::string error;
-  auto mapped = map(entry, error);
+  auto mapped = map(entry);
   if (!mapped) return;  // the file's own scan already reported it as unreadable
-  ByteView bytes = mapped->bytes();
+  ByteView bytes = (*mapped)->bytes();
   auto invalid = [&](std::optional<std::uint64_t> offset, const std::string& why) {
     report.add(make_finding(rule("MG-SAFETENSORS-INDEX-INVALID"), report.origin, offset, why));
   };
@@ -137,13 +136,15 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
         continue;
       }
       shard.present = true;
-      auto shard_file = map(files[it->second], error);
+      auto shard_file = map(files[it->second]);
       if (!shard_file) {
-        unreadable.add("shard " + quote_name(name) + " named by the index cannot be read again to compare it: " + error);
+        unreadable.add("shard " + quote_name(name) + " named by the index cannot be read again to compare it: " +
+                       shard_file.error().message());
         continue;
       }
-      if (!safetensors::looks_like_safetensors(shard_file->bytes())) continue;  // its own report says what it is
-      auto header = safetensors::parse(shard_file->bytes(), ctx.limits());
+      const ByteView shard_bytes = (*shard_file)->bytes();
+      if (!safetensors::looks_like_safetensors(shard_bytes)) continue;  // its own report says what it is
+      auto header = safetensors::parse(shard_bytes, ctx.limits());
       if (!header.ok()) continue;  // the shard's own report refuses it
       shard.readable = true;
       for (const auto& t : header->tensors) shard.tensors.insert(t.name);
@@ -180,6 +181,13 @@ void check_index(const WalkEntry& entry, ArtifactReport& report,
   report.parsed.sharded_checkpoint = ShardedIndexCheck{shards.size(), compared, listed.size()};
 }
 
+// map_walk_entry as an EntryMapper.
+Expected<std::shared_ptr<const ByteSource>> map_walk_entry_bytes(const WalkEntry& entry) {
+  auto mapped = map_walk_entry(entry);
+  if (!mapped) return mapped.error();
+  return std::shared_ptr<const ByteSource>(std::move(*mapped));
+}
+
 }  // namespace
 
 void check_safetensors_index(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
@@ -199,9 +207,7 @@ void check_safetensors_indexes(const std::vector<WalkEntry>& files, const std::v
     if (run)
       run(i, files, notes, reports[i], ctx);
     else
-      check_safetensors_index(i, files, notes, reports[i], ctx, [](const WalkEntry& e, std::string& error) {
-        return std::shared_ptr<const ByteSource>(map_walk_entry(e, error));
-      });
+      check_safetensors_index(i, files, notes, reports[i], ctx, map_walk_entry_bytes);
     if (reports[i].findings.size() != before || reports[i].parsed.sharded_checkpoint)
       reports[i].finalize();
   }

@@ -22,16 +22,12 @@ struct LibPq {
   MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_LIBRARY_FUNCTION)
 };
 
-bool bind_libpq(void* handle, LibPq& table, std::string& error) {
+std::optional<Error> bind_libpq(void* handle, LibPq& table) {
   MODELGATE_LIBPQ_FUNCTIONS(MODELGATE_BIND_LIBRARY_FUNCTION)
-  return true;
+  return std::nullopt;
 }
 
 constinit LibraryTable<LibPq> libpq_table(MODELGATE_LIBPQ_SONAME, bind_libpq);
-
-const LibPq* libpq(std::string& error) {
-  return libpq_table.get(error);
-}
 
 // The URI as shown in decisions and messages: no password.
 std::string without_password(const std::string& uri) {
@@ -94,9 +90,9 @@ Expected<std::unique_ptr<SqlConnection>> connect_postgres(const std::string& uri
   const char* keywords[] = {"connect_timeout", "dbname", nullptr};
   const char* values[] = {"10", uri.c_str(), nullptr};
   std::string shown = without_password(uri);
-  std::string error;
-  const LibPq* pq = libpq(error);
-  if (pq == nullptr) return inventory_error("cannot connect: " + error, shown);
+  auto library = libpq_table.get();
+  if (!library) return inventory_error("cannot connect: " + library.error().message(), shown);
+  const LibPq* pq = *library;
   PGconn* conn = pq->PQconnectdbParams(keywords, values, 1);
   auto connection = std::make_unique<PostgresConnection>(*pq, conn, shown);
   if (conn == nullptr || pq->PQstatus(conn) != CONNECTION_OK)

@@ -518,22 +518,22 @@ Expected<Archive> read_zip(ByteView file, std::string_view origin, const Limits&
 
 namespace {
 
+// How far inflate_raw went when nothing failed: the stream ended within `cap` bytes, or it did not
+// (more than `cap` bytes, or the input ended first).
+enum class Inflated { to_stream_end, cut_short };
+
 // Inflates raw deflate data through a 64 KiB window, handing each piece to `sink`, and stops after
 // `cap` + 1 bytes (one more than wanted tells "exactly cap" from "more"). Nothing is allocated by
-// `cap`: the sink stores what actually arrives. `complete` is set when the stream ended within
-// `cap` bytes; false is returned for corrupt data (`error`) or when the sink refuses a piece.
+// `cap`: the sink stores what actually arrives. An error for corrupt data or when the sink refuses
+// a piece.
 template <class Sink>
-bool inflate_raw(ByteView in, std::uint64_t cap, Sink&& sink, bool& complete, std::string& error) {
+Expected<Inflated> inflate_raw(ByteView in, std::uint64_t cap, Sink&& sink) {
   z_stream zs{};
-  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
-    error = "zlib initialisation failed";
-    return false;
-  }
-  complete = false;
+  if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) return parse_error(0, "zlib initialisation failed");
   std::uint8_t window[64 * 1024];
   std::size_t consumed = 0;
   std::uint64_t produced = 0;
-  bool ok = true;
+  Expected<Inflated> result = Inflated::cut_short;
   for (;;) {
     std::size_t chunk_in = std::min<std::size_t>(in.size() - consumed, 1u << 30);
     zs.next_in = const_cast<Bytef*>(in.data() + consumed);
@@ -546,26 +546,25 @@ bool inflate_raw(ByteView in, std::uint64_t cap, Sink&& sink, bool& complete, st
     std::size_t got = static_cast<std::size_t>(wanted - zs.avail_out);
     produced += got;
     if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) {
-      error = zs.msg ? zs.msg : "invalid deflate data";
-      ok = false;
+      result = parse_error(consumed, zs.msg ? zs.msg : "invalid deflate data");
       break;
     }
     if (produced > cap) {  // more than wanted: hand over only `cap` bytes
-      if (got > 1 && !sink(window, got - 1)) ok = false;
+      if (got > 1 && !sink(window, got - 1)) result = parse_error(consumed, "the output refused a piece");
       break;
     }
     if (got > 0 && !sink(window, got)) {
-      ok = false;
+      result = parse_error(consumed, "the output refused a piece");
       break;
     }
     if (rc == Z_STREAM_END) {
-      complete = true;
+      result = Inflated::to_stream_end;
       break;
     }
     if (rc == Z_BUF_ERROR && consumed == in.size()) break;  // input exhausted: truncated
   }
   inflateEnd(&zs);
-  return ok;
+  return result;
 }
 
 }  // namespace
@@ -594,15 +593,14 @@ Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_vi
     if (m.compressed_size > 0 && m.uncompressed_size / m.compressed_size >= limits.max_compression_ratio)
       return fail("MG-ZIP-BOMB", "compression ratio above the limit; not inflated");
     auto buf = std::make_shared<UnpackedBuffer>(budget, "max_member_unpacked", limits.max_member_unpacked);
-    bool complete = false;
-    std::string error;
     auto sink = [&](const std::uint8_t* p, std::size_t n) { return buf->append(p, n); };
-    if (!inflate_raw(raw, m.uncompressed_size, sink, complete, error)) {
+    auto inflated = inflate_raw(raw, m.uncompressed_size, sink);
+    if (!inflated) {
       if (buf->exceeded())
         return fail("MG-LIMIT-EXCEEDED", "inflating it goes " + buf->exceeded_reason() + "; not analysed");
-      return fail("MG-ZIP-CORRUPT", "deflate data is corrupt: " + error);
+      return fail("MG-ZIP-CORRUPT", "deflate data is corrupt: " + inflated.error().reason);
     }
-    if (!complete || buf->size() != m.uncompressed_size)
+    if (*inflated != Inflated::to_stream_end || buf->size() != m.uncompressed_size)
       return fail("MG-ZIP-CORRUPT", "deflate data does not produce exactly the declared " +
                                         std::to_string(m.uncompressed_size) + " bytes");
     out.bytes = buf->bytes();
@@ -626,13 +624,11 @@ std::vector<std::uint8_t> peek_member(ByteView file, const Member& m, std::size_
   if (m.method == 0) {
     out.assign(raw.begin(), raw.begin() + std::min<std::size_t>(n, raw.size()));
   } else if (m.method == 8) {
-    bool complete = false;
-    std::string error;
     auto sink = [&](const std::uint8_t* p, std::size_t k) {
       out.insert(out.end(), p, p + k);
       return true;
     };
-    inflate_raw(raw, std::min<std::uint64_t>(n, m.uncompressed_size), sink, complete, error);
+    (void)inflate_raw(raw, std::min<std::uint64_t>(n, m.uncompressed_size), sink);
   }
   return out;
 }

@@ -22,11 +22,10 @@ namespace {
 
 std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
-bool set_limit(int resource, rlim_t value, std::string& why, const char* name) {
+std::optional<Error> set_limit(int resource, rlim_t value, const char* name) {
   struct rlimit r {value, value};
-  if (::setrlimit(resource, &r) == 0) return true;
-  why = errno_text(name);
-  return false;
+  if (::setrlimit(resource, &r) == 0) return std::nullopt;
+  return parse_error(0, errno_text(name));
 }
 
 }  // namespace
@@ -55,29 +54,26 @@ ConfinementReport confine_worker(const ConfinementPlan& plan) {
   bool nnp = ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
   record("no-new-privs", nnp, nnp ? "" : errno_text("prctl"));
 
-  std::string why;
-  bool limits = set_limit(RLIMIT_CORE, 0, why, "RLIMIT_CORE") && set_limit(RLIMIT_FSIZE, 0, why, "RLIMIT_FSIZE") &&
-                set_limit(RLIMIT_NOFILE, plan.max_descriptors, why, "RLIMIT_NOFILE") &&
-                (plan.data_bytes == 0 || set_limit(RLIMIT_DATA, plan.data_bytes, why, "RLIMIT_DATA")) &&
-                (plan.cpu_seconds == 0 || set_limit(RLIMIT_CPU, plan.cpu_seconds, why, "RLIMIT_CPU"));
-  record("rlimits", limits, why);
+  std::optional<Error> unlimited = set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE");
+  if (!unlimited) unlimited = set_limit(RLIMIT_FSIZE, 0, "RLIMIT_FSIZE");
+  if (!unlimited) unlimited = set_limit(RLIMIT_NOFILE, plan.max_descriptors, "RLIMIT_NOFILE");
+  if (!unlimited && plan.data_bytes != 0) unlimited = set_limit(RLIMIT_DATA, plan.data_bytes, "RLIMIT_DATA");
+  if (!unlimited && plan.cpu_seconds != 0) unlimited = set_limit(RLIMIT_CPU, plan.cpu_seconds, "RLIMIT_CPU");
+  record("rlimits", !unlimited, unlimited ? unlimited->message() : "");
 
   // A user namespace first: it is what lets an unprivileged process create the others.
   bool user = ::unshare(CLONE_NEWUSER) == 0;
-  why = user ? "" : errno_text("unshare(CLONE_NEWUSER)");
+  std::string why = user ? "" : errno_text("unshare(CLONE_NEWUSER)");
   bool others = ::unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS) == 0;
   if (!others && why.empty()) why = errno_text("unshare(CLONE_NEWNET|CLONE_NEWIPC|CLONE_NEWNS)");
   record("namespaces", user && others, why);
 
-  int abi = 0;
-  why.clear();
-  bool landlock = restrict_all_file_access(abi, why);
-  if (landlock) out.landlock_abi = abi;
-  record("landlock", landlock, why);
+  auto landlock = restrict_all_file_access();
+  if (landlock) out.landlock_abi = *landlock;
+  record("landlock", landlock.ok(), landlock ? "" : landlock.error().message());
 
-  why.clear();
-  bool seccomp = install_seccomp_allowlist(plan.request_fd, plan.result_fd, why);
-  record("seccomp", seccomp, why);
+  auto unfiltered = install_seccomp_allowlist(plan.request_fd, plan.result_fd);
+  record("seccomp", !unfiltered, unfiltered ? unfiltered->message() : "");
   return out;
 }
 

@@ -50,30 +50,21 @@ int landlock_abi() {
   return abi < 0 ? 0 : static_cast<int>(abi);
 }
 
-bool restrict_all_file_access(int& abi, std::string& why) {
-  abi = landlock_abi();
-  if (abi <= 0) {
-    why = std::string("not offered by the kernel: ") + std::strerror(errno);
-    return false;
-  }
+Expected<int> restrict_all_file_access() {
+  const int abi = landlock_abi();
+  if (abi <= 0) return parse_error(0, std::string("not offered by the kernel: ") + std::strerror(errno));
   LandlockRulesetAttr attr{};
   attr.handled_access_fs = fs_rights(abi);
   if (abi >= 4) attr.handled_access_net = 0x3;  // bind_tcp, connect_tcp
   if (abi >= 6) attr.scoped = 0x3;              // abstract unix sockets, signals
   long fd = ::syscall(kSysCreateRuleset, &attr, attr_size(abi), 0);
-  if (fd < 0) {
-    why = std::string("landlock_create_ruleset: ") + std::strerror(errno);
-    return false;
-  }
+  if (fd < 0) return parse_error(0, std::string("landlock_create_ruleset: ") + std::strerror(errno));
   // No rules are added: every handled access is denied everywhere.
   long rc = ::syscall(kSysRestrictSelf, fd, 0);
   int saved = errno;
   ::close(static_cast<int>(fd));
-  if (rc != 0) {
-    why = std::string("landlock_restrict_self: ") + std::strerror(saved);
-    return false;
-  }
-  return true;
+  if (rc != 0) return parse_error(0, std::string("landlock_restrict_self: ") + std::strerror(saved));
+  return abi;
 }
 
 }  // namespace modelgate::sandbox

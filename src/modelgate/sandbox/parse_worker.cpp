@@ -110,10 +110,9 @@ bool receive_request(std::vector<RequestedFile>& files) {
 std::shared_ptr<const ByteSource> map_descriptor(int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw std::runtime_error("fstat");
-  std::string error;
-  auto mapped = MappedFile::map(fd, static_cast<std::size_t>(st.st_size), error, TruncationGuard::off);
-  if (!mapped) throw std::runtime_error(error);
-  return mapped;
+  auto mapped = MappedFile::map(fd, static_cast<std::size_t>(st.st_size), TruncationGuard::off);
+  if (!mapped) throw std::runtime_error(mapped.error().message());
+  return *mapped;
 }
 
 // Kept open for the life of the process, so that the conversion module is never unloaded and a
@@ -235,24 +234,23 @@ WorkerConfig worker_config(const Limits& limits) {
   return c;
 }
 
-std::unique_ptr<ParseWorker> ParseWorker::start(WorkerJob job, const WorkerConfig& config, std::string& error) {
-  auto w = launch(std::move(job), config, error);
-  if (w && !w->await_hello(error)) w.reset();
+Expected<std::unique_ptr<ParseWorker>> ParseWorker::start(WorkerJob job, const WorkerConfig& config) {
+  auto w = launch(std::move(job), config);
+  if (!w) return w;
+  if (auto no_hello = (*w)->await_hello()) return *no_hello;
   return w;
 }
 
-bool WorkerChannel::open(std::string& error) {
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, requests) != 0) {
-    error = std::string("socketpair: ") + std::strerror(errno);
-    return false;
-  }
+std::optional<Error> WorkerChannel::open() {
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, requests) != 0)
+    return parse_error(0, std::string("socketpair: ") + std::strerror(errno));
   if (::pipe2(results, O_CLOEXEC) != 0) {
-    error = std::string("pipe: ") + std::strerror(errno);
+    Error error = parse_error(0, std::string("pipe: ") + std::strerror(errno));
     ::close(requests[0]);
     ::close(requests[1]);
-    return false;
+    return error;
   }
-  return true;
+  return std::nullopt;
 }
 
 pid_t fork_for_workers(const WorkerConfig& config, std::uint64_t& library_loads_at_fork) {
@@ -267,56 +265,50 @@ void run_worker(const WorkerChannel& channel, const WorkerJob& job, const Worker
   worker_main(job, config);
 }
 
-std::unique_ptr<ParseWorker> ParseWorker::launch(WorkerJob job, const WorkerConfig& config, std::string& error) {
+Expected<std::unique_ptr<ParseWorker>> ParseWorker::launch(WorkerJob job, const WorkerConfig& config) {
   WorkerChannel channel;
-  if (!channel.open(error)) return nullptr;
+  if (auto unopened = channel.open()) return *unopened;
   std::uint64_t loads;
   const pid_t pid = fork_for_workers(config, loads);
   if (pid == 0) run_worker(channel, job, config);
   ::close(channel.requests[1]);
   ::close(channel.results[1]);
   if (pid < 0) {
-    error = std::string("fork: ") + std::strerror(errno);
+    Error error = parse_error(0, std::string("fork: ") + std::strerror(errno));
     ::close(channel.requests[0]);
     ::close(channel.results[0]);
-    return nullptr;
+    return error;
   }
-  return adopt(pid, channel.requests[0], channel.results[0], config, loads, error);
+  return adopt(pid, channel.requests[0], channel.results[0], config, loads);
 }
 
-std::unique_ptr<ParseWorker> ParseWorker::adopt(pid_t pid, int requests, int results, const WorkerConfig& config,
-                                                std::uint64_t library_loads_at_fork, std::string& error) {
+Expected<std::unique_ptr<ParseWorker>> ParseWorker::adopt(pid_t pid, int requests, int results, const WorkerConfig& config,
+                                                          std::uint64_t library_loads_at_fork) {
   auto worker = std::unique_ptr<ParseWorker>(new ParseWorker(pid, requests, results, config));
   worker->library_loads_at_fork_ = library_loads_at_fork;
   // This end only: the worker's end stays blocking. read_exact() polls when nothing is there.
-  if (::fcntl(results, F_SETFL, ::fcntl(results, F_GETFL) | O_NONBLOCK) != 0) {
-    error = std::string("fcntl: ") + std::strerror(errno);
-    return nullptr;  // the destructor kills and reaps the worker
-  }
+  if (::fcntl(results, F_SETFL, ::fcntl(results, F_GETFL) | O_NONBLOCK) != 0)
+    return parse_error(0, std::string("fcntl: ") + std::strerror(errno));  // the destructor kills and reaps the worker
   return worker;
 }
 
-bool ParseWorker::await_hello(std::string& error) {
+std::optional<Error> ParseWorker::await_hello() {
   // The hello, validated like any result.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   std::uint8_t head[10];
   std::uint32_t missing_len = 0;
   if (read_exact(head, sizeof head, deadline) != Read::ok || std::memcmp(head, kHelloMagic, 4) != 0 ||
-      (std::memcpy(&missing_len, head + 6, 4), missing_len > kMaxHello)) {
-    error = "the parse worker did not start";
-    return false;
-  }
+      (std::memcpy(&missing_len, head + 6, 4), missing_len > kMaxHello))
+    return parse_error(0, "the parse worker did not start");
   std::string missing(missing_len, '\0');
-  if (read_exact(reinterpret_cast<std::uint8_t*>(missing.data()), missing_len, deadline) != Read::ok) {
-    error = "the parse worker did not start";
-    return false;
-  }
+  if (read_exact(reinterpret_cast<std::uint8_t*>(missing.data()), missing_len, deadline) != Read::ok)
+    return parse_error(0, "the parse worker did not start");
   for (std::size_t i = 0; i < std::size(kLayerNames); ++i)
     if (head[4] & (1u << i)) confinement_.applied.emplace_back(kLayerNames[i]);
   confinement_.landlock_abi = head[5];
   for (std::size_t at = 0, nl; (nl = missing.find('\n', at)) != std::string::npos; at = nl + 1)
     confinement_.missing.push_back(missing.substr(at, nl - at));
-  return true;
+  return std::nullopt;
 }
 
 void ParseWorker::stop() {

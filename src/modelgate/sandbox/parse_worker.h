@@ -10,10 +10,12 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
 #include "core/bytes.h"
+#include "core/expected.h"
 #include "core/rule_id.h"
 #include "modelgate/limits.h"
 #include "sandbox/confinement.h"
@@ -56,7 +58,7 @@ using WorkerJob = std::function<std::vector<std::uint8_t>(const std::shared_ptr<
 struct WorkerChannel {
   int requests[2] = {-1, -1};
   int results[2] = {-1, -1};
-  bool open(std::string& error);
+  std::optional<Error> open();
 };
 
 // fork() for a worker or for the process that forks them (worker_zygote.h): first what every worker
@@ -70,18 +72,18 @@ pid_t fork_for_workers(const WorkerConfig& config, std::uint64_t& library_loads_
 
 class ParseWorker {
  public:
-  // Forks a worker that confines itself and reports its layers. Null (and `error`) when the fork
-  // or the worker's first message fails.
-  static std::unique_ptr<ParseWorker> start(WorkerJob job, const WorkerConfig& config, std::string& error);
+  // Forks a worker that confines itself and reports its layers. An error when the fork or the
+  // worker's first message fails.
+  static Expected<std::unique_ptr<ParseWorker>> start(WorkerJob job, const WorkerConfig& config);
   // start() in two halves, so that several workers confine themselves at once: launch() forks,
   // await_hello() reads the worker's first message (its layers). A worker whose hello fails is
   // unusable (and killed when destroyed).
-  static std::unique_ptr<ParseWorker> launch(WorkerJob job, const WorkerConfig& config, std::string& error);
-  bool await_hello(std::string& error);
+  static Expected<std::unique_ptr<ParseWorker>> launch(WorkerJob job, const WorkerConfig& config);
+  std::optional<Error> await_hello();
   // The broker's handle on a worker forked elsewhere (worker_zygote.h) as this process's child,
-  // given the broker's ends of its channel; null, with `error`, when they cannot be set up.
-  static std::unique_ptr<ParseWorker> adopt(pid_t pid, int requests, int results, const WorkerConfig& config,
-                                            std::uint64_t library_loads_at_fork, std::string& error);
+  // given the broker's ends of its channel; an error when they cannot be set up.
+  static Expected<std::unique_ptr<ParseWorker>> adopt(pid_t pid, int requests, int results, const WorkerConfig& config,
+                                                      std::uint64_t library_loads_at_fork);
   // Kills the worker without waiting for it to end (its exit, with its namespaces, takes
   // milliseconds): the destructor reaps it. The worker can take no more files.
   void stop();

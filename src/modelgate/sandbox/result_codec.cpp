@@ -58,8 +58,7 @@ class ResultReader {
     r.findings.reserve(findings);  // bounded: count() checked it against the bytes left
     for (std::uint32_t i = 0; i < findings; ++i)
       if (!finding(r.findings.emplace_back())) return false;
-    std::string why;
-    if (!read_facts(in_, r, kMaxFactsDepth, why)) return fail(why);
+    if (auto bad = read_facts(in_, r, kMaxFactsDepth)) return fail(bad->reason);
     if (!text(r.sha256, "sha256")) return false;
     if (!r.sha256.empty() && (r.sha256.size() != 64 || r.sha256.find_first_not_of("0123456789abcdef") != std::string::npos))
       return fail("sha256 is not 64 lowercase hex digits");

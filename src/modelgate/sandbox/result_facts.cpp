@@ -301,7 +301,7 @@ void write_facts(ByteWriter& w, const ArtifactReport& report) {
   each_model_fact(report.model, [&](const char*, const auto& f) { out.field(f); });
 }
 
-bool read_facts(ByteReader& in, ArtifactReport& report, std::size_t max_depth, std::string& error) {
+std::optional<Error> read_facts(ByteReader& in, ArtifactReport& report, std::size_t max_depth) {
   FactsReader facts(in, max_depth);
   json display;
   bool ok = facts.value(display, 0) && (display.is_object() || facts.fail("facts that are not an object"));
@@ -313,8 +313,8 @@ bool read_facts(ByteReader& in, ArtifactReport& report, std::size_t max_depth, s
   });
   if (ok && !report.model.tensors.empty() && report.model.tensor_count != report.model.tensors.size())
     ok = facts.fail("model facts list tensors but not as many as they count");
-  if (!ok) error = failed_in ? std::string("model fact \"") + failed_in + "\": " + facts.error() : facts.error();
-  return ok;
+  if (ok) return std::nullopt;
+  return parse_error(in.offset(), failed_in ? std::string("model fact \"") + failed_in + "\": " + facts.error() : facts.error());
 }
 
 }  // namespace modelgate::sandbox

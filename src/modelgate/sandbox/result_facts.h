@@ -17,18 +17,20 @@
 // counted at least once, a tensor's range does not end before it begins, a listed tensor count
 // matches the list. The worker writes every string as valid UTF-8 (an invalid sequence becomes
 // U+FFFD, as the JSON form wrote it) and no float that is not finite (null, likewise).
+#include <optional>
 #include <string>
 
 #include "core/byte_reader.h"
 #include "core/byte_writer.h"
+#include "core/expected.h"
 #include "modelgate/report.h"
 
 namespace modelgate::sandbox {
 
 void write_facts(ByteWriter& w, const ArtifactReport& report);
 
-// Reads what write_facts() wrote into `report`'s facts, parsed facts and model facts; false, with
-// `error`, at the first thing that is not. `max_depth` bounds the nesting of display values.
-bool read_facts(ByteReader& in, ArtifactReport& report, std::size_t max_depth, std::string& error);
+// Reads what write_facts() wrote into `report`'s facts, parsed facts and model facts; the error at
+// the first thing that is not. `max_depth` bounds the nesting of display values.
+std::optional<Error> read_facts(ByteReader& in, ArtifactReport& report, std::size_t max_depth);
 
 }  // namespace modelgate::sandbox

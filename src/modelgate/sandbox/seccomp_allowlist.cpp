@@ -31,12 +31,9 @@ scmp_arg_cmp argument(unsigned index, scmp_compare op, scmp_datum_t a, scmp_datu
 
 }  // namespace
 
-bool install_seccomp_allowlist(int request_fd, int result_fd, std::string& why) {
+std::optional<Error> install_seccomp_allowlist(int request_fd, int result_fd) {
   std::unique_ptr<void, FilterRelease> filter(seccomp_init(SCMP_ACT_KILL_PROCESS));
-  if (!filter) {
-    why = "seccomp_init failed";
-    return false;
-  }
+  if (!filter) return parse_error(0, "seccomp_init failed");
   auto* ctx = static_cast<scmp_filter_ctx>(filter.get());
   int rc = 0;
   auto allow = [&](int nr) {
@@ -84,16 +81,10 @@ bool install_seccomp_allowlist(int request_fd, int result_fd, std::string& why) 
   // alternate signal stack: sigaltstack(NULL, &old) reads, never sets.
   allow_if(SCMP_SYS(sigaltstack), argument(0, SCMP_CMP_EQ, 0));
 #endif
-  if (rc != 0) {
-    why = std::string("seccomp_rule_add: ") + std::strerror(-rc);
-    return false;
-  }
+  if (rc != 0) return parse_error(0, std::string("seccomp_rule_add: ") + std::strerror(-rc));
   rc = seccomp_load(ctx);
-  if (rc != 0) {
-    why = std::string("seccomp_load: ") + std::strerror(-rc);
-    return false;
-  }
-  return true;
+  if (rc != 0) return parse_error(0, std::string("seccomp_load: ") + std::strerror(-rc));
+  return std::nullopt;
 }
 
 }  // namespace modelgate::sandbox

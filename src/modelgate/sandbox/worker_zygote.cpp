@@ -36,8 +36,7 @@ void reply(std::int32_t pid, std::span<const int> fds) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) ::_exit(0);  // the broker closed the channel, or is gone
     WorkerChannel channel;
-    std::string error;
-    if (!channel.open(error)) {
+    if (channel.open().has_value()) {
       reply(-errno, {});
       continue;
     }
@@ -60,20 +59,18 @@ void reply(std::int32_t pid, std::span<const int> fds) {
 
 }  // namespace
 
-std::unique_ptr<WorkerZygote> WorkerZygote::start(WorkerJob job, const WorkerConfig& config, std::string& error) {
+Expected<std::unique_ptr<WorkerZygote>> WorkerZygote::start(WorkerJob job, const WorkerConfig& config) {
   int control[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0) {
-    error = std::string("socketpair: ") + std::strerror(errno);
-    return nullptr;
-  }
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, control) != 0)
+    return parse_error(0, std::string("socketpair: ") + std::strerror(errno));
   std::uint64_t loads;
   const pid_t pid = fork_for_workers(config, loads);
   if (pid == 0) zygote_main(control[1], job, config);
   ::close(control[1]);
   if (pid < 0) {
-    error = std::string("fork: ") + std::strerror(errno);
+    Error error = parse_error(0, std::string("fork: ") + std::strerror(errno));
     ::close(control[0]);
-    return nullptr;
+    return error;
   }
   return std::unique_ptr<WorkerZygote>(new WorkerZygote(pid, control[0], config, loads));
 }
@@ -84,37 +81,31 @@ WorkerZygote::~WorkerZygote() {
   ::waitpid(pid_, nullptr, 0);
 }
 
-std::unique_ptr<ParseWorker> WorkerZygote::launch(std::string& error) {
+Expected<std::unique_ptr<ParseWorker>> WorkerZygote::launch() {
   std::lock_guard one_at_a_time(lock_);
   const char ask = 'w';
-  if (::send(control_, &ask, 1, MSG_NOSIGNAL) != 1) {
-    error = "the worker zygote is gone";
-    return nullptr;
-  }
+  if (::send(control_, &ask, 1, MSG_NOSIGNAL) != 1) return parse_error(0, "the worker zygote is gone");
   struct pollfd p = {control_, POLLIN, 0};
   int ready;
   do ready = ::poll(&p, 1, kReplyTimeoutMs);
   while (ready < 0 && errno == EINTR);
-  if (ready <= 0) {
-    error = "the worker zygote did not answer";
-    return nullptr;
-  }
+  if (ready <= 0) return parse_error(0, "the worker zygote did not answer");
   std::int32_t pid = 0;
   const ReceivedMessage m =
       receive_with_descriptors(control_, std::span(reinterpret_cast<std::uint8_t*>(&pid), sizeof pid), MSG_DONTWAIT);
   const ssize_t n = m.bytes;
   if (n != static_cast<ssize_t>(sizeof pid) || pid <= 0 || m.fd_count != 2 || !m.well_formed) {
     for (std::size_t i = 0; i < m.fd_count; ++i) ::close(m.fds[i]);
-    error = n <= 0   ? std::string("the worker zygote is gone")
-            : pid < 0 ? std::string("the worker zygote cannot fork: ") + std::strerror(-pid)
-                      : std::string("the worker zygote's reply is malformed");
+    Error error = parse_error(0, n <= 0    ? std::string("the worker zygote is gone")
+                                 : pid < 0 ? std::string("the worker zygote cannot fork: ") + std::strerror(-pid)
+                                           : std::string("the worker zygote's reply is malformed"));
     if (n == static_cast<ssize_t>(sizeof pid) && pid > 0) {  // a worker without its channel: this process's child
       ::kill(pid, SIGKILL);
       ::waitpid(pid, nullptr, 0);
     }
-    return nullptr;
+    return error;
   }
-  return ParseWorker::adopt(pid, m.fds[0], m.fds[1], config_, library_loads_at_fork_, error);
+  return ParseWorker::adopt(pid, m.fds[0], m.fds[1], config_, library_loads_at_fork_);
 }
 
 }  // namespace modelgate::sandbox

@@ -23,16 +23,16 @@ namespace modelgate::sandbox {
 
 class WorkerZygote {
  public:
-  // Forks the zygote. Null, with `error`, when it cannot be started.
-  static std::unique_ptr<WorkerZygote> start(WorkerJob job, const WorkerConfig& config, std::string& error);
+  // Forks the zygote. An error when it cannot be started.
+  static Expected<std::unique_ptr<WorkerZygote>> start(WorkerJob job, const WorkerConfig& config);
   // Closes the zygote's channel (it exits) and reaps it. Workers it forked are the broker's.
   ~WorkerZygote();
   WorkerZygote(const WorkerZygote&) = delete;
   WorkerZygote& operator=(const WorkerZygote&) = delete;
 
-  // A fresh worker, its hello not yet awaited; null, with `error`, when the zygote is gone. Any
-  // thread may call it.
-  std::unique_ptr<ParseWorker> launch(std::string& error);
+  // A fresh worker, its hello not yet awaited; an error when the zygote is gone. Any thread may
+  // call it.
+  Expected<std::unique_ptr<ParseWorker>> launch();
   pid_t pid() const { return pid_; }
   // library_loads() when the zygote was forked: a library the broker loaded since is not in it.
   std::uint64_t library_loads_at_fork() const { return library_loads_at_fork_; }

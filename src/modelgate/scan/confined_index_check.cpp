@@ -10,10 +10,7 @@ namespace modelgate {
 
 namespace {
 
-struct Premapped {
-  std::shared_ptr<const ByteSource> bytes;
-  std::string error;
-};
+using Premapped = Expected<std::shared_ptr<const ByteSource>>;
 
 void run_confined(std::size_t index, const std::vector<WalkEntry>& files, const std::vector<WalkNote>& notes,
                   ArtifactReport& report, NestedScan& ctx) {
@@ -23,35 +20,33 @@ void run_confined(std::size_t index, const std::vector<WalkEntry>& files, const 
   std::map<std::string, Premapped> mapped;
   for (const auto& f : files) {
     if (f.relative.compare(0, dir.size(), dir) != 0) continue;
-    Premapped& m = mapped[f.relative];
-    m.bytes = map_walk_entry(f, m.error);
+    auto m = map_walk_entry(f);
+    if (m)
+      mapped.insert_or_assign(f.relative, Premapped(std::shared_ptr<const ByteSource>(std::move(*m))));
+    else
+      mapped.insert_or_assign(f.relative, Premapped(m.error()));
   }
   auto fail = [&](RuleId id, const std::string& why) {
     report.add(make_finding(rule(id), report.origin, std::nullopt, "the sharded-checkpoint check: " + why));
   };
-  const Premapped& own = mapped[relative];
-  if (!own.bytes) return;  // the file's own scan already reported it as unreadable
+  if (auto own = mapped.find(relative); own == mapped.end() || !own->second)
+    return;  // the file's own scan already reported it as unreadable
   auto opened = files[index].beneath.empty() ? open_regular_file(files[index].path, FinalLink::refuse)
                                              : open_regular_file_beneath(files[index].base, files[index].beneath);
   if (!opened) return fail("MG-IO-ERROR", "cannot open the index again to pass it to a parse worker: " + opened.error().message());
   sandbox::WorkerJob job = [&](const std::shared_ptr<const ByteSource>&, const std::string& origin, const std::string&) {
     ArtifactReport checked;
     checked.origin = origin;
-    check_safetensors_index(index, files, notes, checked, ctx, [&](const WalkEntry& e, std::string& error) {
+    check_safetensors_index(index, files, notes, checked, ctx, [&](const WalkEntry& e) -> Premapped {
       auto it = mapped.find(e.relative);
-      if (it == mapped.end()) {
-        error = e.relative + ": not mapped before the worker started";
-        return std::shared_ptr<const ByteSource>();
-      }
-      error = it->second.error;
-      return it->second.bytes;
+      if (it == mapped.end()) return Error{0, "not mapped before the worker started", {}, e.relative};
+      return it->second;
     });
     return sandbox::encode_result(checked);
   };
-  std::string error;
-  auto worker = sandbox::ParseWorker::start(job, sandbox::worker_config(ctx.limits()), error);
-  if (!worker) return fail("MG-SANDBOX-CRASH", "cannot start a parse worker: " + error);
-  ArtifactReport checked = worker->scan(opened->fd.get(), report.origin, relative, static_cast<std::uint64_t>(opened->st.st_size));
+  auto worker = sandbox::ParseWorker::start(job, sandbox::worker_config(ctx.limits()));
+  if (!worker) return fail("MG-SANDBOX-CRASH", "cannot start a parse worker: " + worker.error().message());
+  ArtifactReport checked = (*worker)->scan(opened->fd.get(), report.origin, relative, static_cast<std::uint64_t>(opened->st.st_size));
   if (checked.origin != report.origin) return fail("MG-SANDBOX-MALFORMED-RESULT", "the worker answered for another file");
   for (auto& f : checked.findings) report.findings.push_back(std::move(f));
   if (checked.parsed.sharded_checkpoint) report.parsed.sharded_checkpoint = checked.parsed.sharded_checkpoint;

@@ -24,8 +24,9 @@ sandbox::WorkerConfig scan_worker_config(const ScanContext& ctx, const ScanOptio
 std::shared_ptr<sandbox::WorkerZygote> start_worker_zygote(ScanContext& ctx, const ScanOptions& options) {
   if (options.sandbox == SandboxMode::off) return nullptr;
   const auto config = scan_worker_config(ctx, options);
-  std::string no_zygote;
-  return sandbox::WorkerZygote::start(scan_job(ctx), config, no_zygote);
+  auto zygote = sandbox::WorkerZygote::start(scan_job(ctx), config);
+  if (!zygote) return nullptr;
+  return std::move(*zygote);
 }
 
 bool run_file_jobs(ScanContext& ctx, std::vector<FileJob>& jobs, const ScanOptions& options, ScanResult& result,

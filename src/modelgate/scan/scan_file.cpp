@@ -92,9 +92,11 @@ ArtifactReport judge_opened_file(ScanContext& ctx, const FileToScan& file, const
 ArtifactReport scan_file(ScanContext& ctx, const FileToScan& file, const std::string& origin) {
   auto opened = open_file_to_scan(file);
   if (!opened) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + opened.error().message());
-  std::string error;
-  auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size), error);
-  if (!mapped) return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+  auto mapping = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(opened->st.st_size));
+  if (!mapping)
+    return unreadable_file_report(origin, "unreadable", "MG-IO-ERROR",
+                                  "cannot read: " + file.path.string() + ": " + mapping.error().message());
+  const std::shared_ptr<MappedFile>& mapped = *mapping;
   if (modelgate_test_after_open != nullptr) modelgate_test_after_open(file.path.c_str());
   Artifact a;
   a.origin = origin;

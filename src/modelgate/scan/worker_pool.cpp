@@ -29,8 +29,10 @@ constexpr unsigned kLaunchAhead = 2 * kMaxQueuedFiles;
 // Loads what a worker asked for (ParseWorker::library_needed): the libraries parsers load at first
 // use, libarchive and libhdf5, both (the worker's status does not say which). Workers forked
 // afterwards inherit them.
-bool load_parser_libraries(std::string& error) {
-  return libarchive_library(error) != nullptr && hdf5_library(error) != nullptr;
+std::optional<Error> load_parser_libraries() {
+  if (auto libarchive = libarchive_library(); !libarchive) return libarchive.error();
+  if (auto hdf5 = hdf5_library(); !hdf5) return hdf5.error();
+  return std::nullopt;
 }
 
 }  // namespace
@@ -64,21 +66,20 @@ WorkerPool::WorkerPool(ScanContext& ctx, SandboxMode mode, unsigned slots, const
   // scan's ForkGate once the threads run. All are started before any is waited for, so that they
   // confine themselves at the same time.
   if (!zygote_) {
-    std::string no_zygote;
-    zygote_ = WorkerZygote::start(job_, config_, no_zygote);
+    if (auto zygote = WorkerZygote::start(job_, config_)) zygote_ = std::move(*zygote);
   }
   for (unsigned i = 0; i < std::max(slots, 1u); ++i) {
-    std::string why;
-    slots_.push_back(launch(why));
-    if (!slots_.back()) {
-      error_ = "cannot start a parse worker: " + why;
+    auto w = launch();
+    if (!w) {
+      slots_.push_back(nullptr);
+      error_ = "cannot start a parse worker: " + w.error().message();
       return;
     }
+    slots_.push_back(std::move(*w));
   }
   for (auto& w : slots_) {
-    std::string why;
-    if (!w->await_hello(why)) {
-      error_ = "cannot start a parse worker: " + why;
+    if (auto no_hello = w->await_hello()) {
+      error_ = "cannot start a parse worker: " + no_hello->message();
       return;
     }
   }
@@ -101,11 +102,11 @@ WorkerPool::~WorkerPool() {
 
 void WorkerPool::launch_successor(unsigned slot) {
   if (successors_.at(slot)) return;
-  std::string why;
-  successors_[slot] = launch(why);  // a failure shows in replace()
+  auto next = launch();  // a failure shows in replace()
+  if (next) successors_[slot] = std::move(*next);
 }
 
-std::unique_ptr<ParseWorker> WorkerPool::launch(std::string& why) {
+Expected<std::unique_ptr<ParseWorker>> WorkerPool::launch() {
   std::shared_ptr<WorkerZygote> zygote;
   auto current = [&] {
     std::lock_guard lock(zygote_lock_);
@@ -118,23 +119,22 @@ std::unique_ptr<ParseWorker> WorkerPool::launch(std::string& why) {
     // no other scanning thread may hold a lock (none holds zygote_lock_ while it waits).
     if (gate) gate->fork_begin();
     if (!current()) {
-      std::string no_zygote;
-      auto fresh = WorkerZygote::start(job_, config_, no_zygote);
+      auto fresh = WorkerZygote::start(job_, config_);
       std::lock_guard lock(zygote_lock_);
-      zygote = zygote_ = std::move(fresh);
+      zygote = zygote_ = fresh ? std::move(*fresh) : nullptr;
     }
     if (gate) gate->fork_end();
   }
   if (zygote) {
-    if (auto w = zygote->launch(why)) return w;
+    if (auto w = zygote->launch()) return w;
   }
   if (gate) gate->fork_begin();
-  auto w = ParseWorker::launch(job_, config_, why);
+  auto w = ParseWorker::launch(job_, config_);
   if (gate) gate->fork_end();
   return w;
 }
 
-bool WorkerPool::replace(unsigned slot, std::string& why) {
+std::optional<Error> WorkerPool::replace(unsigned slot) {
   auto& worker = slots_.at(slot);
   if (worker) {
     worker->stop();
@@ -145,17 +145,21 @@ bool WorkerPool::replace(unsigned slot, std::string& why) {
   if (auto& next = successors_.at(slot)) {
     worker = std::move(next);
     // One forked before a library was loaded may lack it (a file that needs it brought it in).
-    if (worker->library_loads_at_fork() == library_loads() && worker->await_hello(why)) return true;
+    if (worker->library_loads_at_fork() == library_loads() && !worker->await_hello()) return std::nullopt;
     worker.reset();
   }
-  worker = spawn(why);
-  return worker != nullptr;
+  auto fresh = spawn();
+  if (!fresh) return fresh.error();
+  worker = std::move(*fresh);
+  return std::nullopt;
 }
 
-std::unique_ptr<ParseWorker> WorkerPool::spawn(std::string& why) {
-  auto w = launch(why);
-  if (w && !w->await_hello(why)) w.reset();
-  if (!w) why = "cannot start a parse worker: " + why;
+Expected<std::unique_ptr<ParseWorker>> WorkerPool::spawn() {
+  auto w = launch();
+  if (w) {
+    if (auto no_hello = (*w)->await_hello()) w = *no_hello;
+  }
+  if (!w) return parse_error(0, "cannot start a parse worker: " + w.error().message());
   return w;
 }
 
@@ -183,9 +187,9 @@ void WorkerPool::submit_queued(unsigned slot, std::deque<Pending>& window) {
     if (worker && worker->alive() && worker->files() + kLaunchAhead >= kFilesPerWorker) launch_successor(slot);
     if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) {
       if (worker && worker->alive() && worker->queued() > 0) return;  // used up: its queue drains first
-      std::string why;
-      if (!replace(slot, why)) {
-        todo.front()->parsed = unreadable_file_report(*todo.front()->queued.origin, "unknown", "MG-SANDBOX-CRASH", why);
+      if (auto not_started = replace(slot)) {
+        todo.front()->parsed =
+            unreadable_file_report(*todo.front()->queued.origin, "unknown", "MG-SANDBOX-CRASH", not_started->message());
         continue;
       }
     }
@@ -250,12 +254,13 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
       // With a result cache this process hashes the bytes (hashing is not parsing) to look the verdict
       // up; the worker then parses only what the cache does not know.
       if (ctx_.result_cache() != nullptr) {
-        std::string error;
-        p.mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(p.size), error);
-        if (!p.mapped) {
-          p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR", "cannot read: " + file.path.string() + ": " + error);
+        auto mapped = MappedFile::map(opened->fd.get(), static_cast<std::size_t>(p.size));
+        if (!mapped) {
+          p.unreadable = unreadable_file_report(origin, "unreadable", "MG-IO-ERROR",
+                                                "cannot read: " + file.path.string() + ": " + mapped.error().message());
           continue;
         }
+        p.mapped = std::move(*mapped);
       }
       p.opened = std::move(*opened);
       p.name = file.name.empty() ? file.path.filename().string() : file.name;
@@ -275,9 +280,10 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
         // Once per file, so that a worker asking again cannot keep it going round.
         if (worker->library_needed() && !p.libraries_loaded) {
           p.libraries_loaded = true;
-          std::string error;
-          if (load_parser_libraries(error)) continue;  // this file too, to a fresh worker that has it
-          result.report = unreadable_file_report(*p.queued.origin, "unknown", "MG-IO-ERROR", "cannot read: " + error);
+          auto unloaded = load_parser_libraries();
+          if (!unloaded) continue;  // this file too, to a fresh worker that has it
+          result.report =
+              unreadable_file_report(*p.queued.origin, "unknown", "MG-IO-ERROR", "cannot read: " + unloaded->message());
         }
       }
       json_of(result.report.facts)["sandbox"] = sandbox_layers_json(layers_);
@@ -298,18 +304,18 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
 WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string& origin, const std::string& name,
                                         std::uint64_t size) {
   auto& worker = slots_.at(slot);
-  std::string why;
-  if ((!worker || !worker->alive() || worker->files() >= kFilesPerWorker) && !replace(slot, why))
-    return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
+  if (!worker || !worker->alive() || worker->files() >= kFilesPerWorker) {
+    if (auto not_started = replace(slot))
+      return {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", not_started->message()), {}};
+  }
   WorkerResult parsed = worker->run(fd, origin, name, size);
   if (worker->library_needed()) {
-    std::string error;
-    if (!load_parser_libraries(error))
-      parsed = {unreadable_file_report(origin, "unknown", "MG-IO-ERROR", "cannot read: " + error), {}};
-    else if (replace(slot, why))
-      parsed = worker->run(fd, origin, name, size);
+    if (auto unloaded = load_parser_libraries())
+      parsed = {unreadable_file_report(origin, "unknown", "MG-IO-ERROR", "cannot read: " + unloaded->message()), {}};
+    else if (auto not_started = replace(slot))
+      parsed = {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", not_started->message()), {}};
     else
-      parsed = {unreadable_file_report(origin, "unknown", "MG-SANDBOX-CRASH", why), {}};
+      parsed = worker->run(fd, origin, name, size);
   }
   json_of(parsed.report.facts)["sandbox"] = sandbox_layers_json(layers_);
   return parsed;

@@ -61,14 +61,14 @@ class WorkerPool {
 
  private:
   // A fresh worker, its hello not awaited: from the zygote, or forked here when there is none.
-  std::unique_ptr<sandbox::ParseWorker> launch(std::string& why);
-  std::unique_ptr<sandbox::ParseWorker> spawn(std::string& why);
+  Expected<std::unique_ptr<sandbox::ParseWorker>> launch();
+  Expected<std::unique_ptr<sandbox::ParseWorker>> spawn();
   // Forks slot `slot`'s next worker ahead of need, while the current one has a few files left, so
   // that it confines itself while the current one parses.
   void launch_successor(unsigned slot);
-  // Replaces slot `slot`'s worker with its successor (or a fresh one): false, with `why`, when none
-  // starts. The worker replaced is stopped and reaped later, without waiting for its exit.
-  bool replace(unsigned slot, std::string& why);
+  // Replaces slot `slot`'s worker with its successor (or a fresh one): the error when none starts.
+  // The worker replaced is stopped and reaped later, without waiting for its exit.
+  std::optional<Error> replace(unsigned slot);
   struct Pending;
   // Submits the files of `window` not yet with the worker, in order, while it can take them.
   void submit_queued(unsigned slot, std::deque<Pending>& window);

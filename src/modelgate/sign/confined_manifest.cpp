@@ -26,9 +26,9 @@ Expected<Manifest> read_signed_manifest_confined(const std::filesystem::path& bu
     carrier.format = "signature-bundle";
     return sandbox::encode_result(carrier, encode_signed_manifest(manifest, noted));
   };
-  std::string error;
-  auto worker = sandbox::ParseWorker::start(job, config, error);
-  if (!worker) return usage_failure("sandbox", "cannot start a parse worker: " + error);
+  auto started = sandbox::ParseWorker::start(job, config);
+  if (!started) return usage_failure("sandbox", "cannot start a parse worker: " + started.error().message());
+  const std::unique_ptr<sandbox::ParseWorker>& worker = *started;
   const auto& missing = worker->confinement().missing;
   if (mode == SandboxMode::strict && !missing.empty())
     return usage_failure("sandbox", "--sandbox strict: the parse worker cannot be confined: " + missing.front());

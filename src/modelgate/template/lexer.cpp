@@ -48,9 +48,8 @@ bool named_char(std::string_view name, std::uint32_t& cp) {
 }
 
 // Jinja decodes a string literal with Python's "unicode-escape" codec after normalising
-// newlines; this mirrors it. Returns false with `why` on an escape Python rejects.
-bool decode_string(std::string_view body, std::string& out, bool& opaque, std::string& why,
-                   std::size_t& bad) {
+// newlines; this mirrors it. An error at the escape (its offset in `body`) that Python rejects.
+std::optional<Error> decode_string(std::string_view body, std::string& out, bool& opaque) {
   out.clear();
   for (std::size_t i = 0; i < body.size();) {
     char c = body[i];
@@ -64,11 +63,8 @@ bool decode_string(std::string_view body, std::string& out, bool& opaque, std::s
       ++i;
       continue;
     }
-    bad = i;
-    if (i + 1 >= body.size()) {
-      why = "string ends with a backslash";
-      return false;
-    }
+    const std::size_t escape_at = i;
+    if (i + 1 >= body.size()) return parse_error(escape_at, "string ends with a backslash");
     char e = body[i + 1];
     i += 2;
     switch (e) {
@@ -86,37 +82,22 @@ bool decode_string(std::string_view body, std::string& out, bool& opaque, std::s
       case 'v': out += '\v'; break;
       case 'x': case 'u': case 'U': {
         std::size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
-        if (i + digits > body.size()) {
-          why = "truncated \\" + std::string(1, e) + " escape";
-          return false;
-        }
+        if (i + digits > body.size()) return parse_error(escape_at, "truncated \\" + std::string(1, e) + " escape");
         std::uint32_t cp = 0;
         for (std::size_t k = 0; k < digits; ++k) {
           int h = hex_value(body[i + k]);
-          if (h < 0) {
-            why = "invalid \\" + std::string(1, e) + " escape";
-            return false;
-          }
+          if (h < 0) return parse_error(escape_at, "invalid \\" + std::string(1, e) + " escape");
           cp = cp * 16 + static_cast<std::uint32_t>(h);
         }
-        if (cp > 0x10FFFF) {
-          why = "\\U escape beyond U+10FFFF";
-          return false;
-        }
+        if (cp > 0x10FFFF) return parse_error(escape_at, "\\U escape beyond U+10FFFF");
         i += digits;
         append_utf8(out, cp);
         break;
       }
       case 'N': {
-        if (i >= body.size() || body[i] != '{') {
-          why = "malformed \\N escape";
-          return false;
-        }
+        if (i >= body.size() || body[i] != '{') return parse_error(escape_at, "malformed \\N escape");
         std::size_t close = body.find('}', i);
-        if (close == std::string_view::npos) {
-          why = "malformed \\N escape";
-          return false;
-        }
+        if (close == std::string_view::npos) return parse_error(escape_at, "malformed \\N escape");
         std::uint32_t cp = 0;
         if (named_char(body.substr(i + 1, close - i - 1), cp)) {
           append_utf8(out, cp);
@@ -139,7 +120,7 @@ bool decode_string(std::string_view body, std::string& out, bool& opaque, std::s
         }
     }
   }
-  return true;
+  return std::nullopt;
 }
 
 class Lexer {
@@ -354,11 +335,10 @@ class Lexer {
       ++pos_;
     }
     if (pos_ >= s_.size()) return fail(at, "unterminated string literal");
-    std::string decoded, why;
+    std::string decoded;
     bool opaque = false;
-    std::size_t bad = 0;
-    if (!decode_string(s_.substr(body, pos_ - body), decoded, opaque, why, bad))
-      return fail(body + bad, why);
+    if (auto rejected = decode_string(s_.substr(body, pos_ - body), decoded, opaque))
+      return fail(body + rejected->offset, rejected->reason);
     ++pos_;
     if (!push(TokKind::string, static_cast<std::uint32_t>(at), std::move(decoded))) return;
     tokens_.back().opaque = opaque;
