@@ -81,6 +81,7 @@ TEST(YamlKeys, EveryFixtureGetsItsVerdictAndThePayloadsRun) {
   EXPECT_TRUE(rule_of("sd_ckpt_absolute.yaml", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("sd_ckpt_dotdot.yaml", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("sd_ckpt_flow.yaml", "MG-HF-UNSCANNED-DEPENDENCY"));
+  EXPECT_TRUE(rule_of("sd_version_repo.yaml", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("ldm_nel.yaml", "MG-LDM-TARGET"));
   EXPECT_TRUE(rule_of("hydra_flow_explicit.yaml", "MG-CONFIG-DANGEROUS-CALLABLE"));
 }

@@ -118,6 +118,24 @@ bool outside_path(std::string_view v) {
   return false;
 }
 
+// FrozenCLIPEmbedder(version) and the other text encoders call from_pretrained(version): a value
+// "owner/name" is another Hugging Face repository, loaded with the model. The encoders' default
+// (which the published configs leave implicit) is not reported.
+bool other_repository(std::string_view key, std::string_view v) {
+  return key == "version" && v.find('/') != std::string_view::npos && !outside_path(v) &&
+         v != "openai/clip-vit-large-patch14";
+}
+
+void flag_repository(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
+                     const std::string& where, std::string_view value) {
+  std::string v(value.substr(0, 200));
+  report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, offset,
+                          where + " names '" + v +
+                              "': the text encoder loads it with from_pretrained, another repository that is "
+                              "not part of this scan",
+                          v));
+}
+
 void flag_path(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
                const std::string& where, std::string_view value) {
   std::string v(value.substr(0, 200));
@@ -179,6 +197,9 @@ void lexical(std::string_view text, const std::string& origin, ArtifactReport& r
       if (value && outside_path(*value)) {
         flag_path(report, origin, b, std::string(text.substr(b, k - b)), *value);
         ++reported;
+      } else if (value && other_repository(text.substr(b, k - b), *value)) {
+        flag_repository(report, origin, b, std::string(text.substr(b, k - b)), *value);
+        ++reported;
       }
     }
     line = eol + 1;
@@ -192,6 +213,7 @@ void analyse_lf(std::string_view text, const std::string& origin, const Limits& 
       const auto& s = value.get_ref<const std::string&>();
       if (key == "target" && importable(s) && !inert_target(s)) flag(report, origin, std::nullopt, path, s);
       if (path_param(key) && outside_path(s)) flag_path(report, origin, std::nullopt, path, s);
+      else if (other_repository(key, s)) flag_repository(report, origin, std::nullopt, path, s);
     });
     return;
   }
