@@ -146,6 +146,31 @@ void flag_path(ArtifactReport& report, const std::string& origin, std::optional<
                           v));
 }
 
+// Keys whose text is not their spelling (readers/yaml_keys.h) that are, or may be, `target`. When the
+// subset has read the file (`parsed`), quoted keys with escapes were decoded by it and are skipped.
+std::size_t hidden_targets(std::string_view text, const std::string& origin, bool parsed, ArtifactReport& report) {
+  std::size_t reported = 0;
+  for (const auto& hidden : yaml::hidden_keys(text)) {
+    if (reported >= 100) break;
+    if (!yaml::may_be_key(hidden, "target") || (parsed && hidden.form == yaml::KeyForm::escaped)) continue;
+    const std::string value = hidden.value.value_or("(not read)");
+    const std::string where = hidden.form == yaml::KeyForm::explicit_key ? "an explicit (?) key '" + hidden.written + "'"
+                              : hidden.form == yaml::KeyForm::alias      ? "the alias key " + hidden.written
+                              : hidden.form == yaml::KeyForm::property   ? "a key with a tag or anchor '" + hidden.written + "'"
+                              : hidden.form == yaml::KeyForm::unlisted   ? std::string("one of the keys past the first 1000 written as tags, anchors, escapes or explicit keys")
+                                                                         : "a key written with escapes " + hidden.written;
+    if (hidden.key && hidden.value && inert_target(*hidden.value)) continue;
+    report.add(make_finding(rule("MG-LDM-TARGET"), origin, hidden.offset,
+                            where + " is, or may be, `target`" + (hidden.key ? " ('" + hidden.key->substr(0, 200) + "')" : "") +
+                                "; its value '" + value.substr(0, 200) +
+                                "' is what instantiate_from_config would import and call",
+                            value.substr(0, 200)));
+    if (hidden.value) grade_config_callable(*hidden.value, origin, hidden.offset, report);
+    ++reported;
+  }
+  return reported;
+}
+
 // When the YAML is outside the subset: every `target` key found in the text, every key whose
 // spelling the text does not show (yaml_keys.h), and every path parameter found in the text.
 void lexical(std::string_view text, const std::string& origin, ArtifactReport& report) {
@@ -165,24 +190,7 @@ void lexical(std::string_view text, const std::string& origin, ArtifactReport& r
     flag(report, origin, at, "target", value.empty() ? std::string_view("(a value on the following lines)") : value);
     ++reported;
   }
-  for (const auto& hidden : yaml::hidden_keys(text)) {
-    if (reported >= 100) break;
-    if (!yaml::may_be_key(hidden, kKey)) continue;
-    const std::string value = hidden.value.value_or("(not read)");
-    const std::string where = hidden.form == yaml::KeyForm::explicit_key ? "an explicit (?) key '" + hidden.written + "'"
-                              : hidden.form == yaml::KeyForm::alias      ? "the alias key " + hidden.written
-                              : hidden.form == yaml::KeyForm::property   ? "a key with a tag or anchor '" + hidden.written + "'"
-                              : hidden.form == yaml::KeyForm::unlisted   ? std::string("one of the keys past the first 1000 written as tags, anchors, escapes or explicit keys")
-                                                                         : "a key written with escapes " + hidden.written;
-    if (hidden.key && hidden.value && inert_target(*hidden.value)) continue;
-    report.add(make_finding(rule("MG-LDM-TARGET"), origin, hidden.offset,
-                            where + " is, or may be, `target`" + (hidden.key ? " ('" + hidden.key->substr(0, 200) + "')" : "") +
-                                "; its value '" + value.substr(0, 200) +
-                                "' is what instantiate_from_config would import and call",
-                            value.substr(0, 200)));
-    if (hidden.value) grade_config_callable(*hidden.value, origin, hidden.offset, report);
-    ++reported;
-  }
+  reported += hidden_targets(text, origin, false, report);
   // Path parameters: a key ending in path, ckpt, ... whose value on its line leaves the repository.
   for (std::size_t line = 0; line < text.size() && reported < 200;) {
     std::size_t eol = text.find('\n', line);
@@ -215,6 +223,7 @@ void analyse_lf(std::string_view text, const std::string& origin, const Limits& 
       if (path_param(key) && outside_path(s)) flag_path(report, origin, std::nullopt, path, s);
       else if (other_repository(key, s)) flag_repository(report, origin, std::nullopt, path, s);
     });
+    hidden_targets(text, origin, true, report);  // none when the subset is right about its keys
     return;
   }
   lexical(text, origin, report);
