@@ -102,13 +102,23 @@ class Parser {
       colon = close + 1;
       if (colon >= t.size() || t[colon] != ':') return false;
     } else {
-      colon = t.find(": ");
-      if (colon == std::string_view::npos) {
-        if (t.back() != ':') return false;
-        colon = t.size() - 1;
-      }
+      // PyYAML ends a plain key at the first ':' before a blank (a space or a tab) or the line's end.
+      colon = std::string_view::npos;
+      for (std::size_t k = 0; k < t.size(); ++k)
+        if (t[k] == ':' && (k + 1 == t.size() || t[k + 1] == ' ' || t[k + 1] == '\t')) {
+          colon = k;
+          break;
+        }
+      if (colon == std::string_view::npos) return false;
       key = std::string(trim(t.substr(0, colon)));
-      if (key.empty() || key[0] == '[' || key[0] == '{') return false;
+      // A key that starts with an indicator is not a plain scalar: a tag or an anchor on the key
+      // (`!!str target:`, `&a target:`), an alias (`*k :`), an explicit key (`? k`), a flow
+      // collection, a reserved character. The subset does not model them; the file is not read.
+      static constexpr std::string_view kIndicators = ",[]{}#&*!|>'\"%@`";
+      if (key.empty() || kIndicators.find(key[0]) != std::string_view::npos) return false;
+      if ((key[0] == '?' || key[0] == ':' || key[0] == '-') && (key.size() == 1 || key[1] == ' ' || key[1] == '\t'))
+        return false;
+      if (key.find(" #") != std::string::npos || key.find("\t#") != std::string::npos) return false;  // a comment
     }
     rest = trim(t.substr(colon + 1));
     return true;
@@ -161,8 +171,11 @@ class Parser {
       }
       return fail(at, "flow mappings are not supported in front matter");
     }
-    if (v[0] == '&' || v[0] == '*' || v[0] == '!' || v[0] == '%' || v[0] == '@' || v[0] == '`')
+    if (v[0] == '&' || v[0] == '*' || v[0] == '!' || v[0] == '%' || v[0] == '@' || v[0] == '`' || v[0] == '|' ||
+        v[0] == '>')
       return fail(at, std::string("unsupported YAML feature starting with '") + v[0] + "'");
+    if ((v[0] == '?' || v[0] == '-' || v[0] == ':') && (v.size() == 1 || v[1] == ' ' || v[1] == '\t'))
+      return fail(at, std::string("unsupported YAML indicator '") + v[0] + "' (an explicit key or a nested collection)");
     std::size_t hash = v.find(" #");
     out = std::string(trim(v.substr(0, hash)));
     return true;

@@ -63,9 +63,11 @@ std::span<const Rule> hf_rules() {
        "PEFT's AutoPeftModel imports auto_mapping.parent_library with importlib and takes "
        "base_model_class from it, so any module can be named."},
       {"MG-HF-UNSCANNED-DEPENDENCY", Severity::medium, Status::unverified,
-       "The repository loads another repository (for example a PEFT adapter's base model).",
+       "The repository loads another repository (for example a PEFT adapter's base model), or a file outside it.",
        "The referenced repository is downloaded and loaded too, but it is not part of this scan. Scan it "
-       "as well; the reference is given as evidence."},
+       "as well; the reference is given as evidence. A latent-diffusion config's ckpt_path (or another path "
+       "parameter) that is absolute or climbs out with '..' is loaded by the class it configures "
+       "(init_from_ckpt: torch.load), from a place the scan never sees."},
       {"MG-HF-TRUST-REMOTE-CODE", Severity::high, Status::unverified,
        "A configuration sets trust_remote_code to true for the user.",
        "sentence-transformers passes model_args/tokenizer_args/config_args from its configs to "
@@ -80,6 +82,18 @@ std::span<const Rule> hf_rules() {
        "dotted path as pickle's find_class does (import, then getattr segment by segment) and call it with the "
        "configuration's values. The path matches the pickle denylist (process execution, code evaluation, "
        "file, network or deserialisation); the matching entry and its category are given."},
+      {"MG-MMENGINE-TYPE", Severity::high, Status::unverified,
+       "An OpenMMLab/mmengine config names a dotted path as a `type` to build.",
+       "mmengine's Registry.get looks the type up in its registries and, when none holds it, imports it with "
+       "get_object_from_string (import the module part, getattr the rest); build_from_cfg then calls it with "
+       "the sibling keys (open-mmlab/mmengine registry/registry.py, registry/build_functions.py). Any installed "
+       "function can be named, as with Hydra's _target_, so such configs are never proven inert; names "
+       "\"scope.Class\" of an OpenMMLab package's registry and plain registry words are not reported."},
+      {"MG-MMENGINE-CUSTOM-IMPORTS", Severity::high, Status::unverified,
+       "An OpenMMLab/mmengine config has custom_imports, modules imported when it is read.",
+       "mmengine's Config.fromfile(import_custom_modules=True) passes custom_imports to "
+       "import_modules_from_strings, which imports every listed module (installed, or beside the working "
+       "directory) before anything is built; what they run is not known."},
       {"MG-LDM-TARGET", Severity::high, Status::unverified,
        "A latent-diffusion (OmegaConf) config names a class outside the published Stable Diffusion inference configs.",
        "ldm.util and sgm.util instantiate_from_config import the dotted path under `target` (rsplit at the last "

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 
 #include "core/rule_catalog.h"
 #include "hf/front_matter.h"
 #include "hf/loader_routes.h"
 #include "modelgate/rules.h"
+#include "readers/yaml_keys.h"
 
 namespace modelgate {
 
@@ -94,16 +96,91 @@ void flag(ArtifactReport& report, const std::string& origin, std::optional<std::
   grade_config_callable(value, origin, offset, report);
 }
 
-// When the YAML is outside the subset: every `target` key found in the text, and anything that
-// could spell a key the text search cannot see (escapes in double quotes, explicit `?` keys).
+// A `params` value that names a file the class loads (ldm DDPM/LatentDiffusion and AutoencoderKL
+// init_from_ckpt: torch.load(ckpt_path); FrozenCLIPEmbedder(version): from_pretrained(version)).
+bool path_param(std::string_view key) {
+  for (std::string_view end : {"path", "ckpt", "checkpoint", "_file", "version", "pretrained"})
+    if (key.size() >= end.size() && key.substr(key.size() - end.size()) == end) return true;
+  return false;
+}
+
+// A path that leaves the repository: absolute (POSIX, Windows drive or UNC, home) or with a '..' part.
+bool outside_path(std::string_view v) {
+  if (v.empty()) return false;
+  if (v[0] == '/' || v[0] == '\\' || v[0] == '~') return true;
+  if (v.size() >= 2 && v[1] == ':' && ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z'))) return true;
+  for (std::size_t p = 0; p <= v.size();) {
+    std::size_t sep = v.find_first_of("/\\", p);
+    if (sep == std::string_view::npos) sep = v.size();
+    if (v.substr(p, sep - p) == "..") return true;
+    p = sep + 1;
+  }
+  return false;
+}
+
+// FrozenCLIPEmbedder(version) and the other text encoders call from_pretrained(version): a value
+// "owner/name" is another Hugging Face repository, loaded with the model. The encoders' default
+// (which the published configs leave implicit) is not reported.
+bool other_repository(std::string_view key, std::string_view v) {
+  return key == "version" && v.find('/') != std::string_view::npos && !outside_path(v) &&
+         v != "openai/clip-vit-large-patch14";
+}
+
+void flag_repository(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
+                     const std::string& where, std::string_view value) {
+  std::string v(value.substr(0, 200));
+  report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, offset,
+                          where + " names '" + v +
+                              "': the text encoder loads it with from_pretrained, another repository that is "
+                              "not part of this scan",
+                          v));
+}
+
+void flag_path(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
+               const std::string& where, std::string_view value) {
+  std::string v(value.substr(0, 200));
+  report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, offset,
+                          where + " names '" + v +
+                              "', outside the repository: the class this config instantiates loads it (ckpt_path "
+                              "with torch.load, a full pickle load), and it is not part of this scan",
+                          v));
+}
+
+// Keys whose text is not their spelling (readers/yaml_keys.h) that are, or may be, `target`. When the
+// subset has read the file (`parsed`), quoted keys with escapes were decoded by it and are skipped.
+std::size_t hidden_targets(std::string_view text, const std::string& origin, bool parsed, ArtifactReport& report) {
+  std::size_t reported = 0;
+  for (const auto& hidden : yaml::hidden_keys(text)) {
+    if (reported >= 100) break;
+    if (!yaml::may_be_key(hidden, "target") || (parsed && hidden.form == yaml::KeyForm::escaped)) continue;
+    const std::string value = hidden.value.value_or("(not read)");
+    const std::string where = hidden.form == yaml::KeyForm::explicit_key ? "an explicit (?) key '" + hidden.written + "'"
+                              : hidden.form == yaml::KeyForm::alias      ? "the alias key " + hidden.written
+                              : hidden.form == yaml::KeyForm::property   ? "a key with a tag or anchor '" + hidden.written + "'"
+                              : hidden.form == yaml::KeyForm::unlisted   ? std::string("one of the keys past the first 1000 written as tags, anchors, escapes or explicit keys")
+                                                                         : "a key written with escapes " + hidden.written;
+    if (hidden.key && hidden.value && inert_target(*hidden.value)) continue;
+    report.add(make_finding(rule("MG-LDM-TARGET"), origin, hidden.offset,
+                            where + " is, or may be, `target`" + (hidden.key ? " ('" + hidden.key->substr(0, 200) + "')" : "") +
+                                "; its value '" + value.substr(0, 200) +
+                                "' is what instantiate_from_config would import and call",
+                            value.substr(0, 200)));
+    if (hidden.value) grade_config_callable(*hidden.value, origin, hidden.offset, report);
+    ++reported;
+  }
+  return reported;
+}
+
+// When the YAML is outside the subset: every `target` key found in the text, every key whose
+// spelling the text does not show (yaml_keys.h), and every path parameter found in the text.
 void lexical(std::string_view text, const std::string& origin, ArtifactReport& report) {
   constexpr std::string_view kKey = "target";
   std::size_t reported = 0;
   for (std::size_t at = text.find(kKey); at != std::string_view::npos && reported < 100;
        at = text.find(kKey, at + 1)) {
     char before = at == 0 ? '\n' : text[at - 1];
-    if (!(before == ' ' || before == '\t' || before == '\n' || before == '\r' || before == '{' || before == ',' ||
-          before == '"' || before == '\'' || before == '-'))
+    if (!(before == ' ' || before == '\t' || before == '\n' || before == '{' || before == '[' || before == ',' ||
+          before == '?' || before == '"' || before == '\'' || before == '-'))
       continue;
     auto found = text_value_after_key(text, at, kKey.size());
     if (!found) continue;
@@ -113,46 +190,55 @@ void lexical(std::string_view text, const std::string& origin, ArtifactReport& r
     flag(report, origin, at, "target", value.empty() ? std::string_view("(a value on the following lines)") : value);
     ++reported;
   }
-  // A key spelled with escapes ("t\x61rget") or written as an explicit key ("? target").
-  for (std::size_t q = text.find('"'); q != std::string_view::npos;) {
-    std::size_t close = q + 1;
-    while (close < text.size() && text[close] != '"' && text[close] != '\n') close += text[close] == '\\' ? 2 : 1;
-    std::string_view body = text.substr(q + 1, std::min(close, text.size()) - q - 1);
-    if (body.find('\\') != std::string_view::npos) {
-      auto decoded = decode_yaml_double_quoted(body);  // an escape YAML rejects fails the load instead
-      if (decoded && *decoded == kKey) {
-        flag(report, origin, q, "a key written with escapes", body);
-        return;
+  reported += hidden_targets(text, origin, false, report);
+  // Path parameters: a key ending in path, ckpt, ... whose value on its line leaves the repository.
+  for (std::size_t line = 0; line < text.size() && reported < 200;) {
+    std::size_t eol = text.find('\n', line);
+    if (eol == std::string_view::npos) eol = text.size();
+    for (std::size_t colon = text.find(':', line); colon < eol; colon = text.find(':', colon + 1)) {
+      std::size_t k = colon;
+      while (k > line && (text[k - 1] == '"' || text[k - 1] == '\'' || text[k - 1] == ' ')) --k;
+      std::size_t b = k;
+      while (b > line && (std::isalnum(static_cast<unsigned char>(text[b - 1])) || text[b - 1] == '_')) --b;
+      if (b == k || !path_param(text.substr(b, k - b))) continue;
+      auto value = text_value_after_key(text, colon, 0);
+      if (value && outside_path(*value)) {
+        flag_path(report, origin, b, std::string(text.substr(b, k - b)), *value);
+        ++reported;
+      } else if (value && other_repository(text.substr(b, k - b), *value)) {
+        flag_repository(report, origin, b, std::string(text.substr(b, k - b)), *value);
+        ++reported;
       }
     }
-    q = close < text.size() ? text.find('"', close + 1) : std::string_view::npos;
-  }
-  for (std::size_t line = 0; line < text.size();) {
-    std::size_t eol = text.find('\n', line);
-    std::string_view l = text.substr(line, eol == std::string_view::npos ? std::string_view::npos : eol - line);
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t' || l.front() == '-')) l.remove_prefix(1);
-    if (l.starts_with("? ") || l == "?") {
-      flag(report, origin, line, "an explicit (?) key", l);
-      return;
-    }
-    if (eol == std::string_view::npos) break;
     line = eol + 1;
   }
+}
+
+void analyse_lf(std::string_view text, const std::string& origin, const Limits& limits, ArtifactReport& report) {
+  if (auto doc = parse_yaml_document(text, limits)) {
+    for_each_key(*doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
+      if (!value.is_string()) return;
+      const auto& s = value.get_ref<const std::string&>();
+      if (key == "target" && importable(s) && !inert_target(s)) flag(report, origin, std::nullopt, path, s);
+      if (path_param(key) && outside_path(s)) flag_path(report, origin, std::nullopt, path, s);
+      else if (other_repository(key, s)) flag_repository(report, origin, std::nullopt, path, s);
+    });
+    hidden_targets(text, origin, true, report);  // none when the subset is right about its keys
+    return;
+  }
+  lexical(text, origin, report);
 }
 
 }  // namespace
 
 void analyse_ldm_targets(std::string_view text, const std::string& origin, const Limits& limits,
                          ArtifactReport& report) {
-  if (auto doc = parse_yaml_document(text, limits)) {
-    for_each_key(*doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
-      if (key != "target" || !value.is_string()) return;
-      const auto& s = value.get_ref<const std::string&>();
-      if (importable(s) && !inert_target(s)) flag(report, origin, std::nullopt, path, s);
-    });
-    return;
-  }
-  lexical(text, origin, report);
+  // PyYAML's line breaks (CR, NEL, LS, PS) as LF, so that the subset and the text search see its lines.
+  const yaml::LfText lf = yaml::normalise_line_breaks(text);
+  const std::size_t first = report.findings.size();
+  analyse_lf(lf.text, origin, limits, report);
+  for (std::size_t i = first; i < report.findings.size(); ++i)
+    if (report.findings[i].offset) report.findings[i].offset = lf.original(*report.findings[i].offset);
 }
 
 }  // namespace modelgate

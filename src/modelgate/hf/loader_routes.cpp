@@ -8,6 +8,7 @@
 #include "hf/remote_code.h"
 #include "modelgate/rules.h"
 #include "pickle/allowlist.h"
+#include "readers/yaml_keys.h"
 
 namespace modelgate {
 
@@ -28,6 +29,47 @@ bool dotted_identifier(std::string_view s) {
     if (dot == std::string_view::npos) return true;
     p = dot + 1;
   }
+}
+
+// OpenMMLab scopes (mmengine's MODULE2PACKAGE, and mmengine itself): "scope.Name" is looked up in
+// that package's registry, whose entries are the package's own classes.
+bool openmmlab_registry_name(std::string_view v) {
+  static constexpr std::array<std::string_view, 20> kScopes = {
+      "mmengine", "mmcv", "mmcls", "mmpretrain", "mmdet", "mmdet3d", "mmseg", "mmaction", "mmtrack", "mmpose",
+      "mmedit", "mmagic", "mmocr", "mmgen", "mmfewshot", "mmrazor", "mmflow", "mmhuman3d", "mmrotate", "mmselfsup"};
+  const std::size_t dot = v.find('.');
+  if (dot == std::string_view::npos || v.find('.', dot + 1) != std::string_view::npos) return false;
+  if (!identifier(v.substr(dot + 1))) return false;
+  for (auto s : kScopes)
+    if (v.substr(0, dot) == s) return true;
+  return v.substr(0, dot) == "mmyolo";
+}
+
+// A `type` that mmengine's Registry.get resolves with get_object_from_string (import the module
+// part, getattr the rest) and build_from_cfg calls: a dotted path with a module part. Plain words
+// ("linear", "BPE") are registry names only; sentence-transformers module types are read by that route.
+bool mmengine_import_path(std::string_view v) {
+  return v.find('.') != std::string_view::npos && dotted_identifier(v) && !openmmlab_registry_name(v) &&
+         v.substr(0, 22) != "sentence_transformers.";
+}
+
+void mmengine_type(std::string_view value, const std::string& origin, std::optional<std::uint64_t> offset,
+                   const std::string& where, ArtifactReport& report) {
+  const std::string v(value.substr(0, 200));
+  report.add(make_finding(rule("MG-MMENGINE-TYPE"), origin, offset,
+                          where + " names '" + v +
+                              "': mmengine's Registry.get imports it (get_object_from_string) when no registry "
+                              "holds it, and build_from_cfg calls it with the sibling keys",
+                          v));
+  grade_config_callable(value, origin, offset, report);
+}
+
+void mmengine_custom_imports(const std::string& origin, std::optional<std::uint64_t> offset, const std::string& what,
+                             ArtifactReport& report) {
+  report.add(make_finding(rule("MG-MMENGINE-CUSTOM-IMPORTS"), origin, offset,
+                          "custom_imports " + what +
+                              ": mmengine's Config.fromfile imports these modules (import_modules_from_strings)",
+                          what.substr(0, 200)));
 }
 
 std::string shown(const nlohmann::json& v) {
@@ -228,8 +270,12 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
   if (file_name == "model_index.json" || pipeline_index) diffusers_index(doc, origin, report);
   if (file_name == "adapter_config.json" || (doc.is_object() && doc.contains("peft_type")))
     peft_adapter(doc, origin, report);
-  // trust_remote_code: true and Hydra `_target_` anywhere in the document.
+  // trust_remote_code: true, Hydra `_target_` and mmengine `type`/`custom_imports` anywhere in the document.
+  const bool st_modules = file_name == "modules.json" || modules_json_shape(doc);
   for_each_key(doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
+    if (key == "type" && !st_modules && value.is_string() && mmengine_import_path(value.get_ref<const std::string&>()))
+      mmengine_type(value.get_ref<const std::string&>(), origin, std::nullopt, path, report);
+    if (key == "custom_imports" && !value.is_null()) mmengine_custom_imports(origin, std::nullopt, path + " = " + shown(value), report);
     if (key == "trust_remote_code" && !(value.is_boolean() && !value.get<bool>()) && !value.is_null())
       finding(report, "MG-HF-TRUST-REMOTE-CODE", origin, path + " = " + shown(value) + " turns on remote code",
               path);
@@ -264,55 +310,70 @@ std::optional<std::string_view> text_value_after_key(std::string_view text, std:
 
 namespace {
 
-// Keys the text search cannot see by their spelling: a double-quoted key whose escapes decode to
-// `_target_` or `trust_remote_code` ("_t\u0061rget_", the same in JSON and YAML), and a YAML key
-// written as an alias (`*k : os.system`, its anchor holding the key's name somewhere else).
-void analyse_hidden_config_keys(std::string_view text, const std::string& origin, ArtifactReport& report) {
+// Keys the text search cannot see by their spelling (readers/yaml_keys.h): a quoted key whose
+// escapes or folded line breaks decode to `_target_` or `trust_remote_code` ("_t\u0061rget_", the
+// same in JSON and YAML), a key behind a tag or an anchor, an alias as the key (`*k : os.system`,
+// its anchor holding the key's name somewhere else) and an explicit key (`? ...`), which the text
+// search does not model: each is reported when it is, or may be, one of the two.
+std::size_t analyse_hidden_config_keys(std::string_view text, const std::string& origin, ArtifactReport& report) {
   std::size_t reported = 0;
-  for (std::size_t q = text.find('"'); q != std::string_view::npos && reported < 100;) {
-    std::size_t close = q + 1;
-    while (close < text.size() && text[close] != '"' && text[close] != '\n') close += text[close] == '\\' ? 2 : 1;
-    const std::string_view body = text.substr(q + 1, std::min(close, text.size()) - q - 1);
-    if (body.find('\\') != std::string_view::npos) {
-      auto decoded = decode_yaml_double_quoted(body);
-      if (decoded && (*decoded == "_target_" || *decoded == "trust_remote_code")) {
-        auto value = close < text.size() ? text_value_after_key(text, close, 0) : std::nullopt;
-        const std::string v(value ? value->substr(0, 200) : std::string_view("(not read)"));
-        report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, q,
-                                "the key \"" + std::string(body.substr(0, 200)) + "\" is " + *decoded +
-                                    " written with escapes; its value: '" + v + "'",
-                                v));
-        if (*decoded == "_target_" && value) grade_config_callable(*value, origin, q, report);
-        ++reported;
-      }
+  for (const auto& hidden : yaml::hidden_keys(text)) {
+    if (reported >= 100) break;
+    if (hidden.key && *hidden.key == "type" && hidden.value && mmengine_import_path(*hidden.value)) {
+      mmengine_type(*hidden.value, origin, hidden.offset, "the key " + hidden.written, report);
+      ++reported;
     }
-    q = close < text.size() ? text.find('"', close + 1) : std::string_view::npos;
-  }
-  for (std::size_t star = text.find('*'); star != std::string_view::npos && reported < 100; star = text.find('*', star + 1)) {
-    const char before = star == 0 ? '\n' : text[star - 1];
-    if (!(before == ' ' || before == '\t' || before == '\n' || before == '{' || before == ',' || before == '-')) continue;
-    std::size_t p = star + 1;
-    while (p < text.size() && text[p] != ' ' && text[p] != '\t' && text[p] != '\n' && text[p] != ':' && text[p] != ',' &&
-           text[p] != '}' && text[p] != ']')
-      ++p;
-    if (p == star + 1) continue;
-    std::size_t colon = p;
-    while (colon < text.size() && (text[colon] == ' ' || text[colon] == '\t')) ++colon;
-    if (colon >= text.size() || text[colon] != ':') continue;
-    const std::string alias(text.substr(star, p - star));
-    report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, star,
-                            "the key " + alias + " is an alias: it may be _target_ or trust_remote_code, which the text "
-                            "search cannot tell",
-                            alias));
+    if (hidden.key && *hidden.key == "custom_imports") {
+      mmengine_custom_imports(origin, hidden.offset, "(the key " + hidden.written + ")", report);
+      ++reported;
+    }
+    const bool target = yaml::may_be_key(hidden, "_target_");
+    if (!target && !yaml::may_be_key(hidden, "trust_remote_code")) continue;
+    const std::string v = hidden.value ? hidden.value->substr(0, 200) : std::string("(not read)");
+    const std::string shown_key = hidden.key ? " ('" + hidden.key->substr(0, 200) + "')" : std::string();
+    std::string what;
+    switch (hidden.form) {
+      case yaml::KeyForm::escaped: what = "the key " + hidden.written + shown_key + " is written with escapes"; break;
+      case yaml::KeyForm::property: what = "the key '" + hidden.written + "'" + shown_key + " has a tag or an anchor"; break;
+      case yaml::KeyForm::alias: what = "the key " + hidden.written + " is an alias"; break;
+      case yaml::KeyForm::explicit_key: what = "the explicit (?) key '" + hidden.written + "'" + shown_key; break;
+      case yaml::KeyForm::unlisted: what = "more keys than modelgate lists are written as tags, anchors, escapes or explicit keys"; break;
+    }
+    report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, hidden.offset,
+                            what + ": it is, or may be, _target_ or trust_remote_code, which the text search cannot "
+                                   "tell; its value: '" + v + "'",
+                            v));
+    if (target && hidden.value) grade_config_callable(*hidden.value, origin, hidden.offset, report);
     ++reported;
   }
+  return reported;
 }
 
 }  // namespace
 
-void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
-  analyse_hidden_config_keys(text, origin, report);
+namespace {
+
+// mmengine `type: dotted.path` and `custom_imports:` keys found by text search.
+std::size_t mmengine_keys_in_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
   std::size_t reported = 0;
+  for (std::string_view key : {std::string_view("type"), std::string_view("custom_imports")}) {
+    for (std::size_t at = text.find(key); at != std::string_view::npos && reported < 100; at = text.find(key, at + 1)) {
+      const char before = at == 0 ? '\n' : text[at - 1];
+      if (std::string_view(" \t\n{[,?-\"'").find(before) == std::string_view::npos) continue;
+      auto value = text_value_after_key(text, at, key.size());
+      if (!value) continue;
+      if (key == "custom_imports") mmengine_custom_imports(origin, at, "'" + std::string(value->substr(0, 200)) + "'", report);
+      else if (mmengine_import_path(*value)) mmengine_type(*value, origin, at, "type", report);
+      else continue;
+      ++reported;
+    }
+  }
+  return reported;
+}
+
+void analyse_lf_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
+  std::size_t reported = analyse_hidden_config_keys(text, origin, report);
+  reported += mmengine_keys_in_text(text, origin, report);
   for (std::string_view key : {std::string_view("_target_"), std::string_view("trust_remote_code")}) {
     for (std::size_t at = text.find(key); at != std::string_view::npos && reported < 100; at = text.find(key, at + 1)) {
       auto value = text_value_after_key(text, at, key.size());
@@ -332,6 +393,17 @@ void analyse_config_text(std::string_view text, const std::string& origin, Artif
       ++reported;
     }
   }
+}
+
+}  // namespace
+
+void analyse_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
+  // PyYAML's line breaks (CR, NEL, LS, PS) as LF, so that the text search sees its lines.
+  const yaml::LfText lf = yaml::normalise_line_breaks(text);
+  const std::size_t first = report.findings.size();
+  analyse_lf_config_text(lf.text, origin, report);
+  for (std::size_t i = first; i < report.findings.size(); ++i)
+    if (report.findings[i].offset) report.findings[i].offset = lf.original(*report.findings[i].offset);
 }
 
 void grade_config_callable(std::string_view dotted, const std::string& origin, std::optional<std::uint64_t> offset,

@@ -36,6 +36,18 @@ bool loader_config_name(std::string_view name) {
   return false;
 }
 
+// OmegaConf.load, yaml.safe_load and the tools that take a config path (diffusers from_single_file's
+// original_config, NeMo, latent-diffusion scripts) read a file of any name. A YAML extension in any
+// case (a case-insensitive file system opens v1-inference.YAML when v1-inference.yaml is asked for)
+// or followed by another extension (model_config.yaml.txt, config.yml.bak) marks a configuration.
+bool yaml_config_name(std::string_view name) {
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+  const std::string_view l(lower);
+  return l.ends_with(".yaml") || l.ends_with(".yml") || l.find(".yaml.") != std::string_view::npos ||
+         l.find(".yml.") != std::string_view::npos;
+}
+
 void note_reading(ArtifactReport& report, const char* reading) {
   json_of(report.facts)["name_readings"].push_back(reading);
 }
@@ -82,7 +94,7 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
                             std::string(name) + " is a model in protobuf text format, which its loader reads by this "
                             "name and modelgate does not parse: its graph was not analysed"));
   }
-  if (name.ends_with(".yaml") || name.ends_with(".yml")) {
+  if (yaml_config_name(name)) {
     note_reading(report, "yaml-config");
     analyse_config_text(text, a.origin, report);
     analyse_ldm_targets(text, a.origin, ctx.limits(), report);
