@@ -223,6 +223,35 @@ TEST(LoaderConfigs, SentenceTransformersModules) {
   EXPECT_TRUE(has_rule(opt_in, "MG-HF-TRUST-REMOTE-CODE"));
 }
 
+// additional_chat_templates/*.jinja is a template because of its directory: directory and HF-cache
+// scans give name readings the path in the repository, not the base name, so YAML-style front
+// matter does not make it a model card.
+TEST(Repositories, TemplatesAreReadByTheirDirectory) {
+  const std::string tmpl = "---\ntitle: tool use\n---\n{{ cycler.__init__.__globals__.os.popen('id').read() }}\n";
+  mgtest::TempDir t;
+  mgtest::write_file(t / "repo/additional_chat_templates/tool_use.jinja", tmpl);
+  mgtest::write_file(t / "repo/templates/other.jinja", tmpl);
+  mgtest::write_file(t / "repo/tokenizer_config.json", R"({"chat_template": "{{ messages[0]['content'] }}"})");
+  auto result = scan_dir(t / "repo");
+  ASSERT_EQ(result.artifacts.size(), 1u);
+  for (const char* file : {"additional_chat_templates/tool_use.jinja", "templates/other.jinja"}) {
+    const ArtifactReport* c = child(result.artifacts[0], file);
+    ASSERT_NE(c, nullptr) << file;
+    EXPECT_EQ(c->status, Status::unsafe) << file << "\n" << findings(*c);
+  }
+
+  auto repo = t / "hub/models--org--tiny";
+  mgtest::write_file(repo / "blobs/ccc", tmpl);
+  std::filesystem::create_directories(repo / "snapshots/rev1/additional_chat_templates");
+  std::filesystem::create_symlink("../../../blobs/ccc", repo / "snapshots/rev1/additional_chat_templates/tool_use.jinja");
+  auto cache = modelgate::scan_hf_cache(t / "hub", modelgate::ScanOptions{});
+  ASSERT_EQ(cache.artifacts.size(), 1u);
+  const ArtifactReport& snapshot = cache.artifacts[0].children.at(0);
+  const ArtifactReport* c = child(snapshot, "additional_chat_templates/tool_use.jinja");
+  ASSERT_NE(c, nullptr) << findings(snapshot);
+  EXPECT_EQ(c->status, Status::unsafe) << findings(*c);
+}
+
 // A clone without Git LFS holds pointers where the weights should be: nothing of the model was read.
 TEST(LoaderConfigs, GitLfsPointersAreRefusedUnread) {
   const std::string pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + std::string(64, 'a') +

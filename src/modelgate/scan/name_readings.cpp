@@ -36,6 +36,17 @@ bool loader_config_name(std::string_view name) {
   return false;
 }
 
+// A directory component (not the file name) of `path` that names templates: transformers'
+// additional_chat_templates/, and the templates/ directories other loaders read.
+bool in_template_directory(std::string_view path) {
+  std::size_t slash = path.find_last_of("/\\");
+  if (slash == std::string_view::npos) return false;
+  std::string dirs(path.substr(0, slash));
+  for (char& c : dirs)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return dirs.find("template") != std::string::npos;
+}
+
 void note_reading(ArtifactReport& report, const char* reading) {
   json_of(report.facts)["name_readings"].push_back(reading);
 }
@@ -60,9 +71,10 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
     }
   }
   // transformers reads chat_template.jinja and additional_chat_templates/*.jinja as templates
-  // (tokenization_utils_base / processing_utils), whatever their content looks like.
-  bool template_name = name == "chat_template.jinja" ||
-                       (name.ends_with(".jinja") && a.name.find("additional_chat_templates/") != std::string::npos);
+  // (tokenization_utils_base / processing_utils), whatever their content looks like. `a.name` is the
+  // path relative to the scanned directory (or in the container), so the directory is seen; any
+  // .jinja under a directory named for templates is taken as one.
+  bool template_name = name == "chat_template.jinja" || (name.ends_with(".jinja") && in_template_directory(a.name));
   if (template_name && content != Format::jinja && content != Format::empty) {
     note_reading(report, "chat-template");
     analyse_chat_template(text, a.origin, ctx.limits(), report, 0);
