@@ -19,7 +19,7 @@ namespace {
 // Files that transformers, sentence-transformers, diffusers, PEFT and KerasHub open by these names and parse
 // with json.load (docs/repositories.md lists which library reads which).
 bool loader_config_name(std::string_view name) {
-  static constexpr std::array<std::string_view, 29> kNames = {
+  static constexpr std::array<std::string_view, 30> kNames = {
       "config.json", "tokenizer_config.json", "processor_config.json", "preprocessor_config.json",
       "feature_extractor_config.json", "image_processor_config.json", "video_preprocessor_config.json",
       "video_processor_config.json", "generation_config.json", "model_index.json", "modules.json",
@@ -29,6 +29,8 @@ bool loader_config_name(std::string_view name) {
       "sentence_roberta_config.json", "sentence_distilbert_config.json", "sentence_camembert_config.json",
       "sentence_albert_config.json", "sentence_xlm-roberta_config.json", "sentence_xlnet_config.json",
       "router_config.json",
+      // sentence-transformers models/WordEmbeddings.py load (imports its tokenizer_class)
+      "wordembedding_config.json",
       // KerasHub preset_utils: serialized Keras objects beside config.json
       "tokenizer.json", "preprocessor.json", "task.json", "image_converter.json", "audio_converter.json"};
   for (auto n : kNames)
