@@ -86,6 +86,28 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
     note_reading(report, "coreml");
     scan_coreml(a, ctx, report);
   }
+  // TensorFlow's loader (loader_impl.parse_saved_model) parses saved_model.pb by its name as a
+  // SavedModel, whatever else the bytes are: an ONNX model and a SavedModel are both protobuf, and
+  // one file can be both. The SavedModel reading is analysed as its own child report beside the
+  // content's, so the verdict is the worst over both.
+  if (name == "saved_model.pb" && content != Format::tf_savedmodel && content != Format::keras_metadata_pb &&
+      content != Format::empty) {
+    note_reading(report, "tf-savedmodel");
+    ArtifactReport other;
+    other.origin = a.origin + "#reading=tf-savedmodel";
+    other.size = a.bytes.size();
+    other.format = std::string(format_name(Format::tf_savedmodel));
+    scanner_for(Format::tf_savedmodel)(a, ctx, other);
+    other.finalize();
+    const bool safe = other.status == Status::safe;
+    report.add(make_finding(safe ? rule("MG-FORMAT-POLYGLOT-SAFE-READINGS") : rule("MG-FORMAT-POLYGLOT"), a.origin, 0,
+                            "the bytes identified as " + report.format +
+                                " are also read as: tf-savedmodel (TensorFlow's SavedModel loader, by the name "
+                                "saved_model.pb)" +
+                                (safe ? "; every other reading was analysed and is safe"
+                                      : "; the verdict is the worst over every reading")));
+    report.children.push_back(std::move(other));
+  }
   // Text-format protobuf models that loaders pick by name and modelgate does not parse: TensorFlow's
   // loader reads saved_model.pbtxt when there is no saved_model.pb; onnx.load reads .onnxtxt files
   // as the ONNX text format. What their graphs run is unknown, so they are not safe.
