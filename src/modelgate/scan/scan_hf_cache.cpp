@@ -1,5 +1,5 @@
 // `modelgate scan --hf-cache`: every repository revision of the hub cache, each blob scanned once
-// per file name it has (names select loader readings), each snapshot checked as a directory, and
+// per path it has in a snapshot (names select loader readings), each snapshot checked as a directory, and
 // everything else in the cache scanned or reported too.
 #include <map>
 
