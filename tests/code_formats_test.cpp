@@ -423,6 +423,39 @@ TEST_F(CodeFormats, SavedModelKerasMetadataIsAnalysed) {
   expect("savedmodel/keras_user_object/saved_model.pb", "tf-savedmodel", Status::unsafe, {"MG-KERAS-LAMBDA-BYTECODE"});
 }
 
+// PrintV2 appends to the file its output_stream names (file://...); the standard streams and the
+// log are ordinary. The dataset caches and snapshots, CSV datasets and the summary database write or
+// read files; the tf.data service connects to an address.
+TEST_F(CodeFormats, SavedModelFileAndNetworkOps) {
+  expect("savedmodel/print_file/saved_model.pb", "tf-savedmodel", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  expect("savedmodel/print_stderr/saved_model.pb", "tf-savedmodel", Status::safe);
+  expect("savedmodel/other_io/saved_model.pb", "tf-savedmodel", Status::unsafe,
+         {"MG-SAVEDMODEL-FILE-OP", "MG-SAVEDMODEL-NETWORK-OP"});
+  auto r = scan_fixture("savedmodel/other_io/saved_model.pb");
+  for (const char* op : {"CacheDatasetV2", "SnapshotDatasetV2", "CSVDatasetV2", "CreateSummaryDbWriter", "DataServiceDatasetV4"}) {
+    bool named = false;
+    for (const auto* f : r.all_findings()) named |= f->message.find(std::string("runs op ") + op) != std::string::npos;
+    EXPECT_TRUE(named) << op << ": " << describe(r);
+  }
+}
+
+// TensorFlow reads saved_model.pb by its name: bytes that are an ONNX model too are scanned as both,
+// and the SavedModel reading's file op decides the verdict.
+TEST_F(CodeFormats, SavedModelNameReadingOfAnOnnxPolyglot) {
+  auto r = scan_fixture("savedmodel/onnx_polyglot/saved_model.pb");
+  EXPECT_EQ(r.format, "onnx");
+  EXPECT_EQ(r.status, Status::unsafe) << describe(r);
+  EXPECT_TRUE(has_rule(r, "MG-SAVEDMODEL-FILE-OP")) << describe(r);
+  EXPECT_TRUE(has_rule(r, "MG-FORMAT-POLYGLOT")) << describe(r);
+  // The same bytes under another name are ONNX only; an ordinary SavedModel has no second reading.
+  auto bytes = read_file(dir_->path() / "savedmodel/onnx_polyglot/saved_model.pb");
+  auto renamed = modelgate::scan_bytes("model.onnx", reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                                       modelgate::ScanOptions{}).value();
+  EXPECT_FALSE(has_rule(renamed, "MG-SAVEDMODEL-FILE-OP")) << describe(renamed);
+  auto benign = scan_fixture("savedmodel/benign/saved_model.pb");
+  EXPECT_TRUE(benign.children.empty()) << describe(benign);
+}
+
 TEST_F(CodeFormats, SavedModelTruncatedIsRefused) {
   expect("savedmodel/truncated/saved_model.pb", "tf-savedmodel", Status::refused, {"MG-SAVEDMODEL-MALFORMED"});
 }

@@ -223,6 +223,93 @@ TEST(LoaderConfigs, SentenceTransformersModules) {
   EXPECT_TRUE(has_rule(opt_in, "MG-HF-TRUST-REMOTE-CODE"));
 }
 
+// Module configs whose values sentence-transformers imports and calls: Dense's activation_function
+// (config.json), WordEmbeddings' tokenizer_class (wordembedding_config.json), CrossEncoder's
+// activation. Only the values it writes itself pass; a transformers activation name has no dot.
+TEST(LoaderConfigs, SentenceTransformersModuleConfigValues) {
+  const std::string dense = R"({"in_features": 4, "out_features": 4, "bias": true, "activation_function": "ACT"})";
+  auto with = [&](const std::string& act) { return std::string(dense).replace(dense.find("ACT"), 3, act); };
+  auto custom = scan(with("mypkg.act.Act"), "config.json");
+  EXPECT_EQ(custom.status, Status::unverified) << findings(custom);
+  EXPECT_TRUE(has_message(custom, "MG-ST-MODULE-CODE", "Dense.load")) << findings(custom);
+  auto interact = scan(with("code.interact"), "config.json");  // on the denylist too
+  EXPECT_EQ(interact.status, Status::unsafe) << findings(interact);
+  EXPECT_TRUE(has_rule(interact, "MG-CONFIG-DANGEROUS-CALLABLE")) << findings(interact);
+  auto system = scan(with("os.system"), "x.json");  // by its Dense shape under another name
+  EXPECT_EQ(system.status, Status::unsafe) << findings(system);
+  EXPECT_TRUE(has_rule(system, "MG-ST-MODULE-CODE")) << findings(system);
+  // Dense.load imports before Dense(**config) checks the other keys: the name alone is enough.
+  EXPECT_TRUE(has_rule(scan(R"({"activation_function": "mypkg.act.Act"})", "config.json"), "MG-ST-MODULE-CODE"));
+  for (const char* own : {"torch.nn.modules.activation.Tanh", "torch.nn.modules.linear.Identity", "torch.nn.Identity"}) {
+    auto r = scan(with(own), "config.json");
+    EXPECT_EQ(r.status, Status::safe) << own << "\n" << findings(r);
+  }
+  auto gpt2 = scan(R"({"model_type": "gpt2", "activation_function": "gelu_new", "n_embd": 4})", "config.json");
+  EXPECT_EQ(gpt2.status, Status::safe) << findings(gpt2);
+
+  auto tokenizer = scan(R"({"tokenizer_class": "mypkg.tok.EvilTokenizer", "update_embeddings": false})",
+                        "wordembedding_config.json");
+  EXPECT_TRUE(has_message(tokenizer, "MG-ST-MODULE-CODE", "WordEmbeddings.load")) << findings(tokenizer);
+  auto own_tokenizer = scan(R"({"tokenizer_class": "sentence_transformers.models.tokenizer.WhitespaceTokenizer.WhitespaceTokenizer",
+                               "update_embeddings": false, "max_seq_length": 8})",
+                            "wordembedding_config.json");
+  EXPECT_EQ(own_tokenizer.status, Status::safe) << findings(own_tokenizer);
+  auto bert_tokenizer = scan(R"({"tokenizer_class": "BertTokenizer", "do_lower_case": true})", "tokenizer_config.json");
+  EXPECT_EQ(bert_tokenizer.status, Status::safe) << findings(bert_tokenizer);
+
+  auto cross_encoder = scan(R"({"model_type": "bert", "sbert_ce_default_activation_function": "mypkg.Act"})", "config.json");
+  EXPECT_TRUE(has_message(cross_encoder, "MG-ST-MODULE-CODE", "CrossEncoder")) << findings(cross_encoder);
+  auto cross_encoder_v4 = scan(R"({"model_type": "bert", "sentence_transformers": {"activation_fn": "torch.nn.modules.activation.Sigmoid"}})",
+                               "config.json");
+  EXPECT_EQ(cross_encoder_v4.status, Status::safe) << findings(cross_encoder_v4);
+
+  // The red team's repository: module types are sentence-transformers' own, the configs are not.
+  mgtest::TempDir t;
+  mgtest::write_file(t / "repo/modules.json",
+                     R"([{"idx": 0, "name": "0", "path": "1_WordEmbeddings", "type": "sentence_transformers.models.WordEmbeddings"},
+                         {"idx": 1, "name": "1", "path": "2_Dense", "type": "sentence_transformers.models.Dense"}])");
+  mgtest::write_file(t / "repo/2_Dense/config.json", with("code.interact"));
+  mgtest::write_file(t / "repo/1_WordEmbeddings/wordembedding_config.json",
+                     R"({"tokenizer_class": "mypkg.tok.EvilTokenizer", "update_embeddings": false, "max_seq_length": 8})");
+  auto result = scan_dir(t / "repo");
+  ASSERT_EQ(result.artifacts.size(), 1u);
+  EXPECT_EQ(result.artifacts[0].status, Status::unsafe) << findings(result.artifacts[0]);
+  for (const char* file : {"2_Dense/config.json", "1_WordEmbeddings/wordembedding_config.json"}) {
+    const ArtifactReport* c = child(result.artifacts[0], file);
+    ASSERT_NE(c, nullptr) << file;
+    EXPECT_TRUE(has_rule(*c, "MG-ST-MODULE-CODE")) << file << "\n" << findings(*c);
+  }
+}
+
+// additional_chat_templates/*.jinja is a template because of its directory: directory and HF-cache
+// scans give name readings the path in the repository, not the base name, so YAML-style front
+// matter does not make it a model card.
+TEST(Repositories, TemplatesAreReadByTheirDirectory) {
+  const std::string tmpl = "---\ntitle: tool use\n---\n{{ cycler.__init__.__globals__.os.popen('id').read() }}\n";
+  mgtest::TempDir t;
+  mgtest::write_file(t / "repo/additional_chat_templates/tool_use.jinja", tmpl);
+  mgtest::write_file(t / "repo/templates/other.jinja", tmpl);
+  mgtest::write_file(t / "repo/tokenizer_config.json", R"({"chat_template": "{{ messages[0]['content'] }}"})");
+  auto result = scan_dir(t / "repo");
+  ASSERT_EQ(result.artifacts.size(), 1u);
+  for (const char* file : {"additional_chat_templates/tool_use.jinja", "templates/other.jinja"}) {
+    const ArtifactReport* c = child(result.artifacts[0], file);
+    ASSERT_NE(c, nullptr) << file;
+    EXPECT_EQ(c->status, Status::unsafe) << file << "\n" << findings(*c);
+  }
+
+  auto repo = t / "hub/models--org--tiny";
+  mgtest::write_file(repo / "blobs/ccc", tmpl);
+  std::filesystem::create_directories(repo / "snapshots/rev1/additional_chat_templates");
+  std::filesystem::create_symlink("../../../blobs/ccc", repo / "snapshots/rev1/additional_chat_templates/tool_use.jinja");
+  auto cache = modelgate::scan_hf_cache(t / "hub", modelgate::ScanOptions{});
+  ASSERT_EQ(cache.artifacts.size(), 1u);
+  const ArtifactReport& snapshot = cache.artifacts[0].children.at(0);
+  const ArtifactReport* c = child(snapshot, "additional_chat_templates/tool_use.jinja");
+  ASSERT_NE(c, nullptr) << findings(snapshot);
+  EXPECT_EQ(c->status, Status::unsafe) << findings(*c);
+}
+
 // A clone without Git LFS holds pointers where the weights should be: nothing of the model was read.
 TEST(LoaderConfigs, GitLfsPointersAreRefusedUnread) {
   const std::string pointer = "version https://git-lfs.github.com/spec/v1\noid sha256:" + std::string(64, 'a') +

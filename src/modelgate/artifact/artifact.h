@@ -19,7 +19,9 @@ struct Artifact {
   ByteView bytes;
   std::shared_ptr<const ByteSource> owner;  // keeps `bytes` alive
   std::filesystem::path path;               // on-disk path for files; empty for members
-  std::string name;                         // file or member name: a hint for messages only
+  // The name loaders see: a member's path in its container; a walked file's path relative to the
+  // scanned directory (loaders pick some files by a directory component, scan/name_readings.cpp).
+  std::string name;
   unsigned depth = 0;                       // 0 for files given on the command line
   // Shared by every artifact nested in one top-level artifact; ScanContext::scan creates it for
   // an artifact that has none.

@@ -15,9 +15,15 @@ std::span<const Rule> savedmodel_rules() {
        "load, they run arbitrary code. A portable SavedModel never needs them."},
       {"MG-SAVEDMODEL-FILE-OP", Severity::high, Status::unsafe,
        "The graph contains an op that reads or writes files.",
-       "Ops such as ReadFile, WriteFile, MatchingFiles, ImmutableConst or the file-backed readers "
-       "and datasets touch the filesystem when the graph runs. In a model served to untrusted "
-       "inputs they leak or overwrite files."},
+       "Ops such as ReadFile, WriteFile, MatchingFiles, ImmutableConst, the file-backed readers "
+       "and datasets (CSV, cache, snapshot), CreateSummaryDbWriter, or PrintV2 with a file:// "
+       "output_stream (it appends to that file) touch the filesystem when the graph runs; in an init op "
+       "that is at load. In a model served to untrusted inputs they leak or overwrite files."},
+      {"MG-SAVEDMODEL-NETWORK-OP", Severity::high, Status::unsafe,
+       "The graph contains an op that connects to or listens on the network.",
+       "tf.data service datasets (DataServiceDataset*, RegisterDataset*) and the RPC ops (RpcServer, "
+       "RpcClient, RpcCall) open connections to addresses the graph names when it runs: a model that "
+       "sends inputs away or fetches data from an attacker. A portable SavedModel never needs them."},
       {"MG-SAVEDMODEL-ASSET-OP", Severity::low, Status::unverified,
        "The graph initializes a table from a text file.",
        "InitializeTableFromTextFile reads a vocabulary file when the model is loaded. It is normal "

@@ -47,11 +47,15 @@ std::span<const Rule> hf_rules() {
        "(custom_generate/generate.py, pipeline.py). docs/repositories.md lists every route with the "
        "library source that takes it."},
       {"MG-ST-MODULE-CODE", Severity::high, Status::unverified,
-       "modules.json names a module type outside sentence_transformers: code from the repository or an installed package.",
+       "A sentence-transformers configuration names a module type, class or callable that is not its own: code from "
+       "the repository or an installed package.",
        "sentence-transformers resolves each module type with _load_module_class_from_ref: a type outside "
        "sentence_transformers.* is loaded from the repository with get_class_from_dynamic_module whenever "
        "trust_remote_code is set or the model is a local directory (no opt-in needed), and otherwise "
-       "imported with importlib from whatever package is installed under that name."},
+       "imported with importlib from whatever package is installed under that name. Module configs are "
+       "resolved the same way with util.import_from_string: Router types, Dense's activation_function and "
+       "CrossEncoder's activation (imported and called), WordEmbeddings' tokenizer_class (imported, load() "
+       "called); only the torch activations and tokenizers sentence-transformers writes itself pass."},
       {"MG-DIFFUSERS-CUSTOM-CODE", Severity::high, Status::unverified,
        "model_index.json names a pipeline or component class outside diffusers and transformers.",
        "diffusers loads a component [library, Class] from <component>/<library>.py in the repository when "

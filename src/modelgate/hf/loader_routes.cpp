@@ -151,6 +151,66 @@ void sentence_transformers_router(const nlohmann::json& d, const std::string& or
   }
 }
 
+// Values sentence-transformers imports with util.import_from_string from a module's own config and
+// then calls or loads (the call needs a dot: import_from_string raises before importing without
+// one):
+//   models/Dense.py, Dense.load: config.json "activation_function", imported and called with no
+//     arguments (releases before the trust_remote_code guard; the guard admits any torch.* name);
+//   models/WordEmbeddings.py, WordEmbeddings.load: wordembedding_config.json "tokenizer_class",
+//     imported and its load() called;
+//   cross_encoder/CrossEncoder.py: config.json "sbert_ce_default_activation_function" (before v4)
+//     and "sentence_transformers": {"activation_fn"} (v4), imported and called.
+// What sentence-transformers writes there itself: fullname() of a torch activation module or of
+// Identity, and its own tokenizers.
+bool shipped_activation(std::string_view v) {
+  constexpr std::string_view kActivations = "torch.nn.modules.activation.";
+  if (v == "torch.nn.Identity" || v == "torch.nn.modules.linear.Identity") return true;
+  return v.starts_with(kActivations) && identifier(v.substr(kActivations.size()));
+}
+
+bool shipped_tokenizer(std::string_view v) {
+  return v.starts_with("sentence_transformers.models.tokenizer.") && dotted_identifier(v);
+}
+
+void st_imported_value(const nlohmann::json& v, const std::string& where, const char* how, bool (*shipped)(std::string_view),
+                       const std::string& origin, ArtifactReport& report) {
+  if (!v.is_string()) return;  // import_from_string needs a str (rsplit)
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.find('.') == std::string::npos || shipped(s)) return;
+  finding(report, "MG-ST-MODULE-CODE", origin,
+          where + " is '" + shown(v) + "', which " + how +
+              ": not a value sentence-transformers writes itself, so code of an installed package runs",
+          shown(v));
+  grade_config_callable(s, origin, std::nullopt, report);
+}
+
+void sentence_transformers_module_config(const nlohmann::json& d, std::string_view file_name, const std::string& origin,
+                                         ArtifactReport& report) {
+  if (!d.is_object()) return;
+  // Dense.load imports before Dense(**config) checks the other keys, so the name alone selects it.
+  bool dense = d.contains("activation_function") &&
+               (file_name == "config.json" || (d.contains("in_features") && d.contains("out_features")));
+  if (dense)
+    st_imported_value(d["activation_function"], "activation_function",
+                      "sentence-transformers Dense.load imports (util.import_from_string) and calls", shipped_activation,
+                      origin, report);
+  bool word_embeddings = d.contains("tokenizer_class") &&
+                         (file_name == "wordembedding_config.json" || d.contains("update_embeddings"));
+  if (word_embeddings)
+    st_imported_value(d["tokenizer_class"], "tokenizer_class",
+                      "sentence-transformers WordEmbeddings.load imports (util.import_from_string) and calls load() of",
+                      shipped_tokenizer, origin, report);
+  if (d.contains("sbert_ce_default_activation_function"))
+    st_imported_value(d["sbert_ce_default_activation_function"], "sbert_ce_default_activation_function",
+                      "sentence-transformers CrossEncoder imports (util.import_from_string) and calls",
+                      shipped_activation, origin, report);
+  if (d.contains("sentence_transformers") && d["sentence_transformers"].is_object() &&
+      d["sentence_transformers"].contains("activation_fn"))
+    st_imported_value(d["sentence_transformers"]["activation_fn"], "sentence_transformers.activation_fn",
+                      "sentence-transformers CrossEncoder imports (util.import_from_string) and calls",
+                      shipped_activation, origin, report);
+}
+
 // Pipeline modules inside diffusers.pipelines that released model_index.json files name as the
 // library of a component (diffusers resolves them with getattr(diffusers.pipelines, library)).
 bool diffusers_library(std::string_view lib) {
@@ -262,6 +322,7 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
                            ArtifactReport& report) {
   if (file_name == "modules.json" || modules_json_shape(doc)) sentence_transformers_modules(doc, origin, report);
   if (file_name == "router_config.json" || router_config_shape(doc)) sentence_transformers_router(doc, origin, report);
+  sentence_transformers_module_config(doc, file_name, origin, report);
   // Every diffusers config has _class_name and _diffusers_version; a pipeline index names a
   // pipeline class (or a [module, Class] custom pipeline).
   bool pipeline_index = doc.is_object() && doc.contains("_diffusers_version") && doc.contains("_class_name") &&

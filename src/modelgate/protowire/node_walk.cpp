@@ -49,7 +49,7 @@ class Walker {
     if (op && is_op_type(*op)) {
       bool named = name && is_node_name(*name);
       out_.nodes.push_back({named ? std::string(as_chars(*name)) : std::string(), std::string(as_chars(*op)), base,
-                            depth, named});
+                            depth, named, message});
     }
   }
 

@@ -19,6 +19,7 @@ struct NodeDefLike {
   std::size_t offset = 0;  // of the NodeDef message
   unsigned depth = 0;      // message nesting depth where it was found
   bool named = false;      // has a valid node name; unnamed candidates are only checked for danger
+  ByteView message;        // the NodeDef message itself (for its attributes)
 };
 
 struct TextField {

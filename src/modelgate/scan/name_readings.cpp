@@ -19,7 +19,7 @@ namespace {
 // Files that transformers, sentence-transformers, diffusers, PEFT and KerasHub open by these names and parse
 // with json.load (docs/repositories.md lists which library reads which).
 bool loader_config_name(std::string_view name) {
-  static constexpr std::array<std::string_view, 29> kNames = {
+  static constexpr std::array<std::string_view, 30> kNames = {
       "config.json", "tokenizer_config.json", "processor_config.json", "preprocessor_config.json",
       "feature_extractor_config.json", "image_processor_config.json", "video_preprocessor_config.json",
       "video_processor_config.json", "generation_config.json", "model_index.json", "modules.json",
@@ -29,6 +29,8 @@ bool loader_config_name(std::string_view name) {
       "sentence_roberta_config.json", "sentence_distilbert_config.json", "sentence_camembert_config.json",
       "sentence_albert_config.json", "sentence_xlm-roberta_config.json", "sentence_xlnet_config.json",
       "router_config.json",
+      // sentence-transformers models/WordEmbeddings.py load (imports its tokenizer_class)
+      "wordembedding_config.json",
       // KerasHub preset_utils: serialized Keras objects beside config.json
       "tokenizer.json", "preprocessor.json", "task.json", "image_converter.json", "audio_converter.json"};
   for (auto n : kNames)
@@ -46,6 +48,17 @@ bool yaml_config_name(std::string_view name) {
   const std::string_view l(lower);
   return l.ends_with(".yaml") || l.ends_with(".yml") || l.find(".yaml.") != std::string_view::npos ||
          l.find(".yml.") != std::string_view::npos;
+}
+
+// A directory component (not the file name) of `path` that names templates: transformers'
+// additional_chat_templates/, and the templates/ directories other loaders read.
+bool in_template_directory(std::string_view path) {
+  std::size_t slash = path.find_last_of("/\\");
+  if (slash == std::string_view::npos) return false;
+  std::string dirs(path.substr(0, slash));
+  for (char& c : dirs)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return dirs.find("template") != std::string::npos;
 }
 
 void note_reading(ArtifactReport& report, const char* reading) {
@@ -72,9 +85,10 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
     }
   }
   // transformers reads chat_template.jinja and additional_chat_templates/*.jinja as templates
-  // (tokenization_utils_base / processing_utils), whatever their content looks like.
-  bool template_name = name == "chat_template.jinja" ||
-                       (name.ends_with(".jinja") && a.name.find("additional_chat_templates/") != std::string::npos);
+  // (tokenization_utils_base / processing_utils), whatever their content looks like. `a.name` is the
+  // path relative to the scanned directory (or in the container), so the directory is seen; any
+  // .jinja under a directory named for templates is taken as one.
+  bool template_name = name == "chat_template.jinja" || (name.ends_with(".jinja") && in_template_directory(a.name));
   if (template_name && content != Format::jinja && content != Format::empty) {
     note_reading(report, "chat-template");
     analyse_chat_template(text, a.origin, ctx.limits(), report, 0);
@@ -83,6 +97,28 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
   if (name.ends_with(".mlmodel") && content != Format::coreml && content != Format::empty) {
     note_reading(report, "coreml");
     scan_coreml(a, ctx, report);
+  }
+  // TensorFlow's loader (loader_impl.parse_saved_model) parses saved_model.pb by its name as a
+  // SavedModel, whatever else the bytes are: an ONNX model and a SavedModel are both protobuf, and
+  // one file can be both. The SavedModel reading is analysed as its own child report beside the
+  // content's, so the verdict is the worst over both.
+  if (name == "saved_model.pb" && content != Format::tf_savedmodel && content != Format::keras_metadata_pb &&
+      content != Format::empty) {
+    note_reading(report, "tf-savedmodel");
+    ArtifactReport other;
+    other.origin = a.origin + "#reading=tf-savedmodel";
+    other.size = a.bytes.size();
+    other.format = std::string(format_name(Format::tf_savedmodel));
+    scanner_for(Format::tf_savedmodel)(a, ctx, other);
+    other.finalize();
+    const bool safe = other.status == Status::safe;
+    report.add(make_finding(safe ? rule("MG-FORMAT-POLYGLOT-SAFE-READINGS") : rule("MG-FORMAT-POLYGLOT"), a.origin, 0,
+                            "the bytes identified as " + report.format +
+                                " are also read as: tf-savedmodel (TensorFlow's SavedModel loader, by the name "
+                                "saved_model.pb)" +
+                                (safe ? "; every other reading was analysed and is safe"
+                                      : "; the verdict is the worst over every reading")));
+    report.children.push_back(std::move(other));
   }
   // Text-format protobuf models that loaders pick by name and modelgate does not parse: TensorFlow's
   // loader reads saved_model.pbtxt when there is no saved_model.pb; onnx.load reads .onnxtxt files

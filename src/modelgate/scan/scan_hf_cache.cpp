@@ -1,5 +1,5 @@
 // `modelgate scan --hf-cache`: every repository revision of the hub cache, each blob scanned once
-// per file name it has (names select loader readings), each snapshot checked as a directory, and
+// per path it has in a snapshot (names select loader readings), each snapshot checked as a directory, and
 // everything else in the cache scanned or reported too.
 #include <map>
 
@@ -7,7 +7,6 @@
 #include "format/directory_checks.h"
 #include "scan/confined_index_check.h"
 #include "core/rule_catalog.h"
-#include "hf/loader_routes.h"
 #include "modelgate/scan.h"
 #include "scan/file_jobs.h"
 #include "scan/scan_context.h"
@@ -38,9 +37,10 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
   ctx.also_sha512(options.hash_sha512);
   auto zygote = start_worker_zygote(ctx, options);
 
-  // One job per distinct file on disk and file name: loaders also read files by name (a blob that
-  // is `modeling.py` in one snapshot and `notes.txt` in another is read both ways).
-  auto key = [](const HfFile& f) { return f.path.string() + '\0' + std::string(base_name(f.relative)); };
+  // One job per distinct file on disk and path in its snapshot: loaders also read files by name,
+  // some by a directory component too (a blob that is `modeling.py` in one snapshot and
+  // `notes.txt` in another is read both ways; `additional_chat_templates/x.jinja` is a template).
+  auto key = [](const HfFile& f) { return f.path.string() + '\0' + f.relative; };
   std::map<std::string, std::size_t> file_index;
   std::vector<const HfFile*> files;
   std::vector<std::string> first_origin;  // a blob is analysed under its first snapshot path
@@ -56,7 +56,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
   std::vector<ArtifactReport> reports(files.size());
   std::vector<FileJob> jobs;
   for (std::size_t i = 0; i < files.size(); ++i)
-    jobs.push_back({{files[i]->path, cache.root, files[i]->beneath, std::string(base_name(files[i]->relative))},
+    jobs.push_back({{files[i]->path, cache.root, files[i]->beneath, files[i]->relative},
                     first_origin[i], &reports[i]});
   if (!run_file_jobs(ctx, jobs, options, result, std::move(zygote))) return result;
 

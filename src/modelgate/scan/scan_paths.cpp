@@ -57,9 +57,10 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
     WalkResult& w = walks[walk_index++];
     r.findings = w.findings;
     r.children.resize(w.files.size());
+    // The name is the path relative to the scanned directory: loaders pick some files by a
+    // directory component too (additional_chat_templates/*.jinja), so name readings see it.
     for (std::size_t k = 0; k < w.files.size(); ++k)
-      jobs.push_back({{w.files[k].path, w.files[k].base, w.files[k].beneath,
-                       fs::path(w.files[k].relative).filename().string()},
+      jobs.push_back({{w.files[k].path, w.files[k].base, w.files[k].beneath, w.files[k].relative},
                       r.origin + "/" + w.files[k].relative, &r.children[k]});
   }
   if (!run_file_jobs(ctx, jobs, options, result, std::move(zygote))) return result;
