@@ -110,7 +110,11 @@ class IntArray {
     return IntArray(a, width, true, offset, stride);
   }
   std::uint64_t size() const { return count_; }
-  bool complete() const { return count_ == 0 || (count_ - 1) * stride_ + offset_ + width_ <= data_.size(); }
+  bool complete() const {
+    std::uint64_t last = 0, end = 0;
+    return count_ == 0 || (!__builtin_mul_overflow(count_ - 1, stride_, &last) &&
+                           !__builtin_add_overflow(last, offset_ + width_, &end) && end <= data_.size());
+  }
   std::int64_t operator[](std::uint64_t i) const {
     const std::uint8_t* p = data_.data() + i * stride_ + offset_;
     if (width_ == 4) {

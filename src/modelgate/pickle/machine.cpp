@@ -986,6 +986,7 @@ class Machine {
   std::map<std::string, std::uint64_t> call_counts_;  // calls not counted with their import's target
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
   std::unordered_set<std::uint32_t> numpy_kept_;  // containers a numpy object keeps a reference to
+  std::uint64_t numpy_fields_left_ = 1'000'000;    // dtype fields all BUILDs of the stream may check
   // Nested payloads already analysed: by the input bytes passed, and by a hash of the recovered
   // bytes (indices into res_.nested).
   std::set<std::tuple<std::string, Kind, std::uint16_t, std::uint32_t, std::uint64_t>> payload_values_;
@@ -1701,7 +1702,7 @@ bool Machine::op_build() {
 
 void Machine::check_numpy_state(const Value& object, const Value& state) {
   Node& target = g_->node(static_cast<std::uint32_t>(object.u));
-  NumpyStateCheck c = check_numpy_build_state(*g_, target, state, o_.retain_data);
+  NumpyStateCheck c = check_numpy_build_state(*g_, target, state, o_.retain_data, numpy_fields_left_);
   target.built = true;
   if (c.needs_retained_data) res_.needs_retained_data = true;
   if (c.problems.empty() && c.kept_by_numpy.empty()) return;

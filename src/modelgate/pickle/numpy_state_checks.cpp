@@ -98,7 +98,8 @@ bool is_literal_number(const Value& v) {
 
 class DtypeChecker {
  public:
-  DtypeChecker(const ValueGraph& g, NumpyStateCheck& out) : g_(g), out_(out) {}
+  DtypeChecker(const ValueGraph& g, NumpyStateCheck& out, std::uint64_t& fields_left)
+      : g_(g), out_(out), fields_left_(fields_left) {}
 
   void check(const Node& target, const Value& state, bool data_retained) {
     const Node* st = node_of(g_, state);
@@ -194,7 +195,9 @@ class DtypeChecker {
   bool holds_objects(const Node& dtype, const TypeCode& code, int depth) const {
     if (code.kind == 'O') return true;
     if (code.kind != 'V' || !dtype.built) return false;
-    if (depth > 8 || dtype.items.size() < 4) return true;
+    // Deep, or shared many times over (a dict of many fields naming one nested dtype, nested again):
+    // assume objects rather than walk the same nodes exponentially often.
+    if (depth > 8 || ++visits_ > kMaxVisits || dtype.items.size() < 4) return true;
     const Node* st = node_of(g_, dtype.items[3]);
     auto parts = st && st->kind == Kind::tuple ? dtype_state_parts(*st) : std::nullopt;
     if (!parts) return false;
@@ -248,6 +251,13 @@ class DtypeChecker {
       return true;
     }
     out_.kept_by_numpy.push_back(static_cast<std::uint32_t>(fields.u));
+    // BUILDs may share one large fields dict: the whole stream checks a bounded number of fields.
+    if (dict->items.size() / 2 > fields_left_) {
+      fields_left_ = 0;
+      out_.problems.push_back({"MG-LIMIT-EXCEEDED", "the stream gives numpy dtypes more fields than the scan checks"});
+      return true;
+    }
+    fields_left_ -= dict->items.size() / 2;
     std::vector<Field> laid;
     bool objects = false;
     for (std::size_t k = 1; k < dict->items.size(); k += 2) {
@@ -305,8 +315,11 @@ class DtypeChecker {
     }
   }
 
+  static constexpr std::size_t kMaxVisits = 4096;
   const ValueGraph& g_;
   NumpyStateCheck& out_;
+  mutable std::size_t visits_ = 0;
+  std::uint64_t& fields_left_;
 };
 
 // The numpy.random generators copy their read position in unchecked: MT19937 reads key[pos] and
@@ -397,10 +410,10 @@ NumpyObject numpy_object_of(std::string_view name) {
 }
 
 NumpyStateCheck check_numpy_build_state(const ValueGraph& graph, const Node& target, const Value& state,
-                                        bool data_retained) {
+                                        bool data_retained, std::uint64_t& fields_left) {
   NumpyStateCheck out;
   if (target.numpy == NumpyObject::dtype)
-    DtypeChecker(graph, out).check(target, state, data_retained);
+    DtypeChecker(graph, out, fields_left).check(target, state, data_retained);
   else if (target.numpy == NumpyObject::random_state)
     RandomStateChecker(graph, out).check(state, data_retained);
   return out;

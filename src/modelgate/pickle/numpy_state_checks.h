@@ -42,7 +42,8 @@ struct NumpyStateCheck {
 };
 
 // `target` is the BUILD's object, a call node whose `numpy` is set; `state` what BUILD gives it.
+// `fields_left` is the stream's budget of dtype fields to check, shared by all its BUILDs.
 NumpyStateCheck check_numpy_build_state(const ValueGraph& graph, const Node& target, const Value& state,
-                                        bool data_retained);
+                                        bool data_retained, std::uint64_t& fields_left);
 
 }  // namespace modelgate::pickle
