@@ -297,6 +297,10 @@ TEST(ConvertReconstruction, RefusesWhatSafetensorsCannotHoldExactly) {
                 .find("two tensors get the name 'a.b'"),
             std::string::npos);
   EXPECT_NE(reason(dict({{"epoch", PickleBuilder().binint(1).done()}})).find("holds no tensors"), std::string::npos);
+  // BUILD on a rebuilt tensor: Tensor.__setstate__ would replace its data (red team, session 18).
+  const std::string built = PickleBuilder().raw(tensor_v2("FloatStorage", "0", 4, 0, {4}, {1})).mark()
+      .raw(tensor_v2("FloatStorage", "1", 4, 0, {2, 2}, {2, 1})).op(0x89).none().op(0x89).op('t').op('b').done();
+  EXPECT_NE(reason(dict({{"w", built}})).find("BUILD gives the tensor a state"), std::string::npos);
 }
 
 TEST(ConvertReconstruction, EmptyAndScalarTensors) {

@@ -233,7 +233,18 @@ class Reconstructor {
   std::optional<TensorRecord> tensor(const Value& v, const std::string& path, int depth) {
     const Node* n = node(v);
     if (!n || n->kind != Kind::call || n->items.size() < 2) return std::nullopt;
-    return tensor_call(global_name(n->items[0]), n->items[1], n->offset, path, depth);
+    auto t = tensor_call(global_name(n->items[0]), n->items[1], n->offset, path, depth);
+    if (t && built_with_state(*n)) return refuse_state(n->offset, path);
+    return t;
+  }
+
+  // Tensor.__setstate__ replaces a rebuilt tensor's data (a 5-tuple state) or its storage and view
+  // (a 4-tuple): torch.save never writes BUILD on one, and the data it would load is not the view
+  // the rebuild call names.
+  static bool built_with_state(const Node& call) { return call.items.size() >= 4 && call.items[3].kind != Kind::none; }
+  std::optional<TensorRecord> refuse_state(std::uint64_t at, const std::string& path) {
+    fail(at, "'" + path + "': BUILD gives the tensor a state, which replaces its data or view when torch loads it");
+    return std::nullopt;
   }
 
   std::optional<TensorRecord> tensor_call(const std::string& fn, const Value& args_value, std::uint64_t at,
@@ -255,6 +266,7 @@ class Reconstructor {
       if ((*args)[0].kind == Kind::persistent && o_.persistent_tensors) return persistent_tensor((*args)[0], path);
       const Node* d = node((*args)[0]);
       if (!d || d->kind != Kind::call || d->items.size() < 2) return refuse(fn + " of something that is not a tensor");
+      if (built_with_state(*d)) return refuse_state(d->offset, path);
       return tensor_call(global_name(d->items[0]), d->items[1], d->offset, path, depth + 1);
     }
     if (fn == "torch._tensor._rebuild_from_type_v2") {
