@@ -297,6 +297,10 @@ TEST(Repositories, TemplatesAreReadByTheirDirectory) {
     ASSERT_NE(c, nullptr) << file;
     EXPECT_EQ(c->status, Status::unsafe) << file << "\n" << findings(*c);
   }
+  // The same file scanned on its own, by its path.
+  auto alone = modelgate::scan_paths({t / "repo/additional_chat_templates/tool_use.jinja"}, modelgate::ScanOptions{});
+  ASSERT_EQ(alone.artifacts.size(), 1u);
+  EXPECT_EQ(alone.artifacts[0].status, Status::unsafe) << findings(alone.artifacts[0]);
 
   auto repo = t / "hub/models--org--tiny";
   mgtest::write_file(repo / "blobs/ccc", tmpl);

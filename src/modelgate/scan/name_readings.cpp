@@ -88,7 +88,9 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
   // (tokenization_utils_base / processing_utils), whatever their content looks like. `a.name` is the
   // path relative to the scanned directory (or in the container), so the directory is seen; any
   // .jinja under a directory named for templates is taken as one.
-  bool template_name = name == "chat_template.jinja" || (name.ends_with(".jinja") && in_template_directory(a.name));
+  // A file scanned on its own has no directory in its name; its origin is the path as given.
+  bool template_name = name == "chat_template.jinja" ||
+                       (name.ends_with(".jinja") && (in_template_directory(a.name) || in_template_directory(a.origin)));
   if (template_name && content != Format::jinja && content != Format::empty) {
     note_reading(report, "chat-template");
     analyse_chat_template(text, a.origin, ctx.limits(), report, 0);
