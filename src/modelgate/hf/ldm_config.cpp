@@ -126,24 +126,24 @@ bool other_repository(std::string_view key, std::string_view v) {
          v != "openai/clip-vit-large-patch14";
 }
 
+// "<where> names '<value>'<why>", with the value (cut to 200 bytes) as evidence.
+void flag_dependency(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
+                     const std::string& where, std::string_view value, const char* why) {
+  std::string v(value.substr(0, 200));
+  report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, offset, where + " names '" + v + "'" + why, v));
+}
+
 void flag_repository(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
                      const std::string& where, std::string_view value) {
-  std::string v(value.substr(0, 200));
-  report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, offset,
-                          where + " names '" + v +
-                              "': the text encoder loads it with from_pretrained, another repository that is "
-                              "not part of this scan",
-                          v));
+  flag_dependency(report, origin, offset, where, value,
+                  ": the text encoder loads it with from_pretrained, another repository that is not part of this scan");
 }
 
 void flag_path(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
                const std::string& where, std::string_view value) {
-  std::string v(value.substr(0, 200));
-  report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, offset,
-                          where + " names '" + v +
-                              "', outside the repository: the class this config instantiates loads it (ckpt_path "
-                              "with torch.load, a full pickle load), and it is not part of this scan",
-                          v));
+  flag_dependency(report, origin, offset, where, value,
+                  ", outside the repository: the class this config instantiates loads it (ckpt_path with torch.load, "
+                  "a full pickle load), and it is not part of this scan");
 }
 
 // Keys whose text is not their spelling (readers/yaml_keys.h) that are, or may be, `target`. When the

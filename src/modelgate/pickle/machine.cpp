@@ -1804,8 +1804,9 @@ StreamResult run_machine(ByteView data, std::size_t start, std::string_view orig
                          const MachineOptions& options) {
   started_runs.fetch_add(1, std::memory_order_relaxed);
   StreamResult r = Machine(data, start, origin, options).run();
-  if (!r.needs_retained_data || options.retain_data) return r;
-  // A numpy state whose containers this run did not keep: read the stream again keeping them.
+  // A state whose containers this run did not keep: read the stream again keeping them. A probe
+  // (nothing graded) has no use for them.
+  if (!r.needs_retained_data || options.retain_data || !options.analyse) return r;
   MachineOptions retaining = options;
   retaining.retain_data = true;
   started_runs.fetch_add(1, std::memory_order_relaxed);
