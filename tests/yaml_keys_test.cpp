@@ -84,6 +84,10 @@ TEST(YamlKeys, EveryFixtureGetsItsVerdictAndThePayloadsRun) {
   EXPECT_TRUE(rule_of("sd_version_repo.yaml", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("ldm_nel.yaml", "MG-LDM-TARGET"));
   EXPECT_TRUE(rule_of("hydra_flow_explicit.yaml", "MG-CONFIG-DANGEROUS-CALLABLE"));
+  EXPECT_TRUE(rule_of("mm_type_next_line.yaml", "MG-MMENGINE-TYPE"));
+  EXPECT_TRUE(rule_of("ldm_target_next_line.yaml", "MG-LDM-TARGET"));
+  EXPECT_TRUE(rule_of("lightning_class_path.yaml", "MG-CONFIG-CLASS-PATH"));
+  EXPECT_FALSE(rule_of("lightning_torch_optim.yaml", "MG-CONFIG-CLASS-PATH"));
 }
 
 // A finding's offset is into the file as written, not into its LF rewriting.

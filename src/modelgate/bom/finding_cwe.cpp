@@ -40,6 +40,7 @@ constexpr RuleCwe kRuleCwes[] = {
     {"MG-DIFFUSERS-CUSTOM-CODE", kCodeInjection},
     {"MG-PEFT-AUTO-MAPPING", kCodeInjection},
     {"MG-CONFIG-CALLABLE", kCodeInjection},
+    {"MG-CONFIG-CLASS-PATH", kCodeInjection},
     {"MG-CONFIG-DANGEROUS-CALLABLE", kCodeInjection},
     {"MG-PY-EVAL", kCodeInjection},
     {"MG-PY-PROCESS", kCodeInjection},

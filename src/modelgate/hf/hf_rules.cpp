@@ -86,6 +86,12 @@ std::span<const Rule> hf_rules() {
        "dotted path as pickle's find_class does (import, then getattr segment by segment) and call it with the "
        "configuration's values. The path matches the pickle denylist (process execution, code evaluation, "
        "file, network or deserialisation); the matching entry and its category are given."},
+      {"MG-CONFIG-CLASS-PATH", Severity::high, Status::unverified,
+       "A configuration names a class_path for jsonargparse (LightningCLI) to import and instantiate.",
+       "jsonargparse resolves a {class_path, init_args} value with import_object (import the module, getattr the "
+       "rest), which runs the module's top-level code, and instantiates the class with init_args when it fits the "
+       "parameter's type; LightningCLI reads the model, data, trainer, optimizer and callbacks of a --config file "
+       "this way. Classes of torch.nn and torch.optim are not reported."},
       {"MG-MMENGINE-TYPE", Severity::high, Status::unverified,
        "An OpenMMLab/mmengine config names a dotted path as a `type` to build.",
        "mmengine's Registry.get looks the type up in its registries and, when none holds it, imports it with "

@@ -216,13 +216,7 @@ void lexical(std::string_view text, const std::string& origin, ArtifactReport& r
 
 void analyse_lf(std::string_view text, const std::string& origin, const Limits& limits, ArtifactReport& report) {
   if (auto doc = parse_yaml_document(text, limits)) {
-    for_each_key(*doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
-      if (!value.is_string()) return;
-      const auto& s = value.get_ref<const std::string&>();
-      if (key == "target" && importable(s) && !inert_target(s)) flag(report, origin, std::nullopt, path, s);
-      if (path_param(key) && outside_path(s)) flag_path(report, origin, std::nullopt, path, s);
-      else if (other_repository(key, s)) flag_repository(report, origin, std::nullopt, path, s);
-    });
+    analyse_ldm_document(*doc, origin, report);
     hidden_targets(text, origin, true, report);  // none when the subset is right about its keys
     return;
   }
@@ -230,6 +224,16 @@ void analyse_lf(std::string_view text, const std::string& origin, const Limits& 
 }
 
 }  // namespace
+
+void analyse_ldm_document(const nlohmann::json& doc, const std::string& origin, ArtifactReport& report) {
+  for_each_key(doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
+    if (!value.is_string()) return;
+    const auto& s = value.get_ref<const std::string&>();
+    if (key == "target" && importable(s) && !inert_target(s)) flag(report, origin, std::nullopt, path, s);
+    if (path_param(key) && outside_path(s)) flag_path(report, origin, std::nullopt, path, s);
+    else if (other_repository(key, s)) flag_repository(report, origin, std::nullopt, path, s);
+  });
+}
 
 void analyse_ldm_targets(std::string_view text, const std::string& origin, const Limits& limits,
                          ArtifactReport& report) {

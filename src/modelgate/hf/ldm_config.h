@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "modelgate/limits.h"
 #include "modelgate/report.h"
 
@@ -14,5 +16,8 @@ namespace modelgate {
 
 void analyse_ldm_targets(std::string_view text, const std::string& origin, const Limits& limits,
                          ArtifactReport& report);
+
+// The same checks on a document already read (every `target` and path parameter, wherever it is).
+void analyse_ldm_document(const nlohmann::json& doc, const std::string& origin, ArtifactReport& report);
 
 }  // namespace modelgate

@@ -64,6 +64,21 @@ void mmengine_type(std::string_view value, const std::string& origin, std::optio
   grade_config_callable(value, origin, offset, report);
 }
 
+// jsonargparse (LightningCLI's --config) imports a {class_path, init_args} value's class_path with
+// import_object and instantiates it when it fits the parameter's type.
+void jsonargparse_class_path(std::string_view value, const std::string& origin, const std::string& where,
+                             ArtifactReport& report) {
+  if (value.find('.') == std::string_view::npos || !dotted_identifier(value)) return;
+  for (std::string_view known : {"torch.nn.", "torch.optim."})
+    if (value.starts_with(known)) return;
+  const std::string v(value.substr(0, 200));
+  report.add(make_finding(rule("MG-CONFIG-CLASS-PATH"), origin, std::nullopt,
+                          where + " names '" + v +
+                              "': jsonargparse imports it (import_object) and instantiates it with init_args",
+                          v));
+  grade_config_callable(value, origin, std::nullopt, report);
+}
+
 void mmengine_custom_imports(const std::string& origin, std::optional<std::uint64_t> offset, const std::string& what,
                              ArtifactReport& report) {
   report.add(make_finding(rule("MG-MMENGINE-CUSTOM-IMPORTS"), origin, offset,
@@ -331,11 +346,13 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
   if (file_name == "model_index.json" || pipeline_index) diffusers_index(doc, origin, report);
   if (file_name == "adapter_config.json" || (doc.is_object() && doc.contains("peft_type")))
     peft_adapter(doc, origin, report);
-  // trust_remote_code: true, Hydra `_target_` and mmengine `type`/`custom_imports` anywhere in the document.
+  // trust_remote_code: true, Hydra `_target_`, mmengine `type`/`custom_imports` and jsonargparse `class_path`
+  // anywhere in the document.
   const bool st_modules = file_name == "modules.json" || modules_json_shape(doc);
   for_each_key(doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
     if (key == "type" && !st_modules && value.is_string() && mmengine_import_path(value.get_ref<const std::string&>()))
       mmengine_type(value.get_ref<const std::string&>(), origin, std::nullopt, path, report);
+    if (key == "class_path" && value.is_string()) jsonargparse_class_path(value.get_ref<const std::string&>(), origin, path, report);
     if (key == "custom_imports" && !value.is_null()) mmengine_custom_imports(origin, std::nullopt, path + " = " + shown(value), report);
     if (key == "trust_remote_code" && !(value.is_boolean() && !value.get<bool>()) && !value.is_null())
       finding(report, "MG-HF-TRUST-REMOTE-CODE", origin, path + " = " + shown(value) + " turns on remote code",

@@ -9,6 +9,7 @@
 #include "hf/ldm_config.h"
 #include "hf/loader_routes.h"
 #include "hf/python_scan.h"
+#include "hf/yaml_config.h"
 #include "scan/format_table.h"
 #include "template/chat_template.h"
 
@@ -136,6 +137,7 @@ void add_name_readings(const Artifact& a, Format content, ScanContext& ctx, Arti
     note_reading(report, "yaml-config");
     analyse_config_text(text, a.origin, report);
     analyse_ldm_targets(text, a.origin, ctx.limits(), report);
+    analyse_yaml_config(text, name, a.origin, ctx.limits(), report);
   }
 }
 

@@ -1,0 +1,36 @@
+#include "hf/yaml_config.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "core/rule_catalog.h"
+#include "hf/ldm_config.h"
+#include "hf/loader_routes.h"
+#include "readers/yaml_document.h"
+
+namespace modelgate {
+
+void analyse_yaml_config(std::string_view text, std::string_view file_name, const std::string& origin,
+                         const Limits& limits, ArtifactReport& report) {
+  auto documents = yaml::read_documents(text, limits.max_json_depth);
+  if (!documents) {
+    // A stream libyaml rejects is one PyYAML rejects too; only a limit leaves a readable file unread.
+    if (documents.error().rule == RuleId("MG-LIMIT-EXCEEDED"))
+      report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), origin, documents.error().offset, documents.error().reason));
+    return;
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& f : report.findings) seen.emplace(f.rule, f.evidence);
+  const std::size_t first = report.findings.size();
+  for (const auto& doc : *documents) {
+    analyse_loader_routes(doc, base_name(file_name), origin, report);
+    analyse_ldm_document(doc, origin, report);
+  }
+  auto repeated = [&](const Finding& f) { return !seen.emplace(f.rule, f.evidence).second; };
+  report.findings.erase(std::remove_if(report.findings.begin() + static_cast<std::ptrdiff_t>(first),
+                                       report.findings.end(), repeated),
+                        report.findings.end());
+}
+
+}  // namespace modelgate
