@@ -190,6 +190,29 @@ TEST(TemplateAnalysis, Verdicts) {
       {"{{ messages|tojson(indent=2000000000) }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
       {"{{ '%2000000000s'|format('x') }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
       {"{{ '{:>2000000000}'.format('x') }}", Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      // Growth with no large literal: a macro that calls itself twice per call (or in a loop of a
+      // constant count, or through another macro), and a value doubled on every pass of a loop.
+      {"{% macro f(n) %}{% if n > 0 %}{{ f(n-1) }}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(40) }}",
+       Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{% macro f(n) %}{% if n %}{% for i in range(9) %}{{ f(n-1) }}{% endfor %}{% endif %}{% endmacro %}{{ f(9) }}",
+       Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{% macro f(n) %}{{ g(n) }}{{ g(n) }}{% endmacro %}{% macro g(n) %}{% if n %}{{ f(n-1) }}{% endif %}"
+       "{% endmacro %}{{ f(40) }}",
+       Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{% set ns = namespace(s='a') %}{% for m in messages %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}",
+       Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      {"{% set ns = namespace(a='x', b='y') %}{% for m in messages %}{% set ns.a = ns.a ~ ns.b %}"
+       "{% set ns.b = ns.a %}{% endfor %}{{ ns.a }}",
+       Status::unverified, "MG-TEMPLATE-RESOURCE"},
+      // Recursion that hands down parts of its data, accumulation of one value, sums of numbers.
+      {"{% macro t(s) %}{% for k, v in s.properties|items %}{{ t(v) }}{% endfor %}{{ t(s.items) }}"
+       "{{ t({'type': s.type}) }}{% endmacro %}{{ t(tools[0]) }}",
+       Status::safe, ""},
+      {"{% macro f(n) %}{% if n > 0 %}{{ f(n-1) }}{% endif %}{% endmacro %}{{ f(3) }}", Status::safe, ""},
+      {"{% set ns = namespace(s='') %}{% for m in messages %}{% set ns.s = ns.s ~ m.content %}{% endfor %}",
+       Status::safe, ""},
+      {"{% set ns = namespace(i=0, n=1) %}{% for m in messages %}{% set ns.i = ns.i + ns.n %}{% endfor %}",
+       Status::safe, ""},
       {"{{ x == '__init__' }}", Status::unverified, "MG-TEMPLATE-DUNDER-STRING"},
       {"{{ '\\N{BLACK STAR}' }}", Status::unverified, "MG-TEMPLATE-OPAQUE-STRING"},
       {"{{ ''.__class__ }}", Status::unsafe, "MG-TEMPLATE-DUNDER"},

@@ -9,6 +9,7 @@
 
 #include "template/fold.h"
 #include "template/origins.h"
+#include "template/render_growth.h"
 #include "template/vocabulary.h"
 
 namespace modelgate::jinja {
@@ -60,6 +61,7 @@ class Analyser {
   std::vector<Issue> run() {
     collect_bound_names();
     stmt(ast_.root);
+    for (auto& growth : find_render_growth(ast_)) report(growth.rule, growth.offset, std::move(growth.message));
     return std::move(issues_);
   }
 

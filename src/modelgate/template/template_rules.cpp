@@ -89,9 +89,10 @@ std::span<const Rule> template_rules() {
        "renderer's loader (the file system in some deployments). Their content is not part of this "
        "artifact and was not checked."},
       {"MG-TEMPLATE-RESOURCE", Severity::medium, Status::unverified,
-       "The template builds something very large (range, repetition, power).",
-       "range() over more than 100000 items, string or list repetition by a huge factor and large "
-       "powers exhaust memory or CPU when the template is rendered."},
+       "The template builds something very large (range, repetition, power, recursion, doubling).",
+       "range() over more than 100000 items, string or list repetition by a huge factor, large powers, "
+       "a macro that calls itself several times per call, and a loop that sets a value from two reads of "
+       "what it sets (ns.s = ns.s ~ ns.s) exhaust memory or CPU when the template is rendered."},
       {"MG-TEMPLATE-OPAQUE-STRING", Severity::medium, Status::unverified,
        "A string literal uses a \\N{...} escape that modelgate does not decode.",
        "Named Unicode escapes can spell identifiers character by character. Only a few names are "
