@@ -104,20 +104,6 @@ bool path_param(std::string_view key) {
   return false;
 }
 
-// A path that leaves the repository: absolute (POSIX, Windows drive or UNC, home) or with a '..' part.
-bool outside_path(std::string_view v) {
-  if (v.empty()) return false;
-  if (v[0] == '/' || v[0] == '\\' || v[0] == '~') return true;
-  if (v.size() >= 2 && v[1] == ':' && ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z'))) return true;
-  for (std::size_t p = 0; p <= v.size();) {
-    std::size_t sep = v.find_first_of("/\\", p);
-    if (sep == std::string_view::npos) sep = v.size();
-    if (v.substr(p, sep - p) == "..") return true;
-    p = sep + 1;
-  }
-  return false;
-}
-
 // FrozenCLIPEmbedder(version) and the other text encoders call from_pretrained(version): a value
 // "owner/name" is another Hugging Face repository, loaded with the model. The encoders' default
 // (which the published configs leave implicit) is not reported.

@@ -1,6 +1,7 @@
 #include "hf/loader_routes.h"
 
 #include <array>
+#include <vector>
 
 #include "core/rule_catalog.h"
 #include "hf/chat_template_source.h"
@@ -32,14 +33,16 @@ bool dotted_identifier(std::string_view s) {
 }
 
 // OpenMMLab scopes (mmengine's MODULE2PACKAGE, and mmengine itself): "scope.Name" is looked up in
-// that package's registry, whose entries are the package's own classes.
+// that package's registry, whose entries are the package's own classes (capitalised names).
 bool openmmlab_registry_name(std::string_view v) {
   static constexpr std::array<std::string_view, 20> kScopes = {
       "mmengine", "mmcv", "mmcls", "mmpretrain", "mmdet", "mmdet3d", "mmseg", "mmaction", "mmtrack", "mmpose",
       "mmedit", "mmagic", "mmocr", "mmgen", "mmfewshot", "mmrazor", "mmflow", "mmhuman3d", "mmrotate", "mmselfsup"};
   const std::size_t dot = v.find('.');
   if (dot == std::string_view::npos || v.find('.', dot + 1) != std::string_view::npos) return false;
-  if (!identifier(v.substr(dot + 1))) return false;
+  // Registries hold classes; a lowercase name no registry holds is imported from the package
+  // itself, whose top level has functions such as mmengine.load (a pickle from a URL) and rmtree.
+  if (!identifier(v.substr(dot + 1)) || !(v[dot + 1] >= 'A' && v[dot + 1] <= 'Z')) return false;
   for (auto s : kScopes)
     if (v.substr(0, dot) == s) return true;
   return v.substr(0, dot) == "mmyolo";
@@ -77,6 +80,47 @@ void jsonargparse_class_path(std::string_view value, const std::string& origin, 
                               "': jsonargparse imports it (import_object) and instantiates it with init_args",
                           v));
   grade_config_callable(value, origin, std::nullopt, report);
+}
+
+// A checkpoint mmengine loads from where the config says: CheckpointLoader.load_checkpoint
+// (init_cfg {type: Pretrained, checkpoint}, load_from, resume_from, a backbone's pretrained)
+// downloads a URL or opens a path and torch.loads it, a full pickle load. Model-zoo schemes
+// (torchvision://, open-mmlab://, ...) name the library's own published weights.
+void mmengine_checkpoint(std::string_view value, const std::string& origin, const std::string& where,
+                         ArtifactReport& report) {
+  for (std::string_view zoo : {"torchvision://", "open-mmlab://", "openmmlab://", "mmcls://", "mmpretrain://",
+                               "modelzoo://"})
+    if (value.starts_with(zoo)) return;
+  const bool remote = value.find("://") != std::string_view::npos;
+  if (!remote && !outside_path(value)) return;
+  const std::string v(value.substr(0, 200));
+  report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, std::nullopt,
+                          where + " names '" + v + "'" + (remote ? "" : ", outside the repository") +
+                              ": mmengine's CheckpointLoader " + (remote ? "downloads it and " : "") +
+                              "loads it with torch.load (a full pickle load), and it is not part of this scan",
+                          v));
+}
+
+// mmengine Config.fromfile reads every `_base_` config first (and runs a .py one as Python); a
+// `package::path` base comes from an installed OpenMMLab package.
+void mmengine_base(const nlohmann::json& value, const std::string& origin, const std::string& where,
+                   ArtifactReport& report) {
+  std::vector<std::string> bases;
+  if (value.is_string()) bases.push_back(value.get<std::string>());
+  if (value.is_array())
+    for (const auto& b : value)
+      if (b.is_string() && bases.size() < 100) bases.push_back(b.get<std::string>());
+  for (const auto& b : bases) {
+    if (b.find("::") != std::string::npos) continue;
+    const bool remote = b.find("://") != std::string::npos;
+    if (!remote && !outside_path(b)) continue;
+    const std::string v = b.substr(0, 200);
+    report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, std::nullopt,
+                            where + " names '" + v + "'" + (remote ? "" : ", outside the repository") +
+                                ": mmengine's Config.fromfile reads it as a base config (a .py one is run as "
+                                "Python), and it is not part of this scan",
+                            v));
+  }
 }
 
 void mmengine_custom_imports(const std::string& origin, std::optional<std::uint64_t> offset, const std::string& what,
@@ -156,6 +200,12 @@ void sentence_transformers_router(const nlohmann::json& d, const std::string& or
     return;
   }
   for (const auto& [id, type] : d["types"].items()) {
+    // Router.load reads each module from the directory named by its id.
+    if (outside_path(id) || id.find('\\') != std::string::npos)
+      finding(report, "MG-HF-CONFIG-MALFORMED", origin,
+              "router module id '" + id.substr(0, 200) +
+                  "' leaves the repository (Router.load reads the module's config and weights from there)",
+              id.substr(0, 200));
     if (type.is_string() && type.get_ref<const std::string&>().rfind("sentence_transformers.", 0) == 0 &&
         dotted_identifier(type.get_ref<const std::string&>()))
       continue;
@@ -300,6 +350,29 @@ void peft_adapter(const nlohmann::json& d, const std::string& origin, ArtifactRe
             shown(d["base_model_name_or_path"]));
 }
 
+// A mapping that names a class next to its `params`, the other spellings of Hydra's _target_:
+//  - `cls` or `class` (Hydra 0.11; NeMo's maybe_update_config_version turns `cls` + `params` into
+//    `_target_` and instantiates it),
+//  - `name` (pyannote.audio's Pipeline.from_pretrained and Model loading: get_class_by_name imports
+//    the dotted path and calls it with `params`; names under pyannote. are its own).
+void class_with_params(const nlohmann::json& obj, const std::string& path, const std::string& origin,
+                       ArtifactReport& report) {
+  if (!obj.is_object() || !obj.contains("params")) return;
+  for (const char* key : {"cls", "class", "name"}) {
+    auto it = obj.find(key);
+    if (it == obj.end() || !it->is_string()) continue;
+    const std::string& v = it->get_ref<const std::string&>();
+    if (v.find('.') == std::string::npos || !dotted_identifier(v)) continue;
+    if (std::string_view(key) == "name" && v.starts_with("pyannote.")) continue;
+    const std::string where = path.empty() ? key : path + "." + key;
+    const char* how = std::string_view(key) == "name"
+                          ? ", which pyannote.audio imports (get_class_by_name) and calls with params"
+                          : ", which NeMo and Hydra 0.11 instantiate with params as _target_";
+    finding(report, "MG-CONFIG-CALLABLE", origin, where + " names " + v.substr(0, 200) + how, v.substr(0, 200));
+    grade_config_callable(v, origin, std::nullopt, report);
+  }
+}
+
 void walk(const nlohmann::json& v, std::string& path, const KeyVisitor& visit, unsigned depth) {
   if (depth > 256) return;  // the strict reader already bounds depth; this keeps the walk bounded too
   if (v.is_array()) {
@@ -353,16 +426,25 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
     if (key == "type" && !st_modules && value.is_string() && mmengine_import_path(value.get_ref<const std::string&>()))
       mmengine_type(value.get_ref<const std::string&>(), origin, std::nullopt, path, report);
     if (key == "class_path" && value.is_string()) jsonargparse_class_path(value.get_ref<const std::string&>(), origin, path, report);
+    if ((key == "checkpoint" || key == "load_from" || key == "resume_from" || key == "pretrained") &&
+        value.is_string())
+      mmengine_checkpoint(value.get_ref<const std::string&>(), origin, path, report);
+    if (key == "_base_") mmengine_base(value, origin, path, report);
     if (key == "custom_imports" && !value.is_null()) mmengine_custom_imports(origin, std::nullopt, path + " = " + shown(value), report);
     if (key == "trust_remote_code" && !(value.is_boolean() && !value.get<bool>()) && !value.is_null())
       finding(report, "MG-HF-TRUST-REMOTE-CODE", origin, path + " = " + shown(value) + " turns on remote code",
               path);
-    if (key == "_target_") {
+    if (key == "_target_" || key == "_component_") {
       finding(report, "MG-CONFIG-CALLABLE", origin,
-              path + " names " + shown(value) + ", which hydra.utils.instantiate imports and calls", shown(value));
+              path + " names " + shown(value) + ", which " +
+                  (key == "_target_" ? "hydra.utils.instantiate" : "torchtune's config.instantiate") +
+                  " imports and calls",
+              shown(value));
       if (value.is_string()) grade_config_callable(value.get_ref<const std::string&>(), origin, std::nullopt, report);
     }
+    class_with_params(value, path, origin, report);
   });
+  class_with_params(doc, "", origin, report);
 }
 
 void analyse_configuration(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
@@ -452,14 +534,18 @@ std::size_t mmengine_keys_in_text(std::string_view text, const std::string& orig
 void analyse_lf_config_text(std::string_view text, const std::string& origin, ArtifactReport& report) {
   std::size_t reported = analyse_hidden_config_keys(text, origin, report);
   reported += mmengine_keys_in_text(text, origin, report);
-  for (std::string_view key : {std::string_view("_target_"), std::string_view("trust_remote_code")}) {
+  for (std::string_view key :
+       {std::string_view("_target_"), std::string_view("_component_"), std::string_view("trust_remote_code")}) {
     for (std::size_t at = text.find(key); at != std::string_view::npos && reported < 100; at = text.find(key, at + 1)) {
       auto value = text_value_after_key(text, at, key.size());
       if (!value) continue;
       std::string v(value->substr(0, 200));
-      if (key == "_target_") {
+      if (key != "trust_remote_code") {
         report.add(make_finding(rule("MG-CONFIG-CALLABLE"), origin, at,
-                                "_target_ names '" + v + "', which hydra.utils.instantiate imports and calls", v));
+                                std::string(key) + " names '" + v + "', which " +
+                                    (key == "_target_" ? "hydra.utils.instantiate" : "torchtune's config.instantiate") +
+                                    " imports and calls",
+                                v));
         grade_config_callable(v, origin, at, report);
       } else {
         std::string lower;
@@ -482,6 +568,19 @@ void analyse_config_text(std::string_view text, const std::string& origin, Artif
   analyse_lf_config_text(lf.text, origin, report);
   for (std::size_t i = first; i < report.findings.size(); ++i)
     if (report.findings[i].offset) report.findings[i].offset = lf.original(*report.findings[i].offset);
+}
+
+bool outside_path(std::string_view v) {
+  if (v.empty()) return false;
+  if (v[0] == '/' || v[0] == '\\' || v[0] == '~') return true;
+  if (v.size() >= 2 && v[1] == ':' && ((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z'))) return true;
+  for (std::size_t p = 0; p <= v.size();) {
+    std::size_t sep = v.find_first_of("/\\", p);
+    if (sep == std::string_view::npos) sep = v.size();
+    if (v.substr(p, sep - p) == "..") return true;
+    p = sep + 1;
+  }
+  return false;
 }
 
 void grade_config_callable(std::string_view dotted, const std::string& origin, std::optional<std::uint64_t> offset,

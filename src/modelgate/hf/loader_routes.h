@@ -50,6 +50,8 @@ void grade_config_callable(std::string_view dotted, const std::string& origin, s
 using KeyVisitor = std::function<void(const std::string& path, const std::string& key, const nlohmann::json& value)>;
 void for_each_key(const nlohmann::json& doc, const KeyVisitor& visit);
 
+// A path that leaves the repository: absolute (POSIX, Windows drive or UNC, home) or with a '..' part.
+bool outside_path(std::string_view v);
 // The last component of a '/'-separated member or file name.
 std::string_view base_name(std::string_view name);
 
