@@ -358,6 +358,31 @@ TEST(PickleMachine, BuildSettingClassIsUnsafe) {
   }
 }
 
+// Objects change only while they are built: a second BUILD, SETITEM on an instance that is not a
+// mapping (ndarray and Tensor __setitem__) and a ufunc's out argument write into checked objects.
+TEST(PickleMachine, ChangingABuiltObjectIsUnsafe) {
+  auto namespace_then = [](PickleBuilder tail) {
+    return PickleBuilder().proto(2).global("argparse", "Namespace").op(')').reduce().op('}').op('b').raw(tail.done());
+  };
+  for (bool retain : {true, false}) {
+    EXPECT_TRUE(has(run(namespace_then(PickleBuilder().op('}').op('b').stop()).done(), Limits{}, retain),
+                    "MG-PICKLE-INPLACE-WRITE"));
+    EXPECT_TRUE(has(run(namespace_then(PickleBuilder().str("k").str("v").op('s').stop()).done(), Limits{}, retain),
+                    "MG-PICKLE-INPLACE-WRITE"));
+    EXPECT_FALSE(has(run(namespace_then(PickleBuilder().stop()).done(), Limits{}, retain), "MG-PICKLE-INPLACE-WRITE"));
+    // A dict subclass is filled with SETITEMS after it is built.
+    EXPECT_FALSE(has(run(PickleBuilder().proto(2).global("collections", "OrderedDict").op(')').reduce().mark()
+                             .str("k").str("v").op('u').stop().done(), Limits{}, retain),
+                     "MG-PICKLE-INPLACE-WRITE"));
+    auto square = [&](PickleBuilder args) {
+      return run(PickleBuilder().proto(2).global("numpy.core._multiarray_umath", "square").raw(args.done())
+                     .reduce().stop().done(), Limits{}, retain);
+    };
+    EXPECT_TRUE(has(square(PickleBuilder().binint1(3).binint1(4).tuple2()), "MG-PICKLE-INPLACE-WRITE"));
+    EXPECT_FALSE(has(square(PickleBuilder().binint1(3).tuple1()), "MG-PICKLE-INPLACE-WRITE"));
+  }
+}
+
 TEST(PickleMachine, PersistentIdsAreRecorded) {
   auto r = run(PickleBuilder().proto(2).str("storage").str("0").tuple2().op('Q').op('P').line("abc").tuple2()
                    .stop().done());

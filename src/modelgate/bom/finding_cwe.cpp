@@ -18,6 +18,7 @@ constexpr RuleCwe kRuleCwes[] = {
     {"MG-PICKLE-CALL-UNLISTED", kDeserialization},
     {"MG-PICKLE-EXT-UNRESOLVED", kDeserialization},
     {"MG-PICKLE-NESTED-PAYLOAD", kDeserialization},
+    {"MG-PICKLE-INPLACE-WRITE", kDeserialization},
     {"MG-PICKLE-NESTED-OPAQUE", kDeserialization},
     {"MG-JOBLIB-WRAPPER", kDeserialization},
     {"MG-NPY-OBJECT-ARRAY", kDeserialization},

@@ -270,6 +270,12 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
                                   const Value& state, const ArrayBytesLookup& lookup) {
   const Node* st = node_at(graph, state);
   if (!st || st->kind != Kind::dict) return unchecked("its state is not a dict the pickle spells out");
+  // Python's dict keeps the last of equal keys: one made at load time (builtins.str(b'indices',
+  // 'ascii')) after the literal replaces the value checked here.
+  for (std::size_t k = 0; k < st->items.size(); k += 2)
+    if (st->items[k].kind != Kind::string)
+      return {Outcome::out_of_range, "its state has the key " + graph.describe(st->items[k], 60) +
+                                         ", made at load time, which can replace a checked key's value"};
   if (class_name == "sklearn.tree._tree.Tree") return check_tree(graph, object, *st, lookup);
   if (class_name.starts_with("scipy.sparse."))
     return check_sparse(graph, class_name.substr(class_name.rfind('.') + 1), *st, lookup);

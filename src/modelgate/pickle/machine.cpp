@@ -733,6 +733,7 @@ class Machine {
     else
       ++called.calls;
     const std::string& target = called.name;
+    if (o_.analyse && target.find("._multiarray_umath.") != std::string::npos) check_ufunc_arguments(target, args, kwargs);
     const Node* target_import = target_global(callable);
     bool trusted = false;
     if (cn && cn->kind == Kind::global) {
@@ -773,6 +774,18 @@ class Machine {
     if (name_limit_hit_) return false;
     result = result_value;
     return true;
+  }
+  // The allowlisted ufuncs take one input; a second positional argument or a keyword (out=) is
+  // where numpy writes the result, into an object the pickle built earlier.
+  void check_ufunc_arguments(const std::string& ufunc, const Value& args, const Value* kwargs) {
+    const Node* a = node_of(args);
+    const std::size_t count = a ? a->items.size() : args.len;  // a tuple of scalars may have no node
+    const bool extra = count > 1 || args.kind != Kind::tuple || kwargs != nullptr;
+    if (extra)
+      add("MG-PICKLE-INPLACE-WRITE",
+          "calls the ufunc " + ufunc + " with " + g_->describe(args, 80) +
+              (kwargs ? " and keywords" : "") + ": arguments past its input are where it writes its result",
+          g_->describe(args, 160));
   }
   // An imported callable's target is kept with its node, which every call of it shares.
   CallTarget& target_of(const Value& callable) {
@@ -898,12 +911,40 @@ class Machine {
     res_.nested.push_back(std::move(p));
   }
 
+  // The class a call's result is an instance of: the callable, or the class copyreg.__newobj__
+  // and copyreg._reconstructor are handed first.
+  std::string constructed_class(const Node& call) const {
+    std::string cls = g_->qualified_name(call.items[0]);
+    if (!make_call_target(cls).makes_instance_of_first_argument || call.items.size() < 2) return cls;
+    const Node* args = node_of(call.items[1]);
+    return args && !args->items.empty() ? g_->qualified_name(args->items[0]) : cls;
+  }
+  // Allowlisted subclasses of the builtin containers, which writers fill with APPENDS, SETITEMS
+  // and ADDITEMS (pickle's listitems/dictitems) after building them.
+  static bool container_subclass(std::string_view cls, Kind kind) {
+    static constexpr std::string_view kDicts[] = {"builtins.dict", "collections.OrderedDict", "collections.Counter",
+                                                  "collections.defaultdict", "sklearn.utils._bunch.Bunch",
+                                                  "sklearn.utils.Bunch"};
+    static constexpr std::string_view kLists[] = {"builtins.list", "collections.deque"};
+    static constexpr std::string_view kSets[] = {"builtins.set"};
+    auto in = [&](const auto& names) { return std::find(std::begin(names), std::end(names), cls) != std::end(names); };
+    return kind == Kind::dict ? in(kDicts) : kind == Kind::list ? in(kLists) : in(kSets);
+  }
+
   // APPEND(S)/SETITEM(S)/ADDITEMS on something that is not the matching builtin container call
   // methods of that object.
   void check_container(const Value& target, Kind expected, const char* method) {
     if (target.kind == expected || !o_.analyse) return;
     const Node* n = node_of(target);
-    if (n && n->kind == Kind::call && n->trusted) return;  // e.g. OrderedDict, Counter, deque
+    if (n && n->kind == Kind::call && n->trusted) {
+      const std::string cls = constructed_class(*n);
+      if (container_subclass(cls, expected)) return;  // OrderedDict, Counter, deque, Bunch
+      add("MG-PICKLE-INPLACE-WRITE",
+          std::string("calls ") + method + " on " + g_->describe(target, 80) + ", an instance of " + cls +
+              " that is not a container writers fill this way: it changes the object after it was built",
+          g_->describe(target, 120));
+      return;
+    }
     add("MG-PICKLE-MUTATE-NONCONTAINER",
         std::string("calls ") + method + " on " + g_->describe(target, 80) + ", which is not a builtin container",
         g_->describe(target, 120));
@@ -1673,9 +1714,15 @@ bool Machine::op_build() {
         "BUILD assigns state to " + qualname(n->module(), n->name()) + " itself, not to an instance",
         g_->describe(inst) + " <- " + g_->describe(state, 160));
   }
+  if (n && n->kind == Kind::call && n->built && o_.analyse)
+    add("MG-PICKLE-INPLACE-WRITE",
+        "BUILD gives " + g_->describe(inst, 80) + " state a second time: the loader replaces the state the object "
+        "was built and checked with",
+        g_->describe(state, 160));
   if (n && n->kind == Kind::call && n->numpy != NumpyObject::none) check_numpy_state(inst, state);
   if (n && n->kind == Kind::call && n->trusted) check_index_state(*n, state);
   check_slot_state(state);
+  if (n && n->kind == Kind::call) g_->node(static_cast<std::uint32_t>(inst.u)).built = true;
   if (o_.retain_data && inst.has_node()) {
     Node& target = g_->node(static_cast<std::uint32_t>(inst.u));
     if (target.kind == Kind::call) {

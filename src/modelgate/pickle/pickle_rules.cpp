@@ -95,6 +95,14 @@ std::span<const Rule> pickle_rules() {
        "so code that tests the object's type (joblib reads raw array data after a NumpyArrayWrapper's "
        "BUILD) reads the file differently from what the pickle's construction shows: the red team made "
        "joblib run a hidden pickle this way. Writers put only slot names there."},
+      {"MG-PICKLE-INPLACE-WRITE", Severity::high, Status::unsafe,
+       "The pickle changes an object after it was built: a second BUILD, SETITEM on an array or tensor, a ufunc's out.",
+       "Writers build each object once. A second BUILD replaces the state an allowlisted class was checked "
+       "with (numpy's __setstate__ replaces an array's data and a dtype's byte order), SETITEM(S) on an "
+       "instance that is not a mapping calls its __setitem__ (ndarray, Tensor), and a numpy ufunc called "
+       "with more arguments than its inputs writes its result into them: index arrays checked at BUILD then "
+       "hold other values when the loader uses them, and a converted checkpoint differs from what torch.load "
+       "returns."},
       {"MG-PICKLE-LOADER-DIVERGENCE", Severity::high, Status::refused,
        "CPython's C unpickler and pickle.py/pickletools read this stream differently.",
        "A text operand, frame or string that one reader accepts and another rejects or decodes "
