@@ -158,6 +158,10 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
           if (path.source == CheckpointPathSource::constant)
             flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node,
                  verb + " a checkpoint at the path fixed in the file '" + path.shown + "'");
+          else if (path.source == CheckpointPathSource::climbing)
+            flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node,
+                 verb + " a checkpoint outside the directory the loader passes: its path is joined with '" +
+                     path.shown + "'");
           else if (path.source == CheckpointPathSource::unresolved)
             flag(RuleId("MG-SAVEDMODEL-CHECKPOINT-PATH"), node,
                  verb + " a checkpoint at a path the scanner could not trace to the loader: " + path.shown);

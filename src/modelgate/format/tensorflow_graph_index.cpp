@@ -71,6 +71,16 @@ std::string const_string(ByteView node) {
   return s;
 }
 
+// "..", "../x", "x/..", "x/../y": climbs out of the directory a fed prefix names.
+bool has_parent_component(std::string_view path) {
+  for (std::size_t at = path.find(".."); at != std::string_view::npos; at = path.find("..", at + 1)) {
+    bool starts = at == 0 || path[at - 1] == '/' || path[at - 1] == '\\';
+    bool ends = at + 2 == path.size() || path[at + 2] == '/' || path[at + 2] == '\\';
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
 bool is_one_of(std::string_view op, std::initializer_list<std::string_view> ops) {
   for (auto o : ops)
     if (o == op) return true;
@@ -103,6 +113,7 @@ struct TensorflowGraphIndex::Eval {
   bool unresolved = false;
   std::string path;
   std::string unresolved_what;
+  std::string climbing;  // a constant part with a ".." component
   std::size_t followed = 0;
   std::set<const protowire::NodeDefLike*> on_path;
 };
@@ -161,7 +172,9 @@ void TensorflowGraphIndex::follow(const Scope& scope, const std::string& input, 
   }
   if (op == "Const") {
     out.constant = true;
-    out.path += const_string(node.message);
+    std::string value = const_string(node.message);
+    if (out.climbing.empty() && has_parent_component(value)) out.climbing = value;
+    out.path += value;
     return;
   }
   auto inputs = node_data_inputs(node);
@@ -180,6 +193,7 @@ void TensorflowGraphIndex::follow(const Scope& scope, const std::string& input, 
       choice.on_path = out.on_path;
       follow(scope, inputs[i], depth + 1, choice);
       out.followed = choice.followed;
+      if (out.climbing.empty()) out.climbing = choice.climbing;
       if (choice.constant && !choice.fed && !choice.unresolved) {
         any_constant = true;
         out.path += choice.path;
@@ -212,6 +226,7 @@ CheckpointPath TensorflowGraphIndex::checkpoint_path(const protowire::NodeDefLik
   Eval e;
   follow(scope->second, inputs[input_index], 0, e);
   if (e.unresolved) return {CheckpointPathSource::unresolved, e.unresolved_what};
+  if (e.fed && !e.climbing.empty()) return {CheckpointPathSource::climbing, shown_text(e.climbing)};
   if (e.fed) return {CheckpointPathSource::fed, {}};
   if (e.constant) return {CheckpointPathSource::constant, shown_text(e.path)};
   return {CheckpointPathSource::unresolved, "the path input leads to no source"};

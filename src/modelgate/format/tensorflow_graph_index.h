@@ -15,12 +15,13 @@ namespace modelgate {
 enum class CheckpointPathSource {
   fed,         // from a placeholder or a function argument: the path the loader passes
   constant,    // every part is a Const in the file
+  climbing,    // fed, joined with a constant that has a ".." component: it leaves the fed directory
   unresolved,  // from an op this index does not follow
 };
 
 struct CheckpointPath {
   CheckpointPathSource source = CheckpointPathSource::unresolved;
-  std::string shown;  // the constant path, or what could not be followed (printable, truncated)
+  std::string shown;  // the constant path or part, or what could not be followed (printable, truncated)
 };
 
 class TensorflowGraphIndex {
