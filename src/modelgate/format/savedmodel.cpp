@@ -29,9 +29,14 @@ struct CheckpointPathInput {
 };
 
 constexpr CheckpointPathInput kCheckpointPathInputs[] = {
-    {"Save", 0, true},        {"SaveSlices", 0, true},  {"SaveV2", 0, true},
-    {"MergeV2Checkpoints", 0, true}, {"MergeV2Checkpoints", 1, true},
-    {"Restore", 0, false},    {"RestoreSlice", 0, false}, {"RestoreV2", 0, false},
+    {"Save", 0, true},
+    {"SaveSlices", 0, true},
+    {"SaveV2", 0, true},
+    {"MergeV2Checkpoints", 0, true},  // checkpoint_prefixes: merged, then deleted
+    {"MergeV2Checkpoints", 1, true},  // destination_prefix
+    {"Restore", 0, false},
+    {"RestoreSlice", 0, false},
+    {"RestoreV2", 0, false},
     {"DTensorRestoreV2", 0, false},
 };
 
@@ -57,6 +62,31 @@ std::set<std::string> saver_filename_nodes(ByteView root) {
     }
   }
   return out;
+}
+
+// Findings for a checkpoint op whose path is not the one the loader passes.
+template <typename Flag>
+void check_checkpoint_paths(const protowire::NodeDefLike& node, const TensorflowGraphIndex& index, Flag& flag) {
+  for (const auto& in : kCheckpointPathInputs) {
+    if (in.op != node.op) continue;
+    CheckpointPath path = index.checkpoint_path(node, in.input);
+    std::string verb = in.writes ? "writes" : "reads";
+    switch (path.source) {
+      case CheckpointPathSource::fed:
+        break;
+      case CheckpointPathSource::constant:
+        flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node, verb + " a checkpoint at the path fixed in the file '" + path.shown + "'");
+        break;
+      case CheckpointPathSource::climbing:
+        flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node,
+             verb + " a checkpoint outside the directory the loader passes: its path is joined with '" + path.shown + "'");
+        break;
+      case CheckpointPathSource::unresolved:
+        flag(RuleId("MG-SAVEDMODEL-CHECKPOINT-PATH"), node,
+             verb + " a checkpoint at a path the scanner could not trace to the loader: " + path.shown);
+        break;
+    }
+  }
 }
 
 // NodeDef.attr (field 5, map<string, AttrValue>): the last entry for `key`, as protobuf keeps it.
@@ -151,21 +181,7 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
       case TensorflowOpClass::checkpoint:
         ++checkpoint_ops[node.op];
         if (!TensorflowGraphIndex::in_graph(node)) continue;
-        for (const auto& in : kCheckpointPathInputs) {
-          if (in.op != node.op) continue;
-          CheckpointPath path = index.checkpoint_path(node, in.input);
-          std::string verb = in.writes ? "writes" : "reads";
-          if (path.source == CheckpointPathSource::constant)
-            flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node,
-                 verb + " a checkpoint at the path fixed in the file '" + path.shown + "'");
-          else if (path.source == CheckpointPathSource::climbing)
-            flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node,
-                 verb + " a checkpoint outside the directory the loader passes: its path is joined with '" +
-                     path.shown + "'");
-          else if (path.source == CheckpointPathSource::unresolved)
-            flag(RuleId("MG-SAVEDMODEL-CHECKPOINT-PATH"), node,
-                 verb + " a checkpoint at a path the scanner could not trace to the loader: " + path.shown);
-        }
+        check_checkpoint_paths(node, index, flag);
         continue;
       case TensorflowOpClass::opaque:
         if (node.named) flag(RuleId("MG-SAVEDMODEL-UNKNOWN-OP"), node, std::string(op->what) + " that is not read here");
