@@ -120,6 +120,8 @@ TEST_F(SavedModelOps, CheckpointOpsWithAConstantPathWriteWhereTheFileSays) {
   // A TF1 saver's default path counts only when the SaverDef does not name the tensor as fed.
   auto unfed = expect("saver_tf1_unfed", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
   EXPECT_TRUE(message_has(unfed, "MG-SAVEDMODEL-FILE-OP", "'model'")) << describe(unfed);
+  auto absolute = expect("saver_tf1_absolute_default", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(absolute, "MG-SAVEDMODEL-FILE-OP", "/etc/cron.d/job")) << describe(absolute);
   // The loader's prefix joined with a constant that climbs out of its directory.
   auto climbing = expect("save_climbing", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
   EXPECT_TRUE(message_has(climbing, "MG-SAVEDMODEL-FILE-OP", "/../../../.bashrc")) << describe(climbing);

@@ -79,7 +79,7 @@ void check_checkpoint_paths(const protowire::NodeDefLike& node, const Tensorflow
         break;
       case CheckpointPathSource::climbing:
         flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node,
-             verb + " a checkpoint outside the directory the loader passes: its path is joined with '" + path.shown + "'");
+             verb + " a checkpoint outside the directory the loader passes ('" + path.shown + "')");
         break;
       case CheckpointPathSource::unresolved:
         flag(RuleId("MG-SAVEDMODEL-CHECKPOINT-PATH"), node,

@@ -81,6 +81,14 @@ bool has_parent_component(std::string_view path) {
   return false;
 }
 
+// An absolute path, a URL, or one that climbs with "..".
+bool leaves_working_directory(std::string_view path) {
+  if (path.empty()) return false;
+  bool drive = path.size() >= 2 && path[1] == ':';
+  return path[0] == '/' || path[0] == '\\' || drive || path.find("://") != std::string_view::npos ||
+         has_parent_component(path);
+}
+
 bool is_one_of(std::string_view op, std::initializer_list<std::string_view> ops) {
   for (auto o : ops)
     if (o == op) return true;
@@ -166,8 +174,25 @@ void TensorflowGraphIndex::follow(const Scope& scope, const std::string& input, 
   const protowire::NodeDefLike& node = *it->second;
   if (out.on_path.count(&node)) return;  // a loop adds no new source
   const std::string& op = node.op;
-  if (op == "Placeholder" || op == "_Arg" || (op == "PlaceholderWithDefault" && fed_tensors_.count(node.name))) {
+  if (op == "Placeholder" || op == "_Arg") {
     out.fed = true;
+    return;
+  }
+  if (op == "PlaceholderWithDefault" && node.field == 1 && fed_tensors_.count(node.name)) {
+    // Fed when the loader restores variables, but an init op that reaches it runs with the
+    // default: a default outside the working directory is where that one writes.
+    out.fed = true;
+    auto inputs = node_data_inputs(node);
+    if (inputs.empty()) return;
+    Eval fallback;
+    fallback.followed = out.followed;
+    fallback.on_path = out.on_path;
+    fallback.on_path.insert(&node);
+    follow(scope, inputs[0], depth + 1, fallback);
+    out.followed = fallback.followed;
+    if (fallback.constant && !fallback.fed && !fallback.unresolved && leaves_working_directory(fallback.path) &&
+        out.climbing.empty())
+      out.climbing = fallback.path;
     return;
   }
   if (op == "Const") {

@@ -15,7 +15,8 @@ namespace modelgate {
 enum class CheckpointPathSource {
   fed,         // from a placeholder or a function argument: the path the loader passes
   constant,    // every part is a Const in the file
-  climbing,    // fed, joined with a constant that has a ".." component: it leaves the fed directory
+  climbing,    // fed, but joined with a constant ".." component, or with a default (used when an init
+               // op runs it unfed) that is absolute or a URL: it leaves the directory the loader passes
   unresolved,  // from an op this index does not follow
 };
 
