@@ -121,7 +121,7 @@ struct TensorflowGraphIndex::Eval {
   bool unresolved = false;
   std::string path;
   std::string unresolved_what;
-  std::string climbing;  // a constant part with a ".." component
+  std::string climbing;  // a constant part with a ".." component, or a fed default outside the directory
   std::size_t followed = 0;
   std::set<const protowire::NodeDefLike*> on_path;
 };
@@ -129,7 +129,6 @@ struct TensorflowGraphIndex::Eval {
 TensorflowGraphIndex::TensorflowGraphIndex(const std::vector<protowire::NodeDefLike>& nodes,
                                            std::set<std::string> fed_tensors)
     : fed_tensors_(std::move(fed_tensors)) {
-  std::set<std::size_t> graphs_seen;
   for (const auto& node : nodes) {
     if (!in_graph(node)) continue;
     auto [it, fresh] = scopes_.try_emplace(node.container_offset);
