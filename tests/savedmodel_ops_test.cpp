@@ -135,6 +135,8 @@ TEST_F(SavedModelOps, EachEffectClassIsReported) {
   expect("python_op", Status::unsafe, {"MG-SAVEDMODEL-PYTHON-OP"});
   auto file = expect("file_op", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
   EXPECT_TRUE(message_has(file, "MG-SAVEDMODEL-FILE-OP", "FixedUnigramCandidateSampler")) << describe(file);
+  expect("proto_file", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  expect("proto_linked", Status::safe);
   expect("network_op", Status::unsafe, {"MG-SAVEDMODEL-NETWORK-OP"});
   expect("asset_op", Status::unverified, {"MG-SAVEDMODEL-ASSET-OP"});
   expect("print_op", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});

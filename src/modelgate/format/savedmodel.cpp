@@ -131,6 +131,20 @@ bool prints_to_standard_stream(ByteView node, std::string& stream) {
   return false;
 }
 
+// DecodeProtoV2 and EncodeProto read a FileDescriptorSet from the file their descriptor_source
+// names, unless it is absent or "local://" (the descriptors linked into the binary). A placeholder
+// attribute or any other value is taken as a file.
+bool uses_linked_descriptors(ByteView node) {
+  auto attr = node_attr(node, "descriptor_source");
+  if (!attr) return true;
+  std::optional<ByteView> s;
+  protowire::MessageReader r(*attr);
+  protowire::Field f;
+  while (r.next(f))
+    if (f.number == 2 && f.type == protowire::WireType::len) s = f.bytes;
+  return s && as_chars(*s) == "local://";
+}
+
 }  // namespace
 
 void scan_tf_fingerprint(const Artifact& a, NestedScan&, ArtifactReport& report) {
@@ -202,6 +216,7 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
         flag(RuleId("MG-SAVEDMODEL-NETWORK-OP"), node, std::string(op->what));
         continue;
       case TensorflowOpClass::file:
+        if ((node.op == "DecodeProtoV2" || node.op == "EncodeProto") && uses_linked_descriptors(node.message)) continue;
         flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node, std::string(op->what));
         continue;
     }
