@@ -3,11 +3,15 @@
 // "class_name" are Keras layer metadata and go through the Keras config analysis.
 #include <map>
 #include <optional>
+#include <set>
 #include <string_view>
+#include <utility>
 
 #include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "format/keras_config.h"
+#include "format/tensorflow_graph_index.h"
+#include "format/tensorflow_ops.h"
 #include "protowire/node_walk.h"
 #include "protowire/wire.h"
 #include "format/scanners.h"
@@ -16,100 +20,73 @@ namespace modelgate {
 
 namespace {
 
-enum class OpClass { ordinary, python, file, network, asset, checkpoint, print };
-
-struct OpEntry {
+// Save/Restore ops are in every SavedModel's saver functions, where they touch the prefix the loader
+// passes; one whose path is fixed in the file writes or reads wherever the file says.
+struct CheckpointPathInput {
   std::string_view op;
-  OpClass cls;
-  std::string_view what;
+  std::size_t input;
+  bool writes;
 };
 
-// Ops that reach outside the graph. Save/Restore ops are in every SavedModel's saver graph and
-// only touch the checkpoint prefix they are fed; they are listed as facts, not findings.
-constexpr OpEntry kOps[] = {
-    {"PyFunc", OpClass::python, "calls a Python function"},
-    {"PyFuncStateless", OpClass::python, "calls a Python function"},
-    {"EagerPyFunc", OpClass::python, "calls a Python function eagerly"},
-    {"ReadFile", OpClass::file, "reads a whole file"},
-    {"WriteFile", OpClass::file, "writes a file"},
-    {"MatchingFiles", OpClass::file, "lists files matching a glob"},
-    {"ImmutableConst", OpClass::file, "memory-maps a file"},
-    {"WholeFileReader", OpClass::file, "reads whole files"},
-    {"WholeFileReaderV2", OpClass::file, "reads whole files"},
-    {"TextLineReader", OpClass::file, "reads text files"},
-    {"TextLineReaderV2", OpClass::file, "reads text files"},
-    {"FixedLengthRecordReader", OpClass::file, "reads record files"},
-    {"FixedLengthRecordReaderV2", OpClass::file, "reads record files"},
-    {"TFRecordReader", OpClass::file, "reads TFRecord files"},
-    {"TFRecordReaderV2", OpClass::file, "reads TFRecord files"},
-    {"LMDBReader", OpClass::file, "reads LMDB files"},
-    {"TFRecordDataset", OpClass::file, "reads TFRecord files"},
-    {"TFRecordDatasetV2", OpClass::file, "reads TFRecord files"},
-    {"TextLineDataset", OpClass::file, "reads text files"},
-    {"FixedLengthRecordDataset", OpClass::file, "reads record files"},
-    {"FixedLengthRecordDatasetV2", OpClass::file, "reads record files"},
-    {"LMDBDataset", OpClass::file, "reads LMDB files"},
-    {"ExperimentalLMDBDataset", OpClass::file, "reads LMDB files"},
-    {"SqlDataset", OpClass::file, "opens a database file"},
-    {"ExperimentalSqlDataset", OpClass::file, "opens a database file"},
-    {"LoadDataset", OpClass::file, "reads a saved dataset"},
-    {"SaveDataset", OpClass::file, "writes a dataset to files"},
-    {"SaveDatasetV2", OpClass::file, "writes a dataset to files"},
-    {"DatasetToTFRecord", OpClass::file, "writes a TFRecord file"},
-    {"ExperimentalDatasetToTFRecord", OpClass::file, "writes a TFRecord file"},
-    {"CreateSummaryFileWriter", OpClass::file, "writes event files"},
-    {"DebugIdentity", OpClass::file, "dumps tensors to file:// or grpc:// debug URLs"},
-    {"DebugIdentityV2", OpClass::file, "dumps tensors to a debug directory"},
-    {"DebugIdentityV3", OpClass::file, "dumps tensors to file:// or grpc:// debug URLs"},
-    {"DebugNanCount", OpClass::file, "dumps tensors to file:// or grpc:// debug URLs"},
-    {"DebugNumericSummary", OpClass::file, "dumps tensors to file:// or grpc:// debug URLs"},
-    {"DebugNumericSummaryV2", OpClass::file, "dumps tensors to a debug directory"},
-    {"DecodeProtoV2", OpClass::file, "may load a descriptor set from a file path"},
-    {"CacheDataset", OpClass::file, "caches a dataset in files under a filename it is given"},
-    {"CacheDatasetV2", OpClass::file, "caches a dataset in files under a filename it is given"},
-    {"SnapshotDataset", OpClass::file, "writes and reads dataset snapshots under a path"},
-    {"SnapshotDatasetV2", OpClass::file, "writes and reads dataset snapshots under a path"},
-    {"ExperimentalSnapshotDataset", OpClass::file, "writes and reads dataset snapshots under a path"},
-    {"SnapshotDatasetReader", OpClass::file, "reads dataset snapshot files"},
-    {"SnapshotNestedDatasetReader", OpClass::file, "reads dataset snapshot files"},
-    {"SnapshotChunkDataset", OpClass::file, "reads dataset snapshot files"},
-    {"ListSnapshotChunksDataset", OpClass::file, "lists dataset snapshot files"},
-    {"DistributedSave", OpClass::file, "writes a dataset snapshot"},
-    {"CSVDataset", OpClass::file, "reads CSV files"},
-    {"CSVDatasetV2", OpClass::file, "reads CSV files"},
-    {"ExperimentalCSVDataset", OpClass::file, "reads CSV files"},
-    {"CreateSummaryDbWriter", OpClass::file, "writes an SQLite database file"},
-    {"LoadAndRemapMatrix", OpClass::file, "reads a checkpoint at a path it is given"},
-    {"GenerateVocabRemapping", OpClass::file, "reads vocabulary files"},
-    {"FileSystemSetConfiguration", OpClass::file, "changes a file system's configuration"},
-    {"DataServiceDataset", OpClass::network, "reads a dataset from a tf.data service address"},
-    {"DataServiceDatasetV2", OpClass::network, "reads a dataset from a tf.data service address"},
-    {"DataServiceDatasetV3", OpClass::network, "reads a dataset from a tf.data service address"},
-    {"DataServiceDatasetV4", OpClass::network, "reads a dataset from a tf.data service address"},
-    {"RegisterDataset", OpClass::network, "sends a dataset to a tf.data service address"},
-    {"RegisterDatasetV2", OpClass::network, "sends a dataset to a tf.data service address"},
-    {"RpcServer", OpClass::network, "listens on a network address"},
-    {"RpcServerStart", OpClass::network, "listens on a network address"},
-    {"RpcClient", OpClass::network, "connects to a network address"},
-    {"RpcCall", OpClass::network, "calls a remote function over the network"},
-    // Prints to stderr, stdout or the log unless output_stream names a file (file://...), which
-    // logging_ops.cc PrintV2Op appends to (AppendStringToFile).
-    {"PrintV2", OpClass::print, "appends to the file its output_stream names"},
-    {"InitializeTableFromTextFile", OpClass::asset, "reads a vocabulary file"},
-    {"InitializeTableFromTextFileV2", OpClass::asset, "reads a vocabulary file"},
-    {"Save", OpClass::checkpoint, ""},
-    {"SaveSlices", OpClass::checkpoint, ""},
-    {"SaveV2", OpClass::checkpoint, ""},
-    {"Restore", OpClass::checkpoint, ""},
-    {"RestoreSlice", OpClass::checkpoint, ""},
-    {"RestoreV2", OpClass::checkpoint, ""},
-    {"MergeV2Checkpoints", OpClass::checkpoint, ""},
+constexpr CheckpointPathInput kCheckpointPathInputs[] = {
+    {"Save", 0, true},
+    {"SaveSlices", 0, true},
+    {"SaveV2", 0, true},
+    {"MergeV2Checkpoints", 0, true},  // checkpoint_prefixes: merged, then deleted
+    {"MergeV2Checkpoints", 1, true},  // destination_prefix
+    {"Restore", 0, false},
+    {"RestoreSlice", 0, false},
+    {"RestoreV2", 0, false},
+    {"DTensorRestoreV2", 0, false},
 };
 
-const OpEntry* find_op(std::string_view op) {
-  for (const auto& e : kOps)
-    if (e.op == op) return &e;
-  return nullptr;
+// SavedModel.meta_graphs (field 2), MetaGraphDef.saver_def (field 3), SaverDef.filename_tensor_name
+// (field 1): the tensor the loader feeds the variables' path into.
+std::set<std::string> saver_filename_nodes(ByteView root) {
+  std::set<std::string> out;
+  protowire::MessageReader r(root);
+  protowire::Field f;
+  while (r.next(f)) {
+    if (f.number != 2 || f.type != protowire::WireType::len || !protowire::is_flat_message(f.bytes)) continue;
+    protowire::MessageReader meta(f.bytes);
+    protowire::Field m;
+    while (meta.next(m)) {
+      if (m.number != 3 || m.type != protowire::WireType::len || !protowire::is_flat_message(m.bytes)) continue;
+      protowire::MessageReader saver(m.bytes);
+      protowire::Field sf;
+      while (saver.next(sf))
+        if (sf.number == 1 && sf.type == protowire::WireType::len && protowire::is_text(sf.bytes)) {
+          std::string_view name = as_chars(sf.bytes);
+          out.emplace(name.substr(0, name.find(':')));
+        }
+    }
+  }
+  return out;
+}
+
+// Findings for a checkpoint op whose path is not the one the loader passes.
+template <typename Flag>
+void check_checkpoint_paths(const protowire::NodeDefLike& node, const TensorflowGraphIndex& index, Flag& flag) {
+  for (const auto& in : kCheckpointPathInputs) {
+    if (in.op != node.op) continue;
+    CheckpointPath path = index.checkpoint_path(node, in.input);
+    std::string verb = in.writes ? "writes" : "reads";
+    switch (path.source) {
+      case CheckpointPathSource::fed:
+        break;
+      case CheckpointPathSource::constant:
+        flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node, verb + " a checkpoint at the path fixed in the file '" + path.shown + "'");
+        break;
+      case CheckpointPathSource::climbing:
+        flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node,
+             verb + " a checkpoint outside the directory the loader passes ('" + path.shown + "')");
+        break;
+      case CheckpointPathSource::unresolved:
+        flag(RuleId("MG-SAVEDMODEL-CHECKPOINT-PATH"), node,
+             verb + " a checkpoint at a path the scanner could not trace to the loader: " + path.shown);
+        break;
+    }
+  }
 }
 
 // NodeDef.attr (field 5, map<string, AttrValue>): the last entry for `key`, as protobuf keeps it.
@@ -154,6 +131,20 @@ bool prints_to_standard_stream(ByteView node, std::string& stream) {
   return false;
 }
 
+// DecodeProtoV2 and EncodeProto read a FileDescriptorSet from the file their descriptor_source
+// names, unless it is absent or "local://" (the descriptors linked into the binary). A placeholder
+// attribute or any other value is taken as a file.
+bool uses_linked_descriptors(ByteView node) {
+  auto attr = node_attr(node, "descriptor_source");
+  if (!attr) return true;
+  std::optional<ByteView> s;
+  protowire::MessageReader r(*attr);
+  protowire::Field f;
+  while (r.next(f))
+    if (f.number == 2 && f.type == protowire::WireType::len) s = f.bytes;
+  return s && as_chars(*s) == "local://";
+}
+
 }  // namespace
 
 void scan_tf_fingerprint(const Artifact& a, NestedScan&, ArtifactReport& report) {
@@ -175,33 +166,69 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
                             "more than max_protobuf_fields (" + std::to_string(ctx.limits().max_protobuf_fields) +
                                 ") protobuf fields; the rest was not walked"));
+  const TensorflowGraphIndex index(walk.nodes, saver_filename_nodes(a.bytes));
   std::map<std::string, std::uint64_t> op_counts;
   std::map<std::string, std::uint64_t> checkpoint_ops;
+  std::map<std::string, std::pair<const protowire::NodeDefLike*, std::uint64_t>> unknown_ops;
   std::uint64_t named_nodes = 0;
+  auto flag = [&](RuleId id, const protowire::NodeDefLike& node, const std::string& what) {
+    report.add(make_finding(rule(id), a.origin, node.offset, "node '" + node.name + "' runs op " + node.op + ", which " + what,
+                            node.op + " " + node.name));
+  };
   for (const auto& node : walk.nodes) {
     if (node.named) {
       ++named_nodes;
       if (op_counts.size() < ctx.limits().max_listed_op_types || op_counts.count(node.op)) ++op_counts[node.op];
     }
-    const OpEntry* e = find_op(node.op);
-    if (e == nullptr || e->cls == OpClass::ordinary) continue;
-    if (e->cls == OpClass::checkpoint) {
-      ++checkpoint_ops[node.op];
+    const TensorflowOp* op = find_tensorflow_op(node.op);
+    if (op == nullptr) {
+      // Only a node where a loader reads nodes is an op invocation; a guess elsewhere may be text.
+      if (TensorflowGraphIndex::in_graph(node) && !index.is_function(node.op)) {
+        auto& [first, count] = unknown_ops[node.op];
+        if (count++ == 0) first = &node;
+      }
       continue;
     }
-    std::string what(e->what);
-    if (e->cls == OpClass::print) {
-      std::string stream;
-      if (prints_to_standard_stream(node.message, stream)) continue;
-      what += " (output_stream " + stream + ")";
+    switch (op->cls) {
+      case TensorflowOpClass::inert:
+        continue;
+      case TensorflowOpClass::checkpoint:
+        ++checkpoint_ops[node.op];
+        if (!TensorflowGraphIndex::in_graph(node)) continue;
+        check_checkpoint_paths(node, index, flag);
+        continue;
+      case TensorflowOpClass::opaque:
+        if (node.named) flag(RuleId("MG-SAVEDMODEL-UNKNOWN-OP"), node, std::string(op->what) + " that is not read here");
+        continue;
+      case TensorflowOpClass::print: {
+        std::string stream;
+        if (prints_to_standard_stream(node.message, stream)) continue;
+        flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node, std::string(op->what) + " (output_stream " + stream + ")");
+        continue;
+      }
+      case TensorflowOpClass::asset:
+        if (node.named) flag(RuleId("MG-SAVEDMODEL-ASSET-OP"), node, std::string(op->what));
+        continue;
+      case TensorflowOpClass::python:
+        flag(RuleId("MG-SAVEDMODEL-PYTHON-OP"), node, std::string(op->what));
+        continue;
+      case TensorflowOpClass::network:
+        flag(RuleId("MG-SAVEDMODEL-NETWORK-OP"), node, std::string(op->what));
+        continue;
+      case TensorflowOpClass::file:
+        if ((node.op == "DecodeProtoV2" || node.op == "EncodeProto") && uses_linked_descriptors(node.message)) continue;
+        flag(RuleId("MG-SAVEDMODEL-FILE-OP"), node, std::string(op->what));
+        continue;
     }
-    if (!node.named && e->cls == OpClass::asset) continue;
-    const RuleId id = e->cls == OpClass::python    ? RuleId("MG-SAVEDMODEL-PYTHON-OP")
-                      : e->cls == OpClass::network ? RuleId("MG-SAVEDMODEL-NETWORK-OP")
-                      : e->cls == OpClass::asset   ? RuleId("MG-SAVEDMODEL-ASSET-OP")
-                                                   : RuleId("MG-SAVEDMODEL-FILE-OP");
-    report.add(make_finding(rule(id), a.origin, node.offset, "node '" + node.name + "' runs op " + node.op + ", which " + what,
-                            node.op + " " + node.name));
+  }
+  for (const auto& [op, seen] : unknown_ops) {
+    const auto& [node, count] = seen;
+    std::string more = count > 1 ? " (" + std::to_string(count) + " nodes)" : "";
+    report.add(make_finding(rule("MG-SAVEDMODEL-UNKNOWN-OP"), a.origin, node->offset,
+                            "node '" + node->name + "' runs op " + op + more +
+                                ", which is not a TensorFlow op nor a function of the file: a custom op "
+                                "from a library the loader would have to load",
+                            op + " " + node->name));
   }
   for (const auto& text : walk.json_objects)
     analyse_keras_config(as_chars(text.text), a.origin, ctx.limits(), report, text.offset);

@@ -27,7 +27,13 @@ class Walker {
   // `message` is known to be a flat valid message. Like protobuf, the last occurrence of a
   // singular field wins and fields of unexpected types or numbers are ignored, so a NodeDef is any
   // message whose last length-delimited field 2 is an op type.
-  void visit(ByteView message, std::size_t base, unsigned depth) {
+  struct Parent {
+    ByteView message;
+    std::size_t offset = 0;
+    std::uint32_t field = 0;
+  };
+
+  void visit(ByteView message, std::size_t base, unsigned depth, const Parent& parent) {
     MessageReader r(message, base);
     r.limit_group_depth(limits_.max_protobuf_group_depth);
     Field f;
@@ -43,13 +49,13 @@ class Walker {
       std::size_t at = r.absolute(f.bytes);
       if (looks_like_json_object(f.bytes)) out_.json_objects.push_back({at, f.bytes});
       if (!f.bytes.empty() && depth + 1 <= limits_.max_protobuf_depth && is_flat_message(f.bytes))
-        visit(f.bytes, at, depth + 1);
+        visit(f.bytes, at, depth + 1, Parent{message, base, f.number});
       if (out_.limit_reached) return;
     }
     if (op && is_op_type(*op)) {
       bool named = name && is_node_name(*name);
       out_.nodes.push_back({named ? std::string(as_chars(*name)) : std::string(), std::string(as_chars(*op)), base,
-                            depth, named, message});
+                            depth, named, message, parent.message, parent.offset, parent.field});
     }
   }
 
@@ -77,7 +83,7 @@ Expected<NodeWalk> walk_for_nodes(ByteView root, const Limits& limits) {
   }
   if (check.error()) return *check.error();
   NodeWalk out;
-  Walker(limits, out).visit(root, 0, 0);
+  Walker(limits, out).visit(root, 0, 0, {});
   return out;
 }
 

@@ -20,6 +20,11 @@ struct NodeDefLike {
   unsigned depth = 0;      // message nesting depth where it was found
   bool named = false;      // has a valid node name; unnamed candidates are only checked for danger
   ByteView message;        // the NodeDef message itself (for its attributes)
+  // The message holding it and the field it was found in: nodes of one GraphDef (field 1) or one
+  // FunctionDef body (node_def, field 3) share a container, which is the scope their inputs name.
+  ByteView container;
+  std::size_t container_offset = 0;
+  std::uint32_t field = 0;
 };
 
 struct TextField {
