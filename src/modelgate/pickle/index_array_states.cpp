@@ -1,6 +1,8 @@
 #include "pickle/index_array_states.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "pickle/numpy_state_checks.h"
 
@@ -54,7 +56,15 @@ std::optional<std::string> latin1_bytes(std::string_view utf8) {
 // Raw bytes as the loader gets them: a view of the input (BINBYTES, BYTEARRAY8, a py2 STRING), or
 // what protocol 2 writes for bytes under Python 3, _codecs.encode(<str>, 'latin1').
 std::optional<ByteView> raw_bytes(const ValueGraph& g, const Value& v, std::shared_ptr<const std::string>& decoded) {
-  if ((v.flags & Value::kView) && v.is_text_or_bytes()) return as_byte_view(g.text_of(v));
+  if ((v.flags & Value::kView) && v.is_text_or_bytes()) {
+    // A py2 8-bit STRING reaches numpy as the loader's encoding decodes it (torch.load: UTF-8, then
+    // numpy encodes the str as latin-1): its raw bytes are the array's only when they are ASCII.
+    const std::string_view raw = g.text_of(v);
+    if ((v.flags & Value::kFrom8bit) &&
+        std::any_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+      return std::nullopt;
+    return as_byte_view(raw);
+  }
   const Node* n = node_at(g, v);
   if (!n || n->kind != Kind::call || n->items.size() < 2) return std::nullopt;
   const std::string callable = g.qualified_name(n->items[0]);
@@ -172,6 +182,11 @@ IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& 
   if (node_count->i < 0 || static_cast<std::uint64_t>(node_count->i) > count)
     return out_of_range("node_count " + std::to_string(node_count->i) + " exceeds the " + std::to_string(count) + " nodes stored");
   constexpr std::int64_t kLeaf = -1;
+  // decision_path allocates (1 + max_depth) entries per sample and writes one per node on the path.
+  const Value* max_depth = dict_value(g, state, "max_depth");
+  if (!max_depth || max_depth->kind != Kind::integer || max_depth->i < 0)
+    return unchecked("the tree's max_depth is not a number");
+  std::vector<std::int64_t> depth(count, 0);
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::int64_t l = (*left)[i], r = (*right)[i], f = (*feature)[i];
     const auto at = " (node " + std::to_string(i) + " of " + std::to_string(count) + ")";
@@ -184,7 +199,81 @@ IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& 
         return out_of_range("a split's child is node " + std::to_string(child) + at);
     if (f < 0 || f >= n_features)
       return out_of_range("a split tests feature " + std::to_string(f) + " of " + std::to_string(n_features) + at);
+    depth[static_cast<std::uint64_t>(l)] = depth[static_cast<std::uint64_t>(r)] = depth[i] + 1;
+    if (depth[i] + 1 > max_depth->i)
+      return out_of_range("a path is deeper than the tree's max_depth " + std::to_string(max_depth->i) + at);
   }
+  return {Outcome::valid, {}};
+}
+
+// The shape of a numpy array value as its own pickle gives it (_reconstruct's BUILD state,
+// _frombuffer's argument) or as `lookup` finds it.
+std::optional<std::vector<std::uint64_t>> array_shape(const ValueGraph& g, const Value& v, const ArrayBytesLookup& lookup) {
+  const Node* n = node_at(g, v);
+  if (!n || n->kind != Kind::call || n->items.empty()) return std::nullopt;
+  const std::string callable = g.qualified_name(n->items[0]);
+  if (callable.ends_with("multiarray._reconstruct")) {
+    const Node* st = n->items.size() >= 4 ? node_at(g, n->items[3]) : nullptr;
+    if (!st || st->kind != Kind::tuple || st->items.size() != 5) return std::nullopt;
+    return shape_of(g, st->items[1]);
+  }
+  if (callable.ends_with("numeric._frombuffer")) {
+    const Node* args = n->items.size() >= 2 ? node_at(g, n->items[1]) : nullptr;
+    return args && args->items.size() >= 3 ? shape_of(g, args->items[2]) : std::nullopt;
+  }
+  if (callable.ends_with("NumpyArrayWrapper") && n->items.size() >= 4) {  // joblib: its BUILD state says
+    const Node* st = node_at(g, n->items[3]);
+    const Value* s = st && st->kind == Kind::dict ? dict_value(g, *st, "shape") : nullptr;
+    return s ? shape_of(g, *s) : std::nullopt;
+  }
+  auto a = lookup ? lookup(g, v) : std::nullopt;
+  return a ? std::optional(a->shape) : std::nullopt;
+}
+
+// sklearn's libsvm estimators: predict hands libsvm the support vectors, the per-class support
+// counts and the dual coefficients, and libsvm walks the counts over the vectors and coefficient
+// columns unchecked (sklearn's own guard, against CVE-2020-28975, is skipped when there are no
+// support vectors). The counts must add up to the vectors, and every array must have the size
+// libsvm derives from them.
+IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& state, const ArrayBytesLookup& lookup) {
+  auto shape = [&](std::string_view key) -> std::optional<std::vector<std::uint64_t>> {
+    const Value* v = dict_value(g, state, key);
+    return v ? array_shape(g, *v, lookup) : std::nullopt;
+  };
+  const Value* counts_value = dict_value(g, state, "_n_support");
+  auto counts_bytes = counts_value ? array_bytes(g, *counts_value, lookup) : std::nullopt;
+  auto counts = counts_bytes ? IntArray::of(g, *counts_bytes) : std::nullopt;
+  auto vectors = shape("support_vectors_"), support = shape("support_"), coef = shape("_dual_coef_"),
+       intercept = shape("_intercept_");
+  if (!vectors) {  // a model fitted on a sparse matrix keeps its vectors as one (its own indices are checked)
+    const Value* v = dict_value(g, state, "support_vectors_");
+    const Node* sparse = v ? node_at(g, *v) : nullptr;
+    const Node* st = sparse && sparse->kind == Kind::call && sparse->items.size() >= 4 ? node_at(g, sparse->items[3]) : nullptr;
+    const Value* s = st && st->kind == Kind::dict ? dict_value(g, *st, "_shape") : nullptr;
+    if (s) vectors = shape_of(g, *s);
+  }
+  if (!counts || !counts->complete() || !vectors || vectors->size() != 2 || !support || support->size() != 1 ||
+      !coef || coef->size() != 2 || !intercept || intercept->size() != 1)
+    return unchecked("the support vectors, counts or coefficients are not arrays the scan can read");
+  const std::uint64_t classes = counts->size();
+  std::uint64_t total = 0;
+  for (std::uint64_t i = 0; i < classes; ++i) {
+    if ((*counts)[i] < 0) return out_of_range("a class has " + std::to_string((*counts)[i]) + " support vectors");
+    if (classifier || i == 0) total += static_cast<std::uint64_t>((*counts)[i]);
+  }
+  const std::uint64_t n = (*vectors)[0];
+  const std::uint64_t pairs = classifier ? classes * (classes - (classes > 0 ? 1 : 0)) / 2 : 1;
+  if (total != n || (*support)[0] != n || (*coef)[1] != n)
+    return out_of_range("the support counts add up to " + std::to_string(total) + " for " + std::to_string(n) +
+                        " support vectors, " + std::to_string((*support)[0]) + " indices and " +
+                        std::to_string((*coef)[1]) + " coefficient columns");
+  if (classifier && ((*coef)[0] + 1 != classes || (*intercept)[0] != pairs))
+    return out_of_range(std::to_string(classes) + " classes with " + std::to_string((*coef)[0]) +
+                        " coefficient rows and " + std::to_string((*intercept)[0]) + " intercepts");
+  for (std::string_view key : {"_probA", "_probB"})
+    if (auto p = shape(key); p && p->size() == 1 && (*p)[0] != 0 && (*p)[0] != pairs)
+      return out_of_range(std::string(key) + " has " + std::to_string((*p)[0]) + " entries for " + std::to_string(pairs) +
+                          " class pairs");
   return {Outcome::valid, {}};
 }
 
@@ -254,14 +343,25 @@ bool has_unchecked_index_state(std::string_view name) {
       "sklearn.neighbors.kd_tree.KDTree",
       "sklearn.neighbors.ball_tree.BallTree",
       "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+      "sklearn.svm._classes.SVC",
+      "sklearn.svm._classes.NuSVC",
+      "sklearn.svm._classes.SVR",
+      "sklearn.svm._classes.NuSVR",
+      "sklearn.svm._classes.OneClassSVM",
+      "sklearn.svm.classes.SVC",
+      "sklearn.svm.classes.NuSVC",
+      "sklearn.svm.classes.SVR",
+      "sklearn.svm.classes.NuSVR",
+      "sklearn.svm.classes.OneClassSVM",
   };
   for (std::string_view c : kClasses)
     if (name == c) return true;
   // scipy.sparse's compressed, coordinate, block and diagonal formats (matrix and array classes,
-  // under every module path scipy has used); lil and dok hold Python lists and dicts.
+  // under every module path scipy has used); lil and dok hold Python lists and dicts of indices,
+  // which tocsr() hands to the same compiled code unchecked.
   if (!name.starts_with("scipy.sparse.")) return false;
   const std::string_view cls = name.substr(name.rfind('.') + 1);
-  for (std::string_view format : {"csr_", "csc_", "bsr_", "coo_", "dia_"})
+  for (std::string_view format : {"csr_", "csc_", "bsr_", "coo_", "dia_", "lil_", "dok_"})
     if (cls.starts_with(format)) return true;
   return false;
 }
@@ -277,6 +377,10 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
       return {Outcome::out_of_range, "its state has the key " + graph.describe(st->items[k], 60) +
                                          ", made at load time, which can replace a checked key's value"};
   if (class_name == "sklearn.tree._tree.Tree") return check_tree(graph, object, *st, lookup);
+  if (class_name.starts_with("sklearn.svm.")) {
+    const std::string_view cls = class_name.substr(class_name.rfind('.') + 1);
+    return check_libsvm(graph, cls == "SVC" || cls == "NuSVC", *st, lookup);
+  }
   if (class_name.starts_with("scipy.sparse."))
     return check_sparse(graph, class_name.substr(class_name.rfind('.') + 1), *st, lookup);
   return unchecked("its index arrays are not checked yet");
