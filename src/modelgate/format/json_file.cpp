@@ -6,6 +6,7 @@
 #include "core/strict_json.h"
 #include "format/keras_config.h"
 #include "format/scanners.h"
+#include "format/serialized_json_values.h"
 #include "template/chat_template.h"
 
 namespace modelgate {
@@ -97,8 +98,15 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   analyse_configuration(d, base_name(a.name), a.origin, limits, report);
   // KerasHub presets deserialize config.json, tokenizer.json, task.json... as Keras objects.
   if (looks_like_keras_object(d)) analyse_keras_config(text, a.origin, limits, report);
+  // Stable-Baselines3 unpickles every ":serialized:" value (its zip's `data` member).
+  scan_serialized_json_values(a, d, doc->shallow, ctx, report);
   // A large file is read shallow: nested keys the walk above did not see are found in the text.
   if (doc->shallow) analyse_config_text(text, a.origin, report);
+  // ... except fiddle pyrefs (hf/loader_routes.cpp), which only the reading above sees.
+  if (doc->shallow && text.find("pyref") != std::string_view::npos)
+    report.add(make_finding(rule("MG-FIDDLE-PYREF"), a.origin, std::nullopt,
+                            "a JSON file too large to be read whole mentions pyref: fiddle pyrefs in the parts "
+                            "not read would be imported and built by fiddle's deserialization"));
   // ... and so are string values with Jinja in them (the DOM part was checked above).
   for (const auto& s : doc->template_like_strings) check_jinja_in_value(s.text, a.origin, s.path, limits, report);
   if (doc->template_like_strings_truncated)
