@@ -119,6 +119,12 @@ TEST(LibraryRoutes, ShallowJsonWithPayloadKeysIsNotSafe) {
   pyref.replace(pyref.find("\":serialized:\": \"gASVAAAA\""), 26, "\"type\": \"pyref\"");
   auto p = mgtest::scan(pyref, "io.json");
   EXPECT_NE(p.status, Status::safe) << findings_of(p);
+  // A large vocabulary with the tokens "serialized" and "pyref" as keys is neither.
+  std::string vocab = "{\"model\": {\"vocab\": {\"serialized\": 1, \"pyref\": 2";
+  for (int i = 0; i < 100000; ++i) vocab += ", \"t" + std::to_string(i) + "\": " + std::to_string(i + 3);
+  vocab += "}}}";
+  auto v = mgtest::scan(vocab, "tokenizer.json");
+  EXPECT_EQ(v.status, Status::safe) << findings_of(v);
 }
 
 TEST(LibraryRoutes, HyperPyYamlTagsInMemoryFiles) {

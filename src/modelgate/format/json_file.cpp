@@ -64,6 +64,17 @@ void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) 
   }
 }
 
+// `"pyref"` as a value (after a ':'), as fiddle writes "type": "pyref"; a vocabulary's "pyref" token
+// is a key.
+bool mentions_pyref_value(std::string_view text) {
+  for (std::size_t at = text.find("\"pyref\""); at != std::string_view::npos; at = text.find("\"pyref\"", at + 1)) {
+    std::size_t p = at;
+    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' || text[p - 1] == '\n' || text[p - 1] == '\r')) --p;
+    if (p > 0 && text[p - 1] == ':') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
@@ -103,9 +114,9 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   // A large file is read shallow: nested keys the walk above did not see are found in the text.
   if (doc->shallow) analyse_config_text(text, a.origin, report);
   // ... except fiddle pyrefs (hf/loader_routes.cpp), which only the reading above sees.
-  if (doc->shallow && text.find("pyref") != std::string_view::npos)
+  if (doc->shallow && mentions_pyref_value(text))
     report.add(make_finding(rule("MG-FIDDLE-PYREF"), a.origin, std::nullopt,
-                            "a JSON file too large to be read whole mentions pyref: fiddle pyrefs in the parts "
+                            "a JSON file too large to be read whole has \"pyref\" values: fiddle pyrefs in the parts "
                             "not read would be imported and built by fiddle's deserialization"));
   // ... and so are string values with Jinja in them (the DOM part was checked above).
   for (const auto& s : doc->template_like_strings) check_jinja_in_value(s.text, a.origin, s.path, limits, report);

@@ -14,9 +14,10 @@ namespace {
 constexpr std::string_view kSerializedKey = ":serialized:";
 
 // Whether a JSON text may spell the key ":serialized:" somewhere: literally, or with one of its
-// characters as a \u escape (JSON writers escape only non-ASCII, so real files never do).
+// characters as a \u escape (JSON writers escape only non-ASCII, so real files never do). A
+// vocabulary's "serialized" token is not the key.
 bool may_spell_serialized_key(std::string_view text) {
-  if (text.find("serialized") != std::string_view::npos) return true;
+  if (text.find(kSerializedKey) != std::string_view::npos) return true;
   for (std::size_t at = text.find("\\u00"); at != std::string_view::npos; at = text.find("\\u00", at + 1)) {
     std::string hex(text.substr(at + 4, 2));
     for (char& c : hex) c = static_cast<char>(c >= 'A' && c <= 'F' ? c | 0x20 : c);
