@@ -42,6 +42,8 @@ constexpr RuleCwe kRuleCwes[] = {
     {"MG-PEFT-AUTO-MAPPING", kCodeInjection},
     {"MG-CONFIG-CALLABLE", kCodeInjection},
     {"MG-CONFIG-CLASS-PATH", kCodeInjection},
+    {"MG-HYPERPYYAML-CALL", kCodeInjection},
+    {"MG-FIDDLE-PYREF", kCodeInjection},
     {"MG-CONFIG-DANGEROUS-CALLABLE", kCodeInjection},
     {"MG-PY-EVAL", kCodeInjection},
     {"MG-PY-PROCESS", kCodeInjection},

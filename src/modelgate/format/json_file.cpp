@@ -6,6 +6,7 @@
 #include "core/strict_json.h"
 #include "format/keras_config.h"
 #include "format/scanners.h"
+#include "format/serialized_json_values.h"
 #include "template/chat_template.h"
 
 namespace modelgate {
@@ -63,6 +64,17 @@ void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) 
   }
 }
 
+// `"pyref"` as a value (after a ':'), as fiddle writes "type": "pyref"; a vocabulary's "pyref" token
+// is a key.
+bool mentions_pyref_value(std::string_view text) {
+  for (std::size_t at = text.find("\"pyref\""); at != std::string_view::npos; at = text.find("\"pyref\"", at + 1)) {
+    std::size_t p = at;
+    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' || text[p - 1] == '\n' || text[p - 1] == '\r')) --p;
+    if (p > 0 && text[p - 1] == ':') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
@@ -97,8 +109,15 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   analyse_configuration(d, base_name(a.name), a.origin, limits, report);
   // KerasHub presets deserialize config.json, tokenizer.json, task.json... as Keras objects.
   if (looks_like_keras_object(d)) analyse_keras_config(text, a.origin, limits, report);
+  // Stable-Baselines3 unpickles every ":serialized:" value (its zip's `data` member).
+  scan_serialized_json_values(a, d, doc->shallow, ctx, report);
   // A large file is read shallow: nested keys the walk above did not see are found in the text.
   if (doc->shallow) analyse_config_text(text, a.origin, report);
+  // ... except fiddle pyrefs (hf/loader_routes.cpp), which only the reading above sees.
+  if (doc->shallow && mentions_pyref_value(text))
+    report.add(make_finding(rule("MG-FIDDLE-PYREF"), a.origin, std::nullopt,
+                            "a JSON file too large to be read whole has \"pyref\" values: fiddle pyrefs in the parts "
+                            "not read would be imported and built by fiddle's deserialization"));
   // ... and so are string values with Jinja in them (the DOM part was checked above).
   for (const auto& s : doc->template_like_strings) check_jinja_in_value(s.text, a.origin, s.path, limits, report);
   if (doc->template_like_strings_truncated)

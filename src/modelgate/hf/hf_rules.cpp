@@ -86,6 +86,25 @@ std::span<const Rule> hf_rules() {
        "dotted path as pickle's find_class does (import, then getattr segment by segment) and call it with the "
        "configuration's values. The path matches the pickle denylist (process execution, code evaluation, "
        "file, network or deserialisation); the matching entry and its category are given."},
+      {"MG-JSON-SERIALIZED-MALFORMED", Severity::high, Status::refused,
+       "A JSON `:serialized:` value (a Stable-Baselines3 base64 cloudpickle) cannot be decoded or read.",
+       "Stable-Baselines3's json_to_data base64-decodes every `:serialized:` string of its archive's `data` "
+       "JSON and unpickles it with cloudpickle.loads. modelgate decodes each as base64.b64decode does and "
+       "scans the payload as a pickle; a value that is not a string, does not decode, or lies in a part of a "
+       "large file that was not read whole, leaves a payload unread."},
+      {"MG-HYPERPYYAML-CALL", Severity::high, Status::unverified,
+       "A HyperPyYAML (SpeechBrain) tag names a Python path to import and call or instantiate.",
+       "load_hyperpyyaml (speechbrain/HyperPyYAML core.py) resolves `!new:`, `!name:`, `!module:`, `!apply:` and "
+       "`!applyref:` tags with pydoc.locate (import the longest importable module prefix, getattr the rest, "
+       "builtins for a bare name) and instantiates, wraps or calls the result with the node's arguments while "
+       "the file loads; SpeechBrain's from_hparams loads hyperparams.yaml this way. Paths of SpeechBrain, "
+       "torch and torchaudio (without a module or loader reached by attribute) are not reported."},
+      {"MG-FIDDLE-PYREF", Severity::high, Status::unverified,
+       "A fiddle serialization (NeMo 2 context/io.json) names a Python object to import and build.",
+       "fiddle's serialization.Deserialization imports every {\"type\": \"pyref\", \"module\", \"name\"} "
+       "(importlib.import_module, then getattr) and fdl.build calls the configured callables with their "
+       "arguments; NeMo's io.load_context does this for context/io.json. Pyrefs under nemo, megatron, torch, "
+       "fiddle and lightning, and builtins containers, are not reported."},
       {"MG-CONFIG-CLASS-PATH", Severity::high, Status::unverified,
        "A configuration names a class_path for jsonargparse (LightningCLI) to import and instantiate.",
        "jsonargparse resolves a {class_path, init_args} value with import_object (import the module, getattr the "

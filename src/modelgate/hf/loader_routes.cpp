@@ -1,11 +1,13 @@
 #include "hf/loader_routes.h"
 
 #include <array>
+#include <set>
 #include <vector>
 
 #include "core/rule_catalog.h"
 #include "hf/chat_template_source.h"
 #include "hf/front_matter.h"
+#include "hf/library_paths.h"
 #include "hf/remote_code.h"
 #include "modelgate/rules.h"
 #include "pickle/allowlist.h"
@@ -373,6 +375,64 @@ void class_with_params(const nlohmann::json& obj, const std::string& path, const
   }
 }
 
+// fiddle's serialization format (fiddle/_src/experimental/serialization.py, what NeMo 2 writes to
+// context/io.json): every {"type": "pyref", "module": M, "name": N} is imported by
+// Deserialization._deserialize_pyref -> import_symbol (importlib.import_module(M), then getattr
+// along N), the object types among them are built by their traversers, and fdl.build calls the
+// configured callables. The packages a NeMo 2 checkpoint is written from (NeMo, Megatron-core,
+// torch, fiddle's own Config/Partial, Lightning) and the builtins containers fiddle serialises are
+// not reported.
+bool fiddle_builtin_container(std::string_view module, std::string_view name) {
+  if (module != "builtins") return false;
+  for (std::string_view t : {"list", "tuple", "dict", "set", "frozenset", "int", "float", "str", "bool", "bytes",
+                             "complex", "slice", "range"})
+    if (name == t) return true;
+  return false;
+}
+
+void fiddle_pyref(const nlohmann::json& obj, const std::string& path, const std::string& origin,
+                  std::set<std::string>& reported, ArtifactReport& report) {
+  auto type = obj.find("type");
+  if (type == obj.end() || !type->is_string() || type->get_ref<const std::string&>() != "pyref") return;
+  auto module = obj.find("module");
+  auto name = obj.find("name");
+  if (module == obj.end() || name == obj.end() || !module->is_string() || !name->is_string()) {
+    finding(report, "MG-FIDDLE-PYREF", origin,
+            (path.empty() ? std::string("the document") : path) +
+                " is a fiddle pyref without a string module and name: " + shown(obj),
+            shown(obj));
+    return;
+  }
+  const std::string& m = module->get_ref<const std::string&>();
+  const std::string& n = name->get_ref<const std::string&>();
+  const std::string dotted = m + "." + n;
+  if (fiddle_builtin_container(m, n)) return;
+  if (library_own_path(dotted, {"nemo", "megatron", "torch", "fiddle", "lightning"})) return;
+  if (!reported.insert(dotted).second || reported.size() > 1000) return;
+  const std::string v = dotted.substr(0, 200);
+  finding(report, "MG-FIDDLE-PYREF", origin,
+          (path.empty() ? std::string("the document") : path) + " is a fiddle pyref to '" + v +
+              "': fiddle's deserialization imports it (importlib.import_module('" + m.substr(0, 100) +
+              "'), getattr) and fdl.build calls it when it is configured",
+          v);
+  grade_config_callable(dotted, origin, std::nullopt, report);
+}
+
+// Every object of the document, in arrays too (fiddle keeps items as [path, value] pairs).
+void fiddle_pyrefs(const nlohmann::json& v, std::string& path, const std::string& origin,
+                   std::set<std::string>& reported, ArtifactReport& report, unsigned depth) {
+  if (depth > 256) return;
+  if (v.is_object()) fiddle_pyref(v, path, origin, reported, report);
+  if (!v.is_object() && !v.is_array()) return;
+  std::size_t i = 0;
+  for (const auto& [key, value] : v.items()) {
+    const std::size_t keep = path.size();
+    path += v.is_array() ? "[" + std::to_string(i++) + "]" : (path.empty() ? "" : ".") + key;
+    fiddle_pyrefs(value, path, origin, reported, report, depth + 1);
+    path.resize(keep);
+  }
+}
+
 void walk(const nlohmann::json& v, std::string& path, const KeyVisitor& visit, unsigned depth) {
   if (depth > 256) return;  // the strict reader already bounds depth; this keeps the walk bounded too
   if (v.is_array()) {
@@ -422,6 +482,9 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
   // trust_remote_code: true, Hydra `_target_`, mmengine `type`/`custom_imports` and jsonargparse `class_path`
   // anywhere in the document.
   const bool st_modules = file_name == "modules.json" || modules_json_shape(doc);
+  std::set<std::string> pyrefs;
+  std::string pyref_path;
+  fiddle_pyrefs(doc, pyref_path, origin, pyrefs, report, 0);
   for_each_key(doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
     if (key == "type" && !st_modules && value.is_string() && mmengine_import_path(value.get_ref<const std::string&>()))
       mmengine_type(value.get_ref<const std::string&>(), origin, std::nullopt, path, report);

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/rule_catalog.h"
+#include "hf/hyperpyyaml.h"
 #include "hf/ldm_config.h"
 #include "hf/loader_routes.h"
 #include "readers/yaml_document.h"
@@ -13,6 +14,7 @@ namespace modelgate {
 
 void analyse_yaml_config(std::string_view text, std::string_view file_name, const std::string& origin,
                          const Limits& limits, ArtifactReport& report) {
+  analyse_hyperpyyaml(text, origin, limits, report);
   auto documents = yaml::read_documents(text, limits.max_json_depth);
   if (!documents) {
     // A stream libyaml rejects is one PyYAML rejects too; only a limit leaves a readable file unread.

@@ -210,4 +210,41 @@ Expected<std::vector<nlohmann::json>> read_documents(std::string_view text, std:
   }
 }
 
+Expected<std::vector<NodeTag>> read_node_tags(std::string_view text, std::optional<char> first_of_plain,
+                                              std::size_t max_nodes) {
+  Parser parser;
+  yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  std::vector<NodeTag> tags;
+  for (;;) {
+    Event event;
+    if (!yaml_parser_parse(&parser.p, &event.e))
+      return parse_error(parser.p.problem_mark.index,
+                         std::string("YAML: ") + (parser.p.problem != nullptr ? parser.p.problem : "parse error"));
+    event.held = true;
+    const yaml_event_t& e = event.e;
+    const yaml_char_t* tag = nullptr;
+    switch (e.type) {
+      case YAML_STREAM_END_EVENT: return tags;
+      case YAML_SCALAR_EVENT: tag = e.data.scalar.tag; break;
+      case YAML_SEQUENCE_START_EVENT: tag = e.data.sequence_start.tag; break;
+      case YAML_MAPPING_START_EVENT: tag = e.data.mapping_start.tag; break;
+      default: continue;
+    }
+    NodeTag node;
+    node.offset = e.start_mark.index;
+    if (e.type == YAML_SCALAR_EVENT) {
+      node.scalar = std::string(reinterpret_cast<const char*>(e.data.scalar.value), e.data.scalar.length);
+      node.plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    }
+    const bool implicit_candidate = tag == nullptr && node.plain && first_of_plain && !node.scalar->empty() &&
+                                    node.scalar->front() == *first_of_plain;
+    if (tag == nullptr && !implicit_candidate) continue;
+    if (tag != nullptr) node.tag = reinterpret_cast<const char*>(tag);
+    if (tags.size() >= max_nodes)
+      return parse_error(RuleId("MG-LIMIT-EXCEEDED"), node.offset,
+                         "more than " + std::to_string(max_nodes) + " tagged YAML nodes");
+    tags.push_back(std::move(node));
+  }
+}
+
 }  // namespace modelgate::yaml

@@ -10,6 +10,8 @@
 // aliases and merges count against a node budget proportional to the text, so that a "billion
 // laughs" document is an error, not an allocation.
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -22,5 +24,22 @@ namespace modelgate::yaml {
 // Every document of the stream. An error names the offset libyaml stopped at and why, or the
 // depth or node budget that was exceeded (rule MG-LIMIT-EXCEEDED).
 Expected<std::vector<nlohmann::json>> read_documents(std::string_view text, std::uint32_t max_depth);
+
+// A node with an explicit tag, as libyaml reports it: the tag with its handle expanded by the
+// stream's %TAG directives (`!apply:os.system` stays `!apply:os.system` under the default `!`
+// handle; `!<!new:x>` is `!new:x`), %-escapes decoded. Readers of the local tags of a library
+// (HyperPyYAML's `!new:`...) use this; readers/yaml_tags.h finds the same tags by text.
+struct NodeTag {
+  std::uint64_t offset = 0;               // where the node starts
+  std::string tag;
+  std::optional<std::string> scalar;      // the value of a scalar node
+  bool plain = false;                     // a plain scalar
+};
+
+// Every explicitly tagged node, and every plain scalar whose text starts with `first_of_plain`
+// (when given; implicit resolvers such as HyperPyYAML's `!tuple` for "(...)" look at those), in
+// document order, at most `max_nodes` of them. An error is libyaml's, as for read_documents.
+Expected<std::vector<NodeTag>> read_node_tags(std::string_view text, std::optional<char> first_of_plain,
+                                              std::size_t max_nodes);
 
 }  // namespace modelgate::yaml

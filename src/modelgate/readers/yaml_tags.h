@@ -5,7 +5,9 @@
 // `tag:yaml.org,2002:python/`: `python/object/apply:os.system` calls os.system on load.
 //
 // This is not a YAML parser: it finds every tag token outside quoted scalars and comments, so a
-// tag inside a block scalar's text is found too (a false alarm, never a miss).
+// tag inside a block scalar's text is found too (a false alarm, never a miss). libyaml's reading of
+// the same tags is read_node_tags (readers/yaml_document.h); HyperPyYAML's local tags
+// (hf/hyperpyyaml.h) are taken from both, so a tag either reading misses is still seen.
 #include <cstdint>
 #include <string>
 #include <string_view>
