@@ -239,6 +239,14 @@ TEST(PickleCallThrough, DatetimeByteStatesAreCheckedField_by_field) {
     auto s = scan(date(c.cls, c.state));
     EXPECT_EQ(has_rule(s, "MG-PICKLE-DATETIME-STATE"), c.bad) << c.cls << "\n" << describe_report(s);
   }
+  // Protocols 0 to 2 write the state as _codecs.encode(str, 'latin1'): checked the same way.
+  auto encoded = [](const std::string& text) {
+    return PickleBuilder().proto(2).global("datetime", "date").global("_codecs", "encode").str(text).str("latin1")
+        .op(0x86).reduce().op(0x85).reduce().stop().done();
+  };
+  EXPECT_EQ(scan(encoded("\x07\xc3\xa4\x01\x01")).status, Status::safe);  // 2020-01-01, as Python writes it
+  auto encoded0 = scan(encoded(std::string("\x00\x00\x01\x01", 4)));
+  EXPECT_TRUE(has_rule(encoded0, "MG-PICKLE-DATETIME-STATE")) << describe_report(encoded0);
   // Integers go to the ordinary constructor, which checks them.
   auto ints = scan(PickleBuilder().proto(2).global("datetime", "date").binint(2020).binint1(1).binint1(1).op(0x87)
                        .reduce().stop().done());

@@ -880,9 +880,20 @@ class Machine {
   // take it as their state (CPython checks only the month or the hour).
   void check_datetime_state(const std::string& cls, const Value& state, std::size_t size) {
     if (state.kind != Kind::bytes && state.kind != Kind::string && state.kind != Kind::bytearray) {
-      if (state.kind == Kind::call || state.kind == Kind::attribute || state.kind == Kind::persistent)
+      if (state.kind != Kind::call && state.kind != Kind::attribute && state.kind != Kind::persistent) return;
+      // Protocols 0 to 2 write the bytes as _codecs.encode(str, 'latin1'): recovered and checked.
+      RecoveryWork work{1024};
+      std::optional<std::string> recovered = recover_bytes(state, work);
+      if (!recovered) {
         add("MG-PICKLE-DATETIME-STATE", "gives " + cls + " an argument made at load time, which may be a byte state",
             g_->describe(state, 160));
+      } else if (recovered->size() == size) {
+        if (auto problem = datetime_state_problem(cls, *recovered))
+          add("MG-PICKLE-DATETIME-STATE",
+              "gives " + cls + " a byte state CPython takes unchecked: " + *problem +
+                  "; its methods (ctime(), weekday()) index their tables with it",
+              g_->describe(state, 160));
+      }
       return;
     }
     if (state.kind == Kind::bytearray) return;  // CPython takes only bytes and str as a state
