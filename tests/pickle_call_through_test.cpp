@@ -148,6 +148,36 @@ TEST(PickleCallThrough, TorchStoragesAndTensorsAreNeverConstructedByThePickle) {
   EXPECT_EQ(size.status, Status::safe) << describe_report(size);
 }
 
+// Inside a torch.save zip the same construction is unsafe, and convert refuses the checkpoint
+// (it had written the real tensor and reported "dropped extra: torch.UntypedStorage(16)").
+// torch's own tensor subclass states (_rebuild_from_type_v2 of a _rebuild_* function) stay safe.
+TEST(PickleCallThrough, TorchCheckpointsWithConstructedStoragesAreNotConverted) {
+  TempDir d;
+  const std::string storage = PickleBuilder().proto(2).op('}').str("extra").global("copyreg", "__newobj_ex__")
+                                  .global("torch", "UntypedStorage").binint1(16).op(0x85).op('}').str("allocator")
+                                  .binint(0x41414141).op('s').op(0x87).reduce().op('s').stop().done();
+  write_file(d / "data.pkl", storage);
+  auto made = run(python() + " -c \"import sys, torch, zipfile\n"
+                  "torch.save({'w': torch.arange(4.), 'sub': torch.nn.Parameter(torch.ones(2))}, sys.argv[1] + '/real.pt')\n"
+                  "t = torch.zeros(3); t.note = 'kept in __dict__'; torch.save({'t': t}, sys.argv[1] + '/state.pt')\n"
+                  "z = zipfile.ZipFile(sys.argv[1] + '/bad.pt', 'w')\n"
+                  "z.writestr('archive/data.pkl', open(sys.argv[1] + '/data.pkl', 'rb').read())\n"
+                  "z.writestr('archive/version', '3\\n'); z.close()\" " + d.path().string());
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  modelgate::ScanOptions opts;
+  auto bad = modelgate::scan_paths({d / "bad.pt"}, opts).artifacts.at(0);
+  EXPECT_EQ(bad.status, Status::unsafe) << describe_report(bad);
+  EXPECT_TRUE(has_rule(bad, "MG-PICKLE-TORCH-CONSTRUCTED")) << describe_report(bad);
+  for (const char* good : {"real.pt", "state.pt"}) {
+    auto r = modelgate::scan_paths({d / good}, opts).artifacts.at(0);
+    EXPECT_EQ(r.status, Status::safe) << good << "\n" << describe_report(r);
+  }
+  auto converted = run(modelgate_binary() + " convert " + (d / "bad.pt").string() + " " + (d / "bad.safetensors").string());
+  EXPECT_NE(converted.exit_code, 0) << converted.output;
+  EXPECT_NE(converted.output.find("MG-PICKLE-TORCH-CONSTRUCTED"), std::string::npos) << converted.output;
+  EXPECT_FALSE(fs::exists(d / "bad.safetensors"));
+}
+
 // NEWOBJ_EX keyword arguments on any class are not modelled.
 TEST(PickleCallThrough, ConstructorKeywordArgumentsAreNotSafe) {
   auto r = scan(PickleBuilder().proto(4).stack_global("collections", "OrderedDict").op(')').op('}').op(0x92).stop().done());
