@@ -21,6 +21,8 @@
 
 #include <bit>
 #include "core/rule_catalog.h"
+#include "pickle/call_through_targets.h"
+#include "pickle/datetime_states.h"
 #include "pickle/index_array_states.h"
 #include "pickle/numpy_state_checks.h"
 #include "pickle/opcodes.h"
@@ -95,9 +97,11 @@ CallTarget make_call_target(std::string name) {
   else if (n == "copyreg.add_extension" || n == "copy_reg.add_extension") t.known = KnownCall::add_extension;
   t.deserializer = deserializer_kind(n);
   t.numpy = numpy_object_of(n);
+  // numpy.ma.core._mareconstruct(subtype, ...) returns subtype.__new__(subtype, ...).
   t.makes_instance_of_first_argument = n == "copyreg.__newobj__" || n == "copyreg.__newobj_ex__" ||
                                        n == "copy_reg.__newobj__" || n == "copyreg._reconstructor" ||
-                                       n == "copy_reg._reconstructor";
+                                       n == "copy_reg._reconstructor" || n == "numpy.ma.core._mareconstruct" ||
+                                       n == "numpy.ma._mareconstruct";
   t.name = std::move(name);
   return t;
 }
@@ -744,7 +748,9 @@ class Machine {
     }
     call.trusted = trusted;
     call.numpy = called.numpy;
-    bool without_constructor = how == CallHow::newobj || how == CallHow::newobj_ex;
+    // OBJ and INST with no arguments call cls.__new__(cls) (_pickle.c instantiate()), like NEWOBJ.
+    bool without_constructor = how == CallHow::newobj || how == CallHow::newobj_ex ||
+                               ((how == CallHow::obj || how == CallHow::inst) && args.kind == Kind::tuple && args.len == 0);
     if (called.makes_instance_of_first_argument) {
       const Node* a = node_of(args);
       if (a && !a->items.empty()) call.numpy = numpy_object_of(g_->qualified_name(a->items[0]));
@@ -755,6 +761,7 @@ class Machine {
           "makes a numpy.random object without running its constructor: its state pointer stays unset and "
           "the first use dereferences it",
           g_->describe(args, 160));
+    if (o_.analyse) check_call_arguments(called, args, kwargs, 0);
     Value result_value = node_value(Kind::call, std::move(call));
     if (!trusted && o_.analyse) {
       std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
@@ -786,6 +793,126 @@ class Machine {
           "calls the ufunc " + ufunc + " with " + g_->describe(args, 80) +
               (kwargs ? " and keywords" : "") + ": arguments past its input are where it writes its result",
           g_->describe(args, 160));
+  }
+  // The checks of what one call is given: the torch classes it must not construct, keyword
+  // arguments of constructors, the callable a call-through function calls (checked as that call
+  // itself), sparse layouts torch validates only inside torch.load, datetime byte states.
+  void check_call_arguments(const CallTarget& called, const Value& args, const Value* kwargs, int depth) {
+    const Node* a = node_of(args);
+    auto arg = [&](std::size_t i) -> const Value* { return a && i < a->items.size() ? &a->items[i] : nullptr; };
+    std::string made = called.name;  // the class the call makes an instance of, when it makes one
+    if (called.makes_instance_of_first_argument) made = arg(0) ? g_->qualified_name(*arg(0)) : std::string();
+    if (is_torch_data_class(made))
+      add("MG-PICKLE-TORCH-CONSTRUCTED",
+          "constructs " + made + " directly: its constructor takes integers torch uses as C++ pointers "
+          "(allocator=, cdata=), and torch's own pickles never call it",
+          g_->describe(args, 160));
+    const bool keyword_arguments = kwargs != nullptr || called.name == "copyreg.__newobj_ex__";
+    if (keyword_arguments && depth == 0)
+      add("MG-PICKLE-CONSTRUCT-KEYWORDS",
+          "constructs " + (made.empty() ? std::string("an object") : made) +
+              " with keyword arguments (NEWOBJ_EX or copyreg.__newobj_ex__), which the scan does not model",
+          kwargs ? g_->describe(*kwargs, 160) : g_->describe(args, 160));
+    if (calls_its_first_argument(called.name)) {
+      const Value* func = arg(0);
+      std::string inner = func ? g_->qualified_name(*func) : std::string();
+      const Value* inner_args = arg(2);
+      if (calls_its_first_argument(inner) && inner_args && depth < 8) {
+        check_call_arguments(make_call_target(inner), *inner_args, nullptr, depth + 1);
+      } else if (!is_torch_rebuild_function(inner) || inner_args == nullptr) {
+        add("MG-PICKLE-CALL-THROUGH",
+            called.name + " calls " + (inner.empty() ? std::string("a value built at load time") : inner) +
+                " with arguments from the file; torch writes only its torch._utils._rebuild_* functions there",
+            g_->describe(args, 160));
+      } else {
+        check_call_arguments(make_call_target(inner), *inner_args, nullptr, depth + 1);
+      }
+    }
+    if (const char* ctor = numpy_random_ctor(called.name)) {
+      // __randomstate_ctor(name, bit_generator_ctor) returns RandomState(bit_generator_ctor(name));
+      // __bit_generator_ctor(cls) returns cls() when given a class (numpy 2).
+      std::string second = arg(1) ? g_->qualified_name(*arg(1)) : "numpy.random._pickle.__bit_generator_ctor";
+      std::string first = arg(0) ? g_->qualified_name(*arg(0)) : std::string();
+      if (second != "numpy.random._pickle.__bit_generator_ctor" || (!first.empty() && !first.starts_with("numpy.random.")))
+        add("MG-PICKLE-CALL-THROUGH",
+            called.name + " calls " + (second != "numpy.random._pickle.__bit_generator_ctor" ? second : first) +
+                "; numpy writes only a bit generator's name or class and its own __bit_generator_ctor there (" + ctor + ")",
+            g_->describe(args, 160));
+    }
+    if (!o_.loader_has_persistent_load && arg(0) && is_unvalidated_sparse_rebuild(called.name, layout_name(*arg(0))))
+      add("MG-PICKLE-TORCH-SPARSE-UNCHECKED",
+          "rebuilds a compressed sparse torch tensor outside torch.load: only torch.load checks its indices, "
+          "pickle.load and joblib.load hand it over unchecked",
+          g_->describe(args, 160));
+    // The datetime class whose __new__ gets the arguments, and where its first argument is:
+    // cls(state), copyreg.__newobj__(cls, state), copyreg._reconstructor(cls, base, state).
+    std::string date_class = called.name;
+    std::size_t state_at = 0;
+    if (called.name == "copyreg._reconstructor" || called.name == "copy_reg._reconstructor") {
+      date_class = arg(1) ? g_->qualified_name(*arg(1)) : std::string();
+      state_at = 2;
+    } else if (called.makes_instance_of_first_argument) {
+      date_class = made;
+      state_at = 1;
+    }
+    if (std::size_t size = datetime_state_size(date_class); size != 0 && arg(state_at))
+      check_datetime_state(date_class, *arg(state_at), size);
+  }
+  static const char* numpy_random_ctor(const std::string& name) {
+    if (name == "numpy.random._pickle.__generator_ctor") return "Generator";
+    if (name == "numpy.random._pickle.__randomstate_ctor") return "RandomState";
+    if (name == "numpy.random._pickle.__bit_generator_ctor") return "BitGenerator";
+    return nullptr;
+  }
+  // A torch layout argument: the global torch.sparse_coo, or torch.serialization._get_layout("torch.sparse_coo").
+  std::string layout_name(const Value& v) {
+    std::string name = g_->qualified_name(v);
+    if (!name.empty()) return name;
+    const Node* n = node_of(v);
+    if (n && n->kind == Kind::call && n->items.size() >= 2 &&
+        g_->qualified_name(n->items[0]) == "torch.serialization._get_layout") {
+      const Node* a = node_of(n->items[1]);
+      if (a && !a->items.empty() && a->items[0].kind == Kind::string) return std::string(g_->text_of(a->items[0]));
+    }
+    return {};
+  }
+  // datetime.date/datetime/time called with one string or bytes argument of a byte state's size
+  // take it as their state (CPython checks only the month or the hour).
+  void check_datetime_state(const std::string& cls, const Value& state, std::size_t size) {
+    if (state.kind != Kind::bytes && state.kind != Kind::string && state.kind != Kind::bytearray) {
+      if (state.kind != Kind::call && state.kind != Kind::attribute && state.kind != Kind::persistent) return;
+      // Protocols 0 to 2 write the bytes as _codecs.encode(str, 'latin1'): recovered and checked.
+      RecoveryWork work{1024};
+      std::optional<std::string> recovered = recover_bytes(state, work);
+      if (!recovered) {
+        add("MG-PICKLE-DATETIME-STATE", "gives " + cls + " an argument made at load time, which may be a byte state",
+            g_->describe(state, 160));
+      } else if (recovered->size() == size) {
+        if (auto problem = datetime_state_problem(cls, *recovered))
+          add("MG-PICKLE-DATETIME-STATE",
+              "gives " + cls + " a byte state CPython takes unchecked: " + *problem +
+                  "; its methods (ctime(), weekday()) index their tables with it",
+              g_->describe(state, 160));
+      }
+      return;
+    }
+    if (state.kind == Kind::bytearray) return;  // CPython takes only bytes and str as a state
+    std::optional<std::string> bytes = std::string(g_->text_of(state));
+    if (state.kind == Kind::string) {
+      if ((state.flags & Value::kFrom8bit) != 0) {
+        // Decoded by the loader's encoding: checked as latin-1 (what any non-ASCII byte becomes with
+        // encoding="latin1"); with "bytes" it is a bytes state with the same bytes.
+      } else {
+        bytes = utf8_to_latin1(*bytes);
+        if (!bytes) return;  // not latin-1: CPython raises
+      }
+    }
+    if (bytes->size() != size) return;  // the ordinary constructor: it checks its arguments
+    if (auto problem = datetime_state_problem(cls, *bytes))
+      add("MG-PICKLE-DATETIME-STATE",
+          "gives " + cls + " a byte state CPython takes unchecked: " + *problem +
+              "; its methods (ctime(), weekday()) index their tables with it",
+          g_->describe(state, 160));
   }
   // An imported callable's target is kept with its node, which every call of it shares.
   CallTarget& target_of(const Value& callable) {

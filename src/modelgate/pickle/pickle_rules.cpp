@@ -88,6 +88,36 @@ std::span<const Rule> pickle_rules() {
        "the arrays. Trees and csr, csc and coo matrices are checked (MG-PICKLE-INDEX-OUT-OF-RANGE); the "
        "other classes, and arrays whose bytes the scan cannot read, are not, so such a file is not "
        "called safe."},
+      {"MG-PICKLE-CALL-THROUGH", Severity::critical, Status::unsafe,
+       "An allowlisted function is given a callable to call that is not what its library writes there.",
+       "torch._tensor._rebuild_from_type_v2(func, type, args, state) returns func(*args). torch writes only "
+       "its torch._utils._rebuild_* functions as func; any other allowlisted callable called this way "
+       "escapes the checks modelgate applies to a direct call of it (numpy dtype and random states, "
+       "constructor-less objects). The red team of session 20 built a forged object dtype and then ran "
+       "Python code this way from a file made only of allowlisted names."},
+      {"MG-PICKLE-TORCH-CONSTRUCTED", Severity::critical, Status::unsafe,
+       "A torch storage or tensor class is constructed by the pickle itself.",
+       "torch.UntypedStorage(n, allocator=<int>) and torch.Tensor(cdata=<int>) (and the typed *Storage and "
+       "*Tensor classes) take integers that torch casts to C++ pointers: the loader calls a vtable or "
+       "increments a reference count at an address chosen by the file. torch's own pickles make "
+       "storages with persistent_load and tensors with torch._utils._rebuild_*; none calls these classes "
+       "(REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST or copyreg.__newobj__)."},
+      {"MG-PICKLE-CONSTRUCT-KEYWORDS", Severity::high, Status::unverified,
+       "An object is constructed with keyword arguments (NEWOBJ_EX or copyreg.__newobj_ex__).",
+       "cls.__new__(cls, *args, **kwargs) reaches keyword parameters of compiled constructors that no "
+       "positional call reaches (torch's allocator= and cdata= take pointers). Writers emit it only for "
+       "classes with __getnewargs_ex__, which no allowlisted class has; the scan does not model them."},
+      {"MG-PICKLE-TORCH-SPARSE-UNCHECKED", Severity::high, Status::unverified,
+       "A compressed sparse torch tensor (csr, csc, bsr, bsc) is rebuilt outside torch.load.",
+       "torch checks the indices of sparse tensors only at the end of torch.load "
+       "(_validate_loaded_sparse_tensors). pickle.load and joblib.load of a plain pickle never do, and "
+       "to_dense() or an addition then reads and writes outside the values with out-of-range indices."},
+      {"MG-PICKLE-DATETIME-STATE", Severity::high, Status::unsafe,
+       "datetime.date, datetime or time gets a byte state with a field out of range.",
+       "CPython takes the byte state pickle writes for these classes and checks only its month (date, "
+       "datetime) or hour (time). A year 0, a day past the month's end or a minute of 200 is kept, and "
+       "ctime() and weekday() index their name tables with it: the red team crashed ctime() with year 0. "
+       "modelgate accepts only states CPython could have made itself."},
       {"MG-PICKLE-BUILD-SETATTR", Severity::critical, Status::unsafe,
        "BUILD sets a special attribute such as __class__, or attributes named at load time.",
        "The unpicklers apply the second item of a (state, slotstate) BUILD state with setattr. Setting "
