@@ -82,7 +82,23 @@ struct CallTarget {
   const char* deserializer = nullptr;  // "pickle" or "marshal" when the argument is a payload
   NumpyObject numpy = NumpyObject::none;  // its result's BUILD state is checked
   bool makes_instance_of_first_argument = false;  // copyreg.__newobj__(cls, ...)
+  bool checks_arguments = false;  // check_call_arguments has something to check in its calls
+  bool ufunc = false;             // a numpy ufunc: arguments past its input are outputs
+  // Allowlisted subclasses of the builtin containers (writers fill them with APPENDS, SETITEMS,
+  // ADDITEMS after building them): the container kind, else Kind::none.
+  Kind container = Kind::none;
 };
+
+// Allowlisted subclasses of the builtin containers, which writers fill with APPENDS, SETITEMS and
+// ADDITEMS (pickle's listitems/dictitems) after building them.
+Kind container_kind(std::string_view cls) {
+  static constexpr std::string_view kDicts[] = {"builtins.dict", "collections.OrderedDict", "collections.Counter",
+                                                "collections.defaultdict", "sklearn.utils._bunch.Bunch",
+                                                "sklearn.utils.Bunch"};
+  static constexpr std::string_view kLists[] = {"builtins.list", "collections.deque"};
+  auto in = [&](const auto& names) { return std::find(std::begin(names), std::end(names), cls) != std::end(names); };
+  return in(kDicts) ? Kind::dict : in(kLists) ? Kind::list : cls == "builtins.set" ? Kind::set : Kind::none;
+}
 
 CallTarget make_call_target(std::string name) {
   CallTarget t;
@@ -102,6 +118,11 @@ CallTarget make_call_target(std::string name) {
                                        n == "copy_reg.__newobj__" || n == "copyreg._reconstructor" ||
                                        n == "copy_reg._reconstructor" || n == "numpy.ma.core._mareconstruct" ||
                                        n == "numpy.ma._mareconstruct";
+  t.checks_arguments = t.makes_instance_of_first_argument || is_torch_data_class(n) || calls_its_first_argument(n) ||
+                       n.starts_with("numpy.random._pickle.__") || n.find("_rebuild_sparse") != std::string::npos ||
+                       datetime_state_size(n) != 0;
+  t.ufunc = n.find("._multiarray_umath.") != std::string::npos;
+  t.container = container_kind(n);
   t.name = std::move(name);
   return t;
 }
@@ -737,7 +758,7 @@ class Machine {
     else
       ++called.calls;
     const std::string& target = called.name;
-    if (o_.analyse && target.find("._multiarray_umath.") != std::string::npos) check_ufunc_arguments(target, args, kwargs);
+    if (o_.analyse && called.ufunc) check_ufunc_arguments(target, args, kwargs);
     const Node* target_import = target_global(callable);
     bool trusted = false;
     if (cn && cn->kind == Kind::global) {
@@ -761,7 +782,7 @@ class Machine {
           "makes a numpy.random object without running its constructor: its state pointer stays unset and "
           "the first use dereferences it",
           g_->describe(args, 160));
-    if (o_.analyse) check_call_arguments(called, args, kwargs, 0);
+    if (o_.analyse && (called.checks_arguments || kwargs != nullptr)) check_call_arguments(called, args, kwargs, 0);
     Value result_value = node_value(Kind::call, std::move(call));
     if (!trusted && o_.analyse) {
       std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
@@ -1046,26 +1067,16 @@ class Machine {
     const Node* args = node_of(call.items[1]);
     return args && !args->items.empty() ? g_->qualified_name(args->items[0]) : cls;
   }
-  // Allowlisted subclasses of the builtin containers, which writers fill with APPENDS, SETITEMS
-  // and ADDITEMS (pickle's listitems/dictitems) after building them.
-  static bool container_subclass(std::string_view cls, Kind kind) {
-    static constexpr std::string_view kDicts[] = {"builtins.dict", "collections.OrderedDict", "collections.Counter",
-                                                  "collections.defaultdict", "sklearn.utils._bunch.Bunch",
-                                                  "sklearn.utils.Bunch"};
-    static constexpr std::string_view kLists[] = {"builtins.list", "collections.deque"};
-    static constexpr std::string_view kSets[] = {"builtins.set"};
-    auto in = [&](const auto& names) { return std::find(std::begin(names), std::end(names), cls) != std::end(names); };
-    return kind == Kind::dict ? in(kDicts) : kind == Kind::list ? in(kLists) : in(kSets);
-  }
-
   // APPEND(S)/SETITEM(S)/ADDITEMS on something that is not the matching builtin container call
   // methods of that object.
   void check_container(const Value& target, Kind expected, const char* method) {
     if (target.kind == expected || !o_.analyse) return;
     const Node* n = node_of(target);
     if (n && n->kind == Kind::call && n->trusted) {
+      const CallTarget& made_by = target_of(n->items[0]);
+      if (made_by.container == expected) return;  // OrderedDict, Counter, deque
       const std::string cls = constructed_class(*n);
-      if (container_subclass(cls, expected)) return;  // OrderedDict, Counter, deque, Bunch
+      if (made_by.makes_instance_of_first_argument && container_kind(cls) == expected) return;  // Bunch
       add("MG-PICKLE-INPLACE-WRITE",
           std::string("calls ") + method + " on " + g_->describe(target, 80) + ", an instance of " + cls +
               " that is not a container writers fill this way: it changes the object after it was built",
