@@ -206,6 +206,44 @@ IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& 
   return {Outcome::valid, {}};
 }
 
+// The feature count a Tree was made for: its constructor's first argument.
+std::optional<std::int64_t> tree_features(const ValueGraph& g, const Value& tree) {
+  const Node* t = node_at(g, tree);
+  if (!t || t->kind != Kind::call || t->items.size() < 2 || g.qualified_name(t->items[0]) != "sklearn.tree._tree.Tree")
+    return std::nullopt;
+  const Node* args = node_at(g, t->items[1]);
+  if (!args || args->items.empty() || args->items[0].kind != Kind::integer) return std::nullopt;
+  return args->items[0].i;
+}
+
+// sklearn's tree estimators and forests: predict validates X against the estimator's
+// n_features_in_, and a forest hands X to its trees unchecked (check_input=False); each Tree then
+// indexes X with features below its own feature count. So every Tree must be made for the number
+// of features its estimator (and forest) validates.
+IndexStateCheck check_tree_estimator(const ValueGraph& g, const Node& state) {
+  const Value* n_in = dict_value(g, state, "n_features_in_");
+  if (!n_in || n_in->kind != Kind::integer) return {Outcome::valid, {}};  // unfitted, or older sklearn
+  auto mismatch = [&](const Value& tree, const std::string& where) -> std::optional<IndexStateCheck> {
+    auto features = tree_features(g, tree);
+    if (!features || *features == n_in->i) return std::nullopt;
+    return out_of_range(where + " is made for " + std::to_string(*features) + " features, and predict checks X for " +
+                        std::to_string(n_in->i));
+  };
+  if (const Value* tree = dict_value(g, state, "tree_"))
+    if (auto bad = mismatch(*tree, "the tree")) return *bad;
+  const Value* estimators = dict_value(g, state, "estimators_");
+  const Node* list = estimators ? node_at(g, *estimators) : nullptr;
+  if (!list || (list->kind != Kind::list && list->kind != Kind::tuple)) return {Outcome::valid, {}};
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const Node* e = node_at(g, list->items[i]);
+    const Node* es = e && e->kind == Kind::call && e->items.size() >= 4 ? node_at(g, e->items[3]) : nullptr;
+    const Value* tree = es && es->kind == Kind::dict ? dict_value(g, *es, "tree_") : nullptr;
+    if (tree)
+      if (auto bad = mismatch(*tree, "the tree of estimator " + std::to_string(i))) return *bad;
+  }
+  return {Outcome::valid, {}};
+}
+
 // The shape of a numpy array value as its own pickle gives it (_reconstruct's BUILD state,
 // _frombuffer's argument) or as `lookup` finds it.
 std::optional<std::vector<std::uint64_t>> array_shape(const ValueGraph& g, const Value& v, const ArrayBytesLookup& lookup) {
@@ -343,6 +381,14 @@ bool has_unchecked_index_state(std::string_view name) {
       "sklearn.neighbors.kd_tree.KDTree",
       "sklearn.neighbors.ball_tree.BallTree",
       "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+      "sklearn.tree._classes.DecisionTreeClassifier",
+      "sklearn.tree._classes.DecisionTreeRegressor",
+      "sklearn.tree._classes.ExtraTreeClassifier",
+      "sklearn.tree._classes.ExtraTreeRegressor",
+      "sklearn.ensemble._forest.RandomForestClassifier",
+      "sklearn.ensemble._forest.RandomForestRegressor",
+      "sklearn.ensemble._forest.ExtraTreesClassifier",
+      "sklearn.ensemble._forest.ExtraTreesRegressor",
       "sklearn.svm._classes.SVC",
       "sklearn.svm._classes.NuSVC",
       "sklearn.svm._classes.SVR",
@@ -377,6 +423,8 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
       return {Outcome::out_of_range, "its state has the key " + graph.describe(st->items[k], 60) +
                                          ", made at load time, which can replace a checked key's value"};
   if (class_name == "sklearn.tree._tree.Tree") return check_tree(graph, object, *st, lookup);
+  if (class_name.starts_with("sklearn.tree.") || class_name.starts_with("sklearn.ensemble."))
+    return check_tree_estimator(graph, *st);
   if (class_name.starts_with("sklearn.svm.")) {
     const std::string_view cls = class_name.substr(class_name.rfind('.') + 1);
     return check_libsvm(graph, cls == "SVC" || cls == "NuSVC", *st, lookup);
