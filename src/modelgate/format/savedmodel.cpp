@@ -110,17 +110,23 @@ std::optional<ByteView> node_attr(ByteView node, std::string_view key) {
   return found;
 }
 
+// A string attribute's value (AttrValue.s, field 2), or nullopt for any other kind of value.
+std::optional<ByteView> attr_string(ByteView attr) {
+  std::optional<ByteView> s;
+  protowire::MessageReader r(attr);
+  protowire::Field f;
+  while (r.next(f))
+    if (f.number == 2 && f.type == protowire::WireType::len) s = f.bytes;
+  return s;
+}
+
 // PrintV2's output_stream: stderr when absent; otherwise AttrValue.s (field 2) must be one of the
 // streams PrintV2Op writes without a file. A placeholder (set by the calling function) or any
 // other value is taken as the file it may be.
 bool prints_to_standard_stream(ByteView node, std::string& stream) {
   auto attr = node_attr(node, "output_stream");
   if (!attr) return true;
-  std::optional<ByteView> s;
-  protowire::MessageReader r(*attr);
-  protowire::Field f;
-  while (r.next(f))
-    if (f.number == 2 && f.type == protowire::WireType::len) s = f.bytes;
+  const std::optional<ByteView> s = attr_string(*attr);
   if (!s) {
     stream = "(not a constant string)";
     return false;
@@ -137,11 +143,7 @@ bool prints_to_standard_stream(ByteView node, std::string& stream) {
 bool uses_linked_descriptors(ByteView node) {
   auto attr = node_attr(node, "descriptor_source");
   if (!attr) return true;
-  std::optional<ByteView> s;
-  protowire::MessageReader r(*attr);
-  protowire::Field f;
-  while (r.next(f))
-    if (f.number == 2 && f.type == protowire::WireType::len) s = f.bytes;
+  const std::optional<ByteView> s = attr_string(*attr);
   return s && as_chars(*s) == "local://";
 }
 

@@ -80,29 +80,40 @@ std::optional<ByteView> raw_bytes(const ValueGraph& g, const Value& v, std::shar
   return as_byte_view(*decoded);
 }
 
-// numpy's own array pickles: _reconstruct + BUILD (1, shape, dtype, fortran, bytes), and
-// _frombuffer(buffer, dtype, shape, order) (protocol 5); anything else asks `lookup`.
+// Where numpy's own array pickles keep an array's shape, dtype and data: _reconstruct + BUILD
+// (1, shape, dtype, fortran, bytes), and _frombuffer(buffer, dtype, shape, order) (protocol 5).
+struct ArrayParts {
+  const Value& shape;
+  const Value& dtype;
+  const Value& data;
+};
+std::optional<ArrayParts> numpy_array_parts(const ValueGraph& g, const Node& call, std::string_view callable) {
+  if (callable.ends_with("multiarray._reconstruct")) {
+    const Node* st = call.items.size() >= 4 ? node_at(g, call.items[3]) : nullptr;
+    if (!st || st->kind != Kind::tuple || st->items.size() != 5) return std::nullopt;
+    return ArrayParts{st->items[1], st->items[2], st->items[4]};
+  }
+  if (callable.ends_with("numeric._frombuffer")) {
+    const Node* args = call.items.size() >= 2 ? node_at(g, call.items[1]) : nullptr;
+    if (!args || args->items.size() < 3) return std::nullopt;
+    return ArrayParts{args->items[2], args->items[1], args->items[0]};
+  }
+  return std::nullopt;
+}
+
+// A one-dimensional array's bytes from numpy's own pickles; anything else asks `lookup`.
 std::optional<ArrayBytes> array_bytes(const ValueGraph& g, const Value& v, const ArrayBytesLookup& lookup) {
   const Node* n = node_at(g, v);
   if (!n || n->kind != Kind::call || n->items.empty()) return std::nullopt;
   const std::string callable = g.qualified_name(n->items[0]);
-  if (callable.ends_with("multiarray._reconstruct")) {
-    const Node* st = n->items.size() >= 4 ? node_at(g, n->items[3]) : nullptr;
-    if (!st || st->kind != Kind::tuple || st->items.size() != 5) return std::nullopt;
+  if (callable.ends_with("multiarray._reconstruct") || callable.ends_with("numeric._frombuffer")) {
+    auto parts = numpy_array_parts(g, *n, callable);
+    if (!parts) return std::nullopt;
     std::shared_ptr<const std::string> decoded;
-    auto shape = shape_of(g, st->items[1]);
-    auto data = raw_bytes(g, st->items[4], decoded);
+    auto shape = shape_of(g, parts->shape);
+    auto data = raw_bytes(g, parts->data, decoded);
     if (!shape || !data || shape->size() > 1) return std::nullopt;  // one dimension: no order to follow
-    return ArrayBytes{*data, *shape, st->items[2], decoded};
-  }
-  if (callable.ends_with("numeric._frombuffer")) {
-    const Node* args = n->items.size() >= 2 ? node_at(g, n->items[1]) : nullptr;
-    if (!args || args->items.size() < 3) return std::nullopt;
-    std::shared_ptr<const std::string> decoded;
-    auto shape = shape_of(g, args->items[2]);
-    auto data = raw_bytes(g, args->items[0], decoded);
-    if (!shape || !data || shape->size() > 1) return std::nullopt;
-    return ArrayBytes{*data, *shape, args->items[1], decoded};
+    return ArrayBytes{*data, *shape, parts->dtype, decoded};
   }
   return lookup ? lookup(g, v) : std::nullopt;
 }
@@ -250,14 +261,9 @@ std::optional<std::vector<std::uint64_t>> array_shape(const ValueGraph& g, const
   const Node* n = node_at(g, v);
   if (!n || n->kind != Kind::call || n->items.empty()) return std::nullopt;
   const std::string callable = g.qualified_name(n->items[0]);
-  if (callable.ends_with("multiarray._reconstruct")) {
-    const Node* st = n->items.size() >= 4 ? node_at(g, n->items[3]) : nullptr;
-    if (!st || st->kind != Kind::tuple || st->items.size() != 5) return std::nullopt;
-    return shape_of(g, st->items[1]);
-  }
-  if (callable.ends_with("numeric._frombuffer")) {
-    const Node* args = n->items.size() >= 2 ? node_at(g, n->items[1]) : nullptr;
-    return args && args->items.size() >= 3 ? shape_of(g, args->items[2]) : std::nullopt;
+  if (callable.ends_with("multiarray._reconstruct") || callable.ends_with("numeric._frombuffer")) {
+    auto parts = numpy_array_parts(g, *n, callable);
+    return parts ? shape_of(g, parts->shape) : std::nullopt;
   }
   if (callable.ends_with("NumpyArrayWrapper") && n->items.size() >= 4) {  // joblib: its BUILD state says
     const Node* st = node_at(g, n->items[3]);

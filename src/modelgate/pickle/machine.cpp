@@ -1061,11 +1061,11 @@ class Machine {
 
   // The class a call's result is an instance of: the callable, or the class copyreg.__newobj__
   // and copyreg._reconstructor are handed first.
-  std::string constructed_class(const Node& call) const {
-    std::string cls = g_->qualified_name(call.items[0]);
-    if (!make_call_target(cls).makes_instance_of_first_argument || call.items.size() < 2) return cls;
-    const Node* args = node_of(call.items[1]);
-    return args && !args->items.empty() ? g_->qualified_name(args->items[0]) : cls;
+  std::string constructed_class(const Node& call, const CallTarget& made_by) const {
+    const Node* args = call.items.size() > 1 ? node_of(call.items[1]) : nullptr;
+    if (made_by.makes_instance_of_first_argument && args && !args->items.empty())
+      return g_->qualified_name(args->items[0]);
+    return g_->qualified_name(call.items[0]);
   }
   // APPEND(S)/SETITEM(S)/ADDITEMS on something that is not the matching builtin container call
   // methods of that object.
@@ -1075,7 +1075,7 @@ class Machine {
     if (n && n->kind == Kind::call && n->trusted) {
       const CallTarget& made_by = target_of(n->items[0]);
       if (made_by.container == expected) return;  // OrderedDict, Counter, deque
-      const std::string cls = constructed_class(*n);
+      const std::string cls = constructed_class(*n, made_by);
       if (made_by.makes_instance_of_first_argument && container_kind(cls) == expected) return;  // Bunch
       add("MG-PICKLE-INPLACE-WRITE",
           std::string("calls ") + method + " on " + g_->describe(target, 80) + ", an instance of " + cls +

@@ -183,6 +183,14 @@ struct Event {
   }
 };
 
+// The next event of the stream, or where and why libyaml stopped.
+std::optional<Error> next_event(yaml_parser_t& p, Event& event) {
+  if (!yaml_parser_parse(&p, &event.e))
+    return parse_error(p.problem_mark.index, std::string("YAML: ") + (p.problem != nullptr ? p.problem : "parse error"));
+  event.held = true;
+  return std::nullopt;
+}
+
 }  // namespace
 
 Expected<std::vector<nlohmann::json>> read_documents(std::string_view text, std::uint32_t max_depth) {
@@ -191,10 +199,7 @@ Expected<std::vector<nlohmann::json>> read_documents(std::string_view text, std:
   Builder builder(16 * static_cast<std::uint64_t>(text.size()) + 4096, max_depth);
   for (;;) {
     Event event;
-    if (!yaml_parser_parse(&parser.p, &event.e))
-      return parse_error(parser.p.problem_mark.index,
-                         std::string("YAML: ") + (parser.p.problem != nullptr ? parser.p.problem : "parse error"));
-    event.held = true;
+    if (auto err = next_event(parser.p, event)) return *err;
     std::optional<Error> err;
     switch (event.e.type) {
       case YAML_STREAM_END_EVENT: return builder.take_documents();
@@ -217,10 +222,7 @@ Expected<std::vector<NodeTag>> read_node_tags(std::string_view text, std::option
   std::vector<NodeTag> tags;
   for (;;) {
     Event event;
-    if (!yaml_parser_parse(&parser.p, &event.e))
-      return parse_error(parser.p.problem_mark.index,
-                         std::string("YAML: ") + (parser.p.problem != nullptr ? parser.p.problem : "parse error"));
-    event.held = true;
+    if (auto err = next_event(parser.p, event)) return *err;
     const yaml_event_t& e = event.e;
     const yaml_char_t* tag = nullptr;
     switch (e.type) {
