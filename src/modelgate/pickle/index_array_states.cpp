@@ -162,7 +162,9 @@ IndexStateCheck unchecked(std::string why) { return {Outcome::unchecked, std::mo
 IndexStateCheck out_of_range(std::string why) { return {Outcome::out_of_range, std::move(why)}; }
 
 // sklearn's Tree: every split node's children come after it (the builder adds a node before its
-// children, so no path loops) and inside the node array, and its feature is one the model has.
+// children, so no path loops) and inside the node array, every node is the child of at most one
+// split (so the depth counted in index order is the depth of every path to it), and its feature is
+// one the model has.
 IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& state, const ArrayBytesLookup& lookup) {
   const Node* args = object.items.size() > 1 ? node_at(g, object.items[1]) : nullptr;
   if (!args || args->items.empty() || args->items[0].kind != Kind::integer) return unchecked("the tree's feature count is not a number");
@@ -198,6 +200,7 @@ IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& 
   if (!max_depth || max_depth->kind != Kind::integer || max_depth->i < 0)
     return unchecked("the tree's max_depth is not a number");
   std::vector<std::int64_t> depth(count, 0);
+  std::vector<bool> has_parent(count, false);
   for (std::uint64_t i = 0; i < count; ++i) {
     const std::int64_t l = (*left)[i], r = (*right)[i], f = (*feature)[i];
     const auto at = " (node " + std::to_string(i) + " of " + std::to_string(count) + ")";
@@ -208,6 +211,10 @@ IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& 
     for (std::int64_t child : {l, r})
       if (child <= static_cast<std::int64_t>(i) || static_cast<std::uint64_t>(child) >= count)
         return out_of_range("a split's child is node " + std::to_string(child) + at);
+    if (l == r || has_parent[static_cast<std::uint64_t>(l)] || has_parent[static_cast<std::uint64_t>(r)])
+      return out_of_range("node " + std::to_string(has_parent[static_cast<std::uint64_t>(l)] ? l : r) +
+                          " is the child of more than one split" + at);
+    has_parent[static_cast<std::uint64_t>(l)] = has_parent[static_cast<std::uint64_t>(r)] = true;
     if (f < 0 || f >= n_features)
       return out_of_range("a split tests feature " + std::to_string(f) + " of " + std::to_string(n_features) + at);
     depth[static_cast<std::uint64_t>(l)] = depth[static_cast<std::uint64_t>(r)] = depth[i] + 1;
@@ -305,7 +312,26 @@ IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& s
     if ((*counts)[i] < 0) return out_of_range("a class has " + std::to_string((*counts)[i]) + " support vectors");
     if (classifier || i == 0) total += static_cast<std::uint64_t>((*counts)[i]);
   }
-  const std::uint64_t n = (*vectors)[0];
+  // With a precomputed (or callable) kernel libsvm reads each support vector's kernel value at
+  // index support_[i] of the test kernel row, which predict checks to be shape_fit_[0] long; the
+  // support vectors themselves are empty.
+  const Value* kernel = dict_value(g, state, "kernel");
+  const std::string_view kernel_name = kernel && kernel->kind == Kind::string ? g.text_of(*kernel) : "";
+  const bool indexed = kernel_name != "linear" && kernel_name != "poly" && kernel_name != "rbf" && kernel_name != "sigmoid";
+  if (indexed) {
+    const Value* fit_value = dict_value(g, state, "shape_fit_");
+    auto fit = fit_value ? shape_of(g, *fit_value) : std::nullopt;
+    const Value* support_value = dict_value(g, state, "support_");
+    auto support_bytes = support_value ? array_bytes(g, *support_value, lookup) : std::nullopt;
+    auto indices = support_bytes ? IntArray::of(g, *support_bytes) : std::nullopt;
+    if (!fit || fit->empty() || !indices || !indices->complete())
+      return unchecked("the support indices a precomputed kernel reads are not an array the scan can read");
+    for (std::uint64_t i = 0; i < indices->size(); ++i)
+      if ((*indices)[i] < 0 || static_cast<std::uint64_t>((*indices)[i]) >= (*fit)[0])
+        return out_of_range("support index " + std::to_string((*indices)[i]) + " is outside the " +
+                            std::to_string((*fit)[0]) + " columns of a precomputed kernel row");
+  }
+  const std::uint64_t n = indexed ? (*support)[0] : (*vectors)[0];
   const std::uint64_t pairs = classifier ? classes * (classes - (classes > 0 ? 1 : 0)) / 2 : 1;
   if (total != n || (*support)[0] != n || (*coef)[1] != n)
     return out_of_range("the support counts add up to " + std::to_string(total) + " for " + std::to_string(n) +
