@@ -45,15 +45,37 @@ TEST(LibraryRoutes, Base64DecodesAsPythonsB64decode) {
 }
 
 TEST(LibraryRoutes, LibraryOwnPathsStayInsideTheLibrary) {
-  EXPECT_TRUE(library_own_path("speechbrain.lobes.features.Fbank", {"speechbrain", "torch"}));
-  EXPECT_TRUE(library_own_path("torch.nn.LeakyReLU", {"speechbrain", "torch"}));
-  EXPECT_TRUE(library_own_path("nemo.lightning.io.pl.MegatronCheckpointIO", {"nemo"}));
-  EXPECT_FALSE(library_own_path("speechbrain.utils.data_utils.os.system", {"speechbrain"}));
-  EXPECT_FALSE(library_own_path("torch.hub.load", {"torch"}));
-  EXPECT_FALSE(library_own_path("torch.load", {"torch"}));
-  EXPECT_FALSE(library_own_path("torch.nn.Module.__init__.__globals__", {"torch"}));
-  EXPECT_FALSE(library_own_path("torchx.nn.Linear", {"torch"}));
-  EXPECT_FALSE(library_own_path("torch..nn", {"torch"}));
+  constexpr auto yaml = LibraryRoute::hyperpyyaml;
+  constexpr auto fiddle = LibraryRoute::fiddle;
+  EXPECT_TRUE(library_own_path("speechbrain.lobes.features.Fbank", yaml));
+  EXPECT_TRUE(library_own_path("speechbrain.utils.train_logger.FileTrainLogger", yaml));
+  EXPECT_TRUE(library_own_path("speechbrain.utils.parameter_transfer.Pretrainer", yaml));
+  EXPECT_TRUE(library_own_path("torch.nn.LeakyReLU", yaml));
+  EXPECT_TRUE(library_own_path("torch.manual_seed", yaml));
+  EXPECT_TRUE(library_own_path("torchaudio.transforms.Resample", yaml));
+  EXPECT_TRUE(library_own_path("nemo.lightning.io.pl.MegatronCheckpointIO", fiddle));
+  EXPECT_TRUE(library_own_path("megatron.core.transformer.transformer_config.TransformerConfig", fiddle));
+  EXPECT_TRUE(library_own_path("torch.bfloat16", fiddle));
+  EXPECT_FALSE(library_own_path("nemo.lightning.io.pl.MegatronCheckpointIO", yaml));
+  EXPECT_FALSE(library_own_path("speechbrain.utils.data_utils.os.system", yaml));
+  EXPECT_FALSE(library_own_path("speechbrain.utils.superpowers.run_shell", yaml));
+  EXPECT_FALSE(library_own_path("speechbrain.nnet.linear.torch.from_file", yaml));
+  EXPECT_FALSE(library_own_path("speechbrain.inference.ASR.EncoderDecoderASR.from_hparams", yaml));
+  EXPECT_FALSE(library_own_path("torch.hub.load", yaml));
+  EXPECT_FALSE(library_own_path("torch.load", yaml));
+  EXPECT_FALSE(library_own_path("torch.from_file", yaml));
+  EXPECT_FALSE(library_own_path("torch.UntypedStorage.from_file", yaml));
+  EXPECT_FALSE(library_own_path("torch.utils.collect_env.run", yaml));
+  EXPECT_FALSE(library_own_path("torch.utils.benchmark.utils.timer.timeit.timeit", fiddle));
+  EXPECT_FALSE(library_own_path("torch.testing._internal.common_utils.shell", yaml));
+  EXPECT_FALSE(library_own_path("torch.nn.functional.torch.from_file", yaml));
+  EXPECT_FALSE(library_own_path("torch.nn.Module.__init__.__globals__", yaml));
+  EXPECT_FALSE(library_own_path("torchaudio.datasets.utils.extract_archive", yaml));
+  EXPECT_FALSE(library_own_path("nemo.collections.llm.api.train", fiddle));
+  EXPECT_FALSE(library_own_path("nemo.utils.app_state.AppState", fiddle));
+  EXPECT_FALSE(library_own_path("torchx.nn.Linear", yaml));
+  EXPECT_FALSE(library_own_path("torch..nn", yaml));
+  EXPECT_FALSE(library_own_path("torch.nn..Linear", yaml));
 }
 
 TEST(LibraryRoutes, LibyamlGivesEveryTagResolved) {

@@ -45,7 +45,7 @@ void calling_tag(std::string_view tag, const Resolution& r, std::uint64_t offset
   const std::string path = located_path(tag.substr(r.prefix.size()));
   if (path.empty()) return;  // pydoc.locate finds nothing: load_hyperpyyaml raises
   const bool module_tag = r.prefix == "!module:";
-  if (library_own_path(path, {"speechbrain", "torch", "torchaudio"})) return;
+  if (library_own_path(path, LibraryRoute::hyperpyyaml)) return;
   const bool bare = path.find('.') == std::string::npos;
   const std::string shown = std::string(tag.substr(0, 200));
   report.add(make_finding(rule("MG-HYPERPYYAML-CALL"), origin, offset,

@@ -1,49 +1,133 @@
 #include "hf/library_paths.h"
 
 #include <array>
+#include <span>
 #include <string>
+#include <vector>
 
 namespace modelgate {
 
-namespace {
+namespace library_paths {
 
-// Modules reached by attribute from inside a package (`pkg.sub.os`) that lead out of its own code.
-constexpr std::array<std::string_view, 33> kEscapeModules = {
+// The modules (and named functions) a route allows, matched as the whole path or a prefix ending at
+// a dot. Neither lists `utils` packages whole: they are where libraries keep what runs things.
+constexpr std::array<std::string_view, 59> kTorchOwn = {
+    "torch.nn", "torch.optim", "torch.distributions", "torch.manual_seed", "torch.tensor", "torch.as_tensor",
+    "torch.zeros", "torch.ones", "torch.full", "torch.empty", "torch.arange", "torch.linspace", "torch.eye",
+    "torch.rand", "torch.randn", "torch.randint", "torch.cat", "torch.stack", "torch.device", "torch.Size",
+    "torch.Generator", "torch.hann_window", "torch.hamming_window", "torch.blackman_window",
+    "torch.bartlett_window", "torch.kaiser_window", "torch.float", "torch.float16", "torch.float32",
+    "torch.float64", "torch.bfloat16", "torch.half", "torch.double", "torch.int", "torch.int8", "torch.int16",
+    "torch.int32", "torch.int64", "torch.uint8", "torch.long", "torch.short", "torch.bool", "torch.complex64",
+    "torch.complex128", "torch.cfloat", "torch.cdouble", "torch.float8_e4m3fn", "torch.float8_e5m2",
+    "torch.relu", "torch.sigmoid", "torch.tanh", "torch.exp", "torch.log", "torch.sqrt", "torch.abs",
+    "torch.mean", "torch.sum", "torch.max", "torch.min"};
+
+constexpr std::array<std::string_view, 38> kSpeechbrainOwn = {
+    "speechbrain.lobes", "speechbrain.nnet", "speechbrain.processing", "speechbrain.decoders",
+    "speechbrain.alignment", "speechbrain.augment", "speechbrain.tokenizers", "speechbrain.lm",
+    "speechbrain.wordemb", "speechbrain.k2_integration", "speechbrain.inference", "speechbrain.pretrained",
+    "speechbrain.integrations", "speechbrain.dataio.encoder", "speechbrain.dataio.batch",
+    "speechbrain.dataio.sampler", "speechbrain.dataio.dataloader", "speechbrain.dataio.dataset",
+    "speechbrain.dataio.preprocess", "speechbrain.dataio.legacy", "speechbrain.utils.checkpoints", "speechbrain.utils.parameter_transfer",
+    "speechbrain.utils.epoch_loop", "speechbrain.utils.train_logger", "speechbrain.utils.metric_stats",
+    "speechbrain.utils.Accuracy", "speechbrain.utils.edit_distance", "speechbrain.utils.text_to_sequence",
+    "speechbrain.utils.data_pipeline", "speechbrain.utils.dynamic_chunk_training", "speechbrain.utils.autocast",
+    "speechbrain.utils.bleu", "speechbrain.utils.streaming", "speechbrain.utils.hparams", "speechbrain.utils.seed",
+    "speechbrain.utils.seed_everything", "speechbrain.utils.filter_analysis",
+    // SpeechBrain's recipes build their tokenizer with it; it reads a SentencePiece model (protobuf).
+    "sentencepiece.SentencePieceProcessor"};
+
+constexpr std::array<std::string_view, 4> kTorchaudioOwn = {"torchaudio.transforms", "torchaudio.models",
+                                                            "torchaudio.functional", "torchaudio.compliance"};
+
+constexpr std::array<std::string_view, 10> kNemoOwn = {
+    "nemo.collections", "nemo.lightning", "nemo.core.classes", "nemo.core.config", "nemo.core.optim",
+    "megatron.core", "fiddle._src.config", "fiddle.Config", "fiddle.Partial", "lightning.pytorch"};
+
+// Components that are another package or a standard-library module reached by attribute: from
+// there getattr is in that module's namespace, not the library's.
+constexpr std::array<std::string_view, 58> kForeignModules = {
     "os", "sys", "subprocess", "shutil", "builtins", "importlib", "pickle", "cloudpickle", "dill", "marshal",
     "socket", "ctypes", "runpy", "pydoc", "code", "codeop", "pty", "pathlib", "tempfile", "urllib", "requests",
     "http", "multiprocessing", "threading", "signal", "webbrowser", "inspect", "types", "functools", "operator",
-    "posix", "nt", "jit"};
+    "posix", "nt", "jit", "timeit", "logging", "glob", "json", "yaml", "ruamel", "hyperpyyaml", "zipfile",
+    "tarfile", "gzip", "numpy", "np", "scipy", "pandas", "torch", "torchaudio", "speechbrain", "transformers",
+    "huggingface_hub", "nemo", "megatron", "lightning", "fiddle", "sentencepiece", "cli"};
 
-// Parts of names whose objects load, import, fetch, compile or run something.
-constexpr std::array<std::string_view, 20> kActingWords = {
-    "load", "import", "exec", "eval", "system", "popen", "spawn", "compile", "hub", "extension", "library",
+// Substrings of names whose objects load, import, fetch, compile or run something.
+constexpr std::array<std::string_view, 19> kActingParts = {
+    "load", "import", "exec", "eval", "system", "popen", "spawn", "compile", "extension", "library",
     "download", "fetch", "url", "package", "script", "save", "open", "remove", "write"};
+
+// Whole words (split at underscores and case changes) of names that run, shell out, time or serve.
+constexpr std::array<std::string_view, 33> kActingWords = {
+    "hub", "run", "runner", "shell", "cmd", "command", "env", "timeit", "timer", "benchmark", "deploy", "serve",
+    "server", "launch", "launcher", "extract", "archive", "unpack", "upload", "export", "api", "rmtree",
+    "delete", "copy", "move", "rename", "mkdir", "makedirs", "chmod", "symlink", "pretrained", "hparams", "main"};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+  return out;
+}
+
+// `run_shell` -> run, shell; `FileTrainLogger` -> file, train, logger; `from_file` -> from, file.
+std::vector<std::string> words(std::string_view name) {
+  std::vector<std::string> out;
+  std::string word;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool upper = c >= 'A' && c <= 'Z';
+    const bool after_lower = i > 0 && ((name[i - 1] >= 'a' && name[i - 1] <= 'z') || (name[i - 1] >= '0' && name[i - 1] <= '9'));
+    if (c == '_' || (upper && after_lower)) {
+      if (!word.empty()) out.push_back(lower(word));
+      word.clear();
+      if (c == '_') continue;
+    }
+    word += c;
+  }
+  if (!word.empty()) out.push_back(lower(word));
+  return out;
+}
 
 bool acting_component(std::string_view c) {
   if (c.starts_with("__")) return true;
-  for (auto m : kEscapeModules)
+  for (auto m : kForeignModules)
     if (c == m) return true;
-  std::string lower(c);
-  for (char& ch : lower) ch = static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch);
-  for (auto w : kActingWords)
-    if (lower.find(w) != std::string::npos) return true;
+  const std::string l = lower(c);
+  for (auto p : kActingParts)
+    if (l.find(p) != std::string::npos) return true;
+  for (const auto& w : words(c))
+    for (auto a : kActingWords)
+      if (w == a) return true;
   return false;
 }
 
-}  // namespace
+bool under(std::string_view dotted, std::string_view module) {
+  return dotted.starts_with(module) && (dotted.size() == module.size() || dotted[module.size()] == '.');
+}
 
-bool library_own_path(std::string_view dotted, std::initializer_list<std::string_view> packages) {
-  const std::size_t dot = dotted.find('.');
-  const std::string_view first = dotted.substr(0, dot);
-  bool listed = false;
-  for (auto p : packages) listed = listed || first == p;
-  if (!listed) return false;
-  if (dot == std::string_view::npos) return true;
-  for (std::size_t p = dot + 1; p <= dotted.size();) {
+std::vector<std::span<const std::string_view>> tables(LibraryRoute route) {
+  if (route == LibraryRoute::hyperpyyaml) return {kSpeechbrainOwn, kTorchOwn, kTorchaudioOwn};
+  return {kNemoOwn, kTorchOwn};
+}
+
+}  // namespace library_paths
+
+bool library_own_path(std::string_view dotted, LibraryRoute route) {
+  using namespace library_paths;
+  std::size_t allowed = 0;
+  for (auto table : tables(route))
+    for (auto module : table)
+      if (under(dotted, module)) allowed = std::max(allowed, module.size());
+  if (allowed == 0) return false;
+  for (std::size_t p = 0; p <= dotted.size();) {
     std::size_t next = dotted.find('.', p);
     if (next == std::string_view::npos) next = dotted.size();
     const std::string_view c = dotted.substr(p, next - p);
-    if (c.empty() || acting_component(c)) return false;
+    if (c.empty() || c.starts_with("__")) return false;
+    if (p > allowed && acting_component(c)) return false;
     p = next + 1;
   }
   return true;

@@ -1,16 +1,25 @@
 #pragma once
 // Whether a dotted Python path that a loader resolves by import + getattr (pydoc.locate, fiddle's
-// import_symbol, Hydra's _locate) stays inside the named packages' own classes and functions.
-// A prefix alone is not enough: getattr walks through any module a package imports, so
-// `speechbrain.utils.data_utils.os.system` is os.system and `torch.hub.load` runs code from
-// GitHub. A path is the library's own when its first component is one of `packages` and none of
-// its components is a dunder name, a standard-library module that runs or loads things, or a
-// name that loads, imports, downloads, compiles or executes.
-#include <initializer_list>
+// import_symbol) names one of a library's own model, layer or configuration classes and functions.
+//
+// A package prefix is not enough: getattr walks through any module a package imports
+// (`speechbrain.utils.data_utils.os.system` is os.system), large packages re-export the standard
+// library (`torch.utils.benchmark.utils.timer.timeit` is the stdlib timeit, which runs a statement)
+// and ship helpers that shell out (`torch.utils.collect_env.run`,
+// `speechbrain.utils.superpowers.run_shell`). So a path is the library's own only when it starts
+// with one of the route's allowed modules (the subpackages that hold models, layers, features,
+// optimisers and configurations, and a few named functions), and none of the components after it
+// is a dunder name, the name of another package or of a standard-library module, or a name (or a
+// word of one) that loads, imports, downloads, runs, shells out, times or writes.
 #include <string_view>
 
 namespace modelgate {
 
-bool library_own_path(std::string_view dotted, std::initializer_list<std::string_view> packages);
+enum class LibraryRoute {
+  hyperpyyaml,  // SpeechBrain's HyperPyYAML tags: speechbrain, torch, torchaudio
+  fiddle,       // NeMo 2's fiddle pyrefs: nemo, megatron.core, torch, fiddle, lightning
+};
+
+bool library_own_path(std::string_view dotted, LibraryRoute route);
 
 }  // namespace modelgate

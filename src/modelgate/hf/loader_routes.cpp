@@ -407,7 +407,7 @@ void fiddle_pyref(const nlohmann::json& obj, const std::string& path, const std:
   const std::string& n = name->get_ref<const std::string&>();
   const std::string dotted = m + "." + n;
   if (fiddle_builtin_container(m, n)) return;
-  if (library_own_path(dotted, {"nemo", "megatron", "torch", "fiddle", "lightning"})) return;
+  if (library_own_path(dotted, LibraryRoute::fiddle)) return;
   if (!reported.insert(dotted).second || reported.size() > 1000) return;
   const std::string v = dotted.substr(0, 200);
   finding(report, "MG-FIDDLE-PYREF", origin,
