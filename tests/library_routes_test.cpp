@@ -141,6 +141,17 @@ TEST(LibraryRoutes, ShallowJsonWithPayloadKeysIsNotSafe) {
   pyref.replace(pyref.find("\":serialized:\": \"gASVAAAA\""), 26, "\"type\": \"pyref\"");
   auto p = mgtest::scan(pyref, "io.json");
   EXPECT_NE(p.status, Status::safe) << findings_of(p);
+  // A name spelled with escapes, which json.load reads as the name, is refused; an escaped
+  // backslash before "u0070" is no escape.
+  std::string escaped = big;
+  escaped.insert(escaped.find("1,"), std::string(600000, ' '));  // past the 1 MiB read whole
+  escaped.replace(escaped.find("\":serialized:\": \"gASVAAAA\""), 26, "\"type\": \"\\u0070yref\"");
+  auto e = mgtest::scan(escaped, "io.json");
+  EXPECT_TRUE(has_rule(e, "MG-JSON-ESCAPED-NAME")) << findings_of(e);
+  EXPECT_EQ(e.status, Status::refused) << findings_of(e);
+  std::string backslash = escaped;
+  backslash.replace(backslash.find("\\u0070yref"), 11, "C:\\\\u0070\"");
+  EXPECT_FALSE(has_rule(mgtest::scan(backslash, "io.json"), "MG-JSON-ESCAPED-NAME"));
   // A large vocabulary with the tokens "serialized" and "pyref" as keys is neither.
   std::string vocab = "{\"model\": {\"vocab\": {\"serialized\": 1, \"pyref\": 2";
   for (int i = 0; i < 100000; ++i) vocab += ", \"t" + std::to_string(i) + "\": " + std::to_string(i + 3);

@@ -91,6 +91,9 @@ TEST(YamlKeys, EveryFixtureGetsItsVerdictAndThePayloadsRun) {
   EXPECT_TRUE(rule_of("mm_pretrained_url.json", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("mm_base_outside.json", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("mm_scope_function.json", "MG-CONFIG-DANGEROUS-CALLABLE"));
+  for (const char* name : {"libyaml_tab_block.yaml", "libyaml_yaml13.yaml", "libyaml_reserved_directive.yaml",
+                           "libyaml_class_path.yaml"})
+    EXPECT_TRUE(rule_of(name, "MG-YAML-UNREADABLE")) << name;
 }
 
 // A finding's offset is into the file as written, not into its LF rewriting.

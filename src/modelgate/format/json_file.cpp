@@ -6,6 +6,7 @@
 #include "core/strict_json.h"
 #include "format/keras_config.h"
 #include "format/scanners.h"
+#include "format/json_escaped_names.h"
 #include "format/serialized_json_values.h"
 #include "template/chat_template.h"
 
@@ -111,8 +112,14 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   if (looks_like_keras_object(d)) analyse_keras_config(text, a.origin, limits, report);
   // Stable-Baselines3 unpickles every ":serialized:" value (its zip's `data` member).
   scan_serialized_json_values(a, d, doc->shallow, ctx, report);
-  // A large file is read shallow: nested keys the walk above did not see are found in the text.
+  // A large file is read shallow: nested keys the walk above did not see are found in the text,
+  // which a name spelled with escapes would hide.
   if (doc->shallow) analyse_config_text(text, a.origin, report);
+  if (auto at = doc->shallow ? escaped_name_character(text) : std::nullopt)
+    report.add(make_finding(rule("MG-JSON-ESCAPED-NAME"), a.origin, *at,
+                            "a JSON file too large to be read whole spells a letter, digit or name character as " +
+                                std::string(text.substr(*at, 6)) + " at byte " + std::to_string(*at) +
+                                ": the search of its text for keys and values loaders act on cannot see such names"));
   // ... except fiddle pyrefs (hf/loader_routes.cpp), which only the reading above sees.
   if (doc->shallow && mentions_pyref_value(text))
     report.add(make_finding(rule("MG-FIDDLE-PYREF"), a.origin, std::nullopt,

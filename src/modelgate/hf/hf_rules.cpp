@@ -4,6 +4,12 @@ namespace modelgate {
 
 std::span<const Rule> hf_rules() {
   static const Rule rules[] = {
+      {"MG-JSON-ESCAPED-NAME", Severity::high, Status::refused,
+       "A JSON file too large to be read whole spells a letter or name character as a \\u escape.",
+       "Large JSON files (tokenizer.json, a big fiddle io.json) are read shallow, and the keys and values "
+       "loaders act on in the parts not kept (auto_map, _target_, fiddle pyrefs, :serialized:) are found by "
+       "searching the text. JSON writers escape only non-ASCII and control characters; an escaped letter "
+       "(\\u0070yref is pyref) hides a name from that search, so the file is refused."},
       {"MG-JSON-MALFORMED", Severity::high, Status::refused,
        "The JSON file is not strict JSON (syntax, duplicate keys, invalid UTF-8, trailing data, depth).",
        "Configuration files are read strictly: a duplicate key is refused because Python's json keeps "
@@ -97,14 +103,21 @@ std::span<const Rule> hf_rules() {
        "load_hyperpyyaml (speechbrain/HyperPyYAML core.py) resolves `!new:`, `!name:`, `!module:`, `!apply:` and "
        "`!applyref:` tags with pydoc.locate (import the longest importable module prefix, getattr the rest, "
        "builtins for a bare name) and instantiates, wraps or calls the result with the node's arguments while "
-       "the file loads; SpeechBrain's from_hparams loads hyperparams.yaml this way. Paths of SpeechBrain, "
-       "torch and torchaudio (without a module or loader reached by attribute) are not reported."},
+       "the file loads; SpeechBrain's from_hparams loads hyperparams.yaml this way. Paths under SpeechBrain's "
+       "model, layer, feature and data-encoding modules, torch.nn, torch.optim and torchaudio's transforms "
+       "and models (without a module, runner or loader reached by attribute) are not reported."},
+      {"MG-YAML-UNREADABLE", Severity::medium, Status::unverified,
+       "A YAML configuration could not be read whole, so the keys its loaders act on were not all checked.",
+       "libyaml stopped at the given offset. PyYAML's pure-Python reader, which OmegaConf, jsonargparse, "
+       "torchtune, pyannote and HyperPyYAML use, accepts some streams libyaml rejects (a %YAML 1.3 or "
+       "reserved directive, a tab inside a block scalar), and reads every key of them: class paths, "
+       "_target_, HyperPyYAML tags. Only the text search for such keys ran. Make the file plain YAML 1.1."},
       {"MG-FIDDLE-PYREF", Severity::high, Status::unverified,
        "A fiddle serialization (NeMo 2 context/io.json) names a Python object to import and build.",
        "fiddle's serialization.Deserialization imports every {\"type\": \"pyref\", \"module\", \"name\"} "
        "(importlib.import_module, then getattr) and fdl.build calls the configured callables with their "
        "arguments; NeMo's io.load_context does this for context/io.json. Pyrefs under nemo, megatron, torch, "
-       "fiddle and lightning, and builtins containers, are not reported."},
+       "fiddle and lightning's model, layer and configuration modules, and builtins containers, are not reported."},
       {"MG-CONFIG-CLASS-PATH", Severity::high, Status::unverified,
        "A configuration names a class_path for jsonargparse (LightningCLI) to import and instantiate.",
        "jsonargparse resolves a {class_path, init_args} value with import_object (import the module, getattr the "

@@ -17,9 +17,10 @@ void analyse_yaml_config(std::string_view text, std::string_view file_name, cons
   analyse_hyperpyyaml(text, origin, limits, report);
   auto documents = yaml::read_documents(text, limits.max_json_depth);
   if (!documents) {
-    // A stream libyaml rejects is one PyYAML rejects too; only a limit leaves a readable file unread.
-    if (documents.error().rule == RuleId("MG-LIMIT-EXCEEDED"))
-      report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), origin, documents.error().offset, documents.error().reason));
+    const auto& why = documents.error();
+    report.add(why.rule == RuleId("MG-LIMIT-EXCEEDED")
+                   ? make_finding(rule("MG-LIMIT-EXCEEDED"), origin, why.offset, why.reason)
+                   : make_finding(rule("MG-YAML-UNREADABLE"), origin, why.offset, "libyaml: " + why.reason));
     return;
   }
   std::set<std::pair<std::string, std::string>> seen;
