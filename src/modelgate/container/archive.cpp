@@ -157,8 +157,9 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
       continue;
     }
     out.names.push_back(name);
+    std::uint64_t declared = 0;
     if (la.archive_entry_size_is_set(e)) {
-      auto declared = static_cast<std::uint64_t>(std::max<la_int64_t>(0, la.archive_entry_size(e)));
+      declared = static_cast<std::uint64_t>(std::max<la_int64_t>(0, la.archive_entry_size(e)));
       if (declared > limits.max_member_unpacked) {
         add("MG-LIMIT-EXCEEDED", "member '" + name + "' declares " + std::to_string(declared) +
                                      " bytes, over the limit max_member_unpacked");
@@ -166,6 +167,11 @@ ArchiveListing read_archive(const Artifact& a, NestedScan& ctx, const MemberVisi
       }
     }
     auto data = std::make_shared<UnpackedBuffer>(budget, "max_member_unpacked", limits.max_member_unpacked);
+    // Room for the declared size, no more than the ratio and the budget would let it fill.
+    std::uint64_t ratio_bound = 0;
+    if (__builtin_mul_overflow(std::max<std::uint64_t>(a.bytes.size(), 1), limits.max_compression_ratio, &ratio_bound))
+      ratio_bound = UINT64_MAX;
+    data->reserve(std::min({declared, ratio_bound, budget->remaining()}));
     bool failed = false;
     std::uint8_t chunk[64 * 1024];
     for (;;) {

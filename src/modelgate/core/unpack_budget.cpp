@@ -1,5 +1,8 @@
 #include "core/unpack_budget.h"
 
+#include <algorithm>
+#include <exception>
+
 namespace modelgate {
 
 const char* UnpackBudget::charge(std::uint64_t n) {
@@ -35,6 +38,13 @@ bool UnpackedBuffer::append(const void* data, std::size_t n) {
   const auto* p = static_cast<const std::uint8_t*>(data);
   data_.insert(data_.end(), p, p + n);
   return true;
+}
+
+void UnpackedBuffer::reserve(std::uint64_t n) {
+  try {
+    data_.reserve(static_cast<std::size_t>(std::min(n, limit_)));
+  } catch (const std::exception&) {  // bad_alloc, length_error: appending still works, or fails the limit
+  }
 }
 
 std::string UnpackedBuffer::exceeded_reason() const {

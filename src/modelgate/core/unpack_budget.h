@@ -50,6 +50,10 @@ class UnpackedBuffer final : public ByteSource {
   // Appends `n` bytes. False, with nothing appended, when a limit would be passed; exceeded()
   // then names it.
   bool append(const void* data, std::size_t n);
+  // Allocates room for `n` bytes (at most the per-buffer limit) up front, so that a member of known
+  // size is held once, not in a doubled vector's capacity. Charges nothing; a failed allocation
+  // leaves the buffer to grow as it fills.
+  void reserve(std::uint64_t n);
   ByteView bytes() const override { return data_; }
   std::size_t size() const { return data_.size(); }
   const char* exceeded() const { return exceeded_; }

@@ -593,6 +593,7 @@ Expected<MemberBytes> open_member(ByteView file, const Member& m, std::string_vi
     if (m.compressed_size > 0 && m.uncompressed_size / m.compressed_size >= limits.max_compression_ratio)
       return fail("MG-ZIP-BOMB", "compression ratio above the limit; not inflated");
     auto buf = std::make_shared<UnpackedBuffer>(budget, "max_member_unpacked", limits.max_member_unpacked);
+    buf->reserve(m.uncompressed_size);  // bounded above by the limits, the budget and the ratio
     auto sink = [&](const std::uint8_t* p, std::size_t n) { return buf->append(p, n); };
     auto inflated = inflate_raw(raw, m.uncompressed_size, sink);
     if (!inflated) {
