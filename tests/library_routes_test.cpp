@@ -167,4 +167,19 @@ TEST(LibraryRoutes, HyperPyYamlTagsInMemoryFiles) {
   EXPECT_EQ(mgtest::scan("x: !name:collections.Counter\n", "hyperparams.yaml").status, Status::unverified);
 }
 
+// tokenizer_config.json's own *_file arguments win over the repository's files in transformers.
+TEST(LibraryRoutes, TokenizerConfigFilesOutsideTheRepository) {
+  auto outside = mgtest::scan(R"({"tokenizer_class": "T5Tokenizer", "vocab_file": "../../other/spiece.model"})",
+                              "tokenizer_config.json");
+  EXPECT_TRUE(has_rule(outside, "MG-HF-UNSCANNED-DEPENDENCY")) << findings_of(outside);
+  EXPECT_TRUE(has_rule(mgtest::scan(R"({"model_max_length": 512, "merges_file": "/etc/merges.txt"})",
+                                    "tokenizer_config.json"),
+                       "MG-HF-UNSCANNED-DEPENDENCY"));
+  // Stale paths transformers ignores, and files inside the repository, are not reported.
+  auto stale = mgtest::scan(R"({"model_max_length": 512, "special_tokens_map_file": "/home/u/special_tokens_map.json",
+                                "tokenizer_file": "/home/u/tokenizer.json", "vocab_file": "spiece.model"})",
+                            "tokenizer_config.json");
+  EXPECT_EQ(stale.status, Status::safe) << findings_of(stale);
+}
+
 }  // namespace library_routes_test

@@ -466,8 +466,34 @@ std::string_view base_name(std::string_view name) {
   return slash == std::string_view::npos ? name : name.substr(slash + 1);
 }
 
+namespace {
+
+// transformers' PreTrainedTokenizerBase._from_pretrained builds the tokenizer from
+// tokenizer_config.json and adds the repository's resolved vocabulary files only for the
+// arguments the configuration does not set ("if args_name not in init_kwargs"): a `vocab_file`,
+// `merges_file`, `spm_file`... naming a path outside the repository is what the tokenizer opens.
+// special_tokens_map_file, added_tokens_file and tokenizer_file are taken from the repository
+// whatever the configuration says, and old tokenizers saved their stale absolute paths there.
+void tokenizer_files(const nlohmann::json& doc, const std::string& origin, ArtifactReport& report) {
+  if (!doc.is_object()) return;
+  for (const auto& [key, value] : doc.items()) {
+    if (!key.ends_with("_file") || !value.is_string() || key == "special_tokens_map_file" ||
+        key == "added_tokens_file" || key == "tokenizer_file")
+      continue;
+    const std::string& path = value.get_ref<const std::string&>();
+    if (!outside_path(path) && path.find("://") == std::string::npos) continue;
+    finding(report, "MG-HF-UNSCANNED-DEPENDENCY", origin,
+            key + " = " + shown(value) + ": transformers passes it to the tokenizer over the repository's own file, "
+                "so the tokenizer reads a file outside the repository, which this scan did not cover",
+            path.substr(0, 200));
+  }
+}
+
+}  // namespace
+
 void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name, const std::string& origin,
                            ArtifactReport& report) {
+  if (file_name == "tokenizer_config.json") tokenizer_files(doc, origin, report);
   if (file_name == "modules.json" || modules_json_shape(doc)) sentence_transformers_modules(doc, origin, report);
   if (file_name == "router_config.json" || router_config_shape(doc)) sentence_transformers_router(doc, origin, report);
   sentence_transformers_module_config(doc, file_name, origin, report);
