@@ -472,8 +472,8 @@ namespace {
 // tokenizer_config.json and adds the repository's resolved vocabulary files only for the
 // arguments the configuration does not set ("if args_name not in init_kwargs"): a `vocab_file`,
 // `merges_file`, `spm_file`... naming a path outside the repository is what the tokenizer opens.
-// special_tokens_map_file, added_tokens_file and tokenizer_file are taken from the repository
-// whatever the configuration says, and old tokenizers saved their stale absolute paths there.
+// special_tokens_map_file and added_tokens_file are popped from the resolved files first (old
+// tokenizers saved stale absolute paths there), and a tokenizer_file is a tokenizers JSON: data.
 void tokenizer_files(const nlohmann::json& doc, const std::string& origin, ArtifactReport& report) {
   if (!doc.is_object()) return;
   for (const auto& [key, value] : doc.items()) {
