@@ -98,6 +98,30 @@ TEST(PickleCallThrough, RebuildFromTypeCallsOnlyTorchRebuildFunctions) {
   EXPECT_FALSE(has_rule(fine, "MG-PICKLE-CALL-THROUGH")) << describe_report(fine);
 }
 
+// _rebuild_from_type_v2's state is set on the rebuilt tensor with setattr: a subclass's own
+// attribute is what torch writes there; one of Tensor's own attributes changes the tensor. (torch
+// 1.13 applies the state to subclasses only: the proof rebuilds a Parameter.)
+TEST(PickleCallThrough, RebuildFromTypeStateSetsOnlyNewAttributes) {
+  auto with_state = [](const std::string& key) {
+    PickleBuilder b;
+    b.proto(2).global("torch._tensor", "_rebuild_from_type_v2").mark()
+        .global("torch._utils", "_rebuild_meta_tensor_no_storage").global("torch.nn.parameter", "Parameter")
+        .mark().global("torch", "float32").binint1(2).tuple1().binint1(1).tuple1().op(0x89).op('t')
+        .op('}').str(key).op(0x88).op('s').op('t').reduce().stop();
+    return b.done();
+  };
+  const std::string own = with_state("quantized_flag"), grad = with_state("requires_grad");
+  auto ok = scan(own);
+  EXPECT_FALSE(has_rule(ok, "MG-PICKLE-INPLACE-WRITE")) << describe_report(ok);
+  auto bad = scan(grad);
+  EXPECT_EQ(bad.status, Status::unsafe) << describe_report(bad);
+  EXPECT_TRUE(has_rule(bad, "MG-PICKLE-INPLACE-WRITE")) << describe_report(bad);
+  EXPECT_TRUE(has_rule(scan(with_state("__class__")), "MG-PICKLE-INPLACE-WRITE"));
+  // torch sets both: the own attribute is there, and requires_grad changed the tensor.
+  EXPECT_EQ(python_check(own, "r.quantized_flag, r.requires_grad"), "True False\n");
+  EXPECT_EQ(python_check(grad, "r.requires_grad"), "True\n");
+}
+
 // numpy's pickle helpers call the bit generator constructor they are given.
 TEST(PickleCallThrough, NumpyRandomHelpersCallOnlyTheirOwnConstructor) {
   auto hidden = scan(PickleBuilder().proto(2).global("numpy.random._pickle", "__randomstate_ctor")

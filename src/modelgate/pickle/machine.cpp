@@ -29,6 +29,7 @@
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
 #include "pickle/slot_array.h"
+#include "pickle/tensor_object_state.h"
 #include "pickle/text_operands.h"
 #include "core/utf8.h"
 
@@ -834,6 +835,18 @@ class Machine {
           "constructs " + (made.empty() ? std::string("an object") : made) +
               " with keyword arguments (NEWOBJ_EX or copyreg.__newobj_ex__), which the scan does not model",
           kwargs ? g_->describe(*kwargs, 160) : g_->describe(args, 160));
+    const bool sets_tensor_state = called.name == "torch._tensor._rebuild_from_type_v2" ||
+                                   called.name == "torch._utils._rebuild_parameter_with_state";
+    if (sets_tensor_state && arg(3) && arg(3)->kind != Kind::none) {
+      if (!o_.retain_data) {
+        res_.needs_retained_data = true;  // the state's items were not kept
+      } else if (auto write = tensor_state_write(*g_, *arg(3))) {
+        add("MG-PICKLE-INPLACE-WRITE",
+            "gives the rebuilt tensor a state with " + *write +
+                ": torch sets every key with setattr, which changes the tensor after it was rebuilt",
+            g_->describe(*arg(3), 160));
+      }
+    }
     if (calls_its_first_argument(called.name)) {
       const Value* func = arg(0);
       std::string inner = func ? g_->qualified_name(*func) : std::string();

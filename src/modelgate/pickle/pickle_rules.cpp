@@ -126,7 +126,8 @@ std::span<const Rule> pickle_rules() {
        "BUILD) reads the file differently from what the pickle's construction shows: the red team made "
        "joblib run a hidden pickle this way. Writers put only slot names there."},
       {"MG-PICKLE-INPLACE-WRITE", Severity::high, Status::unsafe,
-       "The pickle changes an object after it was built: a second BUILD, SETITEM on an array or tensor, a ufunc's out.",
+       "The pickle changes an object after it was built: a second BUILD, SETITEM on an array or tensor, a ufunc's "
+       "out, a tensor state that sets Tensor's own attributes.",
        "Writers build each object once. A second BUILD replaces the state an allowlisted class was checked "
        "with (numpy's __setstate__ replaces an array's data and a dtype's byte order), SETITEM(S) on an "
        "instance that is not a mapping calls its __setitem__ (ndarray, Tensor), and a numpy ufunc called "
