@@ -251,6 +251,14 @@ IndexStateCheck check_tree_estimator(const ValueGraph& g, const Node& state) {
     if (auto bad = mismatch(*tree, "the tree")) return *bad;
   const Value* estimators = dict_value(g, state, "estimators_");
   const Node* list = estimators ? node_at(g, *estimators) : nullptr;
+  // Gradient boosting keeps its trees in a numpy object array, whose items are its state's list
+  // (predict_stages walks them with X checked only against the ensemble's n_features_in_).
+  if (list && list->kind == Kind::call && !list->items.empty() &&
+      g.qualified_name(list->items[0]).ends_with("multiarray._reconstruct")) {
+    const Node* st = list->items.size() >= 4 ? node_at(g, list->items[3]) : nullptr;
+    list = st && st->kind == Kind::tuple && st->items.size() == 5 ? node_at(g, st->items[4]) : nullptr;
+    if (!list) return unchecked("the ensemble's estimator array is not one whose items the scan can read");
+  }
   if (!list || (list->kind != Kind::list && list->kind != Kind::tuple)) return {Outcome::valid, {}};
   for (std::size_t i = 0; i < list->items.size(); ++i) {
     const Node* e = node_at(g, list->items[i]);
