@@ -158,6 +158,22 @@ class IntArray {
   bool signed_;
 };
 
+// The integer field `name` of each item of a structured array (numpy dtype with fields).
+std::optional<IntArray> int_field(const ValueGraph& g, const ArrayBytes& a, std::string_view name) {
+  const Node* dtype = node_at(g, a.dtype);
+  const Node* dstate = dtype && dtype->built && dtype->items.size() >= 4 ? node_at(g, dtype->items[3]) : nullptr;
+  const Node* fields = dstate && dstate->kind == Kind::tuple && dstate->items.size() >= 8 ? node_at(g, dstate->items[4]) : nullptr;
+  auto item = numpy_item_type(g, a.dtype);
+  if (!fields || fields->kind != Kind::dict || !item || item->kind != 'V' || item->size == 0) return std::nullopt;
+  const Value* f = dict_value(g, *fields, name);
+  const Node* entry = f ? node_at(g, *f) : nullptr;
+  if (!entry || entry->items.size() < 2 || entry->items[1].kind != Kind::integer || entry->items[1].i < 0) return std::nullopt;
+  auto t = numpy_item_type(g, entry->items[0]);
+  if (!t || t->kind != 'i' || t->big_endian || (t->size != 8 && t->size != 4)) return std::nullopt;
+  auto c = IntArray::field(a, t->size, static_cast<std::uint64_t>(entry->items[1].i), item->size);
+  return c.complete() ? std::optional(c) : std::nullopt;
+}
+
 IndexStateCheck unchecked(std::string why) { return {Outcome::unchecked, std::move(why)}; }
 IndexStateCheck out_of_range(std::string why) { return {Outcome::out_of_range, std::move(why)}; }
 
@@ -174,22 +190,8 @@ IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& 
   if (!node_count || node_count->kind != Kind::integer || !nodes_value) return unchecked("the tree's state lacks node_count or nodes");
   auto nodes = array_bytes(g, *nodes_value, lookup);
   if (!nodes) return unchecked("the tree's node array is not one whose bytes the scan can read");
-  const Node* dtype = node_at(g, nodes->dtype);
-  const Node* dstate = dtype && dtype->built && dtype->items.size() >= 4 ? node_at(g, dtype->items[3]) : nullptr;
-  const Node* fields = dstate && dstate->kind == Kind::tuple && dstate->items.size() >= 8 ? node_at(g, dstate->items[4]) : nullptr;
-  auto item = numpy_item_type(g, nodes->dtype);
-  if (!fields || fields->kind != Kind::dict || !item || item->kind != 'V' || item->size == 0)
-    return unchecked("the tree's node array is not a structured array");
-  auto column = [&](std::string_view name) -> std::optional<IntArray> {
-    const Value* f = dict_value(g, *fields, name);
-    const Node* entry = f ? node_at(g, *f) : nullptr;
-    if (!entry || entry->items.size() < 2 || entry->items[1].kind != Kind::integer || entry->items[1].i < 0) return std::nullopt;
-    auto t = numpy_item_type(g, entry->items[0]);
-    if (!t || t->kind != 'i' || t->big_endian || (t->size != 8 && t->size != 4)) return std::nullopt;
-    auto c = IntArray::field(*nodes, t->size, static_cast<std::uint64_t>(entry->items[1].i), item->size);
-    return c.complete() ? std::optional(c) : std::nullopt;
-  };
-  auto left = column("left_child"), right = column("right_child"), feature = column("feature");
+  auto left = int_field(g, *nodes, "left_child"), right = int_field(g, *nodes, "right_child"),
+       feature = int_field(g, *nodes, "feature");
   if (!left || !right || !feature) return unchecked("the tree's node array lacks readable child or feature fields");
   const std::uint64_t count = left->size();
   if (node_count->i < 0 || static_cast<std::uint64_t>(node_count->i) > count)
@@ -355,6 +357,79 @@ IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& s
   return {Outcome::valid, {}};
 }
 
+// The distance metrics whose dist() reads only the two points: Euclidean, Manhattan, Chebyshev,
+// and Minkowski with no weights or one weight per feature (it walks its weight vector's length
+// over both points unchecked). Others keep vectors and matrices of their own sizes.
+std::optional<IndexStateCheck> check_metric(const ValueGraph& g, const Value& metric, std::uint64_t features,
+                                            const ArrayBytesLookup& lookup) {
+  const Node* m = node_at(g, metric);
+  const Node* args = m && m->kind == Kind::call && m->items.size() >= 2 ? node_at(g, m->items[1]) : nullptr;
+  const std::string cls = args && !args->items.empty() ? g.qualified_name(args->items[0]) : std::string();
+  const std::string_view name = std::string_view(cls).substr(cls.rfind('.') + 1);
+  if (!cls.starts_with("sklearn.metrics._dist_metrics.") && !cls.starts_with("sklearn.neighbors._dist_metrics.") &&
+      !cls.starts_with("sklearn.neighbors.dist_metrics."))
+    return unchecked("the tree's distance metric is not one the scan knows");
+  if (name == "EuclideanDistance" || name == "ManhattanDistance" || name == "ChebyshevDistance") return std::nullopt;
+  if (name != "MinkowskiDistance") return unchecked("the tree's " + std::string(name) + " keeps arrays that are not checked");
+  const Node* st = m->items.size() >= 4 ? node_at(g, m->items[3]) : nullptr;
+  auto weights = st && st->kind == Kind::tuple && st->items.size() >= 2 ? array_shape(g, st->items[1], lookup) : std::nullopt;
+  if (!weights || weights->size() != 1) return unchecked("the Minkowski metric's weights are not an array the scan can read");
+  if ((*weights)[0] != 0 && (*weights)[0] != features)
+    return out_of_range("the Minkowski metric has " + std::to_string((*weights)[0]) + " weights for " +
+                        std::to_string(features) + " features");
+  return std::nullopt;
+}
+
+// sklearn's KDTree and BallTree (state: data, idx_array, node_data, node_bounds, leaf_size,
+// n_levels, n_nodes, four counters, dist_metric, sample_weight). Queries walk the implicit binary
+// tree (children of node i at 2i+1 and 2i+2) until a leaf, read idx_array[idx_start:idx_end] and
+// the data rows those name, and node_bounds[:, i, :], all without bounds checks.
+IndexStateCheck check_binary_tree(const ValueGraph& g, const Node& state, bool kd, const ArrayBytesLookup& lookup) {
+  if (state.kind != Kind::tuple || state.items.size() < 12) return unchecked("the tree's state is not the tuple sklearn writes");
+  auto data = array_shape(g, state.items[0], lookup), bounds = array_shape(g, state.items[3], lookup);
+  auto idx_bytes = array_bytes(g, state.items[1], lookup), node_bytes = array_bytes(g, state.items[2], lookup);
+  auto idx = idx_bytes ? IntArray::of(g, *idx_bytes) : std::nullopt;
+  std::optional<IntArray> start, end, leaf;
+  if (node_bytes)
+    start = int_field(g, *node_bytes, "idx_start"), end = int_field(g, *node_bytes, "idx_end"),
+    leaf = int_field(g, *node_bytes, "is_leaf");
+  const Value& levels = state.items[5];
+  const Value& count = state.items[6];
+  if (!data || data->size() != 2 || !bounds || bounds->size() != 3 || !idx || !idx->complete() || !start || !end ||
+      !leaf || levels.kind != Kind::integer || count.kind != Kind::integer)
+    return unchecked("the tree's arrays are not ones the scan can read");
+  const std::uint64_t samples = (*data)[0], features = (*data)[1], nodes = start->size();
+  if (idx->size() != samples)
+    return out_of_range("idx_array has " + std::to_string(idx->size()) + " entries for " + std::to_string(samples) + " points");
+  for (std::uint64_t i = 0; i < samples; ++i)
+    if ((*idx)[i] < 0 || static_cast<std::uint64_t>((*idx)[i]) >= samples)
+      return out_of_range("idx_array entry " + std::to_string(i) + " is " + std::to_string((*idx)[i]) + ", outside the " +
+                          std::to_string(samples) + " points");
+  if (levels.i < 1 || levels.i > 62 || nodes != (std::uint64_t{1} << levels.i) - 1 || count.i < 0 ||
+      static_cast<std::uint64_t>(count.i) != nodes)
+    return out_of_range(std::to_string(nodes) + " nodes, n_nodes " + std::to_string(count.i) + " and n_levels " +
+                        std::to_string(levels.i) + " are not the complete tree the builder makes");
+  if ((*bounds)[0] != (kd ? 2u : 1u) || (*bounds)[1] != nodes || (*bounds)[2] != features)
+    return out_of_range("node_bounds is not " + std::string(kd ? "2" : "1") + " x " + std::to_string(nodes) + " x " +
+                        std::to_string(features));
+  for (std::uint64_t i = 0; i < nodes; ++i) {
+    const std::int64_t a = (*start)[i], b = (*end)[i];
+    if (a < 0 || a > b || static_cast<std::uint64_t>(b) > samples)
+      return out_of_range("node " + std::to_string(i) + " spans " + std::to_string(a) + ".." + std::to_string(b) +
+                          " of " + std::to_string(samples) + " points");
+    if ((*leaf)[i] == 0 && 2 * i + 2 >= nodes)
+      return out_of_range("node " + std::to_string(i) + " is not a leaf and has no children among the " +
+                          std::to_string(nodes) + " nodes");
+  }
+  if (auto bad = check_metric(g, state.items[11], features, lookup)) return *bad;
+  if (state.items.size() > 12 && state.items[12].kind != Kind::none) {
+    auto weights = array_shape(g, state.items[12], lookup);
+    if (!weights || weights->size() != 1 || (*weights)[0] != samples)
+      return unchecked("the tree's sample weights are not one per point");
+  }
+  return {Outcome::valid, {}};
+}
+
 // scipy.sparse csr/csc: row (column) pointers that rise from 0 to at most the stored entries,
 // and column (row) indices inside the matrix. coo: every coordinate inside the matrix.
 IndexStateCheck check_sparse(const ValueGraph& g, std::string_view cls, const Node& state, const ArrayBytesLookup& lookup) {
@@ -459,6 +534,8 @@ bool has_unchecked_index_state(std::string_view name) {
 IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view class_name, const Node& object,
                                   const Value& state, const ArrayBytesLookup& lookup) {
   const Node* st = node_at(graph, state);
+  if (st && (class_name.ends_with(".KDTree") || class_name.ends_with(".BallTree")))
+    return check_binary_tree(graph, *st, class_name.ends_with(".KDTree"), lookup);
   if (!st || st->kind != Kind::dict) return unchecked("its state is not a dict the pickle spells out");
   // Python's dict keeps the last of equal keys: one made at load time (builtins.str(b'indices',
   // 'ascii')) after the literal replaces the value checked here.

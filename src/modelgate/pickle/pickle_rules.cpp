@@ -85,7 +85,7 @@ std::span<const Rule> pickle_rules() {
        "predictor) and scipy.sparse's csr, csc, bsr, coo and dia formats take child, feature, column and "
        "row indices from the pickled state and index memory with them in compiled code. The red team of "
        "session 19 wrote out-of-range indices that made `predict` and `toarray()` read and write outside "
-       "the arrays. Trees and csr, csc and coo matrices are checked (MG-PICKLE-INDEX-OUT-OF-RANGE); the "
+       "the arrays. Trees, KD and ball trees, and csr, csc and coo matrices are checked (MG-PICKLE-INDEX-OUT-OF-RANGE); the "
        "other classes, and arrays whose bytes the scan cannot read, are not, so such a file is not "
        "called safe."},
       {"MG-PICKLE-CALL-THROUGH", Severity::critical, Status::unsafe,
