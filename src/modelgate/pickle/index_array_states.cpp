@@ -127,8 +127,9 @@ class IntArray {
     return IntArray(a, t->size, t->kind == 'i', 0, t->size);
   }
   // The field at `offset` of each item of a structured array.
-  static IntArray field(const ArrayBytes& a, std::uint64_t width, std::uint64_t offset, std::uint64_t stride) {
-    return IntArray(a, width, true, offset, stride);
+  static IntArray field(const ArrayBytes& a, std::uint64_t width, bool is_signed, std::uint64_t offset,
+                        std::uint64_t stride) {
+    return IntArray(a, width, is_signed, offset, stride);
   }
   std::uint64_t size() const { return count_; }
   bool complete() const {
@@ -138,6 +139,7 @@ class IntArray {
   }
   std::int64_t operator[](std::uint64_t i) const {
     const std::uint8_t* p = data_.data() + i * stride_ + offset_;
+    if (width_ == 1) return signed_ ? static_cast<std::int8_t>(*p) : *p;
     if (width_ == 4) {
       std::uint32_t u;
       std::memcpy(&u, p, 4);
@@ -169,8 +171,9 @@ std::optional<IntArray> int_field(const ValueGraph& g, const ArrayBytes& a, std:
   const Node* entry = f ? node_at(g, *f) : nullptr;
   if (!entry || entry->items.size() < 2 || entry->items[1].kind != Kind::integer || entry->items[1].i < 0) return std::nullopt;
   auto t = numpy_item_type(g, entry->items[0]);
-  if (!t || t->kind != 'i' || t->big_endian || (t->size != 8 && t->size != 4)) return std::nullopt;
-  auto c = IntArray::field(a, t->size, static_cast<std::uint64_t>(entry->items[1].i), item->size);
+  if (!t || (t->kind != 'i' && t->kind != 'u') || t->big_endian || (t->size != 8 && t->size != 4 && t->size != 1))
+    return std::nullopt;
+  auto c = IntArray::field(a, t->size, t->kind == 'i', static_cast<std::uint64_t>(entry->items[1].i), item->size);
   return c.complete() ? std::optional(c) : std::nullopt;
 }
 
@@ -357,6 +360,60 @@ IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& s
   return {Outcome::valid, {}};
 }
 
+// Histogram gradient boosting's TreePredictor: _predict_from_raw_data walks `nodes` from node 0,
+// to `left` or `right` until `is_leaf`, reading X[row, feature_idx], unchecked. The grower numbers
+// a node's children after it, so every path ends. Categorical splits read bitsets by indices
+// the estimator's bin mapper supplies; those are not checked, so such a predictor is not either.
+// The feature index is checked against the estimator's feature count (check_hist_boosting).
+IndexStateCheck check_tree_predictor(const ValueGraph& g, const Node& state, const ArrayBytesLookup& lookup,
+                                     std::int64_t* max_feature = nullptr) {
+  const Value* nodes_value = dict_value(g, state, "nodes");
+  auto nodes = nodes_value ? array_bytes(g, *nodes_value, lookup) : std::nullopt;
+  std::optional<IntArray> left, right, leaf, feature, categorical;
+  if (nodes)
+    left = int_field(g, *nodes, "left"), right = int_field(g, *nodes, "right"), leaf = int_field(g, *nodes, "is_leaf"),
+    feature = int_field(g, *nodes, "feature_idx"), categorical = int_field(g, *nodes, "is_categorical");
+  if (!left || !right || !leaf || !feature || !categorical)
+    return unchecked("the predictor's node array is not one whose fields the scan can read");
+  const std::uint64_t count = left->size();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    if ((*leaf)[i] != 0) continue;
+    const auto at = " (node " + std::to_string(i) + " of " + std::to_string(count) + ")";
+    if ((*categorical)[i] != 0) return unchecked("a categorical split reads bitsets the scan does not check" + at);
+    for (std::int64_t child : {(*left)[i], (*right)[i]})
+      if (child <= static_cast<std::int64_t>(i) || static_cast<std::uint64_t>(child) >= count)
+        return out_of_range("a split's child is node " + std::to_string(child) + at);
+    if (max_feature) *max_feature = std::max(*max_feature, (*feature)[i]);
+  }
+  return {Outcome::valid, {}};
+}
+
+// HistGradientBoosting*: predict validates X against n_features_in_ and hands it to every
+// predictor of `_predictors` (a list per iteration of one per class).
+IndexStateCheck check_hist_boosting(const ValueGraph& g, const Node& state, const ArrayBytesLookup& lookup) {
+  const Value* n_in = dict_value(g, state, "n_features_in_");
+  const Value* predictors = dict_value(g, state, "_predictors");
+  if (!n_in || n_in->kind != Kind::integer || !predictors) return {Outcome::valid, {}};  // unfitted
+  const Node* iterations = node_at(g, *predictors);
+  if (!iterations || iterations->kind != Kind::list) return unchecked("the predictors are not a list the pickle spells out");
+  for (const Value& iteration : iterations->items) {
+    const Node* per_class = node_at(g, iteration);
+    if (!per_class || per_class->kind != Kind::list) return unchecked("the predictors are not lists the pickle spells out");
+    for (const Value& predictor : per_class->items) {
+      const Node* p = node_at(g, predictor);
+      const Node* st = p && p->kind == Kind::call && p->items.size() >= 4 ? node_at(g, p->items[3]) : nullptr;
+      if (!st || st->kind != Kind::dict) return unchecked("a predictor's state is not a dict the pickle spells out");
+      std::int64_t max_feature = -1;
+      auto check = check_tree_predictor(g, *st, lookup, &max_feature);
+      if (check.outcome != Outcome::valid) return check;
+      if (max_feature >= n_in->i)
+        return out_of_range("a predictor splits on feature " + std::to_string(max_feature) + ", and predict checks X for " +
+                            std::to_string(n_in->i));
+    }
+  }
+  return {Outcome::valid, {}};
+}
+
 // The distance metrics whose dist() reads only the two points: Euclidean, Manhattan, Chebyshev,
 // and Minkowski with no weights or one weight per feature (it walks its weight vector's length
 // over both points unchecked). Others keep vectors and matrices of their own sizes.
@@ -504,6 +561,8 @@ bool has_unchecked_index_state(std::string_view name) {
       "sklearn.ensemble._forest.RandomForestRegressor",
       "sklearn.ensemble._forest.ExtraTreesClassifier",
       "sklearn.ensemble._forest.ExtraTreesRegressor",
+      "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+      "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingRegressor",
       "sklearn.ensemble._gb.GradientBoostingClassifier",
       "sklearn.ensemble._gb.GradientBoostingRegressor",
       "sklearn.ensemble.gradient_boosting.GradientBoostingClassifier",
@@ -544,6 +603,9 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
       return {Outcome::out_of_range, "its state has the key " + graph.describe(st->items[k], 60) +
                                          ", made at load time, which can replace a checked key's value"};
   if (class_name == "sklearn.tree._tree.Tree") return check_tree(graph, object, *st, lookup);
+  if (class_name.ends_with(".TreePredictor")) return check_tree_predictor(graph, *st, lookup);
+  if (class_name.ends_with(".HistGradientBoostingClassifier") || class_name.ends_with(".HistGradientBoostingRegressor"))
+    return check_hist_boosting(graph, *st, lookup);
   if (class_name.starts_with("sklearn.tree.") || class_name.starts_with("sklearn.ensemble."))
     return check_tree_estimator(graph, *st);
   if (class_name.starts_with("sklearn.svm.")) {

@@ -34,8 +34,9 @@ struct IndexStateCheck {
   std::string reason;
 };
 
-// Checks the indices of a Tree or a csr/csc/coo matrix state; the other classes (and states whose
-// arrays cannot be read) come back unchecked.
+// Checks the indices of a state of the classes above: trees and tree ensembles, KD and ball trees,
+// histogram boosting predictors, libsvm estimators, csr/csc/coo matrices; the other classes (and
+// states whose arrays cannot be read) come back unchecked.
 IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view class_name, const Node& object,
                                   const Value& state, const ArrayBytesLookup& lookup);
 
