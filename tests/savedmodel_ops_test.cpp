@@ -98,7 +98,8 @@ TEST(TensorflowOpTable, SortedUniqueAndClassified) {
                          Expected{"SaveV2", TensorflowOpClass::checkpoint},
                          Expected{"MergeV2Checkpoints", TensorflowOpClass::checkpoint},
                          Expected{"PrintV2", TensorflowOpClass::print},
-                         Expected{"XlaCallModule", TensorflowOpClass::opaque}}) {
+                         Expected{"XlaCallModule", TensorflowOpClass::opaque},
+                         Expected{"DatasetFromGraph", TensorflowOpClass::opaque}}) {
     const auto* found = modelgate::find_tensorflow_op(op);
     ASSERT_NE(found, nullptr) << op;
     EXPECT_EQ(found->cls, cls) << op;
@@ -150,6 +151,14 @@ TEST_F(SavedModelOps, UnknownOpsAreUnverifiedFunctionCallsAreNot) {
   auto calls = expect("function_calls", Status::safe);
   EXPECT_EQ(modelgate::json_of(calls.facts)["op_types"]["__inference_fn_12"], 1) << describe(calls);
   expect("control_ret_entry", Status::safe);
+}
+
+TEST_F(SavedModelOps, AGraphDeserializedFromATensorIsNotInert) {
+  auto decoded = expect("dataset_from_graph_decoded", Status::unverified, {"MG-SAVEDMODEL-UNKNOWN-OP"});
+  EXPECT_TRUE(message_has(decoded, "MG-SAVEDMODEL-UNKNOWN-OP", "DatasetFromGraph")) << describe(decoded);
+  // Verbatim in a Const, the graph's ops are walked as well.
+  auto verbatim = expect("dataset_from_graph_const", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP", "MG-SAVEDMODEL-UNKNOWN-OP"});
+  EXPECT_TRUE(message_has(verbatim, "MG-SAVEDMODEL-FILE-OP", "WriteFile")) << describe(verbatim);
 }
 
 TEST_F(SavedModelOps, AnOpInAGraphInsideAnAttributeIsFound) {

@@ -40,7 +40,8 @@ std::span<const Rule> savedmodel_rules() {
        "library: a custom op, which the loader can only run after loading the native library that "
        "defines it (code the model asks you to trust), or a made-up name. Also reported for ops that "
        "run a program carried in an attribute (XlaCallModule, XlaCustomCall, TRTEngineOp, "
-       "MlirPassthroughOp), whose effects are not read here."},
+       "MlirPassthroughOp) or a graph deserialized from a tensor (DatasetFromGraph, whose GraphDef "
+       "may be built when the graph runs), whose effects are not read here."},
       {"MG-SAVEDMODEL-CHECKPOINT-PATH", Severity::medium, Status::unverified,
        "A checkpoint op's path could not be traced to the path the loader passes.",
        "Save and restore ops normally take their prefix from the loader (a placeholder such as "
