@@ -161,6 +161,42 @@ TEST_F(SavedModelOps, AGraphDeserializedFromATensorIsNotInert) {
   EXPECT_TRUE(message_has(verbatim, "MG-SAVEDMODEL-FILE-OP", "WriteFile")) << describe(verbatim);
 }
 
+TEST_F(SavedModelOps, OnlyTheSaversPathShapesKeepTheLoadersPath) {
+  expect("save_saver_shape", Status::safe);
+  // Rewrites that are not evaluated, a Const not written as strings, a placeholder the loader does
+  // not feed with the variables' path.
+  for (const char* name : {"save_static_regex", "save_regex_const", "save_tensor_content", "save_other_placeholder"}) {
+    auto r = expect(name, Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+    EXPECT_FALSE(has_rule(r, "MG-SAVEDMODEL-FILE-OP")) << name << ": " << describe(r);
+  }
+  auto regex = expect("save_static_regex", Status::unverified);
+  EXPECT_TRUE(message_has(regex, "MG-SAVEDMODEL-CHECKPOINT-PATH", "StaticRegexReplace")) << describe(regex);
+  // The loader's path after a constant, or followed by a suffix that climbs once its parts (a
+  // separator, several constants, any element of a vector) are put together.
+  auto first = expect("save_constant_first", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(first, "MG-SAVEDMODEL-FILE-OP", "/tmp/modelgate-evil<the loader's path>")) << describe(first);
+  auto separator = expect("save_join_separator", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(separator, "MG-SAVEDMODEL-FILE-OP", "/../../../tmp/modelgate-evil/x")) << describe(separator);
+  auto split = expect("save_split_climb", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(split, "MG-SAVEDMODEL-FILE-OP", "/../../x")) << describe(split);
+  expect("save_vector_suffix", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+}
+
+TEST_F(SavedModelOps, AFunctionArgumentIsWhatEveryCallerPasses) {
+  expect("save_fn_nested", Status::safe);
+  auto constant = expect("save_fn_constant_caller", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(constant, "MG-SAVEDMODEL-FILE-OP", "/tmp/modelgate-evil/x")) << describe(constant);
+  expect("save_fn_second_caller", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  auto nested = expect("save_fn_nested_constant", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(nested, "MG-SAVEDMODEL-FILE-OP", "/tmp/modelgate-evil/x-registered")) << describe(nested);
+  auto uncalled = expect("save_fn_no_caller", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(uncalled, "MG-SAVEDMODEL-CHECKPOINT-PATH", "no node of the file calls")) << describe(uncalled);
+  auto other = expect("save_fn_other_reference", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(other, "MG-SAVEDMODEL-CHECKPOINT-PATH", "named where")) << describe(other);
+  auto recursive = expect("save_fn_recursive", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(recursive, "MG-SAVEDMODEL-CHECKPOINT-PATH", "recursive")) << describe(recursive);
+}
+
 TEST_F(SavedModelOps, AnOpInAGraphInsideAnAttributeIsFound) {
   auto r = expect("nested_attr_graph", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
   EXPECT_TRUE(message_has(r, "MG-SAVEDMODEL-FILE-OP", "WriteFile")) << describe(r);

@@ -168,7 +168,7 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
                             "more than max_protobuf_fields (" + std::to_string(ctx.limits().max_protobuf_fields) +
                                 ") protobuf fields; the rest was not walked"));
-  const TensorflowGraphIndex index(walk.nodes, saver_filename_nodes(a.bytes));
+  const TensorflowGraphIndex index(a.bytes, walk.nodes, saver_filename_nodes(a.bytes));
   std::map<std::string, std::uint64_t> op_counts;
   std::map<std::string, std::uint64_t> checkpoint_ops;
   std::map<std::string, std::pair<const protowire::NodeDefLike*, std::uint64_t>> unknown_ops;
