@@ -180,6 +180,11 @@ TEST_F(SavedModelOps, OnlyTheSaversPathShapesKeepTheLoadersPath) {
   auto split = expect("save_split_climb", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
   EXPECT_TRUE(message_has(split, "MG-SAVEDMODEL-FILE-OP", "/../../x")) << describe(split);
   expect("save_vector_suffix", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  // Fields protobuf merges are read merged.
+  auto merged = expect("save_separator_merged", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(merged, "MG-SAVEDMODEL-FILE-OP", "/../../../tmp/modelgate-evil/x")) << describe(merged);
+  expect("save_const_merged", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  expect("save_saverdef_merged", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
 }
 
 TEST_F(SavedModelOps, AFunctionArgumentIsWhatEveryCallerPasses) {

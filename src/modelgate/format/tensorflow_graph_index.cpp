@@ -56,31 +56,43 @@ std::string shown_text(std::string_view text) {
   return out;
 }
 
-// NodeDef.attr (field 5) entry `key`: AttrValue.
-std::optional<ByteView> attr_value(ByteView node, std::string_view key) {
-  std::optional<ByteView> found;
+// A singular message field as protobuf reads it: every occurrence merged, which is the message
+// their bytes make one after another. nullopt when the field is absent.
+std::optional<std::string> merged_field(ByteView message, std::uint32_t number) {
+  auto all = len_fields(message, number);
+  if (all.empty()) return std::nullopt;
+  std::string out;
+  for (ByteView part : all) out += as_chars(part);
+  return out;
+}
+
+// NodeDef.attr (field 5) entry `key`: AttrValue. A map keeps the last entry of a key; within it, the
+// value (field 2) is a message, merged.
+std::optional<std::string> attr_value(ByteView node, std::string_view key) {
+  std::optional<std::string> found;
   for (ByteView entry : len_fields(node, 5)) {
     auto k = last_len_field(entry, 1);
-    if (k && as_chars(*k) == key) found = last_len_field(entry, 2).value_or(ByteView());
+    if (k && as_chars(*k) == key) found = merged_field(entry, 2).value_or(std::string());
   }
   return found;
 }
 
 // The function an AttrValue names: AttrValue.func (field 10), NameAttrList.name (field 1).
-std::optional<std::string> attr_function(ByteView attr) {
-  auto func = last_len_field(attr, 10);
-  if (!func || !protowire::is_flat_message(*func)) return std::nullopt;
-  auto name = last_len_field(*func, 1);
+std::optional<std::string> attr_function(std::string_view attr) {
+  auto func = merged_field(as_byte_view(attr), 10);
+  if (!func || !protowire::is_flat_message(as_byte_view(*func))) return std::nullopt;
+  auto name = last_len_field(as_byte_view(*func), 1);
   if (!name) return std::nullopt;
   return std::string(as_chars(*name));
 }
 
-// A string attribute (AttrValue.s, field 2): nullopt for a placeholder or any other kind of value.
-// An absent attribute is the empty string (StringJoin's separator default).
+// A string attribute (AttrValue.s, field 2): nullopt for a placeholder or any other kind of value
+// (the value is a oneof: any other member may be the one set). An absent attribute is the empty
+// string (StringJoin's separator default).
 std::optional<std::string> string_attr_or_empty(ByteView node, std::string_view key) {
   auto attr = attr_value(node, key);
   if (!attr) return std::string();
-  protowire::MessageReader r(*attr);
+  protowire::MessageReader r(as_byte_view(*attr));
   protowire::Field f;
   std::optional<std::string> s;
   bool other = false;
@@ -90,22 +102,23 @@ std::optional<std::string> string_attr_or_empty(ByteView node, std::string_view 
     else
       other = true;
   }
-  if (other) return std::nullopt;
+  if (other || r.error()) return std::nullopt;
   return s ? s : std::string();
 }
 
 // A string Const's values: AttrValue.tensor (field 8), TensorProto.string_val (field 8), every one
-// (a vector Const joined to a path gives one path per element). nullopt when the value is not
-// written as strings: a placeholder attribute, or tensor_content (field 4), which TensorFlow decodes
-// as an encoded string list for DT_STRING.
+// of every merged occurrence (TensorFlow takes as many as the shape holds; a vector Const joined to
+// a path gives one path per element). nullopt when the value is not written as strings: a
+// placeholder attribute, or tensor_content (field 4), which TensorFlow decodes as an encoded string
+// list for DT_STRING.
 std::optional<std::vector<std::string>> const_strings(ByteView node) {
   auto value = attr_value(node, "value");
-  if (!value || !protowire::is_flat_message(*value)) return std::nullopt;
-  auto tensor = last_len_field(*value, 8);
-  if (!tensor || !protowire::is_flat_message(*tensor)) return std::nullopt;
-  if (!len_fields(*tensor, 4).empty()) return std::nullopt;
+  if (!value || !protowire::is_flat_message(as_byte_view(*value))) return std::nullopt;
+  auto tensor = merged_field(as_byte_view(*value), 8);
+  if (!tensor || !protowire::is_flat_message(as_byte_view(*tensor))) return std::nullopt;
+  if (!len_fields(as_byte_view(*tensor), 4).empty()) return std::nullopt;
   std::vector<std::string> out;
-  for (ByteView s : len_fields(*tensor, 8)) out.emplace_back(as_chars(s));
+  for (ByteView s : len_fields(as_byte_view(*tensor), 8)) out.emplace_back(as_chars(s));
   if (out.empty()) out.emplace_back();  // no string_val: TensorFlow fills the tensor with ""
   return out;
 }
@@ -299,6 +312,10 @@ TensorflowGraphIndex::Value TensorflowGraphIndex::follow_argument(const Scope& s
   }
   Value out;
   for (const auto* site : sites->second) {
+    if (trace.followed >= kMaxFollowedNodes) {
+      trace.not_followed("input chain longer than the scanner follows");
+      return {};
+    }
     auto site_scope = scopes_.find(site->container_offset);
     auto inputs = node_data_inputs(*site);
     if (site_scope == scopes_.end() || position >= inputs.size()) {
