@@ -200,6 +200,9 @@ TEST_F(SavedModelOps, AFunctionArgumentIsWhatEveryCallerPasses) {
   EXPECT_TRUE(message_has(other, "MG-SAVEDMODEL-CHECKPOINT-PATH", "named where")) << describe(other);
   auto recursive = expect("save_fn_recursive", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
   EXPECT_TRUE(message_has(recursive, "MG-SAVEDMODEL-CHECKPOINT-PATH", "recursive")) << describe(recursive);
+  expect("save_fn_many_callers", Status::safe);
+  auto deep = expect("save_fn_deep_chain", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(deep, "MG-SAVEDMODEL-CHECKPOINT-PATH", "longer than the scanner follows")) << describe(deep);
 }
 
 TEST_F(SavedModelOps, AnOpInAGraphInsideAnAttributeIsFound) {

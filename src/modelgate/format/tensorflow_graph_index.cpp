@@ -16,7 +16,10 @@ namespace {
 constexpr unsigned kMaxFollowDepth = 32;
 constexpr std::size_t kMaxFollowedNodes = 512;
 constexpr std::size_t kMaxAlternatives = 16;  // possible values of one path (Select, Pack, string vectors)
-constexpr std::size_t kMaxReferenceScans = 32;  // functions whose references are counted, per file
+// Counting a function's references reads the whole file: at least 4 functions, then as many as
+// 1 GiB of reading allows, per file.
+constexpr std::size_t kMinReferenceScans = 4;
+constexpr std::size_t kMaxReferenceScanBytes = std::size_t{1} << 30;
 constexpr std::size_t kMaxShownPath = 200;
 
 // ShardedFilename appends "-%05d-of-%05d" (io_ops.cc ShardedFilenameOp), ShardedFilespec
@@ -165,6 +168,7 @@ std::vector<std::string> node_data_inputs(const protowire::NodeDefLike& node) {
 struct PathAlternative {
   bool fed = false;
   std::string text;
+  bool operator==(const PathAlternative&) const = default;
 };
 
 struct TensorflowGraphIndex::Value {
@@ -180,11 +184,26 @@ struct TensorflowGraphIndex::Trace {
   void not_followed(std::string what) {
     if (unresolved.empty()) unresolved = std::move(what);
   }
+  // not_followed, as the helpers below take it.
+  std::function<void(std::string)> adder() {
+    return [this](std::string what) { not_followed(std::move(what)); };
+  }
 };
 
 namespace {
 
 using Alternatives = std::vector<PathAlternative>;
+
+// Adds `alt` to `to` unless it is there already; false (and `to` unchanged) past kMaxAlternatives.
+bool add_alternative(Alternatives& to, PathAlternative alt, const std::function<void(std::string)>& not_followed) {
+  if (std::find(to.begin(), to.end(), alt) != to.end()) return true;
+  if (to.size() >= kMaxAlternatives) {
+    not_followed("more than " + std::to_string(kMaxAlternatives) + " possible paths");
+    return false;
+  }
+  to.push_back(std::move(alt));
+  return true;
+}
 
 // Every value of `a` followed by every value of `b`. The loader's path may only come first: after a
 // non-empty constant it lands inside a directory the file names.
@@ -193,16 +212,12 @@ Alternatives concatenate(const Alternatives& a, const Alternatives& b, std::stri
   Alternatives out;
   for (const auto& x : a)
     for (const auto& y : b) {
-      if (out.size() >= kMaxAlternatives) {
-        not_followed("more than " + std::to_string(kMaxAlternatives) + " possible paths");
-        return out;
-      }
       if (x.fed && y.fed) {
         not_followed("the loader's path joined with itself");
         continue;
       }
       if (y.fed && !x.text.empty() && climbing.empty()) climbing = x.text + "<the loader's path>";
-      out.push_back({x.fed || y.fed, x.text + y.text});
+      if (!add_alternative(out, {x.fed || y.fed, x.text + y.text}, not_followed)) return out;
     }
   return out;
 }
@@ -272,7 +287,9 @@ TensorflowGraphIndex::TensorflowGraphIndex(ByteView file, const std::vector<prot
 
 std::size_t TensorflowGraphIndex::references(const std::string& function) const {
   if (auto it = references_.find(function); it != references_.end()) return it->second;
-  if (references_.size() >= kMaxReferenceScans || function.empty()) return SIZE_MAX;
+  if (function.empty()) return SIZE_MAX;
+  if (references_.size() >= kMinReferenceScans && (references_.size() + 1) * file_.size() > kMaxReferenceScanBytes)
+    return SIZE_MAX;
   const std::string field = varint_bytes(function.size()) + function;
   const std::string_view text = as_chars(file_);
   const std::boyer_moore_horspool_searcher searcher(field.begin(), field.end());
@@ -329,13 +346,8 @@ TensorflowGraphIndex::Value TensorflowGraphIndex::follow_argument(const Scope& s
     trace.on_path.insert(site);
     Value v = follow(site_scope->second, inputs[position], depth + 1, trace);
     trace.on_path.erase(site);
-    for (auto& alt : v.alternatives) {
-      if (out.alternatives.size() >= kMaxAlternatives) {
-        trace.not_followed("more than " + std::to_string(kMaxAlternatives) + " possible paths");
-        return out;
-      }
-      out.alternatives.push_back(std::move(alt));
-    }
+    for (auto& alt : v.alternatives)
+      if (!add_alternative(out.alternatives, std::move(alt), trace.adder())) return out;
   }
   return out;
 }
@@ -409,12 +421,9 @@ TensorflowGraphIndex::Value TensorflowGraphIndex::follow_node(const Scope& scope
       trace.not_followed(shown + ", whose value is not written as strings");
       return {};
     }
-    if (strings->size() > kMaxAlternatives) {
-      trace.not_followed(shown + " with more than " + std::to_string(kMaxAlternatives) + " strings");
-      return {};
-    }
     Value v;
-    for (auto& s : *strings) v.alternatives.push_back({false, std::move(s)});
+    for (auto& text : *strings)
+      if (!add_alternative(v.alternatives, {false, std::move(text)}, trace.adder())) return {};
     return v;
   }
   if (op == "Identity") {
@@ -424,7 +433,7 @@ TensorflowGraphIndex::Value TensorflowGraphIndex::follow_node(const Scope& scope
     }
     return follow(scope, inputs[0], depth + 1, trace);
   }
-  auto not_followed = [&trace](std::string what) { trace.not_followed(std::move(what)); };
+  auto not_followed = trace.adder();
   if (op == "StringJoin") {
     auto separator = string_attr_or_empty(node.message, "separator");
     if (!separator) {
@@ -461,13 +470,8 @@ TensorflowGraphIndex::Value TensorflowGraphIndex::follow_node(const Scope& scope
     Value out;
     for (std::size_t i = op == "Pack" ? 0 : 1; i < inputs.size(); ++i) {
       Value choice = follow(scope, inputs[i], depth + 1, trace);
-      for (auto& alt : choice.alternatives) {
-        if (out.alternatives.size() >= kMaxAlternatives) {
-          trace.not_followed("more than " + std::to_string(kMaxAlternatives) + " possible paths");
-          return out;
-        }
-        out.alternatives.push_back(std::move(alt));
-      }
+      for (auto& alt : choice.alternatives)
+        if (!add_alternative(out.alternatives, std::move(alt), trace.adder())) return out;
     }
     return out;
   }
