@@ -99,7 +99,8 @@ TEST(TensorflowOpTable, SortedUniqueAndClassified) {
                          Expected{"MergeV2Checkpoints", TensorflowOpClass::checkpoint},
                          Expected{"PrintV2", TensorflowOpClass::print},
                          Expected{"XlaCallModule", TensorflowOpClass::opaque},
-                         Expected{"DatasetFromGraph", TensorflowOpClass::opaque}}) {
+                         Expected{"DatasetFromGraph", TensorflowOpClass::opaque},
+                         Expected{"ExperimentalFunctionBufferingResource", TensorflowOpClass::network}}) {
     const auto* found = modelgate::find_tensorflow_op(op);
     ASSERT_NE(found, nullptr) << op;
     EXPECT_EQ(found->cls, cls) << op;
