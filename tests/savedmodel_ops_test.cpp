@@ -186,6 +186,8 @@ TEST_F(SavedModelOps, OnlyTheSaversPathShapesKeepTheLoadersPath) {
   EXPECT_TRUE(message_has(merged, "MG-SAVEDMODEL-FILE-OP", "/../../../tmp/modelgate-evil/x")) << describe(merged);
   expect("save_const_merged", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
   expect("save_saverdef_merged", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  auto untraced = expect("saver_tf1_untraced_default", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(untraced, "MG-SAVEDMODEL-CHECKPOINT-PATH", "ReadVariableOp")) << describe(untraced);
 }
 
 TEST_F(SavedModelOps, AFunctionArgumentIsWhatEveryCallerPasses) {

@@ -404,15 +404,13 @@ TensorflowGraphIndex::Value TensorflowGraphIndex::follow_node(const Scope& scope
     }
     if (!fed) return follow(scope, inputs[0], depth + 1, trace);
     // Fed when the loader restores variables, but an init op that reaches it runs with the
-    // default: a default outside the working directory is where that one writes.
-    Trace fallback;
-    fallback.followed = trace.followed;
-    fallback.on_path = trace.on_path;
-    Value d = follow(scope, inputs[0], depth + 1, fallback);
-    trace.followed = fallback.followed;
-    if (fallback.unresolved.empty())
-      for (const auto& alt : d.alternatives)
-        if (!alt.fed && leaves_working_directory(alt.text) && trace.climbing.empty()) trace.climbing = alt.text;
+    // default: a default outside the working directory is where that one writes, and one the trace
+    // cannot follow may be anywhere. (TF1's Saver: "save/filename" with the default "model".)
+    Value d = follow(scope, inputs[0], depth + 1, trace);
+    for (const auto& alt : d.alternatives) {
+      bool leaves = alt.fed ? has_parent_component(alt.text) : leaves_working_directory(alt.text);
+      if (leaves && trace.climbing.empty()) trace.climbing = (alt.fed ? "<the loader's path>" : "") + alt.text;
+    }
     return loader_path();
   }
   if (op == "Const") {
