@@ -164,12 +164,19 @@ std::vector<std::string> node_data_inputs(const protowire::NodeDefLike& node) {
   return out;
 }
 
+// Named (not anonymous) because a member of TensorflowGraphIndex holds it.
+namespace tensorflow_graph_index_detail {
+
 // One possible value of a path: the loader's path followed by `text`, or the constant `text`.
 struct PathAlternative {
   bool fed = false;
   std::string text;
   bool operator==(const PathAlternative&) const = default;
 };
+
+}  // namespace tensorflow_graph_index_detail
+
+using tensorflow_graph_index_detail::PathAlternative;
 
 struct TensorflowGraphIndex::Value {
   std::vector<PathAlternative> alternatives;
