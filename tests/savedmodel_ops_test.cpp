@@ -98,7 +98,9 @@ TEST(TensorflowOpTable, SortedUniqueAndClassified) {
                          Expected{"SaveV2", TensorflowOpClass::checkpoint},
                          Expected{"MergeV2Checkpoints", TensorflowOpClass::checkpoint},
                          Expected{"PrintV2", TensorflowOpClass::print},
-                         Expected{"XlaCallModule", TensorflowOpClass::opaque}}) {
+                         Expected{"XlaCallModule", TensorflowOpClass::opaque},
+                         Expected{"DatasetFromGraph", TensorflowOpClass::opaque},
+                         Expected{"ExperimentalFunctionBufferingResource", TensorflowOpClass::network}}) {
     const auto* found = modelgate::find_tensorflow_op(op);
     ASSERT_NE(found, nullptr) << op;
     EXPECT_EQ(found->cls, cls) << op;
@@ -150,6 +152,60 @@ TEST_F(SavedModelOps, UnknownOpsAreUnverifiedFunctionCallsAreNot) {
   auto calls = expect("function_calls", Status::safe);
   EXPECT_EQ(modelgate::json_of(calls.facts)["op_types"]["__inference_fn_12"], 1) << describe(calls);
   expect("control_ret_entry", Status::safe);
+}
+
+TEST_F(SavedModelOps, AGraphDeserializedFromATensorIsNotInert) {
+  auto decoded = expect("dataset_from_graph_decoded", Status::unverified, {"MG-SAVEDMODEL-UNKNOWN-OP"});
+  EXPECT_TRUE(message_has(decoded, "MG-SAVEDMODEL-UNKNOWN-OP", "DatasetFromGraph")) << describe(decoded);
+  // Verbatim in a Const, the graph's ops are walked as well.
+  auto verbatim = expect("dataset_from_graph_const", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP", "MG-SAVEDMODEL-UNKNOWN-OP"});
+  EXPECT_TRUE(message_has(verbatim, "MG-SAVEDMODEL-FILE-OP", "WriteFile")) << describe(verbatim);
+}
+
+TEST_F(SavedModelOps, OnlyTheSaversPathShapesKeepTheLoadersPath) {
+  expect("save_saver_shape", Status::safe);
+  // Rewrites that are not evaluated, a Const not written as strings, a placeholder the loader does
+  // not feed with the variables' path.
+  for (const char* name : {"save_static_regex", "save_regex_const", "save_tensor_content", "save_other_placeholder"}) {
+    auto r = expect(name, Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+    EXPECT_FALSE(has_rule(r, "MG-SAVEDMODEL-FILE-OP")) << name << ": " << describe(r);
+  }
+  auto regex = expect("save_static_regex", Status::unverified);
+  EXPECT_TRUE(message_has(regex, "MG-SAVEDMODEL-CHECKPOINT-PATH", "StaticRegexReplace")) << describe(regex);
+  // The loader's path after a constant, or followed by a suffix that climbs once its parts (a
+  // separator, several constants, any element of a vector) are put together.
+  auto first = expect("save_constant_first", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(first, "MG-SAVEDMODEL-FILE-OP", "/tmp/modelgate-evil<the loader's path>")) << describe(first);
+  auto separator = expect("save_join_separator", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(separator, "MG-SAVEDMODEL-FILE-OP", "/../../../tmp/modelgate-evil/x")) << describe(separator);
+  auto split = expect("save_split_climb", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(split, "MG-SAVEDMODEL-FILE-OP", "/../../x")) << describe(split);
+  expect("save_vector_suffix", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  // Fields protobuf merges are read merged.
+  auto merged = expect("save_separator_merged", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(merged, "MG-SAVEDMODEL-FILE-OP", "/../../../tmp/modelgate-evil/x")) << describe(merged);
+  expect("save_const_merged", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  expect("save_saverdef_merged", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  auto untraced = expect("saver_tf1_untraced_default", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(untraced, "MG-SAVEDMODEL-CHECKPOINT-PATH", "ReadVariableOp")) << describe(untraced);
+}
+
+TEST_F(SavedModelOps, AFunctionArgumentIsWhatEveryCallerPasses) {
+  expect("save_fn_nested", Status::safe);
+  auto constant = expect("save_fn_constant_caller", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(constant, "MG-SAVEDMODEL-FILE-OP", "/tmp/modelgate-evil/x")) << describe(constant);
+  expect("save_fn_second_caller", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  auto nested = expect("save_fn_nested_constant", Status::unsafe, {"MG-SAVEDMODEL-FILE-OP"});
+  EXPECT_TRUE(message_has(nested, "MG-SAVEDMODEL-FILE-OP", "/tmp/modelgate-evil/x-registered")) << describe(nested);
+  auto uncalled = expect("save_fn_no_caller", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(uncalled, "MG-SAVEDMODEL-CHECKPOINT-PATH", "no node of the file calls")) << describe(uncalled);
+  auto other = expect("save_fn_other_reference", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(other, "MG-SAVEDMODEL-CHECKPOINT-PATH", "named where")) << describe(other);
+  auto recursive = expect("save_fn_recursive", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(recursive, "MG-SAVEDMODEL-CHECKPOINT-PATH", "recursive")) << describe(recursive);
+  expect("save_fn_many_callers", Status::safe);
+  auto deep = expect("save_fn_deep_chain", Status::unverified, {"MG-SAVEDMODEL-CHECKPOINT-PATH"});
+  EXPECT_TRUE(message_has(deep, "MG-SAVEDMODEL-CHECKPOINT-PATH", "longer than the scanner follows")) << describe(deep);
 }
 
 TEST_F(SavedModelOps, AnOpInAGraphInsideAnAttributeIsFound) {

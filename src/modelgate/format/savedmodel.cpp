@@ -41,7 +41,8 @@ constexpr CheckpointPathInput kCheckpointPathInputs[] = {
 };
 
 // SavedModel.meta_graphs (field 2), MetaGraphDef.saver_def (field 3), SaverDef.filename_tensor_name
-// (field 1): the tensor the loader feeds the variables' path into.
+// (field 1): the tensor the loader feeds the variables' path into. Occurrences of saver_def are
+// merged, so of a meta graph's filename tensor names the last one counts.
 std::set<std::string> saver_filename_nodes(ByteView root) {
   std::set<std::string> out;
   protowire::MessageReader r(root);
@@ -50,16 +51,15 @@ std::set<std::string> saver_filename_nodes(ByteView root) {
     if (f.number != 2 || f.type != protowire::WireType::len || !protowire::is_flat_message(f.bytes)) continue;
     protowire::MessageReader meta(f.bytes);
     protowire::Field m;
+    std::optional<std::string_view> filename;
     while (meta.next(m)) {
       if (m.number != 3 || m.type != protowire::WireType::len || !protowire::is_flat_message(m.bytes)) continue;
       protowire::MessageReader saver(m.bytes);
       protowire::Field sf;
       while (saver.next(sf))
-        if (sf.number == 1 && sf.type == protowire::WireType::len && protowire::is_text(sf.bytes)) {
-          std::string_view name = as_chars(sf.bytes);
-          out.emplace(name.substr(0, name.find(':')));
-        }
+        if (sf.number == 1 && sf.type == protowire::WireType::len) filename = as_chars(sf.bytes);
     }
+    if (filename && protowire::is_text(as_byte_view(*filename))) out.emplace(filename->substr(0, filename->find(':')));
   }
   return out;
 }
@@ -168,7 +168,7 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), a.origin, std::nullopt,
                             "more than max_protobuf_fields (" + std::to_string(ctx.limits().max_protobuf_fields) +
                                 ") protobuf fields; the rest was not walked"));
-  const TensorflowGraphIndex index(walk.nodes, saver_filename_nodes(a.bytes));
+  const TensorflowGraphIndex index(a.bytes, walk.nodes, saver_filename_nodes(a.bytes));
   std::map<std::string, std::uint64_t> op_counts;
   std::map<std::string, std::uint64_t> checkpoint_ops;
   std::map<std::string, std::pair<const protowire::NodeDefLike*, std::uint64_t>> unknown_ops;

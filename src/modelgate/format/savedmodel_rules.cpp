@@ -40,12 +40,15 @@ std::span<const Rule> savedmodel_rules() {
        "library: a custom op, which the loader can only run after loading the native library that "
        "defines it (code the model asks you to trust), or a made-up name. Also reported for ops that "
        "run a program carried in an attribute (XlaCallModule, XlaCustomCall, TRTEngineOp, "
-       "MlirPassthroughOp), whose effects are not read here."},
+       "MlirPassthroughOp) or a graph deserialized from a tensor (DatasetFromGraph, whose GraphDef "
+       "may be built when the graph runs), whose effects are not read here."},
       {"MG-SAVEDMODEL-CHECKPOINT-PATH", Severity::medium, Status::unverified,
        "A checkpoint op's path could not be traced to the path the loader passes.",
-       "Save and restore ops normally take their prefix from the loader (a placeholder such as "
-       "saver_filename, or a function argument), joined with constant suffixes. This one's path "
-       "comes through an op the scanner does not follow, so it may be a path fixed in the file."},
+       "Save and restore ops normally take their prefix from the loader (the SaverDef's filename "
+       "tensor, passed into the saver functions), joined with constant suffixes. This one's path "
+       "comes through an op, a placeholder or a function caller the scanner does not follow (a regex "
+       "rewrite, a serving input, a function called from elsewhere), so it may be a path fixed in "
+       "the file or chosen by whoever runs the graph."},
   };
   return rules;
 }

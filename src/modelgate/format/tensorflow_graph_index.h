@@ -1,23 +1,26 @@
 #pragma once
 // The graphs and function bodies of a TensorFlow protobuf found by the schema-free node walk, as
-// scopes in which a node's inputs can be followed: which functions the file defines, and where the
-// path a checkpoint op reads or writes comes from.
+// scopes in which a node's inputs can be followed: which functions the file defines, who calls
+// them, and where the path a checkpoint op reads or writes comes from.
 #include <cstddef>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/bytes.h"
 #include "protowire/node_walk.h"
 
 namespace modelgate {
 
 enum class CheckpointPathSource {
-  fed,         // from a placeholder or a function argument: the path the loader passes
-  constant,    // every part is a Const in the file
-  climbing,    // fed, but joined with a constant ".." component, or with a default (used when an init
+  fed,         // the path the loader passes (the SaverDef's filename tensor, through the arguments of
+               // the functions it is passed to), followed only by constant suffixes under it
+  constant,    // a possible value is fixed in the file
+  climbing,    // the loader's path, but with a suffix that has a ".." component, placed after a
+               // constant (inside a directory the file names), or with a default (used when an init
                // op runs it unfed) that is absolute or a URL: it leaves the directory the loader passes
-  unresolved,  // from an op this index does not follow
+  unresolved,  // through an op, attribute or caller this index does not follow
 };
 
 struct CheckpointPath {
@@ -27,9 +30,12 @@ struct CheckpointPath {
 
 class TensorflowGraphIndex {
  public:
-  // `fed_tensors`: node names the loader feeds even though their op has a default (the SaverDef's
-  // filename tensor, a PlaceholderWithDefault in TF1 savers).
-  TensorflowGraphIndex(const std::vector<protowire::NodeDefLike>& nodes, std::set<std::string> fed_tensors);
+  // `file`: the whole protobuf the nodes were walked from (every reference to a function's name in
+  // it must be a call site the index reads before the function's arguments are traced to them).
+  // `fed_tensors`: node names the loader feeds with the variables' path (the SaverDef's filename
+  // tensor: TF2's saver_filename Placeholder, TF1's PlaceholderWithDefault).
+  TensorflowGraphIndex(ByteView file, const std::vector<protowire::NodeDefLike>& nodes,
+                       std::set<std::string> fed_tensors);
 
   // FunctionDef signature names of every function library; a node whose op is one calls it.
   bool is_function(const std::string& name) const { return functions_.count(name) != 0; }
@@ -45,14 +51,27 @@ class TensorflowGraphIndex {
  private:
   struct Scope {
     std::map<std::string, const protowire::NodeDefLike*> nodes;
-    std::set<std::string> arguments;  // a FunctionDef's input_arg names
+    std::string function;                          // the FunctionDef's name; empty for a GraphDef
+    std::map<std::string, std::size_t> arguments;  // a FunctionDef's input_arg names, by position
+    std::size_t single_arguments = 0;              // leading arguments that take one input each
   };
-  struct Eval;
-  void follow(const Scope& scope, const std::string& input, unsigned depth, Eval& out) const;
+  struct Value;
+  struct Trace;
+  Value follow(const Scope& scope, const std::string& input, unsigned depth, Trace& trace) const;
+  Value follow_node(const Scope& scope, const protowire::NodeDefLike& node, unsigned depth, Trace& trace) const;
+  Value follow_argument(const Scope& scope, const std::string& argument, std::size_t position, unsigned depth,
+                        Trace& trace) const;
+  // How many times `function` occurs in the file as a whole length-delimited field (memoised, a
+  // bounded number of scans per file).
+  std::size_t references(const std::string& function) const;
 
+  ByteView file_;
   std::map<std::size_t, Scope> scopes_;  // by container offset
   std::set<std::string> functions_;
+  std::map<std::string, std::size_t> definitions_;  // FunctionDefs by name
+  std::map<std::string, std::vector<const protowire::NodeDefLike*>> call_sites_;
   std::set<std::string> fed_tensors_;
+  mutable std::map<std::string, std::size_t> references_;
 };
 
 // NodeDef.input (field 3): the data inputs, control inputs ("^name") left out.
