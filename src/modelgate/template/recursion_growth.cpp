@@ -266,6 +266,14 @@ class Recursion {
           id = callee.kids[0];
           continue;
         }
+        case NodeKind::binary:
+        case NodeKind::cond_expr: {
+          // Either of two paths (x.oneOf or x.anyOf, a if c else b): the weaker of the two.
+          NodeId a = n.kids[0], b = n.kind == NodeKind::binary ? n.kids[1] : n.kids[2];
+          if ((n.kind == NodeKind::binary && n.text != "or" && n.text != "and") || b == kNoNode) return none;
+          const Strength sub = std::min(data_path(a, strict && steps == 0), data_path(b, strict && steps == 0));
+          return sub == none ? none : std::max(s, sub);
+        }
         default:
           return none;
       }
