@@ -160,6 +160,28 @@ TEST(TemplateGrowth, EveryClassIsResource) {
   }
 }
 
+// Chains without any loop: each statement doubles a value the template set before; forty of them
+// make 2^40 (the proof above covers the doubling of one statement).
+TEST(TemplateGrowth, StraightLineChainsAreResource) {
+  std::string same = "{% set s = 'ab' %}", distinct = "{% set v0 = 'ab' %}", ns = "{% set ns = namespace(s='ab') %}",
+              repeat = "{% set s = 'ab' %}";
+  for (int i = 0; i < 40; ++i) {
+    same += "{% set s = s ~ s %}";
+    distinct += "{% set v" + std::to_string(i + 1) + " = v" + std::to_string(i) + " ~ v" + std::to_string(i) + " %}";
+    ns += "{% set ns.s = ns.s ~ ns.s %}";
+    repeat += "{% set s = s * 2 %}";
+  }
+  for (const std::string& t : {same, distinct, ns, repeat}) {
+    auto r = analyse(t);
+    EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << t << "\n" << describe(r);
+  }
+  // Parts of values and appended data do not double anything.
+  std::string parts = "{% set m = messages[0] %}";
+  for (int i = 0; i < 40; ++i) parts += "{% set s = m.role ~ m.content %}{% set t = (t or '') ~ m.content %}";
+  auto r = analyse(parts);
+  EXPECT_EQ(r.status, Status::safe) << describe(r);
+}
+
 TEST(TemplateGrowth, BenignShapesAreSafe) {
   for (const auto& c : benign()) {
     auto r = analyse(with_n(c.text, "40"));

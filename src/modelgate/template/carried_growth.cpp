@@ -18,6 +18,7 @@ namespace carried_growth {  // a namespace of its own: the unity build joins thi
 constexpr RuleId kResource = "MG-TEMPLATE-RESOURCE";
 constexpr unsigned kMaxWalkDepth = 512;  // the parser bounds nesting far below this
 constexpr double kSmallGrowth = 1024;    // reads^passes for plain doubling over a literal loop
+constexpr std::size_t kStraightLine = 10;  // growing `set`s in a template: 2^10 times a value
 
 bool one_of(const std::string& s, const std::unordered_set<std::string>& set) { return set.count(s) != 0; }
 
@@ -64,13 +65,19 @@ class Carried {
 
   std::vector<Issue> issues() {
     for (const Node& n : ast_.nodes)
-      if ((n.kind == NodeKind::set_stmt || n.kind == NodeKind::set_block) && ast_.at(n.kids[0]).kind == NodeKind::getattr)
-        attributes_.insert(ast_.at(n.kids[0]).text);
-    if (attributes_.empty()) return {};
+      if (n.kind == NodeKind::set_stmt || n.kind == NodeKind::set_block) {
+        const Node& t = ast_.at(n.kids[0]);
+        if (t.kind == NodeKind::getattr) attributes_.insert(t.text);
+        if (t.kind == NodeKind::name) set_names_.insert(t.text);
+        for (NodeId k : t.kind == NodeKind::tuple ? t.kids : std::vector<NodeId>{})
+          if (ast_.at(k).kind == NodeKind::name) set_names_.insert(ast_.at(k).text);
+      }
+    if (attributes_.empty() && set_names_.empty()) return {};
     collect_names();
     find_numeric();
     find_carried_names();
     visit(ast_.root, 1, 0);
+    straight_line();
     return std::move(out_);
   }
 
@@ -299,7 +306,7 @@ class Carried {
     };
     switch (n.kind) {
       case NodeKind::name:
-        return carried_.count("n:" + n.text) != 0;
+        return carried_.count("n:" + n.text) != 0 || (straight_ && set_names_.count(n.text) != 0);
       case NodeKind::getattr:
         return attributes_.count(n.text) && !data_.expr(n.kids[0]);
       case NodeKind::getitem:
@@ -337,6 +344,12 @@ class Carried {
       return s;
     };
     switch (n.kind) {
+      case NodeKind::getattr:
+        if (straight_) return r;  // a part of a value is not the value (message.role ~ message.content)
+        return sum();
+      case NodeKind::getitem:
+        if (straight_ && ast_.at(n.kids[1]).kind != NodeKind::slice) return r;
+        return sum();
       case NodeKind::macro:
       case NodeKind::test:
         return r;  // a definition; a boolean
@@ -457,6 +470,32 @@ class Carried {
                         ": its size can multiply on every pass"});
   }
 
+  // Straight-line chains: without any loop, `{% set b = a ~ a %}{% set c = b ~ b %}`... (or the
+  // same `set` written forty times) doubles a value per statement. Every `set` whose value grows a
+  // value the template set (two reads of set names or carried values, or one through a lengthening
+  // operation) counts; kStraightLine of them can multiply a value by 2^kStraightLine.
+  void straight_line() {
+    straight_ = true;
+    std::size_t count = 0;
+    for (const Node& n : ast_.nodes) {
+      if (n.kind != NodeKind::set_stmt && n.kind != NodeKind::set_block) continue;
+      const Node& t = ast_.at(n.kids[0]);
+      if (t.kind == NodeKind::getattr && numeric_.count(t.text)) continue;
+      Reads r = eval(n.kids[1], 0);
+      if (n.kind == NodeKind::set_block && n.kids[2] != kNoNode && r.count > 0) r.grown = true;
+      if (!r.grown && r.count < 2) continue;
+      if (++count == kStraightLine) {
+        out_.push_back({kResource, n.offset,
+                        std::to_string(kStraightLine) +
+                            " or more `set` statements each build a value from values the template set, twice "
+                            "or through an operation that can lengthen it: a chain of them multiplies the size "
+                            "with every statement"});
+        break;
+      }
+    }
+    straight_ = false;
+  }
+
   struct Binding {
     std::string name;
     NodeId value;
@@ -465,6 +504,8 @@ class Carried {
   const Ast& ast_;
   const ContextData& data_;
   std::set<std::string> attributes_;  // attribute names some `set` targets
+  std::unordered_set<std::string> set_names_;  // plain names some `set` targets
+  bool straight_ = false;                      // set names count as reads (straight_line)
   std::set<std::string> numeric_;
   std::map<std::string, std::vector<NodeId>> macros_;
   std::vector<Binding> bindings_;
