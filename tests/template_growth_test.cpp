@@ -121,6 +121,12 @@ const std::vector<Case>& growing() {
        "with alias"},
       {R"({% set ns = namespace(s='a') %}{% for i in range(@N@) %}{% set ns.s = [ns.s]|string %}{% endfor %}{{ ns.s }})",
        "repr (|string) of a list"},
+      {R"({% macro f(s, n) %}x{% if n > 0 %}{{ f(messages[0].content, n - 1) }}{{ f(messages[0].content, n - 1) }}{% endif %}{% endmacro %}{{ f(messages[0], @N@) }})",
+       "an attribute of other data than the macro was given is the same value on every level"},
+      {R"({% macro f(x, n) %}x{% if n > 0 %}{% for m in messages + messages %}{{ f(m.content, n - 1) }}{% endfor %}{% endif %}{% endmacro %}{{ f(messages[0], @N@) }})",
+       "an element of other data than the macro was given"},
+      {R"({% for m in messages + messages recursive %}x{% if loop.depth < @N@ %}{{ loop(messages + messages) }}{% endif %}{% endfor %})",
+       "loop() over other data than the item, loop.depth as the counter"},
   };
   return c;
 }

@@ -47,8 +47,12 @@ struct Unit {
 enum Strength : int { none = 0, weak = 1, strong = 2 };  // see Recursion::descends
 
 struct Scope {
-  std::map<std::string, Strength> parts;  // names bound to parts of context data
-  std::string loop;             // the unit `loop(...)` runs: the innermost loop, when recursive
+  // What a run was given: the macro's parameters that hold context data, a recursive loop's
+  // target. A descent is measured from these, never from other data (f(messages[0].content, n - 1)
+  // hands down the same value on every level).
+  std::set<std::string> roots;
+  std::map<std::string, Strength> parts;  // names bound to parts of the roots
+  std::string loop;  // the unit `loop(...)` runs: the innermost loop, when recursive
 };
 
 bool one_of(const std::string& s, std::initializer_list<const char*> list) {
@@ -68,7 +72,12 @@ class Recursion {
     if (macros_.empty() && loops_.empty()) return {};
     // The template itself, then every unit found on the way (macros start with an empty scope).
     for (const auto& [name, defs] : macros_)
-      for (NodeId m : defs) pending_.push_back({"m:" + name, m, Scope{}});
+      for (NodeId m : defs) {
+        Scope scope;
+        for (NodeId p : ast_.at(ast_.at(m).kids[0]).kids)
+          if (data_.name(ast_.at(p).text)) scope.roots.insert(ast_.at(p).text);
+        pending_.push_back({"m:" + name, m, std::move(scope)});
+      }
     run_unit("", ast_.root, Scope{});
     while (!pending_.empty()) {
       auto [id, body, scope] = pending_.front();
@@ -220,7 +229,7 @@ class Recursion {
     return s == none ? none : std::max(s, weak);
   }
 
-  // A path from a context-data name (or a part) through attribute, item and selection steps: the
+  // A path from a root (or a part of one) through attribute, item and selection steps: the
   // strength of the strongest step. With `strict` (a value passed on whole, not iterated), at
   // least one step must go into the data and slices are refused.
   Strength data_path(NodeId id, bool strict) const {
@@ -236,7 +245,7 @@ class Recursion {
         case NodeKind::name: {
           auto part = scope_.parts.find(n.text);
           if (part != scope_.parts.end()) return std::max({s, part->second, weak});
-          if (!data_.name(n.text) || (strict && steps == 0)) return none;
+          if (!scope_.roots.count(n.text) || (strict && steps == 0)) return none;
           return std::max(s, weak);
         }
         case NodeKind::getattr:
@@ -304,7 +313,7 @@ class Recursion {
         return out;  // a unit of its own
       case NodeKind::call_block: {
         out = walk(n.kids[0], depth + 1);  // the call itself
-        pending_.push_back({"c:" + std::to_string(id), n.kids[2], scope_});
+        pending_.push_back({"c:" + std::to_string(id), n.kids[2], Scope{}});  // given what caller() passes
         return out;
       }
       case NodeKind::if_stmt:
@@ -332,8 +341,15 @@ class Recursion {
         }
         if (n.flag) {
           const std::string unit = "l:" + std::to_string(id);
-          scope_.loop = unit;
-          pending_.push_back({unit, n.kids[2], scope_});
+          Scope inner;  // each run is given its items: elements of the data the first run walks
+          inner.loop = unit;
+          if (data != none || data_.expr(n.kids[1])) {
+            const Node& t = ast_.at(n.kids[0]);
+            if (t.kind == NodeKind::name) inner.roots.insert(t.text);
+            for (NodeId k : t.kind == NodeKind::tuple ? t.kids : std::vector<NodeId>{})
+              if (ast_.at(k).kind == NodeKind::name) inner.roots.insert(ast_.at(k).text);
+          }
+          pending_.push_back({unit, n.kids[2], std::move(inner)});
           Calls entry;
           (data != none ? entry.descending : entry.growing)[unit] = 1;
           out.add(entry);
