@@ -127,6 +127,14 @@ const std::vector<Case>& growing() {
        "an element of other data than the macro was given"},
       {R"({% for m in messages + messages recursive %}x{% if loop.depth < @N@ %}{{ loop(messages + messages) }}{% endif %}{% endfor %})",
        "loop() over other data than the item, loop.depth as the counter"},
+      {R"({% macro f(s, n) %}{% if n > 0 %}{{ f(s ~ s, n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{{ f('ab', @N@) }})",
+       "one run per level, the argument doubled per level"},
+      {R"({% for x in [['ab', @N@]] recursive %}{% if x[1] > 0 %}{{ loop([[x[0] ~ x[0], x[1] - 1]]) }}{% else %}{{ x[0] }}{% endif %}{% endfor %})",
+       "loop() handed a doubled part of its item"},
+      {R"({% macro f(s, n) %}{% if n > 0 %}{{ caller(s * 2, n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{% macro g(s, n) %}{% call(t, m) f(s, n) %}{{ g(t, m) }}{% endcall %}{% endmacro %}{{ g('ab', @N@) }})",
+       "caller() handed a repeated value"},
+      {R"({% macro f(s, n) %}{% if n > 0 %}{{ f(s|replace('a', 'aa')|replace('b', 'bb'), n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{{ f('ab', @N@) }})",
+       "a lengthening filter on the argument"},
   };
   return c;
 }
@@ -154,6 +162,8 @@ const std::vector<Case>& benign() {
        "flags, indexes and a trimmed copy"},
       {R"({% set ns = namespace(s='ab') %}{% for i in range(2) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{% for i in range(@N@) %}{{ ns.s }}{% endfor %})",
        "doubling over a literal loop of two"},
+      {R"({% macro t(s, indent) %}{{ indent }}{{ s.name }}{% for c in s.children %}{{ t(c, indent ~ '  ') }}{% endfor %}{% endmacro %}{% for tool in tools %}{{ t(tool, '') }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "an indentation that grows by a constant per level"},
   };
   return c;
 }
@@ -170,14 +180,15 @@ TEST(TemplateGrowth, EveryClassIsResource) {
 // make 2^40 (the proof above covers the doubling of one statement).
 TEST(TemplateGrowth, StraightLineChainsAreResource) {
   std::string same = "{% set s = 'ab' %}", distinct = "{% set v0 = 'ab' %}", ns = "{% set ns = namespace(s='ab') %}",
-              repeat = "{% set s = 'ab' %}";
+              repeat = "{% set s = 'ab' %}", part = "{% set a = {'x': 'ab'} %}";
   for (int i = 0; i < 40; ++i) {
+    part += "{% set a = {'x': a.x ~ a.x} %}";
     same += "{% set s = s ~ s %}";
     distinct += "{% set v" + std::to_string(i + 1) + " = v" + std::to_string(i) + " ~ v" + std::to_string(i) + " %}";
     ns += "{% set ns.s = ns.s ~ ns.s %}";
     repeat += "{% set s = s * 2 %}";
   }
-  for (const std::string& t : {same, distinct, ns, repeat}) {
+  for (const std::string& t : {same, distinct, ns, repeat, part}) {
     auto r = analyse(t);
     EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << t << "\n" << describe(r);
   }

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "template/iterations.h"
 
@@ -49,13 +50,25 @@ struct Reads {
   double count = 0;      // carried values in the result
   bool grown = false;    // one of them through an operation that can lengthen it
   bool squared = false;  // a product of carried values, or a power of one
+  std::vector<std::string> parts;  // straight lines: attribute and item paths of set names read
   void add(const Reads& o) {
     count = std::min(count + o.count, 1e12);
     grown = grown || o.grown;
     squared = squared || o.squared;
+    if (parts.size() < 1000) parts.insert(parts.end(), o.parts.begin(), o.parts.end());
   }
   static Reads either(const Reads& a, const Reads& b) {
-    return {std::max(a.count, b.count), a.grown || b.grown, a.squared || b.squared};
+    Reads r = a.count >= b.count ? a : b;
+    r.grown = a.grown || b.grown;
+    r.squared = a.squared || b.squared;
+    return r;
+  }
+  // One part read twice can double it as well (a.x ~ a.x); different parts cannot.
+  bool repeats_a_part() const {
+    std::unordered_set<std::string> seen;
+    for (const auto& p : parts)
+      if (!seen.insert(p).second) return true;
+    return false;
   }
 };
 
@@ -336,7 +349,7 @@ class Carried {
   Reads eval(NodeId id, unsigned depth) const {
     Reads r;
     if (id == kNoNode || depth > kMaxWalkDepth) return r;
-    if (is_read(id)) return {1, false, false};
+    if (is_read(id)) return {1, false, false, {}};
     const Node& n = ast_.at(id);
     auto sum = [&](std::size_t from = 0) {
       Reads s;
@@ -345,10 +358,14 @@ class Carried {
     };
     switch (n.kind) {
       case NodeKind::getattr:
-        if (straight_) return r;  // a part of a value is not the value (message.role ~ message.content)
-        return sum();
       case NodeKind::getitem:
-        if (straight_ && ast_.at(n.kids[1]).kind != NodeKind::slice) return r;
+        // A part of a value is not the value (message.role ~ message.content), but one part twice
+        // doubles that part.
+        if (straight_ && (n.kind == NodeKind::getattr || ast_.at(n.kids[1]).kind != NodeKind::slice)) {
+          std::string p = part_path(id, 0);
+          if (!p.empty()) r.parts.push_back(std::move(p));
+          return r;
+        }
         return sum();
       case NodeKind::macro:
       case NodeKind::test:
@@ -483,7 +500,7 @@ class Carried {
       if (t.kind == NodeKind::getattr && numeric_.count(t.text)) continue;
       Reads r = eval(n.kids[1], 0);
       if (n.kind == NodeKind::set_block && n.kids[2] != kNoNode && r.count > 0) r.grown = true;
-      if (!r.grown && r.count < 2) continue;
+      if (!r.grown && r.count < 2 && !r.repeats_a_part()) continue;
       if (++count == kStraightLine) {
         out_.push_back({kResource, n.offset,
                         std::to_string(kStraightLine) +
@@ -494,6 +511,22 @@ class Carried {
       }
     }
     straight_ = false;
+  }
+
+  // "a.x[0]" for a part of a name some `set` binds, "" otherwise.
+  std::string part_path(NodeId id, unsigned depth) const {
+    if (id == kNoNode || depth > 64) return "";
+    const Node& n = ast_.at(id);
+    if (n.kind == NodeKind::name) return set_names_.count(n.text) ? n.text : "";
+    if (n.kind != NodeKind::getattr && n.kind != NodeKind::getitem) return "";
+    std::string o = part_path(n.kids[0], depth + 1);
+    if (o.empty()) return o;
+    if (n.kind == NodeKind::getattr) return o + "." + n.text;
+    const Node& k = ast_.at(n.kids[1]);
+    if (k.kind == NodeKind::slice) return o;
+    if (k.kind == NodeKind::string) return o + "." + k.text;
+    if (k.kind == NodeKind::integer) return o + "[" + k.text + "]";
+    return o + "[?]";
   }
 
   struct Binding {

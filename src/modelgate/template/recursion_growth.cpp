@@ -41,6 +41,7 @@ struct Unit {
   std::uint32_t offset = 0;
   Calls calls;
   std::set<std::string> edges;  // every unit a run may start, counted or not
+  std::set<std::string> grows_into;  // units handed a value grown from what this run was given
   bool sets_namespace = false;
 };
 
@@ -52,6 +53,7 @@ struct Scope {
   // hands down the same value on every level).
   std::set<std::string> roots;
   std::map<std::string, Strength> parts;  // names bound to parts of the roots
+  std::set<std::string> given;  // every parameter (or loop target, call-block parameter)
   std::string loop;  // the unit `loop(...)` runs: the innermost loop, when recursive
 };
 
@@ -74,8 +76,10 @@ class Recursion {
     for (const auto& [name, defs] : macros_)
       for (NodeId m : defs) {
         Scope scope;
-        for (NodeId p : ast_.at(ast_.at(m).kids[0]).kids)
+        for (NodeId p : ast_.at(ast_.at(m).kids[0]).kids) {
+          scope.given.insert(ast_.at(p).text);
           if (data_.name(ast_.at(p).text)) scope.roots.insert(ast_.at(p).text);
+        }
         pending_.push_back({"m:" + name, m, std::move(scope)});
       }
     run_unit("", ast_.root, Scope{});
@@ -107,10 +111,10 @@ class Recursion {
         units_["m:" + n.text].offset = n.offset;
       } else if (n.kind == NodeKind::call_block) {
         call_blocks_.push_back("c:" + std::to_string(id));
-        units_[call_blocks_.back()] = {"the body of a call block (run by caller())", n.offset, {}, {}, false};
+        units_[call_blocks_.back()] = {"the body of a call block (run by caller())", n.offset, {}, {}, {}, false};
       } else if (n.kind == NodeKind::for_stmt && n.flag) {
         loops_.push_back("l:" + std::to_string(id));
-        units_[loops_.back()] = {"a recursive loop (run again by loop())", n.offset, {}, {}, false};
+        units_[loops_.back()] = {"a recursive loop (run again by loop())", n.offset, {}, {}, {}, false};
       } else if (n.kind == NodeKind::call) {
         callees.insert(n.kids[0]);
       } else if (n.kind == NodeKind::set_stmt || n.kind == NodeKind::set_block || n.kind == NodeKind::for_stmt) {
@@ -290,6 +294,125 @@ class Recursion {
     return none;
   }
 
+  // An argument built from what the run was given twice (s ~ s, [s, s]) or once through an
+  // operation that can lengthen it (s * 2, s|replace(...), a macro): handed down a recursion it
+  // doubles with every level, in memory, although the number of runs may stay small.
+  // A part of a given value can be nearly all of it: two reads of one part (x.a ~ x.a), or of a
+  // value and its part, double it as well; different parts (x.name ~ x.type) do not.
+  struct Size {
+    std::vector<std::string> reads;  // paths read: "x", "x.a", "x[0]", "x[?]"
+    bool grown = false;
+  };
+  std::string path_of(NodeId id, unsigned depth = 0) const {
+    if (id == kNoNode || depth > 64) return "";
+    const Node& n = ast_.at(id);
+    if (n.kind == NodeKind::name) return scope_.given.count(n.text) ? n.text : "";
+    if (n.kind == NodeKind::getattr) {
+      std::string o = path_of(n.kids[0], depth + 1);
+      return o.empty() ? "" : o + "." + n.text;
+    }
+    if (n.kind == NodeKind::getitem) {
+      std::string o = path_of(n.kids[0], depth + 1);
+      const Node& k = ast_.at(n.kids[1]);
+      if (o.empty() || k.kind == NodeKind::slice) return o;
+      if (k.kind == NodeKind::string) return o + "." + k.text;
+      if (k.kind == NodeKind::integer) return o + "[" + k.text + "]";
+      return o + "[?]";
+    }
+    return "";
+  }
+  Size size_of(NodeId id, unsigned depth) const {
+    Size r;
+    if (id == kNoNode || depth > kMaxWalkDepth) return r;
+    const Node& n = ast_.at(id);
+    auto join = [](Size& t, const Size& k) {
+      if (t.reads.size() < 1000) t.reads.insert(t.reads.end(), k.reads.begin(), k.reads.end());
+      t.grown = t.grown || k.grown;
+    };
+    auto sum = [&](std::size_t from) {
+      Size t;
+      for (std::size_t i = from; i < n.kids.size(); ++i) join(t, size_of(n.kids[i], depth + 1));
+      return t;
+    };
+    auto lengthened = [](Size t) {
+      t.grown = t.grown || !t.reads.empty();
+      return t;
+    };
+    switch (n.kind) {
+      case NodeKind::name:
+      case NodeKind::getattr:
+      case NodeKind::getitem: {
+        std::string p = path_of(id);
+        if (!p.empty()) r.reads.push_back(std::move(p));
+        return r;
+      }
+      case NodeKind::test:
+      case NodeKind::macro:
+        return r;  // a boolean, a definition
+      case NodeKind::unary:
+        return n.text == "not" ? r : sum(0);
+      case NodeKind::binary:
+        if (one_of(n.text, {"==", "!=", "<", "<=", ">", ">=", "in", "not in"})) return r;
+        if (one_of(n.text, {"+", "-", "and", "or"})) return sum(0);
+        return lengthened(sum(0));
+      case NodeKind::cond_expr: {
+        Size a = size_of(n.kids[0], depth + 1), b = size_of(n.kids[2], depth + 1);
+        if (b.reads.size() > a.reads.size()) std::swap(a, b);
+        a.grown = a.grown || b.grown;
+        return a;
+      }
+      case NodeKind::filter: {
+        Size args = sum(1);
+        if (args.reads.empty() && one_of(n.text, {"trim", "lower", "upper", "title", "capitalize", "first", "last", "length",
+                                                "count", "default", "d", "list", "select", "reject", "selectattr",
+                                                "rejectattr", "sort", "unique", "reverse", "truncate", "int", "float",
+                                                "abs", "round", "items", "dictsort", "wordcount", "striptags"}))
+          return size_of(n.kids[0], depth + 1);
+        Size op = size_of(n.kids[0], depth + 1);
+        join(op, args);
+        return lengthened(op);
+      }
+      case NodeKind::call: {
+        const Node& callee = ast_.at(n.kids[0]);
+        Size args = sum(1);
+        if (callee.kind == NodeKind::getattr) {
+          Size object = size_of(callee.kids[0], depth + 1);
+          if (args.reads.empty() && one_of(callee.text, {"strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize",
+                                                      "get", "items", "values", "keys", "split", "rsplit", "splitlines",
+                                                      "startswith", "endswith", "find", "rfind", "count", "partition",
+                                                      "rpartition", "removeprefix", "removesuffix"}))
+            return object;
+          join(args, object);
+        }
+        return lengthened(args);
+      }
+      case NodeKind::concat:
+      case NodeKind::list:
+      case NodeKind::tuple:
+      case NodeKind::dict:
+      case NodeKind::keyword:
+      case NodeKind::star_arg:
+      case NodeKind::dstar_arg:
+        return sum(0);
+      default:
+        return lengthened(sum(0));
+    }
+  }
+  bool grows(NodeId arg) const {
+    const Size s = size_of(arg, 0);
+    if (s.grown) return true;
+    // The same path twice, or a value with its own part (sorted: a path's parts follow it).
+    std::set<std::string> seen;
+    for (const auto& p : s.reads)
+      if (!seen.insert(p).second) return true;
+    for (const auto& p : seen)
+      for (const char* sep : {".", "["}) {
+        auto it = seen.lower_bound(p + sep);
+        if (it != seen.end() && it->compare(0, p.size() + 1, p + sep) == 0) return true;
+      }
+    return false;
+  }
+
   // Units a call may run.
   std::vector<std::string> targets(const Node& call) const {
     const Node& callee = ast_.at(call.kids[0]);
@@ -313,7 +436,9 @@ class Recursion {
         return out;  // a unit of its own
       case NodeKind::call_block: {
         out = walk(n.kids[0], depth + 1);  // the call itself
-        pending_.push_back({"c:" + std::to_string(id), n.kids[2], Scope{}});  // given what caller() passes
+        Scope inner;  // given what caller() passes
+        for (NodeId p : ast_.at(n.kids[1]).kids) inner.given.insert(ast_.at(p).text);
+        pending_.push_back({"c:" + std::to_string(id), n.kids[2], std::move(inner)});
         return out;
       }
       case NodeKind::if_stmt:
@@ -343,12 +468,11 @@ class Recursion {
           const std::string unit = "l:" + std::to_string(id);
           Scope inner;  // each run is given its items: elements of the data the first run walks
           inner.loop = unit;
-          if (data != none || data_.expr(n.kids[1])) {
-            const Node& t = ast_.at(n.kids[0]);
-            if (t.kind == NodeKind::name) inner.roots.insert(t.text);
-            for (NodeId k : t.kind == NodeKind::tuple ? t.kids : std::vector<NodeId>{})
-              if (ast_.at(k).kind == NodeKind::name) inner.roots.insert(ast_.at(k).text);
-          }
+          const Node& t = ast_.at(n.kids[0]);
+          if (t.kind == NodeKind::name) inner.given.insert(t.text);
+          for (NodeId k : t.kind == NodeKind::tuple ? t.kids : std::vector<NodeId>{})
+            if (ast_.at(k).kind == NodeKind::name) inner.given.insert(ast_.at(k).text);
+          if (data != none || data_.expr(n.kids[1])) inner.roots = inner.given;
           pending_.push_back({unit, n.kids[2], std::move(inner)});
           Calls entry;
           (data != none ? entry.descending : entry.growing)[unit] = 1;
@@ -376,9 +500,12 @@ class Recursion {
           const double weight =
               is_loop ? (n.kids.size() > 1 ? iterations(ast_, n.kids[1]) : 0)
                       : (by_name || n.kids.size() < 2 ? 1 : std::max(1.0, iterations(ast_, n.kids[1])));
+          bool grown = false;
+          for (std::size_t i = 1; i < n.kids.size(); ++i) grown = grown || grows(n.kids[i]);
           for (const std::string& t : to) {
             (all_descend ? out.descending : out.growing)[t] += weight;
             if (!cur_.empty()) units_[cur_].edges.insert(t);
+            if (!cur_.empty() && grown) units_[cur_].grows_into.insert(t);
           }
         }
         break;
@@ -478,6 +605,14 @@ class Recursion {
       if (counter)
         for (const auto& [callee, w] : u.calls.descending)
           if (back(callee)) weight += w;
+      for (const auto& callee : u.grows_into)
+        if (back(callee)) {
+          out.push_back({kResource, u.offset,
+                         u.what + " hands a value built from its own parameters twice, or through an operation "
+                                  "that can lengthen it (s ~ s, s * 2, |replace), down its own recursion: the "
+                                  "value doubles with every level"});
+          break;
+        }
       if (weight < 2) continue;
       const std::string times = weight >= kUnboundedIterations
                                     ? std::string("an unbounded number of")
