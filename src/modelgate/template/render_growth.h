@@ -1,13 +1,10 @@
 #pragma once
-// Rendering cost that grows exponentially although no literal in the template is large:
-//  - a macro that calls itself, directly or through other macros, two or more times per call with
-//    arguments that are not parts of its own arguments (f(n - 1) twice, or once in range(9)): each
-//    level multiplies the work until Python's recursion limit, far past any time budget. A call that
-//    hands down a part of the data it was given (an attribute, an item, an element of a loop over
-//    it) walks that data and ends with it; such calls are not counted.
-//  - a loop that sets a namespace attribute from two or more reads of the attributes the loop sets
-//    (ns.s = ns.s ~ ns.s): the value doubles on every pass, and a loop over the messages of a long
-//    conversation makes it larger than any memory. Attributes that start as numbers are not counted.
+// Rendering cost that grows exponentially although no literal in the template is large: a
+// recursion (macros, call blocks, recursive loops) that runs itself two or more times per run
+// (recursion_growth.h), and a namespace attribute that a loop, macro or call block sets from
+// itself through an operation that multiplies its size (carried_growth.h). Both treat any loop
+// count the template text does not fix as unbounded, and trust only walks into the context's data
+// (context_data.h) to end.
 #include <vector>
 
 #include "template/analyse.h"
@@ -15,7 +12,7 @@
 
 namespace modelgate::jinja {
 
-// MG-TEMPLATE-RESOURCE issues, at most one per macro or assignment.
+// MG-TEMPLATE-RESOURCE issues, at most one per macro, call block, recursive loop or assignment.
 std::vector<Issue> find_render_growth(const Ast& ast);
 
 }  // namespace modelgate::jinja

@@ -91,8 +91,11 @@ std::span<const Rule> template_rules() {
       {"MG-TEMPLATE-RESOURCE", Severity::medium, Status::unverified,
        "The template builds something very large (range, repetition, power, recursion, doubling).",
        "range() over more than 100000 items, string or list repetition by a huge factor, large powers, "
-       "a macro that calls itself several times per call, and a loop that sets a value from two reads of "
-       "what it sets (ns.s = ns.s ~ ns.s) exhaust memory or CPU when the template is rendered."},
+       "a recursion (macros, caller() and call blocks, recursive loops and loop()) that runs itself two "
+       "or more times per run without walking into the context's data, a namespace value that a loop, "
+       "macro or call block sets from itself twice or through an operation that can lengthen it "
+       "(ns.s ~ ns.s, ns.s * 2, |replace, a macro call), and chains of such sets exhaust memory or CPU "
+       "when the template is rendered, although Jinja's sandbox is on."},
       {"MG-TEMPLATE-OPAQUE-STRING", Severity::medium, Status::unverified,
        "A string literal uses a \\N{...} escape that modelgate does not decode.",
        "Named Unicode escapes can spell identifiers character by character. Only a few names are "

@@ -1,0 +1,245 @@
+// MG-TEMPLATE-RESOURCE for rendering work that multiplies although no literal is large
+// (template/render_growth.cpp): every class of recursion with fan-out over one and of a value grown
+// from itself in a loop, each proven with the real Jinja2 on small sizes, and benign shapes of real
+// chat templates that must stay safe.
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "template/chat_template.h"
+#include "test_util.h"
+
+namespace template_growth_test {
+
+namespace {
+
+using modelgate::ArtifactReport;
+using modelgate::Status;
+
+ArtifactReport analyse(const std::string& text) {
+  return modelgate::chat_template_report(text, "t.jinja", modelgate::Limits{});
+}
+
+std::string describe(const ArtifactReport& r) {
+  std::string out;
+  for (const auto& f : r.findings) out += "  " + f.rule + ": " + f.message + "\n";
+  return out;
+}
+
+std::string with_n(std::string text, const std::string& n) {
+  for (auto at = text.find("@N@"); at != std::string::npos; at = text.find("@N@", at)) text.replace(at, 3, n);
+  return text;
+}
+
+struct Case {
+  std::string text;  // "@N@" is the size: 40 for the analysis, 4 and 8 for the proof
+  std::string what;
+};
+
+// Each prints something per call or pass, so that the length of the output shows the work.
+const std::vector<Case>& growing() {
+  static const std::vector<Case> c = {
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = ns.s * 2 %}{% endfor %}{{ ns.s }})",
+       "str * int, one read"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = ns.s|replace('a', 'aa')|replace('b', 'bb') %}{% endfor %}{{ ns.s }})",
+       "a filter that lengthens (replace), one read"},
+      {R"({% for x in [@N@] recursive %}x{% if x > 0 %}{{ loop([x - 1, x - 1]) }}{% endif %}{% endfor %})",
+       "recursive loop, loop() twice"},
+      {R"({% macro f(n) %}x{% if n > 0 %}{% for c in 'ab' %}{{ f(n - 1) }}{% endfor %}{% endif %}{% endmacro %}{{ f(@N@) }})",
+       "macro in a loop over a string literal"},
+      {R"({% macro f(n) %}x{% if n > 0 %}{% for c in range(1 + 1) %}{{ f(n - 1) }}{% endfor %}{% endif %}{% endmacro %}{{ f(@N@) }})",
+       "macro in range() of a constant expression"},
+      {R"({% macro f(s) %}x{% if s %}{{ f(s[1:]) }}{{ f(s[1:]) }}{% endif %}{% endmacro %}{{ f('a' * @N@) }})",
+       "slices are not parts (2^length)"},
+      {R"({% macro d(x) %}{{ x }}{{ x }}{% endmacro %}{% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = d(ns.s) %}{% endfor %}{{ ns.s }})",
+       "a macro that outputs its argument twice"},
+      {R"({% macro f(n) %}x{% if n > 0 %}{{ caller(n - 1) }}{{ caller(n - 1) }}{% endif %}{% endmacro %}{% macro g(n) %}{% call(m) f(n) %}{{ g(m) }}{% endcall %}{% endmacro %}{{ g(@N@) }})",
+       "recursion through caller() and a call block"},
+      {R"({% macro f(n) %}x{% if n > 0 %}{% set g = f %}{{ g(n - 1) }}{{ g(n - 1) }}{% endif %}{% endmacro %}{{ f(@N@) }})",
+       "a macro called through an alias"},
+      {R"({% set ns = namespace(d=0) %}{% macro f(s) %}x{% if ns.d < @N@ %}{% set ns.d = ns.d + 1 %}{{ f(s[0]) }}{{ f(s[0]) }}{% set ns.d = ns.d - 1 %}{% endif %}{% endmacro %}{{ f(messages[0].content) }})",
+       "a namespace counter bounds the depth, not the data"},
+      {R"({% macro f(s, n) %}x{% if n > 0 %}{{ f(s|first, n - 1) }}{{ f(s|first, n - 1) }}{% endif %}{% endmacro %}{{ f(messages[0].content, @N@) }})",
+       "first of a string is that string (weak part, counter)"},
+      {R"({% macro f(x, n) %}x{% if n > 0 %}{{ f({'type': x.type}, n - 1) }}{{ f({'type': x.type}, n - 1) }}{% endif %}{% endmacro %}{{ f(tools[0], @N@) }})",
+       "a literal dict of a part is as deep as the value (weak part, counter)"},
+      {R"({% set d = {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': 1}}}}}}}}} %}{% macro f(x, n) %}x{% if n > 0 and x.a is defined %}{{ f(x.a, n - 1) }}{{ f(x.a, n - 1) }}{% endif %}{% endmacro %}{{ f(d, @N@) }})",
+       "a structure the template built is not context data"},
+      {R"({% for x in [@N@] recursive %}x{% set l = loop %}{% if x > 0 %}{{ l([x - 1, x - 1]) }}{% endif %}{% endfor %})",
+       "loop() through an alias"},
+      {R"({% macro h(fn, n) %}{{ fn(n) }}{{ fn(n) }}{% endmacro %}{% macro f(n) %}x{% if n > 0 %}{{ h(f, n - 1) }}{% endif %}{% endmacro %}{{ f(@N@) }})",
+       "a macro passed as an argument"},
+      {R"({% macro f(n) %}x{% if n > 0 %}{% for m in messages + messages %}{{ f(n - 1) }}{% endfor %}{% endif %}{% endmacro %}{{ f(@N@) }})",
+       "a loop over a computed list counts as unbounded"},
+      {R"({% macro f(s) %}x{% if s %}{{ f(s.replace(s[0], '', 1)) }}{{ f(s.replace(s[0], '', 1)) }}{% endif %}{% endmacro %}{{ f('a' * @N@) }})",
+       "a string method that shortens by one"},
+      {R"({% macro f(xs) %}x{% if xs %}{{ f(xs|reject('eq', xs|first)|list) }}{{ f(xs|reject('eq', xs|first)|list) }}{% endif %}{% endmacro %}{{ f(range(@N@)|list) }})",
+       "a selection that drops one element"},
+      {R"({% macro f(n) %}x{% if n > 0 %}{% set a %}{{ f(n - 1) }}{% endset %}{{ a }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(@N@) }})",
+       "recursion inside a block set"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s %}{{ ns.s }}{{ ns.s }}{% endset %}{% endfor %}{{ ns.s }})",
+       "block set reading the value twice"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s %}{% for j in range(2) %}{{ ns.s }}{% endfor %}{% endset %}{% endfor %}{{ ns.s }})",
+       "block set with a loop inside"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set t = ns.s %}{% set ns.s = ns.s ~ t %}{% endfor %}{{ ns.s }})",
+       "a plain name set from the value"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = '-'.join(ns.s) %}{% endfor %}{{ ns.s }})",
+       "str.join with a separator"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = ns.s|join('-') %}{% endfor %}{{ ns.s }})",
+       "|join with a separator"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = ns.s|center(ns.s|length * 2) %}{% endfor %}{{ ns.s }})",
+       "center to twice the length"},
+      {R"({% set ns = namespace(s='"') %}{% for i in range(@N@) %}{% set ns.s = ns.s|tojson %}{% endfor %}{{ ns.s }})",
+       "tojson escapes grow"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = '{0}{0}'.format(ns.s) %}{% endfor %}{{ ns.s }})",
+       "'{0}{0}'.format"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = '%(a)s%(a)s' % {'a': ns.s} %}{% endfor %}{{ ns.s }})",
+       "% formatting with a dict"},
+      {R"({% set ns = namespace(s='ab') %}{% set n2 = ns %}{% for i in range(@N@) %}{% set ns.s = n2.s ~ n2['s'] %}{% endfor %}{{ ns.s }})",
+       "namespace alias and subscript"},
+      {R"({% set ns = namespace(s='ab') %}{% macro d() %}{% set ns.s = ns.s ~ ns.s %}{% endmacro %}{% for i in range(@N@) %}{{ d() }}{% endfor %}{{ ns.s }})",
+       "a macro that sets the value, called in a loop"},
+      {R"({% set ns = namespace(s='ab') %}{% macro d() %}{{ ns.s }}{% endmacro %}{% for i in range(@N@) %}{% set ns.s = ns.s ~ d() %}{% endfor %}{{ ns.s }})",
+       "a macro that outputs the value"},
+      {R"({% set ns = namespace(s='ab') %}{% macro add(x) %}{% set ns.s = ns.s ~ x %}{% endmacro %}{% for i in range(@N@) %}{{ add(ns.s) }}{% endfor %}{{ ns.s }})",
+       "a macro parameter given the value"},
+      {R"({% set ns = namespace(n=3) %}{% for i in range(@N@) %}{% set ns.n = ns.n * ns.n %}{% endfor %}{{ ns.n }})",
+       "squaring a number"},
+      {R"({% set ns = namespace(n=3) %}{% for i in range(@N@) %}{% set ns.n = ns.n ** 2 %}{% endfor %}{{ ns.n }})",
+       "a power of a number"},
+      {R"({% set ns = namespace(s=0) %}{% set ns.s = 'ab' %}{% for i in range(@N@) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }})",
+       "a number field that becomes a string"},
+      {R"({% set ns = namespace(s='a') %}{% for i in range(@N@) %}{% set ns.s = [ns.s, ns.s]|join %}{% endfor %}{{ ns.s }})",
+       "a list literal of two reads"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set ns.s = ns.s ~ (ns.s|upper) %}{% endfor %}{{ ns.s }})",
+       "the value and a filtered copy"},
+      {R"({% set ns = namespace(s='ab') %}{% macro w() %}{{ caller() }}{{ caller() }}{% endmacro %}{% for i in range(@N@) %}{% call w() %}{% set ns.s = ns.s ~ ns.s %}{% endcall %}{% endfor %}{{ ns.s }})",
+       "a call block body run twice per pass"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% with t = ns.s %}{% set ns.s = ns.s ~ t %}{% endwith %}{% endfor %}{{ ns.s }})",
+       "with alias"},
+      {R"({% set ns = namespace(s='a') %}{% for i in range(@N@) %}{% set ns.s = [ns.s]|string %}{% endfor %}{{ ns.s }})",
+       "repr (|string) of a list"},
+      {R"({% macro f(s, n) %}x{% if n > 0 %}{{ f(messages[0].content, n - 1) }}{{ f(messages[0].content, n - 1) }}{% endif %}{% endmacro %}{{ f(messages[0], @N@) }})",
+       "an attribute of other data than the macro was given is the same value on every level"},
+      {R"({% macro f(x, n) %}x{% if n > 0 %}{% for m in messages + messages %}{{ f(m.content, n - 1) }}{% endfor %}{% endif %}{% endmacro %}{{ f(messages[0], @N@) }})",
+       "an element of other data than the macro was given"},
+      {R"({% for m in messages + messages recursive %}x{% if loop.depth < @N@ %}{{ loop(messages + messages) }}{% endif %}{% endfor %})",
+       "loop() over other data than the item, loop.depth as the counter"},
+      {R"({% macro f(s, n) %}{% if n > 0 %}{{ f(s ~ s, n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{{ f('ab', @N@) }})",
+       "one run per level, the argument doubled per level"},
+      {R"({% for x in [['ab', @N@]] recursive %}{% if x[1] > 0 %}{{ loop([[x[0] ~ x[0], x[1] - 1]]) }}{% else %}{{ x[0] }}{% endif %}{% endfor %})",
+       "loop() handed a doubled part of its item"},
+      {R"({% macro f(s, n) %}{% if n > 0 %}{{ caller(s * 2, n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{% macro g(s, n) %}{% call(t, m) f(s, n) %}{{ g(t, m) }}{% endcall %}{% endmacro %}{{ g('ab', @N@) }})",
+       "caller() handed a repeated value"},
+      {R"({% macro f(s, n) %}{% if n > 0 %}{{ f(s|replace('a', 'aa')|replace('b', 'bb'), n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{{ f('ab', @N@) }})",
+       "a lengthening filter on the argument"},
+  };
+  return c;
+}
+
+// Shapes of real chat templates: linear in the data.
+const std::vector<Case>& benign() {
+  static const std::vector<Case> c = {
+      {R"({% set ns = namespace(s='') %}{% for m in range(@N@) %}{% set ns.s = ns.s ~ 'x' %}{% endfor %}{{ ns.s }})",
+       "appending data to a history"},
+      {R"({% set ns = namespace(s='') %}{% for m in range(@N@) %}{% set ns.s = ns.s + '\n\n' + 'ab' if ns.s else 'ab' %}{% endfor %}{{ ns.s }})",
+       "appending with + and a separator"},
+      {R"({% set ns = namespace(i=0, n=1) %}{% for m in range(@N@) %}{% set ns.i = ns.i + ns.n %}{% set ns.n = loop.index %}{% endfor %}{{ ns.i }}{% for i in range(ns.n) %}x{% endfor %})",
+       "counters and sums"},
+      {R"({% for item in tools recursive %}{{ item.name }}{% if item.children %}{{ loop(item.children) }}{% endif %}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "a recursive loop over the data"},
+      {R"({% macro t(s, req) %}{% for k, v in s.properties|items %}{{ k }}{{ t(v, s.required or []) }}{% endfor %}{% for v in s.anyOf %}{{ t(v, req) }}{% endfor %}{% if s['items'] %}{{ t(s['items'], req) }}{% endif %}{% endmacro %}{% for tool in tools %}{{ t(tool.parameters, []) }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "a schema walk handing down parts and its own parameter"},
+      {R"({% macro t(spec) %}{% if spec.type is string %}{{ spec.type }}{% else %}{% for x in spec.type %}{{ t({'type': x}) }}{% endfor %}{% endif %}{% endmacro %}{% for tool in tools %}{{ t(tool.parameters) }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "a union walk with a literal dict of an element"},
+      {R"({% set ns = namespace(s='') %}{% macro m(x) %}[{{ x }}]{% endmacro %}{% for i in range(@N@) %}{% set ns.s = ns.s ~ m(i) %}{% endfor %}{{ ns.s }})",
+       "a macro that does not read the value"},
+      {R"({% macro w() %}<{{ caller() }}>{% endmacro %}{% for i in range(@N@) %}{% call w() %}{{ i }}{% endcall %}{% endfor %})",
+       "a call block run once per message"},
+      {R"({% set ns = namespace(found=false, idx=-1, text='') %}{% for m in range(@N@) %}{% set ns.found = true %}{% set ns.idx = loop.index0 %}{% set ns.text = (ns.text ~ 'x')|trim %}{% endfor %}{{ ns.text }})",
+       "flags, indexes and a trimmed copy"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(2) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{% for i in range(@N@) %}{{ ns.s }}{% endfor %})",
+       "doubling over a literal loop of two"},
+      {R"({% macro t(s, indent) %}{{ indent }}{{ s.name }}{% for c in s.children %}{{ t(c, indent ~ '  ') }}{% endfor %}{% endmacro %}{% for tool in tools %}{{ t(tool, '') }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "an indentation that grows by a constant per level"},
+  };
+  return c;
+}
+
+TEST(TemplateGrowth, EveryClassIsResource) {
+  for (const auto& c : growing()) {
+    auto r = analyse(with_n(c.text, "40"));
+    EXPECT_EQ(r.status, Status::unverified) << c.what << "\n" << c.text << "\n" << describe(r);
+    EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << c.what << "\n" << c.text << "\n" << describe(r);
+  }
+}
+
+// Chains without any loop: each statement doubles a value the template set before; forty of them
+// make 2^40 (the proof above covers the doubling of one statement).
+TEST(TemplateGrowth, StraightLineChainsAreResource) {
+  std::string same = "{% set s = 'ab' %}", distinct = "{% set v0 = 'ab' %}", ns = "{% set ns = namespace(s='ab') %}",
+              repeat = "{% set s = 'ab' %}", part = "{% set a = {'x': 'ab'} %}";
+  for (int i = 0; i < 40; ++i) {
+    part += "{% set a = {'x': a.x ~ a.x} %}";
+    same += "{% set s = s ~ s %}";
+    distinct += "{% set v" + std::to_string(i + 1) + " = v" + std::to_string(i) + " ~ v" + std::to_string(i) + " %}";
+    ns += "{% set ns.s = ns.s ~ ns.s %}";
+    repeat += "{% set s = s * 2 %}";
+  }
+  for (const std::string& t : {same, distinct, ns, repeat, part}) {
+    auto r = analyse(t);
+    EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << t << "\n" << describe(r);
+  }
+  // Parts of values and appended data do not double anything.
+  std::string parts = "{% set m = messages[0] %}";
+  for (int i = 0; i < 40; ++i) parts += "{% set s = m.role ~ m.content %}{% set t = (t or '') ~ m.content %}";
+  auto r = analyse(parts);
+  EXPECT_EQ(r.status, Status::safe) << describe(r);
+}
+
+TEST(TemplateGrowth, BenignShapesAreSafe) {
+  for (const auto& c : benign()) {
+    auto r = analyse(with_n(c.text, "40"));
+    EXPECT_EQ(r.status, Status::safe) << c.what << "\n" << c.text << "\n" << describe(r);
+  }
+}
+
+// The real Jinja2, as transformers renders chat templates (tests/fixtures/templates/jinja_growth.py):
+// from size 4 to size 8 the output of every growing case grows at least 8 times (2^4 = 16 for one
+// doubling per level), that of every benign case less than 4 times.
+TEST(TemplateGrowth, Jinja2ProvesTheGrowth) {
+  if (mgtest::run(mgtest::python() + " -c 'import jinja2'").exit_code != 0) GTEST_SKIP() << "python3-jinja2 missing";
+  mgtest::TempDir dir;
+  std::string args;
+  std::vector<std::pair<std::string, const Case*>> files;
+  for (const auto* list : {&growing(), &benign()})
+    for (const auto& c : *list) {
+      const std::string name = (dir / (std::to_string(files.size()) + ".jinja")).string();
+      mgtest::write_file(name, c.text);
+      files.emplace_back(name, &c);
+      args += " '" + name + "'";
+    }
+  auto out = mgtest::run(mgtest::python() + " " +
+                         (mgtest::source_dir() / "tests/fixtures/templates/jinja_growth.py").string() + args);
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  std::istringstream lines(out.output);
+  std::size_t i = 0;
+  for (std::string path, small, large; lines >> path >> small >> large; ++i) {
+    ASSERT_LT(i, files.size());
+    ASSERT_EQ(path, files[i].first);
+    ASSERT_NE(small, "error") << files[i].second->text << "\n" << out.output;
+    const double ratio = std::stod(large) / std::stod(small);
+    if (i < growing().size()) {
+      EXPECT_GE(ratio, 8) << files[i].second->what << "\n" << files[i].second->text;
+    } else {
+      EXPECT_LT(ratio, 4) << files[i].second->what << "\n" << files[i].second->text;
+    }
+  }
+  EXPECT_EQ(i, files.size()) << out.output;
+}
+
+}  // namespace
+
+}  // namespace template_growth_test
