@@ -61,6 +61,8 @@ const std::vector<Case>& growing() {
        "a macro called through an alias"},
       {R"({% set ns = namespace(d=0) %}{% macro f(s) %}x{% if ns.d < @N@ %}{% set ns.d = ns.d + 1 %}{{ f(s[0]) }}{{ f(s[0]) }}{% set ns.d = ns.d - 1 %}{% endif %}{% endmacro %}{{ f(messages[0].content) }})",
        "a namespace counter bounds the depth, not the data"},
+      {R"({% set ns = namespace(d=0) %}{% macro f(s) %}x{% if s is none %}{% set ns = namespace(d=0) %}{% endif %}{% if ns.d < @N@ %}{% set ns.d = ns.d + 1 %}{{ f(s[0]) }}{{ f(s[0]) }}{% set ns.d = ns.d - 1 %}{% endif %}{% endmacro %}{{ f(messages[0].content) }})",
+       "a namespace counter behind a namespace the run makes only on a branch not taken"},
       {R"({% macro f(s, n) %}x{% if n > 0 %}{{ f(s|first, n - 1) }}{{ f(s|first, n - 1) }}{% endif %}{% endmacro %}{{ f(messages[0].content, @N@) }})",
        "first of a string is that string (weak part, counter)"},
       {R"({% macro f(x, n) %}x{% if n > 0 %}{{ f({'type': x.type}, n - 1) }}{{ f({'type': x.type}, n - 1) }}{% endif %}{% endmacro %}{{ f(tools[0], @N@) }})",
@@ -162,6 +164,8 @@ const std::vector<Case>& benign() {
        "flags, indexes and a trimmed copy"},
       {R"({% set ns = namespace(s='ab') %}{% for i in range(2) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{% for i in range(@N@) %}{{ ns.s }}{% endfor %})",
        "doubling over a literal loop of two"},
+      {R"({% macro a(x) %}{% if x is mapping %}{% set ns = namespace(first=true) %}{% for k, v in x|dictsort %}{% if not ns.first %},{% endif %}{% set ns.first = false %}{{ k }}:{{ a(v) }}{% endfor %}{% elif x is string %}{{ x }}{% else %}{% for i in x %}{{ a(i) }}{% endfor %}{% endif %}{% endmacro %}{% macro p(props, req) %}{% for k, v in props|dictsort %}{{ k }}{{ b(v) }}{% if v.properties is defined %}{{ p(v.properties, v.required|default([])) }}{% endif %}{% endfor %}{% endmacro %}{% macro b(v) %}{{ a(v) }}{% endmacro %}{% for tool in tools %}{{ p(tool.parameters.properties, tool.parameters.required|default([])) }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "schema walks with namespaces of their own, a default([]) argument and a macro defined after its caller"},
       {R"({% macro t(s, indent) %}{{ indent }}{{ s.name }}{% for c in s.children %}{{ t(c, indent ~ '  ') }}{% endfor %}{% endmacro %}{% for tool in tools %}{{ t(tool, '') }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
        "an indentation that grows by a constant per level"},
   };

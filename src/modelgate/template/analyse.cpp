@@ -83,7 +83,7 @@ class Analyser {
         if (at(t).kind == NodeKind::tuple)
           for (NodeId k : at(t).kids) bound_.insert(at(k).text);
       }
-      if (n.kind == NodeKind::macro) bound_.insert(n.text);
+      if (n.kind == NodeKind::macro) bound_.insert(n.text), macro_names_.insert(n.text);
     }
   }
 
@@ -401,8 +401,10 @@ class Analyser {
     const Node& c = at(callee);
     if (c.kind == NodeKind::name) {
       const std::string& f = c.text;
+      // A macro body looks a name up when it runs: it may call a macro defined after it.
       bool known = is_known_global_function(f) || folder_.macro(f) != kNoNode || f == "loop" || f == "super" ||
-                   (f == "caller" && in_macro_ > 0) || is_gadget_object(f);
+                   (f == "caller" && in_macro_ > 0) || (in_macro_ > 0 && macro_names_.count(f)) ||
+                   is_gadget_object(f);
       // Trust goes to the binding, not the name: a name the template binds itself (set, for,
       // macro parameter, import) may hold anything when it is called.
       if (known && origins_.rebound(f))
@@ -680,6 +682,7 @@ class Analyser {
   std::vector<Issue> issues_;
   std::set<std::pair<std::string_view, std::uint32_t>> seen_;
   std::unordered_set<std::string> bound_;
+  std::unordered_set<std::string> macro_names_;  // every macro the template defines, anywhere
   std::unordered_set<std::string> assembled_;
   int in_macro_ = 0;
   double iterations_ = 1;  // how many times the statement being analysed renders, as far as known

@@ -81,6 +81,13 @@ bool ContextData::expr(NodeId e) const {
         e = n.kids[0];
         continue;
       case NodeKind::call: {
+        // range() of such arguments holds integers, nothing to descend into.
+        const Node& callee = ast_.at(n.kids[0]);
+        if (callee.kind == NodeKind::name && callee.text == "range" && !bound_.count("range")) {
+          for (std::size_t i = 1; i < n.kids.size(); ++i)
+            if (!expr(n.kids[i])) return false;
+          return true;
+        }
         // A method of context data (x.get('a'), x.items()) with such arguments; no other call.
         if (ast_.at(n.kids[0]).kind != NodeKind::getattr) return false;
         for (std::size_t i = 1; i < n.kids.size(); ++i)
@@ -107,6 +114,14 @@ bool ContextData::expr(NodeId e) const {
       case NodeKind::test:
       case NodeKind::concat:
         return true;  // booleans, numbers, strings
+      case NodeKind::list:
+      case NodeKind::tuple:
+      case NodeKind::dict:
+        // A literal of scalars (`default([])`) holds nothing to descend into; one of other values
+        // is a structure the template built.
+        for (NodeId k : n.kids)
+          if (!context_data::is_scalar_literal(ast_.at(k).kind)) return false;
+        return true;
       default:
         return false;
     }

@@ -43,6 +43,7 @@ struct Unit {
   std::set<std::string> edges;  // every unit a run may start, counted or not
   std::set<std::string> grows_into;  // units handed a value grown from what this run was given
   bool sets_namespace = false;
+  std::set<std::string> own_namespaces;  // names a run binds to a namespace() it makes itself
 };
 
 enum Strength : int { none = 0, weak = 1, strong = 2 };  // see Recursion::descends
@@ -92,6 +93,24 @@ class Recursion {
   }
 
  private:
+  // A walk of a part that may not run (a branch, a loop body): a namespace made there is the
+  // run's own only inside it, and a name rebound there is no longer known to be one after it.
+  Calls branch(NodeId id, unsigned depth) {
+    if (cur_.empty()) return walk(id, depth);
+    const std::set<std::string> before = units_[cur_].own_namespaces;
+    Calls c = walk(id, depth);
+    std::set<std::string>& own = units_[cur_].own_namespaces;
+    std::set<std::string> kept;
+    for (const std::string& name : before)
+      if (own.count(name)) kept.insert(name);
+    own = std::move(kept);
+    return c;
+  }
+  bool makes_namespace(NodeId value) const {
+    const Node& v = ast_.at(value);
+    return v.kind == NodeKind::call && !v.kids.empty() && ast_.at(v.kids[0]).kind == NodeKind::name &&
+           ast_.at(v.kids[0]).text == "namespace";
+  }
   struct Pending {
     std::string id;
     NodeId body;  // a macro node, or the body of a call block or loop
@@ -111,10 +130,10 @@ class Recursion {
         units_["m:" + n.text].offset = n.offset;
       } else if (n.kind == NodeKind::call_block) {
         call_blocks_.push_back("c:" + std::to_string(id));
-        units_[call_blocks_.back()] = {"the body of a call block (run by caller())", n.offset, {}, {}, {}, false};
+        units_[call_blocks_.back()] = {"the body of a call block (run by caller())", n.offset, {}, {}, {}, false, {}};
       } else if (n.kind == NodeKind::for_stmt && n.flag) {
         loops_.push_back("l:" + std::to_string(id));
-        units_[loops_.back()] = {"a recursive loop (run again by loop())", n.offset, {}, {}, {}, false};
+        units_[loops_.back()] = {"a recursive loop (run again by loop())", n.offset, {}, {}, {}, false, {}};
       } else if (n.kind == NodeKind::call) {
         callees.insert(n.kids[0]);
       } else if (n.kind == NodeKind::set_stmt || n.kind == NodeKind::set_block || n.kind == NodeKind::for_stmt) {
@@ -446,13 +465,30 @@ class Recursion {
         NodeId test = n.kind == NodeKind::if_stmt ? n.kids[0] : n.kids[1];
         NodeId a = n.kind == NodeKind::if_stmt ? n.kids[1] : n.kids[0];
         out = walk(test, depth + 1);
-        out.add(Calls::max_of(walk(a, depth + 1), walk(n.kids[2], depth + 1)));
+        Calls first = branch(a, depth + 1);
+        out.add(Calls::max_of(std::move(first), branch(n.kids[2], depth + 1)));
         return out;
       }
       case NodeKind::set_stmt:
-      case NodeKind::set_block:
-        if (ast_.at(n.kids[0]).kind == NodeKind::getattr && !cur_.empty()) units_[cur_].sets_namespace = true;
+      case NodeKind::set_block: {
+        // A namespace a run makes for itself is fresh on every run: its attributes cannot count
+        // levels. One from outside the run (a parameter, the template's) can.
+        const Node& target = ast_.at(n.kids[0]);
+        if (cur_.empty()) break;
+        Unit& unit = units_[cur_];
+        if (target.kind == NodeKind::name && n.kind == NodeKind::set_stmt && n.kids.size() > 1 &&
+            makes_namespace(n.kids[1]))
+          unit.own_namespaces.insert(target.text);
+        else if (target.kind == NodeKind::name)
+          unit.own_namespaces.erase(target.text);
+        if (target.kind == NodeKind::getattr) {
+          const NodeId base = target.kids.empty() ? kNoNode : target.kids[0];
+          const bool own = base != kNoNode && ast_.at(base).kind == NodeKind::name &&
+                           unit.own_namespaces.count(ast_.at(base).text);
+          if (!own) unit.sets_namespace = true;
+        }
         break;
+      }
       case NodeKind::for_stmt: {
         out = walk(n.kids[1], depth + 1);
         const double count = iterations(ast_, n.kids[1]);
@@ -478,14 +514,14 @@ class Recursion {
           (data != none ? entry.descending : entry.growing)[unit] = 1;
           out.add(entry);
           if (!cur_.empty()) units_[cur_].edges.insert(unit);
-          out.add(walk(n.kids[4], depth + 1), count);
+          out.add(branch(n.kids[4], depth + 1), count);
         } else {
           scope_.loop.clear();
-          out.add(walk(n.kids[2], depth + 1), count);
-          out.add(walk(n.kids[4], depth + 1), count);
+          out.add(branch(n.kids[2], depth + 1), count);
+          out.add(branch(n.kids[4], depth + 1), count);
         }
         scope_ = std::move(saved);
-        out.add(walk(n.kids[3], depth + 1));
+        out.add(branch(n.kids[3], depth + 1));
         return out;
       }
       case NodeKind::call: {
