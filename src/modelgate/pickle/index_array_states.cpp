@@ -258,6 +258,11 @@ IndexStateCheck check_tree_estimator(const ValueGraph& g, const Node& state) {
   const Node* list = estimators ? node_at(g, *estimators) : nullptr;
   // Gradient boosting keeps its trees in a numpy object array, whose items are its state's list
   // (predict_stages walks them with X checked only against the ensemble's n_features_in_).
+  // joblib writes that array as a pickle stream of its own, whose trees this state cannot reach.
+  if (list && list->kind == Kind::call && !list->items.empty() &&
+      g.qualified_name(list->items[0]).ends_with("NumpyArrayWrapper"))
+    return unchecked("the ensemble's estimator array is a joblib stream of its own: its trees' feature counts are "
+                     "not compared with the ensemble's");
   if (list && list->kind == Kind::call && !list->items.empty() &&
       g.qualified_name(list->items[0]).ends_with("multiarray._reconstruct")) {
     const Node* st = list->items.size() >= 4 ? node_at(g, list->items[3]) : nullptr;
