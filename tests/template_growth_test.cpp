@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "template/chat_template.h"
+#include "template_report.h"
 #include "test_util.h"
 
 namespace template_growth_test {
@@ -18,15 +19,9 @@ namespace {
 using modelgate::ArtifactReport;
 using modelgate::Status;
 
-ArtifactReport analyse(const std::string& text) {
-  return modelgate::chat_template_report(text, "t.jinja", modelgate::Limits{});
-}
+ArtifactReport analyse(const std::string& text) { return mgtest::template_report(text); }
 
-std::string describe(const ArtifactReport& r) {
-  std::string out;
-  for (const auto& f : r.findings) out += "  " + f.rule + ": " + f.message + "\n";
-  return out;
-}
+std::string describe(const ArtifactReport& r) { return mgtest::findings_text(r); }
 
 std::string with_n(std::string text, const std::string& n) {
   for (auto at = text.find("@N@"); at != std::string::npos; at = text.find("@N@", at)) text.replace(at, 3, n);

@@ -10,6 +10,7 @@
 #include "template/chat_template.h"
 #include "template/fold.h"
 #include "template/parser.h"
+#include "template_report.h"
 #include "test_util.h"
 
 namespace template_soundness_test {
@@ -19,14 +20,10 @@ namespace {
 using modelgate::ArtifactReport;
 using modelgate::Status;
 
-ArtifactReport analyse(const std::string& text) {
-  return modelgate::chat_template_report(text, "t.jinja", modelgate::Limits{});
-}
+ArtifactReport analyse(const std::string& text) { return mgtest::template_report(text); }
 
 std::string describe(const ArtifactReport& r) {
-  std::string out = std::string(modelgate::to_string(r.status)) + "\n";
-  for (const auto& f : r.findings) out += "  " + f.rule + ": " + f.message + "\n";
-  return out;
+  return std::string(modelgate::to_string(r.status)) + "\n" + mgtest::findings_text(r);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "template/chat_template.h"
 #include "template/parser.h"
 #include "template/vocabulary.h"
+#include "template_report.h"
 #include "test_util.h"
 
 namespace template_test {
@@ -18,15 +19,9 @@ namespace {
 using modelgate::ArtifactReport;
 using modelgate::Status;
 
-ArtifactReport analyse(const std::string& text) {
-  return modelgate::chat_template_report(text, "t.jinja", modelgate::Limits{});
-}
+ArtifactReport analyse(const std::string& text) { return mgtest::template_report(text); }
 
-std::string describe(const ArtifactReport& r) {
-  std::string out;
-  for (const auto& f : r.findings) out += "  " + f.rule + ": " + f.message + "\n";
-  return out;
-}
+std::string describe(const ArtifactReport& r) { return mgtest::findings_text(r); }
 
 std::vector<std::pair<std::string, std::string>> corpus(const std::string& dir) {
   std::vector<std::pair<std::string, std::string>> out;
