@@ -6,7 +6,7 @@
 #include <memory>
 #include <random>
 
-#include "core/display_facts.h"
+#include "core/parsed_facts_json.h"
 #include "format/keras_config.h"
 #include "gate/inventory_cache.h"
 #include "modelgate/inventory.h"
@@ -73,10 +73,10 @@ TEST_F(CodeFormats, OnnxBenignModelsAreSafe) {
 
 TEST_F(CodeFormats, OnnxFactsListOpsAndExternalFiles) {
   auto r = scan_fixture("onnx/ext/model.onnx");
-  EXPECT_EQ(json_of(r.facts)["op_types"]["Add"], 1);
+  EXPECT_EQ(modelgate::facts_json(r)["op_types"]["Add"], 1);
   ASSERT_EQ(r.parsed.external_data_files.size(), 1u);
   EXPECT_EQ(r.parsed.external_data_files[0], "weights.bin");
-  EXPECT_EQ(json_of(r.facts)["opset_import"]["ai.onnx"], 13);
+  EXPECT_EQ(modelgate::facts_json(r)["opset_import"]["ai.onnx"], 13);
 }
 
 // The parse records which bytes of which file each tensor reads; the process that opened the
@@ -156,7 +156,7 @@ TEST_F(CodeFormats, KerasBenignArchiveIsSafe) {
   EXPECT_EQ(r.status, Status::safe) << describe(r);
   ASSERT_EQ(r.children.size(), 1u);
   EXPECT_EQ(r.children[0].format, "hdf5");
-  EXPECT_EQ(json_of(r.facts)["keras_version"], "3.9.0");
+  EXPECT_EQ(modelgate::facts_json(r)["keras_version"], "3.9.0");
 }
 
 TEST_F(CodeFormats, KerasLambdaBytecodeIsUnsafeWhateverTheVersion) {
@@ -194,7 +194,7 @@ TEST_F(CodeFormats, Hdf5BenignFilesAreSafe) {
   expect("h5/benign.h5", "hdf5", Status::safe);
   expect("h5/benign_vlen.h5", "hdf5", Status::safe);
   expect("h5/weights_only.h5", "hdf5", Status::safe);
-  EXPECT_EQ(json_of(scan_fixture("h5/benign.h5").facts)["keras_version"], "2.11.0");
+  EXPECT_EQ(modelgate::facts_json(scan_fixture("h5/benign.h5"))["keras_version"], "2.11.0");
 }
 
 TEST_F(CodeFormats, Keras2LambdaIsDecodedAndUnsafe) {
@@ -400,9 +400,9 @@ TEST_F(CodeFormats, SavedModelBenignIsSafe) {
   auto r = scan_fixture("savedmodel/benign/saved_model.pb");
   EXPECT_EQ(r.format, "tf-savedmodel");
   EXPECT_EQ(r.status, Status::safe) << describe(r);
-  EXPECT_EQ(json_of(r.facts)["op_types"]["MatMul"], 1);
-  EXPECT_EQ(json_of(r.facts)["op_types"]["AddV2"], 1);
-  EXPECT_EQ(json_of(r.facts)["checkpoint_ops"]["SaveV2"], 1);
+  EXPECT_EQ(modelgate::facts_json(r)["op_types"]["MatMul"], 1);
+  EXPECT_EQ(modelgate::facts_json(r)["op_types"]["AddV2"], 1);
+  EXPECT_EQ(modelgate::facts_json(r)["checkpoint_ops"]["SaveV2"], 1);
   expect("savedmodel/keras_benign/keras_metadata.pb", "keras-metadata-pb", Status::safe);
   expect("savedmodel/benign/fingerprint.pb", "tf-fingerprint", Status::safe);
 }

@@ -2,7 +2,6 @@
 // stored-report codec the inventory reads back as untrusted input.
 #include <gtest/gtest.h>
 
-#include "core/display_facts.h"
 #include "gate/stored_report.h"
 #include "modelgate/gate.h"
 #include "modelgate/rules.h"
@@ -150,7 +149,7 @@ ArtifactReport stored_sample() {
   inner.sha256.clear();
   r.children.push_back(inner);
   r.model.license = "mit";
-  json_of(r.facts)["tensors"] = 3;
+  r.details.torch.emplace().tensors = 3;
   r.finalize();
   return r;
 }

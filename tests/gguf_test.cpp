@@ -1,7 +1,7 @@
 // GGUF: one test per refusal rule on hand-built files, plus v1/v2/v3 files from the generator.
 #include <gtest/gtest.h>
 
-#include "core/display_facts.h"
+#include "core/parsed_facts_json.h"
 #include "readers/gguf.h"
 #include "modelgate/report.h"
 #include "test_util.h"
@@ -104,9 +104,9 @@ TEST(Gguf, ValidFilesOfEveryVersionAreSafe) {
     auto r = scan(valid(v).build());
     EXPECT_EQ(r.format, "gguf");
     EXPECT_EQ(r.status, Status::safe) << v << " " << first_message(r);
-    EXPECT_EQ(json_of(r.facts)["gguf_version"], v);
-    EXPECT_EQ(json_of(r.facts)["architecture"], "llama");
-    EXPECT_EQ(json_of(r.facts)["tensor_count"], 3);
+    EXPECT_EQ(modelgate::facts_json(r)["gguf_version"], v);
+    EXPECT_EQ(modelgate::facts_json(r)["architecture"], "llama");
+    EXPECT_EQ(modelgate::facts_json(r)["tensor_count"], 3);
   }
 }
 
@@ -322,7 +322,7 @@ TEST(GgufRules, InvalidUtf8Value) {
   auto r = scan(Gguf(3).kv_str("general.name", "bad\xc3(").build());
   EXPECT_EQ(r.status, Status::unverified);
   EXPECT_TRUE(has_rule(r, "MG-GGUF-STRING-ENCODING"));
-  auto j = nlohmann::json(json_of(r.facts)).dump();  // facts stay valid UTF-8
+  auto j = nlohmann::json(modelgate::facts_json(r)).dump();  // facts stay valid UTF-8
   EXPECT_FALSE(j.empty());
 }
 
@@ -496,13 +496,13 @@ TEST(GgufFixtures, GeneratedFilesOfEveryVersionAreSafe) {
     auto r = scan(bytes);
     EXPECT_EQ(r.format, "gguf");
     EXPECT_EQ(r.status, Status::safe) << v << " " << first_message(r);
-    EXPECT_EQ(json_of(r.facts)["gguf_version"], v);
-    EXPECT_EQ(json_of(r.facts)["tensor_count"], 5);
-    EXPECT_EQ(json_of(r.facts)["alignment"], v == 3 ? 64 : 32);
-    EXPECT_EQ(json_of(r.facts)["license"], "apache-2.0");
+    EXPECT_EQ(modelgate::facts_json(r)["gguf_version"], v);
+    EXPECT_EQ(modelgate::facts_json(r)["tensor_count"], 5);
+    EXPECT_EQ(modelgate::facts_json(r)["alignment"], v == 3 ? 64 : 32);
+    EXPECT_EQ(modelgate::facts_json(r)["license"], "apache-2.0");
     EXPECT_TRUE(r.parsed.chat_templates.count("default"));
     EXPECT_TRUE(r.parsed.chat_templates.count("tool_use"));
-    EXPECT_EQ(json_of(r.facts)["metadata"]["tokenizer.ggml.tokens"]["count"], 7);
+    EXPECT_EQ(modelgate::facts_json(r)["metadata"]["tokenizer.ggml.tokens"]["count"], 7);
   }
 }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "core/display_facts.h"
+#include "core/parsed_facts_json.h"
 #include "hf/front_matter.h"
 #include "hf/python_lexer.h"
 #include "core/strict_json.h"
@@ -358,7 +358,8 @@ Don't use it for evil. `import torch` and {{ braces }} in prose are fine.
   auto r = scan(card, "README.md");
   EXPECT_EQ(r.format, "model-card");
   EXPECT_EQ(r.status, Status::safe) << findings(r);
-  auto& mc = json_of(r.facts)["model_card"];
+  const auto facts = modelgate::facts_json(r);
+  const auto& mc = facts["model_card"];
   EXPECT_EQ(mc["license"], "apache-2.0");
   EXPECT_EQ(mc["base_model"][0], "meta-llama/Llama-3.1-8B");
   EXPECT_EQ(mc["datasets"][1], "openbmb/UltraFeedback");

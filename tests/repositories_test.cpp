@@ -7,7 +7,7 @@
 #include <string>
 
 #include "container/tensor_archive_code.h"
-#include "core/display_facts.h"
+#include "core/parsed_facts_json.h"
 #include "readers/flax_msgpack.h"
 #include "hf/python_source.h"
 #include "test_util.h"
@@ -412,8 +412,8 @@ TEST(DataFiles, SentencePieceAndFlaxAreParsedStrictly) {
   std::string spm = mgtest::read_file(f.dir / "repos/llama-2-7b-hf/tokenizer.model");
   auto good = scan(spm);
   EXPECT_EQ(good.format, "sentencepiece");
-  EXPECT_GT(json_of(good.facts)["pieces"].get<int>(), 10);
-  EXPECT_EQ(json_of(good.facts)["model_type"], "bpe");
+  EXPECT_GT(modelgate::facts_json(good)["pieces"].get<int>(), 10);
+  EXPECT_EQ(modelgate::facts_json(good)["model_type"], "bpe");
   auto cut = scan(spm.substr(0, spm.size() - 3));
   EXPECT_EQ(cut.status, Status::refused) << cut.format;
 
@@ -421,8 +421,8 @@ TEST(DataFiles, SentencePieceAndFlaxAreParsedStrictly) {
   auto ok = scan(flax);
   EXPECT_EQ(ok.format, "flax-msgpack");
   EXPECT_EQ(ok.status, Status::safe) << findings(ok);
-  EXPECT_EQ(json_of(ok.facts)["arrays"], 2);
-  EXPECT_EQ(json_of(ok.facts)["parameters"], 32);
+  EXPECT_EQ(modelgate::facts_json(ok)["arrays"], 2);
+  EXPECT_EQ(modelgate::facts_json(ok)["parameters"], 32);
   EXPECT_EQ(scan(flax + "x").status, Status::refused);
   EXPECT_EQ(scan(flax.substr(0, flax.size() - 1)).status, Status::refused);
   // {"a": ext 9 (unknown)}, {"a": 1, "a": 2}, a map that claims 15 entries
@@ -453,7 +453,7 @@ TEST(DataFiles, TfliteOperatorCodes) {
   auto builtin = scan_dir(f.dir / "tflite" / "builtin.tflite").artifacts[0];
   EXPECT_EQ(builtin.format, "tflite");
   EXPECT_EQ(builtin.status, Status::safe) << findings(builtin);
-  EXPECT_EQ(json_of(builtin.facts)["builtin_operator_codes"], 3);
+  EXPECT_EQ(modelgate::facts_json(builtin)["builtin_operator_codes"], 3);
   auto custom = scan_dir(f.dir / "tflite" / "custom.tflite").artifacts[0];
   EXPECT_EQ(custom.status, Status::unverified) << findings(custom);
   EXPECT_TRUE(has_message(custom, "MG-TFLITE-CUSTOM-OP", "MyCustomOp"));
@@ -488,7 +488,7 @@ TEST(DataFiles, OpenVinoIr) {
   auto plain = scan(model, "model.xml");
   EXPECT_EQ(plain.format, "openvino-ir");
   EXPECT_EQ(plain.status, Status::safe) << findings(plain);
-  EXPECT_EQ(json_of(plain.facts)["layers"], 5);
+  EXPECT_EQ(modelgate::facts_json(plain)["layers"], 5);
   // OpenVINO reads any XML whose root is <net>: with no declaration, after comments.
   std::string net = model.substr(model.find("<net"));
   EXPECT_EQ(scan(net, "m.xml").format, "openvino-ir");
@@ -573,7 +573,7 @@ TEST(DataFiles, CoreMlModelsAndWeights) {
   std::string weights = mgtest::read_file(weights_path);
   auto w = scan(weights, "weight.bin");
   EXPECT_EQ(w.format, "coreml-weights");
-  EXPECT_EQ(json_of(w.facts)["blobs"], 2);
+  EXPECT_EQ(modelgate::facts_json(w)["blobs"], 2);
   std::string bad_sentinel = weights;
   bad_sentinel[64 + 64 + 64] ^= 1;  // the second blob's metadata
   EXPECT_TRUE(has_rule(scan(bad_sentinel, "weight.bin"), "MG-COREML-MALFORMED"));

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "core/display_facts.h"
+#include "core/parsed_facts_json.h"
 #include "readers/safetensors.h"
 #include "modelgate/report.h"
 #include "test_util.h"
@@ -55,9 +55,9 @@ TEST(Safetensors, ValidFileIsSafeWithFacts) {
                    std::string(9, '\1')));
   EXPECT_EQ(r.format, "safetensors");
   EXPECT_EQ(r.status, Status::safe);
-  EXPECT_EQ(json_of(r.facts)["tensor_count"], 2);
-  EXPECT_EQ(json_of(r.facts)["parameters"], 3);
-  EXPECT_EQ(json_of(r.facts)["metadata"]["format"], "pt");
+  EXPECT_EQ(modelgate::facts_json(r)["tensor_count"], 2);
+  EXPECT_EQ(modelgate::facts_json(r)["parameters"], 3);
+  EXPECT_EQ(modelgate::facts_json(r)["metadata"]["format"], "pt");
 }
 
 // Each tensor with its dtype, shape and the byte range of its data in the file (offsets in the
@@ -374,8 +374,8 @@ TEST(SafetensorsFixtures, GeneratedFilesAreSafe) {
     EXPECT_EQ(r.status, Status::safe) << name << " " << (r.findings.empty() ? "" : r.findings[0].message);
   }
   auto model = scan(mgtest::read_file(dir / "model.safetensors"));
-  EXPECT_EQ(json_of(model.facts)["tensor_count"], 9);
-  EXPECT_EQ(json_of(model.facts)["dtypes"]["BF16"], 1);
+  EXPECT_EQ(modelgate::facts_json(model)["tensor_count"], 9);
+  EXPECT_EQ(modelgate::facts_json(model)["dtypes"]["BF16"], 1);
   EXPECT_TRUE(has_rule(scan(mgtest::read_file(dir / "suspicious.safetensors")), "MG-SAFETENSORS-METADATA-SUSPICIOUS"));
 
   // Every truncation of a valid file is refused.

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/json_text.h"
-#include "sandbox/sandbox_layers_json.h"
+#include "core/sandbox_layers_json.h"
 
 namespace sandbox_layers_json_test {
 
@@ -11,7 +11,7 @@ namespace {
 
 using modelgate::SandboxLayers;
 using modelgate::SandboxMode;
-using modelgate::sandbox::sandbox_layers_json;
+using modelgate::sandbox_layers_json;
 
 TEST(SandboxLayersJson, InProcessIsTheModeAlone) {
   EXPECT_EQ(modelgate::json_text(sandbox_layers_json(SandboxLayers{})), R"({"mode":"off"})");

@@ -16,7 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "core/content_digest.h"
-#include "core/display_facts.h"
+#include "core/format_details_json.h"
 #include "core/lazy_library.h"
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
@@ -46,7 +46,7 @@ ArtifactReport sample_report() {
   r.format = "pytorch-zip";
   r.size = 1234;
   r.add(make_finding(rule("MG-FORMAT-UNRECOGNISED"), "dir/model.pt!/x", 17, "what was seen", "evidence\xff"));
-  json_of(r.facts)["members"] = 3;
+  r.details.archive = ArchiveDetails{3};
   r.model.license = "apache-2.0";
   r.sha256 = std::string(64, 'a');
   r.sha512 = std::string(128, 'b');
@@ -108,7 +108,7 @@ TEST(SandboxResult, ParsedFactsKeepTheirTypes) {
   EXPECT_FALSE(p.pickle_reading->complete);
   EXPECT_EQ(p.pickle_reading->end, 1234u);
   EXPECT_EQ(p.first_raw_array_at, 99u);
-  EXPECT_EQ(json_of(back->report.facts), json_of(r.facts));  // the untyped details stay apart
+  EXPECT_EQ(format_details_json(back->report.details), format_details_json(r.details));
   EXPECT_EQ(sandbox::encode_result(back->report), sandbox::encode_result(r));
 
 }
@@ -146,26 +146,23 @@ TEST(SandboxResult, FactsThatBreakAnInvariantAreRefused) {
   tensors.model.tensors = {{"w", "F32", {2}, "", 0, 8}};
   tensors.model.tensor_count = 2;
   refused(tensors, "not as many as they count");
-  auto not_object = sample_report();
-  json_of(not_object.facts) = nlohmann::json::array({1});
-  refused(not_object, "facts that are not an object");
 
-  // What the JSON form made of a string that is not UTF-8 and of a float that is not finite.
+  // What the JSON form makes of a string that is not UTF-8 and of a float that is not finite.
   auto odd = sample_report();
-  json_of(odd.facts)["name"] = std::string("a\xff" "b");
-  json_of(odd.facts)["ratio"] = std::nan("");
+  odd.details.model_card = {{"name", {std::string("a\xff" "b")}}, {"ratio", {std::nan("")}}};
   odd.model.name = "m\xfe";
   auto back = sandbox::decode_result(sandbox::encode_result(odd), {});
   ASSERT_TRUE(back) << back.error().reason;
-  EXPECT_EQ(json_of(back->report.facts)["name"], "a\xef\xbf\xbd" "b");
-  EXPECT_TRUE(json_of(back->report.facts)["ratio"].is_null());
+  ASSERT_TRUE(back->report.details.model_card);
+  EXPECT_EQ(back->report.details.model_card->at("name"), FileValue{std::string("a\xef\xbf\xbd" "b")});
+  EXPECT_EQ(back->report.details.model_card->at("ratio"), FileValue{});
   EXPECT_EQ(back->report.model.name, "m\xef\xbf\xbd");
 
-  // Bytes no writer produces, at known places of a report with nothing else in it: the display
-  // facts' tag at 30 (header 10, origin 4, format 4, size 8, findings 4).
+  // Bytes no writer produces, at known places of a report with nothing else in it: the format
+  // details from 30 (header 10, origin 4, format 4, size 8, findings 4), each a presence flag.
   ArtifactReport bare;
-  json_of(bare.facts)["a"] = 1;
-  json_of(bare.facts)["b"] = 1;
+  const FileValue one{std::int64_t{1}};
+  bare.details.model_card = {{"a", one}, {"b", {FileValue::Object{{"c", one}, {"d", one}}}}};
   bare.parsed.chat_templates = {{"a", "x"}, {"b", "y"}};
   const auto good = sandbox::encode_result(bare);
   ASSERT_TRUE(sandbox::decode_result(good, {}));
@@ -176,21 +173,29 @@ TEST(SandboxResult, FactsThatBreakAnInvariantAreRefused) {
     ASSERT_FALSE(decoded) << why;
     EXPECT_NE(decoded.error().reason.find(why), std::string::npos) << decoded.error().reason;
   };
-  // An object of two members: "a" at 39, "b" at 53, its value's tag at 54 (a signed 1).
-  ASSERT_EQ(good[30], 8);
-  ASSERT_EQ(good[39], 'a');
-  ASSERT_EQ(good[53], 'b');
-  ASSERT_EQ(good[54], 4);
-  patched({{30, 9}}, "unknown value tag 9");
-  patched({{53, 'a'}}, "a key given twice");
-  patched({{54, 5}, {61, 0xf0}, {62, 0x7f}}, "a number that is not finite");  // the bits of a NaN
-  // The chat templates after the display facts (63): "a" at 71, "x" at 76, "b" at 81.
-  ASSERT_EQ(good[71], 'a');
-  ASSERT_EQ(good[76], 'x');
-  ASSERT_EQ(good[81], 'b');
-  patched({{81, 'a'}}, "map keys not in order or given twice");
-  patched({{76, 0xff}}, "a string that is not UTF-8");
-  patched({{87, 2}}, "a flag that is not 0 or 1");  // python_imports' presence, after the templates
+  // The model card is the 17th detail (46): "a" at 55 with its value's tag at 56 (a signed 1),
+  // "b" at 69, an object whose "c" is at 79 with its value's tag at 80, "d" at 93.
+  ASSERT_EQ(good[30], 0);
+  ASSERT_EQ(good[46], 1);
+  ASSERT_EQ(good[55], 'a');
+  ASSERT_EQ(good[56], 4);
+  ASSERT_EQ(good[69], 'b');
+  ASSERT_EQ(good[70], 8);
+  ASSERT_EQ(good[79], 'c');
+  ASSERT_EQ(good[80], 4);
+  ASSERT_EQ(good[93], 'd');
+  patched({{30, 2}}, "a flag that is not 0 or 1");
+  patched({{56, 9}}, "unknown value tag 9");
+  patched({{69, 'a'}}, "map keys not in order or given twice");
+  patched({{93, 'c'}}, "object keys not in order or given twice");
+  patched({{80, 5}, {87, 0xf0}, {88, 0x7f}}, "a number that is not finite");  // the bits of a NaN
+  // The chat templates after the last four details (103 to 106): "a" at 115, "x" at 120, "b" at 125.
+  ASSERT_EQ(good[115], 'a');
+  ASSERT_EQ(good[120], 'x');
+  ASSERT_EQ(good[125], 'b');
+  patched({{125, 'a'}}, "map keys not in order or given twice");
+  patched({{120, 0xff}}, "a string that is not UTF-8");
+  patched({{131, 2}}, "a flag that is not 0 or 1");  // python_imports' presence, after the templates
 }
 
 TEST(SandboxResult, RefusesEveryMalformation) {
@@ -503,7 +508,8 @@ TEST_F(SandboxWorker, ThePoolGoesOnWithAFreshWorker) {
     EXPECT_EQ(refused.status, Status::refused) << action;
     auto next = pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl");
     EXPECT_EQ(next.status, Status::safe) << "after " << action;
-    EXPECT_EQ(json_of(next.facts)["sandbox"]["mode"], "strict");
+    ASSERT_TRUE(next.details.sandbox);
+    EXPECT_EQ(next.details.sandbox->mode, SandboxMode::strict);
   }
   for (unsigned i = 0; i < sandbox::kFilesPerWorker + 2; ++i)
     ASSERT_EQ(pool.scan_file(0, {benign_, {}, {}, {}}, "benign.pkl").status, Status::safe) << i;
@@ -523,7 +529,7 @@ TEST_F(SandboxWorker, AnHdf5FileGoesToAWorkerForkedAfterLibhdf5WasLoaded) {
   const auto h5 = mgtest::source_dir() / "fuzz/corpus/keras_h5/lambda_os.h5";
   auto confined = pool.scan_file(0, {h5, {}, {}, {}}, h5.string());
   EXPECT_TRUE(library_mapped("libhdf5"));
-  json_of(confined.facts).erase("sandbox");
+  confined.details.sandbox.reset();
   auto bytes = mgtest::read_file(h5);
   Artifact a;
   a.origin = h5.string();
@@ -661,10 +667,9 @@ TEST(SandboxScan, ConfinedDirectoryScanMatchesUnconfined) {
   ASSERT_EQ(confined.artifacts.size(), 1u);
   ASSERT_GT(confined.artifacts[0].children.size(), 40u);
   for (auto& file : confined.artifacts[0].children) {
-    auto& facts = json_of(file.facts);
-    ASSERT_TRUE(facts.contains("sandbox")) << file.origin;
-    EXPECT_EQ(facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << facts.dump();
-    facts.erase("sandbox");
+    ASSERT_TRUE(file.details.sandbox) << file.origin;
+    EXPECT_EQ(file.details.sandbox->layers.size(), std::size(sandbox::kLayerNames)) << file.origin;
+    file.details.sandbox.reset();
   }
   EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
   EXPECT_EQ(confined.decision.allow, unconfined.decision.allow);
@@ -700,7 +705,7 @@ TEST(SandboxScan, ConfinedScanHashesLikeTheUnconfinedScan) {
   for (auto& file : confined.artifacts[0].children) {
     EXPECT_EQ(file.sha256.size(), 64u) << file.origin;
     EXPECT_EQ(file.sha512.size(), 128u) << file.origin;
-    json_of(file.facts).erase("sandbox");
+    file.details.sandbox.reset();
   }
   EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));
 }
@@ -729,10 +734,9 @@ TEST(SandboxScan, ConfinedHfCacheScanMatchesUnconfined) {
   auto& files = confined.artifacts[0].children[0].children;
   ASSERT_EQ(files.size(), 2u);
   for (auto& file : files) {
-    auto& facts = json_of(file.facts);
-    ASSERT_TRUE(facts.contains("sandbox")) << file.origin;
-    EXPECT_EQ(facts["sandbox"]["layers"].size(), std::size(sandbox::kLayerNames)) << facts.dump();
-    facts.erase("sandbox");
+    ASSERT_TRUE(file.details.sandbox) << file.origin;
+    EXPECT_EQ(file.details.sandbox->layers.size(), std::size(sandbox::kLayerNames)) << file.origin;
+    file.details.sandbox.reset();
   }
   EXPECT_EQ(files[1].status, Status::unsafe);
   EXPECT_EQ(sandbox::encode_result(confined.artifacts[0]), sandbox::encode_result(unconfined.artifacts[0]));

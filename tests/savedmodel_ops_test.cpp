@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "core/display_facts.h"
+#include "core/parsed_facts_json.h"
 #include "format/tensorflow_ops.h"
 #include "modelgate/scan.h"
 #include "test_util.h"
@@ -150,7 +150,7 @@ TEST_F(SavedModelOps, UnknownOpsAreUnverifiedFunctionCallsAreNot) {
   EXPECT_TRUE(message_has(r, "MG-SAVEDMODEL-UNKNOWN-OP", "Addons>ImageProjectiveTransform")) << describe(r);
   EXPECT_TRUE(message_has(r, "MG-SAVEDMODEL-UNKNOWN-OP", "TotallyInertOp")) << describe(r);
   auto calls = expect("function_calls", Status::safe);
-  EXPECT_EQ(modelgate::json_of(calls.facts)["op_types"]["__inference_fn_12"], 1) << describe(calls);
+  EXPECT_EQ(modelgate::facts_json(calls)["op_types"]["__inference_fn_12"], 1) << describe(calls);
   expect("control_ret_entry", Status::safe);
 }
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "modelgate/display_facts.h"
 #include "modelgate/finding.h"
+#include "modelgate/format_details.h"
 #include "modelgate/status.h"
 
 namespace modelgate {
@@ -148,7 +148,7 @@ struct ArtifactReport {
   Status status = Status::safe;  // computed by finalize(): worst of findings and children
   std::vector<Finding> findings;
   std::vector<ArtifactReport> children;
-  DisplayFacts facts;   // format details shown in the JSON report
+  FormatDetails details;  // what the parser read of the format, shown in the JSON report
   ParsedFacts parsed;   // what the parser read that the scan acts on
   ModelFacts model;     // typed facts about the model, filled by the parser that read them
   std::string sha256;   // lowercase hex of the full content; empty when the scan did not hash it

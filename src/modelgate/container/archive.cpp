@@ -11,7 +11,6 @@
 #include "readers/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_tar.h"
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "identify/container_magic.h"
 #include "format/scanners.h"
@@ -272,7 +271,7 @@ void scan_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   if (is_legacy_torch_tar(listing.names)) report.format = "pytorch-legacy-tar";
   for (auto& f : listing.findings) report.add(std::move(f));
   for (auto& c : children) report.children.push_back(std::move(c));
-  json_of(report.facts)["members"] = listing.names.size();
+  report.details.archive = ArchiveDetails{listing.names.size()};
 }
 
 bool is_legacy_torch_tar(const std::vector<std::string>& names) {

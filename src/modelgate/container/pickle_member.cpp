@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <optional>
 
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "format/pickle_stream_report.h"
 
@@ -46,7 +45,7 @@ pickle::StreamResult scan_pickle_member(const Artifact& a, NestedScan& ctx, Arti
                                         const PickleMemberOptions& o) {
   if (report.format.empty()) report.format = "pickle";
   auto first = analyse_pickle_stream(a, 0, ctx, report, o);
-  json_of(report.facts)["pickle_protocol"] = first.protocol;
+  report.details.pickle = PickleDetails{first.protocol, std::nullopt};
   if (!first.complete || !o.report_trailing) return first;
   PickleMemberOptions rest = o;
   rest.keep_retained = nullptr;

@@ -10,7 +10,6 @@
 #include "container/checkpoint_tensor_facts.h"
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "identify/identify.h"
 
@@ -72,7 +71,7 @@ void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archi
   // torch's reader takes the folder of the first directory entry as the archive name and looks
   // every record up under it; a member outside that folder makes torch.load fail.
   const std::string prefix = ar.members.empty() ? std::string() : top_folder(ar.members[0].name);
-  json_of(report.facts)["torch_archive_name"] = prefix;
+  details_of(report.details.torch).archive_name = prefix;
   if (prefix.empty()) {
     add("MG-TORCH-LAYOUT", std::nullopt,
         "the first member is not in a folder; torch.load refuses this archive, but it holds torch records");
@@ -196,13 +195,13 @@ void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archi
       // The pickle is the model (the archive is its container): the storages it loads are its tensors.
       if (referenced.emplace(sm->name, s).second) add_storage_facts(s.type, s.numel, cr.model);
     }
-    json_of(cr.facts)["storages"] = refs.size();
+    details_of(cr.details.torch).storages = refs.size();
     report.children.push_back(std::move(cr));
   }
-  json_of(report.facts)["storages"] = referenced.size();
+  details_of(report.details.torch).storages = referenced.size();
   add_storage_records(a, ar, referenced, ctx, report);
 
-  nlohmann::json code = nlohmann::json::array();
+  std::vector<std::string> code;
   for (const auto& m : ar.members) {
     auto rec = record_of(m.name, prefix);
     if (rec && rec->substr(0, 5) == "code/" && !m.is_directory()) code.push_back(std::string(*rec));
@@ -211,7 +210,7 @@ void scan_torch_zip(const Artifact& a, std::shared_ptr<const zip::Archive> archi
           "record '" + m.name + "' is under data/ but no persistent id refers to it");
   }
   if (torchscript) {
-    json_of(report.facts)["torchscript_code"] = code;
+    details_of(report.details.torch).torchscript_code = code;
     // A libtorch OutputArchive (tch-rs VarStore::save): its one code file only declares tensors.
     const zip::Member* declarations = nullptr;
     bool only_declarations = true;

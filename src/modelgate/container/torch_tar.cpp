@@ -14,7 +14,6 @@
 #include "readers/tar_headers.h"
 #include "container/tar_views.h"
 #include "container/torch_storage.h"
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "pickle/opcodes.h"
 
@@ -157,12 +156,12 @@ TorchTarLayout TorchTarReader::run() {
     if (tar::find_last(listing_, m.name) != &m || copy > 1) name += "#" + std::to_string(copy);
     report_.children.push_back(ctx_.scan(member_artifact(m, name)));
   }
-  json_of(report_.facts)["members"] = listing_.members.size();
-  json_of(report_.facts)["storages"] = layout_.storages.size();
+  report_.details.archive = ArchiveDetails{listing_.members.size()};
+  details_of(report_.details.torch).storages = layout_.storages.size();
   std::set<std::string> counted;  // a key written twice: the later record is the one torch keeps
   for (auto s = layout_.storages.rbegin(); s != layout_.storages.rend(); ++s)
     if (counted.insert(s->key).second) add_storage_facts(s->type, s->numel, report_.model);
-  json_of(report_.facts)["tensors"] = layout_.tensors.size();
+  details_of(report_.details.torch).tensors = layout_.tensors.size();
   list_tensors();
   if (a_.checkpoint_reading) a_.checkpoint_reading->keep(a_.bytes, TorchTarReading{layout_, std::move(kept_pickle_)});
   return layout_;
@@ -363,7 +362,7 @@ void TorchTarReader::read_storages(const tar::Member& tm) {
   }
   storages_walked_ = ok;
   if (ok) trailing(m, r, pos, "storage views pickle");
-  json_of(r.facts)["storages"] = layout_.storages.size();
+  details_of(r.details.torch).storages = layout_.storages.size();
   report_.children.push_back(std::move(r));
 }
 
@@ -447,7 +446,7 @@ void TorchTarReader::read_tensors(const tar::Member& tm) {
   }
   tensors_walked_ = ok;
   if (ok) trailing(m, r, pos, "last tensor record");
-  json_of(r.facts)["tensors"] = layout_.tensors.size();
+  details_of(r.details.torch).tensors = layout_.tensors.size();
   report_.children.push_back(std::move(r));
 }
 
@@ -502,7 +501,7 @@ void TorchTarReader::read_pickle(const tar::Member& tm) {
   for (const auto& s : layout_.storages)
     if (storages_walked_ && tensors_walked_ && !used_storages_.count(s.key))
       add_in(r, "MG-TORCH-STORAGE-EXTRA", std::nullopt, "storage " + s.key + " is used by no tensor, view or persistent id");
-  json_of(r.facts)["persistent_ids"] = referenced.size();
+  details_of(r.details.torch).persistent_ids = referenced.size();
   report_.children.push_back(std::move(r));
 }
 

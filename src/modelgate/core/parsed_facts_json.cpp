@@ -1,6 +1,6 @@
 #include "core/parsed_facts_json.h"
 
-#include "core/display_facts.h"
+#include "core/format_details_json.h"
 #include "core/json_fields.h"
 
 namespace modelgate {
@@ -20,8 +20,13 @@ bool exactly(const json& v, std::initializer_list<const char*> keys) {
 }  // namespace
 
 json facts_json(const ArtifactReport& report) {
-  json out = json_of(report.facts);
-  const ParsedFacts& p = report.parsed;
+  json out = json::object();
+  add_format_details(report.details, out);
+  add_parsed_facts(report.parsed, out);
+  return out;
+}
+
+void add_parsed_facts(const ParsedFacts& p, json& out) {
   if (!p.chat_templates.empty()) out["chat_templates"] = p.chat_templates;
   if (p.python_imports) out["python_imports"] = *p.python_imports;
   for (const auto& c : p.code_files) out["code_files"].push_back({{"file", c.file}, {"route", c.route}});
@@ -63,7 +68,6 @@ json facts_json(const ArtifactReport& report) {
     }
     out["pickle_calls"] = std::move(calls);
   }
-  return out;
 }
 
 Expected<ParsedFacts> take_parsed_facts(json& facts) {

@@ -11,8 +11,10 @@
 
 namespace modelgate {
 
-// `report.facts` with the parsed facts added under their keys.
+// An artifact's `facts` in the JSON report: its format details and its parsed facts.
 nlohmann::json facts_json(const ArtifactReport& report);
+// The parsed facts added to `out` under their keys.
+void add_parsed_facts(const ParsedFacts& parsed, nlohmann::json& out);
 
 // Moves the parsed facts' keys out of `facts` into the result; the error names the key.
 Expected<ParsedFacts> take_parsed_facts(nlohmann::json& facts);

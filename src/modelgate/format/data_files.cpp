@@ -1,6 +1,5 @@
 // Scanners for data files of model repositories: SentencePiece models, Flax msgpack checkpoints,
 // TFLite flatbuffers (their operator codes), Core ML models and weights, OpenVINO IR.
-#include "core/display_facts.h"
 #include "readers/coreml.h"
 #include "core/rule_catalog.h"
 #include "readers/flax_msgpack.h"
@@ -19,11 +18,12 @@ void scan_sentencepiece(const Artifact& a, NestedScan&, ArtifactReport& report) 
                                 model.error().reason));
     return;
   }
-  json_of(report.facts)["pieces"] = model->pieces;
   static constexpr const char* kTypes[] = {"unset", "unigram", "bpe", "word", "char"};
-  json_of(report.facts)["model_type"] = model->model_type < 5 ? kTypes[model->model_type] : "unknown";
-  if (model->vocab_size) json_of(report.facts)["vocab_size"] = model->vocab_size;
-  if (!model->normalizer.empty()) json_of(report.facts)["normalizer"] = model->normalizer;
+  SentencePieceDetails& details = report.details.sentencepiece.emplace();
+  details.pieces = model->pieces;
+  details.model_type = model->model_type < 5 ? kTypes[model->model_type] : "unknown";
+  if (model->vocab_size) details.vocab_size = model->vocab_size;
+  if (!model->normalizer.empty()) details.normalizer = model->normalizer;
 }
 
 void scan_flax_msgpack(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
@@ -34,8 +34,7 @@ void scan_flax_msgpack(const Artifact& a, NestedScan& ctx, ArtifactReport& repor
                                 checkpoint.error().reason));
     return;
   }
-  json_of(report.facts)["arrays"] = checkpoint->arrays;
-  json_of(report.facts)["parameters"] = checkpoint->parameters;
+  report.details.arrays = ArrayStoreDetails{checkpoint->arrays, checkpoint->parameters};
 }
 
 void scan_tflite(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
@@ -50,7 +49,7 @@ void scan_tflite(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     report.add(make_finding(rule("MG-TFLITE-MALFORMED"), a.origin, std::nullopt,
                             "schema version " + std::to_string(model->schema_version) +
                                 ": the TFLite interpreter only reads version 3"));
-  nlohmann::json custom = nlohmann::json::array();
+  std::vector<std::string> custom;
   std::uint64_t builtin = 0;
   for (const auto& code : model->operator_codes) {
     if (code.builtin != tflite::kCustom) {
@@ -63,11 +62,7 @@ void scan_tflite(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
                                 "': its kernel comes from the application or a delegate, not from TFLite",
                             code.custom_code));
   }
-  json_of(report.facts)["schema_version"] = model->schema_version;
-  json_of(report.facts)["builtin_operator_codes"] = builtin;
-  json_of(report.facts)["custom_operators"] = std::move(custom);
-  json_of(report.facts)["subgraphs"] = model->subgraphs;
-  json_of(report.facts)["buffers"] = model->buffers;
+  report.details.tflite = TfliteDetails{model->schema_version, builtin, std::move(custom), model->subgraphs, model->buffers};
 }
 
 void scan_coreml(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
@@ -98,10 +93,7 @@ void scan_coreml(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
         break;
     }
   }
-  json_of(report.facts)["specification_version"] = model->specification_version;
-  json_of(report.facts)["model_type"] = model->model_type;
-  json_of(report.facts)["models"] = model->models;
-  json_of(report.facts)["layers"] = model->layers;
+  report.details.coreml = CoremlDetails{model->specification_version, model->model_type, model->models, model->layers};
 }
 
 void scan_coreml_weights(const Artifact& a, NestedScan&, ArtifactReport& report) {
@@ -112,7 +104,7 @@ void scan_coreml_weights(const Artifact& a, NestedScan&, ArtifactReport& report)
                                 storage.error().reason));
     return;
   }
-  json_of(report.facts)["blobs"] = storage->blobs;
+  report.details.coreml_weights = CoremlWeightsDetails{storage->blobs};
 }
 
 void scan_openvino_ir(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
@@ -123,7 +115,7 @@ void scan_openvino_ir(const Artifact& a, NestedScan& ctx, ArtifactReport& report
                             "OpenVINO IR at byte " + std::to_string(model.error().offset) + ": " + model.error().reason));
     return;
   }
-  nlohmann::json extension_ops = nlohmann::json::array();
+  std::vector<std::string> extension_ops;
   for (const auto& layer : model->extension_layers) {
     std::string op = layer.type + " (version '" + layer.version + "')";
     extension_ops.push_back(op);
@@ -132,9 +124,7 @@ void scan_openvino_ir(const Artifact& a, NestedScan& ctx, ArtifactReport& report
                                 " is not an operation of an OpenVINO opset: an extension library provides its code",
                             op));
   }
-  json_of(report.facts)["ir_version"] = model->ir_version;
-  json_of(report.facts)["layers"] = model->layers;
-  json_of(report.facts)["extension_operations"] = std::move(extension_ops);
+  report.details.openvino = OpenvinoDetails{model->ir_version, model->layers, std::move(extension_ops)};
 }
 
 }  // namespace modelgate

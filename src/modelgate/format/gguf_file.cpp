@@ -4,7 +4,6 @@
 #include <cmath>
 #include <map>
 
-#include "core/display_facts.h"
 #include "readers/ggml_types.h"
 #include "core/rule_catalog.h"
 #include "readers/gguf.h"
@@ -17,21 +16,21 @@ namespace modelgate {
 
 namespace {
 
-using nlohmann::json;
 
-json value_fact(const gguf::Value& v, std::uint64_t max_fact_string) {
-  if (const auto* u = std::get_if<std::uint64_t>(&v.data)) return *u;
-  if (const auto* i = std::get_if<std::int64_t>(&v.data)) return *i;
-  if (const auto* d = std::get_if<double>(&v.data)) return std::isfinite(*d) ? json(*d) : json(nullptr);
-  if (const auto* b = std::get_if<bool>(&v.data)) return *b;
+// A long or non-UTF-8 string, and an array, are shown by their type and size.
+FileValue value_fact(const gguf::Value& v, std::uint64_t max_fact_string) {
+  if (const auto* u = std::get_if<std::uint64_t>(&v.data)) return {*u};
+  if (const auto* i = std::get_if<std::int64_t>(&v.data)) return *i >= 0 ? FileValue{static_cast<std::uint64_t>(*i)} : FileValue{*i};
+  if (const auto* d = std::get_if<double>(&v.data)) return std::isfinite(*d) ? FileValue{*d} : FileValue{};
+  if (const auto* b = std::get_if<bool>(&v.data)) return {*b};
   if (const auto* s = v.string()) {
-    if (s->size() <= max_fact_string && is_utf8(*s)) return std::string(*s);
-    return json{{"type", "string"}, {"bytes", s->size()}};
+    if (s->size() <= max_fact_string && is_utf8(*s)) return {std::string(*s)};
+    return {FileValue::Object{{"bytes", {std::uint64_t{s->size()}}}, {"type", {std::string("string")}}}};
   }
   const gguf::Array& a = *v.array();
-  return json{{"type", "array"},
-              {"element_type", std::string(gguf::value_type_name(a.element))},
-              {"count", a.count}};
+  return {FileValue::Object{{"count", {std::uint64_t{a.count}}},
+                            {"element_type", {std::string(gguf::value_type_name(a.element))}},
+                            {"type", {std::string("array")}}}};
 }
 
 // Chat templates are analysed as Jinja elsewhere; URLs are what the spec's *url / *link keys hold.
@@ -120,18 +119,22 @@ void scan_gguf_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   const gguf::File& file = *parsed;
   for (const auto& an : file.anomalies) report.add(make_finding(rule(an.rule), a.origin, an.offset, an.message));
 
-  json& facts = json_of(report.facts);
-  facts["gguf_version"] = file.version;
-  facts["tensor_count"] = file.tensors.size();
-  facts["metadata_count"] = file.metadata.size();
-  facts["alignment"] = file.alignment;
-  for (const char* key : {"general.architecture", "general.name", "general.license", "general.basename",
-                          "general.size_label", "general.file_type"}) {
-    if (const gguf::Value* v = file.find(key)) facts[std::string(key).substr(8)] = value_fact(*v, ctx.limits().max_fact_string);
-  }
-  json metadata = json::object();
-  for (const auto& kv : file.metadata) metadata[std::string(kv.key)] = value_fact(kv.value, ctx.limits().max_fact_string);
-  facts["metadata"] = std::move(metadata);
+  GgufDetails& details = report.details.gguf.emplace();
+  details.version = file.version;
+  details.tensor_count = file.tensors.size();
+  details.metadata_count = file.metadata.size();
+  details.alignment = file.alignment;
+  auto general = [&](const char* key) -> std::optional<FileValue> {
+    if (const gguf::Value* v = file.find(key)) return value_fact(*v, ctx.limits().max_fact_string);
+    return std::nullopt;
+  };
+  details.architecture = general("general.architecture");
+  details.name = general("general.name");
+  details.license = general("general.license");
+  details.basename = general("general.basename");
+  details.size_label = general("general.size_label");
+  details.file_type = general("general.file_type");
+  for (const auto& kv : file.metadata) details.metadata[std::string(kv.key)] = value_fact(kv.value, ctx.limits().max_fact_string);
   check_metadata_text(a, file, ctx.limits(), report);
 
   std::uint64_t parameters = 0;
@@ -145,8 +148,8 @@ void scan_gguf_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
     if (listed) report.model.tensors.push_back({std::string(t.name), type, t.dims, {}, begin, begin + t.bytes});  // UTF-8: checked
   }
   report.model.tensor_count = file.tensors.size();
-  facts["parameters"] = parameters;
-  facts["tensor_types"] = types;
+  details.parameters = parameters;
+  details.tensor_types = types;
   read_gguf_model_facts(file, ctx.limits().max_fact_string, report.model);
   report.model.parameters = parameters;
   report.model.dtypes = types;

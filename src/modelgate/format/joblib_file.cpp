@@ -11,7 +11,6 @@
 #include <set>
 
 #include "container/pickle_member.h"
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "format/scanners.h"
 
@@ -296,7 +295,7 @@ void scan_joblib(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   o.loader_globals = {"joblib.numpy_pickle.NumpyArrayWrapper"};
   scan_pickle_member(a, ctx, report, o);
   report.format = "joblib";
-  json_of(report.facts)["arrays"] = reader.arrays;
+  report.details.arrays = ArrayStoreDetails{reader.arrays, std::nullopt};
   if (reader.first_raw_array_at) report.parsed.first_raw_array_at = *reader.first_raw_array_at;
 }
 

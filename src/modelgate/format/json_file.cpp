@@ -1,5 +1,5 @@
+#include "core/format_details_json.h"
 #include "container/checkpoint_reading.h"
-#include "core/display_facts.h"
 #include "hf/json_kind.h"
 #include "core/rule_catalog.h"
 #include "hf/loader_routes.h"
@@ -32,33 +32,35 @@ void read_model_config(const nlohmann::json& d, ModelFacts& model) {
 
 // Facts worth keeping for the bill of materials, by kind.
 void keep_facts(JsonKind kind, const nlohmann::json& d, ArtifactReport& report) {
-  nlohmann::json& facts = json_of(report.facts);
-  auto copy = [&](const char* key) {
-    if (d.contains(key) && !d[key].is_object() && !d[key].is_array()) facts[key] = d[key];
-    else if (d.contains(key) && d[key].is_array() && d[key].size() <= 64) facts[key] = d[key];
+  // A scalar, or an array of at most 64 items.
+  auto copy = [&](const char* key) -> std::optional<FileValue> {
+    if (d.contains(key) && !d[key].is_object() && !(d[key].is_array() && d[key].size() > 64)) return file_value_of(d[key]);
+    return std::nullopt;
   };
+  auto config = [&report]() -> ConfigDetails& { return details_of(report.details.config); };
   switch (kind) {
     case JsonKind::model_config:
       read_model_config(d, report.model);
-      copy("model_type");
-      copy("architectures");
-      copy("torch_dtype");
-      copy("transformers_version");
+      config().model_type = copy("model_type");
+      config().architectures = copy("architectures");
+      config().torch_dtype = copy("torch_dtype");
+      config().transformers_version = copy("transformers_version");
       break;
     case JsonKind::tokenizer_config:
-      copy("tokenizer_class");
-      copy("model_max_length");
+      config().tokenizer_class = copy("tokenizer_class");
+      config().model_max_length = copy("model_max_length");
       break;
     case JsonKind::processor_config:
-      copy("processor_class");
-      copy("image_processor_type");
-      copy("feature_extractor_type");
+      config().processor_class = copy("processor_class");
+      config().image_processor_type = copy("image_processor_type");
+      config().feature_extractor_type = copy("feature_extractor_type");
       break;
     case JsonKind::tokenizer:
-      if (d.contains("model") && d["model"].is_object() && d["model"].contains("type")) facts["tokenizer_model"] = d["model"]["type"];
+      if (d.contains("model") && d["model"].is_object() && d["model"].contains("type"))
+        config().tokenizer_model = file_value_of(d["model"]["type"]);
       break;
     case JsonKind::weight_index:
-      facts["weight_map_entries"] = d["weight_map"].size();
+      config().weight_map_entries = d["weight_map"].size();
       break;
     default:
       break;

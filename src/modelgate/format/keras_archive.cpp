@@ -8,7 +8,6 @@
 
 #include "container/zip_stream_view.h"
 #include "container/zip_members.h"
-#include "core/display_facts.h"
 #include "artifact/zip_probe.h"
 #include "core/rule_catalog.h"
 #include "format/keras_config.h"
@@ -25,7 +24,7 @@ void scan_keras_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& repo
   }
   for (auto& f : ar->findings) report.add(std::move(f));
   report_zip_stream_view(a, *ar, ctx.limits(), report);
-  json_of(report.facts)["members"] = ar->members.size();
+  report.details.archive = ArchiveDetails{ar->members.size()};
   const zip::Member* config = ar->find_as_zipfile("config.json");
   const zip::Member* metadata = ar->find_as_zipfile("metadata.json");
   if (config == nullptr) {
@@ -47,8 +46,13 @@ void scan_keras_archive(const Artifact& a, NestedScan& ctx, ArtifactReport& repo
       report.add(make_finding(rule("MG-KERAS-MALFORMED"), a.origin + "!/metadata.json", std::nullopt,
                               "metadata.json is not a JSON object"));
     } else {
-      for (const char* key : {"keras_version", "date_saved"})
-        if (meta.contains(key) && meta[key].is_string()) json_of(report.facts)[key] = meta[key];
+      auto text = [&meta](const char* key) -> std::optional<std::string> {
+        if (meta.contains(key) && meta[key].is_string()) return meta[key].get<std::string>();
+        return std::nullopt;
+      };
+      auto& keras = details_of(report.details.keras);
+      keras.keras_version = text("keras_version");
+      keras.date_saved = text("date_saved");
     }
   }
   scan_zip_members(a, *ar, ctx, report,

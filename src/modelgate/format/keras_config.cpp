@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "marshal/marshal_reader.h"
 
@@ -314,11 +313,11 @@ bool analyse_keras_config(std::string_view json_text, const std::string& origin,
   KerasConfigAnalyser a(origin, report, offset, limits);
   std::string path;
   a.visit(doc, path);
-  auto& seen = json_of(report.facts)["keras_class_names"];
-  if (!seen.is_object()) seen = json::object();
+  auto& keras = details_of(report.details.keras);
+  auto& seen = details_of(keras.class_names);
   for (const auto& [name, n] : a.class_names) {
-    if (seen.size() >= 512 && !seen.contains(name)) continue;
-    seen[name] = seen.value(name, 0) + n;
+    if (seen.size() >= 512 && !seen.count(name)) continue;
+    seen[name] += n;
   }
   return true;
 }

@@ -10,7 +10,6 @@
 #include <string_view>
 #include <utility>
 
-#include "core/display_facts.h"
 #include "core/regular_file.h"
 #include "core/rule_catalog.h"
 #include "format/hdf5_library.h"
@@ -217,7 +216,7 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     if (exists == 0) continue;
     auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes);
     if (!value) return refuse(value.error().reason);
-    json_of(report.facts)[name] = *value;
+    (std::string_view(name) == "backend" ? details_of(report.details.keras).backend : details_of(report.details.keras).keras_version) = *value;
   }
   for (const char* name : {"model_config", "training_config"}) {
     htri_t exists = h5.H5Aexists(file.id, name);
@@ -225,7 +224,7 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     if (exists == 0) continue;
     auto value = read_string_attribute(h5, file.id, name, max_attribute, dense_root_attributes);
     if (!value) return refuse(value.error().reason);
-    json_of(report.facts)["keras_h5_" + std::string(name)] = true;
+    (std::string_view(name) == "model_config" ? details_of(report.details.keras).h5_model_config : details_of(report.details.keras).h5_training_config) = true;
     analyse_keras_config(*value, a.origin + "#" + name, limits, report);
   }
 
@@ -250,7 +249,7 @@ void scan_hdf5(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
                             "dataset '" + d + "' holds rows of raw bytes, as PyTables stores objects (pandas' object "
                             "columns): reading it unpickles each row, and the rows were not analysed",
                             d));
-  json_of(report.facts)["hdf5_links"] = visit.links;
+  details_of(report.details.keras).hdf5_links = visit.links;
   if (visit.weights.parameters) {
     report.model.parameters = visit.weights.parameters;
     report.model.dtypes = std::move(visit.weights.dtypes);

@@ -1,4 +1,4 @@
-#include "core/display_facts.h"
+#include "core/format_details_json.h"
 #include "hf/front_matter.h"
 #include "core/rule_catalog.h"
 #include "format/scanners.h"
@@ -49,13 +49,12 @@ void scan_model_card(const Artifact& a, NestedScan& ctx, ArtifactReport& report)
                             "model card front matter cannot be read: " + fm.error().reason));
     return;
   }
-  nlohmann::json card = nlohmann::json::object();
+  auto& card = report.details.model_card.emplace();
   for (const char* key : {"license", "license_name", "license_link", "base_model", "base_model_relation", "datasets",
                           "pipeline_tag", "tags", "language", "library_name", "model_name"}) {
-    if (fm->contains(key) && !(*fm)[key].is_null()) card[key] = (*fm)[key];
+    if (fm->contains(key) && !(*fm)[key].is_null()) card[key] = file_value_of((*fm)[key]);
   }
   read_card_facts(*fm, report.model);
-  json_of(report.facts)["model_card"] = std::move(card);
 }
 
 }  // namespace modelgate

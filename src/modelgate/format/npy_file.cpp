@@ -2,7 +2,6 @@
 // pickle that numpy.load(allow_pickle=True) unpickles, analysed here.
 #include "container/npy_header.h"
 #include "container/pickle_member.h"
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "format/scanners.h"
 
@@ -14,13 +13,14 @@ void scan_npy(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     report.add(make_finding(rule("MG-NPY-MALFORMED"), a.origin, h.error().offset, h.error().reason));
     return;
   }
-  json_of(report.facts)["npy_version"] = std::to_string(h->major) + "." + std::to_string(h->minor);
-  json_of(report.facts)["descr"] = h->descr_text;
-  json_of(report.facts)["shape"] = h->shape;
-  json_of(report.facts)["fortran_order"] = h->fortran_order;
+  NpyDetails& details = report.details.npy.emplace();
+  details.version = std::to_string(h->major) + "." + std::to_string(h->minor);
+  details.descr = h->descr_text;
+  details.shape = h->shape;
+  details.fortran_order = h->fortran_order;
   std::uint64_t available = a.bytes.size() - h->data_offset;
   if (h->has_object) {
-    json_of(report.facts)["object_dtype"] = true;
+    details.object_dtype = true;
     report.add(make_finding(rule("MG-NPY-OBJECT-ARRAY"), a.origin, h->data_offset,
                             "dtype " + h->descr_text + " holds Python objects: the data is a pickle "
                             "(numpy.load refuses it unless allow_pickle=True)"));
@@ -41,7 +41,7 @@ void scan_npy(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
     return;
   }
   need = h->count * h->itemsize;
-  json_of(report.facts)["data_bytes"] = need;
+  details.data_bytes = need;
   if (need > available)
     report.add(make_finding(rule("MG-NPY-SIZE-MISMATCH"), a.origin, h->data_offset,
                             "header needs " + std::to_string(need) + " data bytes, the file has " +

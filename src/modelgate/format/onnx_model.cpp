@@ -11,7 +11,6 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <onnx/onnx_pb.h>
 
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "protowire/wire.h"
 #include "format/scanners.h"
@@ -415,18 +414,16 @@ void scan_onnx_model(const Artifact& a, NestedScan& ctx, ArtifactReport& report)
   OnnxAnalyser an(a, limits.max_listed_op_types, report);
   an.run(model);
   add_graph_facts(model.graph(), limits.max_listed_op_types, report.model);
-  nlohmann::json& facts = json_of(report.facts);
-  facts["ir_version"] = model.ir_version();
-  facts["producer"] = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
-  nlohmann::json opsets = nlohmann::json::object();
-  for (const auto& o : model.opset_import()) opsets[o.domain().empty() ? "ai.onnx" : o.domain()] = o.version();
-  facts["opset_import"] = opsets;
-  facts["graphs"] = pre.counts.graphs;
-  facts["nodes"] = pre.counts.nodes;
-  facts["tensors"] = pre.counts.tensors;
-  facts["op_types"] = an.op_types;
+  OnnxDetails& details = report.details.onnx.emplace();
+  details.ir_version = model.ir_version();
+  details.producer = model.producer_name() + (model.producer_version().empty() ? "" : " " + model.producer_version());
+  for (const auto& o : model.opset_import()) details.opset_import[o.domain().empty() ? "ai.onnx" : o.domain()] = o.version();
+  details.graphs = pre.counts.graphs;
+  details.nodes = pre.counts.nodes;
+  details.tensors = pre.counts.tensors;
+  details.op_types = an.op_types;
   report.parsed.external_data_files.assign(an.external_files.begin(), an.external_files.end());
-  if (!an.custom_domains.empty()) facts["custom_domains"] = an.custom_domains;
+  if (!an.custom_domains.empty()) details.custom_domains.emplace(an.custom_domains.begin(), an.custom_domains.end());
 }
 
 }  // namespace modelgate

@@ -1,7 +1,6 @@
 // A raw pickle file: one stream, possibly followed by more pickles or other bytes.
 #include <algorithm>
 
-#include "core/display_facts.h"
 #include "format/pickle_stream_report.h"
 #include "core/rule_catalog.h"
 #include "pickle/machine.h"
@@ -28,8 +27,7 @@ void scan_pickle_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report
   opts.input_owner = a.owner.get();
   auto first = pickle::run_machine(a.bytes, 0, a.origin, opts);
   remember_pickle_probe(a, first);
-  json_of(report.facts)["pickle_protocol"] = first.protocol;
-  json_of(report.facts)["opcodes"] = first.opcodes;
+  report.details.pickle = PickleDetails{first.protocol, first.opcodes};
   bool complete = first.complete;
   std::size_t pos = first.end;
   add_stream_to_report(std::move(first), a, ctx, report);

@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/display_facts.h"
 #include "format/directory_checks.h"
 
 namespace modelgate {
@@ -29,7 +28,7 @@ bool only_unrecognised(const ArtifactReport& r) {
 void mark_as_data(ArtifactReport& r, const std::string& format, const std::string& model_origin) {
   r.format = format;
   r.findings.clear();
-  json_of(r.facts)["data_of"] = model_origin;
+  r.details.data_of = model_origin;
   r.finalize();
 }
 

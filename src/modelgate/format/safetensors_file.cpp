@@ -1,7 +1,6 @@
 // A safetensors file: the header is validated strictly; tensor data is never read.
 #include <map>
 
-#include "core/display_facts.h"
 #include "readers/safetensors.h"
 #include "core/rule_catalog.h"
 #include "format/suspicious_text.h"
@@ -31,13 +30,10 @@ void scan_safetensors_file(const Artifact& a, NestedScan& ctx, ArtifactReport& r
           {t.name, std::string(safetensors::dtype_name(t.dtype)), t.shape, {}, data_start + t.begin, data_start + t.end});
   }
   report.model.tensor_count = file.tensors.size();
-  json_of(report.facts)["header_length"] = file.header_length;
-  json_of(report.facts)["tensor_count"] = file.tensors.size();
-  json_of(report.facts)["parameters"] = parameters;
-  json_of(report.facts)["dtypes"] = dtypes;
+  report.details.safetensors = SafetensorsDetails{file.header_length, file.tensors.size(), parameters, dtypes,
+                                                  file.has_metadata ? std::optional(file.metadata) : std::nullopt};
   report.model.parameters = parameters;
   report.model.dtypes = dtypes;
-  if (file.has_metadata) json_of(report.facts)["metadata"] = file.metadata;
 
   for (const auto& [key, value] : file.metadata) {
     auto hit = find_suspicious_text(value);

@@ -7,7 +7,6 @@
 #include <string_view>
 #include <utility>
 
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "format/keras_config.h"
 #include "format/tensorflow_graph_index.h"
@@ -153,7 +152,7 @@ void scan_tf_fingerprint(const Artifact& a, NestedScan&, ArtifactReport& report)
   protowire::MessageReader r(a.bytes);
   protowire::Field f;
   while (r.next(f))
-    if (f.number == 1 && f.type == protowire::WireType::varint) json_of(report.facts)["saved_model_checksum"] = f.value;
+    if (f.number == 1 && f.type == protowire::WireType::varint) details_of(report.details.saved_model).checksum = f.value;
 }
 
 void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
@@ -234,10 +233,11 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
   }
   for (const auto& text : walk.json_objects)
     analyse_keras_config(as_chars(text.text), a.origin, ctx.limits(), report, text.offset);
-  json_of(report.facts)["nodes"] = named_nodes;
-  json_of(report.facts)["op_types"] = op_counts;
-  if (!checkpoint_ops.empty()) json_of(report.facts)["checkpoint_ops"] = checkpoint_ops;
-  json_of(report.facts)["keras_metadata_objects"] = walk.json_objects.size();
+  SavedModelDetails& details = details_of(report.details.saved_model);
+  details.nodes = named_nodes;
+  details.op_types = op_counts;
+  if (!checkpoint_ops.empty()) details.checkpoint_ops = checkpoint_ops;
+  details.keras_metadata_objects = walk.json_objects.size();
 }
 
 }  // namespace modelgate

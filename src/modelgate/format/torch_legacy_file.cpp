@@ -8,7 +8,6 @@
 #include "container/checkpoint_tensor_facts.h"
 #include "container/pickle_member.h"
 #include "container/torch_storage.h"
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "identify/container_magic.h"
 #include "format/scanners.h"
@@ -54,7 +53,7 @@ std::optional<std::size_t> scan_torch_legacy_streams(const Artifact& a, NestedSc
     report.add(make_finding(rule("MG-TORCH-PERSISTENT-ID"), a.origin, streams[3].start, why));
   std::map<std::string, const StorageRef*, std::less<>> by_key;
   for (const auto& r : refs) by_key.emplace(r.key, &r);
-  json_of(report.facts)["storages"] = by_key.size();
+  details_of(report.details.torch).storages = by_key.size();
   for (const auto& [key, s] : by_key) add_storage_facts(s->type, s->numel, report.model);
 
   const auto& keys = streams[4].root;

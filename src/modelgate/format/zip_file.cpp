@@ -3,7 +3,6 @@
 #include "container/pytorch_zip.h"
 #include "container/zip_members.h"
 #include "container/zip_stream_view.h"
-#include "core/display_facts.h"
 #include "artifact/zip_probe.h"
 #include "core/rule_catalog.h"
 #include "format/scanners.h"
@@ -34,7 +33,7 @@ void scan_zip(const Artifact& a, NestedScan& ctx, ArtifactReport& report) {
   }
   for (auto& f : ar->findings) report.add(std::move(f));
   report_zip_stream_view(a, *ar, ctx.limits(), report);
-  json_of(report.facts)["members"] = ar->members.size();
+  report.details.archive = ArchiveDetails{ar->members.size()};
   if (is_torch_zip(*ar)) {
     scan_torch_zip(a, std::make_shared<const zip::Archive>(std::move(*ar)), ctx, report);
     return;

@@ -8,7 +8,7 @@
 #include "gate/model_signature.h"
 #include "modelgate/gate.h"
 #include "modelgate/scan.h"
-#include "sandbox/sandbox_layers_json.h"
+#include "core/sandbox_layers_json.h"
 
 namespace modelgate {
 
@@ -146,7 +146,7 @@ std::string decision_json(const GateDecision& d) {
                        {{"store", d.store.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.store)},
                         {"hits", d.hits},
                         {"misses", d.misses}}},
-                      {"sandbox", sandbox::sandbox_layers_json(d.sandbox)}};
+                      {"sandbox", sandbox_layers_json(d.sandbox)}};
   return json_text(j, 2) + "\n";
 }
 

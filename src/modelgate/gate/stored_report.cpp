@@ -1,6 +1,6 @@
 #include "gate/stored_report.h"
 
-#include "core/display_facts.h"
+#include "core/format_details_json.h"
 #include "core/json_text.h"
 #include "core/model_facts_json.h"
 #include "core/parsed_facts_json.h"
@@ -32,9 +32,13 @@ json encode(const ArtifactReport& r) {
   }
   json children = json::array();
   for (const auto& c : r.children) children.push_back(encode(c));
-  return {{"origin", r.origin}, {"format", r.format},     {"size", r.size},           {"status", to_string(r.status)},
-          {"findings", findings}, {"children", children}, {"facts", facts_json(r)},        {"model", model_facts_json(r.model)},
-          {"sha256", r.sha256}};
+  json parsed = json::object();
+  add_parsed_facts(r.parsed, parsed);
+  return {{"origin", r.origin},     {"format", r.format},
+          {"size", r.size},         {"status", to_string(r.status)},
+          {"findings", findings},   {"children", children},
+          {"facts", parsed},        {"details", format_details_json(r.details)},
+          {"model", model_facts_json(r.model)}, {"sha256", r.sha256}};
 }
 
 const json& member(const json& object, const char* key) {
@@ -92,7 +96,7 @@ Finding decode_finding(const json& j, const std::string& owner) {
 
 ArtifactReport decode_node(const json& j, const std::string& parent, bool root) {
   if (!j.is_object()) malformed("an artifact is not an object");
-  exact_keys(j, 9, 0);
+  exact_keys(j, 10, 0);
   ArtifactReport r;
   r.origin = text_member(j, "origin");
   if (root ? !r.origin.empty() : (r.origin.size() <= parent.size() || r.origin.compare(0, parent.size(), parent) != 0))
@@ -105,12 +109,14 @@ ArtifactReport decode_node(const json& j, const std::string& parent, bool root) 
   if (!findings.is_array() || !children.is_array()) malformed("findings or children are not arrays");
   for (const auto& f : findings) r.findings.push_back(decode_finding(f, r.origin));
   for (const auto& c : children) r.children.push_back(decode_node(c, r.origin, false));
-  json& facts = json_of(r.facts);
-  facts = member(j, "facts");
-  if (!facts.is_object()) malformed("facts are not an object");
+  json facts = member(j, "facts");
   auto parsed = take_parsed_facts(facts);
   if (!parsed) malformed(parsed.error().message());
+  if (!facts.empty()) malformed("facts carry a key modelgate does not write");
   r.parsed = std::move(*parsed);
+  auto details = format_details_from_json(member(j, "details"));
+  if (!details) malformed(details.error().message());
+  r.details = std::move(*details);
   auto model = model_facts_from_json(member(j, "model"));
   if (!model) malformed(model.error().message());
   r.model = std::move(*model);

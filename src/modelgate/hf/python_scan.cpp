@@ -4,7 +4,6 @@
 #include <set>
 #include <unordered_map>
 
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "hf/python_lexer.h"
 #include "hf/python_source.h"
@@ -385,7 +384,7 @@ void analyse_python_source(std::string_view bytes, const std::string& origin, co
     report.add(make_finding(rule("MG-PY-ENCODING"), origin, decoded.error().offset, decoded.error().reason));
     return;
   }
-  if (decoded->encoding != "utf-8") json_of(report.facts)["python_encoding"] = decoded->encoding;
+  if (decoded->encoding != "utf-8") report.details.python_encoding = decoded->encoding;
   if (too_large(decoded->text.size())) return;
   auto lexed = python::lex(decoded->text, limits.max_python_bytes);
   if (!lexed) {

@@ -6,7 +6,7 @@
 #include "core/parsed_facts_json.h"
 #include "modelgate/render.h"
 #include "modelgate/version.h"
-#include "sandbox/sandbox_layers_json.h"
+#include "core/sandbox_layers_json.h"
 
 namespace modelgate {
 
@@ -76,7 +76,7 @@ void render_json(const ScanResult& result, std::ostream& out) {
                  [](std::string& s, const std::string& reason, int) { append_json_string(s, reason); });
     decision.end();
   }
-  o.tree("sandbox", sandbox::sandbox_layers_json(result.sandbox));
+  o.tree("sandbox", sandbox_layers_json(result.sandbox));
   o.string("schema", kScanSchema);
   {
     ObjectText tool(o.key("tool"), 1);

@@ -12,7 +12,7 @@
 #include "modelgate/render.h"
 #include "modelgate/version.h"
 #include "report/information_uri.h"
-#include "sandbox/sandbox_layers_json.h"
+#include "core/sandbox_layers_json.h"
 
 namespace modelgate {
 
@@ -148,7 +148,7 @@ void render_sarif(const ScanResult& result, std::ostream& out) {
          {"originalUriBaseIds", {{"%SRCROOT%", {{"uri", directory_uri(cwd)}}}}},
          {"results", results},
          {"columnKind", "unicodeCodePoints"},
-         {"properties", {{"sandbox", sandbox::sandbox_layers_json(result.sandbox)}}}}}}};
+         {"properties", {{"sandbox", sandbox_layers_json(result.sandbox)}}}}}}};
   out << json_text(sarif, 2) << '\n';
 }
 

@@ -5,7 +5,9 @@
 #include <cstring>
 #include <tuple>
 
-#include "core/display_facts.h"
+#include <nlohmann/json.hpp>
+
+#include "core/format_detail_fields.h"
 #include "core/model_fact_fields.h"
 #include "core/utf8.h"
 
@@ -14,6 +16,9 @@ namespace modelgate::sandbox {
 namespace {
 
 using nlohmann::json;
+
+template <class T>
+concept DetailStruct = requires(T& d) { each_detail_field(d, [](const char*, auto&, auto...) {}); };
 
 enum Tag : std::uint8_t { kNull, kFalse, kTrue, kUnsigned, kSigned, kFloat, kString, kArray, kObject };
 
@@ -25,6 +30,8 @@ constexpr std::size_t encoded_min(const ExternalDataRead*) { return 17; }
 constexpr std::size_t encoded_min(const PickleGlobal*) { return 24; }
 constexpr std::size_t encoded_min(const PickleCall*) { return 12; }
 constexpr std::size_t encoded_min(const TensorFacts*) { return 32; }
+constexpr std::size_t encoded_min(const std::int64_t*) { return 8; }
+constexpr std::size_t encoded_min(const FileValue*) { return 1; }
 template <class T>
 constexpr std::size_t min_bytes = encoded_min(static_cast<const T*>(nullptr));
 
@@ -55,49 +62,51 @@ class FactsWriter {
   void flag(bool b) { w_.u8(b ? 1 : 0); }
   void count(std::size_t n) { w_.u32(static_cast<std::uint32_t>(n)); }
 
-  void value(const json& v) {
-    switch (v.type()) {
-      case json::value_t::boolean: return w_.u8(v.get<bool>() ? kTrue : kFalse);
-      case json::value_t::number_unsigned:
-        w_.u8(kUnsigned);
-        return w_.u64(v.get<std::uint64_t>());
-      case json::value_t::number_integer:
-        w_.u8(kSigned);
-        return w_.u64(static_cast<std::uint64_t>(v.get<std::int64_t>()));
-      case json::value_t::number_float: {
-        const double d = v.get<double>();
-        if (!std::isfinite(d)) return w_.u8(kNull);  // as JSON text writes it
-        std::uint64_t bits;
-        std::memcpy(&bits, &d, sizeof bits);
-        w_.u8(kFloat);
-        return w_.u64(bits);
-      }
-      case json::value_t::string:
-        w_.u8(kString);
-        return text(v.get_ref<const std::string&>());
-      case json::value_t::array:
-        w_.u8(kArray);
-        count(v.size());
-        for (const auto& item : v) value(item);
-        return;
-      case json::value_t::object:
-        w_.u8(kObject);
-        count(v.size());
-        for (const auto& [key, item] : v.items()) {
-          text(key);
-          value(item);
-        }
-        return;
-      case json::value_t::null:
-      case json::value_t::binary:
-      case json::value_t::discarded: return w_.u8(kNull);
-    }
+  void value(const FileValue& v) {
+    std::visit(
+        [this](const auto& x) {
+          using T = std::decay_t<decltype(x)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            w_.u8(kNull);
+          } else if constexpr (std::is_same_v<T, bool>) {
+            w_.u8(x ? kTrue : kFalse);
+          } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+            w_.u8(kUnsigned);
+            w_.u64(x);
+          } else if constexpr (std::is_same_v<T, std::int64_t>) {
+            w_.u8(kSigned);
+            w_.u64(static_cast<std::uint64_t>(x));
+          } else if constexpr (std::is_same_v<T, double>) {
+            if (!std::isfinite(x)) return w_.u8(kNull);  // as JSON text shows it
+            std::uint64_t bits;
+            std::memcpy(&bits, &x, sizeof bits);
+            w_.u8(kFloat);
+            w_.u64(bits);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            w_.u8(kString);
+            text(x);
+          } else if constexpr (std::is_same_v<T, FileValue::Array>) {
+            w_.u8(kArray);
+            count(x.size());
+            for (const auto& item : x) value(item);
+          } else {
+            w_.u8(kObject);
+            count(x.size());
+            for (const auto& m : x) {
+              text(m.key);
+              value(m.value);
+            }
+          }
+        },
+        v.value);
   }
 
   // The fields of the parsed and model facts.
   void field(const std::string& s) { text(s); }
   void field(std::uint64_t n) { w_.u64(n); }
+  void field(std::int64_t n) { w_.u64(static_cast<std::uint64_t>(n)); }
   void field(bool b) { flag(b); }
+  void field(const FileValue& v) { value(v); }
   template <class T>
   void field(const std::optional<T>& v) {
     flag(v.has_value());
@@ -121,6 +130,9 @@ class FactsWriter {
     requires requires(const S& s) { members(s); }
   void field(const S& s) {
     std::apply([this](const auto&... m) { (this->field(m), ...); }, members(s));
+  }
+  void field(const DetailStruct auto& d) {
+    each_detail_field(d, [this](const char*, const auto& f, auto...) { this->field(f); });
   }
 
  private:
@@ -153,54 +165,58 @@ class FactsReader {
     return in_.count(n, min_bytes) || fail("a count that exceeds the result");
   }
 
-  bool value(json& out, std::size_t depth) {
+  bool value(FileValue& out, std::size_t depth) {
     if (depth > max_depth_) return fail("facts nested deeper than " + std::to_string(max_depth_));
     std::uint8_t tag = 0;
     std::uint64_t n = 0;
     if (!in_.u8(tag)) return fail("truncated value");
     switch (tag) {
-      case kNull: out = nullptr; return true;
-      case kFalse: out = false; return true;
-      case kTrue: out = true; return true;
+      case kNull: out.value = std::monostate{}; return true;
+      case kFalse: out.value = false; return true;
+      case kTrue: out.value = true; return true;
       case kUnsigned:
         if (!in_.le(n)) return fail("truncated number");
-        out = n;
+        out.value = n;
         return true;
       case kSigned:
         if (!in_.le(n)) return fail("truncated number");
-        out = static_cast<std::int64_t>(n);
+        if (static_cast<std::int64_t>(n) >= 0)
+          out.value = n;  // held unsigned, as FileValue holds every integer that is not negative
+        else
+          out.value = static_cast<std::int64_t>(n);
         return true;
       case kFloat: {
         double d;
         if (!in_.le(n)) return fail("truncated number");
         std::memcpy(&d, &n, sizeof d);
         if (!std::isfinite(d)) return fail("a number that is not finite");
-        out = d;
+        out.value = d;
         return true;
       }
       case kString: {
         std::string s;
         if (!text(s)) return false;
-        out = std::move(s);
+        out.value = std::move(s);
         return true;
       }
       case kArray: {
         std::uint32_t items = 0;
         if (!count(items, 1)) return false;
-        out = json::array();
+        auto& array = out.value.emplace<FileValue::Array>();
         for (std::uint32_t i = 0; i < items; ++i)
-          if (!value(out.emplace_back(), depth + 1)) return false;
+          if (!value(array.emplace_back(), depth + 1)) return false;
         return true;
       }
       case kObject: {
         std::uint32_t entries = 0;
         if (!count(entries, 5)) return false;
-        out = json::object();
+        auto& object = out.value.emplace<FileValue::Object>();
         for (std::uint32_t i = 0; i < entries; ++i) {
-          std::string key;
-          if (!text(key)) return false;
-          if (out.contains(key)) return fail("a key given twice");
-          if (!value(out[key], depth + 1)) return false;
+          FileValueMember& m = object.emplace_back();
+          if (!text(m.key)) return false;
+          // Keys in byte order, as a JSON object keeps them: a key given twice is out of order.
+          if (i > 0 && !(object[i - 1].key < m.key)) return fail("object keys not in order or given twice");
+          if (!value(m.value, depth + 1)) return false;
         }
         return true;
       }
@@ -210,7 +226,14 @@ class FactsReader {
 
   bool field(std::string& s) { return text(s); }
   bool field(std::uint64_t& n) { return in_.le(n) || fail("truncated number"); }
+  bool field(std::int64_t& n) {
+    std::uint64_t u = 0;
+    if (!in_.le(u)) return fail("truncated number");
+    n = static_cast<std::int64_t>(u);
+    return true;
+  }
   bool field(bool& b) { return flag(b); }
+  bool field(FileValue& v) { return value(v, 0); }
   template <class T>
   bool field(std::optional<T>& v) {
     bool present = false;
@@ -246,6 +269,11 @@ class FactsReader {
     requires requires(S& s) { members(s); }
   bool field(S& s) {
     return std::apply([this](auto&... m) { return (this->field(m) && ...); }, members(s)) && holds(s);
+  }
+  bool field(DetailStruct auto& d) {
+    bool ok = true;
+    each_detail_field(d, [&](const char*, auto& f, auto...) { ok = ok && this->field(f); });
+    return ok;
   }
 
  private:
@@ -296,16 +324,16 @@ void each_parsed_fact(Parsed& p, Visit&& visit) {
 
 void write_facts(ByteWriter& w, const ArtifactReport& report) {
   FactsWriter out(w);
-  out.value(json_of(report.facts));
+  // The broker records the confinement itself: a worker's word on it is not read.
+  each_format_detail(report.details, [&](const char*, const auto& f) { out.field(f); });
   each_parsed_fact(report.parsed, [&](const auto& f) { out.field(f); });
   each_model_fact(report.model, [&](const char*, const auto& f) { out.field(f); });
 }
 
 std::optional<Error> read_facts(ByteReader& in, ArtifactReport& report, std::size_t max_depth) {
   FactsReader facts(in, max_depth);
-  json display;
-  bool ok = facts.value(display, 0) && (display.is_object() || facts.fail("facts that are not an object"));
-  if (ok) json_of(report.facts) = std::move(display);
+  bool ok = true;
+  each_format_detail(report.details, [&](const char*, auto& f) { ok = ok && facts.field(f); });
   each_parsed_fact(report.parsed, [&](auto& f) { ok = ok && facts.field(f); });
   const char* failed_in = nullptr;
   each_model_fact(report.model, [&](const char* key, auto& f) {

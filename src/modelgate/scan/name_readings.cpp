@@ -2,7 +2,6 @@
 
 #include <array>
 
-#include "core/display_facts.h"
 #include "core/rule_catalog.h"
 #include "core/strict_json.h"
 #include "format/keras_config.h"
@@ -63,7 +62,7 @@ bool in_template_directory(std::string_view path) {
 }
 
 void note_reading(ArtifactReport& report, const char* reading) {
-  json_of(report.facts)["name_readings"].push_back(reading);
+  details_of(report.details.name_readings).push_back(reading);
 }
 
 }  // namespace

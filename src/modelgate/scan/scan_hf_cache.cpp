@@ -3,7 +3,6 @@
 // everything else in the cache scanned or reported too.
 #include <map>
 
-#include "core/display_facts.h"
 #include "format/directory_checks.h"
 #include "scan/confined_index_check.h"
 #include "core/rule_catalog.h"
@@ -65,10 +64,10 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     std::size_t i = file_index[key(f)];
     ArtifactReport file = reports[i];
     file.origin = std::move(origin);
-    if (f.linked) json_of(file.facts)["blob"] = f.path.filename().string();
+    if (f.linked) details_of(file.details.hub_cache).blob = f.path.filename().string();
     if (reported[i]) {
       // Already reported in full under another name or revision: keep the verdict, not the copy.
-      json_of(file.facts)["same_blob_as_earlier_entry"] = true;
+      details_of(file.details.hub_cache).same_blob_as_earlier_entry = true;
       file.children.clear();
     }
     reported[i] = true;
@@ -81,9 +80,10 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     ArtifactReport snap;
     snap.origin = "hf://" + s.repo + "@" + s.revision;
     snap.format = "hf-snapshot";
-    json_of(snap.facts)["repository"] = s.repo;
-    json_of(snap.facts)["revision"] = s.revision;
-    json_of(snap.facts)["refs"] = s.refs;
+    HubCacheDetails& details = details_of(snap.details.hub_cache);
+    details.repository = s.repo;
+    details.revision = s.revision;
+    details.refs = s.refs;
     snap.model.hub_repository = s.repo;
     snap.model.hub_revision = s.revision;
     snap.model.hub_refs = s.refs;
@@ -103,7 +103,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     snap.finalize();
     root.children.push_back(std::move(snap));
   }
-  json_of(root.facts)["repositories_revisions"] = root.children.size();
+  details_of(root.details.hub_cache).repositories_revisions = root.children.size();
   for (std::size_t k = 0; k < cache.strays.size(); ++k) {
     const HfFile& f = cache.strays[k];
     ArtifactReport file = report_for(f, (cache.root / f.relative).string());
@@ -113,7 +113,7 @@ ScanResult scan_hf_cache(const fs::path& cache_dir, const ScanOptions& options) 
     root.children.push_back(std::move(file));
   }
   append_walk_notes(cache.notes, root.children);
-  json_of(root.facts)["blobs"] = files.size() - cache.strays.size();
+  details_of(root.details.hub_cache).blobs = files.size() - cache.strays.size();
   root.finalize();
   result.artifacts.push_back(std::move(root));
   result.decision = decide(options.policy, result.artifacts);

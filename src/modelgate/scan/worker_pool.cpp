@@ -1,18 +1,16 @@
 #include "scan/worker_pool.h"
 
 #include "container/libarchive_library.h"
-#include "core/display_facts.h"
 #include "core/lazy_library.h"
 #include "format/hdf5_library.h"
 #include "sandbox/fork_gate.h"
-#include "sandbox/sandbox_layers_json.h"
+#include "core/sandbox_layers_json.h"
 
 namespace modelgate {
 
 using sandbox::ForkGate;
 using sandbox::kFilesPerWorker;
 using sandbox::ParseWorker;
-using sandbox::sandbox_layers_json;
 using sandbox::WorkerResult;
 using sandbox::WorkerZygote;
 
@@ -220,7 +218,7 @@ void WorkerPool::submit_queued(unsigned slot, std::deque<Pending>& window) {
         // The first file alone: its refusal names why (its names too long, or the worker gone).
         Pending& p = *todo.front();
         p.parsed = worker->run(p.opened->fd.get(), *p.queued.origin, p.name, p.size).report;
-        json_of(p.parsed->facts)["sandbox"] = sandbox_layers_json(layers_);
+        p.parsed->details.sandbox = layers_;
         continue;
       }
     }
@@ -286,7 +284,7 @@ void WorkerPool::scan_files(unsigned slot, const std::function<std::optional<Que
               unreadable_file_report(*p.queued.origin, "unknown", "MG-IO-ERROR", "cannot read: " + unloaded->message());
         }
       }
-      json_of(result.report.facts)["sandbox"] = sandbox_layers_json(layers_);
+      result.report.details.sandbox = layers_;
       p.parsed = std::move(result.report);
     }
     ArtifactReport out = p.unreadable ? std::move(*p.unreadable)
@@ -317,7 +315,7 @@ WorkerResult WorkerPool::run_descriptor(unsigned slot, int fd, const std::string
     else
       parsed = worker->run(fd, origin, name, size);
   }
-  json_of(parsed.report.facts)["sandbox"] = sandbox_layers_json(layers_);
+  parsed.report.details.sandbox = layers_;
   return parsed;
 }
 

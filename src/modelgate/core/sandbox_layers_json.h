@@ -3,10 +3,10 @@
 // {"mode": "off"} in process, all five keys with workers.
 #include <nlohmann/json.hpp>
 
-#include "modelgate/scan.h"
+#include "modelgate/scan.h"  // to_string(SandboxMode)
 
-namespace modelgate::sandbox {
+namespace modelgate {
 
 nlohmann::json sandbox_layers_json(const SandboxLayers& layers);
 
-}  // namespace modelgate::sandbox
+}  // namespace modelgate

@@ -1,6 +1,6 @@
-#include "sandbox/sandbox_layers_json.h"
+#include "core/sandbox_layers_json.h"
 
-namespace modelgate::sandbox {
+namespace modelgate {
 
 nlohmann::json sandbox_layers_json(const SandboxLayers& layers) {
   nlohmann::json j = {{"mode", to_string(layers.mode)}};
@@ -12,4 +12,4 @@ nlohmann::json sandbox_layers_json(const SandboxLayers& layers) {
   return j;
 }
 
-}  // namespace modelgate::sandbox
+}  // namespace modelgate
