@@ -297,6 +297,11 @@ TEST(ConvertReconstruction, RefusesWhatSafetensorsCannotHoldExactly) {
                 .find("two tensors get the name 'a.b'"),
             std::string::npos);
   EXPECT_NE(reason(dict({{"epoch", PickleBuilder().binint(1).done()}})).find("holds no tensors"), std::string::npos);
+  // {1: a, True: b}: Python keeps the key 1 with b, which is not the entry written under "1".
+  const std::string equal_keys = PickleBuilder().op('}').mark().binint(1)
+      .raw(tensor_v2("FloatStorage", "0", 2, 0, {2}, {1})).op(0x88)
+      .raw(tensor_v2("FloatStorage", "1", 2, 0, {2}, {1})).op('u').done();
+  EXPECT_NE(reason(equal_keys).find("two keys equal 1 in Python"), std::string::npos) << reason(equal_keys);
   // BUILD on a rebuilt tensor: Tensor.__setstate__ would replace its data (red team, session 18).
   const std::string built = PickleBuilder().raw(tensor_v2("FloatStorage", "0", 4, 0, {4}, {1})).mark()
       .raw(tensor_v2("FloatStorage", "1", 4, 0, {2, 2}, {2, 1})).op(0x89).none().op(0x89).op('t').op('b').done();
@@ -581,6 +586,9 @@ TEST(ConvertWriting, TheCheckpointIndexIsReadInTheWorker) {
       {"a key given twice", R"({"weight_map": {"a": "x.bin"}, "weight_map": {}})"},
       {"a file that is not a name", R"({"weight_map": {"a": ["pytorch_model-00001-of-00002.bin"]}})"},
       {"no weight_map", R"({"metadata": {}})"},
+      {"a file outside the directory",
+       R"({"weight_map": {"a": "pytorch_model-00001-of-00002.bin", "b": "../outside/pytorch_model.bin"}})"},
+      {"a file that is not there", R"({"weight_map": {"a": "pytorch_model-00001-of-00002.bin", "b": "gone.bin"}})"},
       {"metadata that is not an object", R"({"metadata": 3, "weight_map": {}})"},
       {"a template in a value", R"({"metadata": {"note": "{{ cycler.__init__.__globals__.os.popen('id') }}"}, "weight_map": {}})"}};
   for (const char* sandbox : {"strict", "off"}) {

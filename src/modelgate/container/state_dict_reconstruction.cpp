@@ -1,6 +1,7 @@
 #include "container/state_dict_reconstruction.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -129,8 +130,24 @@ class Reconstructor {
     return false;
   }
 
+  // The integer a number key equals in Python (1 == True == 1.0), where it equals one.
+  static std::optional<std::int64_t> numeric_key(const Value& k) {
+    if (k.kind == Kind::integer || k.kind == Kind::boolean) return k.i;
+    if (k.kind == Kind::floating && std::trunc(k.f) == k.f && std::fabs(k.f) < 9.2e18)
+      return static_cast<std::int64_t>(k.f);
+    return std::nullopt;
+  }
+
   void walk_mapping(const Items& items, const std::string& path, std::uint32_t depth) {
     if (depth > o_.max_depth) return fail(0, "'" + path + "': dicts nested deeper than " + std::to_string(o_.max_depth));
+    // A dict keeps the first of two equal keys with the last value: torch.load would give another
+    // entry than the one written under the first key's name.
+    std::set<std::int64_t> numbers;
+    for (std::size_t i = items.begin; i + 1 < items.v->size(); i += 2)
+      if (auto n = numeric_key((*items.v)[i]); n && !numbers.insert(*n).second)
+        return fail(offset_of((*items.v)[i]), "'" + path + "': two keys equal " + std::to_string(*n) +
+                                                   " in Python (an int, a bool or a float), so the dict keeps one "
+                                                   "key with the last value");
     for (std::size_t i = items.begin; i + 1 < items.v->size() && !error_; i += 2) {
       const Value& k = (*items.v)[i];
       const Value& v = (*items.v)[i + 1];

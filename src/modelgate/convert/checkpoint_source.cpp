@@ -84,9 +84,13 @@ Expected<CheckpointSource> CheckpointSource::from_zip(ByteView file, const Torch
     auto b = zip::open_member(file, *bo, "checkpoint", limits, s.budget_, ignored);
     if (!b) return parse_error(bo->local_header_offset, "byteorder: " + b.error().reason);
     std::string_view order = as_chars(b->bytes);
+    // torch before 2.1 has no notion of the record and reads every storage as little-endian;
+    // 2.1 and later swap a "big" one: the file's tensors depend on the torch that loads it.
     if (order == "big")
-      s.big_endian_ = true;
-    else if (order != "little")
+      return parse_error(bo->local_header_offset,
+                         "the byteorder record says 'big': torch before 2.1 reads the storages as little-endian and "
+                         "later versions swap them, so the tensors depend on the torch version; not converted");
+    if (order != "little")
       return parse_error(bo->local_header_offset, "the byteorder record is neither 'little' nor 'big'");
   }
   return s;

@@ -207,6 +207,14 @@ ConversionReport convert_directory(const fs::path& in, const fs::path& out_arg, 
       else
         index = std::move(**scanned.index);
     }
+    // transformers joins each name to the directory and loads it: a name that is not a regular
+    // file of the directory (missing, outside it, a link) would leave the converted model short.
+    for (const auto& name : index.weight_files) {
+      if (!fc.reason.empty()) break;
+      const std::string normal = fs::path(name).lexically_normal().generic_string();
+      if (std::find(rels.begin(), rels.end(), normal) == rels.end())
+        fc.reason = "the checkpoint index names '" + name + "', which is not a regular file of the directory";
+    }
     if (!fc.reason.empty()) {
       report.files.push_back(std::move(fc));
       return report;
