@@ -26,7 +26,7 @@ bool is_scalar_literal(NodeKind k) {
 }  // namespace context_data
 }  // namespace
 
-ContextData::ContextData(const Ast& ast) : ast_(ast) {
+ContextData::ContextData(const Ast& ast) : ast_(ast), scopes_(ast) {
   collect();
   // Greatest fixed point: a name loses its status when one of its bindings is not context data,
   // and then the bindings that mention it are judged again (a worklist: each binding is judged
@@ -38,7 +38,8 @@ ContextData::ContextData(const Ast& ast) : ast_(ast) {
       NodeId id = todo.back();
       todo.pop_back();
       if (id == kNoNode) continue;
-      if (ast_.at(id).kind == NodeKind::name) users[ast_.at(id).text].push_back(i);
+      if (ast_.at(id).kind == NodeKind::name)
+        for (const std::string& v : scopes_.read(id).variables) users[v].push_back(i);
       for (NodeId k : ast_.at(id).kids) todo.push_back(k);
     }
   }
@@ -59,10 +60,14 @@ ContextData::ContextData(const Ast& ast) : ast_(ast) {
   }
 }
 
-bool ContextData::name(const std::string& n) const {
-  if (not_data_.count(n)) return false;
-  return bound_.count(n) || !context_data::is_global(n);
+bool ContextData::name(NodeId read) const {
+  const Scopes::Read& r = scopes_.read(read);
+  for (const std::string& v : r.variables)
+    if (not_data_.count(v)) return false;
+  return !r.variables.empty() || !context_data::is_global(ast_.at(read).text);
 }
+
+bool ContextData::binds_data(NodeId binding) const { return !not_data_.count(scopes_.variable(binding)); }
 
 bool ContextData::expr(NodeId e) const {
   for (unsigned guard = 0; e != kNoNode && guard < context_data::kMaxDepth; ++guard) {
@@ -70,7 +75,7 @@ bool ContextData::expr(NodeId e) const {
     if (context_data::is_scalar_literal(n.kind)) return true;
     switch (n.kind) {
       case NodeKind::name:
-        return name(n.text);
+        return name(e);
       case NodeKind::getattr:
       case NodeKind::getitem:
         e = n.kids[0];
@@ -144,7 +149,7 @@ void ContextData::bind_target(NodeId target, NodeId value) {
   const Node& t = ast_.at(target);
   if (t.kind == NodeKind::name) {
     bound_.insert(t.text);
-    bindings_.push_back({t.text, value});
+    bindings_.push_back({scopes_.variable(target), value, false, false});
   } else if (t.kind == NodeKind::tuple || t.kind == NodeKind::list) {
     for (NodeId k : t.kids) bind_target(k, value);  // an element of the value: data when it is
   }
@@ -154,12 +159,13 @@ void ContextData::bind_calls_to(const Node& macro, const std::vector<NodeId>& ca
   const Node& params = ast_.at(macro.kids[0]);
   for (std::size_t i = 0; i < params.kids.size(); ++i) {
     const Node& p = ast_.at(params.kids[i]);
+    const std::string var = scopes_.variable(params.kids[i]);
     bound_.insert(p.text);
     if (escapes) {
-      not_data_.insert(p.text);  // called where we cannot see the arguments
+      not_data_.insert(var);  // called where we cannot see the arguments
       continue;
     }
-    if (p.kind == NodeKind::keyword) bindings_.push_back({p.text, p.kids[0], true});
+    if (p.kind == NodeKind::keyword) bindings_.push_back({var, p.kids[0], true, false});
     for (NodeId c : calls) {
       const Node& call = ast_.at(c);
       NodeId given = kNoNode;
@@ -174,9 +180,9 @@ void ContextData::bind_calls_to(const Node& macro, const std::vector<NodeId>& ca
           given = call.kids[a];
         }
       }
-      if (star) bindings_.push_back({p.text, kNoNode});
-      else if (given != kNoNode) bindings_.push_back({p.text, given, true});
-      else if (p.kind != NodeKind::keyword) bindings_.push_back({p.text, kNoNode, false, true});
+      if (star) bindings_.push_back({var, kNoNode, false, false});
+      else if (given != kNoNode) bindings_.push_back({var, given, true, false});
+      else if (p.kind != NodeKind::keyword) bindings_.push_back({var, kNoNode, false, true});
     }
   }
 }
@@ -199,28 +205,28 @@ void ContextData::collect() {
         if (n.kind == NodeKind::call_block)
           for (NodeId p : ast_.at(n.kids[1]).kids) {
             bound_.insert(ast_.at(p).text);
-            not_data_.insert(ast_.at(p).text);
+            not_data_.insert(scopes_.variable(p));
           }
         break;
       case NodeKind::import_stmt:
         bound_.insert(n.text);
-        not_data_.insert(n.text);
+        not_data_.insert(scopes_.variable(id));
         break;
       case NodeKind::from_import:
         for (std::size_t i = 1; i < n.kids.size(); ++i) {
           const Node& k = ast_.at(n.kids[i]);
           bound_.insert(k.text);
-          not_data_.insert(k.text);
+          not_data_.insert(scopes_.variable(n.kids[i]));
           if (k.kind == NodeKind::keyword && ast_.at(k.kids[0]).kind == NodeKind::name) {
             bound_.insert(ast_.at(k.kids[0]).text);
-            not_data_.insert(ast_.at(k.kids[0]).text);
+            not_data_.insert(scopes_.variable(k.kids[0]));
           }
         }
         break;
       case NodeKind::macro:
         macros[n.text].push_back(id);
         bound_.insert(n.text);
-        not_data_.insert(n.text);
+        not_data_.insert(scopes_.variable(id));
         break;
       case NodeKind::call:
         callees.insert(n.kids[0]);
