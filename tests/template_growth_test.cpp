@@ -132,6 +132,20 @@ const std::vector<Case>& growing() {
        "caller() handed a repeated value"},
       {R"({% macro f(s, n) %}{% if n > 0 %}{{ f(s|replace('a', 'aa')|replace('b', 'bb'), n - 1) }}{% else %}{{ s }}{% endif %}{% endmacro %}{{ f('ab', @N@) }})",
        "a lengthening filter on the argument"},
+      {R"({% macro p(content) %}{% set ns = namespace(r='') %}{% for item in content %}{% set ns.r = ns.r + item %}{% endfor %}{{ ns.r }}{% endmacro %}{% set g = namespace(s='ab') %}{% for i in range(@N@) %}{% set g.s = g.s ~ p(g.s) %}{% endfor %}{{ g.s }})",
+       "scopes: a macro parameter given a carried value, its loop variable appended"},
+      {R"({% set ns = namespace(s='ab') %}{% for i in range(@N@) %}{% set x = ns.s %}{% set ns.s = ns.s ~ x %}{% endfor %}{{ ns.s }})",
+       "scopes: a name set in the loop body from the carried value"},
+      {R"({% set ns = namespace(s='ab') %}{% for item in messages %}{{ item.content }}{% endfor %}{% for i in range(@N@) %}{% for item in [ns.s] %}{% set ns.s = ns.s ~ item %}{% endfor %}{% endfor %}{{ ns.s }})",
+       "scopes: one spelling a loop over data and a loop over the carried value"},
+      {R"({% macro f(x, n) %}x{% set x = {'a': x, 'b': x} %}{% if n > 0 %}{{ f(x, n - 1) }}{{ f(x, n - 1) }}{% endif %}{% endmacro %}{% set x = messages[0] %}{{ f(messages[0], @N@) }})",
+       "scopes: a macro's own set rebinds its parameter to a structure"},
+      {R"({% set ns = namespace(all='ab') %}{% set other = namespace(y='') %}{% for i in range(@N@) %}{% set other.y = ns.all %}{% set ns.all = ns.all ~ other.y %}{% endfor %}{{ ns.all }})",
+       "another attribute set from the carried value"},
+      {R"({% set ns = namespace(all=['ab']) %}{% for i in range(@N@) %}{% set part = namespace(lines=[ns.all|join]) %}{% set part.lines = part.lines + ['x'] %}{% set ns.all = ns.all + [part.lines|join] %}{% endfor %}{{ ns.all|join }})",
+       "a namespace made in the loop from the carried value"},
+      {R"({% set ns = namespace(s='ab', n=1) %}{% for i in range(@N@) %}{% set ns.n = ns.n * 2 %}{% set ns.s = ns.s ~ ('x' * ns.n) %}{% endfor %}{{ ns.s }})",
+       "repetition by another attribute that doubles"},
   };
   return c;
 }
@@ -163,6 +177,18 @@ const std::vector<Case>& benign() {
        "schema walks with namespaces of their own, a default([]) argument and a macro defined after its caller"},
       {R"({% macro t(s, indent) %}{{ indent }}{{ s.name }}{% for c in s.children %}{{ t(c, indent ~ '  ') }}{% endfor %}{% endmacro %}{% for tool in tools %}{{ t(tool, '') }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
        "an indentation that grows by a constant per level"},
+      {R"({% macro p(content) %}{% set ns = namespace(r='') %}{% for item in content %}{% set ns.r = ns.r + item['content'] %}{% set ns.r = ns.r + item|tojson %}{% endfor %}{{ ns.r }}{% endmacro %}{% for i in range(@N@) %}{% set content = p(messages) %}{{ content }}{% endfor %})",
+       "scopes: a macro parameter and a loop's set of one spelling (LFM2.5)"},
+      {R"({% macro p(content) %}{% set ns = namespace(r='') %}{% for item in content %}{% set ns.r = ns.r + item['content'] %}{% endfor %}{{ ns.r }}{% endmacro %}{% set content = p(messages) %}{% for i in range(@N@) %}{{ p(messages) }}{% endfor %}{{ content }})",
+       "scopes: a macro parameter and a top-level set of one spelling"},
+      {R"({% set ns = namespace(s='') %}{% for i in range(@N@) %}{% for item in messages %}{% set ns.s = ns.s ~ item.content %}{% endfor %}{% set item = ns.s ~ ns.s %}{{ item|length }}{% endfor %})",
+       "scopes: a loop variable over data and a set of one spelling"},
+      {R"({% macro t(s, n) %}{{ s.name }}{% for c in s.children %}{{ t(c, n) }}{% endfor %}{% endmacro %}{% set s = [tools, tools] %}{% for i in range(@N@) %}{{ t(tools[0], 1) }}{% endfor %}{{ s|length }})",
+       "scopes: a schema walk's parameter and a top-level structure of one spelling"},
+      {R"({% set ns = namespace(all=[]) %}{% for i in range(@N@) %}{% set part = namespace(lines=[]) %}{% for m in messages %}{% set part.lines = part.lines + [m.content] %}{% endfor %}{% set ns.all = ns.all + [part.lines|join(', ')] %}{% endfor %}{{ ns.all|join(';') }})",
+       "a fresh namespace's lines joined into an accumulator (GigaChat, LFM2.5)"},
+      {R"({% set ns = namespace(ids=[]) %}{% set state = namespace(calls=none) %}{% set state.calls = messages %}{% for i in range(@N@) %}{% for c in state.calls %}{% if c.content|string not in ns.ids %}{% set ns.ids = ns.ids + [c.content|string] %}{% endif %}{% endfor %}{{ i }}{% endfor %}{{ ns.ids|join }})",
+       "an item of a loop over another attribute, through string (Kimi K3)"},
   };
   return c;
 }
