@@ -146,6 +146,10 @@ const std::vector<Case>& growing() {
        "a namespace made in the loop from the carried value"},
       {R"({% set ns = namespace(s='ab', n=1) %}{% for i in range(@N@) %}{% set ns.n = ns.n * 2 %}{% set ns.s = ns.s ~ ('x' * ns.n) %}{% endfor %}{{ ns.s }})",
        "repetition by another attribute that doubles"},
+      {R"({% set st = namespace(d=messages[0]) %}{% if messages %}{% set st.d = {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': 1}}}}}}}}} %}{% endif %}{% macro f(x, n) %}x{% if n > 0 and x.a is defined %}{{ f(x.a, n - 1) }}{{ f(x.a, n - 1) }}{% endif %}{% endmacro %}{{ f(st.d, @N@) }})",
+       "a namespace field set once to a structure the template built"},
+      {R"({% set st = namespace({'d': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': 1}}}}}}}}}}) %}{% macro f(x, n) %}x{% if n > 0 and x.a is defined %}{{ f(x.a, n - 1) }}{{ f(x.a, n - 1) }}{% endif %}{% endmacro %}{{ f(st.d, @N@) }})",
+       "a namespace made from a dict: fields not seen"},
   };
   return c;
 }
@@ -189,6 +193,8 @@ const std::vector<Case>& benign() {
        "a fresh namespace's lines joined into an accumulator (GigaChat, LFM2.5)"},
       {R"({% set ns = namespace(ids=[]) %}{% set state = namespace(calls=none) %}{% set state.calls = messages %}{% for i in range(@N@) %}{% for c in state.calls %}{% if c.content|string not in ns.ids %}{% set ns.ids = ns.ids + [c.content|string] %}{% endif %}{% endfor %}{{ i }}{% endfor %}{{ ns.ids|join }})",
        "an item of a loop over another attribute, through string (Kimi K3)"},
+      {R"({% macro j(v) %}{% if v is mapping %}{% for k, x in v|dictsort %}{{ k }}:{{ j(x) }}{% endfor %}{% elif v is string or v is none %}{{ v }}{% else %}{% for x in v %}{{ j(x) }}{% endfor %}{% endif %}{% endmacro %}{% set st = namespace(schema=none) %}{% if tools %}{% set st.schema = tools[0] %}{% endif %}{% for i in range(@N@) %}{{ j(st.schema) }}{% endfor %})",
+       "a schema walk from a namespace field set only to context data (Kimi K3)"},
   };
   return c;
 }

@@ -18,6 +18,9 @@ bool is_global(const std::string& n) {
   return k.count(n) != 0;
 }
 
+// The key of a namespace field's bindings: a dot never starts a variable.
+std::string field(const std::string& attribute) { return "." + attribute; }
+
 bool is_scalar_literal(NodeKind k) {
   return k == NodeKind::string || k == NodeKind::integer || k == NodeKind::floating || k == NodeKind::boolean ||
          k == NodeKind::none;
@@ -40,6 +43,7 @@ ContextData::ContextData(const Ast& ast) : ast_(ast), scopes_(ast) {
       if (id == kNoNode) continue;
       if (ast_.at(id).kind == NodeKind::name)
         for (const std::string& v : scopes_.read(id).variables) users[v].push_back(i);
+      if (ast_.at(id).kind == NodeKind::getattr) users[context_data::field(ast_.at(id).text)].push_back(i);
       for (NodeId k : ast_.at(id).kids) todo.push_back(k);
     }
   }
@@ -67,6 +71,16 @@ bool ContextData::name(NodeId read) const {
   return !r.variables.empty() || !context_data::is_global(ast_.at(read).text);
 }
 
+bool ContextData::namespace_field(const Node& getattr) const {
+  const Node& o = ast_.at(getattr.kids[0]);
+  if (opaque_namespaces_ || o.kind != NodeKind::name) return false;
+  const Scopes::Read& r = scopes_.read(getattr.kids[0]);
+  if (r.variables.empty()) return false;
+  for (const std::string& v : r.variables)
+    if (!namespaces_.count(v)) return false;
+  return true;
+}
+
 bool ContextData::binds_data(NodeId binding) const { return !not_data_.count(scopes_.variable(binding)); }
 
 bool ContextData::expr(NodeId e) const {
@@ -77,6 +91,9 @@ bool ContextData::expr(NodeId e) const {
       case NodeKind::name:
         return name(e);
       case NodeKind::getattr:
+        if (namespace_field(n)) return !not_data_.count(context_data::field(n.text));
+        e = n.kids[0];
+        continue;
       case NodeKind::getitem:
         e = n.kids[0];
         continue;
@@ -195,6 +212,8 @@ void ContextData::collect() {
     switch (n.kind) {
       case NodeKind::set_stmt:
         bind_target(n.kids[0], n.kids[1]);
+        if (ast_.at(n.kids[0]).kind == NodeKind::getattr)
+          bindings_.push_back({context_data::field(ast_.at(n.kids[0]).text), n.kids[1], false, false});
         break;
       case NodeKind::for_stmt:
         bind_target(n.kids[0], n.kids[1]);
@@ -202,6 +221,8 @@ void ContextData::collect() {
       case NodeKind::set_block:
       case NodeKind::call_block:
         bind_target(n.kind == NodeKind::set_block ? n.kids[0] : kNoNode, kNoNode);
+        if (n.kind == NodeKind::set_block && ast_.at(n.kids[0]).kind == NodeKind::getattr)
+          bindings_.push_back({context_data::field(ast_.at(n.kids[0]).text), kNoNode, false, false});
         if (n.kind == NodeKind::call_block)
           for (NodeId p : ast_.at(n.kids[1]).kids) {
             bound_.insert(ast_.at(p).text);
@@ -229,6 +250,12 @@ void ContextData::collect() {
         not_data_.insert(scopes_.variable(id));
         break;
       case NodeKind::call:
+        if (is_namespace_call(id))
+          for (std::size_t i = 1; i < n.kids.size(); ++i) {
+            const Node& kw = ast_.at(n.kids[i]);
+            if (kw.kind == NodeKind::keyword) bindings_.push_back({context_data::field(kw.text), kw.kids[0], false, false});
+            else opaque_namespaces_ = true;  // namespace(d), namespace(**d): fields we cannot see
+          }
         callees.insert(n.kids[0]);
         if (ast_.at(n.kids[0]).kind == NodeKind::name) calls[ast_.at(n.kids[0]).text].push_back(id);
         break;
@@ -244,6 +271,23 @@ void ContextData::collect() {
       escaping.insert(ast_.at(id).text);
   for (const auto& [name, defs] : macros)
     for (NodeId m : defs) bind_calls_to(ast_.at(m), calls[name], escaping.count(name) != 0);
+  // Variables every binding of which makes a namespace: their fields are judged by the fields'
+  // own bindings (every `set x.field` and namespace(field=...) anywhere).
+  if (bound_.count("namespace")) opaque_namespaces_ = true;
+  std::unordered_map<std::string, bool> only;
+  for (const Binding& b : bindings_) {
+    if (b.name.empty() || b.name[0] == '.') continue;
+    const bool ns = b.value != kNoNode && !b.argument && is_namespace_call(b.value);
+    auto [it, fresh] = only.emplace(b.name, ns);
+    if (!fresh) it->second = it->second && ns;
+  }
+  for (const auto& [v, ns] : only)
+    if (ns) namespaces_.insert(v);
+}
+
+bool ContextData::is_namespace_call(NodeId id) const {
+  const Node& n = ast_.at(id);
+  return n.kind == NodeKind::call && ast_.at(n.kids[0]).kind == NodeKind::name && ast_.at(n.kids[0]).text == "namespace";
 }
 
 }  // namespace modelgate::jinja

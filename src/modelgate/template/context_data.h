@@ -8,7 +8,9 @@
 // Flow-insensitive and sound, like OriginAnalysis, per variable (Scopes): a read is context data
 // only when every binding it may see (set, tuple set, for target, macro parameter at every call
 // site and its default, with) is; call-block parameters, imports, macro names and Jinja's globals
-// never are.
+// never are. A field of a name bound only to namespace(...) is context data when every binding of a
+// field of that spelling (namespace(field=...), `set x.field`, anywhere) is: a namespace is a
+// variable the template may set from any loop or macro, but no more than the values it is set to.
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -45,6 +47,8 @@ class ContextData {
   };
   void collect();
   bool name(NodeId read) const;
+  bool namespace_field(const Node& getattr) const;
+  bool is_namespace_call(NodeId id) const;
   void bind_target(NodeId target, NodeId value);
   void bind_calls_to(const Node& macro, const std::vector<NodeId>& calls, bool escapes);
 
@@ -52,7 +56,9 @@ class ContextData {
   Scopes scopes_;
   std::vector<Binding> bindings_;
   std::unordered_set<std::string> bound_;     // spellings
-  std::unordered_set<std::string> not_data_;  // variables (Scopes)
+  std::unordered_set<std::string> not_data_;  // variables (Scopes), ".field" for namespace fields
+  std::unordered_set<std::string> namespaces_;  // variables bound only to namespace(...)
+  bool opaque_namespaces_ = false;               // a namespace made with fields we cannot see
 };
 
 }  // namespace modelgate::jinja
