@@ -146,6 +146,8 @@ const std::vector<Case>& growing() {
        "a namespace made in the loop from the carried value"},
       {R"({% set ns = namespace(s='ab', n=1) %}{% for i in range(@N@) %}{% set ns.n = ns.n * 2 %}{% set ns.s = ns.s ~ ('x' * ns.n) %}{% endfor %}{{ ns.s }})",
        "repetition by another attribute that doubles"},
+      {R"({% set ns = namespace(y='ab') %}{% for i in range(@N@) %}{% set t = ns.y ~ ns.y %}{% set ns.y = t %}{% endfor %}{{ ns.y }})",
+       "a doubling in a name of the loop body, copied into the attribute"},
       {R"({% set st = namespace(d=messages[0]) %}{% if messages %}{% set st.d = {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': 1}}}}}}}}} %}{% endif %}{% macro f(x, n) %}x{% if n > 0 and x.a is defined %}{{ f(x.a, n - 1) }}{{ f(x.a, n - 1) }}{% endif %}{% endmacro %}{{ f(st.d, @N@) }})",
        "a namespace field set once to a structure the template built"},
       {R"({% set st = namespace({'d': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': 1}}}}}}}}}}) %}{% macro f(x, n) %}x{% if n > 0 and x.a is defined %}{{ f(x.a, n - 1) }}{{ f(x.a, n - 1) }}{% endif %}{% endmacro %}{{ f(st.d, @N@) }})",

@@ -143,6 +143,7 @@ class Carried {
       items.push_back(std::move(item));
     }
     for (const auto& [n, what] : propagate(items)) namespaces_.insert(n);
+    for (const auto& b : bindings_) values_of_[b.name].push_back(b.value);
   }
 
   using Attrs = std::set<std::string>;  // attribute names a value may hold carried values of
@@ -443,7 +444,11 @@ class Carried {
   Reads eval(NodeId id, unsigned depth) const {
     Reads r;
     if (id == kNoNode || depth > kMaxWalkDepth) return r;
-    if (is_read(id)) return counts(read_attrs(id)) ? Reads{1, false, false, {}} : r;
+    if (is_read(id)) {
+      if (!counts(read_attrs(id))) return r;
+      if (relevant_ != nullptr && ast_.at(id).kind == NodeKind::name) return through_name(id, depth);
+      return {1, false, false, {}};
+    }
     const Node& n = ast_.at(id);
     auto sum = [&](std::size_t from = 0) {
       Reads s;
@@ -528,6 +533,33 @@ class Carried {
     }
   }
 
+  // A carried name weighs what it was bound from: `{% set t = ns.s ~ ns.s %}{% set ns.s = t %}` reads
+  // ns.s twice. Once per variable and judged `set` (memo_), a name bound from itself once.
+  Reads through_name(NodeId name, unsigned depth) const {
+    Reads best{1, false, false, {}};
+    for (const std::string& v : data_.scopes().read(name).variables) {
+      auto m = memo_.find(v);
+      if (m == memo_.end()) {
+        if (!expanding_.insert(v).second) continue;
+        Reads via{1, false, false, {}};
+        auto it = values_of_.find(v);
+        if (it != values_of_.end())
+          for (NodeId value : it->second) {
+            Reads b = eval(value, depth + 1);
+            via.count = std::max(via.count, b.count);
+            via.grown = via.grown || b.grown;
+            via.squared = via.squared || b.squared;
+          }
+        expanding_.erase(v);
+        m = memo_.emplace(v, via).first;
+      }
+      best.count = std::max(best.count, m->second.count);
+      best.grown = best.grown || m->second.grown;
+      best.squared = best.squared || m->second.squared;
+    }
+    return best;
+  }
+
   // ---- the assignments that run more than once ----------------------------------------------------
 
   // `passes`: how often the statement can run (product of enclosing literal loop counts; unbounded
@@ -563,6 +595,7 @@ class Carried {
     // (their own `set`s are judged by themselves): `ns.all = ns.all + [fresh.lines|join]`.
     const Attrs relevant = built_from(attr);
     relevant_ = &relevant;
+    memo_.clear();
     Reads r = eval(set.kids[1], 0);
     relevant_ = nullptr;
     if (set.kind == NodeKind::set_block && set.kids[2] != kNoNode && r.count > 0)
@@ -645,6 +678,9 @@ class Carried {
   std::unordered_map<std::string, Attrs> carried_;  // keys of find_carried_names: what they hold
   std::unordered_map<std::string, Attrs> feeds_;    // attribute -> attributes set from its value
   const Attrs* relevant_ = nullptr;                 // judge: the reads that count (all when null)
+  std::unordered_map<std::string, std::vector<NodeId>> values_of_;  // variable -> what it is bound to
+  mutable std::unordered_map<std::string, Reads> memo_;             // through_name, per judged `set`
+  mutable std::unordered_set<std::string> expanding_;
   std::vector<Issue> out_;
 };
 
