@@ -135,7 +135,8 @@ class Carried {
     for (const auto& b : bindings_) {
       Item item{b.name, {}, {}};
       const Node& v = ast_.at(b.value);
-      if (v.kind == NodeKind::call && ast_.at(v.kids[0]).kind == NodeKind::name && ast_.at(v.kids[0]).text == "namespace")
+      if (v.kind == NodeKind::call && ast_.at(v.kids[0]).kind == NodeKind::name &&
+          ast_.at(v.kids[0]).text == "namespace")
         item.base.insert("namespace");
       for (NodeId k : below(b.value))
         if (ast_.at(k).kind == NodeKind::name)
@@ -365,8 +366,8 @@ class Carried {
   // may be built from `attr` (itself included).
   void find_feeds() {
     for (const Node& n : ast_.nodes) {
-      if ((n.kind != NodeKind::set_stmt && n.kind != NodeKind::set_block) || ast_.at(n.kids[0]).kind != NodeKind::getattr)
-        continue;
+      if (n.kind != NodeKind::set_stmt && n.kind != NodeKind::set_block) continue;
+      if (ast_.at(n.kids[0]).kind != NodeKind::getattr) continue;
       const std::string& target = ast_.at(n.kids[0]).text;
       for (std::size_t i = 1; i < n.kids.size(); ++i)
         for (NodeId k : below(n.kids[i])) {

@@ -253,8 +253,10 @@ void ContextData::collect() {
         if (is_namespace_call(id))
           for (std::size_t i = 1; i < n.kids.size(); ++i) {
             const Node& kw = ast_.at(n.kids[i]);
-            if (kw.kind == NodeKind::keyword) bindings_.push_back({context_data::field(kw.text), kw.kids[0], false, false});
-            else opaque_namespaces_ = true;  // namespace(d), namespace(**d): fields we cannot see
+            if (kw.kind == NodeKind::keyword)
+              bindings_.push_back({context_data::field(kw.text), kw.kids[0], false, false});
+            else
+              opaque_namespaces_ = true;  // namespace(d), namespace(**d): fields we cannot see
           }
         callees.insert(n.kids[0]);
         if (ast_.at(n.kids[0]).kind == NodeKind::name) calls[ast_.at(n.kids[0]).text].push_back(id);
@@ -287,7 +289,8 @@ void ContextData::collect() {
 
 bool ContextData::is_namespace_call(NodeId id) const {
   const Node& n = ast_.at(id);
-  return n.kind == NodeKind::call && ast_.at(n.kids[0]).kind == NodeKind::name && ast_.at(n.kids[0]).text == "namespace";
+  return n.kind == NodeKind::call && ast_.at(n.kids[0]).kind == NodeKind::name &&
+         ast_.at(n.kids[0]).text == "namespace";
 }
 
 }  // namespace modelgate::jinja
