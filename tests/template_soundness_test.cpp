@@ -131,6 +131,34 @@ TEST(TemplateSoundness, UnknownKeysAndComputedRoutes) {
   }
 }
 
+// A namespace field counted up from a number is a number (an integer key never reaches an
+// attribute); one a string reaches, or that is built from another field's string, is not, also
+// when the string is set through another name for the namespace.
+TEST(TemplateSoundness, NamespaceCountersAreNumbers) {
+  for (const char* t :
+       {"{% set st = namespace(i=0) %}{% for m in messages %}{{ messages[st.i] }}{% set st.i = st.i + 1 %}{% endfor %}",
+        "{% macro nx(state) %}{{ images[state.i] }}{% set state.i = state.i + 1 %}{% endmacro %}"
+        "{% set state = namespace(i=0) %}{% for m in messages %}{{ nx(state) }}{% endfor %}",
+        "{% set st = namespace(i=0, calls=none) %}{% set st.calls = messages %}{% set st.i = st.i + 1 %}"
+        "{{ st.calls[st.i - 1] }}"}) {
+    auto r = analyse(t);
+    EXPECT_EQ(r.status, Status::safe) << t << "\n" << describe(r);
+  }
+  for (const char* t :
+       {"{% set ns = namespace(k='') %}{% for c in messages %}{% set ns.k = ns.k + c.content %}{% endfor %}{{ x[ns.k] }}",
+        "{% set ns = namespace(k='__cl') %}{% set ns.k = ns.k + 'ass__' %}{{ x[ns.k] }}",
+        "{% set ns = namespace(k=0) %}{% for c in messages %}{% set ns.k = ns.k ~ 'a' %}{% endfor %}{{ x[ns.k] }}",
+        "{% set b = namespace(k=0) %}{% set b.k = a.k * 2 %}{% set a = namespace(k='_') %}{{ x[b.k] }}",
+        // Another name for the same namespace: a field is one whatever names the namespace.
+        "{% set st = namespace(i=0) %}{% set s = st %}{% set s.i = '__cla' ~ y %}{{ x[st.i] }}",
+        "{% set st = namespace(i=0) %}{% macro f(s) %}{% set s.i = '__cla' ~ y %}{% endmacro %}{{ f(st) }}"
+        "{{ x[st.i] }}",
+        "{% set st = namespace(i=0) %}{% set st.i = '__cla' ~ y %}{{ x[[st][0].i] }}"}) {
+    auto r = analyse(t);
+    EXPECT_NE(r.status, Status::safe) << t << "\n" << describe(r);
+  }
+}
+
 TEST(TemplateSoundness, JinjaInAnyConfigValueIsFlagged) {
   mgtest::TempDir dir;
   mgtest::write_file(dir / "tokenizer_config.json",

@@ -20,6 +20,7 @@ constexpr RuleId kResource = "MG-TEMPLATE-RESOURCE";
 constexpr unsigned kMaxWalkDepth = 512;  // the parser bounds nesting far below this
 constexpr double kSmallGrowth = 1024;    // reads^passes for plain doubling over a literal loop
 constexpr std::size_t kStraightLine = 10;  // growing `set`s in a template: 2^10 times a value
+constexpr const char* kAnyAttribute = "?";  // a read whose key is computed: any attribute
 
 bool one_of(const std::string& s, const std::unordered_set<std::string>& set) { return set.count(s) != 0; }
 
@@ -89,6 +90,7 @@ class Carried {
     collect_names();
     find_numeric();
     find_carried_names();
+    find_feeds();
     visit(ast_.root, 1, 0);
     straight_line();
     return std::move(out_);
@@ -103,7 +105,7 @@ class Carried {
       const Node& n = ast_.at(id);
       if (n.kind == NodeKind::set_stmt || n.kind == NodeKind::for_stmt) bind(n.kids[0], n.kids[1]);
       if (n.kind == NodeKind::set_block && ast_.at(n.kids[0]).kind == NodeKind::name)
-        bindings_.push_back({ast_.at(n.kids[0]).text, n.kids[1]});
+        bindings_.push_back({data_.scopes().variable(n.kids[0]), n.kids[1]});
       if (n.kind == NodeKind::call && ast_.at(n.kids[0]).kind == NodeKind::name)
         calls[ast_.at(n.kids[0]).text].push_back(id);
       if (n.kind == NodeKind::macro) macros_[n.text].push_back(id);
@@ -113,7 +115,8 @@ class Carried {
         const Node& params = ast_.at(ast_.at(m).kids[0]);
         for (std::size_t i = 0; i < params.kids.size(); ++i) {
           const Node& p = ast_.at(params.kids[i]);
-          if (p.kind == NodeKind::keyword) bindings_.push_back({p.text, p.kids[0]});
+          const std::string var = data_.scopes().variable(params.kids[i]);
+          if (p.kind == NodeKind::keyword) bindings_.push_back({var, p.kids[0]});
           for (NodeId c : calls[name]) {
             const Node& call = ast_.at(c);
             std::size_t positional = 0;
@@ -121,7 +124,7 @@ class Carried {
               const Node& arg = ast_.at(call.kids[a]);
               if (arg.kind == NodeKind::star_arg || arg.kind == NodeKind::dstar_arg ||
                   (arg.kind == NodeKind::keyword ? arg.text == p.text : positional++ == i))
-                bindings_.push_back({p.text, call.kids[a]});
+                bindings_.push_back({var, call.kids[a]});
             }
           }
         }
@@ -130,51 +133,61 @@ class Carried {
     // such a name (an alias, a conditional, a macro parameter given one).
     std::vector<Item> items;
     for (const auto& b : bindings_) {
-      Item item{b.name, false, {}};
+      Item item{b.name, {}, {}};
       const Node& v = ast_.at(b.value);
-      item.base = v.kind == NodeKind::call && ast_.at(v.kids[0]).kind == NodeKind::name &&
-                  ast_.at(v.kids[0]).text == "namespace";
+      if (v.kind == NodeKind::call && ast_.at(v.kids[0]).kind == NodeKind::name &&
+          ast_.at(v.kids[0]).text == "namespace")
+        item.base.insert("namespace");
       for (NodeId k : below(b.value))
-        if (ast_.at(k).kind == NodeKind::name) item.deps.push_back(ast_.at(k).text);
+        if (ast_.at(k).kind == NodeKind::name)
+          for (const std::string& v : data_.scopes().read(k).variables) item.deps.push_back(v);
       items.push_back(std::move(item));
     }
-    for (const auto& n : propagate(items)) namespaces_.insert(n);
+    for (const auto& [n, what] : propagate(items)) namespaces_.insert(n);
+    for (const auto& b : bindings_) values_of_[b.name].push_back(b.value);
   }
+
+  using Attrs = std::set<std::string>;  // attribute names a value may hold carried values of
 
   struct Item {
     std::string produces;            // the key that holds when the item does
-    bool base = false;               // holds by itself
-    std::vector<std::string> deps;   // holds when one of these keys holds
+    Attrs base;                      // holds by itself (what it holds)
+    std::vector<std::string> deps;   // holds what these keys hold
   };
 
-  // The least fixed point of the items, by a worklist: linear in the items and their keys.
-  static std::unordered_set<std::string> propagate(const std::vector<Item>& items,
-                                                   const std::vector<std::pair<std::string, std::string>>& implied = {}) {
+  // The least fixed point of the items, by a worklist: every key is judged again only when what
+  // it holds grows, at most once per attribute name.
+  static std::unordered_map<std::string, Attrs> propagate(
+      const std::vector<Item>& items, const std::vector<std::pair<std::string, std::string>>& implied = {}) {
     std::unordered_map<std::string, std::vector<std::size_t>> users;
     for (std::size_t i = 0; i < items.size(); ++i)
       for (const auto& d : items[i].deps) users[d].push_back(i);
-    std::unordered_set<std::string> holds;
+    std::unordered_map<std::string, Attrs> holds;
     std::vector<std::string> todo;
-    auto mark = [&](const std::string& key) {
-      if (holds.insert(key).second) todo.push_back(key);
+    auto mark = [&](const std::string& key, const Attrs& what) {
+      Attrs& h = holds[key];
+      const std::size_t before = h.size();
+      h.insert(what.begin(), what.end());
+      if (h.size() != before) todo.push_back(key);
     };
     for (const Item& it : items)
-      if (it.base) mark(it.produces);
+      if (!it.base.empty()) mark(it.produces, it.base);
     while (!todo.empty()) {
       const std::string key = std::move(todo.back());
       todo.pop_back();
+      const Attrs what = holds[key];
       for (const auto& [from, to] : implied)
-        if (key.compare(0, from.size(), from) == 0) mark(to);
+        if (key.compare(0, from.size(), from) == 0) mark(to, what);
       auto u = users.find(key);
       if (u == users.end()) continue;
-      for (std::size_t i : u->second) mark(items[i].produces);
+      for (std::size_t i : u->second) mark(items[i].produces, what);
     }
     return holds;
   }
 
   void bind(NodeId target, NodeId value) {
     const Node& t = ast_.at(target);
-    if (t.kind == NodeKind::name) bindings_.push_back({t.text, value});
+    if (t.kind == NodeKind::name) bindings_.push_back({data_.scopes().variable(target), value});
     if (t.kind == NodeKind::tuple || t.kind == NodeKind::list)
       for (NodeId k : t.kids) bind(k, value);
   }
@@ -264,12 +277,16 @@ class Carried {
   void find_carried_names() {
     std::vector<Item> items;
     auto add = [&](const std::string& produces, std::initializer_list<NodeId> roots) {
-      Item item{produces, false, {}};
+      Item item{produces, {}, {}};
       for (NodeId r : roots)
         for (NodeId k : below(r)) {
           const Node& n = ast_.at(k);
-          if (n.kind == NodeKind::name) item.deps.push_back("n:" + n.text);
-          else if (is_read(k)) item.base = true;
+          if (n.kind == NodeKind::name)
+            for (const std::string& v : data_.scopes().read(k).variables) item.deps.push_back("n:" + v);
+          else if (is_read(k)) {
+            const Attrs a = read_attrs(k);
+            item.base.insert(a.begin(), a.end());
+          }
           if (n.kind == NodeKind::call) {
             const Node& callee = ast_.at(n.kids[0]);
             if (callee.kind == NodeKind::getattr) continue;
@@ -306,6 +323,85 @@ class Carried {
     return carried_.count("*") != 0;  // an alias of a macro, a passed caller
   }
 
+  // The key of find_carried_names a call's output is judged by.
+  std::string call_key(const Node& call) const {
+    const Node& callee = ast_.at(call.kids[0]);
+    if (callee.kind == NodeKind::name && macros_.count(callee.text)) return "m:" + callee.text;
+    if (callee.kind == NodeKind::name && callee.text == "caller") return "caller";
+    return "*";
+  }
+  Attrs held(const std::string& key) const {
+    auto it = carried_.find(key);
+    return it != carried_.end() ? it->second : Attrs{};
+  }
+
+  // The attributes a read (is_read) may be of; kAnyAttribute when its key is computed. A namespace
+  // made from carried values (namespace(l=ns.all)) holds those too.
+  Attrs read_attrs(NodeId id) const {
+    const Node& n = ast_.at(id);
+    Attrs a;
+    if (n.kind == NodeKind::getattr) a.insert(n.text);
+    if (n.kind == NodeKind::getitem || n.kind == NodeKind::filter)
+      a.insert(ast_.at(n.kids[1]).kind == NodeKind::string ? ast_.at(n.kids[1]).text : kAnyAttribute);
+    for (NodeId k : n.kind == NodeKind::name ? std::vector<NodeId>{id} : below(n.kids[0]))
+      if (ast_.at(k).kind == NodeKind::name)
+        for (const std::string& v : data_.scopes().read(k).variables) {
+          const Attrs h = held("n:" + v);
+          a.insert(h.begin(), h.end());
+        }
+    return a;
+  }
+
+  // Whether a read of these attributes counts for the `set` being judged: one whose value may be
+  // built from the attribute the `set` targets (relevant_), one of a computed key, or a number
+  // (numbers may double unreported, and repetition by one multiplies).
+  bool counts(const Attrs& attrs) const {
+    if (relevant_ == nullptr) return true;
+    for (const std::string& a : attrs)
+      if (a == kAnyAttribute || relevant_->count(a) || numeric_.count(a)) return true;
+    return false;
+  }
+
+  // Which attribute's `set`s read which attributes (feeds_), and from it the attributes whose value
+  // may be built from `attr` (itself included).
+  void find_feeds() {
+    for (const Node& n : ast_.nodes) {
+      if (n.kind != NodeKind::set_stmt && n.kind != NodeKind::set_block) continue;
+      if (ast_.at(n.kids[0]).kind != NodeKind::getattr) continue;
+      const std::string& target = ast_.at(n.kids[0]).text;
+      for (std::size_t i = 1; i < n.kids.size(); ++i)
+        for (NodeId k : below(n.kids[i])) {
+          Attrs from;
+          if (is_read(k)) from = read_attrs(k);
+          else if (ast_.at(k).kind == NodeKind::call && reading_call(ast_.at(k))) from = held(call_key(ast_.at(k)));
+          for (const std::string& a : from) feeds_[a].insert(target);
+        }
+    }
+  }
+  Attrs built_from(const std::string& attr) const {
+    Attrs seen{attr};
+    std::vector<std::string> todo{attr};
+    while (!todo.empty()) {
+      const std::string a = std::move(todo.back());
+      todo.pop_back();
+      for (const std::string& from : {a, std::string(kAnyAttribute)}) {
+        auto it = feeds_.find(from);
+        if (it == feeds_.end()) continue;
+        for (const std::string& t : it->second)
+          if (seen.insert(t).second) todo.push_back(t);
+      }
+    }
+    return seen;
+  }
+
+  // Whether a variable a name may refer to is in `keys` (with `prefix`).
+  template <class Keys>
+  bool any_variable(NodeId name, const Keys& keys, const std::string& prefix) const {
+    for (const std::string& v : data_.scopes().read(name).variables)
+      if (keys.count(prefix + v)) return true;
+    return false;
+  }
+
   // A read of a carried value.
   bool is_read(NodeId id) const {
     const Node& n = ast_.at(id);
@@ -315,11 +411,11 @@ class Carried {
       if (k.kind == NodeKind::string) return attributes_.count(k.text) != 0;
       if (k.kind == NodeKind::integer || k.kind == NodeKind::slice) return false;
       const Node& o = ast_.at(object);
-      return o.kind != NodeKind::name || namespaces_.count(o.text) != 0;
+      return o.kind != NodeKind::name || any_variable(object, namespaces_, "");
     };
     switch (n.kind) {
       case NodeKind::name:
-        return carried_.count("n:" + n.text) != 0 || (straight_ && set_names_.count(n.text) != 0);
+        return any_variable(id, carried_, "n:") || (straight_ && set_names_.count(n.text) != 0);
       case NodeKind::getattr:
         return attributes_.count(n.text) && !data_.expr(n.kids[0]);
       case NodeKind::getitem:
@@ -349,7 +445,11 @@ class Carried {
   Reads eval(NodeId id, unsigned depth) const {
     Reads r;
     if (id == kNoNode || depth > kMaxWalkDepth) return r;
-    if (is_read(id)) return {1, false, false, {}};
+    if (is_read(id)) {
+      if (!counts(read_attrs(id))) return r;
+      if (relevant_ != nullptr && ast_.at(id).kind == NodeKind::name) return through_name(id, depth);
+      return {1, false, false, {}};
+    }
     const Node& n = ast_.at(id);
     auto sum = [&](std::size_t from = 0) {
       Reads s;
@@ -406,7 +506,7 @@ class Carried {
           return object;
         }
         if (known_global(callee)) return args;
-        if (reading_call(n)) args.count += 1;
+        if (reading_call(n) && counts(held(call_key(n)))) args.count += 1;
         args.grown = args.grown || args.count > 0;  // a macro may output its arguments any number of times
         return args;
       }
@@ -432,6 +532,33 @@ class Carried {
       default:
         return sum();
     }
+  }
+
+  // A carried name weighs what it was bound from: `{% set t = ns.s ~ ns.s %}{% set ns.s = t %}` reads
+  // ns.s twice. Once per variable and judged `set` (memo_), a name bound from itself once.
+  Reads through_name(NodeId name, unsigned depth) const {
+    Reads best{1, false, false, {}};
+    for (const std::string& v : data_.scopes().read(name).variables) {
+      auto m = memo_.find(v);
+      if (m == memo_.end()) {
+        if (!expanding_.insert(v).second) continue;
+        Reads via{1, false, false, {}};
+        auto it = values_of_.find(v);
+        if (it != values_of_.end())
+          for (NodeId value : it->second) {
+            Reads b = eval(value, depth + 1);
+            via.count = std::max(via.count, b.count);
+            via.grown = via.grown || b.grown;
+            via.squared = via.squared || b.squared;
+          }
+        expanding_.erase(v);
+        m = memo_.emplace(v, via).first;
+      }
+      best.count = std::max(best.count, m->second.count);
+      best.grown = best.grown || m->second.grown;
+      best.squared = best.squared || m->second.squared;
+    }
+    return best;
   }
 
   // ---- the assignments that run more than once ----------------------------------------------------
@@ -465,7 +592,13 @@ class Carried {
 
   void judge(const Node& set, double passes) {
     const std::string attr = ast_.at(set.kids[0]).text;
+    // Reads of attributes that cannot hold this one's value add a part that does not grow with it
+    // (their own `set`s are judged by themselves): `ns.all = ns.all + [fresh.lines|join]`.
+    const Attrs relevant = built_from(attr);
+    relevant_ = &relevant;
+    memo_.clear();
     Reads r = eval(set.kids[1], 0);
+    relevant_ = nullptr;
     if (set.kind == NodeKind::set_block && set.kids[2] != kNoNode && r.count > 0)
       for (NodeId f : below(set.kids[2]))
         if (ast_.at(f).kind == NodeKind::filter && !one_of(ast_.at(f).text, keeping_filters())) r.grown = true;
@@ -543,7 +676,12 @@ class Carried {
   std::map<std::string, std::vector<NodeId>> macros_;
   std::vector<Binding> bindings_;
   std::unordered_set<std::string> namespaces_;
-  std::unordered_set<std::string> carried_;  // keys of find_carried_names
+  std::unordered_map<std::string, Attrs> carried_;  // keys of find_carried_names: what they hold
+  std::unordered_map<std::string, Attrs> feeds_;    // attribute -> attributes set from its value
+  const Attrs* relevant_ = nullptr;                 // judge: the reads that count (all when null)
+  std::unordered_map<std::string, std::vector<NodeId>> values_of_;  // variable -> what it is bound to
+  mutable std::unordered_map<std::string, Reads> memo_;             // through_name, per judged `set`
+  mutable std::unordered_set<std::string> expanding_;
   std::vector<Issue> out_;
 };
 

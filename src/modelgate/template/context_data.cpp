@@ -18,6 +18,9 @@ bool is_global(const std::string& n) {
   return k.count(n) != 0;
 }
 
+// The key of a namespace field's bindings: a dot never starts a variable.
+std::string field(const std::string& attribute) { return "." + attribute; }
+
 bool is_scalar_literal(NodeKind k) {
   return k == NodeKind::string || k == NodeKind::integer || k == NodeKind::floating || k == NodeKind::boolean ||
          k == NodeKind::none;
@@ -26,7 +29,7 @@ bool is_scalar_literal(NodeKind k) {
 }  // namespace context_data
 }  // namespace
 
-ContextData::ContextData(const Ast& ast) : ast_(ast) {
+ContextData::ContextData(const Ast& ast) : ast_(ast), scopes_(ast) {
   collect();
   // Greatest fixed point: a name loses its status when one of its bindings is not context data,
   // and then the bindings that mention it are judged again (a worklist: each binding is judged
@@ -38,7 +41,9 @@ ContextData::ContextData(const Ast& ast) : ast_(ast) {
       NodeId id = todo.back();
       todo.pop_back();
       if (id == kNoNode) continue;
-      if (ast_.at(id).kind == NodeKind::name) users[ast_.at(id).text].push_back(i);
+      if (ast_.at(id).kind == NodeKind::name)
+        for (const std::string& v : scopes_.read(id).variables) users[v].push_back(i);
+      if (ast_.at(id).kind == NodeKind::getattr) users[context_data::field(ast_.at(id).text)].push_back(i);
       for (NodeId k : ast_.at(id).kids) todo.push_back(k);
     }
   }
@@ -59,10 +64,24 @@ ContextData::ContextData(const Ast& ast) : ast_(ast) {
   }
 }
 
-bool ContextData::name(const std::string& n) const {
-  if (not_data_.count(n)) return false;
-  return bound_.count(n) || !context_data::is_global(n);
+bool ContextData::name(NodeId read) const {
+  const Scopes::Read& r = scopes_.read(read);
+  for (const std::string& v : r.variables)
+    if (not_data_.count(v)) return false;
+  return !r.variables.empty() || !context_data::is_global(ast_.at(read).text);
 }
+
+bool ContextData::namespace_field(const Node& getattr) const {
+  const Node& o = ast_.at(getattr.kids[0]);
+  if (opaque_namespaces_ || o.kind != NodeKind::name) return false;
+  const Scopes::Read& r = scopes_.read(getattr.kids[0]);
+  if (r.variables.empty()) return false;
+  for (const std::string& v : r.variables)
+    if (!namespaces_.count(v)) return false;
+  return true;
+}
+
+bool ContextData::binds_data(NodeId binding) const { return !not_data_.count(scopes_.variable(binding)); }
 
 bool ContextData::expr(NodeId e) const {
   for (unsigned guard = 0; e != kNoNode && guard < context_data::kMaxDepth; ++guard) {
@@ -70,8 +89,11 @@ bool ContextData::expr(NodeId e) const {
     if (context_data::is_scalar_literal(n.kind)) return true;
     switch (n.kind) {
       case NodeKind::name:
-        return name(n.text);
+        return name(e);
       case NodeKind::getattr:
+        if (namespace_field(n)) return !not_data_.count(context_data::field(n.text));
+        e = n.kids[0];
+        continue;
       case NodeKind::getitem:
         e = n.kids[0];
         continue;
@@ -144,7 +166,7 @@ void ContextData::bind_target(NodeId target, NodeId value) {
   const Node& t = ast_.at(target);
   if (t.kind == NodeKind::name) {
     bound_.insert(t.text);
-    bindings_.push_back({t.text, value});
+    bindings_.push_back({scopes_.variable(target), value, false, false});
   } else if (t.kind == NodeKind::tuple || t.kind == NodeKind::list) {
     for (NodeId k : t.kids) bind_target(k, value);  // an element of the value: data when it is
   }
@@ -154,12 +176,13 @@ void ContextData::bind_calls_to(const Node& macro, const std::vector<NodeId>& ca
   const Node& params = ast_.at(macro.kids[0]);
   for (std::size_t i = 0; i < params.kids.size(); ++i) {
     const Node& p = ast_.at(params.kids[i]);
+    const std::string var = scopes_.variable(params.kids[i]);
     bound_.insert(p.text);
     if (escapes) {
-      not_data_.insert(p.text);  // called where we cannot see the arguments
+      not_data_.insert(var);  // called where we cannot see the arguments
       continue;
     }
-    if (p.kind == NodeKind::keyword) bindings_.push_back({p.text, p.kids[0], true});
+    if (p.kind == NodeKind::keyword) bindings_.push_back({var, p.kids[0], true, false});
     for (NodeId c : calls) {
       const Node& call = ast_.at(c);
       NodeId given = kNoNode;
@@ -174,9 +197,9 @@ void ContextData::bind_calls_to(const Node& macro, const std::vector<NodeId>& ca
           given = call.kids[a];
         }
       }
-      if (star) bindings_.push_back({p.text, kNoNode});
-      else if (given != kNoNode) bindings_.push_back({p.text, given, true});
-      else if (p.kind != NodeKind::keyword) bindings_.push_back({p.text, kNoNode, false, true});
+      if (star) bindings_.push_back({var, kNoNode, false, false});
+      else if (given != kNoNode) bindings_.push_back({var, given, true, false});
+      else if (p.kind != NodeKind::keyword) bindings_.push_back({var, kNoNode, false, true});
     }
   }
 }
@@ -189,6 +212,8 @@ void ContextData::collect() {
     switch (n.kind) {
       case NodeKind::set_stmt:
         bind_target(n.kids[0], n.kids[1]);
+        if (ast_.at(n.kids[0]).kind == NodeKind::getattr)
+          bindings_.push_back({context_data::field(ast_.at(n.kids[0]).text), n.kids[1], false, false});
         break;
       case NodeKind::for_stmt:
         bind_target(n.kids[0], n.kids[1]);
@@ -196,33 +221,43 @@ void ContextData::collect() {
       case NodeKind::set_block:
       case NodeKind::call_block:
         bind_target(n.kind == NodeKind::set_block ? n.kids[0] : kNoNode, kNoNode);
+        if (n.kind == NodeKind::set_block && ast_.at(n.kids[0]).kind == NodeKind::getattr)
+          bindings_.push_back({context_data::field(ast_.at(n.kids[0]).text), kNoNode, false, false});
         if (n.kind == NodeKind::call_block)
           for (NodeId p : ast_.at(n.kids[1]).kids) {
             bound_.insert(ast_.at(p).text);
-            not_data_.insert(ast_.at(p).text);
+            not_data_.insert(scopes_.variable(p));
           }
         break;
       case NodeKind::import_stmt:
         bound_.insert(n.text);
-        not_data_.insert(n.text);
+        not_data_.insert(scopes_.variable(id));
         break;
       case NodeKind::from_import:
         for (std::size_t i = 1; i < n.kids.size(); ++i) {
           const Node& k = ast_.at(n.kids[i]);
           bound_.insert(k.text);
-          not_data_.insert(k.text);
+          not_data_.insert(scopes_.variable(n.kids[i]));
           if (k.kind == NodeKind::keyword && ast_.at(k.kids[0]).kind == NodeKind::name) {
             bound_.insert(ast_.at(k.kids[0]).text);
-            not_data_.insert(ast_.at(k.kids[0]).text);
+            not_data_.insert(scopes_.variable(k.kids[0]));
           }
         }
         break;
       case NodeKind::macro:
         macros[n.text].push_back(id);
         bound_.insert(n.text);
-        not_data_.insert(n.text);
+        not_data_.insert(scopes_.variable(id));
         break;
       case NodeKind::call:
+        if (is_namespace_call(id))
+          for (std::size_t i = 1; i < n.kids.size(); ++i) {
+            const Node& kw = ast_.at(n.kids[i]);
+            if (kw.kind == NodeKind::keyword)
+              bindings_.push_back({context_data::field(kw.text), kw.kids[0], false, false});
+            else
+              opaque_namespaces_ = true;  // namespace(d), namespace(**d): fields we cannot see
+          }
         callees.insert(n.kids[0]);
         if (ast_.at(n.kids[0]).kind == NodeKind::name) calls[ast_.at(n.kids[0]).text].push_back(id);
         break;
@@ -238,6 +273,24 @@ void ContextData::collect() {
       escaping.insert(ast_.at(id).text);
   for (const auto& [name, defs] : macros)
     for (NodeId m : defs) bind_calls_to(ast_.at(m), calls[name], escaping.count(name) != 0);
+  // Variables every binding of which makes a namespace: their fields are judged by the fields'
+  // own bindings (every `set x.field` and namespace(field=...) anywhere).
+  if (bound_.count("namespace")) opaque_namespaces_ = true;
+  std::unordered_map<std::string, bool> only;
+  for (const Binding& b : bindings_) {
+    if (b.name.empty() || b.name[0] == '.') continue;
+    const bool ns = b.value != kNoNode && !b.argument && is_namespace_call(b.value);
+    auto [it, fresh] = only.emplace(b.name, ns);
+    if (!fresh) it->second = it->second && ns;
+  }
+  for (const auto& [v, ns] : only)
+    if (ns) namespaces_.insert(v);
+}
+
+bool ContextData::is_namespace_call(NodeId id) const {
+  const Node& n = ast_.at(id);
+  return n.kind == NodeKind::call && ast_.at(n.kids[0]).kind == NodeKind::name &&
+         ast_.at(n.kids[0]).text == "namespace";
 }
 
 }  // namespace modelgate::jinja

@@ -155,6 +155,10 @@ bool Origin::operator==(const Origin& o) const {
 
 OriginAnalysis::OriginAnalysis(const Ast& ast, const Limits& limits) : ast_(ast), pure_(ast, limits) {
   collect();
+  // A namespace field starts with nothing, like every summary; only its sites add to it. (Taken as
+  // computed until its summary exists, `{% set ns.i = ns.i + 1 %}` stayed computed for good.)
+  for (const auto& [name, sites] : sites_)
+    if (name.find('.') != std::string::npos) summary_.emplace(name, Origin{});
   bool converged = false;
   for (int round = 0; round < kMaxRounds && !converged; ++round) {
     converged = true;
@@ -208,7 +212,9 @@ void OriginAnalysis::bind_target(NodeId target, NodeId value, bool from_for) {
     }
   } else if (t.kind == NodeKind::getattr && ast_.at(t.kids[0]).kind == NodeKind::name) {
     keys_.insert(t.text);
-    bind(ast_.at(t.kids[0]).text + "." + t.text, Site{from_for ? Site::Kind::element : Site::Kind::expr, value});
+    // Keyed by the attribute alone: another name (an alias, a macro parameter) may hold the same
+    // namespace, and so may any expression.
+    bind("." + t.text, Site{from_for ? Site::Kind::element : Site::Kind::expr, value});
   }
 }
 
@@ -368,12 +374,8 @@ Origin OriginAnalysis::element(const Origin& o) {
 
 Origin OriginAnalysis::attribute(NodeId obj, const std::string& attr) const {
   Origin r;
-  const Node& on = ast_.at(obj);
-  if (on.kind == NodeKind::name) {
-    auto it = summary_.find(on.text + "." + attr);
-    if (it != summary_.end()) r.join(it->second);
-    else if (sites_.count(on.text + "." + attr)) r.computed = true;
-  }
+  auto it = summary_.find("." + attr);
+  if (it != summary_.end()) r.join(it->second);
   Origin o = of(obj);
   if (o.data) r.data = true;
   if (o.loop) {

@@ -79,7 +79,7 @@ class Recursion {
         Scope scope;
         for (NodeId p : ast_.at(ast_.at(m).kids[0]).kids) {
           scope.given.insert(ast_.at(p).text);
-          if (data_.name(ast_.at(p).text)) scope.roots.insert(ast_.at(p).text);
+          if (data_.binds_data(p)) scope.roots.insert(ast_.at(p).text);
         }
         pending_.push_back({"m:" + name, m, std::move(scope)});
       }
