@@ -43,6 +43,32 @@ TEST(HfCache, ReportsPerRevisionAndFollowsOnlyInternalLinks) {
   EXPECT_EQ(r.output.find("secret"), std::string::npos);
 }
 
+// The path snapshot_download() returns, scanned as a directory: its links into the repository's
+// blobs/ are its files; a link that leaves the repository is still not followed.
+TEST(HfCache, ASnapshotScannedAsADirectoryFollowsItsLinksIntoBlobs) {
+  TempDir t;
+  fs::path repo = t / "hub/models--org--tiny";
+  write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
+  write_file(repo / "blobs/bbb", std::string("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26));
+  write_file(t / "hub/models--org--other/blobs/ccc", "{}\n");
+  fs::create_directories(repo / "snapshots/rev1");
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
+  auto safe = run(modelgate_binary() + " scan --format json " + (repo / "snapshots/rev1").string());
+  EXPECT_EQ(safe.exit_code, 0) << safe.output;
+  fs::create_symlink("../../blobs/bbb", repo / "snapshots/rev1/model.bin");
+  fs::create_symlink("../../../models--org--other/blobs/ccc", repo / "snapshots/rev1/other.json");
+  auto r = run(modelgate_binary() + " scan --format json " + (repo / "snapshots/rev1").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("MG-PICKLE"), std::string::npos) << r.output;   // the blob behind model.bin was read
+  EXPECT_NE(r.output.find("MG-WALK-SYMLINK-ESCAPE"), std::string::npos);  // another repository's blob was not
+  EXPECT_EQ(r.output.find("symbolic link points outside the scanned directory (to ../../blobs"), std::string::npos);
+  // A directory named like a snapshot outside any cache repository follows nothing outside it.
+  fs::create_directories(t / "plain/snapshots/rev1");
+  fs::create_symlink((repo / "blobs/aaa").string(), t / "plain/snapshots/rev1/config.json");
+  auto plain = run(modelgate_binary() + " scan " + (t / "plain/snapshots/rev1").string());
+  EXPECT_NE(plain.output.find("MG-WALK-SYMLINK-ESCAPE"), std::string::npos) << plain.output;
+}
+
 TEST(HfCache, ADirectoryThatIsNotACacheIsAUsageError) {
   TempDir t;
   write_file(t / "home/token", "hf_x\n");  // $HF_HOME without hub/

@@ -5,6 +5,7 @@
 #include "scan/file_jobs.h"
 #include "scan/scan_context.h"
 #include "scan/walk_notes.h"
+#include "walk/hf_cache.h"
 #include "walk/walk.h"
 
 namespace modelgate {
@@ -40,7 +41,9 @@ ScanResult scan_paths(const std::vector<fs::path>& paths, const ScanOptions& opt
     r.origin = p.string();
     if (fs::is_directory(st)) {
       r.format = "directory";
-      walks.push_back(walk_directory(p, r.origin, options.limits.max_directory_depth));
+      // A hub snapshot's files link into its repository's blobs/: that is where they live.
+      walks.push_back(walk_directory(p, r.origin, options.limits.max_directory_depth,
+                                     hf_snapshot_repository(p).value_or(fs::path())));
     }
     scanned.push_back(&p);
     result.artifacts.push_back(std::move(r));

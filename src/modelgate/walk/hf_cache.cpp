@@ -73,6 +73,15 @@ std::string why_not_a_cache(const fs::path& root) {
 
 }  // namespace
 
+std::optional<fs::path> hf_snapshot_repository(const fs::path& dir) {
+  std::error_code ec;
+  const fs::path snapshot = fs::canonical(dir, ec);
+  if (ec || snapshot.parent_path().filename() != "snapshots") return std::nullopt;
+  const fs::path repository = snapshot.parent_path().parent_path();
+  if (repo_id(repository.filename().string()).empty() || !fs::is_directory(repository / "blobs", ec)) return std::nullopt;
+  return repository;
+}
+
 HfCacheListing list_hf_cache(const fs::path& given_root, std::uint32_t max_depth) {
   HfCacheListing listing;
   listing.not_a_cache = why_not_a_cache(given_root);

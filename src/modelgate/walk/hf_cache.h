@@ -45,4 +45,9 @@ struct HfCacheListing {
 };
 HfCacheListing list_hf_cache(const std::filesystem::path& root, std::uint32_t max_depth);
 
+// The repository directory of the cache (<root>/models--org--name) when `dir` is one of its
+// snapshots (what snapshot_download() returns), whose files are links into that repository's
+// blobs/; nullopt for any other directory.
+std::optional<std::filesystem::path> hf_snapshot_repository(const std::filesystem::path& dir);
+
 }  // namespace modelgate
