@@ -99,6 +99,7 @@ TEST(TensorflowOpTable, SortedUniqueAndClassified) {
                          Expected{"MergeV2Checkpoints", TensorflowOpClass::checkpoint},
                          Expected{"PrintV2", TensorflowOpClass::print},
                          Expected{"XlaCallModule", TensorflowOpClass::opaque},
+                         Expected{"Abort", TensorflowOpClass::opaque},
                          Expected{"DatasetFromGraph", TensorflowOpClass::opaque},
                          Expected{"ExperimentalFunctionBufferingResource", TensorflowOpClass::network}}) {
     const auto* found = modelgate::find_tensorflow_op(op);

@@ -199,7 +199,7 @@ void scan_tensorflow_protobuf(const Artifact& a, NestedScan& ctx, ArtifactReport
         check_checkpoint_paths(node, index, flag);
         continue;
       case TensorflowOpClass::opaque:
-        if (node.named) flag(RuleId("MG-SAVEDMODEL-UNKNOWN-OP"), node, std::string(op->what) + " that is not read here");
+        if (node.named) flag(RuleId("MG-SAVEDMODEL-UNKNOWN-OP"), node, std::string(op->what) + " (not analysed here)");
         continue;
       case TensorflowOpClass::print: {
         std::string stream;
