@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::uint8_t> storage(static_cast<std::size_t>(t->storage_bytes));
     convert::StorageBytes s;
     s.bytes = ByteView(storage.data(), storage.size());
-    if (!copier.copy(sink, *t, s, (size & 1) != 0)) __builtin_trap();  // reconstruction bounds-checked it
+    if (!copier.copy(sink, *t, s)) __builtin_trap();  // reconstruction bounds-checked it
   }
   return 0;
 }

@@ -319,19 +319,19 @@ TEST(ConvertReconstruction, EmptyAndScalarTensors) {
 
 // ------------------------------------------------------------------ tensor copies
 
-std::string copy_to_file(const TensorRecord& t, const std::vector<std::uint8_t>& storage, bool swap) {
+std::string copy_to_file(const TensorRecord& t, const std::vector<std::uint8_t>& storage) {
   TempDir d;
   int fd = ::open((d / "out").c_str(), O_CREAT | O_RDWR | O_TRUNC, 0600);
   TensorCopier copier(-1, 16);  // a tiny chunk: flushes inside tensors
   StorageBytes s;
   s.bytes = ByteView(storage.data(), storage.size());
-  auto ok = copier.copy(fd, t, s, swap);
+  auto ok = copier.copy(fd, t, s);
   ::close(fd);
   EXPECT_TRUE(ok) << (ok ? "" : ok.error().reason);
   return read_file(d / "out");
 }
 
-TEST(ConvertTensorCopy, GathersStridedViewsAndSwapsBytes) {
+TEST(ConvertTensorCopy, GathersStridedViews) {
   std::vector<std::uint8_t> storage;
   for (std::uint16_t i = 0; i < 12; ++i) {  // 12 little-endian u16: 0..11
     storage.push_back(static_cast<std::uint8_t>(i));
@@ -345,26 +345,22 @@ TEST(ConvertTensorCopy, GathersStridedViewsAndSwapsBytes) {
   t.strides = {1, 3};  // the transpose of a 4x3 matrix
   t.byte_size = 24;
   t.contiguous = false;
-  std::string out = copy_to_file(t, storage, false);
+  std::string out = copy_to_file(t, storage);
   std::string want;
   for (int r = 0; r < 3; ++r)
     for (int c = 0; c < 4; ++c) want += std::string{static_cast<char>(r + 3 * c), '\0'};
   EXPECT_EQ(out, want);
-  // The same bytes read as big-endian: every element swapped.
-  std::string swapped = copy_to_file(t, storage, true);
-  for (std::size_t i = 0; i < want.size(); i += 2) std::swap(want[i], want[i + 1]);
-  EXPECT_EQ(swapped, want);
-  // Contiguous with an offset, swapped in chunks.
+  // Contiguous with an offset.
   t.shape = {10};
   t.strides = {1};
   t.offset = 2;
   t.byte_size = 20;
   t.contiguous = true;
-  std::string c = copy_to_file(t, storage, true);
+  std::string c = copy_to_file(t, storage);
   ASSERT_EQ(c.size(), 20u);
-  EXPECT_EQ(c[0], '\0');
-  EXPECT_EQ(c[1], '\x02');
-  EXPECT_EQ(c[19], '\x0b');
+  EXPECT_EQ(c[0], '\x02');
+  EXPECT_EQ(c[1], '\0');
+  EXPECT_EQ(c[18], '\x0b');
 }
 
 // ------------------------------------------------------------------ small pieces
@@ -934,7 +930,7 @@ TEST(ConvertPlan, TheDecoderRefusesEveryMalformation) {
       const PlannedStorage& planned = p->storages.at(t.storage_key);
       StorageBytes s;
       s.bytes = planned.owner ? planned.inflated : view_of(file).subspan(planned.file_offset, planned.size);
-      EXPECT_TRUE(copier.copy(sink.get(), t, s, p->big_endian && t.element_size > 1)) << "byte " << i << ": " << t.name;
+      EXPECT_TRUE(copier.copy(sink.get(), t, s)) << "byte " << i << ": " << t.name;
     }
   }
 }

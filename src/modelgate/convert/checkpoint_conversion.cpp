@@ -81,7 +81,7 @@ Expected<bool> write_checkpoint(const PreparedCheckpoint& p, int dirfd, const st
       s.bytes = p.input->bytes().subspan(planned.file_offset, planned.size);
       s.file_offset = planned.file_offset;
     }
-    auto ok = copier.copy(file->fd(), t, s, plan.big_endian && t.element_size > 1);
+    auto ok = copier.copy(file->fd(), t, s);
     if (!ok) return ok.error();
   }
   // Self-check before the rename: the strict reader must accept what was written.

@@ -35,7 +35,6 @@ class CheckpointSource {
                                                  const Limits& limits);
 
   const pickle::StreamResult& data() const { return *data_; }
-  bool big_endian() const { return big_endian_; }
   // "pytorch-zip", "pytorch-legacy-tar" or "pytorch-legacy"
   const std::string& layout() const { return layout_; }
   // A tar checkpoint's tensors, by the key its `pickle` member's persistent ids look up (names
@@ -54,7 +53,6 @@ class CheckpointSource {
   const Limits* limits_ = nullptr;
   std::shared_ptr<UnpackBudget> budget_;  // inflated records of this checkpoint
   std::string layout_;
-  bool big_endian_ = false;
   const pickle::StreamResult* data_ = nullptr;  // in the scan's reading
   // zip
   std::shared_ptr<const zip::Archive> archive_;

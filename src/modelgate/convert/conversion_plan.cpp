@@ -32,7 +32,6 @@ Expected<ConversionPlan> plan_conversion(ByteView file, const CheckpointReadingS
                                                  state.error().reason);
   }
   ConversionPlan plan;
-  plan.big_endian = source->big_endian();
   DistinctViews views = distinct_views(state->tensors);
   // __metadata__: format=pt (transformers refuses safetensors metadata without it), the checkpoint's
   // scalars, then aliases where their name is not taken, as save_model does.

@@ -28,7 +28,6 @@ struct PlannedStorage {
 };
 
 struct ConversionPlan {
-  bool big_endian = false;
   std::vector<TensorRecord> tensors;
   std::map<std::string, std::string> metadata;                // __metadata__
   std::vector<std::pair<std::string, std::string>> aliases;  // name -> written name

@@ -36,8 +36,8 @@ class PlanReader {
     ConversionPlan plan;
     std::uint8_t big = 0;
     std::uint32_t n = 0;
-    if (!in_.u8(big) || big > 1) return fail("byte order flag out of range");
-    plan.big_endian = big == 1;
+    // Always 0: a big-endian checkpoint is refused before it has a plan.
+    if (!in_.u8(big) || big != 0) return fail("byte order flag is not 0 (little-endian)");
     if (!count(n, kMinTensorBytes) || n > limits_.max_tensors) return fail("tensor count out of range");
     plan.tensors.reserve(n);
     for (std::uint32_t i = 0; i < n; ++i)
@@ -128,7 +128,7 @@ std::vector<std::uint8_t> encode_plan_attachment(const Expected<ConversionPlan>&
     return std::move(w.bytes());
   }
   w.u8(kPlan);
-  w.u8(plan->big_endian ? 1 : 0);
+  w.u8(0);  // the byte order flag: storages are little-endian
   w.u32(static_cast<std::uint32_t>(plan->tensors.size()));
   for (const auto& t : plan->tensors) {
     w.str(t.name);

@@ -5,7 +5,7 @@
 //
 //   attachment := "MGCP" u8 version(=1) u8 kind, then
 //     kind 1 (refused): u64 offset, str reason
-//     kind 2 (plan):    u8 big_endian, u32 n, tensor*n, u32 n, (str key, str value)*n metadata,
+//     kind 2 (plan):    u8 0 (byte order: little), u32 n, tensor*n, u32 n, (str key, str value)*n metadata,
 //                       u32 n, (str alias, str written)*n, u32 n, str*n dropped, u32 n, storage*n
 //   tensor  := str name, u8 dtype, u8 element_size, u32 rank, u64 shape*rank, u64 strides*rank,
 //              u64 offset, str storage_key, u64 storage_bytes, u64 byte_size, u8 contiguous,

@@ -12,14 +12,6 @@
 
 namespace modelgate::convert {
 
-namespace {
-
-void swap_elements(std::uint8_t* p, std::size_t bytes, unsigned size) {
-  for (std::size_t i = 0; i + size <= bytes; i += size) std::reverse(p + i, p + i + size);
-}
-
-}  // namespace
-
 // For durable outputs, starts writeback of what has been written so far every 64 MiB, so that the
 // disk works while the copy goes on and the final fsync has little left to do.
 void TensorCopier::written(int out_fd, std::uint64_t n) {
@@ -67,7 +59,7 @@ bool TensorCopier::flush(int out_fd) {
   return ok;
 }
 
-Expected<bool> TensorCopier::copy(int out_fd, const TensorRecord& t, const StorageBytes& s, bool swap_bytes) {
+Expected<bool> TensorCopier::copy(int out_fd, const TensorRecord& t, const StorageBytes& s) {
   auto io_error = [&] { return parse_error(0, std::string("writing tensor '") + t.name + "': " + std::strerror(errno)); };
   if (t.byte_size == 0) return true;
   const std::uint64_t e = t.element_size;
@@ -77,21 +69,11 @@ Expected<bool> TensorCopier::copy(int out_fd, const TensorRecord& t, const Stora
     if (t.offset > (s.bytes.size() / e) || t.byte_size > s.bytes.size() - t.offset * e)
       return parse_error(0, "tensor '" + t.name + "' runs past its storage");
     std::uint64_t begin = t.offset * e;
-    if (!swap_bytes) {
-      std::uint64_t done = 0;
-      if (s.file_offset) kernel_copy(out_fd, *s.file_offset + begin, t.byte_size, done);
-      if (done < t.byte_size) {
-        if (!write_all(out_fd, s.bytes.data() + begin + done, t.byte_size - done)) return io_error();
-        written(out_fd, t.byte_size - done);
-      }
-      return true;
-    }
-    for (std::uint64_t pos = 0; pos < t.byte_size;) {
-      std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(t.byte_size - pos, chunk_ - chunk_ % e));
-      buf_.assign(s.bytes.data() + begin + pos, s.bytes.data() + begin + pos + n);
-      swap_elements(buf_.data(), buf_.size(), t.element_size);
-      if (!flush(out_fd)) return io_error();
-      pos += n;
+    std::uint64_t done = 0;
+    if (s.file_offset) kernel_copy(out_fd, *s.file_offset + begin, t.byte_size, done);
+    if (done < t.byte_size) {
+      if (!write_all(out_fd, s.bytes.data() + begin + done, t.byte_size - done)) return io_error();
+      written(out_fd, t.byte_size - done);
     }
     return true;
   }
@@ -109,9 +91,7 @@ Expected<bool> TensorCopier::copy(int out_fd, const TensorRecord& t, const Stora
       std::uint64_t at = (base + j * inner_stride) * e;
       if (at + e > s.bytes.size()) return parse_error(0, "tensor '" + t.name + "' runs past its storage");
       const std::uint8_t* src = s.bytes.data() + at;
-      std::size_t old = buf_.size();
       buf_.insert(buf_.end(), src, src + e);
-      if (swap_bytes) std::reverse(buf_.begin() + static_cast<std::ptrdiff_t>(old), buf_.end());
       if (buf_.size() + e > chunk_ && !flush(out_fd)) return io_error();
     }
     std::size_t d = nd > 0 ? nd - 1 : 0;

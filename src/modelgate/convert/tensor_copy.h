@@ -1,7 +1,7 @@
 #pragma once
 // Copies one tensor's bytes from its storage to the output, little-endian and C-contiguous:
 // file-to-file in the kernel (copy_file_range, then sendfile) for a contiguous little-endian range
-// of the input file, otherwise through one bounded buffer (gathers of strided views, byte swaps).
+// of the input file, otherwise through one bounded buffer (gathers of strided views).
 #include <cstdint>
 #include <vector>
 
@@ -19,7 +19,7 @@ class TensorCopier {
 
   // Writes t's bytes to `out_fd`; the view was bounds-checked against s by reconstruction and is
   // checked again here. On failure returns the error (errno text or what was wrong).
-  Expected<bool> copy(int out_fd, const TensorRecord& t, const StorageBytes& s, bool swap_bytes);
+  Expected<bool> copy(int out_fd, const TensorRecord& t, const StorageBytes& s);
 
   std::uint64_t kernel_bytes() const { return kernel_bytes_; }
   std::uint64_t buffered_bytes() const { return buffered_bytes_; }
