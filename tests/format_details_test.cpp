@@ -3,9 +3,13 @@
 // result.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "core/format_details_json.h"
 #include "core/parsed_facts_json.h"
+#include "gate/stored_report.h"
 #include "sandbox/result_codec.h"
+#include "test_util.h"
 
 namespace format_details_test {
 
@@ -107,6 +111,35 @@ TEST(FormatDetails, AnInventoryRowThatModelgateDidNotWriteIsRefused) {
   refused({{"npy", {{"npy_version", "1.0"}, {"descr", "<f4"}, {"shape", json::array()}}}}, "\"npy\"");
   refused({{"sandbox", {{"mode", "sometimes"}}}}, "\"sandbox\" has the wrong shape");
   refused({{"name_readings", {1}}}, "\"name_readings\" has the wrong shape");
+}
+
+// The committed seeds of the worker-result fuzz target (scripts/make-fuzz-corpus writes them in
+// this encoding) are results the broker accepts, so that the fuzzer starts past the header.
+TEST(FormatDetails, TheWorkerResultSeedsDecode) {
+  std::size_t seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(mgtest::source_dir() / "fuzz/corpus/sandbox_result")) {
+    if (entry.path().filename().string().rfind("regression", 0) == 0) continue;
+    const std::string bytes = mgtest::read_file(entry.path());
+    auto r = modelgate::sandbox::decode_result(
+        modelgate::ByteView(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), {});
+    EXPECT_TRUE(r) << entry.path() << ": " << (r ? "" : r.error().reason);
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 5u);
+}
+
+// The stored_report fuzz target's seed is a row the inventory accepts.
+TEST(FormatDetails, TheInventoryRowSeedDecodes) {
+  const std::string row = mgtest::read_file(mgtest::source_dir() / "fuzz/corpus/stored_report/row.json");
+  const json j = json::parse(row);
+  modelgate::ResultKey key;
+  key.size = j["size"].get<std::uint64_t>();
+  key.sha256 = j["sha256"].get<std::string>();
+  auto r = modelgate::decode_stored_report(row, key);
+  ASSERT_TRUE(r) << r.error().reason;
+  ASSERT_TRUE(r->details.torch);
+  EXPECT_EQ(r->details.torch->storages, 1u);
+  EXPECT_EQ(json::parse(modelgate::encode_stored_report(*r)), j);
 }
 
 }  // namespace
