@@ -68,13 +68,14 @@ Expected<Allowlist> Allowlist::from_profiles(const std::vector<std::string>& pro
                                              const std::vector<std::string>& extra_globals) {
   Allowlist a;
   std::vector<std::string> included;
-  auto add = [&a, &included](std::string_view entry) {
+  bool from_policy = false;
+  auto add = [&a, &included, &from_policy](std::string_view entry) {
     if (entry.substr(0, 9) == "@include ") {
       included.emplace_back(trim_profile_text(entry.substr(9)));
     } else if (entry.front() == '!') {
       a.excluded_.emplace_back(trim_profile_text(entry.substr(1)));
     } else if (entry.size() > 2 && entry.substr(entry.size() - 2) == ".*") {
-      a.module_wildcards_.emplace_back(entry.substr(0, entry.size() - 2));
+      a.module_wildcards_.push_back(Wildcard{std::string(entry.substr(0, entry.size() - 2)), from_policy});
     } else {
       a.exact_.emplace(entry);
     }
@@ -97,6 +98,7 @@ Expected<Allowlist> Allowlist::from_profiles(const std::vector<std::string>& pro
     pending.insert(pending.end(), included.begin(), included.end());
     included.clear();
   }
+  from_policy = true;
   for (const auto& g : extra_globals) {
     std::string_view e = trim_profile_text(g);
     if (e.empty() || e.find('.') == std::string_view::npos || e.front() == '!')
@@ -117,40 +119,56 @@ bool Allowlist::excluded(std::string_view full) const {
   return false;
 }
 
-bool Allowlist::allows(std::string_view module, std::string_view name) const { return allows(module, name, 0); }
+Allowlist::Admission Allowlist::admission(std::string_view module, std::string_view name) const {
+  return admission(module, name, 0);
+}
 
-bool Allowlist::allows(std::string_view module, std::string_view name, int depth) const {
+Allowlist::Admission Allowlist::admission(std::string_view module, std::string_view name, int depth) const {
   std::string full(module);
   if (!name.empty()) {
     full += '.';
     full += name;
   }
-  if (excluded(full)) return false;
-  if (exact_.count(full)) return true;
+  if (excluded(full)) return Admission::none;
+  if (exact_.count(full)) return Admission::call;
   // Under a wildcard, dunder attributes (`__globals__`, `__subclasses__`) reach interpreter
   // internals whatever module they start from: only exact entries may name them.
   bool dunder = false;
   for_each_segment(full, [&](std::string_view part) { dunder = dunder || is_dunder_segment(part); });
-  if (dunder || name.empty()) return false;
+  if (dunder || name.empty()) return Admission::none;
   const auto& catalog = DefinitionCatalog::builtin();
-  for (const auto& w : module_wildcards_) {
+  Admission best = Admission::none;
+  std::optional<DefinitionCatalog::Resolved> r;
+  bool resolved = false;
+  for (const auto& [w, from_policy] : module_wildcards_) {
+    if (best == Admission::call) break;
+    const Admission level = from_policy ? Admission::call : Admission::reference;
     if (catalog.covers(w)) {
       // Resolve the name as find_class + getattr would; it must stay inside what the modules
       // below the wildcard define.
-      auto r = catalog.resolve(module, name);
+      if (!resolved) {
+        r = catalog.resolve(module, name);
+        resolved = true;
+      }
       if (!r || (r->module != w && !under_prefix(r->module, w))) continue;
-      if (!r->defined_in) return true;
-      // A re-export counts as what it is: admitted only when its defining module is.
-      if (depth < 4 && allows(r->defined_in->first, r->defined_in->second, depth + 1)) return true;
+      if (!r->defined_in) {
+        best = std::max(best, level);
+        continue;
+      }
+      // A re-export counts as what it is: admitted only when its defining module is, and callable
+      // when the defining name is.
+      if (depth >= 4) continue;
+      Admission defined = admission(r->defined_in->first, r->defined_in->second, depth + 1);
+      if (defined != Admission::none) best = std::max(best, from_policy ? Admission::call : defined);
       continue;
     }
     // No catalog: only a single name directly in a module under the wildcard, and not one that
     // is usually an imported module or a re-exported primitive. Dotted names could walk anywhere.
     if ((module == w || under_prefix(module, w)) && name.find('.') == std::string_view::npos &&
         !usually_foreign(name))
-      return true;
+      best = std::max(best, level);
   }
-  return false;
+  return best;
 }
 
 const Denylist& Denylist::builtin() {

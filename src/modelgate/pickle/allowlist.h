@@ -1,5 +1,6 @@
 #pragma once
 // Allowlists decide; the denylist only grades. Both are data (data/pickle/*.txt).
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -26,16 +27,28 @@ class Allowlist {
   // with a catalog (DefinitionCatalog) the name is resolved segment by segment and must not
   // leave through an imported module or a re-export from elsewhere; without one, only a single
   // name directly in such a module that is not usually an imported module or primitive.
-  bool allows(std::string_view module, std::string_view name) const;
+  bool allows(std::string_view module, std::string_view name) const { return admission(module, name) != Admission::none; }
+
+  // What an admitted name may do while loading. A profile's exact entries are vetted one by one as
+  // callables that only rebuild a value; its wildcards admit what the modules define to be
+  // referenced (a class instantiated without its constructor, a function kept as a value), since
+  // those modules also define functions and constructors that do real work when a pickle calls
+  // them. A policy's own entries and wildcards are the user's decision and may be called.
+  enum class Admission : std::uint8_t { none, reference, call };
+  Admission admission(std::string_view module, std::string_view name) const;
   const std::vector<std::string>& profiles() const { return profiles_; }
 
  private:
-  bool allows(std::string_view module, std::string_view name, int depth) const;
+  Admission admission(std::string_view module, std::string_view name, int depth) const;
   bool excluded(std::string_view full) const;
 
+  struct Wildcard {
+    std::string prefix;  // "sklearn.linear_model" for "sklearn.linear_model.*"
+    bool from_policy;    // an allow_globals entry rather than a profile's
+  };
   std::vector<std::string> profiles_;
   std::unordered_set<std::string> exact_;
-  std::vector<std::string> module_wildcards_;  // "sklearn.linear_model" for "sklearn.linear_model.*"
+  std::vector<Wildcard> module_wildcards_;
   std::vector<std::string> excluded_;          // "!" entries: never allowed, even under a wildcard
 };
 

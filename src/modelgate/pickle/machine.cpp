@@ -28,6 +28,7 @@
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
+#include "pickle/sized_constructors.h"
 #include "pickle/slot_array.h"
 #include "pickle/tensor_object_state.h"
 #include "pickle/text_operands.h"
@@ -83,6 +84,9 @@ struct CallTarget {
   const char* deserializer = nullptr;  // "pickle" or "marshal" when the argument is a payload
   NumpyObject numpy = NumpyObject::none;  // its result's BUILD state is checked
   bool makes_instance_of_first_argument = false;  // copyreg.__newobj__(cls, ...)
+  // A name a profile admits by wildcard: referenced and instantiated, never run (Allowlist::Admission).
+  bool reference_only = false;
+  SizedArgument sized = SizedArgument::none;  // allocates by a number in its argument
   bool checks_arguments = false;  // check_call_arguments has something to check in its calls
   bool ufunc = false;             // a numpy ufunc: arguments past its input are outputs
   // Allowlisted subclasses of the builtin containers (writers fill them with APPENDS, SETITEMS,
@@ -114,11 +118,14 @@ CallTarget make_call_target(std::string name) {
   else if (n == "copyreg.add_extension" || n == "copy_reg.add_extension") t.known = KnownCall::add_extension;
   t.deserializer = deserializer_kind(n);
   t.numpy = numpy_object_of(n);
-  // numpy.ma.core._mareconstruct(subtype, ...) returns subtype.__new__(subtype, ...).
+  // numpy.ma.core._mareconstruct(subtype, ...) returns subtype.__new__(subtype, ...), and
+  // scikit-learn's Cython modules' newObj(cls) cls.__new__(cls).
   t.makes_instance_of_first_argument = n == "copyreg.__newobj__" || n == "copyreg.__newobj_ex__" ||
                                        n == "copy_reg.__newobj__" || n == "copyreg._reconstructor" ||
                                        n == "copy_reg._reconstructor" || n == "numpy.ma.core._mareconstruct" ||
-                                       n == "numpy.ma._mareconstruct";
+                                       n == "numpy.ma._mareconstruct" ||
+                                       (n.starts_with("sklearn.") && n.ends_with(".newObj"));
+  t.sized = sized_constructor(n);
   t.checks_arguments = t.makes_instance_of_first_argument || is_torch_data_class(n) || calls_its_first_argument(n) ||
                        n.starts_with("numpy.random._pickle.__") || n.find("_rebuild_sparse") != std::string::npos ||
                        datetime_state_size(n) != 0;
@@ -773,6 +780,7 @@ class Machine {
     // OBJ and INST with no arguments call cls.__new__(cls) (_pickle.c instantiate()), like NEWOBJ.
     bool without_constructor = how == CallHow::newobj || how == CallHow::newobj_ex ||
                                ((how == CallHow::obj || how == CallHow::inst) && args.kind == Kind::tuple && args.len == 0);
+    const bool new_only = without_constructor;  // the callable is a class whose __new__ alone runs
     if (called.makes_instance_of_first_argument) {
       const Node* a = node_of(args);
       if (a && !a->items.empty()) call.numpy = numpy_object_of(g_->qualified_name(a->items[0]));
@@ -784,6 +792,8 @@ class Machine {
           "the first use dereferences it",
           g_->describe(args, 160));
     if (o_.analyse && (called.checks_arguments || kwargs != nullptr)) check_call_arguments(called, args, kwargs, 0);
+    if (o_.analyse && trusted) check_load_time_call(called, args, kwargs, new_only);
+    if (o_.analyse && trusted && called.sized != SizedArgument::none) check_sized_call(called, args);
     Value result_value = node_value(Kind::call, std::move(call));
     if (!trusted && o_.analyse) {
       std::string evidence = g_->describe(result_value, 240);  // before apply_known_semantics sets a role
@@ -803,6 +813,88 @@ class Machine {
     if (name_limit_hit_) return false;
     result = result_value;
     return true;
+  }
+  bool reference_only(const Node* global) const {
+    return global != nullptr && global->kind == Kind::global && global->trusted &&
+           o_.allowlist->admission(global->module(), global->name()) == Allowlist::Admission::reference;
+  }
+  // Names a profile admits by wildcard may be referenced and instantiated without a constructor;
+  // a call that runs their code at load (a function, a constructor, a __new__ or Cython __cinit__
+  // given arguments) is not one of the reconstructions the profile lists by exact name.
+  void check_load_time_call(const CallTarget& called, const Value& args, const Value* kwargs, bool new_only) {
+    const Node* a = node_of(args);
+    const std::size_t count = a ? a->items.size() : args.len;
+    auto report = [&](const std::string& name, const char* how) {
+      add("MG-PICKLE-CALL-REFERENCE-ONLY",
+          how + name + " while loading: the profile admits it by a wildcard, to be referenced or instantiated "
+                       "without its constructor; only the reconstructions it lists by exact name may run at load",
+          g_->describe(args, 160));
+    };
+    if (called.reference_only) {
+      if (!new_only) report(called.name, "calls ");
+      else if (count > 0 || kwargs != nullptr) report(called.name, "runs the __new__ of ");
+      return;
+    }
+    // copyreg.__newobj__(cls, *args) and newObj hand the extra arguments to cls.__new__;
+    // copyreg._reconstructor(cls, base, state) runs base.__new__ and base.__init__ with state.
+    if (!called.makes_instance_of_first_argument || a == nullptr) return;
+    const bool reconstructor = called.name.ends_with("._reconstructor");
+    const std::size_t runs_at = reconstructor ? 1 : 0;
+    if ((reconstructor || count > 1 || kwargs != nullptr) && runs_at < count &&
+        reference_only(target_global(a->items[runs_at])))
+      report(g_->qualified_name(a->items[runs_at]), reconstructor ? "runs the constructor of " : "runs the __new__ of ");
+  }
+  // bytearray(n), bytes(n) and list/tuple/set(range(n)) allocate by a number, not by the file:
+  // past max_compression_ratio bytes per byte of the stream, the file asks the loader for more
+  // memory than any archive modelgate opens may expand to.
+  void check_sized_call(const CallTarget& called, const Value& args) {
+    const Node* a = node_of(args);
+    if (a == nullptr) {
+      // A tuple of plain numbers is not kept on the fast path: bytes(n) needs the second run.
+      if (args.len > 0 && called.sized == SizedArgument::bytes_or_elements && !o_.retain_data)
+        res_.needs_retained_data = true;
+      return;
+    }
+    if (a->items.empty()) return;
+    const Value& first = a->items[0];
+    const std::uint64_t allowed =
+        std::max<std::uint64_t>(size_, 1) * std::max<std::uint64_t>(lim_.max_compression_ratio, 1);
+    std::optional<std::uint64_t> asked;  // bytes the call allocates, as far as known
+    std::string what;
+    if (called.sized == SizedArgument::bytes_or_elements && (first.kind == Kind::integer || first.kind == Kind::big_integer)) {
+      if (first.kind == Kind::integer && first.i < 0) return;  // raises
+      asked = first.kind == Kind::big_integer ? UINT64_MAX : static_cast<std::uint64_t>(first.i);
+      what = std::to_string(*asked) + " zero bytes";
+      if (first.kind == Kind::big_integer) what = "a size beyond 2**63 in zero bytes";
+    } else if (const Node* r = node_of(first); r && r->kind == Kind::call && r->items.size() > 1 &&
+                                               g_->qualified_name(r->items[0]) == "builtins.range") {
+      const Node* ra = node_of(r->items[1]);
+      if (ra == nullptr) {
+        if (!o_.retain_data) res_.needs_retained_data = true;  // range's numbers were not kept
+        return;
+      }
+      std::int64_t bounds[3] = {0, 0, 1};
+      const std::size_t n = ra->items.size();
+      if (n == 0 || n > 3) return;  // raises
+      bool huge = false;
+      for (std::size_t i = 0; i < n; ++i) {
+        const Value& b = ra->items[i];
+        if (b.kind == Kind::big_integer) huge = true;
+        else if (b.kind == Kind::integer || b.kind == Kind::boolean) bounds[n == 1 ? 1 : i] = b.i;
+        else return;  // not a plain number: not followed
+      }
+      const std::int64_t items = huge ? INT64_MAX : range_length(bounds[0], bounds[1], bounds[2]);
+      if (items <= 0) return;
+      // A list holds a pointer per element, at the least; each int is an object of its own.
+      asked = static_cast<std::uint64_t>(items) > UINT64_MAX / 8 ? UINT64_MAX : static_cast<std::uint64_t>(items) * 8;
+      what = huge ? std::string("a range beyond 2**63 items") : "a range of " + std::to_string(items) + " items";
+    }
+    if (!asked || *asked <= allowed) return;
+    add("MG-PICKLE-CALL-AMPLIFIES",
+        "calls " + called.name + " with " + what + " from a " + std::to_string(size_) +
+            "-byte stream: more than " + std::to_string(lim_.max_compression_ratio) +
+            " bytes per byte of input (max_compression_ratio) allocated at load",
+        g_->describe(args, 160));
   }
   // The allowlisted ufuncs take one input; a second positional argument or a keyword (out=) is
   // where numpy writes the result, into an object the pickle built earlier.
@@ -951,10 +1043,16 @@ class Machine {
   // An imported callable's target is kept with its node, which every call of it shares.
   CallTarget& target_of(const Value& callable) {
     const Node* n = node_of(callable);
-    if (n == nullptr || n->kind != Kind::global || !o_.plain_path)  // the reference run works it out every time
-      return scratch_target_ = make_call_target(call_target(callable));
+    if (n == nullptr || n->kind != Kind::global || !o_.plain_path) {  // the reference run works it out every time
+      scratch_target_ = make_call_target(call_target(callable));
+      scratch_target_.reference_only = reference_only(target_global(callable));
+      return scratch_target_;
+    }
     auto [it, fresh] = import_targets_.try_emplace(static_cast<std::uint32_t>(callable.u));
-    if (fresh) it->second = make_call_target(qualname(n->module(), n->name()));
+    if (fresh) {
+      it->second = make_call_target(qualname(n->module(), n->name()));
+      it->second.reference_only = reference_only(n);
+    }
     return it->second;
   }
 

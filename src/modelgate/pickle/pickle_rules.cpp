@@ -102,6 +102,25 @@ std::span<const Rule> pickle_rules() {
        "increments a reference count at an address chosen by the file. torch's own pickles make "
        "storages with persistent_load and tensors with torch._utils._rebuild_*; none calls these classes "
        "(REDUCE, NEWOBJ, NEWOBJ_EX, OBJ, INST or copyreg.__newobj__)."},
+      {"MG-PICKLE-CALL-REFERENCE-ONLY", Severity::critical, Status::unsafe,
+       "The pickle calls, while loading, a name its profile admits only to be referenced.",
+       "A profile's wildcard (`sklearn.cluster.*`) admits what those modules define so that a pickle "
+       "may refer to it: a class instantiated without its constructor (NEWOBJ, copyreg.__newobj__, "
+       "copyreg._reconstructor with the base object), a function kept as a value "
+       "(FunctionTransformer(func=...)). The same modules define functions and constructors that do real "
+       "work when called: the red team of session 22 wrote heap out-of-bounds writes through "
+       "sklearn.cluster._kmeans._kmeans_single_lloyd and TreeGrower(...), file reads and writes through "
+       "sklearn.pipeline._fit_transform_one, and a forged object dtype through _transform_one, all during "
+       "pickle.load. The library's own pickles call only a few reconstructions (sklearn.tree._tree.Tree, the "
+       "Cython newObj helpers, __pyx_unpickle_Cy* losses, the SGD loss classes), which the profile lists "
+       "by exact name; calling anything else under a wildcard (REDUCE, OBJ or INST with arguments, or "
+       "NEWOBJ and copyreg.__newobj__ handing arguments to its __new__) is this finding."},
+      {"MG-PICKLE-CALL-AMPLIFIES", Severity::medium, Status::unsafe,
+       "An allowlisted constructor is asked to allocate far more than the file's size at load.",
+       "bytearray(n) and bytes(n) allocate n zero bytes, and list, tuple, set, frozenset, deque and Counter "
+       "of range(n) materialise n elements: a 51-byte pickle made the loader hold 2 GB (red team, session "
+       "22). A size past max_compression_ratio bytes per byte of the stream (the bound modelgate puts on "
+       "any archive's expansion) is reported; real writers never call these constructors with a count."},
       {"MG-PICKLE-CONSTRUCT-KEYWORDS", Severity::high, Status::unverified,
        "An object is constructed with keyword arguments (NEWOBJ_EX or copyreg.__newobj_ex__).",
        "cls.__new__(cls, *args, **kwargs) reaches keyword parameters of compiled constructors that no "
