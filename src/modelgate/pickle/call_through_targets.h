@@ -17,8 +17,8 @@ bool is_torch_rebuild_function(std::string_view callable);
 // by torch._utils._rebuild_*, never by calling these classes.
 bool is_torch_data_class(std::string_view qualified_name);
 
-// A sparse rebuild in a compressed layout (csr, csc, bsr, bsc): torch checks its indices only at the
-// end of torch.load, never under pickle.load or joblib.load. `layout` is the layout argument's
+// A sparse rebuild in any layout (COO as well as csr, csc, bsr, bsc): torch checks its indices only
+// at the end of torch.load, never under pickle.load or joblib.load. `layout` is the layout argument's
 // qualified name or text ("" when unknown).
 bool is_unvalidated_sparse_rebuild(std::string_view callable, std::string_view layout);
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "pickle/class_identity.h"
 #include "pickle/numpy_state_checks.h"
 
 namespace modelgate::pickle {
@@ -63,7 +64,14 @@ std::optional<ByteView> raw_bytes(const ValueGraph& g, const Value& v, std::shar
     if ((v.flags & Value::kFrom8bit) &&
         std::any_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
       return std::nullopt;
-    return as_byte_view(raw);
+    if (v.kind != Kind::string || std::none_of(raw.begin(), raw.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+      return as_byte_view(raw);
+    // numpy's __setstate__ takes a str's latin-1 encoding (and refuses a character above 0xFF),
+    // not the UTF-8 the pickle spells it in.
+    auto bytes = latin1_bytes(raw);
+    if (!bytes) return std::nullopt;
+    decoded = std::make_shared<const std::string>(std::move(*bytes));
+    return as_byte_view(*decoded);
   }
   const Node* n = node_at(g, v);
   if (!n || n->kind != Kind::call || n->items.size() < 2) return std::nullopt;
@@ -232,11 +240,45 @@ IndexStateCheck check_tree(const ValueGraph& g, const Node& object, const Node& 
 // The feature count a Tree was made for: its constructor's first argument.
 std::optional<std::int64_t> tree_features(const ValueGraph& g, const Value& tree) {
   const Node* t = node_at(g, tree);
-  if (!t || t->kind != Kind::call || t->items.size() < 2 || g.qualified_name(t->items[0]) != "sklearn.tree._tree.Tree")
+  if (!t || t->kind != Kind::call || t->items.size() < 2 || defining_class(g, t->items[0]) != "sklearn.tree._tree.Tree")
     return std::nullopt;
   const Node* args = node_at(g, t->items[1]);
   if (!args || args->items.empty() || args->items[0].kind != Kind::integer) return std::nullopt;
   return args->items[0].i;
+}
+
+// Gradient boosting: predict_stages adds tree (i, k) into column k of a buffer as wide as the
+// loss's K, for every column of the (stages, K) estimator array, unchecked.
+std::optional<IndexStateCheck> check_boosting_columns(const ValueGraph& g, const Node& state) {
+  const Value* estimators = dict_value(g, state, "estimators_");
+  const Node* array = estimators ? node_at(g, *estimators) : nullptr;
+  if (!array || array->kind != Kind::call || array->items.empty() ||
+      !g.qualified_name(array->items[0]).ends_with("multiarray._reconstruct"))
+    return std::nullopt;  // forests keep lists
+  const Node* st = array->items.size() >= 4 ? node_at(g, array->items[3]) : nullptr;
+  auto shape = st && st->kind == Kind::tuple && st->items.size() == 5 ? shape_of(g, st->items[1]) : std::nullopt;
+  const Value* loss = dict_value(g, state, "_loss");
+  if (!loss) loss = dict_value(g, state, "loss_");
+  const Node* ln = loss ? node_at(g, *loss) : nullptr;
+  const Node* ls = ln && ln->kind == Kind::call && ln->items.size() >= 4 ? node_at(g, ln->items[3]) : nullptr;
+  const Value* k = ls && ls->kind == Kind::dict ? dict_value(g, *ls, "K") : nullptr;
+  if (!shape || shape->size() != 2 || !k || k->kind != Kind::integer)
+    return unchecked("its estimator array's columns cannot be compared with its loss's K");
+  if ((*shape)[1] != static_cast<std::uint64_t>(k->i))
+    return out_of_range("the estimator array has " + std::to_string((*shape)[1]) + " columns for a loss with K " +
+                        std::to_string(k->i));
+  // With K > 1 the buffer is as wide as the init estimator's predict_proba.
+  const Value* init = dict_value(g, state, "init_");
+  if (k->i > 1 && !(init && init->kind == Kind::string && g.text_of(*init) == "zero")) {
+    const Node* in = init ? node_at(g, *init) : nullptr;
+    const Node* is = in && in->kind == Kind::call && in->items.size() >= 4 ? node_at(g, in->items[3]) : nullptr;
+    const Node* ia = in && in->kind == Kind::call && in->items.size() >= 2 ? node_at(g, in->items[1]) : nullptr;
+    const Value* classes = is && is->kind == Kind::dict ? dict_value(g, *is, "n_classes_") : nullptr;
+    const bool dummy = ia && !ia->items.empty() && defining_class(g, ia->items[0]) == "sklearn.dummy.DummyClassifier";
+    if (!dummy || !classes || classes->kind != Kind::integer || classes->i != k->i)
+      return unchecked("its init estimator's predictions are not known to be K columns wide");
+  }
+  return std::nullopt;
 }
 
 // sklearn's tree estimators and forests: predict validates X against the estimator's
@@ -245,7 +287,12 @@ std::optional<std::int64_t> tree_features(const ValueGraph& g, const Value& tree
 // of features its estimator (and forest) validates.
 IndexStateCheck check_tree_estimator(const ValueGraph& g, const Node& state) {
   const Value* n_in = dict_value(g, state, "n_features_in_");
-  if (!n_in || n_in->kind != Kind::integer) return {Outcome::valid, {}};  // unfitted, or older sklearn
+  const bool fitted = dict_value(g, state, "tree_") || dict_value(g, state, "estimators_");
+  if (!fitted) return {Outcome::valid, {}};
+  // sklearn skips its feature count check when n_features_in_ is absent and compares it with !=
+  // (1 == 1.0 == numpy.int64(1)): only a literal int bounds what predict passes to the trees.
+  if (!n_in || n_in->kind != Kind::integer)
+    return unchecked("its n_features_in_ is not an int the pickle spells out, so nothing bounds X's width for its trees");
   auto mismatch = [&](const Value& tree, const std::string& where) -> std::optional<IndexStateCheck> {
     auto features = tree_features(g, tree);
     if (!features || *features == n_in->i) return std::nullopt;
@@ -270,6 +317,7 @@ IndexStateCheck check_tree_estimator(const ValueGraph& g, const Node& state) {
     if (!list) return unchecked("the ensemble's estimator array is not one whose items the scan can read");
   }
   if (!list || (list->kind != Kind::list && list->kind != Kind::tuple)) return {Outcome::valid, {}};
+  if (auto bad = check_boosting_columns(g, state)) return *bad;
   for (std::size_t i = 0; i < list->items.size(); ++i) {
     const Node* e = node_at(g, list->items[i]);
     const Node* es = e && e->kind == Kind::call && e->items.size() >= 4 ? node_at(g, e->items[3]) : nullptr;
@@ -309,6 +357,9 @@ IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& s
     const Value* v = dict_value(g, state, key);
     return v ? array_shape(g, *v, lookup) : std::nullopt;
   };
+  // libsvm's model type comes from _impl, a class attribute an instance state can override: the
+  // counts would be checked for another type than libsvm runs.
+  if (dict_value(g, state, "_impl")) return unchecked("its state sets _impl, which decides the libsvm model type");
   const Value* counts_value = dict_value(g, state, "_n_support");
   auto counts_bytes = counts_value ? array_bytes(g, *counts_value, lookup) : std::nullopt;
   auto counts = counts_bytes ? IntArray::of(g, *counts_bytes) : std::nullopt;
@@ -336,6 +387,10 @@ IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& s
   const Value* kernel = dict_value(g, state, "kernel");
   const std::string_view kernel_name = kernel && kernel->kind == Kind::string ? g.text_of(*kernel) : "";
   const bool indexed = kernel_name != "linear" && kernel_name != "poly" && kernel_name != "rbf" && kernel_name != "sigmoid";
+  // A callable kernel's row is as wide as what the callable returns, which nothing compares with
+  // shape_fit_[0] (predict_proba does not).
+  if (kernel && kernel_name != "precomputed" && indexed)
+    return unchecked("its kernel is a callable, whose kernel rows libsvm indexes by support_ unchecked");
   if (indexed) {
     const Value* fit_value = dict_value(g, state, "shape_fit_");
     auto fit = fit_value ? shape_of(g, *fit_value) : std::nullopt;
@@ -398,7 +453,10 @@ IndexStateCheck check_tree_predictor(const ValueGraph& g, const Node& state, con
 IndexStateCheck check_hist_boosting(const ValueGraph& g, const Node& state, const ArrayBytesLookup& lookup) {
   const Value* n_in = dict_value(g, state, "n_features_in_");
   const Value* predictors = dict_value(g, state, "_predictors");
-  if (!n_in || n_in->kind != Kind::integer || !predictors) return {Outcome::valid, {}};  // unfitted
+  if (!predictors) return {Outcome::valid, {}};  // unfitted
+  if (!n_in || n_in->kind != Kind::integer)
+    return unchecked("its n_features_in_ is not an int the pickle spells out, so nothing bounds X's width for its "
+                     "predictors");
   const Node* iterations = node_at(g, *predictors);
   if (!iterations || iterations->kind != Kind::list) return unchecked("the predictors are not a list the pickle spells out");
   for (const Value& iteration : iterations->items) {
@@ -426,7 +484,7 @@ std::optional<IndexStateCheck> check_metric(const ValueGraph& g, const Value& me
                                             const ArrayBytesLookup& lookup) {
   const Node* m = node_at(g, metric);
   const Node* args = m && m->kind == Kind::call && m->items.size() >= 2 ? node_at(g, m->items[1]) : nullptr;
-  const std::string cls = args && !args->items.empty() ? g.qualified_name(args->items[0]) : std::string();
+  const std::string cls = args && !args->items.empty() ? defining_class(g, args->items[0]) : std::string();
   const std::string_view name = std::string_view(cls).substr(cls.rfind('.') + 1);
   if (!cls.starts_with("sklearn.metrics._dist_metrics.") && !cls.starts_with("sklearn.neighbors._dist_metrics.") &&
       !cls.starts_with("sklearn.neighbors.dist_metrics."))
@@ -440,6 +498,121 @@ std::optional<IndexStateCheck> check_metric(const ValueGraph& g, const Value& me
     return out_of_range("the Minkowski metric has " + std::to_string((*weights)[0]) + " weights for " +
                         std::to_string(features) + " features");
   return std::nullopt;
+}
+
+// An int the pickle spells out: a literal, or a numpy integer scalar (multiarray.scalar(dtype,
+// bytes)), which sklearn keeps in some dicts of indices.
+std::optional<std::int64_t> int_value(const ValueGraph& g, const Value& v) {
+  if (v.kind == Kind::integer) return v.i;
+  const Node* n = node_at(g, v);
+  if (!n || n->kind != Kind::call || n->items.size() < 2 || !g.qualified_name(n->items[0]).ends_with("multiarray.scalar"))
+    return std::nullopt;
+  const Node* args = node_at(g, n->items[1]);
+  if (!args || args->items.size() != 2) return std::nullopt;
+  std::shared_ptr<const std::string> decoded;
+  auto data = raw_bytes(g, args->items[1], decoded);
+  if (!data) return std::nullopt;
+  auto arr = IntArray::of(g, ArrayBytes{*data, {1}, args->items[0], decoded});
+  if (!arr || !arr->complete()) return std::nullopt;
+  return (*arr)[0];
+}
+
+// A 2-D shape of a dense array or a scipy sparse matrix (whose BUILD state holds its _shape).
+std::optional<std::vector<std::uint64_t>> matrix_shape(const ValueGraph& g, const Value& v, const ArrayBytesLookup& lookup) {
+  if (auto s = array_shape(g, v, lookup)) return s;
+  const Node* sparse = node_at(g, v);
+  const Node* st = sparse && sparse->kind == Kind::call && sparse->items.size() >= 4 ? node_at(g, sparse->items[3]) : nullptr;
+  const Value* s = st && st->kind == Kind::dict ? dict_value(g, *st, "_shape") : nullptr;
+  return s ? shape_of(g, *s) : std::nullopt;
+}
+
+// Column indices kept as a dict's values (a vectorizer's vocabulary_, MultiLabelBinarizer's
+// _cached_dict): transform builds a csr matrix of `columns` columns with them, which scipy does
+// not bound (check_format(full_check=False)).
+std::optional<IndexStateCheck> check_index_dict(const ValueGraph& g, const Node& state, std::string_view key,
+                                                std::optional<std::uint64_t> columns) {
+  const Value* v = dict_value(g, state, key);
+  if (!v || v->kind == Kind::none) return std::nullopt;
+  const Node* d = node_at(g, *v);
+  if (!d || d->kind != Kind::dict) return unchecked(std::string(key) + " is not a dict the pickle spells out");
+  const std::uint64_t limit = columns ? *columns : d->items.size() / 2;
+  for (std::size_t k = 1; k < d->items.size(); k += 2) {
+    auto i = int_value(g, d->items[k]);
+    if (!i) return unchecked(std::string(key) + " holds a column that is not an int the pickle spells out");
+    if (*i < 0 || static_cast<std::uint64_t>(*i) >= limit)
+      return out_of_range(std::string(key) + " names column " + std::to_string(*i) + " of " + std::to_string(limit));
+  }
+  return std::nullopt;
+}
+
+IndexStateCheck check_vectorizer(const ValueGraph& g, std::string_view cls, const Node& state,
+                                 const ArrayBytesLookup& lookup) {
+  if (cls == "MultiLabelBinarizer") {
+    const Value* c = dict_value(g, state, "classes_");
+    auto classes = c ? array_shape(g, *c, lookup) : std::nullopt;
+    if (!c) return {Outcome::valid, {}};
+    if (!classes || classes->size() != 1) return unchecked("its classes_ is not an array the scan can read");
+    if (auto bad = check_index_dict(g, state, "_cached_dict", (*classes)[0])) return *bad;
+    return {Outcome::valid, {}};
+  }
+  if (auto bad = check_index_dict(g, state, "vocabulary_", std::nullopt)) return *bad;
+  return {Outcome::valid, {}};
+}
+
+// OneHotEncoder: transform puts feature i's category codes (below len(categories_[i]), one less
+// with a dropped category) at column offsets summed from _n_features_outs, in a csr matrix of
+// their total width.
+IndexStateCheck check_one_hot(const ValueGraph& g, const Node& state, const ArrayBytesLookup& lookup) {
+  const Value* outs_value = dict_value(g, state, "_n_features_outs");
+  if (!outs_value) return {Outcome::valid, {}};
+  const Value* categories_value = dict_value(g, state, "categories_");
+  const Value* drop = dict_value(g, state, "drop_idx_");
+  const Value* infrequent = dict_value(g, state, "_infrequent_enabled");
+  if (!drop || drop->kind != Kind::none || !infrequent || infrequent->kind != Kind::boolean || infrequent->i != 0)
+    return unchecked("its dropped or infrequent categories change the columns in ways the scan does not check");
+  const Node* outs = node_at(g, *outs_value);
+  const Node* categories = categories_value ? node_at(g, *categories_value) : nullptr;
+  if (!outs || outs->kind != Kind::list || !categories || categories->kind != Kind::list ||
+      outs->items.size() != categories->items.size())
+    return unchecked("its _n_features_outs and categories_ are not lists of one entry per feature");
+  for (std::size_t i = 0; i < outs->items.size(); ++i) {
+    auto n = int_value(g, outs->items[i]);
+    auto cats = array_shape(g, categories->items[i], lookup);
+    if (!n || !cats || cats->size() != 1) return unchecked("a feature's category count is not one the scan can read");
+    if (*n < 0 || static_cast<std::uint64_t>(*n) != (*cats)[0])
+      return out_of_range("feature " + std::to_string(i) + " has " + std::to_string((*cats)[0]) + " categories and " +
+                          std::to_string(*n) + " output columns");
+  }
+  return {Outcome::valid, {}};
+}
+
+// Brute-force neighbours hand _fit_X and a query X validated against n_features_in_ to kernels
+// that read _fit_X's rows with X's width.
+IndexStateCheck check_neighbors(const ValueGraph& g, const Node& state, const ArrayBytesLookup& lookup) {
+  const Value* fit = dict_value(g, state, "_fit_X");
+  if (!fit || fit->kind == Kind::none) return {Outcome::valid, {}};
+  const Value* n_in = dict_value(g, state, "n_features_in_");
+  auto shape = matrix_shape(g, *fit, lookup);
+  if (!n_in || n_in->kind != Kind::integer || !shape || shape->size() != 2)
+    return unchecked("its _fit_X or n_features_in_ is not one the scan can read");
+  if ((*shape)[1] != static_cast<std::uint64_t>(n_in->i))
+    return out_of_range("_fit_X has " + std::to_string((*shape)[1]) + " columns and predict checks X for " +
+                        std::to_string(n_in->i));
+  return {Outcome::valid, {}};
+}
+
+// A DistanceMetric on its own: pairwise() checks X against the size of `vec` (state (p, vec,
+// mat)); Mahalanobis then reads mat as size x size.
+IndexStateCheck check_metric_state(const ValueGraph& g, std::string_view cls, const Node& state,
+                                   const ArrayBytesLookup& lookup) {
+  if (!cls.starts_with("MahalanobisDistance")) return {Outcome::valid, {}};
+  if (state.kind != Kind::tuple || state.items.size() < 3) return unchecked("its state is not the tuple sklearn writes");
+  auto vec = array_shape(g, state.items[1], lookup), mat = array_shape(g, state.items[2], lookup);
+  if (!vec || vec->size() != 1 || !mat || mat->size() != 2) return unchecked("its vec and mat are not arrays the scan can read");
+  if ((*mat)[0] != (*vec)[0] || (*mat)[1] != (*vec)[0])
+    return out_of_range("mat is " + std::to_string((*mat)[0]) + " x " + std::to_string((*mat)[1]) + " for a vec of " +
+                        std::to_string((*vec)[0]));
+  return {Outcome::valid, {}};
 }
 
 // sklearn's KDTree and BallTree (state: data, idx_array, node_data, node_bounds, leaf_size,
@@ -494,19 +667,21 @@ IndexStateCheck check_binary_tree(const ValueGraph& g, const Node& state, bool k
 
 // scipy.sparse csr/csc: row (column) pointers that rise from 0 to at most the stored entries,
 // and column (row) indices inside the matrix. coo: every coordinate inside the matrix.
-IndexStateCheck check_sparse(const ValueGraph& g, std::string_view cls, const Node& state, const ArrayBytesLookup& lookup) {
-  const Value* shape_value = dict_value(g, state, "_shape");
-  if (!shape_value) shape_value = dict_value(g, state, "shape");
+using StateField = std::function<const Value*(std::string_view key)>;
+IndexStateCheck check_sparse(const ValueGraph& g, std::string_view cls, const StateField& field,
+                             const ArrayBytesLookup& lookup) {
+  const Value* shape_value = field("_shape");
+  if (!shape_value) shape_value = field("shape");
   auto shape = shape_value ? shape_of(g, *shape_value) : std::nullopt;
   if (!shape || shape->size() != 2) return unchecked("the matrix's shape is not two numbers");
   auto ints = [&](std::string_view key) -> std::optional<IntArray> {
-    const Value* v = dict_value(g, state, key);
+    const Value* v = field(key);
     auto a = v ? array_bytes(g, *v, lookup) : std::nullopt;
     auto arr = a ? IntArray::of(g, *a) : std::nullopt;
     return arr && arr->complete() ? arr : std::nullopt;
   };
   auto length = [&](std::string_view key) -> std::optional<std::uint64_t> {
-    const Value* v = dict_value(g, state, key);
+    const Value* v = field(key);
     auto a = v ? array_bytes(g, *v, lookup) : std::nullopt;
     if (!a) return std::nullopt;
     return a->shape.empty() ? 1 : a->shape[0];
@@ -585,6 +760,24 @@ bool has_unchecked_index_state(std::string_view name) {
   };
   for (std::string_view c : kClasses)
     if (name == c) return true;
+  static constexpr std::string_view kIndexHolders[] = {
+      "sklearn.feature_extraction.text.CountVectorizer",
+      "sklearn.feature_extraction.text.TfidfVectorizer",
+      "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
+      "sklearn.preprocessing._label.MultiLabelBinarizer",
+      "sklearn.preprocessing._encoders.OneHotEncoder",
+      "sklearn.neighbors._classification.KNeighborsClassifier",
+      "sklearn.neighbors._classification.RadiusNeighborsClassifier",
+      "sklearn.neighbors._regression.KNeighborsRegressor",
+      "sklearn.neighbors._regression.RadiusNeighborsRegressor",
+      "sklearn.neighbors._unsupervised.NearestNeighbors",
+      "sklearn.neighbors._lof.LocalOutlierFactor",
+      "sklearn.neighbors._graph.KNeighborsTransformer",
+      "sklearn.neighbors._graph.RadiusNeighborsTransformer",
+      "sklearn.metrics._dist_metrics.MahalanobisDistance",
+  };
+  for (std::string_view c : kIndexHolders)
+    if (name == c) return true;
   // scipy.sparse's compressed, coordinate, block and diagonal formats (matrix and array classes,
   // under every module path scipy has used); lil and dok hold Python lists and dicts of indices,
   // which tocsr() hands to the same compiled code unchecked.
@@ -600,6 +793,8 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
   const Node* st = node_at(graph, state);
   if (st && (class_name.ends_with(".KDTree") || class_name.ends_with(".BallTree")))
     return check_binary_tree(graph, *st, class_name.ends_with(".KDTree"), lookup);
+  if (st && class_name.starts_with("sklearn.metrics._dist_metrics."))
+    return check_metric_state(graph, class_name.substr(class_name.rfind('.') + 1), *st, lookup);
   if (!st || st->kind != Kind::dict) return unchecked("its state is not a dict the pickle spells out");
   // Python's dict keeps the last of equal keys: one made at load time (builtins.str(b'indices',
   // 'ascii')) after the literal replaces the value checked here.
@@ -611,6 +806,11 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
   if (class_name.ends_with(".TreePredictor")) return check_tree_predictor(graph, *st, lookup);
   if (class_name.ends_with(".HistGradientBoostingClassifier") || class_name.ends_with(".HistGradientBoostingRegressor"))
     return check_hist_boosting(graph, *st, lookup);
+  const std::string_view last = class_name.substr(class_name.rfind('.') + 1);
+  if (last == "CountVectorizer" || last == "TfidfVectorizer" || last == "DictVectorizer" || last == "MultiLabelBinarizer")
+    return check_vectorizer(graph, last, *st, lookup);
+  if (last == "OneHotEncoder") return check_one_hot(graph, *st, lookup);
+  if (class_name.starts_with("sklearn.neighbors.")) return check_neighbors(graph, *st, lookup);
   if (class_name.starts_with("sklearn.tree.") || class_name.starts_with("sklearn.ensemble."))
     return check_tree_estimator(graph, *st);
   if (class_name.starts_with("sklearn.svm.")) {
@@ -618,8 +818,41 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
     return check_libsvm(graph, cls == "SVC" || cls == "NuSVC", *st, lookup);
   }
   if (class_name.starts_with("scipy.sparse."))
-    return check_sparse(graph, class_name.substr(class_name.rfind('.') + 1), *st, lookup);
+    return check_sparse(graph, class_name.substr(class_name.rfind('.') + 1),
+                        [&](std::string_view key) { return dict_value(graph, *st, key); }, lookup);
   return unchecked("its index arrays are not checked yet");
+}
+
+bool needs_state(std::string_view name) {
+  return name == "sklearn.tree._tree.Tree" || name.ends_with("_kd_tree.KDTree") || name.ends_with("_ball_tree.BallTree") ||
+         name.ends_with("kd_tree.KDTree") || name.ends_with("ball_tree.BallTree") || name.ends_with(".TreePredictor") ||
+         (name.starts_with("scipy.sparse.") && has_unchecked_index_state(name));
+}
+
+IndexStateCheck check_unbuilt_object(const ValueGraph& graph, std::string_view class_name, const Node& object,
+                                     const ArrayBytesLookup& lookup) {
+  // scipy's csr/csc constructors take (data, indices, indptr) and a shape, and check neither the
+  // indices nor the order of the pointers (check_format(full_check=False)).
+  const Node* args = object.items.size() > 1 ? node_at(graph, object.items[1]) : nullptr;
+  const std::string_view cls = class_name.substr(class_name.rfind('.') + 1);
+  if (class_name.starts_with("scipy.sparse.") && (cls.starts_with("csr_") || cls.starts_with("csc_")) && args &&
+      object.how == CallHow::reduce && object.items.size() == 2 && args->items.size() == 2 &&
+      defining_class(graph, object.items[0]) == class_name) {
+    const Node* parts = node_at(graph, args->items[0]);
+    if (parts && parts->kind == Kind::tuple && parts->items.size() == 3) {
+      const Value& shape = args->items[1];
+      auto field = [&](std::string_view key) -> const Value* {
+        if (key == "data") return &parts->items[0];
+        if (key == "indices") return &parts->items[1];
+        if (key == "indptr") return &parts->items[2];
+        if (key == "shape") return &shape;
+        return nullptr;
+      };
+      return check_sparse(graph, cls, field, lookup);
+    }
+  }
+  return unchecked("it is never given a state (no BUILD): its arrays are what its constructor left, which the scan "
+                   "does not check");
 }
 
 }  // namespace modelgate::pickle

@@ -40,4 +40,13 @@ struct IndexStateCheck {
 IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view class_name, const Node& object,
                                   const Value& state, const ArrayBytesLookup& lookup);
 
+// Classes whose compiled code reads arrays only a state (or their constructor's arguments) gives
+// them: an object of one that no BUILD gives a state must be checked by check_unbuilt_object.
+bool needs_state(std::string_view class_name);
+
+// An object of such a class that is never BUILT: its constructor's arguments where they are a
+// state the scan checks (csr/csc's (data, indices, indptr), shape), unchecked otherwise.
+IndexStateCheck check_unbuilt_object(const ValueGraph& graph, std::string_view class_name, const Node& object,
+                                     const ArrayBytesLookup& lookup);
+
 }  // namespace modelgate::pickle

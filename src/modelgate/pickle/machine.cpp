@@ -24,6 +24,7 @@
 #include "pickle/call_through_targets.h"
 #include "pickle/datetime_states.h"
 #include "pickle/index_array_states.h"
+#include "pickle/class_identity.h"
 #include "pickle/numpy_state_checks.h"
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
@@ -809,6 +810,7 @@ class Machine {
         add("MG-PICKLE-CALL-INDIRECT", "calls a value produced while loading", evidence);
       }
     }
+    if (trusted && o_.analyse) note_stateful_object(called, callable, args, result_value);
     apply_known_semantics(called, args, result_value);
     if (name_limit_hit_) return false;
     result = result_value;
@@ -896,6 +898,28 @@ class Machine {
             " bytes per byte of input (max_compression_ratio) allocated at load",
         g_->describe(args, 160));
   }
+  // An object of a class needs_state() names: the class called, or the class a __newobj__-like
+  // helper (copyreg, sklearn's newObj) makes an instance of.
+  void note_stateful_object(const CallTarget& called, const Value& callable, const Value& args, const Value& result) {
+    if (!result.has_node()) return;
+    const Node* a = node_of(args);
+    const bool of_first = called.makes_instance_of_first_argument || called.name.ends_with(".newObj");
+    std::string cls;
+    if (!of_first) {
+      if (called.name.empty()) return;
+      auto [it, fresh] = stateful_class_.try_emplace(called.name);
+      if (fresh) {
+        std::string c = defining_class(*g_, callable);
+        if (needs_state(c)) it->second = std::move(c);
+      }
+      cls = it->second;
+    } else if (a && !a->items.empty() && a->items[0].kind == Kind::global) {
+      cls = defining_class(*g_, a->items[0]);
+      if (!needs_state(cls)) cls.clear();
+    }
+    if (!cls.empty()) stateful_objects_.push_back({result, std::move(cls)});
+  }
+  void check_final_states();
   // The allowlisted ufuncs take one input; a second positional argument or a keyword (out=) is
   // where numpy writes the result, into an object the pickle built earlier.
   void check_ufunc_arguments(const std::string& ufunc, const Value& args, const Value* kwargs) {
@@ -967,7 +991,7 @@ class Machine {
     }
     if (!o_.loader_has_persistent_load && arg(0) && is_unvalidated_sparse_rebuild(called.name, layout_name(*arg(0))))
       add("MG-PICKLE-TORCH-SPARSE-UNCHECKED",
-          "rebuilds a compressed sparse torch tensor outside torch.load: only torch.load checks its indices, "
+          "rebuilds a sparse torch tensor outside torch.load: only torch.load checks its indices, "
           "pickle.load and joblib.load hand it over unchecked",
           g_->describe(args, 160));
     // The datetime class whose __new__ gets the arguments, and where its first argument is:
@@ -1276,6 +1300,20 @@ class Machine {
   std::map<std::string, std::uint64_t> call_counts_;  // calls not counted with their import's target
   std::unordered_map<std::string, std::pair<std::size_t, std::size_t>> dedupe_;
   std::unordered_set<std::uint32_t> numpy_kept_;  // containers a numpy object keeps a reference to
+  // Objects of classes whose compiled code reads arrays only a state gives them (made at a call),
+  // and the states BUILD checked: at STOP, the unbuilt ones and the final values are checked.
+  struct StatefulObject {
+    Value object;
+    std::string cls;
+  };
+  struct CheckedState {
+    std::uint32_t node;
+    Value state;
+    std::string cls;
+  };
+  std::vector<StatefulObject> stateful_objects_;
+  std::vector<CheckedState> checked_states_;
+  std::unordered_map<std::string, std::string> stateful_class_;  // call target -> class, "" when none
   std::uint64_t numpy_fields_left_ = 1'000'000;    // dtype fields all BUILDs of the stream may check
   // Nested payloads already analysed: by the input bytes passed, and by a hash of the recovered
   // bytes (indices into res_.nested).
@@ -1510,6 +1548,7 @@ bool Machine::loop() {
         // A container created past the retained-value limit has no node: the data is incomplete.
         if (node_limit_hit_) return limit("retained value count", lim_.max_pickle_nodes);
         res_.root = pop();
+        check_final_states();
         if (!stack_.empty() || !marks_.empty())
           divergence("values or MARKs are left on the stack at STOP: the unpicklers ignore them, "
                      "pickletools.dis rejects the stream");
@@ -2010,11 +2049,11 @@ void Machine::check_numpy_state(const Value& object, const Value& state) {
 void Machine::check_index_state(const Node& object, const Value& state) {
   // The class is the callable (Tree(...)) or, for newObj(KDTree) and copyreg.__newobj__(csr_matrix),
   // the first argument.
-  std::string cls = g_->qualified_name(object.items[0]);
+  std::string cls = defining_class(*g_, object.items[0]);
   if (!has_unchecked_index_state(cls)) {
     const Node* args = object.items.size() > 1 ? node_of(object.items[1]) : nullptr;
     if (!args || args->items.empty() || args->items[0].kind != Kind::global) return;
-    cls = g_->qualified_name(args->items[0]);
+    cls = defining_class(*g_, args->items[0]);
     if (!has_unchecked_index_state(cls)) return;
   }
   if (!o_.retain_data) {
@@ -2022,6 +2061,8 @@ void Machine::check_index_state(const Node& object, const Value& state) {
     return;
   }
   IndexStateCheck c = pickle::check_index_state(*g_, cls, object, state, o_.array_bytes);
+  if (c.outcome == IndexStateCheck::Outcome::valid && &object == node_of(stack_.back()))
+    checked_states_.push_back({static_cast<std::uint32_t>(stack_.back().u), state, cls});
   if (c.outcome == IndexStateCheck::Outcome::out_of_range)
     add("MG-PICKLE-INDEX-OUT-OF-RANGE",
         "gives " + cls + " an index its compiled code follows without bounds checks: " + c.reason,
@@ -2031,6 +2072,43 @@ void Machine::check_index_state(const Node& object, const Value& state) {
         "gives " + cls + " a state whose index arrays its compiled code follows without bounds checks, "
         "and " + c.reason,
         g_->describe(state, 160));
+}
+
+// A check at BUILD reads the values it is given then; the loaded object keeps some of them by
+// reference (the list of a boosting model's predictors, the dtype under a matrix's indices), and
+// later opcodes may still change those. So every state BUILD passed is checked again over the
+// final values, and an object no BUILD gave a state is checked as its constructor left it.
+void Machine::check_final_states() {
+  if (!o_.analyse) return;
+  const bool unbuilt = std::any_of(stateful_objects_.begin(), stateful_objects_.end(),
+                                   [&](const StatefulObject& o) { return !node_of(o.object)->built; });
+  if (!o_.retain_data) {
+    if (unbuilt) res_.needs_retained_data = true;
+    return;
+  }
+  for (const StatefulObject& o : stateful_objects_) {
+    const Node& n = *node_of(o.object);
+    if (n.built) continue;
+    IndexStateCheck c = check_unbuilt_object(*g_, o.cls, n, o_.array_bytes);
+    const std::string evidence = g_->describe(o.object, 160);
+    if (c.outcome == IndexStateCheck::Outcome::out_of_range)
+      add("MG-PICKLE-INDEX-OUT-OF-RANGE",
+          "makes " + o.cls + " with an index its compiled code follows without bounds checks: " + c.reason, evidence);
+    else if (c.outcome == IndexStateCheck::Outcome::unchecked)
+      add("MG-PICKLE-STATE-UNCHECKED",
+          "makes " + o.cls + ", whose compiled code follows index arrays without bounds checks, and " + c.reason,
+          evidence);
+  }
+  for (const CheckedState& s : checked_states_) {
+    IndexStateCheck c = pickle::check_index_state(*g_, s.cls, g_->node(s.node), s.state, o_.array_bytes);
+    if (c.outcome == IndexStateCheck::Outcome::valid) continue;
+    std::string message = "gives " + s.cls + " a state that its check passed at BUILD, and later opcodes change "
+                          "what it holds (a container it keeps, a dtype under its arrays): " + c.reason;
+    if (c.outcome == IndexStateCheck::Outcome::out_of_range)
+      add("MG-PICKLE-INDEX-OUT-OF-RANGE", std::move(message), g_->describe(s.state, 160));
+    else
+      add("MG-PICKLE-STATE-UNCHECKED", std::move(message), g_->describe(s.state, 160));
+  }
 }
 
 // pickle's BUILD setattr()s the second item of a (state, slotstate) tuple key by key: `__class__`

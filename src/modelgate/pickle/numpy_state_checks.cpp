@@ -123,6 +123,12 @@ class DtypeChecker {
               "only to void dtypes: its items would be read with a layout that is not theirs");
       return;
     }
+    if (!structured && target.used_before_build && !target.built) {
+      // numpy changes a dtype in place: an array made with it reads its items the new way.
+      problem("a numpy.dtype gets its state after it was already used: whatever was built with it reads its "
+              "items with the byte order and size this state gives");
+      return;
+    }
     if (structured && !data_retained) {
       out_.needs_retained_data = true;
       return;
