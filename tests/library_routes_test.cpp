@@ -81,14 +81,14 @@ TEST(LibraryRoutes, LibraryOwnPathsStayInsideTheLibrary) {
 TEST(LibraryRoutes, LibyamlGivesEveryTagResolved) {
   auto tags = yaml::read_node_tags("%TAG !e! !\n---\na: !e!apply:os.system [x]\nb: !<!new:a.B> {}\nc: (1, 2)\n"
                                    "d: '(3)'\n",
-                                   '(', 100);
+                                   '(', 100, 128);
   ASSERT_TRUE(tags) << tags.error().reason;
   ASSERT_EQ(tags->size(), 3u);
   EXPECT_EQ((*tags)[0].tag, "!apply:os.system");
   EXPECT_EQ((*tags)[1].tag, "!new:a.B");
   EXPECT_EQ((*tags)[2].tag, "");
   EXPECT_EQ((*tags)[2].scalar, "(1, 2)");
-  EXPECT_FALSE(yaml::read_node_tags("a: !x 1\nb: !y 2\n", std::nullopt, 1));
+  EXPECT_FALSE(yaml::read_node_tags("a: !x 1\nb: !y 2\n", std::nullopt, 1, 128));
 }
 
 TEST(LibraryRoutes, EveryFixtureGetsItsVerdict) {

@@ -81,7 +81,7 @@ void analyse_hyperpyyaml(std::string_view text, const std::string& origin, const
   // Every tag, first as libyaml reports it, then those only the text search finds.
   std::multimap<std::uint64_t, std::string> tags;
   std::vector<std::pair<std::uint64_t, std::string>> tuples;
-  auto nodes = yaml::read_node_tags(text, '(', 1u << 20);
+  auto nodes = yaml::read_node_tags(text, '(', 1u << 20, limits.max_json_depth);
   if (nodes) {
     for (const auto& n : *nodes) {
       if (!n.tag.empty()) tags.emplace(n.offset, n.tag);
@@ -113,7 +113,6 @@ void analyse_hyperpyyaml(std::string_view text, const std::string& origin, const
     }
   }
   for (const auto& [offset, scalar] : tuples) tuple_text(scalar, offset, origin, report);
-  (void)limits;
 }
 
 }  // namespace modelgate
