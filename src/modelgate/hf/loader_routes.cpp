@@ -74,8 +74,7 @@ void mmengine_type(std::string_view value, const std::string& origin, std::optio
 void jsonargparse_class_path(std::string_view value, const std::string& origin, const std::string& where,
                              ArtifactReport& report) {
   if (value.find('.') == std::string_view::npos || !dotted_identifier(value)) return;
-  for (std::string_view known : {"torch.nn.", "torch.optim."})
-    if (value.starts_with(known)) return;
+  if (torch_catalog_path(value)) return;
   const std::string v(value.substr(0, 200));
   report.add(make_finding(rule("MG-CONFIG-CLASS-PATH"), origin, std::nullopt,
                           where + " names '" + v +
