@@ -34,7 +34,9 @@ constexpr std::array<std::string_view, 38> kSpeechbrainOwn = {
     "speechbrain.wordemb", "speechbrain.k2_integration", "speechbrain.inference", "speechbrain.pretrained",
     "speechbrain.integrations", "speechbrain.dataio.encoder", "speechbrain.dataio.batch",
     "speechbrain.dataio.sampler", "speechbrain.dataio.dataloader", "speechbrain.dataio.dataset",
-    "speechbrain.dataio.preprocess", "speechbrain.dataio.legacy", "speechbrain.utils.checkpoints", "speechbrain.utils.parameter_transfer",
+    "speechbrain.dataio.preprocess", "speechbrain.dataio.legacy", "speechbrain.utils.parameter_transfer",
+    // Not the rest of checkpoints: torch_recovery and torch_parameter_transfer torch.load any path.
+    "speechbrain.utils.checkpoints.Checkpointer",
     "speechbrain.utils.epoch_loop", "speechbrain.utils.train_logger", "speechbrain.utils.metric_stats",
     "speechbrain.utils.Accuracy", "speechbrain.utils.edit_distance", "speechbrain.utils.text_to_sequence",
     "speechbrain.utils.data_pipeline", "speechbrain.utils.dynamic_chunk_training", "speechbrain.utils.autocast",
@@ -50,8 +52,6 @@ constexpr std::array<std::string_view, 10> kNemoOwn = {
     "nemo.collections", "nemo.lightning", "nemo.core.classes", "nemo.core.config", "nemo.core.optim",
     "megatron.core", "fiddle._src.config", "fiddle.Config", "fiddle.Partial", "lightning.pytorch"};
 
-// Components that are another package or a standard-library module reached by attribute: from
-// there getattr is in that module's namespace, not the library's.
 // Real modules of the allowed libraries whose last name is also a standard-library module's.
 constexpr std::array<std::string_view, 1> kStdlibNamedModules = {"nemo.lightning.io"};
 
@@ -60,6 +60,8 @@ constexpr std::array<std::string_view, 1> kStdlibNamedModules = {"nemo.lightning
 constexpr std::array<std::string_view, 14> kModuleAliases = {"F", "nn", "sb", "np", "pd", "dist", "bltns", "mp",
                                                              "tf", "plt", "optim", "jnp", "ops", "hooks"};
 
+// Components that are another package or a standard-library module reached by attribute: from
+// there getattr is in that module's namespace, not the library's.
 constexpr std::array<std::string_view, 58> kForeignModules = {
     "os", "sys", "subprocess", "shutil", "builtins", "importlib", "pickle", "cloudpickle", "dill", "marshal",
     "socket", "ctypes", "runpy", "pydoc", "code", "codeop", "pty", "pathlib", "tempfile", "urllib", "requests",
@@ -74,10 +76,12 @@ constexpr std::array<std::string_view, 19> kActingParts = {
     "download", "fetch", "url", "package", "script", "save", "open", "remove", "write"};
 
 // Whole words (split at underscores and case changes) of names that run, shell out, time or serve.
-constexpr std::array<std::string_view, 33> kActingWords = {
+constexpr std::array<std::string_view, 35> kActingWords = {
     "hub", "run", "runner", "shell", "cmd", "command", "env", "timeit", "timer", "benchmark", "deploy", "serve",
     "server", "launch", "launcher", "extract", "archive", "unpack", "upload", "export", "api", "rmtree",
-    "delete", "copy", "move", "rename", "mkdir", "makedirs", "chmod", "symlink", "pretrained", "hparams", "main"};
+    "delete", "copy", "move", "rename", "mkdir", "makedirs", "chmod", "symlink", "pretrained", "hparams", "main",
+    // speechbrain foreign_class (imports a .py from another repository), NeMo ModelPT.restore_from.
+    "foreign", "restore"};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -145,10 +149,6 @@ bool foreign_component(std::string_view dotted, std::size_t end, std::string_vie
 
 }  // namespace library_paths
 
-bool library_own_path(std::string_view dotted, LibraryRoute route) {
-  using namespace library_paths;
-  std::size_t allowed = 0;
-  for (auto table : tables(route))
 bool torch_catalog_path(std::string_view dotted) {
   using namespace library_paths;
   for (auto n : kTorchNamed)
@@ -156,17 +156,21 @@ bool torch_catalog_path(std::string_view dotted) {
   return listed(kTorchCatalog, dotted);
 }
 
-    for (auto module : table)
-      if (under(dotted, module)) allowed = std::max(allowed, module.size());
+bool library_own_path(std::string_view dotted, LibraryRoute route) {
+  using namespace library_paths;
   if (under(dotted, "torch"))
     return torch_catalog_path(dotted) && !acting_component(dotted.substr(dotted.rfind('.') + 1));
+  std::size_t allowed = 0;
+  for (auto table : tables(route))
+    for (auto module : table)
+      if (under(dotted, module)) allowed = std::max(allowed, module.size());
   if (allowed == 0) return false;
+  // After a class (a capitalised name) at most one attribute: a method or a nested class.
+  int after_class = -1;
   for (std::size_t p = 0; p <= dotted.size();) {
     std::size_t next = dotted.find('.', p);
     if (next == std::string_view::npos) next = dotted.size();
     const std::string_view c = dotted.substr(p, next - p);
-  // After a class (a capitalised name) at most one attribute: a method or a nested class.
-  int after_class = -1;
     if (c.empty() || c.starts_with("__")) return false;
     if (p > allowed && (acting_component(c) || foreign_component(dotted, next, c))) return false;
     if (after_class >= 0 && ++after_class > 1) return false;
