@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)modelgate::yaml::find_tags(text);
   (void)modelgate::yaml::hidden_keys(modelgate::yaml::normalise_line_breaks(text).text);
   (void)modelgate::yaml::read_documents(text, modelgate::Limits{}.max_json_depth);
-  (void)modelgate::yaml::read_node_tags(text, '(', 1000);
+  (void)modelgate::yaml::read_node_tags(text, '(', 1000, modelgate::Limits{}.max_json_depth);
   modelgate::ArtifactReport config;
   modelgate::analyse_yaml_config(text, "config.yaml", "fuzz", modelgate::Limits{}, config);
   auto report = modelgate::fuzz::default_policy_context().scan(modelgate::fuzz::artifact(data, size));

@@ -78,17 +78,48 @@ TEST(LibraryRoutes, LibraryOwnPathsStayInsideTheLibrary) {
   EXPECT_FALSE(library_own_path("torch.nn..Linear", yaml));
 }
 
+// getattr walks through the modules a module imports: under torch only the catalog's real modules
+// and what they define (scripts/make-library-catalog) are admitted, on every route.
+TEST(LibraryRoutes, ModuleAliasesUnderAnAllowedPrefixLeaveIt) {
+  constexpr auto yaml = LibraryRoute::hyperpyyaml;
+  constexpr auto fiddle = LibraryRoute::fiddle;
+  for (const char* alias : {"torch.nn.parallel.distributed.dist.distributed_c10d._tensor_to_object",
+                            "torch.nn.parallel.distributed.dist.init_process_group",
+                            "torch.nn.modules._functions.dist.init_process_group",
+                            "torch.nn.parallel.distributed.dist.distributed_c10d.io.FileIO",
+                            "torch.nn.parallel.distributed.dist.rpc.backend_registry.enum.bltns.getattr",
+                            "torch.nn.functional.utils.collections._sys.exit", "torch.nn.utils.parametrize.copyreg",
+                            "torch.nn.quantized.modules.conv.ops", "torch.optim.lr_scheduler.weakref.ref",
+                            "torch.nn.utils.stateless.functional_call", "torch.nn.Linear.forward.x",
+                            "torch.optim.Adam.step", "torch.manual_seed.x"}) {
+    EXPECT_FALSE(library_own_path(alias, yaml)) << alias;
+    EXPECT_FALSE(library_own_path(alias, fiddle)) << alias;
+    EXPECT_FALSE(torch_catalog_path(alias)) << alias;
+  }
+  for (const char* own : {"torch.nn.Linear", "torch.nn.modules.linear.Linear", "torch.nn.functional.relu",
+                          "torch.nn.functional", "torch.optim.AdamW", "torch.optim.lr_scheduler.StepLR",
+                          "torch.nn.parallel.DistributedDataParallel", "torch.distributions.Normal"})
+    EXPECT_TRUE(torch_catalog_path(own)) << own;
+  EXPECT_FALSE(library_own_path("speechbrain.nnet.losses.F.utils.collections._sys.exit", yaml));
+  EXPECT_FALSE(library_own_path("speechbrain.nnet.losses.sb.utils", yaml));
+  EXPECT_FALSE(library_own_path("speechbrain.dataio.encoder.collections.OrderedDict", yaml));
+  EXPECT_FALSE(library_own_path("speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN.forward.x", yaml));
+  EXPECT_FALSE(library_own_path("nemo.collections.llm.gpt.model.io.FileIO", fiddle));
+  EXPECT_TRUE(library_own_path("speechbrain.lobes.models.ECAPA_TDNN.ECAPA_TDNN", yaml));
+  EXPECT_TRUE(library_own_path("nemo.lightning.io.pl.MegatronCheckpointIO", fiddle));
+}
+
 TEST(LibraryRoutes, LibyamlGivesEveryTagResolved) {
   auto tags = yaml::read_node_tags("%TAG !e! !\n---\na: !e!apply:os.system [x]\nb: !<!new:a.B> {}\nc: (1, 2)\n"
                                    "d: '(3)'\n",
-                                   '(', 100);
+                                   '(', 100, 128);
   ASSERT_TRUE(tags) << tags.error().reason;
   ASSERT_EQ(tags->size(), 3u);
   EXPECT_EQ((*tags)[0].tag, "!apply:os.system");
   EXPECT_EQ((*tags)[1].tag, "!new:a.B");
   EXPECT_EQ((*tags)[2].tag, "");
   EXPECT_EQ((*tags)[2].scalar, "(1, 2)");
-  EXPECT_FALSE(yaml::read_node_tags("a: !x 1\nb: !y 2\n", std::nullopt, 1));
+  EXPECT_FALSE(yaml::read_node_tags("a: !x 1\nb: !y 2\n", std::nullopt, 1, 128));
 }
 
 TEST(LibraryRoutes, EveryFixtureGetsItsVerdict) {

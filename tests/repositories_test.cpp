@@ -333,6 +333,33 @@ TEST(LoaderConfigs, TextFormatProtobufModelsAreNotSafe) {
   EXPECT_EQ(scan(graph, "notes.pbtxt").status, Status::safe);  // no loader reads it by that name
 }
 
+// PEFT LoRA: dispatch_megatron imports megatron_core when megatron_config is set; a string
+// target_modules/exclude_modules (and layers_pattern) is a Python regex run on every module name
+// (its backtracking is measured in tests/fixtures/make_library_routes.py).
+TEST(LoaderConfigs, PeftModuleNamesAndRegexes) {
+  auto megatron = scan(R"j({"peft_type": "LORA", "megatron_config": {"tensor_model_parallel_size": 1},
+      "megatron_core": "antigravity", "target_modules": ["q_proj", "v_proj"]})j", "adapter_config.json");
+  EXPECT_TRUE(has_message(megatron, "MG-PEFT-AUTO-MAPPING", "antigravity")) << findings(megatron);
+  for (const char* inert : {R"j({"peft_type": "LORA", "megatron_config": null, "megatron_core": "antigravity"})j",
+                            R"j({"peft_type": "LORA", "megatron_config": {}, "megatron_core": "antigravity"})j",
+                            R"j({"peft_type": "LORA", "megatron_config": {"tp": 1}, "megatron_core": "megatron.core"})j",
+                            R"j({"peft_type": "LORA", "target_modules": ".*\\.(q_proj|v_proj)"})j",
+                            R"j({"peft_type": "LORA", "target_modules": "^(?!.*vision).*(q_proj|k_proj)$"})j",
+                            R"j({"peft_type": "LORA", "target_modules": "model.layers.\\d+.self_attn.[qkv]_proj"})j",
+                            R"j({"peft_type": "LORA", "target_modules": ["q_proj", "(.|.)*Z"]})j"}) {
+    auto r = scan(inert, "adapter_config.json");
+    EXPECT_EQ(r.status, Status::safe) << inert << findings(r);
+  }
+  for (const char* redos : {R"j({"peft_type": "LORA", "target_modules": "(.|.)*(q_proj|v_proj)Z"})j",
+                            R"j({"peft_type": "LORA", "exclude_modules": "(a+)+b"})j",
+                            R"j({"peft_type": "LORA", "target_modules": ".*a.*b.*c.*d"})j",
+                            R"j({"peft_type": "LORA", "target_modules": "(q)\\1"})j",
+                            R"j({"peft_type": "LORA", "layers_pattern": ["layers", "(x+)+"]})j"}) {
+    auto r = scan(redos, "adapter_config.json");
+    EXPECT_TRUE(has_rule(r, "MG-PEFT-REGEX")) << redos << findings(r);
+  }
+}
+
 TEST(LoaderConfigs, DiffusersPeftHydra) {
   auto comp = scan(R"({"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.1",
       "unet": ["my_unet", "UNet"], "vae": ["diffusers", "AutoencoderKL"]})", "model_index.json");

@@ -10,6 +10,7 @@ namespace yaml_document_test {
 
 using nlohmann::json;
 using modelgate::yaml::read_documents;
+using modelgate::yaml::read_node_tags;
 
 json one(std::string_view text) {
   auto docs = read_documents(text, 128);
@@ -78,6 +79,34 @@ TEST(YamlDocument, ExpansionAndNestingAreBounded) {
   auto deep = read_documents(std::string(200, '[') + std::string(200, ']'), 128);
   ASSERT_FALSE(deep.ok());
   EXPECT_EQ(deep.error().rule.view(), "MG-LIMIT-EXCEEDED");
+}
+
+// libyaml's scanner costs the depth of the open flow collections per token: a million nested `[`
+// would take hours. Both readers stop where the scanner first passes the limit, whatever follows;
+// within one lookahead (a line, at most 1024 characters) the work is bounded whatever the depth.
+TEST(YamlDocument, DeepFlowNestingStopsWithinTheScannersLookahead) {
+  for (const std::string& prefix : {std::string(), std::string("x: "), std::string("a:\n  - b: !new:x.Y ")}) {
+    const std::string text = prefix + std::string(1'000'000, '[') + std::string(1'000'000, ']');
+    auto docs = read_documents(text, 128);
+    ASSERT_FALSE(docs.ok());
+    EXPECT_EQ(docs.error().rule.view(), "MG-LIMIT-EXCEEDED");
+    EXPECT_LT(docs.error().offset, prefix.size() + 128 + 1100);
+    auto tags = read_node_tags(text, '(', 1000, 128);
+    ASSERT_FALSE(tags.ok());
+    EXPECT_EQ(tags.error().rule.view(), "MG-LIMIT-EXCEEDED");
+    EXPECT_LT(tags.error().offset, prefix.size() + 128 + 1100);
+    EXPECT_NE(tags.error().reason.find("flow collections"), std::string::npos);
+  }
+  std::string mixed = "a: ";
+  std::string closing;
+  for (int i = 0; i < 129; ++i) {
+    mixed += i % 2 ? "{k:\n " : "[\n";  // one line each: libyaml looks ahead within a line
+    closing.insert(0, i % 2 ? "}" : "]");
+  }
+  auto deep_mixed = read_node_tags(mixed + "x" + closing, std::nullopt, 1000, 128);
+  ASSERT_FALSE(deep_mixed.ok());
+  EXPECT_EQ(deep_mixed.error().rule.view(), "MG-LIMIT-EXCEEDED");
+  EXPECT_TRUE(read_node_tags("a: " + std::string(128, '[') + std::string(128, ']'), std::nullopt, 1000, 128).ok());
 }
 
 TEST(YamlDocument, WhatPyYamlRejectsIsAnErrorWithItsOffset) {

@@ -88,6 +88,7 @@ TEST(YamlKeys, EveryFixtureGetsItsVerdictAndThePayloadsRun) {
   EXPECT_TRUE(rule_of("ldm_target_next_line.yaml", "MG-LDM-TARGET"));
   EXPECT_TRUE(rule_of("lightning_class_path.yaml", "MG-CONFIG-CLASS-PATH"));
   EXPECT_FALSE(rule_of("lightning_torch_optim.yaml", "MG-CONFIG-CLASS-PATH"));
+  EXPECT_TRUE(rule_of("lightning_torch_alias.yaml", "MG-CONFIG-CLASS-PATH"));
   EXPECT_TRUE(rule_of("mm_pretrained_url.json", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("mm_base_outside.json", "MG-HF-UNSCANNED-DEPENDENCY"));
   EXPECT_TRUE(rule_of("mm_scope_function.json", "MG-CONFIG-DANGEROUS-CALLABLE"));

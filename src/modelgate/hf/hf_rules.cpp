@@ -71,7 +71,17 @@ std::span<const Rule> hf_rules() {
       {"MG-PEFT-AUTO-MAPPING", Severity::high, Status::unverified,
        "adapter_config.json auto_mapping names a module outside transformers.",
        "PEFT's AutoPeftModel imports auto_mapping.parent_library with importlib and takes "
-       "base_model_class from it, so any module can be named."},
+       "base_model_class from it, so any module can be named. LoRA's dispatch_megatron likewise imports "
+       "megatron_core (any module) whenever megatron_config is set."},
+      {"MG-PEFT-REGEX", Severity::medium, Status::unverified,
+       "adapter_config.json gives target_modules, exclude_modules or layers_pattern as a regular expression "
+       "that is not a simple pattern.",
+       "PEFT matches a string target_modules or exclude_modules with re.fullmatch against the name of every "
+       "module of the base model, and splices layers_pattern into another pattern. Python's re backtracks: "
+       "a quantified group, a backreference or many unbounded repetitions can take exponential or high "
+       "polynomial time per name, so loading the adapter hangs. Patterns of names, `.`, `\\.`, `\\d`, "
+       "character classes, alternation and at most three unbounded repetitions, none of them on a group, "
+       "are not reported."},
       {"MG-HF-UNSCANNED-DEPENDENCY", Severity::medium, Status::unverified,
        "The repository loads another repository (for example a PEFT adapter's base model), or a file outside it.",
        "The referenced repository is downloaded and loaded too, but it is not part of this scan. Scan it "

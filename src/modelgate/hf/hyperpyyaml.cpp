@@ -40,6 +40,15 @@ std::string located_path(std::string_view path) {
   return out;
 }
 
+// The names this scan reads as YAML configurations (and so as HyperPyYAML): a .yaml or .yml
+// extension in any case, also before another extension.
+bool yaml_named(std::string_view file) {
+  std::string l(file.substr(file.find_last_of("/\\") == std::string_view::npos ? 0 : file.find_last_of("/\\") + 1));
+  for (char& c : l) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+  return l.ends_with(".yaml") || l.ends_with(".yml") || l.find(".yaml.") != std::string::npos ||
+         l.find(".yml.") != std::string::npos;
+}
+
 void calling_tag(std::string_view tag, const Resolution& r, std::uint64_t offset, const std::string& origin,
                  ArtifactReport& report) {
   const std::string path = located_path(tag.substr(r.prefix.size()));
@@ -74,6 +83,31 @@ void tuple_text(std::string_view scalar, std::uint64_t offset, const std::string
   }
 }
 
+// resolve_references: a reference <a.b> is getattr(value of a, "b") (deref tags it
+// !apply:getattr), any attribute, so a chain of them walks from an allowed module to os.system; an
+// expression around references is evaluated by parse_arithmetic, where ** makes numbers of any size.
+void reference(std::string_view scalar, std::uint64_t offset, const std::string& origin, ArtifactReport& report) {
+  const std::string shown(scalar.substr(0, 200));
+  for (std::size_t open = scalar.find('<'); open != std::string_view::npos; open = scalar.find('<', open + 1)) {
+    const std::size_t close = scalar.find('>', open);
+    if (close == std::string_view::npos) break;
+    const std::string_view name = scalar.substr(open + 1, close - open - 1);
+    if (name.find('.') == std::string_view::npos) continue;
+    report.add(make_finding(rule("MG-HYPERPYYAML-CALL"), origin, offset,
+                            "HyperPyYAML reference !ref " + shown + ": load_hyperpyyaml resolves <" +
+                                std::string(name.substr(0, 200)) +
+                                "> with getattr (any attribute of the referenced object, modules included)",
+                            shown));
+    return;
+  }
+  if (scalar.find("**") != std::string_view::npos || scalar.find("<<") != std::string_view::npos)
+    report.add(make_finding(rule("MG-HYPERPYYAML-CALL"), origin, offset,
+                            "HyperPyYAML reference !ref " + shown +
+                                ": load_hyperpyyaml evaluates the expression while the file loads (parse_arithmetic), "
+                                "and ** or << make numbers of any size",
+                            shown));
+}
+
 }  // namespace
 
 void analyse_hyperpyyaml(std::string_view text, const std::string& origin, const Limits& limits,
@@ -81,7 +115,8 @@ void analyse_hyperpyyaml(std::string_view text, const std::string& origin, const
   // Every tag, first as libyaml reports it, then those only the text search finds.
   std::multimap<std::uint64_t, std::string> tags;
   std::vector<std::pair<std::uint64_t, std::string>> tuples;
-  auto nodes = yaml::read_node_tags(text, '(', 1u << 20);
+  std::vector<std::pair<std::uint64_t, std::string>> refs;
+  auto nodes = yaml::read_node_tags(text, '(', 1u << 20, limits.max_json_depth);
   if (nodes) {
     for (const auto& n : *nodes) {
       if (!n.tag.empty()) tags.emplace(n.offset, n.tag);
@@ -89,6 +124,7 @@ void analyse_hyperpyyaml(std::string_view text, const std::string& origin, const
       const bool implicit = n.tag.empty() && n.plain && n.scalar->ends_with(")") &&
                             n.scalar->find('\n') == std::string::npos;
       if (n.scalar && (implicit || n.tag == "!tuple")) tuples.emplace_back(n.offset, *n.scalar);
+      if (n.scalar && (n.tag == "!ref" || n.tag == "!copy") && refs.size() < 1000) refs.emplace_back(n.offset, *n.scalar);
     }
   } else if (nodes.error().rule == RuleId("MG-LIMIT-EXCEEDED")) {
     report.add(make_finding(rule("MG-LIMIT-EXCEEDED"), origin, nodes.error().offset, nodes.error().reason));
@@ -110,10 +146,17 @@ void analyse_hyperpyyaml(std::string_view text, const std::string& origin, const
                                     "', outside the repository: load_hyperpyyaml reads it as more HyperPyYAML "
                                     "(whose tags import and call), and it is not part of this scan",
                                 file));
+      else if (!yaml_named(file))
+        report.add(make_finding(rule("MG-HF-UNSCANNED-DEPENDENCY"), origin, offset,
+                                "HyperPyYAML tag " + tag.substr(0, 200) + " names '" + file +
+                                    "': load_hyperpyyaml reads it as more HyperPyYAML (whose tags import and call) "
+                                    "whatever its name, and this scan reads a file without a YAML name by its "
+                                    "name, not as HyperPyYAML",
+                                file));
     }
   }
   for (const auto& [offset, scalar] : tuples) tuple_text(scalar, offset, origin, report);
-  (void)limits;
+  for (const auto& [offset, scalar] : refs) reference(scalar, offset, origin, report);
 }
 
 }  // namespace modelgate

@@ -104,13 +104,18 @@ bool path_param(std::string_view key) {
   return false;
 }
 
-// FrozenCLIPEmbedder(version) and the other text encoders call from_pretrained(version): a value
+// FrozenCLIPEmbedder(version) and the other text encoders call from_pretrained(version), and
+// SpeechBrain's Hugging Face wrappers (Wav2Vec2, Whisper, ...) from_pretrained(source): a value
 // "owner/name" is another Hugging Face repository, loaded with the model. The encoders' default
 // (which the published configs leave implicit) is not reported.
 bool other_repository(std::string_view key, std::string_view v) {
-  return key == "version" && v.find('/') != std::string_view::npos && !outside_path(v) &&
-         v != "openai/clip-vit-large-patch14";
+  return (key == "version" || key == "source") && v.find('/') != std::string_view::npos && !outside_path(v) &&
+         v.find("://") == std::string_view::npos && v != "openai/clip-vit-large-patch14";
 }
+
+// A path parameter whose value is a URL: SpeechBrain's download_file, fairseq's
+// load_model_ensemble_and_task and mmengine's CheckpointLoader fetch it and torch.load it.
+bool remote(std::string_view v) { return v.find("://") != std::string_view::npos; }
 
 // "<where> names '<value>'<why>", with the value (cut to 200 bytes) as evidence.
 void flag_dependency(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
@@ -128,8 +133,80 @@ void flag_repository(ArtifactReport& report, const std::string& origin, std::opt
 void flag_path(ArtifactReport& report, const std::string& origin, std::optional<std::uint64_t> offset,
                const std::string& where, std::string_view value) {
   flag_dependency(report, origin, offset, where, value,
-                  ", outside the repository: the class this config instantiates loads it (ckpt_path with torch.load, "
-                  "a full pickle load), and it is not part of this scan");
+                  remote(value) ? ", a URL: the class this config instantiates downloads it and loads it (torch.load, "
+                                  "a full pickle load), and it is not part of this scan"
+                                : ", outside the repository: the class this config instantiates loads it (ckpt_path "
+                                  "with torch.load, a full pickle load), and it is not part of this scan");
+}
+
+// HyperPyYAML's `!ref <name>` in a value: the top-level scalar it names, substituted as
+// resolve_references substitutes it (references to nested keys are left as written).
+std::string substituted_refs(const nlohmann::json& doc, std::string_view v) {
+  std::string out;
+  for (std::size_t p = 0; p < v.size();) {
+    const std::size_t open = v.find('<', p);
+    const std::size_t close = open == std::string_view::npos ? open : v.find('>', open);
+    if (close == std::string_view::npos) {
+      out += v.substr(p);
+      break;
+    }
+    const std::string name(v.substr(open + 1, close - open - 1));
+    out += v.substr(p, open - p);
+    auto it = doc.is_object() ? doc.find(name) : doc.end();
+    out += it != doc.end() && it->is_string() ? it->get<std::string>() : std::string(v.substr(open, close - open + 1));
+    p = close + 1;
+  }
+  return out;
+}
+
+// SpeechBrain's Pretrainer(loadables=..., paths={name: "source/file"}): collect_files splits each value into a
+// source (a Hugging Face repository, a URL or a directory anywhere) and a file name, fetches it and
+// load_collected torch.loads it. Only a bare file name stays in the repository.
+void pretrainer_path(const nlohmann::json& doc, const std::string& where, std::string_view value,
+                     const std::string& origin, ArtifactReport& report) {
+  const std::string v = substituted_refs(doc, value);
+  if (v.find('/') == std::string::npos && v.find('\\') == std::string::npos) return;
+  flag_dependency(report, origin, std::nullopt, where, v,
+                  ": SpeechBrain's Pretrainer fetches it from another repository, a URL or a directory (collect_files) "
+                  "and torch.loads it (load_collected), and it is not part of this scan");
+}
+
+void pretrainers(const nlohmann::json& doc, const nlohmann::json& v, const std::string& where, const std::string& origin,
+                 ArtifactReport& report, unsigned depth) {
+  if (depth > 256 || (!v.is_object() && !v.is_array())) return;
+  if (v.is_object() && v.contains("loadables") && v.contains("paths") && v["paths"].is_object())
+    for (const auto& [name, value] : v["paths"].items())
+      if (value.is_string())
+        pretrainer_path(doc, where + (where.empty() ? "" : ".") + "paths." + name, value.get_ref<const std::string&>(),
+                        origin, report);
+  for (const auto& [key, value] : v.items())
+    pretrainers(doc, value, where + (where.empty() ? "" : ".") + key, origin, report, depth + 1);
+}
+
+// Parameters of inert classes that name another source by other means than a path:
+//  - open_clip's create_model_and_transforms(arch) (FrozenOpenCLIPEmbedder, FrozenOpenCLIPImageEmbedder)
+//    takes a model name `hf-hub:owner/name` as a Hub repository and `local-dir:/dir` as a directory,
+//    and torch.loads their weights;
+//  - sgm DiffusionEngine(network_wrapper) is get_obj_from_str'd (import + getattr) and called.
+void other_source_param(ArtifactReport& report, const std::string& origin, const std::string& path,
+                        std::string_view key, std::string_view s) {
+  if (key == "network_wrapper" && !s.empty() && s != "sgm.modules.diffusionmodules.wrappers.OpenAIWrapper" &&
+      s != "sgm.modules.diffusionmodules.wrappers.IdentityWrapper") {
+    std::string v(s.substr(0, 200));
+    report.add(make_finding(rule("MG-LDM-TARGET"), origin, std::nullopt,
+                            path + " names '" + v +
+                                "', which sgm's DiffusionEngine imports (get_obj_from_str) and calls with the model; "
+                                "it is not a wrapper of the published configs",
+                            v));
+    grade_config_callable(s, origin, std::nullopt, report);
+    return;
+  }
+  if (key != "arch") return;
+  for (std::string_view scheme : {"hf-hub:", "local-dir:"})
+    if (s.starts_with(scheme))
+      flag_dependency(report, origin, std::nullopt, path, s,
+                      ": open_clip's create_model_and_transforms loads that model (a Hub repository or a directory "
+                      "anywhere) and torch.loads its weights, and it is not part of this scan");
 }
 
 // Keys whose text is not their spelling (readers/yaml_keys.h) that are, or may be, `target`. When the
@@ -188,7 +265,7 @@ void lexical(std::string_view text, const std::string& origin, ArtifactReport& r
       while (b > line && (std::isalnum(static_cast<unsigned char>(text[b - 1])) || text[b - 1] == '_')) --b;
       if (b == k || !path_param(text.substr(b, k - b))) continue;
       auto value = text_value_after_key(text, colon, 0);
-      if (value && outside_path(*value)) {
+      if (value && (outside_path(*value) || remote(*value))) {
         flag_path(report, origin, b, std::string(text.substr(b, k - b)), *value);
         ++reported;
       } else if (value && other_repository(text.substr(b, k - b), *value)) {
@@ -212,12 +289,15 @@ void analyse_lf(std::string_view text, const std::string& origin, const Limits& 
 }  // namespace
 
 void analyse_ldm_document(const nlohmann::json& doc, const std::string& origin, ArtifactReport& report) {
+  pretrainers(doc, doc, "", origin, report, 0);
   for_each_key(doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
     if (!value.is_string()) return;
     const auto& s = value.get_ref<const std::string&>();
     if (key == "target" && importable(s) && !inert_target(s)) flag(report, origin, std::nullopt, path, s);
-    if (path_param(key) && outside_path(s)) flag_path(report, origin, std::nullopt, path, s);
-    else if (other_repository(key, s)) flag_repository(report, origin, std::nullopt, path, s);
+    other_source_param(report, origin, path, key, s);
+    if (path_param(key) && (outside_path(s) || remote(s))) flag_path(report, origin, std::nullopt, path, s);
+    else if (other_repository(key, key == "source" ? substituted_refs(doc, s) : s))
+      flag_repository(report, origin, std::nullopt, path, key == "source" ? substituted_refs(doc, s) : s);
   });
 }
 

@@ -1,5 +1,6 @@
 #include "hf/library_paths.h"
 
+#include <algorithm>
 #include <array>
 #include <span>
 #include <string>
@@ -11,8 +12,12 @@ namespace library_paths {
 
 // The modules (and named functions) a route allows, matched as the whole path or a prefix ending at
 // a dot. Neither lists `utils` packages whole: they are where libraries keep what runs things.
-constexpr std::array<std::string_view, 59> kTorchOwn = {
-    "torch.nn", "torch.optim", "torch.distributions", "torch.manual_seed", "torch.tensor", "torch.as_tensor",
+#include "hf/library_catalog.inc"
+
+// torch's own namespace re-exports the standard library and its loaders, so outside the
+// catalog's roots only these whole paths are allowed.
+constexpr std::array<std::string_view, 56> kTorchNamed = {
+    "torch.manual_seed", "torch.tensor", "torch.as_tensor",
     "torch.zeros", "torch.ones", "torch.full", "torch.empty", "torch.arange", "torch.linspace", "torch.eye",
     "torch.rand", "torch.randn", "torch.randint", "torch.cat", "torch.stack", "torch.device", "torch.Size",
     "torch.Generator", "torch.hann_window", "torch.hamming_window", "torch.blackman_window",
@@ -29,7 +34,9 @@ constexpr std::array<std::string_view, 38> kSpeechbrainOwn = {
     "speechbrain.wordemb", "speechbrain.k2_integration", "speechbrain.inference", "speechbrain.pretrained",
     "speechbrain.integrations", "speechbrain.dataio.encoder", "speechbrain.dataio.batch",
     "speechbrain.dataio.sampler", "speechbrain.dataio.dataloader", "speechbrain.dataio.dataset",
-    "speechbrain.dataio.preprocess", "speechbrain.dataio.legacy", "speechbrain.utils.checkpoints", "speechbrain.utils.parameter_transfer",
+    "speechbrain.dataio.preprocess", "speechbrain.dataio.legacy", "speechbrain.utils.parameter_transfer",
+    // Not the rest of checkpoints: torch_recovery and torch_parameter_transfer torch.load any path.
+    "speechbrain.utils.checkpoints.Checkpointer",
     "speechbrain.utils.epoch_loop", "speechbrain.utils.train_logger", "speechbrain.utils.metric_stats",
     "speechbrain.utils.Accuracy", "speechbrain.utils.edit_distance", "speechbrain.utils.text_to_sequence",
     "speechbrain.utils.data_pipeline", "speechbrain.utils.dynamic_chunk_training", "speechbrain.utils.autocast",
@@ -44,6 +51,14 @@ constexpr std::array<std::string_view, 4> kTorchaudioOwn = {"torchaudio.transfor
 constexpr std::array<std::string_view, 10> kNemoOwn = {
     "nemo.collections", "nemo.lightning", "nemo.core.classes", "nemo.core.config", "nemo.core.optim",
     "megatron.core", "fiddle._src.config", "fiddle.Config", "fiddle.Partial", "lightning.pytorch"};
+
+// Real modules of the allowed libraries whose last name is also a standard-library module's.
+constexpr std::array<std::string_view, 1> kStdlibNamedModules = {"nemo.lightning.io"};
+
+// The names modules are commonly imported under (`import torch.nn.functional as F`,
+// `import speechbrain as sb`, `import torch.distributed as dist`, `import builtins as bltns`).
+constexpr std::array<std::string_view, 14> kModuleAliases = {"F", "nn", "sb", "np", "pd", "dist", "bltns", "mp",
+                                                             "tf", "plt", "optim", "jnp", "ops", "hooks"};
 
 // Components that are another package or a standard-library module reached by attribute: from
 // there getattr is in that module's namespace, not the library's.
@@ -61,10 +76,12 @@ constexpr std::array<std::string_view, 19> kActingParts = {
     "download", "fetch", "url", "package", "script", "save", "open", "remove", "write"};
 
 // Whole words (split at underscores and case changes) of names that run, shell out, time or serve.
-constexpr std::array<std::string_view, 33> kActingWords = {
+constexpr std::array<std::string_view, 35> kActingWords = {
     "hub", "run", "runner", "shell", "cmd", "command", "env", "timeit", "timer", "benchmark", "deploy", "serve",
     "server", "launch", "launcher", "extract", "archive", "unpack", "upload", "export", "api", "rmtree",
-    "delete", "copy", "move", "rename", "mkdir", "makedirs", "chmod", "symlink", "pretrained", "hparams", "main"};
+    "delete", "copy", "move", "rename", "mkdir", "makedirs", "chmod", "symlink", "pretrained", "hparams", "main",
+    // speechbrain foreign_class (imports a .py from another repository), NeMo ModelPT.restore_from.
+    "foreign", "restore"};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -109,25 +126,55 @@ bool under(std::string_view dotted, std::string_view module) {
 }
 
 std::vector<std::span<const std::string_view>> tables(LibraryRoute route) {
-  if (route == LibraryRoute::hyperpyyaml) return {kSpeechbrainOwn, kTorchOwn, kTorchaudioOwn};
-  return {kNemoOwn, kTorchOwn};
+  if (route == LibraryRoute::hyperpyyaml) return {kSpeechbrainOwn, kTorchaudioOwn};
+  return {kNemoOwn};
+}
+
+template <std::size_t N>
+bool listed(const std::array<std::string_view, N>& sorted, std::string_view s) {
+  return std::binary_search(sorted.begin(), sorted.end(), s);
+}
+
+// A component after the allowed prefix of a library that is not installed here, so not catalogued:
+// it must not be an alias a module imports another module under, nor private (`_sys`, `_VF`).
+bool foreign_component(std::string_view dotted, std::size_t end, std::string_view c) {
+  if (c.starts_with("_")) return true;
+  for (auto a : kModuleAliases)
+    if (c == a) return true;
+  if (!listed(kStdlibModules, c)) return false;
+  for (auto m : kStdlibNamedModules)
+    if (dotted.substr(0, end) == m) return false;
+  return true;
 }
 
 }  // namespace library_paths
 
+bool torch_catalog_path(std::string_view dotted) {
+  using namespace library_paths;
+  for (auto n : kTorchNamed)
+    if (dotted == n) return true;
+  return listed(kTorchCatalog, dotted);
+}
+
 bool library_own_path(std::string_view dotted, LibraryRoute route) {
   using namespace library_paths;
+  if (under(dotted, "torch"))
+    return torch_catalog_path(dotted) && !acting_component(dotted.substr(dotted.rfind('.') + 1));
   std::size_t allowed = 0;
   for (auto table : tables(route))
     for (auto module : table)
       if (under(dotted, module)) allowed = std::max(allowed, module.size());
   if (allowed == 0) return false;
+  // After a class (a capitalised name) at most one attribute: a method or a nested class.
+  int after_class = -1;
   for (std::size_t p = 0; p <= dotted.size();) {
     std::size_t next = dotted.find('.', p);
     if (next == std::string_view::npos) next = dotted.size();
     const std::string_view c = dotted.substr(p, next - p);
     if (c.empty() || c.starts_with("__")) return false;
-    if (p > allowed && acting_component(c)) return false;
+    if (p > allowed && (acting_component(c) || foreign_component(dotted, next, c))) return false;
+    if (after_class >= 0 && ++after_class > 1) return false;
+    if (after_class < 0 && c.front() >= 'A' && c.front() <= 'Z') after_class = 0;
     p = next + 1;
   }
   return true;

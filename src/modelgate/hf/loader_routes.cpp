@@ -1,6 +1,7 @@
 #include "hf/loader_routes.h"
 
 #include <array>
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -45,6 +46,10 @@ bool openmmlab_registry_name(std::string_view v) {
   // Registries hold classes; a lowercase name no registry holds is imported from the package
   // itself, whose top level has functions such as mmengine.load (a pickle from a URL) and rmtree.
   if (!identifier(v.substr(dot + 1)) || !(v[dot + 1] >= 'A' && v[dot + 1] <= 'Z')) return false;
+  // A name the registry does not hold falls back to the package's top-level export: the OpenMMLab
+  // inferencers (mmpretrain.ImageClassificationInferencer, mmdet.DetInferencer) are exported there and
+  // run Config.fromfile on their `model` argument (a .py config is executed).
+  if (v.ends_with("Inferencer")) return false;
   for (auto s : kScopes)
     if (v.substr(0, dot) == s) return true;
   return v.substr(0, dot) == "mmyolo";
@@ -74,8 +79,7 @@ void mmengine_type(std::string_view value, const std::string& origin, std::optio
 void jsonargparse_class_path(std::string_view value, const std::string& origin, const std::string& where,
                              ArtifactReport& report) {
   if (value.find('.') == std::string_view::npos || !dotted_identifier(value)) return;
-  for (std::string_view known : {"torch.nn.", "torch.optim."})
-    if (value.starts_with(known)) return;
+  if (torch_catalog_path(value)) return;
   const std::string v(value.substr(0, 200));
   report.add(make_finding(rule("MG-CONFIG-CLASS-PATH"), origin, std::nullopt,
                           where + " names '" + v +
@@ -328,6 +332,31 @@ void diffusers_index(const nlohmann::json& d, const std::string& origin, Artifac
   }
 }
 
+// A regular expression whose backtracking stays near linear on module names: no quantifier after a
+// group, no backreference, at most three unbounded repetitions, and a bounded length.
+bool simple_regex(std::string_view p) {
+  if (p.size() > 1000) return false;
+  int unbounded = 0;
+  bool in_class = false;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      if (i + 1 < p.size() && p[i + 1] >= '1' && p[i + 1] <= '9') return false;
+      ++i;
+      continue;
+    }
+    if (in_class) {
+      in_class = c != ']';
+      continue;
+    }
+    if (c == '[') in_class = true;
+    const bool quantifier = c == '*' || c == '+' || c == '?' || c == '{';
+    if (quantifier && i > 0 && p[i - 1] == ')') return false;
+    if ((c == '*' || c == '+' || c == '{') && ++unbounded > 3) return false;
+  }
+  return true;
+}
+
 // peft.auto._BaseAutoPeftModel.from_pretrained: auto_mapping {"base_model_class", "parent_library"}
 // is resolved with importlib.import_module(parent_library); base_model_name_or_path is loaded first.
 void peft_adapter(const nlohmann::json& d, const std::string& origin, ArtifactReport& report) {
@@ -343,6 +372,38 @@ void peft_adapter(const nlohmann::json& d, const std::string& origin, ArtifactRe
     if (!inert)
       finding(report, "MG-PEFT-AUTO-MAPPING", origin,
               "auto_mapping makes PEFT import module '" + (parent.empty() ? shown(m) : parent) + "'", shown(m));
+  }
+  auto truthy = [](const nlohmann::json& v) {
+    return !(v.is_null() || (v.is_boolean() && !v.get<bool>()) || (v.is_number() && v == 0) ||
+             ((v.is_string() || v.is_object() || v.is_array()) && v.empty()));
+  };
+  // LoRA's dispatch_megatron: importlib.import_module(megatron_core) when megatron_config is truthy.
+  if (d.contains("megatron_config") && truthy(d["megatron_config"])) {
+    const nlohmann::json core = d.value("megatron_core", nlohmann::json("megatron.core"));
+    if (core != "megatron.core")
+      finding(report, "MG-PEFT-AUTO-MAPPING", origin,
+              "megatron_config is set, so PEFT's dispatch_megatron imports module megatron_core = " + shown(core),
+              shown(core));
+  }
+  for (const char* key : {"target_modules", "exclude_modules", "layers_pattern"}) {
+    auto it = d.find(key);
+    if (it == d.end()) continue;
+    // layers_pattern is spliced into a pattern whether a string or a list of strings.
+    std::vector<std::string> patterns;
+    if (it->is_string()) patterns.push_back(it->get<std::string>());
+    else if (std::string_view(key) == "layers_pattern" && it->is_array())
+      for (const auto& p : *it)
+        if (p.is_string()) patterns.push_back(p.get<std::string>());
+    for (const auto& p : patterns)
+      if (!simple_regex(p)) {
+        finding(report, "MG-PEFT-REGEX", origin,
+                std::string(key) + " = " + shown(*it) +
+                    ": PEFT runs it with Python's backtracking re against every module name of the base model, and "
+                    "it is not a simple pattern (a quantified group, a backreference or more than three unbounded "
+                    "repetitions)",
+                shown(*it));
+        break;
+      }
   }
   if (d.contains("base_model_name_or_path") && d["base_model_name_or_path"].is_string() &&
       !d["base_model_name_or_path"].get<std::string>().empty())
@@ -433,6 +494,39 @@ void fiddle_pyrefs(const nlohmann::json& v, std::string& path, const std::string
   }
 }
 
+// fiddle serialises a Buildable's arguments as items ["Attr(name='trust_remote_code')", value] and
+// a dict's as ["Key(key='x')", value], with scalars wrapped as {"type": "leaf", "value": ...}: a
+// copy where each such item is also a key of its object, so that the key-based checks see them.
+std::optional<std::string> fiddle_item_name(const nlohmann::json& label) {
+  if (!label.is_string()) return std::nullopt;
+  const std::string& s = label.get_ref<const std::string&>();
+  for (std::string_view open : {"Attr(name='", "Key(key='"})
+    if (s.starts_with(open) && s.ends_with("')") && s.size() >= open.size() + 2)
+      return s.substr(open.size(), s.size() - open.size() - 2);
+  return std::nullopt;
+}
+
+nlohmann::json with_fiddle_items(const nlohmann::json& v, unsigned depth, bool& found) {
+  if (depth > 256 || (!v.is_object() && !v.is_array())) return v;
+  nlohmann::json out = v.is_object() ? nlohmann::json::object() : nlohmann::json::array();
+  for (const auto& [key, value] : v.items()) {
+    if (v.is_object()) out[key] = with_fiddle_items(value, depth + 1, found);
+    else out.push_back(with_fiddle_items(value, depth + 1, found));
+  }
+  auto items = v.is_object() ? v.find("items") : v.end();
+  if (items == v.end() || !items->is_array()) return out;
+  for (const auto& item : *items) {
+    if (!item.is_array() || item.size() != 2) continue;
+    auto name = fiddle_item_name(item[0]);
+    if (!name || out.contains(*name)) continue;
+    const nlohmann::json& value = item[1];
+    const bool leaf = value.is_object() && value.value("type", nlohmann::json()) == "leaf" && value.contains("value");
+    out[*name] = with_fiddle_items(leaf ? value["value"] : value, depth + 1, found);
+    found = true;
+  }
+  return out;
+}
+
 void walk(const nlohmann::json& v, std::string& path, const KeyVisitor& visit, unsigned depth) {
   if (depth > 256) return;  // the strict reader already bounds depth; this keeps the walk bounded too
   if (v.is_array()) {
@@ -511,7 +605,11 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
   std::set<std::string> pyrefs;
   std::string pyref_path;
   fiddle_pyrefs(doc, pyref_path, origin, pyrefs, report, 0);
-  for_each_key(doc, [&](const std::string& path, const std::string& key, const nlohmann::json& value) {
+  bool fiddle_items = false;
+  const bool fiddle_shape = doc.is_object() && doc.contains("objects") && doc.contains("root");
+  const nlohmann::json keyed = fiddle_shape ? with_fiddle_items(doc, 0, fiddle_items) : nlohmann::json();
+  for_each_key(fiddle_items ? keyed : doc, [&](const std::string& path, const std::string& key,
+                                                const nlohmann::json& value) {
     if (key == "type" && !st_modules && value.is_string() && mmengine_import_path(value.get_ref<const std::string&>()))
       mmengine_type(value.get_ref<const std::string&>(), origin, std::nullopt, path, report);
     if (key == "class_path" && value.is_string()) jsonargparse_class_path(value.get_ref<const std::string&>(), origin, path, report);

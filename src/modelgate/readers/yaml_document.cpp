@@ -183,11 +183,19 @@ struct Event {
   }
 };
 
-// The next event of the stream, or where and why libyaml stopped.
-std::optional<Error> next_event(yaml_parser_t& p, Event& event) {
+// The next event of the stream, or where and why libyaml stopped. libyaml's scanner walks every
+// open flow collection for each token it reads (yaml_parser_stale_simple_keys), so n nested `[`
+// cost n^2 before any event reaches a depth check; its lookahead for one event stops 1024
+// characters on, so the scanner's own count of open `[`/`{`, checked after every event, bounds
+// that work to linear in the text.
+std::optional<Error> next_event(yaml_parser_t& p, Event& event, std::uint32_t max_depth) {
   if (!yaml_parser_parse(&p, &event.e))
     return parse_error(p.problem_mark.index, std::string("YAML: ") + (p.problem != nullptr ? p.problem : "parse error"));
   event.held = true;
+  if (p.flow_level > 0 && static_cast<std::uint32_t>(p.flow_level) > max_depth)
+    return parse_error(RuleId("MG-LIMIT-EXCEEDED"), p.mark.index,
+                       "YAML flow collections ([ or {) nested deeper than " + std::to_string(max_depth) +
+                           " levels (libyaml's scanner is quadratic in that depth)");
   return std::nullopt;
 }
 
@@ -199,7 +207,7 @@ Expected<std::vector<nlohmann::json>> read_documents(std::string_view text, std:
   Builder builder(16 * static_cast<std::uint64_t>(text.size()) + 4096, max_depth);
   for (;;) {
     Event event;
-    if (auto err = next_event(parser.p, event)) return *err;
+    if (auto err = next_event(parser.p, event, max_depth)) return *err;
     std::optional<Error> err;
     switch (event.e.type) {
       case YAML_STREAM_END_EVENT: return builder.take_documents();
@@ -216,13 +224,13 @@ Expected<std::vector<nlohmann::json>> read_documents(std::string_view text, std:
 }
 
 Expected<std::vector<NodeTag>> read_node_tags(std::string_view text, std::optional<char> first_of_plain,
-                                              std::size_t max_nodes) {
+                                              std::size_t max_nodes, std::uint32_t max_depth) {
   Parser parser;
   yaml_parser_set_input_string(&parser.p, reinterpret_cast<const unsigned char*>(text.data()), text.size());
   std::vector<NodeTag> tags;
   for (;;) {
     Event event;
-    if (auto err = next_event(parser.p, event)) return *err;
+    if (auto err = next_event(parser.p, event, max_depth)) return *err;
     const yaml_event_t& e = event.e;
     const yaml_char_t* tag = nullptr;
     switch (e.type) {

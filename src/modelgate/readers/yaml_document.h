@@ -22,7 +22,9 @@
 namespace modelgate::yaml {
 
 // Every document of the stream. An error names the offset libyaml stopped at and why, or the
-// depth or node budget that was exceeded (rule MG-LIMIT-EXCEEDED).
+// depth or node budget that was exceeded (rule MG-LIMIT-EXCEEDED). Flow collections nested past
+// `max_depth` stop the reading as soon as libyaml's scanner reaches them, before the quadratic
+// work it would do on them.
 Expected<std::vector<nlohmann::json>> read_documents(std::string_view text, std::uint32_t max_depth);
 
 // A node with an explicit tag, as libyaml reports it: the tag with its handle expanded by the
@@ -38,8 +40,9 @@ struct NodeTag {
 
 // Every explicitly tagged node, and every plain scalar whose text starts with `first_of_plain`
 // (when given; implicit resolvers such as HyperPyYAML's `!tuple` for "(...)" look at those), in
-// document order, at most `max_nodes` of them. An error is libyaml's, as for read_documents.
+// document order, at most `max_nodes` of them. An error is libyaml's, or flow collections nested
+// past `max_depth`, as for read_documents.
 Expected<std::vector<NodeTag>> read_node_tags(std::string_view text, std::optional<char> first_of_plain,
-                                              std::size_t max_nodes);
+                                              std::size_t max_nodes, std::uint32_t max_depth);
 
 }  // namespace modelgate::yaml
