@@ -162,6 +162,10 @@ const std::vector<Case>& growing() {
       {R"({{ '%*s'|format((range(@N@)|sum) ** 3, 'x') }})", "a '%*s' width through |format()"},
       {R"({{ '%*s' % ((range(@N@)|sum) * (range(@N@)|sum) * (range(@N@)|sum), 'x') }})",
        "a '%*s' width through the % operator"},
+      {R"({{ '{:>{}}'.format('x', (range(@N@)|sum) * (range(@N@)|sum) * (range(@N@)|sum)) }})",
+       "a width nested in a str.format field"},
+      {R"({% for i in range(@N@ * @N@) %}{% for j in range(@N@) %}{{ 'a' * (@N@ * @N@ * @N@) }}{% endfor %}{% endfor %})",
+       "a long value printed in every pass of known loops"},
       {R"({% for m in messages %}{{ ' ' * (range(@N@)|sum) * (range(@N@)|sum) * (range(@N@)|sum) if m['role'] == 'user' }}{% endfor %})",
        "a computed repetition behind a condition on the message (GGUF chat templates)"},
       // Loops whose count is computed.

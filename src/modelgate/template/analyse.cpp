@@ -37,6 +37,8 @@ constexpr RuleId kOpaque = "MG-TEMPLATE-OPAQUE-STRING";
 // Larger values than this, built in one expression, are a resource finding (what the literal
 // checks use: a repetition or a width of a million).
 constexpr double kBuiltBound = 1e6;
+// What all passes of a loop may print together (a hundred megabytes).
+constexpr double kPrintedBound = 1e8;
 // The sandbox's MAX_RANGE: a longer range() raises, a computed one of that size may not.
 constexpr double kRangeBound = 100000;
 // Loops over the context's data nest at most three deep in real chat templates (messages, their
@@ -158,6 +160,7 @@ class Analyser {
       case NodeKind::print:
       case NodeKind::do_stmt:
         expr(n.kids[0]);
+        if (n.kind == NodeKind::print) check_printed(n.kids[0]);
         break;
       case NodeKind::if_stmt:
         expr(n.kids[0]);
@@ -412,6 +415,15 @@ class Analyser {
       report(kResource, at(id).offset, std::string(what) + " builds a value whose size is computed at render time with no bound");
   }
 
+  // What a print in known loops writes in all: range(99999) passes of a 99999-character value.
+  void check_printed(NodeId value) {
+    if (iterations_ <= 1) return;
+    const SizeBound b = bounds_.of(value);
+    if (b.kind == SizeBound::Kind::known && iterations_ * b.value > kPrintedBound)
+      report(kResource, at(value).offset, "a value of up to " + count_text(b.value) + " characters printed " +
+                                              count_text(iterations_) + " times");
+  }
+
   // A width or count the renderer pads or repeats to: computed, it must still have a bound.
   void check_width(NodeId arg, std::uint32_t offset, std::string_view what) {
     if (arg == kNoNode) return;
@@ -426,8 +438,7 @@ class Analyser {
   // Whether a format text may take widths from its arguments ('%*s', '{:{}}'), or is not known.
   bool takes_width_arguments(NodeId format) {
     const Value* v = folder_.fold(format);
-    if (v == nullptr || v->kind != Value::Kind::string) return true;
-    return v->str.find('*') != std::string::npos || v->str.find(":{") != std::string::npos;
+    return v == nullptr || v->kind != Value::Kind::string || format_takes_widths(v->str);
   }
 
   void check_format_widths(NodeId format, const Node& n, std::size_t first, std::uint32_t offset) {

@@ -119,6 +119,24 @@ const std::string& root_name(const Ast& ast, NodeId id) {
 
 using size_bound::K;
 
+bool format_takes_widths(std::string_view text) {
+  if (text.find('*') != std::string_view::npos) return true;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '{') continue;
+    if (i + 1 < text.size() && text[i + 1] == '{') {
+      ++i;
+      continue;
+    }
+    const std::size_t close = text.find('}', i + 1);
+    if (text.substr(i + 1, close == std::string_view::npos ? std::string_view::npos : close - i - 1).find('{') !=
+        std::string_view::npos)
+      return true;
+    if (close == std::string_view::npos) break;
+    i = close;
+  }
+  return false;
+}
+
 SizeBounds::SizeBounds(const Ast& ast, Folder& folder)
     : ast_(ast), folder_(folder), busy_(ast.nodes.size(), 0), memo_(ast.nodes.size()) {}
 
@@ -271,8 +289,7 @@ SizeBound SizeBounds::percent_format(NodeId format, const std::vector<NodeId>& a
   using namespace size_bound;
   SizeBound out = of(format);
   const Value* text = folder_.fold(format);
-  const bool widths = text == nullptr || text->kind != Value::Kind::string || text->str.find('*') != std::string::npos ||
-                      text->str.find(":{") != std::string::npos;
+  const bool widths = text == nullptr || text->kind != Value::Kind::string || format_takes_widths(text->str);
   std::vector<NodeId> flat;
   for (NodeId a : args) {
     const Node& an = ast_.at(a);

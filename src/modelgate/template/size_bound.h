@@ -8,6 +8,7 @@
 // count, a padding width, a range() bound).
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "template/ast.h"
@@ -50,6 +51,10 @@ class SizeBounds {
   std::vector<std::optional<SizeBound>> memo_;
   unsigned depth_ = 0;
 };
+
+// Whether a format text takes widths from its arguments: '%*s', or a field nested in a str.format
+// spec ('{:>{}}').
+bool format_takes_widths(std::string_view text);
 
 // Largest bound that is still a bound; anything past it is as good as unbounded.
 inline constexpr double kSizeCap = 1e18;
