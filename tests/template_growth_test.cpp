@@ -152,6 +152,39 @@ const std::vector<Case>& growing() {
        "a namespace field set once to a structure the template built"},
       {R"({% set st = namespace({'d': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': {'a': 1}}}}}}}}}}) %}{% macro f(x, n) %}x{% if n > 0 and x.a is defined %}{{ f(x.a, n - 1) }}{{ f(x.a, n - 1) }}{% endif %}{% endmacro %}{{ f(st.d, @N@) }})",
        "a namespace made from a dict: fields not seen"},
+      // Sizes computed instead of written: each factor is small, the product is not.
+      {R"({{ 'a' * (range(@N@)|sum) * (range(@N@)|sum) * (range(@N@)|sum) }})",
+       "a repetition count from |sum over a literal range"},
+      {R"({{ 'a' * (range(@N@)|length) * (range(@N@)|length) * (range(@N@)|length) * (range(@N@)|length) }})",
+       "a repetition count from |length of literal ranges"},
+      {R"({{ 'x'|center((range(@N@)|sum) * (range(@N@)|last) * (range(@N@)|sum)) }})",
+       "a |center() width computed from literal ranges"},
+      {R"({{ '%*s'|format((range(@N@)|sum) ** 3, 'x') }})", "a '%*s' width through |format()"},
+      {R"({{ '%*s' % ((range(@N@)|sum) * (range(@N@)|sum) * (range(@N@)|sum), 'x') }})",
+       "a '%*s' width through the % operator"},
+      {R"({{ '{:>{}}'.format('x', (range(@N@)|sum) * (range(@N@)|sum) * (range(@N@)|sum)) }})",
+       "a width nested in a str.format field"},
+      {R"({% for i in range(@N@ * @N@) %}{% for j in range(@N@) %}{{ 'a' * (@N@ * @N@ * @N@) }}{% endfor %}{% endfor %})",
+       "a long value printed in every pass of known loops"},
+      {R"({% for m in messages %}{{ ' ' * (range(@N@)|sum) * (range(@N@)|sum) * (range(@N@)|sum) if m['role'] == 'user' }}{% endfor %})",
+       "a computed repetition behind a condition on the message (GGUF chat templates)"},
+      // Loops whose count is computed.
+      {R"({% for a in range(messages|length * 0 + @N@) %}{% for b in range(messages|length * 0 + @N@) %}{% for c in range(messages|length * 0 + @N@) %}{% for d in range(messages|length * 0 + @N@) %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %})",
+       "nested range() of a count that only looks like data"},
+      {R"({% for a in range(messages|length + @N@) %}{% for b in range(messages|length + @N@) %}{% for c in range(messages|length + @N@) %}{% for d in range(messages|length + @N@) %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %})",
+       "loops over data nested four deep"},
+      {R"({% for a in range(messages|length * @N@ * @N@ * @N@) %}x{% endfor %})",
+       "range() of a data count times constants"},
+      // Lengthening operations other than '*', in straight-line code.
+      {R"({% set s = 'a' * @N@ %}{{ s|replace('a', s)|replace('a', s)|replace('a', s) }})",
+       "|replace() by the subject itself"},
+      {R"({% set s = 'ab' * @N@ %}{{ s|replace('a', s)|replace('a', s)|replace('a', s) }})",
+       "|replace() chains on a repeated literal"},
+      {R"({% set s = 'ab' * @N@ %}{{ s.replace('a', s).replace('a', s).replace('a', s) }})", "str.replace() by the subject"},
+      {R"({{ ([('x' * @N@) * @N@] * @N@ * @N@)|join }})", "|join over a repeated list"},
+      {R"({{ ('a
+' * @N@)|indent(@N@ * @N@ * @N@) }})", "|indent() by a computed width"},
+      {R"({{ ('a ' * @N@)|wordwrap(1, true, 'b' * @N@ * @N@ * @N@) }})", "|wordwrap() with a long wrapstring"},
   };
   return c;
 }
@@ -197,6 +230,14 @@ const std::vector<Case>& benign() {
        "an item of a loop over another attribute, through string (Kimi K3)"},
       {R"({% macro j(v) %}{% if v is mapping %}{% for k, x in v|dictsort %}{{ k }}:{{ j(x) }}{% endfor %}{% elif v is string or v is none %}{{ v }}{% else %}{% for x in v %}{{ j(x) }}{% endfor %}{% endif %}{% endmacro %}{% set st = namespace(schema=none) %}{% if tools %}{% set st.schema = tools[0] %}{% endif %}{% for i in range(@N@) %}{{ j(st.schema) }}{% endfor %})",
        "a schema walk from a namespace field set only to context data (Kimi K3)"},
+      {R"({% for m in messages %}{% for c in m.content %}{% for t in c.tool_calls %}{{ t }}{% endfor %}{% endfor %}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "three loops over data: messages, their parts, their tool calls"},
+      {R"({% for i in range(messages|length - 1, -1, -1) %}{% for j in range(i) %}{{ '  ' * loop.depth }}{% endfor %}{% endfor %}{% for i in range(@N@) %}{{ ('x' * 10)|center(20) }}{% endfor %})",
+       "range() over the data's size, padding by constants"},
+      {R"({% for m in messages %}{{ m.content|replace('
+', '
+  ')|indent(2) }}{{ m.content|wordwrap(80) }}{{ (m.content ~ '-' * 80)|replace('a', 'b') }}{% endfor %}{% for i in range(@N@) %}{{ '%-10s'|format(i) }}{{ [i, i]|join(', ') }}{% endfor %})",
+       "replacements and paddings of data by constants"},
   };
   return c;
 }
@@ -230,6 +271,23 @@ TEST(TemplateGrowth, StraightLineChainsAreResource) {
   for (int i = 0; i < 40; ++i) parts += "{% set s = m.role ~ m.content %}{% set t = (t or '') ~ m.content %}";
   auto r = analyse(parts);
   EXPECT_EQ(r.status, Status::safe) << describe(r);
+}
+
+// Work that grows with the data to the fourth power or more: real templates nest three loops
+// over data at most.
+TEST(TemplateGrowth, DeepDataLoopsAreResource) {
+  std::string deep, three;
+  for (int i = 0; i < 6; ++i) deep += "{% for x" + std::to_string(i) + " in messages %}";
+  deep += "{% if x0 == 0 %}x{% endif %}";
+  for (int i = 0; i < 6; ++i) deep += "{% endfor %}";
+  three = "{% for a in messages %}{% for b in messages %}{% for c in range(messages|length) %}{{ c }}{% endfor %}{% endfor %}{% endfor %}";
+  auto r = analyse(deep);
+  EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << deep << "\n" << describe(r);
+  r = analyse(three);
+  EXPECT_EQ(r.status, Status::safe) << three << "\n" << describe(r);
+  // A count of data scaled by a large constant is no longer the data alone.
+  r = analyse("{% for i in range(messages|length * 99999) %}{% for j in range(messages|length * 99999) %}x{% endfor %}{% endfor %}");
+  EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << describe(r);
 }
 
 TEST(TemplateGrowth, BenignShapesAreSafe) {

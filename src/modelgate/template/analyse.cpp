@@ -8,8 +8,10 @@
 #include <utility>
 
 #include "template/fold.h"
+#include "template/iterations.h"
 #include "template/origins.h"
 #include "template/render_growth.h"
+#include "template/size_bound.h"
 #include "template/vocabulary.h"
 
 namespace modelgate::jinja {
@@ -31,6 +33,19 @@ constexpr RuleId kTest = "MG-TEMPLATE-UNKNOWN-TEST";
 constexpr RuleId kExternal = "MG-TEMPLATE-EXTERNAL";
 constexpr RuleId kResource = "MG-TEMPLATE-RESOURCE";
 constexpr RuleId kOpaque = "MG-TEMPLATE-OPAQUE-STRING";
+
+// Larger values than this, built in one expression, are a resource finding (what the literal
+// checks use: a repetition or a width of a million).
+constexpr double kBuiltBound = 1e6;
+// What all passes of a loop may print together (a hundred megabytes).
+constexpr double kPrintedBound = 1e8;
+// The sandbox's MAX_RANGE: a longer range() raises, a computed one of that size may not.
+constexpr double kRangeBound = 100000;
+// Loops over the context's data nest at most three deep in real chat templates (messages, their
+// content parts, their tool calls); each further level multiplies the work by the data's size.
+constexpr int kDataLoopDepth = 3;
+
+std::string count_text(double v) { return std::to_string(static_cast<std::uint64_t>(std::min(v, 1e18))); }
 
 // Python internals reachable without underscores (frames, code objects, py2 function attributes).
 bool is_internal_attribute(std::string_view a) {
@@ -56,7 +71,8 @@ bool takes_attribute_kwarg(std::string_view f) {
 
 class Analyser {
  public:
-  Analyser(const Ast& ast, const Limits& limits) : ast_(ast), folder_(ast, limits), origins_(ast, limits) {}
+  Analyser(const Ast& ast, const Limits& limits)
+      : ast_(ast), folder_(ast, limits), origins_(ast, limits), bounds_(ast, folder_) {}
 
   std::vector<Issue> run() {
     collect_bound_names();
@@ -144,6 +160,7 @@ class Analyser {
       case NodeKind::print:
       case NodeKind::do_stmt:
         expr(n.kids[0]);
+        if (n.kind == NodeKind::print) check_printed(n.kids[0]);
         break;
       case NodeKind::if_stmt:
         expr(n.kids[0]);
@@ -154,7 +171,19 @@ class Analyser {
         expr(n.kids[1]);
         // Loops inside loops multiply: three nested range(100000) render 10^15 times.
         const double outer = iterations_;
-        if (auto count = range_length(n.kids[1])) {
+        const int outer_data = data_loops_;
+        auto count = range_length(n.kids[1]);
+        if (!count) count = literal_iterations(ast_, n.kids[1]);
+        if (!count) {
+          const SizeBound b = bounds_.of(n.kids[1]);
+          if (b.kind == SizeBound::Kind::known && b.sequence) count = b.value;
+        }
+        if (!count) {
+          if (++data_loops_ > kDataLoopDepth && outer_data == kDataLoopDepth)
+            report(kResource, n.offset, "loops over the context's data nested " + std::to_string(data_loops_) +
+                                            " deep: the work grows with the data's size to that power");
+        }
+        if (count) {
           iterations_ = outer * *count;
           if (iterations_ > 1e6 && outer <= 1e6)
             report(kResource, n.offset, "nested loops that run " + std::to_string(static_cast<std::uint64_t>(
@@ -167,6 +196,7 @@ class Analyser {
         if (n.kids[4] != kNoNode) expr(n.kids[4]);
         stmt(n.kids[2]);
         iterations_ = outer;
+        data_loops_ = outer_data;
         restore(saved);
         stmt(n.kids[3]);
         break;
@@ -175,6 +205,7 @@ class Analyser {
         expr(n.kids[1]);
         check_target(n.kids[0]);
         folder_.fold(n.kids[1]);
+        bounds_.of(n.kids[1]);  // in document order, before the name is rebound
         bind_target(n.kids[0], Binding{Binding::Kind::expr, n.kids[1]}, nullptr);
         bind_namespace_fields(n.kids[0], n.kids[1]);
         break;
@@ -365,7 +396,86 @@ class Analyser {
       const Value* v = folder_.fold(call.kids[i]);
       if (v && v->kind == Value::Kind::integer && (v->num > 100000 || v->num < -100000))
         report(kResource, call.offset, "range() over " + std::to_string(v->num) + " elements");
+      const SizeBound b = bounds_.of(call.kids[i]);
+      if (b.kind == SizeBound::Kind::known && b.value > kRangeBound)
+        report(kResource, call.offset, "range() over up to " + count_text(b.value) + " elements, computed at render time");
+      else if (b.kind == SizeBound::Kind::unbounded)
+        report(kResource, call.offset, "range() over a count computed at render time with no bound");
     }
+  }
+
+  // A value a repetition, padding, replacement or join builds: too large when its bound is over
+  // the output bound, or when it has no bound at all.
+  void check_built(NodeId id, std::string_view what) {
+    const SizeBound b = bounds_.of(id);
+    if (!b.sequence) return;
+    if (b.kind == SizeBound::Kind::known && b.value > kBuiltBound)
+      report(kResource, at(id).offset, std::string(what) + " builds a value of up to " + count_text(b.value) + " characters or items");
+    else if (b.kind == SizeBound::Kind::unbounded)
+      report(kResource, at(id).offset, std::string(what) + " builds a value whose size is computed at render time with no bound");
+  }
+
+  // What a print in known loops writes in all: range(99999) passes of a 99999-character value.
+  void check_printed(NodeId value) {
+    if (iterations_ <= 1) return;
+    const SizeBound b = bounds_.of(value);
+    if (b.kind == SizeBound::Kind::known && iterations_ * b.value > kPrintedBound)
+      report(kResource, at(value).offset, "a value of up to " + count_text(b.value) + " characters printed " +
+                                              count_text(iterations_) + " times");
+  }
+
+  // A width or count the renderer pads or repeats to: computed, it must still have a bound.
+  void check_width(NodeId arg, std::uint32_t offset, std::string_view what) {
+    if (arg == kNoNode) return;
+    const SizeBound b = bounds_.of(arg);
+    if (b.sequence) return;
+    if (b.kind == SizeBound::Kind::known && b.value > kBuiltBound)
+      report(kResource, offset, std::string(what) + " of up to " + count_text(b.value) + ", computed at render time");
+    else if (b.kind == SizeBound::Kind::unbounded)
+      report(kResource, offset, std::string(what) + " computed at render time with no bound");
+  }
+
+  // Whether a format text may take widths from its arguments ('%*s', '{:{}}'), or is not known.
+  bool takes_width_arguments(NodeId format) {
+    const Value* v = folder_.fold(format);
+    return v == nullptr || v->kind != Value::Kind::string || format_takes_widths(v->str);
+  }
+
+  void check_format_widths(NodeId format, const Node& n, std::size_t first, std::uint32_t offset) {
+    if (!takes_width_arguments(format)) return;
+    for (std::size_t i = first; i < n.kids.size(); ++i) {
+      NodeId a = n.kids[i];
+      if (at(a).kind == NodeKind::keyword) a = at(a).kids[0];
+      if (at(a).kind == NodeKind::tuple || at(a).kind == NodeKind::list) {
+        for (NodeId k : at(a).kids) check_width(k, offset, "a format width");
+      } else {
+        check_width(a, offset, "a format width");
+      }
+    }
+  }
+
+  // The lengthening filters: the argument that sets a size, and the value they build.
+  void check_filter_growth(NodeId id) {
+    const Node& n = at(id);
+    const std::string& f = n.text;
+    if (f == "center") check_width(positional_or(n, 0, "width"), n.offset, "|center() width");
+    else if (f == "indent") check_width(positional_or(n, 0, "width"), n.offset, "|indent() width");
+    else if (f == "wordwrap") check_width(positional_or(n, 0, "width"), n.offset, "|wordwrap() width");
+    else if (f == "truncate") check_width(positional_or(n, 0, "length"), n.offset, "|truncate() length");
+    else if (f == "batch") check_width(positional_or(n, 0, "linecount"), n.offset, "|batch() count");
+    else if (f == "slice") check_width(positional_or(n, 0, "slices"), n.offset, "|slice() count");
+    else if (f == "format" && !n.kids.empty()) check_format_widths(n.kids[0], n, 1, n.offset);
+    if (f == "replace" || f == "join" || f == "center" || f == "indent" || f == "wordwrap" || f == "format" ||
+        f == "batch" || f == "slice")
+      check_built(id, "|" + f + "()");
+  }
+
+  void check_method_growth(NodeId id, const std::string& m, NodeId self) {
+    const Node& n = at(id);
+    if (m == "center" || m == "ljust" || m == "rjust" || m == "zfill") check_width(n.kids.size() > 1 ? n.kids[1] : kNoNode, n.offset, "." + m + "() width");
+    if (m == "format") check_format_widths(self, n, 1, n.offset);
+    if (m == "replace" || m == "join" || m == "center" || m == "ljust" || m == "rjust" || m == "zfill" || m == "format")
+      check_built(id, "." + m + "()");
   }
 
   // str.format fields can walk attributes and items: "{0.__class__}", "{0[x]}".
@@ -484,7 +594,12 @@ class Analyser {
     double bound[3] = {0, 0, 1};
     for (std::size_t i = 1; i < call.kids.size(); ++i) {
       const Value* v = call.kids[i] == kNoNode ? nullptr : folder_.fold(call.kids[i]);
-      if (v == nullptr || v->kind != Value::Kind::integer) return std::nullopt;
+      if (v == nullptr || v->kind != Value::Kind::integer) {
+        // Not a constant, but perhaps bounded all the same (range(messages|length * 0 + 99999)).
+        const SizeBound b = bounds_.of(iterable);
+        if (b.kind == SizeBound::Kind::known) return b.value;
+        return std::nullopt;
+      }
       bound[call.kids.size() == 2 ? 1 : i - 1] = static_cast<double>(v->num);
     }
     if (bound[2] == 0) return std::nullopt;
@@ -512,6 +627,10 @@ class Analyser {
       if (seen++ == index) return n.kids[i];
     }
     return kNoNode;
+  }
+  NodeId positional_or(const Node& n, std::size_t index, std::string_view name) const {
+    NodeId k = keyword(n, name);
+    return k != kNoNode ? k : positional(n, index);
   }
   NodeId keyword(const Node& n, std::string_view name) const {
     for (std::size_t i = 1; i < n.kids.size(); ++i)
@@ -604,6 +723,7 @@ class Analyser {
         break;
       case NodeKind::concat:
         for (NodeId k : n.kids) expr(k);
+        check_built(id, "'~'");
         check_assembled(id);
         break;
       case NodeKind::cond_expr:
@@ -625,8 +745,14 @@ class Analyser {
             if ((ml && mr && *ml * *mr > 1e6) || (nested(n.kids[0]) && mr && *mr > 1000) ||
                 (nested(n.kids[1]) && ml && *ml > 1000))
               report(kResource, n.offset, "'*' whose product is over a million");
+            check_built(id, "'*'");
           }
         }
+        if (n.text == "%" && bounds_.of(n.kids[0]).sequence) {
+          check_format_widths(n.kids[0], n, 1, n.offset);
+          check_built(id, "'%'");
+        }
+        if (n.text == "+") check_built(id, "'+'");
         check_assembled(id);
         break;
       }
@@ -651,6 +777,8 @@ class Analyser {
         break;
       case NodeKind::call:
         call(id);
+        if (at(at(id).kids[0]).kind == NodeKind::getattr)
+          check_method_growth(id, at(at(id).kids[0]).text, at(at(id).kids[0]).kids[0]);
         check_assembled(id);
         break;
       case NodeKind::keyword:
@@ -663,6 +791,7 @@ class Analyser {
         break;
       case NodeKind::filter:
         filter(id);
+        check_filter_growth(id);
         check_assembled(id);
         break;
       case NodeKind::test:
@@ -685,7 +814,9 @@ class Analyser {
   std::unordered_set<std::string> macro_names_;  // every macro the template defines, anywhere
   std::unordered_set<std::string> assembled_;
   int in_macro_ = 0;
+  SizeBounds bounds_;
   double iterations_ = 1;  // how many times the statement being analysed renders, as far as known
+  int data_loops_ = 0;     // loops over data (or a count the text does not fix) around the statement
 };
 
 }  // namespace
