@@ -52,8 +52,11 @@ constexpr std::array<std::string_view, 10> kNemoOwn = {
     "nemo.collections", "nemo.lightning", "nemo.core.classes", "nemo.core.config", "nemo.core.optim",
     "megatron.core", "fiddle._src.config", "fiddle.Config", "fiddle.Partial", "lightning.pytorch"};
 
-// Real modules of the allowed libraries whose last name is also a standard-library module's.
-constexpr std::array<std::string_view, 1> kStdlibNamedModules = {"nemo.lightning.io"};
+// Real modules of the allowed libraries whose last name is also a standard-library module's,
+// another package's or a common alias's (NeMo 2 checkpoints carry MegatronOptimizerModule from
+// nemo/lightning/pytorch/optim/megatron.py).
+constexpr std::array<std::string_view, 3> kStdlibNamedModules = {
+    "nemo.lightning.io", "nemo.lightning.pytorch.optim", "nemo.lightning.pytorch.optim.megatron"};
 
 // The names modules are commonly imported under (`import torch.nn.functional as F`,
 // `import speechbrain as sb`, `import torch.distributed as dist`, `import builtins as bltns`).
@@ -137,14 +140,11 @@ bool listed(const std::array<std::string_view, N>& sorted, std::string_view s) {
 
 // A component after the allowed prefix of a library that is not installed here, so not catalogued:
 // it must not be an alias a module imports another module under, nor private (`_sys`, `_VF`).
-bool foreign_component(std::string_view dotted, std::size_t end, std::string_view c) {
+bool foreign_component(std::string_view c) {
   if (c.starts_with("_")) return true;
   for (auto a : kModuleAliases)
     if (c == a) return true;
-  if (!listed(kStdlibModules, c)) return false;
-  for (auto m : kStdlibNamedModules)
-    if (dotted.substr(0, end) == m) return false;
-  return true;
+  return listed(kStdlibModules, c);
 }
 
 }  // namespace library_paths
@@ -172,7 +172,9 @@ bool library_own_path(std::string_view dotted, LibraryRoute route) {
     if (next == std::string_view::npos) next = dotted.size();
     const std::string_view c = dotted.substr(p, next - p);
     if (c.empty() || c.starts_with("__")) return false;
-    if (p > allowed && (acting_component(c) || foreign_component(dotted, next, c))) return false;
+    const bool real_module = std::find(kStdlibNamedModules.begin(), kStdlibNamedModules.end(),
+                                       dotted.substr(0, next)) != kStdlibNamedModules.end();
+    if (p > allowed && !real_module && (acting_component(c) || foreign_component(c))) return false;
     if (after_class >= 0 && ++after_class > 1) return false;
     if (after_class < 0 && c.front() >= 'A' && c.front() <= 'Z') after_class = 0;
     p = next + 1;
