@@ -358,6 +358,41 @@ TEST(LoaderConfigs, PeftModuleNamesAndRegexes) {
     auto r = scan(redos, "adapter_config.json");
     EXPECT_TRUE(has_rule(r, "MG-PEFT-REGEX")) << redos << findings(r);
   }
+  // layer_replication: one cloned decoder layer per index of each [start, end).
+  for (const char* fine : {R"j({"peft_type": "LORA", "layer_replication": [[0, 16], [8, 24], [16, 32]]})j",
+                           R"j({"peft_type": "LORA", "layer_replication": [[30, 0], [0, 1024]]})j"}) {
+    auto r = scan(fine, "adapter_config.json");
+    EXPECT_EQ(r.status, Status::safe) << fine << findings(r);
+  }
+  std::string many = R"j({"peft_type": "LORA", "layer_replication": [)j";
+  for (int i = 0; i < 100; ++i) many += std::string(i ? "," : "") + "[0, 32]";
+  many += "]}";
+  for (const std::string& copies : {many, std::string(R"j({"peft_type": "LORA", "layer_replication": [[0, 100000]]})j"),
+                                    std::string(R"j({"peft_type": "LORA", "layer_replication": [[0, 1e300]]})j")}) {
+    auto r = scan(copies, "adapter_config.json");
+    EXPECT_TRUE(has_rule(r, "MG-PEFT-LAYER-REPLICATION")) << copies << findings(r);
+  }
+}
+
+// Modular diffusers components carry loading specs (repository, type hint); sentence-transformers
+// takes a tokenizer from tokenizer_name_or_path. Both load what the scan does not see.
+TEST(LoaderConfigs, ModularDiffusersAndSentenceTransformersTokenizers) {
+  auto modular = scan(R"j({"_blocks_class_name": "SequentialPipelineBlocks", "_class_name": "StableDiffusionXLModularPipeline",
+      "_diffusers_version": "0.35.0",
+      "unet": [null, null, {"repo": "attacker-org/evil-unet", "subfolder": "unet", "type_hint": ["diffusers", "UNet2DConditionModel"]}],
+      "scheduler": [null, null, {"repo": null, "type_hint": ["antigravity", "EulerDiscreteScheduler"]}],
+      "vae": ["my_vae", "VAE", {"repo": null}]})j", "modular_model_index.json");
+  EXPECT_TRUE(has_message(modular, "MG-HF-UNSCANNED-DEPENDENCY", "attacker-org/evil-unet")) << findings(modular);
+  EXPECT_TRUE(has_message(modular, "MG-DIFFUSERS-CUSTOM-CODE", "antigravity")) << findings(modular);
+  EXPECT_TRUE(has_message(modular, "MG-DIFFUSERS-CUSTOM-CODE", "my_vae")) << findings(modular);
+  auto plain = scan(R"j({"_blocks_class_name": "SequentialPipelineBlocks", "_class_name": "StableDiffusionXLModularPipeline",
+      "_diffusers_version": "0.35.0", "unet": [null, null, {"repo": null, "type_hint": ["diffusers", "UNet2DConditionModel"]}]})j",
+      "modular_model_index.json");
+  EXPECT_EQ(plain.status, Status::safe) << findings(plain);
+  auto st = scan(R"j({"max_seq_length": 256, "do_lower_case": false, "tokenizer_name_or_path": "attacker/tok"})j",
+                 "sentence_bert_config.json");
+  EXPECT_TRUE(has_message(st, "MG-HF-UNSCANNED-DEPENDENCY", "attacker/tok")) << findings(st);
+  EXPECT_EQ(scan(R"j({"max_seq_length": 256, "do_lower_case": false})j", "sentence_bert_config.json").status, Status::safe);
 }
 
 TEST(LoaderConfigs, DiffusersPeftHydra) {

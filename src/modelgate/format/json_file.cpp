@@ -95,9 +95,11 @@ void scan_json_file(const Artifact& a, NestedScan& ctx, ArtifactReport& report) 
   options.max_template_like_strings = 4096;
   options.small_container_values = 4096;
   // Keys whose values are analysed are kept whole even in large files; "metadata": a sharded
-  // checkpoint index's, which `convert` carries into the index it writes.
+  // checkpoint index's, which `convert` carries into the index it writes; a tokenizer.json's
+  // normalizer, pre-tokenizer, decoder and post-processor hold its Regex patterns.
   options.deep_keys = {"chat_template", "auto_map", "custom_pipelines", "architectures", "weight_map", "metadata",
-                       "auto_mapping", "_class_name", "model_args", "tokenizer_args", "config_args"};
+                       "auto_mapping", "_class_name", "model_args", "tokenizer_args", "config_args",
+                       "normalizer", "pre_tokenizer", "decoder", "post_processor"};
   auto doc = read_strict_json(text, options);
   if (!doc) {
     report.add(make_finding(rule("MG-JSON-MALFORMED"), a.origin, doc.error().offset,

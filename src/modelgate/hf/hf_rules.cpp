@@ -82,6 +82,22 @@ std::span<const Rule> hf_rules() {
        "polynomial time per name, so loading the adapter hangs. Patterns of names, `.`, `\\.`, `\\d`, "
        "character classes, alternation and at most three unbounded repetitions, none of them on a group, "
        "are not reported."},
+      {"MG-HF-TOKENIZER-REGEX", Severity::medium, Status::unverified,
+       "A tokenizer.json Regex pattern can take more than linear time to match, or could not be analysed.",
+       "tokenizers compiles the Regex patterns of a tokenizer.json's normalizer (Replace), pre-tokenizer "
+       "(Split) and decoder (Replace) with Oniguruma, which backtracks, and runs them over every text. A "
+       "pattern whose loops can read the same text in more than one way before the match fails takes "
+       "exponential or polynomial time in the text's length (Oniguruma stops one match attempt after ten "
+       "million steps with an error, and starts the next at the following character), so the file can "
+       "stall or fail every request. The analysis is that of the ambiguity of the pattern's automaton; "
+       "loops that end the match when left (the patterns of GPT-2, Llama 3 or GPT-4o) are not reported. "
+       "A pattern modelgate cannot analyse (a backreference, a subexpression call) is reported too."},
+      {"MG-PEFT-LAYER-REPLICATION", Severity::medium, Status::unverified,
+       "adapter_config.json layer_replication asks PEFT to copy more decoder layers than any model has.",
+       "LoRA's replicate_layers builds the model's new layer list from layer_replication, a list of "
+       "[start, end) ranges of the base model's layers, cloning one layer per index: the total is the "
+       "number of layers the adapted model has. Real uses stack a few dozen; more than 1024 copies "
+       "exhausts memory and time while the adapter loads."},
       {"MG-HF-UNSCANNED-DEPENDENCY", Severity::medium, Status::unverified,
        "The repository loads another repository (for example a PEFT adapter's base model), or a file outside it.",
        "The referenced repository is downloaded and loaded too, but it is not part of this scan. Scan it "

@@ -1,5 +1,6 @@
 #include "hf/loader_routes.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <set>
@@ -10,6 +11,7 @@
 #include "hf/front_matter.h"
 #include "hf/library_paths.h"
 #include "hf/remote_code.h"
+#include "hf/tokenizer_patterns.h"
 #include "modelgate/rules.h"
 #include "pickle/allowlist.h"
 #include "readers/yaml_keys.h"
@@ -271,6 +273,14 @@ void sentence_transformers_module_config(const nlohmann::json& d, std::string_vi
     st_imported_value(d["tokenizer_class"], "tokenizer_class",
                       "sentence-transformers WordEmbeddings.load imports (util.import_from_string) and calls load() of",
                       shipped_tokenizer, origin, report);
+  // Transformer.load passes a sentence_bert_config.json (or another sentence_*_config.json) to
+  // Transformer(): tokenizer_name_or_path goes to AutoTokenizer.from_pretrained with the caller's
+  // trust_remote_code, a repository or directory of its own.
+  if (auto t = d.find("tokenizer_name_or_path"); t != d.end() && t->is_string() && !t->get<std::string>().empty())
+    finding(report, "MG-HF-UNSCANNED-DEPENDENCY", origin,
+            "tokenizer_name_or_path makes sentence-transformers load the tokenizer from '" + shown(*t) +
+                "', which is not part of this scan",
+            shown(*t));
   if (d.contains("sbert_ce_default_activation_function"))
     st_imported_value(d["sbert_ce_default_activation_function"], "sbert_ce_default_activation_function",
                       "sentence-transformers CrossEncoder imports (util.import_from_string) and calls",
@@ -294,6 +304,37 @@ bool diffusers_library(std::string_view lib) {
   return false;
 }
 
+// A modular pipeline's component (modular_model_index.json) is [library, Class, loading_specs]:
+// ModularPipeline.load_components fetches it from loading_specs.repo (any Hub repository or local
+// path, subfolder and revision beside it) and takes its class from loading_specs.type_hint.
+void modular_component(const std::string& component, const nlohmann::json& value, const std::string& origin,
+                       ArtifactReport& report) {
+  const auto& specs = value[2];
+  if (auto repo = specs.find("repo"); repo != specs.end() && repo->is_string() && !repo->get<std::string>().empty())
+    finding(report, "MG-HF-UNSCANNED-DEPENDENCY", origin,
+            "modular pipeline component '" + component + "' is loaded from '" + shown(*repo) +
+                "' (loading_specs.repo), which is not part of this scan",
+            shown(specs));
+  auto named_class = [](const nlohmann::json& pair) {
+    return pair.is_array() && pair.size() == 2 && pair[0].is_string() && pair[1].is_string() &&
+           diffusers_library(pair[0].get<std::string>()) && identifier(pair[1].get<std::string>());
+  };
+  auto absent = [](const nlohmann::json& pair) {
+    return pair.is_null() || (pair.is_array() && pair.size() == 2 && pair[0].is_null() && pair[1].is_null());
+  };
+  const nlohmann::json library_class = nlohmann::json::array({value[0], value[1]});
+  if (!absent(library_class) && !named_class(library_class))
+    finding(report, "MG-DIFFUSERS-CUSTOM-CODE", origin,
+            "modular pipeline component '" + component + "' names " + shown(library_class) +
+                ", a class outside diffusers and transformers",
+            shown(value));
+  if (auto hint = specs.find("type_hint"); hint != specs.end() && !absent(*hint) && !named_class(*hint))
+    finding(report, "MG-DIFFUSERS-CUSTOM-CODE", origin,
+            "modular pipeline component '" + component + "' has type_hint " + shown(*hint) +
+                ", a class outside diffusers and transformers",
+            shown(*hint));
+}
+
 void diffusers_index(const nlohmann::json& d, const std::string& origin, ArtifactReport& report) {
   if (!d.is_object()) return;
   if (d.contains("_class_name")) {
@@ -312,6 +353,10 @@ void diffusers_index(const nlohmann::json& d, const std::string& origin, Artifac
   }
   for (const auto& [component, value] : d.items()) {
     if (!component.empty() && component[0] == '_') continue;
+    if (value.is_array() && value.size() == 3 && value[2].is_object()) {
+      modular_component(component, value, origin, report);
+      continue;
+    }
     // Components are [library, Class] pairs; anything else is a pipeline option
     // (requires_safety_checker, force_zeros_for_empty_prompt, ...).
     auto name_or_null = [](const nlohmann::json& x) { return x.is_string() || x.is_null(); };
@@ -356,6 +401,10 @@ bool simple_regex(std::string_view p) {
   }
   return true;
 }
+
+// More decoder layers than any published model has (the largest have a few hundred): a
+// layer_replication asking for more is a way to exhaust memory at load.
+constexpr int kMaxReplicatedLayers = 1024;
 
 // peft.auto._BaseAutoPeftModel.from_pretrained: auto_mapping {"base_model_class", "parent_library"}
 // is resolved with importlib.import_module(parent_library); base_model_name_or_path is loaded first.
@@ -404,6 +453,18 @@ void peft_adapter(const nlohmann::json& d, const std::string& origin, ArtifactRe
                 shown(*it));
         break;
       }
+  }
+  // LoRA's replicate_layers copies one decoder layer per index of every [start, end) range.
+  if (auto lr = d.find("layer_replication"); lr != d.end() && lr->is_array()) {
+    double copies = 0;
+    for (const auto& range : *lr)
+      if (range.is_array() && range.size() == 2 && range[0].is_number() && range[1].is_number())
+        copies += std::max(0.0, range[1].get<double>() - range[0].get<double>());
+    if (copies > kMaxReplicatedLayers)
+      finding(report, "MG-PEFT-LAYER-REPLICATION", origin,
+              "layer_replication makes PEFT copy " + (copies < 1e18 ? std::to_string(static_cast<std::uint64_t>(copies)) : std::string("more than 10^18")) +
+                  " decoder layers of the base model at load (more than " + std::to_string(kMaxReplicatedLayers) + ")",
+              shown(*lr));
   }
   if (d.contains("base_model_name_or_path") && d["base_model_name_or_path"].is_string() &&
       !d["base_model_name_or_path"].get<std::string>().empty())
@@ -596,7 +657,9 @@ void analyse_loader_routes(const nlohmann::json& doc, std::string_view file_name
   bool pipeline_index = doc.is_object() && doc.contains("_diffusers_version") && doc.contains("_class_name") &&
                         (doc["_class_name"].is_array() ||
                          (doc["_class_name"].is_string() && doc["_class_name"].get<std::string>().ends_with("Pipeline")));
-  if (file_name == "model_index.json" || pipeline_index) diffusers_index(doc, origin, report);
+  if (file_name == "model_index.json" || file_name == "modular_model_index.json" || pipeline_index ||
+      (doc.is_object() && doc.contains("_blocks_class_name")))
+    diffusers_index(doc, origin, report);
   if (file_name == "adapter_config.json" || (doc.is_object() && doc.contains("peft_type")))
     peft_adapter(doc, origin, report);
   // trust_remote_code: true, Hydra `_target_`, mmengine `type`/`custom_imports` and jsonargparse `class_path`
@@ -640,6 +703,7 @@ void analyse_configuration(const nlohmann::json& doc, std::string_view file_name
   analyse_loader_routes(doc, file_name, origin, report);
   extract_chat_templates(doc, origin, limits, report);
   check_config_values_for_jinja(doc, origin, limits, report);
+  analyse_tokenizer_patterns(doc, origin, report);
 }
 
 std::optional<std::string_view> text_value_after_key(std::string_view text, std::size_t at, std::size_t key_size) {
