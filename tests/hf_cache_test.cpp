@@ -18,14 +18,14 @@ TEST(HfCache, ReportsPerRevisionAndFollowsOnlyInternalLinks) {
   fs::path repo = t / "hub/models--org--tiny";
   write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
   write_file(repo / "blobs/bbb", std::string("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26));
-  write_file(repo / "refs/main", "rev1");
+  write_file(repo / "refs/main", "1111111111111111111111111111111111111111");
   write_file(t / "outside.txt", "secret\n");
-  fs::create_directories(repo / "snapshots/rev1");
-  fs::create_directories(repo / "snapshots/rev2");
-  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
-  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev2/config.json");
-  fs::create_symlink("../../blobs/bbb", repo / "snapshots/rev2/model.bin");
-  fs::create_symlink((t / "outside.txt").string(), repo / "snapshots/rev2/leak.txt");
+  fs::create_directories(repo / "snapshots/1111111111111111111111111111111111111111");
+  fs::create_directories(repo / "snapshots/2222222222222222222222222222222222222222");
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/1111111111111111111111111111111111111111/config.json");
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/2222222222222222222222222222222222222222/config.json");
+  fs::create_symlink("../../blobs/bbb", repo / "snapshots/2222222222222222222222222222222222222222/model.bin");
+  fs::create_symlink((t / "outside.txt").string(), repo / "snapshots/2222222222222222222222222222222222222222/leak.txt");
 
   auto r = run("HF_HOME=" + t.path().string() + " " + modelgate_binary() + " scan --hf-cache --format json");
   EXPECT_EQ(r.exit_code, 1) << r.output;
@@ -34,12 +34,12 @@ TEST(HfCache, ReportsPerRevisionAndFollowsOnlyInternalLinks) {
   EXPECT_EQ(root["format"], "hf-cache");
   EXPECT_EQ(root["facts"]["blobs"], 2);
   ASSERT_EQ(root["children"].size(), 2u);
-  EXPECT_EQ(root["children"][0]["origin"], "hf://model:org/tiny@rev1");
+  EXPECT_EQ(root["children"][0]["origin"], "hf://model:org/tiny@1111111111111111111111111111111111111111");
   EXPECT_EQ(root["children"][0]["facts"]["refs"][0], "main");
   EXPECT_EQ(root["children"][0]["status"], "safe");
   EXPECT_EQ(root["children"][1]["status"], "unsafe");
   EXPECT_NE(r.output.find("MG-WALK-SYMLINK-ESCAPE"), std::string::npos);
-  EXPECT_NE(r.output.find("hf://model:org/tiny@rev2/model.bin"), std::string::npos);
+  EXPECT_NE(r.output.find("hf://model:org/tiny@2222222222222222222222222222222222222222/model.bin"), std::string::npos);
   EXPECT_EQ(r.output.find("secret"), std::string::npos);
 }
 
@@ -51,21 +51,21 @@ TEST(HfCache, ASnapshotScannedAsADirectoryFollowsItsLinksIntoBlobs) {
   write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
   write_file(repo / "blobs/bbb", std::string("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26));
   write_file(t / "hub/models--org--other/blobs/ccc", "{}\n");
-  fs::create_directories(repo / "snapshots/rev1");
-  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
-  auto safe = run(modelgate_binary() + " scan --format json " + (repo / "snapshots/rev1").string());
+  fs::create_directories(repo / "snapshots/1111111111111111111111111111111111111111");
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/1111111111111111111111111111111111111111/config.json");
+  auto safe = run(modelgate_binary() + " scan --format json " + (repo / "snapshots/1111111111111111111111111111111111111111").string());
   EXPECT_EQ(safe.exit_code, 0) << safe.output;
-  fs::create_symlink("../../blobs/bbb", repo / "snapshots/rev1/model.bin");
-  fs::create_symlink("../../../models--org--other/blobs/ccc", repo / "snapshots/rev1/other.json");
-  auto r = run(modelgate_binary() + " scan --format json " + (repo / "snapshots/rev1").string());
+  fs::create_symlink("../../blobs/bbb", repo / "snapshots/1111111111111111111111111111111111111111/model.bin");
+  fs::create_symlink("../../../models--org--other/blobs/ccc", repo / "snapshots/1111111111111111111111111111111111111111/other.json");
+  auto r = run(modelgate_binary() + " scan --format json " + (repo / "snapshots/1111111111111111111111111111111111111111").string());
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("MG-PICKLE"), std::string::npos) << r.output;   // the blob behind model.bin was read
   EXPECT_NE(r.output.find("MG-WALK-SYMLINK-ESCAPE"), std::string::npos);  // another repository's blob was not
   EXPECT_EQ(r.output.find("symbolic link points outside the scanned directory (to ../../blobs"), std::string::npos);
   // A directory named like a snapshot outside any cache repository follows nothing outside it.
-  fs::create_directories(t / "plain/snapshots/rev1");
-  fs::create_symlink((repo / "blobs/aaa").string(), t / "plain/snapshots/rev1/config.json");
-  auto plain = run(modelgate_binary() + " scan " + (t / "plain/snapshots/rev1").string());
+  fs::create_directories(t / "plain/snapshots/1111111111111111111111111111111111111111");
+  fs::create_symlink((repo / "blobs/aaa").string(), t / "plain/snapshots/1111111111111111111111111111111111111111/config.json");
+  auto plain = run(modelgate_binary() + " scan " + (t / "plain/snapshots/1111111111111111111111111111111111111111").string());
   EXPECT_NE(plain.output.find("MG-WALK-SYMLINK-ESCAPE"), std::string::npos) << plain.output;
 }
 
@@ -92,13 +92,13 @@ TEST(HfCache, StraysUnreferencedBlobsAndCopiesAreScannedAndReported) {
   const std::string evil("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26);
   write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
   write_file(repo / "blobs/orphan", evil);                 // no snapshot links to it
-  write_file(repo / "snapshots/rev1/copied.json", "{}\n"); // a copy, not a link
-  fs::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
+  write_file(repo / "snapshots/1111111111111111111111111111111111111111/copied.json", "{}\n"); // a copy, not a link
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots/1111111111111111111111111111111111111111/config.json");
   write_file(repo / "stray.bin", evil);                    // outside the layout
   write_file(t / "hub/notes.txt", "hello\n");              // outside any repository
   write_file(t / "hub/version.txt", "1");
   write_file(t / "hub/.locks/models--org--tiny/aaa.lock", "");
-  write_file(repo / "refs/main", "rev1");
+  write_file(repo / "refs/main", "1111111111111111111111111111111111111111");
   write_file(repo / "refs/climb", "../../../etc\n");     // names no snapshot
   write_file(repo / "refs/never", "0123abcd");            // a revision never downloaded
   auto r = run(modelgate_binary() + " scan --format json --hf-cache " + (t / "hub").string());
@@ -120,13 +120,44 @@ TEST(HfCache, StraysUnreferencedBlobsAndCopiesAreScannedAndReported) {
     EXPECT_NE(by_origin[canonical + stray]["findings"].dump().find("MG-HF-CACHE-STRAY"), std::string::npos);
   }
   EXPECT_EQ(by_origin[canonical + "/models--org--tiny/blobs/orphan"]["status"], "unsafe");
-  ASSERT_TRUE(by_origin.count("hf://model:org/tiny@rev1/copied.json")) << r.output;
-  EXPECT_NE(by_origin["hf://model:org/tiny@rev1/copied.json"]["findings"].dump().find("MG-HF-CACHE-NOT-LINK"),
+  ASSERT_TRUE(by_origin.count("hf://model:org/tiny@1111111111111111111111111111111111111111/copied.json")) << r.output;
+  EXPECT_NE(by_origin["hf://model:org/tiny@1111111111111111111111111111111111111111/copied.json"]["findings"].dump().find("MG-HF-CACHE-NOT-LINK"),
             std::string::npos);
-  EXPECT_EQ(by_origin["hf://model:org/tiny@rev1/config.json"]["status"], "safe");
+  EXPECT_EQ(by_origin["hf://model:org/tiny@1111111111111111111111111111111111111111/config.json"]["status"], "safe");
   EXPECT_EQ(by_origin.count(canonical + "/models--org--tiny/refs/main"), 0u) << "a ref to a snapshot is no stray";
   EXPECT_EQ(r.output.find("version.txt"), std::string::npos);
   EXPECT_EQ(r.output.find("aaa.lock"), std::string::npos);
+}
+
+// huggingface_hub reads a ref's whole text as the commit hash and joins it onto snapshots/, so a
+// line break is no end of it: "<hash>\n/../../../../elsewhere" leads an offline load out of the
+// cache. Only a ref that is exactly a commit hash names a snapshot; any other is a stray.
+TEST(HfCache, ARefIsItsWholeTextAsTheHubReadsIt) {
+  TempDir t;
+  const std::string hash(40, 'a');
+  fs::path repo = t / "hub/models--org--tiny";
+  write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
+  fs::create_directories(repo / "snapshots" / hash);
+  fs::create_symlink("../../blobs/aaa", repo / "snapshots" / hash / "config.json");
+  fs::create_directories(repo / "snapshots" / (hash + "\n"));
+  write_file(repo / "refs/main", hash + "\n/../../../../elsewhere");
+  write_file(repo / "refs/newline", hash + "\n");
+  write_file(repo / "refs/upper", std::string(40, 'A'));
+  auto r = run(modelgate_binary() + " scan --format json --hf-cache " + (t / "hub").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  std::map<std::string, nlohmann::json> by_origin;
+  std::function<void(const nlohmann::json&)> collect = [&](const nlohmann::json& a) {
+    by_origin[a["origin"].get<std::string>()] = a;
+    if (a.contains("children"))
+      for (const auto& c : a["children"]) collect(c);
+  };
+  collect(nlohmann::json::parse(r.output)["artifacts"][0]);
+  const std::string canonical = fs::canonical(t / "hub").string();
+  for (const char* ref : {"main", "newline", "upper"}) {
+    const std::string origin = canonical + "/models--org--tiny/refs/" + ref;
+    ASSERT_TRUE(by_origin.count(origin)) << ref << "\n" << r.output;
+    EXPECT_NE(by_origin[origin]["findings"].dump().find("not a 40-character commit hash"), std::string::npos) << ref;
+  }
 }
 
 TEST(HfCache, DirectoryScanGivesEveryFileAVerdict) {

@@ -716,10 +716,10 @@ TEST(SandboxScan, ConfinedHfCacheScanMatchesUnconfined) {
   const auto repo = t.path() / "hub/models--org--tiny";
   mgtest::write_file(repo / "blobs/aaa", "{\"model_type\": \"bert\"}\n");
   mgtest::write_file(repo / "blobs/bbb", std::string("\x80\x02\x63posix\nsystem\nX\x02\x00\x00\x00id\x85R.", 26));
-  mgtest::write_file(repo / "refs/main", "rev1");
-  std::filesystem::create_directories(repo / "snapshots/rev1");
-  std::filesystem::create_symlink("../../blobs/aaa", repo / "snapshots/rev1/config.json");
-  std::filesystem::create_symlink("../../blobs/bbb", repo / "snapshots/rev1/model.bin");
+  mgtest::write_file(repo / "refs/main", "1111111111111111111111111111111111111111");
+  std::filesystem::create_directories(repo / "snapshots/1111111111111111111111111111111111111111");
+  std::filesystem::create_symlink("../../blobs/aaa", repo / "snapshots/1111111111111111111111111111111111111111/config.json");
+  std::filesystem::create_symlink("../../blobs/bbb", repo / "snapshots/1111111111111111111111111111111111111111/model.bin");
   ScanOptions off;
   off.threads = 2;
   ScanOptions strict = off;

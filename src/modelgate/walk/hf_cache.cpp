@@ -20,6 +20,13 @@ fs::path default_hf_cache() {
 
 namespace {
 
+bool commit_hash(std::string_view s) {
+  if (s.size() != 40) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
 // "models--org--name" -> "model:org/name"
 std::string repo_id(const std::string& dir) {
   static const std::pair<const char*, const char*> kinds[] = {
@@ -132,7 +139,13 @@ HfCacheListing list_hf_cache(const fs::path& given_root, std::uint32_t max_depth
         stray(f, "a ref that cannot be read: " + text.error().message());
         continue;
       }
-      std::string revision = text->substr(0, text->find_first_of("\r\n"));
+      // huggingface_hub takes the whole file as the commit hash and joins it onto snapshots/: a line
+      // break and more after it would lead the loader somewhere this listing does not look.
+      const std::string& revision = *text;
+      if (!commit_hash(revision)) {
+        stray(f, "a ref that is not a 40-character commit hash (the hub joins its whole text onto snapshots/)");
+        continue;
+      }
       ref_files.push_back({&f, repo_dir, revision});
       refs[repo_dir + '\n' + revision].push_back(rest);
     } else {
