@@ -25,6 +25,7 @@
 #include "pickle/datetime_states.h"
 #include "pickle/index_array_states.h"
 #include "pickle/class_identity.h"
+#include "pickle/costly_calls.h"
 #include "pickle/numpy_state_checks.h"
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
@@ -792,6 +793,8 @@ class Machine {
           "makes a numpy.random object without running its constructor: its state pointer stays unset and "
           "the first use dereferences it",
           g_->describe(args, 160));
+    if (o_.analyse && trusted)
+      if (auto why = costly_call(called.name, node_of(args), *g_)) add("MG-PICKLE-CALL-COSTLY", *why, g_->describe(args, 160));
     if (o_.analyse && (called.checks_arguments || kwargs != nullptr)) check_call_arguments(called, args, kwargs, 0);
     if (o_.analyse && trusted) check_load_time_call(called, args, kwargs, new_only);
     if (o_.analyse && trusted && called.sized != SizedArgument::none) check_sized_call(called, args);

@@ -121,6 +121,15 @@ std::span<const Rule> pickle_rules() {
        "of range(n) materialise n elements: a 51-byte pickle made the loader hold 2 GB (red team, session "
        "22). A size past max_compression_ratio bytes per byte of the stream (the bound modelgate puts on "
        "any archive's expansion) is reported; real writers never call these constructors with a count."},
+      {"MG-PICKLE-CALL-COSTLY", Severity::medium, Status::unsafe,
+       "An allowlisted constructor is asked for work far out of proportion to the file at load.",
+       "Fraction('1e999999999') and int() or Fraction() of Decimal('1e999999999') compute 10**999999999 "
+       "(minutes and gigabytes from a few bytes), and bytes(), bytearray(), str() and _codecs.encode reach "
+       "any codec by name, punycode among them (quadratic in its text): red team, session 23. Decimal and "
+       "Fraction arguments with exponents of more than five digits, or that are not literal numbers or "
+       "numeric strings, and codecs other than the linear-time text codecs (UTF-8/16/32, latin-1, ASCII, "
+       "the unicode escapes) are reported. Real writers pickle a Decimal or Fraction as its str() and text "
+       "as latin-1 or UTF-8."},
       {"MG-PICKLE-CONSTRUCT-KEYWORDS", Severity::high, Status::unverified,
        "An object is constructed with keyword arguments (NEWOBJ_EX or copyreg.__newobj_ex__).",
        "cls.__new__(cls, *args, **kwargs) reaches keyword parameters of compiled constructors that no "
