@@ -872,13 +872,29 @@ class Machine {
     std::optional<std::uint64_t> asked;  // bytes the call allocates, as far as known
     std::string what;
     bool unknown = false;  // a size the scan cannot compute
-    auto bytes_of_number = [&](const Value& v, const char* unit) {
+    const Value* first = item(0);
+    auto bytes_of_number = [&](const Value& v, const char* unit, std::uint64_t bytes_each = 1) {
       auto n = load_time_number(*g_, v);
       if (n.is == Is::unknown) unknown = true;
       if (n.is != Is::known || n.negative) return;  // raises, or data
-      asked = n.value;
+      asked = n.value > UINT64_MAX / bytes_each ? UINT64_MAX : n.value * bytes_each;
       what = n.value == UINT64_MAX ? std::string("a size beyond 2**63 in ") + unit
                                    : std::to_string(n.value) + " " + unit;
+    };
+    // scipy's sparse constructors given a shape (M, N) rather than data make an empty matrix with
+    // an index pointer per row (csr, bsr), a list per row (lil) or a pointer per column (csc).
+    auto sparse_shape = [&](std::size_t dimension, std::uint64_t bytes_each) {
+      if (first == nullptr || first->kind != Kind::tuple) return;
+      const Node* shape = node_of(*first);
+      if (shape == nullptr) {
+        if (!o_.retain_data && first->len == 2) res_.needs_retained_data = true;  // the shape's numbers were not kept
+        return;
+      }
+      if (shape->items.size() != 2) return;  // data, not a shape
+      auto other = load_time_number(*g_, shape->items[1 - dimension]);
+      if (other.is == Is::not_integer) return;  // (data, indices): not a shape
+      bytes_of_number(shape->items[dimension], dimension == 0 ? "rows" : "columns", bytes_each);
+      if (other.is == Is::unknown) unknown = true;
     };
     auto array = [&](const Value* shape, const Value* dtype, std::uint64_t extra_per_item) {
       if (shape == nullptr) return;
@@ -897,7 +913,6 @@ class Machine {
       what = "an array of " + std::to_string(elements.elements) + " items of " +
              (item_bytes ? std::to_string(*item_bytes) : std::string("an unknown number of")) + " bytes";
     };
-    const Value* first = item(0);
     const Node* range = first ? node_of(*first) : nullptr;
     if (range && !(range->kind == Kind::call && range->items.size() > 1 &&
                    g_->qualified_name(range->items[0]) == "builtins.range"))
@@ -935,12 +950,18 @@ class Machine {
         else if (first) bytes_of_number(*first, "zero bytes");
         break;
       case SizedArgument::torch_quantized: array(item(2), nullptr, 0); break;  // at least a byte per item
+      case SizedArgument::sklearn_tree:
+        if (const Value* outputs = item(2)) bytes_of_number(*outputs, "outputs", 8);
+        break;
+      case SizedArgument::scipy_sparse_rows: sparse_shape(0, 16); break;  // lil: an empty list in rows and data
+      case SizedArgument::scipy_sparse_columns: sparse_shape(1, 8); break;
       case SizedArgument::first_argument: {
         // __newobj__(cls, *args) runs cls.__new__(cls, *args); _reconstructor(cls, base, state)
         // base.__new__(cls, state) and base.__init__(obj, state): counted as cls(*args), base(state).
+        // torch's _rebuild_from_type_v2(func, type, args, state) calls func(*args).
         if (depth > 4 || items.empty()) return;
         const bool reconstructor = name.ends_with("._reconstructor");
-        const bool ex = name.ends_with("__newobj_ex__");
+        const bool ex = name.ends_with("__newobj_ex__") || name.ends_with("._rebuild_from_type_v2");
         const Value& cls = reconstructor && items.size() > 1 ? items[1] : items[0];
         std::string inner = g_->qualified_name(cls);
         SizedArgument s = sized_constructor(inner);
@@ -948,9 +969,10 @@ class Machine {
         if (reconstructor) {
           if (items.size() > 2 && items[2].kind != Kind::none) check_sized(s, inner, items.subspan(2, 1), args, depth + 1);
         } else if (ex) {
-          const Node* inner_args = items.size() > 1 ? node_of(items[1]) : nullptr;
+          const std::size_t at = name.ends_with("__newobj_ex__") ? 1 : 2;  // (cls, args, kwargs), (func, type, args, state)
+          const Node* inner_args = items.size() > at ? node_of(items[at]) : nullptr;
           if (inner_args) check_sized(s, inner, std::span<const Value>(inner_args->items.begin(), inner_args->items.end()), args, depth + 1);
-          else if (items.size() > 1 && items[1].kind == Kind::tuple && items[1].len > 0 && !o_.retain_data) res_.needs_retained_data = true;
+          else if (items.size() > at && items[at].kind == Kind::tuple && items[at].len > 0 && !o_.retain_data) res_.needs_retained_data = true;
         } else {
           check_sized(s, inner, items.subspan(1), args, depth + 1);
         }

@@ -31,6 +31,13 @@ SizedArgument sized_constructor(std::string_view callable) {
       if (callable.substr(6) == n) return SizedArgument::elements;
   // torch._empty_affine_quantized(size) before the tensor is set to its storage.
   if (callable == "torch._utils._rebuild_qtensor") return SizedArgument::torch_quantized;
+  if (callable == "sklearn.tree._tree.Tree") return SizedArgument::sklearn_tree;
+  if (callable.starts_with("scipy.sparse.")) {
+    const std::string_view cls = callable.substr(callable.rfind('.') + 1);
+    if (cls.starts_with("csr_") || cls.starts_with("bsr_") || cls.starts_with("lil_")) return SizedArgument::scipy_sparse_rows;
+    if (cls.starts_with("csc_")) return SizedArgument::scipy_sparse_columns;
+  }
+  if (callable == "torch._tensor._rebuild_from_type_v2") return SizedArgument::first_argument;  // func(*args)
   if (callable == "copyreg.__newobj__" || callable == "copy_reg.__newobj__" || callable == "copyreg.__newobj_ex__" ||
       callable == "copyreg._reconstructor" || callable == "copy_reg._reconstructor")
     return SizedArgument::first_argument;

@@ -19,7 +19,11 @@ enum class SizedArgument : std::uint8_t {
   numpy_scalar,       // scalar(dtype) without data: one zeroed item
   numpy_void,         // numpy.void(n): n zero bytes
   torch_quantized,    // _rebuild_qtensor(storage, offset, size, ...): an empty quantized tensor of size
-  first_argument,     // copyreg.__newobj__(cls, *args), __newobj_ex__, _reconstructor: cls's own rule
+  sklearn_tree,       // Tree(n_features, n_classes, n_outputs): an array of n_outputs class counts
+  scipy_sparse_rows,     // csr, bsr, lil of a shape (M, N): a row pointer (or list) per row
+  scipy_sparse_columns,  // csc of a shape (M, N): a column pointer per column
+  first_argument,     // copyreg.__newobj__(cls, *args), __newobj_ex__, _reconstructor, torch's
+                      // _rebuild_from_type_v2(func, type, args, state): the rule of what they call
 };
 
 SizedArgument sized_constructor(std::string_view callable);
