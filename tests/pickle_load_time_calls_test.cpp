@@ -62,7 +62,7 @@ TEST(PickleLoadTimeCalls, GeneratedCallsAndSizesAgainstTheRealLoader) {
     EXPECT_EQ(loaded.output, vmem_kb ? "MemoryError\n" : "True\n") << file << ": " << loaded.output;
     ++files;
   }
-  EXPECT_EQ(files, 55u);
+  EXPECT_EQ(files, 60u);
 }
 
 // The message names the callable; a function kept as a value, a class made by NEWOBJ without
@@ -167,6 +167,18 @@ TEST(PickleLoadTimeCalls, SizesThroughTheMemoNumpyAndCalls) {
   const std::string big = PickleBuilder().proto(4).global("builtins", "bytearray").global("builtins", "int")
                               .str("4000000000").tuple1().reduce().tuple1().reduce().stop().done();
   EXPECT_TRUE(mgtest::has_rule(scan_with(big, {}), "MG-PICKLE-CALL-AMPLIFIES"));
+
+  // torch's _rebuild_from_type_v2(func, type, args, state) calls func(*args): a quantized tensor
+  // of 10**8 items made through it.
+  auto qtensor = [](std::int32_t items) {
+    return PickleBuilder().proto(2).global("torch._tensor", "_rebuild_from_type_v2")
+        .mark().global("torch._utils", "_rebuild_qtensor").global("torch", "Tensor")
+        .mark().none().binint1(0).binint(items).tuple1().binint1(0).tuple1().op(0x89).op('t')
+        .op('}').op('t').reduce().stop().done();
+  };
+  auto through = scan_with(qtensor(100000000), {"torch"});
+  EXPECT_TRUE(mgtest::has_rule(through, "MG-PICKLE-CALL-AMPLIFIES")) << describe_report(through);
+  EXPECT_FALSE(mgtest::has_rule(scan_with(qtensor(4), {"torch"}), "MG-PICKLE-CALL-AMPLIFIES"));
 }
 
 }  // namespace pickle_load_time_calls_test
