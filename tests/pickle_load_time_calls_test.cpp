@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pickle/allowlist.h"
+#include "pickle/machine.h"
 #include "pickle_builder.h"
 #include "test_util.h"
 
@@ -49,12 +50,19 @@ TEST(PickleLoadTimeCalls, GeneratedCallsAndSizesAgainstTheRealLoader) {
     if (!rule.empty()) {
       EXPECT_TRUE(mgtest::has_rule(r, rule)) << file << "\n" << describe_report(r);
     }
-    auto loaded = mgtest::run(mgtest::python() + " -c \"import pickle, sys; m = pickle.load(open(sys.argv[1], 'rb')); print(" +
-                              check + ")\" " + path.string());
-    EXPECT_EQ(loaded.output, "True\n") << file << ": " << loaded.output;
+    // With vmem_kb the file asks for more than that address space: the loader must fail to allocate.
+    const std::uint64_t vmem_kb = e.value("vmem_kb", 0);
+    const std::string limit = vmem_kb ? "ulimit -v " + std::to_string(vmem_kb) + "; " : "";
+    // torch's allocator reports a failed allocation as a RuntimeError.
+    const bool torch = file.ends_with(".pt");
+    const std::string load = torch ? "import torch; m = torch.load(sys.argv[1])" : "m = pickle.load(open(sys.argv[1], 'rb'))";
+    auto loaded = mgtest::run(limit + mgtest::python() + " -c \"import pickle, sys\ntry:\n " + load + "; print(" + check +
+                              ")\nexcept (MemoryError, RuntimeError) as e: print('MemoryError' if 'alloc' in str(e) or "
+                              "isinstance(e, MemoryError) else repr(e))\" " + path.string());
+    EXPECT_EQ(loaded.output, vmem_kb ? "MemoryError\n" : "True\n") << file << ": " << loaded.output;
     ++files;
   }
-  EXPECT_EQ(files, 24u);
+  EXPECT_EQ(files, 60u);
 }
 
 // The message names the callable; a function kept as a value, a class made by NEWOBJ without
@@ -119,6 +127,58 @@ TEST(PickleLoadTimeCalls, SizedBuiltinsAreBoundedByTheStream) {
   const std::string small = PickleBuilder().proto(2).global("__builtin__", "bytearray").binint1(16)
                                 .op(0x85).reduce().stop().done();
   EXPECT_EQ(scan_with(small, {}).status, Status::safe) << describe_report(scan_with(small, {}));
+}
+
+// The same sizes reached another way: a memoised argument tuple, numpy's shapes and dtypes, sizes
+// that are numpy scalars or calls; numpy's own (0,) start costs no second run.
+TEST(PickleLoadTimeCalls, SizesThroughTheMemoNumpyAndCalls) {
+  const std::string memoised = PickleBuilder().proto(2).global("__builtin__", "bytearray").binint(4000000)
+                                   .tuple1().binput(0).op('0').binget(0).reduce().stop().done();
+  EXPECT_TRUE(mgtest::has_rule(scan_with(memoised, {}), "MG-PICKLE-CALL-AMPLIFIES")) << describe_report(scan_with(memoised, {}));
+
+  auto reconstruct = [](unsigned dim, const std::string& dtype) {
+    return PickleBuilder().proto(2).global("numpy.core.multiarray", "_reconstruct").global("numpy", "ndarray")
+        .binint(static_cast<std::int32_t>(dim)).tuple1().op('C').op(static_cast<unsigned char>(dtype.size())).raw(dtype)
+        .op(0x87).reduce().stop().done();
+  };
+  const auto before = modelgate::pickle::machine_runs();
+  auto empty = scan_with(reconstruct(0, "b"), {"numpy"});
+  EXPECT_EQ(modelgate::pickle::machine_runs() - before, 1u);
+  EXPECT_EQ(empty.status, Status::safe) << describe_report(empty);
+  EXPECT_EQ(scan_with(reconstruct(4, "V1000000000"), {"numpy"}).status, Status::unsafe);
+  EXPECT_EQ(scan_with(reconstruct(100000000, "b"), {"numpy"}).status, Status::unsafe);
+  EXPECT_EQ(scan_with(reconstruct(10, "f8"), {"numpy"}).status, Status::safe);
+  // A dtype the scan cannot read with items to allocate is not proven bounded.
+  auto named = scan_with(reconstruct(10, "float64"), {"numpy"});
+  EXPECT_EQ(named.status, Status::unverified) << describe_report(named);
+  EXPECT_TRUE(mgtest::has_rule(named, "MG-PICKLE-CALL-SIZE-UNKNOWN")) << describe_report(named);
+
+  // bytearray(numpy.int64(b'...')) through scalar(dtype('i8'), bytes): 2**40 little-endian.
+  const std::string scalar = PickleBuilder().proto(4).global("builtins", "bytearray")
+                                 .global("numpy.core.multiarray", "scalar").global("numpy", "dtype")
+                                 .str("i8").tuple1().reduce().op('C').op(8).raw(std::string("\0\0\0\0\0\1\0\0", 8))
+                                 .tuple2().reduce().tuple1().reduce().stop().done();
+  auto r = scan_with(scalar, {"sklearn"});
+  EXPECT_TRUE(mgtest::has_rule(r, "MG-PICKLE-CALL-AMPLIFIES")) << describe_report(r);
+  // bytearray(True), bytearray(int('16')): small.
+  const std::string small = PickleBuilder().proto(4).global("builtins", "bytearray").global("builtins", "int")
+                                .str("16").tuple1().reduce().tuple1().reduce().stop().done();
+  EXPECT_EQ(scan_with(small, {}).status, Status::safe) << describe_report(scan_with(small, {}));
+  const std::string big = PickleBuilder().proto(4).global("builtins", "bytearray").global("builtins", "int")
+                              .str("4000000000").tuple1().reduce().tuple1().reduce().stop().done();
+  EXPECT_TRUE(mgtest::has_rule(scan_with(big, {}), "MG-PICKLE-CALL-AMPLIFIES"));
+
+  // torch's _rebuild_from_type_v2(func, type, args, state) calls func(*args): a quantized tensor
+  // of 10**8 items made through it.
+  auto qtensor = [](std::int32_t items) {
+    return PickleBuilder().proto(2).global("torch._tensor", "_rebuild_from_type_v2")
+        .mark().global("torch._utils", "_rebuild_qtensor").global("torch", "Tensor")
+        .mark().none().binint1(0).binint(items).tuple1().binint1(0).tuple1().op(0x89).op('t')
+        .op('}').op('t').reduce().stop().done();
+  };
+  auto through = scan_with(qtensor(100000000), {"torch"});
+  EXPECT_TRUE(mgtest::has_rule(through, "MG-PICKLE-CALL-AMPLIFIES")) << describe_report(through);
+  EXPECT_FALSE(mgtest::has_rule(scan_with(qtensor(4), {"torch"}), "MG-PICKLE-CALL-AMPLIFIES"));
 }
 
 }  // namespace pickle_load_time_calls_test

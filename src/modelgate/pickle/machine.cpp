@@ -13,7 +13,9 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
+#include <span>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -30,6 +32,7 @@
 #include "pickle/opcodes.h"
 #include "pickle/payload_decoding.h"
 #include "pickle/python2_names.h"
+#include "pickle/load_time_sizes.h"
 #include "pickle/sized_constructors.h"
 #include "pickle/slot_array.h"
 #include "pickle/tensor_object_state.h"
@@ -251,7 +254,8 @@ class Memo {
                                     1u << static_cast<unsigned>(Kind::bytearray);
     auto k = static_cast<std::uint64_t>(v.kind);
     if (k >= 32) return 0;
-    if (v.flags == 0 && ((kinds >> k) & 1u) != 0) return k << kTagBits | kKindOnly;
+    // A bare tuple keeps its length (bytes(n) and numpy's shapes are told from an empty one by it).
+    if (v.flags == 0 && ((kinds >> k) & 1u) != 0 && (v.kind != Kind::tuple || v.len == 0)) return k << kTagBits | kKindOnly;
     if (!packed) return 0;
     if (v.flags == Value::kNode && v.len < kNodeMaxLength && v.u <= UINT32_MAX)
       return v.u << kNodeAt | static_cast<std::uint64_t>(v.len) << kNodeLengthAt | kHasNode | k << kTagBits | kKindOnly;
@@ -531,10 +535,11 @@ class Machine {
                          [](const Value& v) { return !is_scalar(v.kind); });
     auto len = static_cast<std::uint32_t>(std::min<std::size_t>(k == Kind::dict ? n / 2 : n, UINT32_MAX));
     if (!keep) {
-      stack_.resize(pos);
       Value v;
       v.kind = k;
       v.len = len;
+      if (k == Kind::tuple && std::any_of(stack_.begin() + pos, stack_.end(), Value::is_zero)) v.flags = Value::kHasZero;
+      stack_.resize(pos);
       return v;
     }
     Node node;
@@ -849,57 +854,179 @@ class Machine {
         reference_only(target_global(a->items[runs_at])))
       report(g_->qualified_name(a->items[runs_at]), reconstructor ? "runs the constructor of " : "runs the __new__ of ");
   }
-  // bytearray(n), bytes(n) and list/tuple/set(range(n)) allocate by a number, not by the file:
-  // past max_compression_ratio bytes per byte of the stream, the file asks the loader for more
-  // memory than any archive modelgate opens may expand to.
+  // bytearray(n), bytes(n), list/tuple/set(range(n)), numpy's arrays by shape and dtype allocate by
+  // a number, not by the file: past max_compression_ratio bytes per byte of the stream, the file
+  // asks the loader for more memory than any archive modelgate opens may expand to. A size the scan
+  // cannot compute (a value made at load that may have __index__) is not proven bounded.
   void check_sized_call(const CallTarget& called, const Value& args) {
     const Node* a = node_of(args);
     if (a == nullptr) {
       // A tuple of plain numbers is not kept on the fast path: bytes(n) needs the second run.
-      if (args.len > 0 && called.sized == SizedArgument::bytes_or_elements && !o_.retain_data)
-        res_.needs_retained_data = true;
+      const bool counted = called.sized == SizedArgument::bytes_or_elements || called.sized == SizedArgument::numpy_void;
+      if (args.kind == Kind::tuple && args.len > 0 && counted && !o_.retain_data) res_.needs_retained_data = true;
       return;
     }
-    if (a->items.empty()) return;
-    const Value& first = a->items[0];
-    const std::uint64_t allowed =
-        std::max<std::uint64_t>(size_, 1) * std::max<std::uint64_t>(lim_.max_compression_ratio, 1);
+    check_sized(called.sized, called.name, std::span<const Value>(a->items.begin(), a->items.end()), args, 0);
+  }
+  void check_sized(SizedArgument sized, const std::string& name, std::span<const Value> items, const Value& args,
+                   int depth) {
+    using Is = LoadTimeNumber::Is;
+    auto item = [&](std::size_t i) -> const Value* { return i < items.size() ? &items[i] : nullptr; };
     std::optional<std::uint64_t> asked;  // bytes the call allocates, as far as known
     std::string what;
-    if (called.sized == SizedArgument::bytes_or_elements && (first.kind == Kind::integer || first.kind == Kind::big_integer)) {
-      if (first.kind == Kind::integer && first.i < 0) return;  // raises
-      asked = first.kind == Kind::big_integer ? UINT64_MAX : static_cast<std::uint64_t>(first.i);
-      what = std::to_string(*asked) + " zero bytes";
-      if (first.kind == Kind::big_integer) what = "a size beyond 2**63 in zero bytes";
-    } else if (const Node* r = node_of(first); r && r->kind == Kind::call && r->items.size() > 1 &&
-                                               g_->qualified_name(r->items[0]) == "builtins.range") {
-      const Node* ra = node_of(r->items[1]);
-      if (ra == nullptr) {
-        if (!o_.retain_data) res_.needs_retained_data = true;  // range's numbers were not kept
+    bool unknown = false;  // a size the scan cannot compute
+    const Value* first = item(0);
+    auto bytes_of_number = [&](const Value& v, const char* unit, std::uint64_t bytes_each = 1) {
+      auto n = load_time_number(*g_, v);
+      if (n.is == Is::unknown) unknown = true;
+      if (n.is != Is::known || n.negative) return;  // raises, or data
+      asked = n.value > UINT64_MAX / bytes_each ? UINT64_MAX : n.value * bytes_each;
+      what = n.value == UINT64_MAX ? std::string("a size beyond 2**63 in ") + unit
+                                   : std::to_string(n.value) + " " + unit;
+    };
+    // scipy's sparse constructors given a shape (M, N) rather than data make an empty matrix with
+    // an index pointer per row (csr, bsr), a list per row (lil) or a pointer per column (csc).
+    auto sparse_shape = [&](std::size_t dimension, std::uint64_t bytes_each) {
+      if (first == nullptr || first->kind != Kind::tuple) return;
+      const Node* shape = node_of(*first);
+      if (shape == nullptr) {
+        if (!o_.retain_data && first->len == 2) res_.needs_retained_data = true;  // the shape's numbers were not kept
         return;
       }
-      std::int64_t bounds[3] = {0, 0, 1};
-      const std::size_t n = ra->items.size();
-      if (n == 0 || n > 3) return;  // raises
-      bool huge = false;
-      for (std::size_t i = 0; i < n; ++i) {
-        const Value& b = ra->items[i];
-        if (b.kind == Kind::big_integer) huge = true;
-        else if (b.kind == Kind::integer || b.kind == Kind::boolean) bounds[n == 1 ? 1 : i] = b.i;
-        else return;  // not a plain number: not followed
+      if (shape->items.size() != 2) return;  // data, not a shape
+      auto other = load_time_number(*g_, shape->items[1 - dimension]);
+      if (other.is == Is::not_integer) return;  // (data, indices): not a shape
+      bytes_of_number(shape->items[dimension], dimension == 0 ? "rows" : "columns", bytes_each);
+      if (other.is == Is::unknown) unknown = true;
+    };
+    auto array = [&](const Value* shape, const Value* dtype, std::uint64_t extra_per_item) {
+      if (shape == nullptr) return;
+      auto elements = numpy_shape_elements(*g_, *shape);
+      if (elements.needs_items) {
+        if (!o_.retain_data) res_.needs_retained_data = true;  // the shape's numbers were not kept
+        else unknown = true;
+        return;
       }
-      const std::int64_t items = huge ? INT64_MAX : range_length(bounds[0], bounds[1], bounds[2]);
-      if (items <= 0) return;
-      // A list holds a pointer per element, at the least; each int is an object of its own.
-      asked = static_cast<std::uint64_t>(items) > UINT64_MAX / 8 ? UINT64_MAX : static_cast<std::uint64_t>(items) * 8;
-      what = huge ? std::string("a range beyond 2**63 items") : "a range of " + std::to_string(items) + " items";
+      if (elements.is == Is::not_integer || elements.elements == 0) return;  // raises, or no items
+      std::optional<std::uint64_t> item_bytes = dtype ? numpy_item_bytes(*g_, *dtype) : std::optional<std::uint64_t>(1);
+      if (!item_bytes) unknown = true;
+      if (elements.is == Is::unknown) unknown = true;
+      const std::uint64_t per = std::max<std::uint64_t>(item_bytes.value_or(1), 1) + extra_per_item;
+      asked = elements.elements > UINT64_MAX / per ? UINT64_MAX : elements.elements * per;
+      what = "an array of " + std::to_string(elements.elements) + " items of " +
+             (item_bytes ? std::to_string(*item_bytes) : std::string("an unknown number of")) + " bytes";
+    };
+    const Node* range = first ? node_of(*first) : nullptr;
+    if (range && !(range->kind == Kind::call && range->items.size() > 1 &&
+                   g_->qualified_name(range->items[0]) == "builtins.range"))
+      range = nullptr;
+    switch (sized) {
+      case SizedArgument::none: return;
+      case SizedArgument::bytes_or_elements:
+      case SizedArgument::elements:
+        if (range) {
+          check_range(*range, asked, what, unknown);
+        } else if (sized == SizedArgument::bytes_or_elements && first) {
+          bytes_of_number(*first, "zero bytes");
+        }
+        break;
+      case SizedArgument::numpy_reconstruct: array(item(1), item(2), 0); break;
+      case SizedArgument::numpy_ndarray:
+        if (const Value* buffer = item(2); buffer && buffer->kind != Kind::none) return;  // its items are the buffer's
+        if (item(1) == nullptr) {
+          const Value float64;  // None: numpy's default dtype
+          array(item(0), &float64, 0);
+        } else {
+          array(item(0), item(1), 0);
+        }
+        break;
+      case SizedArgument::numpy_masked: array(item(2), item(3), 1); break;  // the data, and a mask of bools
+      case SizedArgument::numpy_scalar:
+        if (items.size() == 1) {
+          auto b = numpy_item_bytes(*g_, items[0]);
+          if (!b) unknown = true;
+          else asked = *b, what = "a zeroed item of " + std::to_string(*b) + " bytes";
+        }
+        break;
+      case SizedArgument::numpy_void:
+        if (range) check_range(*range, asked, what, unknown);
+        else if (first) bytes_of_number(*first, "zero bytes");
+        break;
+      case SizedArgument::torch_quantized: array(item(2), nullptr, 0); break;  // at least a byte per item
+      case SizedArgument::sklearn_tree:
+        if (const Value* outputs = item(2)) bytes_of_number(*outputs, "outputs", 8);
+        break;
+      case SizedArgument::scipy_sparse_rows: sparse_shape(0, 16); break;  // lil: an empty list in rows and data
+      case SizedArgument::scipy_sparse_columns: sparse_shape(1, 8); break;
+      case SizedArgument::first_argument: {
+        // __newobj__(cls, *args) runs cls.__new__(cls, *args); _reconstructor(cls, base, state)
+        // base.__new__(cls, state) and base.__init__(obj, state): counted as cls(*args), base(state).
+        // torch's _rebuild_from_type_v2(func, type, args, state) calls func(*args).
+        if (depth > 4 || items.empty()) return;
+        const bool reconstructor = name.ends_with("._reconstructor");
+        const bool ex = name.ends_with("__newobj_ex__") || name.ends_with("._rebuild_from_type_v2");
+        const Value& cls = reconstructor && items.size() > 1 ? items[1] : items[0];
+        std::string inner = g_->qualified_name(cls);
+        SizedArgument s = sized_constructor(inner);
+        if (s == SizedArgument::none || s == SizedArgument::first_argument) return;
+        if (reconstructor) {
+          if (items.size() > 2 && items[2].kind != Kind::none) check_sized(s, inner, items.subspan(2, 1), args, depth + 1);
+        } else if (ex) {
+          const std::size_t at = name.ends_with("__newobj_ex__") ? 1 : 2;  // (cls, args, kwargs), (func, type, args, state)
+          const Node* inner_args = items.size() > at ? node_of(items[at]) : nullptr;
+          if (inner_args) check_sized(s, inner, std::span<const Value>(inner_args->items.begin(), inner_args->items.end()), args, depth + 1);
+          else if (items.size() > at && items[at].kind == Kind::tuple && items[at].len > 0 && !o_.retain_data) res_.needs_retained_data = true;
+        } else {
+          check_sized(s, inner, items.subspan(1), args, depth + 1);
+        }
+        return;
+      }
     }
-    if (!asked || *asked <= allowed) return;
-    add("MG-PICKLE-CALL-AMPLIFIES",
-        "calls " + called.name + " with " + what + " from a " + std::to_string(size_) +
-            "-byte stream: more than " + std::to_string(lim_.max_compression_ratio) +
-            " bytes per byte of input (max_compression_ratio) allocated at load",
-        g_->describe(args, 160));
+    const std::uint64_t allowed =
+        std::max<std::uint64_t>(size_, 1) * std::max<std::uint64_t>(lim_.max_compression_ratio, 1);
+    if (asked && *asked > allowed) {
+      add("MG-PICKLE-CALL-AMPLIFIES",
+          "calls " + name + " with " + what + " from a " + std::to_string(size_) +
+              "-byte stream: more than " + std::to_string(lim_.max_compression_ratio) +
+              " bytes per byte of input (max_compression_ratio) allocated at load",
+          g_->describe(args, 160));
+    } else if (unknown) {
+      add("MG-PICKLE-CALL-SIZE-UNKNOWN",
+          "calls " + name + " with a size made at load time that the scan does not compute: the loader may "
+          "allocate any amount",
+          g_->describe(args, 160));
+    }
+  }
+  void check_range(const Node& r, std::optional<std::uint64_t>& asked, std::string& what, bool& unknown) {
+    using Is = LoadTimeNumber::Is;
+    const Node* ra = node_of(r.items[1]);
+    if (ra == nullptr) {
+      if (!o_.retain_data) res_.needs_retained_data = true;  // range's numbers were not kept
+      return;
+    }
+    std::int64_t bounds[3] = {0, 0, 1};
+    const std::size_t n = ra->items.size();
+    if (n == 0 || n > 3) return;  // raises
+    bool huge = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto b = load_time_number(*g_, ra->items[i]);
+      if (b.is == Is::not_integer) return;  // raises
+      if (b.is == Is::unknown) {
+        unknown = true;
+        return;
+      }
+      if (b.value > static_cast<std::uint64_t>(INT64_MAX)) {
+        if (b.negative) return;  // below -2**63: not a size the scan follows
+        huge = true;
+        continue;
+      }
+      bounds[n == 1 ? 1 : i] = b.negative ? -static_cast<std::int64_t>(b.value) : static_cast<std::int64_t>(b.value);
+    }
+    const std::int64_t count = huge ? INT64_MAX : range_length(bounds[0], bounds[1], bounds[2]);
+    if (count <= 0) return;
+    // A list holds a pointer per element, at the least; each int is an object of its own.
+    asked = static_cast<std::uint64_t>(count) > UINT64_MAX / 8 ? UINT64_MAX : static_cast<std::uint64_t>(count) * 8;
+    what = huge ? std::string("a range beyond 2**63 items") : "a range of " + std::to_string(count) + " items";
   }
   // An object of a class needs_state() names: the class called, or the class a __newobj__-like
   // helper (copyreg, sklearn's newObj) makes an instance of.
@@ -1498,6 +1625,7 @@ void Machine::run_plain() {
           if (!is_scalar(item->kind)) goto stop;  // such a tuple becomes a node
         v.kind = Kind::tuple;
         v.len = static_cast<std::uint32_t>(std::min<std::size_t>(depth() - items_at, UINT32_MAX));
+        if (std::any_of(base + items_at, top, Value::is_zero)) v.flags = Value::kHasZero;
         top = base + items_at;
         --n_marks;
         fence = n_marks ? marks[n_marks - 1] : 0;
@@ -1511,9 +1639,10 @@ void Machine::run_plain() {
         if (depth() - fence < n) goto stop;
         for (const Value* item = top - n; item != top; ++item)
           if (!is_scalar(item->kind)) goto stop;  // such a tuple becomes a node
-        top -= n;
         v.kind = Kind::tuple;
         v.len = static_cast<std::uint32_t>(n);
+        if (std::any_of(top - n, top, Value::is_zero)) v.flags = Value::kHasZero;
+        top -= n;
         pos += 1;
         break;
       }

@@ -117,10 +117,23 @@ std::span<const Rule> pickle_rules() {
        "NEWOBJ and copyreg.__newobj__ handing arguments to its __new__) is this finding."},
       {"MG-PICKLE-CALL-AMPLIFIES", Severity::medium, Status::unsafe,
        "An allowlisted constructor is asked to allocate far more than the file's size at load.",
-       "bytearray(n) and bytes(n) allocate n zero bytes, and list, tuple, set, frozenset, deque and Counter "
-       "of range(n) materialise n elements: a 51-byte pickle made the loader hold 2 GB (red team, session "
-       "22). A size past max_compression_ratio bytes per byte of the stream (the bound modelgate puts on "
-       "any archive's expansion) is reported; real writers never call these constructors with a count."},
+       "bytearray(n) and bytes(n) allocate n zero bytes; list, tuple, set, frozenset, deque, Counter, "
+       "torch.Size and numpy's scalar types of range(n) materialise n elements; numpy's "
+       "_reconstruct(ndarray, shape, dtype), ndarray(shape, dtype), _mareconstruct and NEWOBJ of ndarray "
+       "allocate the shape's product times the dtype's item size (numpy.dtype('V1000000000') is one "
+       "item of 1 GB), scalar(dtype) and numpy.void(n) one zeroed item, torch's _rebuild_qtensor its size, sklearn's "
+       "Tree its n_outputs and scipy's csr/csc/bsr/lil of a shape (M, N) a pointer per row or column: a 51-byte pickle made the loader "
+       "hold 2 GB (red team, session 22). Sizes are ints, bools, big integers, numpy integer scalars and "
+       "int()/numpy.int64() of them; copyreg.__newobj__ and _reconstructor count as a call of the class "
+       "they construct. A size past max_compression_ratio bytes per byte of the stream (the bound "
+       "modelgate puts on any archive's expansion) is reported; real writers never call these with a count."},
+      {"MG-PICKLE-CALL-SIZE-UNKNOWN", Severity::medium, Status::unverified,
+       "An allowlisted call allocates by a size the scan cannot compute.",
+       "bytearray, bytes, range-built collections and numpy's array, masked-array, scalar and void "
+       "reconstructions take any value with __index__ as a size, and numpy any dtype: a size made at load "
+       "time in a way the scan does not follow (a call result, an attribute, a dtype it cannot read) may "
+       "be any number, so the call is not proven bounded by max_compression_ratio. Real writers pass "
+       "literal sizes (numpy's arrays start as _reconstruct(ndarray, (0,), b'b'))."},
       {"MG-PICKLE-CALL-COSTLY", Severity::medium, Status::unsafe,
        "An allowlisted constructor is asked for work far out of proportion to the file at load.",
        "Fraction('1e999999999') and int() or Fraction() of Decimal('1e999999999') compute 10**999999999 "

@@ -9,9 +9,38 @@ SizedArgument sized_constructor(std::string_view callable) {
     return SizedArgument::bytes_or_elements;
   static constexpr std::string_view kCollections[] = {
       "builtins.list", "builtins.tuple", "builtins.set", "builtins.frozenset", "collections.deque",
-      "collections.Counter"};
+      "collections.Counter", "torch.Size"};
   for (auto n : kCollections)
     if (callable == n) return SizedArgument::elements;
+  if (callable == "numpy.core.multiarray._reconstruct" || callable == "numpy._core.multiarray._reconstruct")
+    return SizedArgument::numpy_reconstruct;
+  if (callable == "numpy.ndarray") return SizedArgument::numpy_ndarray;
+  if (callable == "numpy.ma.core._mareconstruct" || callable == "numpy.ma._mareconstruct")
+    return SizedArgument::numpy_masked;
+  if (callable == "numpy.core.multiarray.scalar" || callable == "numpy._core.multiarray.scalar")
+    return SizedArgument::numpy_scalar;
+  if (callable == "numpy.void") return SizedArgument::numpy_void;
+  // numpy.int64(range(n)) and the like return an array of n items.
+  static constexpr std::string_view kNumpyScalarTypes[] = {
+      "bool_", "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "intc", "uintc",
+      "intp", "uintp", "int_", "uint", "longlong", "ulonglong", "short", "ushort", "byte", "ubyte", "half",
+      "single", "double", "longdouble", "float16", "float32", "float64", "float96", "float128", "complex64",
+      "complex128", "complex192", "complex256", "csingle", "cdouble", "clongdouble", "datetime64", "timedelta64"};
+  if (callable.starts_with("numpy."))
+    for (auto n : kNumpyScalarTypes)
+      if (callable.substr(6) == n) return SizedArgument::elements;
+  // torch._empty_affine_quantized(size) before the tensor is set to its storage.
+  if (callable == "torch._utils._rebuild_qtensor") return SizedArgument::torch_quantized;
+  if (callable == "sklearn.tree._tree.Tree") return SizedArgument::sklearn_tree;
+  if (callable.starts_with("scipy.sparse.")) {
+    const std::string_view cls = callable.substr(callable.rfind('.') + 1);
+    if (cls.starts_with("csr_") || cls.starts_with("bsr_") || cls.starts_with("lil_")) return SizedArgument::scipy_sparse_rows;
+    if (cls.starts_with("csc_")) return SizedArgument::scipy_sparse_columns;
+  }
+  if (callable == "torch._tensor._rebuild_from_type_v2") return SizedArgument::first_argument;  // func(*args)
+  if (callable == "copyreg.__newobj__" || callable == "copy_reg.__newobj__" || callable == "copyreg.__newobj_ex__" ||
+      callable == "copyreg._reconstructor" || callable == "copy_reg._reconstructor")
+    return SizedArgument::first_argument;
   return SizedArgument::none;
 }
 

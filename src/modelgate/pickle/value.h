@@ -33,6 +33,9 @@ struct Value {
   static constexpr std::uint16_t kView = 1;       // string/bytes: `u` is an offset into the input
   static constexpr std::uint16_t kNode = 2;       // `u` is a node index
   static constexpr std::uint16_t kFrom8bit = 4;   // str produced by STRING/BINSTRING (encoding-dependent)
+  // A tuple of plain numbers kept without its items, one of them 0 or False: as a numpy shape, an
+  // array of no elements (numpy's own pickles start every array as _reconstruct(ndarray, (0,), b'b')).
+  static constexpr std::uint16_t kHasZero = 8;
 
   Kind kind = Kind::none;
   std::uint16_t flags = 0;
@@ -45,6 +48,7 @@ struct Value {
   Value() : u(0) {}
 
   bool has_node() const { return (flags & kNode) != 0; }
+  static bool is_zero(const Value& v) { return (v.kind == Kind::integer || v.kind == Kind::boolean) && v.i == 0; }
   bool is_text_or_bytes() const {
     return kind == Kind::string || kind == Kind::bytes || kind == Kind::bytearray;
   }
