@@ -454,6 +454,13 @@ class Analyser {
     if (repetition ? b.number : !b.sequence) return;
     if (b.kind == SizeBound::Kind::known && b.value > kBuiltBound)
       report(kResource, at(id).offset, std::string(what) + " builds a value of up to " + count_text(b.value) + " characters or items");
+    else if (b.kind == SizeBound::Kind::known && b.item_kind == SizeBound::Kind::data &&
+             b.value * std::max(b.item, 1.0) > kDataLoopFactor)
+      report(kResource, at(id).offset, std::string(what) + " builds " + count_text(b.value) +
+                                           " items of data scaled by constants: a product of over a thousand");
+    else if (b.kind == SizeBound::Kind::data && iterations_ * b.value > kDataLoopFactor)
+      report(kResource, at(id).offset, std::string(what) + " builds data scaled by " + count_text(b.value) + " in " +
+                                           count_text(iterations_) + " passes of known loops: a product of over a thousand");
     else if (b.kind == SizeBound::Kind::unbounded)
       report(kResource, at(id).offset, std::string(what) + " builds a value whose size is computed at render time with no bound");
   }

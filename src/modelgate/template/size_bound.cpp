@@ -36,6 +36,13 @@ SizeBound number(SizeBound b) {
 // its magnitude then covers everything inside it.
 SizeBound like(const SizeBound& b) { return b.kind == K::known ? known(b.value) : of_kind(b.kind); }
 
+// What a literal list keeps of its items (their either()): the largest, or what it holds; for data
+// items, their constant factor.
+double largest_item(const SizeBound& items) {
+  if (items.kind == K::known) return std::max(items.value, items.item);
+  return items.kind == K::data ? items.value : 0;
+}
+
 // An element of a value: a list's item, a string's character, a key or value of a dict.
 SizeBound item_of(const SizeBound& b) {
   if (b.kind != K::known) return of_kind(b.kind);
@@ -128,7 +135,14 @@ SizeBound as_text(const SizeBound& b) {
   if (!b.sequence)
     return b.kind == K::known ? known(b.value * 4 + static_cast<double>(digits(b.value)), true, K::known, 1) : out;
   if (b.kind != K::known) return out;
-  if (b.item_kind != K::known) out.kind = b.item_kind == K::data ? K::data : K::unbounded;
+  if (b.item_kind == K::data) {
+    // That many data items, each scaled by the items' factor: [s * 1000] * 1000 is s * 10^6.
+    SizeBound t = data_times(b.value * std::max(b.item, 1.0), true);
+    t.item_kind = K::known;
+    t.item = 1;
+    return t;
+  }
+  if (b.item_kind != K::known) out.kind = K::unbounded;
   else out.value = cap(b.value * (std::max(b.item, 1.0) + 4));
   return out;
 }
@@ -208,6 +222,20 @@ SizeBound SizeBounds::macro_output(const Node& call, NodeId macro) {
     else if (param.kind == NodeKind::keyword) frame[param.text] = of(param.kids[0]);
     else frame[param.text] = known(0);
   }
+  // Arguments past the parameters: varargs and kwargs.
+  SizeBound extra = known(0), extra_named = known(0);
+  double extra_count = 0, extra_named_count = 0;
+  std::size_t positional = 0;
+  for (std::size_t i = 1; i < call.kids.size(); ++i) {
+    const Node& a = ast_.at(call.kids[i]);
+    if (a.kind == NodeKind::keyword) {
+      if (frame.count(a.text) == 0) extra_named = either(extra_named, of(a.kids[0])), ++extra_named_count;
+    } else if (a.kind != NodeKind::star_arg && a.kind != NodeKind::dstar_arg && positional++ >= position) {
+      extra = either(extra, of(call.kids[i])), ++extra_count;
+    }
+  }
+  frame["varargs"] = known(extra_count, true, extra.kind, largest_item(extra));
+  frame["kwargs"] = known(extra_named_count, true, extra_named.kind, largest_item(extra_named));
   frames_.push_back(std::move(frame));
   running_.push_back(macro);
   SizeBound out = printed(m.kids[1]);
@@ -285,7 +313,7 @@ SizeBound SizeBounds::compute(NodeId id) {
       SizeBound items = known(0);
       for (NodeId k : n.kids) items = either(items, of(k));
       const double count = static_cast<double>(n.kind == NodeKind::dict ? n.kids.size() / 2 : n.kids.size());
-      return known(count, true, items.kind, items.kind == K::known ? std::max(items.value, items.item) : 0);
+      return known(count, true, items.kind, largest_item(items));
     }
     case NodeKind::name: return name(n.text);
     case NodeKind::getattr:
@@ -437,6 +465,7 @@ SizeBound SizeBounds::filter(const Node& n) {
     if (sep.kind == K::data || (x.kind == K::known && x.value > kDataFactor) ||
         (x.item_kind == K::known && x.item > kDataFactor))
       return unbounded(true);
+    if (x.kind == K::known && x.item_kind == K::data) return data_times(x.value * std::max(x.item, 1.0), true);
     return data(true);
   }
   if (f == "center") {
@@ -480,7 +509,7 @@ SizeBound SizeBounds::filter(const Node& n) {
     SizeBound out = either(x, count);
     out.sequence = true;
     out.item_kind = worst(count.kind, x.item_kind);
-    out.item = std::max(count.value, x.value);
+    out.item = std::max({count.value, x.value, x.item});
     return out;
   }
   if (f == "int" || f == "float" || f == "abs" || f == "round") {
@@ -539,7 +568,7 @@ SizeBound SizeBounds::call(const Node& n) {
     SizeBound items = known(0);
     for (std::size_t i = 1; i < n.kids.size(); ++i)
       items = either(items, of(ast_.at(n.kids[i]).kind == NodeKind::keyword ? ast_.at(n.kids[i]).kids[0] : n.kids[i]));
-    return known(static_cast<double>(n.kids.size() - 1), true, items.kind, items.kind == K::known ? std::max(items.value, items.item) : 0);
+    return known(static_cast<double>(n.kids.size() - 1), true, items.kind, largest_item(items));
   }
   if (c.kind != NodeKind::name || c.text != "range" || n.kids.size() < 2) return data();
   SizeBound span = known(0);
