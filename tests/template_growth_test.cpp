@@ -185,6 +185,50 @@ const std::vector<Case>& growing() {
       {R"({{ ('a
 ' * @N@)|indent(@N@ * @N@ * @N@) }})", "|indent() by a computed width"},
       {R"({{ ('a ' * @N@)|wordwrap(1, true, 'b' * @N@ * @N@ * @N@) }})", "|wordwrap() with a long wrapstring"},
+      // A literal size behind something the folder does not evaluate is that size, not data.
+      {R"({% for k in [@N@ ** 4] %}{{ bos_token * k }}{% endfor %})", "a loop target over a literal list"},
+      {R"({% for k, v in {'a': @N@ ** 4}.items() %}{{ bos_token * v }}{% endfor %})", "loop targets over a dict's items"},
+      {R"({% set d = {'a': @N@ ** 4} %}{{ bos_token * d.a }})", "an attribute of a dict literal"},
+      {R"({{ bos_token * ({'a': @N@ ** 4}.get('a')) }})", "dict.get()"},
+      {R"({{ bos_token * ({'a': @N@ ** 4}.values()|list|first) }})", "values()|list|first"},
+      {R"({{ bos_token * ({'a': @N@ ** 4}|dictsort|first|last) }})", "dictsort|first|last"},
+      {R"({{ bos_token * ({'k': @N@ ** 4}['k']) }})", "a subscript of a dict literal"},
+      {R"({{ bos_token * dict(k=@N@ ** 4).k }})", "an attribute of dict()"},
+      {R"({{ bos_token * ([5, @N@ ** 4]|max) }})", "|max"},
+      {R"({{ bos_token * ((@N@ ** 4)|abs) }})", "|abs"},
+      {R"({{ bos_token * ((@N@ ** 4)|round|int) }})", "|round|int"},
+      {R"({{ bos_token * ((@N@ ** 4)|float|int) }})", "|float|int"},
+      {R"({{ bos_token * ([@N@ ** 4]|sum) }})", "|sum of a list"},
+      {R"({% set a, b = 1, @N@ ** 4 %}{{ bos_token * b }})", "a tuple set"},
+      {R"({{ bos_token * -(-(@N@ ** 4)) }})", "double unary minus"},
+      {R"({{ bos_token * ({'a': {'b': @N@ ** 4}}.a.b) }})", "an attribute of a nested dict literal"},
+      {R"({{ bos_token * ([@N@ ** 4]|batch(1)|first|first) }})", "an item of a batch"},
+      {R"({% macro f(n) %}{{ bos_token * n }}{% endmacro %}{% for k in [@N@ ** 4] %}{{ f(k) }}{% endfor %})",
+       "a macro parameter given a loop target over a literal"},
+      {R"({% macro f() %}{{ bos_token * varargs[0] }}{% endmacro %}{{ f([@N@ ** 4]|first) }})", "varargs"},
+      {R"({{ bos_token * ((@N@ ** 4) if messages else 1) }})", "a conditional with a data test"},
+      {R"({% for n in [@N@] %}{% for a in range(n) %}{% for b in range(n) %}{% for c in range(n) %}{% for d in range(n) %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %})",
+       "range() of a loop target over a literal list"},
+      {R"({% set r = [range(@N@)] %}{% for a in r[0] %}{% for b in r[0] %}{% for c in r[0] %}{% for d in r[0] %}x{% endfor %}{% endfor %}{% endfor %}{% endfor %})",
+       "loops over an item of a literal list of ranges"},
+      // Data times small constants, step by step: the factors multiply.
+      {R"({{ bos_token * @N@ * @N@ * @N@ * @N@ }})", "a special token times constants"},
+      {R"({% for m in messages %}{{ m.content * @N@ * @N@ * @N@ * @N@ }}{% endfor %})", "a message times constants"},
+      {R"({{ messages * @N@ * @N@ * @N@ * @N@ }})", "a list of data times constants"},
+      {R"({{ ([bos_token * @N@] * @N@ * @N@ * @N@)|join }})", "a list of scaled data, repeated and joined"},
+      {R"({{ [bos_token * @N@] * (@N@ * @N@ * @N@) }})", "a list of scaled data, repeated"},
+      {R"({% for i in range(@N@ * @N@ * @N@) %}{% for m in messages %}{{ m.content * @N@ }}{% endfor %}{% endfor %})",
+       "scaled data built in every pass of a known loop"},
+      {R"({% set a = bos_token * @N@ %}{% set b = a * @N@ %}{% set c = b * @N@ %}{% set d = c * @N@ %}{{ d }})",
+       "names set from each other"},
+      {R"({% set ns = namespace(s=bos_token) %}{% set ns.s = ns.s * @N@ %}{% set ns.s = ns.s * @N@ %}{% set ns.s = ns.s * @N@ %}{% set ns.s = ns.s * @N@ %}{{ ns.s }})",
+       "a namespace attribute set from itself in straight-line code"},
+      {R"({% macro f(x) %}{{ x * @N@ }}{% endmacro %}{{ f(f(f(f(bos_token)))) }})", "nested macro calls"},
+      {R"({% macro f(x, k=@N@) %}{% if x %}{{ x * k }}{% endif %}{% endmacro %}{% set a = f(bos_token) %}{{ f(f(f(a))) }})",
+       "nested macro calls through a default and a name"},
+      {R"({% set s = (bos_token * @N@)|list %}{% for x in s %}{% for y in s %}{% for z in s %}x{% endfor %}{% endfor %}{% endfor %})",
+       "loops over data scaled by a constant"},
+      {R"({{ 2 ** (bos_token|length * @N@ * @N@ * @N@ * @N@) }})", "'**' with a computed exponent"},
   };
   return c;
 }
@@ -234,6 +278,12 @@ const std::vector<Case>& benign() {
        "three loops over data: messages, their parts, their tool calls"},
       {R"({% for i in range(messages|length - 1, -1, -1) %}{% for j in range(i) %}{{ '  ' * loop.depth }}{% endfor %}{% endfor %}{% for i in range(@N@) %}{{ ('x' * 10)|center(20) }}{% endfor %})",
        "range() over the data's size, padding by constants"},
+      {R"({% for m in messages %}{{ '  ' * loop.index }}{{ '=' * (messages|length * 80) }}{% for k, v in {'a': 1, 'b': 2}.items() %}{{ m.content * v }}{% endfor %}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "repetition by loop counters, data lengths and small literals"},
+      {R"({% macro f(x) %}{{ x * 2 }}{% endmacro %}{% macro r(m) %}{% for c in m.content %}{% for t in c.tool_calls %}{{ t }}{% endfor %}{% endfor %}{% endmacro %}{% for m in messages %}{{ r(m) }}{{ f(f(m.content)) }}{% endfor %}{% for i in range(@N@) %}x{% endfor %})",
+       "macros with data loops called from a data loop, a doubling macro called twice"},
+      {R"({% for m in messages %}{{ m.content|replace('<image>', '')|replace('/think', '') }}{{ m.content.expandtabs(4) }}{% endfor %}{% for i in range(@N@) %}{{ '<b>x</b>'|striptags }}{% endfor %})",
+       "constant replacements, tabs of four, striptags of a constant"},
       {R"({% for m in messages %}{{ m.content|replace('
 ', '
   ')|indent(2) }}{{ m.content|wordwrap(80) }}{{ (m.content ~ '-' * 80)|replace('a', 'b') }}{% endfor %}{% for i in range(@N@) %}{{ '%-10s'|format(i) }}{{ [i, i]|join(', ') }}{% endfor %})",
@@ -285,9 +335,93 @@ TEST(TemplateGrowth, DeepDataLoopsAreResource) {
   EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << deep << "\n" << describe(r);
   r = analyse(three);
   EXPECT_EQ(r.status, Status::safe) << three << "\n" << describe(r);
+  // Data loops nested through macros count at the call (six levels split over two macros; five
+  // over three). Real templates reach four that way.
+  const std::string through_macros =
+      "{% macro l3() %}{% for a in messages %}{% for b in messages %}{% for c in messages %}x{% endfor %}{% endfor %}{% endfor %}{% endmacro %}"
+      "{% macro l6() %}{% for a in messages %}{% for b in messages %}{% for c in messages %}{{ l3() }}{% endfor %}{% endfor %}{% endfor %}{% endmacro %}{{ l6() }}";
+  r = analyse(through_macros);
+  EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << through_macros << "\n" << describe(r);
+  const std::string two_and_two =
+      "{% macro inner() %}{% for a in messages %}{% for b in messages %}{% for c in messages %}x{% endfor %}{% endfor %}{% endfor %}{% endmacro %}"
+      "{% macro outer() %}{% for m in messages %}{{ inner() }}{% endfor %}{% endmacro %}"
+      "{% for m in messages %}{{ outer() }}{% endfor %}";
+  r = analyse(two_and_two);
+  EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << two_and_two << "\n" << describe(r);
   // A count of data scaled by a large constant is no longer the data alone.
   r = analyse("{% for i in range(messages|length * 99999) %}{% for j in range(messages|length * 99999) %}x{% endfor %}{% endfor %}");
   EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << describe(r);
+}
+
+// Work quadratic in one message: striptags' regular expression, and data grown by data through
+// replace, expandtabs, indent and wordwrap. Proven below with the real Jinja2.
+const std::vector<Case>& quadratic() {
+  static const std::vector<Case> c = {
+      {R"({% for m in messages %}{{ m.content|striptags }}{% endfor %})", "|striptags of a message"},
+      {R"({% for m in messages %}{{ m.content|replace(' ', messages[0].content) }}{% endfor %})",
+       "|replace() by another value of the data"},
+      {R"({% for m in messages %}{{ m.content.replace(' ', bos_token ~ m.role ~ messages[0].content) }}{% endfor %})",
+       "str.replace() by text built from data"},
+      {R"({% for m in messages %}{{ m.content.expandtabs(m.content|length) }}{% endfor %})", "expandtabs(data)"},
+      {R"({% for m in messages %}{{ m.content|indent(m.content, true) }}{% endfor %})", "|indent() by a data string"},
+      {R"({% for m in messages %}{{ m.content|wordwrap(1, true, m.content) }}{% endfor %})", "|wordwrap() with a data wrapstring"},
+  };
+  return c;
+}
+
+TEST(TemplateGrowth, QuadraticFiltersAreResource) {
+  for (const auto& c : quadratic()) {
+    auto r = analyse(c.text);
+    EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << c.what << "\n" << c.text << "\n" << describe(r);
+  }
+  // A constant too long for a quadratic pass, one in a loop, and tabs of scaled data (a message
+  // times 1000 times 1000 columns).
+  for (const std::string t : {"{{ ('<' * 99999)|striptags }}", "{% for i in range(1000) %}{{ ('<' * 9999)|striptags }}{% endfor %}",
+                              "{% for m in messages %}{{ (m.content * 1000).expandtabs(1000) }}{% endfor %}"}) {
+    auto r = analyse(t);
+    EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << t << "\n" << describe(r);
+  }
+}
+
+// From a message of n to one of 2n characters the output (for striptags, the time) grows about four
+// times: quadratic (tests/fixtures/templates/jinja_quadratic.py).
+TEST(TemplateGrowth, Jinja2ProvesQuadraticFilters) {
+  if (mgtest::run(mgtest::python() + " -c 'import jinja2'").exit_code != 0) GTEST_SKIP() << "python3-jinja2 missing";
+  mgtest::TempDir dir;
+  std::string args;
+  for (std::size_t i = 0; i < quadratic().size(); ++i) {
+    const std::string name = (dir / (std::to_string(i) + ".jinja")).string();
+    mgtest::write_file(name, quadratic()[i].text);
+    args += " '" + name + "'";
+  }
+  auto out = mgtest::run("timeout 120 " + mgtest::python() + " " +
+                         (mgtest::source_dir() / "tests/fixtures/templates/jinja_quadratic.py").string() + args);
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  std::istringstream lines(out.output);
+  std::size_t i = 0;
+  for (std::string path, small, large; lines >> path >> small >> large; ++i) {
+    ASSERT_LT(i, quadratic().size());
+    ASSERT_NE(small, "error") << quadratic()[i].text << "\n" << out.output;
+    // Times are noisier than lengths.
+    const double least = quadratic()[i].text.find("striptags") != std::string::npos ? 2.5 : 3;
+    EXPECT_GE(std::stod(large) / std::stod(small), least) << quadratic()[i].what << "\n" << out.output;
+  }
+  EXPECT_EQ(i, quadratic().size()) << out.output;
+}
+
+// Allocations whose result is thrown away print nothing, so the proof above cannot show them: the
+// red team's Llama 3 template allocates 10^9 end-of-turn tokens in the generation prompt and slices
+// them to nothing (MemoryError in Jinja2 under a 4 GB cap).
+TEST(TemplateGrowth, DiscardedAllocationsAreResource) {
+  for (const std::string t : {
+           "{% for m in messages %}{{ m.content }}{% endfor %}{% if add_generation_prompt %}{{ (eos_token * 1000 * 1000 * 1000)[:0] }}{% endif %}",
+           "{{ ((bos_token|length) ** (bos_token|length * 1000 * 1000 * 1000)) > 0 }}",
+           "{{ (messages * 1000 * 1000)|length }}",
+           "{% set k = [1000000000] %}{% for n in k %}{{ (bos_token * n)|length }}{% endfor %}",
+       }) {
+    auto r = analyse(t);
+    EXPECT_TRUE(mgtest::has_rule(r, "MG-TEMPLATE-RESOURCE")) << t << "\n" << describe(r);
+  }
 }
 
 TEST(TemplateGrowth, BenignShapesAreSafe) {

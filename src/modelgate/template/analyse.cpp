@@ -44,6 +44,16 @@ constexpr double kRangeBound = 100000;
 // Loops over the context's data nest at most three deep in real chat templates (messages, their
 // content parts, their tool calls); each further level multiplies the work by the data's size.
 constexpr int kDataLoopDepth = 3;
+// Through macro calls real templates reach four: Command R7B looks a tool call's id up in all
+// messages for each tool result, Gemma 4 and Kimi K3 walk a message's arguments in macros.
+constexpr int kDataLoopDepthThroughCalls = 4;
+// A data size times this stays linear in the data (size_bound.cpp's kDataFactor); data loops over
+// data scaled by constants multiply them.
+constexpr double kDataLoopFactor = 1000;
+// A computed exponent past this makes a number too large to build or print.
+constexpr double kExponentBound = 256;
+// Work quadratic in a length: 10^8 steps (a 10000-character |striptags, about half a second).
+constexpr double kQuadraticWork = 1e8;
 
 std::string count_text(double v) { return std::to_string(static_cast<std::uint64_t>(std::min(v, 1e18))); }
 
@@ -126,7 +136,11 @@ class Analyser {
     if (t.kind == NodeKind::name) {
       bind(t.text, b);
     } else if (t.kind == NodeKind::tuple) {
-      for (NodeId k : t.kids) bind_target(k, Binding{}, saved);
+      // Each name gets an item of the value (of an item, for a loop target): no larger than it.
+      const Binding part = b.kind == Binding::Kind::unknown || b.kind == Binding::Kind::body
+                               ? Binding{}
+                               : Binding{Binding::Kind::item, b.node};
+      for (NodeId k : t.kids) bind_target(k, part, saved);
     } else if (t.kind == NodeKind::getattr && at(t.kids[0]).kind == NodeKind::name) {
       bind(at(t.kids[0]).text + "." + t.text, b);
     }
@@ -172,16 +186,22 @@ class Analyser {
         // Loops inside loops multiply: three nested range(100000) render 10^15 times.
         const double outer = iterations_;
         const int outer_data = data_loops_;
+        const double outer_factor = data_factor_;
         auto count = range_length(n.kids[1]);
         if (!count) count = literal_iterations(ast_, n.kids[1]);
-        if (!count) {
-          const SizeBound b = bounds_.of(n.kids[1]);
-          if (b.kind == SizeBound::Kind::known && b.sequence) count = b.value;
-        }
+        const SizeBound iterable = bounds_.of(n.kids[1]);
+        // A known bound on anything iterated bounds the passes, whatever the value is.
+        if (!count && iterable.kind == SizeBound::Kind::known) count = iterable.value;
         if (!count) {
           if (++data_loops_ > kDataLoopDepth && outer_data == kDataLoopDepth)
             report(kResource, n.offset, "loops over the context's data nested " + std::to_string(data_loops_) +
                                             " deep: the work grows with the data's size to that power");
+          deepest_data_loops_ = std::max(deepest_data_loops_, data_loops_);
+          // Loops over data scaled by constants ((m.content * 1000)|list) multiply the constants.
+          if (iterable.kind == SizeBound::Kind::data) data_factor_ = outer_factor * std::max(iterable.value, 1.0);
+          if (data_factor_ > kDataLoopFactor && outer_factor <= kDataLoopFactor)
+            report(kResource, n.offset, "loops over the context's data scaled by constants that multiply to " +
+                                            count_text(data_factor_) + " per unit of data");
         }
         if (count) {
           iterations_ = outer * *count;
@@ -190,13 +210,14 @@ class Analyser {
                                             std::min(iterations_, 1e18))) + " times");
         }
         Saved saved;
-        bind_target(n.kids[0], Binding{}, &saved);
+        bind_target(n.kids[0], Binding{Binding::Kind::item, n.kids[1]}, &saved);
         scoped_bind(saved, "loop", Binding{});
         check_target(n.kids[0]);
         if (n.kids[4] != kNoNode) expr(n.kids[4]);
         stmt(n.kids[2]);
         iterations_ = outer;
         data_loops_ = outer_data;
+        data_factor_ = outer_factor;
         restore(saved);
         stmt(n.kids[3]);
         break;
@@ -223,9 +244,18 @@ class Analyser {
         Saved saved;
         signature(n.kids[0], saved);
         for (const char* implicit : {"varargs", "kwargs", "caller"}) scoped_bind(saved, implicit, Binding{});
+        // The body's data loops count from zero: a call adds them to the caller's depth.
+        const int outer_data = data_loops_, outer_deepest = deepest_data_loops_;
+        const double outer_factor = data_factor_;
+        data_loops_ = deepest_data_loops_ = 0;
+        data_factor_ = 1;
         ++in_macro_;
         stmt(n.kids[1]);
         --in_macro_;
+        macro_data_loops_[n.text] = std::max(macro_data_loops_[n.text], deepest_data_loops_);
+        data_loops_ = outer_data;
+        deepest_data_loops_ = outer_deepest;
+        data_factor_ = outer_factor;
         restore(saved);
         break;
       }
@@ -363,7 +393,7 @@ class Analyser {
                                   : std::string();
     if (!binding_key.empty())
       for (const Binding& b : folder_.history(binding_key))
-        if (b.kind != Binding::Kind::unknown)
+        if (b.kind == Binding::Kind::expr || b.kind == Binding::Kind::body)
           if (const Value* v = folder_.fold(b.node)) candidates.push_back(v);
     for (const Value* v : candidates)
       if (v->kind == Value::Kind::string) check_key_text(v->str, offset, use, how);
@@ -404,15 +434,55 @@ class Analyser {
     }
   }
 
+  // Data loops nested through macros: a call inside data loops runs the macro's own data loops
+  // inside them.
+  void check_macro_loops(const std::string& macro, std::uint32_t offset) {
+    auto it = macro_data_loops_.find(macro);
+    if (it == macro_data_loops_.end() || it->second == 0) return;
+    const int depth = data_loops_ + it->second;
+    deepest_data_loops_ = std::max(deepest_data_loops_, depth);
+    if (depth > kDataLoopDepthThroughCalls)
+      report(kResource, offset, "loops over the context's data nested " + std::to_string(depth) + " deep through a call of " +
+                                    in_quotes(macro) + ": the work grows with the data's size to that power");
+  }
+
   // A value a repetition, padding, replacement or join builds: too large when its bound is over
-  // the output bound, or when it has no bound at all.
-  void check_built(NodeId id, std::string_view what) {
+  // the output bound, or when it has no bound at all. A repetition of a value that may be a
+  // string or a list (a name from the context) counts, unless both sides are numbers.
+  void check_built(NodeId id, std::string_view what, bool repetition = false) {
     const SizeBound b = bounds_.of(id);
-    if (!b.sequence) return;
+    if (repetition ? b.number : !b.sequence) return;
     if (b.kind == SizeBound::Kind::known && b.value > kBuiltBound)
       report(kResource, at(id).offset, std::string(what) + " builds a value of up to " + count_text(b.value) + " characters or items");
+    else if (b.kind == SizeBound::Kind::known && b.item_kind == SizeBound::Kind::data &&
+             b.value * std::max(b.item, 1.0) > kDataLoopFactor)
+      report(kResource, at(id).offset, std::string(what) + " builds " + count_text(b.value) +
+                                           " items of data scaled by constants: a product of over a thousand");
+    else if (b.kind == SizeBound::Kind::data && iterations_ * b.value > kDataLoopFactor)
+      report(kResource, at(id).offset, std::string(what) + " builds data scaled by " + count_text(b.value) + " in " +
+                                           count_text(iterations_) + " passes of known loops: a product of over a thousand");
     else if (b.kind == SizeBound::Kind::unbounded)
       report(kResource, at(id).offset, std::string(what) + " builds a value whose size is computed at render time with no bound");
+  }
+
+  // A power whose exponent is computed: 2 ** (n * 1000000000) is a number of billions of digits.
+  void check_exponent(const Node& power) {
+    const SizeBound e = bounds_.of(power.kids[1]);
+    if (e.kind == SizeBound::Kind::unbounded)
+      report(kResource, power.offset, "'**' with an exponent computed at render time with no bound");
+    else if (e.kind == SizeBound::Kind::known && e.value > kExponentBound)
+      report(kResource, power.offset, "'**' with an exponent of up to " + count_text(e.value) + ", computed at render time");
+  }
+
+  // Jinja's striptags runs a regular expression that rescans the rest of the text from every '<'
+  // without a closing '>': the work is the square of the length.
+  void check_striptags(NodeId operand, std::uint32_t offset) {
+    const SizeBound b = bounds_.of(operand);
+    if (b.kind != SizeBound::Kind::known)
+      report(kResource, offset, "|striptags (quadratic in its input) on a value whose size grows with the data");
+    else if (iterations_ * b.value * b.value > kQuadraticWork)
+      report(kResource, offset, "|striptags (quadratic in its input) on up to " + count_text(b.value) + " characters" +
+                                    (iterations_ > 1 ? ", " + count_text(iterations_) + " times" : std::string()));
   }
 
   // What a print in known loops writes in all: range(99999) passes of a 99999-character value.
@@ -468,13 +538,15 @@ class Analyser {
     if (f == "replace" || f == "join" || f == "center" || f == "indent" || f == "wordwrap" || f == "format" ||
         f == "batch" || f == "slice")
       check_built(id, "|" + f + "()");
+    if (f == "striptags" && !n.kids.empty()) check_striptags(n.kids[0], n.offset);
   }
 
   void check_method_growth(NodeId id, const std::string& m, NodeId self) {
     const Node& n = at(id);
     if (m == "center" || m == "ljust" || m == "rjust" || m == "zfill") check_width(n.kids.size() > 1 ? n.kids[1] : kNoNode, n.offset, "." + m + "() width");
     if (m == "format") check_format_widths(self, n, 1, n.offset);
-    if (m == "replace" || m == "join" || m == "center" || m == "ljust" || m == "rjust" || m == "zfill" || m == "format")
+    if (m == "replace" || m == "join" || m == "center" || m == "ljust" || m == "rjust" || m == "zfill" || m == "format" ||
+        m == "expandtabs")
       check_built(id, "." + m + "()");
   }
 
@@ -522,6 +594,7 @@ class Analyser {
       else if (!known)
         report(kCallable, c.offset, "call of unknown function " + in_quotes(f));
       if (f == "range") check_range_call(n);
+      if (folder_.macro(f) != kNoNode) check_macro_loops(f, c.offset);
       if (f != "namespace") expr(callee);
       else check_identifier(f, c.offset);
     } else if (c.kind == NodeKind::getattr) {
@@ -745,8 +818,9 @@ class Analyser {
             if ((ml && mr && *ml * *mr > 1e6) || (nested(n.kids[0]) && mr && *mr > 1000) ||
                 (nested(n.kids[1]) && ml && *ml > 1000))
               report(kResource, n.offset, "'*' whose product is over a million");
-            check_built(id, "'*'");
+            check_built(id, "'*'", true);
           }
+          if (n.text == "**") check_exponent(n);
         }
         if (n.text == "%" && bounds_.of(n.kids[0]).sequence) {
           check_format_widths(n.kids[0], n, 1, n.offset);
@@ -777,6 +851,8 @@ class Analyser {
         break;
       case NodeKind::call:
         call(id);
+        if (at(at(id).kids[0]).kind == NodeKind::name && folder_.macro(at(at(id).kids[0]).text) != kNoNode)
+          check_built(id, "a call of " + in_quotes(at(at(id).kids[0]).text));
         if (at(at(id).kids[0]).kind == NodeKind::getattr)
           check_method_growth(id, at(at(id).kids[0]).text, at(at(id).kids[0]).kids[0]);
         check_assembled(id);
@@ -817,6 +893,9 @@ class Analyser {
   SizeBounds bounds_;
   double iterations_ = 1;  // how many times the statement being analysed renders, as far as known
   int data_loops_ = 0;     // loops over data (or a count the text does not fix) around the statement
+  int deepest_data_loops_ = 0;  // the most data loops seen nested in the macro being analysed
+  double data_factor_ = 1;      // the constants the data loops around the statement scale the data by
+  std::unordered_map<std::string, int> macro_data_loops_;  // a macro's data loops nested, with its calls
 };
 
 }  // namespace

@@ -123,8 +123,8 @@ const Value* Folder::fold(NodeId id) {
 
 std::optional<Value> Folder::fold_name(const std::string& name) {
   const Binding* b = binding(name);
-  if (b == nullptr || b->kind == Binding::Kind::unknown) return std::nullopt;
-  const Value* v = b->kind == Binding::Kind::expr ? fold(b->node) : fold(b->node);
+  if (b == nullptr || b->kind == Binding::Kind::unknown || b->kind == Binding::Kind::item) return std::nullopt;
+  const Value* v = fold(b->node);
   if (v == nullptr) return std::nullopt;
   return *v;
 }

@@ -22,10 +22,11 @@ struct Value {
   std::vector<Value> items;
 };
 
-// What a variable was last set to: an expression, a block body ({% set x %}...{% endset %}), or
-// something unknown (a loop variable, a macro parameter).
+// What a variable was last set to: an expression, a block body ({% set x %}...{% endset %}), an
+// item of an iterable (a loop target, a name of a tuple set: node is the iterable), or something
+// unknown (a macro parameter).
 struct Binding {
-  enum class Kind : std::uint8_t { expr, body, unknown };
+  enum class Kind : std::uint8_t { expr, body, item, unknown };
   Kind kind = Kind::unknown;
   NodeId node = kNoNode;
 };

@@ -8,7 +8,9 @@
 // count, a padding width, a range() bound).
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "template/ast.h"
@@ -23,7 +25,10 @@ struct SizeBound {
   double value = 0;             // known: the bound
   bool sequence = false;        // a string or a list (a repetition of it builds something)
   Kind item_kind = Kind::data;  // a list's items, a string's characters
-  double item = 0;              // item_kind known: the largest item
+  double item = 0;              // item_kind known: the largest item, or anything inside it
+  // A number or a boolean, never a string or a list: a product of numbers repeats nothing. A size
+  // that is neither a sequence nor a number (a name from the context) may be either.
+  bool number = false;
 };
 
 class SizeBounds {
@@ -37,6 +42,8 @@ class SizeBounds {
  private:
   SizeBound compute(NodeId id);
   SizeBound name(const std::string& n);
+  SizeBound macro_output(const Node& call, NodeId macro);
+  SizeBound printed(NodeId body);
   SizeBound filter(const Node& n);
   SizeBound call(const Node& n);
   SizeBound binary(const Node& n);
@@ -49,6 +56,11 @@ class SizeBounds {
   Folder& folder_;
   std::vector<std::uint8_t> busy_;
   std::vector<std::optional<SizeBound>> memo_;
+  // The parameters of the macro calls being evaluated, innermost last: a macro's output is bounded
+  // per call, with what that call passes (f(f(f(x))) with f(x) = x * 1000 is x * 10^9).
+  std::vector<std::unordered_map<std::string, SizeBound>> frames_;
+  std::vector<NodeId> running_;  // macros being evaluated: a recursion is the recursion check's
+  unsigned macro_work_ = 0;
   unsigned depth_ = 0;
 };
 
