@@ -151,6 +151,84 @@ TEST(PickleAllowlist, TreeAndSparseIndicesAreChecked) {
   }
 }
 
+// Estimator states sklearn uses after load without checking them (red team 23a): fitted arrays
+// narrower than the X predict validates, reference-only callables kept as parameters, norms
+// trusted for length, scalar parameters sklearn checks only in fit(). Each hostile file is proven
+// to crash the real library when the model is used (in a child with a memory cap and a timeout:
+// SIGSEGV or SIGFPE), and its control to work.
+TEST(PickleAllowlist, EstimatorStatesUsedAfterLoadAreChecked) {
+  const auto& g = mgtest::generated_fixtures("make_index_states.py");
+  ASSERT_TRUE(g.ok) << g.log;
+  modelgate::ScanOptions opts;
+  opts.policy.profiles = {"sklearn"};
+  nlohmann::json works = nlohmann::json::array();
+  std::vector<std::string> crashes;
+  mgtest::TempDir t;
+  const std::string load = "import joblib, pickle, sys\nimport numpy as np, scipy.sparse as sp\n"
+                           "texts = sp.csr_matrix(np.array([[1.0, 0.0, 2.0], [0.0, 1.0, 0.0]]))\n"
+                           "def load(path):\n"
+                           "    return joblib.load(path) if path.endswith('.joblib') else pickle.load(open(path, 'rb'))\n";
+  for (const auto& e : g.manifest["uses"]) {
+    const std::string file = e["file"], expect = e["expect"], use = e["use"];
+    const auto path = (g.dir.path() / file).string();
+    const auto r = modelgate::scan_paths({path}, opts).artifacts.at(0);
+    EXPECT_EQ(std::string(modelgate::to_string(r.status)), expect) << file << "\n" << scan_text(r);
+    if (expect == "unsafe") {
+      const std::string rule = e.value("rule", std::string("MG-PICKLE-INDEX-OUT-OF-RANGE"));
+      EXPECT_TRUE(mgtest::has_rule(r, rule)) << file << " lacks " << rule << "\n" << scan_text(r);
+    }
+    if (e["crash"].get<bool>()) crashes.push_back(path + "\t" + use);
+    else works.push_back({path, use});
+  }
+  EXPECT_EQ(g.manifest["uses"].size(), 24u);
+  // The files that must not crash, in one process: each use is true, or prints what it raised.
+  mgtest::write_file(t / "works.json", works.dump());
+  mgtest::write_file(t / "works.py", load + "import json\n"
+                                            "for path, use in json.load(open(sys.argv[1])):\n"
+                                            "    m = load(path)\n"
+                                            "    print(path, eval(use), flush=True)\n");
+  auto worked = mgtest::run("sh -c 'ulimit -v 4000000; timeout 300 " + mgtest::python() + " " +
+                            (t / "works.py").string() + " " + (t / "works.json").string() + "' 2>&1");
+  for (const auto& w : works)
+    EXPECT_NE(worked.output.find(w[0].get<std::string>() + " True\n"), std::string::npos)
+        << w[0] << ":\n" << worked.output.substr(0, 4000);
+  // Each hostile file in a child of its own: it loads, and its use ends the process with SIGSEGV
+  // (exit 139 through timeout) or SIGFPE (136).
+  mgtest::write_file(t / "crash.py", load + "m = load(sys.argv[1])\n"
+                                            "print('loaded', flush=True)\n"
+                                            "print('used', eval(open(sys.argv[2]).read()), flush=True)\n");
+  for (const std::string& c : crashes) {
+    const std::string path = c.substr(0, c.find('\t')), use = c.substr(c.find('\t') + 1);
+    mgtest::write_file(t / "use.txt", use);
+    auto crashed = mgtest::run("sh -c 'ulimit -v 4000000; timeout 120 " + mgtest::python() + " " +
+                               (t / "crash.py").string() + " " + path + " " + (t / "use.txt").string() +
+                               "; echo status $?' 2>&1");
+    EXPECT_NE(crashed.output.find("loaded\n"), std::string::npos) << path << ":\n" << crashed.output.substr(0, 2000);
+    EXPECT_TRUE(crashed.output.find("status 139\n") != std::string::npos ||
+                crashed.output.find("status 136\n") != std::string::npos)
+        << path << " did not end with SIGSEGV or SIGFPE:\n" << crashed.output.substr(0, 2000);
+  }
+}
+
+// Protocols 0-2 write bytes as _codecs.encode(str, 'latin1') under Python 3: the numpy and scipy
+// profiles on their own admit the arrays and matrices numpy and scipy write that way.
+TEST(PickleAllowlist, NumpyAndScipyProfilesReadProtocolTwo) {
+  mgtest::TempDir t;
+  auto made = mgtest::run(mgtest::python() + " -c \"import pickle, sys, numpy as np, scipy.sparse as sp\n"
+                          "pickle.dump(np.arange(3), open(sys.argv[1], 'wb'), protocol=2)\n"
+                          "pickle.dump(sp.csr_matrix(np.eye(3)), open(sys.argv[2], 'wb'), protocol=2)\" " +
+                          (t / "array.pkl").string() + " " + (t / "csr.pkl").string() + " 2>&1");
+  ASSERT_EQ(made.exit_code, 0) << made.output;
+  for (const std::string profile : {"numpy", "scipy"})
+    for (const std::string file : {"array.pkl", "csr.pkl"}) {
+      if (profile == "numpy" && file == "csr.pkl") continue;
+      modelgate::ScanOptions opts;
+      opts.policy.profiles = {profile};
+      const auto r = modelgate::scan_paths({t / file}, opts).artifacts.at(0);
+      EXPECT_EQ(r.status, Status::safe) << profile << " " << file << "\n" << scan_text(r);
+    }
+}
+
 // One generator run: the real imported/re-exported names of scikit-learn modules are never
 // allowed...
 TEST(PickleAllowlist, RealSklearnNamesAndFiles) {

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <unordered_set>
 #include <vector>
 
 #include "pickle/class_identity.h"
+#include "pickle/estimator_parameters.h"
 #include "pickle/numpy_state_checks.h"
 
 namespace modelgate::pickle {
@@ -365,12 +367,30 @@ IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& s
   auto counts = counts_bytes ? IntArray::of(g, *counts_bytes) : std::nullopt;
   auto vectors = shape("support_vectors_"), support = shape("support_"), coef = shape("_dual_coef_"),
        intercept = shape("_intercept_");
+  const bool sparse = !vectors;
   if (!vectors) {  // a model fitted on a sparse matrix keeps its vectors as one (its own indices are checked)
     const Value* v = dict_value(g, state, "support_vectors_");
     const Node* sparse = v ? node_at(g, *v) : nullptr;
     const Node* st = sparse && sparse->kind == Kind::call && sparse->items.size() >= 4 ? node_at(g, sparse->items[3]) : nullptr;
     const Value* s = st && st->kind == Kind::dict ? dict_value(g, *st, "_shape") : nullptr;
     if (s) vectors = shape_of(g, *s);
+  }
+  if (!coef) {  // and its coefficients as a csr matrix, whose data libsvm reads as the dense rows x vectors
+    const Value* c = dict_value(g, state, "_dual_coef_");
+    const Node* sparse = c ? node_at(g, *c) : nullptr;
+    const Node* st = sparse && sparse->kind == Kind::call && sparse->items.size() >= 4 ? node_at(g, sparse->items[3]) : nullptr;
+    const Value* s = st && st->kind == Kind::dict ? dict_value(g, *st, "_shape") : nullptr;
+    const Value* data = st && st->kind == Kind::dict ? dict_value(g, *st, "data") : nullptr;
+    auto sparse_shape = s ? shape_of(g, *s) : std::nullopt;
+    auto data_shape = data ? array_shape(g, *data, lookup) : std::nullopt;
+    std::uint64_t values = 0;
+    if (sparse_shape && sparse_shape->size() == 2 && data_shape && data_shape->size() == 1) {
+      if (__builtin_mul_overflow((*sparse_shape)[0], (*sparse_shape)[1], &values) || (*data_shape)[0] != values)
+        return out_of_range("the sparse dual coefficients hold " + std::to_string((*data_shape)[0]) +
+                            " values, which libsvm reads as " + std::to_string((*sparse_shape)[0]) + " x " +
+                            std::to_string((*sparse_shape)[1]));
+      coef = sparse_shape;
+    }
   }
   if (!counts || !counts->complete() || !vectors || vectors->size() != 2 || !support || support->size() != 1 ||
       !coef || coef->size() != 2 || !intercept || intercept->size() != 1)
@@ -406,6 +426,9 @@ IndexStateCheck check_libsvm(const ValueGraph& g, bool classifier, const Node& s
   }
   const std::uint64_t n = indexed ? (*support)[0] : (*vectors)[0];
   const std::uint64_t pairs = classifier ? classes * (classes - (classes > 0 ? 1 : 0)) / 2 : 1;
+  // A regressor's counts are not walked (libsvm runs over all its vectors); the sparse fit leaves
+  // other numbers there than the dense one.
+  if (!classifier && sparse) total = n;
   if (total != n || (*support)[0] != n || (*coef)[1] != n)
     return out_of_range("the support counts add up to " + std::to_string(total) + " for " + std::to_string(n) +
                         " support vectors, " + std::to_string((*support)[0]) + " indices and " +
@@ -589,6 +612,25 @@ IndexStateCheck check_one_hot(const ValueGraph& g, const Node& state, const Arra
 // Brute-force neighbours hand _fit_X and a query X validated against n_features_in_ to kernels
 // that read _fit_X's rows with X's width.
 IndexStateCheck check_neighbors(const ValueGraph& g, const Node& state, const ArrayBytesLookup& lookup) {
+  // The metric parameters reach the pairwise reductions as their metric_kwargs, whose Euclidean
+  // kernel takes precomputed squared norms from there and reads one per row, unchecked; sklearn
+  // never keeps norms among them.
+  for (std::string_view key : {"effective_metric_params_", "metric_params"}) {
+    const Value* params = dict_value(g, state, key);
+    if (!params || params->kind == Kind::none) continue;
+    const Node* d = node_at(g, *params);
+    if (!d || d->kind != Kind::dict) {
+      if (params->kind == Kind::dict && params->len == 0) continue;
+      return unchecked(std::string(key) + " is not a dict the pickle spells out");
+    }
+    for (std::size_t k = 0; k + 1 < d->items.size(); k += 2) {
+      if (d->items[k].kind != Kind::string) return unchecked(std::string(key) + " has a key made at load time");
+      const std::string_view name = g.text_of(d->items[k]);
+      if (name == "Y_norm_squared" || name == "X_norm_squared")
+        return out_of_range(std::string(key) + " carries " + std::string(name) +
+                            ", which the distance kernels read one per row without comparing its length");
+    }
+  }
   const Value* fit = dict_value(g, state, "_fit_X");
   if (!fit || fit->kind == Kind::none) return {Outcome::valid, {}};
   const Value* n_in = dict_value(g, state, "n_features_in_");
@@ -598,6 +640,86 @@ IndexStateCheck check_neighbors(const ValueGraph& g, const Node& state, const Ar
   if ((*shape)[1] != static_cast<std::uint64_t>(n_in->i))
     return out_of_range("_fit_X has " + std::to_string((*shape)[1]) + " columns and predict checks X for " +
                         std::to_string(n_in->i));
+  return {Outcome::valid, {}};
+}
+
+// The feature count predict validates X against: sklearn skips the check when n_features_in_ is
+// absent and compares with != (1 == 1.0 == numpy.int64(1)), so only a literal int bounds X.
+std::optional<std::int64_t> validated_features(const ValueGraph& g, const Node& state) {
+  const Value* n_in = dict_value(g, state, "n_features_in_");
+  if (!n_in || n_in->kind != Kind::integer || n_in->i < 0) return std::nullopt;
+  return n_in->i;
+}
+
+// The centres a BisectingKMeans predicts with: _predict_recursive walks _bisecting_tree from its
+// root and stacks each split node's two children's `center`s for _labels_inertia.
+std::optional<IndexStateCheck> check_bisecting_tree(const ValueGraph& g, const Node& state, std::int64_t features,
+                                                    const ArrayBytesLookup& lookup) {
+  const Value* root = dict_value(g, state, "_bisecting_tree");
+  if (!root) return unchecked("it has cluster centres but no _bisecting_tree for predict to walk");
+  std::vector<const Value*> pending = {root};
+  std::unordered_set<std::uint32_t> seen;
+  while (!pending.empty()) {
+    const Value* v = pending.back();
+    pending.pop_back();
+    if (v->kind == Kind::none) continue;
+    const Node* node = node_at(g, *v);
+    const Node* st = node && node->kind == Kind::call && node->items.size() >= 4 ? node_at(g, node->items[3]) : nullptr;
+    if (!st || st->kind != Kind::dict) return unchecked("a node of its _bisecting_tree has no state the pickle spells out");
+    const auto index = static_cast<std::uint32_t>(v->u);
+    if (!seen.insert(index).second)
+      return out_of_range("a node of its _bisecting_tree is reached twice (the tree loops)");
+    const Value* center = dict_value(g, *st, "center");
+    auto shape = center ? array_shape(g, *center, lookup) : std::nullopt;
+    if (!shape || shape->size() != 1) return unchecked("a node's centre in its _bisecting_tree is not an array the scan can read");
+    if ((*shape)[0] != static_cast<std::uint64_t>(features))
+      return out_of_range("a node of its _bisecting_tree has a centre of " + std::to_string((*shape)[0]) +
+                          " features, and predict checks X for " + std::to_string(features));
+    const Value* left = dict_value(g, *st, "left");
+    const Value* right = dict_value(g, *st, "right");
+    if (!left || !right) return unchecked("a node of its _bisecting_tree lacks left or right");
+    pending.push_back(left);
+    pending.push_back(right);
+  }
+  return std::nullopt;
+}
+
+// KMeans, MiniBatchKMeans and BisectingKMeans: predict validates X against n_features_in_ and hands
+// it with cluster_centers_ to _labels_inertia, whose sparse kernel reads centers[j, X.indices[k]]
+// and whose dense one has BLAS read X's width of every centre, unchecked.
+IndexStateCheck check_kmeans(const ValueGraph& g, bool bisecting, const Node& state, const ArrayBytesLookup& lookup) {
+  const Value* centers = dict_value(g, state, "cluster_centers_");
+  if (!centers) return {Outcome::valid, {}};  // unfitted
+  auto features = validated_features(g, state);
+  auto shape = matrix_shape(g, *centers, lookup);
+  if (!features || !shape || shape->size() != 2)
+    return unchecked("its cluster_centers_ or n_features_in_ is not one the scan can read");
+  if ((*shape)[1] != static_cast<std::uint64_t>(*features))
+    return out_of_range("cluster_centers_ has " + std::to_string((*shape)[1]) + " columns and predict checks X for " +
+                        std::to_string(*features));
+  if (bisecting)
+    if (auto bad = check_bisecting_tree(g, state, *features, lookup)) return *bad;
+  return {Outcome::valid, {}};
+}
+
+// Birch: predict hands subcluster_centers_ (checked only to be as wide as X) to the pairwise
+// argmin reduction with _subcluster_norms as their squared norms, which the Euclidean kernel reads
+// one per centre, unchecked.
+IndexStateCheck check_birch(const ValueGraph& g, const Node& state, const ArrayBytesLookup& lookup) {
+  const Value* centers = dict_value(g, state, "subcluster_centers_");
+  if (!centers) return {Outcome::valid, {}};  // unfitted
+  const Value* norms_value = dict_value(g, state, "_subcluster_norms");
+  auto features = validated_features(g, state);
+  auto shape = matrix_shape(g, *centers, lookup);
+  auto norms = norms_value ? array_shape(g, *norms_value, lookup) : std::nullopt;
+  if (!features || !shape || shape->size() != 2 || !norms || norms->size() != 1)
+    return unchecked("its subcluster centres, their norms or n_features_in_ are not ones the scan can read");
+  if ((*shape)[1] != static_cast<std::uint64_t>(*features))
+    return out_of_range("subcluster_centers_ has " + std::to_string((*shape)[1]) + " columns and predict checks X for " +
+                        std::to_string(*features));
+  if ((*norms)[0] != (*shape)[0])
+    return out_of_range("_subcluster_norms has " + std::to_string((*norms)[0]) + " entries for " +
+                        std::to_string((*shape)[0]) + " subcluster centres");
   return {Outcome::valid, {}};
 }
 
@@ -775,9 +897,14 @@ bool has_unchecked_index_state(std::string_view name) {
       "sklearn.neighbors._graph.KNeighborsTransformer",
       "sklearn.neighbors._graph.RadiusNeighborsTransformer",
       "sklearn.metrics._dist_metrics.MahalanobisDistance",
+      "sklearn.cluster._kmeans.KMeans",
+      "sklearn.cluster._kmeans.MiniBatchKMeans",
+      "sklearn.cluster._bisect_k_means.BisectingKMeans",
+      "sklearn.cluster._birch.Birch",
   };
   for (std::string_view c : kIndexHolders)
     if (name == c) return true;
+  if (has_trusted_parameters(name)) return true;
   // scipy.sparse's compressed, coordinate, block and diagonal formats (matrix and array classes,
   // under every module path scipy has used); lil and dok hold Python lists and dicts of indices,
   // which tocsr() hands to the same compiled code unchecked.
@@ -802,6 +929,10 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
     if (st->items[k].kind != Kind::string)
       return {Outcome::out_of_range, "its state has the key " + graph.describe(st->items[k], 60) +
                                          ", made at load time, which can replace a checked key's value"};
+  if (has_trusted_parameters(class_name)) {
+    IndexStateCheck parameters = check_trusted_parameters(graph, class_name, *st);
+    if (parameters.outcome != Outcome::valid) return parameters;
+  }
   if (class_name == "sklearn.tree._tree.Tree") return check_tree(graph, object, *st, lookup);
   if (class_name.ends_with(".TreePredictor")) return check_tree_predictor(graph, *st, lookup);
   if (class_name.ends_with(".HistGradientBoostingClassifier") || class_name.ends_with(".HistGradientBoostingRegressor"))
@@ -810,6 +941,10 @@ IndexStateCheck check_index_state(const ValueGraph& graph, std::string_view clas
   if (last == "CountVectorizer" || last == "TfidfVectorizer" || last == "DictVectorizer" || last == "MultiLabelBinarizer")
     return check_vectorizer(graph, last, *st, lookup);
   if (last == "OneHotEncoder") return check_one_hot(graph, *st, lookup);
+  if (last == "KMeans" || last == "MiniBatchKMeans" || last == "BisectingKMeans")
+    return check_kmeans(graph, last == "BisectingKMeans", *st, lookup);
+  if (last == "Birch") return check_birch(graph, *st, lookup);
+  if (has_trusted_parameters(class_name)) return {Outcome::valid, {}};  // no arrays of its own to check
   if (class_name.starts_with("sklearn.neighbors.")) return check_neighbors(graph, *st, lookup);
   if (class_name.starts_with("sklearn.tree.") || class_name.starts_with("sklearn.ensemble."))
     return check_tree_estimator(graph, *st);

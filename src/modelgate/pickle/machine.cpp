@@ -35,6 +35,7 @@
 #include "pickle/load_time_sizes.h"
 #include "pickle/sized_constructors.h"
 #include "pickle/slot_array.h"
+#include "pickle/stored_callables.h"
 #include "pickle/tensor_object_state.h"
 #include "pickle/text_operands.h"
 #include "core/utf8.h"
@@ -1383,6 +1384,8 @@ class Machine {
   bool op_build();
   void check_numpy_state(const Value& object, const Value& state);
   void check_index_state(const Node& object, const Value& state);
+  void note_estimator_state(const Node& object, const Value& state);
+  void check_stored_callables();
   void check_slot_state(const Value& state);
   // A memo GET or DUP references a value again: a numpy object not yet built is then used first.
   Value note_reference(Value v) {
@@ -1443,6 +1446,7 @@ class Machine {
   };
   std::vector<StatefulObject> stateful_objects_;
   std::vector<CheckedState> checked_states_;
+  std::vector<CheckedState> estimator_states_;  // sklearn objects' states: their stored callables
   std::unordered_map<std::string, std::string> stateful_class_;  // call target -> class, "" when none
   std::uint64_t numpy_fields_left_ = 1'000'000;    // dtype fields all BUILDs of the stream may check
   // Nested payloads already analysed: by the input bytes passed, and by a hash of the recovered
@@ -2141,6 +2145,7 @@ bool Machine::op_build() {
         g_->describe(state, 160));
   if (n && n->kind == Kind::call && n->numpy != NumpyObject::none) check_numpy_state(inst, state);
   if (n && n->kind == Kind::call && n->trusted) check_index_state(*n, state);
+  if (n && n->kind == Kind::call && n->trusted && o_.analyse) note_estimator_state(*n, state);
   check_slot_state(state);
   if (n && n->kind == Kind::call) g_->node(static_cast<std::uint32_t>(inst.u)).built = true;
   if (o_.retain_data && inst.has_node()) {
@@ -2210,8 +2215,40 @@ void Machine::check_index_state(const Node& object, const Value& state) {
 // reference (the list of a boosting model's predictors, the dtype under a matrix's indices), and
 // later opcodes may still change those. So every state BUILD passed is checked again over the
 // final values, and an object no BUILD gave a state is checked as its constructor left it.
+// sklearn objects are BUILT with their parameters; the callables among them are checked at STOP,
+// over the final values (kw_args may be filled after BUILD).
+void Machine::note_estimator_state(const Node& object, const Value& state) {
+  std::string cls = defining_class(*g_, object.items[0]);
+  if (!cls.starts_with("sklearn.")) {  // copyreg._reconstructor(cls, ...), __newobj__(cls)
+    const Node* args = object.items.size() > 1 ? node_of(object.items[1]) : nullptr;
+    if (!args || args->items.empty() || args->items[0].kind != Kind::global) return;
+    cls = defining_class(*g_, args->items[0]);
+    if (!cls.starts_with("sklearn.")) return;
+  }
+  if (!o_.retain_data) {
+    res_.needs_retained_data = true;  // the state's containers were not kept
+    return;
+  }
+  if (&object == node_of(stack_.back()))
+    estimator_states_.push_back({static_cast<std::uint32_t>(stack_.back().u), state, std::move(cls)});
+}
+
+void Machine::check_stored_callables() {
+  for (const CheckedState& s : estimator_states_) {
+    auto found = find_stored_callable(*g_, s.cls, s.state, [&](const Node& global) { return reference_only(&global); });
+    if (!found) continue;
+    const std::string name = qualname(found->global->module(), found->global->name());
+    add("MG-PICKLE-CALL-REFERENCE-ONLY",
+        "gives " + s.cls + " the callable " + name + " in " + found->where + ", which the estimator calls after "
+        "load with arguments partly from the file: the profile admits it by a wildcard, to be referenced only; only "
+        "the callables it lists by exact name may run",
+        g_->describe(s.state, 160));
+  }
+}
+
 void Machine::check_final_states() {
   if (!o_.analyse) return;
+  if (o_.retain_data) check_stored_callables();
   const bool unbuilt = std::any_of(stateful_objects_.begin(), stateful_objects_.end(),
                                    [&](const StatefulObject& o) { return !node_of(o.object)->built; });
   if (!o_.retain_data) {
