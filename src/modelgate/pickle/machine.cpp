@@ -2233,10 +2233,23 @@ void Machine::note_estimator_state(const Node& object, const Value& state) {
     estimator_states_.push_back({static_cast<std::uint32_t>(stack_.back().u), state, std::move(cls)});
 }
 
+// Containers and objects searched for stored callables, in all of one stream's sklearn states.
+constexpr std::size_t kStoredCallableSearch = 4'000'000;
+
 void Machine::check_stored_callables() {
+  // Shared by every object searched: an object graph the states share is walked once per object.
+  std::size_t budget = kStoredCallableSearch;
   for (const CheckedState& s : estimator_states_) {
-    auto found = find_stored_callable(*g_, s.cls, s.state, [&](const Node& global) { return reference_only(&global); });
+    auto found = find_stored_callable(*g_, s.cls, s.state, [&](const Node& global) { return reference_only(&global); },
+                                      budget);
     if (!found) continue;
+    if (found->global == nullptr) {
+      add("MG-LIMIT-EXCEEDED",
+          "the sklearn objects' states hold more than " + std::to_string(kStoredCallableSearch) +
+              " containers and objects; the callables beyond " + s.cls + " " + found->where + " were not checked",
+          g_->describe(s.state, 160));
+      return;
+    }
     const std::string name = qualname(found->global->module(), found->global->name());
     add("MG-PICKLE-CALL-REFERENCE-ONLY",
         "gives " + s.cls + " the callable " + name + " in " + found->where + ", which the estimator calls after "

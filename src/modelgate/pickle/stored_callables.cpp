@@ -34,13 +34,12 @@ bool makes_container(const std::string& callable) {
   return callable.starts_with("builtins.") || callable.starts_with("collections.");
 }
 
-constexpr std::size_t kMaxVisited = 1'000'000;
-
 }  // namespace
 
 std::optional<StoredCallable> find_stored_callable(const ValueGraph& graph, std::string_view class_name,
                                                    const Value& state,
-                                                   const std::function<bool(const Node& global)>& may_not_be_called) {
+                                                   const std::function<bool(const Node& global)>& may_not_be_called,
+                                                   std::size_t& budget) {
   if (!state.has_node()) return std::nullopt;
   std::vector<std::pair<const Value*, std::string>> pending;
   std::unordered_set<std::uint32_t> seen;
@@ -74,7 +73,8 @@ std::optional<StoredCallable> find_stored_callable(const ValueGraph& graph, std:
       continue;
     }
     if (!seen.insert(index).second) continue;
-    if (seen.size() > kMaxVisited) return std::nullopt;
+    if (budget == 0) return StoredCallable{where, nullptr};
+    --budget;
     if (n.kind == Kind::list || n.kind == Kind::tuple || n.kind == Kind::dict || n.kind == Kind::set ||
         n.kind == Kind::frozenset) {
       push_items(n, where, false);

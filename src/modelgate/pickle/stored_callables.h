@@ -16,14 +16,16 @@ namespace modelgate::pickle {
 
 struct StoredCallable {
   std::string where;  // the state key (and the path below it) that holds it
-  const Node* global;
+  const Node* global;  // null: the search ran out of `budget` there, and what lies beyond is unknown
 };
 
 // The first global in the state of an object of `class_name` (its values, the containers in them
 // and the states of the non-sklearn objects in them) for which `may_not_be_called` holds, leaving
-// out parameters sklearn calls only in fit() (a univariate selector's score_func).
+// out parameters sklearn calls only in fit() (a univariate selector's score_func). Each object
+// visited takes one from `budget`, which the caller shares between the objects it searches.
 std::optional<StoredCallable> find_stored_callable(const ValueGraph& graph, std::string_view class_name,
                                                    const Value& state,
-                                                   const std::function<bool(const Node& global)>& may_not_be_called);
+                                                   const std::function<bool(const Node& global)>& may_not_be_called,
+                                                   std::size_t& budget);
 
 }  // namespace modelgate::pickle
