@@ -41,6 +41,26 @@ std::vector<std::string> hard_texts() {
   return texts;
 }
 
+// The ASCII part of each general category is exact: checked against Python's unicodedata.
+TEST(TokenizerRegex, AsciiMembersOfGeneralCategoriesAreUnicodes) {
+  const char* categories[] = {"L", "Lu", "Ll", "N", "Nd", "P", "Pc", "Pd", "Ps", "Pe", "Po",
+                              "S", "Sm", "Sc", "Sk", "Z", "Zs", "C", "Cc"};
+  std::string mine, names;
+  for (const char* name : categories) {
+    auto set = modelgate::regex::CharSet::property(name);
+    ASSERT_TRUE(set) << name;
+    mine += name + std::string(":");
+    for (char32_t c = 0; c < 128; ++c)
+      if (set->overlaps(modelgate::regex::CharSet::character(c))) mine += " " + std::to_string(c);
+    mine += "\n";
+    names += std::string(names.empty() ? "" : ",") + "'" + name + "'";
+  }
+  auto r = run(python() + " -c \"import unicodedata\nfor n in [" + names +
+               "]: print(n + ':' + ''.join(' %d' % c for c in range(128) if unicodedata.category(chr(c)).startswith(n)))\"");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(mine, r.output);
+}
+
 TEST(TokenizerRegex, RealPatternsAreNotReported) {
   for (const auto& r : corpus()["real"]) {
     const auto pattern = r["pattern"].get<std::string>();

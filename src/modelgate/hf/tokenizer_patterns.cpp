@@ -10,6 +10,7 @@ namespace {
 // Patterns analysed per file, and the work each may take (a real tokenizer has one to five).
 constexpr std::size_t kMaxPatterns = 64;
 constexpr std::uint64_t kWorkPerPattern = 5'000'000;
+constexpr int kMaxDepth = 64;  // tokenizers' pipelines nest a Sequence or two
 
 std::string shown_pattern(const std::string& p) { return p.size() > 200 ? p.substr(0, 200) + "..." : p; }
 
@@ -18,7 +19,10 @@ class PatternWalk {
   PatternWalk(const std::string& origin, ArtifactReport& report) : origin_(origin), report_(report) {}
 
   void walk(const nlohmann::json& v, const std::string& where, int depth) {
-    if (depth > 64) return;  // the JSON reader bounds nesting well below this
+    if (depth > kMaxDepth) {
+      add(where, "nested deeper than " + std::to_string(kMaxDepth) + " levels; the patterns below were not analysed", "");
+      return;
+    }
     if (v.is_object()) {
       if (auto r = v.find("Regex"); r != v.end() && r->is_string()) check(r->get<std::string>(), where);
       for (const auto& [key, item] : v.items()) walk(item, where, depth + 1);

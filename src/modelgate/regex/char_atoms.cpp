@@ -9,8 +9,10 @@ namespace {
 
 using C = Category;
 
-constexpr std::string_view kAsciiPunctuation = "!\"#%&'()*,-./:;?@[\\]_{}";  // general category P
-constexpr std::string_view kAsciiSymbols = "$+<=>^`|~";                        // general category S
+// ASCII members of general categories, as inclusive ranges: "az" is a to z, "__" the underscore.
+constexpr std::string_view kAsciiPunctuation = "!#%*,/:;?@[]__{{}}";    // P: ! " # % & ' ( ) * , - . / : ; ? @ [ \ ] _ { }
+constexpr std::string_view kAsciiSymbols = "$$++<>^^``||~~";           // S: $ + < = > ^ ` | ~
+const std::string_view kAsciiControls("\0\x1f\x7f\x7f", 4);          // Cc
 
 std::size_t atom(Category c) { return kAsciiAtoms + static_cast<std::size_t>(c); }
 
@@ -25,8 +27,15 @@ std::string loose(std::string_view name) {
 struct GeneralCategory {
   std::string_view short_name, long_name;
   std::initializer_list<Category> categories;
-  std::string_view ascii;  // the ASCII characters of the category, as ranges "az" or single characters
+  std::string_view ascii;  // the ASCII characters of the category, as ranges (pairs of bounds)
 };
+
+// The characters "a-z" style pairs name.
+template <class Add>
+void for_each_ascii_range(std::string_view pairs, Add&& add) {
+  for (std::size_t i = 0; i + 1 < pairs.size(); i += 2)
+    add(static_cast<unsigned char>(pairs[i]), static_cast<unsigned char>(pairs[i + 1]));
+}
 
 }  // namespace
 
@@ -124,7 +133,7 @@ std::optional<CharSet> CharSet::property(std::string_view name) {
       {"pe", "closepunctuation", {C::Pe}, "))]]}}"},
       {"pi", "initialpunctuation", {C::Pi}, ""},
       {"pf", "finalpunctuation", {C::Pf}, ""},
-      {"po", "otherpunctuation", {C::Po}, "!!\"\"##%%&&''**,,..//::;;??@@\\\\"},
+      {"po", "otherpunctuation", {C::Po}, "!#%'**,,./:;?@\\\\"},
       {"s", "symbol", {C::Sm, C::Sc, C::Sk, C::So}, kAsciiSymbols},
       {"sm", "mathsymbol", {C::Sm}, "++<<==>>||~~"},
       {"sc", "currencysymbol", {C::Sc}, "$$"},
@@ -134,8 +143,8 @@ std::optional<CharSet> CharSet::property(std::string_view name) {
       {"zs", "spaceseparator", {C::Zs}, "  "},
       {"zl", "lineseparator", {C::Zl}, ""},
       {"zp", "paragraphseparator", {C::Zp}, ""},
-      {"c", "other", {C::Cc, C::Cf, C::Cs, C::Co, C::Cn}, ""},
-      {"cc", "control", {C::Cc}, ""},
+      {"c", "other", {C::Cc, C::Cf, C::Cs, C::Co, C::Cn}, kAsciiControls},
+      {"cc", "control", {C::Cc}, kAsciiControls},
       {"cf", "format", {C::Cf}, ""},
       {"cs", "surrogate", {C::Cs}, ""},
       {"co", "privateuse", {C::Co}, ""},
@@ -145,16 +154,7 @@ std::optional<CharSet> CharSet::property(std::string_view name) {
   for (const auto& g : kCategories) {
     if (key != g.short_name && key != g.long_name) continue;
     CharSet s = categories(g.categories);
-    if (g.ascii == kAsciiPunctuation || g.ascii == kAsciiSymbols) {
-      for (char c : g.ascii) s.add_ascii(static_cast<unsigned char>(c), static_cast<unsigned char>(c));
-    } else {
-      for (std::size_t i = 0; i + 1 < g.ascii.size(); i += 2)
-        s.add_ascii(static_cast<unsigned char>(g.ascii[i]), static_cast<unsigned char>(g.ascii[i + 1]));
-    }
-    if (g.short_name == "c" || g.short_name == "cc") {
-      s.add_ascii(0, 0x1F);
-      s.add_ascii(0x7F, 0x7F);
-    }
+    for_each_ascii_range(g.ascii, [&s](char32_t lo, char32_t hi) { s.add_ascii(lo, hi); });
     return s;
   }
   // POSIX bracket names and the Oniguruma properties tokenizers' patterns use, each as a superset.
@@ -181,12 +181,14 @@ std::optional<CharSet> CharSet::property(std::string_view name) {
     s.add_ascii(' ', ' ');
     may({C::Zs});
   } else if (key == "cntrl") {
-    s.add_ascii(0, 0x1F);
-    s.add_ascii(0x7F, 0x7F);
+    for_each_ascii_range(kAsciiControls, [&s](char32_t lo, char32_t hi) { s.add_ascii(lo, hi); });
     may({C::Cc, C::Cf});
   } else if (key == "punct") {
-    for (char c : kAsciiPunctuation) s.may_.set(static_cast<unsigned char>(c));
-    for (char c : kAsciiSymbols) s.may_.set(static_cast<unsigned char>(c));
+    auto may_ascii = [&s](char32_t lo, char32_t hi) {
+      for (char32_t c = lo; c <= hi; ++c) s.may_.set(c);
+    };
+    for_each_ascii_range(kAsciiPunctuation, may_ascii);
+    for_each_ascii_range(kAsciiSymbols, may_ascii);
     may({C::Pc, C::Pd, C::Ps, C::Pe, C::Pi, C::Pf, C::Po, C::Sm, C::Sc, C::Sk, C::So});
   } else if (key == "word") {
     s = *escape('w');
